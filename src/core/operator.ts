@@ -1,0 +1,81 @@
+/**
+ * The engine's operator, in the spirit of Flink's StreamOperator (DESIGN.md §0): a plain object that
+ * processes records, watermarks, status and control elements, pushes what it produces onto `out`,
+ * and can export and import its state. It knows nothing of RxJS.
+ */
+
+import type {
+  CheckpointBarrier, ControlElement, StreamBatch, StreamElement, StreamRecord, StreamStatus, Watermark,
+} from './elements.js';
+import type { ProcessingTimeService } from './time.js';
+
+/** What an operator produces into: elements pushed here travel downstream, in order. */
+export type Output<O, KO = undefined> = StreamElement<O, KO>[];
+
+/** What the runtime gives an operator when it is created for a subscription. */
+export interface OperatorRuntime {
+  /** Processing time and timers, from the injected scheduler. */
+  readonly processingTime: ProcessingTimeService;
+}
+
+/**
+ * A stream operator. Only `processRecord` is required: an operator that leaves out one of the other
+ * methods forwards those elements untouched, in place.
+ */
+export interface StreamOperator<I, KI, O, KO> {
+  processRecord(record: StreamRecord<I, KI>, out: Output<O, KO>): void;
+  /**
+   * Handles a watermark. An operator that implements this must forward the watermark itself, after
+   * the output the watermark caused (results before the watermark that fired them).
+   */
+  processWatermark?(watermark: Watermark, out: Output<O, KO>): void;
+  processStatus?(status: StreamStatus, out: Output<O, KO>): void;
+  processBarrier?(barrier: CheckpointBarrier, out: Output<O, KO>): void;
+  processControl?(control: ControlElement, out: Output<O, KO>): void;
+  /** Exports the operator's whole state as plain, serializable data. */
+  snapshotState?(): unknown;
+  /** Imports state produced by `snapshotState`, replacing the current state. */
+  restoreState?(state: unknown): void;
+  /** Releases timers and resources when the subscription ends, completed or not. */
+  dispose?(): void;
+}
+
+/** Runs one batch through an operator, dispatching each element to the method for its kind. */
+export function processBatch<I, KI, O, KO>(
+  operator: StreamOperator<I, KI, O, KO>,
+  batch: StreamBatch<I, KI>,
+  out: Output<O, KO>,
+): void {
+  for (let i = 0; i < batch.length; i++) {
+    processElement(operator, batch[i]!, out);
+  }
+}
+
+/** Dispatches one element to the operator method for its kind, forwarding it if there is none. */
+export function processElement<I, KI, O, KO>(
+  operator: StreamOperator<I, KI, O, KO>,
+  element: StreamElement<I, KI>,
+  out: Output<O, KO>,
+): void {
+  switch (element.kind) {
+    case 'record':
+      operator.processRecord(element, out);
+      break;
+    case 'watermark':
+      if (operator.processWatermark) operator.processWatermark(element, out);
+      else out.push(element);
+      break;
+    case 'status':
+      if (operator.processStatus) operator.processStatus(element, out);
+      else out.push(element);
+      break;
+    case 'barrier':
+      if (operator.processBarrier) operator.processBarrier(element, out);
+      else out.push(element);
+      break;
+    case 'control':
+      if (operator.processControl) operator.processControl(element, out);
+      else out.push(element);
+      break;
+  }
+}

@@ -1,0 +1,2 @@
+// Public API of src/flow; filled in by the flow work.
+export {};

@@ -1,0 +1,109 @@
+import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { END_OF_STREAM, MAX_WATERMARK, type StreamBatch, type StreamElement } from '../core/elements.js';
+import { processBatch, type OperatorRuntime, type StreamOperator } from '../core/operator.js';
+import type { ProcessingTimeService } from '../core/time.js';
+
+/** Options every operator built on the engine accepts. */
+export interface SchedulerOption {
+  /**
+   * Where processing time and processing-time timers come from. Defaults to RxJS's
+   * `asyncScheduler`; pass a `TestScheduler` in marble tests.
+   */
+  scheduler?: SchedulerLike;
+}
+
+/**
+ * Turns an engine operator into a pipeable RxJS operator over element batches (DESIGN.md §0). A new
+ * engine operator is created for every subscription; its processing-time timers run on the injected
+ * scheduler and are cancelled when the subscription ends. If the input completes before its
+ * watermark reached +infinity, the end-of-stream watermark is processed first, so every event-time
+ * window and timer fires before completion.
+ *
+ * Errors thrown by the engine (user functions, invalid input) end the stream with that error.
+ */
+export function fromStreamOperator<I, KI, O, KO>(
+  create: (runtime: OperatorRuntime) => StreamOperator<I, KI, O, KO>,
+  options: SchedulerOption = {},
+): OperatorFunction<StreamBatch<I, KI>, StreamBatch<O, KO>> {
+  return (source) =>
+    new Observable<StreamBatch<O, KO>>((subscriber) => {
+      const scheduler = options.scheduler ?? asyncScheduler;
+      const timers = new Set<Subscription>();
+      let ended = false;
+
+      const flush = (out: StreamElement<O, KO>[]): void => {
+        if (out.length > 0) subscriber.next(out);
+      };
+      const processingTime: ProcessingTimeService = {
+        now: () => scheduler.now(),
+        schedule<TO, TKO>(time: number, onTimer: (out: StreamElement<TO, TKO>[]) => void): () => void {
+          const action: Subscription = scheduler.schedule(() => {
+            timers.delete(action);
+            const out: StreamElement<TO, TKO>[] = [];
+            try {
+              onTimer(out);
+            } catch (error) {
+              subscriber.error(error);
+              return;
+            }
+            flush(out as unknown as StreamElement<O, KO>[]);
+          }, Math.max(0, time - scheduler.now()));
+          timers.add(action);
+          return () => {
+            action.unsubscribe();
+            timers.delete(action);
+          };
+        },
+      };
+
+      let operator: StreamOperator<I, KI, O, KO>;
+      try {
+        operator = create({ processingTime });
+      } catch (error) {
+        subscriber.error(error);
+        return;
+      }
+
+      const run = (batch: StreamBatch<I, KI>): void => {
+        const out: StreamElement<O, KO>[] = [];
+        try {
+          processBatch(operator, batch, out);
+        } catch (error) {
+          subscriber.error(error);
+          return;
+        }
+        flush(out);
+      };
+
+      const subscription = source.subscribe({
+        next: (batch) => {
+          if (!ended) ended = endsEventTime(batch);
+          run(batch);
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => {
+          if (!ended) {
+            ended = true;
+            run([END_OF_STREAM]);
+          }
+          subscriber.complete();
+        },
+      });
+
+      return () => {
+        subscription.unsubscribe();
+        for (const timer of timers) timer.unsubscribe();
+        timers.clear();
+        operator.dispose?.();
+      };
+    });
+}
+
+/** Whether the last watermark in the batch is the end-of-stream watermark. */
+function endsEventTime(batch: StreamBatch<unknown, unknown>): boolean {
+  for (let i = batch.length - 1; i >= 0; i--) {
+    const element = batch[i]!;
+    if (element.kind === 'watermark') return element.timestamp === MAX_WATERMARK;
+  }
+  return false;
+}

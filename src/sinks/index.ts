@@ -1,0 +1,2 @@
+// Public API of src/sinks; filled in by the sinks work.
+export {};

@@ -1,0 +1,2 @@
+// Public API of src/sources; filled in by the sources work.
+export {};

@@ -1,0 +1,2 @@
+// Public API of src/state; filled in by the state work.
+export {};

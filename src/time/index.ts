@@ -1,0 +1,2 @@
+// Public API of src/time; filled in by the time work.
+export {};

@@ -1,0 +1,2 @@
+// Public API of src/window; filled in by the window work.
+export {};
