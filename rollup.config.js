@@ -1,0 +1,32 @@
+// Builds dist/: one ESM file per public entry (shared code in chunks) and bundled .d.ts files.
+// esbuild strips types; rollup-plugin-dts (TypeScript 6 compiler API) bundles the declarations.
+import { existsSync } from 'node:fs';
+import esbuild from 'rollup-plugin-esbuild';
+import { dts } from 'rollup-plugin-dts';
+
+const entries = {
+  index: 'src/index.ts',
+  testing: 'src/testing/index.ts',
+  node: 'src/node/index.ts',
+  idb: 'src/idb/index.ts',
+  redux: 'src/redux/index.ts',
+};
+const input = Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file)));
+
+// Dependencies and platform modules stay imports: the user's bundler resolves them once.
+const external = (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0');
+
+export default [
+  {
+    input,
+    external,
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true },
+    plugins: [esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' })],
+  },
+  {
+    input,
+    external,
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: 'chunks/[name]-[hash].d.ts' },
+    plugins: [dts({ tsconfig: 'tsconfig.json' })],
+  },
+];
