@@ -1,2 +1,15 @@
-// Public API of src/state; filled in by the state work.
-export {};
+// Public API of src/state: keyed state backend, descriptors, TTL, timers, serializability checks.
+export {
+  KeyedStateBackend,
+  type AggregatingState, type KeyedStateBackendOptions, type KeyedStateSnapshot, type ListState, type MapState,
+  type Namespace, type ReducingState, type StateSegmentSnapshot, type StateTableSnapshot, type ValueState,
+} from './backend.js';
+export {
+  aggregatingState, listState, mapState, reducingState, valueState,
+  type AggregateFunction, type AggregatingStateDescriptor, type AnyStateDescriptor, type StateDescriptorBase, type ListStateDescriptor,
+  type MapStateDescriptor, type ReducingStateDescriptor, type StateKind, type StateOptions, type ValueStateDescriptor,
+} from './descriptors.js';
+export { isExpired, resolveTtl, type ResolvedTtl, type StateTtlConfig, type TtlUpdateType, type TtlVisibility } from './ttl.js';
+export { checkSerializable, findUnserializable } from './serializable.js';
+export { StateDescriptorError, StateNotSerializableError, StateRestoreError, type StateLocation } from './errors.js';
+export { keyFromId } from './key-id.js';

@@ -1,0 +1,33 @@
+import type { Key, KeyPart } from '../core/keys.js';
+
+/**
+ * The key behind a key id from `keyId` (src/core/keys.ts). Keyed tables and timer queues store
+ * only the id (a primitive, so a JavaScript Map compares it by value); snapshots, error messages
+ * and `ctx.key` need the key itself. Primitive keys are their own id; a tuple's id is decoded from
+ * its tagged encoding (`\0tuple` then `|type:length:text` per part).
+ */
+export function keyFromId(id: KeyPart): Key {
+  if (typeof id !== 'string' || !id.startsWith(TUPLE_PREFIX)) return id;
+  const parts: KeyPart[] = [];
+  let i = TUPLE_PREFIX.length;
+  while (i < id.length) {
+    // id[i] is '|'
+    const typeEnd = id.indexOf(':', i + 1);
+    const lengthEnd = id.indexOf(':', typeEnd + 1);
+    if (id[i] !== '|' || typeEnd < 0 || lengthEnd < 0) return id; // not an encoded tuple after all
+    const type = id.slice(i + 1, typeEnd);
+    const length = Number(id.slice(typeEnd + 1, lengthEnd));
+    const text = id.slice(lengthEnd + 1, lengthEnd + 1 + length);
+    switch (type) {
+      case 'string': parts.push(text); break;
+      case 'number': parts.push(Number(text)); break;
+      case 'bigint': parts.push(BigInt(text)); break;
+      case 'boolean': parts.push(text === 'true'); break;
+      default: return id;
+    }
+    i = lengthEnd + 1 + length;
+  }
+  return parts;
+}
+
+const TUPLE_PREFIX = '\u0000tuple';
