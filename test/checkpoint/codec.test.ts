@@ -1,0 +1,122 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { crc32, decodeValue, encodeEnvelope, encodeValue, EnvelopeError, openEnvelope, UnsupportedValueError } from '../../src/checkpoint/index.js';
+
+// Plain data as operators export it: JSON plus what JSON loses (±Infinity, NaN, -0, bigint, undefined).
+const plain = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small' },
+    fc.constantFrom(null, undefined, true, false, NaN, Infinity, -Infinity, -0, 0, '~', '~u', '~~x', '__proto__', ''),
+    fc.double(),
+    fc.integer(),
+    fc.bigInt(),
+    fc.string(),
+    fc.array(tie('value'), { maxLength: 5 }),
+    fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('__proto__', 'toString', '~')), tie('value'), { maxKeys: 5, noNullPrototype: true }),
+  ),
+})).value;
+
+describe('value codec', () => {
+  it('round-trips plain data, including what JSON loses', () => {
+    fc.assert(fc.property(plain, (value) => {
+      const { json, tagged } = encodeValue(value);
+      const back = decodeValue(json, tagged);
+      expect(back).toStrictEqual(value);
+      expect(encodeValue(back).json).toBe(json);
+    }), { numRuns: 500 });
+  });
+
+  it('keeps -0, NaN, ±Infinity, bigint and undefined in arrays and objects', () => {
+    const value = { a: [-0, NaN, Infinity, -Infinity, 10n ** 30n, -5n, undefined, '~b12', '~'], u: undefined };
+    const { json, tagged } = encodeValue(value);
+    const back = decodeValue(json, tagged) as typeof value;
+    expect(Object.is(back.a[0], -0)).toBe(true);
+    expect(back).toStrictEqual(value);
+    expect('u' in back).toBe(true);
+  });
+
+  it('keeps "__proto__" as an ordinary own key', () => {
+    const value = JSON.parse('{"__proto__": {"x": Infinity}}'.replace('Infinity', '1')) as Record<string, unknown>;
+    (value['__proto__'] as Record<string, unknown>).y = -Infinity;
+    const { json, tagged } = encodeValue(value);
+    const back = decodeValue(json, tagged) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
+    expect(Object.keys(back)).toEqual(['__proto__']);
+    expect(back['__proto__']).toStrictEqual({ x: 1, y: -Infinity });
+  });
+
+  it('writes data without special values as plain JSON', () => {
+    expect(encodeValue({ entries: [['a', 1], ['b', 2]] })).toEqual({ json: '{"entries":[["a",1],["b",2]]}', tagged: false });
+  });
+
+  it.each([
+    ['a Map', { table: new Map() }, '.table', 'an instance of Map'],
+    ['a Date', [1, [new Date(0)]], '[1][0]', 'an instance of Date'],
+    ['a function', { 'odd key': () => 1 }, '["odd key"]', 'a function'],
+    ['a symbol', [Symbol('s')], '[0]', 'a symbol'],
+    ['a class instance', { x: new (class Counter {})() }, '.x', 'an instance of Counter'],
+  ])('refuses %s, naming where it is', (_name, value, path, what) => {
+    const error = (() => { try { encodeValue(value); } catch (e) { return e; } })() as UnsupportedValueError;
+    expect(error).toBeInstanceOf(UnsupportedValueError);
+    expect(error.path).toBe(path);
+    expect(error.what).toContain(what);
+  });
+
+  it('refuses a cyclic value', () => {
+    const a: unknown[] = [1];
+    a.push({ back: a });
+    expect(() => encodeValue(a)).toThrow(/cyclic reference at \[1\]\.back/);
+  });
+});
+
+describe('CRC-32', () => {
+  it('matches the standard check value', () => {
+    expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+  });
+
+  it('equals a bitwise reference on random inputs, and continues across chunks', () => {
+    const reference = (bytes: Uint8Array): number => {
+      let c = ~0;
+      for (const b of bytes) { c ^= b; for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1; }
+      return ~c >>> 0;
+    };
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 100 }), fc.nat(), (bytes, cut) => {
+      const at = bytes.length === 0 ? 0 : cut % bytes.length;
+      expect(crc32(bytes)).toBe(reference(bytes));
+      expect(crc32(bytes, at, bytes.length, crc32(bytes, 0, at))).toBe(reference(bytes));
+    }));
+  });
+});
+
+describe('envelope', () => {
+  const bytes = encodeEnvelope({ type: 'snapshot', checkpointId: 7 }, { state: [1, Infinity] });
+
+  it('opens what it encoded', () => {
+    const opened = openEnvelope(bytes);
+    expect(opened.header).toMatchObject({ type: 'snapshot', checkpointId: 7, tagged: true });
+    expect(opened.body()).toStrictEqual({ state: [1, Infinity] });
+  });
+
+  it('detects every single flipped bit', () => {
+    for (let i = 0; i < bytes.length * 8; i++) {
+      const damaged = bytes.slice();
+      damaged[i >> 3]! ^= 1 << (i & 7);
+      let problem: unknown;
+      try { openEnvelope(damaged).body(); } catch (e) { problem = e; }
+      expect(problem, `bit ${i}`).toBeInstanceOf(EnvelopeError);
+    }
+  });
+
+  it('detects truncation at any length', () => {
+    for (let n = 0; n < bytes.length; n++) {
+      expect(() => openEnvelope(bytes.subarray(0, n)), `length ${n}`).toThrow(EnvelopeError);
+    }
+  });
+
+  it('refuses a newer format version as incompatible, not corrupt', () => {
+    const newer = bytes.slice();
+    new DataView(newer.buffer).setUint32(4, 2, true);
+    const error = (() => { try { openEnvelope(newer); } catch (e) { return e; } })() as EnvelopeError;
+    expect(error.problem).toEqual({ kind: 'incompatible', version: 2 });
+  });
+});
