@@ -13,3 +13,7 @@ export { isExpired, resolveTtl, type ResolvedTtl, type StateTtlConfig, type TtlU
 export { checkSerializable, findUnserializable } from './serializable.js';
 export { StateDescriptorError, StateNotSerializableError, StateRestoreError, type StateLocation } from './errors.js';
 export { keyFromId } from './key-id.js';
+export {
+  InternalTimerService, TimerQueue,
+  type InternalTimer, type TimerServiceSnapshot, type TimersSnapshot, type TimerTarget,
+} from './timers.js';

@@ -3,7 +3,7 @@ import { TestScheduler } from 'rxjs/testing';
 import { firstValueFrom, from, of, toArray } from 'rxjs';
 import {
   END_OF_STREAM, InvalidOptionError, NotKeyedError, keyGroupOf, keyedRecord, mapValues, record, toValues, watermark,
-  type StreamElement,
+  type StreamBatch, type StreamElement,
 } from '../../src/index.js';
 import { keyBy, rollingReduce, RollingReduceOperator } from '../../src/keyed/index.js';
 import { batched, OperatorHarness, unbatched } from '../../src/testing/index.js';
@@ -49,7 +49,7 @@ describe('rollingReduce (Flink KeyedStream.reduce / StreamGroupedReduceOperator)
   });
 
   it('refuses a stream without keys with NotKeyedError', async () => {
-    await expect(firstValueFrom(of([record(1, 1)]).pipe(rollingReduce((a: number, b: number) => a + b), toArray())))
+    await expect(firstValueFrom(of([record(1, 1)] as unknown as StreamBatch<number, string>).pipe(rollingReduce((a: number, b: number) => a + b), toArray())))
       .rejects.toBeInstanceOf(NotKeyedError);
   });
 

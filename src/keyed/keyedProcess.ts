@@ -1,0 +1,179 @@
+import type { OperatorFunction } from 'rxjs';
+import { MAX_WATERMARK, type StreamBatch, type StreamElement, type StreamRecord, type Watermark } from '../core/elements.js';
+import { Counters } from '../core/counters.js';
+import { InvalidOptionError, NotKeyedError } from '../core/errors.js';
+import { keyId, type Key } from '../core/keys.js';
+import type { OperatorRuntime, Output, StreamOperator } from '../core/operator.js';
+import { fromStreamOperator, type SchedulerOption } from '../rx/operator-function.js';
+import { KeyedStateBackend, type KeyedStateSnapshot } from '../state/backend.js';
+import { StateRestoreError } from '../state/errors.js';
+import { keyFromId } from '../state/key-id.js';
+import { InternalTimerService, type InternalTimer, type TimerServiceSnapshot } from '../state/timers.js';
+import { ContextImpl, type KeyedProcessContext, type OnTimerContext } from './process-context.js';
+
+/**
+ * The user's logic per key (Flink's KeyedProcessFunction). Keep per-key data in keyed state
+ * (`ctx.getState(...)`), not in the object: only keyed state is exported, imported and scoped to
+ * the key.
+ */
+export interface KeyedProcessFunction<T, K, R> {
+  /** Called for each record, with the record's key current. Emit with `ctx.output`. */
+  processElement(value: T, ctx: KeyedProcessContext<K, R>): void;
+  /** Called when a timer of the key fires: `timestamp` is the timer's time. */
+  onTimer?(timestamp: number, ctx: OnTimerContext<K, R>): void;
+}
+
+export interface KeyedProcessOptions extends SchedulerOption {
+  /** Stable id under which state and timers are exported and imported (DESIGN.md §4). */
+  uid?: string;
+}
+
+/** What `KeyedProcessOperator.snapshotState` exports: every key's state and all pending timers. */
+export interface KeyedProcessSnapshot {
+  readonly operator: 'keyedProcess';
+  readonly uid: string | undefined;
+  readonly keyed: KeyedStateSnapshot;
+  readonly timers: TimerServiceSnapshot;
+}
+
+/**
+ * The engine side of `keyedProcess`, after Flink's KeyedProcessOperator: sets the record's key as
+ * the current key, calls `processElement`, and fires timers in their key's context. Event-time
+ * timers fire when a watermark reaches them, before the watermark is forwarded, and their output
+ * carries the timer's time as timestamp. Processing-time timers fire from the injected scheduler.
+ *
+ * At the end of input (watermark +Infinity) every pending event-time timer fires; pending
+ * processing-time timers are dropped and counted under `processingTimersDroppedAtEnd`, as Flink
+ * quiesces the processing-time service when the input ends (FLINK-14231, StreamOperatorWrapper).
+ */
+export class KeyedProcessOperator<T, K extends Key, R> implements StreamOperator<T, K, R, K> {
+  readonly uid: string | undefined;
+  readonly counters = new Counters();
+  readonly #fn: KeyedProcessFunction<T, K, R>;
+  readonly #backend: KeyedStateBackend;
+  readonly #timers: InternalTimerService<R, K>;
+  readonly #ctx: ContextImpl<K, R>;
+
+  constructor(fn: KeyedProcessFunction<T, K, R>, options: KeyedProcessOptions, runtime: OperatorRuntime) {
+    this.uid = options.uid;
+    this.#fn = fn;
+    const clock = runtime.processingTime;
+    const now = (): number => clock.now();
+    this.#backend = new KeyedStateBackend({ uid: options.uid, now });
+    this.#timers = new InternalTimerService<R, K>(clock, {
+      onEventTime: (timer, out) => this.#fire(timer, out, 'EVENT_TIME'),
+      onProcessingTime: (timer, out) => this.#fire(timer, out, 'PROCESSING_TIME'),
+    });
+    this.#ctx = new ContextImpl<K, R>(options.uid, this.#backend, this.#timers, now, () => this.#timers.currentWatermark);
+  }
+
+  /** The keyed state backend (for inspection, and for tooling such as checkpoints). */
+  get backend(): KeyedStateBackend {
+    return this.#backend;
+  }
+
+  /** Pending timers, per domain. */
+  get pendingTimers(): { eventTime: number; processingTime: number } {
+    return { eventTime: this.#timers.eventTimeTimers, processingTime: this.#timers.processingTimeTimers };
+  }
+
+  processRecord(record: StreamRecord<T, K>, out: Output<R, K>): void {
+    if (record.key === undefined) {
+      throw new NotKeyedError(`keyedProcess${this.uid === undefined ? '' : ` (uid ${JSON.stringify(this.uid)})`}`);
+    }
+    const backend = this.#backend;
+    const ctx = this.#ctx;
+    backend.setCurrentKeyId(keyId(record.key));
+    backend.onRecord();
+    ctx.enter(record.key, record.keyGroup, record.timestamp, out);
+    try {
+      this.#fn.processElement(record.value, ctx);
+    } finally {
+      ctx.exit();
+      backend.clearCurrentKey();
+    }
+  }
+
+  processWatermark(watermark: Watermark, out: Output<R, K>): void {
+    this.#timers.advanceWatermark(watermark.timestamp, out);
+    if (watermark.timestamp === MAX_WATERMARK) {
+      const dropped = this.#timers.quiesceProcessingTime();
+      if (dropped > 0) this.counters.add('processingTimersDroppedAtEnd', dropped);
+    }
+    out.push(watermark);
+  }
+
+  #fire(timer: InternalTimer, out: StreamElement<R, K>[], domain: 'EVENT_TIME' | 'PROCESSING_TIME'): void {
+    const backend = this.#backend;
+    const ctx = this.#ctx;
+    backend.setCurrentKeyId(timer.keyId);
+    // Processing-time output gets the timer's time too: records here always carry a timestamp,
+    // where Flink (since 1.4) erases it. See docs/keyed-state.md.
+    ctx.enter(keyFromId(timer.keyId) as K, timer.keyGroup, timer.time, out, domain);
+    try {
+      this.#fn.onTimer?.(timer.time, ctx);
+    } finally {
+      ctx.exit();
+      backend.clearCurrentKey();
+    }
+  }
+
+  snapshotState(): KeyedProcessSnapshot {
+    return { operator: 'keyedProcess', uid: this.uid, keyed: this.#backend.snapshot(), timers: this.#timers.snapshot() };
+  }
+
+  restoreState(state: unknown): void {
+    const s = state as Partial<KeyedProcessSnapshot> | null;
+    if (typeof s !== 'object' || s === null || s.operator !== 'keyedProcess') {
+      throw new StateRestoreError(this.uid, 'expected the export of a keyedProcess operator');
+    }
+    this.#backend.restore(s.keyed);
+    this.#timers.restore(s.timers, this.uid);
+  }
+
+  dispose(): void {
+    this.#timers.dispose();
+  }
+}
+
+/**
+ * Runs your own logic per key with keyed state and timers, like Flink's
+ * `KeyedStream.process(KeyedProcessFunction)`: session timeouts, fraud rules, deduplication,
+ * alerting. `processElement` runs for each record with its key current; `onTimer` runs when an
+ * event-time timer's time is reached by the watermark, or a processing-time timer's by the
+ * scheduler's clock. Timers are deduplicated per key and time. State and pending timers are
+ * exported and imported under `uid`. Needs a keyed stream (`keyBy` first).
+ *
+ * @example
+ * ```ts
+ * const count = valueState<number>('count', { defaultValue: 0 });
+ * clicks$.pipe(
+ *   withEventTime({ timestamp: (c) => c.at, watermarks: boundedOutOfOrderness(1_000) }),
+ *   keyBy((c) => c.user),
+ *   keyedProcess<Click, string, string>({
+ *     processElement(click, ctx) {
+ *       const n = ctx.getState(count);
+ *       n.update(n.value()! + 1);
+ *       ctx.timerService.registerEventTimeTimer(ctx.timestamp + 60_000);
+ *     },
+ *     onTimer(time, ctx) {
+ *       ctx.output(`${ctx.key}: ${ctx.getState(count).value()} clicks`);
+ *     },
+ *   }, { uid: 'click-counts' }),
+ *   toValues(),
+ * );
+ * ```
+ */
+export function keyedProcess<T, K extends Key, R>(
+  fn: KeyedProcessFunction<T, K, R>,
+  options: KeyedProcessOptions = {},
+): OperatorFunction<StreamBatch<T, K>, StreamBatch<R, K>> {
+  if (typeof fn !== 'object' || fn === null || typeof fn.processElement !== 'function') {
+    throw new InvalidOptionError('fn', fn, 'must be an object with a processElement(value, ctx) method');
+  }
+  if (fn.onTimer !== undefined && typeof fn.onTimer !== 'function') throw new InvalidOptionError('fn.onTimer', fn.onTimer, 'must be a function');
+  if (options.uid !== undefined && (typeof options.uid !== 'string' || options.uid === '')) {
+    throw new InvalidOptionError('uid', options.uid, 'must be a non-empty string');
+  }
+  return fromStreamOperator((runtime) => new KeyedProcessOperator<T, K, R>(fn, options, runtime), options);
+}

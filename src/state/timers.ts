@@ -1,0 +1,384 @@
+/**
+ * Timers of keyed operators, after Flink's InternalTimerServiceImpl with the heap priority queue
+ * set (HeapPriorityQueueSet): event-time and processing-time timers per (key, namespace, time),
+ * deduplicated, deletable, firing in time order. Reusable by window operators (the namespace is
+ * the window).
+ *
+ * The queue is a binary min-heap ordered by (time, registration order) plus an index per key for
+ * deduplication and deletion. Deletion is lazy: a deleted timer stays in the heap until it reaches
+ * the top, and the heap is rebuilt when stale entries outnumber live ones. Registration order breaks
+ * ties, so timers of equal time fire in the order they were registered, also after export/import.
+ *
+ * Processing-time timers: only the earliest is scheduled on the ProcessingTimeService (the injected
+ * scheduler), and it is rescheduled when an earlier one is registered or when it fires.
+ */
+import { MIN_WATERMARK, type StreamElement } from '../core/elements.js';
+import { keyId, type Key, type KeyPart } from '../core/keys.js';
+import type { ProcessingTimeService } from '../core/time.js';
+import type { Namespace } from './backend.js';
+import { StateRestoreError } from './errors.js';
+import { keyFromId } from './key-id.js';
+
+/** A registered timer. */
+export interface InternalTimer {
+  /** Event time or processing time (ms) at which it fires. */
+  readonly time: number;
+  /** `keyId(key)` of the key it belongs to. */
+  readonly keyId: KeyPart;
+  /** The key group of that key (so that output records and snapshots keep it). */
+  readonly keyGroup: number;
+  /** The namespace (a window), or undefined. */
+  readonly namespace: Namespace | undefined;
+  /** Registration order; breaks ties between equal times. */
+  readonly seq: number;
+}
+
+type Slot = number | string;
+
+function slotOf(namespace: Namespace | undefined, time: number): Slot {
+  return namespace === undefined ? time : `${typeof namespace}:${namespace}@${time}`;
+}
+
+/** Min-heap of timers with deduplication per (key, namespace, time) and lazy deletion. */
+export class TimerQueue {
+  #heap: InternalTimer[] = [];
+  /** Per key: its only timer, or a map of its timers by slot (most keys have one timer). */
+  readonly #index = new Map<KeyPart, InternalTimer | Map<Slot, InternalTimer>>();
+  #size = 0;
+  #seq = 0;
+
+  /** Number of live (registered, not deleted, not fired) timers. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Registers a timer; returns false if the same (key, namespace, time) was already registered. */
+  add(id: KeyPart, keyGroup: number, namespace: Namespace | undefined, time: number): boolean {
+    const slot = slotOf(namespace, time);
+    const existing = this.#index.get(id);
+    let timer: InternalTimer;
+    if (existing === undefined) {
+      timer = { time, keyId: id, keyGroup, namespace, seq: this.#seq++ };
+      this.#index.set(id, timer);
+    } else if (existing instanceof Map) {
+      if (existing.has(slot)) return false;
+      timer = { time, keyId: id, keyGroup, namespace, seq: this.#seq++ };
+      existing.set(slot, timer);
+    } else {
+      if (slotOf(existing.namespace, existing.time) === slot) return false;
+      timer = { time, keyId: id, keyGroup, namespace, seq: this.#seq++ };
+      this.#index.set(id, new Map<Slot, InternalTimer>([[slotOf(existing.namespace, existing.time), existing], [slot, timer]]));
+    }
+    this.#size++;
+    this.#push(timer);
+    return true;
+  }
+
+  /** Deletes a timer; returns false if there was none. */
+  remove(id: KeyPart, namespace: Namespace | undefined, time: number): boolean {
+    const slot = slotOf(namespace, time);
+    const existing = this.#index.get(id);
+    if (existing === undefined) return false;
+    if (existing instanceof Map) {
+      if (!existing.delete(slot)) return false;
+      if (existing.size === 0) this.#index.delete(id);
+    } else {
+      if (slotOf(existing.namespace, existing.time) !== slot) return false;
+      this.#index.delete(id);
+    }
+    this.#size--;
+    // Rebuild when stale entries dominate, so repeated register/delete cannot grow the heap forever.
+    if (this.#heap.length > 64 && this.#heap.length > 2 * this.#size) this.#rebuild();
+    return true;
+  }
+
+  /** Whether this exact timer object is still registered (not deleted, not fired). */
+  #isLive(timer: InternalTimer): boolean {
+    const existing = this.#index.get(timer.keyId);
+    if (existing === undefined) return false;
+    if (existing instanceof Map) return existing.get(slotOf(timer.namespace, timer.time)) === timer;
+    return existing === timer;
+  }
+
+  /** The earliest live timer, without removing it. */
+  peek(): InternalTimer | undefined {
+    const heap = this.#heap;
+    while (heap.length > 0 && !this.#isLive(heap[0]!)) this.#pop();
+    return heap[0];
+  }
+
+  /** Removes and returns the earliest live timer. */
+  poll(): InternalTimer | undefined {
+    const head = this.peek();
+    if (head === undefined) return undefined;
+    this.#pop();
+    this.remove(head.keyId, head.namespace, head.time);
+    return head;
+  }
+
+  /** Live timers in firing order. */
+  toSortedArray(): InternalTimer[] {
+    const live = this.#heap.filter((t) => this.#isLive(t));
+    return live.sort(compare);
+  }
+
+  /** Live timers of one key. */
+  timersOf(id: KeyPart): InternalTimer[] {
+    const existing = this.#index.get(id);
+    if (existing === undefined) return [];
+    return existing instanceof Map ? [...existing.values()] : [existing];
+  }
+
+  clear(): void {
+    this.#heap = [];
+    this.#index.clear();
+    this.#size = 0;
+  }
+
+  #rebuild(): void {
+    const live = this.#heap.filter((t) => this.#isLive(t));
+    this.#heap = live;
+    for (let i = (live.length >> 1) - 1; i >= 0; i--) this.#siftDown(i);
+  }
+
+  #push(timer: InternalTimer): void {
+    const heap = this.#heap;
+    heap.push(timer);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (compare(heap[parent]!, timer) <= 0) break;
+      heap[i] = heap[parent]!;
+      i = parent;
+    }
+    heap[i] = timer;
+  }
+
+  #pop(): void {
+    const heap = this.#heap;
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      heap[0] = last;
+      this.#siftDown(0);
+    }
+  }
+
+  #siftDown(start: number): void {
+    const heap = this.#heap;
+    const n = heap.length;
+    const item = heap[start]!;
+    let i = start;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= n) break;
+      if (child + 1 < n && compare(heap[child + 1]!, heap[child]!) < 0) child++;
+      if (compare(heap[child]!, item) >= 0) break;
+      heap[i] = heap[child]!;
+      i = child;
+    }
+    heap[i] = item;
+  }
+}
+
+function compare(a: InternalTimer, b: InternalTimer): number {
+  return a.time - b.time || a.seq - b.seq;
+}
+
+/** What fires timers: the operator that owns the timer service (Flink's Triggerable). */
+export interface TimerTarget<O, KO> {
+  onEventTime(timer: InternalTimer, out: StreamElement<O, KO>[]): void;
+  onProcessingTime(timer: InternalTimer, out: StreamElement<O, KO>[]): void;
+}
+
+/** Columns of exported timers in firing order; `ns` only when some timer has a namespace. */
+export interface TimersSnapshot {
+  readonly keys: readonly Key[];
+  readonly keyGroups: readonly number[];
+  readonly times: readonly number[];
+  readonly ns?: readonly (Namespace | null)[];
+}
+
+/** Exported state of a timer service. */
+export interface TimerServiceSnapshot {
+  readonly watermark: number;
+  readonly eventTime: TimersSnapshot;
+  readonly processingTime: TimersSnapshot;
+}
+
+/**
+ * Event-time and processing-time timers of one operator (Flink's InternalTimerServiceImpl).
+ * The operator passes the current key explicitly; `advanceWatermark` fires due event-time timers;
+ * processing-time timers fire from the injected scheduler into their own output batch.
+ */
+export class InternalTimerService<O, KO> {
+  readonly #eventTime = new TimerQueue();
+  readonly #processingTime = new TimerQueue();
+  readonly #clock: ProcessingTimeService;
+  readonly #target: TimerTarget<O, KO>;
+  #watermark = MIN_WATERMARK;
+  #cancelNext: (() => void) | undefined;
+  #quiesced = false;
+
+  constructor(clock: ProcessingTimeService, target: TimerTarget<O, KO>) {
+    this.#clock = clock;
+    this.#target = target;
+  }
+
+  /** The last watermark passed to `advanceWatermark`. */
+  get currentWatermark(): number {
+    return this.#watermark;
+  }
+
+  currentProcessingTime(): number {
+    return this.#clock.now();
+  }
+
+  get eventTimeTimers(): number {
+    return this.#eventTime.size;
+  }
+
+  get processingTimeTimers(): number {
+    return this.#processingTime.size;
+  }
+
+  registerEventTimeTimer(id: KeyPart, keyGroup: number, namespace: Namespace | undefined, time: number): void {
+    this.#eventTime.add(id, keyGroup, namespace, time);
+  }
+
+  deleteEventTimeTimer(id: KeyPart, namespace: Namespace | undefined, time: number): void {
+    this.#eventTime.remove(id, namespace, time);
+  }
+
+  registerProcessingTimeTimer(id: KeyPart, keyGroup: number, namespace: Namespace | undefined, time: number): void {
+    // After the end of input the processing-time service is quiesced, as in Flink
+    // (StreamOperatorWrapper, FLINK-14231): new timers are ignored.
+    if (this.#quiesced) return;
+    const oldHead = this.#processingTime.peek();
+    if (this.#processingTime.add(id, keyGroup, namespace, time) && (oldHead === undefined || time < oldHead.time)) {
+      this.#schedule(time);
+    }
+  }
+
+  deleteProcessingTimeTimer(id: KeyPart, namespace: Namespace | undefined, time: number): void {
+    // The scheduled wake-up stays: if it finds nothing due it reschedules for the next timer.
+    this.#processingTime.remove(id, namespace, time);
+  }
+
+  /** Live timers of one key (both domains), for inspection and tests. */
+  timersOf(id: KeyPart): { eventTime: number[]; processingTime: number[] } {
+    return {
+      eventTime: this.#eventTime.timersOf(id).map((t) => t.time),
+      processingTime: this.#processingTime.timersOf(id).map((t) => t.time),
+    };
+  }
+
+  /**
+   * Sets the watermark and fires, in time order, every event-time timer with time <= watermark,
+   * including timers registered by those firings (Flink's advanceWatermark).
+   */
+  advanceWatermark(watermark: number, out: StreamElement<O, KO>[]): void {
+    this.#watermark = watermark;
+    const queue = this.#eventTime;
+    for (let timer = queue.peek(); timer !== undefined && timer.time <= watermark; timer = queue.peek()) {
+      queue.poll();
+      this.#target.onEventTime(timer, out);
+    }
+  }
+
+  /**
+   * Stops processing time at the end of input, as Flink does (pending processing-time timers do not
+   * fire once the input has ended; FLINK-14231). Returns how many pending timers were dropped.
+   */
+  quiesceProcessingTime(): number {
+    this.#quiesced = true;
+    this.#cancelNext?.();
+    this.#cancelNext = undefined;
+    const dropped = this.#processingTime.size;
+    this.#processingTime.clear();
+    return dropped;
+  }
+
+  /** Exports pending timers of both kinds and the current watermark as plain data. */
+  snapshot(): TimerServiceSnapshot {
+    return {
+      watermark: this.#watermark,
+      eventTime: exportTimers(this.#eventTime),
+      processingTime: exportTimers(this.#processingTime),
+    };
+  }
+
+  /** Replaces all timers with exported ones and schedules the earliest processing-time timer. */
+  restore(snapshot: unknown, uid: string | undefined): void {
+    const s = snapshot as Partial<TimerServiceSnapshot> | null;
+    if (typeof s !== 'object' || s === null || typeof s.watermark !== 'number') {
+      throw new StateRestoreError(uid, 'timers must be { watermark, eventTime, processingTime }');
+    }
+    importTimers(this.#eventTime, s.eventTime, uid, 'eventTime');
+    importTimers(this.#processingTime, s.processingTime, uid, 'processingTime');
+    this.#watermark = s.watermark;
+    this.#cancelNext?.();
+    this.#cancelNext = undefined;
+    const head = this.#processingTime.peek();
+    if (head !== undefined && !this.#quiesced) this.#schedule(head.time);
+  }
+
+  /** Cancels the scheduled processing-time wake-up. */
+  dispose(): void {
+    this.#cancelNext?.();
+    this.#cancelNext = undefined;
+  }
+
+  #schedule(time: number): void {
+    this.#cancelNext?.();
+    this.#cancelNext = this.#clock.schedule<O, KO>(time, (out) => this.#onProcessingTime(out));
+  }
+
+  #onProcessingTime(out: StreamElement<O, KO>[]): void {
+    // Cleared first so that timers registered by the firings below can schedule a wake-up.
+    this.#cancelNext = undefined;
+    const now = this.#clock.now();
+    const queue = this.#processingTime;
+    let timer = queue.peek();
+    while (timer !== undefined && timer.time <= now && !this.#quiesced) {
+      queue.poll();
+      this.#target.onProcessingTime(timer, out);
+      timer = queue.peek();
+    }
+    if (timer !== undefined && this.#cancelNext === undefined && !this.#quiesced) this.#schedule(timer.time);
+  }
+}
+
+function exportTimers(queue: TimerQueue): TimersSnapshot {
+  const timers = queue.toSortedArray();
+  const keys: Key[] = new Array(timers.length);
+  const keyGroups: number[] = new Array(timers.length);
+  const times: number[] = new Array(timers.length);
+  let withNamespace = false;
+  for (let i = 0; i < timers.length; i++) {
+    const t = timers[i]!;
+    keys[i] = keyFromId(t.keyId);
+    keyGroups[i] = t.keyGroup;
+    times[i] = t.time;
+    if (t.namespace !== undefined) withNamespace = true;
+  }
+  if (!withNamespace) return { keys, keyGroups, times };
+  return { keys, keyGroups, times, ns: timers.map((t) => t.namespace ?? null) };
+}
+
+function importTimers(queue: TimerQueue, data: unknown, uid: string | undefined, what: string): void {
+  const s = data as Partial<TimersSnapshot> | null;
+  if (
+    typeof s !== 'object' || s === null || !Array.isArray(s.keys) || !Array.isArray(s.keyGroups) || !Array.isArray(s.times) ||
+    s.keys.length !== s.times.length || s.keyGroups.length !== s.times.length || (s.ns !== undefined && s.ns.length !== s.times.length)
+  ) {
+    throw new StateRestoreError(uid, `${what} timers must be columns keys, keyGroups, times of equal length`);
+  }
+  queue.clear();
+  for (let i = 0; i < s.times.length; i++) {
+    const time = s.times[i]!;
+    if (typeof time !== 'number' || Number.isNaN(time)) throw new StateRestoreError(uid, `${what} timer ${i} has time ${String(time)}`);
+    const ns = s.ns?.[i];
+    queue.add(keyId(s.keys[i]!), s.keyGroups[i]!, ns === null ? undefined : ns, time);
+  }
+}
+
