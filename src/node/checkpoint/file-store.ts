@@ -1,0 +1,122 @@
+/**
+ * A blob store in a directory, one file per blob, each replaced atomically: the bytes go to a
+ * temporary file in the same directory, which is fsynced, renamed over the target, and then the
+ * directory is fsynced so the rename itself survives a power loss. A reader (or a process restarted
+ * after a crash) sees the old file or the new one, never a partial one; stray temporary files from a
+ * crash are removed on the next write.
+ */
+
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BlobStore } from '../../checkpoint/backend.js';
+import type { StorageFailure } from '../../checkpoint/errors.js';
+
+const TMP_MARK = '.tmp-';
+
+/** Points where tests can simulate a crash (by throwing) between the steps of an atomic write. */
+export interface FileStoreHooks {
+  /** Called after the temporary file is written and fsynced, before it is renamed over `target`. */
+  beforeRename?(temporary: string, target: string): void | Promise<void>;
+}
+
+export class FileBlobStore implements BlobStore {
+  readonly backend = 'files';
+  private swept = false;
+
+  constructor(readonly directory: string, private readonly hooks: FileStoreHooks = {}) {}
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    try {
+      return await readFile(this.path(key));
+    } catch (error) {
+      if (isCode(error, 'ENOENT')) return undefined;
+      throw error;
+    }
+  }
+
+  async setMany(entries: readonly (readonly [string, Uint8Array])[]): Promise<void> {
+    await mkdir(this.directory, { recursive: true });
+    if (!this.swept) {
+      this.swept = true;
+      await this.sweep();
+    }
+    for (const [key, bytes] of entries) await this.writeAtomically(key, bytes);
+  }
+
+  async delMany(keys: readonly string[]): Promise<void> {
+    for (const key of keys) await rm(this.path(key), { force: true });
+    if (keys.length > 0) await this.syncDirectory();
+  }
+
+  async keys(): Promise<string[]> {
+    try {
+      return (await readdir(this.directory)).filter((name) => !name.includes(TMP_MARK));
+    } catch (error) {
+      if (isCode(error, 'ENOENT')) return [];
+      throw error;
+    }
+  }
+
+  classify(error: unknown): { failure: StorageFailure; reason: string } | undefined {
+    const code = (error as { code?: unknown } | null)?.code;
+    const message = error instanceof Error ? error.message : String(error);
+    if (code === 'ENOSPC' || code === 'EDQUOT') return { failure: 'quota-exceeded', reason: `the disk is full (${message})` };
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return { failure: 'unavailable', reason: `no permission to write (${message})` };
+    return undefined;
+  }
+
+  private path(key: string): string {
+    // Keys are produced by the backend ('manifest', 'snapshot-<n>'); refuse anything else outright.
+    if (!/^[\w-]+$/.test(key)) throw new Error(`invalid blob key ${JSON.stringify(key)}`);
+    return join(this.directory, key);
+  }
+
+  private async writeAtomically(key: string, bytes: Uint8Array): Promise<void> {
+    const target = this.path(key);
+    const temporary = `${target}${TMP_MARK}${randomBytes(6).toString('hex')}`;
+    const handle = await open(temporary, 'wx');
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await this.hooks.beforeRename?.(temporary, target);
+      await rename(temporary, target);
+    } catch (error) {
+      await rm(temporary, { force: true }).catch(() => undefined);
+      throw error;
+    }
+    await this.syncDirectory();
+  }
+
+  private async syncDirectory(): Promise<void> {
+    // fsync of a directory is how POSIX makes a rename durable; Windows cannot open directories.
+    let handle;
+    try {
+      handle = await open(this.directory, 'r');
+    } catch {
+      return;
+    }
+    try {
+      await handle.sync();
+    } catch (error) {
+      if (!isCode(error, 'EISDIR') && !isCode(error, 'EINVAL') && !isCode(error, 'EPERM')) throw error;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Removes temporary files left by a crash in the middle of a write. */
+  private async sweep(): Promise<void> {
+    for (const name of await readdir(this.directory)) {
+      if (name.includes(TMP_MARK)) await rm(join(this.directory, name), { force: true });
+    }
+  }
+}
+
+function isCode(error: unknown, code: string): boolean {
+  return (error as { code?: unknown } | null)?.code === code;
+}
