@@ -1,2 +1,28 @@
-// Public API of src/window; filled in by the window work.
-export {};
+// Public API of src/window: event-time and processing-time windows with Flink's semantics.
+export { window } from './window.js';
+export { windowAll } from './windowAll.js';
+export { countWindow } from './countWindow.js';
+export { WindowedStream, type WindowConfig, type WindowOperatorFunction } from './windowed-stream.js';
+export {
+  WindowOperator, DROPPED_LATE, LATE_TO_SIDE_OUTPUT,
+  type Collector, type ProcessWindowFunction, type WindowContext, type WindowFunction, type WindowOperatorState,
+  type WindowOptions, type WindowResult,
+} from './operator.js';
+export {
+  tumblingEventTimeWindows, slidingEventTimeWindows, eventTimeSessionWindows, dynamicEventTimeSessionWindows,
+  tumblingProcessingTimeWindows, slidingProcessingTimeWindows, processingTimeSessionWindows,
+  dynamicProcessingTimeSessionWindows, globalWindows,
+  type WindowAssigner, type FixedWindowAssigner, type SessionWindowAssigner, type GlobalWindowAssigner,
+} from './assigners.js';
+export {
+  eventTimeTrigger, processingTimeTrigger, countTrigger, continuousEventTimeTrigger, continuousProcessingTimeTrigger,
+  purgingTrigger, endOfStreamTrigger, neverTrigger, isFire, isPurge,
+  type Trigger, type TriggerContext, type OnMergeContext, type TriggerResult,
+} from './triggers.js';
+export { countEvictor, timeEvictor, deltaEvictor, type Evictor, type EvictorContext, type TimestampedValue } from './evictors.js';
+export {
+  count, sum, min, max, average, quantiles, combine,
+  type AggregateFunction, type AverageAccumulator, type QuantileSummary, type AccumulatorOf,
+} from './aggregates.js';
+export { GLOBAL_WINDOW, maxTimestamp, windowStart, type TimeWindow } from './windows.js';
+export { StateExportError, WindowMergeError, WindowStateError } from './errors.js';

@@ -1,0 +1,290 @@
+/**
+ * Incremental aggregation (Flink's `AggregateFunction`) and the built-in aggregates.
+ */
+import { DDSketch } from '@datadog/sketches-js';
+import { InvalidOptionError } from '../core/errors.js';
+
+/**
+ * An incremental aggregate: O(1) state per window (Flink's `AggregateFunction`).
+ *
+ * As in Flink, `add` and `merge` may mutate the accumulator they receive and return it: the window
+ * operator owns every accumulator and never shares one between windows, so a mutable accumulator
+ * (e.g. `{ count, sum }` updated in place) avoids an allocation per element. Accumulators are
+ * exported with snapshots: keep them plain data (numbers, strings, arrays, plain objects), or give
+ * `exportAccumulator`/`importAccumulator` to convert them.
+ *
+ * @example
+ * ```ts
+ * const meanTemp: AggregateFunction<Reading, { n: number; total: number }, number> = {
+ *   createAccumulator: () => ({ n: 0, total: 0 }),
+ *   add: (r, acc) => { acc.n++; acc.total += r.celsius; return acc; },
+ *   getResult: (acc) => acc.total / acc.n,
+ *   merge: (a, b) => { a.n += b.n; a.total += b.total; return a; },
+ * };
+ * ```
+ */
+export interface AggregateFunction<IN, ACC, OUT> {
+  createAccumulator(): ACC;
+  add(value: IN, accumulator: ACC): ACC;
+  getResult(accumulator: ACC): OUT;
+  /** Merges two accumulators (session windows merging); may mutate and return `a`. */
+  merge(a: ACC, b: ACC): ACC;
+  /** Converts an accumulator to plain data for a snapshot; the default deep-copies plain data. */
+  exportAccumulator?(accumulator: ACC): unknown;
+  /** Rebuilds an accumulator from `exportAccumulator`'s data. */
+  importAccumulator?(data: unknown): ACC;
+}
+
+const identity = (x: unknown): number => x as number;
+
+/**
+ * Counts the elements of each window.
+ *
+ * @example
+ * ```ts
+ * clicks$.pipe(keyBy((c) => c.page), window(tumblingEventTimeWindows(60_000)).aggregate(count()));
+ * ```
+ */
+export function count(): AggregateFunction<unknown, number, number> {
+  return COUNT;
+}
+const COUNT: AggregateFunction<unknown, number, number> = Object.freeze({
+  createAccumulator: () => 0,
+  add: (_v: unknown, acc: number) => acc + 1,
+  getResult: (acc: number) => acc,
+  merge: (a: number, b: number) => a + b,
+});
+
+/**
+ * Sums a number taken from each element (the element itself by default).
+ *
+ * @example
+ * ```ts
+ * orders$.pipe(keyBy((o) => o.shop), window(tumblingEventTimeWindows(3_600_000)).aggregate(sum((o: Order) => o.total)));
+ * ```
+ */
+export function sum<T = number>(select: (value: T) => number = identity): AggregateFunction<T, number, number> {
+  return Object.freeze({
+    createAccumulator: () => 0,
+    add: (v: T, acc: number) => acc + select(v),
+    getResult: (acc: number) => acc,
+    merge: (a: number, b: number) => a + b,
+  });
+}
+
+/**
+ * The smallest number taken from the elements of each window.
+ *
+ * @example
+ * ```ts
+ * window(tumblingEventTimeWindows(60_000)).aggregate(min((r: Reading) => r.celsius));
+ * ```
+ */
+export function min<T = number>(select: (value: T) => number = identity): AggregateFunction<T, number, number> {
+  return Object.freeze({
+    createAccumulator: () => Infinity,
+    add: (v: T, acc: number) => Math.min(acc, select(v)),
+    getResult: (acc: number) => acc,
+    merge: (a: number, b: number) => Math.min(a, b),
+  });
+}
+
+/**
+ * The largest number taken from the elements of each window.
+ *
+ * @example
+ * ```ts
+ * window(tumblingEventTimeWindows(60_000)).aggregate(max((r: Reading) => r.celsius));
+ * ```
+ */
+export function max<T = number>(select: (value: T) => number = identity): AggregateFunction<T, number, number> {
+  return Object.freeze({
+    createAccumulator: () => -Infinity,
+    add: (v: T, acc: number) => Math.max(acc, select(v)),
+    getResult: (acc: number) => acc,
+    merge: (a: number, b: number) => Math.max(a, b),
+  });
+}
+
+/** Accumulator of `average`: updated in place. */
+export interface AverageAccumulator {
+  count: number;
+  sum: number;
+}
+
+/**
+ * The mean of a number taken from the elements of each window.
+ *
+ * @example
+ * ```ts
+ * window(slidingEventTimeWindows(60_000, 10_000)).aggregate(average((r: Reading) => r.celsius));
+ * ```
+ */
+export function average<T = number>(select: (value: T) => number = identity): AggregateFunction<T, AverageAccumulator, number> {
+  return Object.freeze({
+    createAccumulator: (): AverageAccumulator => ({ count: 0, sum: 0 }),
+    add: (v: T, acc: AverageAccumulator) => {
+      acc.count++;
+      acc.sum += select(v);
+      return acc;
+    },
+    getResult: (acc: AverageAccumulator) => acc.sum / acc.count,
+    merge: (a: AverageAccumulator, b: AverageAccumulator) => {
+      a.count += b.count;
+      a.sum += b.sum;
+      return a;
+    },
+  });
+}
+
+/** Result of `quantiles`. */
+export interface QuantileSummary {
+  readonly count: number;
+  readonly min: number;
+  readonly max: number;
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+  /** The value at each requested quantile, in the order of the `quantiles` option. */
+  readonly quantiles: readonly { readonly quantile: number; readonly value: number }[];
+}
+
+interface SketchData {
+  proto: number[];
+  min: number;
+  max: number;
+  count: number;
+  sum: number;
+}
+
+/**
+ * Approximate quantiles (p50, p95, p99 and any others asked for) of a number taken from each
+ * element, with DDSketch (`@datadog/sketches-js`): relative error `relativeAccuracy` (default 1%)
+ * on every quantile, O(log range) memory per window, and mergeable, so it works with sessions.
+ *
+ * @example
+ * ```ts
+ * requests$.pipe(keyBy((r) => r.route), window(tumblingEventTimeWindows(10_000)).aggregate(quantiles((r: Req) => r.latencyMs)));
+ * ```
+ */
+export function quantiles<T = number>(
+  select: (value: T) => number = identity,
+  options: { quantiles?: readonly number[]; relativeAccuracy?: number } = {},
+): AggregateFunction<T, DDSketch, QuantileSummary> {
+  const qs = options.quantiles ?? [0.5, 0.95, 0.99];
+  for (const q of qs) {
+    if (typeof q !== 'number' || !(q >= 0 && q <= 1)) throw new InvalidOptionError('quantiles quantiles', q, 'must be numbers from 0 to 1');
+  }
+  const relativeAccuracy = options.relativeAccuracy ?? 0.01;
+  if (typeof relativeAccuracy !== 'number' || !(relativeAccuracy > 0 && relativeAccuracy < 1)) {
+    throw new InvalidOptionError('quantiles relativeAccuracy', relativeAccuracy, 'must be a number between 0 and 1 (exclusive)');
+  }
+  return Object.freeze({
+    createAccumulator: () => new DDSketch({ relativeAccuracy }),
+    add: (v: T, sketch: DDSketch) => {
+      sketch.accept(select(v));
+      return sketch;
+    },
+    getResult: (sketch: DDSketch): QuantileSummary => ({
+      count: sketch.count,
+      min: sketch.min,
+      max: sketch.max,
+      p50: sketch.getValueAtQuantile(0.5),
+      p95: sketch.getValueAtQuantile(0.95),
+      p99: sketch.getValueAtQuantile(0.99),
+      quantiles: qs.map((quantile) => ({ quantile, value: sketch.getValueAtQuantile(quantile) })),
+    }),
+    merge: (a: DDSketch, b: DDSketch) => {
+      a.merge(b);
+      return a;
+    },
+    exportAccumulator: (sketch: DDSketch): SketchData => ({
+      proto: Array.from(sketch.toProto()),
+      min: sketch.min,
+      max: sketch.max,
+      count: sketch.count,
+      sum: sketch.sum,
+    }),
+    importAccumulator: (data: unknown): DDSketch => {
+      const d = data as SketchData;
+      const sketch = DDSketch.fromProto(Uint8Array.from(d.proto));
+      // fromProto drops the summary statistics; put them back.
+      sketch.min = d.min;
+      sketch.max = d.max;
+      sketch.count = d.count;
+      sketch.sum = d.sum;
+      return sketch;
+    },
+  });
+}
+
+type AccOf<F> = F extends AggregateFunction<never, infer A, unknown> ? A : never;
+type OutOf<F> = F extends AggregateFunction<never, unknown, infer O> ? O : never;
+
+/**
+ * Runs several aggregates over the same elements in one pass and returns their results by name.
+ *
+ * @example
+ * ```ts
+ * window(tumblingEventTimeWindows(1_000)).aggregate(combine({ count: count(), sum: sum((e: Ev) => e.amount) }));
+ * // -> value: { count: 12, sum: 340 }
+ * ```
+ */
+export function combine<T, S extends Record<string, AggregateFunction<T, never, unknown>>>(
+  aggregates: S,
+): AggregateFunction<T, unknown[], { [N in keyof S]: OutOf<S[N]> }> {
+  const names = Object.keys(aggregates);
+  if (names.length === 0) throw new InvalidOptionError('combine aggregates', aggregates, 'must name at least one aggregate');
+  const fns = names.map((n) => aggregates[n] as unknown as AggregateFunction<T, unknown, unknown>);
+  const n = fns.length;
+  return Object.freeze({
+    createAccumulator: () => fns.map((f) => f.createAccumulator()),
+    add: (v: T, acc: unknown[]) => {
+      for (let i = 0; i < n; i++) acc[i] = fns[i]!.add(v, acc[i]);
+      return acc;
+    },
+    getResult: (acc: unknown[]) => {
+      const out: Record<string, unknown> = {};
+      for (let i = 0; i < n; i++) out[names[i]!] = fns[i]!.getResult(acc[i]);
+      return out as { [N in keyof S]: OutOf<S[N]> };
+    },
+    merge: (a: unknown[], b: unknown[]) => {
+      for (let i = 0; i < n; i++) a[i] = fns[i]!.merge(a[i], b[i]);
+      return a;
+    },
+    exportAccumulator: (acc: unknown[]) => acc.map((a, i) => exportAccumulator(fns[i]!, a)),
+    importAccumulator: (data: unknown) => (data as unknown[]).map((d, i) => importAccumulator(fns[i]!, d)),
+  });
+}
+
+// Keeps AccOf referenced for users who want to name a combined accumulator's parts.
+export type AccumulatorOf<F> = AccOf<F>;
+
+/** Exports an accumulator as plain data, deep-copied so that later in-place updates do not leak in. */
+export function exportAccumulator<ACC>(fn: AggregateFunction<never, ACC, unknown>, acc: ACC): unknown {
+  return fn.exportAccumulator ? fn.exportAccumulator(acc) : clonePlain(acc, 'accumulator');
+}
+
+/** Rebuilds an accumulator from exported data. */
+export function importAccumulator<ACC>(fn: AggregateFunction<never, ACC, unknown>, data: unknown): ACC {
+  return fn.importAccumulator ? fn.importAccumulator(data) : (clonePlain(data, 'accumulator') as ACC);
+}
+
+/**
+ * Deep copy of plain data (primitives, arrays, plain objects). Anything else (a class instance, a
+ * Map, a function) cannot be exported faithfully and raises a StateExportError naming `what`.
+ */
+export function clonePlain(value: unknown, what: string): unknown {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'function' || typeof value === 'symbol') throw new StateExportError(what, value);
+    return value;
+  }
+  if (Array.isArray(value)) return value.map((v) => clonePlain(v, what));
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) throw new StateExportError(what, value);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(value)) out[k] = clonePlain((value as Record<string, unknown>)[k], what);
+  return out;
+}
+
+import { StateExportError } from './errors.js';

@@ -1,0 +1,204 @@
+/**
+ * Window assigners, after Flink's `WindowAssigner` family. An assigner is a plain description that
+ * the window operator interprets; built-in assigners cover what Flink ships (tumbling, sliding,
+ * session, dynamic session, global; event time and processing time).
+ */
+import { InvalidOptionError } from '../core/errors.js';
+
+/** Tumbling or sliding windows of a fixed size (Flink's Tumbling/SlidingEventTimeWindows, ...). */
+export interface FixedWindowAssigner {
+  readonly kind: 'fixed';
+  readonly size: number;
+  /** Distance between window starts; equal to `size` for tumbling windows. */
+  readonly slide: number;
+  readonly offset: number;
+  readonly eventTime: boolean;
+  readonly name: string;
+}
+
+/** Session windows (Flink's EventTimeSessionWindows, DynamicEventTimeSessionWindows, ...). */
+export interface SessionWindowAssigner<T> {
+  readonly kind: 'session';
+  /** The gap for an element: each element opens `[t, t + gap)`. */
+  readonly gap: (value: T) => number;
+  readonly dynamic: boolean;
+  readonly eventTime: boolean;
+  readonly name: string;
+}
+
+/** The one global window (Flink's GlobalWindows): it fires only through a trigger. */
+export interface GlobalWindowAssigner {
+  readonly kind: 'global';
+  readonly eventTime: false;
+  readonly name: string;
+  /** Whether the default trigger fires at the end of input (Flink's `createWithEndOfStreamTrigger`). */
+  readonly endOfStreamTrigger: boolean;
+}
+
+/** Assigns each element to zero or more windows. */
+export type WindowAssigner<T = unknown> = FixedWindowAssigner | SessionWindowAssigner<T> | GlobalWindowAssigner;
+
+function checkDuration(option: string, value: number, allowZero = false): void {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new InvalidOptionError(option, value, allowZero ? 'must be a non-negative integer number of milliseconds' : 'must be a positive integer number of milliseconds');
+  }
+}
+
+function checkOffset(option: string, offset: number, bound: number, boundName: string): void {
+  if (typeof offset !== 'number' || !Number.isSafeInteger(offset)) {
+    throw new InvalidOptionError(option, offset, 'must be an integer number of milliseconds (it may be negative)');
+  }
+  // Same rule as Flink's assigners: abs(offset) < size (tumbling) or < slide (sliding).
+  if (Math.abs(offset) >= bound) throw new InvalidOptionError(option, offset, `must satisfy abs(offset) < ${boundName} (${bound})`);
+}
+
+function fixed(name: string, size: number, slide: number, offset: number, eventTime: boolean): FixedWindowAssigner {
+  checkDuration(`${name} size`, size);
+  checkDuration(`${name} slide`, slide);
+  checkOffset(`${name} offset`, offset, slide, slide === size ? 'size' : 'slide');
+  return Object.freeze({ kind: 'fixed', size, slide, offset, eventTime, name });
+}
+
+/**
+ * Tumbling event-time windows of `size` ms, aligned to `offset` (Flink's TumblingEventTimeWindows):
+ * an element with timestamp t belongs to `[start, start + size)` where start is the floor of
+ * `t - offset` to a multiple of `size`, plus `offset`. Use an offset to align windows to a time
+ * zone, e.g. `tumblingEventTimeWindows(86_400_000, -8 * 3_600_000)` for days starting at midnight UTC+8.
+ *
+ * @example
+ * ```ts
+ * clicks$.pipe(withEventTime(...), keyBy((c) => c.page), window(tumblingEventTimeWindows(60_000)).aggregate(count()));
+ * ```
+ */
+export function tumblingEventTimeWindows(size: number, offset = 0): FixedWindowAssigner {
+  return fixed('tumblingEventTimeWindows', size, size, offset, true);
+}
+
+/**
+ * Sliding event-time windows of `size` ms every `slide` ms (Flink's SlidingEventTimeWindows): each
+ * element belongs to `ceil(size / slide)` windows (fewer when `slide` does not divide `size`).
+ *
+ * @example
+ * ```ts
+ * readings$.pipe(keyBy((r) => r.sensor), window(slidingEventTimeWindows(10_000, 5_000)).aggregate(average((r) => r.value)));
+ * ```
+ */
+export function slidingEventTimeWindows(size: number, slide: number, offset = 0): FixedWindowAssigner {
+  return fixed('slidingEventTimeWindows', size, slide, offset, true);
+}
+
+/**
+ * Tumbling windows over processing time, read from the injected scheduler when the element arrives
+ * (Flink's TumblingProcessingTimeWindows).
+ *
+ * @example
+ * ```ts
+ * events$.pipe(keyBy((e) => e.type), window(tumblingProcessingTimeWindows(1_000), { scheduler }).aggregate(count()));
+ * ```
+ */
+export function tumblingProcessingTimeWindows(size: number, offset = 0): FixedWindowAssigner {
+  return fixed('tumblingProcessingTimeWindows', size, size, offset, false);
+}
+
+/**
+ * Sliding windows over processing time (Flink's SlidingProcessingTimeWindows).
+ *
+ * @example
+ * ```ts
+ * events$.pipe(keyBy((e) => e.type), window(slidingProcessingTimeWindows(10_000, 1_000)).aggregate(count()));
+ * ```
+ */
+export function slidingProcessingTimeWindows(size: number, slide: number, offset = 0): FixedWindowAssigner {
+  return fixed('slidingProcessingTimeWindows', size, slide, offset, false);
+}
+
+function session<T>(name: string, gap: number | ((value: T) => number), eventTime: boolean): SessionWindowAssigner<T> {
+  if (typeof gap === 'function') {
+    const extract = gap;
+    // Flink's Dynamic*SessionWindows refuse a gap <= 0 for the element that produced it.
+    const checked = (value: T): number => {
+      const g = extract(value);
+      if (typeof g !== 'number' || !Number.isSafeInteger(g) || g <= 0) {
+        throw new InvalidOptionError(`${name} gap`, g, `must be a positive integer number of milliseconds (returned for element ${safeJson(value)})`);
+      }
+      return g;
+    };
+    return Object.freeze({ kind: 'session', gap: checked, dynamic: true, eventTime, name });
+  }
+  checkDuration(`${name} gap`, gap);
+  return Object.freeze({ kind: 'session', gap: () => gap, dynamic: false, eventTime, name });
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * Session windows over event time (Flink's EventTimeSessionWindows): each element opens
+ * `[t, t + gap)`, and windows that overlap or touch merge, so two elements exactly `gap` apart are
+ * one session.
+ *
+ * @example
+ * ```ts
+ * clicks$.pipe(keyBy((c) => c.user), window(eventTimeSessionWindows(30 * 60_000)).process((clicks, ctx, out) => out.collect(clicks.length)));
+ * ```
+ */
+export function eventTimeSessionWindows(gap: number): SessionWindowAssigner<unknown> {
+  return session('eventTimeSessionWindows', gap, true);
+}
+
+/**
+ * Session windows over event time whose gap is computed per element (Flink's
+ * DynamicEventTimeSessionWindows). A gap that is not a positive integer raises an InvalidOptionError
+ * naming the element.
+ *
+ * @example
+ * ```ts
+ * window(dynamicEventTimeSessionWindows((c: Click) => (c.premium ? 60_000 : 10_000))).aggregate(count());
+ * ```
+ */
+export function dynamicEventTimeSessionWindows<T>(gap: (value: T) => number): SessionWindowAssigner<T> {
+  return session('dynamicEventTimeSessionWindows', gap, true);
+}
+
+/**
+ * Session windows over processing time (Flink's ProcessingTimeSessionWindows).
+ *
+ * @example
+ * ```ts
+ * window(processingTimeSessionWindows(5_000), { scheduler }).aggregate(count());
+ * ```
+ */
+export function processingTimeSessionWindows(gap: number): SessionWindowAssigner<unknown> {
+  return session('processingTimeSessionWindows', gap, false);
+}
+
+/**
+ * Session windows over processing time with a gap per element (Flink's DynamicProcessingTimeSessionWindows).
+ *
+ * @example
+ * ```ts
+ * window(dynamicProcessingTimeSessionWindows((e: Ev) => e.timeout), { scheduler }).aggregate(count());
+ * ```
+ */
+export function dynamicProcessingTimeSessionWindows<T>(gap: (value: T) => number): SessionWindowAssigner<T> {
+  return session('dynamicProcessingTimeSessionWindows', gap, false);
+}
+
+/**
+ * One window for all elements of a key (Flink's GlobalWindows). Its default trigger never fires:
+ * give it a trigger (e.g. `countTrigger(n)`), or pass `{ endOfStream: true }` for a default trigger
+ * that fires once at the end of input (Flink's `GlobalWindows.createWithEndOfStreamTrigger()`).
+ *
+ * @example
+ * ```ts
+ * window(globalWindows({ endOfStream: true })).aggregate(count()); // one count per key, at the end
+ * ```
+ */
+export function globalWindows(options: { endOfStream?: boolean } = {}): GlobalWindowAssigner {
+  return Object.freeze({ kind: 'global', eventTime: false, name: 'globalWindows', endOfStreamTrigger: options.endOfStream === true });
+}

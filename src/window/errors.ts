@@ -1,0 +1,29 @@
+import { describeValue, StreamError } from '../core/errors.js';
+
+/** Window state holds something that is not plain data and has no export function. */
+export class StateExportError extends StreamError {
+  readonly value: unknown;
+  constructor(what: string, value: unknown) {
+    super('STATE_EXPORT', `Cannot export window ${what} ${describeValue(value)}: it is not plain data (numbers, strings, booleans, null, bigint, arrays, plain objects); give the aggregate exportAccumulator/importAccumulator`);
+    this.value = value;
+  }
+}
+
+/**
+ * Merging two session windows would make the merged window end before the watermark (Flink throws
+ * UnsupportedOperationException in WindowOperator's merge callback in the same case).
+ */
+export class WindowMergeError extends StreamError {
+  readonly window: { start: number; end: number };
+  constructor(window: { start: number; end: number }, watermark: number) {
+    super('WINDOW_MERGE', `Merging windows into [${window.start}, ${window.end}) would end it at or before the current watermark/time ${watermark}: a merge cannot make a window's end earlier than the watermark`);
+    this.window = window;
+  }
+}
+
+/** Window state passed to restoreState has the wrong shape or version. */
+export class WindowStateError extends StreamError {
+  constructor(reason: string) {
+    super('WINDOW_STATE', `Cannot restore window state: ${reason}`);
+  }
+}

@@ -1,0 +1,846 @@
+/**
+ * The window operator's engine, after Flink's WindowOperator / EvictingWindowOperator and
+ * MergingWindowSet (flink-streaming-java, org.apache.flink.streaming.runtime.operators.windowing).
+ * Plain TypeScript: no RxJS. See `window.ts` for the RxJS face.
+ *
+ * Layout of the state (DESIGN.md §2): one Map from key id to a KeyEntry; a key's windows sit in a
+ * Map by window start (tumbling, sliding, global) or in a list sorted by start (sessions, the
+ * merged windows of Flink's MergingWindowSet: here state lives directly under the merged window).
+ * Timers sit in two TimerQueues (event time, processing time); each window remembers the timer
+ * times it holds, which deduplicates them per (key, window, time) as Flink's timer service does.
+ */
+import type { StreamRecord, Watermark } from '../core/elements.js';
+import { MAX_WATERMARK, MIN_WATERMARK } from '../core/elements.js';
+import { InvalidOptionError, NotKeyedError } from '../core/errors.js';
+import type { Counters } from '../core/counters.js';
+import { keyId, type KeyPart } from '../core/keys.js';
+import type { Output, OperatorRuntime, StreamOperator } from '../core/operator.js';
+import type { StreamElement } from '../core/elements.js';
+import type { SideOutput } from '../rx/side-output.js';
+import { clonePlain, exportAccumulator, importAccumulator, type AggregateFunction } from './aggregates.js';
+import type { WindowAssigner } from './assigners.js';
+import { WindowMergeError, WindowStateError } from './errors.js';
+import type { Evictor, EvictorContext, TimestampedValue } from './evictors.js';
+import { TimerQueue } from './timer-queue.js';
+import {
+  endOfStreamTrigger, eventTimeTrigger, neverTrigger, processingTimeTrigger,
+  type OnMergeContext, type Trigger, type TriggerResult,
+} from './triggers.js';
+import { GLOBAL_WINDOW, windowStart, type TimeWindow } from './windows.js';
+
+/** One result of a window: its key, its bounds and the window function's value. */
+export interface WindowResult<K, R> {
+  readonly key: K;
+  readonly window: TimeWindow;
+  readonly value: R;
+}
+
+/** What a process window function sees besides the elements (Flink's ProcessWindowFunction.Context). */
+export interface WindowContext<K> {
+  readonly key: K;
+  readonly window: TimeWindow;
+  readonly currentWatermark: number;
+  currentProcessingTime(): number;
+}
+
+/** Collects the outputs of a process window function (Flink's `Collector`). */
+export interface Collector<R> {
+  collect(value: R): void;
+}
+
+/**
+ * A function over all elements of a window when it fires (Flink's ProcessWindowFunction). Combined
+ * with `reduce` or `aggregate`, it receives the single pre-aggregated value.
+ */
+export type ProcessWindowFunction<IN, R, K> = (elements: readonly IN[], context: WindowContext<K>, out: Collector<R>) => void;
+
+/** Which function evaluates a window. */
+export type WindowFunction<T, R, K> =
+  | { readonly kind: 'aggregate'; readonly aggregate: AggregateFunction<T, unknown, unknown>; readonly process?: ProcessWindowFunction<unknown, R, K> }
+  | { readonly kind: 'reduce'; readonly reduce: (a: T, b: T) => T; readonly process?: ProcessWindowFunction<T, R, K> }
+  | { readonly kind: 'process'; readonly process: ProcessWindowFunction<T, R, K> };
+
+/** Options of the window operator (shared by `window`, `windowAll`, `countWindow`). */
+export interface WindowOptions<T, K> {
+  /** When to evaluate a window; defaults to the assigner's (event-time, processing-time, never). */
+  trigger?: Trigger<T>;
+  /** Removes elements before/after evaluation; makes the window keep all its elements. */
+  evictor?: Evictor<T>;
+  /**
+   * How long after a window's end (in event time) its state is kept so that late elements update
+   * it and fire it again (Flink's allowedLateness). Default 0. Event-time windows only.
+   */
+  allowedLateness?: number;
+  /** Receives elements that are late for all their windows; without it they are counted as `droppedLate`. */
+  lateOutput?: SideOutput<StreamRecord<T, K>>;
+  /** Counters for `droppedLate` and `lateRecordsToSideOutput`. */
+  counters?: Counters;
+  /** Stable id of this operator's state in snapshots. */
+  uid?: string;
+}
+
+/** Counter of records dropped because they were late for all their windows (Flink's numLateRecordsDropped). */
+export const DROPPED_LATE = 'droppedLate';
+/** Counter of late records routed to the late side output. */
+export const LATE_TO_SIDE_OUTPUT = 'lateRecordsToSideOutput';
+
+const UNKEYED: unique symbol = Symbol('unkeyed');
+type Id = KeyPart | typeof UNKEYED;
+
+class KeyEntry {
+  /** Windows by start: non-merging assigners. */
+  readonly fixed: Map<number, WindowState> | null;
+  /** Windows sorted by start: merging assigners. */
+  readonly sessions: WindowState[] | null;
+  last: WindowState | null = null;
+  constructor(readonly id: Id, readonly key: unknown, readonly keyGroup: number, merging: boolean) {
+    this.fixed = merging ? null : new Map();
+    this.sessions = merging ? [] : null;
+  }
+  get size(): number {
+    return this.fixed !== null ? this.fixed.size : this.sessions!.length;
+  }
+}
+
+class WindowState {
+  has = false;
+  acc: unknown = undefined;
+  values: unknown[] | null = null;
+  times: number[] | null = null;
+  tstate: Record<string, unknown> | null = null;
+  et: number[] | null = null;
+  pt: number[] | null = null;
+  alive = true;
+  readonly maxTs: number;
+  constructor(readonly entry: KeyEntry, readonly window: TimeWindow, readonly cleanup: number) {
+    this.maxTs = window.end - 1;
+  }
+}
+
+/** How a window's contents are kept: an incremental accumulator, or the list of elements. */
+interface Incremental {
+  first(value: unknown): unknown;
+  add(acc: unknown, value: unknown): unknown;
+  merge(a: unknown, b: unknown): unknown;
+  result(acc: unknown): unknown;
+  exportAcc(acc: unknown): unknown;
+  importAcc(data: unknown): unknown;
+}
+
+function incrementalOf(fn: WindowFunction<unknown, unknown, unknown>): Incremental | null {
+  if (fn.kind === 'aggregate') {
+    const agg = fn.aggregate;
+    return {
+      first: (v) => agg.add(v, agg.createAccumulator()),
+      add: (acc, v) => agg.add(v, acc),
+      merge: (a, b) => agg.merge(a, b),
+      result: (acc) => agg.getResult(acc),
+      exportAcc: (acc) => exportAccumulator(agg as AggregateFunction<never, unknown, unknown>, acc),
+      importAcc: (d) => importAccumulator(agg as AggregateFunction<never, unknown, unknown>, d),
+    };
+  }
+  if (fn.kind === 'reduce') {
+    const reduce = fn.reduce;
+    return {
+      first: (v) => v,
+      add: (acc, v) => reduce(acc, v),
+      merge: (a, b) => reduce(a, b),
+      result: (acc) => acc,
+      exportAcc: (acc) => clonePlain(acc, 'reduce value'),
+      importAcc: (d) => clonePlain(d, 'reduce value'),
+    };
+  }
+  return null;
+}
+
+const CONTINUE: TriggerResult = 'CONTINUE';
+
+/** Validates a window configuration; throws InvalidOptionError naming the option. */
+export function validateWindowConfig<T, K>(assigner: WindowAssigner<T>, options: WindowOptions<T, K>): void {
+  const lateness = options.allowedLateness ?? 0;
+  if (typeof lateness !== 'number' || Number.isNaN(lateness) || lateness < 0 || (lateness !== Infinity && !Number.isSafeInteger(lateness))) {
+    throw new InvalidOptionError('allowedLateness', lateness, 'must be a non-negative integer number of milliseconds (or Infinity)');
+  }
+  if (!assigner.eventTime && lateness !== 0) {
+    throw new InvalidOptionError('allowedLateness', lateness, `is only valid for event-time windows, not ${assigner.name}`);
+  }
+  if (!assigner.eventTime && options.lateOutput !== undefined) {
+    throw new InvalidOptionError('lateOutput', options.lateOutput.name, `is only valid for event-time windows, not ${assigner.name}`);
+  }
+  const trigger = options.trigger;
+  if (trigger !== undefined) {
+    if (trigger === null || typeof trigger.onElement !== 'function' || typeof trigger.onEventTime !== 'function'
+      || typeof trigger.onProcessingTime !== 'function' || typeof trigger.clear !== 'function') {
+      throw new InvalidOptionError('trigger', trigger, 'must implement onElement, onEventTime, onProcessingTime and clear');
+    }
+    if (assigner.kind === 'session' && (trigger.canMerge !== true || typeof trigger.onMerge !== 'function')) {
+      throw new InvalidOptionError('trigger', trigger.name ?? 'custom trigger', `cannot be used with the merging assigner ${assigner.name}: it must set canMerge and implement onMerge`);
+    }
+  }
+  if (options.uid !== undefined && (typeof options.uid !== 'string' || options.uid.length === 0)) {
+    throw new InvalidOptionError('uid', options.uid, 'must be a non-empty string');
+  }
+}
+
+/** Exported state of a window operator (plain data). */
+export interface WindowOperatorState {
+  readonly version: 1;
+  readonly uid: string | null;
+  readonly assigner: string;
+  readonly watermark: number;
+  readonly keys: readonly {
+    readonly key: unknown;
+    readonly keyGroup: number;
+    readonly windows: readonly {
+      readonly start: number;
+      readonly end: number;
+      readonly has: boolean;
+      readonly acc: unknown;
+      readonly values: unknown[] | null;
+      readonly times: number[] | null;
+      readonly trigger: [string, unknown][] | null;
+      readonly eventTimers: number[];
+      readonly processingTimers: number[];
+    }[];
+  }[];
+}
+
+/**
+ * The engine of `window(...)`: keyed (or, with `keyed: false`, all-in-one) windows with Flink's
+ * semantics. Results are records whose value is `{ key, window, value }` and whose timestamp is
+ * the window's `end - 1`; they are pushed before the watermark that fired them.
+ */
+export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResult<K, R>, K> {
+  readonly #assigner: WindowAssigner<T>;
+  readonly #trigger: Trigger<T>;
+  readonly #evictor: Evictor<T> | null;
+  readonly #lateness: number;
+  readonly #lateOutput: SideOutput<StreamRecord<T, K>> | null;
+  readonly #counters: Counters | null;
+  readonly #keyed: boolean;
+  readonly #uid: string | null;
+  readonly #fn: WindowFunction<T, R, K>;
+  readonly #incremental: Incremental | null;
+  readonly #runtime: OperatorRuntime;
+  readonly #eventTime: boolean;
+  readonly #merging: boolean;
+  readonly #global: boolean;
+  // Fixed-size assigner parameters, copied out for the hot path.
+  readonly #size: number;
+  readonly #slide: number;
+  readonly #offset: number;
+
+  readonly #keys = new Map<Id, KeyEntry>();
+  readonly #eventTimers = new TimerQueue<WindowState>();
+  readonly #processingTimers = new TimerQueue<WindowState>();
+  #scheduledAt = Infinity;
+  #cancelScheduled: (() => void) | null = null;
+  #watermark = MIN_WATERMARK;
+  readonly #ctx: Ctx;
+
+  constructor(
+    config: { assigner: WindowAssigner<T>; fn: WindowFunction<T, R, K>; keyed: boolean } & WindowOptions<T, K>,
+    runtime: OperatorRuntime,
+  ) {
+    validateWindowConfig(config.assigner, config);
+    const assigner = config.assigner;
+    this.#assigner = assigner;
+    this.#trigger = config.trigger ?? defaultTrigger(assigner);
+    this.#evictor = config.evictor ?? null;
+    this.#lateness = config.allowedLateness ?? 0;
+    this.#lateOutput = config.lateOutput ?? null;
+    this.#counters = config.counters ?? null;
+    this.#keyed = config.keyed;
+    this.#uid = config.uid ?? null;
+    this.#fn = config.fn;
+    // With an evictor, the window keeps all elements and reduce/aggregate run at firing time.
+    this.#incremental = this.#evictor === null ? incrementalOf(config.fn as WindowFunction<unknown, unknown, unknown>) : null;
+    this.#runtime = runtime;
+    this.#eventTime = assigner.eventTime;
+    this.#merging = assigner.kind === 'session';
+    this.#global = assigner.kind === 'global';
+    this.#size = assigner.kind === 'fixed' ? assigner.size : 0;
+    this.#slide = assigner.kind === 'fixed' ? assigner.slide : 0;
+    this.#offset = assigner.kind === 'fixed' ? assigner.offset : 0;
+    this.#ctx = new Ctx({
+      now: () => runtime.processingTime.now(),
+      register: (ws, time, eventTime) => this.#registerTimer(ws, time, eventTime),
+      remove: (ws, time, eventTime) => this.#deleteTimer(ws, time, eventTime),
+    });
+  }
+
+  /** The current event-time watermark of this operator. */
+  get currentWatermark(): number {
+    return this.#watermark;
+  }
+
+  /** Number of live windows, over all keys (for tests and monitoring). */
+  get windowCount(): number {
+    let n = 0;
+    for (const entry of this.#keys.values()) n += entry.size;
+    return n;
+  }
+
+  /** Number of keys with at least one live window. */
+  get keyCount(): number {
+    return this.#keys.size;
+  }
+
+  processRecord(record: StreamRecord<T, K>, out: Output<WindowResult<K, R>, K>): void {
+    let id: Id;
+    if (this.#keyed) {
+      if (record.keyGroup < 0) throw new NotKeyedError('window()');
+      id = keyId(record.key as never);
+    } else {
+      id = UNKEYED;
+    }
+    let entry = this.#keys.get(id);
+    if (entry === undefined) {
+      entry = new KeyEntry(id, this.#keyed ? record.key : undefined, this.#keyed ? record.keyGroup : -1, this.#merging);
+      this.#keys.set(id, entry);
+    }
+    const value = record.value;
+    const timestamp = record.timestamp;
+    let skipped = true;
+    if (this.#size !== 0) {
+      const time = this.#eventTime ? timestamp : this.#runtime.processingTime.now();
+      const size = this.#size;
+      const slide = this.#slide;
+      if (size === slide) {
+        if (this.#addFixed(entry, windowStart(time, this.#offset, size), size, value, timestamp, out)) skipped = false;
+      } else {
+        // Sliding: every window [s, s + size) with s aligned to the slide and s > time - size, latest first.
+        for (let s = windowStart(time, this.#offset, slide); s > time - size; s -= slide) {
+          if (this.#addFixed(entry, s, size, value, timestamp, out)) skipped = false;
+        }
+      }
+    } else if (this.#global) {
+      if (this.#addFixed(entry, GLOBAL_WINDOW.start, GLOBAL_WINDOW.end - GLOBAL_WINDOW.start, value, timestamp, out)) skipped = false;
+    } else {
+      if (this.#addMerging(entry, value, timestamp, out)) skipped = false;
+    }
+    if (entry.size === 0) this.#keys.delete(id);
+    // Flink: an element skipped by all its windows and behind watermark - lateness is late data.
+    if (skipped && this.#eventTime && timestamp + this.#lateness <= this.#watermark) {
+      if (this.#lateOutput !== null) {
+        this.#counters?.add(LATE_TO_SIDE_OUTPUT);
+        this.#lateOutput.emit(record);
+      } else {
+        this.#counters?.add(DROPPED_LATE);
+      }
+    }
+  }
+
+  processWatermark(wm: Watermark, out: Output<WindowResult<K, R>, K>): void {
+    const time = wm.timestamp;
+    if (time > this.#watermark) {
+      this.#watermark = time;
+      this.#ctx.currentWatermark = time;
+      this.#advanceEventTime(time, out);
+      if (time === MAX_WATERMARK) this.#endOfEventTime();
+    }
+    out.push(wm);
+  }
+
+  dispose(): void {
+    this.#cancelScheduled?.();
+    this.#cancelScheduled = null;
+    this.#scheduledAt = Infinity;
+  }
+
+  // ---- adding elements ----
+
+  #cleanupTime(maxTs: number): number {
+    if (this.#global) return Infinity; // Flink sets no cleanup timer for "end of time"
+    if (!this.#eventTime) return maxTs;
+    const cleanup = maxTs + this.#lateness;
+    return cleanup > Number.MAX_SAFE_INTEGER ? Infinity : cleanup; // saturating, as Flink's cleanupTime
+  }
+
+  #addFixed(entry: KeyEntry, start: number, size: number, value: T, timestamp: number, out: Output<WindowResult<K, R>, K>): boolean {
+    let ws = entry.last;
+    if (ws === null || ws.window.start !== start) {
+      ws = entry.fixed!.get(start) ?? null;
+      if (ws === null) {
+        const cleanup = this.#cleanupTime(start + size - 1);
+        // Flink's isWindowLate: the window was already cleaned up (or would be at once): skip it.
+        if (this.#eventTime && cleanup <= this.#watermark) return false;
+        ws = new WindowState(entry, this.#global ? GLOBAL_WINDOW : { start, end: start + size }, cleanup);
+        entry.fixed!.set(start, ws);
+        this.#registerCleanup(ws);
+      }
+      entry.last = ws;
+    }
+    this.#addElement(ws, value, timestamp);
+    const ctx = this.#ctx;
+    ctx.ws = ws;
+    const result = this.#trigger.onElement(value, timestamp, ws.window, ctx);
+    if (result !== CONTINUE) this.#apply(ws, result, out);
+    return true;
+  }
+
+  #addMerging(entry: KeyEntry, value: T, timestamp: number, out: Output<WindowResult<K, R>, K>): boolean {
+    const assigner = this.#assigner as Extract<WindowAssigner<T>, { kind: 'session' }>;
+    const base = this.#eventTime ? timestamp : this.#runtime.processingTime.now();
+    const s = base;
+    const e = base + assigner.gap(value);
+    const sessions = entry.sessions!;
+    // The existing windows are disjoint and sorted: the ones that overlap or touch [s, e) are a run.
+    let i0 = 0;
+    while (i0 < sessions.length && sessions[i0]!.window.end < s) i0++;
+    let i1 = i0;
+    while (i1 < sessions.length && sessions[i1]!.window.start <= e) i1++;
+    let ws: WindowState;
+    if (i1 === i0) {
+      const cleanup = this.#cleanupTime(e - 1);
+      if (this.#eventTime && cleanup <= this.#watermark) return false; // late window: retired at once
+      ws = new WindowState(entry, { start: s, end: e }, cleanup);
+      sessions.splice(i0, 0, ws);
+    } else if (i1 - i0 === 1 && sessions[i0]!.window.start <= s && sessions[i0]!.window.end >= e) {
+      ws = sessions[i0]!; // falls inside one session: no merge (Flink calls no merge function here)
+    } else {
+      const merged = sessions.slice(i0, i1);
+      const start = Math.min(s, merged[0]!.window.start);
+      const end = Math.max(e, merged[merged.length - 1]!.window.end);
+      const maxTs = end - 1;
+      if (this.#eventTime ? maxTs + this.#lateness <= this.#watermark : maxTs <= this.#runtime.processingTime.now()) {
+        throw new WindowMergeError({ start, end }, this.#eventTime ? this.#watermark : this.#runtime.processingTime.now());
+      }
+      ws = new WindowState(entry, { start, end }, this.#cleanupTime(maxTs));
+      for (const m of merged) this.#mergeContents(ws, m);
+      const ctx = this.#ctx;
+      ctx.ws = ws;
+      ctx.sources = merged;
+      this.#trigger.onMerge!(ws.window, ctx);
+      ctx.sources = null;
+      for (const m of merged) {
+        ctx.ws = m;
+        this.#trigger.clear(m.window, ctx);
+        if (m.cleanup !== Infinity) this.#deleteTimer(m, m.cleanup, this.#eventTime);
+        m.alive = false;
+      }
+      sessions.splice(i0, i1 - i0, ws);
+    }
+    if (entry.last !== ws) entry.last = ws;
+    this.#addElement(ws, value, timestamp);
+    const ctx = this.#ctx;
+    ctx.ws = ws;
+    const result = this.#trigger.onElement(value, timestamp, ws.window, ctx);
+    if (result !== CONTINUE) this.#apply(ws, result, out);
+    if (ws.alive) this.#registerCleanup(ws);
+    return true;
+  }
+
+  #addElement(ws: WindowState, value: T, timestamp: number): void {
+    const inc = this.#incremental;
+    if (inc !== null) {
+      if (ws.has) {
+        ws.acc = inc.add(ws.acc, value);
+      } else {
+        ws.acc = inc.first(value);
+        ws.has = true;
+      }
+      return;
+    }
+    if (ws.values === null) {
+      ws.values = [];
+      ws.times = [];
+    }
+    ws.values.push(value);
+    ws.times!.push(timestamp);
+    ws.has = true;
+  }
+
+  #mergeContents(target: WindowState, source: WindowState): void {
+    if (!source.has) return;
+    if (!target.has) {
+      target.acc = source.acc;
+      target.values = source.values;
+      target.times = source.times;
+      target.has = true;
+      return;
+    }
+    const inc = this.#incremental;
+    if (inc !== null) {
+      target.acc = inc.merge(target.acc, source.acc);
+    } else {
+      for (const v of source.values!) target.values!.push(v);
+      for (const t of source.times!) target.times!.push(t);
+    }
+  }
+
+  // ---- trigger results, firing, cleanup ----
+
+  #apply(ws: WindowState, result: TriggerResult, out: Output<WindowResult<K, R>, K>): void {
+    if (result === 'FIRE' || result === 'FIRE_AND_PURGE') this.#emit(ws, out);
+    if (result === 'PURGE' || result === 'FIRE_AND_PURGE') {
+      this.#clearContents(ws);
+      this.#dropIfEmpty(ws);
+    }
+  }
+
+  #clearContents(ws: WindowState): void {
+    ws.has = false;
+    ws.acc = undefined;
+    ws.values = null;
+    ws.times = null;
+  }
+
+  /** A non-merging window with no contents, trigger state or timers is the same as no window. */
+  #dropIfEmpty(ws: WindowState): void {
+    if (this.#merging || ws.has || !ws.alive) return;
+    if (ws.tstate !== null || (ws.et !== null && ws.et.length > 0) || (ws.pt !== null && ws.pt.length > 0)) return;
+    this.#retire(ws);
+  }
+
+  #retire(ws: WindowState): void {
+    ws.alive = false;
+    const entry = ws.entry;
+    if (entry.fixed !== null) {
+      entry.fixed.delete(ws.window.start);
+    } else {
+      const list = entry.sessions!;
+      const i = list.indexOf(ws);
+      if (i >= 0) list.splice(i, 1);
+    }
+    if (entry.last === ws) entry.last = null;
+    if (entry.size === 0 && this.#keys.get(entry.id) === entry) this.#keys.delete(entry.id);
+  }
+
+  /** Flink's clearAllState: contents, trigger state and timers, then the window itself. */
+  #clearAll(ws: WindowState): void {
+    this.#clearContents(ws);
+    const ctx = this.#ctx;
+    ctx.ws = ws;
+    this.#trigger.clear(ws.window, ctx);
+    ws.tstate = null;
+    this.#retire(ws);
+  }
+
+  #emit(ws: WindowState, out: Output<WindowResult<K, R>, K>): void {
+    if (!ws.has) return; // Flink emits nothing for a window without contents
+    const fn = this.#fn;
+    const inc = this.#incremental;
+    if (inc !== null) {
+      const result = inc.result(ws.acc);
+      if (fn.process === undefined) this.#push(ws, result as R, out);
+      else this.#runProcess(ws, [result], fn.process as ProcessWindowFunction<unknown, R, K>, out);
+      return;
+    }
+    let values = ws.values!;
+    const evictor = this.#evictor;
+    if (evictor !== null && evictor.evictBefore !== undefined) values = this.#evict(ws, evictor.evictBefore.bind(evictor));
+    if (values.length > 0) {
+      if (fn.kind === 'process') {
+        this.#runProcess(ws, values as T[], fn.process, out);
+      } else {
+        const folded = fold(fn as WindowFunction<unknown, unknown, unknown>, values);
+        if (fn.process === undefined) this.#push(ws, folded as R, out);
+        else this.#runProcess(ws, [folded], fn.process as ProcessWindowFunction<unknown, R, K>, out);
+      }
+    }
+    if (evictor !== null && evictor.evictAfter !== undefined) this.#evict(ws, evictor.evictAfter.bind(evictor));
+  }
+
+  #evict(ws: WindowState, evict: NonNullable<Evictor<T>['evictBefore']>): unknown[] {
+    const values = ws.values!;
+    const times = ws.times!;
+    const elements: TimestampedValue<T>[] = values.map((value, i) => ({ value: value as T, timestamp: times[i]! }));
+    const kept = evict(elements, ws.window, this.#ctx);
+    ws.values = kept.map((e) => e.value);
+    ws.times = kept.map((e) => e.timestamp);
+    if (ws.values.length === 0) ws.has = false;
+    return ws.values;
+  }
+
+  #runProcess<IN>(ws: WindowState, elements: readonly IN[], process: ProcessWindowFunction<IN, R, K>, out: Output<WindowResult<K, R>, K>): void {
+    const runtime = this.#runtime;
+    const context: WindowContext<K> = {
+      key: ws.entry.key as K,
+      window: ws.window,
+      currentWatermark: this.#watermark,
+      currentProcessingTime: () => runtime.processingTime.now(),
+    };
+    process(elements, context, { collect: (value: R) => this.#push(ws, value, out) });
+  }
+
+  #push(ws: WindowState, value: R, out: Output<WindowResult<K, R>, K>): void {
+    const entry = ws.entry;
+    out.push({
+      kind: 'record',
+      value: { key: entry.key as K, window: ws.window, value },
+      timestamp: ws.maxTs,
+      key: entry.key as K,
+      keyGroup: entry.keyGroup,
+    });
+  }
+
+  // ---- timers ----
+
+  #registerCleanup(ws: WindowState): void {
+    if (ws.cleanup === Infinity) return;
+    this.#registerTimer(ws, ws.cleanup, this.#eventTime);
+  }
+
+  /** Registers a timer of `ws` at `time`; a second registration of the same timer is a no-op. */
+  #registerTimer(ws: WindowState, time: number, eventTime: boolean): void {
+    let list = eventTime ? ws.et : ws.pt;
+    if (list === null) {
+      list = [time];
+      if (eventTime) ws.et = list;
+      else ws.pt = list;
+    } else {
+      for (let i = 0; i < list.length; i++) if (list[i] === time) return;
+      list.push(time);
+    }
+    if (eventTime) {
+      this.#eventTimers.add(time, ws);
+    } else {
+      this.#processingTimers.add(time, ws);
+      if (time < this.#scheduledAt) this.#scheduleProcessingTime();
+    }
+  }
+
+  #deleteTimer(ws: WindowState, time: number, eventTime: boolean): void {
+    const list = eventTime ? ws.et : ws.pt;
+    if (list === null) return;
+    const i = list.indexOf(time);
+    if (i >= 0) list.splice(i, 1); // the queue entry is skipped lazily when it comes due
+  }
+
+  /** Takes `time` out of the window's timer list; false if the timer was deleted or the window is gone. */
+  #takeTimer(ws: WindowState, time: number, eventTime: boolean): boolean {
+    if (!ws.alive) return false;
+    const list = eventTime ? ws.et : ws.pt;
+    if (list === null) return false;
+    const i = list.indexOf(time);
+    if (i < 0) return false;
+    list.splice(i, 1);
+    return true;
+  }
+
+  #advanceEventTime(watermark: number, out: Output<WindowResult<K, R>, K>): void {
+    const timers = this.#eventTimers;
+    const trigger = this.#trigger;
+    const ctx = this.#ctx;
+    // Timers registered while firing (e.g. a continuous trigger's next firing) at or below the
+    // watermark fire in the same pass, as in Flink's InternalTimerService.advanceWatermark.
+    while (timers.size > 0 && timers.peek() <= watermark) {
+      const time = timers.peek();
+      const bucket = timers.pop();
+      for (let i = 0; i < bucket.length; i++) {
+        const ws = bucket[i]!;
+        if (!this.#takeTimer(ws, time, true)) continue;
+        ctx.ws = ws;
+        const result = trigger.onEventTime(time, ws.window, ctx);
+        if (result !== CONTINUE) this.#apply(ws, result, out);
+        if (!ws.alive) continue;
+        if (this.#eventTime && time === ws.cleanup) this.#clearAll(ws);
+        else this.#dropIfEmpty(ws);
+      }
+    }
+  }
+
+  /**
+   * After the end-of-stream watermark every event-time window has fired; windows whose cleanup time
+   * saturated (lateness reaching past the largest timestamp) never get a cleanup timer, so they are
+   * dropped here, without emitting.
+   */
+  #endOfEventTime(): void {
+    if (!this.#eventTime) return;
+    for (const entry of [...this.#keys.values()]) {
+      const windows = entry.fixed !== null ? [...entry.fixed.values()] : [...entry.sessions!];
+      for (const ws of windows) this.#clearAll(ws);
+    }
+  }
+
+  #scheduleProcessingTime(): void {
+    const next = this.#processingTimers.peek();
+    if (next === this.#scheduledAt) return;
+    this.#cancelScheduled?.();
+    this.#cancelScheduled = null;
+    this.#scheduledAt = next;
+    if (next === Infinity) return;
+    this.#cancelScheduled = this.#runtime.processingTime.schedule<WindowResult<K, R>, K>(next, (out) => {
+      this.#cancelScheduled = null;
+      this.#scheduledAt = Infinity;
+      this.#advanceProcessingTime(out);
+    });
+  }
+
+  #advanceProcessingTime(out: StreamElement<WindowResult<K, R>, K>[]): void {
+    const now = Math.max(this.#runtime.processingTime.now(), this.#scheduledAt === Infinity ? -Infinity : this.#scheduledAt);
+    const timers = this.#processingTimers;
+    const trigger = this.#trigger;
+    const ctx = this.#ctx;
+    while (timers.size > 0 && timers.peek() <= now) {
+      const time = timers.peek();
+      const bucket = timers.pop();
+      for (let i = 0; i < bucket.length; i++) {
+        const ws = bucket[i]!;
+        if (!this.#takeTimer(ws, time, false)) continue;
+        ctx.ws = ws;
+        const result = trigger.onProcessingTime(time, ws.window, ctx);
+        if (result !== CONTINUE) this.#apply(ws, result, out);
+        if (!ws.alive) continue;
+        if (!this.#eventTime && time === ws.cleanup) this.#clearAll(ws);
+        else this.#dropIfEmpty(ws);
+      }
+    }
+    this.#scheduleProcessingTime();
+  }
+
+  // ---- state export / import ----
+
+  snapshotState(): WindowOperatorState {
+    const inc = this.#incremental;
+    const keys: WindowOperatorState['keys'][number][] = [];
+    for (const entry of this.#keys.values()) {
+      const windows = entry.fixed !== null ? [...entry.fixed.values()] : entry.sessions!;
+      keys.push({
+        key: clonePlain(entry.key, 'key'),
+        keyGroup: entry.keyGroup,
+        windows: windows.map((ws) => ({
+          start: ws.window.start,
+          end: ws.window.end,
+          has: ws.has,
+          acc: ws.has && inc !== null ? inc.exportAcc(ws.acc) : null,
+          values: ws.values === null ? null : ws.values.slice(),
+          times: ws.times === null ? null : ws.times.slice(),
+          trigger: ws.tstate === null ? null : Object.keys(ws.tstate).map((k): [string, unknown] => [k, clonePlain(ws.tstate![k], 'trigger state')]),
+          eventTimers: ws.et === null ? [] : ws.et.slice(),
+          processingTimers: ws.pt === null ? [] : ws.pt.slice(),
+        })),
+      });
+    }
+    return { version: 1, uid: this.#uid, assigner: this.#assigner.name, watermark: this.#watermark, keys };
+  }
+
+  restoreState(state: unknown): void {
+    const s = state as WindowOperatorState;
+    if (s === null || typeof s !== 'object' || s.version !== 1 || !Array.isArray(s.keys)) {
+      throw new WindowStateError('expected the plain object produced by snapshotState() (version 1)');
+    }
+    if (s.assigner !== this.#assigner.name) {
+      throw new WindowStateError(`the state was exported by a ${s.assigner} operator, this one uses ${this.#assigner.name}`);
+    }
+    this.dispose();
+    this.#keys.clear();
+    this.#eventTimers.clear();
+    this.#processingTimers.clear();
+    this.#watermark = s.watermark;
+    this.#ctx.currentWatermark = s.watermark;
+    const inc = this.#incremental;
+    for (const k of s.keys) {
+      const key = clonePlain(k.key, 'key');
+      const id: Id = this.#keyed ? keyId(key as never) : UNKEYED;
+      const entry = new KeyEntry(id, key, k.keyGroup, this.#merging);
+      this.#keys.set(id, entry);
+      for (const w of k.windows) {
+        const window = this.#global ? GLOBAL_WINDOW : { start: w.start, end: w.end };
+        const ws = new WindowState(entry, window, this.#cleanupTime(w.end - 1));
+        ws.has = w.has;
+        if (w.has && inc !== null) ws.acc = inc.importAcc(w.acc);
+        ws.values = w.values === null ? null : w.values.slice();
+        ws.times = w.times === null ? null : w.times.slice();
+        if (w.trigger !== null) {
+          const tstate: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+          for (const [name, value] of w.trigger) tstate[name] = clonePlain(value, 'trigger state');
+          ws.tstate = tstate;
+        }
+        if (entry.fixed !== null) entry.fixed.set(w.start, ws);
+        else entry.sessions!.push(ws);
+        for (const t of w.eventTimers) this.#registerTimer(ws, t, true);
+        for (const t of w.processingTimers) this.#registerTimer(ws, t, false);
+      }
+    }
+  }
+}
+
+function fold(fn: WindowFunction<unknown, unknown, unknown>, values: unknown[]): unknown {
+  if (fn.kind === 'reduce') {
+    let acc = values[0];
+    for (let i = 1; i < values.length; i++) acc = fn.reduce(acc, values[i]);
+    return acc;
+  }
+  if (fn.kind === 'aggregate') {
+    const agg = fn.aggregate;
+    let acc = agg.createAccumulator();
+    for (const v of values) acc = agg.add(v, acc);
+    return agg.getResult(acc);
+  }
+  return values;
+}
+
+function defaultTrigger<T>(assigner: WindowAssigner<T>): Trigger<T> {
+  if (assigner.kind === 'global') return (assigner.endOfStreamTrigger ? endOfStreamTrigger() : neverTrigger()) as Trigger<T>;
+  return (assigner.eventTime ? eventTimeTrigger() : processingTimeTrigger()) as Trigger<T>;
+}
+
+/** The trigger and evictor context, reused for every call: `ws` is the window being handled. */
+interface TimerAccess {
+  now(): number;
+  register(ws: WindowState, time: number, eventTime: boolean): void;
+  remove(ws: WindowState, time: number, eventTime: boolean): void;
+}
+
+class Ctx implements OnMergeContext, EvictorContext {
+  ws: WindowState | null = null;
+  sources: WindowState[] | null = null;
+  currentWatermark = MIN_WATERMARK;
+  readonly #timers: TimerAccess;
+
+  constructor(timers: TimerAccess) {
+    this.#timers = timers;
+  }
+
+  currentProcessingTime(): number {
+    return this.#timers.now();
+  }
+
+  registerEventTimeTimer(time: number): void {
+    this.#timers.register(this.ws!, time, true);
+  }
+
+  deleteEventTimeTimer(time: number): void {
+    this.#timers.remove(this.ws!, time, true);
+  }
+
+  registerProcessingTimeTimer(time: number): void {
+    this.#timers.register(this.ws!, time, false);
+  }
+
+  deleteProcessingTimeTimer(time: number): void {
+    this.#timers.remove(this.ws!, time, false);
+  }
+
+  getState<S>(name: string): S | undefined {
+    const state = this.ws!.tstate;
+    return state === null ? undefined : (state[name] as S | undefined);
+  }
+
+  setState<S>(name: string, value: S): void {
+    const ws = this.ws!;
+    if (ws.tstate === null) ws.tstate = Object.create(null) as Record<string, unknown>;
+    ws.tstate[name] = value;
+  }
+
+  clearState(name: string): void {
+    const ws = this.ws!;
+    const state = ws.tstate;
+    if (state === null || !(name in state)) return;
+    delete state[name];
+    for (const _ in state) return;
+    ws.tstate = null;
+  }
+
+  mergeState<S>(name: string, combine: (a: S, b: S) => S): void {
+    let acc: S | undefined;
+    for (const source of this.sources ?? []) {
+      const v = source.tstate === null ? undefined : (source.tstate[name] as S | undefined);
+      if (v === undefined) continue;
+      acc = acc === undefined ? v : combine(acc, v);
+    }
+    if (acc !== undefined) this.setState(name, acc);
+  }
+}

@@ -1,0 +1,381 @@
+/**
+ * Triggers decide when a window is evaluated (Flink's `Trigger` and its built-in implementations).
+ * A trigger is called for every element added to a window and for every timer it registered; it
+ * answers with a `TriggerResult`. Its state lives in the window operator, per key and window, as
+ * named plain values (numbers, strings, arrays, plain objects), so it is exported with snapshots.
+ */
+import { InvalidOptionError } from '../core/errors.js';
+import { windowStart, type TimeWindow } from './windows.js';
+
+/** What a trigger asks the window operator to do (Flink's `TriggerResult`). */
+export type TriggerResult = 'CONTINUE' | 'FIRE' | 'PURGE' | 'FIRE_AND_PURGE';
+
+/** What a trigger can see and do, scoped to the current key and window (Flink's `Trigger.TriggerContext`). */
+export interface TriggerContext {
+  /** The operator's current event-time watermark (-Infinity before the first one). */
+  readonly currentWatermark: number;
+  /** Current processing time, from the injected scheduler. */
+  currentProcessingTime(): number;
+  /** Calls `onEventTime(time)` once the watermark reaches `time`; registering twice is one timer. */
+  registerEventTimeTimer(time: number): void;
+  deleteEventTimeTimer(time: number): void;
+  /** Calls `onProcessingTime(time)` once processing time reaches `time`. */
+  registerProcessingTimeTimer(time: number): void;
+  deleteProcessingTimeTimer(time: number): void;
+  /** The trigger's state value `name` for this key and window, or undefined. Values must be plain data. */
+  getState<S>(name: string): S | undefined;
+  setState<S>(name: string, value: S): void;
+  clearState(name: string): void;
+}
+
+/** The context of `onMerge`: the trigger can merge the state of the windows being merged. */
+export interface OnMergeContext extends TriggerContext {
+  /**
+   * Sets state `name` of the merged window to the combination of that state in the windows being
+   * merged (those that have it), like Flink's `mergePartitionedState` of a reducing state.
+   */
+  mergeState<S>(name: string, combine: (a: S, b: S) => S): void;
+}
+
+/**
+ * A trigger (Flink's `Trigger`). `clear` must delete the timers and state the trigger created for
+ * the window; it is called when the window is cleaned up or merged away. A trigger used with session
+ * windows must set `canMerge` and implement `onMerge`.
+ *
+ * @example
+ * ```ts
+ * // Fires every 100 elements, and at the end of the window.
+ * const everyHundred: Trigger<unknown> = {
+ *   onElement: (_v, _t, w, ctx) => {
+ *     ctx.registerEventTimeTimer(w.end - 1);
+ *     const n = (ctx.getState<number>('n') ?? 0) + 1;
+ *     if (n >= 100) { ctx.clearState('n'); return 'FIRE'; }
+ *     ctx.setState('n', n);
+ *     return 'CONTINUE';
+ *   },
+ *   onEventTime: (time, w) => (time === w.end - 1 ? 'FIRE' : 'CONTINUE'),
+ *   onProcessingTime: () => 'CONTINUE',
+ *   clear: (w, ctx) => { ctx.deleteEventTimeTimer(w.end - 1); ctx.clearState('n'); },
+ * };
+ * ```
+ */
+export interface Trigger<T> {
+  readonly name?: string;
+  onElement(value: T, timestamp: number, window: TimeWindow, ctx: TriggerContext): TriggerResult;
+  onEventTime(time: number, window: TimeWindow, ctx: TriggerContext): TriggerResult;
+  onProcessingTime(time: number, window: TimeWindow, ctx: TriggerContext): TriggerResult;
+  /** Whether this trigger supports merging windows (sessions). */
+  readonly canMerge?: boolean;
+  onMerge?(window: TimeWindow, ctx: OnMergeContext): void;
+  clear(window: TimeWindow, ctx: TriggerContext): void;
+}
+
+const CONTINUE: TriggerResult = 'CONTINUE';
+const FIRE: TriggerResult = 'FIRE';
+
+/** Whether a result fires the window. */
+export function isFire(result: TriggerResult): boolean {
+  return result === 'FIRE' || result === 'FIRE_AND_PURGE';
+}
+/** Whether a result purges the window's contents. */
+export function isPurge(result: TriggerResult): boolean {
+  return result === 'PURGE' || result === 'FIRE_AND_PURGE';
+}
+
+/**
+ * The default trigger of event-time windows (Flink's EventTimeTrigger): fires when the watermark
+ * reaches `end - 1`, and fires at once for an element that arrives when the watermark is already
+ * past that (a late element within the allowed lateness). It does not purge: a late firing holds
+ * every element of the window.
+ *
+ * @example
+ * ```ts
+ * window(tumblingEventTimeWindows(1_000), { trigger: eventTimeTrigger() }).aggregate(count());
+ * ```
+ */
+export function eventTimeTrigger(): Trigger<unknown> {
+  return EVENT_TIME_TRIGGER;
+}
+
+const EVENT_TIME_TRIGGER: Trigger<unknown> = Object.freeze({
+  name: 'eventTimeTrigger',
+  canMerge: true,
+  onElement(_value: unknown, _timestamp: number, window: TimeWindow, ctx: TriggerContext): TriggerResult {
+    const max = window.end - 1;
+    if (max <= ctx.currentWatermark) return FIRE;
+    ctx.registerEventTimeTimer(max);
+    return CONTINUE;
+  },
+  onEventTime(time: number, window: TimeWindow): TriggerResult {
+    return time === window.end - 1 ? FIRE : CONTINUE;
+  },
+  onProcessingTime(): TriggerResult {
+    return CONTINUE;
+  },
+  onMerge(window: TimeWindow, ctx: OnMergeContext): void {
+    // Only register a timer if the watermark has not passed the merged window's end yet; if it has,
+    // the element being added fires the window at once (Flink's EventTimeTrigger.onMerge).
+    const max = window.end - 1;
+    if (max > ctx.currentWatermark) ctx.registerEventTimeTimer(max);
+  },
+  clear(window: TimeWindow, ctx: TriggerContext): void {
+    ctx.deleteEventTimeTimer(window.end - 1);
+  },
+});
+
+/**
+ * The default trigger of processing-time windows (Flink's ProcessingTimeTrigger): fires when
+ * processing time reaches `end - 1`.
+ *
+ * @example
+ * ```ts
+ * window(tumblingProcessingTimeWindows(1_000), { trigger: processingTimeTrigger(), scheduler }).aggregate(count());
+ * ```
+ */
+export function processingTimeTrigger(): Trigger<unknown> {
+  return PROCESSING_TIME_TRIGGER;
+}
+
+const PROCESSING_TIME_TRIGGER: Trigger<unknown> = Object.freeze({
+  name: 'processingTimeTrigger',
+  canMerge: true,
+  onElement(_value: unknown, _timestamp: number, window: TimeWindow, ctx: TriggerContext): TriggerResult {
+    ctx.registerProcessingTimeTimer(window.end - 1);
+    return CONTINUE;
+  },
+  onEventTime(): TriggerResult {
+    return CONTINUE;
+  },
+  onProcessingTime(): TriggerResult {
+    return FIRE;
+  },
+  onMerge(window: TimeWindow, ctx: OnMergeContext): void {
+    const max = window.end - 1;
+    if (max > ctx.currentProcessingTime()) ctx.registerProcessingTimeTimer(max);
+  },
+  clear(window: TimeWindow, ctx: TriggerContext): void {
+    ctx.deleteProcessingTimeTimer(window.end - 1);
+  },
+});
+
+/**
+ * The default trigger of `globalWindows()`: never fires (Flink's GlobalWindows.NeverTrigger).
+ *
+ * @example
+ * ```ts
+ * window(globalWindows(), { trigger: neverTrigger() }); // only useful as a base for custom triggers
+ * ```
+ */
+export function neverTrigger(): Trigger<unknown> {
+  return NEVER_TRIGGER;
+}
+
+const NEVER_TRIGGER: Trigger<unknown> = Object.freeze({
+  name: 'neverTrigger',
+  canMerge: true,
+  onElement: () => CONTINUE,
+  onEventTime: () => CONTINUE,
+  onProcessingTime: () => CONTINUE,
+  onMerge: () => undefined,
+  clear: () => undefined,
+});
+
+/**
+ * Fires a window once, at the end of input (Flink's GlobalWindows.EndOfStreamTrigger): it waits for
+ * the watermark to reach the window's last timestamp, which for the global window happens only when
+ * the end-of-stream watermark (+Infinity) arrives.
+ *
+ * @example
+ * ```ts
+ * window(globalWindows(), { trigger: endOfStreamTrigger() }).aggregate(sum((o: Order) => o.total));
+ * ```
+ */
+export function endOfStreamTrigger(): Trigger<unknown> {
+  return END_OF_STREAM_TRIGGER;
+}
+
+const END_OF_STREAM_TRIGGER: Trigger<unknown> = Object.freeze({
+  name: 'endOfStreamTrigger',
+  canMerge: true,
+  onElement(_value: unknown, _timestamp: number, window: TimeWindow, ctx: TriggerContext): TriggerResult {
+    ctx.registerEventTimeTimer(window.end - 1);
+    return CONTINUE;
+  },
+  onEventTime: (time: number, window: TimeWindow) => (time === window.end - 1 ? FIRE : CONTINUE),
+  onProcessingTime: () => CONTINUE,
+  onMerge(window: TimeWindow, ctx: OnMergeContext): void {
+    ctx.registerEventTimeTimer(window.end - 1);
+  },
+  clear(window: TimeWindow, ctx: TriggerContext): void {
+    ctx.deleteEventTimeTimer(window.end - 1);
+  },
+});
+
+function checkPositive(option: string, value: number): void {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    throw new InvalidOptionError(option, value, 'must be a positive integer');
+  }
+}
+
+const add = (a: number, b: number): number => a + b;
+const min = (a: number, b: number): number => Math.min(a, b);
+
+/**
+ * Fires once a window holds `maxCount` elements since its last firing (Flink's CountTrigger). It
+ * neither purges nor fires at the end of input; wrap it in `purgingTrigger` for count windows.
+ *
+ * @example
+ * ```ts
+ * window(globalWindows(), { trigger: purgingTrigger(countTrigger(100)) }).aggregate(sum((x: number) => x));
+ * ```
+ */
+export function countTrigger(maxCount: number): Trigger<unknown> {
+  checkPositive('countTrigger maxCount', maxCount);
+  return Object.freeze({
+    name: `countTrigger(${maxCount})`,
+    canMerge: true,
+    onElement(_value: unknown, _timestamp: number, _window: TimeWindow, ctx: TriggerContext): TriggerResult {
+      const count = (ctx.getState<number>('count') ?? 0) + 1;
+      if (count >= maxCount) {
+        ctx.clearState('count');
+        return FIRE;
+      }
+      ctx.setState('count', count);
+      return CONTINUE;
+    },
+    onEventTime: () => CONTINUE,
+    onProcessingTime: () => CONTINUE,
+    onMerge(_window: TimeWindow, ctx: OnMergeContext): void {
+      ctx.mergeState('count', add);
+    },
+    clear(_window: TimeWindow, ctx: TriggerContext): void {
+      ctx.clearState('count');
+    },
+  });
+}
+
+/**
+ * Fires the window early every `interval` ms of event time, and at its end (Flink's
+ * ContinuousEventTimeTrigger). Firings are aligned to multiples of `interval` (floor-mod, so also
+ * for negative timestamps) and never later than the window's last timestamp.
+ *
+ * @example
+ * ```ts
+ * window(tumblingEventTimeWindows(3_600_000), { trigger: continuousEventTimeTrigger(60_000) }).aggregate(count());
+ * ```
+ */
+export function continuousEventTimeTrigger(interval: number): Trigger<unknown> {
+  checkPositive('continuousEventTimeTrigger interval', interval);
+  const registerNext = (time: number, window: TimeWindow, ctx: TriggerContext): void => {
+    const next = Math.min(time + interval, window.end - 1);
+    const current = ctx.getState<number>('fire-time');
+    ctx.setState('fire-time', current === undefined ? next : Math.min(current, next));
+    ctx.registerEventTimeTimer(next);
+  };
+  return Object.freeze({
+    name: `continuousEventTimeTrigger(${interval})`,
+    canMerge: true,
+    onElement(_value: unknown, timestamp: number, window: TimeWindow, ctx: TriggerContext): TriggerResult {
+      if (window.end - 1 <= ctx.currentWatermark) return FIRE; // the watermark is already past the window
+      ctx.registerEventTimeTimer(window.end - 1);
+      if (ctx.getState<number>('fire-time') === undefined) registerNext(windowStart(timestamp, 0, interval), window, ctx);
+      return CONTINUE;
+    },
+    onEventTime(time: number, window: TimeWindow, ctx: TriggerContext): TriggerResult {
+      if (time === window.end - 1) return FIRE;
+      const fireTime = ctx.getState<number>('fire-time');
+      if (fireTime === time) {
+        ctx.clearState('fire-time');
+        registerNext(time, window, ctx);
+        return FIRE;
+      }
+      return CONTINUE;
+    },
+    onProcessingTime: () => CONTINUE,
+    onMerge(_window: TimeWindow, ctx: OnMergeContext): void {
+      ctx.mergeState('fire-time', min);
+      const next = ctx.getState<number>('fire-time');
+      if (next !== undefined) ctx.registerEventTimeTimer(next);
+    },
+    clear(window: TimeWindow, ctx: TriggerContext): void {
+      const fireTime = ctx.getState<number>('fire-time');
+      if (fireTime !== undefined) ctx.deleteEventTimeTimer(fireTime);
+      ctx.deleteEventTimeTimer(window.end - 1);
+      ctx.clearState('fire-time');
+    },
+  });
+}
+
+/**
+ * Fires the window every `interval` ms of processing time (Flink's ContinuousProcessingTimeTrigger),
+ * aligned to multiples of `interval` and never later than the window's last timestamp.
+ *
+ * @example
+ * ```ts
+ * window(eventTimeSessionWindows(60_000), { trigger: continuousProcessingTimeTrigger(5_000), scheduler }).aggregate(count());
+ * ```
+ */
+export function continuousProcessingTimeTrigger(interval: number): Trigger<unknown> {
+  checkPositive('continuousProcessingTimeTrigger interval', interval);
+  const registerNext = (time: number, window: TimeWindow, ctx: TriggerContext): void => {
+    const next = Math.min(time + interval, window.end - 1);
+    const current = ctx.getState<number>('fire-time');
+    ctx.setState('fire-time', current === undefined ? next : Math.min(current, next));
+    ctx.registerProcessingTimeTimer(next);
+  };
+  return Object.freeze({
+    name: `continuousProcessingTimeTrigger(${interval})`,
+    canMerge: true,
+    onElement(_value: unknown, _timestamp: number, window: TimeWindow, ctx: TriggerContext): TriggerResult {
+      if (ctx.getState<number>('fire-time') === undefined) {
+        registerNext(windowStart(ctx.currentProcessingTime(), 0, interval), window, ctx);
+      }
+      return CONTINUE;
+    },
+    onEventTime: () => CONTINUE,
+    onProcessingTime(time: number, window: TimeWindow, ctx: TriggerContext): TriggerResult {
+      if (ctx.getState<number>('fire-time') === time) {
+        ctx.clearState('fire-time');
+        registerNext(time, window, ctx);
+        return FIRE;
+      }
+      return CONTINUE;
+    },
+    onMerge(_window: TimeWindow, ctx: OnMergeContext): void {
+      ctx.mergeState('fire-time', min);
+      const next = ctx.getState<number>('fire-time');
+      if (next !== undefined) ctx.registerProcessingTimeTimer(next);
+    },
+    clear(_window: TimeWindow, ctx: TriggerContext): void {
+      const fireTime = ctx.getState<number>('fire-time');
+      if (fireTime !== undefined) ctx.deleteProcessingTimeTimer(fireTime);
+      ctx.clearState('fire-time');
+    },
+  });
+}
+
+/**
+ * Turns every firing of `trigger` into fire-and-purge (Flink's PurgingTrigger): the window's contents
+ * are cleared after each evaluation, so each firing sees only the elements since the last one.
+ *
+ * @example
+ * ```ts
+ * window(globalWindows(), { trigger: purgingTrigger(countTrigger(3)) }).aggregate(count());
+ * ```
+ */
+export function purgingTrigger<T>(trigger: Trigger<T>): Trigger<T> {
+  const purge = (r: TriggerResult): TriggerResult => (r === 'FIRE' ? 'FIRE_AND_PURGE' : r);
+  const merged: Trigger<T> = {
+    name: `purgingTrigger(${trigger.name ?? 'custom'})`,
+    canMerge: trigger.canMerge === true,
+    onElement: (value, timestamp, window, ctx) => purge(trigger.onElement(value, timestamp, window, ctx)),
+    onEventTime: (time, window, ctx) => purge(trigger.onEventTime(time, window, ctx)),
+    onProcessingTime: (time, window, ctx) => purge(trigger.onProcessingTime(time, window, ctx)),
+    clear: (window, ctx) => trigger.clear(window, ctx),
+  };
+  if (trigger.onMerge) {
+    const onMerge = trigger.onMerge.bind(trigger);
+    return Object.freeze({ ...merged, onMerge });
+  }
+  return Object.freeze(merged);
+}

@@ -1,0 +1,115 @@
+import type { OperatorFunction } from 'rxjs';
+import type { StreamBatch, StreamRecord } from '../core/elements.js';
+import { Counters } from '../core/counters.js';
+import { InvalidOptionError } from '../core/errors.js';
+import type { SchedulerOption } from '../rx/operator-function.js';
+import { fromStreamOperator } from '../rx/operator-function.js';
+import type { SideOutput } from '../rx/side-output.js';
+import type { AggregateFunction } from './aggregates.js';
+import type { WindowAssigner } from './assigners.js';
+import type { Evictor } from './evictors.js';
+import {
+  validateWindowConfig, WindowOperator,
+  type ProcessWindowFunction, type WindowFunction, type WindowOptions, type WindowResult,
+} from './operator.js';
+import type { Trigger } from './triggers.js';
+
+/** A window operator as a pipeable RxJS operator, with the counters it reports into. */
+export type WindowOperatorFunction<T, K, R> = OperatorFunction<StreamBatch<T, K>, StreamBatch<WindowResult<K, R>, K>> & {
+  /** `droppedLate` and `lateRecordsToSideOutput`, summed over every subscription of this operator. */
+  readonly counters: Counters;
+};
+
+/** Everything `window(...)` accepts: the window options plus the scheduler for processing time. */
+export type WindowConfig<T, K> = WindowOptions<T, K> & SchedulerOption;
+
+/**
+ * A windowed stream being configured (Flink's WindowedStream): set trigger, evictor, lateness and
+ * the late side output, then finish with `reduce`, `aggregate` or `process`, which return the RxJS
+ * operator. Each configuration method returns a new WindowedStream; invalid options throw at once.
+ */
+export class WindowedStream<T, K> {
+  readonly #assigner: WindowAssigner<T>;
+  readonly #config: WindowConfig<T, K>;
+  readonly #keyed: boolean;
+
+  /** @internal Use `window(...)`, `windowAll(...)` or `countWindow(...)`. */
+  constructor(assigner: WindowAssigner<T>, config: WindowConfig<T, K>, keyed: boolean) {
+    validateWindowConfig(assigner, config);
+    this.#assigner = assigner;
+    this.#config = config;
+    this.#keyed = keyed;
+  }
+
+  /** Replaces the trigger (Flink's `WindowedStream.trigger`). */
+  trigger(trigger: Trigger<T>): WindowedStream<T, K> {
+    return new WindowedStream(this.#assigner, { ...this.#config, trigger }, this.#keyed);
+  }
+
+  /** Sets an evictor (Flink's `WindowedStream.evictor`): the window then keeps all its elements. */
+  evictor(evictor: Evictor<T>): WindowedStream<T, K> {
+    return new WindowedStream(this.#assigner, { ...this.#config, evictor }, this.#keyed);
+  }
+
+  /** Sets the allowed lateness in ms (Flink's `WindowedStream.allowedLateness`). */
+  allowedLateness(ms: number): WindowedStream<T, K> {
+    return new WindowedStream(this.#assigner, { ...this.#config, allowedLateness: ms }, this.#keyed);
+  }
+
+  /** Routes elements late for all their windows to `output` (Flink's `sideOutputLateData`). */
+  sideOutputLateData(output: SideOutput<StreamRecord<T, K>>): WindowedStream<T, K> {
+    return new WindowedStream(this.#assigner, { ...this.#config, lateOutput: output }, this.#keyed);
+  }
+
+  /**
+   * Combines the elements of each window with `reduce` as they arrive (Flink's `reduce`); with
+   * `process`, the process function receives the one reduced value when the window fires.
+   */
+  reduce(reduce: (a: T, b: T) => T): WindowOperatorFunction<T, K, T>;
+  reduce<R>(reduce: (a: T, b: T) => T, process: ProcessWindowFunction<T, R, K>): WindowOperatorFunction<T, K, R>;
+  reduce<R>(reduce: (a: T, b: T) => T, process?: ProcessWindowFunction<T, R, K>): WindowOperatorFunction<T, K, R | T> {
+    if (typeof reduce !== 'function') throw new InvalidOptionError('reduce', reduce, 'must be a function (a, b) => combined');
+    checkProcess(process);
+    const fn = process === undefined ? { kind: 'reduce' as const, reduce } : { kind: 'reduce' as const, reduce, process };
+    return this.#build(fn as WindowFunction<T, R | T, K>);
+  }
+
+  /**
+   * Aggregates the elements of each window incrementally (Flink's `aggregate`): O(1) state per
+   * window. With `process`, the process function receives the one aggregate result.
+   */
+  aggregate<ACC, OUT>(aggregate: AggregateFunction<T, ACC, OUT>): WindowOperatorFunction<T, K, OUT>;
+  aggregate<ACC, OUT, R>(aggregate: AggregateFunction<T, ACC, OUT>, process: ProcessWindowFunction<OUT, R, K>): WindowOperatorFunction<T, K, R>;
+  aggregate<ACC, OUT, R>(aggregate: AggregateFunction<T, ACC, OUT>, process?: ProcessWindowFunction<OUT, R, K>): WindowOperatorFunction<T, K, OUT | R> {
+    if (aggregate === null || typeof aggregate !== 'object' || typeof aggregate.createAccumulator !== 'function'
+      || typeof aggregate.add !== 'function' || typeof aggregate.getResult !== 'function' || typeof aggregate.merge !== 'function') {
+      throw new InvalidOptionError('aggregate', aggregate, 'must implement createAccumulator, add, getResult and merge');
+    }
+    checkProcess(process);
+    const fn = { kind: 'aggregate' as const, aggregate, ...(process === undefined ? {} : { process }) };
+    return this.#build(fn as unknown as WindowFunction<T, OUT | R, K>);
+  }
+
+  /**
+   * Evaluates each window with all its elements (Flink's `process` with a ProcessWindowFunction):
+   * the function gets the elements in arrival order, a context (key, window, watermark, processing
+   * time) and a collector for any number of results.
+   */
+  process<R>(process: ProcessWindowFunction<T, R, K>): WindowOperatorFunction<T, K, R> {
+    if (typeof process !== 'function') throw new InvalidOptionError('process', process, 'must be a function (elements, context, out) => void');
+    return this.#build({ kind: 'process', process });
+  }
+
+  #build<R>(fn: WindowFunction<T, R, K>): WindowOperatorFunction<T, K, R> {
+    const counters = this.#config.counters ?? new Counters();
+    const config = { ...this.#config, counters, assigner: this.#assigner, fn, keyed: this.#keyed };
+    const operator = fromStreamOperator((runtime) => new WindowOperator<T, K, R>(config, runtime), this.#config);
+    return Object.assign(operator, { counters });
+  }
+}
+
+function checkProcess(process: unknown): void {
+  if (process !== undefined && typeof process !== 'function') {
+    throw new InvalidOptionError('process', process, 'must be a function (elements, context, out) => void');
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * Windows and their time arithmetic, after Flink's `TimeWindow` and `GlobalWindow`.
+ */
+
+/**
+ * A window: the half-open interval `[start, end)` of event (or processing) time. A window's results
+ * carry the timestamp `end - 1` (Flink's `TimeWindow.maxTimestamp()`).
+ */
+export interface TimeWindow {
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * The single window of `globalWindows()`, Flink's `GlobalWindow`. Flink gives it the maximum `long`
+ * as its end; here it spans the safe-integer range so that its results keep a valid timestamp.
+ */
+export const GLOBAL_WINDOW: TimeWindow = Object.freeze({ start: Number.MIN_SAFE_INTEGER, end: Number.MAX_SAFE_INTEGER });
+
+/** The largest timestamp inside the window, `end - 1`: the timestamp of its results. */
+export function maxTimestamp(window: TimeWindow): number {
+  return window.end - 1;
+}
+
+/**
+ * The start of the window of size `size` that holds `timestamp`, for windows aligned to `offset`
+ * (Flink's `TimeWindow.getWindowStartWithOffset`). This is a floor-mod: it is exact for negative
+ * timestamps and offsets, unlike `ts - (ts - offset + size) % size`, which is wrong for those.
+ */
+export function windowStart(timestamp: number, offset: number, size: number): number {
+  const remainder = (timestamp - offset) % size;
+  return remainder < 0 ? timestamp - (remainder + size) : timestamp - remainder;
+}
+
+/** Whether two windows overlap or touch (Flink's `TimeWindow.intersects`): such sessions merge. */
+export function intersects(a: TimeWindow, b: TimeWindow): boolean {
+  return a.start <= b.end && a.end >= b.start;
+}
