@@ -5,7 +5,9 @@ import { DDSketch } from '@datadog/sketches-js';
 import { InvalidOptionError } from '../core/errors.js';
 
 /**
- * An incremental aggregate: O(1) state per window (Flink's `AggregateFunction`).
+ * An incremental aggregate: O(1) state per window (Flink's `AggregateFunction`, with `merge`, which
+ * session windows need). Named apart from keyed state's AggregateFunction, which has no `merge`;
+ * every WindowAggregateFunction is also one of those.
  *
  * As in Flink, `add` and `merge` may mutate the accumulator they receive and return it: the window
  * operator owns every accumulator and never shares one between windows, so a mutable accumulator
@@ -15,7 +17,7 @@ import { InvalidOptionError } from '../core/errors.js';
  *
  * @example
  * ```ts
- * const meanTemp: AggregateFunction<Reading, { n: number; total: number }, number> = {
+ * const meanTemp: WindowAggregateFunction<Reading, { n: number; total: number }, number> = {
  *   createAccumulator: () => ({ n: 0, total: 0 }),
  *   add: (r, acc) => { acc.n++; acc.total += r.celsius; return acc; },
  *   getResult: (acc) => acc.total / acc.n,
@@ -23,7 +25,7 @@ import { InvalidOptionError } from '../core/errors.js';
  * };
  * ```
  */
-export interface AggregateFunction<IN, ACC, OUT> {
+export interface WindowAggregateFunction<IN, ACC, OUT> {
   createAccumulator(): ACC;
   add(value: IN, accumulator: ACC): ACC;
   getResult(accumulator: ACC): OUT;
@@ -45,10 +47,10 @@ const identity = (x: unknown): number => x as number;
  * clicks$.pipe(keyBy((c) => c.page), window(tumblingEventTimeWindows(60_000)).aggregate(count()));
  * ```
  */
-export function count(): AggregateFunction<unknown, number, number> {
+export function count(): WindowAggregateFunction<unknown, number, number> {
   return COUNT;
 }
-const COUNT: AggregateFunction<unknown, number, number> = Object.freeze({
+const COUNT: WindowAggregateFunction<unknown, number, number> = Object.freeze({
   createAccumulator: () => 0,
   add: (_v: unknown, acc: number) => acc + 1,
   getResult: (acc: number) => acc,
@@ -63,7 +65,7 @@ const COUNT: AggregateFunction<unknown, number, number> = Object.freeze({
  * orders$.pipe(keyBy((o) => o.shop), window(tumblingEventTimeWindows(3_600_000)).aggregate(sum((o: Order) => o.total)));
  * ```
  */
-export function sum<T = number>(select: (value: T) => number = identity): AggregateFunction<T, number, number> {
+export function sum<T = number>(select: (value: T) => number = identity): WindowAggregateFunction<T, number, number> {
   return Object.freeze({
     createAccumulator: () => 0,
     add: (v: T, acc: number) => acc + select(v),
@@ -80,7 +82,7 @@ export function sum<T = number>(select: (value: T) => number = identity): Aggreg
  * window(tumblingEventTimeWindows(60_000)).aggregate(min((r: Reading) => r.celsius));
  * ```
  */
-export function min<T = number>(select: (value: T) => number = identity): AggregateFunction<T, number, number> {
+export function min<T = number>(select: (value: T) => number = identity): WindowAggregateFunction<T, number, number> {
   return Object.freeze({
     createAccumulator: () => Infinity,
     add: (v: T, acc: number) => Math.min(acc, select(v)),
@@ -97,7 +99,7 @@ export function min<T = number>(select: (value: T) => number = identity): Aggreg
  * window(tumblingEventTimeWindows(60_000)).aggregate(max((r: Reading) => r.celsius));
  * ```
  */
-export function max<T = number>(select: (value: T) => number = identity): AggregateFunction<T, number, number> {
+export function max<T = number>(select: (value: T) => number = identity): WindowAggregateFunction<T, number, number> {
   return Object.freeze({
     createAccumulator: () => -Infinity,
     add: (v: T, acc: number) => Math.max(acc, select(v)),
@@ -120,7 +122,7 @@ export interface AverageAccumulator {
  * window(slidingEventTimeWindows(60_000, 10_000)).aggregate(average((r: Reading) => r.celsius));
  * ```
  */
-export function average<T = number>(select: (value: T) => number = identity): AggregateFunction<T, AverageAccumulator, number> {
+export function average<T = number>(select: (value: T) => number = identity): WindowAggregateFunction<T, AverageAccumulator, number> {
   return Object.freeze({
     createAccumulator: (): AverageAccumulator => ({ count: 0, sum: 0 }),
     add: (v: T, acc: AverageAccumulator) => {
@@ -170,7 +172,7 @@ interface SketchData {
 export function quantiles<T = number>(
   select: (value: T) => number = identity,
   options: { quantiles?: readonly number[]; relativeAccuracy?: number } = {},
-): AggregateFunction<T, DDSketch, QuantileSummary> {
+): WindowAggregateFunction<T, DDSketch, QuantileSummary> {
   const qs = options.quantiles ?? [0.5, 0.95, 0.99];
   for (const q of qs) {
     if (typeof q !== 'number' || !(q >= 0 && q <= 1)) throw new InvalidOptionError('quantiles quantiles', q, 'must be numbers from 0 to 1');
@@ -218,8 +220,8 @@ export function quantiles<T = number>(
   });
 }
 
-type AccOf<F> = F extends AggregateFunction<never, infer A, unknown> ? A : never;
-type OutOf<F> = F extends AggregateFunction<never, unknown, infer O> ? O : never;
+type AccOf<F> = F extends WindowAggregateFunction<never, infer A, unknown> ? A : never;
+type OutOf<F> = F extends WindowAggregateFunction<never, unknown, infer O> ? O : never;
 
 /**
  * Runs several aggregates over the same elements in one pass and returns their results by name.
@@ -230,12 +232,12 @@ type OutOf<F> = F extends AggregateFunction<never, unknown, infer O> ? O : never
  * // -> value: { count: 12, sum: 340 }
  * ```
  */
-export function combine<T, S extends Record<string, AggregateFunction<T, never, unknown>>>(
+export function combine<T, S extends Record<string, WindowAggregateFunction<T, never, unknown>>>(
   aggregates: S,
-): AggregateFunction<T, unknown[], { [N in keyof S]: OutOf<S[N]> }> {
+): WindowAggregateFunction<T, unknown[], { [N in keyof S]: OutOf<S[N]> }> {
   const names = Object.keys(aggregates);
   if (names.length === 0) throw new InvalidOptionError('combine aggregates', aggregates, 'must name at least one aggregate');
-  const fns = names.map((n) => aggregates[n] as unknown as AggregateFunction<T, unknown, unknown>);
+  const fns = names.map((n) => aggregates[n] as unknown as WindowAggregateFunction<T, unknown, unknown>);
   const n = fns.length;
   return Object.freeze({
     createAccumulator: () => fns.map((f) => f.createAccumulator()),
@@ -261,12 +263,12 @@ export function combine<T, S extends Record<string, AggregateFunction<T, never, 
 export type AccumulatorOf<F> = AccOf<F>;
 
 /** Exports an accumulator as plain data, deep-copied so that later in-place updates do not leak in. */
-export function exportAccumulator<ACC>(fn: AggregateFunction<never, ACC, unknown>, acc: ACC): unknown {
+export function exportAccumulator<ACC>(fn: WindowAggregateFunction<never, ACC, unknown>, acc: ACC): unknown {
   return fn.exportAccumulator ? fn.exportAccumulator(acc) : clonePlain(acc, 'accumulator');
 }
 
 /** Rebuilds an accumulator from exported data. */
-export function importAccumulator<ACC>(fn: AggregateFunction<never, ACC, unknown>, data: unknown): ACC {
+export function importAccumulator<ACC>(fn: WindowAggregateFunction<never, ACC, unknown>, data: unknown): ACC {
   return fn.importAccumulator ? fn.importAccumulator(data) : (clonePlain(data, 'accumulator') as ACC);
 }
 

@@ -22,7 +22,7 @@ export {
 export { countEvictor, timeEvictor, deltaEvictor, type Evictor, type EvictorContext, type TimestampedValue } from './evictors.js';
 export {
   count, sum, min, max, average, quantiles, combine,
-  type AggregateFunction, type AverageAccumulator, type QuantileSummary, type AccumulatorOf,
+  type WindowAggregateFunction, type AverageAccumulator, type QuantileSummary, type AccumulatorOf,
 } from './aggregates.js';
 export { GLOBAL_WINDOW, maxTimestamp, windowStart, type TimeWindow } from './windows.js';
 export { StateExportError, WindowMergeError, WindowStateError } from './errors.js';

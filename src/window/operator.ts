@@ -17,7 +17,7 @@ import { keyId, type KeyPart } from '../core/keys.js';
 import type { Output, OperatorRuntime, StreamOperator } from '../core/operator.js';
 import type { StreamElement } from '../core/elements.js';
 import type { SideOutput } from '../rx/side-output.js';
-import { clonePlain, exportAccumulator, importAccumulator, type AggregateFunction } from './aggregates.js';
+import { clonePlain, exportAccumulator, importAccumulator, type WindowAggregateFunction } from './aggregates.js';
 import type { WindowAssigner } from './assigners.js';
 import { WindowMergeError, WindowStateError } from './errors.js';
 import type { Evictor, EvictorContext, TimestampedValue } from './evictors.js';
@@ -56,7 +56,7 @@ export type ProcessWindowFunction<IN, R, K> = (elements: readonly IN[], context:
 
 /** Which function evaluates a window. */
 export type WindowFunction<T, R, K> =
-  | { readonly kind: 'aggregate'; readonly aggregate: AggregateFunction<T, unknown, unknown>; readonly process?: ProcessWindowFunction<unknown, R, K> }
+  | { readonly kind: 'aggregate'; readonly aggregate: WindowAggregateFunction<T, unknown, unknown>; readonly process?: ProcessWindowFunction<unknown, R, K> }
   | { readonly kind: 'reduce'; readonly reduce: (a: T, b: T) => T; readonly process?: ProcessWindowFunction<T, R, K> }
   | { readonly kind: 'process'; readonly process: ProcessWindowFunction<T, R, K> };
 
@@ -135,8 +135,8 @@ function incrementalOf(fn: WindowFunction<unknown, unknown, unknown>): Increment
       add: (acc, v) => agg.add(v, acc),
       merge: (a, b) => agg.merge(a, b),
       result: (acc) => agg.getResult(acc),
-      exportAcc: (acc) => exportAccumulator(agg as AggregateFunction<never, unknown, unknown>, acc),
-      importAcc: (d) => importAccumulator(agg as AggregateFunction<never, unknown, unknown>, d),
+      exportAcc: (acc) => exportAccumulator(agg as WindowAggregateFunction<never, unknown, unknown>, acc),
+      importAcc: (d) => importAccumulator(agg as WindowAggregateFunction<never, unknown, unknown>, d),
     };
   }
   if (fn.kind === 'reduce') {

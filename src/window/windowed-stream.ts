@@ -5,7 +5,7 @@ import { InvalidOptionError } from '../core/errors.js';
 import type { SchedulerOption } from '../rx/operator-function.js';
 import { fromStreamOperator } from '../rx/operator-function.js';
 import type { SideOutput } from '../rx/side-output.js';
-import type { AggregateFunction } from './aggregates.js';
+import type { WindowAggregateFunction } from './aggregates.js';
 import type { WindowAssigner } from './assigners.js';
 import type { Evictor } from './evictors.js';
 import {
@@ -65,29 +65,29 @@ export class WindowedStream<T, K> {
    * Combines the elements of each window with `reduce` as they arrive (Flink's `reduce`); with
    * `process`, the process function receives the one reduced value when the window fires.
    */
-  reduce(reduce: (a: T, b: T) => T): WindowOperatorFunction<T, K, T>;
-  reduce<R>(reduce: (a: T, b: T) => T, process: ProcessWindowFunction<T, R, K>): WindowOperatorFunction<T, K, R>;
-  reduce<R>(reduce: (a: T, b: T) => T, process?: ProcessWindowFunction<T, R, K>): WindowOperatorFunction<T, K, R | T> {
+  reduce<U extends T>(reduce: (a: U, b: U) => U): WindowOperatorFunction<U, K, U>;
+  reduce<U extends T, R>(reduce: (a: U, b: U) => U, process: ProcessWindowFunction<U, R, K>): WindowOperatorFunction<U, K, R>;
+  reduce<U extends T, R>(reduce: (a: U, b: U) => U, process?: ProcessWindowFunction<U, R, K>): WindowOperatorFunction<U, K, R | U> {
     if (typeof reduce !== 'function') throw new InvalidOptionError('reduce', reduce, 'must be a function (a, b) => combined');
     checkProcess(process);
     const fn = process === undefined ? { kind: 'reduce' as const, reduce } : { kind: 'reduce' as const, reduce, process };
-    return this.#build(fn as WindowFunction<T, R | T, K>);
+    return this.#build<U, R | U>(fn as WindowFunction<U, R | U, K>);
   }
 
   /**
    * Aggregates the elements of each window incrementally (Flink's `aggregate`): O(1) state per
    * window. With `process`, the process function receives the one aggregate result.
    */
-  aggregate<ACC, OUT>(aggregate: AggregateFunction<T, ACC, OUT>): WindowOperatorFunction<T, K, OUT>;
-  aggregate<ACC, OUT, R>(aggregate: AggregateFunction<T, ACC, OUT>, process: ProcessWindowFunction<OUT, R, K>): WindowOperatorFunction<T, K, R>;
-  aggregate<ACC, OUT, R>(aggregate: AggregateFunction<T, ACC, OUT>, process?: ProcessWindowFunction<OUT, R, K>): WindowOperatorFunction<T, K, OUT | R> {
+  aggregate<U extends T, ACC, OUT>(aggregate: WindowAggregateFunction<U, ACC, OUT>): WindowOperatorFunction<U, K, OUT>;
+  aggregate<U extends T, ACC, OUT, R>(aggregate: WindowAggregateFunction<U, ACC, OUT>, process: ProcessWindowFunction<OUT, R, K>): WindowOperatorFunction<U, K, R>;
+  aggregate<U extends T, ACC, OUT, R>(aggregate: WindowAggregateFunction<U, ACC, OUT>, process?: ProcessWindowFunction<OUT, R, K>): WindowOperatorFunction<U, K, OUT | R> {
     if (aggregate === null || typeof aggregate !== 'object' || typeof aggregate.createAccumulator !== 'function'
       || typeof aggregate.add !== 'function' || typeof aggregate.getResult !== 'function' || typeof aggregate.merge !== 'function') {
       throw new InvalidOptionError('aggregate', aggregate, 'must implement createAccumulator, add, getResult and merge');
     }
     checkProcess(process);
     const fn = { kind: 'aggregate' as const, aggregate, ...(process === undefined ? {} : { process }) };
-    return this.#build(fn as unknown as WindowFunction<T, OUT | R, K>);
+    return this.#build<U, OUT | R>(fn as unknown as WindowFunction<U, OUT | R, K>);
   }
 
   /**
@@ -95,19 +95,19 @@ export class WindowedStream<T, K> {
    * the function gets the elements in arrival order, a context (key, window, watermark, processing
    * time) and a collector for any number of results.
    */
-  process<R>(process: ProcessWindowFunction<T, R, K>): WindowOperatorFunction<T, K, R> {
+  process<U extends T, R>(process: ProcessWindowFunction<U, R, K>): WindowOperatorFunction<U, K, R> {
     if (typeof process !== 'function') throw new InvalidOptionError('process', process, 'must be a function (elements, context, out) => void');
-    return this.#build({ kind: 'process', process });
+    return this.#build<U, R>({ kind: 'process', process });
   }
 
-  #build<R>(fn: WindowFunction<T, R, K>): WindowOperatorFunction<T, K, R> {
+  #build<U extends T, R>(fn: WindowFunction<U, R, K>): WindowOperatorFunction<U, K, R> {
     const counters = this.#config.counters ?? new Counters();
-    const config = { ...this.#config, counters, assigner: this.#assigner, fn, keyed: this.#keyed };
-    const operator = fromStreamOperator((runtime) => new WindowOperator<T, K, R>(config, runtime), this.#config);
+    // A trigger or evictor for T also handles any U that extends T.
+    const config = { ...(this.#config as unknown as WindowConfig<U, K>), counters, assigner: this.#assigner as WindowAssigner<U>, fn, keyed: this.#keyed };
+    const operator = fromStreamOperator((runtime) => new WindowOperator<U, K, R>(config, runtime), this.#config);
     return Object.assign(operator, { counters });
   }
 }
-
 function checkProcess(process: unknown): void {
   if (process !== undefined && typeof process !== 'function') {
     throw new InvalidOptionError('process', process, 'must be a function (elements, context, out) => void');

@@ -19,9 +19,9 @@ export function rec<T, K extends Key>(value: T, ts: number, key: K): StreamRecor
 export const wm = watermark;
 
 export function windowOp<T, K, R>(
-  assigner: WindowAssigner<T>,
+  assigner: WindowAssigner<NoInfer<T>>,
   fn: WindowFunction<T, R, K>,
-  options: WindowOptions<T, K> & { keyed?: boolean } = {},
+  options: WindowOptions<NoInfer<T>, K> & { keyed?: boolean } = {},
 ): (runtime: OperatorRuntime) => WindowOperator<T, K, R> {
   return (runtime) => new WindowOperator<T, K, R>({ keyed: true, ...options, assigner, fn }, runtime);
 }
