@@ -1,0 +1,84 @@
+// Browser side of test/browser/indexeddb.test.ts: drives the real IndexedDB backend and Web Locks.
+// Results cross to Node as tagged JSON (the snapshot codec), so NaN, -0, bigint... survive the trip.
+import { encodeValue, SNAPSHOT_FORMAT_VERSION, type Snapshot } from '../../../src/checkpoint/index.js';
+import { openIndexedDbBackend, type IndexedDbBackend } from '../../../src/idb/index.js';
+
+const backends = new Map<string, IndexedDbBackend>();
+const events: string[] = [];
+
+function snapshot(pipelineId: string, checkpointId: number, keys: number, kind: 'checkpoint' | 'savepoint' = 'checkpoint'): Snapshot {
+  const entries: [string, number][] = [];
+  for (let i = 0; i < keys; i++) entries.push([`key-${i}`, checkpointId * 1000 + i]);
+  return {
+    formatVersion: SNAPSHOT_FORMAT_VERSION,
+    pipelineId,
+    checkpointId,
+    kind,
+    ...(kind === 'savepoint' ? { name: `sp-${checkpointId}` } : {}),
+    createdAt: checkpointId,
+    operators: {
+      counts: { stateVersion: 1, state: { special: [NaN, -0, Infinity, -Infinity, 2n ** 70n, undefined] }, keyed: { count: { kind: 'full', entries } } },
+    },
+    sources: { numbers: { offset: checkpointId * 10 } },
+    watermarks: { numbers: checkpointId === 0 ? -Infinity : checkpointId * 100 },
+  };
+}
+
+async function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; name: string; code?: string; failure?: string; message: string }> {
+  try {
+    return { ok: true, value: await p };
+  } catch (error) {
+    const e = error as { name: string; code?: string; failure?: string; message: string };
+    return { ok: false, name: e.name, code: e.code, failure: e.failure, message: e.message };
+  }
+}
+
+const api = {
+  events,
+  async open(handle: string, pipelineId: string, ownership: 'wait' | 'read-only' | 'fail', keep = 3) {
+    return settle(openIndexedDbBackend({
+      pipelineId,
+      ownership,
+      keep,
+      onWait: () => events.push(`${handle}: waiting for another tab`),
+      onOwnershipLost: (r) => events.push(`${handle}: lost ${r}`),
+    }).then((b) => {
+      backends.set(handle, b);
+      return { ownership: b.ownership, readOnlyReason: b.readOnlyReason ?? null, databaseName: b.databaseName };
+    }));
+  },
+  async save(handle: string, checkpointId: number, keys = 10, kind: 'checkpoint' | 'savepoint' = 'checkpoint') {
+    const b = backends.get(handle)!;
+    return settle(b.save(snapshot(b.pipelineId, checkpointId, keys, kind)).then((info) => info.byteLength));
+  },
+  async load(handle: string, checkpointId?: number) {
+    return settle(backends.get(handle)!.load(checkpointId).then((s) => encodeValue(s).json));
+  },
+  expected(pipelineId: string, checkpointId: number, keys = 10) {
+    return encodeValue(snapshot(pipelineId, checkpointId, keys)).json;
+  },
+  async list(handle: string) {
+    return settle(backends.get(handle)!.list().then((l) => l.map((i) => `${i.kind}:${i.checkpointId}`)));
+  },
+  async close(handle: string) {
+    await backends.get(handle)?.close();
+    backends.delete(handle);
+  },
+  /** Times save and load of a snapshot of `keys` count entries (for the benchmark figures). */
+  async time(handle: string, checkpointId: number, keys: number) {
+    const b = backends.get(handle)!;
+    const s = snapshot(b.pipelineId, checkpointId, keys);
+    const t0 = performance.now();
+    const info = await b.save(s);
+    const t1 = performance.now();
+    const loaded = await b.load(checkpointId);
+    const t2 = performance.now();
+    const count = loaded?.operators.counts?.keyed?.count;
+    return { saveMs: t1 - t0, loadMs: t2 - t1, bytes: info.byteLength, keys: count?.kind === 'full' ? count.entries.length : -1 };
+  },
+};
+
+declare global {
+  interface Window { __rx: typeof api }
+}
+window.__rx = api;

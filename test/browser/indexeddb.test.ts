@@ -1,0 +1,88 @@
+// The IndexedDB backend in real Chromium (no fake-indexeddb): checkpoints survive a page reload,
+// retention holds, Web Locks give one tab ownership, a closed or reloaded tab releases it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeValue } from '../../src/checkpoint/index.js';
+import { startHarness, waitForEntry, type Harness } from './harness.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ entry: 'test/browser/entries/idb-entry.ts' });
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('IndexedDB backend in Chromium', () => {
+  it('saves checkpoints, keeps the newest 3 and the savepoints, and loads the latest after a reload', async () => {
+    const page = await h.newPage();
+    expect(await page.evaluate(() => window.__rx.open('a', 'reload', 'fail'))).toMatchObject({ ok: true, value: { ownership: 'owner', databaseName: 'rxflink:reload' } });
+    for (const id of [1, 2, 3]) expect(await page.evaluate((id) => window.__rx.save('a', id), id)).toMatchObject({ ok: true });
+    expect(await page.evaluate(() => window.__rx.save('a', 4, 10, 'savepoint'))).toMatchObject({ ok: true });
+    for (const id of [5, 6]) expect(await page.evaluate((id) => window.__rx.save('a', id), id)).toMatchObject({ ok: true });
+    expect(await page.evaluate(() => window.__rx.list('a'))).toEqual({ ok: true, value: ['checkpoint:3', 'savepoint:4', 'checkpoint:5', 'checkpoint:6'] });
+
+    await page.reload();
+    await waitForEntry(page);
+    // The reload released the lock: opening with 'fail' succeeds at once.
+    expect(await page.evaluate(() => window.__rx.open('b', 'reload', 'fail'))).toMatchObject({ ok: true, value: { ownership: 'owner' } });
+    const loaded = await page.evaluate(() => window.__rx.load('b'));
+    const expected = await page.evaluate(() => window.__rx.expected('reload', 6));
+    if (!loaded.ok) throw new Error(loaded.message);
+    const snapshot = decodeValue(loaded.value, true) as { checkpointId: number; operators: { counts: { state: { special: unknown[] } } } };
+    expect(snapshot).toStrictEqual(decodeValue(expected, true));
+    expect(snapshot.operators.counts.state.special).toStrictEqual([NaN, -0, Infinity, -Infinity, 2n ** 70n, undefined]);
+    expect(await page.evaluate(() => window.__rx.list('b'))).toEqual({ ok: true, value: ['checkpoint:3', 'savepoint:4', 'checkpoint:5', 'checkpoint:6'] });
+    await page.close();
+  });
+
+  it('lets one tab own a pipeline: another opens read-only, fails, or waits until the owner tab closes', async () => {
+    const owner = await h.newPage();
+    const other = await h.newPage();
+    const third = await h.newPage();
+    expect(await owner.evaluate(() => window.__rx.open('o', 'tabs', 'wait'))).toMatchObject({ ok: true, value: { ownership: 'owner' } });
+    expect(await owner.evaluate(() => window.__rx.save('o', 1))).toMatchObject({ ok: true });
+
+    const readOnly = await other.evaluate(() => window.__rx.open('r', 'tabs', 'read-only'));
+    expect(readOnly).toMatchObject({ ok: true, value: { ownership: 'read-only' } });
+    expect(JSON.stringify(readOnly)).toMatch(/another tab owns/);
+    expect(await other.evaluate(() => window.__rx.save('r', 2))).toMatchObject({ ok: false, failure: 'not-owner', code: 'STORAGE_NOT_OWNER' });
+    expect(await other.evaluate(() => window.__rx.open('f', 'tabs', 'fail'))).toMatchObject({ ok: false, failure: 'not-owner', name: 'StorageError' });
+
+    // The third tab waits, and says so; it gets ownership when the owner's tab is closed.
+    const waiting = third.evaluate(() => window.__rx.open('w', 'tabs', 'wait'));
+    await third.waitForFunction(() => window.__rx.events.length > 0);
+    expect(await third.evaluate(() => window.__rx.events)).toEqual(['w: waiting for another tab']);
+    await owner.close();
+    expect(await waiting).toMatchObject({ ok: true, value: { ownership: 'owner' } });
+    expect(await third.evaluate(() => window.__rx.save('w', 2))).toMatchObject({ ok: true });
+    // The read-only tab sees what the new owner wrote, and still may not write.
+    const latest = await other.evaluate(() => window.__rx.load('r'));
+    expect(latest.ok && (decodeValue(latest.value, true) as { checkpointId: number }).checkpointId).toBe(2);
+    expect(await other.evaluate(() => window.__rx.save('r', 3))).toMatchObject({ ok: false, failure: 'not-owner' });
+    await other.close();
+    await third.close();
+  });
+
+  it('refuses a damaged entry and falls back to the previous checkpoint', async () => {
+    const page = await h.newPage();
+    expect(await page.evaluate(() => window.__rx.open('d', 'damaged', 'fail'))).toMatchObject({ ok: true });
+    for (const id of [1, 2]) expect(await page.evaluate((id) => window.__rx.save('d', id), id)).toMatchObject({ ok: true });
+    // Damage checkpoint 2 behind the backend's back, with plain IndexedDB calls.
+    await page.evaluate(() => new Promise<void>((resolve, reject) => {
+      const open = indexedDB.open('rxflink:damaged');
+      open.onsuccess = () => {
+        const store = open.result.transaction('snapshots', 'readwrite').objectStore('snapshots');
+        const get = store.get('snapshot-2');
+        get.onsuccess = () => {
+          const bytes = (get.result as Uint8Array).slice(0, 50);
+          store.put(bytes, 'snapshot-2').onsuccess = () => { open.result.close(); resolve(); };
+        };
+      };
+      open.onerror = () => reject(open.error);
+    }));
+    expect(await page.evaluate(() => window.__rx.load('d', 2))).toMatchObject({ ok: false, code: 'SNAPSHOT_CORRUPT' });
+    const latest = await page.evaluate(() => window.__rx.load('d'));
+    expect(latest.ok && (decodeValue(latest.value, true) as { checkpointId: number }).checkpointId).toBe(1);
+    await page.close();
+  });
+});
