@@ -1,7 +1,7 @@
-import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import { END_OF_STREAM, MAX_WATERMARK, type StreamBatch, type StreamElement } from '../core/elements.js';
 import { processBatch, type OperatorRuntime, type StreamOperator } from '../core/operator.js';
-import type { ProcessingTimeService } from '../core/time.js';
+import { schedulerProcessingTime } from './processing-time.js';
 
 /** Options every operator built on the engine accepts. */
 export interface SchedulerOption {
@@ -27,38 +27,19 @@ export function fromStreamOperator<I, KI, O, KO>(
 ): OperatorFunction<StreamBatch<I, KI>, StreamBatch<O, KO>> {
   return (source) =>
     new Observable<StreamBatch<O, KO>>((subscriber) => {
-      const scheduler = options.scheduler ?? asyncScheduler;
-      const timers = new Set<Subscription>();
       let ended = false;
-
       const flush = (out: StreamElement<O, KO>[]): void => {
         if (out.length > 0) subscriber.next(out);
       };
-      const processingTime: ProcessingTimeService = {
-        now: () => scheduler.now(),
-        schedule<TO, TKO>(time: number, onTimer: (out: StreamElement<TO, TKO>[]) => void): () => void {
-          const action: Subscription = scheduler.schedule(() => {
-            timers.delete(action);
-            const out: StreamElement<TO, TKO>[] = [];
-            try {
-              onTimer(out);
-            } catch (error) {
-              subscriber.error(error);
-              return;
-            }
-            flush(out as unknown as StreamElement<O, KO>[]);
-          }, Math.max(0, time - scheduler.now()));
-          timers.add(action);
-          return () => {
-            action.unsubscribe();
-            timers.delete(action);
-          };
-        },
-      };
+      const processingTime = schedulerProcessingTime<O, KO>(
+        options.scheduler ?? asyncScheduler,
+        flush,
+        (error) => subscriber.error(error),
+      );
 
       let operator: StreamOperator<I, KI, O, KO>;
       try {
-        operator = create({ processingTime });
+        operator = create({ processingTime: processingTime.service });
       } catch (error) {
         subscriber.error(error);
         return;
@@ -92,8 +73,7 @@ export function fromStreamOperator<I, KI, O, KO>(
 
       return () => {
         subscription.unsubscribe();
-        for (const timer of timers) timer.unsubscribe();
-        timers.clear();
+        processingTime.cancelAll();
         operator.dispose?.();
       };
     });

@@ -1,2 +1,9 @@
-// Public API of src/time; filled in by the time work.
-export {};
+export {
+  WatermarkStrategy, boundedOutOfOrderness, monotonousTimestamps, punctuatedWatermarks, customWatermarks,
+  DEFAULT_WATERMARK_PERIOD, type WatermarkGenerator, type WatermarkOutput,
+} from './watermark-strategy.js';
+export { TimestampsAndWatermarksOperator, type InvalidRecord, type TimestampsAndWatermarksOptions } from './timestamps-and-watermarks.js';
+export { withEventTime, withEventTimeBatches, type EventTimeOptions } from './withEventTime.js';
+export { WatermarkValve } from './watermark-valve.js';
+export { mergeTimed } from './mergeTimed.js';
+export { checkTimestamp, timestampProblem } from './timestamps.js';

@@ -1,0 +1,143 @@
+import { Counters } from '../core/counters.js';
+import { ACTIVE, END_OF_STREAM, IDLE, MAX_WATERMARK, MIN_WATERMARK, type StreamElement, type StreamRecord } from '../core/elements.js';
+import { InvalidTimestampError } from '../core/errors.js';
+import type { ProcessingTimeService } from '../core/time.js';
+import { timestampProblem } from './timestamps.js';
+import type { WatermarkGenerator, WatermarkOutput, WatermarkStrategy } from './watermark-strategy.js';
+
+/** A value whose timestamp could not be used, as sent to the `invalid` side output. */
+export interface InvalidRecord<T> {
+  readonly value: T;
+  readonly timestamp: unknown;
+  readonly reason: string;
+}
+
+export interface TimestampsAndWatermarksOptions<T> {
+  /** Extracts the event timestamp (ms, a safe integer) from a value. */
+  timestamp: (value: T) => number;
+  /** How watermarks are generated. */
+  watermarks: WatermarkStrategy<T>;
+  /** Receives values with an unusable timestamp; without it such a value fails the stream. */
+  invalid?: (invalid: InvalidRecord<T>) => void;
+  /** Receives records at or behind the watermark already emitted; without it they are forwarded. */
+  late?: (record: StreamRecord<T>) => void;
+  /** Counts 'invalidTimestamps' and 'lateRecords'. */
+  counters?: Counters;
+}
+
+/**
+ * The entry of a timed pipeline (Flink's TimestampsAndWatermarksOperator): turns plain values into
+ * records, asks the watermark generator for watermarks, runs its periodic emission on processing
+ * time, and forwards only increasing watermarks.
+ *
+ * Periodic emission runs on a processing-time timer and is also checked after each input batch, so
+ * a synchronous source that never yields still gets a watermark every `period` ms.
+ */
+export class TimestampsAndWatermarksOperator<T> {
+  readonly counters: Counters;
+  readonly #options: TimestampsAndWatermarksOptions<T>;
+  readonly #generator: WatermarkGenerator<T>;
+  readonly #time: ProcessingTimeService;
+  readonly #period: number;
+  #out: StreamElement<T>[] = [];
+  #currentWatermark = MIN_WATERMARK;
+  #idle = false;
+  #nextPeriodicEmit = Infinity;
+  #cancelTimer: (() => void) | undefined;
+  readonly #output: WatermarkOutput = {
+    emitWatermark: (timestamp) => {
+      if (this.#idle) this.#setIdle(false);
+      if (timestamp > this.#currentWatermark) {
+        this.#currentWatermark = timestamp;
+        this.#out.push({ kind: 'watermark', timestamp });
+      }
+    },
+    markIdle: () => this.#setIdle(true),
+    markActive: () => this.#setIdle(false),
+  };
+
+  constructor(options: TimestampsAndWatermarksOptions<T>, processingTime: ProcessingTimeService) {
+    this.#options = options;
+    this.counters = options.counters ?? new Counters();
+    this.#time = processingTime;
+    this.#generator = options.watermarks.createGenerator(() => processingTime.now());
+    this.#period = options.watermarks.period;
+    if (this.#period > 0) this.#schedulePeriodic(processingTime.now() + this.#period);
+  }
+
+  /** The last watermark forwarded. */
+  get currentWatermark(): number {
+    return this.#currentWatermark;
+  }
+
+  /** Processes one value into `out`. */
+  processValue(value: T, out: StreamElement<T>[]): void {
+    this.#out = out;
+    const timestamp = this.#options.timestamp(value) as unknown;
+    const problem = timestampProblem(timestamp);
+    if (problem !== undefined) {
+      this.counters.add('invalidTimestamps');
+      if (!this.#options.invalid) throw new InvalidTimestampError(value, timestamp, problem);
+      this.#options.invalid({ value, timestamp, reason: problem });
+      return;
+    }
+    const ts = timestamp as number;
+    if (this.#idle) this.#setIdle(false);
+    const element: StreamRecord<T> = { kind: 'record', value, timestamp: ts, key: undefined, keyGroup: -1 };
+    if (ts <= this.#currentWatermark) {
+      this.counters.add('lateRecords');
+      if (this.#options.late) this.#options.late(element);
+      else out.push(element);
+    } else {
+      out.push(element);
+    }
+    this.#generator.onEvent(value, ts, this.#output);
+  }
+
+  /** Processes a batch of values into `out`, then runs periodic emission if it is due. */
+  processValues(values: readonly T[], out: StreamElement<T>[]): void {
+    for (let i = 0; i < values.length; i++) this.processValue(values[i]!, out);
+    this.emitPeriodicIfDue(out);
+  }
+
+  /** Runs the generator's periodic emission if `period` has passed since the last one. */
+  emitPeriodicIfDue(out: StreamElement<T>[]): void {
+    if (this.#period === 0) return;
+    const now = this.#time.now();
+    if (now < this.#nextPeriodicEmit) return;
+    this.#out = out;
+    this.#generator.onPeriodicEmit(this.#output);
+    this.#nextPeriodicEmit = now + this.#period;
+  }
+
+  /** End of input: active again if idle, then the end-of-stream watermark. */
+  end(out: StreamElement<T>[]): void {
+    this.#out = out;
+    this.dispose();
+    if (this.#idle) this.#setIdle(false);
+    if (this.#currentWatermark < MAX_WATERMARK) {
+      this.#currentWatermark = MAX_WATERMARK;
+      out.push(END_OF_STREAM);
+    }
+  }
+
+  dispose(): void {
+    this.#cancelTimer?.();
+    this.#cancelTimer = undefined;
+    this.#nextPeriodicEmit = Infinity;
+  }
+
+  #schedulePeriodic(at: number): void {
+    this.#nextPeriodicEmit = at;
+    this.#cancelTimer = this.#time.schedule<T, undefined>(at, (out) => {
+      this.emitPeriodicIfDue(out);
+      if (this.#nextPeriodicEmit !== Infinity) this.#schedulePeriodic(this.#nextPeriodicEmit);
+    });
+  }
+
+  #setIdle(idle: boolean): void {
+    if (this.#idle === idle) return;
+    this.#idle = idle;
+    this.#out.push(idle ? IDLE : ACTIVE);
+  }
+}

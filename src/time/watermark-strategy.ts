@@ -1,0 +1,200 @@
+import { InvalidOptionError } from '../core/errors.js';
+
+/**
+ * Where a watermark generator sends what it decides: a watermark, or that its input is idle or
+ * active again. Mirrors Flink's `WatermarkOutput`.
+ */
+export interface WatermarkOutput {
+  /** Proposes watermark `timestamp`; only watermarks greater than the last one are forwarded. */
+  emitWatermark(timestamp: number): void;
+  /** Marks the input idle: it stops holding back the watermark of a merge. */
+  markIdle(): void;
+  /** Marks the input active again. */
+  markActive(): void;
+}
+
+/**
+ * Decides watermarks from the records seen (`onEvent`) and periodically (`onPeriodicEmit`, every
+ * `period` ms of processing time), like Flink's `WatermarkGenerator`.
+ */
+export interface WatermarkGenerator<T> {
+  onEvent(value: T, timestamp: number, output: WatermarkOutput): void;
+  onPeriodicEmit(output: WatermarkOutput): void;
+}
+
+/** Flink's default auto-watermark interval (pipeline.auto-watermark-interval). */
+export const DEFAULT_WATERMARK_PERIOD = 200;
+
+/**
+ * How an input's watermarks are made: a generator per subscription, how often its periodic
+ * emission runs, and after how long without records the input counts as idle. Immutable: the
+ * `with...` methods return a new strategy.
+ */
+export class WatermarkStrategy<T> {
+  readonly #create: () => WatermarkGenerator<T>;
+  /** Processing-time ms between periodic emissions; 0 turns periodic emission off. */
+  readonly period: number;
+  /** Processing-time ms without records after which the input is marked idle; undefined: never. */
+  readonly idleTimeout: number | undefined;
+
+  constructor(create: () => WatermarkGenerator<T>, period = DEFAULT_WATERMARK_PERIOD, idleTimeout?: number) {
+    checkDuration('period', period, true);
+    if (idleTimeout !== undefined) {
+      checkDuration('idleTimeout', idleTimeout, false);
+      if (period === 0) {
+        throw new InvalidOptionError('idleTimeout', idleTimeout, 'needs periodic emission: idleness is checked at each periodic emission, as in Flink, and period is 0');
+      }
+    }
+    this.#create = create;
+    this.period = period;
+    this.idleTimeout = idleTimeout;
+  }
+
+  /** A fresh generator, with idleness detection wrapped around it when configured. */
+  createGenerator(now: () => number): WatermarkGenerator<T> {
+    const generator = this.#create();
+    return this.idleTimeout === undefined ? generator : new WatermarksWithIdleness(generator, this.idleTimeout, now);
+  }
+
+  /**
+   * Marks the input idle after `timeoutMs` of processing time without records, like Flink's
+   * `withIdleness`; any record makes it active again.
+   */
+  withIdleness(timeoutMs: number): WatermarkStrategy<T> {
+    return new WatermarkStrategy(this.#create, this.period, timeoutMs);
+  }
+
+  /** Sets the periodic emission interval in ms of processing time (Flink's autoWatermarkInterval). */
+  withPeriod(periodMs: number): WatermarkStrategy<T> {
+    return new WatermarkStrategy(this.#create, periodMs, this.idleTimeout);
+  }
+}
+
+function checkDuration(option: string, value: number, zeroAllowed: boolean): void {
+  if (!Number.isFinite(value) || value < 0 || (!zeroAllowed && value === 0)) {
+    throw new InvalidOptionError(option, value, zeroAllowed ? 'must be a finite number of ms, 0 or more' : 'must be a finite number of ms, more than 0');
+  }
+}
+
+/**
+ * Watermarks for records that arrive at most `maxOutOfOrdernessMs` out of order:
+ * watermark = highest timestamp seen - maxOutOfOrderness - 1, emitted periodically (Flink's
+ * BoundedOutOfOrdernessWatermarks).
+ *
+ * @example
+ * ```ts
+ * clicks$.pipe(withEventTime({ timestamp: (c) => c.at, watermarks: boundedOutOfOrderness(5_000) }));
+ * ```
+ */
+export function boundedOutOfOrderness<T>(maxOutOfOrdernessMs: number): WatermarkStrategy<T> {
+  if (!Number.isSafeInteger(maxOutOfOrdernessMs) || maxOutOfOrdernessMs < 0) {
+    throw new InvalidOptionError('maxOutOfOrderness', maxOutOfOrdernessMs, 'must be an integer number of ms, 0 or more');
+  }
+  return new WatermarkStrategy<T>(() => {
+    let maxTimestamp = -Infinity;
+    return {
+      onEvent: (_value, timestamp) => {
+        if (timestamp > maxTimestamp) maxTimestamp = timestamp;
+      },
+      onPeriodicEmit: (output) => output.emitWatermark(maxTimestamp - maxOutOfOrdernessMs - 1),
+    };
+  });
+}
+
+/**
+ * Watermarks for timestamps that never decrease: watermark = highest timestamp seen - 1 (Flink's
+ * `forMonotonousTimestamps`).
+ *
+ * @example
+ * ```ts
+ * ticks$.pipe(withEventTime({ timestamp: (t) => t.time, watermarks: monotonousTimestamps() }));
+ * ```
+ */
+export function monotonousTimestamps<T>(): WatermarkStrategy<T> {
+  return boundedOutOfOrderness<T>(0);
+}
+
+/**
+ * Watermarks carried by the records themselves: `watermarkFor` returns the watermark a record
+ * implies, or undefined for none. Emitted at once, after the record. Periodic emission is off.
+ *
+ * @example
+ * ```ts
+ * // A sensor sends { type: 'heartbeat', upTo } records that promise nothing older follows.
+ * readings$.pipe(withEventTime({
+ *   timestamp: (r) => r.at,
+ *   watermarks: punctuatedWatermarks((r) => (r.type === 'heartbeat' ? r.upTo : undefined)),
+ * }));
+ * ```
+ */
+export function punctuatedWatermarks<T>(
+  watermarkFor: (value: T, timestamp: number) => number | undefined,
+): WatermarkStrategy<T> {
+  return new WatermarkStrategy<T>(() => ({
+    onEvent: (value, timestamp, output) => {
+      const watermark = watermarkFor(value, timestamp);
+      if (watermark !== undefined) output.emitWatermark(watermark);
+    },
+    onPeriodicEmit: () => undefined,
+  }), 0);
+}
+
+/**
+ * A strategy from your own generator, for rules the built-ins do not cover. `createGenerator` is
+ * called once per subscription.
+ *
+ * @example
+ * ```ts
+ * const lagging = customWatermarks<Trade>(() => {
+ *   let last = -Infinity;
+ *   return {
+ *     onEvent: (_t, ts) => { last = Math.max(last, ts); },
+ *     onPeriodicEmit: (out) => out.emitWatermark(last - 10_000),
+ *   };
+ * });
+ * ```
+ */
+export function customWatermarks<T>(createGenerator: () => WatermarkGenerator<T>, periodMs = DEFAULT_WATERMARK_PERIOD): WatermarkStrategy<T> {
+  return new WatermarkStrategy<T>(createGenerator, periodMs);
+}
+
+/**
+ * Flink's WatermarksWithIdleness and IdlenessTimer: idleness is decided at periodic emission. The
+ * first emission without new records starts the inactivity clock; an emission more than `timeout`
+ * after that start marks the input idle instead of emitting a watermark.
+ */
+class WatermarksWithIdleness<T> implements WatermarkGenerator<T> {
+  #activity = 0;
+  #lastSeenActivity = 0;
+  #inactiveSince: number | undefined;
+
+  constructor(
+    private readonly generator: WatermarkGenerator<T>,
+    private readonly timeout: number,
+    private readonly now: () => number,
+  ) {}
+
+  onEvent(value: T, timestamp: number, output: WatermarkOutput): void {
+    this.generator.onEvent(value, timestamp, output);
+    this.#activity++;
+  }
+
+  onPeriodicEmit(output: WatermarkOutput): void {
+    if (this.#isIdle()) output.markIdle();
+    else this.generator.onPeriodicEmit(output);
+  }
+
+  #isIdle(): boolean {
+    if (this.#activity !== this.#lastSeenActivity) {
+      this.#lastSeenActivity = this.#activity;
+      this.#inactiveSince = undefined;
+      return false;
+    }
+    const now = this.now();
+    if (this.#inactiveSince === undefined) {
+      this.#inactiveSince = now;
+      return false;
+    }
+    return now - this.#inactiveSince > this.timeout;
+  }
+}

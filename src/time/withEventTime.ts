@@ -1,0 +1,114 @@
+import { asyncScheduler, Observable, type OperatorFunction } from 'rxjs';
+import type { Counters } from '../core/counters.js';
+import type { StreamBatch, StreamElement, StreamRecord } from '../core/elements.js';
+import { schedulerProcessingTime } from '../rx/processing-time.js';
+import type { SchedulerOption } from '../rx/operator-function.js';
+import type { SideOutput } from '../rx/side-output.js';
+import { TimestampsAndWatermarksOperator, type InvalidRecord } from './timestamps-and-watermarks.js';
+import type { WatermarkStrategy } from './watermark-strategy.js';
+
+export interface EventTimeOptions<T> extends SchedulerOption {
+  /** Extracts the event timestamp from a value: milliseconds, a safe integer. */
+  timestamp: (value: T) => number;
+  /** How watermarks are generated: `boundedOutOfOrderness(ms)`, `monotonousTimestamps()`, ... */
+  watermarks: WatermarkStrategy<T>;
+  /**
+   * Receives values whose timestamp is missing, NaN, infinite, not a number or not an integer.
+   * Without it, such a value fails the stream with an `InvalidTimestampError` naming it.
+   */
+  invalid?: SideOutput<InvalidRecord<T>>;
+  /**
+   * Receives records whose timestamp is at or behind the watermark this operator already emitted.
+   * Without it they are forwarded (downstream windows decide, as in Flink) and counted.
+   */
+  late?: SideOutput<StreamRecord<T>>;
+  /** Counts 'invalidTimestamps' and 'lateRecords'. */
+  counters?: Counters;
+}
+
+/**
+ * The entry of a timed pipeline: gives each value its event timestamp and generates watermarks, as
+ * Flink's `assignTimestampsAndWatermarks`. Each value becomes a batch of one record (followed by
+ * any watermark it caused); periodic watermarks come from the injected scheduler. When the input
+ * completes, the watermark +infinity is emitted (every window and timer downstream fires), then
+ * the stream completes.
+ *
+ * Use `withEventTimeBatches` where values arrive in arrays: one output batch per input array is much
+ * faster downstream.
+ *
+ * @example
+ * ```ts
+ * const counts$ = clicks$.pipe(
+ *   withEventTime({ timestamp: (c) => c.at, watermarks: boundedOutOfOrderness(2_000) }),
+ *   keyBy((c) => c.page),
+ *   rollingReduce((a, b) => ({ ...b, n: a.n + b.n })),
+ *   toValues(),
+ * );
+ * ```
+ */
+export function withEventTime<T>(options: EventTimeOptions<T>): OperatorFunction<T, StreamBatch<T>> {
+  return eventTime<T, T>(options, (operator, value, out) => {
+    operator.processValue(value, out);
+    operator.emitPeriodicIfDue(out);
+  });
+}
+
+/**
+ * Like `withEventTime`, for an input that emits arrays of values (a pulled source's batches): each
+ * array becomes one batch of records, with the watermarks they caused in place.
+ *
+ * @example
+ * ```ts
+ * fromIterable(events, { batchSize: 1_000 }).pipe(
+ *   withEventTimeBatches({ timestamp: (e) => e.ts, watermarks: boundedOutOfOrderness(500) }),
+ * );
+ * ```
+ */
+export function withEventTimeBatches<T>(options: EventTimeOptions<T>): OperatorFunction<readonly T[], StreamBatch<T>> {
+  return eventTime<T, readonly T[]>(options, (operator, values, out) => operator.processValues(values, out));
+}
+
+function eventTime<T, I>(
+  options: EventTimeOptions<T>,
+  process: (operator: TimestampsAndWatermarksOperator<T>, input: I, out: StreamElement<T>[]) => void,
+): OperatorFunction<I, StreamBatch<T>> {
+  // Building the strategy already validated it; building an operator here would start a timer.
+  return (source) =>
+    new Observable<StreamBatch<T>>((subscriber) => {
+      const flush = (out: StreamElement<T>[]): void => {
+        if (out.length > 0) subscriber.next(out);
+      };
+      const time = schedulerProcessingTime<T, undefined>(options.scheduler ?? asyncScheduler, flush, (e) => subscriber.error(e));
+      const operator = new TimestampsAndWatermarksOperator<T>({
+        timestamp: options.timestamp,
+        watermarks: options.watermarks,
+        invalid: options.invalid && ((invalid) => options.invalid!.emit(invalid)),
+        late: options.late && ((late) => options.late!.emit(late)),
+        counters: options.counters,
+      }, time.service);
+      const subscription = source.subscribe({
+        next: (input) => {
+          const out: StreamElement<T>[] = [];
+          try {
+            process(operator, input, out);
+          } catch (error) {
+            subscriber.error(error);
+            return;
+          }
+          flush(out);
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => {
+          const out: StreamElement<T>[] = [];
+          operator.end(out);
+          flush(out);
+          subscriber.complete();
+        },
+      });
+      return () => {
+        subscription.unsubscribe();
+        operator.dispose();
+        time.cancelAll();
+      };
+    });
+}
