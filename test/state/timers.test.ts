@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { InternalTimerService, TimerQueue, type InternalTimer, type StreamElement } from '../../src/index.js';
+import type { ProcessingTimeService } from '../../src/index.js';
+
+describe('TimerQueue (heap + dedup index, after Flink HeapPriorityQueueSet)', () => {
+  it('property: polls live timers in (time, registration) order, deduplicated per (key, namespace, time), deletions honoured', () => {
+    const op = fc.oneof(
+      fc.record({ add: fc.constant(true), key: fc.integer({ min: 0, max: 5 }), ns: fc.constantFrom(undefined, 1, '1'), time: fc.integer({ min: 0, max: 20 }) }),
+      fc.record({ add: fc.constant(false), key: fc.integer({ min: 0, max: 5 }), ns: fc.constantFrom(undefined, 1, '1'), time: fc.integer({ min: 0, max: 20 }) }),
+    );
+    fc.assert(fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
+      const queue = new TimerQueue();
+      const model = new Map<string, { key: number; ns: unknown; time: number; seq: number }>();
+      let seq = 0;
+      for (const o of ops) {
+        const id = `${o.key}|${typeof o.ns}:${String(o.ns)}|${o.time}`;
+        if (o.add) {
+          const added = queue.add(o.key, 0, o.ns, o.time);
+          expect(added).toBe(!model.has(id));
+          if (added) model.set(id, { key: o.key, ns: o.ns, time: o.time, seq: seq++ });
+        } else {
+          expect(queue.remove(o.key, o.ns, o.time)).toBe(model.delete(id));
+        }
+        expect(queue.size).toBe(model.size);
+      }
+      const expected = [...model.values()].sort((a, b) => a.time - b.time || a.seq - b.seq).map((t) => [t.key, t.ns, t.time]);
+      expect(queue.toSortedArray().map((t) => [t.keyId, t.namespace, t.time])).toEqual(expected);
+      const polled: unknown[] = [];
+      for (let t = queue.poll(); t; t = queue.poll()) polled.push([t.keyId, t.namespace, t.time]);
+      expect(polled).toEqual(expected);
+    }));
+  });
+
+  it('repeated register/delete does not grow the heap without bound', () => {
+    const queue = new TimerQueue();
+    for (let i = 0; i < 100_000; i++) {
+      queue.add('k', 0, undefined, i);
+      queue.remove('k', undefined, i);
+    }
+    expect(queue.size).toBe(0);
+    expect(queue.peek()).toBeUndefined();
+  });
+});
+
+describe('InternalTimerService: processing time', () => {
+  /** A hand-driven clock; cancelled and fired wake-ups leave the list at once, so it stays small. */
+  function clock() {
+    let scheduled: { time: number; run: (out: StreamElement<string, string>[]) => void }[] = [];
+    let now = 0;
+    const service: ProcessingTimeService = {
+      now: () => now,
+      schedule: (time, run) => {
+        const entry = { time, run: run as never };
+        scheduled.push(entry);
+        return () => { scheduled = scheduled.filter((e) => e !== entry); };
+      },
+    };
+    const advance = (to: number, out: StreamElement<string, string>[]) => {
+      for (;;) {
+        let due: (typeof scheduled)[number] | undefined;
+        for (const e of scheduled) if (e.time <= to && (!due || e.time < due.time)) due = e;
+        if (!due) break;
+        scheduled = scheduled.filter((e) => e !== due);
+        now = Math.max(now, due.time);
+        due.run(out);
+      }
+      now = to;
+    };
+    return { service, advance, live: () => scheduled.length };
+  }
+
+  it('keeps one scheduled wake-up for 1,000,000 pending processing-time timers and fires them in order', () => {
+    const c = clock();
+    const fired: InternalTimer[] = [];
+    const timers = new InternalTimerService<string, string>(c.service, {
+      onEventTime: () => {},
+      onProcessingTime: (t) => { fired.push(t); },
+    });
+    const n = 1_000_000;
+    for (let i = 0; i < n; i++) timers.registerProcessingTimeTimer(i, 0, undefined, 1 + ((i * 7919) % n));
+    expect(timers.processingTimeTimers).toBe(n);
+    expect(c.live()).toBe(1);
+    c.advance(n / 2, []);
+    expect(fired.length).toBe(n / 2);
+    expect(c.live()).toBe(1);
+    c.advance(n + 1, []);
+    expect(fired.length).toBe(n);
+    let ordered = true;
+    for (let i = 1; i < n; i++) if (fired[i]!.time < fired[i - 1]!.time) ordered = false;
+    expect(ordered).toBe(true);
+  });
+});
