@@ -10,7 +10,7 @@ export { processBatch, processElement, type Output, type OperatorRuntime, type S
 export type { ProcessingTimeService } from './core/time.js';
 export { fromStreamOperator, type SchedulerOption } from './rx/operator-function.js';
 export { SideOutput } from './rx/side-output.js';
-export { keyBy, KeyByOperator, type KeyByOptions } from './keyed/keyBy.js';
+export * from './keyed/index.js';
 export { mapValues, type RecordContext } from './stream/mapValues.js';
 export { filterValues } from './stream/filterValues.js';
 export { flatMapValues } from './stream/flatMapValues.js';
