@@ -1,0 +1,19 @@
+/**
+ * `npm run bench`: every benchmark, each reporting ratios against a baseline measured in the same
+ * run (the machines are noisy; absolute figures are not comparable between runs).
+ *   npm run bench              # all
+ *   npm run bench -- entry     # only the benches whose name contains "entry"
+ */
+const filter = process.argv[2];
+
+const benches: { name: string; run: () => Promise<unknown> }[] = [
+  { name: 'entry', run: async () => (await import('./entry-bench.js')).runEntryBench() },
+  { name: 'window', run: async () => (await import('./window-bench.js')).runWindowBench() },
+  { name: 'checkpoint', run: async () => (await import('./checkpoint-bench.js')).runCheckpointBench() },
+];
+
+for (const bench of benches) {
+  if (filter && !bench.name.includes(filter)) continue;
+  console.log(`\n=== ${bench.name} ===`);
+  await bench.run();
+}
