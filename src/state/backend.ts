@@ -342,7 +342,12 @@ export class KeyedStateBackend {
 
   /** Number of keys (per namespace) holding an entry of state `name`, expired or not. */
   entryCount(name: string): number {
-    return this.#tables.get(name)?.entryCount() ?? 0;
+    const table = this.#tables.get(name);
+    if (table) return table.entryCount();
+    // Imported but not declared yet: count what the import holds.
+    let n = 0;
+    for (const segment of this.#pending.get(name)?.segments ?? []) n += segment.keys.length;
+    return n;
   }
 
   /** Names of the states declared or restored. */

@@ -337,13 +337,13 @@ describe('keyedProcess: context, errors, side outputs', () => {
 });
 
 describe('keyedProcess: scale', () => {
-  it('holds 1,000,000 keys with a value state each and 1,000,000 pending event-time timers, then fires them all in order', () => {
+  it('holds 1,000,000 keys with a value state each and 1,000,000 pending event-time timers, exports and imports them, then fires them all in order', () => {
     const n = 1_000_000;
     const count = valueState<number>('count');
     let fired = 0;
     let last = -Infinity;
     let ordered = true;
-    const h = harness<number, number, never>({
+    const fn: KeyedProcessFunction<number, number, never> = {
       processElement(value, ctx) {
         ctx.getState(count).update(value);
         ctx.timerService.registerEventTimeTimer((value * 7919) % n); // scrambled times
@@ -354,10 +354,17 @@ describe('keyedProcess: scale', () => {
         if (ctx.getState(count).value() !== ctx.key) ordered = false;
         fired++;
       },
-    });
-    const op = h.operator as KeyedProcessOperator<number, number, never>;
+    };
+    const first = harness(fn).operator as KeyedProcessOperator<number, number, never>;
     const out: StreamElement<never, number>[] = [];
-    for (let i = 0; i < n; i++) op.processRecord({ kind: 'record', value: i, timestamp: 0, key: i, keyGroup: 0 }, out);
+    for (let i = 0; i < n; i++) first.processRecord({ kind: 'record', value: i, timestamp: 0, key: i, keyGroup: 0 }, out);
+    expect(first.backend.entryCount('count')).toBe(n);
+    expect(first.pendingTimers.eventTime).toBe(n);
+    // Export and import at this scale too, then fire from the imported operator.
+    const exported = first.snapshotState();
+    expect(exported.timers.eventTime.times).toHaveLength(n);
+    const op = harness(fn).operator as KeyedProcessOperator<number, number, never>;
+    op.restoreState(exported);
     expect(op.backend.entryCount('count')).toBe(n);
     expect(op.pendingTimers.eventTime).toBe(n);
     op.processWatermark(watermark(n / 2 - 1), out);

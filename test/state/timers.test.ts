@@ -91,3 +91,27 @@ describe('InternalTimerService: processing time', () => {
     expect(ordered).toBe(true);
   });
 });
+
+describe('InternalTimerService: namespaces (for window operators) and export', () => {
+  it('keeps timers per (key, namespace, time), exports a namespace column and imports it back', () => {
+    const fired: [unknown, unknown, number][] = [];
+    const target = {
+      onEventTime: (t: InternalTimer) => { fired.push([t.keyId, t.namespace, t.time]); },
+      onProcessingTime: () => {},
+    };
+    const noClock: ProcessingTimeService = { now: () => 0, schedule: () => () => {} };
+    const a = new InternalTimerService<string, string>(noClock, target);
+    a.registerEventTimeTimer('k', 3, 10, 10);
+    a.registerEventTimeTimer('k', 3, '10', 10);
+    a.registerEventTimeTimer('k', 3, 10, 10); // duplicate
+    a.registerEventTimeTimer('j', 4, undefined, 5);
+    expect(a.eventTimeTimers).toBe(3);
+    const data = structuredClone(a.snapshot());
+    expect(data.eventTime).toEqual({ keys: ['j', 'k', 'k'], keyGroups: [4, 3, 3], times: [5, 10, 10], ns: [null, 10, '10'] });
+    const b = new InternalTimerService<string, string>(noClock, target);
+    b.restore(data, 'w');
+    b.advanceWatermark(10, []);
+    expect(fired).toEqual([['j', undefined, 5], ['k', 10, 10], ['k', '10', 10]]);
+    expect(b.currentWatermark).toBe(10);
+  });
+});

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
 import {
-  KeyedStateBackend, listState, mapState, reducingState, record, toValues, valueState,
+  aggregatingState, KeyedStateBackend, listState, mapState, reducingState, record, toValues, valueState,
   type StateTtlConfig, type StreamElement,
 } from '../../src/index.js';
 import { keyBy, keyedProcess } from '../../src/keyed/index.js';
@@ -85,6 +85,31 @@ describe('state TTL', () => {
     expect(r.get()).toBeUndefined();
     r.add(5);
     expect(r.get()).toBe(5);
+  });
+
+  it('OnReadAndWrite refreshes list elements and map entries that are read; aggregating state expires as a whole', () => {
+    const clock = { now: 0 };
+    const b = new KeyedStateBackend({ now: () => clock.now });
+    b.setCurrentKey('k');
+    const ttl = { ttl: 10, updateType: 'OnReadAndWrite' as const };
+    const l = b.getListState(listState<number>('l', { ttl }));
+    const m = b.getMapState(mapState<string, number>('m', { ttl }));
+    const a = b.getAggregatingState(aggregatingState('a', {
+      createAccumulator: () => 0, add: (v: number, acc: number) => acc + v, getResult: (acc: number) => acc,
+    }, { ttl: { ttl: 10 } }));
+    l.add(1);
+    m.put('x', 1);
+    m.put('y', 2);
+    a.add(4);
+    clock.now = 8;
+    expect(l.get()).toEqual([1]); // refreshed to 8
+    expect(m.get('x')).toBe(1); // only x refreshed
+    clock.now = 12;
+    expect(l.get()).toEqual([1]);
+    expect(m.entries()).toEqual([['x', 1]]);
+    expect(a.get()).toBeUndefined();
+    a.add(1);
+    expect(a.get()).toBe(1);
   });
 
   it('incremental cleanup removes expired entries of keys that never come back, N per access', () => {
