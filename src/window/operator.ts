@@ -88,17 +88,19 @@ const UNKEYED: unique symbol = Symbol('unkeyed');
 type Id = KeyPart | typeof UNKEYED;
 
 class KeyEntry {
-  /** Windows by start: non-merging assigners. */
-  readonly fixed: Map<number, WindowState> | null;
-  /** Windows sorted by start: merging assigners. */
-  readonly sessions: WindowState[] | null;
+  /** Windows by start: sliding windows, where a key has many live windows. */
+  readonly byStart: Map<number, WindowState> | null;
+  /** Tumbling and global windows (few per key: a short array beats a Map); sessions, sorted by start. */
+  readonly list: WindowState[] = [];
   last: WindowState | null = null;
-  constructor(readonly id: Id, readonly key: unknown, readonly keyGroup: number, merging: boolean) {
-    this.fixed = merging ? null : new Map();
-    this.sessions = merging ? [] : null;
+  constructor(readonly id: Id, readonly key: unknown, readonly keyGroup: number, useMap: boolean) {
+    this.byStart = useMap ? new Map() : null;
   }
   get size(): number {
-    return this.fixed !== null ? this.fixed.size : this.sessions!.length;
+    return this.byStart !== null ? this.byStart.size : this.list.length;
+  }
+  windows(): WindowState[] {
+    return this.byStart !== null ? [...this.byStart.values()] : this.list.slice();
   }
 }
 
@@ -108,7 +110,10 @@ class WindowState {
   values: unknown[] | null = null;
   times: number[] | null = null;
   tstate: Record<string, unknown> | null = null;
+  /** Registered timer times: the first inline (NaN if none), the others in an array, allocated rarely. */
+  et0 = NaN;
   et: number[] | null = null;
+  pt0 = NaN;
   pt: number[] | null = null;
   alive = true;
   readonly maxTs: number;
@@ -224,6 +229,9 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   readonly #runtime: OperatorRuntime;
   readonly #eventTime: boolean;
   readonly #merging: boolean;
+  readonly #sliding: boolean;
+  /** The default event-time trigger, inlined on the hot path (same behaviour as calling it). */
+  readonly #fastTrigger: boolean;
   readonly #global: boolean;
   // Fixed-size assigner parameters, copied out for the hot path.
   readonly #size: number;
@@ -258,6 +266,8 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     this.#runtime = runtime;
     this.#eventTime = assigner.eventTime;
     this.#merging = assigner.kind === 'session';
+    this.#sliding = assigner.kind === 'fixed' && assigner.slide !== assigner.size;
+    this.#fastTrigger = this.#trigger === eventTimeTrigger();
     this.#global = assigner.kind === 'global';
     this.#size = assigner.kind === 'fixed' ? assigner.size : 0;
     this.#slide = assigner.kind === 'fixed' ? assigner.slide : 0;
@@ -283,7 +293,9 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
 
   /** Number of keys with at least one live window. */
   get keyCount(): number {
-    return this.#keys.size;
+    let n = 0;
+    for (const entry of this.#keys.values()) if (entry.size > 0) n++;
+    return n;
   }
 
   processRecord(record: StreamRecord<T, K>, out: Output<WindowResult<K, R>, K>): void {
@@ -296,7 +308,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     }
     let entry = this.#keys.get(id);
     if (entry === undefined) {
-      entry = new KeyEntry(id, this.#keyed ? record.key : undefined, this.#keyed ? record.keyGroup : -1, this.#merging);
+      entry = new KeyEntry(id, this.#keyed ? record.key : undefined, this.#keyed ? record.keyGroup : -1, this.#sliding);
       this.#keys.set(id, entry);
     }
     const value = record.value;
@@ -360,18 +372,37 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   #addFixed(entry: KeyEntry, start: number, size: number, value: T, timestamp: number, out: Output<WindowResult<K, R>, K>): boolean {
     let ws = entry.last;
     if (ws === null || ws.window.start !== start) {
-      ws = entry.fixed!.get(start) ?? null;
+      ws = null;
+      if (entry.byStart !== null) {
+        ws = entry.byStart.get(start) ?? null;
+      } else {
+        const list = entry.list;
+        for (let i = 0; i < list.length; i++) {
+          if (list[i]!.window.start === start) {
+            ws = list[i]!;
+            break;
+          }
+        }
+      }
       if (ws === null) {
         const cleanup = this.#cleanupTime(start + size - 1);
         // Flink's isWindowLate: the window was already cleaned up (or would be at once): skip it.
         if (this.#eventTime && cleanup <= this.#watermark) return false;
         ws = new WindowState(entry, this.#global ? GLOBAL_WINDOW : { start, end: start + size }, cleanup);
-        entry.fixed!.set(start, ws);
+        if (entry.byStart !== null) entry.byStart.set(start, ws);
+        else entry.list.push(ws);
         this.#registerCleanup(ws);
+        // EventTimeTrigger.onElement registers end - 1 while the watermark is before it; the
+        // registration of later elements is a duplicate, so the fast path does it once here.
+        if (this.#fastTrigger && ws.maxTs > this.#watermark) this.#registerTimer(ws, ws.maxTs, true);
       }
       entry.last = ws;
     }
     this.#addElement(ws, value, timestamp);
+    if (this.#fastTrigger) {
+      if (ws.maxTs <= this.#watermark) this.#emit(ws, out); // late but within lateness: FIRE at once
+      return true;
+    }
     const ctx = this.#ctx;
     ctx.ws = ws;
     const result = this.#trigger.onElement(value, timestamp, ws.window, ctx);
@@ -384,7 +415,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     const base = this.#eventTime ? timestamp : this.#runtime.processingTime.now();
     const s = base;
     const e = base + assigner.gap(value);
-    const sessions = entry.sessions!;
+    const sessions = entry.list;
     // The existing windows are disjoint and sorted: the ones that overlap or touch [s, e) are a run.
     let i0 = 0;
     while (i0 < sessions.length && sessions[i0]!.window.end < s) i0++;
@@ -489,30 +520,47 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   /** A non-merging window with no contents, trigger state or timers is the same as no window. */
   #dropIfEmpty(ws: WindowState): void {
     if (this.#merging || ws.has || !ws.alive) return;
-    if (ws.tstate !== null || (ws.et !== null && ws.et.length > 0) || (ws.pt !== null && ws.pt.length > 0)) return;
+    if (ws.tstate !== null || hasTimers(ws)) return;
     this.#retire(ws);
   }
 
   #retire(ws: WindowState): void {
     ws.alive = false;
     const entry = ws.entry;
-    if (entry.fixed !== null) {
-      entry.fixed.delete(ws.window.start);
+    if (entry.byStart !== null) {
+      entry.byStart.delete(ws.window.start);
     } else {
-      const list = entry.sessions!;
+      const list = entry.list;
       const i = list.indexOf(ws);
-      if (i >= 0) list.splice(i, 1);
+      if (i >= 0) {
+        if (this.#merging) {
+          list.splice(i, 1); // sessions stay sorted
+        } else {
+          list[i] = list[list.length - 1]!;
+          list.pop();
+        }
+      }
     }
     if (entry.last === ws) entry.last = null;
+    // A key without windows has no state: drop its entry at once (keeping empty entries around
+    // for sparse keys measured slower: more old-generation objects for the GC to trace).
     if (entry.size === 0 && this.#keys.get(entry.id) === entry) this.#keys.delete(entry.id);
+  }
+
+  /** Deletes the entries of keys that have no window left. */
+  #sweep(): void {
+    for (const [id, entry] of this.#keys) if (entry.size === 0) this.#keys.delete(id);
   }
 
   /** Flink's clearAllState: contents, trigger state and timers, then the window itself. */
   #clearAll(ws: WindowState): void {
     this.#clearContents(ws);
-    const ctx = this.#ctx;
-    ctx.ws = ws;
-    this.#trigger.clear(ws.window, ctx);
+    if (!this.#fastTrigger) {
+      // (EventTimeTrigger.clear only deletes a timer; a retired window's timers are skipped anyway.)
+      const ctx = this.#ctx;
+      ctx.ws = ws;
+      this.#trigger.clear(ws.window, ctx);
+    }
     ws.tstate = null;
     this.#retire(ws);
   }
@@ -584,39 +632,24 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
 
   /** Registers a timer of `ws` at `time`; a second registration of the same timer is a no-op. */
   #registerTimer(ws: WindowState, time: number, eventTime: boolean): void {
-    let list = eventTime ? ws.et : ws.pt;
-    if (list === null) {
-      list = [time];
-      if (eventTime) ws.et = list;
-      else ws.pt = list;
-    } else {
-      for (let i = 0; i < list.length; i++) if (list[i] === time) return;
-      list.push(time);
-    }
     if (eventTime) {
+      if (!addTime(ws, time, true)) return;
       this.#eventTimers.add(time, ws);
     } else {
+      if (!addTime(ws, time, false)) return;
       this.#processingTimers.add(time, ws);
       if (time < this.#scheduledAt) this.#scheduleProcessingTime();
     }
   }
 
+  /** Deletes a timer; its queue entry is skipped lazily when it comes due. */
   #deleteTimer(ws: WindowState, time: number, eventTime: boolean): void {
-    const list = eventTime ? ws.et : ws.pt;
-    if (list === null) return;
-    const i = list.indexOf(time);
-    if (i >= 0) list.splice(i, 1); // the queue entry is skipped lazily when it comes due
+    removeTime(ws, time, eventTime);
   }
 
-  /** Takes `time` out of the window's timer list; false if the timer was deleted or the window is gone. */
+  /** Takes `time` out of the window's timers; false if the timer was deleted or the window is gone. */
   #takeTimer(ws: WindowState, time: number, eventTime: boolean): boolean {
-    if (!ws.alive) return false;
-    const list = eventTime ? ws.et : ws.pt;
-    if (list === null) return false;
-    const i = list.indexOf(time);
-    if (i < 0) return false;
-    list.splice(i, 1);
-    return true;
+    return ws.alive && removeTime(ws, time, eventTime);
   }
 
   #advanceEventTime(watermark: number, out: Output<WindowResult<K, R>, K>): void {
@@ -631,6 +664,11 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
       for (let i = 0; i < bucket.length; i++) {
         const ws = bucket[i]!;
         if (!this.#takeTimer(ws, time, true)) continue;
+        if (this.#fastTrigger) {
+          if (time === ws.maxTs) this.#emit(ws, out); // EventTimeTrigger.onEventTime: FIRE at end - 1
+          if (time === ws.cleanup) this.#clearAll(ws);
+          continue;
+        }
         ctx.ws = ws;
         const result = trigger.onEventTime(time, ws.window, ctx);
         if (result !== CONTINUE) this.#apply(ws, result, out);
@@ -648,10 +686,10 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
    */
   #endOfEventTime(): void {
     if (!this.#eventTime) return;
-    for (const entry of [...this.#keys.values()]) {
-      const windows = entry.fixed !== null ? [...entry.fixed.values()] : [...entry.sessions!];
-      for (const ws of windows) this.#clearAll(ws);
+    for (const entry of this.#keys.values()) {
+      for (const ws of entry.windows()) this.#clearAll(ws);
     }
+    this.#sweep();
   }
 
   #scheduleProcessingTime(): void {
@@ -696,7 +734,8 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     const inc = this.#incremental;
     const keys: WindowOperatorState['keys'][number][] = [];
     for (const entry of this.#keys.values()) {
-      const windows = entry.fixed !== null ? [...entry.fixed.values()] : entry.sessions!;
+      if (entry.size === 0) continue;
+      const windows = entry.windows();
       keys.push({
         key: clonePlain(entry.key, 'key'),
         keyGroup: entry.keyGroup,
@@ -708,8 +747,8 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
           values: ws.values === null ? null : ws.values.slice(),
           times: ws.times === null ? null : ws.times.slice(),
           trigger: ws.tstate === null ? null : Object.keys(ws.tstate).map((k): [string, unknown] => [k, clonePlain(ws.tstate![k], 'trigger state')]),
-          eventTimers: ws.et === null ? [] : ws.et.slice(),
-          processingTimers: ws.pt === null ? [] : ws.pt.slice(),
+          eventTimers: timesOf(ws, true),
+          processingTimers: timesOf(ws, false),
         })),
       });
     }
@@ -734,7 +773,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     for (const k of s.keys) {
       const key = clonePlain(k.key, 'key');
       const id: Id = this.#keyed ? keyId(key as never) : UNKEYED;
-      const entry = new KeyEntry(id, key, k.keyGroup, this.#merging);
+      const entry = new KeyEntry(id, key, k.keyGroup, this.#sliding);
       this.#keys.set(id, entry);
       for (const w of k.windows) {
         const window = this.#global ? GLOBAL_WINDOW : { start: w.start, end: w.end };
@@ -748,13 +787,59 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
           for (const [name, value] of w.trigger) tstate[name] = clonePlain(value, 'trigger state');
           ws.tstate = tstate;
         }
-        if (entry.fixed !== null) entry.fixed.set(w.start, ws);
-        else entry.sessions!.push(ws);
+        if (entry.byStart !== null) entry.byStart.set(w.start, ws);
+        else entry.list.push(ws);
         for (const t of w.eventTimers) this.#registerTimer(ws, t, true);
         for (const t of w.processingTimers) this.#registerTimer(ws, t, false);
       }
     }
   }
+}
+
+/** Adds a timer time to the window's set; false if it was already there. */
+function addTime(ws: WindowState, time: number, eventTime: boolean): boolean {
+  const first = eventTime ? ws.et0 : ws.pt0;
+  if (first === time) return false;
+  let more = eventTime ? ws.et : ws.pt;
+  if (more !== null) for (let i = 0; i < more.length; i++) if (more[i] === time) return false;
+  if (Number.isNaN(first)) {
+    if (eventTime) ws.et0 = time;
+    else ws.pt0 = time;
+  } else if (more === null) {
+    more = [time];
+    if (eventTime) ws.et = more;
+    else ws.pt = more;
+  } else {
+    more.push(time);
+  }
+  return true;
+}
+
+/** Removes a timer time from the window's set; false if it was not there. */
+function removeTime(ws: WindowState, time: number, eventTime: boolean): boolean {
+  if ((eventTime ? ws.et0 : ws.pt0) === time) {
+    if (eventTime) ws.et0 = NaN;
+    else ws.pt0 = NaN;
+    return true;
+  }
+  const more = eventTime ? ws.et : ws.pt;
+  if (more === null) return false;
+  const i = more.indexOf(time);
+  if (i < 0) return false;
+  more.splice(i, 1);
+  return true;
+}
+
+function hasTimers(ws: WindowState): boolean {
+  return !Number.isNaN(ws.et0) || !Number.isNaN(ws.pt0) || (ws.et !== null && ws.et.length > 0) || (ws.pt !== null && ws.pt.length > 0);
+}
+
+function timesOf(ws: WindowState, eventTime: boolean): number[] {
+  const first = eventTime ? ws.et0 : ws.pt0;
+  const more = eventTime ? ws.et : ws.pt;
+  const out = Number.isNaN(first) ? [] : [first];
+  if (more !== null) out.push(...more);
+  return out;
 }
 
 function fold(fn: WindowFunction<unknown, unknown, unknown>, values: unknown[]): unknown {
