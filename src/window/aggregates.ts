@@ -221,7 +221,7 @@ export function quantiles<T = number>(
 }
 
 type AccOf<F> = F extends WindowAggregateFunction<never, infer A, unknown> ? A : never;
-type OutOf<F> = F extends WindowAggregateFunction<never, unknown, infer O> ? O : never;
+type OutOf<F> = F extends { getResult(accumulator: never): infer O } ? O : never;
 
 /**
  * Runs several aggregates over the same elements in one pass and returns their results by name.
@@ -232,7 +232,7 @@ type OutOf<F> = F extends WindowAggregateFunction<never, unknown, infer O> ? O :
  * // -> value: { count: 12, sum: 340 }
  * ```
  */
-export function combine<T, S extends Record<string, WindowAggregateFunction<T, never, unknown>>>(
+export function combine<T, S extends Record<string, WindowAggregateFunction<T, unknown, unknown>>>(
   aggregates: S,
 ): WindowAggregateFunction<T, unknown[], { [N in keyof S]: OutOf<S[N]> }> {
   const names = Object.keys(aggregates);
