@@ -9,7 +9,7 @@
  */
 
 import { InvalidOptionError } from '../core/errors.js';
-import { encodeEnvelope, EnvelopeError, openEnvelope, type OpenedEnvelope } from './codec.js';
+import { encodeEnvelope, EnvelopeError, openEnvelope, storedChecksum, type OpenedEnvelope } from './codec.js';
 import {
   CorruptSnapshotError, IncompatibleSnapshotError, InvalidSnapshotError, NoRestorableSnapshotError, SnapshotError,
   SnapshotInUseError, SnapshotNotFoundError, StorageError, UnsupportedValueError,
@@ -139,6 +139,12 @@ export class SnapshotBackend implements CheckpointBackend {
   private tail: Promise<unknown> = Promise.resolve();
   private cleaned = false;
   private closed = false;
+  /**
+   * The manifest as last written by this backend. Only a writable backend keeps it: it is then the
+   * only writer (Web Lock, or one process per directory), so the stored manifest cannot change
+   * under it. Dropped after any failed write, whose outcome on disk is uncertain.
+   */
+  private cached: ManifestEntry[] | undefined;
 
   constructor(private readonly store: BlobStore, options: CheckpointBackendOptions) {
     checkPipelineId(options.pipelineId);
@@ -260,7 +266,7 @@ export class SnapshotBackend implements CheckpointBackend {
 
     let bytes: Uint8Array;
     try {
-      bytes = encodeEnvelope(headerOf(snapshot), snapshot);
+      bytes = encodeEnvelope(headerOf(snapshot), snapshot, { columns: true });
     } catch (error) {
       if (error instanceof UnsupportedValueError) return invalid(`it holds ${error.what}, which is not plain data`, error.path);
       throw error;
@@ -273,13 +279,13 @@ export class SnapshotBackend implements CheckpointBackend {
       ...(parent !== undefined ? { parentCheckpointId: parent.checkpointId } : {}),
       chainLength: parent !== undefined ? parent.chainLength + 1 : 0,
       byteLength: bytes.length,
-      checksum: new DataView(bytes.buffer, bytes.byteOffset).getUint32(16, true),
+      checksum: storedChecksum(bytes),
     };
     const next = [...manifest, entry].sort((a, b) => a.checkpointId - b.checkpointId);
     const retained = retain(next, this.keep);
     const removed = next.filter((e) => !retained.includes(e));
     const manifestBytes = encodeEnvelope({ type: 'manifest', pipelineId: this.pipelineId }, { entries: retained });
-    await this.io(() => this.store.setMany([[blobKey(id), bytes], [MANIFEST_KEY, manifestBytes]]), id);
+    await this.write([[blobKey(id), bytes], [MANIFEST_KEY, manifestBytes]], retained, id);
     // The new manifest no longer lists what retention removed; deleting the blobs can fail without
     // harm (a later save removes unlisted blobs), so that failure does not fail the save.
     const garbage = removed.map((e) => blobKey(e.checkpointId));
@@ -334,8 +340,14 @@ export class SnapshotBackend implements CheckpointBackend {
     if (dependents.length > 0) throw new SnapshotInUseError(this.ref(checkpointId), dependents);
     const rest = manifest.filter((e) => e !== entry);
     const manifestBytes = encodeEnvelope({ type: 'manifest', pipelineId: this.pipelineId }, { entries: rest });
-    await this.io(() => this.store.setMany([[MANIFEST_KEY, manifestBytes]]), checkpointId);
+    await this.write([[MANIFEST_KEY, manifestBytes]], rest, checkpointId);
     await this.store.delMany([blobKey(checkpointId)]).catch(() => undefined);
+  }
+
+  private async write(entries: readonly (readonly [string, Uint8Array])[], manifest: ManifestEntry[], id: number): Promise<void> {
+    this.cached = undefined;
+    await this.io(() => this.store.setMany(entries), id);
+    if (this.readOnly === undefined) this.cached = manifest;
   }
 
   /** Reads a snapshot and, for an incremental one, its chain down to the full base. */
@@ -411,6 +423,13 @@ export class SnapshotBackend implements CheckpointBackend {
    * (and never overwritten by this version).
    */
   private async readManifest(): Promise<ManifestEntry[]> {
+    if (this.cached !== undefined && this.readOnly === undefined) return [...this.cached];
+    const entries = await this.readStoredManifest();
+    if (this.readOnly === undefined) this.cached = entries;
+    return [...entries];
+  }
+
+  private async readStoredManifest(): Promise<ManifestEntry[]> {
     const bytes = await this.io(() => this.store.get(MANIFEST_KEY));
     if (bytes !== undefined) {
       try {
@@ -543,11 +562,10 @@ function shapeProblem(body: unknown): string | undefined {
       const t = keyed[name];
       const at = `${where}.keyed[${JSON.stringify(name)}]`;
       if (typeof t !== 'object' || t === null) return `${at} must be an object`;
-      if (t.kind === 'full') {
-        if (!Array.isArray(t.entries)) return `${at}.entries must be an array`;
-      } else if (t.kind === 'delta') {
-        if (!Array.isArray(t.upserts) || !Array.isArray(t.deletes)) return `${at} needs upserts and deletes arrays`;
-      } else return `${at}.kind must be 'full' or 'delta'`;
+      if (t.kind !== 'full' && t.kind !== 'delta') return `${at}.kind must be 'full' or 'delta'`;
+      if (!Array.isArray(t.keys) || !Array.isArray(t.values)) return `${at} needs keys and values arrays`;
+      if (t.keys.length !== t.values.length) return `${at} has ${t.keys.length} keys but ${t.values.length} values`;
+      if (t.kind === 'delta' && !Array.isArray(t.deletes)) return `${at} (a delta) needs a deletes array`;
     }
   }
   const watermarks = s.watermarks as Record<string, unknown>;

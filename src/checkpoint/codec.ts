@@ -5,14 +5,17 @@
  * Values: JSON, which is fast everywhere (native parse and stringify), extended by a small tagging
  * scheme for what JSON loses: strings that start with "~" encode the values JSON cannot hold, and a
  * real string starting with "~" gets one more "~". `~u` undefined, `~N` NaN, `~I` Infinity, `~-I`
- * -Infinity, `~-0` negative zero, `~b<digits>` bigint. A value with none of these (the usual case: a
- * million `[key, count]` entries) is written as plain JSON and read back without a revive pass;
- * a flag in the header says which. structuredClone would handle these values too, but it gives no
- * bytes to checksum and it does not exist as a file format.
+ * -Infinity, `~-0` negative zero, `~b<digits>` bigint. structuredClone would handle these values
+ * too, but it gives no bytes to checksum and it is no file format.
  *
- * Envelope (little endian): "RXFS" magic, u32 format version, u32 header length, u32 body length,
- * u32 CRC-32 of everything after the magic except the CRC itself; then the header (UTF-8 JSON with
- * the snapshot's identity, so errors and listings can name it without decoding the body) and the body.
+ * Columns: operator state is mostly big arrays of keys and of values (the keyed state exports
+ * `keys[i]` owns `values[i]`). Inside an envelope, an array of at least 16 numbers, or of 16 strings,
+ * is stored out of the JSON as a binary column: Float64 values, or the UTF-8 text of the strings
+ * plus their UTF-16 lengths as u32 (both little endian, 8-byte aligned in the envelope's binary
+ * part), and the JSON holds a tag in its place: `~cf<offset>:<count>` or
+ * `~cs<offset>:<count>:<text bytes>:<lengths offset>`. Parsing a million strings out of JSON costs
+ * seconds; slicing them out of one decoded text costs tens of milliseconds. An array of strings
+ * with lone surrogates (which UTF-8 cannot carry) stays JSON.
  */
 
 import { crc32 } from './crc32.js';
@@ -25,14 +28,37 @@ declare const TextEncoder: new () => { encode(input: string): Uint8Array };
 declare const TextDecoder: new (label?: string) => { decode(input: Uint8Array): string };
 
 const TILDE = 126;
+/** Arrays shorter than this stay JSON: a column's tag and alignment cost more than they save. */
+const COLUMN_MIN = 16;
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-/** Encodes plain data (see `Snapshot`) as tagged JSON. Throws `UnsupportedValueError` naming the path. */
-export function encodeValue(value: unknown): { readonly json: string; readonly tagged: boolean } {
-  let tagged: boolean;
+/** Where binary columns go: `add` stores bytes and returns their offset in the binary part. */
+export class ColumnSections {
+  readonly parts: Uint8Array[] = [];
+  private length = 0;
+
+  add(bytes: Uint8Array): number {
+    const pad = (8 - (this.length % 8)) % 8;
+    if (pad > 0) {
+      this.parts.push(new Uint8Array(pad));
+      this.length += pad;
+    }
+    const at = this.length;
+    this.parts.push(bytes);
+    this.length += bytes.length;
+    return at;
+  }
+}
+
+/**
+ * Encodes plain data (see `Snapshot`) as tagged JSON; with `columns`, big arrays of numbers or
+ * strings go there as binary columns. Throws `UnsupportedValueError` naming the path.
+ */
+export function encodeValue(value: unknown, columns?: ColumnSections): { readonly json: string; readonly tagged: boolean } {
   try {
-    tagged = needsTags(value);
-    if (tagged) return { json: JSON.stringify(tag(value)), tagged };
-    return { json: JSON.stringify(value) ?? '"~u"', tagged: value === undefined };
+    // Without columns, data with nothing to tag is written by JSON.stringify alone.
+    if (columns === undefined && !needsTags(value)) return { json: JSON.stringify(value), tagged: false };
+    return { json: JSON.stringify(tag(value, columns)), tagged: true };
   } catch (error) {
     if (error instanceof UnsupportedValueError) throw error;
     const found = locate(value, '', new Set());
@@ -41,12 +67,15 @@ export function encodeValue(value: unknown): { readonly json: string; readonly t
   }
 }
 
-/** Decodes what `encodeValue` produced. Throws a SyntaxError or RangeError on malformed input. */
-export function decodeValue(json: string, tagged: boolean): unknown {
+/**
+ * Decodes what `encodeValue` produced (with the binary part its columns went to). Throws a
+ * SyntaxError or RangeError on malformed input.
+ */
+export function decodeValue(json: string, tagged: boolean, binary?: Uint8Array): unknown {
   const value: unknown = JSON.parse(json);
   if (!tagged) return value;
-  if (typeof value === 'string') return untagString(value);
-  if (typeof value === 'object' && value !== null) revive(value as Record<string, unknown>);
+  if (typeof value === 'string') return untagString(value, binary);
+  if (typeof value === 'object' && value !== null) revive(value as Record<string, unknown>, binary);
   return value;
 }
 
@@ -86,8 +115,8 @@ function isPlainObject(v: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
-/** A copy of `v` where every value JSON cannot hold is a tagged string. */
-function tag(v: unknown): unknown {
+/** A copy of `v` where every value JSON cannot hold is a tagged string, and big arrays are columns. */
+function tag(v: unknown, columns: ColumnSections | undefined): unknown {
   switch (typeof v) {
     case 'string':
       return v.length > 0 && v.charCodeAt(0) === TILDE ? `~${v}` : v;
@@ -106,13 +135,17 @@ function tag(v: unknown): unknown {
     case 'object': {
       if (v === null) return null;
       if (Array.isArray(v)) {
-        const out = new Array<unknown>(v.length);
-        for (let i = 0; i < v.length; i++) out[i] = tag(v[i]);
+        if (columns !== undefined && v.length >= COLUMN_MIN) {
+          const column = writeColumn(v, columns);
+          if (column !== undefined) return column;
+        }
+        const out: unknown[] = [];
+        for (let i = 0; i < v.length; i++) out.push(tag(v[i], columns));
         return out;
       }
       if (!isPlainObject(v)) throw new Unsupported();
       const out: Record<string, unknown> = {};
-      for (const k of Object.keys(v)) defineOwn(out, k, tag((v as Record<string, unknown>)[k]));
+      for (const k of Object.keys(v)) defineOwn(out, k, tag((v as Record<string, unknown>)[k], columns));
       return out;
     }
     default:
@@ -120,7 +153,82 @@ function tag(v: unknown): unknown {
   }
 }
 
-function untagString(s: string): unknown {
+// isWellFormed (ES2024) tells whether a string has lone surrogates, which UTF-8 cannot carry.
+const isWellFormed: (s: string) => boolean =
+  typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed === 'function'
+    ? (s) => (s as unknown as { isWellFormed(): boolean }).isWellFormed()
+    : (s) => !/[\uD800-\uDFFF]/.test(s);
+
+/** Stores an array of only numbers or only strings as a column; undefined for any other array. */
+function writeColumn(values: readonly unknown[], columns: ColumnSections): string | undefined {
+  const n = values.length;
+  const first = typeof values[0];
+  if (first !== 'number' && first !== 'string') return undefined;
+  for (let i = 1; i < n; i++) if (typeof values[i] !== first) return undefined;
+  if (first === 'number') {
+    const column = new Float64Array(n);
+    for (let i = 0; i < n; i++) column[i] = values[i] as number;
+    return `~cf${columns.add(toLittleEndian(new Uint8Array(column.buffer), 8))}:${n}`;
+  }
+  const lengths = new Uint32Array(n);
+  for (let i = 0; i < n; i++) lengths[i] = (values[i] as string).length;
+  // Native join builds one flat string; `+=` would allocate a million rope nodes for the collector.
+  const joined = (values as readonly string[]).join('');
+  if (!isWellFormed(joined)) return undefined;
+  const text = new TextEncoder().encode(joined);
+  const at = columns.add(text);
+  const lengthsAt = columns.add(toLittleEndian(new Uint8Array(lengths.buffer), 4));
+  return `~cs${at}:${n}:${text.length}:${lengthsAt}`;
+}
+
+function toLittleEndian(bytes: Uint8Array, width: number): Uint8Array {
+  if (LITTLE_ENDIAN) return bytes;
+  for (let i = 0; i < bytes.length; i += width) bytes.subarray(i, i + width).reverse();
+  return bytes;
+}
+
+/** Copies `length` bytes at `at` of `binary` into a fresh, aligned buffer in platform byte order. */
+function aligned(binary: Uint8Array, at: number, length: number, width: number): ArrayBuffer {
+  if (!Number.isSafeInteger(at) || !Number.isSafeInteger(length) || at < 0 || at + length > binary.length) {
+    throw new RangeError('a column lies outside the binary part');
+  }
+  // Not binary.slice: Node's Buffer.slice returns a view of a shared pool, not a copy.
+  const copy = new Uint8Array(length);
+  copy.set(binary.subarray(at, at + length));
+  return toLittleEndian(copy, width).buffer as ArrayBuffer;
+}
+
+function readColumn(tagText: string, binary: Uint8Array | undefined): unknown[] {
+  if (binary === undefined) throw new SyntaxError('a column tag outside an envelope');
+  const parts = tagText.slice(3).split(':').map(Number);
+  const n = parts[1]!;
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError('bad column length');
+  const out: unknown[] = [];
+  if (tagText.charCodeAt(2) === 102 /* f */ && parts.length === 2) {
+    const values = new Float64Array(aligned(binary, parts[0]!, n * 8, 8));
+    for (let i = 0; i < n; i++) out.push(values[i]);
+    return out;
+  }
+  if (tagText.charCodeAt(2) === 115 /* s */ && parts.length === 4) {
+    const [at, , bytes, lengthsAt] = parts as [number, number, number, number];
+    const lengths = new Uint32Array(aligned(binary, lengthsAt, n * 4, 4));
+    if (!Number.isSafeInteger(at) || !Number.isSafeInteger(bytes) || at < 0 || at + bytes > binary.length) {
+      throw new RangeError('a column lies outside the binary part');
+    }
+    const text = new TextDecoder().decode(binary.subarray(at, at + bytes));
+    let pos = 0;
+    for (let i = 0; i < n; i++) {
+      const end = pos + lengths[i]!;
+      out.push(text.slice(pos, end));
+      pos = end;
+    }
+    if (pos !== text.length) throw new RangeError('string column lengths do not add up');
+    return out;
+  }
+  throw new SyntaxError(`bad column tag ${JSON.stringify(tagText.slice(0, 40))}`);
+}
+
+function untagString(s: string, binary: Uint8Array | undefined): unknown {
   if (s.length === 0 || s.charCodeAt(0) !== TILDE) return s;
   switch (s) {
     case '~u':
@@ -134,19 +242,21 @@ function untagString(s: string): unknown {
     case '~-0':
       return -0;
   }
-  if (s.charCodeAt(1) === TILDE) return s.slice(1);
-  if (s.charCodeAt(1) === 98 /* b */ && /^~b-?\d+$/.test(s)) return BigInt(s.slice(2));
+  const second = s.charCodeAt(1);
+  if (second === TILDE) return s.slice(1);
+  if (second === 98 /* b */ && /^~b-?\d+$/.test(s)) return BigInt(s.slice(2));
+  if (second === 99 /* c */) return readColumn(s, binary);
   throw new SyntaxError(`unknown tag ${JSON.stringify(s.slice(0, 20))}`);
 }
 
 /** Replaces tagged strings in place (the tree is fresh from JSON.parse, so nobody else sees it). */
-function revive(node: Record<string, unknown> | unknown[]): void {
+function revive(node: Record<string, unknown> | unknown[], binary: Uint8Array | undefined): void {
   if (Array.isArray(node)) {
     for (let i = 0; i < node.length; i++) {
       const v = node[i];
       if (typeof v === 'string') {
-        if (v.length > 0 && v.charCodeAt(0) === TILDE) node[i] = untagString(v);
-      } else if (typeof v === 'object' && v !== null) revive(v as Record<string, unknown>);
+        if (v.length > 0 && v.charCodeAt(0) === TILDE) node[i] = untagString(v, binary);
+      } else if (typeof v === 'object' && v !== null) revive(v as Record<string, unknown>, binary);
     }
     return;
   }
@@ -154,8 +264,8 @@ function revive(node: Record<string, unknown> | unknown[]): void {
     const v = node[k];
     // JSON.parse made "__proto__" an own data property, so plain assignment below updates it in place.
     if (typeof v === 'string') {
-      if (v.length > 0 && v.charCodeAt(0) === TILDE) node[k] = untagString(v);
-    } else if (typeof v === 'object' && v !== null) revive(v as Record<string, unknown>);
+      if (v.length > 0 && v.charCodeAt(0) === TILDE) node[k] = untagString(v, binary);
+    } else if (typeof v === 'object' && v !== null) revive(v as Record<string, unknown>, binary);
   }
 }
 
@@ -192,7 +302,7 @@ function locate(v: unknown, path: string, seen: Set<object>): { path: string; re
 // Envelope
 
 const MAGIC = [0x52, 0x58, 0x46, 0x53]; // "RXFS"
-const PREFIX = 20;
+const PREFIX = 24;
 
 /** What the envelope header holds: free-form identity fields plus the body's tagging flag. */
 export interface EnvelopeHeader {
@@ -214,29 +324,50 @@ export class EnvelopeError extends Error {
 }
 
 /**
- * Encodes `header` and `body` into checksummed bytes. Throws `UnsupportedValueError` when the body
- * holds a value that is not plain data.
+ * Encodes `header` and `body` (tagged JSON; with `columns`, big arrays go to the binary part) into
+ * checksummed bytes. Throws `UnsupportedValueError` when the body holds a
+ * value that is not plain data.
+ *
+ * Layout (little endian): "RXFS", u32 format version, u32 header length, u32 JSON body length,
+ * u32 binary length, u32 CRC-32 of bytes 4..20 and of everything after byte 24.
  */
-export function encodeEnvelope(header: EnvelopeHeader, body: unknown): Uint8Array {
-  const encodedBody = encodeValue(body);
+export function encodeEnvelope(header: EnvelopeHeader, body: unknown, options: { readonly columns?: boolean } = {}): Uint8Array {
+  const columns = options.columns === true ? new ColumnSections() : undefined;
+  const encodedBody = encodeValue(body, columns);
+  const binary = columns?.parts ?? [];
   const headerJson = encodeValue({ ...header, tagged: encodedBody.tagged }).json;
   const encoder = new TextEncoder();
   const headerBytes = encoder.encode(headerJson);
   const bodyBytes = encoder.encode(encodedBody.json);
-  const out = new Uint8Array(PREFIX + headerBytes.length + bodyBytes.length);
+  let binaryLength = 0;
+  for (const section of binary) binaryLength += section.length;
+  const out = new Uint8Array(PREFIX + headerBytes.length + bodyBytes.length + binaryLength);
   out.set(MAGIC, 0);
   const view = new DataView(out.buffer);
   view.setUint32(4, SNAPSHOT_FORMAT_VERSION, true);
   view.setUint32(8, headerBytes.length, true);
   view.setUint32(12, bodyBytes.length, true);
-  out.set(headerBytes, PREFIX);
-  out.set(bodyBytes, PREFIX + headerBytes.length);
-  view.setUint32(16, checksum(out), true);
+  view.setUint32(16, binaryLength, true);
+  let at = PREFIX;
+  out.set(headerBytes, at);
+  at += headerBytes.length;
+  out.set(bodyBytes, at);
+  at += bodyBytes.length;
+  for (const section of binary) {
+    out.set(section, at);
+    at += section.length;
+  }
+  view.setUint32(20, checksum(out), true);
   return out;
 }
 
 function checksum(bytes: Uint8Array): number {
-  return crc32(bytes, PREFIX, bytes.length, crc32(bytes, 4, 16));
+  return crc32(bytes, PREFIX, bytes.length, crc32(bytes, 4, 20));
+}
+
+/** The CRC-32 an envelope stores (valid only for bytes produced by `encodeEnvelope`). */
+export function storedChecksum(bytes: Uint8Array): number {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(20, true);
 }
 
 /** A verified envelope: its format version, header, and the undecoded body. */
@@ -245,7 +376,7 @@ export interface OpenedEnvelope {
   readonly header: EnvelopeHeader;
   readonly checksum: number;
   readonly byteLength: number;
-  /** Decodes the body (a JSON parse; for a large snapshot the costly part). */
+  /** Decodes the body (for a large snapshot the costly part). */
   body(): unknown;
 }
 
@@ -257,18 +388,21 @@ export function openEnvelope(bytes: Uint8Array): OpenedEnvelope {
   const corrupt = (reason: string, cause?: unknown): never => {
     throw new EnvelopeError(cause === undefined ? { kind: 'corrupt', reason } : { kind: 'corrupt', reason, cause });
   };
-  if (bytes.length < PREFIX) corrupt(`truncated: ${bytes.length} bytes, shorter than the ${PREFIX}-byte envelope prefix`);
+  if (bytes.length < 8) corrupt(`truncated: ${bytes.length} bytes, shorter than the envelope prefix`);
   for (let i = 0; i < 4; i++) if (bytes[i] !== MAGIC[i]) corrupt('not a snapshot (bad magic bytes)');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const formatVersion = view.getUint32(4, true);
+  // A newer version may lay out the rest differently: refuse before reading anything else.
   if (formatVersion > SNAPSHOT_FORMAT_VERSION) throw new EnvelopeError({ kind: 'incompatible', version: formatVersion });
   if (formatVersion === 0) corrupt('format version 0 does not exist');
+  if (bytes.length < PREFIX) corrupt(`truncated: ${bytes.length} bytes, shorter than the ${PREFIX}-byte envelope prefix`);
   const headerLength = view.getUint32(8, true);
   const bodyLength = view.getUint32(12, true);
-  const expected = PREFIX + headerLength + bodyLength;
+  const binaryLength = view.getUint32(16, true);
+  const expected = PREFIX + headerLength + bodyLength + binaryLength;
   if (bytes.length < expected) corrupt(`truncated: ${bytes.length} of ${expected} bytes`);
   if (bytes.length > expected) corrupt(`${bytes.length - expected} trailing bytes after the snapshot`);
-  const stored = view.getUint32(16, true);
+  const stored = view.getUint32(20, true);
   const actual = checksum(bytes);
   if (stored !== actual) corrupt(`checksum mismatch (stored CRC-32 ${hex(stored)}, computed ${hex(actual)})`);
   const decoder = new TextDecoder();
@@ -280,6 +414,7 @@ export function openEnvelope(bytes: Uint8Array): OpenedEnvelope {
   }
   if (typeof header !== 'object' || header === null) corrupt('header is not an object');
   const tagged = header.tagged === true;
+  const bodyStart = PREFIX + headerLength;
   return {
     formatVersion,
     header,
@@ -287,7 +422,7 @@ export function openEnvelope(bytes: Uint8Array): OpenedEnvelope {
     byteLength: bytes.length,
     body(): unknown {
       try {
-        return decodeValue(decoder.decode(bytes.subarray(PREFIX + headerLength)), tagged);
+        return decodeValue(decoder.decode(bytes.subarray(bodyStart, bodyStart + bodyLength)), tagged, bytes.subarray(bodyStart + bodyLength));
       } catch (error) {
         return corrupt('undecodable body', error);
       }

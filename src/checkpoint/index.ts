@@ -1,10 +1,10 @@
 // Public API of src/checkpoint: the snapshot format, its codec, and the backend interface.
 export {
   SNAPSHOT_FORMAT_VERSION, applyDelta, isIncremental,
-  type KeyedEntry, type KeyedStateSnapshot, type OperatorStateSnapshot, type Snapshot, type SnapshotKind,
+  type KeyedTableSnapshot, type OperatorStateSnapshot, type Snapshot, type SnapshotKind,
 } from './snapshot.js';
 export { crc32 } from './crc32.js';
-export { decodeValue, encodeValue, encodeEnvelope, openEnvelope, EnvelopeError, type EnvelopeHeader, type EnvelopeProblem, type OpenedEnvelope } from './codec.js';
+export { ColumnSections, decodeValue, encodeValue, encodeEnvelope, openEnvelope, storedChecksum, EnvelopeError, type EnvelopeHeader, type EnvelopeProblem, type OpenedEnvelope } from './codec.js';
 export {
   CorruptSnapshotError, IncompatibleSnapshotError, InvalidSnapshotError, NoRestorableSnapshotError, SnapshotError,
   SnapshotInUseError, SnapshotNotFoundError, StorageError, UnsupportedValueError,

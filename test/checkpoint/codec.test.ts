@@ -120,3 +120,38 @@ describe('envelope', () => {
     expect(error.problem).toEqual({ kind: 'incompatible', version: 2 });
   });
 });
+
+describe('columns in envelopes', () => {
+  const columnish = fc.oneof(
+    fc.array(fc.double(), { minLength: 14, maxLength: 40 }),
+    fc.array(fc.string({ unit: 'binary' }), { minLength: 14, maxLength: 40 }), // lone surrogates: stay JSON
+    fc.array(fc.string({ unit: 'grapheme' }), { minLength: 14, maxLength: 40 }),
+    fc.array(fc.oneof(fc.string(), fc.integer()), { minLength: 14, maxLength: 40 }),
+    fc.array(fc.constantFrom('~', '~u', '~cf0:1', ''), { minLength: 16, maxLength: 20 }),
+  );
+
+  it('round-trips big arrays of numbers and strings, and everything else, through the binary part', () => {
+    fc.assert(fc.property(fc.array(fc.oneof(columnish, plain), { maxLength: 4 }), (value) => {
+      const bytes = encodeEnvelope({ type: 'test' }, value, { columns: true });
+      const back = openEnvelope(bytes).body();
+      expect(back).toStrictEqual(value);
+    }), { numRuns: 300 });
+  });
+
+  it('stores a million-key table as columns, not JSON', () => {
+    const keys = Array.from({ length: 1000 }, (_, i) => `k${i}`);
+    const values = Array.from({ length: 1000 }, (_, i) => (i === 5 ? -0 : i * 1.5));
+    const bytes = encodeEnvelope({ type: 'test' }, { keys, values }, { columns: true });
+    const text = new TextDecoder().decode(bytes);
+    expect(text).toContain('"keys":"~cs');
+    expect(text).toContain('"values":"~cf');
+    const back = openEnvelope(bytes).body() as { keys: string[]; values: number[] };
+    expect(back).toStrictEqual({ keys, values });
+    expect(Object.is(back.values[5], -0)).toBe(true);
+  });
+
+  it('refuses a column tag that points outside the binary part', () => {
+    expect(() => decodeValue('"~cf8:100"', true, new Uint8Array(16))).toThrow(RangeError);
+    expect(() => decodeValue('"~cf0:1"', true)).toThrow(SyntaxError);
+  });
+});

@@ -1,7 +1,10 @@
 // Shared helpers for the checkpoint tests: snapshot builders and a store that fails on demand.
 import {
-  SNAPSHOT_FORMAT_VERSION, type BlobStore, type KeyedEntry, type Snapshot, type StorageFailure,
+  SNAPSHOT_FORMAT_VERSION, type BlobStore, type Snapshot, type StorageFailure,
 } from '../../src/checkpoint/index.js';
+import type { Key } from '../../src/core/keys.js';
+
+export type Entry = [Key, unknown];
 
 export function snapshot(checkpointId: number, overrides: Partial<Snapshot> = {}, pipelineId = 'p1'): Snapshot {
   return {
@@ -11,7 +14,7 @@ export function snapshot(checkpointId: number, overrides: Partial<Snapshot> = {}
     kind: 'checkpoint',
     createdAt: 1000 + checkpointId,
     operators: {
-      counts: { stateVersion: 1, state: { seen: checkpointId }, keyed: { count: { kind: 'full', entries: [['a', checkpointId], ['b', -0]] } } },
+      counts: { stateVersion: 1, state: { seen: checkpointId }, keyed: { count: { kind: 'full', keys: ['a', 'b'], values: [checkpointId, -0] } } },
     },
     sources: { lines: { offset: checkpointId * 10 } },
     watermarks: { events: checkpointId === 0 ? -Infinity : checkpointId * 100 },
@@ -19,24 +22,23 @@ export function snapshot(checkpointId: number, overrides: Partial<Snapshot> = {}
   };
 }
 
-export function countsSnapshot(checkpointId: number, entries: KeyedEntry[], pipelineId = 'p1'): Snapshot {
-  return snapshot(checkpointId, { operators: { counts: { stateVersion: 1, state: null, keyed: { count: { kind: 'full', entries } } } } }, pipelineId);
+export function countsSnapshot(checkpointId: number, entries: Entry[], pipelineId = 'p1'): Snapshot {
+  const table = { kind: 'full' as const, keys: entries.map((e) => e[0]), values: entries.map((e) => e[1]) };
+  return snapshot(checkpointId, { operators: { counts: { stateVersion: 1, state: null, keyed: { count: table } } } }, pipelineId);
 }
 
 export function deltaSnapshot(
-  checkpointId: number, parentCheckpointId: number, upserts: KeyedEntry[], deletes: KeyedEntry[0][] = [], pipelineId = 'p1',
+  checkpointId: number, parentCheckpointId: number, upserts: Entry[], deletes: Key[] = [], pipelineId = 'p1',
 ): Snapshot {
-  return snapshot(checkpointId, {
-    parentCheckpointId,
-    operators: { counts: { stateVersion: 1, state: null, keyed: { count: { kind: 'delta', upserts, deletes } } } },
-  }, pipelineId);
+  const table = { kind: 'delta' as const, keys: upserts.map((e) => e[0]), values: upserts.map((e) => e[1]), deletes };
+  return snapshot(checkpointId, { parentCheckpointId, operators: { counts: { stateVersion: 1, state: null, keyed: { count: table } } } }, pipelineId);
 }
 
 /** The entries of the `count` table of a loaded (full) snapshot, sorted for comparison. */
-export function countEntries(s: Snapshot | undefined): KeyedEntry[] {
+export function countEntries(s: Snapshot | undefined): Entry[] {
   const table = s?.operators.counts?.keyed?.count;
   if (table?.kind !== 'full') throw new Error(`expected a full table, got ${JSON.stringify(table)}`);
-  return [...table.entries].sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+  return table.keys.map((k, i): Entry => [k, table.values[i]]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
 }
 
 /** Wraps a store; `failNext` makes the next setMany throw the given error before writing anything. */

@@ -158,7 +158,7 @@ describe('openIndexedDbBackend', () => {
     });
     const error = await backend.save(snapshot(2, {}, 'deleted')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StorageError);
-    expect(error).toMatchObject({ failure: 'closed', checkpointId: undefined });
+    expect(error).toMatchObject({ failure: 'closed', checkpointId: 2 });
     await backend.close();
   });
 

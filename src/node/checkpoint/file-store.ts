@@ -1,7 +1,7 @@
 /**
  * A blob store in a directory, one file per blob, each replaced atomically: the bytes go to a
- * temporary file in the same directory, which is fsynced, renamed over the target, and then the
- * directory is fsynced so the rename itself survives a power loss. A reader (or a process restarted
+ * temporary file in the same directory, which is fsynced and renamed over the target, and then the
+ * directory is fsynced so the renames themselves survive a power loss. A reader (or a process restarted
  * after a crash) sees the old file or the new one, never a partial one; stray temporary files from a
  * crash are removed on the next write.
  */
@@ -41,7 +41,7 @@ export class FileBlobStore implements BlobStore {
       this.swept = true;
       await this.sweep();
     }
-    for (const [key, bytes] of entries) await this.writeAtomically(key, bytes);
+    await this.writeAtomically(entries);
   }
 
   async delMany(keys: readonly string[]): Promise<void> {
@@ -72,21 +72,34 @@ export class FileBlobStore implements BlobStore {
     return join(this.directory, key);
   }
 
-  private async writeAtomically(key: string, bytes: Uint8Array): Promise<void> {
-    const target = this.path(key);
-    const temporary = `${target}${TMP_MARK}${randomBytes(6).toString('hex')}`;
-    const handle = await open(temporary, 'wx');
+  /**
+   * Writes every blob to its temporary file and fsyncs it, then renames them over their targets in
+   * order, then fsyncs the directory once. A crash before the directory sync can lose later renames
+   * but never reorder them into a visible half-state: the manifest comes last, and a manifest that
+   * lists a snapshot whose rename was lost is caught on load (missing data) and skipped by fallback.
+   * save() resolves only after the directory sync, so an acknowledged checkpoint is durable.
+   */
+  private async writeAtomically(entries: readonly (readonly [string, Uint8Array])[]): Promise<void> {
+    const staged: [temporary: string, target: string][] = [];
     try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await this.hooks.beforeRename?.(temporary, target);
-      await rename(temporary, target);
+      for (const [key, bytes] of entries) {
+        const target = this.path(key);
+        const temporary = `${target}${TMP_MARK}${randomBytes(6).toString('hex')}`;
+        staged.push([temporary, target]);
+        const handle = await open(temporary, 'wx');
+        try {
+          await handle.writeFile(bytes);
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+      }
+      for (const [temporary, target] of staged) {
+        await this.hooks.beforeRename?.(temporary, target);
+        await rename(temporary, target);
+      }
     } catch (error) {
-      await rm(temporary, { force: true }).catch(() => undefined);
+      await Promise.all(staged.map(([temporary]) => rm(temporary, { force: true }).catch(() => undefined)));
       throw error;
     }
     await this.syncDirectory();

@@ -7,8 +7,12 @@ const backends = new Map<string, IndexedDbBackend>();
 const events: string[] = [];
 
 function snapshot(pipelineId: string, checkpointId: number, keys: number, kind: 'checkpoint' | 'savepoint' = 'checkpoint'): Snapshot {
-  const entries: [string, number][] = [];
-  for (let i = 0; i < keys; i++) entries.push([`key-${i}`, checkpointId * 1000 + i]);
+  const keyColumn: string[] = [];
+  const values: number[] = [];
+  for (let i = 0; i < keys; i++) {
+    keyColumn.push(`key-${i}`);
+    values.push(checkpointId * 1000 + i);
+  }
   return {
     formatVersion: SNAPSHOT_FORMAT_VERSION,
     pipelineId,
@@ -17,7 +21,7 @@ function snapshot(pipelineId: string, checkpointId: number, keys: number, kind: 
     ...(kind === 'savepoint' ? { name: `sp-${checkpointId}` } : {}),
     createdAt: checkpointId,
     operators: {
-      counts: { stateVersion: 1, state: { special: [NaN, -0, Infinity, -Infinity, 2n ** 70n, undefined] }, keyed: { count: { kind: 'full', entries } } },
+      counts: { stateVersion: 1, state: { special: [NaN, -0, Infinity, -Infinity, 2n ** 70n, undefined] }, keyed: { count: { kind: 'full', keys: keyColumn, values } } },
     },
     sources: { numbers: { offset: checkpointId * 10 } },
     watermarks: { numbers: checkpointId === 0 ? -Infinity : checkpointId * 100 },
@@ -74,7 +78,7 @@ const api = {
     const loaded = await b.load(checkpointId);
     const t2 = performance.now();
     const count = loaded?.operators.counts?.keyed?.count;
-    return { saveMs: t1 - t0, loadMs: t2 - t1, bytes: info.byteLength, keys: count?.kind === 'full' ? count.entries.length : -1 };
+    return { saveMs: t1 - t0, loadMs: t2 - t1, bytes: info.byteLength, keys: count?.kind === 'full' ? count.keys.length : -1 };
   },
 };
 

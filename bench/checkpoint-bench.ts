@@ -1,0 +1,159 @@
+/**
+ * Checkpoint storage benchmark (issue 5, "Speed"):
+ * - save and load of a snapshot holding 1,000,000 keys of count state with the file backend
+ *   (target: each under one second);
+ * - an incremental checkpoint with 1% of the keys changed vs a full one (target: under 5%);
+ * - the same save and load with the IndexedDB backend in real Chromium, when /usr/bin/chromium exists.
+ *
+ * Run alone: node --expose-gc --import tsx bench/checkpoint-bench.ts
+ */
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { SNAPSHOT_FORMAT_VERSION, type Snapshot } from '../src/checkpoint/index.js';
+import { fileBackend } from '../src/node/checkpoint/index.js';
+
+const KEYS = 1_000_000;
+const CHANGED = KEYS / 100;
+const RUNS = 3;
+
+export interface CheckpointBenchResult {
+  readonly name: string;
+  /** Median over the runs, in milliseconds. */
+  readonly ms: number;
+  readonly bytes?: number;
+  readonly note?: string;
+}
+
+interface Columns { keys: string[]; values: number[] }
+
+function countSnapshot(checkpointId: number, { keys, values }: Columns, parentCheckpointId?: number, deletes: string[] = []): Snapshot {
+  return {
+    formatVersion: SNAPSHOT_FORMAT_VERSION,
+    pipelineId: 'bench',
+    checkpointId,
+    kind: 'checkpoint',
+    createdAt: checkpointId,
+    ...(parentCheckpointId !== undefined ? { parentCheckpointId } : {}),
+    operators: {
+      counts: {
+        stateVersion: 1,
+        state: null,
+        keyed: { count: parentCheckpointId === undefined ? { kind: 'full', keys, values } : { kind: 'delta', keys, values, deletes } },
+      },
+    },
+    sources: { words: { offset: checkpointId * KEYS } },
+    watermarks: { words: checkpointId * 1000 },
+  };
+}
+
+function gc(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+async function time(fn: () => Promise<unknown>): Promise<number> {
+  gc();
+  const t0 = performance.now();
+  await fn();
+  return performance.now() - t0;
+}
+
+export async function runCheckpointBench(): Promise<CheckpointBenchResult[]> {
+  const results: CheckpointBenchResult[] = [];
+  const directory = await mkdtemp(join(tmpdir(), 'rxflink-bench-'));
+  try {
+    // Count state as the keyed state exports it: keys[i] owns values[i].
+    const full: Columns = { keys: [], values: [] };
+    for (let i = 0; i < KEYS; i++) {
+      full.keys.push(`key-${i}`);
+      full.values.push(i % 1000);
+    }
+    const changed: Columns = { keys: [], values: [] };
+    for (let i = 0; i < CHANGED; i++) {
+      changed.keys.push(`key-${i * 100}`);
+      changed.values.push(i + 1);
+    }
+
+    const saves: number[] = [];
+    const loads: number[] = [];
+    const deltas: number[] = [];
+    const chainLoads: number[] = [];
+    let fullBytes = 0;
+    let deltaBytes = 0;
+    for (let run = 0; run < RUNS; run++) {
+      const backend = fileBackend({ directory: join(directory, `run-${run}`), pipelineId: 'bench', keep: 3, maxChainLength: 4 });
+      saves.push(await time(async () => { fullBytes = (await backend.save(countSnapshot(1, full))).byteLength; }));
+      loads.push(await time(async () => {
+        const s = await backend.load(1);
+        const table = s?.operators.counts?.keyed?.count;
+        if (table?.kind !== 'full' || table.keys.length !== KEYS) throw new Error('bench: wrong restore');
+      }));
+      deltas.push(await time(async () => { deltaBytes = (await backend.save(countSnapshot(2, changed, 1))).byteLength; }));
+      chainLoads.push(await time(async () => {
+        const s = await backend.load(2);
+        const table = s?.operators.counts?.keyed?.count;
+        if (table?.kind !== 'full' || table.keys.length !== KEYS || table.values[100] !== 2) throw new Error('bench: wrong chain restore');
+      }));
+      await backend.close();
+    }
+    const save = median(saves);
+    const delta = median(deltas);
+    results.push(
+      { name: `files: save full checkpoint, ${KEYS.toLocaleString('en')} count keys`, ms: save, bytes: fullBytes },
+      { name: `files: load full checkpoint, ${KEYS.toLocaleString('en')} count keys`, ms: median(loads) },
+      { name: `files: save incremental checkpoint, 1% (${CHANGED.toLocaleString('en')}) keys changed`, ms: delta, bytes: deltaBytes, note: `${((delta / save) * 100).toFixed(2)}% of a full save` },
+      { name: 'files: load incremental checkpoint (full base + 1 delta, merged)', ms: median(chainLoads) },
+    );
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+  results.push(...(await chromiumFigures()));
+  return results;
+}
+
+/** The IndexedDB backend's figures in real Chromium, through the test harness. */
+async function chromiumFigures(): Promise<CheckpointBenchResult[]> {
+  const { CHROMIUM_PATH, startHarness } = await import('../test/browser/harness.js');
+  if (!existsSync(CHROMIUM_PATH)) return [{ name: 'indexeddb (Chromium)', ms: NaN, note: `skipped: no ${CHROMIUM_PATH}` }];
+  const h = await startHarness({ entry: 'test/browser/entries/idb-entry.ts' });
+  try {
+    const page = await h.newPage();
+    const opened = await page.evaluate(() => window.__rx.open('bench', 'bench', 'fail', 3));
+    if (!opened.ok) throw new Error(opened.message);
+    const saves: number[] = [];
+    const loads: number[] = [];
+    let bytes = 0;
+    for (let run = 0; run < RUNS; run++) {
+      const r = await page.evaluate(([id, keys]) => window.__rx.time('bench', id!, keys!), [run + 1, KEYS]);
+      if (r.keys !== KEYS) throw new Error('bench: wrong IndexedDB restore');
+      saves.push(r.saveMs);
+      loads.push(r.loadMs);
+      bytes = r.bytes;
+    }
+    return [
+      { name: `indexeddb (Chromium): save full checkpoint, ${KEYS.toLocaleString('en')} count keys`, ms: median(saves), bytes },
+      { name: `indexeddb (Chromium): load full checkpoint, ${KEYS.toLocaleString('en')} count keys`, ms: median(loads) },
+    ];
+  } finally {
+    await h.close();
+  }
+}
+
+function print(results: readonly CheckpointBenchResult[]): void {
+  for (const r of results) {
+    const size = r.bytes === undefined ? '' : ` (${(r.bytes / 1e6).toFixed(1)} MB)`;
+    console.log(`${r.name}: ${Number.isNaN(r.ms) ? '-' : `${r.ms.toFixed(1)} ms`}${size}${r.note ? ` - ${r.note}` : ''}`);
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  print(await runCheckpointBench());
+}
