@@ -1,2 +1,6 @@
-// Public API of src/flow; filled in by the flow work.
-export {};
+// Public API of src/flow: demand across async boundaries, async map, metrics (DESIGN.md §5).
+export { FlowController, Upstreams, currentFlow, deliver, type FlowStage } from './demand.js';
+export { FlowMonitor, StageStats, type FlowMetrics, type FlowMonitorOptions, type StageMetrics } from './monitor.js';
+export { BufferOverflowError, AsyncTimeoutError, AsyncRequestError } from './errors.js';
+export { AsyncStage, asyncStageConfig, type AsyncJobSpec, type AsyncStageConfig, type AsyncStageOptions } from './async-stage.js';
+export { asyncMap, type AsyncMapOptions } from './asyncMap.js';

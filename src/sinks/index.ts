@@ -1,2 +1,3 @@
-// Public API of src/sinks; filled in by the sinks work.
-export {};
+// Public API of src/sinks: async sinks with bounded buffers and demand (DESIGN.md §5).
+export { asyncSink, type AsyncSinkOptions } from './asyncSink.js';
+export { asyncSinkValues } from './asyncSinkValues.js';

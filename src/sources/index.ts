@@ -1,2 +1,6 @@
-// Public API of src/sources; filled in by the sources work.
-export {};
+// Public API of src/sources: pulled sources (DESIGN.md §5) and the bounded buffer for push-only inputs.
+export { PulledSource, type PulledSourceOptions, type Puller, type PullResult } from './pulled.js';
+export { fromIterable, type IndexPosition } from './fromIterable.js';
+export { fromAsyncIterable } from './fromAsyncIterable.js';
+export { fromReadableStream, type ReadableStreamLike } from './fromReadableStream.js';
+export { fromPush, PushSource, type FromPushOptions, type OverflowPolicy } from './fromPush.js';

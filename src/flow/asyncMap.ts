@@ -1,0 +1,110 @@
+import { asyncScheduler, Observable, type ObservableInput, type OperatorFunction } from 'rxjs';
+import { END_OF_STREAM, MAX_WATERMARK, type StreamBatch, type StreamElement, type StreamRecord } from '../core/elements.js';
+import { InvalidOptionError } from '../core/errors.js';
+import { AsyncStage, asyncStageConfig, type AsyncStageOptions } from './async-stage.js';
+
+/** Options of `asyncMap`. */
+export interface AsyncMapOptions<T, R> extends AsyncStageOptions {
+  /** Most requests in flight at once (Flink's `capacity`); default 100. */
+  concurrency?: number;
+  /**
+   * Most records held: waiting for a request slot, in flight, or completed and waiting for their turn
+   * to be emitted. Defaults to `concurrency`; the source is not pulled while it is reached.
+   */
+  bufferSize?: number;
+  /**
+   * `true` (default): results in input order (Flink's `orderedWait`). `false`: each result as soon
+   * as its request completes, but never across a watermark or barrier (Flink's `unorderedWait`).
+   */
+  ordered?: boolean;
+  /** Milliseconds of processing time (from the scheduler) a request may take. */
+  timeout?: number;
+  /**
+   * Results for a request that timed out (Flink's `AsyncFunction.timeout`); without it, a timeout
+   * fails the stream with `AsyncTimeoutError` naming the record.
+   */
+  onTimeout?: (value: T) => readonly R[];
+}
+
+/**
+ * Calls a promise-returning (or Observable-returning) function for each record with at most
+ * `concurrency` requests in flight, like Flink's async I/O (`AsyncDataStream.orderedWait` /
+ * `unorderedWait`). Each result keeps its record's timestamp and key; an Observable may produce
+ * several results (or none) for one record, like `ResultFuture.complete(collection)`.
+ *
+ * Order: watermarks stay behind every record they cover, in both modes; in unordered mode records
+ * may overtake each other only between two watermarks (or barriers). A checkpoint barrier is emitted
+ * after every request that arrived before it has completed: a checkpoint waits for requests in
+ * flight rather than storing them. Demand: while `bufferSize` records are held, the pulled source
+ * upstream is not pulled; while the stage downstream is full, results wait here.
+ * A failed request fails the stream with `AsyncRequestError` (cause: the original error).
+ *
+ * @example
+ * ```ts
+ * orders$.pipe(
+ *   withEventTimeBatches({ timestamp: (o) => o.at, watermarks: boundedOutOfOrderness(1000) }),
+ *   asyncMap((o) => fetch(`/price/${o.sku}`).then((r) => r.json()), { concurrency: 8, timeout: 2000 }),
+ *   toValues(),
+ * );
+ * ```
+ */
+export function asyncMap<T, R, K = undefined>(
+  fn: (value: T, record: StreamRecord<T, K>) => ObservableInput<R>,
+  options: AsyncMapOptions<T, R> = {},
+): OperatorFunction<StreamBatch<T, K>, StreamBatch<R, K>> {
+  if (typeof fn !== 'function') throw new InvalidOptionError('fn', fn, 'must be a function returning a Promise or an Observable');
+  if (options.onTimeout !== undefined && typeof options.onTimeout !== 'function') throw new InvalidOptionError('onTimeout', options.onTimeout, 'must be a function');
+  const scheduler = options.scheduler ?? asyncScheduler;
+  const config = asyncStageConfig(options, { name: 'asyncMap', kind: 'async-map', concurrency: 100 }, scheduler);
+  const onTimeout = options.onTimeout;
+  const toRecords = (input: StreamRecord<T, K>, values: readonly unknown[]): StreamElement<R, K>[] =>
+    values.map((value) => ({ kind: 'record', value: value as R, timestamp: input.timestamp, key: input.key, keyGroup: input.keyGroup }));
+
+  return (source) =>
+    new Observable<StreamBatch<R, K>>((subscriber) => {
+      const stage = new AsyncStage<StreamRecord<T, K>, StreamElement<R, K>>(
+        config,
+        {
+          invoke: (record) => fn(record.value, record),
+          complete: toRecords,
+          onTimeout: onTimeout && ((record) => toRecords(record, onTimeout(record.value))),
+          describe: (record) => record.value,
+        },
+        {
+          emit: (batch) => subscriber.next(batch),
+          fail: (error) => subscriber.error(error),
+          done: () => subscriber.complete(),
+        },
+      );
+      let ended = false;
+      const subscription = source.subscribe({
+        next: (batch) => {
+          let records = 0;
+          for (let i = 0; i < batch.length; i++) if (batch[i]!.kind === 'record') records++;
+          if (!stage.accept(records, () => (batch.find((e) => e.kind === 'record') as StreamRecord<T, K> | undefined)?.value)) return;
+          for (let i = 0; i < batch.length; i++) {
+            const element = batch[i]!;
+            if (element.kind === 'record') stage.pushJob(element, 1);
+            else {
+              if (element.kind === 'watermark' && element.timestamp === MAX_WATERMARK) ended = true;
+              stage.pushMarker(element as StreamElement<R, K>);
+            }
+          }
+          stage.pump();
+        },
+        error: (error: unknown) => {
+          stage.dispose();
+          subscriber.error(error);
+        },
+        complete: () => {
+          // As the engine adapter does: a completed input ends event time first.
+          if (!ended) stage.pushMarker(END_OF_STREAM);
+          stage.end();
+        },
+      });
+      return () => {
+        subscription.unsubscribe();
+        stage.dispose();
+      };
+    });
+}

@@ -1,0 +1,147 @@
+/**
+ * Demand across asynchronous boundaries (DESIGN.md §5), credit-based like Flink's network stack.
+ *
+ * RxJS pushes synchronously: when a pulled source calls `subscriber.next(batch)`, every synchronous
+ * operator downstream runs inside that call, up to the first asynchronous boundary (an async map or
+ * an async sink). So the call stack itself is the channel from the source to that boundary: the
+ * source marks the delivery with its `FlowController` (`deliver`), and a bounded stage that receives
+ * a batch reads `currentFlow()` and registers with the controller that delivered it. From then on the
+ * source asks every registered stage for credit (records it can still take) before each pull and
+ * pulls at most the smallest credit; a stage that frees room calls `signal()`.
+ *
+ * Why this design rather than an in-band control element or an explicit controller argument:
+ * - it works through plain `pipe` with any synchronous operator in between, including ones that turn
+ *   value batches into element batches (`withEventTimeBatches`) and know nothing about flow control;
+ *   a control element cannot ride on a batch of plain values;
+ * - merges need nothing special: a stage fed by two sources sees both controllers and stops both;
+ * - the user wires nothing, and nothing is registered globally beyond the current delivery.
+ * Each async stage is itself a controller for what it emits, so demand flows through a chain of
+ * async stages: a full sink stops the async map before it, whose growing queue stops the source.
+ * A stage that receives a batch outside any delivery (a push-only input, or an operator such as
+ * `delay` in between) cannot stop its producer; it enforces its bound with an overflow error
+ * instead, and `fromPush` is the way to put such inputs behind a bounded buffer.
+ */
+import type { FlowMonitor } from './monitor.js';
+
+/** A bounded stage as its upstream controllers see it. */
+export interface FlowStage {
+  readonly name: string;
+  /** How many more records the stage accepts within its bound; 0 means "stop pulling". */
+  credit(): number;
+}
+
+/**
+ * The demand side of a source (or of an async stage, for what it emits): bounded stages downstream
+ * register here, and the producer asks `credit()` before each pull.
+ */
+export class FlowController {
+  readonly #stages = new Set<FlowStage>();
+  readonly #onSignal: () => void;
+
+  /**
+   * Where the stages reached by this producer report their metrics. An async stage sets it, for
+   * what it emits, to the monitor of the source that feeds it, so a whole chain reports in one place.
+   */
+  monitor: FlowMonitor;
+
+  constructor(
+    /** The producer's name, for metrics and errors. */
+    readonly name: string,
+    monitor: FlowMonitor,
+    onSignal: () => void,
+  ) {
+    this.monitor = monitor;
+    this.#onSignal = onSignal;
+  }
+
+  /** Registers a stage reached by this producer's deliveries (idempotent). */
+  register(stage: FlowStage): void {
+    this.#stages.add(stage);
+  }
+
+  /** Removes a stage (it completed or was unsubscribed) and wakes the producer. */
+  unregister(stage: FlowStage): void {
+    if (this.#stages.delete(stage)) this.#onSignal();
+  }
+
+  /** Records the producer may emit now: the smallest credit of its stages; Infinity if none. */
+  credit(): number {
+    let credit = Infinity;
+    for (const stage of this.#stages) {
+      const c = stage.credit();
+      if (c < credit) credit = c;
+    }
+    return credit;
+  }
+
+  /** Number of registered stages. */
+  get stages(): number {
+    return this.#stages.size;
+  }
+
+  /** A stage freed room: the producer re-reads `credit()` (on its scheduler, never re-entrantly). */
+  signal(): void {
+    this.#onSignal();
+  }
+}
+
+let current: FlowController | undefined;
+
+/**
+ * Runs `emit` (a synchronous `subscriber.next(...)`) as a delivery of `controller`: bounded stages
+ * reached synchronously see it through `currentFlow()`. Nested deliveries restore the outer one.
+ */
+export function deliver(controller: FlowController, emit: () => void): void {
+  const previous = current;
+  current = controller;
+  try {
+    emit();
+  } finally {
+    current = previous;
+  }
+}
+
+/** The controller whose delivery is running now, if any. Bounded stages call this on input. */
+export function currentFlow(): FlowController | undefined {
+  return current;
+}
+
+/**
+ * The upstream side of a bounded stage: remembers the controllers that delivered to it, so that it
+ * can wake them when it frees room and leave them when it ends.
+ */
+export class Upstreams {
+  readonly #controllers = new Set<FlowController>();
+
+  constructor(readonly stage: FlowStage) {}
+
+  /**
+   * Registers with the controller of the running delivery. Returns whether the input is paced (a
+   * controller delivered it, so the producer respects credit).
+   */
+  capture(): FlowController | undefined {
+    const controller = current;
+    if (controller !== undefined && !this.#controllers.has(controller)) {
+      this.#controllers.add(controller);
+      controller.register(this.stage);
+    }
+    return controller;
+  }
+
+  /** The first controller seen (its monitor is where the stage reports), if any. */
+  first(): FlowController | undefined {
+    for (const c of this.#controllers) return c;
+    return undefined;
+  }
+
+  /** Wakes every producer: the stage has room again. */
+  signal(): void {
+    for (const c of this.#controllers) c.signal();
+  }
+
+  /** Leaves every producer (the stage ended); they pull again without waiting for it. */
+  release(): void {
+    for (const c of this.#controllers) c.unregister(this.stage);
+    this.#controllers.clear();
+  }
+}

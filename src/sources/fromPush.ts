@@ -1,0 +1,171 @@
+import { asyncScheduler, Observable, type ObservableInput, from as rxFrom, type SchedulerLike, type Subscription } from 'rxjs';
+import { Counters } from '../core/counters.js';
+import { InvalidOptionError } from '../core/errors.js';
+import { deliver, FlowController } from '../flow/demand.js';
+import { BufferOverflowError } from '../flow/errors.js';
+import { FlowMonitor, StageStats } from '../flow/monitor.js';
+import type { SideOutput } from '../rx/side-output.js';
+
+/** What a push buffer does with a value that arrives when it is full. */
+export type OverflowPolicy = 'drop-oldest' | 'drop-newest' | 'error';
+
+/** Options of `fromPush`. */
+export interface FromPushOptions<T> {
+  /** The bound: most values held while the pipeline cannot take them. A positive integer. */
+  bufferSize: number;
+  /**
+   * What to do when a value arrives and the buffer is full, chosen explicitly: drop the oldest
+   * buffered value, drop the arriving value, or fail with a `BufferOverflowError`.
+   */
+  overflow: OverflowPolicy;
+  /** Most values per emitted batch; defaults to `bufferSize`. */
+  batchSize?: number;
+  /** Name in metrics and errors. */
+  name?: string;
+  /** Receives every dropped value (as well as the count). */
+  dropped?: SideOutput<T>;
+  /** Where emissions are scheduled; defaults to `asyncScheduler`. */
+  scheduler?: SchedulerLike;
+  /** Where this pipeline's metrics go; by default a new one (`source.monitor`). */
+  monitor?: FlowMonitor;
+}
+
+/**
+ * A push-only input (DOM events, WebSocket messages, a Subject, any Observable) behind a bounded
+ * buffer with the user's overflow policy (DESIGN.md §5). Values are buffered as they arrive and
+ * emitted in batches when the pipeline downstream has room; while it has none, the buffer fills and
+ * then the policy applies. Every drop is counted (`source.counters.get('dropped')`, metrics) and can
+ * be routed to a side output; with `'error'` the stream fails with a `BufferOverflowError` naming
+ * the buffer and its size. Completion and errors of the input are delivered after the buffered
+ * values.
+ *
+ * @example
+ * ```ts
+ * const clicks = fromPush(fromEvent<MouseEvent>(document, 'click'), { bufferSize: 1000, overflow: 'drop-oldest' });
+ * clicks.pipe(withEventTimeBatches({ timestamp: (e) => Math.round(e.timeStamp), watermarks: ... }), ...);
+ * ```
+ */
+export function fromPush<T>(source: ObservableInput<T>, options: FromPushOptions<T>): PushSource<T> {
+  return new PushSource(source, options);
+}
+
+/** The Observable returned by `fromPush`: value batches, plus counters and metrics. */
+export class PushSource<T> extends Observable<readonly T[]> {
+  readonly monitor: FlowMonitor;
+  readonly name: string;
+  /** `dropped`: values dropped by the overflow policy, over all subscriptions. */
+  readonly counters = new Counters();
+
+  constructor(input: ObservableInput<T>, options: FromPushOptions<T>) {
+    const { bufferSize, overflow } = options;
+    if (!Number.isSafeInteger(bufferSize) || bufferSize < 1) throw new InvalidOptionError('bufferSize', bufferSize, 'must be a positive integer');
+    if (overflow !== 'drop-oldest' && overflow !== 'drop-newest' && overflow !== 'error') {
+      throw new InvalidOptionError('overflow', overflow, "must be 'drop-oldest', 'drop-newest' or 'error'");
+    }
+    const batchSize = options.batchSize ?? bufferSize;
+    if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new InvalidOptionError('batchSize', batchSize, 'must be a positive integer');
+    const scheduler = options.scheduler ?? asyncScheduler;
+    const monitor = options.monitor ?? new FlowMonitor({ scheduler });
+    const name = options.name ?? 'push buffer';
+    const source$ = rxFrom(input);
+    let self!: PushSource<T>;
+    super((subscriber) => {
+      const stats = new StageStats(name, 'push-buffer', bufferSize);
+      monitor.add(stats);
+      // A ring buffer of bufferSize slots: O(1) push, shift and drop-oldest.
+      const ring: (T | undefined)[] = new Array<T | undefined>(bufferSize);
+      let head = 0;
+      let size = 0;
+      let ended: { error?: unknown } | undefined;
+      let scheduled: Subscription | undefined;
+      let closed = false;
+
+      const drop = (value: T): void => {
+        stats.dropped++;
+        self.counters.add('dropped');
+        options.dropped?.emit(value);
+      };
+      const wake = (): void => {
+        if (closed || scheduled !== undefined) return;
+        scheduled = scheduler.schedule(() => {
+          scheduled = undefined;
+          drain();
+        });
+      };
+      const controller = new FlowController(name, monitor, wake);
+      const drain = (): void => {
+        while (!closed && size > 0) {
+          const credit = controller.credit();
+          if (credit < 1) {
+            stats.block(scheduler.now());
+            return;
+          }
+          stats.unblock(scheduler.now());
+          const n = Math.min(size, batchSize, credit);
+          const batch: T[] = new Array<T>(n);
+          for (let i = 0; i < n; i++) {
+            batch[i] = ring[head] as T;
+            ring[head] = undefined;
+            head = (head + 1) % bufferSize;
+          }
+          size -= n;
+          stats.hold(size);
+          stats.recordsOut += n;
+          deliver(controller, () => subscriber.next(batch));
+        }
+        if (!closed && size === 0 && ended) {
+          closed = true;
+          if ('error' in ended) subscriber.error(ended.error);
+          else subscriber.complete();
+        }
+      };
+
+      let subscription: Subscription | undefined;
+      subscription = source$.subscribe({
+        next: (value) => {
+          if (closed) return;
+          stats.recordsIn++;
+          if (size === bufferSize) {
+            if (overflow === 'error') {
+              closed = true;
+              subscription?.unsubscribe();
+              subscriber.error(new BufferOverflowError(name, bufferSize, value, "choose overflow 'drop-oldest' or 'drop-newest', a larger bufferSize, or a faster pipeline"));
+              return;
+            }
+            if (overflow === 'drop-newest') {
+              drop(value);
+              return;
+            }
+            const oldest = ring[head] as T;
+            head = (head + 1) % bufferSize;
+            size--;
+            drop(oldest);
+          }
+          ring[(head + size) % bufferSize] = value;
+          size++;
+          stats.hold(size);
+          wake();
+        },
+        error: (error: unknown) => {
+          ended = { error };
+          wake();
+        },
+        complete: () => {
+          ended = {};
+          wake();
+        },
+      });
+      // An input that overflowed synchronously, during subscribe, is left here.
+      if (closed) subscription.unsubscribe();
+      return () => {
+        closed = true;
+        subscription?.unsubscribe();
+        scheduled?.unsubscribe();
+        stats.unblock(scheduler.now());
+      };
+    });
+    self = this;
+    this.monitor = monitor;
+    this.name = name;
+  }
+}

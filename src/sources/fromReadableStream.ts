@@ -1,0 +1,58 @@
+import { InvalidOptionError } from '../core/errors.js';
+import { asyncIteratorPuller } from './fromAsyncIterable.js';
+import type { IndexPosition } from './fromIterable.js';
+import { PulledSource, checkIndexPosition, type PulledSourceOptions } from './pulled.js';
+
+/**
+ * The part of a WHATWG `ReadableStream` this source uses, declared structurally so that the core
+ * needs no DOM types: browsers, Node (`node:stream/web`), Deno and Bun streams all fit.
+ */
+export interface ReadableStreamLike<T> {
+  getReader(): {
+    read(): PromiseLike<{ done: true; value?: undefined } | { done: false; value: T }>;
+    cancel(reason?: unknown): PromiseLike<void>;
+    releaseLock(): void;
+  };
+}
+
+/**
+ * A pulled source over a WHATWG ReadableStream: each chunk is one value, and `read()` is called only
+ * when the pipeline has room, so the stream's own queue (its highWaterMark) fills and its underlying
+ * source is asked to pause, exactly as the Streams spec intends. Unsubscribing cancels the stream.
+ * Batches of up to `batchSize` chunks (default 1); `from: { index }` skips that many chunks.
+ *
+ * @example
+ * ```ts
+ * const response = await fetch('/events.ndjson');
+ * fromReadableStream(response.body!.pipeThrough(new TextDecoderStream())).pipe(...).subscribe();
+ * ```
+ */
+export function fromReadableStream<T>(
+  stream: ReadableStreamLike<T>,
+  options: PulledSourceOptions<IndexPosition> = {},
+): PulledSource<T, IndexPosition> {
+  if (typeof (stream as { getReader?: unknown } | null)?.getReader !== 'function') {
+    throw new InvalidOptionError('stream', stream, 'must be a ReadableStream (an object with getReader())');
+  }
+  const start = checkIndexPosition(options.from);
+  return new PulledSource<T, IndexPosition>(
+    () => {
+      const reader = stream.getReader();
+      let done = false;
+      const iterator: AsyncIterator<T> = {
+        async next() {
+          const r = await reader.read();
+          if (r.done) {
+            done = true;
+            return { done: true, value: undefined };
+          }
+          return { done: false, value: r.value };
+        },
+      };
+      return asyncIteratorPuller(iterator, start, () => {
+        if (!done) void Promise.resolve(reader.cancel()).catch(() => undefined);
+      });
+    },
+    { ...options, defaultBatchSize: 1, defaultName: 'readable stream source' },
+  );
+}

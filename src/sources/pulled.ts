@@ -1,0 +1,198 @@
+import { asyncScheduler, Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import { InvalidOptionError } from '../core/errors.js';
+import { deliver, FlowController } from '../flow/demand.js';
+import { FlowMonitor, StageStats } from '../flow/monitor.js';
+
+/** What a pull returns: the values read (possibly none) and whether the data is exhausted. */
+export interface PullResult<T> {
+  readonly values: readonly T[];
+  readonly done: boolean;
+}
+
+/**
+ * The reading side of a pulled source, one per subscription. `pull(max)` reads at most `max`
+ * values, synchronously or through a promise; `position()` says where the next pull starts.
+ */
+export interface Puller<T, P> {
+  pull(max: number): PullResult<T> | PromiseLike<PullResult<T>>;
+  /** The position after the last value pulled: where a restored source resumes. Plain data. */
+  position(): P;
+  /** Releases the underlying resource (iterator `return`, stream reader, file handle). */
+  close?(): void;
+}
+
+/** Options every pulled source accepts. */
+export interface PulledSourceOptions<P> {
+  /** Most values per emitted batch (default depends on the source). A positive integer. */
+  batchSize?: number;
+  /** Name in metrics and errors. */
+  name?: string;
+  /** Where pulls are scheduled and processing time comes from; defaults to `asyncScheduler`. */
+  scheduler?: SchedulerLike;
+  /** Where this pipeline's metrics go; by default the source creates its own (`source.monitor`). */
+  monitor?: FlowMonitor;
+  /** Resume at this position (from `source.position` of an earlier run, e.g. out of a checkpoint). */
+  from?: P;
+  /**
+   * Longest run of synchronous pulls, in ms of processing time, before the source yields to the
+   * scheduler (so timers and I/O run even behind a fast synchronous pipeline). Default 25.
+   */
+  yieldAfterMs?: number;
+}
+
+/**
+ * An Observable of value batches that pulls its data: it reads the next batch only when every bounded
+ * stage downstream has room (see `FlowController`), on its scheduler, and never more values than the
+ * smallest credit downstream. Each subscription reads the data anew (from `from` if given).
+ *
+ * `position` is where the most recent subscription would resume: after the last value it emitted.
+ * Because a batch is delivered synchronously, a checkpoint barrier injected between two batches sees
+ * exactly this position.
+ */
+export class PulledSource<T, P> extends Observable<readonly T[]> {
+  /** Where the metrics of pipelines fed by this source are collected. */
+  readonly monitor: FlowMonitor;
+  readonly name: string;
+  #position: P | undefined;
+
+  constructor(open: (from: P | undefined) => Puller<T, P>, options: PulledSourceOptions<P> & { defaultBatchSize: number; defaultName: string }) {
+    const batchSize = options.batchSize ?? options.defaultBatchSize;
+    if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new InvalidOptionError('batchSize', batchSize, 'must be a positive integer');
+    const yieldAfterMs = options.yieldAfterMs ?? 25;
+    if (!(yieldAfterMs >= 0)) throw new InvalidOptionError('yieldAfterMs', yieldAfterMs, 'must be a number >= 0');
+    const scheduler = options.scheduler ?? asyncScheduler;
+    const monitor = options.monitor ?? new FlowMonitor({ scheduler });
+    const name = options.name ?? options.defaultName;
+    // The subscribe function runs only after construction, when `self` is set.
+    let self!: PulledSource<T, P>;
+    super((subscriber) => self.#run(subscriber, open, options.from, { batchSize, yieldAfterMs, scheduler, name }));
+    self = this;
+    this.monitor = monitor;
+    this.name = name;
+    this.#position = options.from;
+  }
+
+  /** The position after the last batch emitted by the latest subscription (`from` before any). */
+  get position(): P | undefined {
+    return this.#position;
+  }
+
+  #run(
+    subscriber: Subscriber<readonly T[]>,
+    open: (from: P | undefined) => Puller<T, P>,
+    from: P | undefined,
+    o: { batchSize: number; yieldAfterMs: number; scheduler: SchedulerLike; name: string },
+  ): () => void {
+    const { batchSize, yieldAfterMs, scheduler } = o;
+    const stats = new StageStats(o.name, 'source', Infinity);
+    this.monitor.add(stats);
+    let puller: Puller<T, P> | undefined;
+    let scheduled: Subscription | undefined;
+    let pending = false;
+    let closed = false;
+    let sliceStart = 0;
+
+    const wake = (): void => {
+      if (closed || pending || scheduled !== undefined) return;
+      scheduled = scheduler.schedule(() => {
+        scheduled = undefined;
+        sliceStart = scheduler.now();
+        loop();
+      });
+    };
+    const controller = new FlowController(o.name, this.monitor, wake);
+    const fail = (error: unknown): void => {
+      if (closed) return;
+      closed = true;
+      subscriber.error(error);
+    };
+    // Emits one pull's values; returns whether the source goes on.
+    const emit = (result: PullResult<T>): boolean => {
+      this.#position = puller!.position();
+      const values = result.values;
+      if (values.length > 0) {
+        stats.recordsIn += values.length;
+        stats.recordsOut += values.length;
+        deliver(controller, () => subscriber.next(values));
+      }
+      if (closed) return false;
+      if (result.done) {
+        closed = true;
+        subscriber.complete();
+        return false;
+      }
+      return true;
+    };
+    const loop = (): void => {
+      for (;;) {
+        if (closed) return;
+        const credit = controller.credit();
+        if (credit < 1) {
+          // Backpressured: a stage's signal() wakes us when it has room again.
+          stats.block(scheduler.now());
+          return;
+        }
+        stats.unblock(scheduler.now());
+        let result: PullResult<T> | PromiseLike<PullResult<T>>;
+        try {
+          result = puller!.pull(Math.min(batchSize, credit));
+        } catch (error) {
+          fail(error);
+          return;
+        }
+        if (isPromiseLike(result)) {
+          pending = true;
+          result.then(
+            (r) => {
+              pending = false;
+              if (closed) return;
+              if (emit(r)) loop();
+            },
+            (error: unknown) => {
+              pending = false;
+              fail(error);
+            },
+          );
+          return;
+        }
+        if (!emit(result)) return;
+        if (scheduler.now() - sliceStart >= yieldAfterMs) {
+          wake();
+          return;
+        }
+      }
+    };
+
+    // Opening happens at subscription; the first pull waits for the scheduler, like every pull.
+    try {
+      puller = open(from);
+      this.#position = puller.position();
+    } catch (error) {
+      subscriber.error(error);
+      return () => {};
+    }
+    wake();
+    return () => {
+      closed = true;
+      scheduled?.unsubscribe();
+      scheduled = undefined;
+      stats.unblock(scheduler.now());
+      try {
+        puller?.close?.();
+      } catch {
+        // Closing is best effort: the subscription is over either way.
+      }
+    };
+  }
+}
+
+function isPromiseLike<R>(value: R | PromiseLike<R>): value is PromiseLike<R> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+/** Validates a `from` position of the `{ index }` form used by iterable-like sources. */
+export function checkIndexPosition(from: { index: number } | undefined): number {
+  if (from === undefined) return 0;
+  if (!Number.isSafeInteger(from.index) || from.index < 0) throw new InvalidOptionError('from.index', from.index, 'must be a non-negative integer');
+  return from.index;
+}
