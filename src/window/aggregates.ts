@@ -151,12 +151,38 @@ export interface QuantileSummary {
   readonly quantiles: readonly { readonly quantile: number; readonly value: number }[];
 }
 
+interface StoreData {
+  bins: number[];
+  count: number;
+  minKey: number;
+  maxKey: number;
+  offset: number;
+  chunkSize: number;
+}
+
 interface SketchData {
-  proto: number[];
+  store: StoreData;
+  negativeStore: StoreData;
+  zeroCount: number;
   min: number;
   max: number;
   count: number;
   sum: number;
+}
+
+type Store = DDSketch['store'];
+
+function exportStore(store: Store): StoreData {
+  return { bins: store.bins.slice(), count: store.count, minKey: store.minKey, maxKey: store.maxKey, offset: store.offset, chunkSize: store.chunkSize };
+}
+
+function importStore(store: Store, data: StoreData): void {
+  store.bins = data.bins.slice();
+  store.count = data.count;
+  store.minKey = data.minKey;
+  store.maxKey = data.maxKey;
+  store.offset = data.offset;
+  store.chunkSize = data.chunkSize;
 }
 
 /**
@@ -200,8 +226,12 @@ export function quantiles<T = number>(
       a.merge(b);
       return a;
     },
+    // The sketch's own fields as plain data (its protobuf export needs protobufjs, an optional
+    // dependency, and drops min and max).
     exportAccumulator: (sketch: DDSketch): SketchData => ({
-      proto: Array.from(sketch.toProto()),
+      store: exportStore(sketch.store),
+      negativeStore: exportStore(sketch.negativeStore),
+      zeroCount: sketch.zeroCount,
       min: sketch.min,
       max: sketch.max,
       count: sketch.count,
@@ -209,8 +239,10 @@ export function quantiles<T = number>(
     }),
     importAccumulator: (data: unknown): DDSketch => {
       const d = data as SketchData;
-      const sketch = DDSketch.fromProto(Uint8Array.from(d.proto));
-      // fromProto drops the summary statistics; put them back.
+      const sketch = new DDSketch({ relativeAccuracy });
+      importStore(sketch.store, d.store);
+      importStore(sketch.negativeStore, d.negativeStore);
+      sketch.zeroCount = d.zeroCount;
       sketch.min = d.min;
       sketch.max = d.max;
       sketch.count = d.count;
