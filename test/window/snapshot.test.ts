@@ -66,7 +66,7 @@ describe('snapshotState/restoreState: export after every input, import into a fr
       { advance: 100 }, rec(1, 0, 'a'), { advance: 500 }, rec(2, 0, 'a'), rec(3, 0, 'b'), { advance: 999 },
       { advance: 1200 }, rec(4, 0, 'a'), { advance: 2500 },
     ];
-    const factory = windowOp(tumblingProcessingTimeWindows(1000), { kind: 'reduce', reduce: (a: number, b: number) => a + b });
+    const factory: Factory = windowOp(tumblingProcessingTimeWindows(1000), { kind: 'reduce', reduce: (a: number, b: number) => a + b });
     const plain = run(factory, steps, false);
     expect(plain).toEqual(['a [0,1000) 3 @999', 'a [1000,2000) 4 @1999', 'b [0,1000) 3 @999', 'WInfinity']);
     expect(run(factory, steps, true)).toEqual(plain);
@@ -74,7 +74,7 @@ describe('snapshotState/restoreState: export after every input, import into a fr
 
   it('continuous processing-time trigger state survives export/import', () => {
     const steps: Step[] = [rec(1, 10, 'a'), { advance: 250 }, rec(2, 20, 'a'), { advance: 700 }, wm(5000)];
-    const factory = windowOp(tumblingEventTimeWindows(10_000), { kind: 'reduce', reduce: (a: number, b: number) => a + b }, { trigger: continuousProcessingTimeTrigger(200) });
+    const factory: Factory = windowOp(tumblingEventTimeWindows(10_000), { kind: 'reduce', reduce: (a: number, b: number) => a + b }, { trigger: continuousProcessingTimeTrigger(200) });
     const plain = run(factory, steps, false);
     expect(plain.slice(0, 3)).toEqual(['a [0,10000) 1 @9999', 'a [0,10000) 3 @9999', 'a [0,10000) 3 @9999']);
     expect(run(factory, steps, true)).toEqual(plain);
