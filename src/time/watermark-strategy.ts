@@ -28,7 +28,8 @@ export const DEFAULT_WATERMARK_PERIOD = 200;
 /**
  * How an input's watermarks are made: a generator per subscription, how often its periodic
  * emission runs, and after how long without records the input counts as idle. Immutable: the
- * `with...` methods return a new strategy.
+ * `with...` methods return a new strategy. Build one with `boundedOutOfOrderness`,
+ * `monotonousTimestamps`, `punctuatedWatermarks`, `customWatermarks` or `noWatermarks`.
  */
 export class WatermarkStrategy<T> {
   readonly #create: () => WatermarkGenerator<T>;
@@ -36,8 +37,15 @@ export class WatermarkStrategy<T> {
   readonly period: number;
   /** Processing-time ms without records after which the input is marked idle; undefined: never. */
   readonly idleTimeout: number | undefined;
+  /**
+   * Whether the generator does anything in `onPeriodicEmit`. Punctuated generators do not, so no
+   * periodic timer runs for them unless idleness needs it (in Flink the timer runs anyway and calls
+   * an empty method: the outcome is the same).
+   */
+  readonly emitsPeriodically: boolean;
 
-  constructor(create: () => WatermarkGenerator<T>, period = DEFAULT_WATERMARK_PERIOD, idleTimeout?: number) {
+  constructor(create: () => WatermarkGenerator<T>, period = DEFAULT_WATERMARK_PERIOD, idleTimeout?: number, emitsPeriodically = true) {
+    if (typeof create !== 'function') throw new InvalidOptionError('createGenerator', create, 'must be a function returning a WatermarkGenerator');
     checkDuration('period', period, true);
     if (idleTimeout !== undefined) {
       checkDuration('idleTimeout', idleTimeout, false);
@@ -48,30 +56,54 @@ export class WatermarkStrategy<T> {
     this.#create = create;
     this.period = period;
     this.idleTimeout = idleTimeout;
+    this.emitsPeriodically = emitsPeriodically;
+  }
+
+  /** Whether the entry operator must run a periodic timer for this strategy. */
+  get needsPeriodicTimer(): boolean {
+    return this.period > 0 && (this.emitsPeriodically || this.idleTimeout !== undefined);
   }
 
   /** A fresh generator, with idleness detection wrapped around it when configured. */
   createGenerator(now: () => number): WatermarkGenerator<T> {
     const generator = this.#create();
+    if (generator === null || typeof generator !== 'object' || typeof generator.onEvent !== 'function' || typeof generator.onPeriodicEmit !== 'function') {
+      throw new InvalidOptionError('createGenerator', generator, 'must return an object with onEvent and onPeriodicEmit methods');
+    }
     return this.idleTimeout === undefined ? generator : new WatermarksWithIdleness(generator, this.idleTimeout, now);
   }
 
   /**
    * Marks the input idle after `timeoutMs` of processing time without records, like Flink's
-   * `withIdleness`; any record makes it active again.
+   * `withIdleness`; any record makes it active again. Idleness is checked at each periodic emission,
+   * so an input is marked idle between `timeoutMs` and `timeoutMs + 2 * period` after its last record.
+   *
+   * @example
+   * ```ts
+   * // A partition that may fall silent must not hold back the merged watermark for more than a minute.
+   * const strategy = boundedOutOfOrderness<Order>(5_000).withIdleness(60_000);
+   * ```
    */
   withIdleness(timeoutMs: number): WatermarkStrategy<T> {
-    return new WatermarkStrategy(this.#create, this.period, timeoutMs);
+    return new WatermarkStrategy(this.#create, this.period, timeoutMs, this.emitsPeriodically);
   }
 
-  /** Sets the periodic emission interval in ms of processing time (Flink's autoWatermarkInterval). */
+  /**
+   * Sets the periodic emission interval in ms of processing time (Flink's
+   * `pipeline.auto-watermark-interval`, default 200); 0 turns periodic emission off.
+   *
+   * @example
+   * ```ts
+   * const strategy = boundedOutOfOrderness<Trade>(1_000).withPeriod(50);
+   * ```
+   */
   withPeriod(periodMs: number): WatermarkStrategy<T> {
-    return new WatermarkStrategy(this.#create, periodMs, this.idleTimeout);
+    return new WatermarkStrategy(this.#create, periodMs, this.idleTimeout, this.emitsPeriodically);
   }
 }
 
 function checkDuration(option: string, value: number, zeroAllowed: boolean): void {
-  if (!Number.isFinite(value) || value < 0 || (!zeroAllowed && value === 0)) {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!zeroAllowed && value === 0)) {
     throw new InvalidOptionError(option, value, zeroAllowed ? 'must be a finite number of ms, 0 or more' : 'must be a finite number of ms, more than 0');
   }
 }
@@ -116,7 +148,8 @@ export function monotonousTimestamps<T>(): WatermarkStrategy<T> {
 
 /**
  * Watermarks carried by the records themselves: `watermarkFor` returns the watermark a record
- * implies, or undefined for none. Emitted at once, after the record. Periodic emission is off.
+ * implies, or undefined for none. Emitted at once, after the record (Flink's punctuated
+ * generators). No periodic timer runs, unless `withIdleness` needs one.
  *
  * @example
  * ```ts
@@ -130,18 +163,36 @@ export function monotonousTimestamps<T>(): WatermarkStrategy<T> {
 export function punctuatedWatermarks<T>(
   watermarkFor: (value: T, timestamp: number) => number | undefined,
 ): WatermarkStrategy<T> {
+  if (typeof watermarkFor !== 'function') throw new InvalidOptionError('watermarkFor', watermarkFor, 'must be a function (value, timestamp) => watermark | undefined');
   return new WatermarkStrategy<T>(() => ({
     onEvent: (value, timestamp, output) => {
       const watermark = watermarkFor(value, timestamp);
       if (watermark !== undefined) output.emitWatermark(watermark);
     },
     onPeriodicEmit: () => undefined,
-  }), 0);
+  }), DEFAULT_WATERMARK_PERIOD, undefined, false);
 }
 
 /**
- * A strategy from your own generator, for rules the built-ins do not cover. `createGenerator` is
- * called once per subscription.
+ * No watermarks until the end of input, whose watermark +infinity still fires every event-time
+ * window and timer (Flink's `WatermarkStrategy.noWatermarks()`). For pipelines that only need
+ * timestamps, or only processing time.
+ *
+ * @example
+ * ```ts
+ * // Batch-like: count per page over a finite log, results when the log ends.
+ * log$.pipe(withEventTime({ timestamp: (l) => l.at, watermarks: noWatermarks() }), keyBy((l) => l.page), ...);
+ * ```
+ */
+export function noWatermarks<T>(): WatermarkStrategy<T> {
+  return new WatermarkStrategy<T>(() => ({ onEvent: () => undefined, onPeriodicEmit: () => undefined }), DEFAULT_WATERMARK_PERIOD, undefined, false);
+}
+
+/**
+ * A strategy from your own generator, for rules the built-ins do not cover (Flink's
+ * `WatermarkStrategy.forGenerator`). `createGenerator` is called once per subscription, so each
+ * subscription has its own generator state. `onPeriodicEmit` runs every `periodMs` of processing
+ * time (default 200); with `periodMs` 0 only `onEvent` can emit watermarks.
  *
  * @example
  * ```ts
@@ -154,7 +205,7 @@ export function punctuatedWatermarks<T>(
  * });
  * ```
  */
-export function customWatermarks<T>(createGenerator: () => WatermarkGenerator<T>, periodMs = DEFAULT_WATERMARK_PERIOD): WatermarkStrategy<T> {
+export function customWatermarks<T>(createGenerator: () => WatermarkGenerator<T>, periodMs: number = DEFAULT_WATERMARK_PERIOD): WatermarkStrategy<T> {
   return new WatermarkStrategy<T>(createGenerator, periodMs);
 }
 

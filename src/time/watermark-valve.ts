@@ -1,4 +1,5 @@
 import { ACTIVE, IDLE, MIN_WATERMARK, type StreamElement } from '../core/elements.js';
+import { InvalidOptionError } from '../core/errors.js';
 
 interface Channel {
   watermark: number;
@@ -12,6 +13,17 @@ interface Channel {
  * the output watermark is the minimum over the active inputs, forwarded only when it increases; an
  * idle input does not hold it back; when every input is idle, the output is idle too. An input that
  * becomes active again rejoins the minimum once its watermark has caught up with the output's.
+ *
+ * Plain TypeScript for the engine; `mergeTimed` is its RxJS face.
+ *
+ * @example
+ * ```ts
+ * const valve = new WatermarkValve(2);
+ * const out: StreamElement<unknown, unknown>[] = [];
+ * valve.inputWatermark(0, 10, out); // nothing: input 1 has no watermark yet
+ * valve.inputWatermark(1, 20, out); // out: [watermark(10)]
+ * valve.inputStatus(0, true, out);  // input 0 idle: out gets watermark(20)
+ * ```
  */
 export class WatermarkValve {
   readonly #channels: Channel[];
@@ -19,12 +31,18 @@ export class WatermarkValve {
   #outputIdle = false;
 
   constructor(inputs: number) {
+    if (!Number.isSafeInteger(inputs) || inputs < 1) throw new InvalidOptionError('inputs', inputs, 'must be a positive integer');
     this.#channels = Array.from({ length: inputs }, () => ({ watermark: MIN_WATERMARK, idle: false, aligned: true }));
   }
 
   /** The last watermark the valve forwarded. */
   get outputWatermark(): number {
     return this.#lastOutputWatermark;
+  }
+
+  /** Whether the output is idle (every input is idle). */
+  get outputIdle(): boolean {
+    return this.#outputIdle;
   }
 
   /** A watermark arrived on input `index`; what the output must emit is pushed onto `out`. */
@@ -45,15 +63,21 @@ export class WatermarkValve {
     if (idle) {
       channel.aligned = false;
       if (this.#channels.every((c) => c.idle)) {
-        // Flink (FLINK-28977 and later) first releases the highest watermark of all inputs.
-        const highest = Math.max(...this.#channels.map((c) => c.watermark));
-        if (highest > this.#lastOutputWatermark) {
-          this.#lastOutputWatermark = highest;
-          out.push({ kind: 'watermark', timestamp: highest });
+        // Every input is idle, so none will advance: flush the highest watermark of all inputs
+        // (Flink's findAndOutputMaxWatermarkAcrossAllSubpartitions). Flink does so only when the
+        // input that just went idle was holding the output, and so do we, to give the same output.
+        if (channel.watermark === this.#lastOutputWatermark) {
+          let highest = MIN_WATERMARK;
+          for (const c of this.#channels) if (c.watermark > highest) highest = c.watermark;
+          if (highest > this.#lastOutputWatermark) {
+            this.#lastOutputWatermark = highest;
+            out.push({ kind: 'watermark', timestamp: highest });
+          }
         }
         this.#outputIdle = true;
         out.push(IDLE);
-      } else {
+      } else if (channel.watermark === this.#lastOutputWatermark) {
+        // It may have been the minimum: the remaining aligned inputs may allow a higher watermark.
         this.#emitNewMinimum(out);
       }
     } else {

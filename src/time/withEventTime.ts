@@ -1,10 +1,11 @@
 import { asyncScheduler, Observable, type OperatorFunction } from 'rxjs';
-import type { Counters } from '../core/counters.js';
+import { Counters } from '../core/counters.js';
 import type { StreamBatch, StreamElement, StreamRecord } from '../core/elements.js';
 import { schedulerProcessingTime } from '../rx/processing-time.js';
 import type { SchedulerOption } from '../rx/operator-function.js';
 import type { SideOutput } from '../rx/side-output.js';
-import { TimestampsAndWatermarksOperator, type InvalidRecord } from './timestamps-and-watermarks.js';
+import { InvalidOptionError } from '../core/errors.js';
+import { checkEventTimeOptions, TimestampsAndWatermarksOperator, type InvalidRecord } from './timestamps-and-watermarks.js';
 import type { WatermarkStrategy } from './watermark-strategy.js';
 
 export interface EventTimeOptions<T> extends SchedulerOption {
@@ -35,6 +36,14 @@ export interface EventTimeOptions<T> extends SchedulerOption {
  *
  * Use `withEventTimeBatches` where values arrive in arrays: one output batch per input array is much
  * faster downstream.
+ *
+ * Records are forwarded even when they are behind the watermark already emitted (downstream windows
+ * decide, as in Flink); they are counted as 'lateRecords' and go to `late` instead if given.
+ * Watermarks never go backwards: a generator's proposal that does not advance is dropped.
+ *
+ * In marble tests: the periodic timer runs as long as the input does, as in Flink. An input that
+ * never completes therefore keeps TestScheduler's `run` busy for ever; give `expectObservable` an
+ * unsubscription marble (`expectObservable(out, '^ 999ms !')`) or complete the input.
  *
  * @example
  * ```ts
@@ -72,7 +81,17 @@ function eventTime<T, I>(
   options: EventTimeOptions<T>,
   process: (operator: TimestampsAndWatermarksOperator<T>, input: I, out: StreamElement<T>[]) => void,
 ): OperatorFunction<I, StreamBatch<T>> {
-  // Building the strategy already validated it; building an operator here would start a timer.
+  // Options fail here, where the pipeline is built; the operator itself (and its timer) only
+  // exists per subscription.
+  checkEventTimeOptions(options);
+  checkSideOutput('invalid', options.invalid);
+  checkSideOutput('late', options.late);
+  if (options.counters !== undefined && !(options.counters instanceof Counters)) {
+    throw new InvalidOptionError('counters', options.counters, 'must be a Counters instance');
+  }
+  if (options.scheduler !== undefined && (options.scheduler === null || typeof options.scheduler.now !== 'function' || typeof options.scheduler.schedule !== 'function')) {
+    throw new InvalidOptionError('scheduler', options.scheduler, 'must be an RxJS SchedulerLike (asyncScheduler, a TestScheduler, ...)');
+  }
   return (source) =>
     new Observable<StreamBatch<T>>((subscriber) => {
       const flush = (out: StreamElement<T>[]): void => {
@@ -111,4 +130,11 @@ function eventTime<T, I>(
         time.cancelAll();
       };
     });
+}
+
+function checkSideOutput(option: string, output: unknown): void {
+  if (output === undefined) return;
+  if (output === null || typeof output !== 'object' || typeof (output as { emit?: unknown }).emit !== 'function') {
+    throw new InvalidOptionError(option, output, 'must be a SideOutput, e.g. new SideOutput<...>()');
+  }
 }

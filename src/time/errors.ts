@@ -1,0 +1,23 @@
+import { describeValue, StreamError } from '../core/errors.js';
+
+/**
+ * A watermark generator proposed something that is not a watermark: not a number, NaN, or a finite
+ * number that is not a safe integer of milliseconds. -Infinity (nothing known yet) and +Infinity
+ * (end of event time) are valid.
+ */
+export class InvalidWatermarkError extends StreamError {
+  readonly watermark: unknown;
+  constructor(watermark: unknown, reason: string) {
+    super('INVALID_WATERMARK', `Invalid watermark ${describeValue(watermark)} from the watermark generator: ${reason}`);
+    this.watermark = watermark;
+  }
+}
+
+/** Why `watermark` is not a usable watermark, or undefined if it is. */
+export function watermarkProblem(watermark: unknown): string | undefined {
+  if (typeof watermark !== 'number') return `it is not a number but ${watermark === null ? 'null' : `a ${typeof watermark}`}`;
+  if (Number.isSafeInteger(watermark) || watermark === Infinity || watermark === -Infinity) return undefined;
+  if (Number.isNaN(watermark)) return 'it is NaN (was the max timestamp computed from an undefined field?)';
+  if (!Number.isInteger(watermark)) return 'it is not an integer number of milliseconds (round it, e.g. Math.floor)';
+  return 'it is beyond Number.MAX_SAFE_INTEGER';
+}
