@@ -19,6 +19,7 @@ import { fileBackend } from '../src/node/checkpoint/index.js';
 const KEYS = 1_000_000;
 const CHANGED = KEYS / 100;
 const RUNS = 3;
+const DELTAS_PER_FULL = 4;
 
 export interface CheckpointBenchResult {
   readonly name: string;
@@ -88,29 +89,34 @@ export async function runCheckpointBench(): Promise<CheckpointBenchResult[]> {
     const chainLoads: number[] = [];
     let fullBytes = 0;
     let deltaBytes = 0;
+    // Steady state, as a running pipeline sees it: one backend, each full checkpoint followed by
+    // incremental ones (1% of the keys changed each time) up to the chain bound.
+    const backend = fileBackend({ directory, pipelineId: 'bench', keep: 10, maxChainLength: DELTAS_PER_FULL });
     for (let run = 0; run < RUNS; run++) {
-      const backend = fileBackend({ directory: join(directory, `run-${run}`), pipelineId: 'bench', keep: 3, maxChainLength: 4 });
-      saves.push(await time(async () => { fullBytes = (await backend.save(countSnapshot(1, full))).byteLength; }));
+      const base = run * 10 + 1;
+      saves.push(await time(async () => { fullBytes = (await backend.save(countSnapshot(base, full))).byteLength; }));
       loads.push(await time(async () => {
-        const s = await backend.load(1);
+        const s = await backend.load(base);
         const table = s?.operators.counts?.keyed?.count;
         if (table?.kind !== 'full' || table.keys.length !== KEYS) throw new Error('bench: wrong restore');
       }));
-      deltas.push(await time(async () => { deltaBytes = (await backend.save(countSnapshot(2, changed, 1))).byteLength; }));
+      for (let d = 1; d <= DELTAS_PER_FULL; d++) {
+        deltas.push(await time(async () => { deltaBytes = (await backend.save(countSnapshot(base + d, changed, base + d - 1))).byteLength; }));
+      }
       chainLoads.push(await time(async () => {
-        const s = await backend.load(2);
+        const s = await backend.load(base + DELTAS_PER_FULL);
         const table = s?.operators.counts?.keyed?.count;
         if (table?.kind !== 'full' || table.keys.length !== KEYS || table.values[100] !== 2) throw new Error('bench: wrong chain restore');
       }));
-      await backend.close();
     }
+    await backend.close();
     const save = median(saves);
     const delta = median(deltas);
     results.push(
       { name: `files: save full checkpoint, ${KEYS.toLocaleString('en')} count keys`, ms: save, bytes: fullBytes },
       { name: `files: load full checkpoint, ${KEYS.toLocaleString('en')} count keys`, ms: median(loads) },
       { name: `files: save incremental checkpoint, 1% (${CHANGED.toLocaleString('en')}) keys changed`, ms: delta, bytes: deltaBytes, note: `${((delta / save) * 100).toFixed(2)}% of a full save` },
-      { name: 'files: load incremental checkpoint (full base + 1 delta, merged)', ms: median(chainLoads) },
+      { name: `files: load incremental checkpoint (full base + ${DELTAS_PER_FULL} deltas, merged)`, ms: median(chainLoads) },
     );
   } finally {
     await rm(directory, { recursive: true, force: true });

@@ -15,7 +15,7 @@ import {
   SnapshotInUseError, SnapshotNotFoundError, StorageError, UnsupportedValueError,
   type SnapshotRef, type StorageFailure,
 } from './errors.js';
-import { applyDelta, isIncremental, SNAPSHOT_FORMAT_VERSION, type Snapshot, type SnapshotKind } from './snapshot.js';
+import { applyDelta, applyDeltas, isIncremental, SNAPSHOT_FORMAT_VERSION, type Snapshot, type SnapshotKind } from './snapshot.js';
 
 /**
  * The storage under a backend: named byte blobs, like idb-keyval. Implement it to add a backend
@@ -363,19 +363,17 @@ export class SnapshotBackend implements CheckpointBackend {
       chain.push(parent);
       e = parent;
     }
-    let snapshot: Snapshot | undefined;
+    const parts: Snapshot[] = [];
     for (let i = chain.length - 1; i >= 0; i--) {
       const link = chain[i]!;
-      let part: Snapshot;
       try {
-        part = await this.readSnapshot(link);
+        parts.push(await this.readSnapshot(link));
       } catch (error) {
         if (link === entry || !(error instanceof SnapshotError)) throw error;
         throw new CorruptSnapshotError(this.ref(entry.checkpointId), `its parent checkpoint ${link.checkpointId} cannot be read (${error.reason})`, { cause: error });
       }
-      snapshot = snapshot === undefined ? part : applyDelta(snapshot, part);
     }
-    return snapshot!;
+    return applyDeltas(parts[0]!, parts.slice(1));
   }
 
   private async readSnapshot(entry: ManifestEntry): Promise<Snapshot> {

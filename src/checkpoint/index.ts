@@ -1,6 +1,6 @@
 // Public API of src/checkpoint: the snapshot format, its codec, and the backend interface.
 export {
-  SNAPSHOT_FORMAT_VERSION, applyDelta, isIncremental,
+  SNAPSHOT_FORMAT_VERSION, applyDelta, applyDeltas, isIncremental,
   type KeyedTableSnapshot, type OperatorStateSnapshot, type Snapshot, type SnapshotKind,
 } from './snapshot.js';
 export { crc32 } from './crc32.js';

@@ -90,34 +90,96 @@ export function isIncremental(snapshot: Snapshot): boolean {
 
 /**
  * Applies `delta`'s keyed deltas to `parent` (a full snapshot): the result is the full snapshot of
- * `delta`'s checkpoint. Non-keyed state, sources and watermarks come from `delta`. Keys keep their
- * first insertion order, so restoring the same chain always yields the same order.
+ * `delta`'s checkpoint. Non-keyed state, sources and watermarks come from `delta`. The order of keys
+ * is deterministic (the base's, then new keys), so restoring the same chain always gives the same
+ * order; operators must not depend on it otherwise.
  */
 export function applyDelta(parent: Snapshot, delta: Snapshot): Snapshot {
+  return applyDeltas(parent, [delta]);
+}
+
+type FullTable = Extract<KeyedTableSnapshot, { kind: 'full' }>;
+type DeltaTable = Extract<KeyedTableSnapshot, { kind: 'delta' }>;
+
+/**
+ * Applies a chain of incremental snapshots, oldest first, to `parent` (full). Each table's deltas
+ * are composed first (they are small) and merged into the base once, so a restore through a chain
+ * of n deltas copies the big base columns once, not n times. A table that an intermediate snapshot
+ * leaves out is empty from there on (a snapshot lists every table its operators have).
+ */
+export function applyDeltas(parent: Snapshot, deltas: readonly Snapshot[]): Snapshot {
+  const last = deltas[deltas.length - 1];
+  if (last === undefined) return parent;
+  const chain = [parent, ...deltas];
   const operators: Record<string, OperatorStateSnapshot> = {};
-  for (const uid of Object.keys(delta.operators)) {
-    const op = delta.operators[uid]!;
+  for (const uid of Object.keys(last.operators)) {
+    const op = last.operators[uid]!;
     if (op.keyed === undefined) {
       defineOwn(operators, uid, op);
       continue;
     }
-    const before = Object.prototype.hasOwnProperty.call(parent.operators, uid) ? parent.operators[uid]!.keyed : undefined;
     const keyed: Record<string, KeyedTableSnapshot> = {};
     for (const name of Object.keys(op.keyed)) {
-      const table = op.keyed[name]!;
-      if (table.kind === 'full') {
-        defineOwn(keyed, name, table);
+      // Walk back from the last snapshot while the table is a delta; what stops the walk is its base.
+      const pending: DeltaTable[] = [];
+      let base: FullTable | undefined;
+      for (let i = chain.length - 1; i >= 0; i--) {
+        const table = tableOf(chain[i]!, uid, name);
+        if (table === undefined) break;
+        if (table.kind === 'full') {
+          base = table;
+          break;
+        }
+        if (i === 0) throw new Error(`internal: parent table ${name} of ${uid} is not full`);
+        pending.push(table);
+      }
+      if (pending.length === 0) {
+        defineOwn(keyed, name, base!);
         continue;
       }
-      const base = before !== undefined && Object.prototype.hasOwnProperty.call(before, name) ? before[name]! : undefined;
-      // The parent is materialized, hence full; a delta here would be a bug of the chain walk.
-      if (base !== undefined && base.kind !== 'full') throw new Error(`internal: parent table ${name} of ${uid} is not full`);
-      defineOwn(keyed, name, mergeTable(base, table));
+      pending.reverse();
+      defineOwn(keyed, name, mergeTable(base, pending.length === 1 ? pending[0]! : composeDeltas(pending)));
     }
     defineOwn(operators, uid, { stateVersion: op.stateVersion, state: op.state, keyed });
   }
-  const { parentCheckpointId: _dropped, ...rest } = delta;
+  const { parentCheckpointId: _dropped, ...rest } = last;
   return { ...rest, operators };
+}
+
+function tableOf(s: Snapshot, uid: string, name: string): KeyedTableSnapshot | undefined {
+  if (!Object.prototype.hasOwnProperty.call(s.operators, uid)) return undefined;
+  const keyed = s.operators[uid]!.keyed;
+  if (keyed === undefined || !Object.prototype.hasOwnProperty.call(keyed, name)) return undefined;
+  return keyed[name];
+}
+
+/**
+ * One delta equivalent to applying `deltas` in order. `mergeTable` lets a write win over a delete
+ * of the same key, so deletes may be the union: a key deleted and later written is written.
+ */
+function composeDeltas(deltas: readonly DeltaTable[]): DeltaTable {
+  const written = new Map<KeyPart, [Key, unknown]>();
+  const deletes: Key[] = [];
+  for (const delta of deltas) {
+    for (const key of delta.deletes) {
+      written.delete(keyId(key));
+      deletes.push(key);
+    }
+    for (let i = 0; i < delta.keys.length; i++) {
+      const key = delta.keys[i]!;
+      const id = keyId(key);
+      const entry = written.get(id);
+      if (entry === undefined) written.set(id, [key, delta.values[i]]);
+      else entry[1] = delta.values[i];
+    }
+  }
+  const keys: Key[] = [];
+  const values: unknown[] = [];
+  for (const [key, value] of written.values()) {
+    keys.push(key);
+    values.push(value);
+  }
+  return { kind: 'delta', keys, values, deletes };
 }
 
 /**
