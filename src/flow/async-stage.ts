@@ -27,7 +27,7 @@
  */
 import { from as rxFrom, type ObservableInput, type SchedulerLike, type Subscription } from 'rxjs';
 import { InvalidOptionError } from '../core/errors.js';
-import { deliver, FlowController, Upstreams, type FlowStage } from './demand.js';
+import { attachSubscribingStage, deliver, FlowController, subscribeAs, Upstreams, type FlowStage } from './demand.js';
 import { AsyncRequestError, AsyncTimeoutError, BufferOverflowError } from './errors.js';
 import { FlowMonitor, StageStats } from './monitor.js';
 
@@ -148,7 +148,13 @@ export class AsyncStage<P, O> implements FlowStage {
     this.#spec = spec;
     this.name = config.name;
     this.stats = new StageStats(config.name, config.kind, config.bufferSize);
-    this.#upstreams = new Upstreams(this);
+    this.#upstreams = new Upstreams(this, (controller) => {
+      // Report where the source feeding us reports, and have our downstream report there too.
+      if (this.#reported) return;
+      this.#reported = true;
+      this.out.monitor = controller.monitor;
+      controller.monitor.add(this.stats);
+    });
     this.#emit = sinks.emit;
     this.#fail = sinks.fail;
     this.#done = sinks.done;
@@ -158,6 +164,13 @@ export class AsyncStage<P, O> implements FlowStage {
       this.#reported = true;
     }
     this.out = new FlowController(config.name, monitor, () => this.#scheduleWake());
+    // Built inside our own subscription: a bounded stage downstream that is subscribing attaches.
+    attachSubscribingStage(this.out);
+  }
+
+  /** Subscribes upstream on behalf of this stage, so that the producers reached attach it at once. */
+  subscribeUpstream<R>(subscribe: () => R): R {
+    return subscribeAs(this.#upstreams, subscribe);
   }
 
   credit(): number {
@@ -176,11 +189,6 @@ export class AsyncStage<P, O> implements FlowStage {
   accept(records: number, firstValue: () => unknown): boolean {
     if (this.#closed) return false;
     const controller = this.#upstreams.capture();
-    if (controller !== undefined && !this.#reported) {
-      this.#reported = true;
-      this.out.monitor = controller.monitor;
-      controller.monitor.add(this.stats);
-    }
     if (controller === undefined && this.#held + records > this.#config.bufferSize) {
       this.#failWith(
         new BufferOverflowError(

@@ -77,7 +77,8 @@ export function asyncMap<T, R, K = undefined>(
         },
       );
       let ended = false;
-      const subscription = source.subscribe({
+      const subscription = stage.subscribeUpstream(() =>
+        source.subscribe({
         next: (batch) => {
           let records = 0;
           for (let i = 0; i < batch.length; i++) if (batch[i]!.kind === 'record') records++;
@@ -101,7 +102,8 @@ export function asyncMap<T, R, K = undefined>(
           if (!ended) stage.pushMarker(END_OF_STREAM);
           stage.end();
         },
-      });
+        }),
+      );
       return () => {
         subscription.unsubscribe();
         stage.dispose();

@@ -15,6 +15,10 @@
  *   a control element cannot ride on a batch of plain values;
  * - merges need nothing special: a stage fed by two sources sees both controllers and stops both;
  * - the user wires nothing, and nothing is registered globally beyond the current delivery.
+ * Registration happens even earlier, at subscription: RxJS subscribes synchronously from the last
+ * operator up to the source, so a bounded stage marks its upstream subscription (`subscribeAs`) and
+ * the pulled source it reaches attaches it before the first pull. Registration on delivery remains
+ * for sources subscribed later (inside `concat`, `switchMap`, ...).
  * Each async stage is itself a controller for what it emits, so demand flows through a chain of
  * async stages: a full sink stops the async map before it, whose growing queue stops the source.
  * A stage that receives a batch outside any delivery (a push-only input, or an operator such as
@@ -37,6 +41,7 @@ export interface FlowStage {
 export class FlowController {
   readonly #stages = new Set<FlowStage>();
   readonly #onSignal: () => void;
+  #probe = 1;
 
   /**
    * Where the stages reached by this producer report their metrics. An async stage sets it, for
@@ -74,6 +79,22 @@ export class FlowController {
     return credit;
   }
 
+  /**
+   * How many values to pull now, at most `batchSize`: the smallest credit downstream. Until a stage
+   * has registered, a stage may still be on the way (it registers when the first batch reaches it),
+   * so pulls start at one value and double up to `batchSize` (a slow start, as TCP's): the first
+   * batch a stage sees then never exceeds its bound, and a pipeline without async stages reaches
+   * full batches after log2(batchSize) pulls.
+   */
+  pullSize(batchSize: number): number {
+    if (this.#stages.size === 0) {
+      const n = Math.min(batchSize, this.#probe);
+      if (this.#probe < batchSize) this.#probe *= 2;
+      return n;
+    }
+    return Math.min(batchSize, this.credit());
+  }
+
   /** Number of registered stages. */
   get stages(): number {
     return this.#stages.size;
@@ -86,6 +107,31 @@ export class FlowController {
 }
 
 let current: FlowController | undefined;
+let subscribing: Upstreams | undefined;
+
+/**
+ * Runs `subscribe` (a synchronous `source.subscribe(...)`) on behalf of a bounded stage: a pulled
+ * source (or async stage) reached synchronously attaches the stage before it emits anything.
+ * `undefined` hides the running mark (a buffer subscribing to its own push input does this).
+ */
+export function subscribeAs<R>(stage: Upstreams | undefined, subscribe: () => R): R {
+  const previous = subscribing;
+  subscribing = stage;
+  try {
+    return subscribe();
+  } finally {
+    subscribing = previous;
+  }
+}
+
+/**
+ * Producers call this when they are subscribed: attaches the bounded stage whose upstream
+ * subscription is running, if any, so that it limits the very first pull. An async stage in between
+ * marks its own upstream subscription, so a stage attaches only to its nearest producers.
+ */
+export function attachSubscribingStage(controller: FlowController): void {
+  subscribing?.attach(controller);
+}
 
 /**
  * Runs `emit` (a synchronous `subscriber.next(...)`) as a delivery of `controller`: bounded stages
@@ -112,19 +158,30 @@ export function currentFlow(): FlowController | undefined {
  */
 export class Upstreams {
   readonly #controllers = new Set<FlowController>();
+  readonly #onAttach: ((controller: FlowController) => void) | undefined;
 
-  constructor(readonly stage: FlowStage) {}
+  constructor(
+    readonly stage: FlowStage,
+    onAttach?: (controller: FlowController) => void,
+  ) {
+    this.#onAttach = onAttach;
+  }
+
+  /** Registers the stage with a producer (idempotent). */
+  attach(controller: FlowController): void {
+    if (this.#controllers.has(controller)) return;
+    this.#controllers.add(controller);
+    controller.register(this.stage);
+    this.#onAttach?.(controller);
+  }
 
   /**
-   * Registers with the controller of the running delivery. Returns whether the input is paced (a
-   * controller delivered it, so the producer respects credit).
+   * Registers with the controller of the running delivery. Returns it if there is one: the input
+   * is paced (its producer respects credit).
    */
   capture(): FlowController | undefined {
     const controller = current;
-    if (controller !== undefined && !this.#controllers.has(controller)) {
-      this.#controllers.add(controller);
-      controller.register(this.stage);
-    }
+    if (controller !== undefined) this.attach(controller);
     return controller;
   }
 

@@ -59,7 +59,8 @@ export function asyncSink<T, K = undefined>(
         },
       );
       let ended = false;
-      const subscription = source.subscribe({
+      const subscription = stage.subscribeUpstream(() =>
+        source.subscribe({
         next: (batch) => {
           let count = 0;
           for (let i = 0; i < batch.length; i++) if (batch[i]!.kind === 'record') count++;
@@ -89,7 +90,8 @@ export function asyncSink<T, K = undefined>(
           if (!ended) stage.pushMarker(END_OF_STREAM);
           stage.end();
         },
-      });
+        }),
+      );
       return () => {
         subscription.unsubscribe();
         stage.dispose();

@@ -42,7 +42,8 @@ export function asyncSinkValues<T>(
           done: () => subscriber.complete(),
         },
       );
-      const subscription = source.subscribe({
+      const subscription = stage.subscribeUpstream(() =>
+        source.subscribe({
         next: (values) => {
           if (values.length === 0) return;
           if (!stage.accept(values.length, () => values[0])) return;
@@ -54,7 +55,8 @@ export function asyncSinkValues<T>(
           subscriber.error(error);
         },
         complete: () => stage.end(),
-      });
+        }),
+      );
       return () => {
         subscription.unsubscribe();
         stage.dispose();

@@ -1,7 +1,7 @@
 import { asyncScheduler, Observable, type ObservableInput, from as rxFrom, type SchedulerLike, type Subscription } from 'rxjs';
 import { Counters } from '../core/counters.js';
 import { InvalidOptionError } from '../core/errors.js';
-import { deliver, FlowController } from '../flow/demand.js';
+import { attachSubscribingStage, deliver, FlowController, subscribeAs } from '../flow/demand.js';
 import { BufferOverflowError } from '../flow/errors.js';
 import { FlowMonitor, StageStats } from '../flow/monitor.js';
 import type { SideOutput } from '../rx/side-output.js';
@@ -93,15 +93,16 @@ export class PushSource<T> extends Observable<readonly T[]> {
         });
       };
       const controller = new FlowController(name, monitor, wake);
+      attachSubscribingStage(controller);
       const drain = (): void => {
         while (!closed && size > 0) {
-          const credit = controller.credit();
-          if (credit < 1) {
+          const allowed = controller.pullSize(batchSize);
+          if (allowed < 1) {
             stats.block(scheduler.now());
             return;
           }
           stats.unblock(scheduler.now());
-          const n = Math.min(size, batchSize, credit);
+          const n = Math.min(size, allowed);
           const batch: T[] = new Array<T>(n);
           for (let i = 0; i < n; i++) {
             batch[i] = ring[head] as T;
@@ -121,7 +122,8 @@ export class PushSource<T> extends Observable<readonly T[]> {
       };
 
       let subscription: Subscription | undefined;
-      subscription = source$.subscribe({
+      // The push input is not paced by the stages behind this buffer: hide their mark from it.
+      subscription = subscribeAs(undefined, () => source$.subscribe({
         next: (value) => {
           if (closed) return;
           stats.recordsIn++;
@@ -154,7 +156,7 @@ export class PushSource<T> extends Observable<readonly T[]> {
           ended = {};
           wake();
         },
-      });
+      }));
       // An input that overflowed synchronously, during subscribe, is left here.
       if (closed) subscription.unsubscribe();
       return () => {

@@ -1,6 +1,6 @@
 import { asyncScheduler, Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import { InvalidOptionError } from '../core/errors.js';
-import { deliver, FlowController } from '../flow/demand.js';
+import { attachSubscribingStage, deliver, FlowController } from '../flow/demand.js';
 import { FlowMonitor, StageStats } from '../flow/monitor.js';
 
 /** What a pull returns: the values read (possibly none) and whether the data is exhausted. */
@@ -101,6 +101,8 @@ export class PulledSource<T, P> extends Observable<readonly T[]> {
       });
     };
     const controller = new FlowController(o.name, this.monitor, wake);
+    // The bounded stage whose subscription reached us limits even the first pull.
+    attachSubscribingStage(controller);
     const fail = (error: unknown): void => {
       if (closed) return;
       closed = true;
@@ -126,8 +128,8 @@ export class PulledSource<T, P> extends Observable<readonly T[]> {
     const loop = (): void => {
       for (;;) {
         if (closed) return;
-        const credit = controller.credit();
-        if (credit < 1) {
+        const size = controller.pullSize(batchSize);
+        if (size < 1) {
           // Backpressured: a stage's signal() wakes us when it has room again.
           stats.block(scheduler.now());
           return;
@@ -135,7 +137,7 @@ export class PulledSource<T, P> extends Observable<readonly T[]> {
         stats.unblock(scheduler.now());
         let result: PullResult<T> | PromiseLike<PullResult<T>>;
         try {
-          result = puller!.pull(Math.min(batchSize, credit));
+          result = puller!.pull(size);
         } catch (error) {
           fail(error);
           return;
