@@ -15,7 +15,8 @@ export class InvalidWatermarkError extends StreamError {
 
 /** Why `watermark` is not a usable watermark, or undefined if it is. */
 export function watermarkProblem(watermark: unknown): string | undefined {
-  if (typeof watermark !== 'number') return `it is not a number but ${watermark === null ? 'null' : `a ${typeof watermark}`}`;
+  if (watermark === undefined || watermark === null) return `it is missing (${String(watermark)})`;
+  if (typeof watermark !== 'number') return `it is not a number but a ${typeof watermark}`;
   if (Number.isSafeInteger(watermark) || watermark === Infinity || watermark === -Infinity) return undefined;
   if (Number.isNaN(watermark)) return 'it is NaN (was the max timestamp computed from an undefined field?)';
   if (!Number.isInteger(watermark)) return 'it is not an integer number of milliseconds (round it, e.g. Math.floor)';
