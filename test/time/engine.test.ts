@@ -131,7 +131,7 @@ describe('TimestampsAndWatermarksOperator (engine)', () => {
   it('periodic emission on the timer: max - delay - 1 every period, only when it increases', () => {
     const time = new ManualTime();
     const op = new TimestampsAndWatermarksOperator<number>({ timestamp: at, watermarks: boundedOutOfOrderness<number>(10).withPeriod(100) }, time);
-    const out: Out = [];
+    const out: StreamElement<number>[] = [];
     op.processValue(50, out);
     op.processValue(40, out);
     expect(out).toEqual([record(50, 50), record(40, 40)]);
@@ -145,11 +145,11 @@ describe('TimestampsAndWatermarksOperator (engine)', () => {
   it('processValues checks periodic emission at the end of the batch, with the clock of the scheduler', () => {
     const time = new ManualTime();
     const op = new TimestampsAndWatermarksOperator<number>({ timestamp: at, watermarks: boundedOutOfOrderness<number>(0).withPeriod(100) }, time);
-    const out: Out = [];
+    const out: StreamElement<number>[] = [];
     op.processValues([5, 7], out);
     expect(out).toEqual([record(5, 5), record(7, 7)]); // not due yet at 0
     time.time = 150; // the timer could not run: a synchronous source never yielded
-    const out2: Out = [];
+    const out2: StreamElement<number>[] = [];
     op.processValues([9], out2);
     expect(out2).toEqual([record(9, 9), watermark(8)]);
     expect(time.advance(200)).toEqual([]); // the stale timer finds nothing due (next is 250)
@@ -183,7 +183,7 @@ describe('TimestampsAndWatermarksOperator (engine)', () => {
     // No record at all: inactivity starts at the first emit (100); 200 is within 150; 300 is not.
     expect(time.advance(300)).toEqual([IDLE]);
     expect(time.advance(600)).toEqual([]); // idle once, not again at every emit
-    const out: Out = [];
+    const out: StreamElement<number>[] = [];
     op.processValue(42, out);
     expect(out).toEqual([ACTIVE, record(42, 42)]);
     expect(time.advance(700)).toEqual([watermark(41)]);
@@ -194,7 +194,7 @@ describe('TimestampsAndWatermarksOperator (engine)', () => {
     const time = new ManualTime();
     const plain = new TimestampsAndWatermarksOperator<number>({ timestamp: at, watermarks: punctuatedWatermarks(heartbeat) }, time);
     expect(time.pending).toBe(0);
-    const out: Out = [];
+    const out: StreamElement<number>[] = [];
     plain.processValues([3, 10, 7], out);
     expect(out).toEqual([record(3, 3), record(10, 10), watermark(10), record(7, 7)]); // 7 is late: forwarded, counted
     expect(plain.counters.get('lateRecords')).toBe(1);
@@ -210,7 +210,7 @@ describe('TimestampsAndWatermarksOperator (engine)', () => {
   it('noWatermarks: records only, then +infinity at the end', () => {
     const time = new ManualTime();
     const op = new TimestampsAndWatermarksOperator<string>({ timestamp: (s) => s.length, watermarks: noWatermarks() }, time);
-    const out: Out = [];
+    const out: StreamElement<string>[] = [];
     op.processValues(['a', 'bbb'], out);
     expect(time.pending).toBe(0);
     op.end(out);
@@ -221,7 +221,7 @@ describe('TimestampsAndWatermarksOperator (engine)', () => {
     const time = new ManualTime();
     const op = new TimestampsAndWatermarksOperator<number>({ timestamp: at, watermarks: boundedOutOfOrderness<number>(0).withPeriod(100).withIdleness(100) }, time);
     expect(time.advance(400)).toEqual([IDLE]);
-    const out: Out = [];
+    const out: StreamElement<number>[] = [];
     op.end(out);
     expect(out).toEqual([ACTIVE, END_OF_STREAM]);
     expect(time.pending).toBe(0);
@@ -247,7 +247,7 @@ describe('TimestampsAndWatermarksOperator (engine)', () => {
   it('accepts +infinity from a generator as the end of event time, and -infinity as nothing known', () => {
     const time = new ManualTime();
     const op = new TimestampsAndWatermarksOperator<number>({ timestamp: at, watermarks: punctuatedWatermarks((v) => (v < 0 ? -Infinity : Infinity)) }, time);
-    const out: Out = [];
+    const out: StreamElement<number>[] = [];
     op.processValues([-1, 1], out);
     expect(out).toEqual([record(-1, -1), record(1, 1), END_OF_STREAM]);
   });

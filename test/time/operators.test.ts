@@ -8,7 +8,7 @@ import { TestScheduler } from 'rxjs/testing';
 import {
   ACTIVE, END_OF_STREAM, IDLE, InvalidOptionError, InvalidWatermarkError, SideOutput, boundedOutOfOrderness, customWatermarks,
   mergeTimed, monotonousTimestamps, noWatermarks, punctuatedWatermarks, record, watermark, withEventTime, withEventTimeBatches,
-  type StreamBatch, type StreamElement,
+  type StreamBatch, type StreamElement, type StreamRecord,
 } from '../../src/index.js';
 import { unbatched } from '../../src/testing/index.js';
 
@@ -90,7 +90,7 @@ describe('withEventTime: the periodic timer lives as long as the subscription', 
   });
 
   it('a late side output receives the records behind the watermark instead of the main output', async () => {
-    const late = new SideOutput<StreamElement<number>>();
+    const late = new SideOutput<StreamRecord<number>>();
     const seen: unknown[] = [];
     late.subscribe((r) => seen.push(r));
     const out = await firstValueFrom(of(5, 9, 7, 8, 10).pipe(
