@@ -1,0 +1,6 @@
+/**
+ * rxflink/node: the Node-only parts (DESIGN.md §6): file checkpoint backend, Node stream and text
+ * file sources. The core entry point never imports these.
+ */
+export * from './checkpoint/index.js';
+export * from './sources/index.js';

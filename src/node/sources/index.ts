@@ -1,0 +1,3 @@
+// Node-only pulled sources. Re-exported by src/node/index.ts.
+export { fromNodeStream } from './fromNodeStream.js';
+export { readTextFile, readTextFileWithOffsets, type ReadTextFileOptions, type TextFilePosition, type TextLine } from './readTextFile.js';
