@@ -121,3 +121,45 @@ describe('property: merged watermarks', () => {
     );
   });
 });
+
+describe('property: merged records and watermarks', () => {
+  it('without idleness, no record follows a merged watermark that covers it', () => {
+    fc.assert(
+      fc.property(fc.array(inputArb, { minLength: 1, maxLength: 4 }), fc.array(fc.nat(), { maxLength: 200 }), (raw, order) => {
+        const inputs = raw.map((items) => items.filter((x) => x.k !== 's'));
+        const subjects = inputs.map(() => new Subject<StreamBatch<number>>());
+        const seen: StreamElement<number>[] = [];
+        mergeTimed(...subjects).subscribe((b) => seen.push(...b));
+        // Each input keeps its own contract: its records are ahead of its own watermark.
+        const cursors = inputs.map(() => 0);
+        const inputWatermark = inputs.map(() => -Infinity);
+        const step = (i: number) => {
+          const item = inputs[i]![cursors[i]++]!;
+          if (item.k === 'r') {
+            const ts = Math.max(item.t, inputWatermark[i]! + 1);
+            subjects[i]!.next([record(ts, ts)]);
+          } else if (item.t > inputWatermark[i]!) {
+            inputWatermark[i] = item.t;
+            subjects[i]!.next([watermark(item.t)]);
+          }
+        };
+        for (const o of order) {
+          const live = inputs.map((_, i) => i).filter((i) => cursors[i]! < inputs[i]!.length);
+          if (live.length === 0) break;
+          step(live[o % live.length]!);
+        }
+        for (let i = 0; i < inputs.length; i++) {
+          while (cursors[i]! < inputs[i]!.length) step(i);
+          subjects[i]!.complete();
+        }
+        let current = -Infinity;
+        for (const element of seen) {
+          if (element.kind === 'watermark') current = element.timestamp;
+          else if (element.kind === 'record') expect(element.timestamp).toBeGreaterThan(current);
+        }
+        expect(current).toBe(Infinity);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
