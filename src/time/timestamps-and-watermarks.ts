@@ -59,6 +59,7 @@ export class TimestampsAndWatermarksOperator<T> {
   readonly counters: Counters;
   readonly #options: TimestampsAndWatermarksOptions<T>;
   readonly #generator: WatermarkGenerator<T>;
+  readonly #extract: (value: T) => number;
   readonly #time: ProcessingTimeService;
   readonly #period: number;
   #out: StreamElement<T>[] = [];
@@ -88,6 +89,7 @@ export class TimestampsAndWatermarksOperator<T> {
   constructor(options: TimestampsAndWatermarksOptions<T>, processingTime: ProcessingTimeService) {
     checkEventTimeOptions(options);
     this.#options = options;
+    this.#extract = options.timestamp;
     this.counters = options.counters ?? new Counters();
     this.#time = processingTime;
     this.#generator = options.watermarks.createGenerator(() => processingTime.now());
@@ -105,25 +107,31 @@ export class TimestampsAndWatermarksOperator<T> {
   /** Processes one value into `out`. */
   processValue(value: T, out: StreamElement<T>[]): void {
     this.#out = out;
-    const timestamp = this.#options.timestamp(value) as unknown;
-    const problem = timestampProblem(timestamp);
-    if (problem !== undefined) {
-      this.counters.add('invalidTimestamps');
-      if (!this.#options.invalid) throw new InvalidTimestampError(value, timestamp, problem);
-      this.#options.invalid({ value, timestamp, reason: problem });
+    const timestamp: unknown = this.#extract(value);
+    // Fast path first: a safe integer is the only valid timestamp.
+    if (!Number.isSafeInteger(timestamp)) {
+      this.#invalid(value, timestamp);
       return;
     }
     const ts = timestamp as number;
     if (this.#idle) this.#setIdle(false);
     const element: StreamRecord<T> = { kind: 'record', value, timestamp: ts, key: undefined, keyGroup: -1 };
-    if (ts <= this.#currentWatermark) {
-      this.counters.add('lateRecords');
-      if (this.#options.late) this.#options.late(element);
-      else out.push(element);
-    } else {
-      out.push(element);
-    }
+    if (ts <= this.#currentWatermark) this.#lateRecord(element, out);
+    else out.push(element);
     this.#generator.onEvent(value, ts, this.#output);
+  }
+
+  #invalid(value: T, timestamp: unknown): void {
+    const problem = timestampProblem(timestamp) ?? 'the timestamp is not a safe integer';
+    this.counters.add('invalidTimestamps');
+    if (!this.#options.invalid) throw new InvalidTimestampError(value, timestamp, problem);
+    this.#options.invalid({ value, timestamp, reason: problem });
+  }
+
+  #lateRecord(element: StreamRecord<T>, out: StreamElement<T>[]): void {
+    this.counters.add('lateRecords');
+    if (this.#options.late) this.#options.late(element);
+    else out.push(element);
   }
 
   /** Processes a batch of values into `out`, then runs periodic emission if it is due. */
