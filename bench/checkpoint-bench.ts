@@ -139,17 +139,21 @@ async function chromiumFigures(): Promise<CheckpointBenchResult[]> {
     if (!opened.ok) throw new Error(opened.message);
     const saves: number[] = [];
     const loads: number[] = [];
+    const encodes: number[] = [];
+    const decodes: number[] = [];
     let bytes = 0;
     for (let run = 0; run < RUNS; run++) {
       const r = await page.evaluate(([id, keys]) => window.__rx.time('bench', id!, keys!), [run + 1, KEYS]);
       if (r.keys !== KEYS) throw new Error('bench: wrong IndexedDB restore');
       saves.push(r.saveMs);
       loads.push(r.loadMs);
+      encodes.push(r.encodeMs);
+      decodes.push(r.decodeMs);
       bytes = r.bytes;
     }
     return [
-      { name: `indexeddb (Chromium): save full checkpoint, ${KEYS.toLocaleString('en')} count keys`, ms: median(saves), bytes },
-      { name: `indexeddb (Chromium): load full checkpoint, ${KEYS.toLocaleString('en')} count keys`, ms: median(loads) },
+      { name: `indexeddb (Chromium): save full checkpoint, ${KEYS.toLocaleString('en')} count keys`, ms: median(saves), bytes, note: `of which encoding ${median(encodes).toFixed(0)} ms` },
+      { name: `indexeddb (Chromium): load full checkpoint, ${KEYS.toLocaleString('en')} count keys`, ms: median(loads), note: `of which decoding ${median(decodes).toFixed(0)} ms` },
     ];
   } finally {
     await h.close();

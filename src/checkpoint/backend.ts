@@ -287,7 +287,8 @@ export class SnapshotBackend implements CheckpointBackend {
     const manifestBytes = encodeEnvelope({ type: 'manifest', pipelineId: this.pipelineId }, { entries: retained });
     await this.write([[blobKey(id), bytes], [MANIFEST_KEY, manifestBytes]], retained, id);
     // The new manifest no longer lists what retention removed; deleting the blobs can fail without
-    // harm (a later save removes unlisted blobs), so that failure does not fail the save.
+    // harm (the first save of the next backend opened on this storage removes unlisted blobs), so
+    // that failure does not fail the save.
     const garbage = removed.map((e) => blobKey(e.checkpointId));
     if (!this.cleaned) {
       this.cleaned = true;

@@ -24,7 +24,10 @@ import { defineOwn, SNAPSHOT_FORMAT_VERSION } from './snapshot.js';
 
 // TextEncoder/TextDecoder are globals in every supported platform (Node >= 11, all browsers), but
 // not in the ES2022 lib the core compiles against: declared here, module-local, emitting nothing.
-declare const TextEncoder: new () => { encode(input: string): Uint8Array };
+declare const TextEncoder: new () => {
+  encode(input: string): Uint8Array;
+  encodeInto(input: string, into: Uint8Array): { read: number; written: number };
+};
 declare const TextDecoder: new (label?: string) => { decode(input: Uint8Array): string };
 
 const TILDE = 126;
@@ -175,10 +178,26 @@ function writeColumn(values: readonly unknown[], columns: ColumnSections): strin
   // Native join builds one flat string; `+=` would allocate a million rope nodes for the collector.
   const joined = (values as readonly string[]).join('');
   if (!isWellFormed(joined)) return undefined;
-  const text = new TextEncoder().encode(joined);
+  const text = utf8(joined);
   const at = columns.add(text);
   const lengthsAt = columns.add(toLittleEndian(new Uint8Array(lengths.buffer), 4));
   return `~cs${at}:${n}:${text.length}:${lengthsAt}`;
+}
+
+/**
+ * UTF-8 bytes of a long string. encodeInto into a buffer of one byte per character (enough for
+ * ASCII, the usual keys) and, only if that is too small, three: in Chromium this is four times
+ * faster than encode() on a 10 MB string.
+ */
+function utf8(text: string): Uint8Array {
+  const encoder = new TextEncoder();
+  let out = new Uint8Array(text.length);
+  let result = encoder.encodeInto(text, out);
+  if (result.read < text.length) {
+    out = new Uint8Array(text.length * 3);
+    result = encoder.encodeInto(text, out);
+  }
+  return out.subarray(0, result.written);
 }
 
 function toLittleEndian(bytes: Uint8Array, width: number): Uint8Array {
