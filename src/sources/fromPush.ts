@@ -23,7 +23,7 @@ export interface FromPushOptions<T> {
   /** Name in metrics and errors. */
   name?: string;
   /** Receives every dropped value (as well as the count). */
-  dropped?: SideOutput<T>;
+  dropped?: SideOutput<NoInfer<T>>;
   /** Where emissions are scheduled; defaults to `asyncScheduler`. */
   scheduler?: SchedulerLike;
   /** Where this pipeline's metrics go; by default a new one (`source.monitor`). */

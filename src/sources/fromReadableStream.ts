@@ -9,11 +9,22 @@ import { PulledSource, checkIndexPosition, type PulledSourceOptions } from './pu
  */
 export interface ReadableStreamLike<T> {
   getReader(): {
-    read(): PromiseLike<{ done: true; value?: undefined } | { done: false; value: T }>;
+    read(): PromiseLike<{ done: true; value?: unknown } | { done: false; value: T }>;
     cancel(reason?: unknown): PromiseLike<void>;
     releaseLock(): void;
   };
 }
+
+/**
+ * The chunk type of a stream. `getReader` is overloaded on real streams (the BYOB reader), which
+ * defeats plain inference, so the chunk type is read from `pipeTo`'s writable when there is one.
+ */
+export type ChunkOf<S> = S extends { pipeTo(destination: infer W, ...rest: never[]): unknown }
+  ? W extends { getWriter(): { write(chunk: infer C): unknown } }
+    ? Exclude<C, undefined>
+    : ReadChunkOf<S>
+  : ReadChunkOf<S>;
+type ReadChunkOf<S> = S extends ReadableStreamLike<infer T> ? T : never;
 
 /**
  * A pulled source over a WHATWG ReadableStream: each chunk is one value, and `read()` is called only
@@ -27,10 +38,11 @@ export interface ReadableStreamLike<T> {
  * fromReadableStream(response.body!.pipeThrough(new TextDecoderStream())).pipe(...).subscribe();
  * ```
  */
-export function fromReadableStream<T>(
-  stream: ReadableStreamLike<T>,
+export function fromReadableStream<S extends ReadableStreamLike<unknown>>(
+  stream: S,
   options: PulledSourceOptions<IndexPosition> = {},
-): PulledSource<T, IndexPosition> {
+): PulledSource<ChunkOf<S>, IndexPosition> {
+  type T = ChunkOf<S>;
   if (typeof (stream as { getReader?: unknown } | null)?.getReader !== 'function') {
     throw new InvalidOptionError('stream', stream, 'must be a ReadableStream (an object with getReader())');
   }
@@ -46,7 +58,7 @@ export function fromReadableStream<T>(
             done = true;
             return { done: true, value: undefined };
           }
-          return { done: false, value: r.value };
+          return { done: false, value: r.value as T };
         },
       };
       return asyncIteratorPuller(iterator, start, () => {

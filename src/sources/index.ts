@@ -2,5 +2,5 @@
 export { PulledSource, type PulledSourceOptions, type Puller, type PullResult } from './pulled.js';
 export { fromIterable, type IndexPosition } from './fromIterable.js';
 export { fromAsyncIterable } from './fromAsyncIterable.js';
-export { fromReadableStream, type ReadableStreamLike } from './fromReadableStream.js';
+export { fromReadableStream, type ChunkOf, type ReadableStreamLike } from './fromReadableStream.js';
 export { fromPush, PushSource, type FromPushOptions, type OverflowPolicy } from './fromPush.js';

@@ -14,7 +14,7 @@ describe('fromPush: a bounded buffer with an explicit overflow policy (marbles)'
       const side = new SideOutput<string>('dropped clicks');
       const seen: string[] = [];
       side.subscribe((v) => seen.push(v));
-      const source = fromPush(hot('-abcd|'), { bufferSize: 2, overflow, batchSize: 1, dropped: side, scheduler: ts, name: 'clicks' });
+      const source = fromPush(hot<string>('-abcd|'), { bufferSize: 2, overflow, batchSize: 1, dropped: side, scheduler: ts, name: 'clicks' });
       expectObservable(source.pipe(asyncSinkValues(() => cold('-----|'), { concurrency: 1, bufferSize: 1, scheduler: ts })), '^').toBe(expected, values, expect.objectContaining({ name: 'BufferOverflowError', buffer: 'clicks', size: 2, element: 'd' }));
       ts.flush();
       expect(seen).toEqual(dropped);
