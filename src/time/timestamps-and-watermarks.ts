@@ -1,10 +1,18 @@
 import { Counters } from '../core/counters.js';
 import { ACTIVE, END_OF_STREAM, IDLE, MAX_WATERMARK, MIN_WATERMARK, type StreamElement, type StreamRecord } from '../core/elements.js';
 import { InvalidOptionError, InvalidTimestampError } from '../core/errors.js';
+import { StateRestoreError } from '../state/errors.js';
 import type { ProcessingTimeService } from '../core/time.js';
 import { InvalidWatermarkError, watermarkProblem } from './errors.js';
 import { timestampProblem } from './timestamps.js';
 import { WatermarkStrategy, type WatermarkGenerator, type WatermarkOutput } from './watermark-strategy.js';
+
+/** What `TimestampsAndWatermarksOperator.snapshotState` exports. */
+export interface EventTimeEntrySnapshot {
+  readonly version: 1;
+  /** The last watermark forwarded (-Infinity: none yet). */
+  readonly watermark: number;
+}
 
 /** A value whose timestamp could not be used, as sent to the `invalid` side output. */
 export interface InvalidRecord<T> {
@@ -24,6 +32,8 @@ export interface TimestampsAndWatermarksOptions<T> {
   late?: (record: StreamRecord<T>) => void;
   /** Counts 'invalidTimestamps' and 'lateRecords'. */
   counters?: Counters;
+  /** Names the operator in state import errors. */
+  uid?: string;
 }
 
 /**
@@ -102,6 +112,29 @@ export class TimestampsAndWatermarksOperator<T> {
   /** The last watermark forwarded. */
   get currentWatermark(): number {
     return this.#currentWatermark;
+  }
+
+  /**
+   * Exports the last watermark forwarded, as plain data. Flink does not checkpoint its
+   * TimestampsAndWatermarksOperator; we keep this one number so that a restored pipeline never
+   * forwards a watermark below one it already forwarded (the snapshot's `watermarks` field). The
+   * generator's own state is not exported: it rebuilds from the records that follow, and until its
+   * proposals pass the restored watermark they are dropped, as any non-advancing proposal.
+   */
+  snapshotState(): EventTimeEntrySnapshot {
+    return { version: 1, watermark: this.#currentWatermark };
+  }
+
+  /** Imports what `snapshotState` exported; call it before the first value. */
+  restoreState(state: unknown): void {
+    const s = state as Partial<EventTimeEntrySnapshot> | null;
+    if (s === null || typeof s !== 'object' || s.version !== 1) {
+      throw new StateRestoreError(this.#options.uid, 'expected the plain object produced by snapshotState() of an event-time entry (version 1)');
+    }
+    if (typeof s.watermark !== 'number' || watermarkProblem(s.watermark) !== undefined) {
+      throw new StateRestoreError(this.#options.uid, `the watermark ${String(s.watermark)} is not a watermark`);
+    }
+    this.#currentWatermark = s.watermark;
   }
 
   /** Processes one value into `out`. */

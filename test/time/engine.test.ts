@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  ACTIVE, END_OF_STREAM, IDLE, InvalidOptionError, InvalidWatermarkError, TimestampsAndWatermarksOperator, WatermarkValve,
+  ACTIVE, END_OF_STREAM, IDLE, InvalidOptionError, InvalidWatermarkError, StateRestoreError, TimestampsAndWatermarksOperator, WatermarkValve,
   boundedOutOfOrderness, customWatermarks, noWatermarks, punctuatedWatermarks, record, watermark,
   type ProcessingTimeService, type StreamElement, type WatermarkGenerator,
 } from '../../src/index.js';
@@ -255,5 +255,35 @@ describe('TimestampsAndWatermarksOperator (engine)', () => {
   it('refuses a generator factory that does not return a generator, naming the option', () => {
     const bad = customWatermarks(() => ({ onEvent: () => undefined }) as unknown as WatermarkGenerator<number>);
     expect(() => new TimestampsAndWatermarksOperator<number>({ timestamp: at, watermarks: bad }, new ManualTime())).toThrow(/createGenerator/);
+  });
+});
+
+describe('TimestampsAndWatermarksOperator: export and import', () => {
+  const at = (v: number): number => v;
+
+  it('exports the last watermark as plain data; after import, nothing at or below it is forwarded', () => {
+    const time = new ManualTime();
+    const first = new TimestampsAndWatermarksOperator<number>({ timestamp: at, watermarks: punctuatedWatermarks<number>((v) => v) }, time);
+    first.processValues([10, 40], []);
+    const exported = structuredClone(first.snapshotState());
+    expect(exported).toEqual({ version: 1, watermark: 40 });
+
+    const restored = new TimestampsAndWatermarksOperator<number>({ timestamp: at, watermarks: punctuatedWatermarks<number>((v) => v) }, new ManualTime());
+    restored.restoreState(exported);
+    const out: StreamElement<number>[] = [];
+    restored.processValues([30, 45], out);
+    // 30 is behind the restored watermark: forwarded and counted late; its proposal (30) is dropped.
+    expect(out).toEqual([record(30, 30), record(45, 45), watermark(45)]);
+    expect(restored.counters.get('lateRecords')).toBe(1);
+  });
+
+  it.each([
+    ['null', null],
+    ['another shape', { watermark: 5 }],
+    ['a NaN watermark', { version: 1, watermark: Number.NaN }],
+  ])('refuses %s with a StateRestoreError naming the uid', (_name, state) => {
+    const op = new TimestampsAndWatermarksOperator<number>({ timestamp: at, watermarks: noWatermarks(), uid: 'clicks-entry' }, new ManualTime());
+    expect(() => op.restoreState(state)).toThrow(StateRestoreError);
+    expect(() => op.restoreState(state)).toThrow(/clicks-entry/);
   });
 });
