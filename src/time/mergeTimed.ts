@@ -14,6 +14,10 @@ export type TimedKeyOf<O> = O extends Observable<StreamBatch<infer _T, infer K>>
  * and is forwarded only when it increases (StatusWatermarkValve). An input that completes counts as
  * watermark +infinity; the merge completes when every input has completed.
  *
+ * As in Flink, an idle input holds nothing back: if every other input completes (watermark
+ * +infinity), event time ends even though the idle input may still send records, and those records
+ * arrive late downstream. Leave out `withIdleness` on an input whose late records matter.
+ *
  * Checkpoint barriers are forwarded as they arrive; aligning them across inputs comes with
  * checkpointing.
  *

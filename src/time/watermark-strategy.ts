@@ -75,8 +75,9 @@ export class WatermarkStrategy<T> {
 
   /**
    * Marks the input idle after `timeoutMs` of processing time without records, like Flink's
-   * `withIdleness`; any record makes it active again. Idleness is checked at each periodic emission,
-   * so an input is marked idle between `timeoutMs` and `timeoutMs + 2 * period` after its last record.
+   * `withIdleness`; any record makes it active again. Idleness is checked at each periodic emission
+   * (Flink's IdlenessTimer), so an input is marked idle between `timeoutMs + period` and
+   * `timeoutMs + 3 * period` after its last record.
    *
    * @example
    * ```ts
