@@ -91,25 +91,49 @@ export async function openIndexedDbBackend(options: IndexedDbBackendOptions): Pr
   const store = new IndexedDbBlobStore(databaseName(options.pipelineId), factory, openTimeoutMs);
   if (options.readOnly !== undefined) return probe(new IndexedDbSnapshotBackend(store, options, undefined));
 
-  const locks = options.locks ?? (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
-  if (locks === undefined) {
-    throw new StorageError(
+  const ref = { pipelineId: options.pipelineId, backend: 'indexeddb' };
+  const unavailable = (why: string, cause?: unknown): StorageError =>
+    new StorageError(
       'unavailable',
-      { pipelineId: options.pipelineId, backend: 'indexeddb' },
-      'the Web Locks API (navigator.locks) is not available, so this tab cannot take ownership; it needs a secure context (https or localhost). Open with readOnly to only load.',
+      ref,
+      `the Web Locks API (navigator.locks) ${why}, so this tab cannot take ownership; it needs a secure, non-opaque origin (https or localhost, not a sandboxed frame). Open with readOnly to only load.`,
+      cause === undefined ? undefined : { cause },
     );
+  let locks: LockManager | undefined;
+  try {
+    locks = options.locks ?? (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
+  } catch (error) {
+    throw unavailable(`cannot be used here (${describeError(error)})`, error);
   }
+  if (locks === undefined) throw unavailable('is not available');
   const name = lockName(options.pipelineId);
-  let lock = await tryAcquire(locks, name);
+  // An opaque origin (sandboxed frame, data: URL) has the API but refuses every request.
+  const lockFailure = (error: unknown): unknown =>
+    (error as { name?: unknown } | null)?.name === 'SecurityError' ? unavailable(`refused the request (${describeError(error)})`, error) : error;
+  let lock: HeldLock | undefined;
+  try {
+    lock = await tryAcquire(locks, name);
+  } catch (error) {
+    throw lockFailure(error);
+  }
   if (lock === undefined) {
     if (ownership === 'fail') throw notOwnerError(options.pipelineId);
     if (ownership === 'read-only') {
       return probe(new IndexedDbSnapshotBackend(store, { ...options, readOnly: 'another tab owns this pipeline\'s stored state' }, undefined));
     }
     options.onWait?.();
-    lock = await acquireWaiting(locks, name, options.signal);
+    try {
+      lock = await acquireWaiting(locks, name, options.signal);
+    } catch (error) {
+      throw lockFailure(error);
+    }
   }
   return probe(new IndexedDbSnapshotBackend(store, options, lock));
+}
+
+function describeError(error: unknown): string {
+  const e = error as { name?: unknown; message?: unknown } | null;
+  return `${String(e?.name ?? 'Error')}: ${String(e?.message ?? error)}`;
 }
 
 /**

@@ -82,7 +82,12 @@ export async function serve(root: string): Promise<{ url: string; server: Server
       return;
     }
     readFile(file).then(
-      (bytes) => response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' }).end(bytes),
+      (bytes) => response.writeHead(200, {
+        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'cache-control': 'no-store',
+        // Sandboxed frames (opaque origins) load the bundle too.
+        'access-control-allow-origin': '*',
+      }).end(bytes),
       () => response.writeHead(404).end(),
     );
   });

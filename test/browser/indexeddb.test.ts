@@ -86,3 +86,45 @@ describe('IndexedDB backend in Chromium', () => {
     await page.close();
   });
 });
+
+describe('IndexedDB backend in Chromium at the limits', () => {
+  it('reports a real quota exceeded as a typed error and keeps the last good checkpoint', async () => {
+    const context = await h.newContext(); // its own profile, so the quota override stays here
+    const page = await h.newPage(context);
+    // Chromium's own quota machinery, shrunk through the DevTools protocol to 2 MB for this origin
+    // (Chromium reads the quota when the database is opened).
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(h.url).origin, quotaSize: 2_000_000 });
+    expect(await page.evaluate(() => window.__rx.open('q', 'quota', 'fail'))).toMatchObject({ ok: true });
+    expect(await page.evaluate(() => window.__rx.save('q', 1, 100))).toMatchObject({ ok: true });
+    const failed = await page.evaluate(() => window.__rx.save('q', 2, 300_000));
+    expect(failed).toMatchObject({ ok: false, name: 'StorageError', failure: 'quota-exceeded', code: 'STORAGE_QUOTA_EXCEEDED' });
+    expect(await page.evaluate(() => window.__rx.list('q'))).toEqual({ ok: true, value: ['checkpoint:1'] });
+    const loaded = await page.evaluate(() => window.__rx.load('q'));
+    const expected = await page.evaluate(() => window.__rx.expected('quota', 1, 100));
+    expect(loaded.ok && decodeValue(loaded.value, true)).toStrictEqual(decodeValue(expected, true));
+    // A smaller checkpoint still fits: the failed one left nothing behind that uses the quota.
+    expect(await page.evaluate(() => window.__rx.save('q', 2, 1000))).toMatchObject({ ok: true });
+    expect(await page.evaluate(() => window.__rx.list('q'))).toEqual({ ok: true, value: ['checkpoint:1', 'checkpoint:2'] });
+    await context.close();
+  });
+
+  it('reports IndexedDB or Web Locks unavailable (opaque origin, like a sandboxed frame) as a typed error', async () => {
+    const page = await h.newPage();
+    // A sandboxed iframe without allow-same-origin has an opaque origin: no IndexedDB, no locks.
+    const result = await page.evaluate(async () => {
+      const frame = document.createElement('iframe');
+      frame.setAttribute('sandbox', 'allow-scripts');
+      frame.srcdoc = `<script type="module">
+        import('${new URL('app.js', location.href).href}').then(
+          () => window.__rx.open('x', 'opaque', 'fail'),
+        ).then((r) => parent.postMessage(r, '*'), (e) => parent.postMessage({ ok: false, message: String(e) }, '*'));
+      </script>`;
+      const message = new Promise((resolve) => addEventListener('message', (e) => resolve(e.data), { once: true }));
+      document.body.append(frame);
+      return message;
+    });
+    expect(result).toMatchObject({ ok: false, name: 'StorageError', failure: 'unavailable', code: 'STORAGE_UNAVAILABLE' });
+    await page.close();
+  });
+});
