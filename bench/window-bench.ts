@@ -309,7 +309,7 @@ export async function runWindowBench(options: { events?: number; reps?: number; 
   return { name: 'windows: tumbling 1 s, count + sum, bounded out-of-orderness 500 ms', workloads };
 }
 
-const isMain = typeof process !== 'undefined' && process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '\u0000');
+const isMain = typeof process !== 'undefined' && /window-bench\.ts$/.test(process.argv[1] ?? '');
 if (isMain) {
   if (gc === undefined) console.log('(run with node --expose-gc for comparable heap figures)');
   runWindowBench().catch((error: unknown) => {

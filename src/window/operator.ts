@@ -93,6 +93,8 @@ class KeyEntry {
   /** Tumbling and global windows (few per key: a short array beats a Map); sessions, sorted by start. */
   readonly list: WindowState[] = [];
   last: WindowState | null = null;
+  /** Whether the entry is in the operator's key table. */
+  live = true;
   constructor(readonly id: Id, readonly key: unknown, readonly keyGroup: number, useMap: boolean) {
     this.byStart = useMap ? new Map() : null;
   }
@@ -331,7 +333,10 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     } else {
       if (this.#addMerging(entry, value, timestamp, out)) skipped = false;
     }
-    if (entry.size === 0) this.#keys.delete(id);
+    if (entry.size === 0) {
+      entry.live = false;
+      this.#keys.delete(id);
+    }
     // Flink: an element skipped by all its windows and behind watermark - lateness is late data.
     if (skipped && this.#eventTime && timestamp + this.#lateness <= this.#watermark) {
       if (this.#lateOutput !== null) {
@@ -544,12 +549,20 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     if (entry.last === ws) entry.last = null;
     // A key without windows has no state: drop its entry at once (keeping empty entries around
     // for sparse keys measured slower: more old-generation objects for the GC to trace).
-    if (entry.size === 0 && this.#keys.get(entry.id) === entry) this.#keys.delete(entry.id);
+    if (entry.size === 0 && entry.live) {
+      entry.live = false;
+      this.#keys.delete(entry.id);
+    }
   }
 
   /** Deletes the entries of keys that have no window left. */
   #sweep(): void {
-    for (const [id, entry] of this.#keys) if (entry.size === 0) this.#keys.delete(id);
+    for (const [id, entry] of this.#keys) {
+      if (entry.size === 0) {
+        entry.live = false;
+        this.#keys.delete(id);
+      }
+    }
   }
 
   /** Flink's clearAllState: contents, trigger state and timers, then the window itself. */
