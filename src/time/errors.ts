@@ -22,3 +22,16 @@ export function watermarkProblem(watermark: unknown): string | undefined {
   if (!Number.isInteger(watermark)) return 'it is not an integer number of milliseconds (round it, e.g. Math.floor)';
   return 'it is beyond Number.MAX_SAFE_INTEGER';
 }
+
+/**
+ * A watermark generator used its `WatermarkOutput` after `onEvent` or `onPeriodicEmit` returned
+ * (from a promise, a timer, ...). What it emitted there would have nowhere to go, so it fails loudly.
+ */
+export class WatermarkOutputClosedError extends StreamError {
+  constructor(what: string) {
+    super(
+      'WATERMARK_OUTPUT_CLOSED',
+      `WatermarkOutput.${what} was called after onEvent/onPeriodicEmit returned; a generator may only emit inside those calls (use onPeriodicEmit for time-driven watermarks)`,
+    );
+  }
+}

@@ -7,4 +7,4 @@ export { withEventTime, withEventTimeBatches, type EventTimeOptions } from './wi
 export { WatermarkValve } from './watermark-valve.js';
 export { mergeTimed, type TimedValueOf, type TimedKeyOf } from './mergeTimed.js';
 export { checkTimestamp, timestampProblem } from './timestamps.js';
-export { InvalidWatermarkError } from './errors.js';
+export { InvalidWatermarkError, WatermarkOutputClosedError } from './errors.js';

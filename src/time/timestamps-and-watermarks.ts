@@ -3,7 +3,7 @@ import { ACTIVE, END_OF_STREAM, IDLE, MAX_WATERMARK, MIN_WATERMARK, type StreamE
 import { InvalidOptionError, InvalidTimestampError } from '../core/errors.js';
 import { StateRestoreError } from '../state/errors.js';
 import type { ProcessingTimeService } from '../core/time.js';
-import { InvalidWatermarkError, watermarkProblem } from './errors.js';
+import { InvalidWatermarkError, WatermarkOutputClosedError, watermarkProblem } from './errors.js';
 import { timestampProblem } from './timestamps.js';
 import { WatermarkStrategy, type WatermarkGenerator, type WatermarkOutput } from './watermark-strategy.js';
 
@@ -72,7 +72,8 @@ export class TimestampsAndWatermarksOperator<T> {
   readonly #extract: (value: T) => number;
   readonly #time: ProcessingTimeService;
   readonly #period: number;
-  #out: StreamElement<T>[] = [];
+  /** Where the generator's output goes; set only while the generator is being called. */
+  #out: StreamElement<T>[] | undefined;
   #currentWatermark = MIN_WATERMARK;
   #idle = false;
   #nextPeriodicEmit = Infinity;
@@ -86,14 +87,15 @@ export class TimestampsAndWatermarksOperator<T> {
         const problem = watermarkProblem(timestamp);
         if (problem !== undefined) throw new InvalidWatermarkError(timestamp, problem);
       }
+      const out = this.#outFor('emitWatermark');
       if (timestamp > this.#currentWatermark) {
         if (this.#idle) this.#setIdle(false);
         this.#currentWatermark = timestamp;
-        this.#out.push({ kind: 'watermark', timestamp });
+        out.push({ kind: 'watermark', timestamp });
       }
     },
-    markIdle: () => this.#setIdle(true),
-    markActive: () => this.#setIdle(false),
+    markIdle: () => this.#setIdle(true, 'markIdle'),
+    markActive: () => this.#setIdle(false, 'markActive'),
   };
 
   constructor(options: TimestampsAndWatermarksOptions<T>, processingTime: ProcessingTimeService) {
@@ -144,6 +146,7 @@ export class TimestampsAndWatermarksOperator<T> {
     // Fast path first: a safe integer is the only valid timestamp.
     if (!Number.isSafeInteger(timestamp)) {
       this.#invalid(value, timestamp);
+      this.#out = undefined;
       return;
     }
     const ts = timestamp as number;
@@ -152,6 +155,7 @@ export class TimestampsAndWatermarksOperator<T> {
     if (ts <= this.#currentWatermark) this.#lateRecord(element, out);
     else out.push(element);
     this.#generator.onEvent(value, ts, this.#output);
+    this.#out = undefined;
   }
 
   #invalid(value: T, timestamp: unknown): void {
@@ -180,6 +184,7 @@ export class TimestampsAndWatermarksOperator<T> {
     if (now < this.#nextPeriodicEmit) return;
     this.#out = out;
     this.#generator.onPeriodicEmit(this.#output);
+    this.#out = undefined;
     this.#nextPeriodicEmit = now + this.#period;
   }
 
@@ -192,6 +197,7 @@ export class TimestampsAndWatermarksOperator<T> {
       this.#currentWatermark = MAX_WATERMARK;
       out.push(END_OF_STREAM);
     }
+    this.#out = undefined;
   }
 
   dispose(): void {
@@ -208,9 +214,16 @@ export class TimestampsAndWatermarksOperator<T> {
     });
   }
 
-  #setIdle(idle: boolean): void {
+  #setIdle(idle: boolean, caller = 'markActive'): void {
+    const out = this.#outFor(caller);
     if (this.#idle === idle) return;
     this.#idle = idle;
-    this.#out.push(idle ? IDLE : ACTIVE);
+    out.push(idle ? IDLE : ACTIVE);
+  }
+
+  #outFor(caller: string): StreamElement<T>[] {
+    const out = this.#out;
+    if (out === undefined) throw new WatermarkOutputClosedError(caller);
+    return out;
   }
 }

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ACTIVE, END_OF_STREAM, IDLE, InvalidOptionError, InvalidWatermarkError, StateRestoreError, TimestampsAndWatermarksOperator, WatermarkValve,
   boundedOutOfOrderness, customWatermarks, noWatermarks, punctuatedWatermarks, record, watermark,
-  type ProcessingTimeService, type StreamElement, type WatermarkGenerator,
+  WatermarkOutputClosedError, type ProcessingTimeService, type StreamElement, type WatermarkGenerator, type WatermarkOutput,
 } from '../../src/index.js';
 
 type Out = StreamElement<unknown, unknown>[];
@@ -285,5 +285,18 @@ describe('TimestampsAndWatermarksOperator: export and import', () => {
     const op = new TimestampsAndWatermarksOperator<number>({ timestamp: at, watermarks: noWatermarks(), uid: 'clicks-entry' }, new ManualTime());
     expect(() => op.restoreState(state)).toThrow(StateRestoreError);
     expect(() => op.restoreState(state)).toThrow(/clicks-entry/);
+  });
+});
+
+describe('TimestampsAndWatermarksOperator: the generator output is only open during its calls', () => {
+  it.each(['emitWatermark', 'markIdle', 'markActive'] as const)('%s after onEvent returned fails loudly instead of losing the element', (method) => {
+    let kept: WatermarkOutput | undefined;
+    const op = new TimestampsAndWatermarksOperator<number>({
+      timestamp: (v) => v,
+      watermarks: customWatermarks<number>(() => ({ onEvent: (_v, _t, o) => { kept = o; }, onPeriodicEmit: () => undefined }), 0),
+    }, new ManualTime());
+    op.processValue(1, []);
+    expect(() => (method === 'emitWatermark' ? kept!.emitWatermark(5) : kept![method]())).toThrow(WatermarkOutputClosedError);
+    expect(() => (method === 'emitWatermark' ? kept!.emitWatermark(5) : kept![method]())).toThrow(new RegExp(method));
   });
 });
