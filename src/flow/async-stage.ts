@@ -19,8 +19,8 @@
  * The stage's bound is `bufferSize` records held (waiting, in flight, or completed and not emitted).
  * Its credit upstream is `bufferSize - held`, so a pulled source never sends more than fits, except
  * when a synchronous step in between multiplies records (flatMap, a window firing): such a batch is
- * still accepted and the overshoot shows in `peakOccupancy`. Input that no pulled source delivered
- * cannot be paused, so a batch of it that does not fit fails with `BufferOverflowError`.
+ * still accepted and the overshoot shows in `peakOccupancy`. Input of a stage that no pulled source
+ * feeds cannot be paused, so a batch of it that does not fit fails with `BufferOverflowError`.
  *
  * Results are held, not emitted, while the stage's own downstream has no credit: that is how a full
  * sink stops an async map, and through it the source.
@@ -39,7 +39,8 @@ interface Entry<O> {
   /** Records this entry holds against the bound (0 for a marker). */
   readonly size: number;
   readonly marker: boolean;
-  readonly payload: unknown;
+  /** The job's input; cleared once emitted so that the queue never retains records. */
+  payload: unknown;
   state: number;
   output: readonly O[] | undefined;
   emitted: boolean;
@@ -188,8 +189,12 @@ export class AsyncStage<P, O> implements FlowStage {
    */
   accept(records: number, firstValue: () => unknown): boolean {
     if (this.#closed) return false;
+    // Input outside any delivery is refused beyond the bound only when no pulled source feeds the
+    // stage at all. A stage fed by pulled sources also gets bounded bursts outside deliveries (records
+    // emitted by processing-time timers of operators upstream): those are accepted, their overshoot
+    // shows in the metrics, and the sources stay paused until the stage has drained below its bound.
     const controller = this.#upstreams.capture();
-    if (controller === undefined && this.#held + records > this.#config.bufferSize) {
+    if (controller === undefined && this.#upstreams.size === 0 && this.#held + records > this.#config.bufferSize) {
       this.#failWith(
         new BufferOverflowError(
           this.name,
@@ -363,6 +368,7 @@ export class AsyncStage<P, O> implements FlowStage {
         records += entry.size;
         freed += entry.size;
         entry.output = undefined;
+        entry.payload = undefined;
         this.#head++;
       }
     } else {
@@ -384,6 +390,7 @@ export class AsyncStage<P, O> implements FlowStage {
             records += entry.size;
             freed += entry.size;
             entry.output = undefined;
+            entry.payload = undefined;
             entry.emitted = true;
           } else {
             blocked = true;
@@ -393,7 +400,8 @@ export class AsyncStage<P, O> implements FlowStage {
         i++;
       }
     }
-    if (this.#head > 1024 && this.#head * 2 > queue.length) {
+    // Drop emitted entries from the front once they are half the array: amortized O(1) per entry.
+    if (this.#head >= 32 && this.#head * 2 >= queue.length) {
       this.#queue = queue.slice(this.#head);
       this.#next = Math.max(0, this.#next - this.#head);
       this.#head = 0;

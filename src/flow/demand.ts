@@ -21,9 +21,9 @@
  * for sources subscribed later (inside `concat`, `switchMap`, ...).
  * Each async stage is itself a controller for what it emits, so demand flows through a chain of
  * async stages: a full sink stops the async map before it, whose growing queue stops the source.
- * A stage that receives a batch outside any delivery (a push-only input, or an operator such as
- * `delay` in between) cannot stop its producer; it enforces its bound with an overflow error
- * instead, and `fromPush` is the way to put such inputs behind a bounded buffer.
+ * A stage that no pulled source feeds (a push-only input, or an operator such as `delay` in between)
+ * cannot stop its producer; it enforces its bound with an overflow error instead, and `fromPush` is
+ * the way to put such inputs behind a bounded buffer.
  */
 import type { FlowMonitor } from './monitor.js';
 
@@ -185,10 +185,9 @@ export class Upstreams {
     return controller;
   }
 
-  /** The first controller seen (its monitor is where the stage reports), if any. */
-  first(): FlowController | undefined {
-    for (const c of this.#controllers) return c;
-    return undefined;
+  /** Number of producers the stage is attached to. */
+  get size(): number {
+    return this.#controllers.size;
   }
 
   /** Wakes every producer: the stage has room again. */
