@@ -24,8 +24,8 @@ describe('merged inputs into an event-time window', () => {
         .subscribe((r) => out.push({ frame: scheduler.now(), value: `[${r.window.start},${r.window.end}) ${r.value}` }));
       flush();
     });
-X at frame 1200 makes
-    // its watermark 1199 at the periodic emit of 1200: window [0,1000) with 0, 10, 300, 600, 900 fires then.
+    // quiet goes idle at 600 (inactive since the emit at 200, and 600 - 200 > 300). busy's record 1200
+    // makes its watermark 1199 at the periodic emit of frame 1200: window [0,1000) (0, 10, 300, 600, 900) fires then.
     expect(out).toEqual([{ frame: 1200, value: '[0,1000) 5' }, { frame: 1800, value: '[1000,2000) 2' }]);
   });
 
