@@ -13,7 +13,14 @@ export class InvalidWatermarkError extends StreamError {
   }
 }
 
-/** Why `watermark` is not a usable watermark, or undefined if it is. */
+/**
+ * Why `watermark` is not a usable watermark, or undefined if it is.
+ *
+ * @example
+ * ```ts
+ * watermarkProblem(Number.NaN); // 'it is NaN (was the max timestamp computed from an undefined field?)'
+ * ```
+ */
 export function watermarkProblem(watermark: unknown): string | undefined {
   if (watermark === undefined || watermark === null) return `it is missing (${String(watermark)})`;
   if (typeof watermark !== 'number') return `it is not a number but a ${typeof watermark}`;

@@ -64,6 +64,19 @@ export function checkEventTimeOptions(options: unknown): void {
  * Deviation from Flink, asked for by the foundation issue: a record that arrives while the input is
  * idle makes it active again at once (an ACTIVE status before the record). Flink's operator stays
  * idle until its generator emits a higher watermark, so records would flow on an "idle" input.
+ *
+ * @example
+ * ```ts
+ * // Engine use without RxJS (a custom runtime, a worker loop): feed values, read elements.
+ * const entry = new TimestampsAndWatermarksOperator<Click>(
+ *   { timestamp: (c) => c.at, watermarks: boundedOutOfOrderness(1_000) },
+ *   processingTime, // a ProcessingTimeService: now() and schedule()
+ * );
+ * const out: StreamElement<Click>[] = [];
+ * entry.processValues(clicks, out); // records, and a watermark if the period has passed
+ * entry.end(out);                   // watermark +infinity
+ * entry.dispose();
+ * ```
  */
 export class TimestampsAndWatermarksOperator<T> {
   readonly counters: Counters;

@@ -161,3 +161,23 @@ describe('withEventTimeBatches', () => {
     expect(batches[2]).toEqual([END_OF_STREAM]);
   });
 });
+
+describe('withEventTime: more bad input', () => {
+  it.each([
+    ['a bigint', 10n, /bigint: convert it/],
+    ['an object', { ms: 5 }, /not a number but a object/],
+    ['a boolean', true, /not a number but a boolean/],
+    ['an invalid Date', new Date(Number.NaN), /getTime/],
+  ])('a timestamp that is %s fails with an InvalidTimestampError naming the element', async (_name, ts, reason) => {
+    const value = { id: 'order-18', ts };
+    const run = firstValueFrom(of(value).pipe(withEventTime({ timestamp: (v: typeof value) => v.ts as unknown as number, watermarks: monotonousTimestamps() }), toArray()));
+    await expect(run).rejects.toBeInstanceOf(InvalidTimestampError);
+    await expect(run).rejects.toThrow(reason);
+    await expect(run).rejects.toThrow(/order-18/);
+  });
+
+  it('a string timestamp gets a hint to parse it', async () => {
+    const run = firstValueFrom(of('2024-01-01').pipe(withEventTime({ timestamp: (s: string) => s as unknown as number, watermarks: monotonousTimestamps() })));
+    await expect(run).rejects.toThrow(/Date\.parse/);
+  });
+});
