@@ -150,20 +150,19 @@ export class AsyncStage<P, O> implements FlowStage {
     this.name = config.name;
     this.stats = new StageStats(config.name, config.kind, config.bufferSize);
     this.#upstreams = new Upstreams(this, (controller) => {
-      // Report where the source feeding us reports, and have our downstream report there too.
+      // Report where the source feeding us reports, with whatever reported here (our downstream).
       if (this.#reported) return;
       this.#reported = true;
+      this.out.monitor.mergeInto(controller.monitor);
       this.out.monitor = controller.monitor;
-      controller.monitor.add(this.stats);
     });
     this.#emit = sinks.emit;
     this.#fail = sinks.fail;
     this.#done = sinks.done;
     const monitor = config.monitor ?? new FlowMonitor({ scheduler: config.scheduler });
-    if (config.monitor) {
-      config.monitor.add(this.stats);
-      this.#reported = true;
-    }
+    monitor.add(this.stats);
+    // A monitor given explicitly stays; otherwise the first source that feeds us takes over.
+    this.#reported = config.monitor !== undefined;
     this.out = new FlowController(config.name, monitor, () => this.#scheduleWake());
     // Built inside our own subscription: a bounded stage downstream that is subscribing attaches.
     attachSubscribingStage(this.out);

@@ -128,9 +128,24 @@ export class FlowMonitor {
     this.#createdAt = this.#scheduler.now();
   }
 
+  #forward: FlowMonitor | undefined;
+
   /** Adds a source or stage to the report. Sources and stages call this; users rarely need to. */
   add(stats: StageStats): void {
+    if (this.#forward) return this.#forward.add(stats);
     if (!this.#stages.includes(stats)) this.#stages.push(stats);
+  }
+
+  /**
+   * Moves everything reported here to `target`, and forwards later reports there. An async stage
+   * reports to a monitor of its own until it learns which source feeds it; stages downstream of it
+   * may have reported there already.
+   */
+  mergeInto(target: FlowMonitor): void {
+    if (target === this) return;
+    const stages = this.#stages.splice(0);
+    this.#forward = target;
+    for (const stats of stages) target.add(stats);
   }
 
   /** Current totals; `backPressuredTimeMsPerSecond` is averaged since the monitor was created. */
