@@ -21,3 +21,4 @@ export * from './state/index.js';
 export * from './flow/index.js';
 export * from './sources/index.js';
 export * from './sinks/index.js';
+export * from './checkpoint/index.js';
