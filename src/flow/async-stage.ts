@@ -139,6 +139,7 @@ export class AsyncStage<P, O> implements FlowStage {
   #again = false;
   #wake: Subscription | undefined;
   #reported = false;
+  readonly #lowWater: number;
 
   constructor(
     config: AsyncStageConfig,
@@ -146,6 +147,7 @@ export class AsyncStage<P, O> implements FlowStage {
     sinks: { emit: (batch: O[]) => void; fail: (error: unknown) => void; done: () => void },
   ) {
     this.#config = config;
+    this.#lowWater = Math.max(1, Math.floor(config.bufferSize / 4));
     this.#spec = spec;
     this.name = config.name;
     this.stats = new StageStats(config.name, config.kind, config.bufferSize);
@@ -173,8 +175,14 @@ export class AsyncStage<P, O> implements FlowStage {
     return subscribeAs(this.#upstreams, subscribe);
   }
 
+  /**
+   * Room left under the bound, offered only once it is at least a quarter of the buffer: otherwise a
+   * stage that frees one record at a time would have the source pull one record at a time (TCP's
+   * "silly window syndrome"), each pull costing a trip through the scheduler.
+   */
   credit(): number {
-    return this.#config.bufferSize - this.#held;
+    const room = this.#config.bufferSize - this.#held;
+    return room >= this.#lowWater ? room : 0;
   }
 
   /** Records held now. */

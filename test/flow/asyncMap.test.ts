@@ -92,6 +92,22 @@ describe('asyncMap (Flink async I/O)', () => {
     });
   });
 
+  it('offers credit only once a quarter of the buffer is free, so pulls do not shrink to one record', () => {
+    const ts = newScheduler();
+    ts.run(({ cold }) => {
+      const pulls: number[] = [];
+      fromIterable(Array.from({ length: 16 }, (_, i) => record(i, i)), { batchSize: 8, scheduler: ts })
+        .pipe(
+          tap((b) => pulls.push(b.length)),
+          // Record i completes at frame i + 1: one record freed per frame.
+          asyncMap((v: number) => cold(`${'-'.repeat(v + 1)}(x|)`, { x: v }), { concurrency: 8, bufferSize: 8, scheduler: ts }),
+        )
+        .subscribe();
+      ts.flush();
+      expect(pulls).toEqual([8, 2, 2, 2, 2]);
+    });
+  });
+
   it('a timeout fails with AsyncTimeoutError naming the record, or uses the timeout handler', () => {
     const ts = newScheduler();
     ts.run(({ cold, expectObservable }) => {
