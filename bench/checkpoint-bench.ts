@@ -23,8 +23,13 @@ const DELTAS_PER_FULL = 4;
 
 export interface CheckpointBenchResult {
   readonly name: string;
-  /** Median over the runs, in milliseconds. */
+  /** Median over the runs, in milliseconds (wall clock). */
   readonly ms: number;
+  /**
+   * Median CPU time of this process (user + system, all threads) over the same runs: on a machine
+   * shared with other jobs, wall time includes waiting for a core, CPU time does not.
+   */
+  readonly cpuMs?: number;
   readonly bytes?: number;
   readonly note?: string;
 }
@@ -60,14 +65,25 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
+const cpu: number[] = [];
+
 async function time(fn: () => Promise<unknown>): Promise<number> {
   gc();
   // Let the collector's concurrent sweeping finish: measured right after gc(), a 4 ms save shows
   // up as 18 ms on this machine.
   await new Promise((r) => setTimeout(r, 100));
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   await fn();
-  return performance.now() - t0;
+  const wall = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  cpu.push((c.user + c.system) / 1000);
+  return wall;
+}
+
+/** The CPU times of the last `n` measurements. */
+function lastCpu(n: number): number[] {
+  return cpu.slice(-n);
 }
 
 export async function runCheckpointBench(): Promise<CheckpointBenchResult[]> {
@@ -90,6 +106,7 @@ export async function runCheckpointBench(): Promise<CheckpointBenchResult[]> {
     const loads: number[] = [];
     const deltas: number[] = [];
     const chainLoads: number[] = [];
+    const cpuOf = { saves: [] as number[], loads: [] as number[], deltas: [] as number[], chainLoads: [] as number[] };
     let fullBytes = 0;
     let deltaBytes = 0;
     // Steady state, as a running pipeline sees it: one backend, each full checkpoint followed by
@@ -98,28 +115,38 @@ export async function runCheckpointBench(): Promise<CheckpointBenchResult[]> {
     for (let run = 0; run < RUNS; run++) {
       const base = run * 10 + 1;
       saves.push(await time(async () => { fullBytes = (await backend.save(countSnapshot(base, full))).byteLength; }));
+      cpuOf.saves.push(...lastCpu(1));
       loads.push(await time(async () => {
         const s = await backend.load(base);
         const table = s?.operators.counts?.keyed?.count;
         if (table?.kind !== 'full' || table.keys.length !== KEYS) throw new Error('bench: wrong restore');
       }));
+      cpuOf.loads.push(...lastCpu(1));
       for (let d = 1; d <= DELTAS_PER_FULL; d++) {
         deltas.push(await time(async () => { deltaBytes = (await backend.save(countSnapshot(base + d, changed, base + d - 1))).byteLength; }));
+        cpuOf.deltas.push(...lastCpu(1));
       }
       chainLoads.push(await time(async () => {
         const s = await backend.load(base + DELTAS_PER_FULL);
         const table = s?.operators.counts?.keyed?.count;
         if (table?.kind !== 'full' || table.keys.length !== KEYS || table.values[100] !== 2) throw new Error('bench: wrong chain restore');
       }));
+      cpuOf.chainLoads.push(...lastCpu(1));
     }
     await backend.close();
     const save = median(saves);
     const delta = median(deltas);
     results.push(
-      { name: `files: save full checkpoint, ${KEYS.toLocaleString('en')} count keys`, ms: save, bytes: fullBytes },
-      { name: `files: load full checkpoint, ${KEYS.toLocaleString('en')} count keys`, ms: median(loads) },
-      { name: `files: save incremental checkpoint, 1% (${CHANGED.toLocaleString('en')}) keys changed`, ms: delta, bytes: deltaBytes, note: `${((delta / save) * 100).toFixed(2)}% of a full save` },
-      { name: `files: load incremental checkpoint (full base + ${DELTAS_PER_FULL} deltas, merged)`, ms: median(chainLoads) },
+      { name: `files: save full checkpoint, ${KEYS.toLocaleString('en')} count keys`, ms: save, cpuMs: median(cpuOf.saves), bytes: fullBytes },
+      { name: `files: load full checkpoint, ${KEYS.toLocaleString('en')} count keys`, ms: median(loads), cpuMs: median(cpuOf.loads) },
+      {
+        name: `files: save incremental checkpoint, 1% (${CHANGED.toLocaleString('en')}) keys changed`,
+        ms: delta,
+        cpuMs: median(cpuOf.deltas),
+        bytes: deltaBytes,
+        note: `${((delta / save) * 100).toFixed(2)}% of a full save (bytes: ${((deltaBytes / fullBytes) * 100).toFixed(2)}%)`,
+      },
+      { name: `files: load incremental checkpoint (full base + ${DELTAS_PER_FULL} deltas, merged)`, ms: median(chainLoads), cpuMs: median(cpuOf.chainLoads) },
     );
   } finally {
     await rm(directory, { recursive: true, force: true });
@@ -163,7 +190,8 @@ async function chromiumFigures(): Promise<CheckpointBenchResult[]> {
 function print(results: readonly CheckpointBenchResult[]): void {
   for (const r of results) {
     const size = r.bytes === undefined ? '' : ` (${(r.bytes / 1e6).toFixed(1)} MB)`;
-    console.log(`${r.name}: ${Number.isNaN(r.ms) ? '-' : `${r.ms.toFixed(1)} ms`}${size}${r.note ? ` - ${r.note}` : ''}`);
+    const cpuText = r.cpuMs === undefined ? '' : ` (CPU ${r.cpuMs.toFixed(1)} ms)`;
+    console.log(`${r.name}: ${Number.isNaN(r.ms) ? '-' : `${r.ms.toFixed(1)} ms`}${cpuText}${size}${r.note ? ` - ${r.note}` : ''}`);
   }
 }
 

@@ -150,6 +150,17 @@ describe('columns in envelopes', () => {
     expect(Object.is(back.values[5], -0)).toBe(true);
   });
 
+  it('joins strings with a separator none of them holds, or keeps them as JSON when all are taken', () => {
+    const withNul = Array.from({ length: 20 }, (_, i) => `a\u0000${i}`);
+    const bytes = encodeEnvelope({}, withNul, { columns: true });
+    expect(new TextDecoder().decode(bytes)).toMatch(/"~cs\d+:20:\d+:1"/); // \u0001, since \u0000 is taken
+    expect(openEnvelope(bytes).body()).toStrictEqual(withNul);
+    const everything = [...Array.from({ length: 16 }, (_, i) => `k${i}`), '\u0000\u0001\u001f\uffff\ufffe'];
+    const json = encodeEnvelope({}, everything, { columns: true });
+    expect(new TextDecoder().decode(json)).not.toContain('~cs');
+    expect(openEnvelope(json).body()).toStrictEqual(everything);
+  });
+
   it('refuses a column tag that points outside the binary part', () => {
     expect(() => decodeValue('"~cf8:100"', true, new Uint8Array(16))).toThrow(RangeError);
     expect(() => decodeValue('"~cf0:1"', true)).toThrow(SyntaxError);
