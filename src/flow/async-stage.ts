@@ -36,6 +36,8 @@ const RUNNING = 1;
 const DONE = 2;
 
 interface Entry<O> {
+  /** Arrival number: its index in the queue is `seq - #seqBase`. */
+  readonly seq: number;
   /** Records this entry holds against the bound (0 for a marker). */
   readonly size: number;
   readonly marker: boolean;
@@ -129,6 +131,16 @@ export class AsyncStage<P, O> implements FlowStage {
   readonly #done: () => void;
   #queue: Entry<O>[] = [];
   #head = 0;
+  /** Arrival number of `#queue[0]`, and of the next entry. */
+  #seqBase = 0;
+  #seq = 0;
+  // Unordered mode: markers not yet emitted (arrival numbers), completed jobs of the first segment
+  // not yet emitted, and the number of jobs of the first segment not yet emitted.
+  #markers: number[] = [];
+  #markerHead = 0;
+  #ready: Entry<O>[] = [];
+  #readyHead = 0;
+  #pendingFirst = 0;
   /** Index of the next entry to start (entries start in arrival order). */
   #next = 0;
   #held = 0;
@@ -217,7 +229,8 @@ export class AsyncStage<P, O> implements FlowStage {
 
   /** Queues a job holding `size` records against the bound. */
   pushJob(payload: P, size: number): void {
-    this.#queue.push({ size, marker: false, payload, state: WAITING, output: undefined, emitted: false, cancel: undefined });
+    this.#queue.push({ seq: this.#seq++, size, marker: false, payload, state: WAITING, output: undefined, emitted: false, cancel: undefined });
+    if (this.#markerHead === this.#markers.length) this.#pendingFirst++;
     this.#held += size;
     this.stats.recordsIn += size;
     this.stats.hold(this.#held);
@@ -225,7 +238,9 @@ export class AsyncStage<P, O> implements FlowStage {
 
   /** Queues an element that keeps its place: emitted after everything before it. */
   pushMarker(element: O): void {
-    this.#queue.push({ size: 0, marker: true, payload: undefined, state: DONE, output: [element], emitted: false, cancel: undefined });
+    const seq = this.#seq++;
+    this.#queue.push({ seq, size: 0, marker: true, payload: undefined, state: DONE, output: [element], emitted: false, cancel: undefined });
+    if (!this.#config.ordered) this.#markers.push(seq);
   }
 
   /** The input completed: emit what is queued, then complete. */
@@ -297,6 +312,10 @@ export class AsyncStage<P, O> implements FlowStage {
       entry.cancel = undefined;
       entry.state = DONE;
       entry.output = output;
+      // Unordered: a job of the first segment may go out at once.
+      if (!this.#config.ordered && (this.#markerHead === this.#markers.length || entry.seq < this.#markers[this.#markerHead]!)) {
+        this.#ready.push(entry);
+      }
       this.#running--;
       this.stats.inFlight = this.#running;
       this.pump();
@@ -379,38 +398,49 @@ export class AsyncStage<P, O> implements FlowStage {
         this.#head++;
       }
     } else {
-      // Unordered: completed jobs of the first segment go out now; a marker goes out once
-      // everything before it has; then the next segment is the first.
-      let i = this.#head;
-      let blocked = false;
-      while (i < queue.length) {
-        const entry = queue[i]!;
-        if (entry.marker) {
-          if (blocked) break;
-          out.push(entry.output![0]!);
+      // Unordered: completed jobs of the first segment go out now; a marker goes out once every job
+      // before it has; then the segment after it is the first. Each entry is visited O(1) times.
+      const markers = this.#markers;
+      const ready = this.#ready;
+      for (;;) {
+        while (this.#readyHead < ready.length && records < budget) {
+          const entry = ready[this.#readyHead++]!;
+          const output = entry.output!;
+          for (let k = 0; k < output.length; k++) out.push(output[k]!);
+          records += entry.size;
+          freed += entry.size;
           entry.output = undefined;
+          entry.payload = undefined;
           entry.emitted = true;
-        } else if (!entry.emitted) {
-          if (entry.state === DONE && records < budget) {
-            const output = entry.output!;
-            for (let k = 0; k < output.length; k++) out.push(output[k]!);
-            records += entry.size;
-            freed += entry.size;
-            entry.output = undefined;
-            entry.payload = undefined;
-            entry.emitted = true;
-          } else {
-            blocked = true;
-          }
+          this.#pendingFirst--;
         }
-        if (!blocked && entry.emitted && i === this.#head) this.#head++;
-        i++;
+        if (this.#readyHead < ready.length) break;
+        ready.length = 0;
+        this.#readyHead = 0;
+        if (this.#pendingFirst > 0 || this.#markerHead === markers.length) break;
+        const markerSeq = markers[this.#markerHead++]!;
+        const marker = queue[markerSeq - this.#seqBase]!;
+        out.push(marker.output![0]!);
+        marker.output = undefined;
+        marker.emitted = true;
+        const end = this.#markerHead < markers.length ? markers[this.#markerHead]! : this.#seq;
+        for (let seq = markerSeq + 1; seq < end; seq++) {
+          const entry = queue[seq - this.#seqBase]!;
+          this.#pendingFirst++;
+          if (entry.state === DONE) ready.push(entry);
+        }
       }
+      if (this.#markerHead > 1024 && this.#markerHead * 2 >= markers.length) {
+        this.#markers = markers.slice(this.#markerHead);
+        this.#markerHead = 0;
+      }
+      while (this.#head < queue.length && queue[this.#head]!.emitted) this.#head++;
     }
     // Drop emitted entries from the front once they are half the array: amortized O(1) per entry.
     if (this.#head >= 32 && this.#head * 2 >= queue.length) {
       this.#queue = queue.slice(this.#head);
       this.#next = Math.max(0, this.#next - this.#head);
+      this.#seqBase += this.#head;
       this.#head = 0;
     }
     if (out.length === 0 && freed === 0) return;

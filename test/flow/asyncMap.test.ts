@@ -159,9 +159,9 @@ describe('asyncMap (Flink async I/O)', () => {
   it('property: with random latencies, ordered output equals input; unordered keeps every record between the same watermarks', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.oneof(fc.record({ w: fc.constant(true) }), fc.record({ latency: fc.integer({ min: 0, max: 6 }) })), { maxLength: 40 }),
-        fc.integer({ min: 1, max: 5 }),
-        fc.integer({ min: 1, max: 4 }),
+        fc.array(fc.oneof(fc.record({ w: fc.constant(true) }), fc.record({ latency: fc.integer({ min: 0, max: 6 }) })), { maxLength: 80 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 6 }),
         fc.boolean(),
         (spec, concurrency, batchSize, ordered) => {
           let t = 0;
@@ -199,7 +199,7 @@ describe('asyncMap (Flink async I/O)', () => {
           }
         },
       ),
-      { numRuns: 200 },
+      { numRuns: 300 },
     );
   });
 });
