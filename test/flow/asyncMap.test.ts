@@ -156,16 +156,16 @@ describe('asyncMap (Flink async I/O)', () => {
     expect(() => asyncMap(42 as never)).toThrow(/fn/);
   });
 
-  it('property: with random latencies, ordered output equals input; unordered keeps every record between the same watermarks', () => {
+  it('property: with random latencies, ordered output equals input; unordered keeps every record between the same watermarks and barriers', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.oneof(fc.record({ w: fc.constant(true) }), fc.record({ latency: fc.integer({ min: 0, max: 6 }) })), { maxLength: 80 }),
+        fc.array(fc.oneof(fc.record({ w: fc.constant(true) }), fc.record({ b: fc.constant(true) }), fc.record({ latency: fc.integer({ min: 0, max: 6 }) })), { maxLength: 80 }),
         fc.integer({ min: 1, max: 12 }),
         fc.integer({ min: 1, max: 6 }),
         fc.boolean(),
         (spec, concurrency, batchSize, ordered) => {
           let t = 0;
-          const input: StreamElement<number>[] = spec.map((s, i) => ('w' in s ? watermark(t) : record(i, ++t)));
+          const input: StreamElement<number>[] = spec.map((s, i) => ('w' in s ? watermark(t) : 'b' in s ? barrier(i) : record(i, ++t)));
           const latencyOf = new Map(spec.map((s, i) => [i, 'latency' in s ? s.latency : 0]));
           const ts = new TestScheduler(() => true);
           let out: StreamElement<number>[] = [];
@@ -189,7 +189,7 @@ describe('asyncMap (Flink async I/O)', () => {
               for (const e of es) {
                 if (e.kind === 'record') current.push(e.value);
                 else {
-                  result.push(JSON.stringify(current.sort((a, b) => a - b)), `w${e.kind === 'watermark' ? e.timestamp : ''}`);
+                  result.push(JSON.stringify(current.sort((a, b) => a - b)), JSON.stringify(e));
                   current = [];
                 }
               }
