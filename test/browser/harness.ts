@@ -8,7 +8,7 @@
  *   const h = await startHarness({ entry: 'test/browser/entries/my-entry.ts' });
  *   const page = await h.newPage();
  *   await page.evaluate(() => window.__rx.start());
- *   await page.reload();
+ *   await reload(page);            // mid-stream: the page's pipeline dies and restarts
  *   await h.close();
  * Pages from one harness share one browser context: same origin, same IndexedDB, same Web Locks,
  * like tabs of one browser profile. `newContext()` gives an isolated profile.
@@ -137,6 +137,15 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Reloads a page like a user pressing F5 (the old document is unloaded: its Web Locks are released
+ * and its pending work is dropped) and waits until the entry has run again.
+ */
+export async function reload(page: Page): Promise<void> {
+  await page.reload();
+  await waitForEntry(page);
 }
 
 /** Waits until the entry module has run (it sets `window.__rx`), e.g. after `page.reload()`. */

@@ -2,7 +2,7 @@
 // retention holds, Web Locks give one tab ownership, a closed or reloaded tab releases it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeValue } from '../../src/checkpoint/index.js';
-import { startHarness, waitForEntry, type Harness } from './harness.js';
+import { reload, startHarness, type Harness } from './harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -21,8 +21,7 @@ describe('IndexedDB backend in Chromium', () => {
     for (const id of [5, 6]) expect(await page.evaluate((id) => window.__rx.save('a', id), id)).toMatchObject({ ok: true });
     expect(await page.evaluate(() => window.__rx.list('a'))).toEqual({ ok: true, value: ['checkpoint:3', 'savepoint:4', 'checkpoint:5', 'checkpoint:6'] });
 
-    await page.reload();
-    await waitForEntry(page);
+    await reload(page);
     // The reload released the lock: opening with 'fail' succeeds at once.
     expect(await page.evaluate(() => window.__rx.open('b', 'reload', 'fail'))).toMatchObject({ ok: true, value: { ownership: 'owner' } });
     const loaded = await page.evaluate(() => window.__rx.load('b'));
