@@ -79,29 +79,29 @@ export function asyncMap<T, R, K = undefined>(
       let ended = false;
       const subscription = stage.subscribeUpstream(() =>
         source.subscribe({
-        next: (batch) => {
-          let records = 0;
-          for (let i = 0; i < batch.length; i++) if (batch[i]!.kind === 'record') records++;
-          if (!stage.accept(records, () => (batch.find((e) => e.kind === 'record') as StreamRecord<T, K> | undefined)?.value)) return;
-          for (let i = 0; i < batch.length; i++) {
-            const element = batch[i]!;
-            if (element.kind === 'record') stage.pushJob(element, 1);
-            else {
-              if (element.kind === 'watermark' && element.timestamp === MAX_WATERMARK) ended = true;
-              stage.pushMarker(element as StreamElement<R, K>);
+          next: (batch) => {
+            let records = 0;
+            for (let i = 0; i < batch.length; i++) if (batch[i]!.kind === 'record') records++;
+            if (!stage.accept(records, () => (batch.find((e) => e.kind === 'record') as StreamRecord<T, K> | undefined)?.value)) return;
+            for (let i = 0; i < batch.length; i++) {
+              const element = batch[i]!;
+              if (element.kind === 'record') stage.pushJob(element, 1);
+              else {
+                if (element.kind === 'watermark' && element.timestamp === MAX_WATERMARK) ended = true;
+                stage.pushMarker(element as StreamElement<R, K>);
+              }
             }
-          }
-          stage.pump();
-        },
-        error: (error: unknown) => {
-          stage.dispose();
-          subscriber.error(error);
-        },
-        complete: () => {
-          // As the engine adapter does: a completed input ends event time first.
-          if (!ended) stage.pushMarker(END_OF_STREAM);
-          stage.end();
-        },
+            stage.pump();
+          },
+          error: (error: unknown) => {
+            stage.dispose();
+            subscriber.error(error);
+          },
+          complete: () => {
+            // As the engine adapter does: a completed input ends event time first.
+            if (!ended) stage.pushMarker(END_OF_STREAM);
+            stage.end();
+          },
         }),
       );
       return () => {

@@ -61,35 +61,35 @@ export function asyncSink<T, K = undefined>(
       let ended = false;
       const subscription = stage.subscribeUpstream(() =>
         source.subscribe({
-        next: (batch) => {
-          let count = 0;
-          for (let i = 0; i < batch.length; i++) if (batch[i]!.kind === 'record') count++;
-          if (!stage.accept(count, () => (batch.find((e) => e.kind === 'record') as StreamRecord<T, K> | undefined)?.value)) return;
-          let run: StreamRecord<T, K>[] = [];
-          for (let i = 0; i < batch.length; i++) {
-            const element = batch[i]!;
-            if (element.kind === 'record') {
-              run.push(element);
-              continue;
+          next: (batch) => {
+            let count = 0;
+            for (let i = 0; i < batch.length; i++) if (batch[i]!.kind === 'record') count++;
+            if (!stage.accept(count, () => (batch.find((e) => e.kind === 'record') as StreamRecord<T, K> | undefined)?.value)) return;
+            let run: StreamRecord<T, K>[] = [];
+            for (let i = 0; i < batch.length; i++) {
+              const element = batch[i]!;
+              if (element.kind === 'record') {
+                run.push(element);
+                continue;
+              }
+              if (run.length > 0) {
+                stage.pushJob(run, run.length);
+                run = [];
+              }
+              if (element.kind === 'watermark' && element.timestamp === MAX_WATERMARK) ended = true;
+              stage.pushMarker(element);
             }
-            if (run.length > 0) {
-              stage.pushJob(run, run.length);
-              run = [];
-            }
-            if (element.kind === 'watermark' && element.timestamp === MAX_WATERMARK) ended = true;
-            stage.pushMarker(element);
-          }
-          if (run.length > 0) stage.pushJob(run, run.length);
-          stage.pump();
-        },
-        error: (error: unknown) => {
-          stage.dispose();
-          subscriber.error(error);
-        },
-        complete: () => {
-          if (!ended) stage.pushMarker(END_OF_STREAM);
-          stage.end();
-        },
+            if (run.length > 0) stage.pushJob(run, run.length);
+            stage.pump();
+          },
+          error: (error: unknown) => {
+            stage.dispose();
+            subscriber.error(error);
+          },
+          complete: () => {
+            if (!ended) stage.pushMarker(END_OF_STREAM);
+            stage.end();
+          },
         }),
       );
       return () => {

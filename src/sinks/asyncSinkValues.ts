@@ -44,17 +44,17 @@ export function asyncSinkValues<T>(
       );
       const subscription = stage.subscribeUpstream(() =>
         source.subscribe({
-        next: (values) => {
-          if (values.length === 0) return;
-          if (!stage.accept(values.length, () => values[0])) return;
-          stage.pushJob(values, values.length);
-          stage.pump();
-        },
-        error: (error: unknown) => {
-          stage.dispose();
-          subscriber.error(error);
-        },
-        complete: () => stage.end(),
+          next: (values) => {
+            if (values.length === 0) return;
+            if (!stage.accept(values.length, () => values[0])) return;
+            stage.pushJob(values, values.length);
+            stage.pump();
+          },
+          error: (error: unknown) => {
+            stage.dispose();
+            subscriber.error(error);
+          },
+          complete: () => stage.end(),
         }),
       );
       return () => {
