@@ -11,7 +11,7 @@ export {
   type SnapshotRef, type StorageFailure,
 } from './errors.js';
 export {
-  createCheckpointBackend, SnapshotBackend,
+  createCheckpointBackend, exportSnapshot, importSnapshot, SnapshotBackend,
   type BlobStore, type CheckpointBackend, type CheckpointBackendOptions, type LoadOptions, type SnapshotPlan,
   type SnapshotSelector, type StoredSnapshotInfo,
 } from './backend.js';

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createCheckpointBackend, MemoryBlobStore, memoryBackend } from '../../src/checkpoint/index.js';
+import {
+  createCheckpointBackend, CorruptSnapshotError, exportSnapshot, importSnapshot, InvalidSnapshotError, MemoryBlobStore, memoryBackend,
+} from '../../src/checkpoint/index.js';
 import { InvalidOptionError as CoreInvalidOptionError } from '../../src/core/errors.js';
 import { backendContract } from './backend-contract.js';
-import { FailingStore, snapshot } from './fixtures.js';
+import { deltaSnapshot, FailingStore, snapshot } from './fixtures.js';
 
 const stores = new Map<string, { memory: MemoryBlobStore; failing: FailingStore }>();
 function storage(name: string) {
@@ -45,5 +47,27 @@ describe('memoryBackend', () => {
     const backend = memoryBackend({ pipelineId: 'p1' });
     await backend.close();
     await expect(backend.load()).rejects.toMatchObject({ failure: 'closed' });
+  });
+});
+
+describe('exportSnapshot / importSnapshot (portable savepoints)', () => {
+  it('moves a savepoint between backends as bytes', async () => {
+    const from = memoryBackend({ pipelineId: 'p1' });
+    await from.save(snapshot(7, { kind: 'savepoint', name: 'v1' }));
+    const bytes = exportSnapshot((await from.load({ name: 'v1' }))!);
+    const to = memoryBackend({ pipelineId: 'p1' });
+    await to.save(importSnapshot(bytes));
+    expect(await to.load({ name: 'v1' })).toStrictEqual(snapshot(7, { kind: 'savepoint', name: 'v1' }));
+  });
+
+  it('refuses incremental snapshots and damaged bytes with typed errors', () => {
+    expect(() => exportSnapshot(deltaSnapshot(2, 1, [['a', 1]]))).toThrow(InvalidSnapshotError);
+    const bytes = exportSnapshot(snapshot(3));
+    const error = (() => { try { importSnapshot(bytes.subarray(0, bytes.length - 1)); } catch (e) { return e; } })();
+    expect(error).toBeInstanceOf(CorruptSnapshotError);
+    expect(error).toMatchObject({ pipelineId: '(unknown)', backend: 'bytes' });
+    const flipped = bytes.slice();
+    flipped[flipped.length - 1]! ^= 1;
+    expect(() => importSnapshot(flipped)).toThrow(/checksum mismatch/);
   });
 });
