@@ -87,7 +87,14 @@ export interface AsyncStageConfig {
   readonly monitor: FlowMonitor | undefined;
 }
 
-/** Validates the options of an async stage when the operator is built. */
+/**
+ * Validates the options of an async stage when the operator is built.
+ *
+ * @example
+ * ```ts
+ * const config = asyncStageConfig(options, { name: 'mySink', kind: 'sink', concurrency: 1 }, asyncScheduler);
+ * ```
+ */
 export function asyncStageConfig(
   options: AsyncStageOptions & { ordered?: boolean; timeout?: number },
   defaults: { name: string; kind: 'async-map' | 'sink'; concurrency: number; bufferSize?: number },

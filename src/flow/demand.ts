@@ -113,6 +113,13 @@ let subscribing: Upstreams | undefined;
  * Runs `subscribe` (a synchronous `source.subscribe(...)`) on behalf of a bounded stage: a pulled
  * source (or async stage) reached synchronously attaches the stage before it emits anything.
  * `undefined` hides the running mark (a buffer subscribing to its own push input does this).
+ *
+ * @example
+ * ```ts
+ * // Inside a custom bounded stage's subscribe function:
+ * const upstreams = new Upstreams(stage);
+ * const subscription = subscribeAs(upstreams, () => source.subscribe(observer));
+ * ```
  */
 export function subscribeAs<R>(stage: Upstreams | undefined, subscribe: () => R): R {
   const previous = subscribing;
@@ -128,6 +135,13 @@ export function subscribeAs<R>(stage: Upstreams | undefined, subscribe: () => R)
  * Producers call this when they are subscribed: attaches the bounded stage whose upstream
  * subscription is running, if any, so that it limits the very first pull. An async stage in between
  * marks its own upstream subscription, so a stage attaches only to its nearest producers.
+ *
+ * @example
+ * ```ts
+ * // Inside a custom pulled source's subscribe function:
+ * const controller = new FlowController('my source', monitor, wake);
+ * attachSubscribingStage(controller);
+ * ```
  */
 export function attachSubscribingStage(controller: FlowController): void {
   subscribing?.attach(controller);
@@ -136,6 +150,12 @@ export function attachSubscribingStage(controller: FlowController): void {
 /**
  * Runs `emit` (a synchronous `subscriber.next(...)`) as a delivery of `controller`: bounded stages
  * reached synchronously see it through `currentFlow()`. Nested deliveries restore the outer one.
+ *
+ * @example
+ * ```ts
+ * // A custom pulled source, after reading `values` within controller.pullSize(batchSize):
+ * deliver(controller, () => subscriber.next(values));
+ * ```
  */
 export function deliver(controller: FlowController, emit: () => void): void {
   const previous = current;
@@ -147,7 +167,14 @@ export function deliver(controller: FlowController, emit: () => void): void {
   }
 }
 
-/** The controller whose delivery is running now, if any. Bounded stages call this on input. */
+/**
+ * The controller whose delivery is running now, if any. Bounded stages call this on input.
+ *
+ * @example
+ * ```ts
+ * next: (batch) => { currentFlow()?.register(myStage); ... }
+ * ```
+ */
 export function currentFlow(): FlowController | undefined {
   return current;
 }

@@ -26,7 +26,7 @@ export interface StageMetrics {
 export interface FlowMetrics {
   /** Processing time of the sample, from the monitor's scheduler. */
   readonly time: number;
-  /** Records pulled by the sources (push buffers count what they accepted). */
+  /** Records pulled by the sources (push buffers count every value that arrived, dropped or not). */
   readonly recordsIn: number;
   /** Records acknowledged by sinks; when the pipeline has no async sink, records emitted by sources. */
   readonly recordsOut: number;
