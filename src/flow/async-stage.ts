@@ -226,7 +226,7 @@ export class AsyncStage<P, O> implements FlowStage {
           this.name,
           this.#config.bufferSize,
           firstValue(),
-          'this input is not paced by a pulled source (a push-only Observable, or an asynchronous operator in between); put it behind fromPush(...) with an overflow policy',
+          'no pulled source feeds this stage, so its input cannot be paused (a push-only Observable such as of/from/a Subject, or an asynchronous operator in between); read the data with a pulled source (fromIterable, fromAsyncIterable, ...) or put the input behind fromPush(...) with an overflow policy',
         ),
       );
       return false;
