@@ -608,6 +608,10 @@ export function exportSnapshot(snapshot: Snapshot): Uint8Array {
 /**
  * Reads bytes made by `exportSnapshot` (or a snapshot file of the file backend). Throws
  * `CorruptSnapshotError` or `IncompatibleSnapshotError` (backend 'bytes') naming what it could.
+ *
+ * @example
+ * const savepoint = importSnapshot(new Uint8Array(await file.arrayBuffer()));
+ * await backend.save(savepoint);
  */
 export function importSnapshot(bytes: Uint8Array): Snapshot {
   let ref: SnapshotRef = { pipelineId: '(unknown)', backend: 'bytes' };

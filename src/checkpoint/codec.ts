@@ -56,6 +56,10 @@ export class ColumnSections {
 /**
  * Encodes plain data (see `Snapshot`) as tagged JSON; with `columns`, big arrays of numbers or
  * strings go there as binary columns. Throws `UnsupportedValueError` naming the path.
+ *
+ * @example
+ * const { json, tagged } = encodeValue({ count: 3n, low: -Infinity }); // '{"count":"~b3","low":"~-I"}'
+ * decodeValue(json, tagged); // { count: 3n, low: -Infinity }
  */
 export function encodeValue(value: unknown, columns?: ColumnSections): { readonly json: string; readonly tagged: boolean } {
   try {
@@ -73,6 +77,9 @@ export function encodeValue(value: unknown, columns?: ColumnSections): { readonl
 /**
  * Decodes what `encodeValue` produced (with the binary part its columns went to). Throws a
  * SyntaxError or RangeError on malformed input.
+ *
+ * @example
+ * decodeValue('["~N","~~tilde",null]', true); // [NaN, '~tilde', null]
  */
 export function decodeValue(json: string, tagged: boolean, binary?: Uint8Array): unknown {
   const value: unknown = JSON.parse(json);
@@ -345,6 +352,10 @@ export class EnvelopeError extends Error {
  *
  * Layout (little endian): "RXFS", u32 format version, u32 header length, u32 JSON body length,
  * u32 binary length, u32 CRC-32 of bytes 4..20 and of everything after byte 24.
+ *
+ * @example
+ * const bytes = encodeEnvelope({ type: 'note' }, { keys: ['a', 'b'], at: -0 }, { columns: true });
+ * openEnvelope(bytes).body(); // { keys: ['a', 'b'], at: -0 }
  */
 export function encodeEnvelope(header: EnvelopeHeader, body: unknown, options: { readonly columns?: boolean } = {}): Uint8Array {
   const columns = options.columns === true ? new ColumnSections() : undefined;
@@ -380,7 +391,12 @@ function checksum(bytes: Uint8Array): number {
   return crc32(bytes, PREFIX, bytes.length, crc32(bytes, 4, 20));
 }
 
-/** The CRC-32 an envelope stores (valid only for bytes produced by `encodeEnvelope`). */
+/**
+ * The CRC-32 an envelope stores (valid only for bytes produced by `encodeEnvelope`).
+ *
+ * @example
+ * storedChecksum(encodeEnvelope({}, null)) === openEnvelope(encodeEnvelope({}, null)).checksum; // true
+ */
 export function storedChecksum(bytes: Uint8Array): number {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(20, true);
 }
@@ -398,6 +414,13 @@ export interface OpenedEnvelope {
 /**
  * Verifies magic, format version, lengths and checksum, then decodes the header. Throws
  * `EnvelopeError` on anything wrong: nothing of a damaged snapshot is ever returned.
+ *
+ * @example
+ * try {
+ *   openEnvelope(bytes.subarray(0, 100));
+ * } catch (error) {
+ *   if (error instanceof EnvelopeError) console.log(error.problem); // { kind: 'corrupt', reason: 'truncated: ...' }
+ * }
  */
 export function openEnvelope(bytes: Uint8Array): OpenedEnvelope {
   const corrupt = (reason: string, cause?: unknown): never => {

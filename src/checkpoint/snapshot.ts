@@ -78,7 +78,13 @@ export interface Snapshot {
   readonly watermarks: Readonly<Record<string, number>>;
 }
 
-/** Whether any keyed table of the snapshot is a delta. */
+/**
+ * Whether any keyed table of the snapshot is a delta.
+ *
+ * @example
+ * isIncremental({ ...snapshot, operators: { counts: { stateVersion: 1, state: null,
+ *   keyed: { count: { kind: 'delta', keys: ['a'], values: [2], deletes: [] } } } } }); // true
+ */
 export function isIncremental(snapshot: Snapshot): boolean {
   for (const uid of Object.keys(snapshot.operators)) {
     const keyed = snapshot.operators[uid]!.keyed;
@@ -93,6 +99,10 @@ export function isIncremental(snapshot: Snapshot): boolean {
  * `delta`'s checkpoint. Non-keyed state, sources and watermarks come from `delta`. The order of keys
  * is deterministic (the base's, then new keys), so restoring the same chain always gives the same
  * order; operators must not depend on it otherwise.
+ *
+ * @example
+ * const full = applyDelta(checkpoint1, checkpoint2); // checkpoint2.parentCheckpointId === 1
+ * full.operators.counts.keyed?.count; // { kind: 'full', keys: [...], values: [...] }
  */
 export function applyDelta(parent: Snapshot, delta: Snapshot): Snapshot {
   return applyDeltas(parent, [delta]);
@@ -106,6 +116,9 @@ type DeltaTable = Extract<KeyedTableSnapshot, { kind: 'delta' }>;
  * are composed first (they are small) and merged into the base once, so a restore through a chain
  * of n deltas copies the big base columns once, not n times. A table that an intermediate snapshot
  * leaves out is empty from there on (a snapshot lists every table its operators have).
+ *
+ * @example
+ * const latest = applyDeltas(fullCheckpoint5, [delta6, delta7, delta8]); // the full state of 8
  */
 export function applyDeltas(parent: Snapshot, deltas: readonly Snapshot[]): Snapshot {
   const last = deltas[deltas.length - 1];

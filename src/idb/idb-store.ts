@@ -23,7 +23,12 @@ export class IndexedDbFailure extends Error {
 
 const STORE_NAME = 'snapshots';
 
-/** The database of one pipeline. */
+/**
+ * The IndexedDB database that holds one pipeline's snapshots.
+ *
+ * @example
+ * databaseName('clicks'); // 'rxflink:clicks' (delete it with indexedDB.deleteDatabase to reset)
+ */
 export function databaseName(pipelineId: string): string {
   return `rxflink:${pipelineId}`;
 }

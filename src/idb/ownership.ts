@@ -20,6 +20,13 @@ export interface HeldLock {
   readonly lost: Promise<string>;
 }
 
+/**
+ * The Web Lock that marks the tab owning a pipeline's stored state.
+ *
+ * @example
+ * const state = await navigator.locks.query();
+ * const owned = state.held?.some((l) => l.name === lockName('clicks')); // another tab runs it
+ */
 export function lockName(pipelineId: string): string {
   return `rxflink:pipeline:${pipelineId}`;
 }

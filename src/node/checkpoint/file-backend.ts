@@ -35,7 +35,12 @@ export function fileBackend(options: FileBackendOptions): CheckpointBackend {
   return createCheckpointBackend(new FileBlobStore(pipelineDirectory(options.directory, options.pipelineId), options.hooks), options);
 }
 
-/** The directory of one pipeline: its id, percent-encoded so that any id is one safe path segment. */
+/**
+ * The directory of one pipeline: its id, percent-encoded so that any id is one safe path segment.
+ *
+ * @example
+ * pipelineDirectory('/var/lib/app', 'orders/eu'); // '/var/lib/app/orders%2Feu'
+ */
 export function pipelineDirectory(directory: string, pipelineId: string): string {
   const segment = encodeURIComponent(pipelineId).replace(/[.*!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return join(directory, segment);
