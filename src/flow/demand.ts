@@ -185,6 +185,7 @@ export function currentFlow(): FlowController | undefined {
  */
 export class Upstreams {
   readonly #controllers = new Set<FlowController>();
+  #turn = 0;
   readonly #onAttach: ((controller: FlowController) => void) | undefined;
 
   constructor(
@@ -217,9 +218,21 @@ export class Upstreams {
     return this.#controllers.size;
   }
 
-  /** Wakes every producer: the stage has room again. */
+  /**
+   * Wakes every producer: the stage has room again. The first one woken takes the credit, so the
+   * order rotates at each signal: merged sources share a slow stage in turn instead of the first
+   * one starving the others.
+   */
   signal(): void {
-    for (const c of this.#controllers) c.signal();
+    if (this.#controllers.size === 1) {
+      for (const c of this.#controllers) c.signal();
+      return;
+    }
+    const controllers = [...this.#controllers];
+    const n = controllers.length;
+    if (n === 0) return;
+    const start = this.#turn++ % n;
+    for (let i = 0; i < n; i++) controllers[(start + i) % n]!.signal();
   }
 
   /** Leaves every producer (the stage ended); they pull again without waiting for it. */

@@ -44,8 +44,8 @@ describe('demand across a whole pipeline', () => {
         .pipe(asyncSinkValues(() => cold('---|'), { concurrency: 1, bufferSize: 2, scheduler: ts }))
         .subscribe((v) => seen.push(`${ts.now()}:${v}`));
       ts.flush();
-      // Never more than 2 values pulled ahead of the sink, over both sources together (the first
-      // source to be woken takes the freed credit: no fairness between merged sources).
+      // Never more than 2 values pulled ahead of the sink, over both sources together; freed credit
+      // goes to the sources in turn (a3 at 3, b1 at 6, then b alone once a has completed).
       expect(pulled).toEqual(['0:a1', '0:a2', '3:a3', '6:b1', '9:b2', '12:b3']);
       expect(seen).toEqual(['3:a1', '6:a2', '9:a3', '12:b1', '15:b2', '18:b3']);
     });
