@@ -37,6 +37,8 @@ export function handLoop(events: readonly WindowEvent[], sink: Sink): void {
   let lowest = Infinity;
   let maxTs = -Infinity;
   let wm = -Infinity;
+  let start0 = NaN;
+  let start1 = NaN;
   const fire = (upTo: number): void => {
     // Fires every window w with w * SIZE + SIZE - 1 <= upTo, in window order.
     while (touched.size > 0) {
@@ -75,8 +77,17 @@ export function handLoop(events: readonly WindowEvent[], sink: Sink): void {
       }
       const ts = e.ts;
       if (ts > maxTs) maxTs = ts;
-      const r = ts % SIZE;
-      const start = r < 0 ? ts - (r + SIZE) : ts - r;
+      // Window start; the last two starts are cached, which avoids a floating-point modulo.
+      let start = start0;
+      if (!(ts >= start && ts - start < SIZE)) {
+        start = start1;
+        if (!(ts >= start && ts - start < SIZE)) {
+          const r = ts % SIZE;
+          start = r < 0 ? ts - (r + SIZE) : ts - r;
+        }
+        start1 = start0;
+        start0 = start;
+      }
       if (start + SIZE - 1 <= wm) continue; // late (never happens with this workload)
       const w = start / SIZE;
       const slot = k * SLOTS + (((w % SLOTS) + SLOTS) % SLOTS);
@@ -228,18 +239,25 @@ function fingerprint(run: (events: readonly WindowEvent[], sink: Sink) => void, 
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
-function measure(run: (events: readonly WindowEvent[], sink: Sink) => void, events: readonly WindowEvent[], reps: number): { seconds: number; peakHeapMB: number } {
-  let best = Infinity;
+/** Best wall time over `reps` runs of each variant, interleaved so that a noisy neighbour hurts all alike. */
+function timeInterleaved(runs: readonly ((events: readonly WindowEvent[], sink: Sink) => void)[], events: readonly WindowEvent[], reps: number): number[] {
+  const best = runs.map(() => Infinity);
   let results = 0;
   const sink: Sink = () => { results++; };
   for (let r = 0; r < reps; r++) {
-    gc?.();
-    const t0 = performance.now();
-    run(events, sink);
-    const t1 = performance.now();
-    best = Math.min(best, (t1 - t0) / 1000);
+    runs.forEach((run, i) => {
+      gc?.();
+      const t0 = performance.now();
+      run(events, sink);
+      best[i] = Math.min(best[i]!, (performance.now() - t0) / 1000);
+    });
   }
-  // Peak heap above the baseline (the workload itself excluded), sampled during a separate run.
+  void results;
+  return best;
+}
+
+/** Peak heap above the baseline (the workload itself excluded), sampled every 1,024 results. */
+function peakHeap(run: (events: readonly WindowEvent[], sink: Sink) => void, events: readonly WindowEvent[]): number {
   gc?.();
   const baseline = process.memoryUsage().heapUsed;
   let peak = baseline;
@@ -247,11 +265,13 @@ function measure(run: (events: readonly WindowEvent[], sink: Sink) => void, even
   run(events, () => {
     if ((++calls & 1023) === 0) peak = Math.max(peak, process.memoryUsage().heapUsed);
   });
-  const sampler = setInterval(() => undefined, 1000);
-  clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage().heapUsed);
-  void results;
-  return { seconds: best, peakHeapMB: (peak - baseline) / 1048576 };
+  return (peak - baseline) / 1048576;
+}
+
+function measure(run: (events: readonly WindowEvent[], sink: Sink) => void, events: readonly WindowEvent[], reps: number): { seconds: number; peakHeapMB: number } {
+  const [seconds] = timeInterleaved([run], events, reps);
+  return { seconds: seconds!, peakHeapMB: peakHeap(run, events) };
 }
 
 export interface WindowBenchRow {
@@ -278,7 +298,7 @@ export interface Report {
 
 export async function runWindowBench(options: { events?: number; reps?: number; log?: (line: string) => void } = {}): Promise<Report> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const reps = options.reps ?? 3;
+  const reps = options.reps ?? 5;
   const workloads: WindowBenchWorkload[] = [];
   for (const [name, keys] of [['sparse (10,000 keys)', 10_000], ['dense (100 keys)', 100]] as const) {
     const events = generateWindowWorkload({ events: options.events, keys });
@@ -289,8 +309,9 @@ export async function runWindowBench(options: { events?: number; reps?: number; 
         throw new Error(`${variant} results differ from the hand loop on ${name}: ${JSON.stringify(f)} vs ${JSON.stringify(reference)}`);
       }
     }
-    const hand = measure(handLoop, events, reps);
-    const lib = measure(libraryPipeline, events, reps);
+    const [handSeconds, libSeconds] = timeInterleaved([handLoop, libraryPipeline], events, reps);
+    const hand = { seconds: handSeconds!, peakHeapMB: peakHeap(handLoop, events) };
+    const lib = { seconds: libSeconds!, peakHeapMB: peakHeap(libraryPipeline, events) };
     const rx = measure(rxjsPipeline, events, 1);
     const row = (variant: string, m: { seconds: number; peakHeapMB: number }): WindowBenchRow => ({
       variant,
