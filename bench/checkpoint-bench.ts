@@ -162,7 +162,7 @@ async function chromiumFigures(): Promise<CheckpointBenchResult[]> {
   const h = await startHarness({ entry: 'test/browser/entries/idb-entry.ts' });
   try {
     const page = await h.newPage();
-    const opened = await page.evaluate(() => window.__rx.open('bench', 'bench', 'fail', 3));
+    const opened = await page.evaluate(() => window.__rx.open('bench', 'bench', 'fail', 10));
     if (!opened.ok) throw new Error(opened.message);
     const saves: number[] = [];
     const loads: number[] = [];
@@ -178,9 +178,21 @@ async function chromiumFigures(): Promise<CheckpointBenchResult[]> {
       decodes.push(r.decodeMs);
       bytes = r.bytes;
     }
+    // Incremental checkpoints on top of the last full one (chain bound 4, the default).
+    const deltas: number[] = [];
+    for (let d = 1; d <= 4; d++) {
+      const r = await page.evaluate(([parent, id, changed]) => window.__rx.timeDelta('bench', parent!, id!, changed!), [RUNS + d - 1, RUNS + d, CHANGED]);
+      if (r.chainLength !== d) throw new Error('bench: the IndexedDB delta was not stored incrementally');
+      deltas.push(r.saveMs);
+    }
     return [
       { name: `indexeddb (Chromium): save full checkpoint, ${KEYS.toLocaleString('en')} count keys`, ms: median(saves), bytes, note: `of which encoding ${median(encodes).toFixed(0)} ms` },
       { name: `indexeddb (Chromium): load full checkpoint, ${KEYS.toLocaleString('en')} count keys`, ms: median(loads), note: `of which decoding ${median(decodes).toFixed(0)} ms` },
+      {
+        name: `indexeddb (Chromium): save incremental checkpoint, 1% (${CHANGED.toLocaleString('en')}) keys changed`,
+        ms: median(deltas),
+        note: `${((median(deltas) / median(saves)) * 100).toFixed(2)}% of a full save`,
+      },
     ];
   } finally {
     await h.close();

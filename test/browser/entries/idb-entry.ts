@@ -68,6 +68,24 @@ const api = {
     await backends.get(handle)?.close();
     backends.delete(handle);
   },
+  /** Times the save of an incremental checkpoint changing `changed` keys (for the benchmark figures). */
+  async timeDelta(handle: string, parentCheckpointId: number, checkpointId: number, changed: number) {
+    const b = backends.get(handle)!;
+    const keyColumn: string[] = [];
+    const values: number[] = [];
+    for (let i = 0; i < changed; i++) {
+      keyColumn.push(`key-${i * 100}`);
+      values.push(checkpointId);
+    }
+    const s: Snapshot = {
+      ...snapshot(b.pipelineId, checkpointId, 0),
+      parentCheckpointId,
+      operators: { counts: { stateVersion: 1, state: null, keyed: { count: { kind: 'delta', keys: keyColumn, values, deletes: [] } } } },
+    };
+    const t0 = performance.now();
+    const info = await b.save(s);
+    return { saveMs: performance.now() - t0, bytes: info.byteLength, chainLength: info.chainLength };
+  },
   /** Times save and load of a snapshot of `keys` count entries (for the benchmark figures). */
   async time(handle: string, checkpointId: number, keys: number) {
     const b = backends.get(handle)!;
