@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
-import { Subject, tap } from 'rxjs';
+import { Subject, take, tap } from 'rxjs';
 import { asyncSinkValues, BufferOverflowError, fromPush, InvalidOptionError, SideOutput, type OverflowPolicy } from '../../src/index.js';
 
 const newScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
@@ -63,6 +63,23 @@ describe('fromPush: a bounded buffer with an explicit overflow policy (marbles)'
       expectObservable(tapped.pipe(asyncSinkValues(() => cold('--|'), { concurrency: 1, bufferSize: 1, scheduler: ts }))).toBe('---(a#)', { a: ['a'] });
       ts.flush();
       expect(emitted).toEqual(['1:a', '3:b', '3:#']);
+    });
+  });
+
+  it('reports occupancy, drops and backpressured time in its metrics', () => {
+    const ts = newScheduler();
+    ts.run(({ cold, hot }) => {
+      const source = fromPush(hot<string>('-abcdef|'), { bufferSize: 3, overflow: 'drop-newest', batchSize: 1, scheduler: ts, name: 'ws' });
+      const samples: [number, number, number][] = [];
+      source.monitor.metrics(2).pipe(take(6)).subscribe((m) => samples.push([m.occupancy, m.dropped, m.backPressuredTimeMsPerSecond]));
+      source.pipe(asyncSinkValues(() => cold('----|'), { concurrency: 1, bufferSize: 1, scheduler: ts })).subscribe();
+      ts.flush();
+      const buffer = source.monitor.snapshot().stages.find((s) => s.kind === 'push-buffer')!;
+      expect(buffer).toMatchObject({ name: 'ws', capacity: 3, peakOccupancy: 3, dropped: 1, recordsIn: 6, recordsOut: 5 });
+      // Sampled every 2 frames: occupancy counts the push buffer and the sink (a is written 1-5, b
+      // 5-9, ...); from frame 2 on the buffer always waits for the sink; e, arriving at 5 on a full
+      // buffer, is dropped.
+      expect(samples).toEqual([[1, 0, 0], [4, 0, 1000], [4, 1, 1000], [4, 1, 1000], [3, 1, 1000], [3, 1, 1000]]);
     });
   });
 
