@@ -1,4 +1,17 @@
-// Public API of src/checkpoint: the snapshot format, its codec, and the backend interface.
+/**
+ * Public API of src/checkpoint: the snapshot format, its codec, and the backend interface (the
+ * storage half of checkpoints; DESIGN.md §4). How the in-band half plugs in:
+ * 1. Before triggering checkpoint n, ask `await backend.plan()`: `{ mode: 'full' }`, or
+ *    `{ mode: 'incremental', parentCheckpointId }` when the chain bound allows a delta.
+ * 2. Each stateful operator reports `{ stateVersion, state, keyed? }` under its uid when the barrier
+ *    passes; keyed tables are `{ kind: 'full', keys, values }` or, relative to the parent,
+ *    `{ kind: 'delta', keys, values, deletes }` (e.g. from the keyed state's `takeChanges()`).
+ * 3. When every part has reported, `await backend.save(snapshot)` writes it as one unit. If it
+ *    rejects, the changes the operators handed over are not stored: the next checkpoint must be full
+ *    (a delta naming an unstored parent is refused with InvalidSnapshotError, never stored wrong).
+ * 4. Restore: `await backend.load()` (latest, falling back past damaged ones, `onSkip` says which) or
+ *    `load(id)` / `load({ name })`; it always returns full tables, chains resolved.
+ */
 export {
   SNAPSHOT_FORMAT_VERSION, applyDelta, applyDeltas, isIncremental,
   type KeyedTableSnapshot, type OperatorStateSnapshot, type Snapshot, type SnapshotKind,
