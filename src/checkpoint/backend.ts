@@ -300,7 +300,7 @@ export class SnapshotBackend implements CheckpointBackend {
     return toInfo(entry);
   }
 
-  private async doLoad(selector: SnapshotSelector | undefined, options: LoadOptions): Promise<Snapshot | undefined> {
+  private async doLoad(selector: SnapshotSelector | undefined, options: LoadOptions, attempt = 0): Promise<Snapshot | undefined> {
     const manifest = await this.readManifest();
     let candidates: ManifestEntry[];
     if (selector === undefined) {
@@ -324,6 +324,13 @@ export class SnapshotBackend implements CheckpointBackend {
         return await this.materialize(entry, manifest);
       } catch (error) {
         if (!(error instanceof CorruptSnapshotError || error instanceof IncompatibleSnapshotError)) throw error;
+        // A read-only backend (another tab owns the pipeline) reads while the owner writes: the
+        // owner's retention may delete a snapshot between our reading the manifest and its data.
+        // If it is no longer listed, it vanished, it was not damaged: start over from the new list.
+        if (this.readOnly !== undefined && attempt < 3 && error instanceof CorruptSnapshotError) {
+          const now = await this.readManifest();
+          if (!now.some((e) => e.checkpointId === entry.checkpointId)) return this.doLoad(selector, options, attempt + 1);
+        }
         if (!fallback) throw error;
         failures.push(error);
         options.onSkip?.(error);

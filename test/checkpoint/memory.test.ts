@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  createCheckpointBackend, CorruptSnapshotError, exportSnapshot, importSnapshot, InvalidSnapshotError, MemoryBlobStore, memoryBackend,
+  createCheckpointBackend, CorruptSnapshotError, type BlobStore, exportSnapshot, importSnapshot, InvalidSnapshotError, MemoryBlobStore, memoryBackend,
 } from '../../src/checkpoint/index.js';
 import { InvalidOptionError as CoreInvalidOptionError } from '../../src/core/errors.js';
 import { backendContract } from './backend-contract.js';
@@ -69,5 +69,32 @@ describe('exportSnapshot / importSnapshot (portable savepoints)', () => {
     const flipped = bytes.slice();
     flipped[flipped.length - 1]! ^= 1;
     expect(() => importSnapshot(flipped)).toThrow(/checksum mismatch/);
+  });
+});
+
+describe('a read-only backend beside a writer', () => {
+  it('starts over when the owner\'s retention deletes the snapshot it is reading', async () => {
+    const memory = new MemoryBlobStore();
+    const writer = createCheckpointBackend(memory, { pipelineId: 'p1', keep: 1 });
+    await writer.save(snapshot(1));
+    let raced = false;
+    const racing: BlobStore = {
+      backend: 'memory',
+      async get(key) {
+        if (key === 'snapshot-1' && !raced) {
+          raced = true;
+          for (const id of [2, 3]) await writer.save(snapshot(id)); // retention (keep 1) deletes 1 and 2
+        }
+        return memory.get(key);
+      },
+      setMany: (entries) => memory.setMany(entries),
+      delMany: (keys) => memory.delMany(keys),
+      keys: () => memory.keys(),
+    };
+    const reader = createCheckpointBackend(racing, { pipelineId: 'p1', readOnly: 'another tab owns it' });
+    const skipped: unknown[] = [];
+    expect((await reader.load(undefined, { onSkip: (e) => skipped.push(e) }))?.checkpointId).toBe(3);
+    expect(raced).toBe(true);
+    expect(skipped).toEqual([]);
   });
 });
