@@ -4,3 +4,4 @@ export { FlowMonitor, StageStats, type FlowMetrics, type FlowMonitorOptions, typ
 export { BufferOverflowError, AsyncTimeoutError, AsyncRequestError } from './errors.js';
 export { AsyncStage, asyncStageConfig, type AsyncJobSpec, type AsyncStageConfig, type AsyncStageOptions } from './async-stage.js';
 export { asyncMap, type AsyncMapOptions } from './asyncMap.js';
+export { asyncMapValues } from './asyncMapValues.js';

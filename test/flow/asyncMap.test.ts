@@ -3,7 +3,7 @@ import { TestScheduler } from 'rxjs/testing';
 import { firstValueFrom, map, Observable, of, tap, timer, toArray } from 'rxjs';
 import fc from 'fast-check';
 import {
-  AsyncRequestError, AsyncTimeoutError, asyncMap, BufferOverflowError, fromIterable, InvalidOptionError, record, watermark,
+  AsyncRequestError, AsyncTimeoutError, asyncMap, asyncMapValues, BufferOverflowError, fromIterable, InvalidOptionError, record, watermark,
   type StreamBatch, type StreamElement,
 } from '../../src/index.js';
 import { batched, unbatched } from '../../src/testing/index.js';
@@ -147,6 +147,20 @@ describe('asyncMap (Flink async I/O)', () => {
       expectObservable(out).toBe('---#', undefined, expect.objectContaining({ name: 'BufferOverflowError', buffer: 'enrich', size: 2, element: 'c' }));
     });
     expect(BufferOverflowError.name).toBe('BufferOverflowError');
+  });
+
+  it('asyncMapValues: value batches, ordered or not, paced like the element version', () => {
+    const ts = newScheduler();
+    ts.run(({ cold, expectObservable }) => {
+      const latency: Record<string, string> = { a: '---(x|)', b: '-(x|)', c: '(x|)', d: '--(x|)' };
+      const input = () => fromIterable(['a', 'b', 'c', 'd'], { batchSize: 4, scheduler: ts });
+      const call = (v: string) => cold(latency[v]!, { x: v.toUpperCase() });
+      expectObservable(input().pipe(asyncMapValues(call, { concurrency: 4, scheduler: ts }), map((b) => b.join('')))).toBe('---(a|)', { a: 'ABCD' });
+      expectObservable(input().pipe(asyncMapValues(call, { concurrency: 4, ordered: false, scheduler: ts }), map((b) => b.join('')))).toBe('cbd(a|)', {
+        c: 'C', b: 'B', d: 'D', a: 'A',
+      });
+    });
+    expect(() => asyncMapValues((v: number) => of(v), { bufferSize: 0 })).toThrow(InvalidOptionError);
   });
 
   it('refuses invalid options when built', () => {

@@ -1,0 +1,66 @@
+import { asyncScheduler, Observable, type ObservableInput, type OperatorFunction } from 'rxjs';
+import { InvalidOptionError } from '../core/errors.js';
+import { AsyncStage, asyncStageConfig } from './async-stage.js';
+import type { AsyncMapOptions } from './asyncMap.js';
+
+/**
+ * `asyncMap` for streams of value batches, such as a pulled source before event time is assigned:
+ * calls `fn` for each value with at most `concurrency` requests in flight and at most `bufferSize`
+ * values held, and emits the results in batches (in input order unless `ordered: false`). While it
+ * is full, the pulled source upstream is not pulled. An Observable may produce several results (or
+ * none) for one value.
+ *
+ * @example
+ * ```ts
+ * fromIterable(userIds, { batchSize: 500 }).pipe(
+ *   asyncMapValues((id) => fetch(`/users/${id}`).then((r) => r.json()), { concurrency: 16 }),
+ *   withEventTimeBatches({ timestamp: (u) => u.updatedAt, watermarks: boundedOutOfOrderness(5000) }),
+ * );
+ * ```
+ */
+export function asyncMapValues<T, R>(
+  fn: (value: T) => ObservableInput<R>,
+  options: AsyncMapOptions<T, R> = {},
+): OperatorFunction<readonly T[], readonly R[]> {
+  if (typeof fn !== 'function') throw new InvalidOptionError('fn', fn, 'must be a function returning a Promise or an Observable');
+  if (options.onTimeout !== undefined && typeof options.onTimeout !== 'function') throw new InvalidOptionError('onTimeout', options.onTimeout, 'must be a function');
+  const scheduler = options.scheduler ?? asyncScheduler;
+  const config = asyncStageConfig(options, { name: 'asyncMapValues', kind: 'async-map', concurrency: 100 }, scheduler);
+  const onTimeout = options.onTimeout;
+
+  return (source) =>
+    new Observable<readonly R[]>((subscriber) => {
+      const stage = new AsyncStage<T, R>(
+        config,
+        {
+          invoke: (value) => fn(value),
+          complete: (_value, results) => results as R[],
+          onTimeout,
+          describe: (value) => value,
+        },
+        {
+          emit: (batch) => subscriber.next(batch),
+          fail: (error) => subscriber.error(error),
+          done: () => subscriber.complete(),
+        },
+      );
+      const subscription = stage.subscribeUpstream(() =>
+        source.subscribe({
+          next: (values) => {
+            if (values.length === 0 || !stage.accept(values.length, () => values[0])) return;
+            for (let i = 0; i < values.length; i++) stage.pushJob(values[i]!, 1);
+            stage.pump();
+          },
+          error: (error: unknown) => {
+            stage.dispose();
+            subscriber.error(error);
+          },
+          complete: () => stage.end(),
+        }),
+      );
+      return () => {
+        subscription.unsubscribe();
+        stage.dispose();
+      };
+    });
+}
