@@ -91,6 +91,11 @@ export function slidingEventTimeWindows(size: number, slide: number, offset = 0)
  * Tumbling windows over processing time, read from the injected scheduler when the element arrives
  * (Flink's TumblingProcessingTimeWindows).
  *
+ * At the end of input, processing-time windows that have not fired yet are not fired: Flink
+ * quiesces its processing-time service when a bounded input ends (StreamOperatorWrapper's
+ * quiesceTimeServiceAndFinishOperator: pending timers never fire), and this library does the same.
+ * Use event time, or a `globalWindows({ endOfStream: true })`-style trigger, for results at the end.
+ *
  * @example
  * ```ts
  * events$.pipe(keyBy((e) => e.type), window(tumblingProcessingTimeWindows(1_000), { scheduler }).aggregate(count()));

@@ -245,6 +245,10 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   // a floating-point modulo (slow for millisecond timestamps, which exceed 32 bits) per record.
   #start0 = NaN;
   #start1 = NaN;
+  // The window objects of those starts: all keys share one object per tumbling window (results
+  // carry it; it is immutable), instead of one allocation per key and window.
+  #window0: TimeWindow | null = null;
+  #window1: TimeWindow | null = null;
   readonly #eventTimers = new TimerQueue<WindowState>();
   readonly #processingTimers = new TimerQueue<WindowState>();
   #scheduledAt = Infinity;
@@ -328,11 +332,17 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
         let start = this.#start0;
         if (!(time >= start && time - start < size)) {
           start = this.#start1;
-          if (!(time >= start && time - start < size)) start = windowStart(time, this.#offset, size);
+          let win = this.#window1;
+          if (!(time >= start && time - start < size)) {
+            start = windowStart(time, this.#offset, size);
+            win = this.#global ? GLOBAL_WINDOW : { start, end: start + size };
+          }
           this.#start1 = this.#start0;
+          this.#window1 = this.#window0;
           this.#start0 = start;
+          this.#window0 = win;
         }
-        if (this.#addFixed(entry, start, size, value, timestamp, out)) skipped = false;
+        if (this.#addFixed(entry, start, size, value, timestamp, out, this.#window0)) skipped = false;
       } else {
         // Sliding: every window [s, s + size) with s aligned to the slide and s > time - size, latest first.
         for (let s = windowStart(time, this.#offset, slide); s > time - size; s -= slide) {
@@ -385,7 +395,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     return cleanup > Number.MAX_SAFE_INTEGER ? Infinity : cleanup; // saturating, as Flink's cleanupTime
   }
 
-  #addFixed(entry: KeyEntry, start: number, size: number, value: T, timestamp: number, out: Output<WindowResult<K, R>, K>): boolean {
+  #addFixed(entry: KeyEntry, start: number, size: number, value: T, timestamp: number, out: Output<WindowResult<K, R>, K>, shared: TimeWindow | null = null): boolean {
     let ws = entry.last;
     if (ws === null || ws.window.start !== start) {
       ws = null;
@@ -404,7 +414,8 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
         const cleanup = this.#cleanupTime(start + size - 1);
         // Flink's isWindowLate: the window was already cleaned up (or would be at once): skip it.
         if (this.#eventTime && cleanup <= this.#watermark) return false;
-        ws = new WindowState(entry, this.#global ? GLOBAL_WINDOW : { start, end: start + size }, cleanup);
+        const window = this.#global ? GLOBAL_WINDOW : shared !== null && shared.start === start ? shared : { start, end: start + size };
+        ws = new WindowState(entry, window, cleanup);
         if (entry.byStart !== null) entry.byStart.set(start, ws);
         else entry.list.push(ws);
         this.#registerCleanup(ws);

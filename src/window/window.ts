@@ -8,7 +8,8 @@ import { WindowedStream, type WindowConfig } from './windowed-stream.js';
  * that fired them; an event-time window fires when the watermark reaches `end - 1`, and again for
  * each element that arrives within `allowedLateness` after that; its state is dropped at
  * `end - 1 + allowedLateness`. Elements late for all their windows go to `lateOutput`, or are
- * counted as `droppedLate`. The end of input fires every event-time window.
+ * counted as `droppedLate`. The end of input fires every event-time window (processing-time
+ * windows still open then do not fire, as in Flink).
  *
  * Finish with `.reduce`, `.aggregate` or `.process`; each result is a record whose value is
  * `{ key, window: { start, end }, value }`. (In browser code, import it under another name, e.g.
