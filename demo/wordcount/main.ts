@@ -6,13 +6,13 @@
  *   npm run demo                      # counts demo/wordcount/hamlet.log
  *   npm run demo -- path/to/file.log  # lines start with an ISO-8601 timestamp
  */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { from, lastValueFrom, toArray } from 'rxjs';
+import { lastValueFrom, map, toArray } from 'rxjs';
 import {
   boundedOutOfOrderness, count, flatMapValues, keyBy, mapValues, rollingReduce, toValues, tumblingEventTimeWindows,
   window, withEventTimeBatches,
 } from '../../src/index.js';
+import { readTextFile } from '../../src/node/index.js';
 
 const file = process.argv[2] ?? fileURLToPath(new URL('./hamlet.log', import.meta.url));
 const TOP = 8;
@@ -30,11 +30,13 @@ function words(text: string): string[] {
   return text.toLowerCase().split(/\W+/).filter((word) => word.length > 0);
 }
 
-const lines = readFileSync(file, 'utf8').split('\n').filter((line) => line.trim().length > 0).map(parseLine);
-
-// The log collector delivers lines up to 2 s out of order: the watermark trails the newest line by 2 s.
+// The file is read in batches of lines, pulled as the pipeline has room. The log collector delivers
+// lines up to 2 s out of order: the watermark trails the newest line by 2 s.
 const timedLines = () =>
-  from([lines]).pipe(withEventTimeBatches({ timestamp: (l: LogLine) => l.at, watermarks: boundedOutOfOrderness<LogLine>(2_000) }));
+  readTextFile(file).pipe(
+    map((lines) => lines.filter((line) => line.trim().length > 0).map(parseLine)),
+    withEventTimeBatches({ timestamp: (l: LogLine) => l.at, watermarks: boundedOutOfOrderness<LogLine>(2_000) }),
+  );
 
 async function runningCounts(): Promise<void> {
   const updates = await lastValueFrom(
