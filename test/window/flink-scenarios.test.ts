@@ -301,3 +301,54 @@ describe('trigger tests', () => {
     expect(show(h.takeOutput())).toEqual(['k [0,1000) 100 @999', 'W999']);
   });
 });
+
+describe('WindowOperatorTest: more scenarios', () => {
+  it('testPointSessions: elements at the same timestamp and a gap of 3 s form one session each', () => {
+    const h = harness(windowOp(eventTimeSessionWindows(3000), reduceFn(sumTuples)));
+    h.process(tup('key2', 1, 0), tup('key2', 2, 33), tup('key1', 1, 0), tup('key1', 3, 2500), tup('key1', 5, 6000));
+    h.process(wm(2999));
+    expect(show(h.takeOutput())).toEqual(['W2999']);
+    h.process(wm(3032));
+    expect(show(h.takeOutput())).toEqual(['key2 [0,3033) 3 @3032', 'W3032']);
+    h.process(wm(10_000));
+    expect(show(h.takeOutput())).toEqual(['key1 [0,5500) 4 @5499', 'key1 [6000,9000) 5 @8999', 'W10000']);
+  });
+
+  it('testSessionWindowsWithCountTrigger: a purging count trigger on sessions fires every n elements of the merged session', () => {
+    const h = harness(windowOp(eventTimeSessionWindows(3000), reduceFn(sumTuples), { trigger: purgingTrigger(countTrigger(4)) }));
+    h.process(tup('key2', 1, 0), tup('key2', 2, 1000), tup('key2', 3, 2500), tup('key2', 4, 3500));
+    expect(show(h.takeOutput())).toEqual(['key2 [0,6500) 10 @6499']);
+    h.process(tup('key2', 5, 4000), tup('key2', 6, 4500), tup('key2', 7, 5500), tup('key2', 8, 7000));
+    expect(show(h.takeOutput())).toEqual(['key2 [0,10000) 26 @9999']);
+    h.process(wm(12_000)).end();
+    expect(show(h.takeOutput())).toEqual(['W12000', 'WInfinity']);
+  });
+
+  it('testLateness with sessions: a late element within lateness extends a fired session, which fires again at once', () => {
+    const h = harness(windowOp(eventTimeSessionWindows(10), reduceFn(sumTuples), { allowedLateness: 50 }));
+    h.process(tup('k', 1, 0), wm(20));
+    expect(show(h.takeOutput())).toEqual(['k [0,10) 1 @9', 'W20']);
+    h.process(tup('k', 2, 5)); // [5, 15) extends [0, 10) to [0, 15), whose end is behind the watermark: fires at once
+    expect(show(h.takeOutput())).toEqual(['k [0,15) 3 @14']);
+    h.process(tup('k', 4, 8)); // [8, 18) extends it to [0, 18)
+    expect(show(h.takeOutput())).toEqual(['k [0,18) 7 @17']);
+    h.process(wm(67), tup('k', 8, 2)); // [0, 18) was cleaned up at 17 + 50 = 67; [2, 12) is late: dropped
+    expect(show(h.takeOutput())).toEqual(['W67']);
+    h.process(tup('k', 16, 9)); // [9, 19) is not late (18 + 50 > 67): a new session, which fires at once
+    expect(show(h.takeOutput())).toEqual(['k [9,19) 16 @18']);
+  });
+
+  it('testDropDueToLatenessSliding with lateness: the same element may be late for one window and on time for another', () => {
+    const counters = new Counters();
+    const h = harness(windowOp(slidingEventTimeWindows(3000, 1000), reduceFn(sumTuples), { allowedLateness: 500, counters }));
+    h.process(tup('k', 1, 1500), wm(3400));
+    // [-1000, 2000) fired at 1999, [0, 3000) at 2999; [1000, 4000) not yet.
+    expect(show(h.takeOutput())).toEqual(['k [-1000,2000) 1 @1999', 'k [0,3000) 1 @2999', 'W3400']);
+    h.process(tup('k', 2, 1200));
+    // [-1000, 2000) was cleaned at 2499; [0, 3000) is within lateness: re-fires; [1000, 4000) just collects.
+    expect(show(h.takeOutput())).toEqual(['k [0,3000) 3 @2999']);
+    h.process(wm(4000));
+    expect(show(h.takeOutput())).toEqual(['k [1000,4000) 3 @3999', 'W4000']);
+    expect(counters.get(DROPPED_LATE)).toBe(0);
+  });
+});
