@@ -140,9 +140,9 @@ export class SnapshotBackend implements CheckpointBackend {
   private cleaned = false;
   private closed = false;
   /**
-   * The manifest as last written by this backend. Only a writable backend keeps it: it is then the
-   * only writer (Web Lock, or one process per directory), so the stored manifest cannot change
-   * under it. Dropped after any failed write, whose outcome on disk is uncertain.
+   * The manifest as last written by this backend. Kept only after a successful write by a writable
+   * backend: it then owns the storage (Web Lock, or the directory's owner lock), so the stored
+   * manifest cannot change under it. Dropped after any failed write, whose outcome is uncertain.
    */
   private cached: ManifestEntry[] | undefined;
 
@@ -430,9 +430,9 @@ export class SnapshotBackend implements CheckpointBackend {
    */
   private async readManifest(): Promise<ManifestEntry[]> {
     if (this.cached !== undefined && this.readOnly === undefined) return [...this.cached];
-    const entries = await this.readStoredManifest();
-    if (this.readOnly === undefined) this.cached = entries;
-    return [...entries];
+    // Not cached on read: until its first write succeeds, this backend may not own the storage yet
+    // (the file backend takes its lock on the first write), and another writer may still be at work.
+    return this.readStoredManifest();
   }
 
   private async readStoredManifest(): Promise<ManifestEntry[]> {

@@ -61,7 +61,7 @@ describe('fileBackend atomicity', () => {
     expect((await restarted.list()).map((i) => i.checkpointId)).toEqual([1]);
     expect(await restarted.load()).toStrictEqual(snapshot(1));
     await restarted.save(snapshot(3));
-    expect((await readdir(pipelineDirectory(directory, 'p1'))).sort()).toEqual(['manifest', 'snapshot-1', 'snapshot-3']);
+    expect((await readdir(pipelineDirectory(directory, 'p1'))).sort()).toEqual(['manifest', 'owner.lock', 'snapshot-1', 'snapshot-3']);
   });
 
   it('removes temporary files left by a crash on the next write', async () => {
@@ -73,7 +73,7 @@ describe('fileBackend atomicity', () => {
     const restarted = fileBackend({ directory, pipelineId: 'p1' });
     expect((await restarted.list()).map((i) => i.checkpointId)).toEqual([1]);
     await restarted.save(snapshot(2));
-    expect((await readdir(dir)).sort()).toEqual(['manifest', 'snapshot-1', 'snapshot-2']);
+    expect((await readdir(dir)).sort()).toEqual(['manifest', 'owner.lock', 'snapshot-1', 'snapshot-2']);
   });
 
   it('gives every pipeline id its own safe directory', async () => {
@@ -82,5 +82,33 @@ describe('fileBackend atomicity', () => {
     const directory = join(root, 'ids');
     await fileBackend({ directory, pipelineId: '../x' }).save(snapshot(1, {}, '../x'));
     expect(await readdir(directory)).toEqual(['%2E%2E%2Fx']);
+  });
+});
+
+describe('fileBackend ownership', () => {
+  it('lets backends of one process share the directory, and removes the lock when the last closes', async () => {
+    const directory = join(root, 'shared-owner');
+    const a = fileBackend({ directory, pipelineId: 'p1' });
+    const b = fileBackend({ directory, pipelineId: 'p1' });
+    await a.save(snapshot(1));
+    await b.save(snapshot(2));
+    const dir = pipelineDirectory(directory, 'p1');
+    expect(JSON.parse(await readFile(join(dir, 'owner.lock'), 'utf8'))).toMatchObject({ pid: process.pid });
+    await a.close();
+    expect(await readdir(dir)).toContain('owner.lock');
+    await b.close();
+    expect(await readdir(dir)).not.toContain('owner.lock');
+  });
+
+  it('takes over a lock left by a process that no longer runs', async () => {
+    const directory = join(root, 'stale-owner');
+    const dir = pipelineDirectory(directory, 'p1');
+    await fileBackend({ directory, pipelineId: 'p1', exclusive: false }).save(snapshot(1));
+    // A pid far above any pid_max: no such process.
+    await writeFile(join(dir, 'owner.lock'), JSON.stringify({ pid: 2 ** 30, host: (await import('node:os')).hostname() }));
+    const backend = fileBackend({ directory, pipelineId: 'p1' });
+    await backend.save(snapshot(2));
+    expect(JSON.parse(await readFile(join(dir, 'owner.lock'), 'utf8'))).toMatchObject({ pid: process.pid });
+    await backend.close();
   });
 });

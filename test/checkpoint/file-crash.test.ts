@@ -38,6 +38,27 @@ function runAndKill(directory: string, start: number, afterMs: number): Promise<
   });
 }
 
+it('refuses a second live writing process, and takes over the directory once it is killed', async () => {
+  const directory = join(root, 'owner');
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures/save-loop.ts'), directory, '0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+  const backend = fileBackend({ directory, pipelineId: 'crash', keep: 100 });
+  const refused = await backend.save({ ...(await backend.load())!, checkpointId: 1_000_000 }).catch((e: unknown) => e);
+  expect(refused).toMatchObject({ failure: 'not-owner', code: 'STORAGE_NOT_OWNER' });
+  expect((refused as Error).message).toMatch(new RegExp(`process ${child.pid} on .* owns this pipeline's directory`));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+  const before = (await backend.list()).map((i) => i.checkpointId);
+  await backend.save({ ...(await backend.load())!, checkpointId: 1_000_000 });
+  // Nothing the killed owner stored is lost from the list (no stale manifest was written).
+  expect((await backend.list()).map((i) => i.checkpointId)).toEqual([...before, 1_000_000]);
+  expect((await backend.load())?.checkpointId).toBe(1_000_000);
+  await backend.close();
+}, 60_000);
+
 it('SIGKILL at random points during saves never leaves a checkpoint that cannot be loaded', async () => {
   const directory = join(root, 'kills');
   const delays = fc.sample(fc.integer({ min: 0, max: 120 }), { seed: 5, numRuns: 8 });

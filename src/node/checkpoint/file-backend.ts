@@ -14,11 +14,17 @@ export interface FileBackendOptions extends CheckpointBackendOptions {
   readonly directory: string;
   /** For tests: simulate crashes between the steps of an atomic write. */
   readonly hooks?: FileStoreHooks;
+  /**
+   * Only one process may write the pipeline's directory (an `owner.lock` file with its pid; a lock
+   * of a dead process is taken over). Another live writer makes saves fail with a StorageError
+   * whose failure is 'not-owner'. Default true; loading never needs the lock.
+   */
+  readonly exclusive?: boolean;
 }
 
 /**
- * A checkpoint backend that stores snapshots as files. One process should write a pipeline's
- * directory at a time (the checkpoint coordinator of that pipeline).
+ * A checkpoint backend that stores snapshots as files. One process writes a pipeline's directory
+ * at a time (the checkpoint coordinator of that pipeline); a second live process is refused.
  *
  * @example
  * const backend = fileBackend({ directory: './checkpoints', pipelineId: 'wordcount', keep: 3 });
@@ -32,7 +38,11 @@ export function fileBackend(options: FileBackendOptions): CheckpointBackend {
   if (typeof options.pipelineId !== 'string' || options.pipelineId.length === 0) {
     throw new InvalidOptionError('pipelineId', options.pipelineId, 'must be a non-empty string');
   }
-  return createCheckpointBackend(new FileBlobStore(pipelineDirectory(options.directory, options.pipelineId), options.hooks), options);
+  const store = new FileBlobStore(pipelineDirectory(options.directory, options.pipelineId), {
+    ...(options.hooks !== undefined ? { hooks: options.hooks } : {}),
+    ...(options.exclusive !== undefined ? { exclusive: options.exclusive } : {}),
+  });
+  return createCheckpointBackend(store, options);
 }
 
 /**

@@ -11,6 +11,7 @@ import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BlobStore } from '../../checkpoint/backend.js';
 import type { StorageFailure } from '../../checkpoint/errors.js';
+import { acquireOwnership, NotOwnerFailure, releaseOwnership } from './owner-lock.js';
 
 const TMP_MARK = '.tmp-';
 
@@ -20,11 +21,24 @@ export interface FileStoreHooks {
   beforeRename?(temporary: string, target: string): void | Promise<void>;
 }
 
+export interface FileStoreOptions {
+  /** Simulated crashes, for tests. */
+  readonly hooks?: FileStoreHooks;
+  /** Take the directory's owner lock before the first write (see owner-lock.ts). Default true. */
+  readonly exclusive?: boolean;
+}
+
 export class FileBlobStore implements BlobStore {
   readonly backend = 'files';
   private swept = false;
+  private owning: Promise<void> | undefined;
+  private readonly hooks: FileStoreHooks;
+  private readonly exclusive: boolean;
 
-  constructor(readonly directory: string, private readonly hooks: FileStoreHooks = {}) {}
+  constructor(readonly directory: string, options: FileStoreOptions = {}) {
+    this.hooks = options.hooks ?? {};
+    this.exclusive = options.exclusive ?? true;
+  }
 
   async get(key: string): Promise<Uint8Array | undefined> {
     try {
@@ -37,6 +51,7 @@ export class FileBlobStore implements BlobStore {
 
   async setMany(entries: readonly (readonly [string, Uint8Array])[]): Promise<void> {
     await mkdir(this.directory, { recursive: true });
+    await this.own();
     if (!this.swept) {
       this.swept = true;
       await this.sweep();
@@ -45,6 +60,7 @@ export class FileBlobStore implements BlobStore {
   }
 
   async delMany(keys: readonly string[]): Promise<void> {
+    if (keys.length > 0) await this.own();
     for (const key of keys) await rm(this.path(key), { force: true });
     if (keys.length > 0) await this.syncDirectory();
   }
@@ -58,7 +74,27 @@ export class FileBlobStore implements BlobStore {
     }
   }
 
+  async close(): Promise<void> {
+    if (this.owning === undefined) return;
+    const owning = this.owning;
+    this.owning = undefined;
+    if (await owning.then(() => true, () => false)) await releaseOwnership(this.directory);
+  }
+
+  /** Takes the directory's ownership once (a failed attempt is retried by the next write). */
+  private async own(): Promise<void> {
+    if (!this.exclusive) return;
+    this.owning ??= acquireOwnership(this.directory);
+    try {
+      await this.owning;
+    } catch (error) {
+      this.owning = undefined;
+      throw error;
+    }
+  }
+
   classify(error: unknown): { failure: StorageFailure; reason: string } | undefined {
+    if (error instanceof NotOwnerFailure) return { failure: 'not-owner', reason: error.message };
     const code = (error as { code?: unknown } | null)?.code;
     const message = error instanceof Error ? error.message : String(error);
     if (code === 'ENOSPC' || code === 'EDQUOT') return { failure: 'quota-exceeded', reason: `the disk is full (${message})` };
