@@ -87,22 +87,68 @@ export const LATE_TO_SIDE_OUTPUT = 'lateRecordsToSideOutput';
 const UNKEYED: unique symbol = Symbol('unkeyed');
 type Id = KeyPart | typeof UNKEYED;
 
+/** How a key's windows are held: by start (sliding), sorted list (sessions), or slots (tumbling, global). */
+const enum Layout { Slots, ByStart, Sorted }
+
 class KeyEntry {
   /** Windows by start: sliding windows, where a key has many live windows. */
   readonly byStart: Map<number, WindowState> | null;
-  /** Tumbling and global windows (few per key: a short array beats a Map); sessions, sorted by start. */
-  readonly list: WindowState[] = [];
+  /** Sessions, sorted by start. */
+  readonly list: WindowState[] | null;
+  /** Tumbling and global windows: the first inline, others in a small array (a key rarely has more). */
+  w0: WindowState | null = null;
+  more: WindowState[] | null = null;
   last: WindowState | null = null;
   /** Whether the entry is in the operator's key table. */
   live = true;
-  constructor(readonly id: Id, readonly key: unknown, readonly keyGroup: number, useMap: boolean) {
-    this.byStart = useMap ? new Map() : null;
+  constructor(readonly id: Id, readonly key: unknown, readonly keyGroup: number, layout: Layout) {
+    this.byStart = layout === Layout.ByStart ? new Map() : null;
+    this.list = layout === Layout.Sorted ? [] : null;
   }
   get size(): number {
-    return this.byStart !== null ? this.byStart.size : this.list.length;
+    if (this.byStart !== null) return this.byStart.size;
+    if (this.list !== null) return this.list.length;
+    return (this.w0 === null ? 0 : 1) + (this.more === null ? 0 : this.more.length);
+  }
+  /** The non-merging window starting at `start`, or null. */
+  find(start: number): WindowState | null {
+    if (this.byStart !== null) return this.byStart.get(start) ?? null;
+    const w0 = this.w0;
+    if (w0 !== null && w0.window.start === start) return w0;
+    const more = this.more;
+    if (more !== null) for (let i = 0; i < more.length; i++) if (more[i]!.window.start === start) return more[i]!;
+    return null;
+  }
+  /** Adds a window (sessions: at the end; callers keep the list sorted). */
+  add(ws: WindowState): void {
+    if (this.byStart !== null) this.byStart.set(ws.window.start, ws);
+    else if (this.list !== null) this.list.push(ws);
+    else if (this.w0 === null) this.w0 = ws;
+    else if (this.more === null) this.more = [ws];
+    else this.more.push(ws);
+  }
+  remove(ws: WindowState): void {
+    if (this.byStart !== null) {
+      this.byStart.delete(ws.window.start);
+    } else if (this.list !== null) {
+      const i = this.list.indexOf(ws);
+      if (i >= 0) this.list.splice(i, 1); // sessions stay sorted
+    } else if (this.w0 === ws) {
+      this.w0 = this.more !== null && this.more.length > 0 ? this.more.pop()! : null;
+    } else if (this.more !== null) {
+      const i = this.more.indexOf(ws);
+      if (i >= 0) {
+        this.more[i] = this.more[this.more.length - 1]!;
+        this.more.pop();
+      }
+    }
   }
   windows(): WindowState[] {
-    return this.byStart !== null ? [...this.byStart.values()] : this.list.slice();
+    if (this.byStart !== null) return [...this.byStart.values()];
+    if (this.list !== null) return this.list.slice();
+    const out = this.w0 === null ? [] : [this.w0];
+    if (this.more !== null) out.push(...this.more);
+    return out;
   }
 }
 
@@ -231,7 +277,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   readonly #runtime: OperatorRuntime;
   readonly #eventTime: boolean;
   readonly #merging: boolean;
-  readonly #sliding: boolean;
+  readonly #layout: Layout;
   /** The default event-time trigger, inlined on the hot path (same behaviour as calling it). */
   readonly #fastTrigger: boolean;
   readonly #global: boolean;
@@ -276,7 +322,8 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     this.#runtime = runtime;
     this.#eventTime = assigner.eventTime;
     this.#merging = assigner.kind === 'session';
-    this.#sliding = assigner.kind === 'fixed' && assigner.slide !== assigner.size;
+    this.#layout = assigner.kind === 'session' ? Layout.Sorted
+      : assigner.kind === 'fixed' && assigner.slide !== assigner.size ? Layout.ByStart : Layout.Slots;
     this.#fastTrigger = this.#trigger === eventTimeTrigger();
     this.#global = assigner.kind === 'global';
     this.#size = assigner.kind === 'fixed' ? assigner.size : 0;
@@ -318,7 +365,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     }
     let entry = this.#keys.get(id);
     if (entry === undefined) {
-      entry = new KeyEntry(id, this.#keyed ? record.key : undefined, this.#keyed ? record.keyGroup : -1, this.#sliding);
+      entry = new KeyEntry(id, this.#keyed ? record.key : undefined, this.#keyed ? record.keyGroup : -1, this.#layout);
       this.#keys.set(id, entry);
     }
     const value = record.value;
@@ -398,26 +445,14 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   #addFixed(entry: KeyEntry, start: number, size: number, value: T, timestamp: number, out: Output<WindowResult<K, R>, K>, shared: TimeWindow | null = null): boolean {
     let ws = entry.last;
     if (ws === null || ws.window.start !== start) {
-      ws = null;
-      if (entry.byStart !== null) {
-        ws = entry.byStart.get(start) ?? null;
-      } else {
-        const list = entry.list;
-        for (let i = 0; i < list.length; i++) {
-          if (list[i]!.window.start === start) {
-            ws = list[i]!;
-            break;
-          }
-        }
-      }
+      ws = entry.find(start);
       if (ws === null) {
         const cleanup = this.#cleanupTime(start + size - 1);
         // Flink's isWindowLate: the window was already cleaned up (or would be at once): skip it.
         if (this.#eventTime && cleanup <= this.#watermark) return false;
         const window = this.#global ? GLOBAL_WINDOW : shared !== null && shared.start === start ? shared : { start, end: start + size };
         ws = new WindowState(entry, window, cleanup);
-        if (entry.byStart !== null) entry.byStart.set(start, ws);
-        else entry.list.push(ws);
+        entry.add(ws);
         this.#registerCleanup(ws);
         // EventTimeTrigger.onElement registers end - 1 while the watermark is before it; the
         // registration of later elements is a duplicate, so the fast path does it once here.
@@ -442,7 +477,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     const base = this.#eventTime ? timestamp : this.#runtime.processingTime.now();
     const s = base;
     const e = base + assigner.gap(value);
-    const sessions = entry.list;
+    const sessions = entry.list!;
     // The existing windows are disjoint and sorted: the ones that overlap or touch [s, e) are a run.
     let i0 = 0;
     while (i0 < sessions.length && sessions[i0]!.window.end < s) i0++;
@@ -554,20 +589,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   #retire(ws: WindowState): void {
     ws.alive = false;
     const entry = ws.entry;
-    if (entry.byStart !== null) {
-      entry.byStart.delete(ws.window.start);
-    } else {
-      const list = entry.list;
-      const i = list.indexOf(ws);
-      if (i >= 0) {
-        if (this.#merging) {
-          list.splice(i, 1); // sessions stay sorted
-        } else {
-          list[i] = list[list.length - 1]!;
-          list.pop();
-        }
-      }
-    }
+    entry.remove(ws);
     if (entry.last === ws) entry.last = null;
     // A key without windows has no state: drop its entry at once (keeping empty entries around
     // for sparse keys measured slower: more old-generation objects for the GC to trace).
@@ -808,7 +830,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     for (const k of s.keys) {
       const key = clonePlain(k.key, 'key');
       const id: Id = this.#keyed ? keyId(key as never) : UNKEYED;
-      const entry = new KeyEntry(id, key, k.keyGroup, this.#sliding);
+      const entry = new KeyEntry(id, key, k.keyGroup, this.#layout);
       this.#keys.set(id, entry);
       for (const w of k.windows) {
         const window = this.#global ? GLOBAL_WINDOW : { start: w.start, end: w.end };
@@ -822,8 +844,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
           for (const [name, value] of w.trigger) tstate[name] = clonePlain(value, 'trigger state');
           ws.tstate = tstate;
         }
-        if (entry.byStart !== null) entry.byStart.set(w.start, ws);
-        else entry.list.push(ws);
+        entry.add(ws);
         for (const t of w.eventTimers) this.#registerTimer(ws, t, true);
         for (const t of w.processingTimers) this.#registerTimer(ws, t, false);
       }
