@@ -507,7 +507,10 @@ function headerOf(s: Snapshot): Record<string, unknown> {
 
 /**
  * Retention: the newest `keep` checkpoints, every savepoint, and every checkpoint a retained
- * incremental checkpoint builds on (at most maxChainLength more).
+ * incremental checkpoint builds on (at most maxChainLength more). Savepoints do not count towards
+ * `keep` (Flink's FLINK-6328: a retained savepoint must never leave zero retained checkpoints);
+ * `keep` is Flink's `state.checkpoints.num-retained`, with a default of 3 instead of 1 so that a
+ * damaged latest checkpoint still leaves something to fall back to.
  */
 function retain(entries: readonly ManifestEntry[], keep: number): ManifestEntry[] {
   const checkpoints = entries.filter((e) => e.kind === 'checkpoint');

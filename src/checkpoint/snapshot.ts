@@ -6,8 +6,10 @@
  * Keyed state may be stored incrementally: an operator gives each keyed table either in full or as
  * the keys changed since a parent checkpoint (`KeyedStateSnapshot`). A backend keeps such a checkpoint
  * as a link of a chain (a full base and at most `maxChainLength` deltas) and always restores a full
- * snapshot, so operators never see deltas on restore. This is the idea of Flink's incremental
- * checkpoints (RocksDB shared SST files, changelog state backend), reduced to key-level deltas.
+ * snapshot, so operators never see deltas on restore. This is the design of Flink's FLIP-151
+ * ("Incremental snapshots for heap-based state backend": the changed keys and their new state per
+ * snapshot, referring to previous snapshots; recovery applies the diffs; compaction bounds the
+ * history), here with the compaction as a full snapshot every `maxChainLength + 1` checkpoints.
  */
 
 import { keyId, type Key, type KeyPart } from '../core/keys.js';
