@@ -190,12 +190,15 @@ export class SnapshotBackend implements CheckpointBackend {
     return this.queue(async () => planNext(await this.readManifest(), this.maxChainLength));
   }
 
+  /** Waits for queued work, then releases the store (and its lock). Calling it again does nothing. */
   close(): Promise<void> {
-    return this.queue(async () => {
+    const run = this.tail.then(async () => {
       if (this.closed) return;
       this.closed = true;
       await this.store.close?.();
     });
+    this.tail = run.catch(() => undefined);
+    return run;
   }
 
   // -------------------------------------------------------------------------------------------

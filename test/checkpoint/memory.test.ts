@@ -47,6 +47,8 @@ describe('memoryBackend', () => {
     const backend = memoryBackend({ pipelineId: 'p1' });
     await backend.close();
     await expect(backend.load()).rejects.toMatchObject({ failure: 'closed' });
+    await expect(backend.save(snapshot(1))).rejects.toMatchObject({ failure: 'closed' });
+    await backend.close(); // a second close is harmless
   });
 });
 
