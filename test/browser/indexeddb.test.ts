@@ -108,6 +108,24 @@ describe('IndexedDB backend in Chromium at the limits', () => {
     await context.close();
   });
 
+  it('reports "closed" when another tab deletes the database, instead of blocking that tab', async () => {
+    const owner = await h.newPage();
+    const other = await h.newPage();
+    expect(await owner.evaluate(() => window.__rx.open('c', 'closed', 'fail'))).toMatchObject({ ok: true });
+    expect(await owner.evaluate(() => window.__rx.save('c', 1))).toMatchObject({ ok: true });
+    // The other tab's deletion succeeds (our connection lets go on versionchange) instead of hanging.
+    const deleted = await other.evaluate(() => new Promise<string>((resolve) => {
+      const request = indexedDB.deleteDatabase('rxflink:closed');
+      request.onsuccess = () => resolve('deleted');
+      request.onblocked = () => resolve('blocked');
+      request.onerror = () => resolve(`error ${String(request.error)}`);
+    }));
+    expect(deleted).toBe('deleted');
+    expect(await owner.evaluate(() => window.__rx.save('c', 2))).toMatchObject({ ok: false, failure: 'closed', code: 'STORAGE_CLOSED' });
+    await owner.close();
+    await other.close();
+  });
+
   it('reports IndexedDB or Web Locks unavailable (opaque origin, like a sandboxed frame) as a typed error', async () => {
     const page = await h.newPage();
     // A sandboxed iframe without allow-same-origin has an opaque origin: no IndexedDB, no locks.
