@@ -126,6 +126,28 @@ describe('IndexedDB backend in Chromium at the limits', () => {
     await other.close();
   });
 
+  it('reports "blocked" when opening waits behind another tab that does not let go', async () => {
+    const holder = await h.newPage();
+    const deleter = await h.newPage();
+    const opener = await h.newPage();
+    // A tab holds a raw connection and ignores versionchange; another asks to delete the database,
+    // which stays blocked; our open is queued behind the deletion.
+    await holder.evaluate(() => new Promise<void>((resolve) => {
+      const request = indexedDB.open('rxflink:blocked');
+      request.onupgradeneeded = () => request.result.createObjectStore('snapshots');
+      request.onsuccess = () => {
+        (window as unknown as { held: IDBDatabase }).held = request.result;
+        resolve();
+      };
+    }));
+    await deleter.evaluate(() => { indexedDB.deleteDatabase('rxflink:blocked'); });
+    const result = await opener.evaluate(() => window.__rx.open('b', 'blocked', 'fail', 3, 500));
+    expect(result).toMatchObject({ ok: false, name: 'StorageError', failure: 'blocked', code: 'STORAGE_BLOCKED' });
+    await holder.close();
+    await deleter.close();
+    await opener.close();
+  });
+
   it('reports IndexedDB or Web Locks unavailable (opaque origin, like a sandboxed frame) as a typed error', async () => {
     const page = await h.newPage();
     // A sandboxed iframe without allow-same-origin has an opaque origin: no IndexedDB, no locks.

@@ -39,11 +39,12 @@ async function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: 
 
 const api = {
   events,
-  async open(handle: string, pipelineId: string, ownership: 'wait' | 'read-only' | 'fail', keep = 3) {
+  async open(handle: string, pipelineId: string, ownership: 'wait' | 'read-only' | 'fail', keep = 3, openTimeoutMs = 10_000) {
     return settle(openIndexedDbBackend({
       pipelineId,
       ownership,
       keep,
+      openTimeoutMs,
       onWait: () => events.push(`${handle}: waiting for another tab`),
       onOwnershipLost: (r) => events.push(`${handle}: lost ${r}`),
     }).then((b) => {
