@@ -86,7 +86,14 @@ function lastCpu(n: number): number[] {
   return cpu.slice(-n);
 }
 
+/** Runs the checkpoint benchmark, prints its figures, and returns them. */
 export async function runCheckpointBench(): Promise<CheckpointBenchResult[]> {
+  const results = await measure();
+  print(results);
+  return results;
+}
+
+async function measure(): Promise<CheckpointBenchResult[]> {
   const results: CheckpointBenchResult[] = [];
   const directory = await mkdtemp(join(tmpdir(), 'rxflink-bench-'));
   try {
@@ -208,5 +215,5 @@ function print(results: readonly CheckpointBenchResult[]): void {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  print(await runCheckpointBench());
+  await runCheckpointBench();
 }
