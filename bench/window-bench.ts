@@ -161,6 +161,14 @@ export function libraryPipeline(events: readonly WindowEvent[], sink: Sink): voi
   if (!done) throw new Error('library pipeline did not complete synchronously');
 }
 
+/** The fixed cost in front of the window: record() per event and keyBy, no window (informative). */
+export function sourceAndKeyByOnly(events: readonly WindowEvent[], sink: Sink): void {
+  let n = 0;
+  const sub = librarySource(events).pipe(keyBy((e: WindowEvent) => e.key)).subscribe((batch) => { n += batch.length; });
+  sub.unsubscribe();
+  if (n < 0) sink('', 0, 0, 0);
+}
+
 // ---------- (c) plain RxJS ----------
 
 function rxjsPipeline(events: readonly WindowEvent[], sink: Sink): void {
@@ -309,7 +317,7 @@ export async function runWindowBench(options: { events?: number; reps?: number; 
         throw new Error(`${variant} results differ from the hand loop on ${name}: ${JSON.stringify(f)} vs ${JSON.stringify(reference)}`);
       }
     }
-    const [handSeconds, libSeconds] = timeInterleaved([handLoop, libraryPipeline], events, reps);
+    const [handSeconds, libSeconds, floorSeconds] = timeInterleaved([handLoop, libraryPipeline, sourceAndKeyByOnly], events, reps);
     const hand = { seconds: handSeconds!, peakHeapMB: peakHeap(handLoop, events) };
     const lib = { seconds: libSeconds!, peakHeapMB: peakHeap(libraryPipeline, events) };
     const rx = measure(rxjsPipeline, events, 1);
@@ -320,7 +328,10 @@ export async function runWindowBench(options: { events?: number; reps?: number; 
       peakHeapMB: m.peakHeapMB,
       peakHeapRatio: m.peakHeapMB / Math.max(hand.peakHeapMB, 1e-9),
     });
-    const rows = [row('hand-written loop', hand), row('library', lib), row('rxjs groupBy+mergeMap', rx)];
+    const rows = [
+      row('hand-written loop', hand), row('library', lib), row('rxjs groupBy+mergeMap', rx),
+      row('(record() + keyBy only)', { seconds: floorSeconds!, peakHeapMB: NaN }),
+    ];
     workloads.push({ name, events: events.length, keys, results: reference.results, rows });
     log(`window bench, ${name}: ${events.length.toLocaleString('en-US')} events, ${reference.results.toLocaleString('en-US')} window results (checked equal)`);
     for (const r of rows) {
@@ -333,6 +344,7 @@ export async function runWindowBench(options: { events?: number; reps?: number; 
 const isMain = typeof process !== 'undefined' && /window-bench\.ts$/.test(process.argv[1] ?? '');
 if (isMain) {
   if (gc === undefined) console.log('(run with node --expose-gc for comparable heap figures)');
+  console.log('(the last row is the fixed cost in front of the window: it bounds the library ratio from above)');
   runWindowBench().catch((error: unknown) => {
     console.error(error);
     process.exitCode = 1;
