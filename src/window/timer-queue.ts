@@ -8,16 +8,26 @@
 export class TimerQueue<E> {
   readonly #heap: number[] = [];
   readonly #buckets = new Map<number, E[]>();
+  // The bucket used last: windows created together mostly share their end time.
+  #lastTime = NaN;
+  #lastBucket: E[] | null = null;
 
   /** Adds `entry` to the bucket of `time`. The caller deduplicates per (entry, time). */
   add(time: number, entry: E): void {
-    const bucket = this.#buckets.get(time);
-    if (bucket !== undefined) {
-      bucket.push(entry);
+    if (time === this.#lastTime) {
+      this.#lastBucket!.push(entry);
       return;
     }
-    this.#buckets.set(time, [entry]);
-    this.#push(time);
+    let bucket = this.#buckets.get(time);
+    if (bucket === undefined) {
+      bucket = [entry];
+      this.#buckets.set(time, bucket);
+      this.#push(time);
+    } else {
+      bucket.push(entry);
+    }
+    this.#lastTime = time;
+    this.#lastBucket = bucket;
   }
 
   /** The earliest time with a bucket, or +Infinity when the queue is empty. */
@@ -30,6 +40,10 @@ export class TimerQueue<E> {
     const time = this.#pop();
     const bucket = this.#buckets.get(time)!;
     this.#buckets.delete(time);
+    if (time === this.#lastTime) {
+      this.#lastTime = NaN;
+      this.#lastBucket = null;
+    }
     return bucket;
   }
 
@@ -40,6 +54,8 @@ export class TimerQueue<E> {
   clear(): void {
     this.#heap.length = 0;
     this.#buckets.clear();
+    this.#lastTime = NaN;
+    this.#lastBucket = null;
   }
 
   #push(time: number): void {
