@@ -242,3 +242,16 @@ describe('invalid options throw when the operator is built', () => {
     expect(windowStart(-1500, 0, 1000)).toBe(-2000);
   });
 });
+
+describe('typing without explicit type arguments', () => {
+  it('infers the element type from the window function and keeps the result type', async () => {
+    const results = await firstValueFrom(from([[ev('a', 1, 1), ev('a', 2, 2)]]).pipe(
+      keyBy((e: Ev) => e.k),
+      window(tumblingEventTimeWindows(1000)).aggregate(combine({ n: count(), total: sum((e: Ev) => e.v) })),
+      toValues(),
+      toArray(),
+    ));
+    const first: { n: number; total: number } = results[0]!.value;
+    expect(first).toEqual({ n: 2, total: 3 });
+  });
+});
