@@ -11,19 +11,7 @@ import type { StreamBatch, StreamRecord } from '../core/elements.js';
  * ```
  */
 export function toValues<T, K = unknown>(): OperatorFunction<StreamBatch<T, K>, T> {
-  return (source) =>
-    new Observable<T>((subscriber) =>
-      source.subscribe({
-        next: (batch) => {
-          for (let i = 0; i < batch.length; i++) {
-            const element = batch[i]!;
-            if (element.kind === 'record') subscriber.next(element.value);
-          }
-        },
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => subscriber.complete(),
-      }),
-    );
+  return leaveWith((record) => record.value);
 }
 
 /**
@@ -35,13 +23,18 @@ export function toValues<T, K = unknown>(): OperatorFunction<StreamBatch<T, K>, 
  * ```
  */
 export function toRecords<T, K = unknown>(): OperatorFunction<StreamBatch<T, K>, StreamRecord<T, K>> {
+  return leaveWith((record) => record);
+}
+
+/** Emits `project(record)` for each record of each batch; everything else stays behind. */
+function leaveWith<T, K, R>(project: (record: StreamRecord<T, K>) => R): OperatorFunction<StreamBatch<T, K>, R> {
   return (source) =>
-    new Observable<StreamRecord<T, K>>((subscriber) =>
+    new Observable<R>((subscriber) =>
       source.subscribe({
         next: (batch) => {
           for (let i = 0; i < batch.length; i++) {
             const element = batch[i]!;
-            if (element.kind === 'record') subscriber.next(element);
+            if (element.kind === 'record') subscriber.next(project(element));
           }
         },
         error: (error: unknown) => subscriber.error(error),
