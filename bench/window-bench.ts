@@ -171,7 +171,7 @@ export function sourceAndKeyByOnly(events: readonly WindowEvent[], sink: Sink): 
 
 // ---------- (c) plain RxJS ----------
 
-function rxjsPipeline(events: readonly WindowEvent[], sink: Sink): void {
+export function rxjsPipeline(events: readonly WindowEvent[], sink: Sink): void {
   let maxTs = -Infinity;
   let wm = -Infinity;
   let seen = 0;
@@ -304,11 +304,13 @@ export interface Report {
   readonly workloads: readonly WindowBenchWorkload[];
 }
 
-export async function runWindowBench(options: { events?: number; reps?: number; log?: (line: string) => void } = {}): Promise<Report> {
+export async function runWindowBench(options: { events?: number; reps?: number; dense?: boolean; sparse?: boolean; log?: (line: string) => void } = {}): Promise<Report> {
   const log = options.log ?? ((line: string) => console.log(line));
   const reps = options.reps ?? 5;
   const workloads: WindowBenchWorkload[] = [];
-  for (const [name, keys] of [['sparse (10,000 keys)', 10_000], ['dense (100 keys)', 100]] as const) {
+  const variants = ([['sparse (10,000 keys)', 10_000], ['dense (100 keys)', 100]] as const)
+    .filter(([, keys]) => (keys === 100 ? options.dense !== false : options.sparse !== false));
+  for (const [name, keys] of variants) {
     const events = generateWindowWorkload({ events: options.events, keys });
     const reference = fingerprint(handLoop, events);
     for (const [variant, run] of [['library', libraryPipeline], ['rxjs groupBy+mergeMap', rxjsPipeline]] as const) {
