@@ -3,11 +3,18 @@
  * MergingWindowSet (flink-streaming-java, org.apache.flink.streaming.runtime.operators.windowing).
  * Plain TypeScript: no RxJS. See `window.ts` for the RxJS face.
  *
- * Layout of the state (DESIGN.md §2): one Map from key id to a KeyEntry; a key's windows sit in a
- * Map by window start (tumbling, sliding, global) or in a list sorted by start (sessions, the
- * merged windows of Flink's MergingWindowSet: here state lives directly under the merged window).
- * Timers sit in two TimerQueues (event time, processing time); each window remembers the timer
- * times it holds, which deduplicates them per (key, window, time) as Flink's timer service does.
+ * Layout of the state (DESIGN.md §2): one Map from key id to a KeyEntry (one lookup per record);
+ * a key's windows sit in inline slots (tumbling, global: a key rarely has more than two live
+ * windows), in a Map by window start (sliding), or in a list sorted by start (sessions: the merged
+ * windows of Flink's MergingWindowSet; here state lives directly under the merged window, so there
+ * is no separate state-window mapping). Timers sit in two TimerQueues (event time, processing
+ * time: a min-heap of distinct times with a bucket of windows per time); each window remembers the
+ * timer times it holds, which deduplicates them per (key, window, time) as Flink's timer service
+ * does, and lets deleted timers be skipped lazily. Only the earliest processing-time timer is
+ * scheduled on the runtime's ProcessingTimeService.
+ *
+ * Deviations from Flink, all unobservable in results: timers of one time fire in registration
+ * order (Flink: heap order); when sessions merge, contents are merged in window-start order.
  */
 import type { StreamRecord, Watermark } from '../core/elements.js';
 import { MAX_WATERMARK, MIN_WATERMARK } from '../core/elements.js';
