@@ -13,8 +13,8 @@
  * does, and lets deleted timers be skipped lazily. Only the earliest processing-time timer is
  * scheduled on the runtime's ProcessingTimeService.
  *
- * Deviations from Flink, all unobservable in results: timers of one time fire in registration
- * order (Flink: heap order); when sessions merge, contents are merged in window-start order.
+ * Where Flink leaves an order undefined, this operator fixes one: timers of the same time fire in
+ * registration order (Flink: heap order), and merged sessions combine contents in start order.
  */
 import type { StreamRecord, Watermark } from '../core/elements.js';
 import { MAX_WATERMARK, MIN_WATERMARK } from '../core/elements.js';

@@ -9,8 +9,8 @@ import {
 } from '../../src/index.js';
 import { batched, unbatched } from '../../src/testing/index.js';
 import {
-  continuousProcessingTimeTrigger, count, countWindow, processingTimeSessionWindows, sum, tumblingEventTimeWindows,
-  tumblingProcessingTimeWindows, window,
+  continuousProcessingTimeTrigger, count, countWindow, processingTimeSessionWindows, slidingProcessingTimeWindows, sum,
+  tumblingEventTimeWindows, tumblingProcessingTimeWindows, window, windowAll,
 } from '../../src/window/index.js';
 
 const newScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
@@ -65,6 +65,32 @@ describe('processing-time windows (TestScheduler)', () => {
       // this trigger ignores event time. Its next firing (800) is after completion.
       expectObservable(out).toBe('200ms p 199ms q 199ms r 99ms w 99ms (e|)', {
         p: res('x', 0, 10_000, 1), q: res('x', 0, 10_000, 3), r: res('x', 0, 10_000, 3), w: watermark(9999), e: END_OF_STREAM,
+      });
+    });
+  });
+});
+
+describe('more processing-time assigners (TestScheduler)', () => {
+  it('slidingProcessingTimeWindows: each element is in size / slide windows, fired by the scheduler', () => {
+    const scheduler = newScheduler();
+    scheduler.run(({ cold, expectObservable }) => {
+      const input = cold('a 699ms b 1299ms |', { a: ev('x', 1), b: ev('x', 2) });
+      const out = input.pipe(batched(), byK, window<Ev, string>(slidingProcessingTimeWindows(1000, 500), { scheduler }).aggregate(sum((e: Ev) => e.v)), unbatched());
+      // a at 0: [-500, 500) and [0, 1000); b at 700: [0, 1000) and [500, 1500).
+      expectObservable(out).toBe('499ms p 499ms q 499ms r 500ms (e|)', {
+        p: res('x', -500, 500, 1), q: res('x', 0, 1000, 3), r: res('x', 500, 1500, 2), e: END_OF_STREAM,
+      });
+    });
+  });
+
+  it('windowAll over processing time: one window for all keys', () => {
+    const scheduler = newScheduler();
+    scheduler.run(({ cold, expectObservable }) => {
+      const input = cold('a b 998ms |', { a: ev('x', 1), b: ev('y', 2) });
+      const out = input.pipe(batched(), windowAll<Ev>(tumblingProcessingTimeWindows(1000), { scheduler }).aggregate(count()), unbatched());
+      expectObservable(out).toBe('999ms p (e|)', {
+        p: { kind: 'record', value: { key: undefined, window: { start: 0, end: 1000 }, value: 2 }, timestamp: 999, key: undefined, keyGroup: -1 },
+        e: END_OF_STREAM,
       });
     });
   });
