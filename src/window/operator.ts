@@ -730,7 +730,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
         if (!this.#takeTimer(ws, time, true)) continue;
         if (this.#fastTrigger) {
           if (time === ws.maxTs) this.#emit(ws, out); // EventTimeTrigger.onEventTime: FIRE at end - 1
-          if (time === ws.cleanup) this.#clearAll(ws);
+          if (this.#eventTime && time === ws.cleanup) this.#clearAll(ws);
           continue;
         }
         ctx.ws = ws;

@@ -9,7 +9,7 @@ import { END_OF_STREAM, type StreamRecord } from '../../src/core/elements.js';
 import { SideOutput } from '../../src/rx/side-output.js';
 import {
   continuousEventTimeTrigger, countTrigger, eventTimeSessionWindows, eventTimeTrigger, purgingTrigger,
-  slidingEventTimeWindows, tumblingEventTimeWindows, DROPPED_LATE, LATE_TO_SIDE_OUTPUT,
+  slidingEventTimeWindows, tumblingEventTimeWindows, tumblingProcessingTimeWindows, DROPPED_LATE, LATE_TO_SIDE_OUTPUT,
 } from '../../src/window/index.js';
 import { harness, reduceFn, show, sumTuples, tup, windowOp, wm, type Tuple } from './helpers.js';
 
@@ -350,5 +350,19 @@ describe('WindowOperatorTest: more scenarios', () => {
     h.process(wm(4000));
     expect(show(h.takeOutput())).toEqual(['k [1000,4000) 3 @3999', 'W4000']);
     expect(counters.get(DROPPED_LATE)).toBe(0);
+  });
+});
+
+describe('event-time trigger on processing-time windows', () => {
+  it('fires on the watermark; the processing-time cleanup is not confused with an event-time timer', () => {
+    const h = harness(windowOp(tumblingProcessingTimeWindows(1000), reduceFn(sumTuples), { trigger: eventTimeTrigger() }), 0);
+    h.process(tup('k', 1, 0), tup('k', 2, 0)); // processing time 0: window [0, 1000)
+    h.process(wm(999));
+    expect(show(h.takeOutput())).toEqual(['k [0,1000) 3 @999', 'W999']);
+    h.process(tup('k', 4, 0)); // still processing time 0: same window, watermark past its end: fires at once
+    expect(show(h.takeOutput())).toEqual(['k [0,1000) 7 @999']);
+    h.advanceProcessingTime(999); // processing-time cleanup
+    h.process(tup('k', 8, 0));
+    expect(show(h.takeOutput())).toEqual(['k [0,1000) 8 @999']);
   });
 });
