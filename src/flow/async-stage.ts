@@ -25,7 +25,8 @@
  * Results are held, not emitted, while the stage's own downstream has no credit: that is how a full
  * sink stops an async map, and through it the source.
  */
-import { from as rxFrom, type ObservableInput, type SchedulerLike, type Subscription } from 'rxjs';
+import { from as rxFrom, type Observable, type ObservableInput, type SchedulerLike, type Subscription } from 'rxjs';
+import { END_OF_STREAM, MAX_WATERMARK, type StreamBatch, type StreamElement, type StreamRecord } from '../core/elements.js';
 import { InvalidOptionError } from '../core/errors.js';
 import { attachSubscribingStage, deliver, FlowController, subscribeAs, Upstreams, type FlowStage } from './demand.js';
 import { AsyncRequestError, AsyncTimeoutError, BufferOverflowError } from './errors.js';
@@ -475,4 +476,56 @@ export class AsyncStage<P, O> implements FlowStage {
     this.stats.inFlight = 0;
     this.#upstreams.release();
   }
+}
+
+/**
+ * Feeds a timed stream into an async stage (asyncMap, the async sinks): a batch is taken only within
+ * the stage's bound; each run of consecutive records goes to `pushRecords`, which turns it into jobs;
+ * every other element becomes a marker in its place. A completed input ends event time first, as the
+ * engine adapter does. Returns the teardown.
+ */
+export function feedElements<T, K, P, R>(
+  source: Observable<StreamBatch<T, K>>,
+  stage: AsyncStage<P, StreamElement<R, K>>,
+  pushRecords: (run: StreamRecord<T, K>[]) => void,
+  fail: (error: unknown) => void,
+): () => void {
+  let ended = false;
+  const subscription = stage.subscribeUpstream(() =>
+    source.subscribe({
+      next: (batch) => {
+        let count = 0;
+        for (let i = 0; i < batch.length; i++) if (batch[i]!.kind === 'record') count++;
+        if (!stage.accept(count, () => (batch.find((e) => e.kind === 'record') as StreamRecord<T, K> | undefined)?.value)) return;
+        let run: StreamRecord<T, K>[] = [];
+        for (let i = 0; i < batch.length; i++) {
+          const element = batch[i]!;
+          if (element.kind === 'record') {
+            run.push(element);
+            continue;
+          }
+          if (run.length > 0) {
+            pushRecords(run);
+            run = [];
+          }
+          if (element.kind === 'watermark' && element.timestamp === MAX_WATERMARK) ended = true;
+          stage.pushMarker(element);
+        }
+        if (run.length > 0) pushRecords(run);
+        stage.pump();
+      },
+      error: (error: unknown) => {
+        stage.dispose();
+        fail(error);
+      },
+      complete: () => {
+        if (!ended) stage.pushMarker(END_OF_STREAM);
+        stage.end();
+      },
+    }),
+  );
+  return () => {
+    subscription.unsubscribe();
+    stage.dispose();
+  };
 }

@@ -1,7 +1,7 @@
 import { asyncScheduler, Observable, type ObservableInput, type OperatorFunction } from 'rxjs';
-import { END_OF_STREAM, MAX_WATERMARK, type StreamBatch, type StreamElement, type StreamRecord } from '../core/elements.js';
+import type { StreamBatch, StreamElement, StreamRecord } from '../core/elements.js';
 import { InvalidOptionError } from '../core/errors.js';
-import { AsyncStage, asyncStageConfig, type AsyncStageOptions } from './async-stage.js';
+import { AsyncStage, asyncStageConfig, feedElements, type AsyncStageOptions } from './async-stage.js';
 
 /** Options of `asyncMap`. */
 export interface AsyncMapOptions<T, R> extends AsyncStageOptions {
@@ -76,37 +76,8 @@ export function asyncMap<T, R, K = undefined>(
           done: () => subscriber.complete(),
         },
       );
-      let ended = false;
-      const subscription = stage.subscribeUpstream(() =>
-        source.subscribe({
-          next: (batch) => {
-            let records = 0;
-            for (let i = 0; i < batch.length; i++) if (batch[i]!.kind === 'record') records++;
-            if (!stage.accept(records, () => (batch.find((e) => e.kind === 'record') as StreamRecord<T, K> | undefined)?.value)) return;
-            for (let i = 0; i < batch.length; i++) {
-              const element = batch[i]!;
-              if (element.kind === 'record') stage.pushJob(element, 1);
-              else {
-                if (element.kind === 'watermark' && element.timestamp === MAX_WATERMARK) ended = true;
-                stage.pushMarker(element as StreamElement<R, K>);
-              }
-            }
-            stage.pump();
-          },
-          error: (error: unknown) => {
-            stage.dispose();
-            subscriber.error(error);
-          },
-          complete: () => {
-            // As the engine adapter does: a completed input ends event time first.
-            if (!ended) stage.pushMarker(END_OF_STREAM);
-            stage.end();
-          },
-        }),
-      );
-      return () => {
-        subscription.unsubscribe();
-        stage.dispose();
-      };
+      return feedElements(source, stage, (run) => {
+        for (const record of run) stage.pushJob(record, 1);
+      }, (error) => subscriber.error(error));
     });
 }

@@ -1,7 +1,7 @@
 import { asyncScheduler, Observable, type ObservableInput, type OperatorFunction } from 'rxjs';
-import { END_OF_STREAM, MAX_WATERMARK, type StreamBatch, type StreamElement, type StreamRecord } from '../core/elements.js';
+import type { StreamBatch, StreamElement, StreamRecord } from '../core/elements.js';
 import { InvalidOptionError } from '../core/errors.js';
-import { AsyncStage, asyncStageConfig, type AsyncStageOptions } from '../flow/async-stage.js';
+import { AsyncStage, asyncStageConfig, feedElements, type AsyncStageOptions } from '../flow/async-stage.js';
 
 /** Options of the async sinks. */
 export interface AsyncSinkOptions extends AsyncStageOptions {
@@ -58,43 +58,6 @@ export function asyncSink<T, K = undefined>(
           done: () => subscriber.complete(),
         },
       );
-      let ended = false;
-      const subscription = stage.subscribeUpstream(() =>
-        source.subscribe({
-          next: (batch) => {
-            let count = 0;
-            for (let i = 0; i < batch.length; i++) if (batch[i]!.kind === 'record') count++;
-            if (!stage.accept(count, () => (batch.find((e) => e.kind === 'record') as StreamRecord<T, K> | undefined)?.value)) return;
-            let run: StreamRecord<T, K>[] = [];
-            for (let i = 0; i < batch.length; i++) {
-              const element = batch[i]!;
-              if (element.kind === 'record') {
-                run.push(element);
-                continue;
-              }
-              if (run.length > 0) {
-                stage.pushJob(run, run.length);
-                run = [];
-              }
-              if (element.kind === 'watermark' && element.timestamp === MAX_WATERMARK) ended = true;
-              stage.pushMarker(element);
-            }
-            if (run.length > 0) stage.pushJob(run, run.length);
-            stage.pump();
-          },
-          error: (error: unknown) => {
-            stage.dispose();
-            subscriber.error(error);
-          },
-          complete: () => {
-            if (!ended) stage.pushMarker(END_OF_STREAM);
-            stage.end();
-          },
-        }),
-      );
-      return () => {
-        subscription.unsubscribe();
-        stage.dispose();
-      };
+      return feedElements(source, stage, (run) => stage.pushJob(run, run.length), (error) => subscriber.error(error));
     });
 }
