@@ -23,6 +23,11 @@ export interface OperatorRuntime {
  * methods forwards those elements untouched, in place.
  */
 export interface StreamOperator<I, KI, O, KO> {
+  /**
+   * The stable id the operator's state is stored under in checkpoints and savepoints (DESIGN.md §4).
+   * An operator that exports state (`snapshotState`) needs one when the pipeline is checkpointed.
+   */
+  readonly uid?: string | undefined;
   processRecord(record: StreamRecord<I, KI>, out: Output<O, KO>): void;
   /**
    * Handles a watermark. An operator that implements this must forward the watermark itself, after

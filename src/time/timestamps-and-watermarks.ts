@@ -32,7 +32,7 @@ export interface TimestampsAndWatermarksOptions<T> {
   late?: (record: StreamRecord<T>) => void;
   /** Counts 'invalidTimestamps' and 'lateRecords'. */
   counters?: Counters;
-  /** Names the operator in state import errors. */
+  /** The id its state is stored under in checkpoints; also names it in state import errors. */
   uid?: string;
 }
 
@@ -110,6 +110,11 @@ export class TimestampsAndWatermarksOperator<T> {
     markIdle: () => this.#setIdle(true, 'markIdle'),
     markActive: () => this.#setIdle(false, 'markActive'),
   };
+
+  /** The id this operator's state (its last watermark) is stored under in checkpoints. */
+  get uid(): string | undefined {
+    return this.#options.uid;
+  }
 
   constructor(options: TimestampsAndWatermarksOptions<T>, processingTime: ProcessingTimeService) {
     checkEventTimeOptions(options);

@@ -309,6 +309,11 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   #watermark = MIN_WATERMARK;
   readonly #ctx: Ctx;
 
+  /** The id this operator's state is stored under in checkpoints. */
+  get uid(): string | undefined {
+    return this.#uid ?? undefined;
+  }
+
   constructor(
     config: { assigner: WindowAssigner<T>; fn: WindowFunction<T, R, K>; keyed: boolean } & WindowOptions<T, K>,
     runtime: OperatorRuntime,
