@@ -63,3 +63,8 @@ function fmt(v: unknown): string {
 export const sumTuples = (a: Tuple, b: Tuple): Tuple => [a[0], a[1] + b[1]];
 
 export const reduceFn = <T>(reduce: (a: T, b: T) => T): WindowFunction<T, T, string> => ({ kind: 'reduce', reduce });
+
+/** Number of live windows of the harness's WindowOperator, over all keys. */
+export function liveWindows(h: { readonly operator: unknown }): number {
+  return (h.operator as { readonly windowCount: number }).windowCount;
+}
