@@ -17,10 +17,10 @@
  * registration order (Flink: heap order), and merged sessions combine contents in start order.
  */
 import type { StreamRecord, Watermark } from '../core/elements.js';
-import { MAX_WATERMARK, MIN_WATERMARK } from '../core/elements.js';
+import { keyedRecord, MAX_WATERMARK, MIN_WATERMARK } from '../core/elements.js';
 import { InvalidOptionError, NotKeyedError } from '../core/errors.js';
 import type { Counters } from '../core/counters.js';
-import { keyId, type KeyPart } from '../core/keys.js';
+import { checkKey, keyGroupOf, keyId, type KeyPart } from '../core/keys.js';
 import type { Output, OperatorRuntime, StreamOperator } from '../core/operator.js';
 import type { StreamElement } from '../core/elements.js';
 import type { SideOutput } from '../rx/side-output.js';
@@ -84,6 +84,15 @@ export interface WindowOptions<T, K> {
   counters?: Counters;
   /** Stable id of this operator's state in snapshots. */
   uid?: string;
+}
+
+/**
+ * The keyBy a keyed window operator is fused with (see `keyedInputOf`): the operator then reads
+ * records that are not keyed yet and keys them itself.
+ */
+export interface FusedKeyBy<T, K> {
+  readonly selectKey: (value: T) => K;
+  readonly maxParallelism: number;
 }
 
 /** Counter of records dropped because they were late for all their windows (Flink's numLateRecordsDropped). */
@@ -278,6 +287,8 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   readonly #lateOutput: SideOutput<StreamRecord<T, K>> | null;
   readonly #counters: Counters | null;
   readonly #keyed: boolean;
+  readonly #selectKey: ((value: T) => K) | null;
+  readonly #maxParallelism: number;
   readonly #uid: string | null;
   readonly #fn: WindowFunction<T, R, K>;
   readonly #incremental: Incremental | null;
@@ -315,7 +326,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   }
 
   constructor(
-    config: { assigner: WindowAssigner<T>; fn: WindowFunction<T, R, K>; keyed: boolean } & WindowOptions<T, K>,
+    config: { assigner: WindowAssigner<T>; fn: WindowFunction<T, R, K>; keyed: boolean; keyBy?: FusedKeyBy<T, K> } & WindowOptions<T, K>,
     runtime: OperatorRuntime,
   ) {
     validateWindowConfig(config.assigner, config);
@@ -327,6 +338,8 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     this.#lateOutput = config.lateOutput ?? null;
     this.#counters = config.counters ?? null;
     this.#keyed = config.keyed;
+    this.#selectKey = config.keyed && config.keyBy !== undefined ? config.keyBy.selectKey : null;
+    this.#maxParallelism = config.keyBy?.maxParallelism ?? 0;
     this.#uid = config.uid ?? null;
     this.#fn = config.fn;
     // With an evictor, the window keeps all elements and reduce/aggregate run at firing time.
@@ -368,19 +381,26 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   }
 
   processRecord(record: StreamRecord<T, K>, out: Output<WindowResult<K, R>, K>): void {
-    let id: Id;
-    if (this.#keyed) {
-      if (record.keyGroup < 0) throw new NotKeyedError('window()');
-      id = keyId(record.key as never);
-    } else {
-      id = UNKEYED;
-    }
-    let entry = this.#keys.get(id);
-    if (entry === undefined) {
-      entry = new KeyEntry(id, this.#keyed ? record.key : undefined, this.#keyed ? record.keyGroup : -1, this.#layout);
-      this.#keys.set(id, entry);
-    }
     const value = record.value;
+    let entry: KeyEntry | undefined;
+    const selectKey = this.#selectKey;
+    if (selectKey !== null) {
+      // Fused with the keyBy in front: key the record here, exactly as KeyByOperator would. The key
+      // group is only computed for a key that has no entry yet.
+      const key = checkKey(selectKey(value), value);
+      const id = typeof key === 'object' ? keyId(key) : key;
+      entry = this.#keys.get(id);
+      if (entry === undefined) entry = this.#addEntry(id, key, keyGroupOf(key, this.#maxParallelism));
+    } else if (this.#keyed) {
+      if (record.keyGroup < 0) throw new NotKeyedError('window()');
+      const id = keyId(record.key as never);
+      entry = this.#keys.get(id);
+      if (entry === undefined) entry = this.#addEntry(id, record.key, record.keyGroup);
+    } else {
+      entry = this.#keys.get(UNKEYED);
+      if (entry === undefined) entry = this.#addEntry(UNKEYED, undefined, -1);
+    }
+    const id = entry.id;
     const timestamp = record.timestamp;
     let skipped = true;
     if (this.#size !== 0) {
@@ -421,11 +441,18 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     if (skipped && this.#eventTime && timestamp + this.#lateness <= this.#watermark) {
       if (this.#lateOutput !== null) {
         this.#counters?.add(LATE_TO_SIDE_OUTPUT);
-        this.#lateOutput.emit(record);
+        // A fused keyBy allocated no keyed record: make the one keyBy would have emitted.
+        this.#lateOutput.emit(selectKey === null ? record : keyedRecord(value, timestamp, entry.key as K, entry.keyGroup));
       } else {
         this.#counters?.add(DROPPED_LATE);
       }
     }
+  }
+
+  #addEntry(id: Id, key: unknown, keyGroup: number): KeyEntry {
+    const entry = new KeyEntry(id, key, keyGroup, this.#layout);
+    this.#keys.set(id, entry);
+    return entry;
   }
 
   processWatermark(wm: Watermark, out: Output<WindowResult<K, R>, K>): void {

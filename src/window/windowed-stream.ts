@@ -1,4 +1,5 @@
-import type { OperatorFunction } from 'rxjs';
+import type { Observable, OperatorFunction } from 'rxjs';
+import { keyedInputOf } from '../keyed/keyBy.js';
 import type { StreamBatch, StreamRecord } from '../core/elements.js';
 import { Counters } from '../core/counters.js';
 import { InvalidOptionError } from '../core/errors.js';
@@ -10,6 +11,7 @@ import type { WindowAssigner } from './assigners.js';
 import type { Evictor } from './evictors.js';
 import {
   validateWindowConfig, WindowOperator,
+  type FusedKeyBy,
   type ProcessWindowFunction, type WindowFunction, type WindowOptions, type WindowResult,
 } from './operator.js';
 import type { Trigger } from './triggers.js';
@@ -104,7 +106,18 @@ export class WindowedStream<T, K> {
     const counters = this.#config.counters ?? new Counters();
     // A trigger or evictor for T also handles any U that extends T.
     const config = { ...(this.#config as unknown as WindowConfig<U, K>), counters, assigner: this.#assigner as WindowAssigner<U>, fn, keyed: this.#keyed };
-    const operator = fromStreamOperator((runtime) => new WindowOperator<U, K, R>(config, runtime), this.#config);
+    const plain = fromStreamOperator((runtime) => new WindowOperator<U, K, R>(config, runtime), this.#config);
+    if (!this.#keyed) return Object.assign(plain, { counters });
+    // Directly after keyBy, fuse with it (Flink chains the two likewise): same elements, same
+    // results, but no keyed record is allocated per input record.
+    const operator: OperatorFunction<StreamBatch<U, K>, StreamBatch<WindowResult<K, R>, K>> = (source) => {
+      const keyed = keyedInputOf(source as Observable<StreamBatch<U, never>>);
+      if (keyed === undefined) return plain(source);
+      const fused = { ...config, keyBy: keyed as unknown as FusedKeyBy<U, K> };
+      // The fused operator reads keyBy's input, records not keyed yet, and keys them itself.
+      const input = keyed.input as unknown as Observable<StreamBatch<U, K>>;
+      return fromStreamOperator((runtime) => new WindowOperator<U, K, R>(fused, runtime), this.#config)(input);
+    };
     return Object.assign(operator, { counters });
   }
 }
