@@ -31,7 +31,7 @@ import { batched, unbatched } from '../../src/testing/index.js';
 import {
   continuousProcessingTimeTrigger, countTrigger, eventTimeSessionWindows, eventTimeTrigger, globalWindows, isFire, isPurge,
   purgingTrigger, slidingEventTimeWindows, sum, tumblingEventTimeWindows, window, DROPPED_LATE, GLOBAL_WINDOW,
-  LATE_TO_SIDE_OUTPUT, type Trigger, type TriggerResult, type WindowFunction,
+  LATE_TO_SIDE_OUTPUT, type Trigger, type TriggerContext, type TriggerResult, type WindowFunction,
 } from '../../src/window/index.js';
 import { harness, liveWindows, rec, reduceFn, show, windowOp, wm } from './helpers.js';
 
@@ -75,7 +75,7 @@ function either<T>(a: Trigger<T>, b: Trigger<T>): Trigger<T> {
  * (`late: 0`: never, Beam's `Never.ever()`). Merges counts when sessions merge.
  */
 function earlyOnTimeLate(early: number, late: number): Trigger<unknown> {
-  const count = (ctx: Parameters<Trigger<unknown>['onElement']>[3], name: string, every: number): TriggerResult => {
+  const count = (ctx: TriggerContext, name: string, every: number): TriggerResult => {
     const n = (ctx.getState<number>(name) ?? 0) + 1;
     if (n >= every) {
       ctx.clearState(name);
