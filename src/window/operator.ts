@@ -13,14 +13,19 @@
  * does, and lets deleted timers be skipped lazily. Only the earliest processing-time timer is
  * scheduled on the runtime's ProcessingTimeService.
  *
+ * Tumbling event-time windows with the default trigger, an incremental function and no allowed
+ * lateness (the most common configuration) use a PaneTable instead (panes.ts): one pane per window
+ * start holds every key's accumulator, and fires whole; the results are the same.
+ *
  * Where Flink leaves an order undefined, this operator fixes one: timers of the same time fire in
  * registration order (Flink: heap order), and merged sessions combine contents in start order.
+ * After a restore, registration order is the order of the keys in the restored state.
  */
 import type { StreamRecord, Watermark } from '../core/elements.js';
 import { keyedRecord, MAX_WATERMARK, MIN_WATERMARK } from '../core/elements.js';
 import { InvalidOptionError, NotKeyedError } from '../core/errors.js';
 import type { Counters } from '../core/counters.js';
-import { checkKey, keyGroupOf, keyId, type KeyPart } from '../core/keys.js';
+import { checkKey, keyGroupOf, keyId, type Key, type KeyPart } from '../core/keys.js';
 import type { Output, OperatorRuntime, StreamOperator } from '../core/operator.js';
 import type { StreamElement } from '../core/elements.js';
 import type { SideOutput } from '../rx/side-output.js';
@@ -28,6 +33,7 @@ import { clonePlain, exportAccumulator, importAccumulator, type WindowAggregateF
 import type { WindowAssigner } from './assigners.js';
 import { WindowMergeError, WindowStateError } from './errors.js';
 import type { Evictor, EvictorContext, TimestampedValue } from './evictors.js';
+import { PaneTable } from './panes.js';
 import { TimerQueue } from './timer-queue.js';
 import {
   endOfStreamTrigger, eventTimeTrigger, neverTrigger, processingTimeTrigger,
@@ -251,6 +257,9 @@ export function validateWindowConfig<T, K>(assigner: WindowAssigner<T>, options:
   }
 }
 
+type KeyData = WindowOperatorState['keys'][number];
+type WindowData = KeyData['windows'][number];
+
 /** Exported state of a window operator (plain data). */
 export interface WindowOperatorState {
   readonly version: 1;
@@ -305,6 +314,11 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   readonly #offset: number;
 
   readonly #keys = new Map<Id, KeyEntry>();
+  /**
+   * The table of the common configuration (see panes.ts), used instead of #keys and the timer
+   * queues; null for every other configuration, or after restoring state that needs those.
+   */
+  #panes: PaneTable<Id> | null;
   // The last two tumbling window starts computed: most records fall into one of them, which saves
   // a floating-point modulo (slow for millisecond timestamps, which exceed 32 bits) per record.
   #start0 = NaN;
@@ -354,6 +368,9 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     this.#size = assigner.kind === 'fixed' ? assigner.size : 0;
     this.#slide = assigner.kind === 'fixed' ? assigner.slide : 0;
     this.#offset = assigner.kind === 'fixed' ? assigner.offset : 0;
+    const paned = assigner.kind === 'fixed' && assigner.size === assigner.slide && assigner.eventTime && this.#fastTrigger
+      && this.#lateness === 0 && this.#incremental !== null && config.fn.process === undefined;
+    this.#panes = paned ? new PaneTable<Id>(this.#size, this.#offset) : null;
     this.#ctx = new Ctx({
       now: () => runtime.processingTime.now(),
       register: (ws, time, eventTime) => this.#registerTimer(ws, time, eventTime),
@@ -369,18 +386,29 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   /** Number of live windows, over all keys (for tests and monitoring). */
   get windowCount(): number {
     let n = 0;
+    if (this.#panes !== null) for (const pane of this.#panes.panes()) n += pane.accs.length;
     for (const entry of this.#keys.values()) n += entry.size;
     return n;
   }
 
   /** Number of keys with at least one live window. */
   get keyCount(): number {
+    if (this.#panes !== null) {
+      const ids = new Set<Id>();
+      for (const pane of this.#panes.panes()) for (const id of pane.index.keys()) ids.add(id);
+      return ids.size;
+    }
     let n = 0;
     for (const entry of this.#keys.values()) if (entry.size > 0) n++;
     return n;
   }
 
   processRecord(record: StreamRecord<T, K>, out: Output<WindowResult<K, R>, K>): void {
+    const panes = this.#panes;
+    if (panes !== null) {
+      this.#paneRecord(panes, record); // a pane never fires on an element (no allowed lateness)
+      return;
+    }
     const value = record.value;
     let entry: KeyEntry | undefined;
     const selectKey = this.#selectKey;
@@ -438,13 +466,72 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
       this.#keys.delete(id);
     }
     // Flink: an element skipped by all its windows and behind watermark - lateness is late data.
-    if (skipped && this.#eventTime && timestamp + this.#lateness <= this.#watermark) {
-      if (this.#lateOutput !== null) {
-        this.#counters?.add(LATE_TO_SIDE_OUTPUT);
-        // A fused keyBy allocated no keyed record: make the one keyBy would have emitted.
-        this.#lateOutput.emit(selectKey === null ? record : keyedRecord(value, timestamp, entry.key as K, entry.keyGroup));
-      } else {
-        this.#counters?.add(DROPPED_LATE);
+    if (skipped && this.#eventTime && timestamp + this.#lateness <= this.#watermark) this.#late(record, entry.key, entry.keyGroup);
+  }
+
+  /** Routes a late record to the late side output, or counts it as dropped. */
+  #late(record: StreamRecord<T, K>, key: unknown, keyGroup: number): void {
+    if (this.#lateOutput !== null) {
+      this.#counters?.add(LATE_TO_SIDE_OUTPUT);
+      // A fused keyBy allocated no keyed record: make the one keyBy would have emitted.
+      this.#lateOutput.emit(this.#selectKey === null ? record : keyedRecord(record.value, record.timestamp, key as K, keyGroup));
+    } else {
+      this.#counters?.add(DROPPED_LATE);
+    }
+  }
+
+  /** processRecord with a PaneTable (see panes.ts): tumbling event-time windows, default trigger, no lateness. */
+  #paneRecord(panes: PaneTable<Id>, record: StreamRecord<T, K>): void {
+    const value = record.value;
+    let key: unknown;
+    let id: Id;
+    let keyGroup: number;
+    const selectKey = this.#selectKey;
+    if (selectKey !== null) {
+      const k = checkKey(selectKey(value), value);
+      key = k;
+      id = typeof k === 'object' ? keyId(k) : k;
+      keyGroup = -2; // computed below, for a key new in its pane only
+    } else if (this.#keyed) {
+      if (record.keyGroup < 0) throw new NotKeyedError('window()');
+      key = record.key;
+      id = keyId(key as never);
+      keyGroup = record.keyGroup;
+    } else {
+      key = undefined;
+      id = UNKEYED;
+      keyGroup = -1;
+    }
+    const pane = panes.paneFor(record.timestamp, this.#watermark);
+    if (pane === null) {
+      // Late for its only window: with no allowed lateness, the element is always behind the watermark.
+      this.#late(record, key, keyGroup === -2 ? keyGroupOf(key as Key, this.#maxParallelism) : keyGroup);
+      return;
+    }
+    const inc = this.#incremental!;
+    const slot = pane.index.get(id);
+    if (slot === undefined) {
+      pane.add(id, key, keyGroup === -2 ? keyGroupOf(key as Key, this.#maxParallelism) : keyGroup, inc.first(value));
+    } else {
+      const accs = pane.accs;
+      accs[slot] = inc.add(accs[slot], value);
+    }
+  }
+
+  /** Fires and drops every pane due at `watermark`, earliest first, each key in the order its window was created. */
+  #firePanes(panes: PaneTable<Id>, watermark: number, out: Output<WindowResult<K, R>, K>): void {
+    const inc = this.#incremental!;
+    for (let pane = panes.takeDue(watermark); pane !== null; pane = panes.takeDue(watermark)) {
+      const { window, maxTs, keys, groups, accs } = pane;
+      for (let i = 0; i < accs.length; i++) {
+        const key = keys[i] as K;
+        out.push({
+          kind: 'record',
+          value: { key, window, value: inc.result(accs[i]) as R },
+          timestamp: maxTs,
+          key,
+          keyGroup: groups[i]!,
+        });
       }
     }
   }
@@ -460,7 +547,9 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     if (time > this.#watermark) {
       this.#watermark = time;
       this.#ctx.currentWatermark = time;
-      this.#advanceEventTime(time, out);
+      const panes = this.#panes;
+      if (panes !== null) this.#firePanes(panes, time, out);
+      else this.#advanceEventTime(time, out);
       if (time === MAX_WATERMARK) this.#endOfEventTime();
     }
     out.push(wm);
@@ -782,6 +871,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
    */
   #endOfEventTime(): void {
     if (!this.#eventTime) return;
+    this.#panes?.clear(); // (all fired: no pane ends after the end of time)
     for (const entry of this.#keys.values()) {
       for (const ws of entry.windows()) this.#clearAll(ws);
     }
@@ -828,7 +918,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
 
   snapshotState(): WindowOperatorState {
     const inc = this.#incremental;
-    const keys: WindowOperatorState['keys'][number][] = [];
+    const keys: KeyData[] = this.#panes !== null ? this.#snapshotPanes(this.#panes) : [];
     for (const entry of this.#keys.values()) {
       if (entry.size === 0) continue;
       const windows = entry.windows();
@@ -851,6 +941,43 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     return { version: 1, uid: this.#uid, assigner: this.#assigner.name, watermark: this.#watermark, keys };
   }
 
+  /** The panes' windows grouped by key, in the order the keys first appear (earliest pane first). */
+  #snapshotPanes(panes: PaneTable<Id>): KeyData[] {
+    const inc = this.#incremental!;
+    const byId = new Map<Id, { key: unknown; keyGroup: number; windows: WindowData[] }>();
+    for (const pane of panes.panes()) {
+      for (const [id, i] of pane.index) {
+        let k = byId.get(id);
+        if (k === undefined) {
+          k = { key: clonePlain(pane.keys[i], 'key'), keyGroup: pane.groups[i]!, windows: [] };
+          byId.set(id, k);
+        }
+        // What the general layout exports for the same window: one event-time timer at end - 1.
+        k.windows.push({
+          start: pane.window.start, end: pane.window.end, has: true, acc: inc.exportAcc(pane.accs[i]),
+          values: null, times: null, trigger: null, eventTimers: [pane.maxTs], processingTimers: [],
+        });
+      }
+    }
+    return [...byId.values()];
+  }
+
+  /**
+   * Whether a PaneTable can hold the state: windows of this operator's size and alignment, not yet
+   * fired, with no more than the timer at end - 1 (state exported by an operator with another
+   * trigger or lateness may hold more; the general layout restores that).
+   */
+  #panesCanHold(s: WindowOperatorState): boolean {
+    for (const k of s.keys) {
+      for (const w of k.windows) {
+        if (w.end - w.start !== this.#size || windowStart(w.start, this.#offset, this.#size) !== w.start || w.end - 1 <= s.watermark) return false;
+        if (w.values !== null || w.trigger !== null || w.processingTimers.length > 0) return false;
+        if (w.eventTimers.some((t) => t !== w.end - 1)) return false;
+      }
+    }
+    return true;
+  }
+
   restoreState(state: unknown): void {
     const s = state as WindowOperatorState;
     if (s === null || typeof s !== 'object' || s.version !== 1 || !Array.isArray(s.keys)) {
@@ -866,6 +993,18 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     this.#watermark = s.watermark;
     this.#ctx.currentWatermark = s.watermark;
     const inc = this.#incremental;
+    this.#panes?.clear();
+    if (this.#panes !== null && !this.#panesCanHold(s)) this.#panes = null; // this operator keeps the general layout from now on
+    const panes = this.#panes;
+    if (panes !== null) {
+      for (const k of s.keys) {
+        const key = clonePlain(k.key, 'key');
+        const id: Id = this.#keyed ? keyId(key as never) : UNKEYED;
+        // A window without contents would fire nothing and be dropped: it needs no slot.
+        for (const w of k.windows) if (w.has) panes.paneAt(w.start).add(id, key, k.keyGroup, inc!.importAcc(w.acc));
+      }
+      return;
+    }
     for (const k of s.keys) {
       const key = clonePlain(k.key, 'key');
       const id: Id = this.#keyed ? keyId(key as never) : UNKEYED;

@@ -1,0 +1,140 @@
+/**
+ * Tumbling event-time windows with the default trigger, an incremental function and no lateness
+ * run on a pane table (src/window/panes.ts) instead of per-key window states and timers. The same
+ * operator with a copy of the default trigger (same behaviour, not recognised as the default) runs
+ * on the general layout. Both must give the very same output, in the same order (not only sorted
+ * between watermarks), the same late records, and state each can restore.
+ *
+ * After a restore, windows that end at the same time fire in the order of the state's keys (as the
+ * timers they are registered with), and the two layouts list keys in different orders: outputs of
+ * runs with snapshots are compared sorted between watermarks, as Flink's assertOutputEqualsSorted.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Counters } from '../../src/core/counters.js';
+import { END_OF_STREAM, type StreamElement, type StreamRecord } from '../../src/core/elements.js';
+import type { OperatorRuntime } from '../../src/core/operator.js';
+import { SideOutput } from '../../src/rx/side-output.js';
+import {
+  combine, count, eventTimeTrigger, sum, tumblingEventTimeWindows, WindowOperator, type Trigger, type WindowOperatorState,
+} from '../../src/window/index.js';
+import { harness, rec, show, wm } from './helpers.js';
+
+type Op = { kind: 'rec'; key: string; ts: number; v: number } | { kind: 'wm'; t: number } | { kind: 'snapshot' };
+type Factory = (runtime: OperatorRuntime) => WindowOperator<number, string, unknown>;
+
+function factory(size: number, offset: number, general: boolean, late: SideOutput<StreamRecord<number, string>>, counters: Counters): Factory {
+  const trigger = general ? { ...(eventTimeTrigger() as Trigger<number>) } : undefined;
+  return (runtime) => new WindowOperator<number, string, unknown>({
+    assigner: tumblingEventTimeWindows(size, offset),
+    fn: { kind: 'aggregate', aggregate: combine({ n: count(), s: sum() }) as never },
+    keyed: true,
+    lateOutput: late,
+    counters,
+    ...(trigger === undefined ? {} : { trigger }),
+  }, runtime);
+}
+
+/** Runs the ops; a snapshot step exports the state and imports it into a fresh operator of `next`. */
+function run(make: Factory, ops: Op[], next: Factory = make): { out: StreamElement<unknown, unknown>[]; states: WindowOperatorState[] } {
+  let h = harness(make);
+  let watermark = 0;
+  const out: StreamElement<unknown, unknown>[] = [];
+  const states: WindowOperatorState[] = [];
+  for (const op of ops) {
+    if (op.kind === 'rec') h.process(rec(op.v, op.ts, op.key));
+    else if (op.kind === 'wm') h.process(wm((watermark += op.t)));
+    else {
+      const state = structuredClone(h.operator.snapshotState!() as WindowOperatorState);
+      states.push(state);
+      out.push(...h.takeOutput());
+      h = harness(next);
+      h.operator.restoreState!(state);
+    }
+  }
+  h.process(END_OF_STREAM);
+  out.push(...h.takeOutput());
+  return { out, states };
+}
+
+const opsArb: fc.Arbitrary<Op[]> = fc.array(
+  fc.oneof(
+    { weight: 8, arbitrary: fc.record({ kind: fc.constant('rec' as const), key: fc.constantFrom('a', 'b', 'c', 'd'), ts: fc.integer({ min: -50, max: 300 }), v: fc.integer({ min: 0, max: 9 }) }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('wm' as const), t: fc.integer({ min: 1, max: 40 }) }) },
+    { weight: 1, arbitrary: fc.constant({ kind: 'snapshot' as const }) },
+  ),
+  { maxLength: 80 },
+);
+
+/**
+ * State with keys and each key's windows in a canonical order: the two layouts list them in
+ * different orders (a key's windows end at different times, so their order means nothing).
+ */
+function canonical(state: WindowOperatorState): WindowOperatorState {
+  const keys = state.keys.map((k) => ({ ...k, windows: [...k.windows].sort((a, b) => a.start - b.start) }));
+  return { ...state, keys: keys.sort((a, b) => String(a.key).localeCompare(String(b.key))) };
+}
+
+describe('pane table (tumbling, default trigger, no lateness) against the general layout', () => {
+  it('same output in the same order, same late records, equivalent state; each restores the other\'s state', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 0, max: 49 }), opsArb, (size, rawOffset, ops) => {
+        const offset = rawOffset % size;
+        const outputs = [];
+        for (const [general, next] of [[false, false], [true, true], [false, true], [true, false]] as const) {
+          const late = new SideOutput<StreamRecord<number, string>>('late');
+          const seen: StreamRecord<number, string>[] = [];
+          late.subscribe((r) => seen.push(r));
+          const counters = new Counters();
+          const result = run(factory(size, offset, general, late, counters), ops, factory(size, offset, next, late, counters));
+          outputs.push({ ...result, seen, late: counters.get('lateRecordsToSideOutput') });
+        }
+        const [paned, plain, panedToPlain, plainToPaned] = outputs;
+        const sorted = show(paned!.out as never);
+        expect(show(plain!.out as never)).toEqual(sorted);
+        expect(show(panedToPlain!.out as never)).toEqual(sorted);
+        expect(show(plainToPaned!.out as never)).toEqual(sorted);
+        expect(paned!.seen).toEqual(plain!.seen);
+        expect(paned!.late).toBe(plain!.late);
+        expect(paned!.states.map(canonical)).toEqual(plain!.states.map(canonical));
+        // Without snapshots, the very same order.
+        const straight = ops.filter((op) => op.kind !== 'snapshot');
+        const none = new SideOutput<StreamRecord<number, string>>('late');
+        expect(run(factory(size, offset, false, none, new Counters()), straight).out)
+          .toEqual(run(factory(size, offset, true, none, new Counters()), straight).out);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('restores state a pane table cannot hold (timers past the window end) on the general layout', () => {
+    const late = new SideOutput<StreamRecord<number, string>>('late');
+    const lateness = (runtime: OperatorRuntime): WindowOperator<number, string, unknown> => new WindowOperator<number, string, unknown>({
+      assigner: tumblingEventTimeWindows(10), fn: { kind: 'aggregate', aggregate: combine({ n: count(), s: sum() }) as never }, keyed: true, allowedLateness: 20,
+    }, runtime);
+    const h = harness(lateness);
+    h.process(rec(1, 1, 'a'), rec(1, 12, 'b'), wm(15));
+    const state = structuredClone(h.operator.snapshotState!());
+    expect(h.takeOutput().length).toBeGreaterThan(0);
+    const outputs = [false, true].map((general) => {
+      const r = harness(factory(10, 0, general, late, new Counters()));
+      r.operator.restoreState!(state);
+      r.process(rec(1, 3, 'a'), rec(1, 14, 'b'), wm(40));
+      return show(r.takeOutput() as never);
+    });
+    expect(outputs[0]).toEqual(outputs[1]);
+    expect(outputs[0]).toContain('b [10,20) {"n":2,"s":2} @19');
+  });
+
+  it('counts live windows and keys like the general layout', () => {
+    const late = new SideOutput<StreamRecord<number, string>>('late');
+    for (const general of [false, true]) {
+      const h = harness(factory(10, 0, general, late, new Counters()));
+      const operator = h.operator as WindowOperator<number, string, unknown>;
+      h.process(rec(1, 1, 'a'), rec(1, 2, 'b'), rec(1, 15, 'a'), rec(1, 3, 'a'));
+      expect([operator.windowCount, operator.keyCount]).toEqual([3, 2]);
+      h.process(wm(9));
+      expect([operator.windowCount, operator.keyCount]).toEqual([1, 1]);
+    }
+  });
+});
