@@ -8,6 +8,10 @@ export { Counters } from './core/counters.js';
 export { checkKey, hashKey, keyGroupOf, keyId, DEFAULT_MAX_PARALLELISM, type Key, type KeyPart } from './core/keys.js';
 export { processBatch, processElement, type Output, type OperatorRuntime, type StreamOperator } from './core/operator.js';
 export type { ProcessingTimeService } from './core/time.js';
+export {
+  ALREADY_RESTORED, DuplicateUidError, MissingUidError, RESTORE_CONTROL,
+  type PendingCheckpoint, type RestoreSource, type SourceCheckpointLink, type SourcePort,
+} from './core/checkpointing.js';
 export { fromStreamOperator, type SchedulerOption } from './rx/operator-function.js';
 export { SideOutput } from './rx/side-output.js';
 export * from './keyed/index.js';

@@ -1,6 +1,7 @@
 /**
- * Public API of src/checkpoint: the snapshot format, its codec, and the backend interface (the
- * storage half of checkpoints; DESIGN.md §4). How the in-band half plugs in:
+ * Public API of src/checkpoint: the coordinator that runs checkpoints through a pipeline
+ * (coordinator.ts), the snapshot format, its codec, and the backend interface (DESIGN.md §4). How
+ * the coordinator uses a backend:
  * 1. Before triggering checkpoint n, ask `await backend.plan()`: `{ mode: 'full' }`, or
  *    `{ mode: 'incremental', parentCheckpointId }` when the chain bound allows a delta.
  * 2. Each stateful operator reports `{ stateVersion, state, keyed? }` under its uid when the barrier
@@ -29,3 +30,7 @@ export {
   type SnapshotSelector, type StoredSnapshotInfo,
 } from './backend.js';
 export { memoryBackend, MemoryBlobStore, type MemoryBackendOptions } from './memory.js';
+export {
+  Checkpointing, startCheckpointing, type CheckpointingOptions, type CheckpointStats, type StateMigration,
+} from './coordinator.js';
+export { CheckpointAbortedError, LateStateReportError, StateVersionError, UnclaimedStateError } from './errors-inband.js';

@@ -1,3 +1,5 @@
+import type { PendingCheckpoint } from './checkpointing.js';
+
 /**
  * Stream elements travel in-band, in order, on one Observable (DESIGN.md §1): records, watermarks,
  * idleness status and control elements such as checkpoint barriers. They travel in batches
@@ -35,6 +37,11 @@ export interface StreamStatus {
 export interface CheckpointBarrier {
   readonly kind: 'barrier';
   readonly checkpointId: number;
+  /**
+   * The checkpoint in progress: each operator the barrier passes reports its state to it. Barriers
+   * written by hand in tests have none and only keep their place.
+   */
+  readonly checkpoint?: PendingCheckpoint | undefined;
 }
 
 /**
@@ -87,4 +94,21 @@ export const END_OF_STREAM: Watermark = Object.freeze({ kind: 'watermark', times
 
 export function isRecord<T, K>(element: StreamElement<T, K>): element is StreamRecord<T, K> {
   return element.kind === 'record';
+}
+
+const MARKERS: unique symbol = Symbol('rxflink.markers');
+
+/**
+ * A batch of plain values (what a source emits) that carries in-band elements instead of values: a
+ * checkpoint barrier, a restore marker, the end of input. It is an empty array, so an operator that
+ * does not know markers sees nothing; the entry operators (`withEventTime...`) turn it into the
+ * elements it carries, in place.
+ */
+export function markerBatch<T>(elements: readonly StreamElement<never, never>[]): readonly T[] {
+  return Object.freeze(Object.defineProperty([] as T[], MARKERS, { value: elements }));
+}
+
+/** The elements a `markerBatch` carries, or undefined for any other value. */
+export function markersOf(batch: unknown): readonly StreamElement<never, never>[] | undefined {
+  return Array.isArray(batch) && batch.length === 0 ? (batch as { [MARKERS]?: readonly StreamElement<never, never>[] })[MARKERS] : undefined;
 }

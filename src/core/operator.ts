@@ -7,6 +7,8 @@
 import type {
   CheckpointBarrier, ControlElement, StreamBatch, StreamElement, StreamRecord, StreamStatus, Watermark,
 } from './elements.js';
+import type { OperatorStateSnapshot } from '../checkpoint/snapshot.js';
+import { restoreOperator, RESTORE_CONTROL, snapshotOperator, type PendingCheckpoint, type RestoreSource } from './checkpointing.js';
 import type { ProcessingTimeService } from './time.js';
 
 /** What an operator produces into: elements pushed here travel downstream, in order. */
@@ -41,6 +43,19 @@ export interface StreamOperator<I, KI, O, KO> {
   snapshotState?(): unknown;
   /** Imports state produced by `snapshotState`, replacing the current state. */
   restoreState?(state: unknown): void;
+  /**
+   * The version of the layout of the exported state (default 0). Stored with every checkpoint, so
+   * that a changed operator can refuse or migrate state written by an older one.
+   */
+  readonly stateVersion?: number;
+  /**
+   * The state for a checkpoint, when it differs from `snapshotState()` wrapped as `{ state }`: an
+   * operator with keyed tables reports them as columns, and (when `checkpoint.incremental`) only the
+   * keys changed since the previous call; a sink registers what to commit once the checkpoint is
+   * stored. Paired with `restoreCheckpoint`, which receives keyed tables in full.
+   */
+  snapshotCheckpoint?(checkpoint: PendingCheckpoint): OperatorStateSnapshot;
+  restoreCheckpoint?(snapshot: OperatorStateSnapshot): void;
   /** Releases timers and resources when the subscription ends, completed or not. */
   dispose?(): void;
 }
@@ -75,10 +90,12 @@ export function processElement<I, KI, O, KO>(
       else out.push(element);
       break;
     case 'barrier':
+      if (element.checkpoint !== undefined) snapshotOperator(operator, element.checkpoint);
       if (operator.processBarrier) operator.processBarrier(element, out);
       else out.push(element);
       break;
     case 'control':
+      if (element.type === RESTORE_CONTROL) restoreOperator(operator, element.payload as RestoreSource);
       if (operator.processControl) operator.processControl(element, out);
       else out.push(element);
       break;

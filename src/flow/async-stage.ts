@@ -145,6 +145,8 @@ export class AsyncStage<P, O> implements FlowStage {
   // Unordered mode: markers not yet emitted (arrival numbers), completed jobs of the first segment
   // not yet emitted, and the number of jobs of the first segment not yet emitted.
   #markers: number[] = [];
+  /** Barriers of checkpoints in progress waiting in the queue, and how to let their checkpoint go on. */
+  readonly #heldBarriers = new Map<unknown, () => void>();
   #markerHead = 0;
   #ready: Entry<O>[] = [];
   #readyHead = 0;
@@ -246,6 +248,9 @@ export class AsyncStage<P, O> implements FlowStage {
 
   /** Queues an element that keeps its place: emitted after everything before it. */
   pushMarker(element: O): void {
+    // A checkpoint cannot complete while its barrier waits here behind requests in flight.
+    const barrier = element as StreamElement<unknown, unknown>;
+    if (barrier.kind === 'barrier' && barrier.checkpoint !== undefined) this.#heldBarriers.set(element, barrier.checkpoint.hold(this.name));
     const seq = this.#seq++;
     this.#queue.push({ seq, size: 0, marker: true, payload: undefined, state: DONE, output: [element], emitted: false, cancel: undefined });
     if (!this.#config.ordered) this.#markers.push(seq);
@@ -391,6 +396,7 @@ export class AsyncStage<P, O> implements FlowStage {
     const queue = this.#queue;
     const budget = this.out.credit();
     const out: O[] = [];
+    const releases: (() => void)[] = [];
     let records = 0;
     let freed = 0;
     if (this.#config.ordered) {
@@ -399,6 +405,7 @@ export class AsyncStage<P, O> implements FlowStage {
         if (entry.state !== DONE || (!entry.marker && records >= budget)) break;
         const output = entry.output!;
         for (let i = 0; i < output.length; i++) out.push(output[i]!);
+        if (entry.marker) this.#releaseLater(output[0]!, releases);
         records += entry.size;
         freed += entry.size;
         entry.output = undefined;
@@ -429,6 +436,7 @@ export class AsyncStage<P, O> implements FlowStage {
         const markerSeq = markers[this.#markerHead++]!;
         const marker = queue[markerSeq - this.#seqBase]!;
         out.push(marker.output![0]!);
+        this.#releaseLater(marker.output![0]!, releases);
         marker.output = undefined;
         marker.emitted = true;
         const end = this.#markerHead < markers.length ? markers[this.#markerHead]! : this.#seq;
@@ -457,8 +465,16 @@ export class AsyncStage<P, O> implements FlowStage {
     this.stats.recordsOut += records;
     if (out.length > 0) {
       deliver(this.out, () => this.#emit(out));
+      for (const release of releases) release();
     }
     if (freed > 0) this.#upstreams.signal();
+  }
+
+  #releaseLater(element: O, releases: (() => void)[]): void {
+    const release = this.#heldBarriers.get(element);
+    if (release === undefined) return;
+    this.#heldBarriers.delete(element);
+    releases.push(release);
   }
 
   #failWith(error: unknown): void {

@@ -1,3 +1,4 @@
+import { checkUid } from '../core/checkpointing.js';
 import type { OperatorFunction } from 'rxjs';
 import { MAX_WATERMARK, type StreamBatch, type StreamElement, type StreamRecord, type Watermark } from '../core/elements.js';
 import { Counters } from '../core/counters.js';
@@ -172,8 +173,6 @@ export function keyedProcess<T, K extends Key, R>(
     throw new InvalidOptionError('fn', fn, 'must be an object with a processElement(value, ctx) method');
   }
   if (fn.onTimer !== undefined && typeof fn.onTimer !== 'function') throw new InvalidOptionError('fn.onTimer', fn.onTimer, 'must be a function');
-  if (options.uid !== undefined && (typeof options.uid !== 'string' || options.uid === '')) {
-    throw new InvalidOptionError('uid', options.uid, 'must be a non-empty string');
-  }
+  checkUid(options.uid);
   return fromStreamOperator((runtime) => new KeyedProcessOperator<T, K, R>(fn, options, runtime), options);
 }

@@ -1,3 +1,4 @@
+import { checkUid } from '../core/checkpointing.js';
 import type { OperatorFunction } from 'rxjs';
 import type { StreamBatch, StreamRecord } from '../core/elements.js';
 import { InvalidOptionError, NotKeyedError } from '../core/errors.js';
@@ -88,8 +89,6 @@ export function rollingReduce<T, K extends Key>(
   options: RollingReduceOptions = {},
 ): OperatorFunction<StreamBatch<T, K>, StreamBatch<T, K>> {
   if (typeof reduce !== 'function') throw new InvalidOptionError('reduce', reduce, 'must be a function (accumulated, value) => result');
-  if (options.uid !== undefined && (typeof options.uid !== 'string' || options.uid === '')) {
-    throw new InvalidOptionError('uid', options.uid, 'must be a non-empty string');
-  }
+  checkUid(options.uid);
   return fromStreamOperator((runtime) => new RollingReduceOperator<T, K>(reduce, options, runtime), options);
 }

@@ -1,4 +1,6 @@
 import { asyncScheduler, Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import type { SourceCheckpointLink, SourcePort } from '../core/checkpointing.js';
+import { markerBatch, type StreamElement } from '../core/elements.js';
 import { InvalidOptionError } from '../core/errors.js';
 import { attachSubscribingStage, deliver, FlowController } from '../flow/demand.js';
 import { FlowMonitor, StageStats } from '../flow/monitor.js';
@@ -54,6 +56,9 @@ export class PulledSource<T, P> extends Observable<readonly T[]> {
   readonly monitor: FlowMonitor;
   readonly name: string;
   #position: P | undefined;
+  readonly #open: (from: P | undefined) => Puller<T, P>;
+  readonly #from: P | undefined;
+  readonly #settings: RunSettings;
 
   constructor(open: (from: P | undefined) => Puller<T, P>, options: PulledSourceOptions<P> & { defaultBatchSize: number; defaultName: string }) {
     const batchSize = options.batchSize ?? options.defaultBatchSize;
@@ -65,11 +70,23 @@ export class PulledSource<T, P> extends Observable<readonly T[]> {
     const name = options.name ?? options.defaultName;
     // The subscribe function runs only after construction, when `self` is set.
     let self!: PulledSource<T, P>;
-    super((subscriber) => self.#run(subscriber, open, options.from, { batchSize, yieldAfterMs, scheduler, name }));
+    super((subscriber) => self.#run(subscriber, undefined));
     self = this;
     this.monitor = monitor;
     this.name = name;
     this.#position = options.from;
+    this.#open = open;
+    this.#from = options.from;
+    this.#settings = { batchSize, yieldAfterMs, scheduler, name };
+  }
+
+  /**
+   * This source as a participant in checkpoints: the same data, and each subscription connects to
+   * `link` so that the coordinator can inject barriers between batches and read the position at
+   * each. Used by `Checkpointing.source`; you do not call it yourself.
+   */
+  withCheckpoints(link: SourceCheckpointLink): Observable<readonly T[]> {
+    return new Observable<readonly T[]>((subscriber) => this.#run(subscriber, link));
   }
 
   /** The position after the last batch emitted by the latest subscription (`from` before any). */
@@ -77,12 +94,8 @@ export class PulledSource<T, P> extends Observable<readonly T[]> {
     return this.#position;
   }
 
-  #run(
-    subscriber: Subscriber<readonly T[]>,
-    open: (from: P | undefined) => Puller<T, P>,
-    from: P | undefined,
-    o: { batchSize: number; yieldAfterMs: number; scheduler: SchedulerLike; name: string },
-  ): () => void {
+  #run(subscriber: Subscriber<readonly T[]>, link: SourceCheckpointLink | undefined): () => void {
+    const o = this.#settings;
     const { batchSize, yieldAfterMs, scheduler } = o;
     const stats = new StageStats(o.name, 'source', Infinity);
     this.monitor.add(stats);
@@ -91,6 +104,13 @@ export class PulledSource<T, P> extends Observable<readonly T[]> {
     let pending = false;
     let closed = false;
     let sliceStart = 0;
+    // Checkpoints: marker batches (barriers, restore, end of input) wait here for a point between
+    // two batches; a paused source does not pull while a checkpoint starts at the other sources.
+    const markers: { elements: readonly StreamElement<never, never>[]; delivered: ((position: unknown) => void) | undefined }[] = [];
+    let started = false;
+    let delivering = false;
+    let paused = false;
+    let reading = true;
 
     const wake = (): void => {
       if (closed || pending || scheduled !== undefined) return;
@@ -108,6 +128,38 @@ export class PulledSource<T, P> extends Observable<readonly T[]> {
       closed = true;
       subscriber.error(error);
     };
+    const deliverMarkers = (): void => {
+      while (markers.length > 0 && !closed && !delivering) {
+        const { elements, delivered } = markers.shift()!;
+        delivering = true;
+        try {
+          subscriber.next(markerBatch<T>(elements));
+        } finally {
+          delivering = false;
+        }
+        delivered?.(this.#position);
+      }
+    };
+    const port: SourcePort = {
+      inject: (elements, delivered) => {
+        markers.push({ elements, delivered });
+        if (started && !pending) deliverMarkers();
+      },
+      pause: () => {
+        paused = true;
+      },
+      resume: () => {
+        paused = false;
+        wake();
+      },
+      fail,
+      complete: () => {
+        deliverMarkers();
+        if (closed) return;
+        closed = true;
+        subscriber.complete();
+      },
+    };
     // Emits one pull's values; returns whether the source goes on.
     const emit = (result: PullResult<T>): boolean => {
       this.#position = puller!.position();
@@ -115,10 +167,22 @@ export class PulledSource<T, P> extends Observable<readonly T[]> {
       if (values.length > 0) {
         stats.recordsIn += values.length;
         stats.recordsOut += values.length;
-        deliver(controller, () => subscriber.next(values));
+        delivering = true;
+        try {
+          deliver(controller, () => subscriber.next(values));
+        } finally {
+          delivering = false;
+        }
       }
+      deliverMarkers();
       if (closed) return false;
       if (result.done) {
+        // A checkpointed source completes when its coordinator says so (after a final barrier).
+        if (link !== undefined) {
+          reading = false;
+          link.finishing(this.#position);
+          return false;
+        }
         closed = true;
         subscriber.complete();
         return false;
@@ -126,8 +190,10 @@ export class PulledSource<T, P> extends Observable<readonly T[]> {
       return true;
     };
     const loop = (): void => {
+      started = true;
       for (;;) {
-        if (closed) return;
+        deliverMarkers();
+        if (closed || paused || !reading) return;
         const size = controller.pullSize(batchSize);
         if (size < 1) {
           // Backpressured: a stage's signal() wakes us when it has room again.
@@ -167,14 +233,16 @@ export class PulledSource<T, P> extends Observable<readonly T[]> {
 
     // Opening happens at subscription; the first pull waits for the scheduler, like every pull.
     try {
-      puller = open(from);
+      puller = this.#open(this.#from);
       this.#position = puller.position();
     } catch (error) {
       subscriber.error(error);
       return () => {};
     }
+    const disconnect = link?.connect(port);
     wake();
     return () => {
+      disconnect?.();
       closed = true;
       scheduled?.unsubscribe();
       scheduled = undefined;
@@ -186,6 +254,13 @@ export class PulledSource<T, P> extends Observable<readonly T[]> {
       }
     };
   }
+}
+
+interface RunSettings {
+  readonly batchSize: number;
+  readonly yieldAfterMs: number;
+  readonly scheduler: SchedulerLike;
+  readonly name: string;
 }
 
 function isPromiseLike<R>(value: R | PromiseLike<R>): value is PromiseLike<R> {

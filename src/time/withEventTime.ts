@@ -1,6 +1,8 @@
 import { asyncScheduler, Observable, type OperatorFunction } from 'rxjs';
 import { Counters } from '../core/counters.js';
-import type { StreamBatch, StreamElement, StreamRecord } from '../core/elements.js';
+import { MAX_WATERMARK, markersOf, type StreamBatch, type StreamElement, type StreamRecord } from '../core/elements.js';
+import { checkUid, restoreOperator, RESTORE_CONTROL, snapshotOperator, type RestoreSource } from '../core/checkpointing.js';
+import type { StreamOperator } from '../core/operator.js';
 import { schedulerProcessingTime } from '../rx/processing-time.js';
 import type { SchedulerOption } from '../rx/operator-function.js';
 import type { SideOutput } from '../rx/side-output.js';
@@ -25,6 +27,11 @@ export interface EventTimeOptions<T> extends SchedulerOption {
   late?: SideOutput<StreamRecord<T>>;
   /** Counts 'invalidTimestamps' and 'lateRecords'. */
   counters?: Counters;
+  /**
+   * The id its state (the last watermark) is stored under in checkpoints; required in a checkpointed
+   * pipeline, so that after a restore the watermark does not start again from nothing.
+   */
+  uid?: string;
 }
 
 /**
@@ -84,6 +91,7 @@ function eventTime<T, I>(
   // Options fail here, where the pipeline is built; the operator itself (and its timer) only
   // exists per subscription.
   checkEventTimeOptions(options);
+  checkUid(options.uid);
   checkSideOutput('invalid', options.invalid);
   checkSideOutput('late', options.late);
   if (options.counters !== undefined && !(options.counters instanceof Counters)) {
@@ -104,12 +112,15 @@ function eventTime<T, I>(
         invalid: options.invalid && ((invalid) => options.invalid!.emit(invalid)),
         late: options.late && ((late) => options.late!.emit(late)),
         counters: options.counters,
+        uid: options.uid,
       }, time.service);
       const subscription = source.subscribe({
         next: (input) => {
           const out: StreamElement<T>[] = [];
           try {
-            process(operator, input, out);
+            const markers = markersOf(input);
+            if (markers === undefined) process(operator, input, out);
+            else processMarkers(operator, markers, out);
           } catch (error) {
             subscriber.error(error);
             return;
@@ -130,6 +141,24 @@ function eventTime<T, I>(
         time.cancelAll();
       };
     });
+}
+
+/**
+ * Turns the in-band elements a source sent in a marker batch into elements of the timed stream: the
+ * end of input ends event time here, a barrier stores this operator's state (its watermark) first,
+ * a restore marker gives it back.
+ */
+function processMarkers<T>(operator: TimestampsAndWatermarksOperator<T>, markers: readonly StreamElement<never, never>[], out: StreamElement<T>[]): void {
+  const asOperator = operator as unknown as StreamOperator<never, never, T, undefined>;
+  for (const element of markers) {
+    if (element.kind === 'watermark' && element.timestamp === MAX_WATERMARK) {
+      operator.end(out);
+      continue;
+    }
+    if (element.kind === 'barrier' && element.checkpoint !== undefined) snapshotOperator(asOperator, element.checkpoint);
+    if (element.kind === 'control' && element.type === RESTORE_CONTROL) restoreOperator(asOperator, element.payload as RestoreSource);
+    out.push(element);
+  }
 }
 
 function checkSideOutput(option: string, output: unknown): void {

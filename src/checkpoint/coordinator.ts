@@ -1,0 +1,573 @@
+/**
+ * The checkpoint coordinator (DESIGN.md §4), in the spirit of Flink's CheckpointCoordinator, for one
+ * pipeline in one process: it restores the pipeline from a stored snapshot, triggers checkpoints on
+ * processing time, injects their barriers at every source, collects what the operators report as
+ * the barriers pass them, and stores each complete checkpoint as one unit.
+ *
+ * How a checkpoint runs:
+ * 1. Every source is paused, then each gets the barrier as soon as it is between two batches, and
+ *    records its position there. Pausing keeps a source that got its barrier early from running
+ *    ahead while another finishes a slow read, so merges never have much to hold back.
+ * 2. The barrier travels in-band. Delivery is synchronous up to the first asynchronous boundary, so
+ *    when a source's `next` returns, every operator up to there has reported; stages that keep the
+ *    barrier (async map and sinks waiting for requests in flight, a merge aligning its inputs) hold
+ *    the checkpoint until they let it go.
+ * 3. When every source has its barrier and nothing holds it, the snapshot is complete: it is saved
+ *    through the backend as one unit, and only then do sinks commit (`onComplete`).
+ * One checkpoint runs at a time; a trigger that comes while one runs is skipped and counted.
+ *
+ * The end of input: when the last running source has read everything, the coordinator sends the
+ * end of event time and a final barrier from it, so the last checkpoint holds the finished state and
+ * commits the last results (Flink's FLIP-147). Restoring it gives a pipeline with nothing left to do.
+ */
+
+import { asyncScheduler, Observable, Subject, type SchedulerLike, type Subscription } from 'rxjs';
+import {
+  ALREADY_RESTORED, DuplicateUidError, RESTORE_CONTROL,
+  type PendingCheckpoint, type RestoreSource, type SourceCheckpointLink, type SourcePort,
+} from '../core/checkpointing.js';
+import { END_OF_STREAM, type CheckpointBarrier, type ControlElement } from '../core/elements.js';
+import { InvalidOptionError } from '../core/errors.js';
+import type { PulledSource } from '../sources/pulled.js';
+import type { CheckpointBackend, SnapshotPlan, SnapshotSelector, StoredSnapshotInfo } from './backend.js';
+import { CheckpointAbortedError, LateStateReportError, StateVersionError, UnclaimedStateError } from './errors-inband.js';
+import { isIncremental, SNAPSHOT_FORMAT_VERSION, type OperatorStateSnapshot, type Snapshot, type SnapshotKind } from './snapshot.js';
+
+/** Converts state written with an older state version into the operator's current one. */
+export type StateMigration = (stored: {
+  readonly uid: string;
+  readonly fromVersion: number;
+  readonly toVersion: number;
+  readonly snapshot: OperatorStateSnapshot;
+}) => OperatorStateSnapshot;
+
+export interface CheckpointingOptions {
+  /** Where checkpoints go: `memoryBackend`, `fileBackend` (rxflink/node), `openIndexedDbBackend` (rxflink/idb). */
+  backend: CheckpointBackend;
+  /** Processing time between two checkpoints, in ms (> 0). */
+  interval: number;
+  /** Where processing time comes from; the same scheduler as the sources'. Default `asyncScheduler`. */
+  scheduler?: SchedulerLike;
+  /**
+   * What to start from: the latest stored checkpoint or savepoint (default; a damaged one falls back
+   * to the one before), a given one (`3`, `{ checkpointId: 3 }`, `{ name: 'before-upgrade' }`), or
+   * `false` for a fresh start.
+   */
+  restore?: 'latest' | SnapshotSelector | false;
+  /** Drop stored state that no operator claims instead of failing with `UnclaimedStateError`. */
+  allowUnclaimedState?: boolean;
+  /** Converts stored state whose `stateVersion` differs from the operator's. */
+  migrate?: StateMigration;
+  /** Store only keys changed since the previous checkpoint (default true; the backend bounds chains). */
+  incremental?: boolean;
+  /** A checkpoint still running after this many ms is aborted. Default 600,000 (Flink's 10 minutes). */
+  timeout?: number;
+  /** Failed checkpoints tolerated in a row before the pipeline fails. Default 0, as in Flink. */
+  tolerableFailures?: number;
+}
+
+/** Counts about the checkpoints of a pipeline so far. */
+export interface CheckpointStats {
+  readonly completed: number;
+  readonly failed: number;
+  /** Triggers that came while another checkpoint was running, or before every source was running. */
+  readonly skipped: number;
+  /** Processing time from trigger to stored, of the last completed checkpoint. */
+  readonly lastDurationMs: number | undefined;
+  readonly lastCheckpoint: StoredSnapshotInfo | undefined;
+}
+
+interface Request {
+  readonly kind: SnapshotKind;
+  readonly name?: string | undefined;
+  resolve(info: StoredSnapshotInfo): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Starts checkpointing a pipeline: loads the snapshot to restore (unless `restore: false`), and
+ * returns the coordinator through which the pipeline's sources are declared.
+ *
+ * @example
+ * ```ts
+ * const checkpoints = await startCheckpointing({ backend: fileBackend({ directory, pipelineId: 'wordcount' }), interval: 5_000 });
+ * checkpoints.source('lines', readTextFileWithOffsets(path, { from: checkpoints.position('lines') })).pipe(
+ *   withEventTimeBatches({ timestamp: (l) => l.at, watermarks: boundedOutOfOrderness(2_000), uid: 'entry' }),
+ *   keyBy((l) => l.word),
+ *   window(tumblingEventTimeWindows(5_000), { uid: 'windows' }).aggregate(count()),
+ *   exactlyOnceSink((results, checkpointId) => store.commit(checkpointId, results), { uid: 'sink' }),
+ * ).subscribe();
+ * ```
+ */
+export async function startCheckpointing(options: CheckpointingOptions): Promise<Checkpointing> {
+  const backend = options.backend;
+  if (backend === null || typeof backend !== 'object' || typeof backend.save !== 'function') {
+    throw new InvalidOptionError('backend', backend, 'must be a checkpoint backend (memoryBackend, fileBackend, openIndexedDbBackend)');
+  }
+  const restore = options.restore ?? 'latest';
+  const restored = restore === false ? undefined : await backend.load(restore === 'latest' ? undefined : restore);
+  const stored = await backend.list();
+  const lastId = Math.max(0, restored?.checkpointId ?? 0, ...stored.map((s) => s.checkpointId));
+  return new Checkpointing(options, restored, lastId);
+}
+
+/**
+ * A running pipeline's checkpoints: declares its sources (`source`), triggers checkpoints on the
+ * scheduler, and takes savepoints on request. Create it with `startCheckpointing`.
+ */
+export class Checkpointing {
+  /** The snapshot the pipeline was restored from, if any. */
+  readonly restored: Snapshot | undefined;
+  readonly #backend: CheckpointBackend;
+  readonly #scheduler: SchedulerLike;
+  readonly #interval: number;
+  readonly #timeout: number;
+  readonly #tolerable: number;
+  readonly #incremental: boolean;
+  readonly #allowUnclaimed: boolean;
+  readonly #migrate: StateMigration | undefined;
+  readonly #links = new Map<string, SourceState>();
+  readonly #completed = new Subject<StoredSnapshotInfo>();
+  #restoreSource: RestoreState | undefined;
+  #nextId: number;
+  #plan: SnapshotPlan = { mode: 'full' };
+  #forceFull = true;
+  #running: RunningCheckpoint | undefined;
+  #saving = false;
+  #requests: Request[] = [];
+  #timer: Subscription | undefined;
+  #failuresInRow = 0;
+  #stats: { completed: number; failed: number; skipped: number; lastDurationMs: number | undefined; lastCheckpoint: StoredSnapshotInfo | undefined } = {
+    completed: 0, failed: 0, skipped: 0, lastDurationMs: undefined, lastCheckpoint: undefined,
+  };
+  #finished: { promise: Promise<StoredSnapshotInfo | undefined>; resolve: (info: StoredSnapshotInfo | undefined) => void; reject: (error: unknown) => void };
+
+  /** Every checkpoint or savepoint once it is stored. */
+  readonly completed: Observable<StoredSnapshotInfo> = this.#completed.asObservable();
+
+  constructor(options: CheckpointingOptions, restored: Snapshot | undefined, lastStoredId: number) {
+    if (!(typeof options.interval === 'number' && options.interval > 0)) {
+      throw new InvalidOptionError('interval', options.interval, 'must be a number of ms > 0');
+    }
+    const timeout = options.timeout ?? 600_000;
+    if (!(typeof timeout === 'number' && timeout > 0)) throw new InvalidOptionError('timeout', timeout, 'must be a number of ms > 0');
+    const tolerable = options.tolerableFailures ?? 0;
+    if (!(tolerable >= 0)) throw new InvalidOptionError('tolerableFailures', tolerable, 'must be a number >= 0');
+    if (options.migrate !== undefined && typeof options.migrate !== 'function') {
+      throw new InvalidOptionError('migrate', options.migrate, 'must be a function ({ uid, fromVersion, toVersion, snapshot }) => snapshot');
+    }
+    this.restored = restored;
+    this.#backend = options.backend;
+    this.#scheduler = options.scheduler ?? asyncScheduler;
+    this.#interval = options.interval;
+    this.#timeout = timeout;
+    this.#tolerable = tolerable;
+    this.#incremental = options.incremental ?? true;
+    this.#allowUnclaimed = options.allowUnclaimedState ?? false;
+    this.#migrate = options.migrate;
+    this.#nextId = lastStoredId + 1;
+    if (restored !== undefined) this.#restoreSource = new RestoreState(restored, this.#migrate);
+    let resolve!: (info: StoredSnapshotInfo | undefined) => void;
+    let reject!: (error: unknown) => void;
+    const promise = new Promise<StoredSnapshotInfo | undefined>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    promise.catch(() => undefined); // observed through whenFinished()
+    this.#finished = { promise, resolve, reject };
+  }
+
+  /**
+   * Where the source declared as `id` resumes: its position in the restored snapshot, or undefined on
+   * a fresh start (or for a source the snapshot does not know). Pass it as the source's `from`.
+   */
+  position<P>(id: string): P | undefined {
+    return this.restored?.sources[id] as P | undefined;
+  }
+
+  /**
+   * Declares a source of the pipeline under a stable `id` and returns its batches with barriers and
+   * restore markers in place (as marker batches, which the entry operators `withEventTime` /
+   * `withEventTimeBatches` turn into elements). Create the source to resume at `position(id)`.
+   *
+   * @example
+   * ```ts
+   * const lines$ = checkpoints.source('lines', readTextFileWithOffsets(path, { from: checkpoints.position('lines') }));
+   * ```
+   */
+  source<T, P>(id: string, source: PulledSource<T, P>): Observable<readonly T[]> {
+    if (typeof id !== 'string' || id === '') throw new InvalidOptionError('id', id, 'must be a non-empty string');
+    if (this.#links.has(id)) throw new InvalidOptionError('id', id, 'is already the id of another source of this pipeline');
+    if (typeof (source as { withCheckpoints?: unknown } | null)?.withCheckpoints !== 'function') {
+      throw new InvalidOptionError('source', source, 'must be a pulled source (fromIterable, fromAsyncIterable, readTextFileWithOffsets, ...): only they can resume at a position');
+    }
+    const state = new SourceState(id, this);
+    this.#links.set(id, state);
+    if (this.#restoreSource !== undefined) this.#restoreSource.pendingSources.add(id);
+    return source.withCheckpoints(state);
+  }
+
+  /** Takes a checkpoint now (after the one running, if any). Resolves once it is stored. */
+  checkpoint(): Promise<StoredSnapshotInfo> {
+    return this.#request('checkpoint', undefined);
+  }
+
+  /**
+   * Takes a savepoint: a full, named snapshot that retention never deletes, in the documented
+   * format (see `Snapshot`), to restore later with `restore: { name }`.
+   */
+  savepoint(name: string): Promise<StoredSnapshotInfo> {
+    if (typeof name !== 'string' || name === '') throw new InvalidOptionError('name', name, 'must be a non-empty string');
+    return this.#request('savepoint', name);
+  }
+
+  get stats(): CheckpointStats {
+    return { ...this.#stats };
+  }
+
+  /**
+   * Resolves once every source has finished and the final checkpoint is stored (with its info, or
+   * undefined if none could be taken); rejects with the error that failed checkpointing.
+   */
+  whenFinished(): Promise<StoredSnapshotInfo | undefined> {
+    return this.#finished.promise;
+  }
+
+  /** Stops triggering checkpoints. Stored checkpoints stay; the backend stays open. */
+  stop(): void {
+    this.#timer?.unsubscribe();
+    this.#timer = undefined;
+  }
+
+  // ---- called by the sources' links ----
+
+  /** @internal */
+  connected(state: SourceState): void {
+    // The restore marker goes first, before any record of this subscription.
+    const restore = this.#restoreSource;
+    if (restore !== undefined && restore.pendingSources.has(state.id)) {
+      const marker: ControlElement = { kind: 'control', type: RESTORE_CONTROL, payload: restore };
+      state.port!.inject([marker], () => this.#restoreDelivered(state.id));
+    }
+    this.#startTimerIfReady();
+  }
+
+  /** @internal */
+  disconnected(state: SourceState): void {
+    const running = this.#running;
+    if (running !== undefined && running.waitingFor.has(state.id)) {
+      this.#abort(running, new CheckpointAbortedError(running.id, `source ${JSON.stringify(state.id)} was unsubscribed before its barrier`));
+    }
+    if ([...this.#links.values()].every((s) => s.port === undefined)) this.stop();
+  }
+
+  /** @internal */
+  finishing(state: SourceState, position: unknown): void {
+    state.finalPosition = { position };
+    const running = this.#running;
+    if (running !== undefined && running.waitingFor.has(state.id)) this.#sourceReached(running, state.id, position);
+    if ([...this.#links.values()].some((s) => s.finalPosition === undefined)) {
+      state.port?.complete();
+      return;
+    }
+    // The last source: it completes after the end of event time and the final checkpoint's barrier,
+    // once the checkpoint running now (if any) is stored.
+    this.stop();
+    this.#final = state;
+    this.#next();
+  }
+
+  #final: SourceState | undefined;
+
+  #triggerFinal(state: SourceState): void {
+    const port = state.port;
+    if (port === undefined) return;
+    port.inject([END_OF_STREAM]);
+    this.#trigger({ kind: 'checkpoint', resolve: (info) => this.#finished.resolve(info), reject: (e) => this.#finished.reject(e) }, [state]);
+    port.complete();
+  }
+
+  // ---- triggering ----
+
+  #startTimerIfReady(): void {
+    if (this.#timer !== undefined) return;
+    if ([...this.#links.values()].some((s) => s.port === undefined && s.finalPosition === undefined)) return;
+    const scheduler = this.#scheduler;
+    const interval = this.#interval;
+    const tick = (): void => {
+      this.#timer = scheduler.schedule(() => {
+        this.#timer = undefined;
+        this.#periodic();
+        if (this.#timer === undefined && !this.#stopped()) tick();
+      }, interval);
+    };
+    tick();
+  }
+
+  #stopped(): boolean {
+    return [...this.#links.values()].every((s) => s.finalPosition !== undefined || s.port === undefined);
+  }
+
+  #periodic(): void {
+    if (this.#running !== undefined || this.#saving) {
+      this.#stats.skipped++;
+      return;
+    }
+    this.#trigger(undefined);
+  }
+
+  #request(kind: SnapshotKind, name: string | undefined): Promise<StoredSnapshotInfo> {
+    return new Promise<StoredSnapshotInfo>((resolve, reject) => {
+      const request: Request = { kind, name, resolve, reject };
+      if (this.#running !== undefined || this.#saving) this.#requests.push(request);
+      else this.#trigger(request);
+    });
+  }
+
+  #trigger(request: Request | undefined, only?: readonly SourceState[]): void {
+    const sources = only ?? [...this.#links.values()].filter((s) => s.finalPosition === undefined);
+    if (sources.some((s) => s.port === undefined)) {
+      this.#stats.skipped++;
+      request?.reject(new CheckpointAbortedError(this.#nextId, 'not every source of the pipeline is running'));
+      return;
+    }
+    const id = this.#nextId++;
+    const kind = request?.kind ?? 'checkpoint';
+    const incremental = kind === 'checkpoint' && this.#incremental && !this.#forceFull && this.#plan.mode === 'incremental';
+    const now = this.#now();
+    const running = new RunningCheckpoint(this, id, kind, request, incremental, now);
+    for (const s of this.#links.values()) if (s.finalPosition !== undefined) running.sources[s.id] = s.finalPosition.position;
+    for (const s of sources) running.waitingFor.add(s.id);
+    this.#running = running;
+    running.timeout = this.#scheduleTimeout(running);
+    const barrier: CheckpointBarrier = { kind: 'barrier', checkpointId: id, checkpoint: running };
+    for (const s of sources) s.port!.pause();
+    for (const s of sources) s.port!.inject([barrier], (position) => this.#sourceReached(running, s.id, position));
+  }
+
+  #scheduleTimeout(running: RunningCheckpoint): Subscription | undefined {
+    const scheduler = this.#scheduler;
+    return scheduler.schedule(() => {
+      if (this.#running === running) {
+        this.#abort(running, new CheckpointAbortedError(running.id, `it was still waiting after ${this.#timeout} ms for ${running.describeWaiting()}`));
+      }
+    }, this.#timeout);
+  }
+
+  #sourceReached(running: RunningCheckpoint, id: string, position: unknown): void {
+    if (!running.waitingFor.delete(id)) return;
+    running.sources[id] = position;
+    if (running.waitingFor.size === 0) {
+      // Every source has its barrier: they may run again.
+      for (const s of this.#links.values()) s.port?.resume();
+    }
+    this.maybeComplete(running);
+  }
+
+  /** @internal */
+  maybeComplete(running: RunningCheckpoint): void {
+    if (this.#running !== running || running.waitingFor.size > 0 || running.holds.size > 0) return;
+    this.#running = undefined;
+    running.timeout?.unsubscribe();
+    running.done = true;
+    const snapshot = running.toSnapshot(this.#backend.pipelineId, this.#plan);
+    this.#saving = true;
+    this.#backend.save(snapshot).then(
+      (info) => {
+        this.#saving = false;
+        this.#failuresInRow = 0;
+        this.#forceFull = false;
+        this.#stats.completed++;
+        this.#stats.lastDurationMs = this.#now() - running.startedAt;
+        this.#stats.lastCheckpoint = info;
+        for (const listener of running.listeners) listener(info.checkpointId);
+        running.request?.resolve(info);
+        this.#completed.next(info);
+        return this.#backend.plan().then((plan) => {
+          this.#plan = plan;
+        });
+      },
+      (error: unknown) => {
+        this.#saving = false;
+        this.#failed(running, error);
+      },
+    ).catch((error: unknown) => this.#failAll(error)).finally(() => this.#next());
+  }
+
+  #next(): void {
+    if (this.#running !== undefined || this.#saving) return;
+    const final = this.#final;
+    if (final !== undefined) {
+      this.#final = undefined;
+      this.#triggerFinal(final);
+      return;
+    }
+    const request = this.#requests.shift();
+    if (request !== undefined) this.#trigger(request);
+  }
+
+  #abort(running: RunningCheckpoint, error: CheckpointAbortedError): void {
+    if (this.#running !== running) return;
+    this.#running = undefined;
+    running.timeout?.unsubscribe();
+    running.done = true;
+    for (const s of this.#links.values()) s.port?.resume();
+    this.#failed(running, error);
+    this.#next();
+  }
+
+  #failed(running: RunningCheckpoint, error: unknown): void {
+    // The keyed changes the operators handed over are lost with this checkpoint: the next is full.
+    this.#forceFull = true;
+    this.#stats.failed++;
+    this.#failuresInRow++;
+    running.request?.reject(error);
+    if (this.#failuresInRow > this.#tolerable) this.#failAll(error);
+  }
+
+  #failAll(error: unknown): void {
+    this.stop();
+    this.#finished.reject(error);
+    for (const s of this.#links.values()) s.port?.fail(error);
+    for (const request of this.#requests.splice(0)) request.reject(error);
+  }
+
+  #restoreDelivered(id: string): void {
+    const restore = this.#restoreSource;
+    if (restore === undefined) return;
+    restore.pendingSources.delete(id);
+    if (restore.pendingSources.size > 0) return;
+    this.#restoreSource = undefined;
+    if (this.#allowUnclaimed) return;
+    const operators = Object.keys(restore.snapshot.operators).filter((uid) => !restore.claimed.has(uid));
+    const sources = Object.keys(restore.snapshot.sources).filter((id) => !this.#links.has(id));
+    if (operators.length > 0 || sources.length > 0) this.#failAll(new UnclaimedStateError(restore.snapshot.checkpointId, operators, sources));
+  }
+
+  #now(): number {
+    return (this.#scheduler).now();
+  }
+}
+
+/** One declared source's link to the coordinator. */
+class SourceState implements SourceCheckpointLink {
+  port: SourcePort | undefined;
+  finalPosition: { position: unknown } | undefined;
+  constructor(readonly id: string, private readonly coordinator: Checkpointing) {}
+
+  connect(port: SourcePort): () => void {
+    if (this.port !== undefined) {
+      port.fail(new InvalidOptionError('source', this.id, 'is subscribed twice; a checkpointed source feeds one pipeline (share it downstream instead)'));
+      return () => {};
+    }
+    this.port = port;
+    this.finalPosition = undefined;
+    this.coordinator.connected(this);
+    return () => {
+      if (this.port !== port) return;
+      this.port = undefined;
+      this.coordinator.disconnected(this);
+    };
+  }
+
+  finishing(position: unknown): void {
+    this.coordinator.finishing(this, position);
+  }
+}
+
+/** A checkpoint between its trigger and its completion: what barriers carry. */
+class RunningCheckpoint implements PendingCheckpoint {
+  readonly operators: Record<string, OperatorStateSnapshot> = {};
+  readonly sources: Record<string, unknown> = {};
+  readonly waitingFor = new Set<string>();
+  readonly holds = new Map<number, string>();
+  readonly listeners: ((checkpointId: number) => void)[] = [];
+  timeout: Subscription | undefined;
+  done = false;
+  #nextHold = 0;
+
+  constructor(
+    private readonly coordinator: Checkpointing,
+    readonly checkpointId: number,
+    readonly kind: SnapshotKind,
+    readonly request: Request | undefined,
+    readonly incremental: boolean,
+    readonly startedAt: number,
+  ) {}
+
+  get id(): number {
+    return this.checkpointId;
+  }
+
+  report(uid: string, state: OperatorStateSnapshot, operator: string): void {
+    if (this.done) throw new LateStateReportError(this.checkpointId, uid, operator);
+    if (Object.hasOwn(this.operators, uid)) throw new DuplicateUidError(uid, `is used by two operators of this pipeline (the second is ${operator})`);
+    this.operators[uid] = state;
+  }
+
+  hold(where: string): () => void {
+    const token = this.#nextHold++;
+    this.holds.set(token, where);
+    return () => {
+      if (!this.holds.delete(token)) return;
+      this.coordinator.maybeComplete(this);
+    };
+  }
+
+  onComplete(listener: (checkpointId: number) => void): void {
+    this.listeners.push(listener);
+  }
+
+  describeWaiting(): string {
+    const parts = [
+      ...[...this.waitingFor].map((id) => `the barrier at source ${JSON.stringify(id)}`),
+      ...[...this.holds.values()].map((where) => `the barrier held by ${where}`),
+    ];
+    return parts.join(', ');
+  }
+
+  toSnapshot(pipelineId: string, plan: SnapshotPlan): Snapshot {
+    const base = {
+      formatVersion: SNAPSHOT_FORMAT_VERSION,
+      pipelineId,
+      checkpointId: this.checkpointId,
+      kind: this.kind,
+      name: this.request?.name,
+      createdAt: this.startedAt,
+      operators: this.operators,
+      sources: this.sources,
+      watermarks: {},
+    };
+    const snapshot: Snapshot = base;
+    if (!isIncremental(snapshot) || plan.mode !== 'incremental') return snapshot;
+    return { ...base, parentCheckpointId: plan.parentCheckpointId };
+  }
+}
+
+/** The restored snapshot as operators claim it: what the restore marker carries. */
+class RestoreState implements RestoreSource {
+  readonly claimed = new Map<string, object>();
+  readonly pendingSources = new Set<string>();
+  constructor(readonly snapshot: Snapshot, private readonly migrate: StateMigration | undefined) {}
+
+  get checkpointId(): number {
+    return this.snapshot.checkpointId;
+  }
+
+  claim(uid: string, stateVersion: number, operator: object, name: string): OperatorStateSnapshot | undefined | typeof ALREADY_RESTORED {
+    const owner = this.claimed.get(uid);
+    if (owner === operator) return ALREADY_RESTORED;
+    if (owner !== undefined) throw new DuplicateUidError(uid, `is used by two operators of this pipeline (the second is ${name})`);
+    this.claimed.set(uid, operator);
+    const stored = Object.hasOwn(this.snapshot.operators, uid) ? this.snapshot.operators[uid] : undefined;
+    if (stored === undefined || stored.stateVersion === stateVersion) return stored;
+    if (this.migrate === undefined) {
+      throw new StateVersionError(uid, stored.stateVersion, stateVersion, 'pass a migrate function to startCheckpointing to convert it');
+    }
+    const migrated = this.migrate({ uid, fromVersion: stored.stateVersion, toVersion: stateVersion, snapshot: stored });
+    if (migrated?.stateVersion !== stateVersion) {
+      throw new StateVersionError(uid, stored.stateVersion, stateVersion, `the migrate function returned state version ${String(migrated?.stateVersion)}`);
+    }
+    return migrated;
+  }
+}

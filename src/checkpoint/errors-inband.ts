@@ -1,0 +1,76 @@
+/**
+ * Typed errors of running checkpoints and restores (the in-band half). Storage errors are in
+ * errors.ts; these are about the pipeline: what it reported, what it claimed, how long it took.
+ */
+
+import { StreamError } from '../core/errors.js';
+
+/**
+ * The restored snapshot holds state that no operator of the pipeline claimed (an operator was
+ * removed or its uid changed), or positions of sources the pipeline no longer declares. Restoring
+ * would silently lose that state, so it is refused unless `allowUnclaimedState` is set (Flink's
+ * `--allowNonRestoredState`).
+ */
+export class UnclaimedStateError extends StreamError {
+  readonly checkpointId: number;
+  readonly operators: readonly string[];
+  readonly sources: readonly string[];
+  constructor(checkpointId: number, operators: readonly string[], sources: readonly string[]) {
+    const parts = [
+      ...(operators.length > 0 ? [`operator state under uid ${operators.map((u) => JSON.stringify(u)).join(', ')}`] : []),
+      ...(sources.length > 0 ? [`the position of source ${sources.map((u) => JSON.stringify(u)).join(', ')}`] : []),
+    ];
+    super(
+      'UNCLAIMED_STATE',
+      `Checkpoint ${checkpointId} holds ${parts.join(' and ')}, which nothing in this pipeline claims. ` +
+        'Give the operator its old uid back, or pass allowUnclaimedState: true to drop that state.',
+    );
+    this.checkpointId = checkpointId;
+    this.operators = operators;
+    this.sources = sources;
+  }
+}
+
+/**
+ * Stored state was written with another state version than the operator now has, and no migration
+ * hook converted it.
+ */
+export class StateVersionError extends StreamError {
+  readonly uid: string;
+  readonly storedVersion: number;
+  readonly operatorVersion: number;
+  constructor(uid: string, storedVersion: number, operatorVersion: number, reason: string) {
+    super('STATE_VERSION', `The state stored under uid ${JSON.stringify(uid)} has version ${storedVersion}, the operator expects version ${operatorVersion}: ${reason}`);
+    this.uid = uid;
+    this.storedVersion = storedVersion;
+    this.operatorVersion = operatorVersion;
+  }
+}
+
+/** Why a checkpoint did not complete: what it was still waiting for. */
+export class CheckpointAbortedError extends StreamError {
+  readonly checkpointId: number;
+  constructor(checkpointId: number, reason: string, options?: { cause?: unknown }) {
+    super('CHECKPOINT_ABORTED', `Checkpoint ${checkpointId} did not complete: ${reason}`, options);
+    this.checkpointId = checkpointId;
+  }
+}
+
+/**
+ * An operator reported its state after its checkpoint had completed: something between the sources
+ * and it delivered the barrier asynchronously without holding the checkpoint (an RxJS `delay`,
+ * `observeOn`, a Subject...). Use the library's async stages (`asyncMap`, sinks) there; they hold it.
+ */
+export class LateStateReportError extends StreamError {
+  readonly checkpointId: number;
+  readonly uid: string;
+  constructor(checkpointId: number, uid: string, operator: string) {
+    super(
+      'LATE_STATE_REPORT',
+      `${operator} reported its state for checkpoint ${checkpointId} after the checkpoint had completed: an asynchronous RxJS operator ` +
+        '(delay, observeOn, a Subject...) between the sources and it delivers barriers late; use asyncMap or the async sinks for asynchronous steps',
+    );
+    this.checkpointId = checkpointId;
+    this.uid = uid;
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * The in-band half of checkpoints, as the engine sees it (DESIGN.md §4). Nothing here knows RxJS or
+ * storage: a checkpoint barrier carries the pending checkpoint it belongs to, and each operator that
+ * the barrier passes reports its state to it; a restore marker carries the restored snapshot, and
+ * each operator claims its state from it by uid. The coordinator that creates both lives in
+ * src/checkpoint/coordinator.ts.
+ *
+ * Why the barrier carries the checkpoint rather than operators registering with a coordinator:
+ * operators are created per subscription, deep inside `pipe`, and nothing global should link them.
+ * Whatever the barrier reaches takes part, in stream order, and nothing else does.
+ */
+
+import type { OperatorStateSnapshot } from '../checkpoint/snapshot.js';
+import { InvalidOptionError, StreamError } from './errors.js';
+import type { StreamElement } from './elements.js';
+import type { StreamOperator } from './operator.js';
+
+/** The checkpoint a barrier belongs to, as operators see it. */
+export interface PendingCheckpoint {
+  readonly checkpointId: number;
+  /**
+   * Whether keyed tables may be reported as changes since the previous checkpoint (a delta). When
+   * false, every operator reports its state in full.
+   */
+  readonly incremental: boolean;
+  /** Stores an operator's state under its uid; a uid reported twice is a `DuplicateUidError`. */
+  report(uid: string, state: OperatorStateSnapshot, operator: string): void;
+  /**
+   * Says that the barrier is held at an asynchronous boundary (an async map, a merge waiting for its
+   * other inputs): the checkpoint cannot complete before the returned function is called, once the
+   * barrier has moved on.
+   */
+  hold(where: string): () => void;
+  /** Calls `listener` once the checkpoint is stored, with the stored checkpoint's id (sinks commit then). */
+  onComplete(listener: (checkpointId: number) => void): void;
+}
+
+/** The restored snapshot, as operators see it: what the 'restore' control element carries. */
+export interface RestoreSource {
+  readonly checkpointId: number;
+  /**
+   * The state stored under `uid`, migrated to `stateVersion`, or undefined when none was stored.
+   * `operator` identifies the claiming operator instance: a second claim by the same instance (the
+   * marker reached it through two inputs) returns `ALREADY_RESTORED`; a claim by another instance
+   * is a `DuplicateUidError`.
+   */
+  claim(uid: string, stateVersion: number, operator: object, name: string): OperatorStateSnapshot | undefined | typeof ALREADY_RESTORED;
+}
+
+/** What `RestoreSource.claim` returns to an operator that already took its state. */
+export const ALREADY_RESTORED: unique symbol = Symbol('rxflink.alreadyRestored');
+
+/** The `type` of the control element that carries a `RestoreSource` in its payload. */
+export const RESTORE_CONTROL = 'restore';
+
+/** An operator that has state to checkpoint has no uid to store it under. */
+export class MissingUidError extends StreamError {
+  readonly operator: string;
+  constructor(operator: string) {
+    super(
+      'MISSING_UID',
+      `The operator ${operator} has state but no uid, so a checkpoint cannot store it: give it a stable, unique uid option (e.g. { uid: 'counts-per-page' }), as you would with Flink's .uid(...)`,
+    );
+    this.operator = operator;
+  }
+}
+
+/** Two operators of one pipeline use the same uid: their state would overwrite each other. */
+export class DuplicateUidError extends StreamError {
+  readonly uid: string;
+  constructor(uid: string, reason: string) {
+    super('DUPLICATE_UID', `The uid ${JSON.stringify(uid)} ${reason}; every stateful operator of a pipeline needs its own uid`);
+    this.uid = uid;
+  }
+}
+
+/** The name of an operator in errors: its uid, else its class. */
+function operatorName(operator: object): string {
+  const uid = (operator as { uid?: unknown }).uid;
+  const kind = operator.constructor?.name || 'operator';
+  return typeof uid === 'string' ? `${kind} (uid ${JSON.stringify(uid)})` : kind;
+}
+
+/** Whether the operator has state to put into checkpoints. */
+export function hasState(operator: StreamOperator<never, never, unknown, unknown>): boolean {
+  return operator.snapshotCheckpoint !== undefined || operator.snapshotState !== undefined;
+}
+
+/**
+ * Reports an operator's state to the checkpoint its barrier carries, as the barrier passes it. An
+ * operator without state reports nothing; one with state but no uid fails with `MissingUidError`.
+ */
+export function snapshotOperator<I, KI, O, KO>(operator: StreamOperator<I, KI, O, KO>, checkpoint: PendingCheckpoint): void {
+  if (!hasState(operator as never)) return;
+  const uid = operator.uid;
+  const name = operatorName(operator);
+  if (uid === undefined) throw new MissingUidError(name);
+  const snapshot = operator.snapshotCheckpoint !== undefined
+    ? operator.snapshotCheckpoint(checkpoint)
+    : { stateVersion: operator.stateVersion ?? 0, state: operator.snapshotState!() };
+  checkpoint.report(uid, snapshot, name);
+}
+
+/** Gives an operator the state stored under its uid, when the restore marker reaches it. */
+export function restoreOperator<I, KI, O, KO>(operator: StreamOperator<I, KI, O, KO>, source: RestoreSource): void {
+  if (!hasState(operator as never)) return;
+  const uid = operator.uid;
+  const name = operatorName(operator);
+  if (uid === undefined) throw new MissingUidError(name);
+  const stored = source.claim(uid, operator.stateVersion ?? 0, operator, name);
+  if (stored === undefined || stored === ALREADY_RESTORED) return;
+  if (operator.restoreCheckpoint !== undefined) operator.restoreCheckpoint(stored);
+  else operator.restoreState?.(stored.state);
+}
+
+/** Checks a `uid` option where the operator is built: undefined or a non-empty string. */
+export function checkUid(uid: unknown): void {
+  if (uid !== undefined && (typeof uid !== 'string' || uid === '')) throw new InvalidOptionError('uid', uid, 'must be a non-empty string');
+}
+
+/**
+ * How a source takes part in checkpoints: the coordinator gives each declared source a link, and
+ * every subscription of the source connects to it with a port.
+ */
+export interface SourceCheckpointLink {
+  readonly id: string;
+  /** A subscription of the source opened; returns what to call when it closes. */
+  connect(port: SourcePort): () => void;
+  /**
+   * The source read its last value; its position is final. It completes only when the coordinator
+   * calls `port.complete()` (after the end of input and a final barrier, for the last source).
+   */
+  finishing(position: unknown): void;
+}
+
+/** What a source subscription offers the checkpoint coordinator. */
+export interface SourcePort {
+  /**
+   * Delivers `elements` in a marker batch at the next point between two batches (at once when the
+   * source is between batches), then calls `delivered` with the position after the last value
+   * delivered before them.
+   */
+  inject(elements: readonly StreamElement<never, never>[], delivered?: (position: unknown) => void): void;
+  /** Stops pulling until `resume()`: a checkpoint is being started at the other sources. */
+  pause(): void;
+  resume(): void;
+  /** Ends the subscription with `error` (a failed restore or checkpoint). */
+  fail(error: unknown): void;
+  /** Completes a source that is `finishing`, after delivering what was injected. */
+  complete(): void;
+}

@@ -1,0 +1,168 @@
+import { from as rxFrom, lastValueFrom, Observable, defaultIfEmpty, type ObservableInput, type OperatorFunction } from 'rxjs';
+import { checkUid, type PendingCheckpoint } from '../core/checkpointing.js';
+import type { StreamBatch, StreamElement, StreamRecord } from '../core/elements.js';
+import { InvalidOptionError, StreamError } from '../core/errors.js';
+import { processBatch, type Output, type StreamOperator } from '../core/operator.js';
+import type { OperatorStateSnapshot } from '../checkpoint/snapshot.js';
+import { StateRestoreError } from '../state/errors.js';
+
+/** Options of `exactlyOnceSink`. */
+export interface ExactlyOnceSinkOptions {
+  /** The id its uncommitted results are stored under in checkpoints. Required. */
+  uid: string;
+}
+
+/** A commit of `exactlyOnceSink` failed; `cause` holds the error. */
+export class CommitError extends StreamError {
+  readonly checkpointId: number;
+  constructor(uid: string, checkpointId: number, cause: unknown) {
+    super('COMMIT_FAILED', `exactlyOnceSink ${JSON.stringify(uid)} could not commit the results of checkpoint ${checkpointId}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.checkpointId = checkpointId;
+  }
+}
+
+/** One checkpoint's results, written into the checkpoint and committed once it is stored. */
+interface Transaction<T> {
+  readonly checkpointId: number;
+  readonly values: readonly T[];
+}
+
+/**
+ * A sink that writes each checkpoint's results only once that checkpoint is stored, like Flink's
+ * two-phase-commit sinks: the values that arrive between two barriers are kept (and stored in the
+ * checkpoint, as the sink's state), and `commit(values, checkpointId)` runs after the checkpoint
+ * completes. After a crash, the pipeline restarts from the last checkpoint: its uncommitted results
+ * are committed again from the checkpoint and the replayed input produces the rest once more, so
+ * every result reaches the destination in exactly one committed transaction.
+ *
+ * `commit` must be idempotent per `checkpointId` (store the id with the results, or write to a
+ * file named after it): a crash between storing a checkpoint and finishing its commit makes the
+ * restored pipeline commit that checkpoint again. Commits run one at a time, in checkpoint order.
+ * The records pass through, so the sink can sit before other steps. The input completes only after
+ * the last commit (the coordinator takes a final checkpoint at the end of input). Without
+ * checkpointing, everything is committed once at the end of input, under checkpoint id 0.
+ *
+ * Which sink gives which guarantee: `exactlyOnceSink` exactly once (given an idempotent commit);
+ * `asyncSink` at least once (a checkpoint waits for its writes, and writes after it are replayed
+ * after a restore); a plain `subscribe` sees replayed results again after a restore.
+ *
+ * @example
+ * ```ts
+ * counts$.pipe(
+ *   exactlyOnceSink((results, checkpointId) => fetch(`/results/${checkpointId}`, { method: 'PUT', body: JSON.stringify(results) }), { uid: 'results' }),
+ * ).subscribe();
+ * ```
+ */
+export function exactlyOnceSink<T, K = undefined>(
+  commit: (values: readonly T[], checkpointId: number) => ObservableInput<unknown>,
+  options: ExactlyOnceSinkOptions,
+): OperatorFunction<StreamBatch<T, K>, StreamBatch<T, K>> {
+  if (typeof commit !== 'function') throw new InvalidOptionError('commit', commit, 'must be a function (values, checkpointId) => Promise');
+  if (options?.uid === undefined) throw new InvalidOptionError('uid', undefined, 'is required: the sink stores its uncommitted results under it');
+  checkUid(options.uid);
+  const uid = options.uid;
+  return (source) =>
+    new Observable<StreamBatch<T, K>>((subscriber) => {
+      // Commits run one after the other, in checkpoint order.
+      let commits: Promise<void> = Promise.resolve();
+      let inputDone = false;
+      let failed = false;
+      const fail = (error: unknown): void => {
+        failed = true;
+        subscriber.error(error);
+      };
+      const completeWhenCommitted = (): void => {
+        if (!inputDone || failed || operator.uncommitted > 0) return;
+        void commits.then(() => {
+          if (!failed && operator.uncommitted === 0) subscriber.complete();
+        });
+      };
+      const operator = new ExactlyOnceSinkOperator<T, K>(uid, (transaction) => {
+        commits = commits.then(async () => {
+          if (failed) return;
+          try {
+            if (transaction.values.length > 0) await lastValueFrom(rxFrom(commit(transaction.values, transaction.checkpointId)).pipe(defaultIfEmpty(undefined)));
+          } catch (error) {
+            fail(new CommitError(uid, transaction.checkpointId, error));
+            return;
+          }
+          operator.committed(transaction);
+          completeWhenCommitted();
+        });
+      });
+      const subscription = source.subscribe({
+        next: (batch) => {
+          const out: StreamElement<T, K>[] = [];
+          try {
+            processBatch(operator, batch, out);
+          } catch (error) {
+            fail(error);
+            return;
+          }
+          if (out.length > 0) subscriber.next(out);
+        },
+        error: fail,
+        complete: () => {
+          inputDone = true;
+          operator.endOfInput();
+          completeWhenCommitted();
+        },
+      });
+      return () => subscription.unsubscribe();
+    });
+}
+
+/** The engine of `exactlyOnceSink`: transactions per checkpoint, as plain state. */
+class ExactlyOnceSinkOperator<T, K> implements StreamOperator<T, K, T, K> {
+  readonly stateVersion = 1;
+  #current: T[] = [];
+  /** Pre-committed transactions (their checkpoint is being stored or committing), oldest first. */
+  #pending: Transaction<T>[] = [];
+
+  constructor(readonly uid: string, private readonly startCommit: (transaction: Transaction<T>) => void) {}
+
+  /** Transactions not yet committed. */
+  get uncommitted(): number {
+    return this.#pending.length + (this.#current.length > 0 ? 1 : 0);
+  }
+
+  processRecord(record: StreamRecord<T, K>, out: Output<T, K>): void {
+    this.#current.push(record.value);
+    out.push(record);
+  }
+
+  snapshotCheckpoint(checkpoint: PendingCheckpoint): OperatorStateSnapshot {
+    const transaction: Transaction<T> = { checkpointId: checkpoint.checkpointId, values: this.#current };
+    this.#current = [];
+    if (transaction.values.length > 0) {
+      this.#pending.push(transaction);
+      checkpoint.onComplete(() => this.startCommit(transaction));
+    }
+    return { stateVersion: this.stateVersion, state: { pending: this.#pending.map((t) => ({ checkpointId: t.checkpointId, values: [...t.values] })) } };
+  }
+
+  restoreCheckpoint(snapshot: OperatorStateSnapshot): void {
+    const state = snapshot.state as { pending?: unknown } | null;
+    if (typeof state !== 'object' || state === null || !Array.isArray(state.pending)) {
+      throw new StateRestoreError(this.uid, 'expected the state of an exactlyOnceSink: { pending: [{ checkpointId, values }] }');
+    }
+    this.#current = [];
+    this.#pending = (state.pending as Transaction<T>[]).map((t) => ({ checkpointId: t.checkpointId, values: t.values }));
+    // Their checkpoint is stored, but the crash may have come before or during their commit.
+    for (const transaction of this.#pending) this.startCommit(transaction);
+  }
+
+  /** Without a final checkpoint (no checkpointing), what is left is committed under id 0. */
+  endOfInput(): void {
+    if (this.#current.length === 0) return;
+    const transaction: Transaction<T> = { checkpointId: 0, values: this.#current };
+    this.#current = [];
+    this.#pending.push(transaction);
+    this.startCommit(transaction);
+  }
+
+  committed(transaction: Transaction<T>): void {
+    const index = this.#pending.indexOf(transaction);
+    if (index >= 0) this.#pending.splice(index, 1);
+  }
+}
