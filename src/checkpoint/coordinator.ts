@@ -28,10 +28,18 @@ import {
 } from '../core/checkpointing.js';
 import { END_OF_STREAM, type CheckpointBarrier, type ControlElement } from '../core/elements.js';
 import { InvalidOptionError } from '../core/errors.js';
-import type { PulledSource } from '../sources/pulled.js';
 import type { CheckpointBackend, SnapshotPlan, SnapshotSelector, StoredSnapshotInfo } from './backend.js';
 import { CheckpointAbortedError, LateStateReportError, StateVersionError, UnclaimedStateError } from './errors-inband.js';
 import { isIncremental, SNAPSHOT_FORMAT_VERSION, type OperatorStateSnapshot, type Snapshot, type SnapshotKind } from './snapshot.js';
+
+/**
+ * A source that can take part in checkpoints: the pulled sources (which resume at their position:
+ * exactly once) and `fromPush` (which cannot replay: at most once for what it buffered or received
+ * after the last checkpoint).
+ */
+export interface CheckpointableSource<T> {
+  withCheckpoints(link: SourceCheckpointLink): Observable<readonly T[]>;
+}
 
 /** Converts state written with an older state version into the operator's current one. */
 export type StateMigration = (stored: {
@@ -195,11 +203,11 @@ export class Checkpointing {
    * const lines$ = checkpoints.source('lines', readTextFileWithOffsets(path, { from: checkpoints.position('lines') }));
    * ```
    */
-  source<T, P>(id: string, source: PulledSource<T, P>): Observable<readonly T[]> {
+  source<T>(id: string, source: CheckpointableSource<T>): Observable<readonly T[]> {
     if (typeof id !== 'string' || id === '') throw new InvalidOptionError('id', id, 'must be a non-empty string');
     if (this.#links.has(id)) throw new InvalidOptionError('id', id, 'is already the id of another source of this pipeline');
     if (typeof (source as { withCheckpoints?: unknown } | null)?.withCheckpoints !== 'function') {
-      throw new InvalidOptionError('source', source, 'must be a pulled source (fromIterable, fromAsyncIterable, readTextFileWithOffsets, ...): only they can resume at a position');
+      throw new InvalidOptionError('source', source, 'must be a source of this library (fromIterable, fromAsyncIterable, readTextFileWithOffsets, fromPush, ...): they let barriers in between batches');
     }
     const state = new SourceState(id, this);
     this.#links.set(id, state);

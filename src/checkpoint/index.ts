@@ -31,6 +31,6 @@ export {
 } from './backend.js';
 export { memoryBackend, MemoryBlobStore, type MemoryBackendOptions } from './memory.js';
 export {
-  Checkpointing, startCheckpointing, type CheckpointingOptions, type CheckpointStats, type StateMigration,
+  Checkpointing, startCheckpointing, type CheckpointableSource, type CheckpointingOptions, type CheckpointStats, type StateMigration,
 } from './coordinator.js';
 export { CheckpointAbortedError, LateStateReportError, StateVersionError, UnclaimedStateError } from './errors-inband.js';

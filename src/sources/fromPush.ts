@@ -1,10 +1,12 @@
-import { asyncScheduler, Observable, type ObservableInput, from as rxFrom, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, Observable, type ObservableInput, from as rxFrom, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import type { SourceCheckpointLink } from '../core/checkpointing.js';
 import { Counters } from '../core/counters.js';
 import { InvalidOptionError } from '../core/errors.js';
 import { attachSubscribingStage, deliver, FlowController, subscribeAs } from '../flow/demand.js';
 import { BufferOverflowError } from '../flow/errors.js';
 import { FlowMonitor, StageStats } from '../flow/monitor.js';
 import type { SideOutput } from '../rx/side-output.js';
+import { SourceMarkers } from './checkpoint-port.js';
 
 /** What a push buffer does with a value that arrives when it is full. */
 export type OverflowPolicy = 'drop-oldest' | 'drop-newest' | 'error';
@@ -69,7 +71,11 @@ export class PushSource<T> extends Observable<readonly T[]> {
     const name = options.name ?? 'push buffer';
     const source$ = rxFrom(input);
     let self!: PushSource<T>;
-    super((subscriber) => {
+    super((subscriber) => self.#run(subscriber, undefined));
+    self = this;
+    this.monitor = monitor;
+    this.name = name;
+    this.#run = (subscriber, link) => {
       const stats = new StageStats(name, 'push-buffer', bufferSize);
       monitor.add(stats);
       // A ring buffer of bufferSize slots: O(1) push, shift and drop-oldest.
@@ -94,8 +100,32 @@ export class PushSource<T> extends Observable<readonly T[]> {
       };
       const controller = new FlowController(name, monitor, wake);
       attachSubscribingStage(controller);
+      let emitted = 0;
+      // Checkpoints: barriers go out between two batches; values buffered behind a barrier are
+      // after it, and are lost if the pipeline crashes before the next checkpoint (no replay).
+      const markers = new SourceMarkers({
+        emit: (batch) => {
+          if (!closed) subscriber.next(batch);
+        },
+        position: () => ({ emitted }),
+        idle: () => true,
+        wake,
+        fail: (error) => {
+          if (closed) return;
+          closed = true;
+          subscription?.unsubscribe();
+          subscriber.error(error);
+        },
+        complete: () => {
+          if (closed) return;
+          closed = true;
+          subscriber.complete();
+        },
+      });
       const drain = (): void => {
-        while (!closed && size > 0) {
+        markers.start();
+        markers.deliver();
+        while (!closed && size > 0 && markers.mayEmit) {
           const allowed = controller.pullSize(batchSize);
           if (allowed < 1) {
             stats.block(scheduler.now());
@@ -112,12 +142,18 @@ export class PushSource<T> extends Observable<readonly T[]> {
           size -= n;
           stats.hold(size);
           stats.recordsOut += n;
-          deliver(controller, () => subscriber.next(batch));
+          emitted += n;
+          markers.emitting(() => deliver(controller, () => subscriber.next(batch)));
+          markers.deliver();
         }
-        if (!closed && size === 0 && ended) {
-          closed = true;
-          if ('error' in ended) subscriber.error(ended.error);
-          else subscriber.complete();
+        if (!closed && size === 0 && ended && markers.mayEmit) {
+          if ('error' in ended) {
+            closed = true;
+            subscriber.error(ended.error);
+          } else if (!markers.finish()) {
+            closed = true;
+            subscriber.complete();
+          }
         }
       };
 
@@ -159,15 +195,27 @@ export class PushSource<T> extends Observable<readonly T[]> {
       }));
       // An input that overflowed synchronously, during subscribe, is left here.
       if (closed) subscription.unsubscribe();
+      markers.connect(link);
       return () => {
+        markers.disconnect();
         closed = true;
         subscription?.unsubscribe();
         scheduled?.unsubscribe();
         stats.unblock(scheduler.now());
       };
-    });
-    self = this;
-    this.monitor = monitor;
-    this.name = name;
+    };
+  }
+
+  readonly #run: (subscriber: Subscriber<readonly T[]>, link: SourceCheckpointLink | undefined) => () => void;
+
+  /**
+   * This source as a participant in checkpoints (used by `Checkpointing.source`). A push source
+   * cannot replay: its position is only the count of values emitted, and after a restore it starts
+   * with whatever its input pushes next. Values pushed after the last checkpoint and before a crash
+   * are lost (at most once for this input), while replayable inputs of the same pipeline stay
+   * exactly once.
+   */
+  withCheckpoints(link: SourceCheckpointLink): Observable<readonly T[]> {
+    return new Observable<readonly T[]>((subscriber) => this.#run(subscriber, link));
   }
 }

@@ -1,9 +1,9 @@
 import { asyncScheduler, Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
-import type { SourceCheckpointLink, SourcePort } from '../core/checkpointing.js';
-import { markerBatch, type StreamElement } from '../core/elements.js';
+import type { SourceCheckpointLink } from '../core/checkpointing.js';
 import { InvalidOptionError } from '../core/errors.js';
 import { attachSubscribingStage, deliver, FlowController } from '../flow/demand.js';
 import { FlowMonitor, StageStats } from '../flow/monitor.js';
+import { SourceMarkers } from './checkpoint-port.js';
 
 /** What a pull returns: the values read (possibly none) and whether the data is exhausted. */
 export interface PullResult<T> {
@@ -104,14 +104,6 @@ export class PulledSource<T, P> extends Observable<readonly T[]> {
     let pending = false;
     let closed = false;
     let sliceStart = 0;
-    // Checkpoints: marker batches (barriers, restore, end of input) wait here for a point between
-    // two batches; a paused source does not pull while a checkpoint starts at the other sources.
-    const markers: { elements: readonly StreamElement<never, never>[]; delivered: ((position: unknown) => void) | undefined }[] = [];
-    let started = false;
-    let delivering = false;
-    let paused = false;
-    let reading = true;
-
     const wake = (): void => {
       if (closed || pending || scheduled !== undefined) return;
       scheduled = scheduler.schedule(() => {
@@ -128,38 +120,21 @@ export class PulledSource<T, P> extends Observable<readonly T[]> {
       closed = true;
       subscriber.error(error);
     };
-    const deliverMarkers = (): void => {
-      while (markers.length > 0 && !closed && !delivering) {
-        const { elements, delivered } = markers.shift()!;
-        delivering = true;
-        try {
-          subscriber.next(markerBatch<T>(elements));
-        } finally {
-          delivering = false;
-        }
-        delivered?.(this.#position);
-      }
-    };
-    const port: SourcePort = {
-      inject: (elements, delivered) => {
-        markers.push({ elements, delivered });
-        if (started && !pending) deliverMarkers();
+    // Checkpoints: barriers and restore markers go out between two batches.
+    const markers = new SourceMarkers({
+      emit: (batch) => {
+        if (!closed) subscriber.next(batch);
       },
-      pause: () => {
-        paused = true;
-      },
-      resume: () => {
-        paused = false;
-        wake();
-      },
+      position: () => this.#position,
+      idle: () => !pending,
+      wake,
       fail,
       complete: () => {
-        deliverMarkers();
         if (closed) return;
         closed = true;
         subscriber.complete();
       },
-    };
+    });
     // Emits one pull's values; returns whether the source goes on.
     const emit = (result: PullResult<T>): boolean => {
       this.#position = puller!.position();
@@ -167,22 +142,13 @@ export class PulledSource<T, P> extends Observable<readonly T[]> {
       if (values.length > 0) {
         stats.recordsIn += values.length;
         stats.recordsOut += values.length;
-        delivering = true;
-        try {
-          deliver(controller, () => subscriber.next(values));
-        } finally {
-          delivering = false;
-        }
+        markers.emitting(() => deliver(controller, () => subscriber.next(values)));
       }
-      deliverMarkers();
+      markers.deliver();
       if (closed) return false;
       if (result.done) {
         // A checkpointed source completes when its coordinator says so (after a final barrier).
-        if (link !== undefined) {
-          reading = false;
-          link.finishing(this.#position);
-          return false;
-        }
+        if (markers.finish()) return false;
         closed = true;
         subscriber.complete();
         return false;
@@ -190,10 +156,10 @@ export class PulledSource<T, P> extends Observable<readonly T[]> {
       return true;
     };
     const loop = (): void => {
-      started = true;
+      markers.start();
       for (;;) {
-        deliverMarkers();
-        if (closed || paused || !reading) return;
+        markers.deliver();
+        if (closed || !markers.mayEmit) return;
         const size = controller.pullSize(batchSize);
         if (size < 1) {
           // Backpressured: a stage's signal() wakes us when it has room again.
@@ -239,10 +205,10 @@ export class PulledSource<T, P> extends Observable<readonly T[]> {
       subscriber.error(error);
       return () => {};
     }
-    const disconnect = link?.connect(port);
+    markers.connect(link);
     wake();
     return () => {
-      disconnect?.();
+      markers.disconnect();
       closed = true;
       scheduled?.unsubscribe();
       scheduled = undefined;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Observable, pipe, Subject, tap, take, type Subscription } from 'rxjs';
 import {
-  asyncSink, boundedOutOfOrderness, count, mapValues, record, type StreamBatch, DuplicateUidError, exactlyOnceSink, fromIterable, keyBy, memoryBackend, mergeTimed,
+  asyncSink, boundedOutOfOrderness, count, fromPush, mapValues, record, type StreamBatch, DuplicateUidError, exactlyOnceSink, fromIterable, keyBy, memoryBackend, mergeTimed,
   MissingUidError, MemoryBlobStore, rollingReduce, startCheckpointing, StateVersionError, toValues, tumblingEventTimeWindows,
   UnclaimedStateError, window, withEventTimeBatches, type CheckpointBackend, type Checkpointing, type Key, type WindowResult,
 } from '../../src/index.js';
@@ -352,5 +352,39 @@ describe('checkpoint failures', () => {
       asyncSink(() => new Promise(() => {}), { name: 'stuck-sink' }),
     ));
     await expect(failure).rejects.toThrow(/still waiting after 20 ms for the barrier held by stuck-sink/);
+  });
+});
+
+describe('a push source in a checkpointed pipeline (no replay: documented at most once for it)', () => {
+  it('takes part in checkpoints: barriers between its batches, its emitted count as position, merged with a pulled source', async () => {
+    const backend = memoryBackend({ pipelineId: 'push' });
+    const checkpoints = await startCheckpointing({ backend, interval: 1 });
+    const clicks = new Subject<number>();
+    const totals: number[] = [];
+    const done = run(mergeTimed(
+      checkpoints.source('clicks', fromPush(clicks, { bufferSize: 100, overflow: 'error', batchSize: 2 })).pipe(
+        withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'clicks-entry' }),
+      ),
+      checkpoints.source('rows', fromIterable([100, 200, 300], { from: checkpoints.position('rows'), batchSize: 1, yieldAfterMs: 0 })).pipe(
+        withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'rows-entry' }),
+      ),
+    ).pipe(
+      keyBy(() => 'all'),
+      rollingReduce((x: number, y: number) => x + y, { uid: 'total' }),
+      toValues(),
+      tap((total) => totals.push(total)),
+    ));
+    for (let i = 1; i <= 5; i++) {
+      clicks.next(i);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    clicks.complete();
+    await done;
+    const final = await checkpoints.whenFinished();
+    expect(checkpoints.stats.completed).toBeGreaterThan(1);
+    const last = await backend.load(final!.checkpointId);
+    expect(last!.sources).toEqual({ clicks: { emitted: 5 }, rows: { index: 3 } });
+    expect(totals.at(-1)).toBe(615);
+    expect((last!.operators['total']!.state as { keyed: unknown }).keyed).toBeDefined();
   });
 });
