@@ -6,6 +6,11 @@ import {
   END_OF_STREAM, boundedOutOfOrderness, count, keyBy, record, toValues, tumblingEventTimeWindows, watermark, window, withEventTime,
 } from '../src/index.js';
 import { unbatched } from '../src/testing/index.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exactlyOnceSink, startCheckpointing, withEventTimeBatches, type Key, type WindowResult } from '../src/index.js';
+import { fileBackend, readTextFileWithOffsets } from '../src/node/index.js';
 
 describe('README', () => {
   it('marble example: periodic watermark of bounded out-of-orderness', () => {
@@ -41,5 +46,47 @@ describe('README', () => {
       { key: '/home', window: { start: 60_000, end: 120_000 }, value: 1 },
     ]));
     expect(results).toHaveLength(3);
+  });
+
+  it('checkpoints: the word count with a file backend, restored after a stop, commits each result once', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'rxflink-readme-'));
+    try {
+      const log = join(root, 'words.log');
+      await writeFile(log, Array.from({ length: 400 }, (_, i) => `${i * 50} ${['to', 'be', 'or', 'not'][i % 4]}`).join('\n') + '\n');
+      const committed = new Map<number, string[]>();
+      const saveResults = async (checkpointId: number, results: readonly WindowResult<Key, number>[]) => {
+        committed.set(checkpointId, results.map((r) => `${String(r.key)}@${r.window.start}=${r.value}`));
+      };
+      const runOnce = async (stopAfterCheckpoints: number) => {
+        // As in README.md, with the paths of this test and a short interval.
+        const checkpoints = await startCheckpointing({
+          backend: fileBackend({ directory: join(root, 'state'), pipelineId: 'wordcount' }),
+          interval: 1,
+        });
+        await new Promise<void>((resolve, reject) => {
+          const subscription = checkpoints.source('lines', readTextFileWithOffsets(log, { from: checkpoints.position('lines'), batchSize: 10, yieldAfterMs: 0 })).pipe(
+            withEventTimeBatches({ timestamp: (l) => Number(l.text.split(' ')[0]), watermarks: boundedOutOfOrderness(2_000).withPeriod(1), uid: 'entry' }),
+            keyBy((l) => l.text.split(' ')[1]!),
+            window(tumblingEventTimeWindows(5_000), { uid: 'counts' }).aggregate(count()),
+            exactlyOnceSink((results, checkpointId) => saveResults(checkpointId, results), { uid: 'results' }),
+          ).subscribe({ error: reject, complete: () => resolve() });
+          checkpoints.completed.subscribe(() => {
+            if (checkpoints.stats.completed < stopAfterCheckpoints) return;
+            subscription.unsubscribe();
+            checkpoints.stop();
+            resolve();
+          });
+        });
+        if (stopAfterCheckpoints === Infinity) await checkpoints.whenFinished();
+        await checkpoints.close();
+      };
+      await runOnce(4);
+      await runOnce(Infinity);
+      const results = [...committed.values()].flat().sort();
+      // 400 lines 50 ms apart: 20 s of words, four windows of 5 s with 25 of each word.
+      expect(results).toEqual(['be', 'not', 'or', 'to'].flatMap((w) => [0, 5_000, 10_000, 15_000].map((s) => `${w}@${s}=25`)).sort());
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

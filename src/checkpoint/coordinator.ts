@@ -247,6 +247,13 @@ export class Checkpointing {
     this.#timer = undefined;
   }
 
+  /** Stops checkpointing, waits for the checkpoint being stored (if any), and closes the backend. */
+  async close(): Promise<void> {
+    this.stop();
+    await this.#stored;
+    await this.#backend.close();
+  }
+
   // ---- called by the sources' links ----
 
   /** @internal */
@@ -380,7 +387,7 @@ export class Checkpointing {
     running.done = true;
     const snapshot = running.toSnapshot(this.#backend.pipelineId, this.#plan);
     this.#saving = true;
-    this.#backend.save(snapshot).then(
+    this.#stored = this.#backend.save(snapshot).then(
       (info) => {
         this.#saving = false;
         this.#failuresInRow = 0;
@@ -401,6 +408,9 @@ export class Checkpointing {
       },
     ).catch((error: unknown) => this.#failAll(error)).finally(() => this.#next());
   }
+
+  /** The save in progress (or the last one), settled. */
+  #stored: Promise<void> = Promise.resolve();
 
   #next(): void {
     if (this.#running !== undefined || this.#saving) return;
