@@ -88,6 +88,8 @@ export interface CheckpointStats {
 interface Request {
   readonly kind: SnapshotKind;
   readonly name?: string | undefined;
+  /** Asked for by `checkpoint()` or `savepoint()`: its failure rejects the call, not the pipeline. */
+  readonly manual?: boolean;
   resolve(info: StoredSnapshotInfo): void;
   reject(error: unknown): void;
 }
@@ -298,14 +300,19 @@ export class Checkpointing {
     const port = state.port;
     if (port === undefined) return;
     port.inject([END_OF_STREAM]);
-    this.#trigger({ kind: 'checkpoint', resolve: (info) => this.#finished.resolve(info), reject: (e) => this.#finished.reject(e) }, [state]);
+    if (this.#backend.readOnlyReason === undefined) {
+      this.#trigger({ kind: 'checkpoint', resolve: (info) => this.#finished.resolve(info), reject: (e) => this.#finished.reject(e) }, [state]);
+    } else {
+      this.#finished.resolve(undefined);
+    }
     port.complete();
   }
 
   // ---- triggering ----
 
   #startTimerIfReady(): void {
-    if (this.#timer !== undefined) return;
+    // A backend that another tab or process owns restores, but never writes.
+    if (this.#timer !== undefined || this.#backend.readOnlyReason !== undefined) return;
     if ([...this.#links.values()].some((s) => s.port === undefined && s.finalPosition === undefined)) return;
     const scheduler = this.#scheduler;
     const interval = this.#interval;
@@ -333,7 +340,7 @@ export class Checkpointing {
 
   #request(kind: SnapshotKind, name: string | undefined): Promise<StoredSnapshotInfo> {
     return new Promise<StoredSnapshotInfo>((resolve, reject) => {
-      const request: Request = { kind, name, resolve, reject };
+      const request: Request = { kind, name, manual: true, resolve, reject };
       if (this.#running !== undefined || this.#saving) this.#requests.push(request);
       else this.#trigger(request);
     });
@@ -438,8 +445,9 @@ export class Checkpointing {
     // The keyed changes the operators handed over are lost with this checkpoint: the next is full.
     this.#forceFull = true;
     this.#stats.failed++;
-    this.#failuresInRow++;
     running.request?.reject(error);
+    if (running.request?.manual === true) return;
+    this.#failuresInRow++;
     if (this.#failuresInRow > this.#tolerable) this.#failAll(error);
   }
 

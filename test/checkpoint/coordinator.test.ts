@@ -388,3 +388,49 @@ describe('a push source in a checkpointed pipeline (no replay: documented at mos
     expect((last!.operators['total']!.state as { keyed: unknown }).keyed).toBeDefined();
   });
 });
+
+describe('manual checkpoints and read-only backends', () => {
+  const sums = (checkpoints: Checkpointing, values: number[], out: number[]) =>
+    checkpoints.source('s', fromIterable(values, { from: checkpoints.position('s'), batchSize: 1, yieldAfterMs: 0 })).pipe(
+      withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
+      keyBy(() => 'all'),
+      rollingReduce((x: number, y: number) => x + y, { uid: 'sum' }),
+      toValues(),
+      tap((total) => out.push(total)),
+    );
+
+  it('a failed savepoint rejects the call and the pipeline goes on', async () => {
+    const backend = memoryBackend({ pipelineId: 'sp-fail' });
+    const save = backend.save.bind(backend);
+    backend.save = async (snapshot) => {
+      if (snapshot.kind === 'savepoint') throw new Error('no room for savepoints');
+      return save(snapshot);
+    };
+    const checkpoints = await startCheckpointing({ backend, interval: 1 });
+    const out: number[] = [];
+    let failure: Promise<unknown> | undefined;
+    const done = run(sums(checkpoints, [1, 2, 3, 4], out).pipe(tap(() => {
+      failure ??= checkpoints.savepoint('x').then(() => 'stored', (error: Error) => error.message);
+    })));
+    await done;
+    expect(await failure).toBe('no room for savepoints');
+    expect(out).toEqual([1, 3, 6, 10]);
+    await expect(checkpoints.whenFinished()).resolves.toBeDefined();
+  });
+
+  it('a read-only backend (another tab owns the pipeline) restores but never writes', async () => {
+    const store = new MemoryBlobStore();
+    const writer = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'ro', store }), interval: 1 });
+    await run(sums(writer, [1, 2, 3], []));
+    await writer.whenFinished();
+    const before = await memoryBackend({ pipelineId: 'ro', store }).list();
+    const reader = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'ro', store, readOnly: 'another tab owns it' }), interval: 1 });
+    const out: number[] = [];
+    await run(sums(reader, [1, 2, 3, 4, 5], out));
+    await expect(reader.whenFinished()).resolves.toBeUndefined();
+    // Restored at the end of the first input (index 3), with the sum 6.
+    expect(out).toEqual([10, 15]);
+    expect(reader.stats.completed).toBe(0);
+    expect(await memoryBackend({ pipelineId: 'ro', store }).list()).toEqual(before);
+  });
+});
