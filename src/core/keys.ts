@@ -35,6 +35,9 @@ function encodeTuple(parts: readonly KeyPart[]): string {
  * value to compare or hash.
  */
 export function checkKey(key: unknown, element: unknown): Key {
+  // Strings first, with a plain comparison: V8 compiles `typeof x === 'string'` to a type check,
+  // but `switch (typeof x)` to a call that builds the type name (measured on the window hot path).
+  if (typeof key === 'string') return key;
   switch (typeof key) {
     case 'string':
     case 'bigint':
@@ -67,6 +70,7 @@ export function checkKey(key: unknown, element: unknown): Key {
  * Flink would.
  */
 export function hashKey(key: Key): number {
+  if (typeof key === 'string') return hashString(key); // (see checkKey: the common case, without a typeof call)
   switch (typeof key) {
     case 'string':
       return hashString(key);
