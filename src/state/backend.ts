@@ -13,8 +13,11 @@
  *
  * For incremental checkpoints, the backend can record which keys changed since the last
  * `takeChanges()` (off by default; one `Set.add` per write when on) and counts modifications in
- * `modCount`.
+ * `modCount`. `checkpointTables` / `restoreTables` export and import the state as checkpoint
+ * tables (one row per key, see `StateTableLayout`), in full or as the keys changed since the
+ * previous export.
  */
+import { defineOwn, type KeyedTableSnapshot } from '../checkpoint/snapshot.js';
 import { NotKeyedError } from '../core/errors.js';
 import { keyId, type Key, type KeyPart } from '../core/keys.js';
 import type {
@@ -102,6 +105,31 @@ export interface KeyedStateSnapshot {
   readonly states: Readonly<Record<string, StateTableSnapshot>>;
 }
 
+/**
+ * How the rows of one state's checkpoint table are encoded. A row holds everything one key has in
+ * that state, so a delta can replace it whole:
+ * - a cell is the state's exported value (value-like state: the value; list state: the array;
+ *   map state: an array of `[mapKey, mapValue]` pairs); with `ttl` it is `[value, stamp]` (for lists
+ *   and maps `[values, stamps]`, one last-refresh time per element or entry);
+ * - without `namespaced` the row is the key's one cell (default namespace), so a table of counts is
+ *   a column of plain numbers; with `namespaced` it is `[ns0, cell0, ns1, cell1, ...]`, with null
+ *   for the default namespace.
+ */
+export interface StateTableLayout {
+  readonly kind: StateKind;
+  readonly ttl: boolean;
+  readonly namespaced: boolean;
+}
+
+/**
+ * Keyed state as checkpoint tables (from `checkpointTables`): the layouts are small and belong to
+ * the operator's non-keyed state, stored in full each time; the tables go to its keyed tables.
+ */
+export interface KeyedStateCheckpoint {
+  readonly layouts: Readonly<Record<string, StateTableLayout>>;
+  readonly tables: Readonly<Record<string, KeyedTableSnapshot>>;
+}
+
 export interface KeyedStateBackendOptions {
   /** The owning operator's uid, named in errors. */
   readonly uid?: string | undefined;
@@ -128,6 +156,13 @@ class Table {
   readonly main: SegmentMap = new Map();
   namespaces: Map<Namespace, SegmentMap> | undefined;
   changed: Set<KeyPart> | undefined;
+  /**
+   * Whether this table ever had a non-default namespace (sticky: its checkpoint rows then list
+   * namespaces, and a layout that changed between two checkpoints makes the second one full).
+   */
+  namespaced = false;
+  /** The layout of the last checkpoint export, or undefined if there was none since a restore. */
+  exported: StateTableLayout | undefined;
   #cursor: Iterator<[SegmentMap, KeyPart, unknown]> | undefined;
 
   constructor(
@@ -150,6 +185,7 @@ class Table {
     let map = this.namespaces?.get(ns);
     if (map === undefined && create) {
       this.namespaces ??= new Map();
+      this.namespaced = true;
       map = new Map();
       this.namespaces.set(ns, map);
     }
@@ -204,6 +240,24 @@ class Table {
     }
   }
 
+  /** The default namespace, then every other, with its namespace (undefined for the default). */
+  segments(): [Namespace | undefined, SegmentMap][] {
+    const maps: [Namespace | undefined, SegmentMap][] = [[undefined, this.main]];
+    if (this.namespaces) for (const [ns, map] of this.namespaces) maps.push([ns, map]);
+    return maps;
+  }
+
+  /**
+   * The cell `stored` of `id` in `map` without its expired parts (stored back if some expired), or
+   * undefined if all of it expired (then it is removed): what an export with `cleanupOnSnapshot` writes.
+   */
+  purged(map: SegmentMap, id: KeyPart, stored: unknown, now: number): unknown {
+    const cell = purge(this.kind, stored, this.ttl!.ttl, now);
+    if (cell === undefined) this.delete(id, map);
+    else if (cell !== stored) map.set(id, cell);
+    return cell;
+  }
+
   *allEntries(): Generator<[SegmentMap, KeyPart, unknown]> {
     for (const [id, cell] of this.main) yield [this.main, id, cell];
     if (this.namespaces) for (const map of [...this.namespaces.values()]) for (const [id, cell] of map) yield [map, id, cell];
@@ -217,6 +271,14 @@ class Table {
         return;
       }
     }
+  }
+
+  layout(): StateTableLayout {
+    const exported = this.exported;
+    const ttl = this.ttl !== undefined;
+    // Reuse the last layout object when nothing changed, so callers can compare by reference.
+    if (exported !== undefined && exported.ttl === ttl && exported.namespaced === this.namespaced) return exported;
+    return { kind: this.kind, ttl, namespaced: this.namespaced };
   }
 
   entryCount(): number {
@@ -271,6 +333,8 @@ export class KeyedStateBackend {
   readonly #handles = new Map<string, { descriptor: StateDescriptorBase; handle: unknown }>();
   /** Restored tables whose descriptor has not been declared yet; exported again unchanged. */
   readonly #pending = new Map<string, StateTableSnapshot>();
+  /** Layouts of the pending tables as the last checkpoint export wrote them (unchanged since). */
+  readonly #pendingExported = new Map<string, StateTableLayout>();
   readonly #everyRecord: Table[] = [];
   #tracking = false;
 
@@ -371,7 +435,10 @@ export class KeyedStateBackend {
     for (const table of this.#tables.values()) table.changed = enabled ? (table.changed ?? new Set()) : undefined;
   }
 
-  /** The keys whose state changed since the last call, per state name, and forgets them. */
+  /**
+   * The keys whose state changed since the last call, per state name, and forgets them. It reads
+   * the same record of changes as `checkpointTables`: a backend uses one or the other.
+   */
   takeChanges(): Record<string, Key[]> {
     const result: Record<string, Key[]> = {};
     for (const table of this.#tables.values()) {
@@ -380,6 +447,73 @@ export class KeyedStateBackend {
       table.changed.clear();
     }
     return result;
+  }
+
+  /**
+   * Exports every state as a checkpoint table (rows as described by `StateTableLayout`). With
+   * `incremental`, a table holds only the keys changed since the previous call (a `delta`: their
+   * new rows, and in `deletes` the keys left with no state at all); without it, or for a table
+   * whose layout changed since, every key (`full`). The first call turns change tracking on and is
+   * always full, as is the first after a restore, so that every delta has a parent to apply to.
+   *
+   * What this call exports is forgotten as changed, whether the checkpoint it goes into is stored or
+   * not: when one fails, the next call must be full (the checkpoint coordinator does that).
+   * Expired entries of states with `cleanupOnSnapshot` are removed first, in full tables from every
+   * key, in deltas from the changed keys. Values must be plain data (`StateNotSerializableError`).
+   *
+   * @example
+   * ```ts
+   * const first = backend.checkpointTables(false); // { layouts: { count: {...} }, tables: { count: { kind: 'full', ... } } }
+   * // ... records update a few keys ...
+   * const next = backend.checkpointTables(true); // tables.count: { kind: 'delta', keys: [changed keys], ... }
+   * ```
+   */
+  checkpointTables(incremental: boolean): KeyedStateCheckpoint {
+    if (!this.#tracking) {
+      // Changes are recorded from here on; what happened before is in this (full) export.
+      this.trackChanges(true);
+      incremental = false;
+    }
+    const layouts: Record<string, StateTableLayout> = {};
+    const tables: Record<string, KeyedTableSnapshot> = {};
+    for (const [name, pending] of this.#pending) {
+      const layout = this.#pendingExported.get(name) ?? layoutOf(pending);
+      defineOwn(layouts, name, layout);
+      // A pending table never changes: after one full export, an empty delta says so.
+      const delta = incremental && this.#pendingExported.has(name);
+      defineOwn(tables, name, delta ? { kind: 'delta', keys: [], values: [], deletes: [] } : rowsOf(pending, layout));
+      this.#pendingExported.set(name, layout);
+    }
+    for (const table of this.#tables.values()) {
+      const layout = table.layout();
+      defineOwn(layouts, table.name, layout);
+      const delta = incremental && table.changed !== undefined && table.exported === layout;
+      defineOwn(tables, table.name, delta ? this.#deltaRows(table, layout) : rowsOf(this.#snapshotTable(table), layout));
+      table.changed?.clear();
+      table.exported = layout;
+    }
+    return { layouts, tables };
+  }
+
+  /**
+   * Replaces all state with checkpoint tables (from `checkpointTables`, with deltas applied: every
+   * table `full`). A table of a state not declared yet is kept until it is, as `restore` does. The
+   * next `checkpointTables` is full.
+   */
+  restoreTables(checkpoint: KeyedStateCheckpoint): void {
+    if (!isObject(checkpoint) || !isObject(checkpoint.layouts) || !isObject(checkpoint.tables)) {
+      throw new StateRestoreError(this.uid, 'keyed tables must be { layouts: {...}, tables: {...} }');
+    }
+    const states: Record<string, StateTableSnapshot> = {};
+    for (const [name, table] of Object.entries(checkpoint.tables)) {
+      const layout = checkpoint.layouts[name];
+      if (!isLayout(layout)) throw new StateRestoreError(this.uid, `state ${JSON.stringify(name)}: no layout`);
+      if (!isObject(table) || table.kind !== 'full' || !Array.isArray(table.keys) || !Array.isArray(table.values) || table.keys.length !== table.values.length) {
+        throw new StateRestoreError(this.uid, `state ${JSON.stringify(name)}: expected a full table of keys and values of equal length`);
+      }
+      defineOwn(states, name, segmentsOf(this.uid, name, table, layout));
+    }
+    this.restore({ version: 1, states });
   }
 
   /**
@@ -402,8 +536,12 @@ export class KeyedStateBackend {
     for (const table of this.#tables.values()) {
       table.main.clear();
       table.namespaces = undefined;
+      table.namespaced = false;
+      table.changed?.clear();
+      table.exported = undefined;
     }
     this.#pending.clear();
+    this.#pendingExported.clear();
     for (const [name, data] of Object.entries(snapshot.states)) {
       validateTable(this.uid, name, data);
       const table = this.#tables.get(name);
@@ -426,6 +564,9 @@ export class KeyedStateBackend {
     const pending = this.#pending.get(descriptor.name);
     if (pending) {
       this.#pending.delete(descriptor.name);
+      // Its rows were exported as the pending table's: deltas go on from there if the layout is the same.
+      table.exported = this.#pendingExported.get(descriptor.name);
+      this.#pendingExported.delete(descriptor.name);
       if (pending.kind !== descriptor.kind) {
         throw new StateDescriptorError(descriptor.name, `declared as ${descriptor.kind} state but the imported state is ${pending.kind} state`);
       }
@@ -441,22 +582,13 @@ export class KeyedStateBackend {
     const now = this.#scope.now();
     const clean = ttl !== undefined && ttl.cleanupOnSnapshot;
     const segments: StateSegmentSnapshot[] = [];
-    const maps: [Namespace | undefined, SegmentMap][] = [[undefined, table.main]];
-    if (table.namespaces) for (const [ns, map] of table.namespaces) maps.push([ns, map]);
-    for (const [ns, map] of maps) {
+    for (const [ns, map] of table.segments()) {
       const keys: Key[] = [];
       const values: unknown[] = [];
       const ts: (number | number[])[] = [];
       for (const [id, stored] of map) {
-        let cell = stored;
-        if (clean) {
-          cell = purge(table.kind, cell, ttl.ttl, now);
-          if (cell === undefined) {
-            table.delete(id, map);
-            continue;
-          }
-          if (cell !== stored) map.set(id, cell);
-        }
+        const cell = clean ? table.purged(map, id, stored, now) : stored;
+        if (cell === undefined) continue;
         const key = keyFromId(id);
         const where = { uid: this.uid, state: table.name, key };
         const [value, stamps] = exportCell(table.kind, cell, ttl !== undefined);
@@ -472,6 +604,39 @@ export class KeyedStateBackend {
     return { kind: table.kind, segments };
   }
 
+  /** The rows of the keys changed since the last export (`table.changed`). */
+  #deltaRows(table: Table, layout: StateTableLayout): KeyedTableSnapshot {
+    const ttl = table.ttl;
+    const clean = ttl !== undefined && ttl.cleanupOnSnapshot;
+    const now = this.#scope.now();
+    const keys: Key[] = [];
+    const values: unknown[] = [];
+    const deletes: Key[] = [];
+    // Purging expired entries below records changes again; they are in this delta, so take a copy.
+    for (const id of [...table.changed!]) {
+      const key = keyFromId(id);
+      const where = { uid: this.uid, state: table.name, key };
+      let row: unknown[] | undefined;
+      let single: unknown;
+      for (const [ns, map] of table.segments()) {
+        const stored = map.get(id);
+        const cell = clean && stored !== undefined ? table.purged(map, id, stored, now) : stored;
+        if (cell === undefined) continue;
+        const encoded = encodeCell(table.kind, cell, layout.ttl);
+        checkSerializable(encoded, where);
+        if (!layout.namespaced) single = encoded;
+        else (row ??= []).push(ns ?? null, encoded);
+      }
+      const value = layout.namespaced ? row : single;
+      if (value === undefined) deletes.push(key);
+      else {
+        keys.push(key);
+        values.push(value);
+      }
+    }
+    return { kind: 'delta', keys, values, deletes };
+  }
+
   #load(table: Table, data: StateTableSnapshot): void {
     if (data.kind !== table.kind) {
       throw new StateDescriptorError(table.name, `declared as ${table.kind} state but the imported state is ${data.kind} state`);
@@ -482,6 +647,7 @@ export class KeyedStateBackend {
       let map: SegmentMap = table.main;
       if (segment.ns !== undefined) {
         table.namespaces ??= new Map();
+        table.namespaced = true;
         map = new Map();
         table.namespaces.set(segment.ns, map);
       }
@@ -529,6 +695,111 @@ function importCell(kind: StateKind, value: unknown, stamps: number | readonly n
     return new Map(entries.map(([k, v], i) => [k, ttl ? { v, t: stampAt(i) } : v]));
   }
   return ttl ? { v: value, t: stampAt(0) } : value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checkpoint tables: rows per key (see StateTableLayout), converted from and to the segments of
+// `StateTableSnapshot`, which `snapshot()` / `restore()` and pending tables use.
+
+/** One cell as a checkpoint row encodes it. */
+function encodeCell(kind: StateKind, cell: unknown, ttl: boolean): unknown {
+  const [value, stamps] = exportCell(kind, cell, ttl);
+  return ttl ? [value, stamps] : value;
+}
+
+/** The layout that rows of `data` get when it is exported as it is (a pending table). */
+function layoutOf(data: StateTableSnapshot): StateTableLayout {
+  return {
+    kind: data.kind,
+    ttl: data.segments.some((s) => s.ts !== undefined && s.keys.length > 0),
+    namespaced: data.segments.some((s) => s.ns !== undefined),
+  };
+}
+
+/** A full table of rows from segments (each key once per segment). */
+function rowsOf(data: StateTableSnapshot, layout: StateTableLayout): KeyedTableSnapshot {
+  const cellOf = (segment: StateSegmentSnapshot, i: number): unknown => {
+    if (!layout.ttl) return segment.values[i];
+    // A table without stamps exported with a TTL layout (never the case for one table) gets none.
+    return [segment.values[i], segment.ts?.[i] ?? (data.kind === 'list' || data.kind === 'map' ? [] : 0)];
+  };
+  if (!layout.namespaced) {
+    const segment = data.segments[0];
+    if (segment === undefined) return { kind: 'full', keys: [], values: [] };
+    // Without TTL the segment's columns are the rows already: a million counts are not copied.
+    if (!layout.ttl) return { kind: 'full', keys: segment.keys, values: segment.values };
+    const values = new Array<unknown>(segment.keys.length);
+    for (let i = 0; i < values.length; i++) values[i] = cellOf(segment, i);
+    return { kind: 'full', keys: segment.keys, values };
+  }
+  const rows = new Map<KeyPart, [Key, unknown[]]>();
+  for (const segment of data.segments) {
+    for (let i = 0; i < segment.keys.length; i++) {
+      const key = segment.keys[i]!;
+      const id = keyId(key);
+      let row = rows.get(id);
+      if (row === undefined) rows.set(id, (row = [key, []]));
+      row[1].push(segment.ns ?? null, cellOf(segment, i));
+    }
+  }
+  const keys: Key[] = [];
+  const values: unknown[] = [];
+  for (const [key, row] of rows.values()) {
+    keys.push(key);
+    values.push(row);
+  }
+  return { kind: 'full', keys, values };
+}
+
+/** Segments from a full table of rows; the shape of each row is checked against `layout`. */
+function segmentsOf(uid: string | undefined, name: string, table: { keys: readonly Key[]; values: readonly unknown[] }, layout: StateTableLayout): StateTableSnapshot {
+  const fail = (i: number, reason: string): never => {
+    throw new StateRestoreError(uid, `state ${JSON.stringify(name)}: the row of key ${JSON.stringify(String(table.keys[i]))} ${reason}`);
+  };
+  interface Columns { ns?: Namespace; keys: Key[]; values: unknown[]; ts?: (number | readonly number[])[] }
+  const columns = new Map<Namespace | null, Columns>();
+  const columnsOf = (ns: Namespace | null): Columns => {
+    let c = columns.get(ns);
+    if (c === undefined) {
+      c = ns === null ? { keys: [], values: [] } : { ns, keys: [], values: [] };
+      if (layout.ttl) c.ts = [];
+      columns.set(ns, c);
+    }
+    return c;
+  };
+  const add = (c: Columns, i: number, cell: unknown): void => {
+    c.keys.push(table.keys[i]!);
+    if (!layout.ttl) {
+      c.values.push(cell);
+      return;
+    }
+    if (!Array.isArray(cell) || cell.length !== 2) fail(i, 'needs [value, stamps] cells (ttl layout)');
+    c.values.push((cell as unknown[])[0]);
+    c.ts!.push((cell as [unknown, number | number[]])[1]);
+  };
+  if (!layout.namespaced && !layout.ttl) {
+    return { kind: layout.kind, segments: [{ keys: table.keys, values: table.values }] };
+  }
+  columnsOf(null);
+  for (let i = 0; i < table.keys.length; i++) {
+    const row = table.values[i];
+    if (!layout.namespaced) {
+      add(columnsOf(null), i, row);
+      continue;
+    }
+    if (!Array.isArray(row) || row.length % 2 !== 0) fail(i, 'must be [namespace, cell, ...] (namespaced layout)');
+    const cells = row as unknown[];
+    for (let j = 0; j < cells.length; j += 2) {
+      const ns = cells[j];
+      if (ns !== null && typeof ns !== 'string' && typeof ns !== 'number') fail(i, `has namespace ${String(ns)}`);
+      add(columnsOf(ns as Namespace | null), i, cells[j + 1]);
+    }
+  }
+  return { kind: layout.kind, segments: [...columns.values()] };
+}
+
+function isLayout(value: unknown): value is StateTableLayout {
+  return isObject(value) && typeof value.kind === 'string' && typeof value.ttl === 'boolean' && typeof value.namespaced === 'boolean';
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

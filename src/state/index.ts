@@ -1,8 +1,8 @@
 // Public API of src/state: keyed state backend, descriptors, TTL, timers, serializability checks.
 export {
   KeyedStateBackend,
-  type AggregatingState, type KeyedStateBackendOptions, type KeyedStateSnapshot, type ListState, type MapState,
-  type Namespace, type ReducingState, type StateSegmentSnapshot, type StateTableSnapshot, type ValueState,
+  type AggregatingState, type KeyedStateBackendOptions, type KeyedStateCheckpoint, type KeyedStateSnapshot, type ListState, type MapState,
+  type Namespace, type ReducingState, type StateSegmentSnapshot, type StateTableLayout, type StateTableSnapshot, type ValueState,
 } from './backend.js';
 export {
   aggregatingState, listState, mapState, reducingState, valueState,

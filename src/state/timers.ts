@@ -12,6 +12,7 @@
  * Processing-time timers: only the earliest is scheduled on the ProcessingTimeService (the injected
  * scheduler), and it is rescheduled when an earlier one is registered or when it fires.
  */
+import type { KeyedTableSnapshot } from '../checkpoint/snapshot.js';
 import { MIN_WATERMARK, type StreamElement } from '../core/elements.js';
 import { keyId, type Key, type KeyPart } from '../core/keys.js';
 import type { ProcessingTimeService } from '../core/time.js';
@@ -46,6 +47,8 @@ export class TimerQueue {
   readonly #index = new Map<KeyPart, InternalTimer | Map<Slot, InternalTimer>>();
   #size = 0;
   #seq = 0;
+  /** Keys whose timers changed since the last `checkpointRows`, once that was called. */
+  #changed: Set<KeyPart> | undefined;
 
   /** Number of live (registered, not deleted, not fired) timers. */
   get size(): number {
@@ -70,6 +73,7 @@ export class TimerQueue {
       this.#index.set(id, new Map<Slot, InternalTimer>([[slotOf(existing.namespace, existing.time), existing], [slot, timer]]));
     }
     this.#size++;
+    this.#changed?.add(id);
     this.#push(timer);
     return true;
   }
@@ -87,6 +91,7 @@ export class TimerQueue {
       this.#index.delete(id);
     }
     this.#size--;
+    this.#changed?.add(id);
     // Rebuild when stale entries dominate, so repeated register/delete cannot grow the heap forever.
     if (this.#heap.length > 64 && this.#heap.length > 2 * this.#size) this.#rebuild();
     return true;
@@ -130,9 +135,78 @@ export class TimerQueue {
   }
 
   clear(): void {
+    if (this.#changed !== undefined) for (const id of this.#index.keys()) this.#changed.add(id);
     this.#heap = [];
     this.#index.clear();
     this.#size = 0;
+  }
+
+  /**
+   * The timers as a checkpoint table with one row per key: `[keyGroup, time, seq, time, seq, ...]`,
+   * a timer with a namespace as a nested `[time, seq, namespace]`. `seq` (registration order) keeps
+   * the firing order of equal times across a restore. With `incremental`, only the keys whose
+   * timers changed since the previous call (a key left with none is in `deletes`); the first call
+   * is full and starts recording changes.
+   */
+  checkpointRows(incremental: boolean): KeyedTableSnapshot {
+    const changed = this.#changed;
+    this.#changed = new Set();
+    const keys: Key[] = [];
+    const values: unknown[] = [];
+    if (!incremental || changed === undefined) {
+      for (const [id, timers] of this.#index) {
+        keys.push(keyFromId(id));
+        values.push(timerRow(timers instanceof Map ? [...timers.values()] : [timers]));
+      }
+      return { kind: 'full', keys, values };
+    }
+    const deletes: Key[] = [];
+    for (const id of changed) {
+      const timers = this.timersOf(id);
+      if (timers.length === 0) deletes.push(keyFromId(id));
+      else {
+        keys.push(keyFromId(id));
+        values.push(timerRow(timers));
+      }
+    }
+    return { kind: 'delta', keys, values, deletes };
+  }
+
+  /**
+   * Replaces all timers with the rows of a full table from `checkpointRows`, in their recorded
+   * firing order. The next `checkpointRows` is full.
+   */
+  restoreRows(table: unknown, uid: string | undefined, what: string): void {
+    const t = table as Partial<Extract<KeyedTableSnapshot, { kind: 'full' }>> | null;
+    const fail = (reason: string): never => {
+      throw new StateRestoreError(uid, `${what} timers: ${reason}`);
+    };
+    if (typeof t !== 'object' || t === null || t.kind !== 'full' || !Array.isArray(t.keys) || !Array.isArray(t.values) || t.keys.length !== t.values.length) {
+      return fail('expected a full table of keys and rows of equal length');
+    }
+    const timers: { id: KeyPart; keyGroup: number; namespace: Namespace | undefined; time: number; seq: number }[] = [];
+    for (let i = 0; i < t.keys.length; i++) {
+      const id = keyId(t.keys[i]!);
+      const row = t.values[i];
+      if (!Array.isArray(row) || typeof row[0] !== 'number') return fail(`the row of key ${String(t.keys[i])} must be [keyGroup, time, seq, ...]`);
+      const keyGroup = row[0];
+      for (let j = 1; j < row.length; ) {
+        const entry: unknown = row[j];
+        const [time, seq, namespace] = Array.isArray(entry) ? (entry as [unknown, unknown, unknown]) : [entry, row[j + 1], undefined];
+        j += Array.isArray(entry) ? 1 : 2;
+        if (typeof time !== 'number' || Number.isNaN(time) || typeof seq !== 'number') return fail(`key ${String(t.keys[i])} has a timer at ${String(time)}`);
+        timers.push({ id, keyGroup, namespace: namespace as Namespace | undefined, time, seq });
+      }
+    }
+    timers.sort((a, b) => a.time - b.time || a.seq - b.seq);
+    this.clear();
+    for (const timer of timers) this.add(timer.id, timer.keyGroup, timer.namespace, timer.time);
+    this.forgetChanges();
+  }
+
+  /** Stops recording changes until the next `checkpointRows`, which is then full. */
+  forgetChanges(): void {
+    this.#changed = undefined;
   }
 
   #rebuild(): void {
@@ -178,6 +252,16 @@ export class TimerQueue {
     }
     heap[i] = item;
   }
+}
+
+/** A key's timers as one checkpoint row (see `TimerQueue.checkpointRows`). */
+function timerRow(timers: readonly InternalTimer[]): unknown[] {
+  const row: unknown[] = [timers[0]!.keyGroup];
+  for (const t of timers) {
+    if (t.namespace === undefined) row.push(t.time, t.seq);
+    else row.push([t.time, t.seq, t.namespace]);
+  }
+  return row;
 }
 
 function compare(a: InternalTimer, b: InternalTimer): number {
@@ -315,11 +399,34 @@ export class InternalTimerService<O, KO> {
     }
     importTimers(this.#eventTime, s.eventTime, uid, 'eventTime');
     importTimers(this.#processingTime, s.processingTime, uid, 'processingTime');
-    this.#watermark = s.watermark;
+    this.#restored(s.watermark);
+  }
+
+  #restored(watermark: number): void {
+    // The next checkpoint of the timers is full: a delta would be relative to the state before the restore.
+    this.#eventTime.forgetChanges();
+    this.#processingTime.forgetChanges();
+    this.#watermark = watermark;
     this.#cancelNext?.();
     this.#cancelNext = undefined;
     const head = this.#processingTime.peek();
     if (head !== undefined && !this.#quiesced) this.#schedule(head.time);
+  }
+
+  /**
+   * Pending timers as checkpoint tables, one row per key (see `TimerQueue.checkpointRows`); the
+   * watermark goes with the operator's non-keyed state.
+   */
+  checkpointTables(incremental: boolean): { readonly eventTime: KeyedTableSnapshot; readonly processingTime: KeyedTableSnapshot } {
+    return { eventTime: this.#eventTime.checkpointRows(incremental), processingTime: this.#processingTime.checkpointRows(incremental) };
+  }
+
+  /** Replaces all timers with full tables from `checkpointTables` and schedules the earliest processing-time timer. */
+  restoreTables(watermark: number, eventTime: unknown, processingTime: unknown, uid: string | undefined): void {
+    if (typeof watermark !== 'number') throw new StateRestoreError(uid, 'the timers need a watermark');
+    this.#eventTime.restoreRows(eventTime, uid, 'eventTime');
+    this.#processingTime.restoreRows(processingTime, uid, 'processingTime');
+    this.#restored(watermark);
   }
 
   /** Cancels the scheduled processing-time wake-up. */
