@@ -10,7 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exactlyOnceSink, startCheckpointing, withEventTimeBatches, type Key, type WindowResult } from '../src/index.js';
-import { fileBackend, readTextFileWithOffsets } from '../src/node/index.js';
+import { fileBackend, readTextFileWithOffsets, type TextLine } from '../src/node/index.js';
 
 describe('README', () => {
   it('marble example: periodic watermark of bounded out-of-orderness', () => {
@@ -65,8 +65,8 @@ describe('README', () => {
         });
         await new Promise<void>((resolve, reject) => {
           const subscription = checkpoints.source('lines', readTextFileWithOffsets(log, { from: checkpoints.position('lines'), batchSize: 10, yieldAfterMs: 0 })).pipe(
-            withEventTimeBatches({ timestamp: (l) => Number(l.text.split(' ')[0]), watermarks: boundedOutOfOrderness(2_000).withPeriod(1), uid: 'entry' }),
-            keyBy((l) => l.text.split(' ')[1]!),
+            withEventTimeBatches({ timestamp: (l: TextLine) => Number(l.text.split(' ')[0]), watermarks: boundedOutOfOrderness(2_000).withPeriod(1), uid: 'entry' }),
+            keyBy((l: TextLine) => l.text.split(' ')[1]!),
             window(tumblingEventTimeWindows(5_000), { uid: 'counts' }).aggregate(count()),
             exactlyOnceSink((results, checkpointId) => saveResults(checkpointId, results), { uid: 'results' }),
           ).subscribe({ error: reject, complete: () => resolve() });
