@@ -386,7 +386,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   /** Number of live windows, over all keys (for tests and monitoring). */
   get windowCount(): number {
     let n = 0;
-    if (this.#panes !== null) for (const pane of this.#panes.panes()) n += pane.accs.length;
+    if (this.#panes !== null) n += this.#panes.windowCount;
     for (const entry of this.#keys.values()) n += entry.size;
     return n;
   }
@@ -394,9 +394,9 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   /** Number of keys with at least one live window. */
   get keyCount(): number {
     if (this.#panes !== null) {
-      const ids = new Set<Id>();
-      for (const pane of this.#panes.panes()) for (const id of pane.index.keys()) ids.add(id);
-      return ids.size;
+      const keys = new Set<number>();
+      for (const pane of this.#panes.panes()) for (const k of pane.keys) keys.add(k);
+      return keys.size;
     }
     let n = 0;
     for (const entry of this.#keys.values()) if (entry.size > 0) n++;
@@ -508,10 +508,12 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
       this.#late(record, key, keyGroup === -2 ? keyGroupOf(key as Key, this.#maxParallelism) : keyGroup);
       return;
     }
+    let k = panes.numberOf(id);
+    if (k < 0) k = panes.addKey(id, key, keyGroup === -2 ? keyGroupOf(key as Key, this.#maxParallelism) : keyGroup);
     const inc = this.#incremental!;
-    const slot = pane.index.get(id);
-    if (slot === undefined) {
-      pane.add(id, key, keyGroup === -2 ? keyGroupOf(key as Key, this.#maxParallelism) : keyGroup, inc.first(value));
+    const slot = panes.slotOf(k, pane);
+    if (slot < 0) {
+      panes.add(k, pane, inc.first(value));
     } else {
       const accs = pane.accs;
       accs[slot] = inc.add(accs[slot], value);
@@ -522,15 +524,16 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   #firePanes(panes: PaneTable<Id>, watermark: number, out: Output<WindowResult<K, R>, K>): void {
     const inc = this.#incremental!;
     for (let pane = panes.takeDue(watermark); pane !== null; pane = panes.takeDue(watermark)) {
-      const { window, maxTs, keys, groups, accs } = pane;
+      const { window, maxTs, keys, accs } = pane;
       for (let i = 0; i < accs.length; i++) {
-        const key = keys[i] as K;
+        const k = keys[i]!;
+        const key = panes.keyOf(k) as K;
         out.push({
           kind: 'record',
           value: { key, window, value: inc.result(accs[i]) as R },
           timestamp: maxTs,
           key,
-          keyGroup: groups[i]!,
+          keyGroup: panes.groupOf(k),
         });
       }
     }
@@ -944,13 +947,14 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   /** The panes' windows grouped by key, in the order the keys first appear (earliest pane first). */
   #snapshotPanes(panes: PaneTable<Id>): KeyData[] {
     const inc = this.#incremental!;
-    const byId = new Map<Id, { key: unknown; keyGroup: number; windows: WindowData[] }>();
+    const byNumber = new Map<number, { key: unknown; keyGroup: number; windows: WindowData[] }>();
     for (const pane of panes.panes()) {
-      for (const [id, i] of pane.index) {
-        let k = byId.get(id);
+      for (let i = 0; i < pane.keys.length; i++) {
+        const number = pane.keys[i]!;
+        let k = byNumber.get(number);
         if (k === undefined) {
-          k = { key: clonePlain(pane.keys[i], 'key'), keyGroup: pane.groups[i]!, windows: [] };
-          byId.set(id, k);
+          k = { key: clonePlain(panes.keyOf(number), 'key'), keyGroup: panes.groupOf(number), windows: [] };
+          byNumber.set(number, k);
         }
         // What the general layout exports for the same window: one event-time timer at end - 1.
         k.windows.push({
@@ -959,7 +963,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
         });
       }
     }
-    return [...byId.values()];
+    return [...byNumber.values()];
   }
 
   /**
@@ -1000,8 +1004,10 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
       for (const k of s.keys) {
         const key = clonePlain(k.key, 'key');
         const id: Id = this.#keyed ? keyId(key as never) : UNKEYED;
+        let number = panes.numberOf(id);
+        if (number < 0) number = panes.addKey(id, key, k.keyGroup);
         // A window without contents would fire nothing and be dropped: it needs no slot.
-        for (const w of k.windows) if (w.has) panes.paneAt(w.start).add(id, key, k.keyGroup, inc!.importAcc(w.acc));
+        for (const w of k.windows) if (w.has) panes.add(number, panes.paneAt(w.start), inc!.importAcc(w.acc));
       }
       return;
     }

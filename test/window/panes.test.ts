@@ -126,6 +126,25 @@ describe('pane table (tumbling, default trigger, no lateness) against the genera
     expect(outputs[0]).toContain('b [10,20) {"n":2,"s":2} @19');
   });
 
+  it('many keys, a lagging watermark: reuses idle key numbers, overflows ways, same output in the same order', () => {
+    // 20,000 keys, each with a window in most panes, and up to eight live panes: keys get
+    // numbers recycled (more than 16,384 keys) and slots in overflow tables (more than four panes).
+    const elements: StreamElement<number, string>[] = [];
+    for (let i = 0; i < 120_000; i++) {
+      const ts = Math.floor(i / 100) - (i % 7) * 3;
+      elements.push(rec(i % 10, ts, `k${(i * 7919) % (i < 60_000 ? 20_000 : 30_000)}`));
+      if (i % 500 === 499) elements.push(wm(Math.floor(i / 100) - 80));
+    }
+    const late = new SideOutput<StreamRecord<number, string>>('late');
+    const outputs = [false, true].map((general) => {
+      const h = harness(factory(10, 0, general, late, new Counters()));
+      h.process(...elements, END_OF_STREAM);
+      return h.takeOutput();
+    });
+    expect(outputs[0]!.length).toBeGreaterThan(100_000);
+    expect(outputs[0]).toEqual(outputs[1]);
+  });
+
   it('counts live windows and keys like the general layout', () => {
     const late = new SideOutput<StreamRecord<number, string>>('late');
     for (const general of [false, true]) {
