@@ -1,4 +1,5 @@
-import { checkUid } from '../core/checkpointing.js';
+import { checkUid, type PendingCheckpoint } from '../core/checkpointing.js';
+import { defineOwn, type KeyedTableSnapshot, type OperatorStateSnapshot } from '../checkpoint/snapshot.js';
 import type { OperatorFunction } from 'rxjs';
 import { MAX_WATERMARK, type StreamBatch, type StreamElement, type StreamRecord, type Watermark } from '../core/elements.js';
 import { Counters } from '../core/counters.js';
@@ -6,7 +7,7 @@ import { InvalidOptionError, NotKeyedError } from '../core/errors.js';
 import { keyId, type Key } from '../core/keys.js';
 import type { OperatorRuntime, Output, StreamOperator } from '../core/operator.js';
 import { fromStreamOperator, type SchedulerOption } from '../rx/operator-function.js';
-import { KeyedStateBackend, type KeyedStateSnapshot } from '../state/backend.js';
+import { KeyedStateBackend, type KeyedStateSnapshot, type StateTableLayout } from '../state/backend.js';
 import { StateRestoreError } from '../state/errors.js';
 import { keyFromId } from '../state/key-id.js';
 import { InternalTimerService, type InternalTimer, type TimerServiceSnapshot } from '../state/timers.js';
@@ -36,6 +37,21 @@ export interface KeyedProcessSnapshot {
   readonly keyed: KeyedStateSnapshot;
   readonly timers: TimerServiceSnapshot;
 }
+
+/**
+ * The non-keyed part of a keyedProcess checkpoint. Its keyed tables are each state's rows under
+ * `state:<name>` and the timers per key under `timers:event-time` / `timers:processing-time`, so
+ * that an incremental checkpoint writes only the keys whose state or timers changed.
+ */
+export interface KeyedProcessCheckpointState {
+  readonly operator: 'keyedProcess';
+  readonly watermark: number;
+  readonly layouts: Readonly<Record<string, StateTableLayout>>;
+}
+
+const STATE_TABLE_PREFIX = 'state:';
+const EVENT_TIMERS = 'timers:event-time';
+const PROCESSING_TIMERS = 'timers:processing-time';
 
 /**
  * The engine side of `keyedProcess`, after Flink's KeyedProcessOperator: sets the record's key as
@@ -130,6 +146,40 @@ export class KeyedProcessOperator<T, K extends Key, R> implements StreamOperator
     }
     this.#backend.restore(s.keyed);
     this.#timers.restore(s.timers, this.uid);
+  }
+
+  /**
+   * Keyed state and timers as keyed tables, one row per key: with `checkpoint.incremental`, only
+   * the keys whose state or timers changed since the last checkpoint.
+   */
+  snapshotCheckpoint(checkpoint: PendingCheckpoint): OperatorStateSnapshot {
+    const { layouts, tables } = this.#backend.checkpointTables(checkpoint.incremental);
+    const timers = this.#timers.checkpointTables(checkpoint.incremental);
+    const keyed: Record<string, KeyedTableSnapshot> = {};
+    for (const name of Object.keys(tables)) defineOwn(keyed, STATE_TABLE_PREFIX + name, tables[name]!);
+    keyed[EVENT_TIMERS] = timers.eventTime;
+    keyed[PROCESSING_TIMERS] = timers.processingTime;
+    const state: KeyedProcessCheckpointState = { operator: 'keyedProcess', watermark: this.#timers.currentWatermark, layouts };
+    return { stateVersion: 0, state, keyed };
+  }
+
+  /** Restores from `snapshotCheckpoint` (tables in full), or from a checkpoint of `snapshotState` (no keyed tables). */
+  restoreCheckpoint(snapshot: OperatorStateSnapshot): void {
+    const keyed = snapshot.keyed;
+    if (keyed === undefined) {
+      this.restoreState(snapshot.state);
+      return;
+    }
+    const s = snapshot.state as Partial<KeyedProcessCheckpointState> | null;
+    if (typeof s !== 'object' || s === null || s.operator !== 'keyedProcess' || typeof s.layouts !== 'object' || s.layouts === null) {
+      throw new StateRestoreError(this.uid, 'expected the checkpoint of a keyedProcess operator');
+    }
+    const tables: Record<string, KeyedTableSnapshot> = {};
+    for (const name of Object.keys(keyed)) {
+      if (name.startsWith(STATE_TABLE_PREFIX)) defineOwn(tables, name.slice(STATE_TABLE_PREFIX.length), keyed[name]!);
+    }
+    this.#backend.restoreTables({ layouts: s.layouts, tables });
+    this.#timers.restoreTables(s.watermark!, keyed[EVENT_TIMERS], keyed[PROCESSING_TIMERS], this.uid);
   }
 
   dispose(): void {

@@ -3,9 +3,11 @@ import type { OperatorFunction } from 'rxjs';
 import type { StreamBatch, StreamRecord } from '../core/elements.js';
 import { InvalidOptionError, NotKeyedError } from '../core/errors.js';
 import type { Key } from '../core/keys.js';
+import type { PendingCheckpoint } from '../core/checkpointing.js';
 import type { OperatorRuntime, Output, StreamOperator } from '../core/operator.js';
+import type { OperatorStateSnapshot } from '../checkpoint/snapshot.js';
 import { fromStreamOperator, type SchedulerOption } from '../rx/operator-function.js';
-import { KeyedStateBackend, type ValueState } from '../state/backend.js';
+import { KeyedStateBackend, type StateTableLayout, type ValueState } from '../state/backend.js';
 import { valueState } from '../state/descriptors.js';
 import { StateRestoreError } from '../state/errors.js';
 
@@ -19,6 +21,15 @@ export interface RollingReduceSnapshot {
   readonly operator: 'rollingReduce';
   readonly uid: string | undefined;
   readonly keyed: ReturnType<KeyedStateBackend['snapshot']>;
+}
+
+/**
+ * The non-keyed part of a rollingReduce checkpoint; the running values are its keyed table
+ * `rolling-reduce`, one row per key (the value itself), incremental between full ones.
+ */
+export interface RollingReduceCheckpointState {
+  readonly operator: 'rollingReduce';
+  readonly layouts: Readonly<Record<string, StateTableLayout>>;
 }
 
 const ACCUMULATOR = valueState<unknown>('rolling-reduce');
@@ -65,6 +76,26 @@ export class RollingReduceOperator<T, K extends Key> implements StreamOperator<T
       throw new StateRestoreError(this.uid, 'expected the export of a rollingReduce operator');
     }
     this.#backend.restore(s.keyed);
+  }
+
+  /** The running values as a keyed table: with `checkpoint.incremental`, only the keys changed since the last checkpoint. */
+  snapshotCheckpoint(checkpoint: PendingCheckpoint): OperatorStateSnapshot {
+    const { layouts, tables } = this.#backend.checkpointTables(checkpoint.incremental);
+    const state: RollingReduceCheckpointState = { operator: 'rollingReduce', layouts };
+    return { stateVersion: 0, state, keyed: tables };
+  }
+
+  /** Restores from `snapshotCheckpoint` (tables in full), or from a checkpoint of `snapshotState` (no keyed tables). */
+  restoreCheckpoint(snapshot: OperatorStateSnapshot): void {
+    if (snapshot.keyed === undefined) {
+      this.restoreState(snapshot.state);
+      return;
+    }
+    const s = snapshot.state as Partial<RollingReduceCheckpointState> | null;
+    if (typeof s !== 'object' || s === null || s.operator !== 'rollingReduce' || typeof s.layouts !== 'object' || s.layouts === null) {
+      throw new StateRestoreError(this.uid, 'expected the checkpoint of a rollingReduce operator');
+    }
+    this.#backend.restoreTables({ layouts: s.layouts, tables: snapshot.keyed });
   }
 }
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { keyGroupOf, keyedRecord, listState, mapState, valueState, watermark, type StreamElement } from '../../src/index.js';
+import { listState, mapState, valueState, type StreamElement } from '../../src/index.js';
 import { KeyedProcessOperator, type KeyedProcessFunction } from '../../src/keyed/index.js';
 import { OperatorHarness } from '../../src/testing/index.js';
+import { feed, finish, inputOps, type InputOp } from './process-inputs.js';
 
 const last = valueState<number>('last', { ttl: { ttl: 40, updateType: 'OnReadAndWrite' } });
 const history = listState<number>('history', { ttl: { ttl: 60 } });
@@ -31,19 +32,10 @@ const fn: KeyedProcessFunction<number, number, string> = {
   },
 };
 
-type Op =
-  | { op: 'record'; key: number; value: number; ahead: number }
-  | { op: 'watermark'; by: number }
-  | { op: 'time'; by: number }
-  | { op: 'export' };
+type Op = InputOp | { op: 'export' };
 
 const ops = fc.array(
-  fc.oneof(
-    { weight: 5, arbitrary: fc.record({ op: fc.constant('record' as const), key: fc.integer({ min: 0, max: 4 }), value: fc.integer({ min: 0, max: 50 }), ahead: fc.integer({ min: 1, max: 10 }) }) },
-    { weight: 2, arbitrary: fc.record({ op: fc.constant('watermark' as const), by: fc.integer({ min: 0, max: 8 }) }) },
-    { weight: 2, arbitrary: fc.record({ op: fc.constant('time' as const), by: fc.integer({ min: 0, max: 15 }) }) },
-    { weight: 1, arbitrary: fc.record({ op: fc.constant('export' as const)}) },
-  ),
+  fc.oneof(...inputOps(4, 50, 10), { weight: 1, arbitrary: fc.record({ op: fc.constant('export' as const) }) }),
   { maxLength: 80 },
 );
 
@@ -52,35 +44,17 @@ function run(input: readonly Op[], exportImport: boolean): StreamElement<string,
     new OperatorHarness((rt) => new KeyedProcessOperator<number, number, string>(fn, { uid: 'prop' }, rt), { startTime });
   let h = create(0);
   const output: StreamElement<string, number>[] = [];
-  let wm = 0;
+  const clock = { wm: 0 };
   for (const o of input) {
-    switch (o.op) {
-      case 'record':
-        h.process(keyedRecord(o.value, wm + o.ahead, o.key, keyGroupOf(o.key)));
-        break;
-      case 'watermark':
-        wm += o.by;
-        h.process(watermark(wm));
-        break;
-      case 'time':
-        h.advanceProcessingTime(h.now + o.by);
-        break;
-      case 'export':
-        if (!exportImport) break;
-        {
-          const data = structuredClone(h.operator.snapshotState!());
-          output.push(...h.takeOutput());
-          h.operator.dispose!();
-          const now = h.now;
-          h = create(now);
-          h.operator.restoreState!(data);
-        }
-        break;
-    }
+    if (feed(h, o, clock) || o.op !== 'export' || !exportImport) continue;
+    const data = structuredClone(h.operator.snapshotState!());
+    output.push(...h.takeOutput());
+    h.operator.dispose!();
+    const now = h.now;
+    h = create(now);
+    h.operator.restoreState!(data);
   }
-  h.advanceProcessingTime(h.now + 20);
-  h.end();
-  output.push(...h.takeOutput());
+  output.push(...finish(h));
   return output;
 }
 
