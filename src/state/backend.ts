@@ -612,21 +612,24 @@ export class KeyedStateBackend {
     const keys: Key[] = [];
     const values: unknown[] = [];
     const deletes: Key[] = [];
+    const segments = table.segments();
     // Purging expired entries below records changes again; they are in this delta, so take a copy.
     for (const id of [...table.changed!]) {
-      const key = keyFromId(id);
-      const where = { uid: this.uid, state: table.name, key };
       let row: unknown[] | undefined;
       let single: unknown;
-      for (const [ns, map] of table.segments()) {
+      for (const [ns, map] of segments) {
         const stored = map.get(id);
         const cell = clean && stored !== undefined ? table.purged(map, id, stored, now) : stored;
         if (cell === undefined) continue;
         const encoded = encodeCell(table.kind, cell, layout.ttl);
-        checkSerializable(encoded, where);
+        // Primitives are plain data: the location of an error is built only for what may be one.
+        if (typeof encoded === 'object' || typeof encoded === 'function' || typeof encoded === 'symbol') {
+          checkSerializable(encoded, { uid: this.uid, state: table.name, key: keyFromId(id) });
+        }
         if (!layout.namespaced) single = encoded;
         else (row ??= []).push(ns ?? null, encoded);
       }
+      const key = keyFromId(id);
       const value = layout.namespaced ? row : single;
       if (value === undefined) deletes.push(key);
       else {
@@ -651,9 +654,14 @@ export class KeyedStateBackend {
         map = new Map();
         table.namespaces.set(segment.ns, map);
       }
-      for (let i = 0; i < segment.keys.length; i++) {
-        const id = keyId(segment.keys[i]!);
-        map.set(id, importCell(table.kind, segment.values[i], withTtl ? (segment.ts?.[i] ?? now) : undefined, withTtl));
+      const { keys, values } = segment;
+      if (!withTtl && table.kind !== 'list' && table.kind !== 'map') {
+        // The common case (counts, sums, accumulators without TTL): the exported value is the cell.
+        for (let i = 0; i < keys.length; i++) map.set(keyId(keys[i]!), values[i]);
+        continue;
+      }
+      for (let i = 0; i < keys.length; i++) {
+        map.set(keyId(keys[i]!), importCell(table.kind, values[i], withTtl ? (segment.ts?.[i] ?? now) : undefined, withTtl));
       }
     }
   }
@@ -703,6 +711,7 @@ function importCell(kind: StateKind, value: unknown, stamps: number | readonly n
 
 /** One cell as a checkpoint row encodes it. */
 function encodeCell(kind: StateKind, cell: unknown, ttl: boolean): unknown {
+  if (!ttl && kind !== 'list' && kind !== 'map') return cell; // the common case, without a tuple per key
   const [value, stamps] = exportCell(kind, cell, ttl);
   return ttl ? [value, stamps] : value;
 }
