@@ -528,7 +528,9 @@ class RunningCheckpoint implements PendingCheckpoint {
   report(uid: string, state: OperatorStateSnapshot, operator: string): void {
     if (this.done) throw new LateStateReportError(this.checkpointId, uid, operator);
     if (Object.hasOwn(this.operators, uid)) throw new DuplicateUidError(uid, `is used by two operators of this pipeline (the second is ${operator})`);
-    this.operators[uid] = state;
+    // A copy: the pipeline runs on while the checkpoint is stored, and an operator (or a user's
+    // reduce function) may change in place an object that the state it reported refers to.
+    this.operators[uid] = copyPlainData(state) as OperatorStateSnapshot;
   }
 
   hold(where: string): () => void {
@@ -568,6 +570,27 @@ class RunningCheckpoint implements PendingCheckpoint {
     if (!isIncremental(snapshot) || plan.mode !== 'incremental') return snapshot;
     return { ...base, parentCheckpointId: plan.parentCheckpointId };
   }
+}
+
+/**
+ * A deep copy of plain data (what snapshots hold). Anything else is kept as it is, for the backend
+ * to refuse with an error that names where it is.
+ */
+function copyPlainData(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const copy = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      copy[i] = typeof item === 'object' && item !== null ? copyPlainData(item) : item;
+    }
+    return copy;
+  }
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return value;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) copy[key] = copyPlainData((value as Record<string, unknown>)[key]);
+  return copy;
 }
 
 /** The restored snapshot as operators claim it: what the restore marker carries. */

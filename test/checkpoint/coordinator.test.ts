@@ -280,7 +280,8 @@ describe('restore: uids, versions, savepoints', () => {
 
   it('a savepoint is kept past retention and restores by name', async () => {
     const store = new MemoryBlobStore();
-    const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'sp', store, keep: 1 }), interval: 1 });
+    // Full checkpoints only, so that retention (keep: 1) leaves exactly one checkpoint beside the savepoint.
+    const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'sp', store, keep: 1 }), interval: 1, incremental: false });
     const totals: number[] = [];
     let savepoint: Promise<unknown> | undefined;
     await run(checkpoints.source('s', fromIterable([1, 2, 3, 4, 5, 6], { batchSize: 1, yieldAfterMs: 0 })).pipe(
@@ -385,7 +386,7 @@ describe('a push source in a checkpointed pipeline (no replay: documented at mos
     const last = await backend.load(final!.checkpointId);
     expect(last!.sources).toEqual({ clicks: { emitted: 5 }, rows: { index: 3 } });
     expect(totals.at(-1)).toBe(615);
-    expect((last!.operators['total']!.state as { keyed: unknown }).keyed).toBeDefined();
+    expect(last!.operators['total']!.keyed?.['rolling-reduce']).toMatchObject({ kind: 'full', keys: ['all'], values: [615] });
   });
 });
 
@@ -432,5 +433,39 @@ describe('manual checkpoints and read-only backends', () => {
     expect(out).toEqual([10, 15]);
     expect(reader.stats.completed).toBe(0);
     expect(await memoryBackend({ pipelineId: 'ro', store }).list()).toEqual(before);
+  });
+});
+
+describe('what a checkpoint stores', () => {
+  it('is the state at the barrier, even when the operator changes its objects in place afterwards', async () => {
+    const backend = memoryBackend({ pipelineId: 'in-place', keep: 100 });
+    // A slow disk: the pipeline runs on for a while before the snapshot is written.
+    const save = backend.save.bind(backend);
+    backend.save = async (snapshot) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return save(snapshot);
+    };
+    const checkpoints = await startCheckpointing({ backend, interval: 1, incremental: false });
+    const totals: number[] = [];
+    await run(checkpoints.source('s', fromIterable(Array.from({ length: 40 }, (_, i) => i + 1), { batchSize: 1, yieldAfterMs: 0 })).pipe(
+      withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
+      keyBy(() => 'all'),
+      mapValues((n: number) => ({ sum: n })),
+      // A reduce that mutates its accumulator in place, as users do.
+      rollingReduce((acc: { sum: number }, next: { sum: number }) => {
+        acc.sum += next.sum;
+        return acc;
+      }, { uid: 'sum' }),
+      toValues(),
+      tap((total) => totals.push(total.sum)),
+    ));
+    await checkpoints.whenFinished();
+    for (const info of await backend.list()) {
+      const snapshot = (await backend.load(info.checkpointId))!;
+      const index = (snapshot.sources['s'] as { index: number }).index;
+      const stored = snapshot.operators['sum']!.keyed?.['rolling-reduce'];
+      const expected = index === 0 ? [] : [{ sum: (index * (index + 1)) / 2 }];
+      expect(stored?.values ?? []).toEqual(expected);
+    }
   });
 });
