@@ -36,8 +36,9 @@ export interface PulledSourceOptions<P> {
   /** Resume at this position (from `source.position` of an earlier run, e.g. out of a checkpoint). */
   from?: P;
   /**
-   * Longest run of synchronous pulls, in ms of processing time, before the source yields to the
-   * scheduler (so timers and I/O run even behind a fast synchronous pipeline). Default 25.
+   * Longest run of pulls, in ms of processing time, before the source yields to the scheduler (so
+   * timers and I/O run even behind a fast pipeline; a pull whose promise settles without I/O does not
+   * yield by itself). Default 25.
    */
   yieldAfterMs?: number;
 }
@@ -108,6 +109,9 @@ export class PulledSource<T, P> extends Observable<readonly T[]> {
       if (closed || pending || scheduled !== undefined) return;
       scheduled = scheduler.schedule(() => {
         scheduled = undefined;
+        // A pull went out since this was scheduled (resume or signal during an emit, then the loop
+        // went on): its settling runs the loop. Two pulls at once would interleave the puller's reads.
+        if (pending) return;
         sliceStart = scheduler.now();
         loop();
       });
@@ -179,8 +183,11 @@ export class PulledSource<T, P> extends Observable<readonly T[]> {
           result.then(
             (r) => {
               pending = false;
-              if (closed) return;
-              if (emit(r)) loop();
+              if (closed || !emit(r)) return;
+              // A pull that settles at once (buffered data) is as synchronous as one that returns:
+              // the same slice bounds a run of them, or timers (checkpoints) would never get a turn.
+              if (scheduler.now() - sliceStart >= yieldAfterMs) wake();
+              else loop();
             },
             (error: unknown) => {
               pending = false;

@@ -8,7 +8,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { link, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -40,25 +40,26 @@ export async function acquireOwnership(directory: string): Promise<void> {
   const path = join(directory, LOCK_FILE);
   const me: LockInfo = { pid: process.pid, host: hostname() };
   for (let attempt = 0; attempt < 5; attempt++) {
-    try {
-      await writeFile(path, JSON.stringify(me), { flag: 'wx' });
+    if (await createLock(path, me)) {
       held.set(directory, 1);
       return;
-    } catch (error) {
-      if ((error as { code?: unknown }).code !== 'EEXIST') throw error;
     }
     const owner = await readLock(path);
-    if (owner === undefined) continue; // Removed meanwhile, or being written: try again.
-    if (owner.pid === me.pid && owner.host === me.host) {
-      held.set(directory, 1); // Left by this process (a store closed without releasing).
-      return;
+    if (owner === undefined) continue; // Removed meanwhile: try again.
+    if (owner !== UNREADABLE) {
+      if (owner.pid === me.pid && owner.host === me.host) {
+        held.set(directory, 1); // Left by this process (a store closed without releasing).
+        return;
+      }
+      if (owner.host !== me.host || isAlive(owner.pid)) {
+        throw new NotOwnerFailure(
+          `process ${owner.pid} on ${owner.host} owns this pipeline's directory (${path}); if it is no longer running, delete that file`,
+        );
+      }
     }
-    if (owner.host !== me.host || isAlive(owner.pid)) {
-      throw new NotOwnerFailure(
-        `process ${owner.pid} on ${owner.host} owns this pipeline's directory (${path}); if it is no longer running, delete that file`,
-      );
-    }
-    // A dead owner: move its lock away (only one contender's rename succeeds) and try again.
+    // A dead owner, or a lock without an owner in it (locks appear whole, so no one is writing it:
+    // a damaged file, or one an exclusive create left empty when its process was killed): move it
+    // away (only one contender's rename succeeds) and try again.
     const stale = `${path}.stale-${randomBytes(6).toString('hex')}`;
     try {
       await rename(path, stale);
@@ -81,16 +82,47 @@ export async function releaseOwnership(directory: string): Promise<void> {
   held.delete(directory);
   const path = join(directory, LOCK_FILE);
   const owner = await readLock(path);
-  if (owner?.pid === process.pid && owner.host === hostname()) await rm(path, { force: true });
+  if (owner !== undefined && owner !== UNREADABLE && owner.pid === process.pid && owner.host === hostname()) await rm(path, { force: true });
 }
 
-async function readLock(path: string): Promise<LockInfo | undefined> {
+/**
+ * Creates the lock file whole, or returns false if it exists. It is written under a temporary name
+ * and linked into place (`link` fails if the lock exists), so a process killed at any point leaves no
+ * lock or a complete one, never an empty lock that no one could read or take over. The temporary
+ * name has the store's `.tmp-` mark: a kill before the `rm` leaves it for the store's sweep.
+ */
+async function createLock(path: string, me: LockInfo): Promise<boolean> {
+  const temporary = `${path}.tmp-${randomBytes(6).toString('hex')}`;
+  await writeFile(temporary, JSON.stringify(me));
   try {
-    const info = JSON.parse(await readFile(path, 'utf8')) as Partial<LockInfo>;
-    if (typeof info.pid !== 'number' || typeof info.host !== 'string') return undefined;
-    return { pid: info.pid, host: info.host };
+    await link(temporary, path);
+    return true;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    // ENOENT: the owner's sweep of temporary files took ours; the lock is there, or will be read as gone.
+    if (code === 'EEXIST' || code === 'ENOENT') return false;
+    throw error;
+  } finally {
+    await rm(temporary, { force: true });
+  }
+}
+
+const UNREADABLE = Symbol('unreadable lock');
+
+/** The lock's owner; undefined if there is no lock (or it cannot be read), UNREADABLE if it names no owner. */
+async function readLock(path: string): Promise<LockInfo | typeof UNREADABLE | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
   } catch {
     return undefined;
+  }
+  try {
+    const info = JSON.parse(text) as Partial<LockInfo> | null;
+    if (typeof info?.pid !== 'number' || typeof info.host !== 'string') return UNREADABLE;
+    return { pid: info.pid, host: info.host };
+  } catch {
+    return UNREADABLE;
   }
 }
 
