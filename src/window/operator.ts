@@ -534,13 +534,13 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
       for (let i = 0; i < accs.length; i++) {
         const k = keys[i]!;
         const key = panes.keyOf(k) as K;
-        out.push({
+        out[out.length] = { // (a store at the end: see PaneTable.add)
           kind: 'record',
           value: { key, window, value: inc.result(accs[i]) as R },
           timestamp: maxTs,
           key,
           keyGroup: panes.groupOf(k),
-        });
+        };
       }
     }
   }
