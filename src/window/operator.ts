@@ -301,7 +301,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   readonly #uid: string | null;
   readonly #fn: WindowFunction<T, R, K>;
   readonly #incremental: Incremental | null;
-  /** The aggregate function of `aggregate(...)`, called directly on the pane hot path (one call less than through #incremental). */
+  /** The aggregate function of `aggregate(...)`, called directly on the pane paths (one call less than through #incremental). */
   readonly #aggregate: WindowAggregateFunction<T, unknown, unknown> | null;
   readonly #runtime: OperatorRuntime;
   readonly #eventTime: boolean;
@@ -529,6 +529,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   /** Fires and drops every pane due at `watermark`, earliest first, each key in the order its window was created. */
   #firePanes(panes: PaneTable<Id>, watermark: number, out: Output<WindowResult<K, R>, K>): void {
     const inc = this.#incremental!;
+    const agg = this.#aggregate;
     for (let pane = panes.takeDue(watermark); pane !== null; pane = panes.takeDue(watermark)) {
       const { window, maxTs, keys, accs } = pane;
       for (let i = 0; i < accs.length; i++) {
@@ -536,7 +537,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
         const key = panes.keyOf(k) as K;
         out[out.length] = { // (a store at the end: see PaneTable.add)
           kind: 'record',
-          value: { key, window, value: inc.result(accs[i]) as R },
+          value: { key, window, value: (agg !== null ? agg.getResult(accs[i]) : inc.result(accs[i])) as R },
           timestamp: maxTs,
           key,
           keyGroup: panes.groupOf(k),
