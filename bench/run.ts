@@ -8,7 +8,7 @@ const filter = process.argv[2];
 
 const benches: { name: string; run: () => Promise<unknown> }[] = [
   { name: 'entry', run: async () => (await import('./entry-bench.js')).runEntryBench() },
-  { name: 'window', run: async () => (await import('./window-bench.js')).runWindowBench() },
+  { name: 'window', run: async () => (await import('./window-bench.js')).runWindowBenchIsolated() },
   { name: 'checkpoint', run: async () => (await import('./checkpoint-bench.js')).runCheckpointBench() },
   { name: 'flow', run: async () => (await import('./flow-bench.js')).runFlowBench() },
 ];

@@ -32,6 +32,12 @@ export interface StreamOperator<I, KI, O, KO> {
   readonly uid?: string | undefined;
   processRecord(record: StreamRecord<I, KI>, out: Output<O, KO>): void;
   /**
+   * Processes a whole batch, instead of `processBatch` dispatching element by element. A hot
+   * operator implements it as a loop of its own (`processElement(this, e, out)` for what is not a
+   * record), so that its `processRecord` is called from one call site that sees one operator type.
+   */
+  processBatch?(batch: StreamBatch<I, KI>, out: Output<O, KO>): void;
+  /**
    * Handles a watermark. An operator that implements this must forward the watermark itself, after
    * the output the watermark caused (results before the watermark that fired them).
    */
@@ -66,6 +72,10 @@ export function processBatch<I, KI, O, KO>(
   batch: StreamBatch<I, KI>,
   out: Output<O, KO>,
 ): void {
+  if (operator.processBatch !== undefined) {
+    operator.processBatch(batch, out);
+    return;
+  }
   for (let i = 0; i < batch.length; i++) {
     processElement(operator, batch[i]!, out);
   }

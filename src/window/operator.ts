@@ -21,12 +21,12 @@
  * registration order (Flink: heap order), and merged sessions combine contents in start order.
  * After a restore, registration order is the order of the keys in the restored state.
  */
-import type { StreamRecord, Watermark } from '../core/elements.js';
+import type { StreamBatch, StreamRecord, Watermark } from '../core/elements.js';
 import { keyedRecord, MAX_WATERMARK, MIN_WATERMARK } from '../core/elements.js';
 import { InvalidOptionError, NotKeyedError } from '../core/errors.js';
 import type { Counters } from '../core/counters.js';
 import { checkKey, keyGroupOf, keyId, type Key, type KeyPart } from '../core/keys.js';
-import type { Output, OperatorRuntime, StreamOperator } from '../core/operator.js';
+import { processElement, type Output, type OperatorRuntime, type StreamOperator } from '../core/operator.js';
 import type { StreamElement } from '../core/elements.js';
 import type { SideOutput } from '../rx/side-output.js';
 import { clonePlain, exportAccumulator, importAccumulator, type WindowAggregateFunction } from './aggregates.js';
@@ -404,6 +404,14 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     let n = 0;
     for (const entry of this.#keys.values()) if (entry.size > 0) n++;
     return n;
+  }
+
+  processBatch(batch: StreamBatch<T, K>, out: Output<WindowResult<K, R>, K>): void {
+    for (let i = 0; i < batch.length; i++) {
+      const element = batch[i]!;
+      if (element.kind === 'record') this.processRecord(element, out);
+      else processElement(this, element, out);
+    }
   }
 
   processRecord(record: StreamRecord<T, K>, out: Output<WindowResult<K, R>, K>): void {
