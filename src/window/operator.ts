@@ -39,7 +39,7 @@ import {
   endOfStreamTrigger, eventTimeTrigger, neverTrigger, processingTimeTrigger,
   type OnMergeContext, type Trigger, type TriggerResult,
 } from './triggers.js';
-import { GLOBAL_WINDOW, windowStart, type TimeWindow } from './windows.js';
+import { GLOBAL_WINDOW, windowEnd, windowStart, type TimeWindow } from './windows.js';
 
 /** One result of a window: its key, its bounds and the window function's value. */
 export interface WindowResult<K, R> {
@@ -496,7 +496,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
           let win = this.#window1;
           if (!(time >= start && time - start < size)) {
             start = windowStart(time, this.#offset, size);
-            win = this.#global ? GLOBAL_WINDOW : { start, end: start + size };
+            win = this.#global ? GLOBAL_WINDOW : { start, end: windowEnd(start, size) };
           }
           this.#start1 = this.#start0;
           this.#window1 = this.#window0;
@@ -593,10 +593,10 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     if (ws === null || ws.window.start !== start) {
       ws = entry.find(start);
       if (ws === null) {
-        const cleanup = this.#cleanupTime(start + size - 1);
+        const cleanup = this.#cleanupTime(windowEnd(start, size) - 1);
         // Flink's isWindowLate: the window was already cleaned up (or would be at once): skip it.
         if (this.#eventTime && cleanup <= this.#watermark) return false;
-        const window = this.#global ? GLOBAL_WINDOW : shared !== null && shared.start === start ? shared : { start, end: start + size };
+        const window = this.#global ? GLOBAL_WINDOW : shared !== null && shared.start === start ? shared : { start, end: windowEnd(start, size) };
         ws = new WindowState(entry, window, cleanup);
         entry.add(ws);
         this.#registerCleanup(ws);
@@ -622,7 +622,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     const assigner = this.#assigner as Extract<WindowAssigner<T>, { kind: 'session' }>;
     const base = this.#eventTime ? timestamp : this.#runtime.processingTime.now();
     const s = base;
-    const e = base + assigner.gap(value);
+    const e = windowEnd(base, assigner.gap(value));
     const sessions = entry.list!;
     // The existing windows are disjoint and sorted: the ones that overlap or touch [s, e) are a run.
     let i0 = 0;

@@ -15,7 +15,7 @@
  * window of a key.
  */
 import { TimerQueue } from './timer-queue.js';
-import { windowStart, type TimeWindow } from './windows.js';
+import { windowEnd, windowStart, type TimeWindow } from './windows.js';
 
 /**
  * Each key remembers its slot in up to WAYS live panes, in the way `window number mod WAYS` (a key
@@ -165,7 +165,7 @@ export class PaneTable<Id> {
   #create(start: number): Pane {
     const number = Math.floor((start - this.#offset) / this.#size);
     const way = ((number % WAYS) + WAYS) % WAYS;
-    const pane = new Pane({ start, end: start + this.#size }, way);
+    const pane = new Pane({ start, end: windowEnd(start, this.#size) }, way);
     this.#byStart.set(start, pane);
     this.#timers.add(pane.maxTs, pane);
     return pane;

@@ -17,6 +17,20 @@ export interface TimeWindow {
  */
 export const GLOBAL_WINDOW: TimeWindow = Object.freeze({ start: Number.MIN_SAFE_INTEGER, end: Number.MAX_SAFE_INTEGER });
 
+/**
+ * The end of a window that starts at `start` and lasts `length`, capped at 2^53 so that its last
+ * timestamp `end - 1` stays exact (Number.MAX_SAFE_INTEGER): timestamps are safe integers, and past
+ * 2^53 a double cannot hold `end - 1`. The capped window still holds every timestamp after `start`.
+ * (Flink's `long` arithmetic overflows there instead.)
+ */
+export function windowEnd(start: number, length: number): number {
+  const end = start + length;
+  return end > MAX_WINDOW_END ? MAX_WINDOW_END : end;
+}
+
+/** 2^53: the largest window end whose last timestamp, `end - 1`, is a safe integer. */
+export const MAX_WINDOW_END = Number.MAX_SAFE_INTEGER + 1;
+
 /** The largest timestamp inside the window, `end - 1`: the timestamp of its results. */
 export function maxTimestamp(window: TimeWindow): number {
   return window.end - 1;
