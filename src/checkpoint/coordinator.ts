@@ -348,9 +348,10 @@ export class Checkpointing {
 
   #trigger(request: Request | undefined, only?: readonly SourceState[]): void {
     const sources = only ?? [...this.#links.values()].filter((s) => s.finalPosition === undefined);
-    if (sources.some((s) => s.port === undefined)) {
+    if (sources.length === 0 || sources.some((s) => s.port === undefined)) {
       this.#stats.skipped++;
-      request?.reject(new CheckpointAbortedError(this.#nextId, 'not every source of the pipeline is running'));
+      const why = sources.length === 0 ? 'every source of the pipeline has finished (the final checkpoint holds its end)' : 'not every source of the pipeline is running';
+      request?.reject(new CheckpointAbortedError(this.#nextId, why));
       return;
     }
     const id = this.#nextId++;

@@ -469,3 +469,20 @@ describe('what a checkpoint stores', () => {
     }
   });
 });
+
+describe('requests that cannot be served', () => {
+  it('a savepoint asked for after every source has finished is refused at once', async () => {
+    const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'late-sp' }), interval: 1 });
+    await run(checkpoints.source('s', fromIterable([1, 2], { batchSize: 1 })).pipe(
+      withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
+    ));
+    await checkpoints.whenFinished();
+    await expect(checkpoints.savepoint('too-late')).rejects.toThrow(/every source of the pipeline has finished/);
+  });
+
+  it('a checkpoint asked for before the pipeline runs is refused at once', async () => {
+    const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'early' }), interval: 1 });
+    checkpoints.source('s', fromIterable([1, 2]));
+    await expect(checkpoints.checkpoint()).rejects.toThrow(/not every source of the pipeline is running/);
+  });
+});
