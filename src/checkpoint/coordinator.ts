@@ -22,15 +22,14 @@
  */
 
 import { asyncScheduler, Observable, Subject, type SchedulerLike, type Subscription } from 'rxjs';
-import {
-  ALREADY_RESTORED, DuplicateUidError, RESTORE_CONTROL,
-  type PendingCheckpoint, type RestoreSource, type SourceCheckpointLink, type SourcePort,
-} from '../core/checkpointing.js';
+import { RESTORE_CONTROL, type SourceCheckpointLink, type SourcePort } from '../core/checkpointing.js';
 import { END_OF_STREAM, type CheckpointBarrier, type ControlElement } from '../core/elements.js';
 import { InvalidOptionError } from '../core/errors.js';
 import type { CheckpointBackend, SnapshotPlan, SnapshotSelector, StoredSnapshotInfo } from './backend.js';
-import { CheckpointAbortedError, LateStateReportError, StateVersionError, UnclaimedStateError } from './errors-inband.js';
-import { isIncremental, SNAPSHOT_FORMAT_VERSION, type OperatorStateSnapshot, type Snapshot, type SnapshotKind } from './snapshot.js';
+import { CheckpointAbortedError, UnclaimedStateError } from './errors-inband.js';
+import { RestoreState, type StateMigration } from './restore-state.js';
+import { RunningCheckpoint, type Request } from './running-checkpoint.js';
+import type { Snapshot, SnapshotKind } from './snapshot.js';
 
 /**
  * A source that can take part in checkpoints: the pulled sources (which resume at their position:
@@ -40,14 +39,6 @@ import { isIncremental, SNAPSHOT_FORMAT_VERSION, type OperatorStateSnapshot, typ
 export interface CheckpointableSource<T> {
   withCheckpoints(link: SourceCheckpointLink): Observable<readonly T[]>;
 }
-
-/** Converts state written with an older state version into the operator's current one. */
-export type StateMigration = (stored: {
-  readonly uid: string;
-  readonly fromVersion: number;
-  readonly toVersion: number;
-  readonly snapshot: OperatorStateSnapshot;
-}) => OperatorStateSnapshot;
 
 export interface CheckpointingOptions {
   /** Where checkpoints go: `memoryBackend`, `fileBackend` (rxflink/node), `openIndexedDbBackend` (rxflink/idb). */
@@ -83,15 +74,6 @@ export interface CheckpointStats {
   /** Processing time from trigger to stored, of the last completed checkpoint. */
   readonly lastDurationMs: number | undefined;
   readonly lastCheckpoint: StoredSnapshotInfo | undefined;
-}
-
-interface Request {
-  readonly kind: SnapshotKind;
-  readonly name?: string | undefined;
-  /** Asked for by `checkpoint()` or `savepoint()`: its failure rejects the call, not the pipeline. */
-  readonly manual?: boolean;
-  resolve(info: StoredSnapshotInfo): void;
-  reject(error: unknown): void;
 }
 
 /**
@@ -499,125 +481,5 @@ class SourceState implements SourceCheckpointLink {
 
   finishing(position: unknown): void {
     this.coordinator.finishing(this, position);
-  }
-}
-
-/** A checkpoint between its trigger and its completion: what barriers carry. */
-class RunningCheckpoint implements PendingCheckpoint {
-  readonly operators: Record<string, OperatorStateSnapshot> = {};
-  readonly sources: Record<string, unknown> = {};
-  readonly waitingFor = new Set<string>();
-  readonly holds = new Map<number, string>();
-  readonly listeners: ((checkpointId: number) => void)[] = [];
-  timeout: Subscription | undefined;
-  done = false;
-  #nextHold = 0;
-
-  constructor(
-    private readonly coordinator: Checkpointing,
-    readonly checkpointId: number,
-    readonly kind: SnapshotKind,
-    readonly request: Request | undefined,
-    readonly incremental: boolean,
-    readonly startedAt: number,
-  ) {}
-
-  get id(): number {
-    return this.checkpointId;
-  }
-
-  report(uid: string, state: OperatorStateSnapshot, operator: string): void {
-    if (this.done) throw new LateStateReportError(this.checkpointId, uid, operator);
-    if (Object.hasOwn(this.operators, uid)) throw new DuplicateUidError(uid, `is used by two operators of this pipeline (the second is ${operator})`);
-    // A copy: the pipeline runs on while the checkpoint is stored, and an operator (or a user's
-    // reduce function) may change in place an object that the state it reported refers to.
-    this.operators[uid] = copyPlainData(state) as OperatorStateSnapshot;
-  }
-
-  hold(where: string): () => void {
-    const token = this.#nextHold++;
-    this.holds.set(token, where);
-    return () => {
-      if (!this.holds.delete(token)) return;
-      this.coordinator.maybeComplete(this);
-    };
-  }
-
-  onComplete(listener: (checkpointId: number) => void): void {
-    this.listeners.push(listener);
-  }
-
-  describeWaiting(): string {
-    const parts = [
-      ...[...this.waitingFor].map((id) => `the barrier at source ${JSON.stringify(id)}`),
-      ...[...this.holds.values()].map((where) => `the barrier held by ${where}`),
-    ];
-    return parts.join(', ');
-  }
-
-  toSnapshot(pipelineId: string, plan: SnapshotPlan): Snapshot {
-    const base = {
-      formatVersion: SNAPSHOT_FORMAT_VERSION,
-      pipelineId,
-      checkpointId: this.checkpointId,
-      kind: this.kind,
-      name: this.request?.name,
-      createdAt: this.startedAt,
-      operators: this.operators,
-      sources: this.sources,
-      watermarks: {},
-    };
-    const snapshot: Snapshot = base;
-    if (!isIncremental(snapshot) || plan.mode !== 'incremental') return snapshot;
-    return { ...base, parentCheckpointId: plan.parentCheckpointId };
-  }
-}
-
-/**
- * A deep copy of plain data (what snapshots hold). Anything else is kept as it is, for the backend
- * to refuse with an error that names where it is.
- */
-function copyPlainData(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) {
-    const copy = new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i];
-      copy[i] = typeof item === 'object' && item !== null ? copyPlainData(item) : item;
-    }
-    return copy;
-  }
-  const prototype: unknown = Object.getPrototypeOf(value);
-  if (prototype !== Object.prototype && prototype !== null) return value;
-  const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) copy[key] = copyPlainData((value as Record<string, unknown>)[key]);
-  return copy;
-}
-
-/** The restored snapshot as operators claim it: what the restore marker carries. */
-class RestoreState implements RestoreSource {
-  readonly claimed = new Map<string, object>();
-  readonly pendingSources = new Set<string>();
-  constructor(readonly snapshot: Snapshot, private readonly migrate: StateMigration | undefined) {}
-
-  get checkpointId(): number {
-    return this.snapshot.checkpointId;
-  }
-
-  claim(uid: string, stateVersion: number, operator: object, name: string): OperatorStateSnapshot | undefined | typeof ALREADY_RESTORED {
-    const owner = this.claimed.get(uid);
-    if (owner === operator) return ALREADY_RESTORED;
-    if (owner !== undefined) throw new DuplicateUidError(uid, `is used by two operators of this pipeline (the second is ${name})`);
-    this.claimed.set(uid, operator);
-    const stored = Object.hasOwn(this.snapshot.operators, uid) ? this.snapshot.operators[uid] : undefined;
-    if (stored === undefined || stored.stateVersion === stateVersion) return stored;
-    if (this.migrate === undefined) {
-      throw new StateVersionError(uid, stored.stateVersion, stateVersion, 'pass a migrate function to startCheckpointing to convert it');
-    }
-    const migrated = this.migrate({ uid, fromVersion: stored.stateVersion, toVersion: stateVersion, snapshot: stored });
-    if (migrated?.stateVersion !== stateVersion) {
-      throw new StateVersionError(uid, stored.stateVersion, stateVersion, `the migrate function returned state version ${String(migrated?.stateVersion)}`);
-    }
-    return migrated;
   }
 }

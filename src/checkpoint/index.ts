@@ -31,6 +31,7 @@ export {
 } from './backend.js';
 export { memoryBackend, MemoryBlobStore, type MemoryBackendOptions } from './memory.js';
 export {
-  Checkpointing, startCheckpointing, type CheckpointableSource, type CheckpointingOptions, type CheckpointStats, type StateMigration,
+  Checkpointing, startCheckpointing, type CheckpointableSource, type CheckpointingOptions, type CheckpointStats,
 } from './coordinator.js';
+export type { StateMigration } from './restore-state.js';
 export { CheckpointAbortedError, LateStateReportError, StateVersionError, UnclaimedStateError } from './errors-inband.js';

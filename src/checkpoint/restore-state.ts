@@ -1,0 +1,44 @@
+/**
+ * The restored snapshot, as the restore marker carries it to the operators (coordinator.ts): each
+ * claims its state by uid, migrated to its state version.
+ */
+
+import { ALREADY_RESTORED, DuplicateUidError, type RestoreSource } from '../core/checkpointing.js';
+import { StateVersionError } from './errors-inband.js';
+import type { OperatorStateSnapshot, Snapshot } from './snapshot.js';
+
+/** Converts state written with an older state version into the operator's current one. */
+export type StateMigration = (stored: {
+  readonly uid: string;
+  readonly fromVersion: number;
+  readonly toVersion: number;
+  readonly snapshot: OperatorStateSnapshot;
+}) => OperatorStateSnapshot;
+
+/** The restored snapshot as operators claim it: what the restore marker carries. */
+export class RestoreState implements RestoreSource {
+  readonly claimed = new Map<string, object>();
+  readonly pendingSources = new Set<string>();
+  constructor(readonly snapshot: Snapshot, private readonly migrate: StateMigration | undefined) {}
+
+  get checkpointId(): number {
+    return this.snapshot.checkpointId;
+  }
+
+  claim(uid: string, stateVersion: number, operator: object, name: string): OperatorStateSnapshot | undefined | typeof ALREADY_RESTORED {
+    const owner = this.claimed.get(uid);
+    if (owner === operator) return ALREADY_RESTORED;
+    if (owner !== undefined) throw new DuplicateUidError(uid, `is used by two operators of this pipeline (the second is ${name})`);
+    this.claimed.set(uid, operator);
+    const stored = Object.hasOwn(this.snapshot.operators, uid) ? this.snapshot.operators[uid] : undefined;
+    if (stored === undefined || stored.stateVersion === stateVersion) return stored;
+    if (this.migrate === undefined) {
+      throw new StateVersionError(uid, stored.stateVersion, stateVersion, 'pass a migrate function to startCheckpointing to convert it');
+    }
+    const migrated = this.migrate({ uid, fromVersion: stored.stateVersion, toVersion: stateVersion, snapshot: stored });
+    if (migrated?.stateVersion !== stateVersion) {
+      throw new StateVersionError(uid, stored.stateVersion, stateVersion, `the migrate function returned state version ${String(migrated?.stateVersion)}`);
+    }
+    return migrated;
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * A checkpoint between its trigger and its completion, as the coordinator (coordinator.ts) runs it:
+ * the `PendingCheckpoint` its barriers carry, collecting what operators report and who holds it.
+ */
+
+import type { Subscription } from 'rxjs';
+import { DuplicateUidError, type PendingCheckpoint } from '../core/checkpointing.js';
+import type { SnapshotPlan, StoredSnapshotInfo } from './backend.js';
+import { LateStateReportError } from './errors-inband.js';
+import { isIncremental, SNAPSHOT_FORMAT_VERSION, type OperatorStateSnapshot, type Snapshot, type SnapshotKind } from './snapshot.js';
+
+/** A checkpoint or savepoint asked for, and how to answer. */
+export interface Request {
+  readonly kind: SnapshotKind;
+  readonly name?: string | undefined;
+  /** Asked for by `checkpoint()` or `savepoint()`: its failure rejects the call, not the pipeline. */
+  readonly manual?: boolean;
+  resolve(info: StoredSnapshotInfo): void;
+  reject(error: unknown): void;
+}
+
+/** A checkpoint between its trigger and its completion: what barriers carry. */
+export class RunningCheckpoint implements PendingCheckpoint {
+  readonly operators: Record<string, OperatorStateSnapshot> = {};
+  readonly sources: Record<string, unknown> = {};
+  readonly waitingFor = new Set<string>();
+  readonly holds = new Map<number, string>();
+  readonly listeners: ((checkpointId: number) => void)[] = [];
+  timeout: Subscription | undefined;
+  done = false;
+  #nextHold = 0;
+
+  constructor(
+    private readonly coordinator: { maybeComplete(running: RunningCheckpoint): void },
+    readonly checkpointId: number,
+    readonly kind: SnapshotKind,
+    readonly request: Request | undefined,
+    readonly incremental: boolean,
+    readonly startedAt: number,
+  ) {}
+
+  get id(): number {
+    return this.checkpointId;
+  }
+
+  report(uid: string, state: OperatorStateSnapshot, operator: string): void {
+    if (this.done) throw new LateStateReportError(this.checkpointId, uid, operator);
+    if (Object.hasOwn(this.operators, uid)) throw new DuplicateUidError(uid, `is used by two operators of this pipeline (the second is ${operator})`);
+    // A copy: the pipeline runs on while the checkpoint is stored, and an operator (or a user's
+    // reduce function) may change in place an object that the state it reported refers to.
+    this.operators[uid] = copyPlainData(state) as OperatorStateSnapshot;
+  }
+
+  hold(where: string): () => void {
+    const token = this.#nextHold++;
+    this.holds.set(token, where);
+    return () => {
+      if (!this.holds.delete(token)) return;
+      this.coordinator.maybeComplete(this);
+    };
+  }
+
+  onComplete(listener: (checkpointId: number) => void): void {
+    this.listeners.push(listener);
+  }
+
+  describeWaiting(): string {
+    const parts = [
+      ...[...this.waitingFor].map((id) => `the barrier at source ${JSON.stringify(id)}`),
+      ...[...this.holds.values()].map((where) => `the barrier held by ${where}`),
+    ];
+    return parts.join(', ');
+  }
+
+  toSnapshot(pipelineId: string, plan: SnapshotPlan): Snapshot {
+    const base = {
+      formatVersion: SNAPSHOT_FORMAT_VERSION,
+      pipelineId,
+      checkpointId: this.checkpointId,
+      kind: this.kind,
+      name: this.request?.name,
+      createdAt: this.startedAt,
+      operators: this.operators,
+      sources: this.sources,
+      watermarks: {},
+    };
+    const snapshot: Snapshot = base;
+    if (!isIncremental(snapshot) || plan.mode !== 'incremental') return snapshot;
+    return { ...base, parentCheckpointId: plan.parentCheckpointId };
+  }
+}
+
+/**
+ * A deep copy of plain data (what snapshots hold). Anything else is kept as it is, for the backend
+ * to refuse with an error that names where it is.
+ */
+function copyPlainData(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const copy = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      copy[i] = typeof item === 'object' && item !== null ? copyPlainData(item) : item;
+    }
+    return copy;
+  }
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return value;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) copy[key] = copyPlainData((value as Record<string, unknown>)[key]);
+  return copy;
+}
