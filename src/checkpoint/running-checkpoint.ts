@@ -23,6 +23,7 @@ export interface Request {
 export class RunningCheckpoint implements PendingCheckpoint {
   readonly operators: Record<string, OperatorStateSnapshot> = {};
   readonly sources: Record<string, unknown> = {};
+  readonly watermarks: Record<string, number> = {};
   readonly waitingFor = new Set<string>();
   readonly holds = new Map<number, string>();
   readonly listeners: ((checkpointId: number) => void)[] = [];
@@ -43,12 +44,13 @@ export class RunningCheckpoint implements PendingCheckpoint {
     return this.checkpointId;
   }
 
-  report(uid: string, state: OperatorStateSnapshot, operator: string): void {
+  report(uid: string, state: OperatorStateSnapshot, operator: string, watermark?: number): void {
     if (this.done) throw new LateStateReportError(this.checkpointId, uid, operator);
     if (Object.hasOwn(this.operators, uid)) throw new DuplicateUidError(uid, `is used by two operators of this pipeline (the second is ${operator})`);
     // A copy: the pipeline runs on while the checkpoint is stored, and an operator (or a user's
     // reduce function) may change in place an object that the state it reported refers to.
     this.operators[uid] = copyPlainData(state) as OperatorStateSnapshot;
+    if (watermark !== undefined) this.watermarks[uid] = watermark;
   }
 
   hold(where: string): () => void {
@@ -82,7 +84,7 @@ export class RunningCheckpoint implements PendingCheckpoint {
       createdAt: this.startedAt,
       operators: this.operators,
       sources: this.sources,
-      watermarks: {},
+      watermarks: this.watermarks,
     };
     const snapshot: Snapshot = base;
     if (!isIncremental(snapshot) || plan.mode !== 'incremental') return snapshot;

@@ -23,8 +23,11 @@ export interface PendingCheckpoint {
    * false, every operator reports its state in full.
    */
   readonly incremental: boolean;
-  /** Stores an operator's state under its uid; a uid reported twice is a `DuplicateUidError`. */
-  report(uid: string, state: OperatorStateSnapshot, operator: string): void;
+  /**
+   * Stores an operator's state under its uid, with its current watermark if it has one; a uid
+   * reported twice is a `DuplicateUidError`.
+   */
+  report(uid: string, state: OperatorStateSnapshot, operator: string, watermark?: number): void;
   /**
    * Says that the barrier is held at an asynchronous boundary (an async map, a merge waiting for its
    * other inputs): the checkpoint cannot complete before the returned function is called, once the
@@ -98,7 +101,7 @@ export function snapshotOperator<I, KI, O, KO>(operator: StreamOperator<I, KI, O
   const snapshot = operator.snapshotCheckpoint !== undefined
     ? operator.snapshotCheckpoint(checkpoint)
     : { stateVersion: operator.stateVersion ?? 0, state: operator.snapshotState!() };
-  checkpoint.report(uid, snapshot, name);
+  checkpoint.report(uid, snapshot, name, operator.currentWatermark);
 }
 
 /** Gives an operator the state stored under its uid, when the restore marker reaches it. */

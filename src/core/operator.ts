@@ -30,6 +30,8 @@ export interface StreamOperator<I, KI, O, KO> {
    * An operator that exports state (`snapshotState`) needs one when the pipeline is checkpointed.
    */
   readonly uid?: string | undefined;
+  /** The operator's current event time, recorded with its state in checkpoints (`Snapshot.watermarks`). */
+  readonly currentWatermark?: number;
   processRecord(record: StreamRecord<I, KI>, out: Output<O, KO>): void;
   /**
    * Processes a whole batch, instead of `processBatch` dispatching element by element. A hot

@@ -66,6 +66,12 @@ const PROCESSING_TIMERS = 'timers:processing-time';
 export class KeyedProcessOperator<T, K extends Key, R> implements StreamOperator<T, K, R, K> {
   readonly uid: string | undefined;
   readonly counters = new Counters();
+
+  /** The last watermark this operator processed (-Infinity before any). */
+  get currentWatermark(): number {
+    return this.#timers.currentWatermark;
+  }
+
   readonly #fn: KeyedProcessFunction<T, K, R>;
   readonly #backend: KeyedStateBackend;
   readonly #timers: InternalTimerService<R, K>;

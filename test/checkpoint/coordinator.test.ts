@@ -70,6 +70,8 @@ describe('checkpoint coordinator: barriers through a running pipeline', () => {
     expect(last!.sources).toEqual({ events: { index: events.length } });
     expect(Object.keys(last!.operators).sort()).toEqual(['counts', 'entry', 'sink']);
     expect((last!.operators['entry']!.state as { watermark: number }).watermark).toBe(Infinity);
+    // The watermarks at the barrier: event time ended everywhere before the final checkpoint.
+    expect(last!.watermarks).toEqual({ entry: Infinity, counts: Infinity });
   });
 
   /**
