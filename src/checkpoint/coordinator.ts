@@ -126,6 +126,10 @@ export class Checkpointing {
   #forceFull = true;
   #running: RunningCheckpoint | undefined;
   #saving = false;
+  /** The save in progress (or the last one), settled. */
+  #stored: Promise<void> = Promise.resolve();
+  /** The last source to finish, waiting for the final checkpoint once the running one is stored. */
+  #final: SourceState | undefined;
   #requests: Request[] = [];
   #timer: Subscription | undefined;
   #failuresInRow = 0;
@@ -255,7 +259,7 @@ export class Checkpointing {
   disconnected(state: SourceState): void {
     const running = this.#running;
     if (running !== undefined && running.waitingFor.has(state.id)) {
-      this.#abort(running, new CheckpointAbortedError(running.id, `source ${JSON.stringify(state.id)} was unsubscribed before its barrier`));
+      this.#abort(running, new CheckpointAbortedError(running.checkpointId, `source ${JSON.stringify(state.id)} was unsubscribed before its barrier`));
     }
     if ([...this.#links.values()].every((s) => s.port === undefined)) this.stop();
   }
@@ -275,8 +279,6 @@ export class Checkpointing {
     this.#final = state;
     this.#next();
   }
-
-  #final: SourceState | undefined;
 
   #triggerFinal(state: SourceState): void {
     const port = state.port;
@@ -339,7 +341,7 @@ export class Checkpointing {
     const id = this.#nextId++;
     const kind = request?.kind ?? 'checkpoint';
     const incremental = kind === 'checkpoint' && this.#incremental && !this.#forceFull && this.#plan.mode === 'incremental';
-    const now = this.#now();
+    const now = this.#scheduler.now();
     const running = new RunningCheckpoint(this, id, kind, request, incremental, now);
     for (const s of this.#links.values()) if (s.finalPosition !== undefined) running.sources[s.id] = s.finalPosition.position;
     for (const s of sources) running.waitingFor.add(s.id);
@@ -351,10 +353,9 @@ export class Checkpointing {
   }
 
   #scheduleTimeout(running: RunningCheckpoint): Subscription | undefined {
-    const scheduler = this.#scheduler;
-    return scheduler.schedule(() => {
+    return this.#scheduler.schedule(() => {
       if (this.#running === running) {
-        this.#abort(running, new CheckpointAbortedError(running.id, `it was still waiting after ${this.#timeout} ms for ${running.describeWaiting()}`));
+        this.#abort(running, new CheckpointAbortedError(running.checkpointId, `it was still waiting after ${this.#timeout} ms for ${running.describeWaiting()}`));
       }
     }, this.#timeout);
   }
@@ -383,7 +384,7 @@ export class Checkpointing {
         this.#failuresInRow = 0;
         this.#forceFull = false;
         this.#stats.completed++;
-        this.#stats.lastDurationMs = this.#now() - running.startedAt;
+        this.#stats.lastDurationMs = this.#scheduler.now() - running.startedAt;
         this.#stats.lastCheckpoint = info;
         for (const listener of running.listeners) listener(info.checkpointId);
         running.request?.resolve(info);
@@ -398,9 +399,6 @@ export class Checkpointing {
       },
     ).catch((error: unknown) => this.#failAll(error)).finally(() => this.#next());
   }
-
-  /** The save in progress (or the last one), settled. */
-  #stored: Promise<void> = Promise.resolve();
 
   #next(): void {
     if (this.#running !== undefined || this.#saving) return;
@@ -453,9 +451,6 @@ export class Checkpointing {
     if (operators.length > 0 || sources.length > 0) this.#failAll(new UnclaimedStateError(restore.snapshot.checkpointId, operators, sources));
   }
 
-  #now(): number {
-    return (this.#scheduler).now();
-  }
 }
 
 /** One declared source's link to the coordinator. */

@@ -40,10 +40,6 @@ export class RunningCheckpoint implements PendingCheckpoint {
     readonly startedAt: number,
   ) {}
 
-  get id(): number {
-    return this.checkpointId;
-  }
-
   report(uid: string, state: OperatorStateSnapshot, operator: string, watermark?: number): void {
     if (this.done) throw new LateStateReportError(this.checkpointId, uid, operator);
     if (Object.hasOwn(this.operators, uid)) throw new DuplicateUidError(uid, `is used by two operators of this pipeline (the second is ${operator})`);

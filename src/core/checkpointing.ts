@@ -84,6 +84,13 @@ function operatorName(operator: object): string {
   return typeof uid === 'string' ? `${kind} (uid ${JSON.stringify(uid)})` : kind;
 }
 
+/** The uid of an operator that has state, and its name in errors; `MissingUidError` without a uid. */
+function checkpointedUid(operator: { readonly uid?: string | undefined }): { uid: string; name: string } {
+  const name = operatorName(operator);
+  if (operator.uid === undefined) throw new MissingUidError(name);
+  return { uid: operator.uid, name };
+}
+
 /** Whether the operator has state to put into checkpoints. */
 export function hasState(operator: StreamOperator<never, never, unknown, unknown>): boolean {
   return operator.snapshotCheckpoint !== undefined || operator.snapshotState !== undefined;
@@ -95,9 +102,7 @@ export function hasState(operator: StreamOperator<never, never, unknown, unknown
  */
 export function snapshotOperator<I, KI, O, KO>(operator: StreamOperator<I, KI, O, KO>, checkpoint: PendingCheckpoint): void {
   if (!hasState(operator as never)) return;
-  const uid = operator.uid;
-  const name = operatorName(operator);
-  if (uid === undefined) throw new MissingUidError(name);
+  const { uid, name } = checkpointedUid(operator);
   const snapshot = operator.snapshotCheckpoint !== undefined
     ? operator.snapshotCheckpoint(checkpoint)
     : { stateVersion: operator.stateVersion ?? 0, state: operator.snapshotState!() };
@@ -107,9 +112,7 @@ export function snapshotOperator<I, KI, O, KO>(operator: StreamOperator<I, KI, O
 /** Gives an operator the state stored under its uid, when the restore marker reaches it. */
 export function restoreOperator<I, KI, O, KO>(operator: StreamOperator<I, KI, O, KO>, source: RestoreSource): void {
   if (!hasState(operator as never)) return;
-  const uid = operator.uid;
-  const name = operatorName(operator);
-  if (uid === undefined) throw new MissingUidError(name);
+  const { uid, name } = checkpointedUid(operator);
   const stored = source.claim(uid, operator.stateVersion ?? 0, operator, name);
   if (stored === undefined || stored === ALREADY_RESTORED) return;
   if (operator.restoreCheckpoint !== undefined) operator.restoreCheckpoint(stored);

@@ -1,9 +1,8 @@
-import { checkUid } from '../core/checkpointing.js';
 import type { OperatorFunction } from 'rxjs';
 import type { StreamBatch, StreamRecord } from '../core/elements.js';
 import { InvalidOptionError, NotKeyedError } from '../core/errors.js';
 import type { Key } from '../core/keys.js';
-import type { PendingCheckpoint } from '../core/checkpointing.js';
+import { checkUid, type PendingCheckpoint } from '../core/checkpointing.js';
 import type { OperatorRuntime, Output, StreamOperator } from '../core/operator.js';
 import type { OperatorStateSnapshot } from '../checkpoint/snapshot.js';
 import { fromStreamOperator, type SchedulerOption } from '../rx/operator-function.js';

@@ -81,7 +81,7 @@ export function exactlyOnceSink<T, K = undefined>(
         commits = commits.then(async () => {
           if (failed) return;
           try {
-            if (transaction.values.length > 0) await lastValueFrom(rxFrom(commit(transaction.values, transaction.checkpointId)).pipe(defaultIfEmpty(undefined)));
+            await lastValueFrom(rxFrom(commit(transaction.values, transaction.checkpointId)).pipe(defaultIfEmpty(undefined)));
           } catch (error) {
             fail(new CommitError(uid, transaction.checkpointId, error));
             return;
@@ -138,7 +138,8 @@ class ExactlyOnceSinkOperator<T, K> implements StreamOperator<T, K, T, K> {
       this.#pending.push(transaction);
       checkpoint.onComplete(() => this.startCommit(transaction));
     }
-    return { stateVersion: this.stateVersion, state: { pending: this.#pending.map((t) => ({ checkpointId: t.checkpointId, values: [...t.values] })) } };
+    // No copy here: the checkpoint copies what it is given.
+    return { stateVersion: this.stateVersion, state: { pending: this.#pending } };
   }
 
   restoreCheckpoint(snapshot: OperatorStateSnapshot): void {

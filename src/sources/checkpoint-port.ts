@@ -29,6 +29,7 @@ export class SourceMarkers {
   #paused = false;
   #finishing = false;
   #disconnect: (() => void) | undefined;
+  #link: SourceCheckpointLink | undefined;
 
   constructor(hooks: SourceHooks) {
     this.#hooks = hooks;
@@ -58,8 +59,6 @@ export class SourceMarkers {
     this.#disconnect = link.connect(port);
     this.#link = link;
   }
-
-  #link: SourceCheckpointLink | undefined;
 
   /** Whether values may be emitted now: not paused for a checkpoint, not finished. */
   get mayEmit(): boolean {

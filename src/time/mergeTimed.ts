@@ -1,7 +1,6 @@
 import { isObservable, Observable, type Subscription } from 'rxjs';
-import { InvalidOptionError } from '../core/errors.js';
+import { InvalidOptionError, StreamError } from '../core/errors.js';
 import { END_OF_STREAM, MAX_WATERMARK, type CheckpointBarrier, type StreamBatch, type StreamElement } from '../core/elements.js';
-import { StreamError } from '../core/errors.js';
 import { WatermarkValve } from './watermark-valve.js';
 
 /** The value type of a timed stream. */

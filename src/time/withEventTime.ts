@@ -1,8 +1,8 @@
 import { asyncScheduler, Observable, type OperatorFunction } from 'rxjs';
 import { Counters } from '../core/counters.js';
 import { MAX_WATERMARK, markersOf, type StreamBatch, type StreamElement, type StreamRecord } from '../core/elements.js';
-import { checkUid, restoreOperator, RESTORE_CONTROL, snapshotOperator, type RestoreSource } from '../core/checkpointing.js';
-import type { StreamOperator } from '../core/operator.js';
+import { checkUid } from '../core/checkpointing.js';
+import { processElement, type StreamOperator } from '../core/operator.js';
 import { schedulerProcessingTime } from '../rx/processing-time.js';
 import type { SchedulerOption } from '../rx/operator-function.js';
 import type { SideOutput } from '../rx/side-output.js';
@@ -149,15 +149,12 @@ function eventTime<T, I>(
  * a restore marker gives it back.
  */
 function processMarkers<T>(operator: TimestampsAndWatermarksOperator<T>, markers: readonly StreamElement<never, never>[], out: StreamElement<T>[]): void {
+  // Markers carry no records, so the entry takes part like any engine operator: processElement
+  // snapshots or restores it and forwards the element in place.
   const asOperator = operator as unknown as StreamOperator<never, never, T, undefined>;
   for (const element of markers) {
-    if (element.kind === 'watermark' && element.timestamp === MAX_WATERMARK) {
-      operator.end(out);
-      continue;
-    }
-    if (element.kind === 'barrier' && element.checkpoint !== undefined) snapshotOperator(asOperator, element.checkpoint);
-    if (element.kind === 'control' && element.type === RESTORE_CONTROL) restoreOperator(asOperator, element.payload as RestoreSource);
-    out.push(element);
+    if (element.kind === 'watermark' && element.timestamp === MAX_WATERMARK) operator.end(out);
+    else processElement(asOperator, element, out);
   }
 }
 

@@ -101,6 +101,9 @@ export interface FusedKeyBy<T, K> {
   readonly maxParallelism: number;
 }
 
+/** In place of a key group: the record was keyed by the fused keyBy, and its group is not computed yet. */
+const FUSED_KEY_GROUP = -2;
+
 /** Counter of records dropped because they were late for all their windows (Flink's numLateRecordsDropped). */
 export const DROPPED_LATE = 'droppedLate';
 /** Counter of late records routed to the late side output. */
@@ -430,8 +433,8 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     if (selectKey !== null) {
       const k = checkKey(selectKey(value), value);
       key = k;
-      id = typeof k === 'object' ? keyId(k) : k;
-      keyGroup = -2; // computed below, for a key the pane table has not numbered yet
+      id = keyId(k);
+      keyGroup = FUSED_KEY_GROUP;
     } else if (this.#keyed) {
       if (record.keyGroup < 0) throw new NotKeyedError('window()');
       key = record.key;
@@ -445,11 +448,11 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     const pane = panes.paneFor(record.timestamp, this.#watermark);
     if (pane === null) {
       // Late for its only window: with no allowed lateness, the element is always behind the watermark.
-      this.#late(record, key, keyGroup === -2 ? keyGroupOf(key as Key, this.#maxParallelism) : keyGroup);
+      this.#late(record, key, this.#groupOf(key, keyGroup));
       return;
     }
     let k = panes.numberOf(id);
-    if (k < 0) k = panes.addKey(id, key, keyGroup === -2 ? keyGroupOf(key as Key, this.#maxParallelism) : keyGroup);
+    if (k < 0) k = panes.addKey(id, key, this.#groupOf(key, keyGroup));
     const inc = this.#incremental!;
     const slot = panes.slotOf(k, pane);
     if (slot < 0) {
@@ -470,9 +473,9 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
       // Fused with the keyBy in front: key the record here, exactly as KeyByOperator would. The key
       // group is only computed for a key that has no entry yet.
       const key = checkKey(selectKey(value), value);
-      const id = typeof key === 'object' ? keyId(key) : key;
+      const id = keyId(key);
       entry = this.#keys.get(id);
-      if (entry === undefined) entry = this.#addEntry(id, key, keyGroupOf(key, this.#maxParallelism));
+      if (entry === undefined) entry = this.#addEntry(id, key, this.#groupOf(key, FUSED_KEY_GROUP));
     } else if (this.#keyed) {
       if (record.keyGroup < 0) throw new NotKeyedError('window()');
       const id = keyId(record.key as never);
@@ -521,6 +524,14 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     }
     // Flink: an element skipped by all its windows and behind watermark - lateness is late data.
     if (skipped && this.#eventTime && timestamp + this.#lateness <= this.#watermark) this.#late(record, entry.key, entry.keyGroup);
+  }
+
+  /**
+   * A record's key group: as keyBy attached it, or (for FUSED_KEY_GROUP) computed here, as the fused
+   * keyBy would have, only for keys that need it (new or late ones).
+   */
+  #groupOf(key: unknown, keyGroup: number): number {
+    return keyGroup === FUSED_KEY_GROUP ? keyGroupOf(key as Key, this.#maxParallelism) : keyGroup;
   }
 
   /** Routes a late record to the late side output, or counts it as dropped. */
