@@ -1,4 +1,4 @@
-// DESIGN.md §0, §3 and §6, checked on the source text: the engine is free of RxJS, the core of Node
+// docs/architecture.md §0, §3 and §6, checked on the source text: the engine is free of RxJS, the core of Node
 // and the DOM, and processing time only comes from the injected scheduler. (DOM and Node globals
 // cannot appear in the core at all: tsconfig.json compiles it with lib ES2022 and no @types/node.)
 import { readdirSync, readFileSync, statSync } from 'node:fs';

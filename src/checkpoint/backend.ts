@@ -1,5 +1,5 @@
 /**
- * The backend interface (DESIGN.md §4) and its one implementation over a tiny key-value blob store.
+ * The backend interface (docs/architecture.md §4) and its one implementation over a tiny key-value blob store.
  * Memory, files and IndexedDB differ only in their blob store; format, checksums, retention,
  * incremental chains, fallback and errors live here once.
  *

@@ -1,6 +1,6 @@
 /**
  * The byte encoding of snapshots, shared by every backend so that each stored snapshot carries the
- * same format version and checksum (DESIGN.md §4).
+ * same format version and checksum (docs/architecture.md §4).
  *
  * Values: JSON, which is fast everywhere (native parse and stringify), extended by a small tagging
  * scheme for what JSON loses: strings that start with "~" encode the values JSON cannot hold, and a

@@ -1,5 +1,5 @@
 /**
- * The checkpoint coordinator (DESIGN.md §4), in the spirit of Flink's CheckpointCoordinator, for one
+ * The checkpoint coordinator (docs/architecture.md §4), in the spirit of Flink's CheckpointCoordinator, for one
  * pipeline in one process: it restores the pipeline from a stored snapshot, triggers checkpoints on
  * processing time, injects their barriers at every source, collects what the operators report as
  * the barriers pass them, and stores each complete checkpoint as one unit.

@@ -1,6 +1,6 @@
 /**
  * Public API of src/checkpoint: the coordinator that runs checkpoints through a pipeline
- * (coordinator.ts), the snapshot format, its codec, and the backend interface (DESIGN.md §4). How
+ * (coordinator.ts), the snapshot format, its codec, and the backend interface (docs/architecture.md §4). How
  * the coordinator uses a backend:
  * 1. Before triggering checkpoint n, ask `await backend.plan()`: `{ mode: 'full' }`, or
  *    `{ mode: 'incremental', parentCheckpointId }` when the chain bound allows a delta.

@@ -1,5 +1,5 @@
 /**
- * The snapshot format (DESIGN.md §4): what one checkpoint or savepoint of a pipeline holds. It is
+ * The snapshot format (docs/architecture.md §4): what one checkpoint or savepoint of a pipeline holds. It is
  * plain data, versioned by `SNAPSHOT_FORMAT_VERSION`, and documented here because savepoints are a
  * public, durable format: a savepoint written by this version must load in later versions.
  *

@@ -1,5 +1,5 @@
 /**
- * The in-band half of checkpoints, as the engine sees it (DESIGN.md §4). Nothing here knows RxJS or
+ * The in-band half of checkpoints, as the engine sees it (docs/architecture.md §4). Nothing here knows RxJS or
  * storage: a checkpoint barrier carries the pending checkpoint it belongs to, and each operator that
  * the barrier passes reports its state to it; a restore marker carries the restored snapshot, and
  * each operator claims its state from it by uid. The coordinator that creates both lives in

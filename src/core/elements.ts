@@ -1,7 +1,7 @@
 import type { PendingCheckpoint } from './checkpointing.js';
 
 /**
- * Stream elements travel in-band, in order, on one Observable (DESIGN.md §1): records, watermarks,
+ * Stream elements travel in-band, in order, on one Observable (docs/architecture.md §1): records, watermarks,
  * idleness status and control elements such as checkpoint barriers. They travel in batches
  * (`StreamBatch`) so that RxJS's per-emission cost is paid once per batch, not once per record.
  */

@@ -1,5 +1,5 @@
 /**
- * The engine's operator, in the spirit of Flink's StreamOperator (DESIGN.md §0): a plain object that
+ * The engine's operator, in the spirit of Flink's StreamOperator (docs/architecture.md §0): a plain object that
  * processes records, watermarks, status and control elements, pushes what it produces onto `out`,
  * and can export and import its state. It knows nothing of RxJS.
  */
@@ -26,7 +26,7 @@ export interface OperatorRuntime {
  */
 export interface StreamOperator<I, KI, O, KO> {
   /**
-   * The stable id the operator's state is stored under in checkpoints and savepoints (DESIGN.md §4).
+   * The stable id the operator's state is stored under in checkpoints and savepoints (docs/architecture.md §4).
    * An operator that exports state (`snapshotState`) needs one when the pipeline is checkpointed.
    */
   readonly uid?: string | undefined;

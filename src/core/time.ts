@@ -1,5 +1,5 @@
 /**
- * Processing time reaches the engine only through this interface (DESIGN.md §3). The RxJS adapter
+ * Processing time reaches the engine only through this interface (docs/architecture.md §3). The RxJS adapter
  * builds it on an injected `SchedulerLike`, so TestScheduler drives every operator in marble tests.
  */
 

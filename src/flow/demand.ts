@@ -1,5 +1,5 @@
 /**
- * Demand across asynchronous boundaries (DESIGN.md §5), credit-based like Flink's network stack.
+ * Demand across asynchronous boundaries (docs/architecture.md §5), credit-based like Flink's network stack.
  *
  * RxJS pushes synchronously: when a pulled source calls `subscriber.next(batch)`, every synchronous
  * operator downstream runs inside that call, up to the first asynchronous boundary (an async map or

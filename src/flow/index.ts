@@ -1,4 +1,4 @@
-// Public API of src/flow: demand across async boundaries, async map, metrics (DESIGN.md §5).
+// Public API of src/flow: demand across async boundaries, async map, metrics (docs/architecture.md §5).
 export { FlowController, Upstreams, currentFlow, deliver, type FlowStage } from './demand.js';
 export { FlowMonitor, StageStats, type FlowMetrics, type FlowMonitorOptions, type StageMetrics } from './monitor.js';
 export { BufferOverflowError, AsyncTimeoutError, AsyncRequestError } from './errors.js';

@@ -66,7 +66,7 @@ function openDatabaseStore(factory: IDBFactory | undefined, dbName: string, open
       let settled = false;
       // An open queued behind another tab's upgrade or deletion (itself blocked by a connection that
       // does not close) would wait forever: give up after a while and say why. A timer is allowed
-      // here: this is a platform module, beside the per-record path (DESIGN.md §3).
+      // here: this is a platform module, beside the per-record path (docs/architecture.md §3).
       const timer = setTimeout(() => {
         if (settled) return;
         settled = true;

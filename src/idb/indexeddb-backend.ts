@@ -1,5 +1,5 @@
 /**
- * The IndexedDB backend: the browser default (DESIGN.md §4, §6). Snapshots are stored as the same
+ * The IndexedDB backend: the browser default (docs/architecture.md §4, §6). Snapshots are stored as the same
  * checksummed bytes as the other backends, so a damaged entry is detected the same way; one tab at
  * a time owns a pipeline's state (Web Locks), so two tabs never write it.
  */

@@ -26,7 +26,7 @@ export interface KeyedProcessFunction<T, K, R> {
 }
 
 export interface KeyedProcessOptions extends SchedulerOption {
-  /** Stable id under which state and timers are exported and imported (DESIGN.md §4). */
+  /** Stable id under which state and timers are exported and imported (docs/architecture.md §4). */
   uid?: string;
 }
 

@@ -11,7 +11,7 @@ import { valueState } from '../state/descriptors.js';
 import { StateRestoreError } from '../state/errors.js';
 
 export interface RollingReduceOptions extends SchedulerOption {
-  /** Stable id under which the operator's state is exported and imported (DESIGN.md §4). */
+  /** Stable id under which the operator's state is exported and imported (docs/architecture.md §4). */
   uid?: string;
 }
 

@@ -13,7 +13,7 @@ export interface SchedulerOption {
 }
 
 /**
- * Turns an engine operator into a pipeable RxJS operator over element batches (DESIGN.md §0). A new
+ * Turns an engine operator into a pipeable RxJS operator over element batches (docs/architecture.md §0). A new
  * engine operator is created for every subscription; its processing-time timers run on the injected
  * scheduler and are cancelled when the subscription ends. If the input completes before its
  * watermark reached +infinity, the end-of-stream watermark is processed first, so every event-time

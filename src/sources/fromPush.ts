@@ -34,7 +34,7 @@ export interface FromPushOptions<T> {
 
 /**
  * A push-only input (DOM events, WebSocket messages, a Subject, any Observable) behind a bounded
- * buffer with the user's overflow policy (DESIGN.md §5). Values are buffered as they arrive and
+ * buffer with the user's overflow policy (docs/architecture.md §5). Values are buffered as they arrive and
  * emitted in batches when the pipeline downstream has room; while it has none, the buffer fills and
  * then the policy applies. Every drop is counted (`source.counters.get('dropped')`, metrics) and can
  * be routed to a side output; with `'error'` the stream fails with a `BufferOverflowError` naming

@@ -1,4 +1,4 @@
-// Public API of src/sources: pulled sources (DESIGN.md §5) and the bounded buffer for push-only inputs.
+// Public API of src/sources: pulled sources (docs/architecture.md §5) and the bounded buffer for push-only inputs.
 export { PulledSource, type PulledSourceOptions, type Puller, type PullResult } from './pulled.js';
 export { fromIterable, type IndexPosition } from './fromIterable.js';
 export { fromAsyncIterable } from './fromAsyncIterable.js';

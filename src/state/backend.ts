@@ -1,6 +1,6 @@
 /**
  * The keyed state backend: Map-based tables, one per state name, keyed by `keyId(key)`
- * (DESIGN.md §2), in the spirit of Flink's HeapKeyedStateBackend / StateTable. A keyed operator
+ * (docs/architecture.md §2), in the spirit of Flink's HeapKeyedStateBackend / StateTable. A keyed operator
  * sets the current key (and, for windows, a namespace) before it calls user code; every state
  * handle then reads and writes the entry of that key. Outside of such a call the current key is
  * unset and any state access is a `NotKeyedError`.

@@ -1,6 +1,6 @@
 /**
  * Errors of keyed state and timers. Each names the operator `uid`, the state and the key involved,
- * so that a user can find the offending value (DESIGN.md §4).
+ * so that a user can find the offending value (docs/architecture.md §4).
  */
 import { describeValue, StreamError } from '../core/errors.js';
 

@@ -3,7 +3,7 @@
  * MergingWindowSet (flink-streaming-java, org.apache.flink.streaming.runtime.operators.windowing).
  * Plain TypeScript: no RxJS. See `window.ts` for the RxJS face.
  *
- * Layout of the state (DESIGN.md §2): one Map from key id to a KeyEntry (one lookup per record);
+ * Layout of the state (docs/architecture.md §2): one Map from key id to a KeyEntry (one lookup per record);
  * a key's windows sit in inline slots (tumbling, global: a key rarely has more than two live
  * windows), in a Map by window start (sliding), or in a list sorted by start (sessions: the merged
  * windows of Flink's MergingWindowSet; here state lives directly under the merged window, so there

@@ -1,4 +1,4 @@
-// One pipeline, two platforms (DESIGN.md §6): the windowed word count, run the same way in Node and
+// One pipeline, two platforms (docs/architecture.md §6): the windowed word count, run the same way in Node and
 // in Chromium by test/browser/pipeline.test.ts. Imports only the core entry point.
 import { lastValueFrom, map, toArray } from 'rxjs';
 import {
