@@ -16,6 +16,9 @@ import {
   type SnapshotRef, type StorageFailure,
 } from './errors.js';
 import { applyDelta, applyDeltas, isIncremental, SNAPSHOT_FORMAT_VERSION, type Snapshot, type SnapshotKind } from './snapshot.js';
+import {
+  blobKey, COMMIT_RECORD_KEY, decodeCommitRecord, encodeCommitRecord, reconcileCommitRecord, SNAPSHOT_PREFIX, type CommitRecord,
+} from './commit-record.js';
 
 /**
  * The storage under a backend: named byte blobs, like idb-keyval. Implement it to add a backend
@@ -93,6 +96,17 @@ export interface CheckpointBackend {
   delete(checkpointId: number): Promise<void>;
   /** Whether the next checkpoint should be full or incremental, and on which parent. */
   plan(): Promise<SnapshotPlan>;
+  /**
+   * The highest checkpoint id ever used and the highest whose output was committed, kept apart from
+   * the snapshots and the manifest so that damage to them loses neither (see `CommitRecord`).
+   */
+  commitRecord(): Promise<CommitRecord>;
+  /**
+   * Durably records that the sinks are about to commit the output of `checkpointId`. The coordinator
+   * calls it after `save` and before any sink commits; a restore that would fall back past this
+   * checkpoint then fails with `CommittedCheckpointLostError` instead of committing results twice.
+   */
+  recordCommit(checkpointId: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -110,11 +124,6 @@ export interface CheckpointBackendOptions {
 }
 
 const MANIFEST_KEY = 'manifest';
-const SNAPSHOT_PREFIX = 'snapshot-';
-
-function blobKey(checkpointId: number): string {
-  return `${SNAPSHOT_PREFIX}${checkpointId}`;
-}
 
 /**
  * Builds a backend over a blob store. The memory, file and IndexedDB backends are this plus their
@@ -145,6 +154,8 @@ export class SnapshotBackend implements CheckpointBackend {
    * manifest cannot change under it. Dropped after any failed write, whose outcome is uncertain.
    */
   private cached: ManifestEntry[] | undefined;
+  /** The commit record as last written by this backend (kept under the same rule as `cached`). */
+  private cachedRecord: CommitRecord | undefined;
 
   constructor(private readonly store: BlobStore, options: CheckpointBackendOptions) {
     checkPipelineId(options.pipelineId);
@@ -190,6 +201,24 @@ export class SnapshotBackend implements CheckpointBackend {
     return this.queue(async () => planNext(await this.readManifest(), this.maxChainLength));
   }
 
+  commitRecord(): Promise<CommitRecord> {
+    return this.queue(() => this.readCommitRecord());
+  }
+
+  recordCommit(checkpointId: number): Promise<void> {
+    return this.queue(async () => {
+      this.checkWritable(checkpointId);
+      const record = await this.readCommitRecord();
+      const next: CommitRecord = {
+        highestCheckpointId: Math.max(record.highestCheckpointId, checkpointId),
+        committedCheckpointId: Math.max(record.committedCheckpointId, checkpointId),
+      };
+      this.cachedRecord = undefined;
+      await this.io(() => this.store.setMany([[COMMIT_RECORD_KEY, encodeCommitRecord(this.pipelineId, next)]]), checkpointId);
+      if (this.readOnly === undefined) this.cachedRecord = next;
+    });
+  }
+
   /** Waits for queued work, then releases the store (and its lock). Calling it again does nothing. */
   close(): Promise<void> {
     const run = this.tail.then(async () => {
@@ -214,6 +243,11 @@ export class SnapshotBackend implements CheckpointBackend {
 
   private ref(checkpointId?: number): SnapshotRef {
     return { pipelineId: this.pipelineId, checkpointId, backend: this.backend };
+  }
+
+  /** The ref of a damaged blob: a snapshot's (with its id), or the manifest's (id undefined). */
+  private blobRef(checkpointId: number | undefined): SnapshotRef {
+    return { ...this.ref(checkpointId), blob: checkpointId === undefined ? MANIFEST_KEY : blobKey(checkpointId) };
   }
 
   private storageError(error: unknown, checkpointId?: number): SnapshotError {
@@ -288,7 +322,13 @@ export class SnapshotBackend implements CheckpointBackend {
     const retained = retain(next, this.keep);
     const removed = next.filter((e) => !retained.includes(e));
     const manifestBytes = encodeEnvelope({ type: 'manifest', pipelineId: this.pipelineId }, { entries: retained });
-    await this.write([[blobKey(id), bytes], [MANIFEST_KEY, manifestBytes]], retained, id);
+    // The commit record goes with the snapshot, before the manifest that makes it visible: an id
+    // once stored is never handed out again, whatever happens to the snapshot or the manifest.
+    const record = await this.readCommitRecord();
+    const nextRecord: CommitRecord = { ...record, highestCheckpointId: Math.max(record.highestCheckpointId, id) };
+    this.cachedRecord = undefined;
+    await this.write([[blobKey(id), bytes], [COMMIT_RECORD_KEY, encodeCommitRecord(this.pipelineId, nextRecord)], [MANIFEST_KEY, manifestBytes]], retained, id);
+    if (this.readOnly === undefined) this.cachedRecord = nextRecord;
     // The new manifest no longer lists what retention removed; deleting the blobs can fail without
     // harm (the first save of the next backend opened on this storage removes unlisted blobs), so
     // that failure does not fail the save.
@@ -381,7 +421,8 @@ export class SnapshotBackend implements CheckpointBackend {
         parts.push(await this.readSnapshot(link));
       } catch (error) {
         if (link === entry || !(error instanceof SnapshotError)) throw error;
-        throw new CorruptSnapshotError(this.ref(entry.checkpointId), `its parent checkpoint ${link.checkpointId} cannot be read (${error.reason})`, { cause: error });
+        const ref = { ...this.ref(entry.checkpointId), blob: blobKey(link.checkpointId) };
+        throw new CorruptSnapshotError(ref, `its parent checkpoint ${link.checkpointId} cannot be read (${error.reason})`, { cause: error });
       }
     }
     return applyDeltas(parts[0]!, parts.slice(1));
@@ -390,12 +431,12 @@ export class SnapshotBackend implements CheckpointBackend {
   private async readSnapshot(entry: ManifestEntry): Promise<Snapshot> {
     const id = entry.checkpointId;
     const bytes = await this.io(() => this.store.get(blobKey(id)), id);
-    if (bytes === undefined) throw new CorruptSnapshotError(this.ref(id), 'its data is missing from the store');
+    if (bytes === undefined) throw new CorruptSnapshotError(this.blobRef(id), 'its data is missing from the store');
     const envelope = this.open(bytes, id);
     const header = envelope.header;
     if (header.type !== 'snapshot' || header.checkpointId !== id || header.pipelineId !== this.pipelineId) {
       throw new CorruptSnapshotError(
-        this.ref(id),
+        this.blobRef(id),
         `the stored data holds ${String(header.type)} ${String(header.checkpointId)} of pipeline ${JSON.stringify(header.pipelineId)}`,
       );
     }
@@ -406,7 +447,7 @@ export class SnapshotBackend implements CheckpointBackend {
       throw this.envelopeError(error, id);
     }
     const problem = shapeProblem(body);
-    if (problem !== undefined) throw new CorruptSnapshotError(this.ref(id), problem);
+    if (problem !== undefined) throw new CorruptSnapshotError(this.blobRef(id), problem);
     return { ...(body as Snapshot), formatVersion: envelope.formatVersion };
   }
 
@@ -422,8 +463,15 @@ export class SnapshotBackend implements CheckpointBackend {
     if (!(error instanceof EnvelopeError)) return error;
     const p = error.problem;
     return p.kind === 'incompatible'
-      ? new IncompatibleSnapshotError(this.ref(id), p.version, SNAPSHOT_FORMAT_VERSION)
-      : new CorruptSnapshotError(this.ref(id), p.reason, p.cause === undefined ? undefined : { cause: p.cause });
+      ? new IncompatibleSnapshotError(this.blobRef(id), p.version, SNAPSHOT_FORMAT_VERSION)
+      : new CorruptSnapshotError(this.blobRef(id), p.reason, p.cause === undefined ? undefined : { cause: p.cause });
+  }
+
+  private async readCommitRecord(): Promise<CommitRecord> {
+    if (this.cachedRecord !== undefined && this.readOnly === undefined) return this.cachedRecord;
+    const bytes = await this.io(() => this.store.get(COMMIT_RECORD_KEY));
+    const keys = await this.io(() => this.store.keys());
+    return reconcileCommitRecord(bytes === undefined ? undefined : decodeCommitRecord(bytes, this.pipelineId), keys);
   }
 
   /**
@@ -445,7 +493,7 @@ export class SnapshotBackend implements CheckpointBackend {
         const envelope = this.open(bytes, undefined);
         const body = envelope.body() as { entries?: unknown };
         if (envelope.header.type !== 'manifest' || !Array.isArray(body.entries)) {
-          throw new CorruptSnapshotError(this.ref(), 'the manifest has no list of entries');
+          throw new CorruptSnapshotError(this.blobRef(undefined), 'the manifest has no list of entries');
         }
         return body.entries as ManifestEntry[];
       } catch (error) {
@@ -627,7 +675,7 @@ export function exportSnapshot(snapshot: Snapshot): Uint8Array {
  * await backend.save(savepoint);
  */
 export function importSnapshot(bytes: Uint8Array): Snapshot {
-  let ref: SnapshotRef = { pipelineId: '(unknown)', backend: 'bytes' };
+  let ref: SnapshotRef = { pipelineId: '(unknown)', backend: 'bytes', blob: 'bytes' };
   try {
     const envelope = openEnvelope(bytes);
     const h = envelope.header;
@@ -635,6 +683,7 @@ export function importSnapshot(bytes: Uint8Array): Snapshot {
       pipelineId: typeof h.pipelineId === 'string' ? h.pipelineId : '(unknown)',
       checkpointId: typeof h.checkpointId === 'number' ? h.checkpointId : undefined,
       backend: 'bytes',
+      blob: 'bytes',
     };
     if (h.type !== 'snapshot') throw new CorruptSnapshotError(ref, `the bytes hold a ${String(h.type)}, not a snapshot`);
     const body = envelope.body();

@@ -26,7 +26,8 @@ import { RESTORE_CONTROL, type SourceCheckpointLink, type SourcePort } from '../
 import { END_OF_STREAM, type CheckpointBarrier, type ControlElement } from '../core/elements.js';
 import { InvalidOptionError } from '../core/errors.js';
 import type { CheckpointBackend, SnapshotPlan, SnapshotSelector, StoredSnapshotInfo } from './backend.js';
-import { CheckpointAbortedError, UnclaimedStateError } from './errors-inband.js';
+import type { SnapshotError } from './errors.js';
+import { CheckpointAbortedError, CommittedCheckpointLostError, UnclaimedStateError } from './errors-inband.js';
 import { RestoreState, type StateMigration } from './restore-state.js';
 import { RunningCheckpoint, type Request } from './running-checkpoint.js';
 import type { Snapshot, SnapshotKind } from './snapshot.js';
@@ -53,6 +54,15 @@ export interface CheckpointingOptions {
    * `false` for a fresh start.
    */
   restore?: 'latest' | SnapshotSelector | false;
+  /**
+   * When the latest checkpoint cannot be loaded and the restore falls back to an older one, but the
+   * output of a newer checkpoint was already committed, the restore fails with
+   * `CommittedCheckpointLostError` (the replay would commit those results again). `true` accepts
+   * the fallback: those results are then committed at least once, not exactly once. Default false.
+   */
+  allowFallbackPastCommit?: boolean;
+  /** Told when the restore skipped snapshots that could not be loaded (see `RestoreFallback`). */
+  onFallback?: (fallback: RestoreFallback) => void;
   /** Drop stored state that no operator claims instead of failing with `UnclaimedStateError`. */
   allowUnclaimedState?: boolean;
   /** Converts stored state whose `stateVersion` differs from the operator's. */
@@ -63,6 +73,19 @@ export interface CheckpointingOptions {
   timeout?: number;
   /** Failed checkpoints tolerated in a row before the pipeline fails. Default 0, as in Flink. */
   tolerableFailures?: number;
+}
+
+/** A restore that fell back past snapshots it could not load, and what that costs. */
+export interface RestoreFallback {
+  /** The checkpoint restored instead, or undefined when none was left (a fresh start). */
+  readonly restoredCheckpointId: number | undefined;
+  /** Why each skipped snapshot was refused, newest first. */
+  readonly skipped: readonly SnapshotError[];
+  /**
+   * Set when a skipped checkpoint's output was already committed: its results will be committed
+   * again (at least once). Only with `allowFallbackPastCommit: true`; otherwise this is thrown.
+   */
+  readonly pastCommit: CommittedCheckpointLostError | undefined;
 }
 
 /** Counts about the checkpoints of a pipeline so far. */
@@ -97,9 +120,28 @@ export async function startCheckpointing(options: CheckpointingOptions): Promise
     throw new InvalidOptionError('backend', backend, 'must be a checkpoint backend (memoryBackend, fileBackend, openIndexedDbBackend)');
   }
   const restore = options.restore ?? 'latest';
-  const restored = restore === false ? undefined : await backend.load(restore === 'latest' ? undefined : restore);
+  const record = await backend.commitRecord();
+  const skipped: SnapshotError[] = [];
+  const onSkip = (error: SnapshotError): void => void skipped.push(error);
+  const restored = restore === false ? undefined : await backend.load(restore === 'latest' ? undefined : restore, { onSkip });
+  if (restore === 'latest') {
+    // A fallback before the last commit is exactly once (the replay commits what was never
+    // committed); past it, the replay would commit committed results again.
+    const restoredId = restored?.checkpointId;
+    const pastCommit = record.committedCheckpointId > (restoredId ?? 0)
+      ? new CommittedCheckpointLostError(record.committedCheckpointId, restoredId, skipped)
+      : undefined;
+    if (pastCommit !== undefined && options.allowFallbackPastCommit !== true) throw pastCommit;
+    if (skipped.length > 0 || pastCommit !== undefined) options.onFallback?.({ restoredCheckpointId: restoredId, skipped, pastCommit });
+  }
+  // The restored pipeline commits the transactions stored in its checkpoint again (their commit may
+  // not have run before the crash): record that before it can happen.
+  if (restored !== undefined && restored.checkpointId > record.committedCheckpointId && backend.readOnlyReason === undefined) {
+    await backend.recordCommit(restored.checkpointId);
+  }
   const stored = await backend.list();
-  const lastId = Math.max(0, restored?.checkpointId ?? 0, ...stored.map((s) => s.checkpointId));
+  // Ids never go backwards or repeat: the commit record remembers the highest ever used.
+  const lastId = Math.max(0, restored?.checkpointId ?? 0, record.highestCheckpointId, ...stored.map((s) => s.checkpointId));
   return new Checkpointing(options, restored, lastId);
 }
 
@@ -379,6 +421,10 @@ export class Checkpointing {
     const snapshot = running.toSnapshot(this.#backend.pipelineId, this.#plan);
     this.#saving = true;
     this.#stored = this.#backend.save(snapshot).then(
+      // Before a sink commits anything, the backend records that this checkpoint's output may be
+      // visible, so that a restore never falls back past it silently (CommittedCheckpointLostError).
+      (info) => running.listeners.length === 0 ? info : this.#backend.recordCommit(info.checkpointId).then(() => info),
+    ).then(
       (info) => {
         this.#saving = false;
         this.#failuresInRow = 0;

@@ -74,3 +74,31 @@ export class LateStateReportError extends StreamError {
     this.uid = uid;
   }
 }
+
+/**
+ * A restore would fall back past a checkpoint whose output sinks have committed: that checkpoint
+ * cannot be loaded (damaged, deleted), and restoring an older one replays its input, so the results
+ * between the two would be committed a second time, under new checkpoint ids. Refused by default;
+ * `allowFallbackPastCommit: true` accepts it (at least once for those results).
+ */
+export class CommittedCheckpointLostError extends StreamError {
+  /** The newest checkpoint whose output was committed. */
+  readonly committedCheckpointId: number;
+  /** The checkpoint the fallback reached, or undefined when none could be loaded. */
+  readonly restoredCheckpointId: number | undefined;
+  /** Why each newer snapshot was skipped, newest first. */
+  readonly failures: readonly Error[];
+  constructor(committedCheckpointId: number, restoredCheckpointId: number | undefined, failures: readonly Error[]) {
+    const why = failures.length > 0 ? ` (${failures.map((f) => f.message).join('; ')})` : ' (it is no longer stored)';
+    const instead = restoredCheckpointId === undefined ? 'starting without it' : `restoring checkpoint ${restoredCheckpointId} instead`;
+    super(
+      'COMMITTED_CHECKPOINT_LOST',
+      `The output of checkpoint ${committedCheckpointId} was committed, but it cannot be restored${why}; ${instead} would commit ` +
+        `the results after ${restoredCheckpointId === undefined ? 'the start' : `checkpoint ${restoredCheckpointId}`} again. Repair or bring back checkpoint ` +
+        `${committedCheckpointId}, or pass allowFallbackPastCommit: true to accept duplicated results (at least once).`,
+    );
+    this.committedCheckpointId = committedCheckpointId;
+    this.restoredCheckpointId = restoredCheckpointId;
+    this.failures = failures;
+  }
+}

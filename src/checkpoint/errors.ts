@@ -6,17 +6,28 @@
 
 import { StreamError } from '../core/errors.js';
 
-/** Which stored snapshot an error is about. `checkpointId` is undefined for the manifest. */
+/** Which stored snapshot an error is about. */
 export interface SnapshotRef {
   readonly pipelineId: string;
+  /** The checkpoint concerned; undefined for the manifest, or for the pipeline's storage as a whole. */
   readonly checkpointId?: number | undefined;
   /** The backend that holds it: 'memory', 'files', 'indexeddb', or a custom backend's name. */
   readonly backend: string;
+  /**
+   * The damaged or unreadable blob, when one is at fault: 'manifest', 'snapshot-<id>' (a file name
+   * of the file backend, a key of IndexedDB), or 'bytes' for what `importSnapshot` was given.
+   */
+  readonly blob?: string | undefined;
 }
 
 function describeRef(ref: SnapshotRef): string {
-  const what = ref.checkpointId === undefined ? 'the checkpoint manifest' : `checkpoint ${ref.checkpointId}`;
-  return `${what} of pipeline ${JSON.stringify(ref.pipelineId)} in the ${ref.backend} backend`;
+  const what = ref.blob === 'manifest'
+    ? 'the checkpoint manifest'
+    : ref.checkpointId !== undefined
+      ? `checkpoint ${ref.checkpointId}`
+      : ref.blob !== undefined ? 'the snapshot' : 'the stored checkpoints';
+  const blob = ref.blob === undefined ? '' : ref.blob === 'bytes' ? ' (the bytes given)' : ` (blob ${JSON.stringify(ref.blob)})`;
+  return `${what}${blob} of pipeline ${JSON.stringify(ref.pipelineId)} in the ${ref.backend} backend`;
 }
 
 /** Base class of the errors that concern one stored snapshot (or the manifest that lists them). */
@@ -24,12 +35,15 @@ export class SnapshotError extends StreamError {
   readonly pipelineId: string;
   readonly checkpointId: number | undefined;
   readonly backend: string;
+  /** The blob at fault (see `SnapshotRef.blob`), when one is. */
+  readonly blob: string | undefined;
   readonly reason: string;
   constructor(code: string, ref: SnapshotRef, reason: string, options?: { cause?: unknown }) {
     super(code, `${describeRef(ref)}: ${reason}`, options);
     this.pipelineId = ref.pipelineId;
     this.checkpointId = ref.checkpointId;
     this.backend = ref.backend;
+    this.blob = ref.blob;
     this.reason = reason;
   }
 }

@@ -32,6 +32,8 @@ export {
 export { memoryBackend, MemoryBlobStore, type MemoryBackendOptions } from './memory.js';
 export {
   Checkpointing, startCheckpointing, type CheckpointableSource, type CheckpointingOptions, type CheckpointStats,
+  type RestoreFallback,
 } from './coordinator.js';
+export { COMMIT_RECORD_KEY, type CommitRecord } from './commit-record.js';
 export type { StateMigration } from './restore-state.js';
-export { CheckpointAbortedError, LateStateReportError, StateVersionError, UnclaimedStateError } from './errors-inband.js';
+export { CheckpointAbortedError, CommittedCheckpointLostError, LateStateReportError, StateVersionError, UnclaimedStateError } from './errors-inband.js';

@@ -63,9 +63,43 @@ export function backendContract(label: string, fixture: BackendFixture): void {
       expect(skipped).toHaveLength(1);
       expect(skipped[0]).toBeInstanceOf(CorruptSnapshotError);
       expect(skipped[0]).toMatchObject({ pipelineId: 'p1', checkpointId: 2, backend: backend.backend });
-      expect(skipped[0]!.message).toMatch(/checkpoint 2 of pipeline "p1" in the \w+ backend: checksum mismatch/);
+      // Issue 17 item 14: the error names the damaged blob (the snapshot, not the manifest).
+      expect(skipped[0]!.blob).toBe('snapshot-2');
+      expect(skipped[0]!.message).toMatch(/^checkpoint 2 \(blob "snapshot-2"\) of pipeline "p1" in the \w+ backend: checksum mismatch/);
+      expect(skipped[0]!.message).not.toMatch(/manifest/);
       // Asked for explicitly, the corrupt one is refused, not replaced.
       await expect(backend.load(2)).rejects.toBeInstanceOf(CorruptSnapshotError);
+      await backend.close();
+    });
+
+    it('checkpoint ids are never reused: the commit record keeps the highest id when the manifest is garbage and the latest snapshot damaged (issue 17 item 2)', async () => {
+      const name = fresh();
+      const backend = await open(name);
+      for (let id = 1; id <= 3; id++) await backend.save(snapshot(id));
+      await backend.recordCommit(3);
+      await backend.close();
+      await fixture.damage(name, 'manifest', () => new TextEncoder().encode('garbage'));
+      await fixture.damage(name, 'snapshot-3', (b) => b.slice(0, 20));
+      const reopened = await open(name);
+      // The rebuilt manifest cannot list the unreadable snapshot, but its id stays used.
+      expect((await reopened.list()).map((i) => i.checkpointId)).toEqual([1, 2]);
+      expect(await reopened.commitRecord()).toEqual({ highestCheckpointId: 3, committedCheckpointId: 3 });
+      await reopened.close();
+      // Without the record, every snapshot key present still counts, readable or not.
+      await fixture.damage(name, 'commit-record', () => new TextEncoder().encode('garbage'));
+      const again = await open(name);
+      expect(await again.commitRecord()).toEqual({ highestCheckpointId: 3, committedCheckpointId: 3 });
+      await again.close();
+    });
+
+    it('records commits apart from the snapshots, and starts with nothing used or committed', async () => {
+      const backend = await open(fresh());
+      expect(await backend.commitRecord()).toEqual({ highestCheckpointId: 0, committedCheckpointId: 0 });
+      await backend.save(snapshot(1));
+      await backend.save(snapshot(2));
+      expect(await backend.commitRecord()).toEqual({ highestCheckpointId: 2, committedCheckpointId: 0 });
+      await backend.recordCommit(1);
+      expect(await backend.commitRecord()).toEqual({ highestCheckpointId: 2, committedCheckpointId: 1 });
       await backend.close();
     });
 

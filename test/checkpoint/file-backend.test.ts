@@ -53,7 +53,7 @@ describe('fileBackend atomicity', () => {
     let renames = 0;
     const crashing = fileBackend({
       directory, pipelineId: 'p1',
-      hooks: { beforeRename(_t, target) { if (++renames === 2) { expect(target).toMatch(/manifest$/); crash(); } } },
+      hooks: { beforeRename(_t, target) { if (++renames === 3) { expect(target).toMatch(/manifest$/); crash(); } } },
     });
     await expect(crashing.save(snapshot(2))).rejects.toThrow(/simulated crash/);
     const restarted = fileBackend({ directory, pipelineId: 'p1' });
@@ -61,7 +61,7 @@ describe('fileBackend atomicity', () => {
     expect((await restarted.list()).map((i) => i.checkpointId)).toEqual([1]);
     expect(await restarted.load()).toStrictEqual(snapshot(1));
     await restarted.save(snapshot(3));
-    expect((await readdir(pipelineDirectory(directory, 'p1'))).sort()).toEqual(['manifest', 'owner.lock', 'snapshot-1', 'snapshot-3']);
+    expect((await readdir(pipelineDirectory(directory, 'p1'))).sort()).toEqual(['commit-record', 'manifest', 'owner.lock', 'snapshot-1', 'snapshot-3']);
   });
 
   it('removes temporary files left by a crash on the next write', async () => {
@@ -73,7 +73,7 @@ describe('fileBackend atomicity', () => {
     const restarted = fileBackend({ directory, pipelineId: 'p1' });
     expect((await restarted.list()).map((i) => i.checkpointId)).toEqual([1]);
     await restarted.save(snapshot(2));
-    expect((await readdir(dir)).sort()).toEqual(['manifest', 'owner.lock', 'snapshot-1', 'snapshot-2']);
+    expect((await readdir(dir)).sort()).toEqual(['commit-record', 'manifest', 'owner.lock', 'snapshot-1', 'snapshot-2']);
   });
 
   it('gives every pipeline id its own safe directory', async () => {

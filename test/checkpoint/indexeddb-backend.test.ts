@@ -68,7 +68,7 @@ describe('openIndexedDbBackend', () => {
     await a.save(snapshot(1, {}, 'a'));
     const names = (await factory.databases()).map((d) => d.name);
     expect(names).toEqual([databaseName('a')]);
-    expect((await raw<IDBValidKey[]>(factory, 'a', 'readonly', (s) => s.getAllKeys())).sort()).toEqual(['manifest', 'snapshot-1']);
+    expect((await raw<IDBValidKey[]>(factory, 'a', 'readonly', (s) => s.getAllKeys())).sort()).toEqual(['commit-record', 'manifest', 'snapshot-1']);
     await a.close();
   });
 

@@ -67,10 +67,17 @@ describe('exportSnapshot / importSnapshot (portable savepoints)', () => {
     const bytes = exportSnapshot(snapshot(3));
     const error = (() => { try { importSnapshot(bytes.subarray(0, bytes.length - 1)); } catch (e) { return e; } })();
     expect(error).toBeInstanceOf(CorruptSnapshotError);
-    expect(error).toMatchObject({ pipelineId: '(unknown)', backend: 'bytes' });
+    expect(error).toMatchObject({ pipelineId: '(unknown)', backend: 'bytes', blob: 'bytes' });
     const flipped = bytes.slice();
     flipped[flipped.length - 1]! ^= 1;
     expect(() => importSnapshot(flipped)).toThrow(/checksum mismatch/);
+  });
+
+  it('a corrupt snapshot\'s error names the snapshot, not the manifest (issue 17 item 14)', () => {
+    const bytes = exportSnapshot(snapshot(3));
+    const message = (() => { try { importSnapshot(bytes.subarray(0, 5)); } catch (e) { return (e as Error).message; } })();
+    expect(message).toMatch(/^the snapshot \(the bytes given\) of pipeline "\(unknown\)" in the bytes backend: truncated/);
+    expect(message).not.toMatch(/manifest/);
   });
 });
 
