@@ -27,7 +27,7 @@ import { END_OF_STREAM, type CheckpointBarrier, type ControlElement } from '../c
 import { InvalidOptionError } from '../core/errors.js';
 import type { CheckpointBackend, SnapshotPlan, SnapshotSelector, StoredSnapshotInfo } from './backend.js';
 import type { SnapshotError } from './errors.js';
-import { CheckpointAbortedError, CommittedCheckpointLostError, UnclaimedStateError } from './errors-inband.js';
+import { CheckpointAbortedError, CommittedCheckpointLostError, PipelineStoppedError, UnclaimedStateError } from './errors-inband.js';
 import { RestoreState, type StateMigration } from './restore-state.js';
 import { RunningCheckpoint, type Request } from './running-checkpoint.js';
 import type { Snapshot, SnapshotKind } from './snapshot.js';
@@ -175,6 +175,8 @@ export class Checkpointing {
   #requests: Request[] = [];
   #timer: Subscription | undefined;
   #failuresInRow = 0;
+  /** Set once the pipeline failed (or stopped before its end): the error everything rejects with. */
+  #failure: { error: unknown } | undefined;
   #stats: { completed: number; failed: number; skipped: number; lastDurationMs: number | undefined; lastCheckpoint: StoredSnapshotInfo | undefined } = {
     completed: 0, failed: 0, skipped: 0, lastDurationMs: undefined, lastCheckpoint: undefined,
   };
@@ -299,11 +301,15 @@ export class Checkpointing {
 
   /** @internal */
   disconnected(state: SourceState): void {
-    const running = this.#running;
-    if (running !== undefined && running.waitingFor.has(state.id)) {
-      this.#abort(running, new CheckpointAbortedError(running.checkpointId, `source ${JSON.stringify(state.id)} was unsubscribed before its barrier`));
-    }
+    // A source unsubscribed before its end stops the pipeline: the checkpoint running (wherever its
+    // barriers are held) is aborted and nothing waits for what cannot come any more.
+    if (state.finalPosition === undefined) this.#failAll(new PipelineStoppedError(state.id));
     if ([...this.#links.values()].every((s) => s.port === undefined)) this.stop();
+  }
+
+  /** @internal The pipeline failed with `error`, as an operator or sink saw it (PendingCheckpoint.fail). */
+  pipelineFailed(error: unknown): void {
+    this.#failAll(error);
   }
 
   /** @internal */
@@ -326,12 +332,21 @@ export class Checkpointing {
     const port = state.port;
     if (port === undefined) return;
     port.inject([END_OF_STREAM]);
-    if (this.#backend.readOnlyReason === undefined) {
-      this.#trigger({ kind: 'checkpoint', resolve: (info) => this.#finished.resolve(info), reject: (e) => this.#finished.reject(e) }, [state]);
-    } else {
+    if (this.#backend.readOnlyReason !== undefined) {
       this.#finished.resolve(undefined);
+      port.complete();
+      return;
     }
-    port.complete();
+    // The source completes only once the final checkpoint is stored: if it fails, the pipeline
+    // fails with its error instead of completing (a sink would wait forever for its commit).
+    this.#trigger({
+      kind: 'checkpoint',
+      resolve: (info) => {
+        this.#finished.resolve(info);
+        state.port?.complete();
+      },
+      reject: (error) => this.#failAll(error),
+    }, [state]);
   }
 
   // ---- triggering ----
@@ -366,6 +381,10 @@ export class Checkpointing {
 
   #request(kind: SnapshotKind, name: string | undefined): Promise<StoredSnapshotInfo> {
     return new Promise<StoredSnapshotInfo>((resolve, reject) => {
+      if (this.#failure !== undefined) {
+        reject(this.#failure.error);
+        return;
+      }
       const request: Request = { kind, name, manual: true, resolve, reject };
       if (this.#running !== undefined || this.#saving) this.#requests.push(request);
       else this.#trigger(request);
@@ -479,7 +498,18 @@ export class Checkpointing {
   }
 
   #failAll(error: unknown): void {
+    if (this.#failure !== undefined) return;
+    this.#failure = { error };
     this.stop();
+    this.#final = undefined;
+    const running = this.#running;
+    if (running !== undefined) {
+      // Its barriers may be held anywhere downstream; they are released or dropped with the pipeline.
+      this.#running = undefined;
+      running.timeout?.unsubscribe();
+      running.done = true;
+      running.request?.reject(error);
+    }
     this.#finished.reject(error);
     for (const s of this.#links.values()) s.port?.fail(error);
     for (const request of this.#requests.splice(0)) request.reject(error);

@@ -102,3 +102,20 @@ export class CommittedCheckpointLostError extends StreamError {
     this.failures = failures;
   }
 }
+
+/**
+ * The pipeline stopped before the end of its input without an error the coordinator could see: it
+ * was unsubscribed (`take`, a component unmounted), or an operator failed and its error went only to
+ * the subscriber. `whenFinished()` and pending `checkpoint()` calls reject with it.
+ */
+export class PipelineStoppedError extends StreamError {
+  readonly sourceId: string;
+  constructor(sourceId: string) {
+    super(
+      'PIPELINE_STOPPED',
+      `The pipeline stopped before the end of its input: source ${JSON.stringify(sourceId)} was unsubscribed ` +
+        '(by an unsubscribe, or after an error that went to the subscriber)',
+    );
+    this.sourceId = sourceId;
+  }
+}

@@ -32,7 +32,7 @@ export class RunningCheckpoint implements PendingCheckpoint {
   #nextHold = 0;
 
   constructor(
-    private readonly coordinator: { maybeComplete(running: RunningCheckpoint): void },
+    private readonly coordinator: { maybeComplete(running: RunningCheckpoint): void; pipelineFailed(error: unknown): void },
     readonly checkpointId: number,
     readonly kind: SnapshotKind,
     readonly request: Request | undefined,
@@ -60,6 +60,10 @@ export class RunningCheckpoint implements PendingCheckpoint {
 
   onComplete(listener: (checkpointId: number) => void): void {
     this.listeners.push(listener);
+  }
+
+  fail(error: unknown): void {
+    this.coordinator.pipelineFailed(error);
   }
 
   describeWaiting(): string {

@@ -36,6 +36,13 @@ export interface PendingCheckpoint {
   hold(where: string): () => void;
   /** Calls `listener` once the checkpoint is stored, with the stored checkpoint's id (sinks commit then). */
   onComplete(listener: (checkpointId: number) => void): void;
+  /**
+   * Says that the pipeline this barrier went through failed with `error` (an operator could not
+   * report its state, a sink could not commit, an error reached a sink), so that the coordinator
+   * fails the checkpoint, `checkpoint()` and `whenFinished()` with that error rather than with a
+   * vaguer one when the sources are unsubscribed. It may be called after the checkpoint completed.
+   */
+  fail?(error: unknown): void;
 }
 
 /** The restored snapshot, as operators see it: what the 'restore' control element carries. */
@@ -102,11 +109,17 @@ export function hasState(operator: StreamOperator<never, never, unknown, unknown
  */
 export function snapshotOperator<I, KI, O, KO>(operator: StreamOperator<I, KI, O, KO>, checkpoint: PendingCheckpoint): void {
   if (!hasState(operator as never)) return;
-  const { uid, name } = checkpointedUid(operator);
-  const snapshot = operator.snapshotCheckpoint !== undefined
-    ? operator.snapshotCheckpoint(checkpoint)
-    : { stateVersion: operator.stateVersion ?? 0, state: operator.snapshotState!() };
-  checkpoint.report(uid, snapshot, name, operator.currentWatermark);
+  try {
+    const { uid, name } = checkpointedUid(operator);
+    const snapshot = operator.snapshotCheckpoint !== undefined
+      ? operator.snapshotCheckpoint(checkpoint)
+      : { stateVersion: operator.stateVersion ?? 0, state: operator.snapshotState!() };
+    checkpoint.report(uid, snapshot, name, operator.currentWatermark);
+  } catch (error) {
+    // The error goes downstream as the stream's error too; the coordinator learns the real cause here.
+    checkpoint.fail?.(error);
+    throw error;
+  }
 }
 
 /** Gives an operator the state stored under its uid, when the restore marker reaches it. */

@@ -68,7 +68,11 @@ export function exactlyOnceSink<T, K = undefined>(
       let inputDone = false;
       let failed = false;
       const fail = (error: unknown): void => {
+        if (failed) return;
         failed = true;
+        // The coordinator learns the real cause (a CommitError, an error from upstream), so that
+        // whenFinished() and checkpoint() reject with it.
+        operator.checkpoint?.fail?.(error);
         subscriber.error(error);
       };
       const completeWhenCommitted = (): void => {
@@ -118,6 +122,10 @@ class ExactlyOnceSinkOperator<T, K> implements StreamOperator<T, K, T, K> {
   #current: T[] = [];
   /** Pre-committed transactions (their checkpoint is being stored or committing), oldest first. */
   #pending: Transaction<T>[] = [];
+  /** Pending transactions whose commit has started. */
+  readonly #started = new Set<Transaction<T>>();
+  /** The last checkpoint whose barrier passed: how a failure reaches the coordinator. */
+  checkpoint: PendingCheckpoint | undefined;
 
   constructor(readonly uid: string, private readonly startCommit: (transaction: Transaction<T>) => void) {}
 
@@ -132,14 +140,26 @@ class ExactlyOnceSinkOperator<T, K> implements StreamOperator<T, K, T, K> {
   }
 
   snapshotCheckpoint(checkpoint: PendingCheckpoint): OperatorStateSnapshot {
-    const transaction: Transaction<T> = { checkpointId: checkpoint.checkpointId, values: this.#current };
+    this.checkpoint = checkpoint;
+    if (this.#current.length > 0) this.#pending.push({ checkpointId: checkpoint.checkpointId, values: this.#current });
     this.#current = [];
-    if (transaction.values.length > 0) {
-      this.#pending.push(transaction);
-      checkpoint.onComplete(() => this.startCommit(transaction));
-    }
+    // Flink's TwoPhaseCommitSinkFunction: a completed checkpoint commits every transaction up to it,
+    // including those of earlier checkpoints that failed (under tolerableFailures) and never completed.
+    if (this.#pending.some((t) => !this.#started.has(t))) checkpoint.onComplete((id) => this.#commitThrough(id));
     // No copy here: the checkpoint copies what it is given.
     return { stateVersion: this.stateVersion, state: { pending: this.#pending } };
+  }
+
+  #commitThrough(checkpointId: number): void {
+    for (const transaction of this.#pending) {
+      if (transaction.checkpointId > checkpointId || this.#started.has(transaction)) continue;
+      this.#start(transaction);
+    }
+  }
+
+  #start(transaction: Transaction<T>): void {
+    this.#started.add(transaction);
+    this.startCommit(transaction);
   }
 
   restoreCheckpoint(snapshot: OperatorStateSnapshot): void {
@@ -150,7 +170,7 @@ class ExactlyOnceSinkOperator<T, K> implements StreamOperator<T, K, T, K> {
     this.#current = [];
     this.#pending = (state.pending as Transaction<T>[]).map((t) => ({ checkpointId: t.checkpointId, values: t.values }));
     // Their checkpoint is stored, but the crash may have come before or during their commit.
-    for (const transaction of this.#pending) this.startCommit(transaction);
+    for (const transaction of this.#pending) this.#start(transaction);
   }
 
   /** Without a final checkpoint (no checkpointing), what is left is committed under id 0. */
@@ -159,11 +179,12 @@ class ExactlyOnceSinkOperator<T, K> implements StreamOperator<T, K, T, K> {
     const transaction: Transaction<T> = { checkpointId: 0, values: this.#current };
     this.#current = [];
     this.#pending.push(transaction);
-    this.startCommit(transaction);
+    this.#start(transaction);
   }
 
   committed(transaction: Transaction<T>): void {
     const index = this.#pending.indexOf(transaction);
     if (index >= 0) this.#pending.splice(index, 1);
+    this.#started.delete(transaction);
   }
 }
