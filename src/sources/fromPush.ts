@@ -196,6 +196,9 @@ export class PushSource<T> extends Observable<readonly T[]> {
       // An input that overflowed synchronously, during subscribe, is left here.
       if (closed) subscription.unsubscribe();
       markers.connect(link);
+      // Checkpoints and restores do not wait for a first value: the loop starts now, so markers go
+      // out while the input is silent (Flink's sources take checkpoints with no data).
+      if (link !== undefined) wake();
       return () => {
         markers.disconnect();
         closed = true;
