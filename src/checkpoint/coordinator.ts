@@ -27,7 +27,7 @@ import { END_OF_STREAM, type CheckpointBarrier, type ControlElement } from '../c
 import { InvalidOptionError } from '../core/errors.js';
 import type { CheckpointBackend, SnapshotPlan, SnapshotSelector, StoredSnapshotInfo } from './backend.js';
 import type { SnapshotError } from './errors.js';
-import { CheckpointAbortedError, CommittedCheckpointLostError, PipelineStoppedError, UnclaimedStateError } from './errors-inband.js';
+import { CheckpointAbortedError, CommittedCheckpointLostError, FinishedPipelineError, PipelineStoppedError, UnclaimedStateError } from './errors-inband.js';
 import { RestoreState, type StateMigration } from './restore-state.js';
 import { RunningCheckpoint, type Request } from './running-checkpoint.js';
 import type { Snapshot, SnapshotKind } from './snapshot.js';
@@ -61,6 +61,14 @@ export interface CheckpointingOptions {
    * the fallback: those results are then committed at least once, not exactly once. Default false.
    */
   allowFallbackPastCommit?: boolean;
+  /**
+   * What to do when the snapshot to restore is of a finished pipeline (its final checkpoint: event
+   * time ended everywhere, so every new record would be late): `'fail'` (default) throws
+   * `FinishedPipelineError`; `'start-fresh'` starts without it, as `restore: false` would (checkpoint
+   * ids go on after it). A page that completes its pipeline on `pagehide` and runs it again on its
+   * next visit wants `'start-fresh'`.
+   */
+  ifFinished?: 'fail' | 'start-fresh';
   /** Told when the restore skipped snapshots that could not be loaded (see `RestoreFallback`). */
   onFallback?: (fallback: RestoreFallback) => void;
   /** Drop stored state that no operator claims instead of failing with `UnclaimedStateError`. */
@@ -123,7 +131,9 @@ export async function startCheckpointing(options: CheckpointingOptions): Promise
   const record = await backend.commitRecord();
   const skipped: SnapshotError[] = [];
   const onSkip = (error: SnapshotError): void => void skipped.push(error);
-  const restored = restore === false ? undefined : await backend.load(restore === 'latest' ? undefined : restore, { onSkip });
+  const ifFinished = options.ifFinished ?? 'fail';
+  if (ifFinished !== 'fail' && ifFinished !== 'start-fresh') throw new InvalidOptionError('ifFinished', ifFinished, "must be 'fail' or 'start-fresh'");
+  let restored = restore === false ? undefined : await backend.load(restore === 'latest' ? undefined : restore, { onSkip });
   if (restore === 'latest') {
     // A fallback before the last commit is exactly once (the replay commits what was never
     // committed); past it, the replay would commit committed results again.
@@ -134,6 +144,10 @@ export async function startCheckpointing(options: CheckpointingOptions): Promise
     if (pastCommit !== undefined && options.allowFallbackPastCommit !== true) throw pastCommit;
     if (skipped.length > 0 || pastCommit !== undefined) options.onFallback?.({ restoredCheckpointId: restoredId, skipped, pastCommit });
   }
+  if (restored !== undefined && isFinished(restored)) {
+    if (ifFinished === 'fail') throw new FinishedPipelineError(restored.checkpointId);
+    restored = undefined;
+  }
   // The restored pipeline commits the transactions stored in its checkpoint again (their commit may
   // not have run before the crash): record that before it can happen.
   if (restored !== undefined && restored.checkpointId > record.committedCheckpointId && backend.readOnlyReason === undefined) {
@@ -143,6 +157,16 @@ export async function startCheckpointing(options: CheckpointingOptions): Promise
   // Ids never go backwards or repeat: the commit record remembers the highest ever used.
   const lastId = Math.max(0, restored?.checkpointId ?? 0, record.highestCheckpointId, ...stored.map((s) => s.checkpointId));
   return new Checkpointing(options, restored, lastId);
+}
+
+/**
+ * Whether a snapshot is a finished pipeline's: every operator that records a watermark was at +∞ (the
+ * end of event time reached them all, as before a final checkpoint). Restored, it would drop every
+ * new record as late.
+ */
+function isFinished(snapshot: Snapshot): boolean {
+  const watermarks = Object.values(snapshot.watermarks);
+  return watermarks.length > 0 && watermarks.every((w) => w === Infinity);
 }
 
 /**
@@ -303,7 +327,7 @@ export class Checkpointing {
   disconnected(state: SourceState): void {
     // A source unsubscribed before its end stops the pipeline: the checkpoint running (wherever its
     // barriers are held) is aborted and nothing waits for what cannot come any more.
-    if (state.finalPosition === undefined) this.#failAll(new PipelineStoppedError(state.id));
+    if (!state.completed) this.#failAll(new PipelineStoppedError(state.id));
     if ([...this.#links.values()].every((s) => s.port === undefined)) this.stop();
   }
 
@@ -318,7 +342,7 @@ export class Checkpointing {
     const running = this.#running;
     if (running !== undefined && running.waitingFor.has(state.id)) this.#sourceReached(running, state.id, position);
     if ([...this.#links.values()].some((s) => s.finalPosition === undefined)) {
-      state.port?.complete();
+      state.complete();
       return;
     }
     // The last source: it completes after the end of event time and the final checkpoint's barrier,
@@ -334,7 +358,7 @@ export class Checkpointing {
     port.inject([END_OF_STREAM]);
     if (this.#backend.readOnlyReason !== undefined) {
       this.#finished.resolve(undefined);
-      port.complete();
+      state.complete();
       return;
     }
     // The source completes only once the final checkpoint is stored: if it fails, the pipeline
@@ -343,7 +367,7 @@ export class Checkpointing {
       kind: 'checkpoint',
       resolve: (info) => {
         this.#finished.resolve(info);
-        state.port?.complete();
+        state.complete();
       },
       reject: (error) => this.#failAll(error),
     }, [state]);
@@ -533,6 +557,8 @@ export class Checkpointing {
 class SourceState implements SourceCheckpointLink {
   port: SourcePort | undefined;
   finalPosition: { position: unknown } | undefined;
+  /** The coordinator completed this subscription: its disconnection is its end, not a stop. */
+  completed = false;
   constructor(readonly id: string, private readonly coordinator: Checkpointing) {}
 
   connect(port: SourcePort): () => void {
@@ -542,6 +568,7 @@ class SourceState implements SourceCheckpointLink {
     }
     this.port = port;
     this.finalPosition = undefined;
+    this.completed = false;
     this.coordinator.connected(this);
     return () => {
       if (this.port !== port) return;
@@ -552,5 +579,10 @@ class SourceState implements SourceCheckpointLink {
 
   finishing(position: unknown): void {
     this.coordinator.finishing(this, position);
+  }
+
+  complete(): void {
+    this.completed = true;
+    this.port?.complete();
   }
 }

@@ -119,3 +119,20 @@ export class PipelineStoppedError extends StreamError {
     this.sourceId = sourceId;
   }
 }
+
+/**
+ * The snapshot to restore is of a finished pipeline (its final checkpoint: event time ended at every
+ * operator), so every new record would be dropped as late. Pass `ifFinished: 'start-fresh'` to start
+ * without it, or restore an earlier checkpoint or savepoint.
+ */
+export class FinishedPipelineError extends StreamError {
+  readonly checkpointId: number;
+  constructor(checkpointId: number) {
+    super(
+      'PIPELINE_FINISHED',
+      `Checkpoint ${checkpointId} is the final checkpoint of a finished pipeline: event time has ended, so every new record ` +
+        "would be dropped as late. Pass ifFinished: 'start-fresh' to start over (checkpoint ids go on after it), or restore an earlier checkpoint or savepoint.",
+    );
+    this.checkpointId = checkpointId;
+  }
+}

@@ -36,4 +36,4 @@ export {
 } from './coordinator.js';
 export { COMMIT_RECORD_KEY, type CommitRecord } from './commit-record.js';
 export type { StateMigration } from './restore-state.js';
-export { CheckpointAbortedError, CommittedCheckpointLostError, LateStateReportError, PipelineStoppedError, StateVersionError, UnclaimedStateError } from './errors-inband.js';
+export { CheckpointAbortedError, CommittedCheckpointLostError, FinishedPipelineError, LateStateReportError, PipelineStoppedError, StateVersionError, UnclaimedStateError } from './errors-inband.js';

@@ -222,15 +222,18 @@ describe('restore: uids, versions, savepoints', () => {
     await expect(failure).rejects.toThrow(DuplicateUidError);
   });
 
+  /** A stored pipeline whose latest checkpoint is before the end of its input (a finished one is not restored). */
   async function storedPipeline(): Promise<MemoryBlobStore> {
     const store = new MemoryBlobStore();
-    const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'p', store }), interval: 1 });
+    const backend = memoryBackend({ pipelineId: 'p', store });
+    const checkpoints = await startCheckpointing({ backend, interval: 1 });
     await run(checkpoints.source('s', fromIterable([1, 2, 3, 4], { batchSize: 1, yieldAfterMs: 0 })).pipe(
       withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
+      tap((n) => n === 2 && void checkpoints.checkpoint()),
       keyBy((n: number) => n % 2),
       rollingReduce((x: number, y: number) => x + y, { uid: 'sums' }),
     ));
-    await checkpoints.whenFinished();
+    await backend.delete((await checkpoints.whenFinished())!.checkpointId);
     return store;
   }
 
@@ -423,15 +426,21 @@ describe('manual checkpoints and read-only backends', () => {
 
   it('a read-only backend (another tab owns the pipeline) restores but never writes', async () => {
     const store = new MemoryBlobStore();
-    const writer = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'ro', store }), interval: 1 });
-    await run(sums(writer, [1, 2, 3], []));
-    await writer.whenFinished();
-    const before = await memoryBackend({ pipelineId: 'ro', store }).list();
+    const backend = memoryBackend({ pipelineId: 'ro', store });
+    const writer = await startCheckpointing({ backend, interval: 60_000 });
+    // The writer stops after a checkpoint at the third value (a finished pipeline is not restored).
+    await new Promise<void>((resolve) => {
+      const subscription = sums(writer, [1, 2, 3, 4, 5], []).pipe(tap((total) => {
+        if (total === 6) void writer.checkpoint().then(() => (subscription.unsubscribe(), resolve()));
+      })).subscribe();
+    });
+    const before = await backend.list();
     const reader = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'ro', store, readOnly: 'another tab owns it' }), interval: 1 });
     const out: number[] = [];
     await run(sums(reader, [1, 2, 3, 4, 5], out));
     await expect(reader.whenFinished()).resolves.toBeUndefined();
-    // Restored at the end of the first input (index 3), with the sum 6.
+    // Restored after the third value (index 3), with the sum 6.
+    expect(reader.position('s')).toEqual({ index: 3 });
     expect(out).toEqual([10, 15]);
     expect(reader.stats.completed).toBe(0);
     expect(await memoryBackend({ pipelineId: 'ro', store }).list()).toEqual(before);

@@ -126,4 +126,18 @@ describe('unsubscribing while a barrier is held downstream (issue 17 item 6)', (
     await expect(checkpoints.whenFinished()).rejects.toBeInstanceOf(PipelineStoppedError);
     await checkpoints.close();
   });
+
+  it('unsubscribing while the final checkpoint is held settles whenFinished', async () => {
+    const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'held-final' }), interval: 60_000 });
+    let subscription: Subscription | undefined;
+    const last = VALUES.at(-1)!;
+    await new Promise<void>((resolve) => {
+      // The request for the last value never ends: the final checkpoint's barrier waits behind it.
+      const stuck = asyncMap<number, number>((n) => (n === last ? (setTimeout(resolve, 10), new Promise<number>(() => {})) : Promise.resolve(n)));
+      subscription = pipeline(checkpoints, new Map(), stuck).subscribe();
+    });
+    subscription!.unsubscribe();
+    await expect(checkpoints.whenFinished()).rejects.toBeInstanceOf(PipelineStoppedError);
+    await checkpoints.close();
+  });
 });
