@@ -106,7 +106,12 @@ describe('checkpoint coordinator: barriers through a running pipeline', () => {
       });
       subscription = source.subscribe({ error: reject, complete: () => resolve() });
     });
+    // The crash came, before the end of input; the restore takes the latest checkpoint stored, not
+    // an older one that would also give every result once.
+    expect(alive).toBe(false);
+    const latest = (await memoryBackend({ pipelineId: 'crash', store }).list()).at(-1)!.checkpointId;
     const second = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'crash', store }), interval: 1 });
+    expect(second.restored!.checkpointId).toBe(latest);
     const restoredAt = (second.restored!.sources['events'] as { index: number }).index;
     await run(pipeline(second, commits));
     await second.whenFinished();
@@ -144,19 +149,26 @@ describe('barrier alignment where inputs merge', () => {
     const commits = new Map<number, string[]>();
     const first = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'merged', store }), interval: 1 });
     let alive = true;
+    let crashedAfter: number | undefined;
     await new Promise<void>((resolve, reject) => {
       const subscription = mergedPipeline(first, commits, () => alive).subscribe({ error: reject, complete: () => resolve() });
-      first.completed.subscribe(() => {
+      first.completed.subscribe((info) => {
         if (!alive || first.stats.completed !== n) return;
         alive = false;
+        crashedAfter = info.checkpointId;
         subscription.unsubscribe();
         first.stop();
         resolve();
       });
     });
+    // The crash came before the end of input (the job did not complete first), and the restore
+    // takes the checkpoint stored last before it.
+    expect(crashedAfter).toBeDefined();
     const second = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'merged', store }), interval: 1 });
+    expect(second.restored!.checkpointId).toBe(crashedAfter);
     const positions = second.restored!.sources as Record<string, { index: number }>;
     expect(Object.keys(positions).sort()).toEqual(['even', 'odd']);
+    expect(positions['even']!.index + positions['odd']!.index).toBeLessThan(events.length);
     await run(mergedPipeline(second, commits));
     await second.whenFinished();
     expect(committed(commits).sort()).toEqual((await reference()).sort());
@@ -228,8 +240,8 @@ describe('restore: uids, versions, savepoints', () => {
     const backend = memoryBackend({ pipelineId: 'p', store });
     const checkpoints = await startCheckpointing({ backend, interval: 1 });
     await run(checkpoints.source('s', fromIterable([1, 2, 3, 4], { batchSize: 1, yieldAfterMs: 0 })).pipe(
+      tap((values) => values.includes(2) && void checkpoints.checkpoint()),
       withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
-      tap((n) => n === 2 && void checkpoints.checkpoint()),
       keyBy((n: number) => n % 2),
       rollingReduce((x: number, y: number) => x + y, { uid: 'sums' }),
     ));
