@@ -25,9 +25,9 @@ import { asyncScheduler, Observable, Subject, type SchedulerLike, type Subscript
 import { RESTORE_CONTROL, type SourceCheckpointLink, type SourcePort } from '../core/checkpointing.js';
 import { END_OF_STREAM, type CheckpointBarrier, type ControlElement } from '../core/elements.js';
 import { InvalidOptionError } from '../core/errors.js';
-import type { CheckpointBackend, SnapshotPlan, SnapshotSelector, StoredSnapshotInfo } from './backend.js';
-import type { SnapshotError } from './errors.js';
-import { CheckpointAbortedError, CommittedCheckpointLostError, FinishedPipelineError, PipelineStoppedError, UnclaimedStateError } from './errors-inband.js';
+import type { CheckpointBackend, SnapshotPlan, StoredSnapshotInfo } from './backend.js';
+import { CheckpointAbortedError, PipelineStoppedError, UnclaimedStateError } from './errors-inband.js';
+import { chooseRestore, type RestoreOptions } from './restore-choice.js';
 import { RestoreState, type StateMigration } from './restore-state.js';
 import { RunningCheckpoint, type Request } from './running-checkpoint.js';
 import type { Snapshot, SnapshotKind } from './snapshot.js';
@@ -41,36 +41,13 @@ export interface CheckpointableSource<T> {
   withCheckpoints(link: SourceCheckpointLink): Observable<readonly T[]>;
 }
 
-export interface CheckpointingOptions {
+export interface CheckpointingOptions extends RestoreOptions {
   /** Where checkpoints go: `memoryBackend`, `fileBackend` (rxflink/node), `openIndexedDbBackend` (rxflink/idb). */
   backend: CheckpointBackend;
   /** Processing time between two checkpoints, in ms (> 0). */
   interval: number;
   /** Where processing time comes from; the same scheduler as the sources'. Default `asyncScheduler`. */
   scheduler?: SchedulerLike;
-  /**
-   * What to start from: the latest stored checkpoint or savepoint (default; a damaged one falls back
-   * to the one before), a given one (`3`, `{ checkpointId: 3 }`, `{ name: 'before-upgrade' }`), or
-   * `false` for a fresh start.
-   */
-  restore?: 'latest' | SnapshotSelector | false;
-  /**
-   * When the latest checkpoint cannot be loaded and the restore falls back to an older one, but the
-   * output of a newer checkpoint was already committed, the restore fails with
-   * `CommittedCheckpointLostError` (the replay would commit those results again). `true` accepts
-   * the fallback: those results are then committed at least once, not exactly once. Default false.
-   */
-  allowFallbackPastCommit?: boolean;
-  /**
-   * What to do when the snapshot to restore is of a finished pipeline (its final checkpoint: event
-   * time ended everywhere, so every new record would be late): `'fail'` (default) throws
-   * `FinishedPipelineError`; `'start-fresh'` starts without it, as `restore: false` would (checkpoint
-   * ids go on after it). A page that completes its pipeline on `pagehide` and runs it again on its
-   * next visit wants `'start-fresh'`.
-   */
-  ifFinished?: 'fail' | 'start-fresh';
-  /** Told when the restore skipped snapshots that could not be loaded (see `RestoreFallback`). */
-  onFallback?: (fallback: RestoreFallback) => void;
   /** Drop stored state that no operator claims instead of failing with `UnclaimedStateError`. */
   allowUnclaimedState?: boolean;
   /** Converts stored state whose `stateVersion` differs from the operator's. */
@@ -81,19 +58,6 @@ export interface CheckpointingOptions {
   timeout?: number;
   /** Failed checkpoints tolerated in a row before the pipeline fails. Default 0, as in Flink. */
   tolerableFailures?: number;
-}
-
-/** A restore that fell back past snapshots it could not load, and what that costs. */
-export interface RestoreFallback {
-  /** The checkpoint restored instead, or undefined when none was left (a fresh start). */
-  readonly restoredCheckpointId: number | undefined;
-  /** Why each skipped snapshot was refused, newest first. */
-  readonly skipped: readonly SnapshotError[];
-  /**
-   * Set when a skipped checkpoint's output was already committed: its results will be committed
-   * again (at least once). Only with `allowFallbackPastCommit: true`; otherwise this is thrown.
-   */
-  readonly pastCommit: CommittedCheckpointLostError | undefined;
 }
 
 /** Counts about the checkpoints of a pipeline so far. */
@@ -127,46 +91,8 @@ export async function startCheckpointing(options: CheckpointingOptions): Promise
   if (backend === null || typeof backend !== 'object' || typeof backend.save !== 'function') {
     throw new InvalidOptionError('backend', backend, 'must be a checkpoint backend (memoryBackend, fileBackend, openIndexedDbBackend)');
   }
-  const restore = options.restore ?? 'latest';
-  const record = await backend.commitRecord();
-  const skipped: SnapshotError[] = [];
-  const onSkip = (error: SnapshotError): void => void skipped.push(error);
-  const ifFinished = options.ifFinished ?? 'fail';
-  if (ifFinished !== 'fail' && ifFinished !== 'start-fresh') throw new InvalidOptionError('ifFinished', ifFinished, "must be 'fail' or 'start-fresh'");
-  let restored = restore === false ? undefined : await backend.load(restore === 'latest' ? undefined : restore, { onSkip });
-  if (restore === 'latest') {
-    // A fallback before the last commit is exactly once (the replay commits what was never
-    // committed); past it, the replay would commit committed results again.
-    const restoredId = restored?.checkpointId;
-    const pastCommit = record.committedCheckpointId > (restoredId ?? 0)
-      ? new CommittedCheckpointLostError(record.committedCheckpointId, restoredId, skipped)
-      : undefined;
-    if (pastCommit !== undefined && options.allowFallbackPastCommit !== true) throw pastCommit;
-    if (skipped.length > 0 || pastCommit !== undefined) options.onFallback?.({ restoredCheckpointId: restoredId, skipped, pastCommit });
-  }
-  if (restored !== undefined && isFinished(restored)) {
-    if (ifFinished === 'fail') throw new FinishedPipelineError(restored.checkpointId);
-    restored = undefined;
-  }
-  // The restored pipeline commits the transactions stored in its checkpoint again (their commit may
-  // not have run before the crash): record that before it can happen.
-  if (restored !== undefined && restored.checkpointId > record.committedCheckpointId && backend.readOnlyReason === undefined) {
-    await backend.recordCommit(restored.checkpointId);
-  }
-  const stored = await backend.list();
-  // Ids never go backwards or repeat: the commit record remembers the highest ever used.
-  const lastId = Math.max(0, restored?.checkpointId ?? 0, record.highestCheckpointId, ...stored.map((s) => s.checkpointId));
+  const { restored, lastId } = await chooseRestore(backend, options);
   return new Checkpointing(options, restored, lastId);
-}
-
-/**
- * Whether a snapshot is a finished pipeline's: every operator that records a watermark was at +∞ (the
- * end of event time reached them all, as before a final checkpoint). Restored, it would drop every
- * new record as late.
- */
-function isFinished(snapshot: Snapshot): boolean {
-  const watermarks = Object.values(snapshot.watermarks);
-  return watermarks.length > 0 && watermarks.every((w) => w === Infinity);
 }
 
 /**

@@ -32,8 +32,8 @@ export {
 export { memoryBackend, MemoryBlobStore, type MemoryBackendOptions } from './memory.js';
 export {
   Checkpointing, startCheckpointing, type CheckpointableSource, type CheckpointingOptions, type CheckpointStats,
-  type RestoreFallback,
 } from './coordinator.js';
+export type { RestoreFallback, RestoreOptions } from './restore-choice.js';
 export { COMMIT_RECORD_KEY, type CommitRecord } from './commit-record.js';
 export type { StateMigration } from './restore-state.js';
 export { CheckpointAbortedError, CommittedCheckpointLostError, FinishedPipelineError, LateStateReportError, PipelineStoppedError, StateVersionError, UnclaimedStateError } from './errors-inband.js';
