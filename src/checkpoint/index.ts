@@ -12,6 +12,9 @@
  *    (a delta naming an unstored parent is refused with InvalidSnapshotError, never stored wrong).
  * 4. Restore: `await backend.load()` (latest, falling back past damaged ones, `onSkip` says which) or
  *    `load(id)` / `load({ name })`; it always returns full tables, chains resolved.
+ * 5. Before sinks commit the output of a stored checkpoint, `await backend.recordCommit(id)`; the
+ *    commit record (`commitRecord()`) then says which checkpoint a restore must not fall back past,
+ *    and the highest id ever used, so that ids never repeat (restore-choice.ts).
  */
 export {
   SNAPSHOT_FORMAT_VERSION, applyDelta, applyDeltas, isIncremental,
