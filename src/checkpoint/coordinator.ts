@@ -287,10 +287,12 @@ export class Checkpointing {
       state.complete();
       return;
     }
-    // The source completes only once the final checkpoint is stored: if it fails, the pipeline
-    // fails with its error instead of completing (a sink would wait forever for its commit).
+    // The source completes only once the final checkpoint is stored and its commits are done: if
+    // either fails, the pipeline fails with its error instead of completing (a sink would wait
+    // forever for its commit), and whenFinished() never claims a finish that did not happen.
     this.#trigger({
       kind: 'checkpoint',
+      afterCommits: true,
       resolve: (info) => {
         this.#finished.resolve(info);
         state.complete();
@@ -401,8 +403,10 @@ export class Checkpointing {
         this.#stats.completed++;
         this.#stats.lastDurationMs = this.#scheduler.now() - running.startedAt;
         this.#stats.lastCheckpoint = info;
-        for (const listener of running.listeners) listener(info.checkpointId);
-        running.request?.resolve(info);
+        const commits = Promise.all(running.listeners.map((listener) => listener(info.checkpointId)));
+        const request = running.request;
+        if (request?.afterCommits === true) void commits.then(() => request.resolve(info), (error: unknown) => this.#failAll(error));
+        else request?.resolve(info);
         this.#completed.next(info);
         return this.#backend.plan().then((plan) => {
           this.#plan = plan;

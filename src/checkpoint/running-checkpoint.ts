@@ -15,6 +15,8 @@ export interface Request {
   readonly name?: string | undefined;
   /** Asked for by `checkpoint()` or `savepoint()`: its failure rejects the call, not the pipeline. */
   readonly manual?: boolean;
+  /** Answered only once the commits the checkpoint started are done (the final checkpoint). */
+  readonly afterCommits?: boolean;
   resolve(info: StoredSnapshotInfo): void;
   reject(error: unknown): void;
 }
@@ -26,7 +28,7 @@ export class RunningCheckpoint implements PendingCheckpoint {
   readonly watermarks: Record<string, number> = {};
   readonly waitingFor = new Set<string>();
   readonly holds = new Map<number, string>();
-  readonly listeners: ((checkpointId: number) => void)[] = [];
+  readonly listeners: ((checkpointId: number) => unknown)[] = [];
   timeout: Subscription | undefined;
   done = false;
   #nextHold = 0;
@@ -58,7 +60,7 @@ export class RunningCheckpoint implements PendingCheckpoint {
     };
   }
 
-  onComplete(listener: (checkpointId: number) => void): void {
+  onComplete(listener: (checkpointId: number) => unknown): void {
     this.listeners.push(listener);
   }
 

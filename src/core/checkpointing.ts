@@ -34,8 +34,12 @@ export interface PendingCheckpoint {
    * barrier has moved on.
    */
   hold(where: string): () => void;
-  /** Calls `listener` once the checkpoint is stored, with the stored checkpoint's id (sinks commit then). */
-  onComplete(listener: (checkpointId: number) => void): void;
+  /**
+   * Calls `listener` once the checkpoint is stored, with the stored checkpoint's id (sinks commit
+   * then). A listener may return a promise of its commit: the end of a pipeline (its final
+   * checkpoint, `whenFinished`) waits for it.
+   */
+  onComplete(listener: (checkpointId: number) => unknown): void;
   /**
    * Says that the pipeline this barrier went through failed with `error` (an operator could not
    * report its state, a sink could not commit, an error reached a sink), so that the coordinator

@@ -93,6 +93,7 @@ export function exactlyOnceSink<T, K = undefined>(
           operator.committed(transaction);
           completeWhenCommitted();
         });
+        return commits;
       });
       const subscription = source.subscribe({
         next: (batch) => {
@@ -127,7 +128,8 @@ class ExactlyOnceSinkOperator<T, K> implements StreamOperator<T, K, T, K> {
   /** The last checkpoint whose barrier passed: how a failure reaches the coordinator. */
   checkpoint: PendingCheckpoint | undefined;
 
-  constructor(readonly uid: string, private readonly startCommit: (transaction: Transaction<T>) => void) {}
+  /** `startCommit` queues a transaction's commit; its promise settles once the commit is done or failed. */
+  constructor(readonly uid: string, private readonly startCommit: (transaction: Transaction<T>) => Promise<void>) {}
 
   /** Transactions not yet committed. */
   get uncommitted(): number {
@@ -150,16 +152,19 @@ class ExactlyOnceSinkOperator<T, K> implements StreamOperator<T, K, T, K> {
     return { stateVersion: this.stateVersion, state: { pending: this.#pending } };
   }
 
-  #commitThrough(checkpointId: number): void {
+  /** Starts the commits up to `checkpointId`; resolves once they are done (commits run in order). */
+  #commitThrough(checkpointId: number): Promise<void> {
+    let done: Promise<void> = Promise.resolve();
     for (const transaction of this.#pending) {
       if (transaction.checkpointId > checkpointId || this.#started.has(transaction)) continue;
-      this.#start(transaction);
+      done = this.#start(transaction);
     }
+    return done;
   }
 
-  #start(transaction: Transaction<T>): void {
+  #start(transaction: Transaction<T>): Promise<void> {
     this.#started.add(transaction);
-    this.startCommit(transaction);
+    return this.startCommit(transaction);
   }
 
   restoreCheckpoint(snapshot: OperatorStateSnapshot): void {

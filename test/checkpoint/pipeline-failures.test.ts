@@ -53,6 +53,32 @@ describe('a checkpoint that fails under tolerableFailures (issue 17 item 3)', ()
   });
 });
 
+describe('whenFinished is honest (issue 17 item 3)', () => {
+  it('whenFinished resolves before the final commit is done: now it waits for the commits of the final checkpoint', async () => {
+    const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'slow-commit' }), interval: 1 });
+    const commits = new Map<number, number[]>();
+    const done = run(pipeline(checkpoints, commits, pipe(), async (values, id) => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      commits.set(id, [...values]);
+    }));
+    await checkpoints.whenFinished();
+    expect(all(commits)).toEqual(VALUES);
+    await done;
+  });
+
+  it('whenFinished resolves although the final commit fails: now it rejects with the CommitError', async () => {
+    const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'final-commit' }), interval: 1 });
+    let last = 0;
+    const done = run(pipeline(checkpoints, new Map(), pipe(), async (values) => {
+      if (values.includes(VALUES.at(-1)!)) throw new Error('destination down at the end');
+      last = values.at(-1)!;
+    }));
+    await expect(checkpoints.whenFinished()).rejects.toBeInstanceOf(CommitError);
+    await expect(done).rejects.toBeInstanceOf(CommitError);
+    expect(last).toBeLessThan(VALUES.at(-1)!);
+  });
+});
+
 describe('failures reach the subscriber, whenFinished and checkpoint() (issue 17 items 4, 5)', () => {
   it('a failed final checkpoint is not reported to the pipeline: now the pipeline fails with its error, even under tolerableFailures', async () => {
     const backend = memoryBackend({ pipelineId: 'final' });
