@@ -197,7 +197,13 @@ export class Checkpointing {
     return source.withCheckpoints(state);
   }
 
-  /** Takes a checkpoint now (after the one running, if any). Resolves once it is stored. */
+  /**
+   * Takes a checkpoint now (after the one running, if any). Resolves once it is stored; rejects when
+   * it fails, or with the pipeline's error when the pipeline fails or stops first.
+   *
+   * @example
+   * const info = await checkpoints.checkpoint();
+   */
   checkpoint(): Promise<StoredSnapshotInfo> {
     return this.#request('checkpoint', undefined);
   }
@@ -216,8 +222,13 @@ export class Checkpointing {
   }
 
   /**
-   * Resolves once every source has finished and the final checkpoint is stored (with its info, or
-   * undefined if none could be taken); rejects with the error that failed checkpointing.
+   * Resolves once every source has finished, the final checkpoint is stored and the sinks' commits
+   * of it are done (with its info, or undefined on a read-only backend). Rejects with the error that
+   * failed the pipeline: a failed save, a `CommitError`, an error at a barrier or one that reached a
+   * sink, or `PipelineStoppedError` when the pipeline was unsubscribed before its end.
+   *
+   * @example
+   * const final = await checkpoints.whenFinished(); // every result is committed
    */
   whenFinished(): Promise<StoredSnapshotInfo | undefined> {
     return this.#finished.promise;
