@@ -249,8 +249,10 @@ export class Checkpointing {
 
   // ---- called by the sources' links ----
 
-  /** @internal */
-  connected(state: SourceState): void {
+  /** @internal Returns the pipeline's failure when the subscription is refused. */
+  connected(state: SourceState): { readonly error: unknown } | undefined {
+    // After a failure, a new subscription would run operators that never got the restored state.
+    if (this.#failure !== undefined) return this.#failure;
     // The restore marker goes first, before any record of this subscription.
     const restore = this.#restoreSource;
     if (restore !== undefined && restore.pendingSources.has(state.id)) {
@@ -258,6 +260,7 @@ export class Checkpointing {
       state.port!.inject([marker], () => this.#restoreDelivered(state.id));
     }
     this.#startTimerIfReady();
+    return undefined;
   }
 
   /** @internal */
@@ -510,7 +513,12 @@ class SourceState implements SourceCheckpointLink {
     this.port = port;
     this.finalPosition = undefined;
     this.completed = false;
-    this.coordinator.connected(this);
+    const refused = this.coordinator.connected(this);
+    if (refused !== undefined) {
+      this.port = undefined;
+      port.fail(refused.error);
+      return () => {};
+    }
     return () => {
       if (this.port !== port) return;
       this.port = undefined;

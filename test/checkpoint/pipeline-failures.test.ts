@@ -118,6 +118,20 @@ describe('failures reach the subscriber, whenFinished and checkpoint() (issue 17
     await expect(checkpoints.checkpoint()).rejects.toBeInstanceOf(CommitError);
   });
 
+  it('a pipeline subscribed again after it failed fails at once with the same error, instead of checkpointing state it never restored', async () => {
+    const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'again' }), interval: 1 });
+    const boom = new Error('bad record');
+    let throws = true;
+    const failing = pipeline(checkpoints, new Map(), mapValues((n: number) => {
+      if (n === 20 && throws) throw boom;
+      return n;
+    }));
+    await expect(run(failing)).rejects.toBe(boom);
+    throws = false;
+    await expect(run(failing)).rejects.toBe(boom);
+    await expect(checkpoints.checkpoint()).rejects.toBe(boom);
+  });
+
   it('whenFinished never settles when a user function throws: now it rejects with that error', async () => {
     const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'user' }), interval: 1 });
     const boom = new Error('bad record');
