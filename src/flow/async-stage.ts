@@ -27,6 +27,7 @@
  */
 import { from as rxFrom, type Observable, type ObservableInput, type SchedulerLike, type Subscription } from 'rxjs';
 import { END_OF_STREAM, MAX_WATERMARK, type StreamBatch, type StreamElement, type StreamRecord } from '../core/elements.js';
+import type { PendingCheckpoint } from '../core/checkpointing.js';
 import { InvalidOptionError } from '../core/errors.js';
 import { attachSubscribingStage, deliver, FlowController, subscribeAs, Upstreams, type FlowStage } from './demand.js';
 import { AsyncRequestError, AsyncTimeoutError, BufferOverflowError } from './errors.js';
@@ -147,6 +148,8 @@ export class AsyncStage<P, O> implements FlowStage {
   #markers: number[] = [];
   /** Barriers of checkpoints in progress waiting in the queue, and how to let their checkpoint go on. */
   readonly #heldBarriers = new Map<unknown, () => void>();
+  /** The checkpoint of the last barrier queued: how a failure here reaches the coordinator. */
+  #lastCheckpoint: PendingCheckpoint | undefined;
   #markerHead = 0;
   #ready: Entry<O>[] = [];
   #readyHead = 0;
@@ -250,7 +253,10 @@ export class AsyncStage<P, O> implements FlowStage {
   pushMarker(element: O): void {
     // A checkpoint cannot complete while its barrier waits here behind requests in flight.
     const barrier = element as StreamElement<unknown, unknown>;
-    if (barrier.kind === 'barrier' && barrier.checkpoint !== undefined) this.#heldBarriers.set(element, barrier.checkpoint.hold(this.name));
+    if (barrier.kind === 'barrier' && barrier.checkpoint !== undefined) {
+      this.#heldBarriers.set(element, barrier.checkpoint.hold(this.name));
+      this.#lastCheckpoint = barrier.checkpoint;
+    }
     const seq = this.#seq++;
     this.#queue.push({ seq, size: 0, marker: true, payload: undefined, state: DONE, output: [element], emitted: false, cancel: undefined });
     if (!this.#config.ordered) this.#markers.push(seq);
@@ -481,7 +487,16 @@ export class AsyncStage<P, O> implements FlowStage {
     if (this.#closed) return;
     this.#closed = true;
     this.#cancelAll();
+    this.reportFailure(error);
     this.#fail(error);
+  }
+
+  /**
+   * Tells the checkpoint coordinator (through the last barrier seen) why the pipeline fails here, so
+   * that `whenFinished()` and `checkpoint()` reject with this error (PendingCheckpoint.fail).
+   */
+  reportFailure(error: unknown): void {
+    this.#lastCheckpoint?.fail?.(error);
   }
 
   #cancelAll(): void {
@@ -532,6 +547,7 @@ export function feedElements<T, K, P, R>(
       },
       error: (error: unknown) => {
         stage.dispose();
+        stage.reportFailure(error);
         fail(error);
       },
       complete: () => {

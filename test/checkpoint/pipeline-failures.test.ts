@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { pipe, type Observable, type OperatorFunction, type Subscription } from 'rxjs';
 import {
-  asyncMap, boundedOutOfOrderness, CommitError, exactlyOnceSink, fromIterable, fromStreamOperator, mapValues, memoryBackend,
+  asyncMap, AsyncRequestError, boundedOutOfOrderness, CommitError, exactlyOnceSink, fromIterable, fromStreamOperator, mapValues, memoryBackend,
   PipelineStoppedError, startCheckpointing, withEventTimeBatches, type CheckpointBackend, type Checkpointing, type StreamBatch,
 } from '../../src/index.js';
 
@@ -130,6 +130,20 @@ describe('failures reach the subscriber, whenFinished and checkpoint() (issue 17
     throws = false;
     await expect(run(failing)).rejects.toBe(boom);
     await expect(checkpoints.checkpoint()).rejects.toBe(boom);
+  });
+
+  it('whenFinished never settles on a failed async request: now it rejects with the AsyncRequestError, with no sink in the pipeline', async () => {
+    const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'async' }), interval: 1 });
+    const done = run(checkpoints.source('n', fromIterable(VALUES, { batchSize: 1, yieldAfterMs: 0 })).pipe(
+      withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
+      asyncMap<number, number>(async (n) => {
+        if (n === 40) throw new Error('service down');
+        return n;
+      }),
+    ));
+    await expect(done).rejects.toBeInstanceOf(AsyncRequestError);
+    expect(checkpoints.stats.completed).toBeGreaterThan(0);
+    await expect(checkpoints.whenFinished()).rejects.toBeInstanceOf(AsyncRequestError);
   });
 
   it('whenFinished never settles when a user function throws: now it rejects with that error', async () => {
