@@ -240,9 +240,14 @@ export class Checkpointing {
     this.#timer = undefined;
   }
 
-  /** Stops checkpointing, waits for the checkpoint being stored (if any), and closes the backend. */
+  /**
+   * Stops checkpointing, waits for the checkpoint being stored (if any), and closes the backend. A
+   * checkpoint still running cannot be stored any more: its timeout is cancelled, so that no timer
+   * keeps the process alive.
+   */
   async close(): Promise<void> {
     this.stop();
+    this.#running?.timeout?.unsubscribe();
     await this.#stored;
     await this.#backend.close();
   }

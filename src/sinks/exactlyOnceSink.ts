@@ -125,6 +125,8 @@ class ExactlyOnceSinkOperator<T, K> implements StreamOperator<T, K, T, K> {
   #pending: Transaction<T>[] = [];
   /** Pending transactions whose commit has started. */
   readonly #started = new Set<Transaction<T>>();
+  /** The commit started last: commits run in order, so it settles after every other. */
+  #lastCommit: Promise<void> = Promise.resolve();
   /** The last checkpoint whose barrier passed: how a failure reaches the coordinator. */
   checkpoint: PendingCheckpoint | undefined;
 
@@ -147,24 +149,23 @@ class ExactlyOnceSinkOperator<T, K> implements StreamOperator<T, K, T, K> {
     this.#current = [];
     // Flink's TwoPhaseCommitSinkFunction: a completed checkpoint commits every transaction up to it,
     // including those of earlier checkpoints that failed (under tolerableFailures) and never completed.
-    if (this.#pending.some((t) => !this.#started.has(t))) checkpoint.onComplete((id) => this.#commitThrough(id));
+    // The listener's promise lets the end of the pipeline wait for commits still running.
+    if (this.#pending.length > 0) checkpoint.onComplete((id) => this.#commitThrough(id));
     // No copy here: the checkpoint copies what it is given.
     return { stateVersion: this.stateVersion, state: { pending: this.#pending } };
   }
 
-  /** Starts the commits up to `checkpointId`; resolves once they are done (commits run in order). */
+  /** Starts the commits up to `checkpointId`; resolves once every commit started so far is done. */
   #commitThrough(checkpointId: number): Promise<void> {
-    let done: Promise<void> = Promise.resolve();
     for (const transaction of this.#pending) {
-      if (transaction.checkpointId > checkpointId || this.#started.has(transaction)) continue;
-      done = this.#start(transaction);
+      if (transaction.checkpointId <= checkpointId && !this.#started.has(transaction)) this.#start(transaction);
     }
-    return done;
+    return this.#lastCommit;
   }
 
-  #start(transaction: Transaction<T>): Promise<void> {
+  #start(transaction: Transaction<T>): void {
     this.#started.add(transaction);
-    return this.startCommit(transaction);
+    this.#lastCommit = this.startCommit(transaction);
   }
 
   restoreCheckpoint(snapshot: OperatorStateSnapshot): void {
