@@ -1,8 +1,8 @@
 /**
  * Incremental aggregation (Flink's `AggregateFunction`) and the built-in aggregates.
  */
-import { DDSketch } from '@datadog/sketches-js';
 import { InvalidOptionError } from '../core/errors.js';
+import { QuantileSketch, sketchFromSnapshot, type QuantileSketchData } from './quantile-sketch.js';
 
 /**
  * An incremental aggregate: O(1) state per window (Flink's `AggregateFunction`, with `merge`, which
@@ -163,44 +163,12 @@ export interface QuantileSummary {
   readonly quantiles: readonly { readonly quantile: number; readonly value: number }[];
 }
 
-interface StoreData {
-  bins: number[];
-  count: number;
-  minKey: number;
-  maxKey: number;
-  offset: number;
-  chunkSize: number;
-}
-
-interface SketchData {
-  store: StoreData;
-  negativeStore: StoreData;
-  zeroCount: number;
-  min: number;
-  max: number;
-  count: number;
-  sum: number;
-}
-
-type Store = DDSketch['store'];
-
-function exportStore(store: Store): StoreData {
-  return { bins: store.bins.slice(), count: store.count, minKey: store.minKey, maxKey: store.maxKey, offset: store.offset, chunkSize: store.chunkSize };
-}
-
-function importStore(store: Store, data: StoreData): void {
-  store.bins = data.bins.slice();
-  store.count = data.count;
-  store.minKey = data.minKey;
-  store.maxKey = data.maxKey;
-  store.offset = data.offset;
-  store.chunkSize = data.chunkSize;
-}
-
 /**
  * Approximate quantiles (p50, p95, p99 and any others asked for) of a number taken from each
- * element, with DDSketch (`@datadog/sketches-js`): relative error `relativeAccuracy` (default 1%)
- * on every quantile, O(log range) memory per window, and mergeable, so it works with sessions.
+ * element, with a DDSketch (`QuantileSketch`): relative error `relativeAccuracy` (default 1%) on
+ * every quantile, memory that grows with the log of the value range, not with the count, and
+ * mergeable, so it works with sessions. A value that is not a finite number fails the stream with
+ * an `InvalidOptionError` naming it.
  *
  * @example
  * ```ts
@@ -210,57 +178,34 @@ function importStore(store: Store, data: StoreData): void {
 export function quantiles<T = number>(
   select: (value: T) => number = identity,
   options: { quantiles?: readonly number[]; relativeAccuracy?: number } = {},
-): WindowAggregateFunction<T, DDSketch, QuantileSummary> {
+): WindowAggregateFunction<T, QuantileSketch, QuantileSummary> {
   const qs = options.quantiles ?? [0.5, 0.95, 0.99];
   for (const q of qs) {
     if (typeof q !== 'number' || !(q >= 0 && q <= 1)) throw new InvalidOptionError('quantiles quantiles', q, 'must be numbers from 0 to 1');
   }
   const relativeAccuracy = options.relativeAccuracy ?? 0.01;
-  if (typeof relativeAccuracy !== 'number' || !(relativeAccuracy > 0 && relativeAccuracy < 1)) {
-    throw new InvalidOptionError('quantiles relativeAccuracy', relativeAccuracy, 'must be a number between 0 and 1 (exclusive)');
-  }
+  new QuantileSketch(relativeAccuracy); // checks the option now, when the operator is built
   return Object.freeze({
-    createAccumulator: () => new DDSketch({ relativeAccuracy }),
-    add: (v: T, sketch: DDSketch) => {
-      sketch.accept(select(v));
+    createAccumulator: () => new QuantileSketch(relativeAccuracy),
+    add: (v: T, sketch: QuantileSketch) => {
+      sketch.add(select(v));
       return sketch;
     },
-    getResult: (sketch: DDSketch): QuantileSummary => ({
+    getResult: (sketch: QuantileSketch): QuantileSummary => ({
       count: sketch.count,
       min: sketch.min,
       max: sketch.max,
-      p50: sketch.getValueAtQuantile(0.5),
-      p95: sketch.getValueAtQuantile(0.95),
-      p99: sketch.getValueAtQuantile(0.99),
-      quantiles: qs.map((quantile) => ({ quantile, value: sketch.getValueAtQuantile(quantile) })),
+      p50: sketch.quantile(0.5),
+      p95: sketch.quantile(0.95),
+      p99: sketch.quantile(0.99),
+      quantiles: qs.map((quantile) => ({ quantile, value: sketch.quantile(quantile) })),
     }),
-    merge: (a: DDSketch, b: DDSketch) => {
+    merge: (a: QuantileSketch, b: QuantileSketch) => {
       a.merge(b);
       return a;
     },
-    // The sketch's own fields as plain data (its protobuf export needs protobufjs, an optional
-    // dependency, and drops min and max).
-    exportAccumulator: (sketch: DDSketch): SketchData => ({
-      store: exportStore(sketch.store),
-      negativeStore: exportStore(sketch.negativeStore),
-      zeroCount: sketch.zeroCount,
-      min: sketch.min,
-      max: sketch.max,
-      count: sketch.count,
-      sum: sketch.sum,
-    }),
-    importAccumulator: (data: unknown): DDSketch => {
-      const d = data as SketchData;
-      const sketch = new DDSketch({ relativeAccuracy });
-      importStore(sketch.store, d.store);
-      importStore(sketch.negativeStore, d.negativeStore);
-      sketch.zeroCount = d.zeroCount;
-      sketch.min = d.min;
-      sketch.max = d.max;
-      sketch.count = d.count;
-      sketch.sum = d.sum;
-      return sketch;
-    },
+    exportAccumulator: (sketch: QuantileSketch): QuantileSketchData => sketch.toData(),
+    importAccumulator: (data: unknown): QuantileSketch => sketchFromSnapshot(data, relativeAccuracy),
   });
 }
 

@@ -24,5 +24,6 @@ export {
   count, sum, min, max, average, quantiles, combine,
   type WindowAggregateFunction, type AverageAccumulator, type QuantileSummary, type AccumulatorOf,
 } from './aggregates.js';
+export { QuantileSketch, type QuantileSketchData, type SketchStoreData } from './quantile-sketch.js';
 export { GLOBAL_WINDOW, maxTimestamp, windowStart, type TimeWindow } from './windows.js';
 export { StateExportError, WindowMergeError, WindowStateError } from './errors.js';
