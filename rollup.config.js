@@ -20,7 +20,10 @@ export default [
   {
     input,
     external,
-    output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true },
+    // One output module per source module, so a bundler drops what an app does not import (with
+    // `sideEffects: false` in package.json). No sourcemaps: the output is the source without its
+    // types, formatted and commented, so it reads as well as a map to src/ would.
+    output: { dir: 'dist', format: 'es', preserveModules: true, preserveModulesRoot: 'src', entryFileNames: '[name].js' },
     plugins: [esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' })],
   },
   {

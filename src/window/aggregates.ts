@@ -61,7 +61,7 @@ function constantStart<F extends WindowAggregateFunction<never, number, number>>
 export function count(): WindowAggregateFunction<unknown, number, number> {
   return COUNT;
 }
-const COUNT: WindowAggregateFunction<unknown, number, number> = constantStart(Object.freeze({
+const COUNT: WindowAggregateFunction<unknown, number, number> = /* @__PURE__ */ constantStart(Object.freeze({
   createAccumulator: () => 0,
   add: (_v: unknown, acc: number) => acc + 1,
   getResult: (acc: number) => acc,
