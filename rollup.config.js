@@ -1,4 +1,4 @@
-// Builds dist/: one ESM file per public entry (shared code in chunks) and bundled .d.ts files.
+// Builds dist/: an ESM module per source module (entries at the top) and bundled .d.ts files per entry.
 // esbuild strips types; rollup-plugin-dts (TypeScript 6 compiler API) bundles the declarations.
 import { existsSync } from 'node:fs';
 import esbuild from 'rollup-plugin-esbuild';
@@ -6,6 +6,7 @@ import { dts } from 'rollup-plugin-dts';
 
 const entries = {
   index: 'src/index.ts',
+  engine: 'src/engine/index.ts',
   testing: 'src/testing/index.ts',
   node: 'src/node/index.ts',
   idb: 'src/idb/index.ts',
@@ -30,6 +31,7 @@ export default [
     input,
     external,
     output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: 'chunks/[name]-[hash].d.ts' },
-    plugins: [dts({ tsconfig: 'tsconfig.json' })],
+    // stripInternal: members marked `@internal` stay out of the public types.
+    plugins: [dts({ tsconfig: 'tsconfig.json', compilerOptions: { stripInternal: true } })],
   },
 ];

@@ -4,9 +4,8 @@ export { windowAll } from './windowAll.js';
 export { countWindow } from './countWindow.js';
 export { WindowedStream, type WindowConfig, type WindowOperatorFunction } from './windowed-stream.js';
 export {
-  WindowOperator, DROPPED_LATE, LATE_TO_SIDE_OUTPUT,
-  type Collector, type ProcessWindowFunction, type WindowContext, type WindowFunction, type WindowOperatorState,
-  type WindowOptions, type WindowResult,
+  DROPPED_LATE, LATE_TO_SIDE_OUTPUT,
+  type Collector, type ProcessWindowFunction, type WindowContext, type WindowFunction, type WindowOptions, type WindowResult,
 } from './operator.js';
 export {
   tumblingEventTimeWindows, slidingEventTimeWindows, eventTimeSessionWindows, dynamicEventTimeSessionWindows,

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { firstValueFrom, from, of, toArray, type SchedulerLike } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import {
-  ACTIVE, Counters, END_OF_STREAM, IDLE, InvalidOptionError, InvalidTimestampError, SideOutput, boundedOutOfOrderness,
+  Counters, END_OF_STREAM, InvalidOptionError, InvalidTimestampError, SideOutput, boundedOutOfOrderness,
   customWatermarks, monotonousTimestamps, punctuatedWatermarks, record, watermark, withEventTime, withEventTimeBatches,
   type InvalidRecord, type StreamBatch, type StreamElement, type StreamRecord,
 } from '../../src/index.js';
+import { ACTIVE, IDLE } from '../../src/engine/index.js';
 import { unbatched } from '../../src/testing/index.js';
 
 interface Event { id: string; at: number }
