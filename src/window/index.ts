@@ -1,5 +1,6 @@
 // Public API of src/window: event-time and processing-time windows with Flink's semantics.
 export { window } from './window.js';
+export { windowBy } from './windowBy.js';
 export { windowAll } from './windowAll.js';
 export { countWindow } from './countWindow.js';
 export { WindowedStream, type WindowConfig, type WindowOperatorFunction } from './windowed-stream.js';
