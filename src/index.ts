@@ -42,7 +42,7 @@ export {
 export type { InvalidRecord } from './time/timestamps-and-watermarks.js';
 export { withEventTime, withEventTimeBatches, type EventTimeOptions } from './time/withEventTime.js';
 export { mergeTimed, type TimedValueOf, type TimedKeyOf } from './time/mergeTimed.js';
-export { InvalidWatermarkError, WatermarkOutputClosedError } from './time/errors.js';
+export { ArrayInputError, InvalidWatermarkError, WatermarkOutputClosedError } from './time/errors.js';
 
 // Windows.
 export * from './window/index.js';
