@@ -55,7 +55,11 @@ function constantStart<F extends WindowAggregateFunction<never, number, number>>
  *
  * @example
  * ```ts
- * clicks$.pipe(keyBy((c) => c.page), window(tumblingEventTimeWindows(60_000)).aggregate(count()));
+ * clicks$.pipe(
+ *   withEventTime({ timestamp: (c) => c.at, watermarks: boundedOutOfOrderness(1_000) }),
+ *   keyBy((c) => c.page),
+ *   window(tumblingEventTimeWindows(60_000)).aggregate(count()),
+ * );
  * ```
  */
 export function count(): WindowAggregateFunction<unknown, number, number> {
@@ -74,7 +78,11 @@ const COUNT: WindowAggregateFunction<unknown, number, number> = /* @__PURE__ */ 
  *
  * @example
  * ```ts
- * orders$.pipe(keyBy((o) => o.shop), window(tumblingEventTimeWindows(3_600_000)).aggregate(sum((o: Order) => o.total)));
+ * orders$.pipe(
+ *   withEventTime({ timestamp: (o) => o.at, watermarks: boundedOutOfOrderness(1_000) }),
+ *   keyBy((o) => o.shop),
+ *   window(tumblingEventTimeWindows(3_600_000)).aggregate(sum((o) => o.total)),
+ * );
  * ```
  */
 export function sum<T = number>(select: (value: T) => number = identity): WindowAggregateFunction<T, number, number> {
@@ -172,7 +180,11 @@ export interface QuantileSummary {
  *
  * @example
  * ```ts
- * requests$.pipe(keyBy((r) => r.route), window(tumblingEventTimeWindows(10_000)).aggregate(quantiles((r: Req) => r.latencyMs)));
+ * requests$.pipe(
+ *   withEventTime({ timestamp: (r) => r.at, watermarks: boundedOutOfOrderness(1_000) }),
+ *   keyBy((r) => r.route),
+ *   window(tumblingEventTimeWindows(10_000)).aggregate(quantiles((r) => r.latencyMs)),
+ * );
  * ```
  */
 export function quantiles<T = number>(

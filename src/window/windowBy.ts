@@ -13,8 +13,7 @@ import { window } from './window.js';
  *   keyBy((c) => c.page),
  *   windowBy(tumblingEventTimeWindows(60_000)).aggregate(count()),
  *   toValues(),
- * );
- * window.location.href; // still the browser's window
+ * ); // the browser's `window` stays visible in this module
  * ```
  */
 export const windowBy: typeof window = window;
