@@ -221,8 +221,15 @@ export function quantiles<T = number>(
   });
 }
 
-type AccOf<F> = F extends WindowAggregateFunction<never, infer A, unknown> ? A : never;
-type OutOf<F> = F extends { getResult(accumulator: never): infer O } ? O : never;
+/**
+ * The result type of an aggregate function: what `combine` gives for each of its parts.
+ *
+ * @example
+ * ```ts
+ * type Mean = AggregateResultOf<ReturnType<typeof average>>; // number
+ * ```
+ */
+export type AggregateResultOf<F> = F extends { getResult(accumulator: never): infer O } ? O : never;
 
 /**
  * Runs several aggregates over the same elements in one pass and returns their results by name.
@@ -235,7 +242,7 @@ type OutOf<F> = F extends { getResult(accumulator: never): infer O } ? O : never
  */
 export function combine<T, S extends Record<string, WindowAggregateFunction<T, unknown, unknown>>>(
   aggregates: S,
-): WindowAggregateFunction<T, unknown[], { [N in keyof S]: OutOf<S[N]> }> {
+): WindowAggregateFunction<T, unknown[], { [N in keyof S]: AggregateResultOf<S[N]> }> {
   const names = Object.keys(aggregates);
   if (names.length === 0) throw new InvalidOptionError('combine aggregates', aggregates, 'must name at least one aggregate');
   const fns = names.map((n) => aggregates[n] as unknown as WindowAggregateFunction<T, unknown, unknown>);
@@ -263,7 +270,7 @@ export function combine<T, S extends Record<string, WindowAggregateFunction<T, u
     getResult: (acc: unknown[]) => {
       const out: Record<string, unknown> = {};
       assignResults(out, names, fns, acc);
-      return out as { [N in keyof S]: OutOf<S[N]> };
+      return out as { [N in keyof S]: AggregateResultOf<S[N]> };
     },
     merge: (a: unknown[], b: unknown[]) => {
       for (let i = 0; i < n; i++) a[i] = fns[i]!.merge(a[i], b[i]);
@@ -298,8 +305,15 @@ function assignResults<T>(out: Record<string, unknown>, names: readonly string[]
   for (let i = 4; i < n; i++) out[names[i]!] = fns[i]!.getResult(acc[i]);
 }
 
-// Keeps AccOf referenced for users who want to name a combined accumulator's parts.
-export type AccumulatorOf<F> = AccOf<F>;
+/**
+ * The accumulator type of an aggregate function, to name a combined accumulator's parts.
+ *
+ * @example
+ * ```ts
+ * type Acc = AccumulatorOf<ReturnType<typeof average>>; // AverageAccumulator
+ * ```
+ */
+export type AccumulatorOf<F> = F extends WindowAggregateFunction<never, infer A, unknown> ? A : never;
 
 /** Exports an accumulator as plain data, deep-copied so that later in-place updates do not leak in. */
 export function exportAccumulator<ACC>(fn: WindowAggregateFunction<never, ACC, unknown>, acc: ACC): unknown {

@@ -22,7 +22,7 @@ export {
 export { countEvictor, timeEvictor, deltaEvictor, type Evictor, type EvictorContext, type TimestampedValue } from './evictors.js';
 export {
   count, sum, min, max, average, quantiles, combine,
-  type WindowAggregateFunction, type AverageAccumulator, type QuantileSummary, type AccumulatorOf,
+  type WindowAggregateFunction, type AverageAccumulator, type QuantileSummary, type AccumulatorOf, type AggregateResultOf,
 } from './aggregates.js';
 export { QuantileSketch, type QuantileSketchData, type SketchStoreData } from './quantile-sketch.js';
 export { GLOBAL_WINDOW, maxTimestamp, windowStart, type TimeWindow } from './windows.js';
