@@ -1,4 +1,4 @@
-// Builds dist/: one ESM file per public entry (shared code in chunks) and bundled .d.ts files.
+// Builds dist/: an ESM module per source module (entries at the top) and bundled .d.ts files per entry.
 // esbuild strips types; rollup-plugin-dts (TypeScript 6 compiler API) bundles the declarations.
 import { existsSync } from 'node:fs';
 import esbuild from 'rollup-plugin-esbuild';
@@ -6,6 +6,7 @@ import { dts } from 'rollup-plugin-dts';
 
 const entries = {
   index: 'src/index.ts',
+  engine: 'src/engine/index.ts',
   testing: 'src/testing/index.ts',
   node: 'src/node/index.ts',
   idb: 'src/idb/index.ts',
@@ -20,13 +21,17 @@ export default [
   {
     input,
     external,
-    output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true },
+    // One output module per source module, so a bundler drops what an app does not import (with
+    // `sideEffects: false` in package.json). No sourcemaps: the output is the source without its
+    // types, formatted and commented, so it reads as well as a map to src/ would.
+    output: { dir: 'dist', format: 'es', preserveModules: true, preserveModulesRoot: 'src', entryFileNames: '[name].js' },
     plugins: [esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' })],
   },
   {
     input,
     external,
     output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: 'chunks/[name]-[hash].d.ts' },
-    plugins: [dts({ tsconfig: 'tsconfig.json' })],
+    // stripInternal: members marked `@internal` stay out of the public types.
+    plugins: [dts({ tsconfig: 'tsconfig.json', compilerOptions: { stripInternal: true } })],
   },
 ];

@@ -6,7 +6,8 @@
  */
 import { from } from 'rxjs';
 import { fileURLToPath } from 'node:url';
-import { customWatermarks, keyBy, keyGroupOf, withEventTimeBatches, type WatermarkGenerator } from '../src/index.js';
+import { customWatermarks, keyBy, withEventTimeBatches, type WatermarkGenerator } from '../src/index.js';
+import { keyGroupOf } from '../src/engine/index.js';
 import { compare, formatRows, type Measured } from './lib.js';
 import { generateWindowWorkload, type WindowEvent } from './window-workload.js';
 

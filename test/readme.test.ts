@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
 import { from, lastValueFrom, toArray } from 'rxjs';
 import {
-  END_OF_STREAM, boundedOutOfOrderness, count, keyBy, record, toValues, tumblingEventTimeWindows, watermark, window, withEventTime,
+  END_OF_STREAM, boundedOutOfOrderness, count, keyBy, punctuatedWatermarks, record, toValues, tumblingEventTimeWindows, watermark, window,
+  windowBy, withEventTime,
 } from '../src/index.js';
 import { unbatched } from '../src/testing/index.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -27,7 +28,30 @@ describe('README', () => {
     });
   });
 
-  it('first pipeline: clicks per page in one-minute event-time windows', async () => {
+  it('testing section: watermarks per event land at the frame of their record, off the 200 ms grid', () => {
+    new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ hot, expectObservable }) => {
+      const input = hot('a 49ms b 9ms |', { a: 1000, b: 1500 });
+      const perEvent = input.pipe(
+        withEventTime({ timestamp: (v: number) => v, watermarks: punctuatedWatermarks<number>((_v, ts) => ts - 101) }),
+        unbatched(),
+      );
+      expectObservable(perEvent).toBe('(aw) 46ms (bx) 6ms (e|)', {
+        a: record(1000, 1000), w: watermark(899), b: record(1500, 1500), x: watermark(1399), e: END_OF_STREAM,
+      });
+    });
+  });
+
+  it('testing section: .withPeriod(1) puts the first watermark at frame 1, the next ones with their records', () => {
+    new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ hot, expectObservable }) => {
+      const input = hot('a 49ms b 9ms |', { a: 1000, b: 1500 });
+      const out = input.pipe(withEventTime({ timestamp: (v: number) => v, watermarks: boundedOutOfOrderness<number>(100).withPeriod(1) }), unbatched());
+      expectObservable(out).toBe('aw 48ms (bx) 6ms (e|)', {
+        a: record(1000, 1000), w: watermark(899), b: record(1500, 1500), x: watermark(1399), e: END_OF_STREAM,
+      });
+    });
+  });
+
+  it('quick start: clicks per page in one-minute event-time windows', async () => {
     interface Click { page: string; at: number }
     const clicks$ = from<Click[]>([
       { page: '/home', at: 1_000 }, { page: '/cart', at: 2_000 }, { page: '/home', at: 59_999 },
@@ -35,8 +59,8 @@ describe('README', () => {
     ]);
     const clicksPerPage$ = clicks$.pipe(
       withEventTime({ timestamp: (c: Click) => c.at, watermarks: boundedOutOfOrderness(2_000) }),
-      keyBy((c: Click) => c.page),
-      window(tumblingEventTimeWindows(60_000)).aggregate(count()),
+      keyBy((c) => c.page),
+      windowBy(tumblingEventTimeWindows(60_000)).aggregate(count()),
       toValues(),
     );
     const results = await lastValueFrom(clicksPerPage$.pipe(toArray()));

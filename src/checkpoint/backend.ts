@@ -59,6 +59,7 @@ export interface StoredSnapshotInfo {
 /** Which snapshot to load: a checkpoint id, a savepoint name, or (undefined) the latest. */
 export type SnapshotSelector = number | { readonly checkpointId: number } | { readonly name: string };
 
+/** Options of `CheckpointBackend.load`. */
 export interface LoadOptions {
   /**
    * When the chosen snapshot cannot be loaded (corrupt, truncated, newer format), try the previous
@@ -110,6 +111,7 @@ export interface CheckpointBackend {
   close(): Promise<void>;
 }
 
+/** What every checkpoint backend is configured with: the pipeline, retention and incremental chains. */
 export interface CheckpointBackendOptions {
   readonly pipelineId: string;
   /** How many checkpoints to keep (savepoints are never deleted by retention). Default 3. */

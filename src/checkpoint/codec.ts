@@ -33,7 +33,7 @@ declare const TextDecoder: new (label?: string) => { decode(input: Uint8Array): 
 const TILDE = 126;
 /** Arrays shorter than this stay JSON: a column's tag and alignment cost more than they save. */
 const COLUMN_MIN = 16;
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+const LITTLE_ENDIAN = /* @__PURE__ */ (() => new Uint8Array(new Uint32Array([1]).buffer)[0] === 1)();
 
 /** Where binary columns go: `add` stores bytes and returns their offset in the binary part. */
 export class ColumnSections {

@@ -41,6 +41,7 @@ export interface CheckpointableSource<T> {
   withCheckpoints(link: SourceCheckpointLink): Observable<readonly T[]>;
 }
 
+/** Options of `startCheckpointing`: the backend, the interval, and how to restore. */
 export interface CheckpointingOptions extends RestoreOptions {
   /** Where checkpoints go: `memoryBackend`, `fileBackend` (rxflink/node), `openIndexedDbBackend` (rxflink/idb). */
   backend: CheckpointBackend;

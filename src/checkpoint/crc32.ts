@@ -5,7 +5,7 @@
  * torn write or a flipped sector produces; it is not meant to resist deliberate tampering.
  */
 
-const TABLES: Uint32Array = buildTables();
+const TABLES: Uint32Array = /* @__PURE__ */ buildTables();
 
 function buildTables(): Uint32Array {
   const t = new Uint32Array(8 * 256);

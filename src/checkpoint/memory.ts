@@ -28,6 +28,7 @@ export class MemoryBlobStore implements BlobStore {
   }
 }
 
+/** Options of `memoryBackend`. */
 export interface MemoryBackendOptions extends CheckpointBackendOptions {
   /** Share a store between backends (e.g. to restore in a new pipeline instance). Default: a new one. */
   readonly store?: MemoryBlobStore;

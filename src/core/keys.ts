@@ -95,8 +95,9 @@ function hashString(text: string): number {
   return h;
 }
 
-const float64 = new Float64Array(1);
-const words = new Int32Array(float64.buffer);
+const float64 = /* @__PURE__ */ new Float64Array(1);
+// An annotated call without arguments: bundlers may drop it unused (`float64.buffer` as an argument they may not).
+const words = /* @__PURE__ */ (() => new Int32Array(float64.buffer))();
 
 function hashNumber(n: number): number {
   if ((n | 0) === n && !Object.is(n, -0)) return n; // Integer.hashCode

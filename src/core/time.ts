@@ -8,6 +8,7 @@ import type { StreamElement } from './elements.js';
 /** Where elements produced outside of batch processing (by a timer) are collected. */
 export type Emit<O, KO> = (element: StreamElement<O, KO>) => void;
 
+/** Processing time and timers, as the engine sees them: backed by the injected RxJS scheduler (docs/architecture.md §3). */
 export interface ProcessingTimeService {
   /** The current processing time in milliseconds, from the injected scheduler. */
   now(): number;

@@ -10,6 +10,7 @@ import { InvalidOptionError } from '../core/errors.js';
 import { databaseName, IndexedDbBlobStore } from './idb-store.js';
 import { acquireWaiting, lockName, notOwnerError, tryAcquire, type HeldLock, type OwnershipMode } from './ownership.js';
 
+/** Options of `openIndexedDbBackend`: the backend options plus how this tab takes ownership. */
 export interface IndexedDbBackendOptions extends CheckpointBackendOptions {
   /** What to do when another tab owns the pipeline. Default 'wait'. */
   readonly ownership?: OwnershipMode;

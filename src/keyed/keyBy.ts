@@ -5,6 +5,7 @@ import { checkKey, DEFAULT_MAX_PARALLELISM, keyGroupOf, type Key } from '../core
 import type { Output, StreamOperator } from '../core/operator.js';
 import { fromStreamOperator } from '../rx/operator-function.js';
 
+/** Options of `keyBy`. */
 export interface KeyByOptions {
   /**
    * Upper bound on the number of key groups (Flink's max parallelism, default 128). Key groups are

@@ -31,7 +31,7 @@ export interface RollingReduceCheckpointState {
   readonly layouts: Readonly<Record<string, StateTableLayout>>;
 }
 
-const ACCUMULATOR = valueState<unknown>('rolling-reduce');
+const ACCUMULATOR = /* @__PURE__ */ valueState<unknown>('rolling-reduce');
 
 /**
  * The engine side of `rollingReduce`, after Flink's StreamGroupedReduceOperator: one value state

@@ -130,6 +130,7 @@ export interface KeyedStateCheckpoint {
   readonly tables: Readonly<Record<string, KeyedTableSnapshot>>;
 }
 
+/** Options of a `KeyedStateBackend`: the owning operator's uid and its processing-time clock. */
 export interface KeyedStateBackendOptions {
   /** The owning operator's uid, named in errors. */
   readonly uid?: string | undefined;

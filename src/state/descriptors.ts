@@ -7,6 +7,7 @@ import { InvalidOptionError } from '../core/errors.js';
 import type { KeyPart } from '../core/keys.js';
 import { resolveTtl, type ResolvedTtl, type StateTtlConfig } from './ttl.js';
 
+/** The kinds of keyed state, as Flink names them. */
 export type StateKind = 'value' | 'list' | 'map' | 'reducing' | 'aggregating';
 
 /** What every state descriptor has. */
@@ -56,6 +57,7 @@ export interface AggregatingStateDescriptor<IN, ACC, OUT> extends StateDescripto
   readonly aggregate: AggregateFunction<IN, ACC, OUT>;
 }
 
+/** A descriptor of any kind of keyed state. */
 export type AnyStateDescriptor =
   | ValueStateDescriptor<unknown>
   | ListStateDescriptor<unknown>

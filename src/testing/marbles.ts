@@ -11,8 +11,8 @@ import type { StreamBatch, StreamElement } from '../core/elements.js';
  * ```ts
  * testScheduler.run(({ cold, expectObservable }) => {
  *   const input = cold('a-b-|', { a: record('x', 1), b: record('y', 2) }).pipe(batched());
- *   expectObservable(input.pipe(mapRecords((v) => v.toUpperCase()), unbatched()))
- *     .toBe('a-b-(e|)', { a: record('X', 1), b: record('Y', 2), e: watermark(Infinity) });
+ *   expectObservable(input.pipe(mapValues((v: string) => v.toUpperCase()), unbatched()))
+ *     .toBe('a-b-(e|)', { a: record('X', 1), b: record('Y', 2), e: END_OF_STREAM });
  * });
  * ```
  */

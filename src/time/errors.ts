@@ -1,4 +1,4 @@
-import { describeValue, StreamError } from '../core/errors.js';
+import { describeValue, InvalidTimestampError, StreamError } from '../core/errors.js';
 
 /**
  * A watermark generator proposed something that is not a watermark: not a number, NaN, or a finite
@@ -40,5 +40,16 @@ export class WatermarkOutputClosedError extends StreamError {
       'WATERMARK_OUTPUT_CLOSED',
       `WatermarkOutput.${what} was called after onEvent/onPeriodicEmit returned; a generator may only emit inside those calls (use onPeriodicEmit for time-driven watermarks)`,
     );
+  }
+}
+
+/**
+ * `withEventTime` found no timestamp in a value that is an array: most likely its input is an
+ * Observable of arrays of values (a pulled source, `bufferTime`), which is what
+ * `withEventTimeBatches` takes. Still an `InvalidTimestampError`, with the operator to use named.
+ */
+export class ArrayInputError extends InvalidTimestampError {
+  constructor(element: readonly unknown[], cause: InvalidTimestampError) {
+    super(element, cause.timestamp, `${cause.message.slice(cause.message.lastIndexOf(': ') + 2)}. The element is an array: for an Observable of arrays of values, use withEventTimeBatches, which takes each array as a batch`);
   }
 }

@@ -21,6 +21,7 @@ export interface InvalidRecord<T> {
   readonly reason: string;
 }
 
+/** Options of the entry operator (`withEventTime` gives them from its own options). */
 export interface TimestampsAndWatermarksOptions<T> {
   /** Extracts the event timestamp (ms, a safe integer) from a value. */
   timestamp: (value: T) => number;

@@ -6,7 +6,8 @@ import { processElement, type StreamOperator } from '../core/operator.js';
 import { schedulerProcessingTime } from '../rx/processing-time.js';
 import type { SchedulerOption } from '../rx/operator-function.js';
 import type { SideOutput } from '../rx/side-output.js';
-import { InvalidOptionError } from '../core/errors.js';
+import { InvalidOptionError, InvalidTimestampError } from '../core/errors.js';
+import { ArrayInputError } from './errors.js';
 import { checkEventTimeOptions, TimestampsAndWatermarksOperator, type InvalidRecord } from './timestamps-and-watermarks.js';
 import type { WatermarkStrategy } from './watermark-strategy.js';
 
@@ -64,7 +65,12 @@ export interface EventTimeOptions<T> extends SchedulerOption {
  */
 export function withEventTime<T>(options: EventTimeOptions<T>): OperatorFunction<T, StreamBatch<T>> {
   return eventTime<T, T>(options, (operator, value, out) => {
-    operator.processValue(value, out);
+    try {
+      operator.processValue(value, out);
+    } catch (error) {
+      // An array without a timestamp: most likely batches given to the per-value entry.
+      throw Array.isArray(value) && error instanceof InvalidTimestampError ? new ArrayInputError(value, error) : error;
+    }
     operator.emitPeriodicIfDue(out);
   });
 }

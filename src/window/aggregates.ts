@@ -1,8 +1,8 @@
 /**
  * Incremental aggregation (Flink's `AggregateFunction`) and the built-in aggregates.
  */
-import { DDSketch } from '@datadog/sketches-js';
 import { InvalidOptionError } from '../core/errors.js';
+import { QuantileSketch, sketchFromSnapshot, type QuantileSketchData } from './quantile-sketch.js';
 
 /**
  * An incremental aggregate: O(1) state per window (Flink's `AggregateFunction`, with `merge`, which
@@ -55,13 +55,17 @@ function constantStart<F extends WindowAggregateFunction<never, number, number>>
  *
  * @example
  * ```ts
- * clicks$.pipe(keyBy((c) => c.page), window(tumblingEventTimeWindows(60_000)).aggregate(count()));
+ * clicks$.pipe(
+ *   withEventTime({ timestamp: (c) => c.at, watermarks: boundedOutOfOrderness(1_000) }),
+ *   keyBy((c) => c.page),
+ *   window(tumblingEventTimeWindows(60_000)).aggregate(count()),
+ * );
  * ```
  */
 export function count(): WindowAggregateFunction<unknown, number, number> {
   return COUNT;
 }
-const COUNT: WindowAggregateFunction<unknown, number, number> = constantStart(Object.freeze({
+const COUNT: WindowAggregateFunction<unknown, number, number> = /* @__PURE__ */ constantStart(Object.freeze({
   createAccumulator: () => 0,
   add: (_v: unknown, acc: number) => acc + 1,
   getResult: (acc: number) => acc,
@@ -74,7 +78,11 @@ const COUNT: WindowAggregateFunction<unknown, number, number> = constantStart(Ob
  *
  * @example
  * ```ts
- * orders$.pipe(keyBy((o) => o.shop), window(tumblingEventTimeWindows(3_600_000)).aggregate(sum((o: Order) => o.total)));
+ * orders$.pipe(
+ *   withEventTime({ timestamp: (o) => o.at, watermarks: boundedOutOfOrderness(1_000) }),
+ *   keyBy((o) => o.shop),
+ *   window(tumblingEventTimeWindows(3_600_000)).aggregate(sum((o) => o.total)),
+ * );
  * ```
  */
 export function sum<T = number>(select: (value: T) => number = identity): WindowAggregateFunction<T, number, number> {
@@ -163,109 +171,65 @@ export interface QuantileSummary {
   readonly quantiles: readonly { readonly quantile: number; readonly value: number }[];
 }
 
-interface StoreData {
-  bins: number[];
-  count: number;
-  minKey: number;
-  maxKey: number;
-  offset: number;
-  chunkSize: number;
-}
-
-interface SketchData {
-  store: StoreData;
-  negativeStore: StoreData;
-  zeroCount: number;
-  min: number;
-  max: number;
-  count: number;
-  sum: number;
-}
-
-type Store = DDSketch['store'];
-
-function exportStore(store: Store): StoreData {
-  return { bins: store.bins.slice(), count: store.count, minKey: store.minKey, maxKey: store.maxKey, offset: store.offset, chunkSize: store.chunkSize };
-}
-
-function importStore(store: Store, data: StoreData): void {
-  store.bins = data.bins.slice();
-  store.count = data.count;
-  store.minKey = data.minKey;
-  store.maxKey = data.maxKey;
-  store.offset = data.offset;
-  store.chunkSize = data.chunkSize;
-}
-
 /**
  * Approximate quantiles (p50, p95, p99 and any others asked for) of a number taken from each
- * element, with DDSketch (`@datadog/sketches-js`): relative error `relativeAccuracy` (default 1%)
- * on every quantile, O(log range) memory per window, and mergeable, so it works with sessions.
+ * element, with a DDSketch (`QuantileSketch`): relative error `relativeAccuracy` (default 1%) on
+ * every quantile, memory that grows with the log of the value range, not with the count, and
+ * mergeable, so it works with sessions. A value that is not a finite number fails the stream with
+ * an `InvalidOptionError` naming it.
  *
  * @example
  * ```ts
- * requests$.pipe(keyBy((r) => r.route), window(tumblingEventTimeWindows(10_000)).aggregate(quantiles((r: Req) => r.latencyMs)));
+ * requests$.pipe(
+ *   withEventTime({ timestamp: (r) => r.at, watermarks: boundedOutOfOrderness(1_000) }),
+ *   keyBy((r) => r.route),
+ *   window(tumblingEventTimeWindows(10_000)).aggregate(quantiles((r) => r.latencyMs)),
+ * );
  * ```
  */
 export function quantiles<T = number>(
   select: (value: T) => number = identity,
   options: { quantiles?: readonly number[]; relativeAccuracy?: number } = {},
-): WindowAggregateFunction<T, DDSketch, QuantileSummary> {
+): WindowAggregateFunction<T, QuantileSketch, QuantileSummary> {
   const qs = options.quantiles ?? [0.5, 0.95, 0.99];
   for (const q of qs) {
     if (typeof q !== 'number' || !(q >= 0 && q <= 1)) throw new InvalidOptionError('quantiles quantiles', q, 'must be numbers from 0 to 1');
   }
   const relativeAccuracy = options.relativeAccuracy ?? 0.01;
-  if (typeof relativeAccuracy !== 'number' || !(relativeAccuracy > 0 && relativeAccuracy < 1)) {
-    throw new InvalidOptionError('quantiles relativeAccuracy', relativeAccuracy, 'must be a number between 0 and 1 (exclusive)');
-  }
+  new QuantileSketch(relativeAccuracy); // checks the option now, when the operator is built
   return Object.freeze({
-    createAccumulator: () => new DDSketch({ relativeAccuracy }),
-    add: (v: T, sketch: DDSketch) => {
-      sketch.accept(select(v));
+    createAccumulator: () => new QuantileSketch(relativeAccuracy),
+    add: (v: T, sketch: QuantileSketch) => {
+      sketch.add(select(v));
       return sketch;
     },
-    getResult: (sketch: DDSketch): QuantileSummary => ({
+    getResult: (sketch: QuantileSketch): QuantileSummary => ({
       count: sketch.count,
       min: sketch.min,
       max: sketch.max,
-      p50: sketch.getValueAtQuantile(0.5),
-      p95: sketch.getValueAtQuantile(0.95),
-      p99: sketch.getValueAtQuantile(0.99),
-      quantiles: qs.map((quantile) => ({ quantile, value: sketch.getValueAtQuantile(quantile) })),
+      p50: sketch.quantile(0.5),
+      p95: sketch.quantile(0.95),
+      p99: sketch.quantile(0.99),
+      quantiles: qs.map((quantile) => ({ quantile, value: sketch.quantile(quantile) })),
     }),
-    merge: (a: DDSketch, b: DDSketch) => {
+    merge: (a: QuantileSketch, b: QuantileSketch) => {
       a.merge(b);
       return a;
     },
-    // The sketch's own fields as plain data (its protobuf export needs protobufjs, an optional
-    // dependency, and drops min and max).
-    exportAccumulator: (sketch: DDSketch): SketchData => ({
-      store: exportStore(sketch.store),
-      negativeStore: exportStore(sketch.negativeStore),
-      zeroCount: sketch.zeroCount,
-      min: sketch.min,
-      max: sketch.max,
-      count: sketch.count,
-      sum: sketch.sum,
-    }),
-    importAccumulator: (data: unknown): DDSketch => {
-      const d = data as SketchData;
-      const sketch = new DDSketch({ relativeAccuracy });
-      importStore(sketch.store, d.store);
-      importStore(sketch.negativeStore, d.negativeStore);
-      sketch.zeroCount = d.zeroCount;
-      sketch.min = d.min;
-      sketch.max = d.max;
-      sketch.count = d.count;
-      sketch.sum = d.sum;
-      return sketch;
-    },
+    exportAccumulator: (sketch: QuantileSketch): QuantileSketchData => sketch.toData(),
+    importAccumulator: (data: unknown): QuantileSketch => sketchFromSnapshot(data, relativeAccuracy),
   });
 }
 
-type AccOf<F> = F extends WindowAggregateFunction<never, infer A, unknown> ? A : never;
-type OutOf<F> = F extends { getResult(accumulator: never): infer O } ? O : never;
+/**
+ * The result type of an aggregate function: what `combine` gives for each of its parts.
+ *
+ * @example
+ * ```ts
+ * type Mean = AggregateResultOf<ReturnType<typeof average>>; // number
+ * ```
+ */
+export type AggregateResultOf<F> = F extends { getResult(accumulator: never): infer O } ? O : never;
 
 /**
  * Runs several aggregates over the same elements in one pass and returns their results by name.
@@ -278,7 +242,7 @@ type OutOf<F> = F extends { getResult(accumulator: never): infer O } ? O : never
  */
 export function combine<T, S extends Record<string, WindowAggregateFunction<T, unknown, unknown>>>(
   aggregates: S,
-): WindowAggregateFunction<T, unknown[], { [N in keyof S]: OutOf<S[N]> }> {
+): WindowAggregateFunction<T, unknown[], { [N in keyof S]: AggregateResultOf<S[N]> }> {
   const names = Object.keys(aggregates);
   if (names.length === 0) throw new InvalidOptionError('combine aggregates', aggregates, 'must name at least one aggregate');
   const fns = names.map((n) => aggregates[n] as unknown as WindowAggregateFunction<T, unknown, unknown>);
@@ -306,7 +270,7 @@ export function combine<T, S extends Record<string, WindowAggregateFunction<T, u
     getResult: (acc: unknown[]) => {
       const out: Record<string, unknown> = {};
       assignResults(out, names, fns, acc);
-      return out as { [N in keyof S]: OutOf<S[N]> };
+      return out as { [N in keyof S]: AggregateResultOf<S[N]> };
     },
     merge: (a: unknown[], b: unknown[]) => {
       for (let i = 0; i < n; i++) a[i] = fns[i]!.merge(a[i], b[i]);
@@ -341,8 +305,15 @@ function assignResults<T>(out: Record<string, unknown>, names: readonly string[]
   for (let i = 4; i < n; i++) out[names[i]!] = fns[i]!.getResult(acc[i]);
 }
 
-// Keeps AccOf referenced for users who want to name a combined accumulator's parts.
-export type AccumulatorOf<F> = AccOf<F>;
+/**
+ * The accumulator type of an aggregate function, to name a combined accumulator's parts.
+ *
+ * @example
+ * ```ts
+ * type Acc = AccumulatorOf<ReturnType<typeof average>>; // AverageAccumulator
+ * ```
+ */
+export type AccumulatorOf<F> = F extends WindowAggregateFunction<never, infer A, unknown> ? A : never;
 
 /** Exports an accumulator as plain data, deep-copied so that later in-place updates do not leak in. */
 export function exportAccumulator<ACC>(fn: WindowAggregateFunction<never, ACC, unknown>, acc: ACC): unknown {

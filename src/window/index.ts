@@ -1,12 +1,12 @@
 // Public API of src/window: event-time and processing-time windows with Flink's semantics.
 export { window } from './window.js';
+export { windowBy } from './windowBy.js';
 export { windowAll } from './windowAll.js';
 export { countWindow } from './countWindow.js';
 export { WindowedStream, type WindowConfig, type WindowOperatorFunction } from './windowed-stream.js';
 export {
-  WindowOperator, DROPPED_LATE, LATE_TO_SIDE_OUTPUT,
-  type Collector, type ProcessWindowFunction, type WindowContext, type WindowFunction, type WindowOperatorState,
-  type WindowOptions, type WindowResult,
+  DROPPED_LATE, LATE_TO_SIDE_OUTPUT,
+  type Collector, type ProcessWindowFunction, type WindowContext, type WindowFunction, type WindowOptions, type WindowResult,
 } from './operator.js';
 export {
   tumblingEventTimeWindows, slidingEventTimeWindows, eventTimeSessionWindows, dynamicEventTimeSessionWindows,
@@ -22,7 +22,8 @@ export {
 export { countEvictor, timeEvictor, deltaEvictor, type Evictor, type EvictorContext, type TimestampedValue } from './evictors.js';
 export {
   count, sum, min, max, average, quantiles, combine,
-  type WindowAggregateFunction, type AverageAccumulator, type QuantileSummary, type AccumulatorOf,
+  type WindowAggregateFunction, type AverageAccumulator, type QuantileSummary, type AccumulatorOf, type AggregateResultOf,
 } from './aggregates.js';
+export { QuantileSketch, type QuantileSketchData, type SketchStoreData } from './quantile-sketch.js';
 export { GLOBAL_WINDOW, maxTimestamp, windowStart, type TimeWindow } from './windows.js';
 export { StateExportError, WindowMergeError, WindowStateError } from './errors.js';

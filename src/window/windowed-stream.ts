@@ -16,11 +16,15 @@ import {
 } from './operator.js';
 import type { Trigger } from './triggers.js';
 
-/** A window operator as a pipeable RxJS operator, with the counters it reports into. */
-export type WindowOperatorFunction<T, K, R> = OperatorFunction<StreamBatch<T, K>, StreamBatch<WindowResult<K, R>, K>> & {
+/**
+ * A window operator as a pipeable RxJS operator, with the counters it reports into. An interface,
+ * not an intersection type: TypeScript infers a generic call's type arguments from the operator
+ * `pipe` expects only through an interface (that is how `window(...)` learns its key type).
+ */
+export interface WindowOperatorFunction<T, K, R> extends OperatorFunction<StreamBatch<T, K>, StreamBatch<WindowResult<K, R>, K>> {
   /** `droppedLate` and `lateRecordsToSideOutput`, summed over every subscription of this operator. */
   readonly counters: Counters;
-};
+}
 
 /** Everything `window(...)` accepts: the window options plus the scheduler for processing time. */
 export type WindowConfig<T, K> = WindowOptions<T, K> & SchedulerOption;
@@ -67,29 +71,29 @@ export class WindowedStream<T, K> {
    * Combines the elements of each window with `reduce` as they arrive (Flink's `reduce`); with
    * `process`, the process function receives the one reduced value when the window fires.
    */
-  reduce<U extends T>(reduce: (a: U, b: U) => U): WindowOperatorFunction<U, K, U>;
-  reduce<U extends T, R>(reduce: (a: U, b: U) => U, process: ProcessWindowFunction<U, R, K>): WindowOperatorFunction<U, K, R>;
-  reduce<U extends T, R>(reduce: (a: U, b: U) => U, process?: ProcessWindowFunction<U, R, K>): WindowOperatorFunction<U, K, R | U> {
+  reduce<U extends T, KU extends K = K>(reduce: (a: U, b: U) => U): WindowOperatorFunction<U, KU, U>;
+  reduce<U extends T, R, KU extends K = K>(reduce: (a: U, b: U) => U, process: ProcessWindowFunction<U, R, KU>): WindowOperatorFunction<U, KU, R>;
+  reduce<U extends T, R, KU extends K = K>(reduce: (a: U, b: U) => U, process?: ProcessWindowFunction<U, R, KU>): WindowOperatorFunction<U, KU, R | U> {
     if (typeof reduce !== 'function') throw new InvalidOptionError('reduce', reduce, 'must be a function (a, b) => combined');
     checkProcess(process);
     const fn = process === undefined ? { kind: 'reduce' as const, reduce } : { kind: 'reduce' as const, reduce, process };
-    return this.#build<U, R | U>(fn as WindowFunction<U, R | U, K>);
+    return this.#build<U, KU, R | U>(fn as WindowFunction<U, R | U, KU>);
   }
 
   /**
    * Aggregates the elements of each window incrementally (Flink's `aggregate`): O(1) state per
    * window. With `process`, the process function receives the one aggregate result.
    */
-  aggregate<U extends T, ACC, OUT>(aggregate: WindowAggregateFunction<U, ACC, OUT>): WindowOperatorFunction<U, K, OUT>;
-  aggregate<U extends T, ACC, OUT, R>(aggregate: WindowAggregateFunction<U, ACC, OUT>, process: ProcessWindowFunction<OUT, R, K>): WindowOperatorFunction<U, K, R>;
-  aggregate<U extends T, ACC, OUT, R>(aggregate: WindowAggregateFunction<U, ACC, OUT>, process?: ProcessWindowFunction<OUT, R, K>): WindowOperatorFunction<U, K, OUT | R> {
+  aggregate<U extends T, ACC, OUT, KU extends K = K>(aggregate: WindowAggregateFunction<U, ACC, OUT>): WindowOperatorFunction<U, KU, OUT>;
+  aggregate<U extends T, ACC, OUT, R, KU extends K = K>(aggregate: WindowAggregateFunction<U, ACC, OUT>, process: ProcessWindowFunction<OUT, R, KU>): WindowOperatorFunction<U, KU, R>;
+  aggregate<U extends T, ACC, OUT, R, KU extends K = K>(aggregate: WindowAggregateFunction<U, ACC, OUT>, process?: ProcessWindowFunction<OUT, R, KU>): WindowOperatorFunction<U, KU, OUT | R> {
     if (aggregate === null || typeof aggregate !== 'object' || typeof aggregate.createAccumulator !== 'function'
       || typeof aggregate.add !== 'function' || typeof aggregate.getResult !== 'function' || typeof aggregate.merge !== 'function') {
       throw new InvalidOptionError('aggregate', aggregate, 'must implement createAccumulator, add, getResult and merge');
     }
     checkProcess(process);
     const fn = { kind: 'aggregate' as const, aggregate, ...(process === undefined ? {} : { process }) };
-    return this.#build<U, OUT | R>(fn as unknown as WindowFunction<U, OUT | R, K>);
+    return this.#build<U, KU, OUT | R>(fn as unknown as WindowFunction<U, OUT | R, KU>);
   }
 
   /**
@@ -97,12 +101,17 @@ export class WindowedStream<T, K> {
    * the function gets the elements in arrival order, a context (key, window, watermark, processing
    * time) and a collector for any number of results.
    */
-  process<U extends T, R>(process: ProcessWindowFunction<U, R, K>): WindowOperatorFunction<U, K, R> {
+  process<U extends T, R, KU extends K = K>(process: ProcessWindowFunction<U, R, KU>): WindowOperatorFunction<U, KU, R> {
     if (typeof process !== 'function') throw new InvalidOptionError('process', process, 'must be a function (elements, context, out) => void');
-    return this.#build<U, R>({ kind: 'process', process });
+    return this.#build<U, KU, R>({ kind: 'process', process });
   }
 
-  #build<U extends T, R>(fn: WindowFunction<U, R, K>): WindowOperatorFunction<U, K, R> {
+  /**
+   * The element type U and key type KU of the finishing methods are inferred where the operator is
+   * used (from upstream, inside `pipe`), not where `window(...)` is called, which sees neither.
+   */
+  #build<U extends T, KU extends K, R>(fn: WindowFunction<U, R, KU>): WindowOperatorFunction<U, KU, R> {
+    type K = KU; // from here on, the key type is the one inferred from upstream
     const counters = this.#config.counters ?? new Counters();
     // A trigger or evictor for T also handles any U that extends T.
     const config = { ...(this.#config as unknown as WindowConfig<U, K>), counters, assigner: this.#assigner as WindowAssigner<U>, fn, keyed: this.#keyed };

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { Observable, pipe, Subject, tap, take, type Subscription } from 'rxjs';
 import {
-  asyncSink, boundedOutOfOrderness, count, fromPush, mapValues, record, type StreamBatch, DuplicateUidError, exactlyOnceSink, fromIterable, keyBy, memoryBackend, mergeTimed,
-  MissingUidError, MemoryBlobStore, rollingReduce, startCheckpointing, StateVersionError, toValues, tumblingEventTimeWindows,
-  UnclaimedStateError, window, withEventTimeBatches, type CheckpointBackend, type Checkpointing, type Key, type WindowResult,
+  asyncSink, boundedOutOfOrderness, count, fromPush, mapValues, record, type StreamBatch, DuplicateUidError,
+  exactlyOnceSink, fromIterable, keyBy, memoryBackend, mergeTimed, MissingUidError, rollingReduce, startCheckpointing,
+  StateVersionError, toValues, tumblingEventTimeWindows, UnclaimedStateError, window, withEventTimeBatches,
+  type CheckpointBackend, type Checkpointing, type Key, type WindowResult,
 } from '../../src/index.js';
+import { MemoryBlobStore } from '../../src/engine/index.js';
 
 interface Event {
   readonly user: string;

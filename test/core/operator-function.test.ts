@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Subject } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import {
-  END_OF_STREAM, fromStreamOperator, record, watermark,
-  type OperatorRuntime, type Output, type StreamBatch, type StreamOperator, type StreamRecord, type Watermark,
-} from '../../src/index.js';
+import { END_OF_STREAM, record, watermark, type StreamBatch, type StreamRecord, type Watermark } from '../../src/index.js';
+import { fromStreamOperator, type OperatorRuntime, type Output, type StreamOperator } from '../../src/engine/index.js';
 import { batched, OperatorHarness, unbatched } from '../../src/testing/index.js';
 
 /** Emits "tick@t" `delay` ms of processing time after each record; counts watermarks it saw. */

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { tap, type Observable, type Subscription } from 'rxjs';
 import {
-  boundedOutOfOrderness, fromIterable, keyBy, keyedRecord, keyGroupOf, listState, mapState, memoryBackend, MemoryBlobStore, rollingReduce,
-  startCheckpointing, toValues, valueState, watermark, withEventTimeBatches, type Checkpointing, type StreamElement,
+  boundedOutOfOrderness, fromIterable, keyBy, listState, mapState, memoryBackend, rollingReduce, startCheckpointing,
+  toValues, valueState, watermark, withEventTimeBatches, type Checkpointing, type StreamElement,
 } from '../../src/index.js';
+import { keyedRecord, keyGroupOf, MemoryBlobStore } from '../../src/engine/index.js';
 import { applyDeltas, SNAPSHOT_FORMAT_VERSION, type OperatorStateSnapshot, type Snapshot } from '../../src/checkpoint/snapshot.js';
 import type { PendingCheckpoint } from '../../src/core/checkpointing.js';
 import { KeyedProcessOperator, type KeyedProcessFunction } from '../../src/keyed/index.js';

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { of } from 'rxjs';
 import { toArray } from 'rxjs/operators';
 import { firstValueFrom } from 'rxjs';
-import { InvalidKeyError, InvalidOptionError, keyBy, KeyByOperator, keyGroupOf, keyId, record, toRecords, watermark } from '../../src/index.js';
+import { InvalidKeyError, InvalidOptionError, keyBy, record, toRecords, watermark } from '../../src/index.js';
+import { KeyByOperator, keyGroupOf, keyId } from '../../src/engine/index.js';
 import { runOperator } from '../../src/testing/index.js';
 
 describe('keyBy', () => {

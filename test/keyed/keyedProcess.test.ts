@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
 import { firstValueFrom, of, toArray } from 'rxjs';
 import {
-  END_OF_STREAM, InvalidOptionError, NotKeyedError, SideOutput, keyGroupOf, keyedRecord, record, toValues, valueState,
-  watermark, StateNotSerializableError, type Key, type StreamElement, type ValueState,
+  END_OF_STREAM, InvalidOptionError, NotKeyedError, SideOutput, record, toValues, valueState, watermark,
+  StateNotSerializableError, type Key, type StreamElement, type ValueState,
 } from '../../src/index.js';
+import { keyGroupOf, keyedRecord } from '../../src/engine/index.js';
 import {
   keyBy, keyedProcess, KeyedProcessOperator, ProcessContextClosedError, processValues,
   type KeyedProcessFunction, type KeyedProcessOptions,

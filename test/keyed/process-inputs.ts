@@ -1,6 +1,7 @@
 // Inputs that the keyedProcess property tests generate, and how they are fed to an operator harness.
 import fc from 'fast-check';
-import { keyGroupOf, keyedRecord, watermark, type StreamElement } from '../../src/index.js';
+import { watermark, type StreamElement } from '../../src/index.js';
+import { keyGroupOf, keyedRecord } from '../../src/engine/index.js';
 import type { OperatorHarness } from '../../src/testing/index.js';
 
 /** A record ahead of the watermark, a watermark step, or a processing-time step. */

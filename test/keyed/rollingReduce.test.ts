@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
 import { firstValueFrom, from, of, toArray } from 'rxjs';
 import {
-  END_OF_STREAM, InvalidOptionError, NotKeyedError, keyGroupOf, keyedRecord, mapValues, record, toValues, watermark,
-  type StreamBatch, type StreamElement,
+  END_OF_STREAM, InvalidOptionError, NotKeyedError, mapValues, record, toValues, watermark, type StreamBatch,
+  type StreamElement,
 } from '../../src/index.js';
+import { keyGroupOf, keyedRecord } from '../../src/engine/index.js';
 import { keyBy, rollingReduce, RollingReduceOperator } from '../../src/keyed/index.js';
 import { batched, OperatorHarness, unbatched } from '../../src/testing/index.js';
 

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Observable } from 'rxjs';
-import {
-  boundedOutOfOrderness, markersOf, memoryBackend, PulledSource, startCheckpointing, toValues, withEventTimeBatches,
-  type PullResult, type Puller, type SourceCheckpointLink, type SourcePort,
-} from '../../src/index.js';
+import { boundedOutOfOrderness, memoryBackend, startCheckpointing, toValues, withEventTimeBatches } from '../../src/index.js';
+import { markersOf, PulledSource, type PullResult, type Puller, type SourceCheckpointLink, type SourcePort } from '../../src/engine/index.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

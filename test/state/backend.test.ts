@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
-  aggregatingState, InvalidOptionError, KeyedStateBackend, keyFromId, keyId, listState, mapState, NotKeyedError,
-  reducingState, StateDescriptorError, StateRestoreError, valueState, type Key,
+  aggregatingState, InvalidOptionError, listState, mapState, NotKeyedError, reducingState, StateDescriptorError,
+  StateRestoreError, valueState, type Key,
 } from '../../src/index.js';
+import { KeyedStateBackend, keyFromId, keyId } from '../../src/engine/index.js';
 
 function backend(uid = 'op') {
   const clock = { now: 0 };

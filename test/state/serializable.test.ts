@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkSerializable, findUnserializable, StateNotSerializableError } from '../../src/index.js';
+import { StateNotSerializableError } from '../../src/index.js';
+import { checkSerializable, findUnserializable } from '../../src/engine/index.js';
 
 class Point {
   constructor(readonly x: number) {}

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { InternalTimerService, TimerQueue, type InternalTimer, type StreamElement } from '../../src/index.js';
-import type { ProcessingTimeService } from '../../src/index.js';
+import { type StreamElement } from '../../src/index.js';
+import { InternalTimerService, TimerQueue, type InternalTimer } from '../../src/engine/index.js';
+import type { ProcessingTimeService } from '../../src/engine/index.js';
 
 describe('TimerQueue (heap + dedup index, after Flink HeapPriorityQueueSet)', () => {
   it('property: polls live timers in (time, registration) order, deduplicated per (key, namespace, time), deletions honoured', () => {

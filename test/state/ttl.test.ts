@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
 import {
-  aggregatingState, KeyedStateBackend, listState, mapState, reducingState, record, toValues, valueState,
-  type StateTtlConfig, type StreamElement,
+  aggregatingState, listState, mapState, reducingState, record, toValues, valueState, type StateTtlConfig,
+  type StreamElement,
 } from '../../src/index.js';
+import { KeyedStateBackend } from '../../src/engine/index.js';
 import { keyBy, keyedProcess } from '../../src/keyed/index.js';
 import { batched } from '../../src/testing/index.js';
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
 import {
-  END_OF_STREAM, IDLE, filterValues, flatMapValues, keyBy, keyGroupOf, keyedRecord, mapValues, record, toRecords,
-  toValues, watermark, type StreamElement,
+  END_OF_STREAM, filterValues, flatMapValues, keyBy, mapValues, record, toRecords, toValues, watermark,
+  type StreamElement,
 } from '../../src/index.js';
+import { IDLE, keyGroupOf, keyedRecord } from '../../src/engine/index.js';
 import { batched, unbatched } from '../../src/testing/index.js';
 
 const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));

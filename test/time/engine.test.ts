@@ -4,10 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  ACTIVE, END_OF_STREAM, IDLE, InvalidOptionError, InvalidWatermarkError, StateRestoreError, TimestampsAndWatermarksOperator, WatermarkValve,
-  boundedOutOfOrderness, customWatermarks, noWatermarks, punctuatedWatermarks, record, watermark,
-  WatermarkOutputClosedError, type ProcessingTimeService, type StreamElement, type WatermarkGenerator, type WatermarkOutput,
+  END_OF_STREAM, InvalidOptionError, InvalidWatermarkError, StateRestoreError, boundedOutOfOrderness, customWatermarks,
+  noWatermarks, punctuatedWatermarks, record, watermark, WatermarkOutputClosedError, type StreamElement,
+  type WatermarkGenerator, type WatermarkOutput,
 } from '../../src/index.js';
+import { ACTIVE, IDLE, TimestampsAndWatermarksOperator, WatermarkValve, type ProcessingTimeService } from '../../src/engine/index.js';
 
 type Out = StreamElement<unknown, unknown>[];
 type Step = [op: 'wm', input: number, value: number, expected: Out] | [op: 'idle' | 'active', input: number, expected: Out];

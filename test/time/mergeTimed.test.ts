@@ -3,9 +3,10 @@ import fc from 'fast-check';
 import { Subject } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import {
-  ACTIVE, END_OF_STREAM, IDLE, WatermarkValve, boundedOutOfOrderness, mergeTimed, record, watermark, withEventTime,
-  type StreamBatch, type StreamElement,
+  END_OF_STREAM, boundedOutOfOrderness, mergeTimed, record, watermark, withEventTime, type StreamBatch,
+  type StreamElement,
 } from '../../src/index.js';
+import { ACTIVE, IDLE, WatermarkValve } from '../../src/engine/index.js';
 import { batched, unbatched } from '../../src/testing/index.js';
 
 const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));

@@ -6,10 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { EMPTY, NEVER, Subject, firstValueFrom, of, throwError, toArray, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import {
-  ACTIVE, END_OF_STREAM, IDLE, InvalidOptionError, InvalidWatermarkError, SideOutput, boundedOutOfOrderness, customWatermarks,
-  mergeTimed, monotonousTimestamps, noWatermarks, punctuatedWatermarks, record, watermark, withEventTime, withEventTimeBatches,
-  type StreamBatch, type StreamElement, type StreamRecord,
+  END_OF_STREAM, InvalidOptionError, InvalidWatermarkError, SideOutput, boundedOutOfOrderness, customWatermarks,
+  mergeTimed, monotonousTimestamps, noWatermarks, punctuatedWatermarks, record, watermark, withEventTime,
+  withEventTimeBatches, type StreamBatch, type StreamElement, type StreamRecord,
 } from '../../src/index.js';
+import { ACTIVE, IDLE } from '../../src/engine/index.js';
 import { unbatched } from '../../src/testing/index.js';
 
 const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));

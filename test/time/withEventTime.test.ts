@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { firstValueFrom, from, of, toArray, type SchedulerLike } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import {
-  ACTIVE, Counters, END_OF_STREAM, IDLE, InvalidOptionError, InvalidTimestampError, SideOutput, boundedOutOfOrderness,
+  ArrayInputError, Counters, END_OF_STREAM, InvalidOptionError, InvalidTimestampError, SideOutput, boundedOutOfOrderness,
   customWatermarks, monotonousTimestamps, punctuatedWatermarks, record, watermark, withEventTime, withEventTimeBatches,
   type InvalidRecord, type StreamBatch, type StreamElement, type StreamRecord,
 } from '../../src/index.js';
+import { ACTIVE, IDLE } from '../../src/engine/index.js';
 import { unbatched } from '../../src/testing/index.js';
 
 interface Event { id: string; at: number }
@@ -179,5 +180,24 @@ describe('withEventTime: more bad input', () => {
   it('a string timestamp gets a hint to parse it', async () => {
     const run = firstValueFrom(of('2024-01-01').pipe(withEventTime({ timestamp: (s: string) => s as unknown as number, watermarks: monotonousTimestamps() })));
     await expect(run).rejects.toThrow(/Date\.parse/);
+  });
+
+  // Issue 11: an Observable of arrays given to withEventTime read `c.at` as Array.prototype.at and
+  // failed with "not a number but a function", naming no operator.
+  it('an Observable of arrays fails with ArrayInputError naming withEventTimeBatches', async () => {
+    interface Click { page: string; at: number }
+    const batches$ = of<Click[]>([{ page: '/home', at: 5 }, { page: '/cart', at: 7 }]);
+    const run = firstValueFrom(batches$.pipe(withEventTime({ timestamp: (c: Click) => c.at, watermarks: monotonousTimestamps() }) as never));
+    await expect(run).rejects.toBeInstanceOf(ArrayInputError);
+    await expect(run).rejects.toBeInstanceOf(InvalidTimestampError);
+    await expect(run).rejects.toThrow(/not a number but a function\. The element is an array: .* use withEventTimeBatches/);
+    await expect(run).rejects.toThrow(/\/home/);
+  });
+
+  it('a stream of tuples with a valid timestamp is not mistaken for batches', async () => {
+    const out = await firstValueFrom(from<[number, string][]>([[5, 'a'], [7, 'b']]).pipe(
+      withEventTime({ timestamp: ([ts]: [number, string]) => ts, watermarks: monotonousTimestamps() }), unbatched(), toArray(),
+    ));
+    expect(out.filter((e) => e.kind === 'record')).toEqual([record([5, 'a'], 5), record([7, 'b'], 7)]);
   });
 });

@@ -4,9 +4,8 @@
  */
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import {
-  END_OF_STREAM, keyBy, keyedRecord, keyGroupOf, record, watermark, type StreamElement,
-} from '../../src/index.js';
+import { END_OF_STREAM, keyBy, record, watermark, type StreamElement } from '../../src/index.js';
+import { keyedRecord, keyGroupOf } from '../../src/engine/index.js';
 import { batched, unbatched } from '../../src/testing/index.js';
 import {
   continuousProcessingTimeTrigger, count, countWindow, processingTimeSessionWindows, slidingProcessingTimeWindows, sum,

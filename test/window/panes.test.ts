@@ -15,9 +15,8 @@ import { Counters } from '../../src/core/counters.js';
 import { END_OF_STREAM, type StreamElement, type StreamRecord } from '../../src/core/elements.js';
 import type { OperatorRuntime } from '../../src/core/operator.js';
 import { SideOutput } from '../../src/rx/side-output.js';
-import {
-  combine, count, eventTimeTrigger, sum, tumblingEventTimeWindows, WindowOperator, type Trigger, type WindowOperatorState,
-} from '../../src/window/index.js';
+import { combine, count, eventTimeTrigger, sum, tumblingEventTimeWindows, type Trigger } from '../../src/window/index.js';
+import { WindowOperator, type WindowOperatorState } from '../../src/engine/index.js';
 import { harness, rec, show, wm } from './helpers.js';
 
 type Op = { kind: 'rec'; key: string; ts: number; v: number } | { kind: 'wm'; t: number } | { kind: 'snapshot' };

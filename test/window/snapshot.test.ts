@@ -8,10 +8,11 @@ import { END_OF_STREAM, type StreamElement } from '../../src/core/elements.js';
 import type { OperatorRuntime } from '../../src/core/operator.js';
 import { OperatorHarness } from '../../src/testing/harness.js';
 import {
-  combine, continuousEventTimeTrigger, continuousProcessingTimeTrigger, count, countEvictor, countTrigger, eventTimeSessionWindows,
-  globalWindows, purgingTrigger, quantiles, slidingEventTimeWindows, sum, timeEvictor, tumblingEventTimeWindows,
-  tumblingProcessingTimeWindows, WindowOperator, WindowStateError, type WindowResult,
+  combine, continuousEventTimeTrigger, continuousProcessingTimeTrigger, count, countEvictor, countTrigger,
+  eventTimeSessionWindows, globalWindows, purgingTrigger, quantiles, slidingEventTimeWindows, sum, timeEvictor,
+  tumblingEventTimeWindows, tumblingProcessingTimeWindows, WindowStateError, type WindowResult,
 } from '../../src/window/index.js';
+import { WindowOperator } from '../../src/engine/index.js';
 import { rec, show, windowOp, wm } from './helpers.js';
 
 type Step = StreamElement<number, string> | { advance: number };

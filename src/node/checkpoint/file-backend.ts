@@ -9,6 +9,7 @@ import { createCheckpointBackend, type CheckpointBackend, type CheckpointBackend
 import { InvalidOptionError } from '../../core/errors.js';
 import { FileBlobStore, type FileStoreHooks } from './file-store.js';
 
+/** Options of `fileBackend`: the backend options plus the directory to write snapshots to. */
 export interface FileBackendOptions extends CheckpointBackendOptions {
   /** The directory that holds one sub-directory per pipeline. Created when missing. */
   readonly directory: string;

@@ -21,6 +21,7 @@ export interface FileStoreHooks {
   beforeRename?(temporary: string, target: string): void | Promise<void>;
 }
 
+/** Options of `FileBlobStore`: the directory its files live in, and test hooks. */
 export interface FileStoreOptions {
   /** Simulated crashes, for tests. */
   readonly hooks?: FileStoreHooks;

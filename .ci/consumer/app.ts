@@ -1,0 +1,44 @@
+// Uses every entry point as an app would; `npm run check:consumer` compiles it against dist/.
+import { from, type Observable } from 'rxjs';
+import {
+  boundedOutOfOrderness, count, exactlyOnceSink, fromPush, keyBy, memoryBackend, quantiles, startCheckpointing, toValues,
+  tumblingEventTimeWindows, window, windowBy, withEventTime, withEventTimeBatches, type QuantileSummary, type WindowResult,
+} from 'rxflink';
+import { fromStreamOperator, type StreamOperator } from 'rxflink/engine';
+import { unbatched } from 'rxflink/testing';
+import { fileBackend } from 'rxflink/node';
+import { openIndexedDbBackend } from 'rxflink/idb';
+
+interface Click { page: string; at: number; ms: number }
+const clicks$ = from<Click[]>([{ page: '/home', at: 1_000, ms: 12 }]);
+
+export const perPage$: Observable<WindowResult<string, number>> = clicks$.pipe(
+  withEventTime({ timestamp: (c: Click) => c.at, watermarks: boundedOutOfOrderness(2_000) }),
+  keyBy((c: Click) => c.page),
+  window(tumblingEventTimeWindows(60_000)).aggregate(count()),
+  toValues(),
+);
+export const latency$: Observable<WindowResult<string, QuantileSummary>> = clicks$.pipe(
+  withEventTime({ timestamp: (c: Click) => c.at, watermarks: boundedOutOfOrderness(2_000) }),
+  keyBy((c) => c.page),
+  windowBy(tumblingEventTimeWindows(60_000)).aggregate(quantiles((c) => c.ms)),
+  toValues(),
+);
+
+const doubling = (): StreamOperator<number, undefined, number, undefined> => ({
+  processRecord: (r, out) => { out.push({ ...r, value: r.value * 2 }); },
+});
+export const doubled = fromStreamOperator(doubling);
+export const spread = unbatched<number, undefined>();
+
+export async function checkpointed(): Promise<void> {
+  const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'app' }), interval: 5_000 });
+  checkpoints.source('clicks', fromPush(clicks$, { bufferSize: 1_000, overflow: 'drop-oldest' })).pipe(
+    withEventTimeBatches({ timestamp: (c: Click) => c.at, watermarks: boundedOutOfOrderness(2_000), uid: 'entry' }),
+    keyBy((c: Click) => c.page),
+    window(tumblingEventTimeWindows(60_000), { uid: 'counts' }).aggregate(count()),
+    exactlyOnceSink(async (results: readonly WindowResult<string, number>[], id: number) => { console.log(id, results.length); }, { uid: 'out' }),
+  ).subscribe();
+  void fileBackend({ directory: './state', pipelineId: 'app' });
+  void openIndexedDbBackend;
+}

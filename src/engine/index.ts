@@ -1,0 +1,84 @@
+/**
+ * `rxflink/engine`: for authors of custom operators, sources and storage backends. A pipeline needs
+ * only `rxflink`; this entry adds what sits under it (docs/architecture.md explains each part):
+ *
+ * - **Elements** (§1): `keyedRecord`, `isRecord`, the status elements, and the marker batches that
+ *   carry control elements through plain-value stages.
+ * - **Operators** (§0, §8): the `StreamOperator` contract, `processElement`/`processBatch` to drive
+ *   one, and `fromStreamOperator`, which turns one into a pipeable RxJS operator. The built-in
+ *   operators' classes, to compose or test them with `OperatorHarness` from `rxflink/testing`.
+ * - **Keys** (§2): `keyId`, `hashKey`, `keyGroupOf`, `checkKey`: Flink's key groups.
+ * - **Checkpoints in-band** (§4): the pending checkpoint a barrier carries, the restore marker,
+ *   source ports; keyed state tables and timer services with their snapshots.
+ * - **Backpressure** (§5): the flow controller and the async stage that bounded operators share.
+ * - **Snapshots and storage** (§4): the snapshot format, its codec and checksum, and
+ *   `createCheckpointBackend` over a `BlobStore`, to store checkpoints somewhere new.
+ *
+ * @example
+ * ```ts
+ * import { fromStreamOperator, type StreamOperator } from 'rxflink/engine';
+ *
+ * // Doubles each record's value and keeps its timestamp and key: the smallest operator. Watermarks,
+ * // status and control elements pass through by default.
+ * const doubling = (): StreamOperator<number, undefined, number, undefined> => ({
+ *   processRecord: (r, out) => { out.push({ ...r, value: r.value * 2 }); },
+ * });
+ * const doubled = () => fromStreamOperator(doubling);
+ * ```
+ */
+
+export { ACTIVE, IDLE, isRecord, keyedRecord, markerBatch, markersOf } from '../core/elements.js';
+export { describeValue } from '../core/errors.js';
+export { checkKey, hashKey, keyGroupOf, keyId } from '../core/keys.js';
+export { processBatch, processElement, type Output, type OperatorRuntime, type StreamOperator } from '../core/operator.js';
+export type { ProcessingTimeService } from '../core/time.js';
+export {
+  ALREADY_RESTORED, RESTORE_CONTROL,
+  type PendingCheckpoint, type RestoreSource, type SourceCheckpointLink, type SourcePort,
+} from '../core/checkpointing.js';
+export { fromStreamOperator } from '../rx/operator-function.js';
+
+// The built-in operators' engine halves.
+export { KeyByOperator } from '../keyed/keyBy.js';
+export { RollingReduceOperator, type RollingReduceSnapshot } from '../keyed/rollingReduce.js';
+export { KeyedProcessOperator, type KeyedProcessSnapshot } from '../keyed/keyedProcess.js';
+export { ProcessOperator } from '../keyed/process.js';
+export { TimestampsAndWatermarksOperator, type EventTimeEntrySnapshot, type TimestampsAndWatermarksOptions } from '../time/timestamps-and-watermarks.js';
+export { WatermarkValve } from '../time/watermark-valve.js';
+export { checkTimestamp, timestampProblem } from '../time/timestamps.js';
+export { WindowOperator, type WindowOperatorState } from '../window/operator.js';
+
+// Keyed state and timers.
+export {
+  KeyedStateBackend,
+  type KeyedStateBackendOptions, type KeyedStateCheckpoint, type KeyedStateSnapshot, type Namespace, type StateSegmentSnapshot,
+  type StateTableLayout, type StateTableSnapshot,
+} from '../state/backend.js';
+export { isExpired, resolveTtl, type ResolvedTtl } from '../state/ttl.js';
+export { checkSerializable, findUnserializable } from '../state/serializable.js';
+export { keyFromId } from '../state/key-id.js';
+export {
+  InternalTimerService, TimerQueue,
+  type InternalTimer, type TimerServiceSnapshot, type TimersSnapshot, type TimerTarget,
+} from '../state/timers.js';
+
+// Backpressure.
+export { FlowController, Upstreams, currentFlow, deliver, type FlowStage } from '../flow/demand.js';
+export { FlowMonitor, StageStats } from '../flow/monitor.js';
+export { AsyncStage, asyncStageConfig, type AsyncJobSpec, type AsyncStageConfig, type AsyncStageOptions } from '../flow/async-stage.js';
+export { PulledSource, type Puller, type PullResult } from '../sources/pulled.js';
+export { PushSource } from '../sources/fromPush.js';
+
+// Snapshots and storage.
+export {
+  SNAPSHOT_FORMAT_VERSION, applyDelta, applyDeltas, isIncremental,
+  type KeyedTableSnapshot, type OperatorStateSnapshot, type Snapshot, type SnapshotKind,
+} from '../checkpoint/snapshot.js';
+export { crc32 } from '../checkpoint/crc32.js';
+export {
+  ColumnSections, decodeValue, encodeValue, encodeEnvelope, openEnvelope, storedChecksum, EnvelopeError,
+  type EnvelopeHeader, type EnvelopeProblem, type OpenedEnvelope,
+} from '../checkpoint/codec.js';
+export { createCheckpointBackend, exportSnapshot, importSnapshot, SnapshotBackend, type BlobStore, type SnapshotPlan } from '../checkpoint/backend.js';
+export { MemoryBlobStore } from '../checkpoint/memory.js';
+export { Checkpointing } from '../checkpoint/coordinator.js';
