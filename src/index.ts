@@ -86,5 +86,9 @@ export { memoryBackend, type MemoryBackendOptions } from './checkpoint/memory.js
 export {
   startCheckpointing, type Checkpointing, type CheckpointableSource, type CheckpointingOptions, type CheckpointStats,
 } from './checkpoint/coordinator.js';
+export type { RestoreFallback, RestoreOptions } from './checkpoint/restore-choice.js';
 export type { StateMigration } from './checkpoint/restore-state.js';
-export { CheckpointAbortedError, LateStateReportError, StateVersionError, UnclaimedStateError } from './checkpoint/errors-inband.js';
+export {
+  CheckpointAbortedError, CommittedCheckpointLostError, FinishedPipelineError, LateStateReportError, PipelineStoppedError,
+  StateVersionError, UnclaimedStateError,
+} from './checkpoint/errors-inband.js';

@@ -81,4 +81,5 @@ export {
 } from '../checkpoint/codec.js';
 export { createCheckpointBackend, exportSnapshot, importSnapshot, SnapshotBackend, type BlobStore, type SnapshotPlan } from '../checkpoint/backend.js';
 export { MemoryBlobStore } from '../checkpoint/memory.js';
+export { COMMIT_RECORD_KEY, type CommitRecord } from '../checkpoint/commit-record.js';
 export { Checkpointing } from '../checkpoint/coordinator.js';

@@ -3,9 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Observable } from 'rxjs';
 import {
-  boundedOutOfOrderness, CommittedCheckpointLostError, exactlyOnceSink, fromIterable, memoryBackend, MemoryBlobStore,
+  boundedOutOfOrderness, CommittedCheckpointLostError, exactlyOnceSink, fromIterable, memoryBackend,
   startCheckpointing, withEventTimeBatches, type Checkpointing, type CheckpointingOptions, type RestoreFallback,
 } from '../../src/index.js';
+import { MemoryBlobStore } from '../../src/engine/index.js';
 
 const VALUES = Array.from({ length: 60 }, (_, i) => i + 1);
 

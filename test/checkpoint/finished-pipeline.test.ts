@@ -3,9 +3,10 @@
 import { expect, it } from 'vitest';
 import { tap, type Observable } from 'rxjs';
 import {
-  boundedOutOfOrderness, FinishedPipelineError, fromIterable, InvalidOptionError, keyBy, memoryBackend, MemoryBlobStore, rollingReduce,
+  boundedOutOfOrderness, FinishedPipelineError, fromIterable, InvalidOptionError, keyBy, memoryBackend, rollingReduce,
   startCheckpointing, toValues, withEventTimeBatches, type Checkpointing, type CheckpointingOptions,
 } from '../../src/index.js';
+import { MemoryBlobStore } from '../../src/engine/index.js';
 
 function totals(checkpoints: Checkpointing, values: number[], out: number[]): Observable<unknown> {
   return checkpoints.source('s', fromIterable(values, { from: checkpoints.position('s'), batchSize: 1, yieldAfterMs: 0 })).pipe(

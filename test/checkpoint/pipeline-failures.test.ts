@@ -3,9 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { pipe, type Observable, type OperatorFunction, type Subscription } from 'rxjs';
 import {
-  asyncMap, AsyncRequestError, boundedOutOfOrderness, CommitError, exactlyOnceSink, fromIterable, fromStreamOperator, mapValues, memoryBackend,
+  asyncMap, AsyncRequestError, boundedOutOfOrderness, CommitError, exactlyOnceSink, fromIterable, mapValues, memoryBackend,
   PipelineStoppedError, startCheckpointing, withEventTimeBatches, type CheckpointBackend, type Checkpointing, type StreamBatch,
 } from '../../src/index.js';
+import { fromStreamOperator } from '../../src/engine/index.js';
 
 const VALUES = Array.from({ length: 60 }, (_, i) => i + 1);
 type Batch = StreamBatch<number, undefined>;

@@ -3,9 +3,10 @@
 import { expect, it } from 'vitest';
 import { Subject, type Subscription } from 'rxjs';
 import {
-  boundedOutOfOrderness, fromPush, keyBy, memoryBackend, MemoryBlobStore, rollingReduce, startCheckpointing, toValues,
+  boundedOutOfOrderness, fromPush, keyBy, memoryBackend, rollingReduce, startCheckpointing, toValues,
   withEventTimeBatches, type Checkpointing,
 } from '../../src/index.js';
+import { MemoryBlobStore } from '../../src/engine/index.js';
 
 function clicksPipeline(checkpoints: Checkpointing, clicks: Subject<number>): Subscription {
   return checkpoints.source('clicks', fromPush(clicks, { bufferSize: 10, overflow: 'error' })).pipe(
