@@ -33,6 +33,8 @@ export class StateNotSerializableError extends StreamError {
   /** Path of the offending part inside the value, such as `value.items[2].callback`. */
   readonly path: string;
   readonly value: unknown;
+  /** What is wrong with the part at `path`, such as "a circular reference". */
+  readonly reason: string;
   constructor(where: StateLocation | string, path: string, value: unknown, reason: string) {
     super(
       'STATE_NOT_SERIALIZABLE',
@@ -42,6 +44,7 @@ export class StateNotSerializableError extends StreamError {
     this.where = where;
     this.path = path;
     this.value = value;
+    this.reason = reason;
   }
 }
 

@@ -30,6 +30,7 @@ import { processElement, type Output, type OperatorRuntime, type StreamOperator 
 import type { StreamElement } from '../core/elements.js';
 import type { SideOutput } from '../rx/side-output.js';
 import { clonePlain, exportAccumulator, importAccumulator, type WindowAggregateFunction } from './aggregates.js';
+import { namingWindow } from './state-export.js';
 import type { WindowAssigner } from './assigners.js';
 import { WindowMergeError, WindowStateError } from './errors.js';
 import type { Evictor, EvictorContext, TimestampedValue } from './evictors.js';
@@ -946,6 +947,10 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   // ---- state export / import ----
 
   snapshotState(): WindowOperatorState {
+    return namingWindow(this.#uid, () => this.#exportState());
+  }
+
+  #exportState(): WindowOperatorState {
     const inc = this.#incremental;
     const keys: KeyData[] = this.#panes !== null ? this.#snapshotPanes(this.#panes) : [];
     for (const entry of this.#keys.values()) {

@@ -27,7 +27,7 @@ const collect: WindowAggregateFunction<Out, Out[], Out[]> = {
 };
 
 /** Items, then an input that stays open until `close` is called (so a checkpoint can come first). */
-function openInput(values: readonly unknown[]): { items: AsyncIterable<Item>; close: () => void } {
+export function openInput(values: readonly unknown[]): { items: AsyncIterable<Item>; close: () => void } {
   let close!: () => void;
   const closed = new Promise<void>((resolve) => (close = resolve));
   async function* items(): AsyncGenerator<Item> {
