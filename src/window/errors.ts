@@ -1,4 +1,5 @@
 import { describeValue, StreamError } from '../core/errors.js';
+import { StateRestoreError } from '../state/errors.js';
 
 /** Window state holds something that is not plain data and has no export function. */
 export class StateExportError extends StreamError {
@@ -27,9 +28,12 @@ export class WindowMergeError extends StreamError {
   }
 }
 
-/** Window state passed to restoreState has the wrong shape or version. */
-export class WindowStateError extends StreamError {
-  constructor(reason: string) {
-    super('WINDOW_STATE', `Cannot restore window state: ${reason}`);
+/**
+ * Window state passed to restoreState has the wrong shape or version. A `StateRestoreError`, like
+ * every operator's: `uid` names the operator, `field` the wrong part (src/window/restore-validation.ts).
+ */
+export class WindowStateError extends StateRestoreError {
+  constructor(reason: string, uid?: string, field?: string) {
+    super(uid, reason, field);
   }
 }

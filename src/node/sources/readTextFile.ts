@@ -92,7 +92,7 @@ function textFileSource<T>(
   const maxLineLength = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
   if (!Number.isSafeInteger(maxLineLength) || maxLineLength < 1) throw new InvalidOptionError('maxLineLength', maxLineLength, 'must be a positive integer (bytes)');
   const from = options.from;
-  if (from !== undefined && (!Number.isSafeInteger(from.offset) || from.offset < 0 || !Number.isSafeInteger(from.line) || from.line < 0)) {
+  if (from !== undefined && (typeof from !== 'object' || from === null || !Number.isSafeInteger(from.offset) || from.offset < 0 || !Number.isSafeInteger(from.line) || from.line < 0)) {
     throw new InvalidOptionError('from', from, 'must be { offset, line } with non-negative integers');
   }
   return new PulledSource<T, TextFilePosition>((start) => linePuller(path, chunkSize, maxLineLength, start ?? { offset: 0, line: 0 }, make), {
