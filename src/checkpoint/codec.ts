@@ -5,8 +5,11 @@
  * Values: JSON, which is fast everywhere (native parse and stringify), extended by a small tagging
  * scheme for what JSON loses: strings that start with "~" encode the values JSON cannot hold, and a
  * real string starting with "~" gets one more "~". `~u` undefined, `~N` NaN, `~I` Infinity, `~-I`
- * -Infinity, `~-0` negative zero, `~b<digits>` bigint. structuredClone would handle these values
- * too, but it gives no bytes to checksum and it is no file format.
+ * -Infinity, `~-0` negative zero, `~b<digits>` bigint. An object with a null prototype (a
+ * dictionary whose keys may be "constructor") is stored as `["~o", {...}]`: a real array starting
+ * with the string "~o" holds "~~o" there, so the pair is unambiguous, and older snapshots, which
+ * never hold it, decode as before. structuredClone would handle these values too, but it gives no
+ * bytes to checksum and it is no file format.
  *
  * Columns: operator state is mostly big arrays of keys and of values (the keyed state exports
  * `keys[i]` owns `values[i]`). Inside an envelope, an array of at least 16 numbers, or of 16 strings,
@@ -20,7 +23,8 @@
 
 import { crc32 } from './crc32.js';
 import { UnsupportedValueError } from './errors.js';
-import { defineOwn, SNAPSHOT_FORMAT_VERSION } from './snapshot.js';
+import { defineOwn, isPlainObject } from '../core/plain-data.js';
+import { SNAPSHOT_FORMAT_VERSION } from './snapshot.js';
 
 // TextEncoder/TextDecoder are globals in every supported platform (Node >= 11, all browsers), but
 // not in the ES2022 lib the core compiles against: declared here, module-local, emitting nothing.
@@ -85,7 +89,7 @@ export function decodeValue(json: string, tagged: boolean, binary?: Uint8Array):
   const value: unknown = JSON.parse(json);
   if (!tagged) return value;
   if (typeof value === 'string') return untagString(value, binary);
-  if (typeof value === 'object' && value !== null) revive(value as Record<string, unknown>, binary);
+  if (typeof value === 'object' && value !== null) return reviveObject(value as Record<string, unknown> | unknown[], binary);
   return value;
 }
 
@@ -110,6 +114,7 @@ function needsTags(v: unknown): boolean {
         return false;
       }
       if (!isPlainObject(v)) throw new Unsupported();
+      if (Object.getPrototypeOf(v) === null) return true;
       for (const k in v) {
         if (Object.prototype.hasOwnProperty.call(v, k) && needsTags((v as Record<string, unknown>)[k])) return true;
       }
@@ -120,10 +125,8 @@ function needsTags(v: unknown): boolean {
   }
 }
 
-function isPlainObject(v: object): boolean {
-  const proto: unknown = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
+/** The first item of the pair that stores an object with a null prototype. */
+const NULL_PROTOTYPE = '~o';
 
 /** A copy of `v` where every value JSON cannot hold is a tagged string, and big arrays are columns. */
 function tag(v: unknown, columns: ColumnSections | undefined): unknown {
@@ -156,7 +159,7 @@ function tag(v: unknown, columns: ColumnSections | undefined): unknown {
       if (!isPlainObject(v)) throw new Unsupported();
       const out: Record<string, unknown> = {};
       for (const k of Object.keys(v)) defineOwn(out, k, tag((v as Record<string, unknown>)[k], columns));
-      return out;
+      return Object.getPrototypeOf(v) === null ? [NULL_PROTOTYPE, out] : out;
     }
     default:
       throw new Unsupported();
@@ -271,24 +274,37 @@ function untagString(s: string, binary: Uint8Array | undefined): unknown {
   throw new SyntaxError(`unknown tag ${JSON.stringify(s.slice(0, 20))}`);
 }
 
-/** Replaces tagged strings in place (the tree is fresh from JSON.parse, so nobody else sees it). */
-function revive(node: Record<string, unknown> | unknown[], binary: Uint8Array | undefined): void {
+/**
+ * Replaces tagged strings in place (the tree is fresh from JSON.parse, so nobody else sees it), and
+ * returns the node, or the null-prototype object that a `["~o", {...}]` pair stands for.
+ */
+function reviveObject(node: Record<string, unknown> | unknown[], binary: Uint8Array | undefined): unknown {
   if (Array.isArray(node)) {
+    if (node.length === 2 && node[0] === NULL_PROTOTYPE) return withNullPrototype(node[1] as Record<string, unknown>, binary);
     for (let i = 0; i < node.length; i++) {
       const v = node[i];
       if (typeof v === 'string') {
         if (v.length > 0 && v.charCodeAt(0) === TILDE) node[i] = untagString(v, binary);
-      } else if (typeof v === 'object' && v !== null) revive(v as Record<string, unknown>, binary);
+      } else if (typeof v === 'object' && v !== null) node[i] = reviveObject(v as Record<string, unknown>, binary);
     }
-    return;
+    return node;
   }
   for (const k of Object.keys(node)) {
     const v = node[k];
     // JSON.parse made "__proto__" an own data property, so plain assignment below updates it in place.
     if (typeof v === 'string') {
       if (v.length > 0 && v.charCodeAt(0) === TILDE) node[k] = untagString(v, binary);
-    } else if (typeof v === 'object' && v !== null) revive(v as Record<string, unknown>, binary);
+    } else if (typeof v === 'object' && v !== null) node[k] = reviveObject(v as Record<string, unknown>, binary);
   }
+  return node;
+}
+
+function withNullPrototype(node: Record<string, unknown>, binary: Uint8Array | undefined): Record<string, unknown> {
+  if (typeof node !== 'object' || node === null || Array.isArray(node)) throw new SyntaxError('a null-prototype tag without its object');
+  reviveObject(node, binary);
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const k of Object.keys(node)) defineOwn(out, k, node[k]);
+  return out;
 }
 
 /** Slow path for error messages: the path and kind of the first value that is not plain data. */

@@ -6,6 +6,7 @@
 import type { Subscription } from 'rxjs';
 import { DuplicateUidError, type PendingCheckpoint } from '../core/checkpointing.js';
 import type { SnapshotPlan, StoredSnapshotInfo } from './backend.js';
+import { copyState } from '../state/serializable.js';
 import { LateStateReportError } from './errors-inband.js';
 import { isIncremental, SNAPSHOT_FORMAT_VERSION, type OperatorStateSnapshot, type Snapshot, type SnapshotKind } from './snapshot.js';
 
@@ -47,7 +48,7 @@ export class RunningCheckpoint implements PendingCheckpoint {
     if (Object.hasOwn(this.operators, uid)) throw new DuplicateUidError(uid, `is used by two operators of this pipeline (the second is ${operator})`);
     // A copy: the pipeline runs on while the checkpoint is stored, and an operator (or a user's
     // reduce function) may change in place an object that the state it reported refers to.
-    this.operators[uid] = copyPlainData(state) as OperatorStateSnapshot;
+    this.operators[uid] = copyReported(state, uid);
     if (watermark !== undefined) this.watermarks[uid] = watermark;
   }
 
@@ -95,22 +96,9 @@ export class RunningCheckpoint implements PendingCheckpoint {
 }
 
 /**
- * A deep copy of plain data (what snapshots hold). Anything else is kept as it is, for the backend
- * to refuse with an error that names where it is.
+ * A deep copy of what an operator reported (plain data; anything else is kept as it is, for the
+ * backend to refuse with an error that names where it is). A cycle is a typed error naming the uid.
  */
-function copyPlainData(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) {
-    const copy = new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i];
-      copy[i] = typeof item === 'object' && item !== null ? copyPlainData(item) : item;
-    }
-    return copy;
-  }
-  const prototype: unknown = Object.getPrototypeOf(value);
-  if (prototype !== Object.prototype && prototype !== null) return value;
-  const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) copy[key] = copyPlainData((value as Record<string, unknown>)[key]);
-  return copy;
+function copyReported(state: OperatorStateSnapshot, uid: string): OperatorStateSnapshot {
+  return copyState(state, { uid }, (other) => other, 'snapshot') as OperatorStateSnapshot;
 }

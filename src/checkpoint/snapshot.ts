@@ -13,6 +13,10 @@
  */
 
 import { keyId, type Key, type KeyPart } from '../core/keys.js';
+import { defineOwn } from '../core/plain-data.js';
+
+// Kept here too for the modules that import it with the snapshot types.
+export { defineOwn };
 
 /** The version of the snapshot format written by this library. Newer versions are refused on load. */
 export const SNAPSHOT_FORMAT_VERSION = 1;
@@ -242,8 +246,3 @@ function mergeTable(
   return { kind: 'full', keys, values };
 }
 
-/** Sets an own property even for names such as "__proto__", which are ordinary uids and table names. */
-export function defineOwn<V>(target: Record<string, V>, key: string, value: V): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  else target[key] = value;
-}

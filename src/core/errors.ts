@@ -63,6 +63,9 @@ export function describeValue(value: unknown): string {
     return String(value);
   }
   if (value instanceof Date) return `Date(${Number.isNaN(value.getTime()) ? 'Invalid' : value.toISOString()})`;
+  // JSON shows both as {}: name the type and the size instead.
+  if (value instanceof Map) return `Map(${value.size})`;
+  if (value instanceof Set) return `Set(${value.size})`;
   try {
     const json = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
     if (json === undefined) return Object.prototype.toString.call(value);

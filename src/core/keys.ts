@@ -13,12 +13,29 @@ export const DEFAULT_MAX_PARALLELISM = 128;
  * compares them by value (SameValueZero), keeps "1" apart from 1, and treats "__proto__" or
  * "constructor" as ordinary keys. A tuple becomes a string with a type tag and length per part, so
  * ["a", 1] and ["a", "1"] stay apart and no two different tuples share an id.
+ *
+ * The encoding is injective across key types: tuple ids start with "\0t", and the rare string key
+ * that itself starts with "\0" gets one more "\0" in front (ids "\0\0…"), so no string can take a
+ * tuple's id. Ids live only in memory: snapshots store the keys and recompute ids on restore
+ * (`keyFromId` in src/state/key-id.ts inverts this).
+ *
+ * @example
+ * ```ts
+ * keyId('a');                       // 'a'
+ * keyId(['a', 1]);                  // '\u0000tuple|string:1:a|number:1:1'
+ * keyId('\u0000tuple|string:1:a');  // '\u0000\u0000tuple|string:1:a' (not the id of ['a'])
+ * ```
  */
 export function keyId(key: Key): KeyPart {
+  // Strings are the common case: one type check and one character read (see checkKey).
+  if (typeof key === 'string') return key.charCodeAt(0) === 0 ? ESCAPE + key : key;
   return typeof key === 'object' ? encodeTuple(key) : key;
 }
 
-const TUPLE_PREFIX = '\u0000tuple';
+/** Starts every tuple id and every escaped string id; no other id starts with it. */
+const ESCAPE = '\u0000';
+/** Starts every tuple id (`keyFromId` decodes what follows). */
+export const TUPLE_PREFIX = `${ESCAPE}tuple`;
 
 function encodeTuple(parts: readonly KeyPart[]): string {
   let out = TUPLE_PREFIX;

@@ -5,6 +5,7 @@ import { InvalidOptionError, StreamError } from '../core/errors.js';
 import { processBatch, type Output, type StreamOperator } from '../core/operator.js';
 import type { OperatorStateSnapshot } from '../checkpoint/snapshot.js';
 import { StateRestoreError } from '../state/errors.js';
+import { RestoreChecks } from '../state/restore-checks.js';
 
 /** Options of `exactlyOnceSink`. */
 export interface ExactlyOnceSinkOptions {
@@ -173,8 +174,14 @@ class ExactlyOnceSinkOperator<T, K> implements StreamOperator<T, K, T, K> {
     if (typeof state !== 'object' || state === null || !Array.isArray(state.pending)) {
       throw new StateRestoreError(this.uid, 'expected the state of an exactlyOnceSink: { pending: [{ checkpointId, values }] }');
     }
+    const check = new RestoreChecks(this.uid);
+    const pending = state.pending.map((t, i): Transaction<T> => {
+      const transaction = check.object(t, `state.pending[${i}]`);
+      const checkpointId = check.integer(transaction['checkpointId'], `state.pending[${i}].checkpointId`);
+      return { checkpointId, values: check.array(transaction['values'], `state.pending[${i}].values`) as T[] };
+    });
     this.#current = [];
-    this.#pending = (state.pending as Transaction<T>[]).map((t) => ({ checkpointId: t.checkpointId, values: t.values }));
+    this.#pending = pending;
     // Their checkpoint is stored, but the crash may have come before or during their commit.
     for (const transaction of this.#pending) this.#start(transaction);
   }

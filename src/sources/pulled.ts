@@ -243,6 +243,7 @@ function isPromiseLike<R>(value: R | PromiseLike<R>): value is PromiseLike<R> {
 /** Validates a `from` position of the `{ index }` form used by iterable-like sources. */
 export function checkIndexPosition(from: { index: number } | undefined): number {
   if (from === undefined) return 0;
+  if (typeof from !== 'object' || from === null) throw new InvalidOptionError('from', from, 'must be a position { index } from checkpoints.position(id)');
   if (!Number.isSafeInteger(from.index) || from.index < 0) throw new InvalidOptionError('from.index', from.index, 'must be a non-negative integer');
   return from.index;
 }

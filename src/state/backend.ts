@@ -17,7 +17,8 @@
  * tables (one row per key, see `StateTableLayout`), in full or as the keys changed since the
  * previous export.
  */
-import { defineOwn, type KeyedTableSnapshot } from '../checkpoint/snapshot.js';
+import type { KeyedTableSnapshot } from '../checkpoint/snapshot.js';
+import { defineOwn } from '../core/plain-data.js';
 import { NotKeyedError } from '../core/errors.js';
 import { keyId, type Key, type KeyPart } from '../core/keys.js';
 import type {

@@ -33,6 +33,8 @@ export class StateNotSerializableError extends StreamError {
   /** Path of the offending part inside the value, such as `value.items[2].callback`. */
   readonly path: string;
   readonly value: unknown;
+  /** What is wrong with the part at `path`, such as "a circular reference". */
+  readonly reason: string;
   constructor(where: StateLocation | string, path: string, value: unknown, reason: string) {
     super(
       'STATE_NOT_SERIALIZABLE',
@@ -42,15 +44,23 @@ export class StateNotSerializableError extends StreamError {
     this.where = where;
     this.path = path;
     this.value = value;
+    this.reason = reason;
   }
 }
 
-/** State data given to `restoreState` does not have the shape that `snapshotState` produces. */
+/**
+ * State data given to `restoreState` / `restoreCheckpoint` does not have the shape that the export
+ * produces. Names the operator's uid and, where one part is wrong, its `field` (a path such as
+ * `state.keys[2].windows[0].end`).
+ */
 export class StateRestoreError extends StreamError {
   readonly uid: string | undefined;
-  constructor(uid: string | undefined, reason: string) {
-    super('STATE_RESTORE', `Cannot import state into operator ${uid === undefined ? '(no uid)' : JSON.stringify(uid)}: ${reason}`);
+  /** The path of the wrong part of the state, when one part is wrong. */
+  readonly field: string | undefined;
+  constructor(uid: string | undefined, reason: string, field?: string) {
+    super('STATE_RESTORE', `Cannot import state into operator ${uid === undefined ? '(no uid)' : JSON.stringify(uid)}: ${field === undefined ? '' : `${field} `}${reason}`);
     this.uid = uid;
+    this.field = field;
   }
 }
 

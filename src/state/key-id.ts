@@ -1,13 +1,21 @@
-import type { Key, KeyPart } from '../core/keys.js';
+import { TUPLE_PREFIX, type Key, type KeyPart } from '../core/keys.js';
 
 /**
  * The key behind a key id from `keyId` (src/core/keys.ts). Keyed tables and timer queues store
  * only the id (a primitive, so a JavaScript Map compares it by value); snapshots, error messages
- * and `ctx.key` need the key itself. Primitive keys are their own id; a tuple's id is decoded from
- * its tagged encoding (`\0tuple` then `|type:length:text` per part).
+ * and `ctx.key` need the key itself. Primitive keys are their own id, except a string that starts
+ * with "\0", whose id has one more "\0" in front; a tuple's id is decoded from its tagged encoding
+ * (`\0tuple` then `|type:length:text` per part).
+ *
+ * @example
+ * ```ts
+ * keyFromId(keyId(['a', 1])); // ['a', 1]
+ * keyFromId(keyId('\u0000tuple')); // '\u0000tuple'
+ * ```
  */
 export function keyFromId(id: KeyPart): Key {
-  if (typeof id !== 'string' || !id.startsWith(TUPLE_PREFIX)) return id;
+  if (typeof id !== 'string' || id.charCodeAt(0) !== 0) return id;
+  if (id.charCodeAt(1) === 0) return id.slice(1); // an escaped string key
   const parts: KeyPart[] = [];
   let i = TUPLE_PREFIX.length;
   while (i < id.length) {
@@ -29,5 +37,3 @@ export function keyFromId(id: KeyPart): Key {
   }
   return parts;
 }
-
-const TUPLE_PREFIX = '\u0000tuple';

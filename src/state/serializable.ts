@@ -1,3 +1,4 @@
+import { copyPlain } from '../core/plain-data.js';
 import { StateNotSerializableError, type StateLocation } from './errors.js';
 
 /**
@@ -19,6 +20,30 @@ import { StateNotSerializableError, type StateLocation } from './errors.js';
 export function checkSerializable(value: unknown, where: StateLocation | string, path = 'value'): void {
   const problem = findUnserializable(value, path);
   if (problem) throw new StateNotSerializableError(where, problem.path, problem.value, problem.reason);
+}
+
+/**
+ * A deep copy of state (`copyPlain`: own "__proto__" keys and null prototypes kept; `other` decides
+ * about anything that is not plain data). A cycle, which makes the copy overflow the stack, is
+ * reported as a `StateNotSerializableError` naming `where` and the path of the cycle; the search for
+ * it runs only then, so the copy itself pays nothing for it.
+ *
+ * @example
+ * ```ts
+ * const state: Record<string, unknown> = { n: 1 };
+ * state.self = state;
+ * copyState(state, { uid: 'counts' }, (v) => v); // throws: value.self is a circular reference
+ * ```
+ */
+export function copyState(value: unknown, where: StateLocation | string, other: (value: unknown) => unknown, path = 'value'): unknown {
+  try {
+    return copyPlain(value, other);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    const problem = findUnserializable(value, path);
+    if (problem === undefined) throw error; // finite, only nested deeper than the stack
+    throw new StateNotSerializableError(where, problem.path, problem.value, problem.reason);
+  }
 }
 
 /** The first part of `value` that is not plain data, or `undefined` if it all is. */

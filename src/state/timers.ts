@@ -18,6 +18,7 @@ import { keyId, type Key, type KeyPart } from '../core/keys.js';
 import type { ProcessingTimeService } from '../core/time.js';
 import type { Namespace } from './backend.js';
 import { StateRestoreError } from './errors.js';
+import { RestoreChecks } from './restore-checks.js';
 import { keyFromId } from './key-id.js';
 
 /** A registered timer. */
@@ -194,8 +195,8 @@ export class TimerQueue {
         const entry: unknown = row[j];
         const [time, seq, namespace] = Array.isArray(entry) ? (entry as [unknown, unknown, unknown]) : [entry, row[j + 1], undefined];
         j += Array.isArray(entry) ? 1 : 2;
-        if (typeof time !== 'number' || Number.isNaN(time) || typeof seq !== 'number') return fail(`key ${String(t.keys[i])} has a timer at ${String(time)}`);
-        timers.push({ id, keyGroup, namespace: namespace as Namespace | undefined, time, seq });
+        if (!Number.isSafeInteger(time) || typeof seq !== 'number') return fail(`key ${String(t.keys[i])} has a timer at ${String(time)}`);
+        timers.push({ id, keyGroup, namespace: namespace as Namespace | undefined, time: time as number, seq });
       }
     }
     timers.sort((a, b) => a.time - b.time || a.seq - b.seq);
@@ -394,12 +395,11 @@ export class InternalTimerService<O, KO> {
   /** Replaces all timers with exported ones and schedules the earliest processing-time timer. */
   restore(snapshot: unknown, uid: string | undefined): void {
     const s = snapshot as Partial<TimerServiceSnapshot> | null;
-    if (typeof s !== 'object' || s === null || typeof s.watermark !== 'number') {
-      throw new StateRestoreError(uid, 'timers must be { watermark, eventTime, processingTime }');
-    }
+    if (typeof s !== 'object' || s === null) throw new StateRestoreError(uid, 'timers must be { watermark, eventTime, processingTime }');
+    new RestoreChecks(uid).watermark(s.watermark, 'state.timers.watermark');
     importTimers(this.#eventTime, s.eventTime, uid, 'eventTime');
     importTimers(this.#processingTime, s.processingTime, uid, 'processingTime');
-    this.#restored(s.watermark);
+    this.#restored(s.watermark!);
   }
 
   #restored(watermark: number): void {
@@ -423,7 +423,7 @@ export class InternalTimerService<O, KO> {
 
   /** Replaces all timers with full tables from `checkpointTables` and schedules the earliest processing-time timer. */
   restoreTables(watermark: number, eventTime: unknown, processingTime: unknown, uid: string | undefined): void {
-    if (typeof watermark !== 'number') throw new StateRestoreError(uid, 'the timers need a watermark');
+    new RestoreChecks(uid).watermark(watermark, 'state.watermark');
     this.#eventTime.restoreRows(eventTime, uid, 'eventTime');
     this.#processingTime.restoreRows(processingTime, uid, 'processingTime');
     this.#restored(watermark);
@@ -481,9 +481,11 @@ function importTimers(queue: TimerQueue, data: unknown, uid: string | undefined,
     throw new StateRestoreError(uid, `${what} timers must be columns keys, keyGroups, times of equal length`);
   }
   queue.clear();
+  const check = new RestoreChecks(uid);
   for (let i = 0; i < s.times.length; i++) {
     const time = s.times[i]!;
-    if (typeof time !== 'number' || Number.isNaN(time)) throw new StateRestoreError(uid, `${what} timer ${i} has time ${String(time)}`);
+    check.time(time, `state.timers.${what}.times[${i}]`);
+    check.integer(s.keyGroups[i], `state.timers.${what}.keyGroups[${i}]`);
     const ns = s.ns?.[i];
     queue.add(keyId(s.keys[i]!), s.keyGroups[i]!, ns === null ? undefined : ns, time);
   }

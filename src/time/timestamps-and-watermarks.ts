@@ -12,6 +12,8 @@ export interface EventTimeEntrySnapshot {
   readonly version: 1;
   /** The last watermark forwarded (-Infinity: none yet). */
   readonly watermark: number;
+  /** The watermark generator's state (`WatermarkGenerator.snapshotState`), when it has one. */
+  readonly generator?: unknown;
 }
 
 /** A value whose timestamp could not be used, as sent to the `invalid` side output. */
@@ -136,14 +138,16 @@ export class TimestampsAndWatermarksOperator<T> {
   }
 
   /**
-   * Exports the last watermark forwarded, as plain data. Flink does not checkpoint its
-   * TimestampsAndWatermarksOperator; we keep this one number so that a restored pipeline never
-   * forwards a watermark below one it already forwarded (the snapshot's `watermarks` field). The
-   * generator's own state is not exported: it rebuilds from the records that follow, and until its
-   * proposals pass the restored watermark they are dropped, as any non-advancing proposal.
+   * Exports the last watermark forwarded, and the generator's state, as plain data. Flink does
+   * not checkpoint its TimestampsAndWatermarksOperator; we keep the watermark so that a restored
+   * pipeline never forwards a watermark below one it already forwarded (as the window operator
+   * restores its own), and the generator's state (the built-ins: the highest timestamp seen) so
+   * that periodic watermarks continue where they were instead of starting from the minimum
+   * (docs/checkpoints.md, "Differences from Flink").
    */
   snapshotState(): EventTimeEntrySnapshot {
-    return { version: 1, watermark: this.#currentWatermark };
+    if (this.#generator.snapshotState === undefined) return { version: 1, watermark: this.#currentWatermark };
+    return { version: 1, watermark: this.#currentWatermark, generator: this.#generator.snapshotState() };
   }
 
   /** Imports what `snapshotState` exported; call it before the first value. */
@@ -153,7 +157,15 @@ export class TimestampsAndWatermarksOperator<T> {
       throw new StateRestoreError(this.#options.uid, 'expected the plain object produced by snapshotState() of an event-time entry (version 1)');
     }
     if (typeof s.watermark !== 'number' || watermarkProblem(s.watermark) !== undefined) {
-      throw new StateRestoreError(this.#options.uid, `the watermark ${String(s.watermark)} is not a watermark`);
+      throw new StateRestoreError(this.#options.uid, `the watermark ${String(s.watermark)} is not a watermark`, 'state.watermark');
+    }
+    // A snapshot without the generator's state (an older one, or a generator without state): the generator starts afresh.
+    if (s.generator !== undefined && this.#generator.restoreState !== undefined) {
+      try {
+        this.#generator.restoreState(s.generator);
+      } catch (error) {
+        throw new StateRestoreError(this.#options.uid, `is not the watermark generator's state: ${error instanceof Error ? error.message : String(error)}`, 'state.generator');
+      }
     }
     this.#currentWatermark = s.watermark;
   }

@@ -20,6 +20,14 @@ export interface WatermarkOutput {
 export interface WatermarkGenerator<T> {
   onEvent(value: T, timestamp: number, output: WatermarkOutput): void;
   onPeriodicEmit(output: WatermarkOutput): void;
+  /**
+   * The generator's state as plain data (the built-ins: the highest timestamp seen), stored with
+   * the entry operator's state at each checkpoint. Optional: without it a restored generator starts
+   * from nothing, as in Flink (see docs/checkpoints.md).
+   */
+  snapshotState?(): unknown;
+  /** Takes back what `snapshotState` exported; throws on anything else. */
+  restoreState?(state: unknown): void;
 }
 
 /** Flink's default auto-watermark interval (pipeline.auto-watermark-interval). */
@@ -130,6 +138,12 @@ export function boundedOutOfOrderness<T>(maxOutOfOrdernessMs: number): Watermark
         if (timestamp > maxTimestamp) maxTimestamp = timestamp;
       },
       onPeriodicEmit: (output) => output.emitWatermark(maxTimestamp - maxOutOfOrdernessMs - 1),
+      // Restored with the entry, so that periodic watermarks continue where they were.
+      snapshotState: () => maxTimestamp,
+      restoreState: (state) => {
+        if (!Number.isSafeInteger(state) && state !== -Infinity) throw new TypeError(`the highest timestamp ${String(state)} is not a timestamp`);
+        maxTimestamp = state as number;
+      },
     };
   });
 }
@@ -234,6 +248,15 @@ class WatermarksWithIdleness<T> implements WatermarkGenerator<T> {
   onPeriodicEmit(output: WatermarkOutput): void {
     if (this.#isIdle()) output.markIdle();
     else this.generator.onPeriodicEmit(output);
+  }
+
+  // Idleness is not state: a restored input counts as active until its timeout passes again.
+  get snapshotState(): (() => unknown) | undefined {
+    return this.generator.snapshotState?.bind(this.generator);
+  }
+
+  get restoreState(): ((state: unknown) => void) | undefined {
+    return this.generator.restoreState?.bind(this.generator);
   }
 
   #isIdle(): boolean {

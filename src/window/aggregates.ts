@@ -3,6 +3,8 @@
  */
 import { InvalidOptionError } from '../core/errors.js';
 import { QuantileSketch, sketchFromSnapshot, type QuantileSketchData } from './quantile-sketch.js';
+import { copyState } from '../state/serializable.js';
+import { StateExportError } from './errors.js';
 
 /**
  * An incremental aggregate: O(1) state per window (Flink's `AggregateFunction`, with `merge`, which
@@ -326,20 +328,14 @@ export function importAccumulator<ACC>(fn: WindowAggregateFunction<never, ACC, u
 }
 
 /**
- * Deep copy of plain data (primitives, arrays, plain objects). Anything else (a class instance, a
- * Map, a function) cannot be exported faithfully and raises a StateExportError naming `what`.
+ * Deep copy of plain data (primitives, arrays, plain objects, with own "__proto__" keys and null
+ * prototypes kept). Anything else (a class instance, a Map, a function) cannot be exported
+ * faithfully and raises a StateExportError naming `what`; a cycle raises a StateNotSerializableError
+ * with its path.
  */
 export function clonePlain(value: unknown, what: string): unknown {
-  if (value === null || typeof value !== 'object') {
-    if (typeof value === 'function' || typeof value === 'symbol') throw new StateExportError(what, value);
-    return value;
-  }
-  if (Array.isArray(value)) return value.map((v) => clonePlain(v, what));
-  const proto = Object.getPrototypeOf(value) as unknown;
-  if (proto !== Object.prototype && proto !== null) throw new StateExportError(what, value);
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(value)) out[k] = clonePlain((value as Record<string, unknown>)[k], what);
-  return out;
+  return copyState(value, `window ${what}`, (other) => {
+    throw new StateExportError(what, other);
+  }, what);
 }
 
-import { StateExportError } from './errors.js';

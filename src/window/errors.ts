@@ -1,11 +1,18 @@
 import { describeValue, StreamError } from '../core/errors.js';
+import { StateRestoreError } from '../state/errors.js';
 
 /** Window state holds something that is not plain data and has no export function. */
 export class StateExportError extends StreamError {
+  /** What part of the window state: "accumulator", "key", "trigger state"... */
+  readonly what: string;
   readonly value: unknown;
-  constructor(what: string, value: unknown) {
-    super('STATE_EXPORT', `Cannot export window ${what} ${describeValue(value)}: it is not plain data (numbers, strings, booleans, null, bigint, arrays, plain objects); give the aggregate exportAccumulator/importAccumulator`);
+  /** The uid of the window operator, once known. */
+  readonly uid: string | undefined;
+  constructor(what: string, value: unknown, uid?: string) {
+    super('STATE_EXPORT', `Cannot export ${uid === undefined ? '' : `the state of window operator ${JSON.stringify(uid)}: `}window ${what} ${describeValue(value)}: it is not plain data (numbers, strings, booleans, null, bigint, arrays, plain objects); give the aggregate exportAccumulator/importAccumulator`);
+    this.what = what;
     this.value = value;
+    this.uid = uid;
   }
 }
 
@@ -21,9 +28,12 @@ export class WindowMergeError extends StreamError {
   }
 }
 
-/** Window state passed to restoreState has the wrong shape or version. */
-export class WindowStateError extends StreamError {
-  constructor(reason: string) {
-    super('WINDOW_STATE', `Cannot restore window state: ${reason}`);
+/**
+ * Window state passed to restoreState has the wrong shape or version. A `StateRestoreError`, like
+ * every operator's: `uid` names the operator, `field` the wrong part (src/window/restore-validation.ts).
+ */
+export class WindowStateError extends StateRestoreError {
+  constructor(reason: string, uid?: string, field?: string) {
+    super(uid, reason, field);
   }
 }

@@ -30,8 +30,10 @@ import { processElement, type Output, type OperatorRuntime, type StreamOperator 
 import type { StreamElement } from '../core/elements.js';
 import type { SideOutput } from '../rx/side-output.js';
 import { clonePlain, exportAccumulator, importAccumulator, type WindowAggregateFunction } from './aggregates.js';
+import { namingWindow } from './state-export.js';
+import { validateWindowState } from './restore-validation.js';
 import type { WindowAssigner } from './assigners.js';
-import { WindowMergeError, WindowStateError } from './errors.js';
+import { WindowMergeError } from './errors.js';
 import type { Evictor, EvictorContext, TimestampedValue } from './evictors.js';
 import { PaneTable } from './panes.js';
 import { TimerQueue } from './timer-queue.js';
@@ -946,6 +948,10 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   // ---- state export / import ----
 
   snapshotState(): WindowOperatorState {
+    return namingWindow(this.#uid, () => this.#exportState());
+  }
+
+  #exportState(): WindowOperatorState {
     const inc = this.#incremental;
     const keys: KeyData[] = this.#panes !== null ? this.#snapshotPanes(this.#panes) : [];
     for (const entry of this.#keys.values()) {
@@ -1009,13 +1015,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   }
 
   restoreState(state: unknown): void {
-    const s = state as WindowOperatorState;
-    if (s === null || typeof s !== 'object' || s.version !== 1 || !Array.isArray(s.keys)) {
-      throw new WindowStateError('expected the plain object produced by snapshotState() (version 1)');
-    }
-    if (s.assigner !== this.#assigner.name) {
-      throw new WindowStateError(`the state was exported by a ${s.assigner} operator, this one uses ${this.#assigner.name}`);
-    }
+    const s = validateWindowState(state, this.#uid, this.#assigner.name, this.#keyed);
     this.dispose();
     this.#keys.clear();
     this.#eventTimers.clear();

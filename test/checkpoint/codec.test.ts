@@ -12,7 +12,7 @@ const plain = fc.letrec((tie) => ({
     fc.bigInt(),
     fc.string(),
     fc.array(tie('value'), { maxLength: 5 }),
-    fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('__proto__', 'toString', '~')), tie('value'), { maxKeys: 5, noNullPrototype: true }),
+    fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('__proto__', 'toString', '~')), tie('value'), { maxKeys: 5, noNullPrototype: false }),
   ),
 })).value;
 
@@ -33,6 +33,22 @@ describe('value codec', () => {
     expect(Object.is(back.a[0], -0)).toBe(true);
     expect(back).toStrictEqual(value);
     expect('u' in back).toBe(true);
+  });
+
+  it('null prototypes are lost (issue 17 item 8): an object with a null prototype decodes with a null prototype, and a real ["~o", {...}] array stays an array', () => {
+    const counts = Object.assign(Object.create(null) as Record<string, unknown>, { constructor: 1, the: 2 });
+    const value = { counts, nested: [counts, ['~o', { a: 1 }]], top: ['~o', counts] };
+    for (const columns of [false, true]) {
+      const back = columns
+        ? (openEnvelope(encodeEnvelope({}, value, { columns: true })).body() as typeof value)
+        : (decodeValue(encodeValue(value).json, encodeValue(value).tagged) as typeof value);
+      expect(Object.getPrototypeOf(back.counts)).toBe(null);
+      expect(Object.getPrototypeOf(back.nested[0])).toBe(null);
+      expect(Object.getPrototypeOf(back.top[1])).toBe(null);
+      expect(back).toStrictEqual(value);
+    }
+    const top = decodeValue(encodeValue(counts).json, encodeValue(counts).tagged);
+    expect(Object.getPrototypeOf(top)).toBe(null);
   });
 
   it('keeps "__proto__" as an ordinary own key', () => {

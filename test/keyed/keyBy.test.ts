@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { of } from 'rxjs';
 import { toArray } from 'rxjs/operators';
 import { firstValueFrom } from 'rxjs';
-import { InvalidKeyError, InvalidOptionError, keyBy, record, toRecords, watermark } from '../../src/index.js';
+import { InvalidKeyError, InvalidOptionError, keyBy, record, toRecords, watermark, type Key } from '../../src/index.js';
 import { KeyByOperator, keyGroupOf, keyId } from '../../src/engine/index.js';
+import { keyFromId } from '../../src/state/index.js';
 import { runOperator } from '../../src/testing/index.js';
 
 describe('keyBy', () => {
@@ -36,6 +37,17 @@ describe('keyBy', () => {
     expect(table.get('constructor')).toBe(1);
     expect(table.get(keyId(['a', 1]))).toBe(2);
     expect(table.get(keyId(['a', '1']))).toBe(1);
+  });
+
+  it('tuple keys and string keys share one id space (issue 17 item 9): ids of different keys never collide', () => {
+    // Strings that look like a tuple's encoding, or start with the characters ids use as tags.
+    const keys: Key[] = [
+      ['a'], '\u0000tuple|string:1:a', '\u0000tuple', '\u0000', '\u0000\u0000', '\u0000\u0000tuple|string:1:a',
+      [], [''], ['\u0000tuple|string:1:a'], 'a', '', 1, 1n, true, '1', 'true',
+    ];
+    const ids = keys.map((key) => keyId(key));
+    expect(new Set(ids).size).toBe(keys.length);
+    for (const key of keys) expect(keyFromId(keyId(key))).toEqual(key);
   });
 
   it.each([

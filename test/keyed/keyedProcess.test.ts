@@ -130,6 +130,27 @@ describe('keyedProcess: KeyedProcessOperatorTest scenarios', () => {
     second.process(watermark(6));
     expect(second.takeOutput()).toEqual([kr('PROC:1777', 5, 5), kr('EVENT:1777', 6, 5), watermark(6)]);
   });
+
+  it('tuple keys and string keys share one id space (issue 17 item 9): a string that looks like a tuple keeps its own state, and ctx.key stays a string in onTimer', () => {
+    const count = valueState<number>('count');
+    const h = harness<string, Key, string>({
+      processElement(value, ctx) {
+        const state = ctx.getState(count);
+        state.update((state.value() ?? 0) + 1);
+        ctx.timerService.registerEventTimeTimer(10);
+        ctx.output(`${value}:${state.value()}`);
+      },
+      onTimer(_time, ctx) {
+        ctx.output(`timer ${JSON.stringify(ctx.key)}:${ctx.getState(count).value()}`);
+      },
+    });
+    const lookalike = '\u0000tuple|string:1:a';
+    h.process(kr('tuple', 1, ['a']), kr('string', 2, lookalike), watermark(10));
+    expect(h.takeOutput()).toEqual([
+      kr('tuple:1', 1, ['a']), kr('string:1', 2, lookalike),
+      kr('timer ["a"]:1', 10, ['a']), kr(`timer ${JSON.stringify(lookalike)}:1`, 10, lookalike), watermark(10),
+    ]);
+  });
 });
 
 describe('keyedProcess: timers', () => {

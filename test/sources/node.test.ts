@@ -1,11 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { lastValueFrom, take, toArray } from 'rxjs';
 import { Readable } from 'node:stream';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asyncSinkValues } from '../../src/index.js';
-import { fromNodeStream, readTextFile, readTextFileWithOffsets } from '../../src/node/index.js';
+import { fromNodeStream, LineTooLongError, readTextFile, readTextFileWithOffsets } from '../../src/node/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rxflink-sources-'));
 
@@ -35,6 +35,43 @@ describe('Node sources', () => {
     expect(first.position).toEqual({ offset: lines[3]!.offset, line: 3 });
     const rest = await lastValueFrom(readTextFile(path, { from: first.position! }).pipe(toArray()));
     expect(rest.flat()).toEqual(['delta']);
+  });
+
+  it('readTextFile is quadratic in line length (issue 17 item 13): a 40 MB line is read whole, with the lines around it, offsets right', async () => {
+    // Before the fix the unfinished line was joined again on every chunk: 640 chunks of 64 KiB copied
+    // about 13 GB (7 s here). The bytes joined are counted instead of timed: linear means about once.
+    const path = join(dir, 'long.txt');
+    const long = 'x'.repeat(40 * 1024 * 1024 - 3) + 'é\r';
+    writeFileSync(path, `first\n${long}\nlast`);
+    const concat = vi.spyOn(Buffer, 'concat');
+    let lines: { text: string; offset: number; line: number }[];
+    try {
+      lines = (await lastValueFrom(readTextFileWithOffsets(path).pipe(toArray()))).flat();
+    } finally {
+      concat.mockRestore();
+    }
+    const joined = concat.mock.results.reduce((sum, r) => sum + (r.value as Buffer).length, 0);
+    expect(joined).toBeLessThanOrEqual(Buffer.byteLength(long));
+    expect(lines.map((l) => l.text.length)).toEqual([5, long.length - 1, 4]);
+    expect(lines[1]!.text.endsWith('xé')).toBe(true);
+    expect(lines.map((l) => [l.offset, l.line])).toEqual([[0, 0], [6, 1], [6 + Buffer.byteLength(long) + 1, 2]]);
+  });
+
+  it('readTextFile: a line longer than maxLineLength fails with LineTooLongError naming the file and the line', async () => {
+    const path = join(dir, 'limit.txt');
+    writeFileSync(path, 'short\r\n12345\r\n123456\nafter\n');
+    // 5 bytes pass (the \r of the line ending does not count); 6 do not, whatever the chunk size.
+    for (const chunkSize of [1, 2, 4, 65_536]) {
+      const seen: string[] = [];
+      const error = await new Promise<unknown>((resolve) => {
+        readTextFile(path, { maxLineLength: 5, chunkSize, batchSize: 1 }).subscribe({ next: (b) => seen.push(...b), error: resolve, complete: () => resolve(undefined) });
+      });
+      expect(seen).toEqual(['short', '12345']);
+      expect(error).toBeInstanceOf(LineTooLongError);
+      expect(error).toMatchObject({ path, line: 2, maxLineLength: 5 });
+      expect((error as Error).message).toContain('Line 3 of');
+    }
+    expect(() => readTextFile(path, { maxLineLength: 0 })).toThrow(/maxLineLength/);
   });
 
   it('readTextFile: a big file is read no further ahead than the sink allows', async () => {

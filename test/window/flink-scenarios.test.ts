@@ -8,7 +8,7 @@ import { Counters } from '../../src/core/counters.js';
 import { END_OF_STREAM, type StreamRecord } from '../../src/core/elements.js';
 import { SideOutput } from '../../src/rx/side-output.js';
 import {
-  continuousEventTimeTrigger, countTrigger, eventTimeSessionWindows, eventTimeTrigger, purgingTrigger,
+  continuousEventTimeTrigger, countTrigger, dynamicEventTimeSessionWindows, eventTimeSessionWindows, eventTimeTrigger, purgingTrigger,
   slidingEventTimeWindows, tumblingEventTimeWindows, tumblingProcessingTimeWindows, DROPPED_LATE, LATE_TO_SIDE_OUTPUT,
 } from '../../src/window/index.js';
 import { harness, reduceFn, show, sumTuples, tup, windowOp, wm, type Tuple } from './helpers.js';
@@ -244,6 +244,14 @@ describe('WindowOperatorTest: session windows', () => {
     expect(counters.get(DROPPED_LATE)).toBe(1);
     h.end();
     expect(show(h.takeOutput())).toEqual(['WInfinity']);
+  });
+
+  it('a dynamic-gap session whose new window equals an existing merged session keeps both elements (Flink\'s MergingWindowSet orphans the earlier state there; docs/windows.md)', () => {
+    // 1 at 0 and 2 at 5 (gap 10) merge into [0, 15); 4 at 0 has gap 15: its window is [0, 15) too.
+    const gapOf = (t: Tuple): number => (t[1] === 4 ? 15 : 10);
+    const h = harness(windowOp(dynamicEventTimeSessionWindows(gapOf), reduceFn(sumTuples)));
+    h.process(tup('k', 1, 0), tup('k', 2, 5), tup('k', 4, 0), tup('k', 8, 20)).end();
+    expect(show(h.takeOutput())).toEqual(['k [0,15) 7 @14', 'k [20,30) 8 @29', 'WInfinity']);
   });
 
   it('merged sessions keep the count trigger state (CountTrigger.onMerge merges counts)', () => {
