@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, expect, it } from 'vitest';
-import type { SnapshotError } from '../../src/checkpoint/index.js';
+import { SNAPSHOT_FORMAT_VERSION, type SnapshotError } from '../../src/checkpoint/index.js';
 import { fileBackend } from '../../src/node/checkpoint/index.js';
 
 const root = await mkdtemp(join(tmpdir(), 'rxflink-crash-'));
@@ -45,7 +45,13 @@ it('refuses a second live writing process, and takes over the directory once it 
   });
   await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
   const backend = fileBackend({ directory, pipelineId: 'crash', keep: 100 });
-  const refused = await backend.save({ ...(await backend.load())!, checkpointId: 1_000_000 }).catch((e: unknown) => e);
+  // A snapshot of our own: loading the live directory here would race with the owner, which deletes
+  // old checkpoints as it saves new ones.
+  const own = {
+    formatVersion: SNAPSHOT_FORMAT_VERSION, pipelineId: 'crash', checkpointId: 1_000_000, kind: 'checkpoint' as const,
+    createdAt: 0, operators: {}, sources: {}, watermarks: {},
+  };
+  const refused = await backend.save(own).catch((e: unknown) => e);
   expect(refused).toMatchObject({ failure: 'not-owner', code: 'STORAGE_NOT_OWNER' });
   expect((refused as Error).message).toMatch(new RegExp(`process ${child.pid} on .* owns this pipeline's directory`));
   const exited = new Promise((resolve) => child.once('exit', resolve));
