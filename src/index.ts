@@ -51,11 +51,7 @@ export * from './window/index.js';
 export type {
   AggregatingState, ListState, MapState, ReducingState, ValueState,
 } from './state/backend.js';
-export {
-  aggregatingState, listState, mapState, reducingState, valueState,
-  type AggregateFunction, type AggregatingStateDescriptor, type AnyStateDescriptor, type StateDescriptorBase, type ListStateDescriptor,
-  type MapStateDescriptor, type ReducingStateDescriptor, type StateKind, type StateOptions, type ValueStateDescriptor,
-} from './state/descriptors.js';
+export * from './state/descriptors.js'; // the state descriptors and their factories, all public
 export type { StateTtlConfig, TtlUpdateType, TtlVisibility } from './state/ttl.js';
 export { StateDescriptorError, StateNotSerializableError, StateRestoreError, type StateLocation } from './state/errors.js';
 

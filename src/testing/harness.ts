@@ -16,7 +16,11 @@ interface PendingTimer {
  *
  * @example
  * ```ts
- * const harness = new OperatorHarness(() => createMyOperator());
+ * // An engine operator (rxflink/engine's StreamOperator) that upper-cases each record's value.
+ * const upperCase = (): StreamOperator<string, undefined, string, undefined> => ({
+ *   processRecord: (r, out) => { out.push({ ...r, value: r.value.toUpperCase() }); },
+ * });
+ * const harness = new OperatorHarness(upperCase);
  * harness.process(record('a', 5), watermark(10));
  * expect(harness.takeOutput()).toEqual([record('A', 5), watermark(10)]);
  * ```

@@ -75,10 +75,10 @@ export class QuantileSketch {
   get sum(): number { return this.#sum; }
 
   /** Counts a value. A value that is not a finite number is refused: it has no bucket. */
-  add(number: number): void {
+  add(input: number): void {
     // -0 counts as 0 (and stays 0 through JSON): `+ 0` turns -0 into +0 and leaves the rest alone.
-    const value = number + 0;
-    if (!Number.isFinite(value)) throw new InvalidOptionError('quantiles value', number, 'must be a finite number (check the select function)');
+    const value = input + 0;
+    if (!Number.isFinite(value)) throw new InvalidOptionError('quantiles value', input, 'must be a finite number (check the select function)');
     if (value > MIN_INDEXABLE) addToStore(this.#positive, this.#key(value), 1);
     else if (value < -MIN_INDEXABLE) addToStore(this.#negative, this.#key(-value), 1);
     else this.#zeroCount++;

@@ -90,6 +90,8 @@ describe('QuantileSketch', () => {
   });
 });
 
+// The fixture holds, for each case, the values, what rxflink 0.1.0's quantiles() exportAccumulator
+// wrote for them (the fields of a sketches-js DDSketch) and the result it reported.
 describe('quantiles: snapshots of rxflink 0.1 (sketches-js DDSketch fields) restore to the same results', () => {
   const fixtures = JSON.parse(readFileSync(new URL('fixtures/quantiles-ddsketch-0.1.0.json', import.meta.url), 'utf8')) as Record<string, {
     relativeAccuracy: number; quantiles: number[]; values: number[]; exported: unknown; result: unknown;
