@@ -10,7 +10,7 @@
  * Sets an own, enumerable property, even for the name "__proto__", which assignment would take as
  * the object's prototype.
  *
- * @example
+ * Example (an internal helper, so not compiled against the package by check:examples):
  * ```ts
  * const out: Record<string, number> = {};
  * defineOwn(out, '__proto__', 1);
@@ -35,7 +35,7 @@ export function isPlainObject(value: object): boolean {
  * A cycle recurses until the stack overflows (a `RangeError`): callers that must name it catch that
  * and locate the cycle with `findUnserializable` (src/state/serializable.ts), off the fast path.
  *
- * @example
+ * Example (an internal helper, so not compiled against the package by check:examples):
  * ```ts
  * const copy = copyPlain(JSON.parse('{"__proto__": 1}'), (v) => v) as object;
  * Object.hasOwn(copy, '__proto__'); // true

@@ -13,7 +13,7 @@ export type RestoreFailure = (field: string, reason: string) => Error;
 /**
  * The checks for one operator's state.
  *
- * @example
+ * Example (an internal helper, so not compiled against the package by check:examples):
  * ```ts
  * const check = new RestoreChecks('counts');
  * const s = check.object(state, 'state');

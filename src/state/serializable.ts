@@ -11,7 +11,7 @@ import { StateNotSerializableError, type StateLocation } from './errors.js';
  * be lost), Map, Set, Date, RegExp, typed arrays, WeakMap and cycles: a snapshot must stay plain so
  * any backend (memory, IndexedDB, files) can store it and every import gives back the same state.
  *
- * @example
+ * Example (an internal helper, so not compiled against the package by check:examples):
  * ```ts
  * checkSerializable({ count: 3, last: [1, 2] }, { uid: 'sessions', state: 'session', key: 'u1' }); // ok
  * checkSerializable({ onDone: () => 1 }, 'my cache'); // throws: value.onDone is a function
@@ -28,7 +28,7 @@ export function checkSerializable(value: unknown, where: StateLocation | string,
  * reported as a `StateNotSerializableError` naming `where` and the path of the cycle; the search for
  * it runs only then, so the copy itself pays nothing for it.
  *
- * @example
+ * Example (an internal helper, so not compiled against the package by check:examples):
  * ```ts
  * const state: Record<string, unknown> = { n: 1 };
  * state.self = state;
