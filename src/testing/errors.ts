@@ -27,3 +27,10 @@ export class TestStreamStepError extends StreamError {
     this.step = step;
   }
 }
+
+/** An `OperatorHarness` was used out of order (Flink's harness has the same order: restore, then run). */
+export class HarnessStateError extends StreamError {
+  constructor(reason: string) {
+    super('HARNESS_STATE', `OperatorHarness: ${reason}`);
+  }
+}

@@ -5,7 +5,8 @@
  */
 export { batched, unbatched } from './marbles.js';
 export { OperatorHarness, runOperator } from './harness.js';
-export { testStream, timestamped, TestStream, type TestStreamOptions, type TimestampedValue } from './test-stream.js';
+export { testStream, timestamped, TestStream, type TestStreamOptions } from './test-stream.js';
+export { chain, OperatorChain, type CreateOperator } from './chain.js';
 export type { TestStreamStep } from './step-runner.js';
 export { runWithRestore, type RunWithRestoreOptions } from './run-with-restore.js';
-export { TestStreamStepError, WatermarkRegressionError } from './errors.js';
+export { HarnessStateError, TestStreamStepError, WatermarkRegressionError } from './errors.js';

@@ -1,11 +1,10 @@
 import { Observable, type OperatorFunction, type Subscription } from 'rxjs';
-import { decodeValue, encodeValue } from '../checkpoint/codec.js';
-import { UnclaimedStateError } from '../checkpoint/errors-inband.js';
-import { RestoreState, type StateMigration } from '../checkpoint/restore-state.js';
-import { RunningCheckpoint } from '../checkpoint/running-checkpoint.js';
+import type { StateMigration } from '../checkpoint/restore-state.js';
+import type { RunningCheckpoint } from '../checkpoint/running-checkpoint.js';
 import type { Snapshot } from '../checkpoint/snapshot.js';
 import { RESTORE_CONTROL, type SourceCheckpointLink, type SourcePort } from '../core/checkpointing.js';
 import type { StreamBatch } from '../core/elements.js';
+import { kitCheckpoint, kitRestore, storedSnapshot } from './snapshots.js';
 import { runSteps } from './step-runner.js';
 import type { TestStream } from './test-stream.js';
 
@@ -38,6 +37,8 @@ const SOURCE_ID = 'test-stream';
  *
  * @example
  * ```ts
+ * import { pipe } from 'rxjs';
+ * import { TestScheduler } from 'rxjs/testing';
  * const scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
  * scheduler.run(({ expectObservable }) => {
  *   const input = testStream<number>()
@@ -70,10 +71,13 @@ export function runWithRestore<T, R>(
         connect: (opened) => {
           port = opened;
           if (restored !== undefined) {
-            const restore = new RestoreState(restored, options.migrate);
-            opened.inject([{ kind: 'control', type: RESTORE_CONTROL, payload: restore }], () => {
-              const unclaimed = Object.keys(restored.operators).filter((uid) => !restore.claimed.has(uid));
-              if (unclaimed.length > 0) opened.fail(new UnclaimedStateError(restored.checkpointId, unclaimed, []));
+            const restore = kitRestore(restored, options.migrate);
+            opened.inject([{ kind: 'control', type: RESTORE_CONTROL, payload: restore.source }], () => {
+              try {
+                restore.check();
+              } catch (error) {
+                opened.fail(error);
+              }
             });
           }
           return () => {
@@ -84,23 +88,18 @@ export function runWithRestore<T, R>(
         finishing: () => port?.complete(),
       };
       const halted = (): void => {
-        // Complete once the source has its barrier and no asynchronous stage holds it any more.
-        const maybeComplete = (r: RunningCheckpoint): void => {
-          if (r.holds.size === 0 && r.waitingFor.size === 0 && !r.done) restart(r);
-        };
-        const running = new RunningCheckpoint({ maybeComplete, pipelineFailed: (error) => subscriber.error(error) },
-          ++checkpointId, 'checkpoint', undefined, false, stream.scheduler.now());
+        const running = kitCheckpoint(++checkpointId, stream.scheduler.now(), restart, (error) => subscriber.error(error));
         running.waitingFor.add(SOURCE_ID);
         port!.inject([{ kind: 'barrier', checkpointId, checkpoint: running }], (position) => {
           running.sources[SOURCE_ID] = position;
           running.waitingFor.delete(SOURCE_ID);
-          maybeComplete(running);
+          // Complete now, or once the asynchronous stages holding the barrier let it go.
+          const release = running.hold('the test stream');
+          release();
         });
       };
       const restart = (running: RunningCheckpoint): void => {
-        running.done = true;
-        const { json, tagged } = encodeValue(running.toSnapshot(SOURCE_ID, { mode: 'full' }));
-        const snapshot = decodeValue(json, tagged) as Snapshot;
+        const snapshot = storedSnapshot(running, SOURCE_ID);
         options.onSnapshot?.(snapshot);
         for (const listener of running.listeners) {
           Promise.resolve(listener(running.checkpointId)).catch((error: unknown) => subscriber.error(error));

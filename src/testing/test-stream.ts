@@ -4,12 +4,9 @@ import { MIN_WATERMARK, record, type StreamBatch, type StreamElement } from '../
 import { InvalidOptionError, InvalidTimestampError } from '../core/errors.js';
 import { WatermarkRegressionError, TestStreamStepError } from './errors.js';
 import { runSteps, type TestStreamStep } from './step-runner.js';
+// Flink's and Beam's TimestampedValue: the evictors' type; a `record(...)` is one too.
+import type { TimestampedValue } from '../window/evictors.js';
 
-/** A value with its event timestamp in ms, as Beam's `TimestampedValue`. A `record(...)` is one too. */
-export interface TimestampedValue<T> {
-  readonly value: T;
-  readonly timestamp: number;
-}
 
 /**
  * A value at an event timestamp, for `testStream().addElements(...)`.
@@ -57,6 +54,7 @@ export interface TestStreamOptions {
  *
  * @example
  * ```ts
+ * import { TestScheduler } from 'rxjs/testing';
  * const scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
  * scheduler.run(({ expectObservable }) => {
  *   const input = testStream<string>()
