@@ -188,6 +188,7 @@ export class TestStream<T> extends Observable<StreamBatch<T>> {
    *
    * @example
    * ```ts
+   * const input = testStream<number>().addElements(timestamped(1, 10)).checkpointAndRestore().addElements(timestamped(2, 20));
    * checkpoints.source('input', input.resumeAt(checkpoints.position<number>('input')));
    * ```
    */
