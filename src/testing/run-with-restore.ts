@@ -33,7 +33,10 @@ const SOURCE_ID = 'test-stream';
  * here too), and nothing waits for I/O: the whole cycle happens within the frame of the step. What
  * it does not test is a backend; for that, declare the stream to `startCheckpointing` and use
  * `await` between the runs (stored positions are step indexes: `stream.resumeAt(position)`).
- * Stored state no operator claims fails with `UnclaimedStateError`, as with the coordinator.
+ * Stored state no operator claims fails with `UnclaimedStateError`, as with the coordinator. An
+ * asynchronous stage (`asyncMap`, an async sink) holds the barrier until its requests settle, and
+ * the restore waits for it: with Promises in those requests it happens after `TestScheduler` has
+ * flushed, so test such pipelines with the coordinator and `await`.
  *
  * @example
  * ```ts

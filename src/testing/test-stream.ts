@@ -1,4 +1,5 @@
 import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
+import type { CheckpointableSource } from '../checkpoint/coordinator.js';
 import type { SourceCheckpointLink } from '../core/checkpointing.js';
 import { MIN_WATERMARK, record, type StreamBatch, type StreamElement } from '../core/elements.js';
 import { InvalidOptionError, InvalidTimestampError } from '../core/errors.js';
@@ -75,7 +76,7 @@ export function testStream<T>(options: TestStreamOptions = {}): TestStream<T> {
  * The Observable `testStream()` builds: immutable, each builder method returns a new stream with one
  * more step. Every subscription runs the steps anew.
  */
-export class TestStream<T> extends Observable<StreamBatch<T>> {
+export class TestStream<T> extends Observable<StreamBatch<T>> implements CheckpointableSource<StreamElement<T>> {
   /** The steps, in order. */
   readonly steps: readonly TestStreamStep<T>[];
   /** Where the steps run. */
