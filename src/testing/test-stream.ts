@@ -84,6 +84,7 @@ export class TestStream<T> extends Observable<StreamBatch<T>> implements Checkpo
   /** Index of the first step a subscription runs (see `resumeAt`). */
   readonly start: number;
 
+  /** Build one with `testStream()` and its methods, which check each step. */
   constructor(steps: readonly TestStreamStep<T>[], scheduler: SchedulerLike, start: number) {
     super((subscriber) => runSteps(subscriber, { steps, from: start, scheduler }));
     this.steps = steps;
