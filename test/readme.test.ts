@@ -1,12 +1,12 @@
 // The examples of README.md, run as written, so the README cannot drift from the library.
 import { describe, expect, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
-import { from, lastValueFrom, toArray } from 'rxjs';
+import { from, lastValueFrom, map, pipe, toArray } from 'rxjs';
 import {
-  END_OF_STREAM, boundedOutOfOrderness, count, keyBy, punctuatedWatermarks, record, toValues, tumblingEventTimeWindows, watermark, window,
+  END_OF_STREAM, boundedOutOfOrderness, count, keyBy, punctuatedWatermarks, record, sum, toValues, tumblingEventTimeWindows, watermark, window,
   windowBy, withEventTime,
 } from '../src/index.js';
-import { unbatched } from '../src/testing/index.js';
+import { runWithRestore, testStream, timestamped, unbatched } from '../src/testing/index.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +48,42 @@ describe('README', () => {
       expectObservable(out).toBe('aw 48ms (bx) 6ms (e|)', {
         a: record(1000, 1000), w: watermark(899), b: record(1500, 1500), x: watermark(1399), e: END_OF_STREAM,
       });
+    });
+  });
+
+  it('testing section: testStream() scripts elements, watermarks and processing time, one frame per step', () => {
+    new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ expectObservable }) => {
+      const pages = testStream<string>()
+        .addElements(timestamped('/home', 1_000), timestamped('/cart', 2_000)) // frame 0
+        .advanceWatermarkTo(59_999) // frame 1: [0, 60000) fires
+        .addElements(timestamped('/home', 30_000)) // frame 2: late, dropped (and counted)
+        .advanceProcessingTime(1_000)
+        .addElements(timestamped('/home', 60_000)) // frame 1002
+        .advanceWatermarkToInfinity(); // frame 1003: [60000, 120000) fires, then the end
+      const counts = pages.pipe(
+        keyBy((page) => page),
+        window(tumblingEventTimeWindows(60_000)).aggregate(count()),
+        toValues(),
+        map((r) => `${r.key} ${r.value}`),
+      );
+      expectObservable(counts).toBe('-(hc) 998ms (n|)', { h: '/home 1', c: '/cart 1', n: '/home 1' });
+    });
+  });
+
+  it('testing section: checkpointAndRestore() under runWithRestore, in one marble', () => {
+    new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ expectObservable }) => {
+      const input = testStream<number>()
+        .addElements(timestamped(1, 10), timestamped(2, 20))
+        .checkpointAndRestore() // frame 1
+        .addElements(timestamped(3, 30)) // frame 2, in the restored pipeline
+        .advanceWatermarkToInfinity();
+      const sums = runWithRestore(input, pipe(
+        keyBy(() => 'all'),
+        window(tumblingEventTimeWindows(1_000), { uid: 'sums' }).aggregate(sum((v: number) => v)),
+        toValues(),
+        map((r) => r.value),
+      ));
+      expectObservable(sums).toBe('---(x|)', { x: 6 }); // 1 + 2 restored, + 3
     });
   });
 

@@ -1,6 +1,11 @@
+import type { Snapshot } from '../checkpoint/snapshot.js';
+import { restoreOperator, snapshotOperator } from '../core/checkpointing.js';
 import { END_OF_STREAM, type StreamElement } from '../core/elements.js';
 import { processElement, type StreamOperator } from '../core/operator.js';
 import type { ProcessingTimeService } from '../core/time.js';
+import { OperatorChain } from './chain.js';
+import { HarnessStateError } from './errors.js';
+import { kitCheckpoint, kitRestore, storedSnapshot } from './snapshots.js';
 
 interface PendingTimer {
   readonly time: number;
@@ -13,6 +18,12 @@ interface PendingTimer {
  * Drives an engine operator without RxJS, like Flink's OneInputStreamOperatorTestHarness: feed it
  * elements, move processing time by hand, and read what it emitted, in order. Processing-time timers
  * fire in time order (ties in the order they were scheduled) when `advanceProcessingTime` reaches them.
+ *
+ * State, as in Flink's AbstractStreamOperatorTestHarness: `snapshot()` takes a checkpoint of the
+ * operator (every part of a `chain(...)`, each under its uid) in the stored format; a new harness
+ * restores it with `initializeState(snapshot)` before its first element, and the test continues
+ * there. Pending processing-time timers are part of the state; the new harness's clock starts at
+ * its `startTime`, so pass the old harness's `now` to continue in time.
  *
  * @example
  * ```ts
@@ -31,6 +42,8 @@ export class OperatorHarness<I, KI, O, KO> {
   #seq = 0;
   #timers: PendingTimer[] = [];
   #output: StreamElement<O, KO>[] = [];
+  #started = false;
+  #checkpoints = 0;
 
   constructor(
     create: (runtime: { processingTime: ProcessingTimeService }) => StreamOperator<I, KI, O, KO>,
@@ -57,6 +70,7 @@ export class OperatorHarness<I, KI, O, KO> {
 
   /** Processes elements in order; their output is appended to `output`. */
   process(...elements: StreamElement<I, KI>[]): this {
+    this.#started = true;
     for (const element of elements) processElement(this.operator, element, this.#output);
     return this;
   }
@@ -73,6 +87,7 @@ export class OperatorHarness<I, KI, O, KO> {
 
   /** Moves processing time to `time`, firing every due timer in time order. */
   advanceProcessingTime(time: number): this {
+    this.#started = true;
     for (;;) {
       const due = this.#timers
         .filter((t) => !t.cancelled && t.time <= time)
@@ -84,6 +99,49 @@ export class OperatorHarness<I, KI, O, KO> {
     }
     this.#now = Math.max(this.#now, time);
     return this;
+  }
+
+  /**
+   * Takes a checkpoint of the operator's state now, as a barrier would (without emitting one), and
+   * returns it as a backend would store it: through the checkpoint codec, sharing nothing with the
+   * operator. A stateful operator needs a uid (`MissingUidError` otherwise).
+   *
+   * @example
+   * ```ts
+   * const first = new OperatorHarness((runtime) => new RollingReduceOperator((a: number, b: number) => a + b, { uid: 'sum' }, runtime));
+   * first.process(keyedRecord(1, 1, 'k', keyGroupOf('k')));
+   * const snapshot = first.snapshot();
+   * const second = new OperatorHarness((runtime) => new RollingReduceOperator((a: number, b: number) => a + b, { uid: 'sum' }, runtime));
+   * second.initializeState(snapshot).process(keyedRecord(2, 2, 'k', keyGroupOf('k')));
+   * expect(second.recordsOut()).toEqual([[3, 2]]);
+   * ```
+   */
+  snapshot(): Snapshot {
+    let completed = false;
+    const running = kitCheckpoint(++this.#checkpoints, this.#now, () => {
+      completed = true;
+    }, () => undefined); // snapshotOperator throws the error itself
+    for (const part of this.#parts()) snapshotOperator(part, running);
+    running.hold('the harness')();
+    if (!completed) throw new HarnessStateError(`snapshot() cannot complete: ${running.describeWaiting()} holds the checkpoint`);
+    return storedSnapshot(running, 'harness');
+  }
+
+  /**
+   * Restores state taken by `snapshot()` (or stored by a backend), before the first element. Stored
+   * state that no operator of this harness claims is an `UnclaimedStateError`, as in a pipeline.
+   */
+  initializeState(snapshot: Snapshot): this {
+    if (this.#started) throw new HarnessStateError('initializeState(snapshot) comes before the first element or time advance of a harness, as in Flink');
+    const restore = kitRestore(snapshot);
+    for (const part of this.#parts()) restoreOperator(part, restore.source);
+    restore.check();
+    return this;
+  }
+
+  #parts(): readonly StreamOperator<unknown, unknown, unknown, unknown>[] {
+    const operator = this.operator as StreamOperator<unknown, unknown, unknown, unknown>;
+    return operator instanceof OperatorChain ? operator.parts : [operator];
   }
 
   /** Number of processing-time timers scheduled and not yet fired or cancelled. */

@@ -28,7 +28,7 @@ import { END_OF_STREAM, keyedRecord, record, watermark, type StreamElement, type
 import { keyBy } from '../../src/index.js';
 import { keyGroupOf } from '../../src/engine/index.js';
 import { SideOutput } from '../../src/rx/side-output.js';
-import { batched, unbatched } from '../../src/testing/index.js';
+import { batched, testStream, unbatched } from '../../src/testing/index.js';
 import {
   continuousProcessingTimeTrigger, countTrigger, eventTimeSessionWindows, eventTimeTrigger, globalWindows, isFire, isPurge,
   purgingTrigger, slidingEventTimeWindows, sum, tumblingEventTimeWindows, window, DROPPED_LATE, GLOBAL_WINDOW,
@@ -213,17 +213,20 @@ describe('TestStreamTest (Beam Java SDK)', () => {
 describe('processing-time early firings (TestStreamTest, trigger_test.py) under TestScheduler', () => {
   const newScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
   type Ev = { k: string; v: number };
-  const ev = (v: number, ts: number, k = 'key'): StreamElement<Ev> => record({ k, v }, ts);
+  const ev = (v: number, ts: number, k = 'key'): StreamRecord<Ev> => record({ k, v }, ts);
   const byK = keyBy((e: Ev) => e.k);
   const res = <R>(key: string, w: { start: number; end: number }, value: R) => keyedRecord({ key, window: w, value }, w.end - 1, key, keyGroupOf(key));
 
   it('testEarlyPanesOfWindow: early panes every 5 minutes of processing time, then the on-time pane at the end of input', () => {
     const scheduler = newScheduler();
-    scheduler.run(({ cold, expectObservable }) => {
-      // An element, then 6 minutes of processing time, three times; then the end of input.
-      const input = cold('a 359999ms b 359999ms c 359999ms |', { a: ev(1, 1000), b: ev(2, 2000), c: ev(3, 3000) });
+    scheduler.run(({ expectObservable }) => {
+      const input = testStream<Ev>()
+        .addElements(ev(1, 1000)).advanceProcessingTime(6 * MINUTE)
+        .addElements(ev(2, 2000)).advanceProcessingTime(6 * MINUTE)
+        .addElements(ev(3, 3000)).advanceProcessingTime(6 * MINUTE)
+        .advanceWatermarkToInfinity();
       const trigger = either(eventTimeTrigger(), continuousProcessingTimeTrigger(5 * MINUTE));
-      const out = input.pipe(batched(), byK, window<Ev, string>(tumblingEventTimeWindows(30 * MINUTE), { trigger, scheduler }).aggregate(sum((e: Ev) => e.v)), unbatched());
+      const out = input.pipe(byK, window<Ev, string>(tumblingEventTimeWindows(30 * MINUTE), { trigger, scheduler }).aggregate(sum((e: Ev) => e.v)), unbatched());
       // Beam fires 5 minutes after the first element of each pane; Flink's continuous trigger fires
       // at multiples of 5 minutes. Here both give early panes 1, 3, 6 and the on-time pane 6.
       const w = { start: 0, end: 30 * MINUTE };
@@ -250,21 +253,25 @@ describe('processing-time early firings (TestStreamTest, trigger_test.py) under 
 
   it('test_multiple_accumulating_firings (trigger_test.py): an early firing after 5 s, then the on-time firing with all ten', () => {
     const scheduler = newScheduler();
-    scheduler.run(({ cold, expectObservable }) => {
-      // Watermark 0; 1..5 at 0; watermark 5 s; 5 s of processing time; 6..10 at 5 s; watermark 10 s; 5 s.
-      const values: Record<string, StreamElement<Ev>> = { w: watermark(0), x: watermark(5000), y: watermark(10_000) };
-      for (let i = 1; i <= 10; i++) values[String.fromCharCode(96 + i)] = ev(i, i <= 5 ? 0 : 5000);
-      const input = cold('(wabcdex) 4992ms (fghijy) 4993ms |', values);
+    scheduler.run(({ expectObservable }) => {
+      const input = testStream<Ev>()
+        .advanceWatermarkTo(0) // frame 0
+        .addElements(ev(1, 0), ev(2, 0), ev(3, 0), ev(4, 0), ev(5, 0))
+        .advanceWatermarkTo(5000) // frame 2
+        .advanceProcessingTime(5000)
+        .addElements(ev(6, 5000), ev(7, 5000), ev(8, 5000), ev(9, 5000), ev(10, 5000)) // frame 5002
+        .advanceWatermarkTo(10_000) // frame 5003
+        .advanceProcessingTime(5000);
       const trigger = either(eventTimeTrigger(), continuousProcessingTimeTrigger(5000));
       const out = input.pipe(
-        batched(), byK,
+        byK,
         window<Ev, string>(tumblingEventTimeWindows(10_000), { trigger, scheduler }).process((es: readonly Ev[], _c, o) => o.collect(es.map((e) => e.v).join(','))),
         unbatched(),
       );
       // The watermark 10 s (>= 9999) fires the window and cleans it up (lateness 0): the
       // processing-time timer at 10 s then finds no window. Beam fires at 10 s too (10 s > 9.999 s).
       const w = { start: 0, end: 10_000 };
-      expectObservable(out).toBe('(wx) 4996ms p (zy) 4997ms (e|)', {
+      expectObservable(out).toBe('w-x 4997ms p 2ms (zy) 4996ms (e|)', {
         w: watermark(0), x: watermark(5000), p: res('key', w, '1,2,3,4,5'), z: res('key', w, '1,2,3,4,5,6,7,8,9,10'), y: watermark(10_000), e: END_OF_STREAM,
       });
     });
@@ -272,13 +279,13 @@ describe('processing-time early firings (TestStreamTest, trigger_test.py) under 
 
   it('test_gbk_execution_after_processing_trigger_fired (test_stream_test.py): a purging processing-time trigger fires once after 5 s', () => {
     const scheduler = newScheduler();
-    scheduler.run(({ cold, expectObservable }) => {
-      const input = cold('(wa) 5096ms |', { w: watermark(10_000), a: record({ k: 'k', v: 1 }, 10_000) });
+    scheduler.run(({ expectObservable }) => {
+      const input = testStream<Ev>().advanceWatermarkTo(10_000).addElements(ev(1, 10_000, 'k')).advanceProcessingTime(5100);
       const trigger = purgingTrigger(continuousProcessingTimeTrigger(5000));
-      const out = input.pipe(batched(), keyBy((e: Ev) => e.k), window<Ev, string>(tumblingEventTimeWindows(15_000), { trigger, scheduler }).aggregate(sum((e: Ev) => e.v)), unbatched());
+      const out = input.pipe(byK, window<Ev, string>(tumblingEventTimeWindows(15_000), { trigger, scheduler }).aggregate(sum((e: Ev) => e.v)), unbatched());
       // Fires at 5 s with [a] and purges; the window is empty at 10 s (nothing emitted) and the end
       // of input does not fire a processing-time trigger.
-      expectObservable(out).toBe('w 4999ms p 99ms (e|)', { w: watermark(10_000), p: res('k', { start: 0, end: 15_000 }, 1), e: END_OF_STREAM });
+      expectObservable(out).toBe('w 4999ms p 100ms (e|)', { w: watermark(10_000), p: res('k', { start: 0, end: 15_000 }, 1), e: END_OF_STREAM });
     });
   });
 });
