@@ -1,0 +1,388 @@
+/**
+ * End-to-end pipeline benchmark (issue 10): from plain values to plain results, the way a user runs it.
+ * Workload (bench/window-workload.ts): 2,000,000 events { key, ts, value }, ts = base + i - uniform{0..500},
+ * 10,000 keys (sparse) or 100 keys (dense); tumbling 1,000 ms event-time windows with count and sum per
+ * key; watermark = max ts - 500 (boundedOutOfOrderness(499) with Flink's -1), advanced every time the
+ * max rises. Every variant folds each result into the same checksum:
+ *  (a) hand: the fastest honest hand loop: keys interned to ints, typed-array accumulators;
+ *  (b) batches: the README pipeline over arrays of 1,000 events: withEventTimeBatches -> keyBy ->
+ *      window(...).aggregate(combine({ count, sum })) -> toValues -> subscriber;
+ *  (c) single: the same, one value at a time (withEventTime);
+ *  (d) rxjs: plain RxJS, one `scan` over a Map per window start, over the same arrays of 1,000 events.
+ * Each (workload, variant) runs in fresh processes: pass 1 is the cold figure, pass 2 samples the heap,
+ * pass 3 is the warm figure; each figure is the median over the processes. Checksums are checked
+ * against the hand loop in a process of their own before any timing, and again in every timed pass.
+ *   node --expose-gc --import tsx bench/pipeline-bench.ts [--reps=5] [--events=2000000]
+ */
+import { getHeapSpaceStatistics } from 'node:v8';
+import { from, scan } from 'rxjs';
+import {
+  customWatermarks, combine, count, keyBy, sum, toValues, tumblingEventTimeWindows, window,
+  withEventTime, withEventTimeBatches, type WatermarkStrategy,
+} from '../src/index.js';
+import { median } from './lib.js';
+import { generateWindowWorkload, type WindowEvent } from './window-workload.js';
+
+const SIZE = 1000;
+const OUT_OF_ORDERNESS = 499; // watermark = max - 499 - 1
+const BATCH = 1000;
+const VARIANTS = ['hand', 'batches', 'single', 'rxjs'] as const;
+type Variant = (typeof VARIANTS)[number];
+const WORKLOADS = { sparse: 10_000, dense: 100 } as const;
+type Workload = keyof typeof WORKLOADS;
+
+// ---------- the checksum every variant folds its results into ----------
+
+let results = 0;
+let counted = 0;
+let summed = 0;
+let mix = 0;
+let sampling = false;
+let heapPeak = 0;
+
+/** Folds one result (order-independent), as the user's subscriber would consume it. */
+function fold(key: string, start: number, c: number, s: number): void {
+  results++;
+  counted += c;
+  summed += s;
+  const n = key.length;
+  const k = key.charCodeAt(n - 1) + 31 * key.charCodeAt(n - 2) + 961 * key.charCodeAt(n - 3) + 29791 * n;
+  mix = (mix + Math.imul(((start / SIZE) | 0) ^ Math.imul(k, 0x9e3779b1), 0x85ebca6b) + c * 7 + s) | 0;
+  if (sampling && (results & 255) === 0) sampleHeap();
+}
+
+/**
+ * Heap in use outside the young generation: what a pipeline keeps (its state, and garbage that lived
+ * long enough to be promoted). The young generation is left out: it holds up to its size (16 MB) of
+ * short-lived garbage whatever the code, which would hide every difference.
+ */
+function heapUsed(): number {
+  let used = 0;
+  for (const space of getHeapSpaceStatistics()) if (space.space_name !== 'new_space') used += space.space_used_size;
+  return used;
+}
+
+function sampleHeap(): void {
+  const used = heapUsed();
+  if (used > heapPeak) heapPeak = used;
+}
+
+function checksum(): string {
+  return `${results}/${counted}/${summed}/${mix}`;
+}
+
+// ---------- (a) the hand loop ----------
+
+function hand(events: readonly WindowEvent[]): void {
+  const SLOTS = 4; // live windows per key: at most 2 (500 ms of disorder, 1,000 ms windows)
+  const keyIndex = new Map<string, number>();
+  const names: string[] = [];
+  let capacity = 1024;
+  let counts = new Float64Array(capacity * SLOTS);
+  let sums = new Float64Array(capacity * SLOTS);
+  let slotStart = new Float64Array(capacity * SLOTS).fill(NaN);
+  const touched = new Map<number, number[]>(); // window start -> keys with data in it, in order
+  let lowest = Infinity; // lowest window start with data
+  let maxTs = -Infinity;
+  let wm = -Infinity;
+  // The last two window starts and their way: most events fall into one of them, which saves a
+  // floating-point division and modulo per event (ms timestamps exceed 31 bits).
+  let start0 = NaN, way0 = 0, start1 = NaN, way1 = 0;
+  const fire = (upTo: number): void => {
+    while (lowest !== Infinity && lowest + SIZE - 1 <= upTo) {
+      const keys = touched.get(lowest)!;
+      touched.delete(lowest);
+      const way = Math.floor(lowest / SIZE) % SLOTS;
+      for (let j = 0; j < keys.length; j++) {
+        const slot = keys[j]! * SLOTS + way;
+        fold(names[keys[j]!]!, lowest, counts[slot]!, sums[slot]!);
+        slotStart[slot] = NaN;
+      }
+      if (touched.size === 0) lowest = Infinity;
+      else do lowest += SIZE; while (!touched.has(lowest));
+    }
+  };
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    let k = keyIndex.get(e.key);
+    if (k === undefined) {
+      k = names.length;
+      keyIndex.set(e.key, k);
+      names.push(e.key);
+      if (k >= capacity) {
+        capacity *= 2;
+        const c = new Float64Array(capacity * SLOTS); c.set(counts); counts = c;
+        const s = new Float64Array(capacity * SLOTS); s.set(sums); sums = s;
+        const w = new Float64Array(capacity * SLOTS).fill(NaN); w.set(slotStart); slotStart = w;
+      }
+    }
+    const ts = e.ts;
+    if (!(ts >= start0 && ts - start0 < SIZE)) {
+      const s = start0, w = way0;
+      if (ts >= start1 && ts - start1 < SIZE) {
+        start0 = start1; way0 = way1;
+      } else {
+        start0 = Math.floor(ts / SIZE) * SIZE;
+        way0 = Math.floor(ts / SIZE) % SLOTS;
+      }
+      start1 = s; way1 = w;
+    }
+    const start = start0;
+    if (start + SIZE - 1 > wm) { // otherwise late (never with this workload)
+      const slot = k * SLOTS + way0;
+      if (slotStart[slot] !== start) {
+        if (!Number.isNaN(slotStart[slot]!)) throw new Error('hand loop: more than 4 live windows for a key');
+        slotStart[slot] = start;
+        counts[slot] = 0;
+        sums[slot] = 0;
+        let list = touched.get(start);
+        if (list === undefined) {
+          list = [];
+          touched.set(start, list);
+          if (start < lowest) lowest = start;
+        }
+        list.push(k);
+      }
+      counts[slot]!++;
+      sums[slot]! += e.value;
+    }
+    if (ts > maxTs) {
+      maxTs = ts;
+      wm = ts - OUT_OF_ORDERNESS - 1;
+      if (lowest + SIZE - 1 <= wm) fire(wm);
+    }
+  }
+  fire(Infinity);
+}
+
+// ---------- (b), (c) the README pipeline ----------
+
+/** The bounded strategy, emitting whenever the max timestamp rises (today only through customWatermarks). */
+function everyEvent(): WatermarkStrategy<WindowEvent> {
+  return customWatermarks<WindowEvent>(() => {
+    let max = -Infinity;
+    return {
+      onEvent: (_e, ts, out) => {
+        if (ts > max) {
+          max = ts;
+          out.emitWatermark(ts - OUT_OF_ORDERNESS - 1);
+        }
+      },
+      onPeriodicEmit: () => undefined,
+    };
+  }, 0);
+}
+
+function windowed() {
+  return window<WindowEvent, string>(tumblingEventTimeWindows(SIZE))
+    .aggregate(combine({ count: count(), sum: sum((e: WindowEvent) => e.value) }));
+}
+
+function batches(input: readonly (readonly WindowEvent[])[]): void {
+  from(input).pipe(
+    withEventTimeBatches({ timestamp: (e: WindowEvent) => e.ts, watermarks: everyEvent() }),
+    keyBy((e: WindowEvent) => e.key),
+    windowed(),
+    toValues(),
+  ).subscribe((r) => fold(r.key, r.window.start, r.value.count, r.value.sum));
+}
+
+function single(events: readonly WindowEvent[]): void {
+  from(events).pipe(
+    withEventTime({ timestamp: (e: WindowEvent) => e.ts, watermarks: everyEvent() }),
+    keyBy((e: WindowEvent) => e.key),
+    windowed(),
+    toValues(),
+  ).subscribe((r) => fold(r.key, r.window.start, r.value.count, r.value.sum));
+}
+
+// ---------- (d) plain RxJS: scan over a Map ----------
+
+interface Acc { count: number; sum: number }
+interface ScanState {
+  readonly windows: Map<number, Map<string, Acc>>; // window start -> key -> accumulator, in creation order
+  lowest: number;
+  maxTs: number;
+  wm: number;
+  out: { key: string; start: number; count: number; sum: number }[];
+}
+
+function scanStep(state: ScanState, batch: readonly WindowEvent[]): ScanState {
+  const out: ScanState['out'] = [];
+  const { windows } = state;
+  let open: Map<string, Acc> | undefined;
+  let openStart = NaN;
+  for (let i = 0; i < batch.length; i++) {
+    const e = batch[i]!;
+    const start = Math.floor(e.ts / SIZE) * SIZE;
+    if (start + SIZE - 1 > state.wm) {
+      if (start !== openStart) {
+        openStart = start;
+        open = windows.get(start);
+        if (open === undefined) {
+          open = new Map();
+          windows.set(start, open);
+          if (start < state.lowest) state.lowest = start;
+        }
+      }
+      const acc = open!.get(e.key);
+      if (acc === undefined) open!.set(e.key, { count: 1, sum: e.value });
+      else { acc.count++; acc.sum += e.value; }
+    }
+    if (e.ts > state.maxTs) {
+      state.maxTs = e.ts;
+      state.wm = e.ts - OUT_OF_ORDERNESS - 1;
+      while (state.lowest + SIZE - 1 <= state.wm) fireLowest(state, out);
+      if (openStart + SIZE - 1 <= state.wm) openStart = NaN;
+    }
+  }
+  state.out = out;
+  return state;
+}
+
+function fireLowest(state: ScanState, out: ScanState['out']): void {
+  const start = state.lowest;
+  const accs = state.windows.get(start);
+  if (accs !== undefined) {
+    state.windows.delete(start);
+    for (const [key, acc] of accs) out.push({ key, start, count: acc.count, sum: acc.sum });
+  }
+  state.lowest = state.windows.size === 0 ? Infinity : start + SIZE;
+}
+
+/** The RxJS variant with its end-of-input flush, as a user writes it with `scan` + `last`. */
+function rxjs(input: readonly (readonly WindowEvent[])[]): void {
+  let last: ScanState | undefined;
+  const seed: ScanState = { windows: new Map(), lowest: Infinity, maxTs: -Infinity, wm: -Infinity, out: [] };
+  from(input).pipe(scan(scanStep, seed)).subscribe({
+    next: (state) => {
+      last = state;
+      const out = state.out;
+      for (let i = 0; i < out.length; i++) fold(out[i]!.key, out[i]!.start, out[i]!.count, out[i]!.sum);
+    },
+    complete: () => {
+      if (last === undefined) return;
+      const out: ScanState['out'] = [];
+      while (last.lowest !== Infinity) fireLowest(last, out);
+      for (let i = 0; i < out.length; i++) fold(out[i]!.key, out[i]!.start, out[i]!.count, out[i]!.sum);
+    },
+  });
+}
+// ---------- running ----------
+
+function runner(variant: Variant, events: readonly WindowEvent[]): () => void {
+  const arrays: WindowEvent[][] = [];
+  for (let i = 0; i < events.length; i += BATCH) arrays.push(events.slice(i, i + BATCH));
+  switch (variant) {
+    case 'hand': return () => hand(events);
+    case 'batches': return () => batches(arrays);
+    case 'single': return () => single(events);
+    case 'rxjs': return () => rxjs(arrays);
+  }
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+function pass(run: () => void, sample: boolean): { ms: number; checksum: string; peakMB: number } {
+  results = counted = summed = mix = 0;
+  gc?.();
+  const baseline = heapUsed();
+  heapPeak = baseline;
+  sampling = sample;
+  const t0 = performance.now();
+  run();
+  const ms = performance.now() - t0;
+  if (sample) sampleHeap();
+  sampling = false;
+  return { ms, checksum: checksum(), peakMB: (heapPeak - baseline) / 1048576 };
+}
+
+interface ChildReport { cold: number; warm: number; peakMB: number; checksums: string[] }
+
+/** In a fresh process: pass 1 cold, pass 2 heap, pass 3 warm. */
+function child(workload: Workload, variant: Variant, events: number): ChildReport {
+  const run = runner(variant, generateWindowWorkload({ events, keys: WORKLOADS[workload] }));
+  const p1 = pass(run, false);
+  const p2 = pass(run, true);
+  const p3 = pass(run, false);
+  return { cold: p1.ms, warm: p3.ms, peakMB: p2.peakMB, checksums: [p1.checksum, p2.checksum, p3.checksum] };
+}
+
+/** In a process of its own: every variant's checksum against the hand loop's. */
+function check(workload: Workload, events: number): string {
+  const data = generateWindowWorkload({ events, keys: WORKLOADS[workload] });
+  const reference = pass(runner('hand', data), false).checksum;
+  for (const variant of VARIANTS) {
+    const got = pass(runner(variant, data), false).checksum;
+    if (got !== reference) throw new Error(`pipeline bench, ${workload}: ${variant} checksum ${got} differs from the hand loop's ${reference}`);
+  }
+  return reference;
+}
+
+async function spawnJson<T>(args: string[]): Promise<T> {
+  const { spawnSync } = await import('node:child_process');
+  const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', import.meta.filename, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (child.status !== 0) throw new Error(`pipeline bench child ${args.join(' ')} failed (${String(child.status)}):\n${child.stderr}`);
+  const line = child.stdout.trim().split('\n').pop()!;
+  return JSON.parse(line) as T;
+}
+
+const LABELS: Record<Variant, string> = {
+  hand: '(a) hand loop',
+  batches: '(b) README pipeline, batches of 1,000',
+  single: '(c) README pipeline, one value at a time',
+  rxjs: '(d) RxJS scan + Map',
+};
+
+/** Runs the whole bench: checks, then `reps` fresh processes per workload and variant, interleaved. */
+export async function runPipelineBench(options: { reps?: number; events?: number; log?: (line: string) => void } = {}): Promise<void> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const reps = options.reps ?? 5;
+  const events = options.events ?? 2_000_000;
+  const { loadavg } = await import('node:os');
+  log(`pipeline bench: ${events.toLocaleString('en-US')} events, ${reps} fresh processes per figure, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const reference = {} as Record<Workload, string>;
+  for (const workload of Object.keys(WORKLOADS) as Workload[]) {
+    reference[workload] = await spawnJson<string>([`--check=${workload}`, `--events=${events}`]);
+    log(`  ${workload}: checksums of all variants equal the hand loop's (${reference[workload]})`);
+  }
+  const reports = new Map<string, ChildReport[]>();
+  for (let r = 0; r < reps; r++) {
+    for (const workload of Object.keys(WORKLOADS) as Workload[]) {
+      for (const variant of VARIANTS) {
+        const report = await spawnJson<ChildReport>([`--child=${workload},${variant}`, `--events=${events}`]);
+        for (const c of report.checksums) if (c !== reference[workload]) throw new Error(`${workload} ${variant}: checksum ${c} differs from ${reference[workload]}`);
+        const id = `${workload},${variant}`;
+        reports.set(id, [...(reports.get(id) ?? []), report]);
+      }
+    }
+  }
+  for (const workload of Object.keys(WORKLOADS) as Workload[]) {
+    const med = (variant: Variant, pick: (r: ChildReport) => number): number => median(reports.get(`${workload},${variant}`)!.map(pick));
+    const hand = { cold: med('hand', (r) => r.cold), warm: med('hand', (r) => r.warm), peak: med('hand', (r) => r.peakMB) };
+    log(`\n${workload} (${WORKLOADS[workload].toLocaleString('en-US')} keys): median of ${reps} processes; ratio = speed relative to the hand loop (higher is faster), heap = peak heap over the hand loop's`);
+    log(`  ${'variant'.padEnd(42)} ${'cold ms'.padStart(8)} ${'ratio'.padStart(6)} ${'warm ms'.padStart(8)} ${'ratio'.padStart(6)} ${'peak MB'.padStart(8)} ${'heap'.padStart(6)}`);
+    for (const variant of VARIANTS) {
+      const cold = med(variant, (r) => r.cold);
+      const warm = med(variant, (r) => r.warm);
+      const peak = med(variant, (r) => r.peakMB);
+      log(`  ${LABELS[variant].padEnd(42)} ${cold.toFixed(0).padStart(8)} ${(hand.cold / cold).toFixed(2).padStart(5)}x ${warm.toFixed(0).padStart(8)} ${(hand.warm / warm).toFixed(2).padStart(5)}x ${peak.toFixed(1).padStart(8)} ${(peak / hand.peak).toFixed(2).padStart(5)}x`);
+    }
+  }
+}
+
+const isMain = /pipeline-bench\.ts$/.test(process.argv[1] ?? '');
+if (isMain) {
+  const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const events = Number(arg('events') ?? 2_000_000);
+  const childOf = arg('child');
+  const checkOf = arg('check');
+  if (childOf !== undefined) {
+    const [workload, variant] = childOf.split(',') as [Workload, Variant];
+    console.log(JSON.stringify(child(workload, variant, events)));
+  } else if (checkOf !== undefined) {
+    console.log(JSON.stringify(check(checkOf as Workload, events)));
+  } else {
+    await runPipelineBench({ reps: Number(arg('reps') ?? 5), events });
+  }
+}
