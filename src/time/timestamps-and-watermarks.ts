@@ -91,6 +91,9 @@ export class TimestampsAndWatermarksOperator<T> {
   #idle = false;
   #nextPeriodicEmit = Infinity;
   readonly #periodic: boolean;
+  /** Runs the periodic emission after every event ('event') or input batch ('batch'): see WatermarkStrategy.cadence. */
+  readonly #onEvent: boolean;
+  readonly #onBatch: boolean;
   #cancelTimer: (() => void) | undefined;
   readonly #output: WatermarkOutput = {
     // As Flink's WatermarkEmitter: a watermark that does not advance is dropped and does not end
@@ -125,6 +128,9 @@ export class TimestampsAndWatermarksOperator<T> {
     this.#generator = options.watermarks.createGenerator(() => processingTime.now());
     this.#period = options.watermarks.period;
     this.#periodic = options.watermarks.needsPeriodicTimer;
+    const onInput = options.watermarks.emitsPeriodically;
+    this.#onEvent = onInput && options.watermarks.cadence === 'event';
+    this.#onBatch = onInput && options.watermarks.cadence === 'batch';
     // Flink registers the first periodic timer at open(): now + interval.
     if (this.#periodic) this.#schedulePeriodic(processingTime.now() + this.#period);
   }
@@ -173,6 +179,7 @@ export class TimestampsAndWatermarksOperator<T> {
     if (ts <= this.#currentWatermark) this.#lateRecord(element, out);
     else out.push(element);
     this.#generator.onEvent(value, ts, this.#output);
+    if (this.#onEvent) this.#generator.onPeriodicEmit(this.#output);
     this.#out = undefined;
   }
 
@@ -189,9 +196,23 @@ export class TimestampsAndWatermarksOperator<T> {
     else out.push(element);
   }
 
-  /** Processes a batch of values into `out`, then runs periodic emission if it is due. */
+  /** Processes a batch of values into `out`, then ends the input batch (`endOfBatch`). */
   processValues(values: readonly T[], out: StreamElement<T>[]): void {
     for (let i = 0; i < values.length; i++) this.processValue(values[i]!, out);
+    this.endOfBatch(out);
+  }
+
+  /**
+   * After an input batch: the periodic emission if the cadence is 'batch' (a watermark only if it
+   * rose), then the timer's emission if its period has passed (a synchronous source never lets the
+   * timer run).
+   */
+  endOfBatch(out: StreamElement<T>[]): void {
+    if (this.#onBatch) {
+      this.#out = out;
+      this.#generator.onPeriodicEmit(this.#output);
+      this.#out = undefined;
+    }
     this.emitPeriodicIfDue(out);
   }
 

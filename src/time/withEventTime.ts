@@ -65,7 +65,7 @@ export interface EventTimeOptions<T> extends SchedulerOption {
 export function withEventTime<T>(options: EventTimeOptions<T>): OperatorFunction<T, StreamBatch<T>> {
   return eventTime<T, T>(options, (operator, value, out) => {
     operator.processValue(value, out);
-    operator.emitPeriodicIfDue(out);
+    operator.endOfBatch(out);
   });
 }
 
