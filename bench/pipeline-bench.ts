@@ -17,7 +17,7 @@
 import { getHeapSpaceStatistics } from 'node:v8';
 import { from, scan } from 'rxjs';
 import {
-  customWatermarks, combine, count, keyBy, sum, toValues, tumblingEventTimeWindows, window,
+  boundedOutOfOrderness, combine, count, keyBy, sum, toValues, tumblingEventTimeWindows, window,
   withEventTime, withEventTimeBatches, type WatermarkStrategy,
 } from '../src/index.js';
 import { median } from './lib.js';
@@ -157,20 +157,9 @@ function hand(events: readonly WindowEvent[]): void {
 
 // ---------- (b), (c) the README pipeline ----------
 
-/** The bounded strategy, emitting whenever the max timestamp rises (today only through customWatermarks). */
+/** The bounded strategy, emitting whenever the max timestamp rises. */
 function everyEvent(): WatermarkStrategy<WindowEvent> {
-  return customWatermarks<WindowEvent>(() => {
-    let max = -Infinity;
-    return {
-      onEvent: (_e, ts, out) => {
-        if (ts > max) {
-          max = ts;
-          out.emitWatermark(ts - OUT_OF_ORDERNESS - 1);
-        }
-      },
-      onPeriodicEmit: () => undefined,
-    };
-  }, 0);
+  return boundedOutOfOrderness<WindowEvent>(OUT_OF_ORDERNESS).onEveryEvent();
 }
 
 function windowed() {
@@ -283,18 +272,21 @@ function runner(variant: Variant, events: readonly WindowEvent[]): () => void {
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
-function pass(run: () => void, sample: boolean): { ms: number; checksum: string; peakMB: number } {
+function pass(run: () => void, sample: boolean): { ms: number; cpuMs: number; checksum: string; peakMB: number } {
   results = counted = summed = mix = 0;
   gc?.();
   const baseline = heapUsed();
   heapPeak = baseline;
   sampling = sample;
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   run();
   const ms = performance.now() - t0;
+  const c1 = process.cpuUsage(c0);
+  const cpuMs = (c1.user + c1.system) / 1000;
   if (sample) sampleHeap();
   sampling = false;
-  return { ms, checksum: checksum(), peakMB: (heapPeak - baseline) / 1048576 };
+  return { ms, cpuMs, checksum: checksum(), peakMB: (heapPeak - baseline) / 1048576 };
 }
 
 interface ChildReport { cold: number; warm: number; peakMB: number; checksums: string[] }
@@ -377,7 +369,20 @@ if (isMain) {
   const events = Number(arg('events') ?? 2_000_000);
   const childOf = arg('child');
   const checkOf = arg('check');
-  if (childOf !== undefined) {
+  const quickOf = arg('quick');
+  if (quickOf !== undefined) {
+    // A quick look while iterating (not the bench's figures): hand loop and one variant alternated in
+    // one process, best of 5 warm passes each.
+    const [workload, variant] = quickOf.split(',') as [Workload, Variant];
+    const data = generateWindowWorkload({ events, keys: WORKLOADS[workload] });
+    const [a, b] = [runner('hand', data), runner(variant, data)];
+    let bestA = Infinity, bestB = Infinity;
+    for (let i = 0; i < 5; i++) {
+      bestA = Math.min(bestA, pass(a, false).cpuMs);
+      bestB = Math.min(bestB, pass(b, false).cpuMs);
+    }
+    console.log(`${workload} ${variant} (CPU time): hand ${bestA.toFixed(0)} ms, ${variant} ${bestB.toFixed(0)} ms, ratio ${(bestA / bestB).toFixed(2)}`);
+  } else if (childOf !== undefined) {
     const [workload, variant] = childOf.split(',') as [Workload, Variant];
     console.log(JSON.stringify(child(workload, variant, events)));
   } else if (checkOf !== undefined) {

@@ -37,6 +37,32 @@ export interface TimestampsAndWatermarksOptions<T> {
 }
 
 /**
+ * Where the entry operator's output goes: an element array (the RxJS operator, tests), or the next
+ * operator of a fused chain (src/fusion/), which then takes records as value and timestamp without
+ * a record object per value, and watermarks as numbers.
+ */
+export interface EntryDownstream<T> {
+  record(value: T, timestamp: number): void;
+  watermark(timestamp: number): void;
+  /** Status, control elements, and records behind the watermark forwarded as they are. */
+  element(element: StreamElement<T>): void;
+}
+
+/** The downstream of the element-array methods: builds the elements into `out`. */
+class ElementArray<T> implements EntryDownstream<T> {
+  out: StreamElement<T>[] = [];
+  record(value: T, timestamp: number): void {
+    this.out.push({ kind: 'record', value, timestamp, key: undefined, keyGroup: -1 });
+  }
+  watermark(timestamp: number): void {
+    this.out.push({ kind: 'watermark', timestamp });
+  }
+  element(element: StreamElement<T>): void {
+    this.out.push(element);
+  }
+}
+
+/**
  * Checks the options of an entry operator, naming the first bad one. Called where the operator is
  * built (`withEventTime(...)`), so a mistake fails there and not at subscription.
  */
@@ -86,7 +112,8 @@ export class TimestampsAndWatermarksOperator<T> {
   readonly #time: ProcessingTimeService;
   readonly #period: number;
   /** Where the generator's output goes; set only while the generator is being called. */
-  #out: StreamElement<T>[] | undefined;
+  #out: EntryDownstream<T> | undefined;
+  readonly #array = new ElementArray<T>();
   #currentWatermark = MIN_WATERMARK;
   #idle = false;
   #nextPeriodicEmit = Infinity;
@@ -107,7 +134,7 @@ export class TimestampsAndWatermarksOperator<T> {
       if (timestamp > this.#currentWatermark) {
         if (this.#idle) this.#setIdle(false);
         this.#currentWatermark = timestamp;
-        out.push({ kind: 'watermark', timestamp });
+        out.watermark(timestamp);
       }
     },
     markIdle: () => this.#setIdle(true, 'markIdle'),
@@ -165,7 +192,12 @@ export class TimestampsAndWatermarksOperator<T> {
 
   /** Processes one value into `out`. */
   processValue(value: T, out: StreamElement<T>[]): void {
-    this.#out = out;
+    this.processValueTo(value, this.#arrayOf(out));
+  }
+
+  /** Processes one value into a fused chain's next operator (src/fusion/). */
+  processValueTo(value: T, down: EntryDownstream<T>): void {
+    this.#out = down;
     const timestamp: unknown = this.#extract(value);
     // Fast path first: a safe integer is the only valid timestamp.
     if (!Number.isSafeInteger(timestamp)) {
@@ -175,12 +207,16 @@ export class TimestampsAndWatermarksOperator<T> {
     }
     const ts = timestamp as number;
     if (this.#idle) this.#setIdle(false);
-    const element: StreamRecord<T> = { kind: 'record', value, timestamp: ts, key: undefined, keyGroup: -1 };
-    if (ts <= this.#currentWatermark) this.#lateRecord(element, out);
-    else out.push(element);
+    if (ts <= this.#currentWatermark) this.#lateRecord({ kind: 'record', value, timestamp: ts, key: undefined, keyGroup: -1 }, down);
+    else down.record(value, ts);
     this.#generator.onEvent(value, ts, this.#output);
     if (this.#onEvent) this.#generator.onPeriodicEmit(this.#output);
     this.#out = undefined;
+  }
+
+  #arrayOf(out: StreamElement<T>[]): ElementArray<T> {
+    this.#array.out = out;
+    return this.#array;
   }
 
   #invalid(value: T, timestamp: unknown): void {
@@ -190,16 +226,21 @@ export class TimestampsAndWatermarksOperator<T> {
     this.#options.invalid({ value, timestamp, reason: problem });
   }
 
-  #lateRecord(element: StreamRecord<T>, out: StreamElement<T>[]): void {
+  #lateRecord(element: StreamRecord<T>, down: EntryDownstream<T>): void {
     this.counters.add('lateRecords');
     if (this.#options.late) this.#options.late(element);
-    else out.push(element);
+    else down.element(element);
   }
 
   /** Processes a batch of values into `out`, then ends the input batch (`endOfBatch`). */
   processValues(values: readonly T[], out: StreamElement<T>[]): void {
-    for (let i = 0; i < values.length; i++) this.processValue(values[i]!, out);
-    this.endOfBatch(out);
+    this.processValuesTo(values, this.#arrayOf(out));
+  }
+
+  /** Processes a batch of values into a fused chain's next operator (src/fusion/). */
+  processValuesTo(values: readonly T[], down: EntryDownstream<T>): void {
+    for (let i = 0; i < values.length; i++) this.processValueTo(values[i]!, down);
+    this.endOfBatchTo(down);
   }
 
   /**
@@ -208,20 +249,28 @@ export class TimestampsAndWatermarksOperator<T> {
    * timer run).
    */
   endOfBatch(out: StreamElement<T>[]): void {
+    this.endOfBatchTo(this.#arrayOf(out));
+  }
+
+  endOfBatchTo(down: EntryDownstream<T>): void {
     if (this.#onBatch) {
-      this.#out = out;
+      this.#out = down;
       this.#generator.onPeriodicEmit(this.#output);
       this.#out = undefined;
     }
-    this.emitPeriodicIfDue(out);
+    if (this.#periodic) this.#emitPeriodicIfDue(down);
   }
 
   /** Runs the generator's periodic emission if `period` has passed since the last one. */
   emitPeriodicIfDue(out: StreamElement<T>[]): void {
+    this.#emitPeriodicIfDue(this.#arrayOf(out));
+  }
+
+  #emitPeriodicIfDue(down: EntryDownstream<T>): void {
     if (!this.#periodic) return;
     const now = this.#time.now();
     if (now < this.#nextPeriodicEmit) return;
-    this.#out = out;
+    this.#out = down;
     this.#generator.onPeriodicEmit(this.#output);
     this.#out = undefined;
     this.#nextPeriodicEmit = now + this.#period;
@@ -229,12 +278,16 @@ export class TimestampsAndWatermarksOperator<T> {
 
   /** End of input: active again if idle, then the end-of-stream watermark. */
   end(out: StreamElement<T>[]): void {
-    this.#out = out;
+    this.endTo(this.#arrayOf(out));
+  }
+
+  endTo(down: EntryDownstream<T>): void {
+    this.#out = down;
     this.dispose();
     if (this.#idle) this.#setIdle(false);
     if (this.#currentWatermark < MAX_WATERMARK) {
       this.#currentWatermark = MAX_WATERMARK;
-      out.push(END_OF_STREAM);
+      down.element(END_OF_STREAM);
     }
     this.#out = undefined;
   }
@@ -257,10 +310,10 @@ export class TimestampsAndWatermarksOperator<T> {
     const out = this.#outFor(caller);
     if (this.#idle === idle) return;
     this.#idle = idle;
-    out.push(idle ? IDLE : ACTIVE);
+    out.element(idle ? IDLE : ACTIVE);
   }
 
-  #outFor(caller: string): StreamElement<T>[] {
+  #outFor(caller: string): EntryDownstream<T> {
     const out = this.#out;
     if (out === undefined) throw new WatermarkOutputClosedError(caller);
     return out;
