@@ -251,7 +251,7 @@ function rxjs(input: readonly (readonly WindowEvent[])[]): void {
 }
 // ---------- running ----------
 
-function runner(variant: Variant, events: readonly WindowEvent[]): () => void {
+export function runner(variant: Variant, events: readonly WindowEvent[]): () => void {
   const arrays: WindowEvent[][] = [];
   for (let i = 0; i < events.length; i += BATCH) arrays.push(events.slice(i, i + BATCH));
   switch (variant) {

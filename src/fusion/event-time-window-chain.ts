@@ -72,11 +72,7 @@ export function eventTimeWindowChain<T, K, R>(
     }, fail);
     const entry = createEntry<T>(options, entryTime.service);
     const down: EntryDownstream<T> = valuesOnly
-      ? {
-        record: (value, timestamp) => window.processValue(value, timestamp, out),
-        watermark: (timestamp) => window.advanceWatermark(timestamp, out),
-        element: (element) => processElement(window, element as StreamElement<T, K>, out),
-      }
+      ? new ValuesDownstream(window, out)
       : {
         record: (value, timestamp) => window.processValue(value, timestamp, out),
         watermark: (timestamp) => window.processWatermark({ kind: 'watermark', timestamp }, out),
@@ -122,4 +118,24 @@ export function eventTimeWindowChain<T, K, R>(
       window.dispose();
     };
   });
+}
+
+class ValuesDownstream<T, K, R> implements EntryDownstream<T> {
+  readonly #window: WindowOperator<T, K, R>;
+  readonly #out: Out<K, R>;
+  constructor(window: WindowOperator<T, K, R>, out: Out<K, R>) {
+    this.#window = window;
+    this.#out = out;
+  }
+  record(value: T, timestamp: number): void {
+    this.#window.processValue(value, timestamp, this.#out);
+  }
+  watermark(timestamp: number): void {
+    const window = this.#window;
+    if (timestamp < window.nextFiring) window.noteWatermark(timestamp);
+    else window.advanceWatermark(timestamp, this.#out);
+  }
+  element(element: StreamElement<T>): void {
+    processElement(this.#window, element as StreamElement<T, K>, this.#out);
+  }
 }

@@ -121,6 +121,13 @@ export class TimestampsAndWatermarksOperator<T> {
   /** Runs the periodic emission after every event ('event') or input batch ('batch'): see WatermarkStrategy.cadence. */
   readonly #onEvent: boolean;
   readonly #onBatch: boolean;
+  /**
+   * A bounded strategy's out-of-orderness on the every-event cadence without idleness, else -1: the
+   * operator then computes `max - d - 1` itself, as the generator would, without two calls and a
+   * boxed number per value (the generator is never asked for anything else then).
+   */
+  readonly #bound: number;
+  #max = -Infinity;
   #cancelTimer: (() => void) | undefined;
   readonly #output: WatermarkOutput = {
     // As Flink's WatermarkEmitter: a watermark that does not advance is dropped and does not end
@@ -158,6 +165,8 @@ export class TimestampsAndWatermarksOperator<T> {
     const onInput = options.watermarks.emitsPeriodically;
     this.#onEvent = onInput && options.watermarks.cadence === 'event';
     this.#onBatch = onInput && options.watermarks.cadence === 'batch';
+    const bound = options.watermarks.outOfOrderness;
+    this.#bound = this.#onEvent && bound !== undefined && options.watermarks.idleTimeout === undefined ? bound : -1;
     // Flink registers the first periodic timer at open(): now + interval.
     if (this.#periodic) this.#schedulePeriodic(processingTime.now() + this.#period);
   }
@@ -197,6 +206,10 @@ export class TimestampsAndWatermarksOperator<T> {
 
   /** Processes one value into a fused chain's next operator (src/fusion/). */
   processValueTo(value: T, down: EntryDownstream<T>): void {
+    if (this.#bound >= 0) {
+      this.#boundedValueTo(value, down);
+      return;
+    }
     this.#out = down;
     const timestamp: unknown = this.#extract(value);
     // Fast path first: a safe integer is the only valid timestamp.
@@ -212,6 +225,34 @@ export class TimestampsAndWatermarksOperator<T> {
     this.#generator.onEvent(value, ts, this.#output);
     if (this.#onEvent) this.#generator.onPeriodicEmit(this.#output);
     this.#out = undefined;
+  }
+
+  /** processValueTo for a bounded strategy on the every-event cadence (see #bound). */
+  #boundedValueTo(value: T, down: EntryDownstream<T>): void {
+    const timestamp: unknown = this.#extract(value);
+    if (!Number.isSafeInteger(timestamp)) {
+      this.#out = down;
+      this.#invalid(value, timestamp);
+      this.#out = undefined;
+      return;
+    }
+    const ts = timestamp as number;
+    if (ts <= this.#currentWatermark) this.#lateRecord({ kind: 'record', value, timestamp: ts, key: undefined, keyGroup: -1 }, down);
+    else down.record(value, ts);
+    if (ts > this.#max) {
+      this.#max = ts;
+      const watermark = ts - this.#bound - 1;
+      if (watermark > this.#currentWatermark) {
+        if (Number.isSafeInteger(watermark)) {
+          this.#currentWatermark = watermark;
+          down.watermark(watermark);
+        } else {
+          this.#out = down; // the generator's path, with its checks
+          this.#output.emitWatermark(watermark);
+          this.#out = undefined;
+        }
+      }
+    }
   }
 
   #arrayOf(out: StreamElement<T>[]): ElementArray<T> {
@@ -239,7 +280,8 @@ export class TimestampsAndWatermarksOperator<T> {
 
   /** Processes a batch of values into a fused chain's next operator (src/fusion/). */
   processValuesTo(values: readonly T[], down: EntryDownstream<T>): void {
-    for (let i = 0; i < values.length; i++) this.processValueTo(values[i]!, down);
+    if (this.#bound >= 0) for (let i = 0; i < values.length; i++) this.#boundedValueTo(values[i]!, down);
+    else for (let i = 0; i < values.length; i++) this.processValueTo(values[i]!, down);
     this.endOfBatchTo(down);
   }
 

@@ -49,7 +49,13 @@ export class WatermarkStrategy<T> {
    */
   readonly cadence: WatermarkCadence;
 
-  constructor(create: () => WatermarkGenerator<T>, period = DEFAULT_WATERMARK_PERIOD, idleTimeout?: number, emitsPeriodically = true, cadence: WatermarkCadence = 'periodic') {
+  /**
+   * For `boundedOutOfOrderness(d)` and `monotonousTimestamps()`: d, which lets the entry operator
+   * compute the watermark itself on the every-event cadence (the same values as the generator's).
+   */
+  readonly outOfOrderness: number | undefined;
+
+  constructor(create: () => WatermarkGenerator<T>, period = DEFAULT_WATERMARK_PERIOD, idleTimeout?: number, emitsPeriodically = true, cadence: WatermarkCadence = 'periodic', outOfOrderness?: number) {
     if (typeof create !== 'function') throw new InvalidOptionError('createGenerator', create, 'must be a function returning a WatermarkGenerator');
     checkDuration('period', period, true);
     if (idleTimeout !== undefined) {
@@ -68,6 +74,7 @@ export class WatermarkStrategy<T> {
     // Period 0 turns the timer off: the emission runs on input instead, after every event, so that a
     // bounded strategy is never left without watermarks until the end of input.
     this.cadence = period === 0 ? 'event' : cadence;
+    this.outOfOrderness = outOfOrderness;
   }
 
   /** Whether the entry operator must run a periodic timer for this strategy. */
@@ -97,7 +104,7 @@ export class WatermarkStrategy<T> {
    * ```
    */
   withIdleness(timeoutMs: number): WatermarkStrategy<T> {
-    return new WatermarkStrategy(this.#create, this.period, timeoutMs, this.emitsPeriodically, this.cadence);
+    return new WatermarkStrategy(this.#create, this.period, timeoutMs, this.emitsPeriodically, this.cadence, this.outOfOrderness);
   }
 
   /**
@@ -111,7 +118,7 @@ export class WatermarkStrategy<T> {
    * ```
    */
   withPeriod(periodMs: number): WatermarkStrategy<T> {
-    return new WatermarkStrategy(this.#create, periodMs, this.idleTimeout, this.emitsPeriodically, periodMs === 0 ? 'event' : this.cadence);
+    return new WatermarkStrategy(this.#create, periodMs, this.idleTimeout, this.emitsPeriodically, periodMs === 0 ? 'event' : this.cadence, this.outOfOrderness);
   }
 
   /**
@@ -129,7 +136,7 @@ export class WatermarkStrategy<T> {
    * ```
    */
   onEveryEvent(): WatermarkStrategy<T> {
-    return new WatermarkStrategy(this.#create, this.period, this.idleTimeout, this.emitsPeriodically, 'event');
+    return new WatermarkStrategy(this.#create, this.period, this.idleTimeout, this.emitsPeriodically, 'event', this.outOfOrderness);
   }
 
   /**
@@ -146,7 +153,7 @@ export class WatermarkStrategy<T> {
    * ```
    */
   onEveryBatch(): WatermarkStrategy<T> {
-    return new WatermarkStrategy(this.#create, this.period, this.idleTimeout, this.emitsPeriodically, 'batch');
+    return new WatermarkStrategy(this.#create, this.period, this.idleTimeout, this.emitsPeriodically, 'batch', this.outOfOrderness);
   }
 }
 
@@ -184,7 +191,7 @@ export function boundedOutOfOrderness<T>(maxOutOfOrdernessMs: number): Watermark
       },
       onPeriodicEmit: (output) => output.emitWatermark(maxTimestamp - maxOutOfOrdernessMs - 1),
     };
-  });
+  }, DEFAULT_WATERMARK_PERIOD, undefined, true, 'periodic', maxOutOfOrdernessMs);
 }
 
 /**

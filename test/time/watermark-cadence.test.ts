@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
 import {
-  Counters, END_OF_STREAM, InvalidOptionError, boundedOutOfOrderness, customWatermarks, monotonousTimestamps, record,
+  Counters, END_OF_STREAM, InvalidOptionError, SideOutput, type InvalidRecord, boundedOutOfOrderness, customWatermarks, monotonousTimestamps, record,
   watermark, withEventTime, withEventTimeBatches,
 } from '../../src/index.js';
 import { unbatched } from '../../src/testing/index.js';
@@ -97,6 +97,23 @@ describe('watermark cadence', () => {
     });
     expect(periodic.get('lateRecords')).toBe(0);
     expect(perEvent.get('lateRecords')).toBe(1);
+  });
+
+  it('onEveryEvent: invalid timestamps go to the invalid side output and late records are counted, as on the other cadences', () => {
+    const invalid = new SideOutput<InvalidRecord<Event>>('invalid');
+    const seenInvalid: unknown[] = [];
+    invalid.subscribe((i) => seenInvalid.push(i.timestamp));
+    const counters = new Counters();
+    const a = ev('a', 1000), bad = ev('bad', Number.NaN), c = ev('c', 100);
+    newScheduler().run(({ hot, expectObservable }) => {
+      const input = hot<Event>('a 9ms b 9ms c 9ms |', { a, b: bad, c });
+      const strategy = boundedOutOfOrderness<Event>(100).onEveryEvent();
+      expectObservable(input.pipe(withEventTime({ timestamp, watermarks: strategy, invalid, counters }), unbatched())).toBe('(aw) 16ms c 9ms (e|)', {
+        a: record(a, 1000), w: watermark(899), c: record(c, 100), e: END_OF_STREAM,
+      });
+    });
+    expect(seenInvalid).toEqual([Number.NaN]);
+    expect(counters.get('lateRecords')).toBe(1);
   });
 
   it('an unknown cadence is refused with an error naming the option', () => {
