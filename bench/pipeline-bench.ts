@@ -4,148 +4,31 @@
  * 10,000 keys (sparse) or 100 keys (dense); tumbling 1,000 ms event-time windows with count and sum per
  * key; watermark = max ts - 500 (boundedOutOfOrderness(499) with Flink's -1), advanced every time the
  * max rises. Every variant folds each result into the same checksum:
- *  (a) hand: the fastest honest hand loop: keys interned to ints per window, unboxed accumulator arrays;
+ *  (a) hand (pipeline-baselines.ts): the fastest honest hand loop: keys interned to ints per window, unboxed accumulator arrays;
  *  (b) batches: the README pipeline over arrays of 1,000 events: withEventTimeBatches -> keyBy ->
  *      window(...).aggregate(combine({ count, sum })) -> toValues -> subscriber;
  *  (c) single: the same, one value at a time (withEventTime);
- *  (d) rxjs: plain RxJS, one `scan` over a Map per window start, over the same arrays of 1,000 events.
+ *  (d) rxjs (pipeline-baselines.ts): plain RxJS, one `scan` over a Map per window start, over the same arrays of 1,000 events.
  * Each (workload, variant) runs in fresh processes: pass 1 is the cold figure, pass 2 samples the heap,
  * pass 3 is the warm figure; each figure is the median over the processes. Times are the CPU time of
  * the pass (the machine is shared: wall time swung 3x with other engineers' tests), wall ratios beside. Checksums are checked
  * against the hand loop in a process of their own before any timing, and again in every timed pass.
  *   node --expose-gc --import tsx bench/pipeline-bench.ts [--reps=5] [--events=2000000]
  */
-import { getHeapSpaceStatistics } from 'node:v8';
-import { from, scan } from 'rxjs';
+import { from } from 'rxjs';
 import {
   boundedOutOfOrderness, combine, count, keyBy, sum, toValues, tumblingEventTimeWindows, window,
   withEventTime, withEventTimeBatches, type WatermarkStrategy,
 } from '../src/index.js';
 import { median } from './lib.js';
 import { generateWindowWorkload, type WindowEvent } from './window-workload.js';
+import { hand, rxjs } from './pipeline-baselines.js';
+import { BATCH, checksum, endSampling, fold, heapUsed, OUT_OF_ORDERNESS, resetPass, SIZE } from './pipeline-common.js';
 
-const SIZE = 1000;
-const OUT_OF_ORDERNESS = 499; // watermark = max - 499 - 1
-const BATCH = 1000;
 const VARIANTS = ['hand', 'batches', 'single', 'rxjs'] as const;
 type Variant = (typeof VARIANTS)[number];
 const WORKLOADS = { sparse: 10_000, dense: 100 } as const;
 type Workload = keyof typeof WORKLOADS;
-
-// ---------- the checksum every variant folds its results into ----------
-
-let results = 0;
-let counted = 0;
-let summed = 0;
-let mix = 0;
-let sampling = false;
-let heapPeak = 0;
-
-/** Folds one result (order-independent), as the user's subscriber would consume it. */
-function fold(key: string, start: number, c: number, s: number): void {
-  results++;
-  counted += c;
-  summed += s;
-  const n = key.length;
-  const k = key.charCodeAt(n - 1) + 31 * key.charCodeAt(n - 2) + 961 * key.charCodeAt(n - 3) + 29791 * n;
-  mix = (mix + Math.imul(((start / SIZE) | 0) ^ Math.imul(k, 0x9e3779b1), 0x85ebca6b) + c * 7 + s) | 0;
-  if (sampling && (results & 255) === 0) sampleHeap();
-}
-
-/**
- * Heap in use outside the young generation: what a pipeline keeps (its state, and garbage that lived
- * long enough to be promoted). The young generation is left out: it holds up to its size (16 MB) of
- * short-lived garbage whatever the code, which would hide every difference.
- */
-function heapUsed(): number {
-  let used = 0;
-  for (const space of getHeapSpaceStatistics()) if (space.space_name !== 'new_space') used += space.space_used_size;
-  return used;
-}
-
-function sampleHeap(): void {
-  const used = heapUsed();
-  if (used > heapPeak) heapPeak = used;
-}
-
-function checksum(): string {
-  return `${results}/${counted}/${summed}/${mix}`;
-}
-
-// ---------- (a) the hand loop ----------
-
-interface HandPane {
-  readonly start: number;
-  readonly index: Map<string, number>; // key -> slot, keys interned to ints per window
-  readonly keys: string[];
-  readonly counts: number[]; // packed number arrays: unboxed, as typed arrays, and growable
-  readonly sums: number[];
-}
-
-/**
- * Per window start, a pane: its keys interned to slots and the accumulators side by side. A pane
- * holds the keys of one window only, so the sparse workload's lookups stay in a table of about
- * 1,000 keys (measured: one table of all 10,000 keys with typed arrays by key ran 15-25% slower, from
- * cache misses; RxJS's Map per window beat it).
- */
-function hand(events: readonly WindowEvent[]): void {
-  const panes = new Map<number, HandPane>();
-  let lowest = Infinity; // lowest window start with data
-  let maxTs = -Infinity;
-  let wm = -Infinity;
-  // The last two panes: most events fall into one of them, which saves a division and a lookup.
-  let pane0: HandPane | null = null;
-  let pane1: HandPane | null = null;
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i]!;
-    const ts = e.ts;
-    let pane = pane0 as HandPane | null;
-    if (pane === null || !(ts >= pane.start && ts - pane.start < SIZE)) {
-      pane = pane1 as HandPane | null;
-      if (pane === null || !(ts >= pane.start && ts - pane.start < SIZE)) {
-        const start = Math.floor(ts / SIZE) * SIZE;
-        if (start + SIZE - 1 <= wm) continue; // late (never with this workload)
-        pane = panes.get(start) ?? null;
-        if (pane === null) {
-          pane = { start, index: new Map(), keys: [], counts: [], sums: [] };
-          panes.set(start, pane);
-          if (start < lowest) lowest = start;
-        }
-      }
-      pane1 = pane0;
-      pane0 = pane;
-    }
-    const slot = pane.index.get(e.key);
-    if (slot === undefined) {
-      const n = pane.keys.length;
-      pane.index.set(e.key, n);
-      pane.keys[n] = e.key;
-      pane.counts[n] = 1;
-      pane.sums[n] = e.value;
-    } else {
-      pane.counts[slot]!++;
-      pane.sums[slot]! += e.value;
-    }
-    if (ts > maxTs) {
-      maxTs = ts;
-      wm = ts - OUT_OF_ORDERNESS - 1;
-      while (lowest + SIZE - 1 <= wm) {
-        const due = panes.get(lowest)!;
-        panes.delete(lowest);
-        const { keys, counts, sums } = due;
-        for (let j = 0; j < keys.length; j++) fold(keys[j]!, due.start, counts[j]!, sums[j]!);
-        if (pane0 === due) pane0 = null;
-        if (pane1 === due) pane1 = null;
-        if (panes.size === 0) lowest = Infinity;
-        else do lowest += SIZE; while (!panes.has(lowest));
-      }
-    }
-  }
-  for (const start of [...panes.keys()].sort((x, y) => x - y)) {
-    const { keys, counts, sums } = panes.get(start)!;
-    for (let j = 0; j < keys.length; j++) fold(keys[j]!, start, counts[j]!, sums[j]!);
-  }
-}
 
 // ---------- (b), (c) the README pipeline ----------
 
@@ -177,78 +60,6 @@ function single(events: readonly WindowEvent[]): void {
   ).subscribe((r) => fold(r.key, r.window.start, r.value.count, r.value.sum));
 }
 
-// ---------- (d) plain RxJS: scan over a Map ----------
-
-interface Acc { count: number; sum: number }
-interface ScanState {
-  readonly windows: Map<number, Map<string, Acc>>; // window start -> key -> accumulator, in creation order
-  lowest: number;
-  maxTs: number;
-  wm: number;
-  out: { key: string; start: number; count: number; sum: number }[];
-}
-
-function scanStep(state: ScanState, batch: readonly WindowEvent[]): ScanState {
-  const out: ScanState['out'] = [];
-  const { windows } = state;
-  let open: Map<string, Acc> | undefined;
-  let openStart = NaN;
-  for (let i = 0; i < batch.length; i++) {
-    const e = batch[i]!;
-    const start = Math.floor(e.ts / SIZE) * SIZE;
-    if (start + SIZE - 1 > state.wm) {
-      if (start !== openStart) {
-        openStart = start;
-        open = windows.get(start);
-        if (open === undefined) {
-          open = new Map();
-          windows.set(start, open);
-          if (start < state.lowest) state.lowest = start;
-        }
-      }
-      const acc = open!.get(e.key);
-      if (acc === undefined) open!.set(e.key, { count: 1, sum: e.value });
-      else { acc.count++; acc.sum += e.value; }
-    }
-    if (e.ts > state.maxTs) {
-      state.maxTs = e.ts;
-      state.wm = e.ts - OUT_OF_ORDERNESS - 1;
-      while (state.lowest + SIZE - 1 <= state.wm) fireLowest(state, out);
-      if (openStart + SIZE - 1 <= state.wm) openStart = NaN;
-    }
-  }
-  state.out = out;
-  return state;
-}
-
-function fireLowest(state: ScanState, out: ScanState['out']): void {
-  const start = state.lowest;
-  const accs = state.windows.get(start);
-  if (accs !== undefined) {
-    state.windows.delete(start);
-    for (const [key, acc] of accs) out.push({ key, start, count: acc.count, sum: acc.sum });
-  }
-  state.lowest = state.windows.size === 0 ? Infinity : start + SIZE;
-}
-
-/** The RxJS variant with its end-of-input flush, as a user writes it with `scan` + `last`. */
-function rxjs(input: readonly (readonly WindowEvent[])[]): void {
-  let last: ScanState | undefined;
-  const seed: ScanState = { windows: new Map(), lowest: Infinity, maxTs: -Infinity, wm: -Infinity, out: [] };
-  from(input).pipe(scan(scanStep, seed)).subscribe({
-    next: (state) => {
-      last = state;
-      const out = state.out;
-      for (let i = 0; i < out.length; i++) fold(out[i]!.key, out[i]!.start, out[i]!.count, out[i]!.sum);
-    },
-    complete: () => {
-      if (last === undefined) return;
-      const out: ScanState['out'] = [];
-      while (last.lowest !== Infinity) fireLowest(last, out);
-      for (let i = 0; i < out.length; i++) fold(out[i]!.key, out[i]!.start, out[i]!.count, out[i]!.sum);
-    },
-  });
-}
 // ---------- running ----------
 
 export function runner(variant: Variant, events: readonly WindowEvent[]): () => void {
@@ -265,20 +76,17 @@ export function runner(variant: Variant, events: readonly WindowEvent[]): () => 
 const gc = (globalThis as { gc?: () => void }).gc;
 
 function pass(run: () => void, sample: boolean): { ms: number; cpuMs: number; checksum: string; peakMB: number } {
-  results = counted = summed = mix = 0;
   gc?.();
   const baseline = heapUsed();
-  heapPeak = baseline;
-  sampling = sample;
+  resetPass(sample, baseline);
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   run();
   const ms = performance.now() - t0;
   const c1 = process.cpuUsage(c0);
   const cpuMs = (c1.user + c1.system) / 1000;
-  if (sample) sampleHeap();
-  sampling = false;
-  return { ms, cpuMs, checksum: checksum(), peakMB: (heapPeak - baseline) / 1048576 };
+  const peak = endSampling();
+  return { ms, cpuMs, checksum: checksum(), peakMB: (peak - baseline) / 1048576 };
 }
 
 interface ChildReport { cold: number; warm: number; coldWall: number; warmWall: number; peakMB: number; checksums: string[] }

@@ -13,7 +13,7 @@ import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
 import { markersOf, type StreamBatch, type StreamElement } from '../core/elements.js';
 import { processBatch, processElement, type OperatorRuntime } from '../core/operator.js';
 import { schedulerProcessingTime } from '../rx/processing-time.js';
-import type { EntryDownstream } from '../time/timestamps-and-watermarks.js';
+import type { EntryDownstream } from '../time/entry-downstream.js';
 import { createEntry, processMarkers, type EventTimeOptions } from '../time/withEventTime.js';
 import type { WindowOperator, WindowResult } from '../window/operator.js';
 import type { EntryStage } from './stages.js';

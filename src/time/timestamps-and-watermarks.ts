@@ -5,6 +5,9 @@ import { StateRestoreError } from '../state/errors.js';
 import type { ProcessingTimeService } from '../core/time.js';
 import { InvalidWatermarkError, WatermarkOutputClosedError, watermarkProblem } from './errors.js';
 import { timestampProblem } from './timestamps.js';
+import { ElementArray, type EntryDownstream } from './entry-downstream.js';
+
+export type { EntryDownstream } from './entry-downstream.js';
 import { WatermarkStrategy, type WatermarkGenerator, type WatermarkOutput } from './watermark-strategy.js';
 
 /** What `TimestampsAndWatermarksOperator.snapshotState` exports. */
@@ -34,32 +37,6 @@ export interface TimestampsAndWatermarksOptions<T> {
   counters?: Counters;
   /** The id its state is stored under in checkpoints; also names it in state import errors. */
   uid?: string;
-}
-
-/**
- * Where the entry operator's output goes: an element array (the RxJS operator, tests), or the next
- * operator of a fused chain (src/fusion/), which then takes records as value and timestamp without
- * a record object per value, and watermarks as numbers.
- */
-export interface EntryDownstream<T> {
-  record(value: T, timestamp: number): void;
-  watermark(timestamp: number): void;
-  /** Status, control elements, and records behind the watermark forwarded as they are. */
-  element(element: StreamElement<T>): void;
-}
-
-/** The downstream of the element-array methods: builds the elements into `out`. */
-class ElementArray<T> implements EntryDownstream<T> {
-  out: StreamElement<T>[] = [];
-  record(value: T, timestamp: number): void {
-    this.out.push({ kind: 'record', value, timestamp, key: undefined, keyGroup: -1 });
-  }
-  watermark(timestamp: number): void {
-    this.out.push({ kind: 'watermark', timestamp });
-  }
-  element(element: StreamElement<T>): void {
-    this.out.push(element);
-  }
 }
 
 /**
