@@ -8,6 +8,7 @@ const filter = process.argv[2];
 
 const benches: { name: string; run: () => Promise<unknown> }[] = [
   { name: 'entry', run: async () => (await import('./entry-bench.js')).runEntryBench() },
+  { name: 'pipeline', run: async () => (await import('./pipeline-bench.js')).runPipelineBench() },
   { name: 'window', run: async () => (await import('./window-bench.js')).runWindowBenchIsolated() },
   { name: 'checkpoint', run: async () => (await import('./checkpoint-bench.js')).runCheckpointBench() },
   { name: 'flow', run: async () => (await import('./flow-bench.js')).runFlowBench() },

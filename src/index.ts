@@ -37,7 +37,7 @@ export { toValues, toRecords } from './stream/toValues.js';
 // Event time.
 export {
   WatermarkStrategy, boundedOutOfOrderness, monotonousTimestamps, punctuatedWatermarks, customWatermarks, noWatermarks,
-  DEFAULT_WATERMARK_PERIOD, type WatermarkGenerator, type WatermarkOutput,
+  DEFAULT_WATERMARK_PERIOD, type WatermarkCadence, type WatermarkGenerator, type WatermarkOutput,
 } from './time/watermark-strategy.js';
 export type { InvalidRecord } from './time/timestamps-and-watermarks.js';
 export { withEventTime, withEventTimeBatches, type EventTimeOptions } from './time/withEventTime.js';

@@ -1,9 +1,10 @@
-import type { Observable, OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import type { StreamBatch, StreamRecord } from '../core/elements.js';
 import { InvalidOptionError } from '../core/errors.js';
 import { checkKey, DEFAULT_MAX_PARALLELISM, keyGroupOf, type Key } from '../core/keys.js';
 import type { Output, StreamOperator } from '../core/operator.js';
 import { fromStreamOperator } from '../rx/operator-function.js';
+import { markStage } from '../fusion/stages.js';
 
 /** Options of `keyBy`. */
 export interface KeyByOptions {
@@ -68,33 +69,8 @@ export function keyBy<T, K extends Key>(
   new KeyByOperator(selectKey, options); // validates options when the pipeline is built
   const operator = fromStreamOperator(() => new KeyByOperator<T, K>(selectKey, options));
   const maxParallelism = options.maxParallelism ?? DEFAULT_MAX_PARALLELISM;
-  return (input) => {
-    const keyed = operator(input);
-    fusable.set(keyed, { input, selectKey, maxParallelism } as KeyedInput<unknown, Key>);
-    return keyed;
-  };
-}
-
-/**
- * What a keyed operator needs to fuse with the `keyBy` in front of it (Flink's operator chaining):
- * the stream `keyBy` reads and how it keys records. A fused operator subscribes to `input` and keys
- * each record itself, which saves allocating the keyed record and one dispatch per record.
- */
-export interface KeyedInput<T, K extends Key> {
-  readonly input: Observable<StreamBatch<T, unknown>>;
-  readonly selectKey: (value: T) => K;
-  readonly maxParallelism: number;
-}
-
-// Streams produced by keyBy, with what they were made from. A WeakMap rather than a property on the
-// Observable: the stream stays a plain Observable, and the entry goes away with it.
-const fusable = new WeakMap<Observable<unknown>, KeyedInput<unknown, Key>>();
-
-/**
- * The keyBy that produced `stream`, if `stream` is exactly the output of `keyBy`; undefined for any
- * other stream. `keyBy` is stateless and forwards every non-record element in place, so an operator
- * that subscribes to `input` and keys records as `keyBy` would sees the same elements.
- */
-export function keyedInputOf<T, K extends Key>(stream: Observable<StreamBatch<T, K>>): KeyedInput<T, K> | undefined {
-  return fusable.get(stream) as KeyedInput<T, K> | undefined;
+  // Marked so that a keyed operator right after it can fuse with it (src/fusion/rules.ts): keyBy is
+  // stateless and forwards every non-record element in place, so an operator that reads `input`
+  // and keys records as keyBy would sees the same elements.
+  return (input) => markStage(operator(input), { kind: 'keyBy', input, selectKey: selectKey as (value: unknown) => Key, maxParallelism });
 }

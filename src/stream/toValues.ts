@@ -1,5 +1,6 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { StreamBatch, StreamRecord } from '../core/elements.js';
+import { fuseToValues } from '../fusion/rules.js';
 
 /**
  * The exit of a timed pipeline: emits each record's value, in order, and drops watermarks and
@@ -11,7 +12,9 @@ import type { StreamBatch, StreamRecord } from '../core/elements.js';
  * ```
  */
 export function toValues<T, K = unknown>(): OperatorFunction<StreamBatch<T, K>, T> {
-  return leaveWith((record) => record.value);
+  const unfused = leaveWith<T, K, T>((record) => record.value);
+  // After a fused window chain, the chain hands over its results as they are (src/fusion/rules.ts).
+  return (source) => fuseToValues<T>(source) ?? unfused(source);
 }
 
 /**

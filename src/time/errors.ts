@@ -53,3 +53,12 @@ export class ArrayInputError extends InvalidTimestampError {
     super(element, cause.timestamp, `${cause.message.slice(cause.message.lastIndexOf(': ') + 2)}. The element is an array: for an Observable of arrays of values, use withEventTimeBatches, which takes each array as a batch`);
   }
 }
+
+/**
+ * The error to report when the per-value entry failed on `value`: an array whose timestamp is invalid
+ * was most likely a batch given to `withEventTime`, so it becomes an `ArrayInputError` naming
+ * `withEventTimeBatches`. Checked only once the value failed, so valid tuples pay nothing.
+ */
+export function perValueEntryError(value: unknown, error: unknown): unknown {
+  return Array.isArray(value) && error instanceof InvalidTimestampError ? new ArrayInputError(value, error) : error;
+}

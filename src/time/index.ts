@@ -1,6 +1,6 @@
 export {
   WatermarkStrategy, boundedOutOfOrderness, monotonousTimestamps, punctuatedWatermarks, customWatermarks, noWatermarks,
-  DEFAULT_WATERMARK_PERIOD, type WatermarkGenerator, type WatermarkOutput,
+  DEFAULT_WATERMARK_PERIOD, type WatermarkCadence, type WatermarkGenerator, type WatermarkOutput,
 } from './watermark-strategy.js';
 export { TimestampsAndWatermarksOperator, type EventTimeEntrySnapshot, type InvalidRecord, type TimestampsAndWatermarksOptions } from './timestamps-and-watermarks.js';
 export { withEventTime, withEventTimeBatches, type EventTimeOptions } from './withEventTime.js';

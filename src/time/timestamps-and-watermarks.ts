@@ -5,6 +5,9 @@ import { StateRestoreError } from '../state/errors.js';
 import type { ProcessingTimeService } from '../core/time.js';
 import { InvalidWatermarkError, WatermarkOutputClosedError, watermarkProblem } from './errors.js';
 import { timestampProblem } from './timestamps.js';
+import { ElementArray, type EntryDownstream } from './entry-downstream.js';
+
+export type { EntryDownstream } from './entry-downstream.js';
 import { WatermarkStrategy, type WatermarkGenerator, type WatermarkOutput } from './watermark-strategy.js';
 
 /** What `TimestampsAndWatermarksOperator.snapshotState` exports. */
@@ -89,11 +92,22 @@ export class TimestampsAndWatermarksOperator<T> {
   readonly #time: ProcessingTimeService;
   readonly #period: number;
   /** Where the generator's output goes; set only while the generator is being called. */
-  #out: StreamElement<T>[] | undefined;
+  #out: EntryDownstream<T> | undefined;
+  readonly #array = new ElementArray<T>();
   #currentWatermark = MIN_WATERMARK;
   #idle = false;
   #nextPeriodicEmit = Infinity;
   readonly #periodic: boolean;
+  /** Runs the periodic emission after every event ('event') or input batch ('batch'): see WatermarkStrategy.cadence. */
+  readonly #onEvent: boolean;
+  readonly #onBatch: boolean;
+  /**
+   * A bounded strategy's out-of-orderness on the every-event cadence without idleness, else -1: the
+   * operator then computes `max - d - 1` itself, as the generator would, without two calls and a
+   * boxed number per value (the generator is never asked for anything else then).
+   */
+  readonly #bound: number;
+  #max = -Infinity;
   #cancelTimer: (() => void) | undefined;
   readonly #output: WatermarkOutput = {
     // As Flink's WatermarkEmitter: a watermark that does not advance is dropped and does not end
@@ -107,7 +121,7 @@ export class TimestampsAndWatermarksOperator<T> {
       if (timestamp > this.#currentWatermark) {
         if (this.#idle) this.#setIdle(false);
         this.#currentWatermark = timestamp;
-        out.push({ kind: 'watermark', timestamp });
+        out.watermark(timestamp);
       }
     },
     markIdle: () => this.#setIdle(true, 'markIdle'),
@@ -128,6 +142,11 @@ export class TimestampsAndWatermarksOperator<T> {
     this.#generator = options.watermarks.createGenerator(() => processingTime.now());
     this.#period = options.watermarks.period;
     this.#periodic = options.watermarks.needsPeriodicTimer;
+    const onInput = options.watermarks.emitsPeriodically;
+    this.#onEvent = onInput && options.watermarks.cadence === 'event';
+    this.#onBatch = onInput && options.watermarks.cadence === 'batch';
+    const bound = options.watermarks.outOfOrderness;
+    this.#bound = this.#onEvent && bound !== undefined && options.watermarks.idleTimeout === undefined ? bound : -1;
     // Flink registers the first periodic timer at open(): now + interval.
     if (this.#periodic) this.#schedulePeriodic(processingTime.now() + this.#period);
   }
@@ -172,7 +191,16 @@ export class TimestampsAndWatermarksOperator<T> {
 
   /** Processes one value into `out`. */
   processValue(value: T, out: StreamElement<T>[]): void {
-    this.#out = out;
+    this.processValueTo(value, this.#arrayOf(out));
+  }
+
+  /** Processes one value into a fused chain's next operator (src/fusion/). */
+  processValueTo(value: T, down: EntryDownstream<T>): void {
+    if (this.#bound >= 0) {
+      this.#boundedValueTo(value, down);
+      return;
+    }
+    this.#out = down;
     const timestamp: unknown = this.#extract(value);
     // Fast path first: a safe integer is the only valid timestamp.
     if (!Number.isSafeInteger(timestamp)) {
@@ -182,11 +210,44 @@ export class TimestampsAndWatermarksOperator<T> {
     }
     const ts = timestamp as number;
     if (this.#idle) this.#setIdle(false);
-    const element: StreamRecord<T> = { kind: 'record', value, timestamp: ts, key: undefined, keyGroup: -1 };
-    if (ts <= this.#currentWatermark) this.#lateRecord(element, out);
-    else out.push(element);
+    if (ts <= this.#currentWatermark) this.#lateRecord({ kind: 'record', value, timestamp: ts, key: undefined, keyGroup: -1 }, down);
+    else down.record(value, ts);
     this.#generator.onEvent(value, ts, this.#output);
+    if (this.#onEvent) this.#generator.onPeriodicEmit(this.#output);
     this.#out = undefined;
+  }
+
+  /** processValueTo for a bounded strategy on the every-event cadence (see #bound). */
+  #boundedValueTo(value: T, down: EntryDownstream<T>): void {
+    const timestamp: unknown = this.#extract(value);
+    if (!Number.isSafeInteger(timestamp)) {
+      this.#out = down;
+      this.#invalid(value, timestamp);
+      this.#out = undefined;
+      return;
+    }
+    const ts = timestamp as number;
+    if (ts <= this.#currentWatermark) this.#lateRecord({ kind: 'record', value, timestamp: ts, key: undefined, keyGroup: -1 }, down);
+    else down.record(value, ts);
+    if (ts > this.#max) {
+      this.#max = ts;
+      const watermark = ts - this.#bound - 1;
+      if (watermark > this.#currentWatermark) {
+        if (Number.isSafeInteger(watermark)) {
+          this.#currentWatermark = watermark;
+          down.watermark(watermark);
+        } else {
+          this.#out = down; // the generator's path, with its checks
+          this.#output.emitWatermark(watermark);
+          this.#out = undefined;
+        }
+      }
+    }
+  }
+
+  #arrayOf(out: StreamElement<T>[]): ElementArray<T> {
+    this.#array.out = out;
+    return this.#array;
   }
 
   #invalid(value: T, timestamp: unknown): void {
@@ -196,24 +257,52 @@ export class TimestampsAndWatermarksOperator<T> {
     this.#options.invalid({ value, timestamp, reason: problem });
   }
 
-  #lateRecord(element: StreamRecord<T>, out: StreamElement<T>[]): void {
+  #lateRecord(element: StreamRecord<T>, down: EntryDownstream<T>): void {
     this.counters.add('lateRecords');
     if (this.#options.late) this.#options.late(element);
-    else out.push(element);
+    else down.element(element);
   }
 
-  /** Processes a batch of values into `out`, then runs periodic emission if it is due. */
+  /** Processes a batch of values into `out`, then ends the input batch (`endOfBatch`). */
   processValues(values: readonly T[], out: StreamElement<T>[]): void {
-    for (let i = 0; i < values.length; i++) this.processValue(values[i]!, out);
-    this.emitPeriodicIfDue(out);
+    this.processValuesTo(values, this.#arrayOf(out));
+  }
+
+  /** Processes a batch of values into a fused chain's next operator (src/fusion/). */
+  processValuesTo(values: readonly T[], down: EntryDownstream<T>): void {
+    if (this.#bound >= 0) for (let i = 0; i < values.length; i++) this.#boundedValueTo(values[i]!, down);
+    else for (let i = 0; i < values.length; i++) this.processValueTo(values[i]!, down);
+    this.endOfBatchTo(down);
+  }
+
+  /**
+   * After an input batch: the periodic emission if the cadence is 'batch' (a watermark only if it
+   * rose), then the timer's emission if its period has passed (a synchronous source never lets the
+   * timer run).
+   */
+  endOfBatch(out: StreamElement<T>[]): void {
+    this.endOfBatchTo(this.#arrayOf(out));
+  }
+
+  endOfBatchTo(down: EntryDownstream<T>): void {
+    if (this.#onBatch) {
+      this.#out = down;
+      this.#generator.onPeriodicEmit(this.#output);
+      this.#out = undefined;
+    }
+    if (this.#periodic) this.#emitPeriodicIfDue(down);
   }
 
   /** Runs the generator's periodic emission if `period` has passed since the last one. */
   emitPeriodicIfDue(out: StreamElement<T>[]): void {
+    this.#emitPeriodicIfDue(this.#arrayOf(out));
+  }
+
+  #emitPeriodicIfDue(down: EntryDownstream<T>): void {
     if (!this.#periodic) return;
     const now = this.#time.now();
     if (now < this.#nextPeriodicEmit) return;
-    this.#out = out;
+    this.#out = down;
     this.#generator.onPeriodicEmit(this.#output);
     this.#out = undefined;
     this.#nextPeriodicEmit = now + this.#period;
@@ -221,12 +310,16 @@ export class TimestampsAndWatermarksOperator<T> {
 
   /** End of input: active again if idle, then the end-of-stream watermark. */
   end(out: StreamElement<T>[]): void {
-    this.#out = out;
+    this.endTo(this.#arrayOf(out));
+  }
+
+  endTo(down: EntryDownstream<T>): void {
+    this.#out = down;
     this.dispose();
     if (this.#idle) this.#setIdle(false);
     if (this.#currentWatermark < MAX_WATERMARK) {
       this.#currentWatermark = MAX_WATERMARK;
-      out.push(END_OF_STREAM);
+      down.element(END_OF_STREAM);
     }
     this.#out = undefined;
   }
@@ -249,10 +342,10 @@ export class TimestampsAndWatermarksOperator<T> {
     const out = this.#outFor(caller);
     if (this.#idle === idle) return;
     this.#idle = idle;
-    out.push(idle ? IDLE : ACTIVE);
+    out.element(idle ? IDLE : ACTIVE);
   }
 
-  #outFor(caller: string): StreamElement<T>[] {
+  #outFor(caller: string): EntryDownstream<T> {
     const out = this.#out;
     if (out === undefined) throw new WatermarkOutputClosedError(caller);
     return out;

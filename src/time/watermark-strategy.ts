@@ -41,7 +41,7 @@ export const DEFAULT_WATERMARK_PERIOD = 200;
  */
 export class WatermarkStrategy<T> {
   readonly #create: () => WatermarkGenerator<T>;
-  /** Processing-time ms between periodic emissions; 0 turns periodic emission off. */
+  /** Processing-time ms between periodic emissions; 0: the periodic emission runs after every event instead. */
   readonly period: number;
   /** Processing-time ms without records after which the input is marked idle; undefined: never. */
   readonly idleTimeout: number | undefined;
@@ -51,25 +51,43 @@ export class WatermarkStrategy<T> {
    * an empty method: the outcome is the same).
    */
   readonly emitsPeriodically: boolean;
+  /**
+   * When the generator's periodic emission runs (see `WatermarkCadence`): on a processing-time
+   * timer every `period` ms (Flink's default), after every event, or after every input batch.
+   */
+  readonly cadence: WatermarkCadence;
 
-  constructor(create: () => WatermarkGenerator<T>, period = DEFAULT_WATERMARK_PERIOD, idleTimeout?: number, emitsPeriodically = true) {
+  /**
+   * For `boundedOutOfOrderness(d)` and `monotonousTimestamps()`: d, which lets the entry operator
+   * compute the watermark itself on the every-event cadence (the same values as the generator's).
+   */
+  readonly outOfOrderness: number | undefined;
+
+  constructor(create: () => WatermarkGenerator<T>, period = DEFAULT_WATERMARK_PERIOD, idleTimeout?: number, emitsPeriodically = true, cadence: WatermarkCadence = 'periodic', outOfOrderness?: number) {
     if (typeof create !== 'function') throw new InvalidOptionError('createGenerator', create, 'must be a function returning a WatermarkGenerator');
     checkDuration('period', period, true);
     if (idleTimeout !== undefined) {
       checkDuration('idleTimeout', idleTimeout, false);
       if (period === 0) {
-        throw new InvalidOptionError('idleTimeout', idleTimeout, 'needs periodic emission: idleness is checked at each periodic emission, as in Flink, and period is 0');
+        throw new InvalidOptionError('idleTimeout', idleTimeout, 'needs periodic emission: idleness is checked at each periodic emission, as in Flink, and period is 0 (use onEveryEvent() to emit on every event and keep the period for idleness)');
       }
+    }
+    if (cadence !== 'periodic' && cadence !== 'event' && cadence !== 'batch') {
+      throw new InvalidOptionError('cadence', cadence, "must be 'periodic', 'event' or 'batch'");
     }
     this.#create = create;
     this.period = period;
     this.idleTimeout = idleTimeout;
     this.emitsPeriodically = emitsPeriodically;
+    // Period 0 turns the timer off: the emission runs on input instead, after every event, so that a
+    // bounded strategy is never left without watermarks until the end of input.
+    this.cadence = period === 0 ? 'event' : cadence;
+    this.outOfOrderness = outOfOrderness;
   }
 
   /** Whether the entry operator must run a periodic timer for this strategy. */
   get needsPeriodicTimer(): boolean {
-    return this.period > 0 && (this.emitsPeriodically || this.idleTimeout !== undefined);
+    return this.period > 0 && ((this.emitsPeriodically && this.cadence === 'periodic') || this.idleTimeout !== undefined);
   }
 
   /** A fresh generator, with idleness detection wrapped around it when configured. */
@@ -94,12 +112,13 @@ export class WatermarkStrategy<T> {
    * ```
    */
   withIdleness(timeoutMs: number): WatermarkStrategy<T> {
-    return new WatermarkStrategy(this.#create, this.period, timeoutMs, this.emitsPeriodically);
+    return new WatermarkStrategy(this.#create, this.period, timeoutMs, this.emitsPeriodically, this.cadence, this.outOfOrderness);
   }
 
   /**
    * Sets the periodic emission interval in ms of processing time (Flink's
-   * `pipeline.auto-watermark-interval`, default 200); 0 turns periodic emission off.
+   * `pipeline.auto-watermark-interval`, default 200). 0 means no timer: the periodic emission then
+   * runs after every event, as with `onEveryEvent()` (but without idleness, which needs the timer).
    *
    * @example
    * ```ts
@@ -107,9 +126,50 @@ export class WatermarkStrategy<T> {
    * ```
    */
   withPeriod(periodMs: number): WatermarkStrategy<T> {
-    return new WatermarkStrategy(this.#create, periodMs, this.idleTimeout, this.emitsPeriodically);
+    return new WatermarkStrategy(this.#create, periodMs, this.idleTimeout, this.emitsPeriodically, periodMs === 0 ? 'event' : this.cadence, this.outOfOrderness);
+  }
+
+  /**
+   * Runs the periodic emission after every event instead of on a timer: a bounded strategy then
+   * emits `max - maxOutOfOrderness - 1` as soon as an event raises the max (Flink lets a generator's
+   * `onEvent` emit; its bounded generator does not, this makes it). Windows fire as early as event
+   * time allows and no more windows stay open than the out-of-orderness needs, which a fast
+   * synchronous source with a 200 ms timer does not get. A sooner watermark can make a record late
+   * that a later one would not have: see "Watermark cadence" in docs/windows.md. The period is kept
+   * for idleness checks.
+   *
+   * @example
+   * ```ts
+   * events$.pipe(withEventTime({ timestamp: (e) => e.ts, watermarks: boundedOutOfOrderness<Ev>(500).onEveryEvent() }));
+   * ```
+   */
+  onEveryEvent(): WatermarkStrategy<T> {
+    return new WatermarkStrategy(this.#create, this.period, this.idleTimeout, this.emitsPeriodically, 'event', this.outOfOrderness);
+  }
+
+  /**
+   * Runs the periodic emission after every input batch instead of on a timer: with
+   * `withEventTimeBatches` (a pulled source's arrays), one watermark after each array whose events
+   * raised it; with `withEventTime`, each value is a batch of one. Cheaper than `onEveryEvent()`
+   * when batches are small against the out-of-orderness; windows fire at batch ends.
+   *
+   * @example
+   * ```ts
+   * fromIterable(events, { batchSize: 1_000 }).pipe(
+   *   withEventTimeBatches({ timestamp: (e) => e.ts, watermarks: boundedOutOfOrderness<Ev>(500).onEveryBatch() }),
+   * );
+   * ```
+   */
+  onEveryBatch(): WatermarkStrategy<T> {
+    return new WatermarkStrategy(this.#create, this.period, this.idleTimeout, this.emitsPeriodically, 'batch', this.outOfOrderness);
   }
 }
+
+/**
+ * When a strategy's periodic emission (`onPeriodicEmit`) runs: `'periodic'` every `period` ms of
+ * processing time (Flink's default), `'event'` after every event, `'batch'` after every input batch.
+ */
+export type WatermarkCadence = 'periodic' | 'event' | 'batch';
 
 function checkDuration(option: string, value: number, zeroAllowed: boolean): void {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!zeroAllowed && value === 0)) {
@@ -145,7 +205,7 @@ export function boundedOutOfOrderness<T>(maxOutOfOrdernessMs: number): Watermark
         maxTimestamp = state as number;
       },
     };
-  });
+  }, DEFAULT_WATERMARK_PERIOD, undefined, true, 'periodic', maxOutOfOrdernessMs);
 }
 
 /**
@@ -207,7 +267,7 @@ export function noWatermarks<T>(): WatermarkStrategy<T> {
  * A strategy from your own generator, for rules the built-ins do not cover (Flink's
  * `WatermarkStrategy.forGenerator`). `createGenerator` is called once per subscription, so each
  * subscription has its own generator state. `onPeriodicEmit` runs every `periodMs` of processing
- * time (default 200); with `periodMs` 0 only `onEvent` can emit watermarks.
+ * time (default 200); with `periodMs` 0 there is no timer and `onPeriodicEmit` runs after every event.
  *
  * @example
  * ```ts

@@ -6,10 +6,12 @@ import { processElement, type StreamOperator } from '../core/operator.js';
 import { schedulerProcessingTime } from '../rx/processing-time.js';
 import type { SchedulerOption } from '../rx/operator-function.js';
 import type { SideOutput } from '../rx/side-output.js';
-import { InvalidOptionError, InvalidTimestampError } from '../core/errors.js';
-import { ArrayInputError } from './errors.js';
+import { InvalidOptionError } from '../core/errors.js';
+import { perValueEntryError } from './errors.js';
 import { checkEventTimeOptions, TimestampsAndWatermarksOperator, type InvalidRecord } from './timestamps-and-watermarks.js';
 import type { WatermarkStrategy } from './watermark-strategy.js';
+import type { ProcessingTimeService } from '../core/time.js';
+import { markStage } from '../fusion/stages.js';
 
 export interface EventTimeOptions<T> extends SchedulerOption {
   /** Extracts the event timestamp from a value: milliseconds, a safe integer. */
@@ -64,14 +66,13 @@ export interface EventTimeOptions<T> extends SchedulerOption {
  * ```
  */
 export function withEventTime<T>(options: EventTimeOptions<T>): OperatorFunction<T, StreamBatch<T>> {
-  return eventTime<T, T>(options, (operator, value, out) => {
+  return eventTime<T, T>(options, false, (operator, value, out) => {
     try {
       operator.processValue(value, out);
     } catch (error) {
-      // An array without a timestamp: most likely batches given to the per-value entry.
-      throw Array.isArray(value) && error instanceof InvalidTimestampError ? new ArrayInputError(value, error) : error;
+      throw perValueEntryError(value, error);
     }
-    operator.emitPeriodicIfDue(out);
+    operator.endOfBatch(out);
   });
 }
 
@@ -87,11 +88,12 @@ export function withEventTime<T>(options: EventTimeOptions<T>): OperatorFunction
  * ```
  */
 export function withEventTimeBatches<T>(options: EventTimeOptions<T>): OperatorFunction<readonly T[], StreamBatch<T>> {
-  return eventTime<T, readonly T[]>(options, (operator, values, out) => operator.processValues(values, out));
+  return eventTime<T, readonly T[]>(options, true, (operator, values, out) => operator.processValues(values, out));
 }
 
 function eventTime<T, I>(
   options: EventTimeOptions<T>,
+  batches: boolean,
   process: (operator: TimestampsAndWatermarksOperator<T>, input: I, out: StreamElement<T>[]) => void,
 ): OperatorFunction<I, StreamBatch<T>> {
   // Options fail here, where the pipeline is built; the operator itself (and its timer) only
@@ -106,47 +108,51 @@ function eventTime<T, I>(
   if (options.scheduler !== undefined && (options.scheduler === null || typeof options.scheduler.now !== 'function' || typeof options.scheduler.schedule !== 'function')) {
     throw new InvalidOptionError('scheduler', options.scheduler, 'must be an RxJS SchedulerLike (asyncScheduler, a TestScheduler, ...)');
   }
-  return (source) =>
-    new Observable<StreamBatch<T>>((subscriber) => {
-      const flush = (out: StreamElement<T>[]): void => {
-        if (out.length > 0) subscriber.next(out);
-      };
-      const time = schedulerProcessingTime<T, undefined>(options.scheduler ?? asyncScheduler, flush, (e) => subscriber.error(e));
-      const operator = new TimestampsAndWatermarksOperator<T>({
-        timestamp: options.timestamp,
-        watermarks: options.watermarks,
-        invalid: options.invalid && ((invalid) => options.invalid!.emit(invalid)),
-        late: options.late && ((late) => options.late!.emit(late)),
-        counters: options.counters,
-        uid: options.uid,
-      }, time.service);
-      const subscription = source.subscribe({
-        next: (input) => {
-          const out: StreamElement<T>[] = [];
-          try {
-            const markers = markersOf(input);
-            if (markers === undefined) process(operator, input, out);
-            else processMarkers(operator, markers, out);
-          } catch (error) {
-            subscriber.error(error);
-            return;
-          }
-          flush(out);
-        },
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => {
-          const out: StreamElement<T>[] = [];
-          operator.end(out);
-          flush(out);
-          subscriber.complete();
-        },
-      });
-      return () => {
-        subscription.unsubscribe();
-        operator.dispose();
-        time.cancelAll();
-      };
+  return (source) => markStage(new Observable<StreamBatch<T>>((subscriber) => {
+    const flush = (out: StreamElement<T>[]): void => {
+      if (out.length > 0) subscriber.next(out);
+    };
+    const time = schedulerProcessingTime<T, undefined>(options.scheduler ?? asyncScheduler, flush, (e) => subscriber.error(e));
+    const operator = createEntry(options, time.service);
+    const subscription = source.subscribe({
+      next: (input) => {
+        const out: StreamElement<T>[] = [];
+        try {
+          const markers = markersOf(input);
+          if (markers === undefined) process(operator, input, out);
+          else processMarkers(operator, markers, out);
+        } catch (error) {
+          subscriber.error(error);
+          return;
+        }
+        flush(out);
+      },
+      error: (error: unknown) => subscriber.error(error),
+      complete: () => {
+        const out: StreamElement<T>[] = [];
+        operator.end(out);
+        flush(out);
+        subscriber.complete();
+      },
     });
+    return () => {
+      subscription.unsubscribe();
+      operator.dispose();
+      time.cancelAll();
+    };
+  }), { kind: 'entry', source: source as Observable<unknown>, batches, options: options as EventTimeOptions<unknown> });
+}
+
+/** The entry operator of `withEventTime(options)`, for one subscription. */
+export function createEntry<T>(options: EventTimeOptions<T>, time: ProcessingTimeService): TimestampsAndWatermarksOperator<T> {
+  return new TimestampsAndWatermarksOperator<T>({
+    timestamp: options.timestamp,
+    watermarks: options.watermarks,
+    invalid: options.invalid && ((invalid) => options.invalid!.emit(invalid)),
+    late: options.late && ((late) => options.late!.emit(late)),
+    counters: options.counters,
+    uid: options.uid,
+  }, time);
 }
 
 /**
@@ -154,7 +160,7 @@ function eventTime<T, I>(
  * end of input ends event time here, a barrier stores this operator's state (its watermark) first,
  * a restore marker gives it back.
  */
-function processMarkers<T>(operator: TimestampsAndWatermarksOperator<T>, markers: readonly StreamElement<never, never>[], out: StreamElement<T>[]): void {
+export function processMarkers<T>(operator: TimestampsAndWatermarksOperator<T>, markers: readonly StreamElement<never, never>[], out: StreamElement<T>[]): void {
   // Markers carry no records, so the entry takes part like any engine operator: processElement
   // snapshots or restores it and forwards the element in place.
   const asOperator = operator as unknown as StreamOperator<never, never, T, undefined>;

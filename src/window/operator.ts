@@ -35,7 +35,7 @@ import { validateWindowState } from './restore-validation.js';
 import type { WindowAssigner } from './assigners.js';
 import { WindowMergeError } from './errors.js';
 import type { Evictor, EvictorContext, TimestampedValue } from './evictors.js';
-import { PaneTable } from './panes.js';
+import { PaneTable, type Pane } from './panes.js';
 import { TimerQueue } from './timer-queue.js';
 import {
   endOfStreamTrigger, eventTimeTrigger, neverTrigger, processingTimeTrigger,
@@ -95,7 +95,7 @@ export interface WindowOptions<T, K> {
 }
 
 /**
- * The keyBy a keyed window operator is fused with (see `keyedInputOf`): the operator then reads
+ * The keyBy a keyed window operator is fused with (src/fusion/rules.ts): the operator then reads
  * records that are not keyed yet and keys them itself.
  */
 export interface FusedKeyBy<T, K> {
@@ -339,6 +339,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   #scheduledAt = Infinity;
   #cancelScheduled: (() => void) | null = null;
   #watermark = MIN_WATERMARK;
+  #values: WindowResult<K, R>[] | null = null;
   readonly #ctx: Ctx;
 
   /** The id this operator's state is stored under in checkpoints. */
@@ -425,19 +426,15 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
       this.#processGeneral(record, out);
       return;
     }
-    // The pane table (see panes.ts): tumbling event-time windows, default trigger, no lateness. A
-    // pane never fires on an element. (Inline here: the hot path of the common configuration.)
-    const value = record.value;
+    if (this.#selectKey !== null) {
+      this.processValue(record.value, record.timestamp, out);
+      return;
+    }
+    // The pane table (see panes.ts) after a separate keyBy, or unkeyed (windowAll).
     let key: unknown;
     let id: Id;
     let keyGroup: number;
-    const selectKey = this.#selectKey;
-    if (selectKey !== null) {
-      const k = checkKey(selectKey(value), value);
-      key = k;
-      id = keyId(k);
-      keyGroup = FUSED_KEY_GROUP;
-    } else if (this.#keyed) {
+    if (this.#keyed) {
       if (record.keyGroup < 0) throw new NotKeyedError('window()');
       key = record.key;
       id = keyId(key as never);
@@ -450,19 +447,48 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     const pane = panes.paneFor(record.timestamp, this.#watermark);
     if (pane === null) {
       // Late for its only window: with no allowed lateness, the element is always behind the watermark.
-      this.#late(record, key, this.#groupOf(key, keyGroup));
+      this.#late(record, record.value, record.timestamp, key, keyGroup);
       return;
     }
     let k = panes.numberOf(id);
-    if (k < 0) k = panes.addKey(id, key, this.#groupOf(key, keyGroup));
-    const inc = this.#incremental!;
+    if (k < 0) k = panes.addKey(id, key, keyGroup);
+    this.#addToPane(panes, pane, k, record.value);
+  }
+
+  /**
+   * A record as value and timestamp, keyed here by the fused keyBy: what a fused chain's entry hands
+   * over (src/fusion/), with no record object per value. The hot path of the common configuration.
+   */
+  processValue(value: T, timestamp: number, out: Output<WindowResult<K, R>, K>): void {
+    const panes = this.#panes;
+    const selectKey = this.#selectKey;
+    if (panes === null || selectKey === null) {
+      this.#processGeneral({ kind: 'record', value, timestamp, key: undefined as K, keyGroup: -1 }, out);
+      return;
+    }
+    // The pane table (see panes.ts): tumbling event-time windows, default trigger, no lateness. A
+    // pane never fires on an element.
+    const key = checkKey(selectKey(value), value);
+    const pane = panes.paneFor(timestamp, this.#watermark);
+    if (pane === null) {
+      // Late for its only window: with no allowed lateness, the element is always behind the watermark.
+      this.#late(null, value, timestamp, key, this.#groupOf(key, FUSED_KEY_GROUP));
+      return;
+    }
+    const id = keyId(key);
+    let k = panes.numberOf(id);
+    if (k < 0) k = panes.addKey(id, key, this.#groupOf(key, FUSED_KEY_GROUP));
+    this.#addToPane(panes, pane, k, value);
+  }
+
+  #addToPane(panes: PaneTable<Id>, pane: Pane, k: number, value: T): void {
     const slot = panes.slotOf(k, pane);
     if (slot < 0) {
-      panes.add(k, pane, inc.first(value));
+      panes.add(k, pane, this.#incremental!.first(value));
     } else {
       const accs = pane.accs;
       const agg = this.#aggregate;
-      accs[slot] = agg !== null ? agg.add(value, accs[slot]) : inc.add(accs[slot], value);
+      accs[slot] = agg !== null ? agg.add(value, accs[slot]) : this.#incremental!.add(accs[slot], value);
     }
   }
 
@@ -525,7 +551,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
       this.#keys.delete(id);
     }
     // Flink: an element skipped by all its windows and behind watermark - lateness is late data.
-    if (skipped && this.#eventTime && timestamp + this.#lateness <= this.#watermark) this.#late(record, entry.key, entry.keyGroup);
+    if (skipped && this.#eventTime && timestamp + this.#lateness <= this.#watermark) this.#late(record, record.value, timestamp, entry.key, entry.keyGroup);
   }
 
   /**
@@ -536,12 +562,15 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     return keyGroup === FUSED_KEY_GROUP ? keyGroupOf(key as Key, this.#maxParallelism) : keyGroup;
   }
 
-  /** Routes a late record to the late side output, or counts it as dropped. */
-  #late(record: StreamRecord<T, K>, key: unknown, keyGroup: number): void {
+  /**
+   * Routes a late record to the late side output, or counts it as dropped. `record` is null when a
+   * fused chain handed over value and timestamp only.
+   */
+  #late(record: StreamRecord<T, K> | null, value: T, timestamp: number, key: unknown, keyGroup: number): void {
     if (this.#lateOutput !== null) {
       this.#counters?.add(LATE_TO_SIDE_OUTPUT);
       // A fused keyBy allocated no keyed record: make the one keyBy would have emitted.
-      this.#lateOutput.emit(this.#selectKey === null ? record : keyedRecord(record.value, record.timestamp, key as K, keyGroup));
+      this.#lateOutput.emit(this.#selectKey === null && record !== null ? record : keyedRecord(value, timestamp, key as K, keyGroup));
     } else {
       this.#counters?.add(DROPPED_LATE);
     }
@@ -553,6 +582,14 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     const agg = this.#aggregate;
     for (let pane = panes.takeDue(watermark); pane !== null; pane = panes.takeDue(watermark)) {
       const { window, maxTs, keys, accs } = pane;
+      const values = this.#values;
+      if (values !== null) {
+        // A fused toValues: the user receives the WindowResult; no record wraps it.
+        for (let i = 0; i < accs.length; i++) {
+          values[values.length] = { key: panes.keyOf(keys[i]!) as K, window, value: (agg !== null ? agg.getResult(accs[i]) : inc.result(accs[i])) as R };
+        }
+        continue;
+      }
       for (let i = 0; i < accs.length; i++) {
         const k = keys[i]!;
         const key = panes.keyOf(k) as K;
@@ -574,16 +611,50 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   }
 
   processWatermark(wm: Watermark, out: Output<WindowResult<K, R>, K>): void {
-    const time = wm.timestamp;
+    this.advanceWatermark(wm.timestamp, out);
+    out.push(wm);
+  }
+
+  /**
+   * Results go to `values` as plain WindowResults, in order, instead of as records into `out`: the
+   * chain of a fused `toValues` (src/fusion/) hands them to the user as they are. null: records.
+   */
+  emitValuesTo(values: WindowResult<K, R>[] | null): void {
+    this.#values = values;
+  }
+
+  /**
+   * The watermark from which `advanceWatermark` has something to fire: the earliest pane's on the
+   * pane table, -Infinity (always) on the general path. Below it, `noteWatermark` is enough.
+   */
+  get nextFiring(): number {
+    return this.#panes !== null ? this.#panes.nextDue : -Infinity;
+  }
+
+  /**
+   * Advances event time to `time` (below `nextFiring`) where nothing fires: small enough to be inlined
+   * into a fused chain's loop, which then passes the number without boxing it (a watermark per event).
+   */
+  noteWatermark(time: number): void {
+    if (time > this.#watermark) {
+      this.#watermark = time;
+      this.#ctx.currentWatermark = time;
+    }
+  }
+
+  /** Advances event time to `time` and fires what is due, without forwarding a watermark element. */
+  advanceWatermark(time: number, out: Output<WindowResult<K, R>, K>): void {
     if (time > this.#watermark) {
       this.#watermark = time;
       this.#ctx.currentWatermark = time;
       const panes = this.#panes;
-      if (panes !== null) this.#firePanes(panes, time, out);
+      // (A watermark per event mostly fires nothing: the check is kept out of the call.)
+      if (panes !== null) {
+        if (panes.nextDue <= time) this.#firePanes(panes, time, out);
+      }
       else this.#advanceEventTime(time, out);
       if (time === MAX_WATERMARK) this.#endOfEventTime();
     }
-    out.push(wm);
   }
 
   dispose(): void {
@@ -830,6 +901,10 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
 
   #push(ws: WindowState, value: R, out: Output<WindowResult<K, R>, K>): void {
     const entry = ws.entry;
+    if (this.#values !== null) {
+      this.#values.push({ key: entry.key as K, window: ws.window, value });
+      return;
+    }
     out.push({
       kind: 'record',
       value: { key: entry.key as K, window: ws.window, value },

@@ -171,6 +171,11 @@ export class PaneTable<Id> {
     return pane;
   }
 
+  /** The watermark that fires the earliest live pane; Infinity while there is none. */
+  get nextDue(): number {
+    return this.#timers.size === 0 ? Infinity : this.#timers.peek();
+  }
+
   /**
    * Removes the earliest pane due at `watermark` and returns it, or null if none is due. Fire its
    * results before the next call: the table may then sweep idle keys and reuse their numbers.

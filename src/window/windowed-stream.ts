@@ -1,5 +1,5 @@
-import type { Observable, OperatorFunction } from 'rxjs';
-import { keyedInputOf } from '../keyed/keyBy.js';
+import type { OperatorFunction } from 'rxjs';
+import { fuseWindow } from '../fusion/rules.js';
 import type { StreamBatch, StreamRecord } from '../core/elements.js';
 import { Counters } from '../core/counters.js';
 import { InvalidOptionError } from '../core/errors.js';
@@ -117,16 +117,12 @@ export class WindowedStream<T, K> {
     const config = { ...(this.#config as unknown as WindowConfig<U, K>), counters, assigner: this.#assigner as WindowAssigner<U>, fn, keyed: this.#keyed };
     const plain = fromStreamOperator((runtime) => new WindowOperator<U, K, R>(config, runtime), this.#config);
     if (!this.#keyed) return Object.assign(plain, { counters });
-    // Directly after keyBy, fuse with it (Flink chains the two likewise): same elements, same
-    // results, but no keyed record is allocated per input record.
-    const operator: OperatorFunction<StreamBatch<U, K>, StreamBatch<WindowResult<K, R>, K>> = (source) => {
-      const keyed = keyedInputOf(source as Observable<StreamBatch<U, never>>);
-      if (keyed === undefined) return plain(source);
-      const fused = { ...config, keyBy: keyed as unknown as FusedKeyBy<U, K> };
-      // The fused operator reads keyBy's input, records not keyed yet, and keys them itself.
-      const input = keyed.input as unknown as Observable<StreamBatch<U, K>>;
-      return fromStreamOperator((runtime) => new WindowOperator<U, K, R>(fused, runtime), this.#config)(input);
-    };
+    // Directly after keyBy (and its entry), fuse with them: see src/fusion/rules.ts.
+    const operator: OperatorFunction<StreamBatch<U, K>, StreamBatch<WindowResult<K, R>, K>> = (source) => fuseWindow<U, K, R>(
+      source,
+      (keyBy, runtime) => new WindowOperator<U, K, R>(keyBy === undefined ? config : { ...config, keyBy: keyBy as unknown as FusedKeyBy<U, K> }, runtime),
+      this.#config,
+    );
     return Object.assign(operator, { counters });
   }
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { firstValueFrom, from, of, toArray, type SchedulerLike } from 'rxjs';
+import { firstValueFrom, from, of, toArray, type Observable, type SchedulerLike } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import {
   ArrayInputError, Counters, END_OF_STREAM, InvalidOptionError, InvalidTimestampError, SideOutput, boundedOutOfOrderness,
-  customWatermarks, monotonousTimestamps, punctuatedWatermarks, record, watermark, withEventTime, withEventTimeBatches,
+  count, customWatermarks, keyBy, monotonousTimestamps, toValues, tumblingEventTimeWindows, window, punctuatedWatermarks, record, watermark, withEventTime, withEventTimeBatches,
   type InvalidRecord, type StreamBatch, type StreamElement, type StreamRecord,
 } from '../../src/index.js';
 import { ACTIVE, IDLE } from '../../src/engine/index.js';
@@ -192,6 +192,19 @@ describe('withEventTime: more bad input', () => {
     await expect(run).rejects.toBeInstanceOf(InvalidTimestampError);
     await expect(run).rejects.toThrow(/not a number but a function\. The element is an array: .* use withEventTimeBatches/);
     await expect(run).rejects.toThrow(/\/home/);
+  });
+
+  it('an Observable of arrays fails with ArrayInputError in the fused window pipeline too', async () => {
+    interface Click { page: string; at: number }
+    const batches$ = of<Click[]>([{ page: '/home', at: 5 }]);
+    const run = firstValueFrom((batches$ as never as Observable<Click>).pipe(
+      withEventTime({ timestamp: (c: Click) => c.at, watermarks: monotonousTimestamps() }),
+      keyBy((c) => c.page),
+      window(tumblingEventTimeWindows(10)).aggregate(count()),
+      toValues(),
+    ));
+    await expect(run).rejects.toBeInstanceOf(ArrayInputError);
+    await expect(run).rejects.toThrow(/use withEventTimeBatches/);
   });
 
   it('a stream of tuples with a valid timestamp is not mistaken for batches', async () => {

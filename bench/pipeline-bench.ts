@@ -1,0 +1,199 @@
+/**
+ * End-to-end pipeline benchmark (issue 10): from plain values to plain results, the way a user runs it.
+ * Workload (bench/window-workload.ts): 2,000,000 events { key, ts, value }, ts = base + i - uniform{0..500},
+ * 10,000 keys (sparse) or 100 keys (dense); tumbling 1,000 ms event-time windows with count and sum per
+ * key; watermark = max ts - 500 (boundedOutOfOrderness(499) with Flink's -1), advanced every time the
+ * max rises. Every variant folds each result into the same checksum:
+ *  (a) hand (pipeline-baselines.ts): the fastest honest hand loop: keys interned to ints per window, unboxed accumulator arrays;
+ *  (b) batches: the README pipeline over arrays of 1,000 events: withEventTimeBatches -> keyBy ->
+ *      window(...).aggregate(combine({ count, sum })) -> toValues -> subscriber;
+ *  (c) single: the same, one value at a time (withEventTime);
+ *  (d) rxjs (pipeline-baselines.ts): plain RxJS, one `scan` over a Map per window start, over the same arrays of 1,000 events.
+ * Each (workload, variant) runs in fresh processes: pass 1 is the cold figure, pass 2 samples the heap,
+ * pass 3 is the warm figure; each figure is the median over the processes. Times are the CPU time of
+ * the pass (the machine is shared: wall time swung 3x with other engineers' tests), wall ratios beside. Checksums are checked
+ * against the hand loop in a process of their own before any timing, and again in every timed pass.
+ *   node --expose-gc --import tsx bench/pipeline-bench.ts [--reps=5] [--events=2000000]
+ */
+import { from } from 'rxjs';
+import {
+  boundedOutOfOrderness, combine, count, keyBy, sum, toValues, tumblingEventTimeWindows, window,
+  withEventTime, withEventTimeBatches, type WatermarkStrategy,
+} from '../src/index.js';
+import { median } from './lib.js';
+import { generateWindowWorkload, type WindowEvent } from './window-workload.js';
+import { hand, rxjs } from './pipeline-baselines.js';
+import { BATCH, checksum, endSampling, fold, heapUsed, OUT_OF_ORDERNESS, resetPass, SIZE } from './pipeline-common.js';
+
+const VARIANTS = ['hand', 'batches', 'single', 'rxjs'] as const;
+type Variant = (typeof VARIANTS)[number];
+const WORKLOADS = { sparse: 10_000, dense: 100 } as const;
+type Workload = keyof typeof WORKLOADS;
+
+// ---------- (b), (c) the README pipeline ----------
+
+/** The bounded strategy, emitting whenever the max timestamp rises. */
+function everyEvent(): WatermarkStrategy<WindowEvent> {
+  return boundedOutOfOrderness<WindowEvent>(OUT_OF_ORDERNESS).onEveryEvent();
+}
+
+function windowed() {
+  return window<WindowEvent, string>(tumblingEventTimeWindows(SIZE))
+    .aggregate(combine({ count: count(), sum: sum((e: WindowEvent) => e.value) }));
+}
+
+function batches(input: readonly (readonly WindowEvent[])[]): void {
+  from(input).pipe(
+    withEventTimeBatches({ timestamp: (e: WindowEvent) => e.ts, watermarks: everyEvent() }),
+    keyBy((e: WindowEvent) => e.key),
+    windowed(),
+    toValues(),
+  ).subscribe((r) => fold(r.key, r.window.start, r.value.count, r.value.sum));
+}
+
+function single(events: readonly WindowEvent[]): void {
+  from(events).pipe(
+    withEventTime({ timestamp: (e: WindowEvent) => e.ts, watermarks: everyEvent() }),
+    keyBy((e: WindowEvent) => e.key),
+    windowed(),
+    toValues(),
+  ).subscribe((r) => fold(r.key, r.window.start, r.value.count, r.value.sum));
+}
+
+// ---------- running ----------
+
+export function runner(variant: Variant, events: readonly WindowEvent[]): () => void {
+  const arrays: WindowEvent[][] = [];
+  for (let i = 0; i < events.length; i += BATCH) arrays.push(events.slice(i, i + BATCH));
+  switch (variant) {
+    case 'hand': return () => hand(events);
+    case 'batches': return () => batches(arrays);
+    case 'single': return () => single(events);
+    case 'rxjs': return () => rxjs(arrays);
+  }
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+function pass(run: () => void, sample: boolean): { ms: number; cpuMs: number; checksum: string; peakMB: number } {
+  gc?.();
+  const baseline = heapUsed();
+  resetPass(sample, baseline);
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  run();
+  const ms = performance.now() - t0;
+  const c1 = process.cpuUsage(c0);
+  const cpuMs = (c1.user + c1.system) / 1000;
+  const peak = endSampling();
+  return { ms, cpuMs, checksum: checksum(), peakMB: (peak - baseline) / 1048576 };
+}
+
+interface ChildReport { cold: number; warm: number; coldWall: number; warmWall: number; peakMB: number; checksums: string[] }
+
+/** In a fresh process: pass 1 cold, pass 2 heap, pass 3 warm. */
+function child(workload: Workload, variant: Variant, events: number): ChildReport {
+  const run = runner(variant, generateWindowWorkload({ events, keys: WORKLOADS[workload] }));
+  const p1 = pass(run, false);
+  const p2 = pass(run, true);
+  const p3 = pass(run, false);
+  return { cold: p1.cpuMs, warm: p3.cpuMs, coldWall: p1.ms, warmWall: p3.ms, peakMB: p2.peakMB, checksums: [p1.checksum, p2.checksum, p3.checksum] };
+}
+
+/** In a process of its own: every variant's checksum against the hand loop's. */
+function check(workload: Workload, events: number): string {
+  const data = generateWindowWorkload({ events, keys: WORKLOADS[workload] });
+  const reference = pass(runner('hand', data), false).checksum;
+  for (const variant of VARIANTS) {
+    const got = pass(runner(variant, data), false).checksum;
+    if (got !== reference) throw new Error(`pipeline bench, ${workload}: ${variant} checksum ${got} differs from the hand loop's ${reference}`);
+  }
+  return reference;
+}
+
+async function spawnJson<T>(args: string[]): Promise<T> {
+  const { spawnSync } = await import('node:child_process');
+  const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', import.meta.filename, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (child.status !== 0) throw new Error(`pipeline bench child ${args.join(' ')} failed (${String(child.status)}):\n${child.stderr}`);
+  const line = child.stdout.trim().split('\n').pop()!;
+  return JSON.parse(line) as T;
+}
+
+const LABELS: Record<Variant, string> = {
+  hand: '(a) hand loop',
+  batches: '(b) README pipeline, batches of 1,000',
+  single: '(c) README pipeline, one value at a time',
+  rxjs: '(d) RxJS scan + Map',
+};
+
+/** Runs the whole bench: checks, then `reps` fresh processes per workload and variant, interleaved. */
+export async function runPipelineBench(options: { reps?: number; events?: number; log?: (line: string) => void } = {}): Promise<void> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const reps = options.reps ?? 5;
+  const events = options.events ?? 2_000_000;
+  const { loadavg } = await import('node:os');
+  log(`pipeline bench: ${events.toLocaleString('en-US')} events, ${reps} fresh processes per figure, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const reference = {} as Record<Workload, string>;
+  for (const workload of Object.keys(WORKLOADS) as Workload[]) {
+    reference[workload] = await spawnJson<string>([`--check=${workload}`, `--events=${events}`]);
+    log(`  ${workload}: checksums of all variants equal the hand loop's (${reference[workload]})`);
+  }
+  const reports = new Map<string, ChildReport[]>();
+  for (let r = 0; r < reps; r++) {
+    for (const workload of Object.keys(WORKLOADS) as Workload[]) {
+      for (const variant of VARIANTS) {
+        const report = await spawnJson<ChildReport>([`--child=${workload},${variant}`, `--events=${events}`]);
+        for (const c of report.checksums) if (c !== reference[workload]) throw new Error(`${workload} ${variant}: checksum ${c} differs from ${reference[workload]}`);
+        const id = `${workload},${variant}`;
+        reports.set(id, [...(reports.get(id) ?? []), report]);
+      }
+    }
+  }
+  for (const workload of Object.keys(WORKLOADS) as Workload[]) {
+    const med = (variant: Variant, pick: (r: ChildReport) => number): number => median(reports.get(`${workload},${variant}`)!.map(pick));
+    const hand = {
+      cold: med('hand', (r) => r.cold), warm: med('hand', (r) => r.warm), peak: med('hand', (r) => r.peakMB),
+      coldWall: med('hand', (r) => r.coldWall), warmWall: med('hand', (r) => r.warmWall),
+    };
+    log(`\n${workload} (${WORKLOADS[workload].toLocaleString('en-US')} keys): medians of ${reps} processes. ms = CPU time of the pass (user + system:`);
+    log('  on a shared machine it depends less on the load than wall time, which is given as ratios only); ratio = speed relative');
+    log('  to the hand loop (higher is faster); heap = peak heap outside the young generation, over the hand loop\'s');
+    log(`  ${'variant'.padEnd(42)} ${'cold ms'.padStart(8)} ${'ratio'.padStart(6)} ${'warm ms'.padStart(8)} ${'ratio'.padStart(6)} ${'wall c/w'.padStart(12)} ${'peak MB'.padStart(8)} ${'heap'.padStart(6)}`);
+    for (const variant of VARIANTS) {
+      const cold = med(variant, (r) => r.cold);
+      const warm = med(variant, (r) => r.warm);
+      const wall = `${(hand.coldWall / med(variant, (r) => r.coldWall)).toFixed(2)}/${(hand.warmWall / med(variant, (r) => r.warmWall)).toFixed(2)}`;
+      const peak = med(variant, (r) => r.peakMB);
+      log(`  ${LABELS[variant].padEnd(42)} ${cold.toFixed(0).padStart(8)} ${(hand.cold / cold).toFixed(2).padStart(5)}x ${warm.toFixed(0).padStart(8)} ${(hand.warm / warm).toFixed(2).padStart(5)}x ${wall.padStart(12)} ${peak.toFixed(1).padStart(8)} ${(peak / hand.peak).toFixed(2).padStart(5)}x`);
+    }
+  }
+}
+
+const isMain = /pipeline-bench\.ts$/.test(process.argv[1] ?? '');
+if (isMain) {
+  const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const events = Number(arg('events') ?? 2_000_000);
+  const childOf = arg('child');
+  const checkOf = arg('check');
+  const quickOf = arg('quick');
+  if (quickOf !== undefined) {
+    // A quick look while iterating (not the bench's figures): hand loop and one variant alternated in
+    // one process, best of 5 warm passes each.
+    const [workload, variant] = quickOf.split(',') as [Workload, Variant];
+    const data = generateWindowWorkload({ events, keys: WORKLOADS[workload] });
+    const [a, b] = [runner('hand', data), runner(variant, data)];
+    let bestA = Infinity, bestB = Infinity;
+    for (let i = 0; i < 5; i++) {
+      bestA = Math.min(bestA, pass(a, false).cpuMs);
+      bestB = Math.min(bestB, pass(b, false).cpuMs);
+    }
+    console.log(`${workload} ${variant} (CPU time): hand ${bestA.toFixed(0)} ms, ${variant} ${bestB.toFixed(0)} ms, ratio ${(bestA / bestB).toFixed(2)}`);
+  } else if (childOf !== undefined) {
+    const [workload, variant] = childOf.split(',') as [Workload, Variant];
+    console.log(JSON.stringify(child(workload, variant, events)));
+  } else if (checkOf !== undefined) {
+    console.log(JSON.stringify(check(checkOf as Workload, events)));
+  } else {
+    await runPipelineBench({ reps: Number(arg('reps') ?? 5), events });
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * Rules 2 and 3 of rules.ts: `withEventTime(Batches) → keyBy → window [→ toValues]` as one loop over
+ * each input. The entry hands value and timestamp straight to the window operator, which keys the
+ * value itself (the fused keyBy) and adds it to its window; a watermark reaches the window operator
+ * as a number. With `valuesOnly` (a fused toValues), the results go to the subscriber as the plain
+ * WindowResults the user receives, and nothing else is emitted (toValues drops every other element).
+ *
+ * Same elements, same order, same results as the three (four) operators apart: markers from a pulled
+ * source (barriers, restore, end of input), periodic timers, late and invalid values go through the
+ * same operator methods, as element arrays.
+ */
+import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
+import { markersOf, type StreamBatch, type StreamElement } from '../core/elements.js';
+import { processBatch, processElement, type OperatorRuntime } from '../core/operator.js';
+import { schedulerProcessingTime } from '../rx/processing-time.js';
+import type { EntryDownstream } from '../time/entry-downstream.js';
+import { createEntry, processMarkers, type EventTimeOptions } from '../time/withEventTime.js';
+import { perValueEntryError } from '../time/errors.js';
+import type { WindowOperator, WindowResult } from '../window/operator.js';
+import type { EntryStage } from './stages.js';
+
+type Out<K, R> = StreamElement<WindowResult<K, R>, K>[];
+
+export function eventTimeWindowChain<T, K, R>(
+  stage: EntryStage,
+  createWindow: (runtime: OperatorRuntime) => WindowOperator<T, K, R>,
+  scheduler: SchedulerLike | undefined,
+  valuesOnly: boolean,
+): Observable<StreamBatch<WindowResult<K, R>, K> | WindowResult<K, R>> {
+  const options = stage.options as EventTimeOptions<T>;
+  const source = stage.source;
+  const batches = stage.batches;
+  return new Observable<StreamBatch<WindowResult<K, R>, K> | WindowResult<K, R>>((subscriber) => {
+    // What the window operator produces: records (or, valuesOnly, watermarks and markers only: its
+    // results then go to `values`).
+    let out: Out<K, R> = [];
+    let values: WindowResult<K, R>[] = [];
+    const emit = (): void => {
+      if (valuesOnly) {
+        if (out.length !== 0) out.length = 0; // toValues drops every element that is not a result (setting length is a call)
+        if (values.length === 0) return;
+        const ready = values;
+        values = [];
+        window.emitValuesTo(values);
+        for (let i = 0; i < ready.length; i++) subscriber.next(ready[i]!);
+      } else if (out.length > 0) {
+        const ready = out;
+        out = [];
+        subscriber.next(ready);
+      }
+    };
+    const fail = (error: unknown): void => subscriber.error(error);
+    const windowTime = schedulerProcessingTime<WindowResult<K, R>, K>(scheduler ?? asyncScheduler, (timerOut) => {
+      for (let i = 0; i < timerOut.length; i++) out.push(timerOut[i]!);
+      emit();
+    }, fail);
+    let window: WindowOperator<T, K, R>;
+    try {
+      window = createWindow({ processingTime: windowTime.service });
+    } catch (error) {
+      subscriber.error(error);
+      return;
+    }
+    if (valuesOnly) window.emitValuesTo(values);
+    const entryTime = schedulerProcessingTime<T, undefined>(options.scheduler ?? asyncScheduler, (elements) => {
+      try {
+        processBatch(window, elements as StreamBatch<T, K>, out);
+      } catch (error) {
+        fail(error);
+        return;
+      }
+      emit();
+    }, fail);
+    const entry = createEntry<T>(options, entryTime.service);
+    const down: EntryDownstream<T> = valuesOnly
+      ? new ValuesDownstream(window, out)
+      : {
+        record: (value, timestamp) => window.processValue(value, timestamp, out),
+        watermark: (timestamp) => window.processWatermark({ kind: 'watermark', timestamp }, out),
+        element: (element) => processElement(window, element as StreamElement<T, K>, out),
+      };
+    const subscription = source.subscribe({
+      next: (input) => {
+        try {
+          const markers = markersOf(input as T | readonly T[]);
+          if (markers !== undefined) {
+            const elements: StreamElement<T>[] = [];
+            processMarkers(entry, markers, elements);
+            processBatch(window, elements as StreamBatch<T, K>, out);
+          } else if (batches) {
+            entry.processValuesTo(input as readonly T[], down);
+          } else {
+            entry.processValueTo(input as T, down);
+            entry.endOfBatchTo(down);
+          }
+        } catch (error) {
+          subscriber.error(batches ? error : perValueEntryError(input, error));
+          return;
+        }
+        emit();
+      },
+      error: fail,
+      complete: () => {
+        try {
+          entry.endTo(down);
+        } catch (error) {
+          subscriber.error(error);
+          return;
+        }
+        emit();
+        subscriber.complete();
+      },
+    });
+    return () => {
+      subscription.unsubscribe();
+      entryTime.cancelAll();
+      windowTime.cancelAll();
+      entry.dispose();
+      window.dispose();
+    };
+  });
+}
+
+class ValuesDownstream<T, K, R> implements EntryDownstream<T> {
+  readonly #window: WindowOperator<T, K, R>;
+  readonly #out: Out<K, R>;
+  constructor(window: WindowOperator<T, K, R>, out: Out<K, R>) {
+    this.#window = window;
+    this.#out = out;
+  }
+  record(value: T, timestamp: number): void {
+    this.#window.processValue(value, timestamp, this.#out);
+  }
+  watermark(timestamp: number): void {
+    const window = this.#window;
+    if (timestamp < window.nextFiring) window.noteWatermark(timestamp);
+    else window.advanceWatermark(timestamp, this.#out);
+  }
+  element(element: StreamElement<T>): void {
+    processElement(this.#window, element as StreamElement<T, K>, this.#out);
+  }
+}

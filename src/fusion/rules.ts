@@ -1,0 +1,51 @@
+/**
+ * The fusion rules, in one place (docs/architecture.md §8). Synchronous operators that follow one
+ * another in a plain `pipe` run as one loop, as Flink chains operators into one task:
+ *
+ * 1. `keyBy → window`: the window operator reads keyBy's input and keys each record itself, so no
+ *    keyed record is built per input record.
+ * 2. `withEventTime(Batches) → keyBy → window`: the entry hands each value and its timestamp
+ *    straight to the window operator (event-time-window-chain.ts), so no record object is built
+ *    per input value, and watermarks are numbers until one has to travel further.
+ * 3. `… → window → toValues`, on the chain of rule 2: the window operator hands its results to the
+ *    subscriber as they are, with no record wrapping each.
+ *
+ * Each rule applies only to the exact stream the previous operator returned (`stageOf`), so any
+ * operator in between (a map, a tap, a share) keeps the unfused path, which gives the same results.
+ */
+import type { Observable, SchedulerLike } from 'rxjs';
+import type { StreamBatch } from '../core/elements.js';
+import type { OperatorRuntime } from '../core/operator.js';
+import { fromStreamOperator } from '../rx/operator-function.js';
+import type { WindowOperator, WindowResult } from '../window/operator.js';
+import { eventTimeWindowChain } from './event-time-window-chain.js';
+import { markStage, stageOf, type KeyByStage } from './stages.js';
+
+/** How a fused window operator is built: with the keyBy it keys records as, for one subscription. */
+export type CreateWindow<T, K, R> = (keyBy: KeyByStage | undefined, runtime: OperatorRuntime) => WindowOperator<T, K, R>;
+
+/**
+ * A keyed window operator applied to `source`: fused with the keyBy (rule 1) and the entry (rule 2)
+ * in front of it where `source` is exactly theirs, the plain operator otherwise.
+ */
+export function fuseWindow<T, K, R>(
+  source: Observable<StreamBatch<T, K>>,
+  create: CreateWindow<T, K, R>,
+  options: { scheduler?: SchedulerLike },
+): Observable<StreamBatch<WindowResult<K, R>, K>> {
+  const keyBy = stageOf(source);
+  if (keyBy?.kind !== 'keyBy') return fromStreamOperator((runtime) => create(undefined, runtime), options)(source);
+  const entry = stageOf(keyBy.input);
+  if (entry?.kind === 'entry') {
+    const chain = (valuesOnly: boolean) => eventTimeWindowChain<T, K, R>(entry, (runtime) => create(keyBy, runtime), options.scheduler, valuesOnly);
+    return markStage(chain(false) as Observable<StreamBatch<WindowResult<K, R>, K>>, { kind: 'window', values: () => chain(true) });
+  }
+  // The fused operator reads keyBy's input, records not keyed yet, and keys them itself.
+  return fromStreamOperator((runtime) => create(keyBy, runtime), options)(keyBy.input as unknown as Observable<StreamBatch<T, K>>);
+}
+
+/** `toValues` applied to `source`: the chain's own value output where rule 3 applies, else undefined. */
+export function fuseToValues<T>(source: Observable<unknown>): Observable<T> | undefined {
+  const window = stageOf(source);
+  return window?.kind === 'window' ? window.values() as Observable<T> : undefined;
+}

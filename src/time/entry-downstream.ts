@@ -1,0 +1,27 @@
+import type { StreamElement } from '../core/elements.js';
+
+/**
+ * Where the entry operator's output goes: an element array (the RxJS operator, tests), or the next
+ * operator of a fused chain (src/fusion/), which then takes records as value and timestamp without
+ * a record object per value, and watermarks as numbers.
+ */
+export interface EntryDownstream<T> {
+  record(value: T, timestamp: number): void;
+  watermark(timestamp: number): void;
+  /** Status, control elements, and records behind the watermark forwarded as they are. */
+  element(element: StreamElement<T>): void;
+}
+
+/** The downstream of the element-array methods: builds the elements into `out`. */
+export class ElementArray<T> implements EntryDownstream<T> {
+  out: StreamElement<T>[] = [];
+  record(value: T, timestamp: number): void {
+    this.out.push({ kind: 'record', value, timestamp, key: undefined, keyGroup: -1 });
+  }
+  watermark(timestamp: number): void {
+    this.out.push({ kind: 'watermark', timestamp });
+  }
+  element(element: StreamElement<T>): void {
+    this.out.push(element);
+  }
+}
