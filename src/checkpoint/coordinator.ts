@@ -22,7 +22,7 @@
  */
 
 import { asyncScheduler, Observable, Subject, type SchedulerLike, type Subscription } from 'rxjs';
-import { RESTORE_CONTROL, type SourceCheckpointLink, type SourcePort } from '../core/checkpointing.js';
+import { PIPELINE_CONTROL, RESTORE_CONTROL, type PipelineLink, type SourceCheckpointLink, type SourcePort } from '../core/checkpointing.js';
 import { END_OF_STREAM, type CheckpointBarrier, type ControlElement } from '../core/elements.js';
 import { InvalidOptionError } from '../core/errors.js';
 import type { CheckpointBackend, SnapshotPlan, StoredSnapshotInfo } from './backend.js';
@@ -126,6 +126,8 @@ export class Checkpointing {
   #requests: Request[] = [];
   #timer: Subscription | undefined;
   #failuresInRow = 0;
+  /** What every operator of the pipeline reports its failure to (the pipeline control element). */
+  readonly #pipelineLink: PipelineLink = { fail: (error) => this.#failAll(error) };
   /** Set once the pipeline failed (or stopped before its end): the error everything rejects with. */
   #failure: { error: unknown } | undefined;
   #stats: { completed: number; failed: number; skipped: number; lastDurationMs: number | undefined; lastCheckpoint: StoredSnapshotInfo | undefined } = {
@@ -259,7 +261,8 @@ export class Checkpointing {
   connected(state: SourceState): { readonly error: unknown } | undefined {
     // After a failure, a new subscription would run operators that never got the restored state.
     if (this.#failure !== undefined) return this.#failure;
-    // The restore marker goes first, before any record of this subscription.
+    // The pipeline link goes first, then the restore marker, before any record of this subscription.
+    state.port!.inject([{ kind: 'control', type: PIPELINE_CONTROL, payload: this.#pipelineLink }]);
     const restore = this.#restoreSource;
     if (restore !== undefined && restore.pendingSources.has(state.id)) {
       const marker: ControlElement = { kind: 'control', type: RESTORE_CONTROL, payload: restore };

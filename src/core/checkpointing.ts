@@ -67,6 +67,36 @@ export const ALREADY_RESTORED: unique symbol = Symbol('rxflink.alreadyRestored')
 /** The `type` of the control element that carries a `RestoreSource` in its payload. */
 export const RESTORE_CONTROL = 'restore';
 
+/**
+ * The `type` of the control element that a checkpointed source sends first on every subscription,
+ * carrying a `PipelineLink`. Every operator it passes remembers the link, so that an error thrown in
+ * an operator (a user function, bad input) reaches the coordinator with its real cause, even before
+ * the first barrier and in a pipeline with no sink the coordinator could hear from. RxJS sends errors
+ * only downstream: upstream, a source just sees an unsubscribe.
+ */
+export const PIPELINE_CONTROL = 'pipeline';
+
+/** What the pipeline control element carries: where operators report that the pipeline failed. */
+export interface PipelineLink {
+  fail(error: unknown): void;
+}
+
+const pipelineLinks = new WeakMap<object, PipelineLink>();
+
+/** Remembers the pipeline `operator` runs in (called when the pipeline control element passes it). */
+export function linkToPipeline(operator: object, link: PipelineLink): void {
+  pipelineLinks.set(operator, link);
+}
+
+/**
+ * Tells the pipeline's coordinator, if any, that `operator` failed with `error`. Adapters call it
+ * before they send the error downstream, so that the coordinator hears the cause before the
+ * unsubscribe that follows.
+ */
+export function reportPipelineFailure(operator: object, error: unknown): void {
+  pipelineLinks.get(operator)?.fail(error);
+}
+
 /** An operator that has state to checkpoint has no uid to store it under. */
 export class MissingUidError extends StreamError {
   readonly operator: string;

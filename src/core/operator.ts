@@ -8,7 +8,10 @@ import type {
   CheckpointBarrier, ControlElement, StreamBatch, StreamElement, StreamRecord, StreamStatus, Watermark,
 } from './elements.js';
 import type { OperatorStateSnapshot } from '../checkpoint/snapshot.js';
-import { restoreOperator, RESTORE_CONTROL, snapshotOperator, type PendingCheckpoint, type RestoreSource } from './checkpointing.js';
+import {
+  linkToPipeline, PIPELINE_CONTROL, restoreOperator, RESTORE_CONTROL, snapshotOperator,
+  type PendingCheckpoint, type PipelineLink, type RestoreSource,
+} from './checkpointing.js';
 import type { ProcessingTimeService } from './time.js';
 
 /** What an operator produces into: elements pushed here travel downstream, in order. */
@@ -108,6 +111,7 @@ export function processElement<I, KI, O, KO>(
       break;
     case 'control':
       if (element.type === RESTORE_CONTROL) restoreOperator(operator, element.payload as RestoreSource);
+      else if (element.type === PIPELINE_CONTROL) linkToPipeline(operator, element.payload as PipelineLink);
       if (operator.processControl) operator.processControl(element, out);
       else out.push(element);
       break;

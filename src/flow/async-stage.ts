@@ -27,7 +27,7 @@
  */
 import { from as rxFrom, type Observable, type ObservableInput, type SchedulerLike, type Subscription } from 'rxjs';
 import { END_OF_STREAM, MAX_WATERMARK, type StreamBatch, type StreamElement, type StreamRecord } from '../core/elements.js';
-import type { PendingCheckpoint } from '../core/checkpointing.js';
+import { linkToPipeline, PIPELINE_CONTROL, reportPipelineFailure, type PendingCheckpoint, type PipelineLink } from '../core/checkpointing.js';
 import { InvalidOptionError } from '../core/errors.js';
 import { attachSubscribingStage, deliver, FlowController, subscribeAs, Upstreams, type FlowStage } from './demand.js';
 import { AsyncRequestError, AsyncTimeoutError, BufferOverflowError } from './errors.js';
@@ -256,6 +256,8 @@ export class AsyncStage<P, O> implements FlowStage {
     if (barrier.kind === 'barrier' && barrier.checkpoint !== undefined) {
       this.#heldBarriers.set(element, barrier.checkpoint.hold(this.name));
       this.#lastCheckpoint = barrier.checkpoint;
+    } else if (barrier.kind === 'control' && barrier.type === PIPELINE_CONTROL) {
+      linkToPipeline(this, barrier.payload as PipelineLink);
     }
     const seq = this.#seq++;
     this.#queue.push({ seq, size: 0, marker: true, payload: undefined, state: DONE, output: [element], emitted: false, cancel: undefined });
@@ -492,11 +494,13 @@ export class AsyncStage<P, O> implements FlowStage {
   }
 
   /**
-   * Tells the checkpoint coordinator (through the last barrier seen) why the pipeline fails here, so
-   * that `whenFinished()` and `checkpoint()` reject with this error (PendingCheckpoint.fail).
+   * Tells the checkpoint coordinator why the pipeline fails here, so that `whenFinished()` and
+   * `checkpoint()` reject with this error: through the last barrier seen (PendingCheckpoint.fail),
+   * or before the first one through the pipeline link.
    */
   reportFailure(error: unknown): void {
-    this.#lastCheckpoint?.fail?.(error);
+    if (this.#lastCheckpoint?.fail !== undefined) this.#lastCheckpoint.fail(error);
+    else reportPipelineFailure(this, error);
   }
 
   #cancelAll(): void {

@@ -11,6 +11,7 @@
  */
 import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
 import { markersOf, type StreamBatch, type StreamElement } from '../core/elements.js';
+import { reportPipelineFailure } from '../core/checkpointing.js';
 import { processBatch, processElement, type OperatorRuntime } from '../core/operator.js';
 import { schedulerProcessingTime } from '../rx/processing-time.js';
 import type { EntryDownstream } from '../time/entry-downstream.js';
@@ -49,7 +50,12 @@ export function eventTimeWindowChain<T, K, R>(
         subscriber.next(ready);
       }
     };
-    const fail = (error: unknown): void => subscriber.error(error);
+    // The coordinator hears the cause first (through the pipeline link both operators got); the
+    // unsubscribe that the error brings comes after.
+    const fail = (error: unknown): void => {
+      reportPipelineFailure(window, error);
+      subscriber.error(error);
+    };
     const windowTime = schedulerProcessingTime<WindowResult<K, R>, K>(scheduler ?? asyncScheduler, (timerOut) => {
       for (let i = 0; i < timerOut.length; i++) out.push(timerOut[i]!);
       emit();
@@ -94,7 +100,7 @@ export function eventTimeWindowChain<T, K, R>(
             entry.endOfBatchTo(down);
           }
         } catch (error) {
-          subscriber.error(batches ? error : perValueEntryError(input, error));
+          fail(batches ? error : perValueEntryError(input, error));
           return;
         }
         emit();
@@ -104,7 +110,7 @@ export function eventTimeWindowChain<T, K, R>(
         try {
           entry.endTo(down);
         } catch (error) {
-          subscriber.error(error);
+          fail(error);
           return;
         }
         emit();

@@ -1,5 +1,6 @@
 import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import { END_OF_STREAM, MAX_WATERMARK, type StreamBatch, type StreamElement } from '../core/elements.js';
+import { reportPipelineFailure } from '../core/checkpointing.js';
 import { processBatch, type OperatorRuntime, type StreamOperator } from '../core/operator.js';
 import { schedulerProcessingTime } from './processing-time.js';
 
@@ -31,13 +32,14 @@ export function fromStreamOperator<I, KI, O, KO>(
       const flush = (out: StreamElement<O, KO>[]): void => {
         if (out.length > 0) subscriber.next(out);
       };
-      const processingTime = schedulerProcessingTime<O, KO>(
-        options.scheduler ?? asyncScheduler,
-        flush,
-        (error) => subscriber.error(error),
-      );
-
       let operator: StreamOperator<I, KI, O, KO>;
+      // The coordinator hears the cause first; the unsubscribe that the error brings comes after.
+      const fail = (error: unknown): void => {
+        reportPipelineFailure(operator, error);
+        subscriber.error(error);
+      };
+      const processingTime = schedulerProcessingTime<O, KO>(options.scheduler ?? asyncScheduler, flush, fail);
+
       try {
         operator = create({ processingTime: processingTime.service });
       } catch (error) {
@@ -50,7 +52,7 @@ export function fromStreamOperator<I, KI, O, KO>(
         try {
           processBatch(operator, batch, out);
         } catch (error) {
-          subscriber.error(error);
+          fail(error);
           return;
         }
         flush(out);

@@ -1,5 +1,5 @@
 import { from as rxFrom, lastValueFrom, Observable, defaultIfEmpty, type ObservableInput, type OperatorFunction } from 'rxjs';
-import { checkUid, type PendingCheckpoint } from '../core/checkpointing.js';
+import { checkUid, reportPipelineFailure, type PendingCheckpoint } from '../core/checkpointing.js';
 import type { StreamBatch, StreamElement, StreamRecord } from '../core/elements.js';
 import { InvalidOptionError, StreamError } from '../core/errors.js';
 import { processBatch, type Output, type StreamOperator } from '../core/operator.js';
@@ -73,7 +73,8 @@ export function exactlyOnceSink<T, K = undefined>(
         failed = true;
         // The coordinator learns the real cause (a CommitError, an error from upstream), so that
         // whenFinished() and checkpoint() reject with it.
-        operator.checkpoint?.fail?.(error);
+        if (operator.checkpoint?.fail !== undefined) operator.checkpoint.fail(error);
+        else reportPipelineFailure(operator, error); // before the first barrier
         subscriber.error(error);
       };
       const completeWhenCommitted = (): void => {

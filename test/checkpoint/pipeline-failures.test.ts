@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { pipe, type Observable, type OperatorFunction, type Subscription } from 'rxjs';
 import {
-  asyncMap, AsyncRequestError, boundedOutOfOrderness, CommitError, exactlyOnceSink, fromIterable, mapValues, memoryBackend,
+  asyncMap, AsyncRequestError, boundedOutOfOrderness, CommitError, count, InvalidTimestampError, keyBy, toValues,
+  tumblingEventTimeWindows, window, exactlyOnceSink, fromIterable, mapValues, memoryBackend,
   PipelineStoppedError, startCheckpointing, withEventTimeBatches, type CheckpointBackend, type Checkpointing, type StreamBatch,
 } from '../../src/index.js';
 import { fromStreamOperator } from '../../src/engine/index.js';
@@ -157,6 +158,57 @@ describe('failures reach the subscriber, whenFinished and checkpoint() (issue 17
     await expect(done).rejects.toBe(boom);
     expect(checkpoints.stats.completed).toBeGreaterThan(0);
     await expect(checkpoints.whenFinished()).rejects.toBe(boom);
+  });
+});
+
+describe('errors before the first barrier, with no sink (issue 17 item 5)', () => {
+  // RxJS sends errors only downstream: the source saw an unsubscribe, so the coordinator said
+  // PipelineStoppedError. The pipeline link every operator gets at subscription now carries the cause.
+  const source = (checkpoints: Checkpointing) =>
+    checkpoints.source('n', fromIterable(VALUES, { from: checkpoints.position('n'), batchSize: 10, yieldAfterMs: 0 }));
+
+  it('a user function throwing before the first barrier, with no sink: whenFinished and checkpoint() reject with its error', async () => {
+    const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'early' }), interval: 60_000 });
+    const boom = new Error('bad record');
+    const done = run(source(checkpoints).pipe(
+      withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
+      mapValues((n: number) => {
+        if (n === 3) throw boom;
+        return n;
+      }),
+      toValues(),
+    ));
+    await expect(done).rejects.toBe(boom);
+    expect(checkpoints.stats.completed).toBe(0);
+    await expect(checkpoints.checkpoint()).rejects.toBe(boom);
+    await expect(checkpoints.whenFinished()).rejects.toBe(boom);
+  });
+
+  it('an async request failing before the first barrier, with no sink: whenFinished rejects with the AsyncRequestError', async () => {
+    const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'early-async' }), interval: 60_000 });
+    const done = run(source(checkpoints).pipe(
+      withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
+      asyncMap<number, number>(async (n) => {
+        if (n === 2) throw new Error('service down');
+        return n;
+      }),
+      toValues(),
+    ));
+    await expect(done).rejects.toBeInstanceOf(AsyncRequestError);
+    expect(checkpoints.stats.completed).toBe(0);
+    await expect(checkpoints.whenFinished()).rejects.toBeInstanceOf(AsyncRequestError);
+  });
+
+  it('a bad timestamp in the fused window pipeline reaches whenFinished with its typed error', async () => {
+    const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'early-fused' }), interval: 60_000 });
+    const done = run(source(checkpoints).pipe(
+      withEventTimeBatches({ timestamp: (n: number) => (n === 25 ? Number.NaN : n), watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
+      keyBy((n: number) => n % 3),
+      window(tumblingEventTimeWindows(10), { uid: 'w' }).aggregate(count()),
+      toValues(),
+    ));
+    await expect(done).rejects.toBeInstanceOf(InvalidTimestampError);
+    await expect(checkpoints.whenFinished()).rejects.toBeInstanceOf(InvalidTimestampError);
   });
 });
 
