@@ -77,7 +77,7 @@ export {
 } from './checkpoint/errors.js';
 export type {
   CheckpointBackend, CheckpointBackendOptions, LoadOptions, SnapshotSelector, StoredSnapshotInfo,
-} from './checkpoint/backend.js';
+} from './checkpoint/backend-types.js';
 export { memoryBackend, type MemoryBackendOptions } from './checkpoint/memory.js';
 export {
   startCheckpointing, type Checkpointing, type CheckpointableSource, type CheckpointingOptions, type CheckpointStats,

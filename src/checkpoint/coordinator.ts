@@ -25,7 +25,7 @@ import { asyncScheduler, Observable, Subject, type SchedulerLike, type Subscript
 import { RESTORE_CONTROL, type SourceCheckpointLink, type SourcePort } from '../core/checkpointing.js';
 import { END_OF_STREAM, type CheckpointBarrier, type ControlElement } from '../core/elements.js';
 import { InvalidOptionError } from '../core/errors.js';
-import type { CheckpointBackend, SnapshotPlan, StoredSnapshotInfo } from './backend.js';
+import type { CheckpointBackend, SnapshotPlan, StoredSnapshotInfo } from './backend-types.js';
 import { CheckpointAbortedError, PipelineStoppedError, UnclaimedStateError } from './errors-inband.js';
 import { chooseRestore, type RestoreOptions } from './restore-choice.js';
 import { RestoreState, type StateMigration } from './restore-state.js';

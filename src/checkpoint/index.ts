@@ -27,11 +27,11 @@ export {
   SnapshotInUseError, SnapshotNotFoundError, StorageError, UnsupportedValueError,
   type SnapshotRef, type StorageFailure,
 } from './errors.js';
-export {
-  createCheckpointBackend, exportSnapshot, importSnapshot, SnapshotBackend,
-  type BlobStore, type CheckpointBackend, type CheckpointBackendOptions, type LoadOptions, type SnapshotPlan,
-  type SnapshotSelector, type StoredSnapshotInfo,
-} from './backend.js';
+export { createCheckpointBackend, SnapshotBackend } from './backend.js';
+export type {
+  BlobStore, CheckpointBackend, CheckpointBackendOptions, LoadOptions, SnapshotPlan, SnapshotSelector, StoredSnapshotInfo,
+} from './backend-types.js';
+export { exportSnapshot, importSnapshot } from './snapshot-bytes.js';
 export { memoryBackend, MemoryBlobStore, type MemoryBackendOptions } from './memory.js';
 export {
   Checkpointing, startCheckpointing, type CheckpointableSource, type CheckpointingOptions, type CheckpointStats,

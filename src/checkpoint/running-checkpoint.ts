@@ -5,7 +5,7 @@
 
 import type { Subscription } from 'rxjs';
 import { DuplicateUidError, type PendingCheckpoint } from '../core/checkpointing.js';
-import type { SnapshotPlan, StoredSnapshotInfo } from './backend.js';
+import type { SnapshotPlan, StoredSnapshotInfo } from './backend-types.js';
 import { copyState } from '../state/serializable.js';
 import { LateStateReportError } from './errors-inband.js';
 import { isIncremental, SNAPSHOT_FORMAT_VERSION, type OperatorStateSnapshot, type Snapshot, type SnapshotKind } from './snapshot.js';

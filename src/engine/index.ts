@@ -79,7 +79,9 @@ export {
   ColumnSections, decodeValue, encodeValue, encodeEnvelope, openEnvelope, storedChecksum, EnvelopeError,
   type EnvelopeHeader, type EnvelopeProblem, type OpenedEnvelope,
 } from '../checkpoint/codec.js';
-export { createCheckpointBackend, exportSnapshot, importSnapshot, SnapshotBackend, type BlobStore, type SnapshotPlan } from '../checkpoint/backend.js';
+export { createCheckpointBackend, SnapshotBackend } from '../checkpoint/backend.js';
+export type { BlobStore, SnapshotPlan } from '../checkpoint/backend-types.js';
+export { exportSnapshot, importSnapshot } from '../checkpoint/snapshot-bytes.js';
 export { MemoryBlobStore } from '../checkpoint/memory.js';
 export { COMMIT_RECORD_KEY, type CommitRecord } from '../checkpoint/commit-record.js';
 export { Checkpointing } from '../checkpoint/coordinator.js';

@@ -10,7 +10,7 @@
  */
 
 import { delMany, get, keys, setMany, type UseStore } from 'idb-keyval';
-import type { BlobStore } from '../checkpoint/backend.js';
+import type { BlobStore } from '../checkpoint/backend-types.js';
 import type { StorageFailure } from '../checkpoint/errors.js';
 
 /** A failure already classified at its source; `IndexedDbBlobStore.classify` passes it on. */

@@ -4,7 +4,8 @@
  * a time owns a pipeline's state (Web Locks), so two tabs never write it.
  */
 
-import { SnapshotBackend, type CheckpointBackend, type CheckpointBackendOptions } from '../checkpoint/backend.js';
+import { SnapshotBackend } from '../checkpoint/backend.js';
+import type { CheckpointBackend, CheckpointBackendOptions } from '../checkpoint/backend-types.js';
 import { StorageError } from '../checkpoint/errors.js';
 import { InvalidOptionError } from '../core/errors.js';
 import { databaseName, IndexedDbBlobStore } from './idb-store.js';

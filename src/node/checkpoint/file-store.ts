@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BlobStore } from '../../checkpoint/backend.js';
+import type { BlobStore } from '../../checkpoint/backend-types.js';
 import type { StorageFailure } from '../../checkpoint/errors.js';
 import { acquireOwnership, NotOwnerFailure, releaseOwnership } from './owner-lock.js';
 
