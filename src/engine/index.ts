@@ -65,7 +65,9 @@ export {
 // Backpressure.
 export { FlowController, Upstreams, currentFlow, deliver, type FlowStage } from '../flow/demand.js';
 export { FlowMonitor, StageStats } from '../flow/monitor.js';
-export { AsyncStage, asyncStageConfig, type AsyncJobSpec, type AsyncStageConfig, type AsyncStageOptions } from '../flow/async-stage.js';
+export { AsyncStage } from '../flow/async-stage.js';
+export { asyncStageConfig, type AsyncStageConfig, type AsyncStageOptions } from '../flow/async-config.js';
+export type { AsyncJobSpec } from '../flow/async-job.js';
 export { PulledSource, type Puller, type PullResult } from '../sources/pulled.js';
 export { PushSource } from '../sources/fromPush.js';
 
