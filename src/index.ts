@@ -50,7 +50,7 @@ export * from './window/index.js';
 // Keyed state.
 export type {
   AggregatingState, ListState, MapState, ReducingState, ValueState,
-} from './state/backend.js';
+} from './state/state-types.js';
 export * from './state/descriptors.js'; // the state descriptors and their factories, all public
 export type { StateTtlConfig, TtlUpdateType, TtlVisibility } from './state/ttl.js';
 export { StateDescriptorError, StateNotSerializableError, StateRestoreError, type StateLocation } from './state/errors.js';

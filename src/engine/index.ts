@@ -49,11 +49,11 @@ export { checkTimestamp, timestampProblem } from '../time/timestamps.js';
 export { WindowOperator, type WindowOperatorState } from '../window/operator.js';
 
 // Keyed state and timers.
-export {
-  KeyedStateBackend,
-  type KeyedStateBackendOptions, type KeyedStateCheckpoint, type KeyedStateSnapshot, type Namespace, type StateSegmentSnapshot,
-  type StateTableLayout, type StateTableSnapshot,
-} from '../state/backend.js';
+export { KeyedStateBackend, type KeyedStateBackendOptions } from '../state/backend.js';
+export type { Namespace } from '../state/state-types.js';
+export type {
+  KeyedStateCheckpoint, KeyedStateSnapshot, StateSegmentSnapshot, StateTableLayout, StateTableSnapshot,
+} from '../state/snapshot-types.js';
 export { isExpired, resolveTtl, type ResolvedTtl } from '../state/ttl.js';
 export { checkSerializable, findUnserializable } from '../state/serializable.js';
 export { keyFromId } from '../state/key-id.js';

@@ -7,9 +7,8 @@
 import type { StreamElement } from '../core/elements.js';
 import { NotKeyedError, StreamError } from '../core/errors.js';
 import type { KeyPart } from '../core/keys.js';
-import type {
-  AggregatingState, KeyedStateBackend, ListState, MapState, ReducingState, ValueState,
-} from '../state/backend.js';
+import type { KeyedStateBackend } from '../state/backend.js';
+import type { AggregatingState, ListState, MapState, ReducingState, ValueState } from '../state/state-types.js';
 import type {
   AggregatingStateDescriptor, ListStateDescriptor, MapStateDescriptor, ReducingStateDescriptor, ValueStateDescriptor,
 } from '../state/descriptors.js';

@@ -16,7 +16,7 @@ import type { KeyedTableSnapshot } from '../checkpoint/snapshot.js';
 import { MIN_WATERMARK, type StreamElement } from '../core/elements.js';
 import { keyId, type Key, type KeyPart } from '../core/keys.js';
 import type { ProcessingTimeService } from '../core/time.js';
-import type { Namespace } from './backend.js';
+import type { Namespace } from './state-types.js';
 import { StateRestoreError } from './errors.js';
 import { RestoreChecks } from './restore-checks.js';
 import { keyFromId } from './key-id.js';
