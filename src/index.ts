@@ -79,9 +79,9 @@ export type {
   CheckpointBackend, CheckpointBackendOptions, LoadOptions, SnapshotSelector, StoredSnapshotInfo,
 } from './checkpoint/backend-types.js';
 export { memoryBackend, type MemoryBackendOptions } from './checkpoint/memory.js';
-export {
-  startCheckpointing, type Checkpointing, type CheckpointableSource, type CheckpointingOptions, type CheckpointStats,
-} from './checkpoint/coordinator.js';
+export type { Checkpointing } from './checkpoint/coordinator.js';
+export { startCheckpointing } from './checkpoint/startCheckpointing.js';
+export type { CheckpointableSource, CheckpointingOptions, CheckpointStats } from './checkpoint/checkpointing-options.js';
 export type { RestoreFallback, RestoreOptions } from './checkpoint/restore-choice.js';
 export type { StateMigration } from './checkpoint/restore-state.js';
 export {

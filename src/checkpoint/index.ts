@@ -33,9 +33,9 @@ export type {
 } from './backend-types.js';
 export { exportSnapshot, importSnapshot } from './snapshot-bytes.js';
 export { memoryBackend, MemoryBlobStore, type MemoryBackendOptions } from './memory.js';
-export {
-  Checkpointing, startCheckpointing, type CheckpointableSource, type CheckpointingOptions, type CheckpointStats,
-} from './coordinator.js';
+export { Checkpointing } from './coordinator.js';
+export { startCheckpointing } from './startCheckpointing.js';
+export type { CheckpointableSource, CheckpointingOptions, CheckpointStats } from './checkpointing-options.js';
 export type { RestoreFallback, RestoreOptions } from './restore-choice.js';
 export { COMMIT_RECORD_KEY, type CommitRecord } from './commit-record.js';
 export type { StateMigration } from './restore-state.js';
