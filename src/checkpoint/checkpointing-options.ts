@@ -3,7 +3,7 @@
  * coordinator reports.
  */
 import { asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
-import type { SourceCheckpointLink } from '../core/checkpointing.js';
+import type { SourceCheckpointLink } from '../core/source-link.js';
 import { InvalidOptionError } from '../core/errors.js';
 import type { CheckpointBackend, StoredSnapshotInfo } from './backend-types.js';
 import type { RestoreOptions } from './restore-choice.js';

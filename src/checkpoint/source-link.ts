@@ -2,7 +2,7 @@
  * One declared source's link to the checkpoint coordinator: the source injects barriers and restore
  * markers through its port, and tells the coordinator when it connects, disconnects and finishes.
  */
-import type { SourceCheckpointLink, SourcePort } from '../core/checkpointing.js';
+import type { SourceCheckpointLink, SourcePort } from '../core/source-link.js';
 import { InvalidOptionError } from '../core/errors.js';
 
 /** What a source's link may ask of the coordinator. */

@@ -32,10 +32,8 @@ export { describeValue } from '../core/errors.js';
 export { checkKey, hashKey, keyGroupOf, keyId } from '../core/keys.js';
 export { processBatch, processElement, type Output, type OperatorRuntime, type StreamOperator } from '../core/operator.js';
 export type { ProcessingTimeService } from '../core/time.js';
-export {
-  ALREADY_RESTORED, RESTORE_CONTROL,
-  type PendingCheckpoint, type RestoreSource, type SourceCheckpointLink, type SourcePort,
-} from '../core/checkpointing.js';
+export { ALREADY_RESTORED, RESTORE_CONTROL, type PendingCheckpoint, type RestoreSource } from '../core/checkpointing.js';
+export type { SourceCheckpointLink, SourcePort } from '../core/source-link.js';
 export { fromStreamOperator } from '../rx/operator-function.js';
 
 // The built-in operators' engine halves.

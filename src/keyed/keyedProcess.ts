@@ -1,5 +1,6 @@
 import { checkUid, type PendingCheckpoint } from '../core/checkpointing.js';
-import { defineOwn, type KeyedTableSnapshot, type OperatorStateSnapshot } from '../checkpoint/snapshot.js';
+import { defineOwn } from '../core/plain-data.js';
+import type { KeyedTableSnapshot, OperatorStateSnapshot } from '../core/state-snapshot.js';
 import type { OperatorFunction } from 'rxjs';
 import { MAX_WATERMARK, type StreamBatch, type StreamElement, type StreamRecord, type Watermark } from '../core/elements.js';
 import { Counters } from '../core/counters.js';

@@ -3,7 +3,7 @@ import { checkUid, type PendingCheckpoint } from '../core/checkpointing.js';
 import type { StreamBatch, StreamElement, StreamRecord } from '../core/elements.js';
 import { InvalidOptionError, StreamError } from '../core/errors.js';
 import { processBatch, type Output, type StreamOperator } from '../core/operator.js';
-import type { OperatorStateSnapshot } from '../checkpoint/snapshot.js';
+import type { OperatorStateSnapshot } from '../core/state-snapshot.js';
 import { StateRestoreError } from '../state/errors.js';
 import { RestoreChecks } from '../state/restore-checks.js';
 

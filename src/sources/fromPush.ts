@@ -1,5 +1,5 @@
 import { asyncScheduler, Observable, type ObservableInput, from as rxFrom, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
-import type { SourceCheckpointLink } from '../core/checkpointing.js';
+import type { SourceCheckpointLink } from '../core/source-link.js';
 import { Counters } from '../core/counters.js';
 import { InvalidOptionError } from '../core/errors.js';
 import { attachSubscribingStage, deliver, FlowController, subscribeAs } from '../flow/demand.js';

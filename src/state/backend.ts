@@ -14,7 +14,7 @@
  * tables (one row per key, see `StateTableLayout`), in full or as the keys changed since the
  * previous export.
  */
-import type { KeyedTableSnapshot } from '../checkpoint/snapshot.js';
+import type { KeyedTableSnapshot } from '../core/state-snapshot.js';
 import { defineOwn } from '../core/plain-data.js';
 import { keyId, type Key, type KeyPart } from '../core/keys.js';
 import type {

@@ -2,7 +2,7 @@
  * Keyed state as checkpoint tables: one row per key (see `StateTableLayout`), in full or as the
  * keys changed since the last export, converted from and to the segments format.
  */
-import type { KeyedTableSnapshot } from '../checkpoint/snapshot.js';
+import type { KeyedTableSnapshot } from '../core/state-snapshot.js';
 import { keyId, type Key, type KeyPart } from '../core/keys.js';
 import type { StateKind } from './descriptors.js';
 import { StateRestoreError } from './errors.js';

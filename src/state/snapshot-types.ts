@@ -2,7 +2,7 @@
  * Keyed state as plain data: the segments of `snapshot()` / `restore()` and the rows per key of
  * `checkpointTables()` / `restoreTables()` (docs/architecture.md §4).
  */
-import type { KeyedTableSnapshot } from '../checkpoint/snapshot.js';
+import type { KeyedTableSnapshot } from '../core/state-snapshot.js';
 import type { Key } from '../core/keys.js';
 import type { StateKind } from './descriptors.js';
 import type { Namespace } from './state-types.js';
