@@ -23,6 +23,7 @@ import { PipelineBlobs } from './pipeline-blobs.js';
 import { planNext, retain } from './retention.js';
 import { checkPipelineId, validateSnapshot } from './snapshot-validation.js';
 import { encodeSnapshot } from './snapshot-bytes.js';
+import { positiveInteger } from '../core/options.js';
 
 /**
  * Builds a backend over a blob store. The memory, file and IndexedDB backends are this plus their
@@ -59,8 +60,7 @@ export class SnapshotBackend implements CheckpointBackend {
 
   constructor(private readonly store: BlobStore, options: CheckpointBackendOptions) {
     checkPipelineId(options.pipelineId);
-    const keep = options.keep ?? 3;
-    if (!Number.isSafeInteger(keep) || keep < 1) throw new InvalidOptionError('keep', keep, 'must be an integer >= 1');
+    const keep = positiveInteger('keep', options.keep ?? 3);
     const maxChainLength = options.maxChainLength ?? 4;
     if (!Number.isSafeInteger(maxChainLength) || maxChainLength < 0) {
       throw new InvalidOptionError('maxChainLength', maxChainLength, 'must be an integer >= 0');

@@ -4,6 +4,7 @@
 import type { SchedulerLike } from 'rxjs';
 import { InvalidOptionError } from '../core/errors.js';
 import type { FlowMonitor } from './monitor.js';
+import { positiveInteger } from '../core/options.js';
 
 /** Options common to async stages. */
 export interface AsyncStageOptions {
@@ -44,8 +45,7 @@ export function asyncStageConfig(
   defaults: { name: string; kind: 'async-map' | 'sink'; concurrency: number; bufferSize?: number },
   scheduler: SchedulerLike,
 ): AsyncStageConfig {
-  const concurrency = options.concurrency ?? defaults.concurrency;
-  if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new InvalidOptionError('concurrency', concurrency, 'must be a positive integer');
+  const concurrency = positiveInteger('concurrency', options.concurrency ?? defaults.concurrency);
   const bufferSize = options.bufferSize ?? Math.max(concurrency, defaults.bufferSize ?? concurrency);
   if (!Number.isSafeInteger(bufferSize) || bufferSize < concurrency) {
     throw new InvalidOptionError('bufferSize', bufferSize, `must be an integer >= concurrency (${concurrency})`);
