@@ -44,21 +44,24 @@ export class SnapshotBackend implements CheckpointBackend {
   readonly pipelineId: string;
   readonly keep: number;
   readonly maxChainLength: number;
-  private readOnly: string | undefined;
-  private tail: Promise<unknown> = Promise.resolve();
-  private cleaned = false;
-  private closed = false;
+  #readOnly: string | undefined;
+  #tail: Promise<unknown> = Promise.resolve();
+  #cleaned = false;
+  #closed = false;
   /**
    * The manifest as last written by this backend. Kept only after a successful write by a writable
    * backend: it then owns the storage (Web Lock, or the directory's owner lock), so the stored
    * manifest cannot change under it. Dropped after any failed write, whose outcome is uncertain.
    */
-  private cached: ManifestEntry[] | undefined;
+  #cached: ManifestEntry[] | undefined;
   /** The commit record as last written by this backend (kept under the same rule as `cached`). */
-  private cachedRecord: CommitRecord | undefined;
-  private readonly blobs: PipelineBlobs;
+  #cachedRecord: CommitRecord | undefined;
+  readonly #blobs: PipelineBlobs;
 
-  constructor(private readonly store: BlobStore, options: CheckpointBackendOptions) {
+  readonly #store: BlobStore;
+
+  constructor(store: BlobStore, options: CheckpointBackendOptions) {
+    this.#store = store;
     checkPipelineId(options.pipelineId);
     const keep = positiveInteger('keep', options.keep ?? 3);
     const maxChainLength = options.maxChainLength ?? 4;
@@ -66,94 +69,94 @@ export class SnapshotBackend implements CheckpointBackend {
       throw new InvalidOptionError('maxChainLength', maxChainLength, 'must be an integer >= 0');
     }
     this.backend = store.backend;
-    this.blobs = new PipelineBlobs(store, options.pipelineId);
+    this.#blobs = new PipelineBlobs(store, options.pipelineId);
     this.pipelineId = options.pipelineId;
     this.keep = keep;
     this.maxChainLength = maxChainLength;
-    this.readOnly = options.readOnly;
+    this.#readOnly = options.readOnly;
   }
 
   get readOnlyReason(): string | undefined {
-    return this.readOnly;
+    return this.#readOnly;
   }
 
   /** Makes the backend read-only from now on (e.g. when another tab took the pipeline's lock). */
   markReadOnly(reason: string): void {
-    this.readOnly ??= reason;
+    this.#readOnly ??= reason;
   }
 
   save(snapshot: Snapshot): Promise<StoredSnapshotInfo> {
-    return this.queue(() => this.doSave(snapshot));
+    return this.#queue(() => this.#doSave(snapshot));
   }
 
   load(selector?: SnapshotSelector, options: LoadOptions = {}): Promise<Snapshot | undefined> {
-    return this.queue(() => this.doLoad(selector, options));
+    return this.#queue(() => this.#doLoad(selector, options));
   }
 
   list(): Promise<StoredSnapshotInfo[]> {
-    return this.queue(async () => (await this.readManifest()).map(toInfo));
+    return this.#queue(async () => (await this.#readManifest()).map(toInfo));
   }
 
   delete(checkpointId: number): Promise<void> {
-    return this.queue(() => this.doDelete(checkpointId));
+    return this.#queue(() => this.#doDelete(checkpointId));
   }
 
   plan(): Promise<SnapshotPlan> {
-    return this.queue(async () => planNext(await this.readManifest(), this.maxChainLength));
+    return this.#queue(async () => planNext(await this.#readManifest(), this.maxChainLength));
   }
 
   commitRecord(): Promise<CommitRecord> {
-    return this.queue(() => this.readCommitRecord());
+    return this.#queue(() => this.#readCommitRecord());
   }
 
   recordCommit(checkpointId: number): Promise<void> {
-    return this.queue(async () => {
-      this.checkWritable(checkpointId);
-      const record = await this.readCommitRecord();
+    return this.#queue(async () => {
+      this.#checkWritable(checkpointId);
+      const record = await this.#readCommitRecord();
       const next: CommitRecord = {
         highestCheckpointId: Math.max(record.highestCheckpointId, checkpointId),
         committedCheckpointId: Math.max(record.committedCheckpointId, checkpointId),
       };
-      this.cachedRecord = undefined;
-      await this.blobs.io(() => this.store.setMany([[COMMIT_RECORD_KEY, encodeCommitRecord(this.pipelineId, next)]]), checkpointId);
-      if (this.readOnly === undefined) this.cachedRecord = next;
+      this.#cachedRecord = undefined;
+      await this.#blobs.io(() => this.#store.setMany([[COMMIT_RECORD_KEY, encodeCommitRecord(this.pipelineId, next)]]), checkpointId);
+      if (this.#readOnly === undefined) this.#cachedRecord = next;
     });
   }
 
   /** Waits for queued work, then releases the store (and its lock). Calling it again does nothing. */
   close(): Promise<void> {
-    const run = this.tail.then(async () => {
-      if (this.closed) return;
-      this.closed = true;
-      await this.store.close?.();
+    const run = this.#tail.then(async () => {
+      if (this.#closed) return;
+      this.#closed = true;
+      await this.#store.close?.();
     });
-    this.tail = run.catch(() => undefined);
+    this.#tail = run.catch(() => undefined);
     return run;
   }
 
   // -------------------------------------------------------------------------------------------
 
-  private queue<R>(op: () => Promise<R>): Promise<R> {
-    const run = this.tail.then(() => {
-      if (this.closed) throw new StorageError('closed', this.blobs.ref(), 'the backend was closed');
+  #queue<R>(op: () => Promise<R>): Promise<R> {
+    const run = this.#tail.then(() => {
+      if (this.#closed) throw new StorageError('closed', this.#blobs.ref(), 'the backend was closed');
       return op();
     });
-    this.tail = run.catch(() => undefined);
+    this.#tail = run.catch(() => undefined);
     return run;
   }
 
-  private checkWritable(checkpointId?: number): void {
-    if (this.readOnly !== undefined) throw new StorageError('not-owner', this.blobs.ref(checkpointId), `read-only: ${this.readOnly}`);
+  #checkWritable(checkpointId?: number): void {
+    if (this.#readOnly !== undefined) throw new StorageError('not-owner', this.#blobs.ref(checkpointId), `read-only: ${this.#readOnly}`);
   }
 
-  private async doSave(input: Snapshot): Promise<StoredSnapshotInfo> {
+  async #doSave(input: Snapshot): Promise<StoredSnapshotInfo> {
     const id = input.checkpointId;
-    this.checkWritable(id);
+    this.#checkWritable(id);
     const invalid = (reason: string, path?: string): never => {
-      throw new InvalidSnapshotError(this.blobs.ref(Number.isSafeInteger(id) ? id : undefined), reason, path);
+      throw new InvalidSnapshotError(this.#blobs.ref(Number.isSafeInteger(id) ? id : undefined), reason, path);
     };
     validateSnapshot(input, this.pipelineId, invalid);
-    const manifest = await this.readManifest();
+    const manifest = await this.#readManifest();
     if (manifest.some((e) => e.checkpointId === id)) invalid(`checkpoint id ${id} is already stored`);
     if (input.kind === 'savepoint' && manifest.some((e) => e.name === input.name)) {
       invalid(`a savepoint named ${JSON.stringify(input.name)} is already stored`);
@@ -170,7 +173,7 @@ export class SnapshotBackend implements CheckpointBackend {
       // Savepoints stand alone; a chain at its bound is cut here so restore stays bounded even when
       // the caller did not ask plan() first.
       if (input.kind === 'savepoint' || parent.chainLength + 1 > this.maxChainLength) {
-        snapshot = applyDelta(await this.blobs.materialize(parent, manifest), input);
+        snapshot = applyDelta(await this.#blobs.materialize(parent, manifest), input);
         parent = undefined;
       }
     } else if (input.parentCheckpointId !== undefined) {
@@ -195,27 +198,27 @@ export class SnapshotBackend implements CheckpointBackend {
     const manifestBytes = encodeEnvelope({ type: 'manifest', pipelineId: this.pipelineId }, { entries: retained });
     // The commit record goes with the snapshot, before the manifest that makes it visible: an id
     // once stored is never handed out again, whatever happens to the snapshot or the manifest.
-    const record = await this.readCommitRecord();
+    const record = await this.#readCommitRecord();
     const nextRecord: CommitRecord = { ...record, highestCheckpointId: Math.max(record.highestCheckpointId, id) };
-    this.cachedRecord = undefined;
-    await this.write([[blobKey(id), bytes], [COMMIT_RECORD_KEY, encodeCommitRecord(this.pipelineId, nextRecord)], [MANIFEST_KEY, manifestBytes]], retained, id);
-    if (this.readOnly === undefined) this.cachedRecord = nextRecord;
+    this.#cachedRecord = undefined;
+    await this.#write([[blobKey(id), bytes], [COMMIT_RECORD_KEY, encodeCommitRecord(this.pipelineId, nextRecord)], [MANIFEST_KEY, manifestBytes]], retained, id);
+    if (this.#readOnly === undefined) this.#cachedRecord = nextRecord;
     // The new manifest no longer lists what retention removed; deleting the blobs can fail without
     // harm (the first save of the next backend opened on this storage removes unlisted blobs), so
     // that failure does not fail the save.
     const garbage = removed.map((e) => blobKey(e.checkpointId));
-    if (!this.cleaned) {
-      this.cleaned = true;
+    if (!this.#cleaned) {
+      this.#cleaned = true;
       const listed = new Set(retained.map((e) => blobKey(e.checkpointId)));
-      const keys = await this.store.keys().catch(() => [] as string[]);
+      const keys = await this.#store.keys().catch(() => [] as string[]);
       for (const key of keys) if (key.startsWith(SNAPSHOT_PREFIX) && !listed.has(key) && !garbage.includes(key)) garbage.push(key);
     }
-    if (garbage.length > 0) await this.store.delMany(garbage).catch(() => undefined);
+    if (garbage.length > 0) await this.#store.delMany(garbage).catch(() => undefined);
     return toInfo(entry);
   }
 
-  private async doLoad(selector: SnapshotSelector | undefined, options: LoadOptions, attempt = 0): Promise<Snapshot | undefined> {
-    const manifest = await this.readManifest();
+  async #doLoad(selector: SnapshotSelector | undefined, options: LoadOptions, attempt = 0): Promise<Snapshot | undefined> {
+    const manifest = await this.#readManifest();
     let candidates: ManifestEntry[];
     if (selector === undefined) {
       if (manifest.length === 0) return undefined;
@@ -227,7 +230,7 @@ export class SnapshotBackend implements CheckpointBackend {
       if (index < 0) {
         const what = typeof selector === 'number' ? `checkpoint ${selector}` : 'name' in selector ? `savepoint ${JSON.stringify(selector.name)}` : `checkpoint ${selector.checkpointId}`;
         const stored = manifest.map((e) => (e.name !== undefined ? `${e.checkpointId} (${JSON.stringify(e.name)})` : String(e.checkpointId)));
-        throw new SnapshotNotFoundError(this.blobs.ref(), `${what} is not stored (stored: ${stored.join(', ') || 'none'})`);
+        throw new SnapshotNotFoundError(this.#blobs.ref(), `${what} is not stored (stored: ${stored.join(', ') || 'none'})`);
       }
       candidates = manifest.slice(0, index + 1).reverse();
     }
@@ -235,46 +238,46 @@ export class SnapshotBackend implements CheckpointBackend {
     const failures: SnapshotError[] = [];
     for (const entry of fallback ? candidates : candidates.slice(0, 1)) {
       try {
-        return await this.blobs.materialize(entry, manifest);
+        return await this.#blobs.materialize(entry, manifest);
       } catch (error) {
         if (!(error instanceof CorruptSnapshotError || error instanceof IncompatibleSnapshotError)) throw error;
         // A read-only backend (another tab owns the pipeline) reads while the owner writes: the
         // owner's retention may delete a snapshot between our reading the manifest and its data.
         // If it is no longer listed, it vanished, it was not damaged: start over from the new list.
-        if (this.readOnly !== undefined && attempt < 3 && error instanceof CorruptSnapshotError) {
-          const now = await this.readManifest();
-          if (!now.some((e) => e.checkpointId === entry.checkpointId)) return this.doLoad(selector, options, attempt + 1);
+        if (this.#readOnly !== undefined && attempt < 3 && error instanceof CorruptSnapshotError) {
+          const now = await this.#readManifest();
+          if (!now.some((e) => e.checkpointId === entry.checkpointId)) return this.#doLoad(selector, options, attempt + 1);
         }
         if (!fallback) throw error;
         failures.push(error);
         options.onSkip?.(error);
       }
     }
-    throw new NoRestorableSnapshotError(this.blobs.ref(), failures);
+    throw new NoRestorableSnapshotError(this.#blobs.ref(), failures);
   }
 
-  private async doDelete(checkpointId: number): Promise<void> {
-    this.checkWritable(checkpointId);
-    const manifest = await this.readManifest();
+  async #doDelete(checkpointId: number): Promise<void> {
+    this.#checkWritable(checkpointId);
+    const manifest = await this.#readManifest();
     const entry = manifest.find((e) => e.checkpointId === checkpointId);
-    if (entry === undefined) throw new SnapshotNotFoundError(this.blobs.ref(checkpointId), 'it is not stored');
+    if (entry === undefined) throw new SnapshotNotFoundError(this.#blobs.ref(checkpointId), 'it is not stored');
     const dependents = manifest.filter((e) => e.parentCheckpointId === checkpointId).map((e) => e.checkpointId);
-    if (dependents.length > 0) throw new SnapshotInUseError(this.blobs.ref(checkpointId), dependents);
+    if (dependents.length > 0) throw new SnapshotInUseError(this.#blobs.ref(checkpointId), dependents);
     const rest = manifest.filter((e) => e !== entry);
     const manifestBytes = encodeEnvelope({ type: 'manifest', pipelineId: this.pipelineId }, { entries: rest });
-    await this.write([[MANIFEST_KEY, manifestBytes]], rest, checkpointId);
-    await this.store.delMany([blobKey(checkpointId)]).catch(() => undefined);
+    await this.#write([[MANIFEST_KEY, manifestBytes]], rest, checkpointId);
+    await this.#store.delMany([blobKey(checkpointId)]).catch(() => undefined);
   }
 
-  private async write(entries: readonly (readonly [string, Uint8Array])[], manifest: ManifestEntry[], id: number): Promise<void> {
-    this.cached = undefined;
-    await this.blobs.io(() => this.store.setMany(entries), id);
-    if (this.readOnly === undefined) this.cached = manifest;
+  async #write(entries: readonly (readonly [string, Uint8Array])[], manifest: ManifestEntry[], id: number): Promise<void> {
+    this.#cached = undefined;
+    await this.#blobs.io(() => this.#store.setMany(entries), id);
+    if (this.#readOnly === undefined) this.#cached = manifest;
   }
 
-  private async readCommitRecord(): Promise<CommitRecord> {
-    if (this.cachedRecord !== undefined && this.readOnly === undefined) return this.cachedRecord;
-    return this.blobs.readCommitRecord();
+  async #readCommitRecord(): Promise<CommitRecord> {
+    if (this.#cachedRecord !== undefined && this.#readOnly === undefined) return this.#cachedRecord;
+    return this.#blobs.readCommitRecord();
   }
 
   /**
@@ -282,10 +285,10 @@ export class SnapshotBackend implements CheckpointBackend {
    * own headers, so a damaged manifest loses nothing; a manifest of a newer format is refused
    * (and never overwritten by this version).
    */
-  private async readManifest(): Promise<ManifestEntry[]> {
-    if (this.cached !== undefined && this.readOnly === undefined) return [...this.cached];
+  async #readManifest(): Promise<ManifestEntry[]> {
+    if (this.#cached !== undefined && this.#readOnly === undefined) return [...this.#cached];
     // Not cached on read: until its first write succeeds, this backend may not own the storage yet
     // (the file backend takes its lock on the first write), and another writer may still be at work.
-    return this.blobs.readStoredManifest();
+    return this.#blobs.readStoredManifest();
   }
 }

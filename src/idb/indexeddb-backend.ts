@@ -39,14 +39,14 @@ export interface IndexedDbBackend extends CheckpointBackend {
 
 class IndexedDbSnapshotBackend extends SnapshotBackend implements IndexedDbBackend {
   readonly databaseName: string;
-  private lock: HeldLock | undefined;
+  #lock: HeldLock | undefined;
 
   constructor(store: IndexedDbBlobStore, options: IndexedDbBackendOptions, lock: HeldLock | undefined) {
     super(store, options);
     this.databaseName = store.databaseName;
-    this.lock = lock;
+    this.#lock = lock;
     lock?.lost.then((reason) => {
-      this.lock = undefined;
+      this.#lock = undefined;
       this.markReadOnly(`ownership lost: ${reason}`);
       options.onOwnershipLost?.(reason);
     }).catch(() => undefined);
@@ -60,8 +60,8 @@ class IndexedDbSnapshotBackend extends SnapshotBackend implements IndexedDbBacke
     try {
       await super.close();
     } finally {
-      this.lock?.release();
-      this.lock = undefined;
+      this.#lock?.release();
+      this.#lock = undefined;
     }
   }
 }

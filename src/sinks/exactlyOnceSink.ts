@@ -131,8 +131,12 @@ class ExactlyOnceSinkOperator<T, K> implements StreamOperator<T, K, T, K> {
   /** The last checkpoint whose barrier passed: how a failure reaches the coordinator. */
   checkpoint: PendingCheckpoint | undefined;
 
+  readonly #startCommit: (transaction: Transaction<T>) => Promise<void>;
+
   /** `startCommit` queues a transaction's commit; its promise settles once the commit is done or failed. */
-  constructor(readonly uid: string, private readonly startCommit: (transaction: Transaction<T>) => Promise<void>) {}
+  constructor(readonly uid: string, startCommit: (transaction: Transaction<T>) => Promise<void>) {
+    this.#startCommit = startCommit;
+  }
 
   /** Transactions not yet committed. */
   get uncommitted(): number {
@@ -166,7 +170,7 @@ class ExactlyOnceSinkOperator<T, K> implements StreamOperator<T, K, T, K> {
 
   #start(transaction: Transaction<T>): void {
     this.#started.add(transaction);
-    this.#lastCommit = this.startCommit(transaction);
+    this.#lastCommit = this.#startCommit(transaction);
   }
 
   restoreCheckpoint(snapshot: OperatorStateSnapshot): void {

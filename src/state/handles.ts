@@ -36,78 +36,93 @@ function writeCell(table: Table, id: KeyPart, value: unknown): void {
 
 /** The handle of value state. */
 export class ValueHandle<T> implements ValueState<T> {
-  constructor(private readonly table: Table, private readonly defaultValue: T | undefined) {}
+  readonly #table: Table;
+  readonly #defaultValue: T | undefined;
+
+  constructor(table: Table, defaultValue: T | undefined) {
+    this.#table = table;
+    this.#defaultValue = defaultValue;
+  }
 
   value(): T | undefined {
-    const id = this.table.key();
-    this.table.accessed();
-    const read = readCell<T>(this.table, id, false);
+    const id = this.#table.key();
+    this.#table.accessed();
+    const read = readCell<T>(this.#table, id, false);
     if (read.found) return read.value;
-    if (read.expired !== undefined && this.table.ttl!.returnExpired) return read.expired;
-    return this.defaultValue;
+    if (read.expired !== undefined && this.#table.ttl!.returnExpired) return read.expired;
+    return this.#defaultValue;
   }
 
   update(value: T | undefined): void {
-    const id = this.table.key();
-    this.table.accessed();
-    if (value === undefined) this.table.delete(id);
-    else writeCell(this.table, id, value);
+    const id = this.#table.key();
+    this.#table.accessed();
+    if (value === undefined) this.#table.delete(id);
+    else writeCell(this.#table, id, value);
   }
 
   clear(): void {
-    this.table.delete(this.table.key());
+    this.#table.delete(this.#table.key());
   }
 }
 
 /** The handle of reducing state. */
 export class ReducingHandle<T> implements ReducingState<T> {
-  constructor(private readonly table: Table, private readonly reduce: (a: T, b: T) => T) {}
+  readonly #table: Table;
+  readonly #reduce: (a: T, b: T) => T;
+
+  constructor(table: Table, reduce: (a: T, b: T) => T) {
+    this.#table = table;
+    this.#reduce = reduce;
+  }
 
   get(): T | undefined {
-    const id = this.table.key();
-    this.table.accessed();
-    const read = readCell<T>(this.table, id, false);
+    const id = this.#table.key();
+    this.#table.accessed();
+    const read = readCell<T>(this.#table, id, false);
     if (read.found) return read.value;
-    return this.table.ttl?.returnExpired ? read.expired : undefined;
+    return this.#table.ttl?.returnExpired ? read.expired : undefined;
   }
 
   add(value: T): void {
-    const id = this.table.key();
-    this.table.accessed();
-    const read = readCell<T>(this.table, id, true);
-    writeCell(this.table, id, read.found ? this.reduce(read.value, value) : value);
+    const id = this.#table.key();
+    this.#table.accessed();
+    const read = readCell<T>(this.#table, id, true);
+    writeCell(this.#table, id, read.found ? this.#reduce(read.value, value) : value);
   }
 
   clear(): void {
-    this.table.delete(this.table.key());
+    this.#table.delete(this.#table.key());
   }
 }
 
 /** The handle of aggregating state. */
 export class AggregatingHandle<IN, ACC, OUT> implements AggregatingState<IN, OUT> {
-  constructor(
-    private readonly table: Table,
-    private readonly aggregate: { createAccumulator(): ACC; add(value: IN, acc: ACC): ACC; getResult(acc: ACC): OUT },
-  ) {}
+  readonly #table: Table;
+  readonly #aggregate: { createAccumulator(): ACC; add(value: IN, acc: ACC): ACC; getResult(acc: ACC): OUT };
+
+  constructor(table: Table, aggregate: { createAccumulator(): ACC; add(value: IN, acc: ACC): ACC; getResult(acc: ACC): OUT }) {
+    this.#table = table;
+    this.#aggregate = aggregate;
+  }
 
   get(): OUT | undefined {
-    const id = this.table.key();
-    this.table.accessed();
-    const read = readCell<ACC>(this.table, id, false);
-    if (read.found) return this.aggregate.getResult(read.value);
-    if (read.expired !== undefined && this.table.ttl!.returnExpired) return this.aggregate.getResult(read.expired);
+    const id = this.#table.key();
+    this.#table.accessed();
+    const read = readCell<ACC>(this.#table, id, false);
+    if (read.found) return this.#aggregate.getResult(read.value);
+    if (read.expired !== undefined && this.#table.ttl!.returnExpired) return this.#aggregate.getResult(read.expired);
     return undefined;
   }
 
   add(value: IN): void {
-    const id = this.table.key();
-    this.table.accessed();
-    const read = readCell<ACC>(this.table, id, true);
-    const acc = read.found ? read.value : this.aggregate.createAccumulator();
-    writeCell(this.table, id, this.aggregate.add(value, acc));
+    const id = this.#table.key();
+    this.#table.accessed();
+    const read = readCell<ACC>(this.#table, id, true);
+    const acc = read.found ? read.value : this.#aggregate.createAccumulator();
+    writeCell(this.#table, id, this.#aggregate.add(value, acc));
   }
 
   clear(): void {
-    this.table.delete(this.table.key());
+    this.#table.delete(this.#table.key());
   }
 }

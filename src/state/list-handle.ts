@@ -9,17 +9,21 @@ import type { ListState } from './state-types.js';
 
 /** The handle of list state. */
 export class ListHandle<T> implements ListState<T> {
-  constructor(private readonly table: Table) {}
+  readonly #table: Table;
+
+  constructor(table: Table) {
+    this.#table = table;
+  }
 
   get(): T[] {
-    const id = this.table.key();
-    this.table.accessed();
-    const map = this.table.segment(false);
+    const id = this.#table.key();
+    this.#table.accessed();
+    const map = this.#table.segment(false);
     const cell = map?.get(id);
     if (cell === undefined) return [];
-    const ttl = this.table.ttl;
+    const ttl = this.#table.ttl;
     if (ttl === undefined) return [...(cell as T[])];
-    const now = this.table.scope.now();
+    const now = this.#table.scope.now();
     const list = cell as TtlCell<T>[];
     const out: T[] = [];
     const live: TtlCell<T>[] = [];
@@ -32,20 +36,20 @@ export class ListHandle<T> implements ListState<T> {
       live.push(e);
       out.push(e.v);
     }
-    if (live.length === 0) this.table.delete(id, map);
-    else if (live.length !== list.length || ttl.refreshOnRead) this.table.set(id, live);
+    if (live.length === 0) this.#table.delete(id, map);
+    else if (live.length !== list.length || ttl.refreshOnRead) this.#table.set(id, live);
     return out;
   }
 
   add(value: T): void {
-    const id = this.table.key();
-    this.table.accessed();
-    const cell = this.table.segment(false)?.get(id) as unknown[] | undefined;
-    const element = this.table.ttl === undefined ? value : { v: value, t: this.table.scope.now() };
-    if (cell === undefined) this.table.set(id, [element]);
+    const id = this.#table.key();
+    this.#table.accessed();
+    const cell = this.#table.segment(false)?.get(id) as unknown[] | undefined;
+    const element = this.#table.ttl === undefined ? value : { v: value, t: this.#table.scope.now() };
+    if (cell === undefined) this.#table.set(id, [element]);
     else {
       cell.push(element);
-      this.table.touch(id);
+      this.#table.touch(id);
     }
   }
 
@@ -54,15 +58,15 @@ export class ListHandle<T> implements ListState<T> {
   }
 
   update(values: Iterable<T>): void {
-    const id = this.table.key();
-    this.table.accessed();
-    const now = this.table.ttl === undefined ? 0 : this.table.scope.now();
-    const list = this.table.ttl === undefined ? [...values] : [...values].map((v) => ({ v, t: now }));
-    if (list.length === 0) this.table.delete(id);
-    else this.table.set(id, list);
+    const id = this.#table.key();
+    this.#table.accessed();
+    const now = this.#table.ttl === undefined ? 0 : this.#table.scope.now();
+    const list = this.#table.ttl === undefined ? [...values] : [...values].map((v) => ({ v, t: now }));
+    if (list.length === 0) this.#table.delete(id);
+    else this.#table.set(id, list);
   }
 
   clear(): void {
-    this.table.delete(this.table.key());
+    this.#table.delete(this.#table.key());
   }
 }
