@@ -2,29 +2,25 @@
  * Results exactly in arrival order (Flink's OrderedStreamElementQueue): an entry goes out once it
  * and everything before it are done.
  */
-import { DONE, type AsyncEntry } from './async-job.js';
+import { DONE } from './async-job.js';
 import { EntryLog, type AsyncQueue } from './async-queue.js';
 
 /** The ordered queue of an async stage. */
 export class OrderedQueue<O> implements AsyncQueue<O> {
-  readonly #log = new EntryLog<O>();
+  readonly log = new EntryLog<O>();
 
   pushJob(payload: unknown, size: number): void {
-    this.#log.pushJob(payload, size);
+    this.log.pushJob(payload, size);
   }
 
   pushMarker(element: O): void {
-    this.#log.pushMarker(element);
-  }
-
-  nextJob(): AsyncEntry<O> | undefined {
-    return this.#log.nextJob();
+    this.log.pushMarker(element);
   }
 
   completed(): void {}
 
   drain(budget: number, out: O[], marker: (element: O) => void): number {
-    const log = this.#log;
+    const log = this.log;
     const queue = log.entries;
     let records = 0;
     while (log.head < queue.length) {
@@ -40,13 +36,5 @@ export class OrderedQueue<O> implements AsyncQueue<O> {
     }
     log.compact();
     return records;
-  }
-
-  get isEmpty(): boolean {
-    return this.#log.isEmpty;
-  }
-
-  cancelAll(): void {
-    this.#log.cancelAll();
   }
 }

@@ -6,12 +6,12 @@ import { DONE, WAITING, type AsyncEntry } from './async-job.js';
 
 /** What the stage asks of its queue, whichever order it emits in. */
 export interface AsyncQueue<O> {
+  /** The entries in arrival order: which job starts next, whether all were emitted, cancelling. */
+  readonly log: EntryLog<O>;
   /** Queues a job holding `size` records. */
   pushJob(payload: unknown, size: number): void;
   /** Queues an element that keeps its place among the jobs. */
   pushMarker(element: O): void;
-  /** The next job to start, in arrival order, or undefined when every job has started. */
-  nextJob(): AsyncEntry<O> | undefined;
   /** Tells the queue that the job of `entry` has its output. */
   completed(entry: AsyncEntry<O>): void;
   /**
@@ -19,10 +19,6 @@ export interface AsyncQueue<O> {
    * calls `marker` with each marker moved. Returns the records moved.
    */
   drain(budget: number, out: O[], marker: (element: O) => void): number;
-  /** Whether every entry was emitted. */
-  readonly isEmpty: boolean;
-  /** Cancels every job not yet emitted. */
-  cancelAll(): void;
 }
 
 /** The entries of a queue, with emitted ones dropped from the front in amortized O(1) per entry. */
@@ -49,6 +45,7 @@ export class EntryLog<O> {
     return entry;
   }
 
+  /** The next job to start, in arrival order, or undefined when every job has started. */
   nextJob(): AsyncEntry<O> | undefined {
     const entries = this.entries;
     if (this.#next < this.head) this.#next = this.head;
@@ -69,10 +66,12 @@ export class EntryLog<O> {
     }
   }
 
+  /** Whether every entry was emitted. */
   get isEmpty(): boolean {
     return this.head === this.entries.length;
   }
 
+  /** Cancels every job not yet emitted. */
   cancelAll(): void {
     for (let i = this.head; i < this.entries.length; i++) this.entries[i]!.cancel?.();
   }

@@ -185,7 +185,7 @@ export class AsyncStage<P, O> implements FlowStage {
         this.#startJobs();
         this.#drain();
       } while (this.#again && !this.#closed);
-      if (!this.#closed && this.#ending && this.#queue.isEmpty) {
+      if (!this.#closed && this.#ending && this.#queue.log.isEmpty) {
         this.#closed = true;
         this.#upstreams.release();
         this.#done();
@@ -205,7 +205,7 @@ export class AsyncStage<P, O> implements FlowStage {
 
   #startJobs(): void {
     while (this.#running < this.#config.concurrency && !this.#closed) {
-      const entry = this.#queue.nextJob();
+      const entry = this.#queue.log.nextJob();
       if (entry === undefined) return;
       this.#running++;
       this.stats.inFlight = this.#running;
@@ -261,7 +261,7 @@ export class AsyncStage<P, O> implements FlowStage {
   #cancelAll(): void {
     this.#wake?.unsubscribe();
     this.#wake = undefined;
-    this.#queue.cancelAll();
+    this.#queue.log.cancelAll();
     this.#running = 0;
     this.stats.inFlight = 0;
     this.#upstreams.release();

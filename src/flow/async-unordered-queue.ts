@@ -8,7 +8,7 @@ import { EntryLog, type AsyncQueue } from './async-queue.js';
 
 /** The unordered queue of an async stage. Each entry is visited O(1) times. */
 export class UnorderedQueue<O> implements AsyncQueue<O> {
-  readonly #log = new EntryLog<O>();
+  readonly log = new EntryLog<O>();
   /** Markers not yet emitted (arrival numbers), from `#markerHead` on. */
   #markers: number[] = [];
   #markerHead = 0;
@@ -19,16 +19,12 @@ export class UnorderedQueue<O> implements AsyncQueue<O> {
   #pendingFirst = 0;
 
   pushJob(payload: unknown, size: number): void {
-    this.#log.pushJob(payload, size);
+    this.log.pushJob(payload, size);
     if (this.#markerHead === this.#markers.length) this.#pendingFirst++;
   }
 
   pushMarker(element: O): void {
-    this.#markers.push(this.#log.pushMarker(element).seq);
-  }
-
-  nextJob(): AsyncEntry<O> | undefined {
-    return this.#log.nextJob();
+    this.#markers.push(this.log.pushMarker(element).seq);
   }
 
   /** A job of the first segment may go out at once. */
@@ -39,7 +35,7 @@ export class UnorderedQueue<O> implements AsyncQueue<O> {
   drain(budget: number, out: O[], marker: (element: O) => void): number {
     // Completed jobs of the first segment go out now; a marker goes out once every job before it
     // has; then the segment after it is the first.
-    const log = this.#log;
+    const log = this.log;
     const queue = log.entries;
     const markers = this.#markers;
     const ready = this.#ready;
@@ -79,13 +75,5 @@ export class UnorderedQueue<O> implements AsyncQueue<O> {
     while (log.head < queue.length && queue[log.head]!.emitted) log.head++;
     log.compact();
     return records;
-  }
-
-  get isEmpty(): boolean {
-    return this.#log.isEmpty;
-  }
-
-  cancelAll(): void {
-    this.#log.cancelAll();
   }
 }
