@@ -50,7 +50,7 @@ export * from './window/index.js';
 // Keyed state.
 export type {
   AggregatingState, ListState, MapState, ReducingState, ValueState,
-} from './state/backend.js';
+} from './state/state-types.js';
 export * from './state/descriptors.js'; // the state descriptors and their factories, all public
 export type { StateTtlConfig, TtlUpdateType, TtlVisibility } from './state/ttl.js';
 export { StateDescriptorError, StateNotSerializableError, StateRestoreError, type StateLocation } from './state/errors.js';
@@ -77,11 +77,11 @@ export {
 } from './checkpoint/errors.js';
 export type {
   CheckpointBackend, CheckpointBackendOptions, LoadOptions, SnapshotSelector, StoredSnapshotInfo,
-} from './checkpoint/backend.js';
+} from './checkpoint/backend-types.js';
 export { memoryBackend, type MemoryBackendOptions } from './checkpoint/memory.js';
-export {
-  startCheckpointing, type Checkpointing, type CheckpointableSource, type CheckpointingOptions, type CheckpointStats,
-} from './checkpoint/coordinator.js';
+export type { Checkpointing } from './checkpoint/coordinator.js';
+export { startCheckpointing } from './checkpoint/startCheckpointing.js';
+export type { CheckpointableSource, CheckpointingOptions, CheckpointStats } from './checkpoint/checkpointing-options.js';
 export type { RestoreFallback, RestoreOptions } from './checkpoint/restore-choice.js';
 export type { StateMigration } from './checkpoint/restore-state.js';
 export {

@@ -42,17 +42,17 @@ const LITTLE_ENDIAN = /* @__PURE__ */ (() => new Uint8Array(new Uint32Array([1])
 /** Where binary columns go: `add` stores bytes and returns their offset in the binary part. */
 export class ColumnSections {
   readonly parts: Uint8Array[] = [];
-  private length = 0;
+  #length = 0;
 
   add(bytes: Uint8Array): number {
-    const pad = (8 - (this.length % 8)) % 8;
+    const pad = (8 - (this.#length % 8)) % 8;
     if (pad > 0) {
       this.parts.push(new Uint8Array(pad));
-      this.length += pad;
+      this.#length += pad;
     }
-    const at = this.length;
+    const at = this.#length;
     this.parts.push(bytes);
-    this.length += bytes.length;
+    this.#length += bytes.length;
     return at;
   }
 }

@@ -21,80 +21,17 @@
  * commits the last results (Flink's FLIP-147). Restoring it gives a pipeline with nothing left to do.
  */
 
-import { asyncScheduler, Observable, Subject, type SchedulerLike, type Subscription } from 'rxjs';
-import { PIPELINE_CONTROL, RESTORE_CONTROL, type PipelineLink, type SourceCheckpointLink, type SourcePort } from '../core/checkpointing.js';
+import { Observable, Subject, type SchedulerLike, type Subscription } from 'rxjs';
+import { PIPELINE_CONTROL, RESTORE_CONTROL, type PipelineLink } from '../core/checkpointing.js';
 import { END_OF_STREAM, type CheckpointBarrier, type ControlElement } from '../core/elements.js';
 import { InvalidOptionError } from '../core/errors.js';
-import type { CheckpointBackend, SnapshotPlan, StoredSnapshotInfo } from './backend.js';
+import type { CheckpointBackend, SnapshotPlan, StoredSnapshotInfo } from './backend-types.js';
+import { checkpointingSettings, type CheckpointableSource, type CheckpointingOptions, type CheckpointStats } from './checkpointing-options.js';
 import { CheckpointAbortedError, PipelineStoppedError, UnclaimedStateError } from './errors-inband.js';
-import { chooseRestore, type RestoreOptions } from './restore-choice.js';
 import { RestoreState, type StateMigration } from './restore-state.js';
-import { RunningCheckpoint, type Request } from './running-checkpoint.js';
+import { RunningCheckpoint, type Request, type RunningHooks } from './running-checkpoint.js';
+import { SourceState, type SourceHooks } from './source-link.js';
 import type { Snapshot, SnapshotKind } from './snapshot.js';
-
-/**
- * A source that can take part in checkpoints: the pulled sources (which resume at their position:
- * exactly once) and `fromPush` (which cannot replay: at most once for what it buffered or received
- * after the last checkpoint).
- */
-export interface CheckpointableSource<T> {
-  withCheckpoints(link: SourceCheckpointLink): Observable<readonly T[]>;
-}
-
-/** Options of `startCheckpointing`: the backend, the interval, and how to restore. */
-export interface CheckpointingOptions extends RestoreOptions {
-  /** Where checkpoints go: `memoryBackend`, `fileBackend` (rxflink/node), `openIndexedDbBackend` (rxflink/idb). */
-  backend: CheckpointBackend;
-  /** Processing time between two checkpoints, in ms (> 0). */
-  interval: number;
-  /** Where processing time comes from; the same scheduler as the sources'. Default `asyncScheduler`. */
-  scheduler?: SchedulerLike;
-  /** Drop stored state that no operator claims instead of failing with `UnclaimedStateError`. */
-  allowUnclaimedState?: boolean;
-  /** Converts stored state whose `stateVersion` differs from the operator's. */
-  migrate?: StateMigration;
-  /** Store only keys changed since the previous checkpoint (default true; the backend bounds chains). */
-  incremental?: boolean;
-  /** A checkpoint still running after this many ms is aborted. Default 600,000 (Flink's 10 minutes). */
-  timeout?: number;
-  /** Failed checkpoints tolerated in a row before the pipeline fails. Default 0, as in Flink. */
-  tolerableFailures?: number;
-}
-
-/** Counts about the checkpoints of a pipeline so far. */
-export interface CheckpointStats {
-  readonly completed: number;
-  readonly failed: number;
-  /** Triggers that came while another checkpoint was running, or before every source was running. */
-  readonly skipped: number;
-  /** Processing time from trigger to stored, of the last completed checkpoint. */
-  readonly lastDurationMs: number | undefined;
-  readonly lastCheckpoint: StoredSnapshotInfo | undefined;
-}
-
-/**
- * Starts checkpointing a pipeline: loads the snapshot to restore (unless `restore: false`), and
- * returns the coordinator through which the pipeline's sources are declared.
- *
- * @example
- * ```ts
- * const checkpoints = await startCheckpointing({ backend: fileBackend({ directory, pipelineId: 'wordcount' }), interval: 5_000 });
- * checkpoints.source('lines', readTextFileWithOffsets(path, { from: checkpoints.position('lines') })).pipe(
- *   withEventTimeBatches({ timestamp: (l) => l.at, watermarks: boundedOutOfOrderness(2_000), uid: 'entry' }),
- *   keyBy((l) => l.word),
- *   window(tumblingEventTimeWindows(5_000), { uid: 'windows' }).aggregate(count()),
- *   exactlyOnceSink((results, checkpointId) => store.commit(checkpointId, results), { uid: 'sink' }),
- * ).subscribe();
- * ```
- */
-export async function startCheckpointing(options: CheckpointingOptions): Promise<Checkpointing> {
-  const backend = options.backend;
-  if (backend === null || typeof backend !== 'object' || typeof backend.save !== 'function') {
-    throw new InvalidOptionError('backend', backend, 'must be a checkpoint backend (memoryBackend, fileBackend, openIndexedDbBackend)');
-  }
-  const { restored, lastId } = await chooseRestore(backend, options);
-  return new Checkpointing(options, restored, lastId);
-}
 
 /**
  * A running pipeline's checkpoints: declares its sources (`source`), triggers checkpoints on the
@@ -135,29 +72,31 @@ export class Checkpointing {
   };
   #finished: { promise: Promise<StoredSnapshotInfo | undefined>; resolve: (info: StoredSnapshotInfo | undefined) => void; reject: (error: unknown) => void };
 
+  // What the sources' links and the running checkpoint may ask of the coordinator, and nothing else.
+  readonly #sourceHooks: SourceHooks = {
+    connected: (state) => this.#connected(state),
+    disconnected: (state) => this.#disconnected(state),
+    finishing: (state, position) => this.#finishing(state, position),
+  };
+  readonly #runningHooks: RunningHooks = {
+    maybeComplete: (running) => this.#maybeComplete(running),
+    pipelineFailed: (error) => this.#failAll(error),
+  };
+
   /** Every checkpoint or savepoint once it is stored. */
   readonly completed: Observable<StoredSnapshotInfo> = this.#completed.asObservable();
 
   constructor(options: CheckpointingOptions, restored: Snapshot | undefined, lastStoredId: number) {
-    if (!(typeof options.interval === 'number' && options.interval > 0)) {
-      throw new InvalidOptionError('interval', options.interval, 'must be a number of ms > 0');
-    }
-    const timeout = options.timeout ?? 600_000;
-    if (!(typeof timeout === 'number' && timeout > 0)) throw new InvalidOptionError('timeout', timeout, 'must be a number of ms > 0');
-    const tolerable = options.tolerableFailures ?? 0;
-    if (!(tolerable >= 0)) throw new InvalidOptionError('tolerableFailures', tolerable, 'must be a number >= 0');
-    if (options.migrate !== undefined && typeof options.migrate !== 'function') {
-      throw new InvalidOptionError('migrate', options.migrate, 'must be a function ({ uid, fromVersion, toVersion, snapshot }) => snapshot');
-    }
     this.restored = restored;
     this.#backend = options.backend;
-    this.#scheduler = options.scheduler ?? asyncScheduler;
-    this.#interval = options.interval;
-    this.#timeout = timeout;
-    this.#tolerable = tolerable;
-    this.#incremental = options.incremental ?? true;
-    this.#allowUnclaimed = options.allowUnclaimedState ?? false;
-    this.#migrate = options.migrate;
+    const settings = checkpointingSettings(options);
+    this.#scheduler = settings.scheduler;
+    this.#interval = settings.interval;
+    this.#timeout = settings.timeout;
+    this.#tolerable = settings.tolerableFailures;
+    this.#incremental = settings.incremental;
+    this.#allowUnclaimed = settings.allowUnclaimedState;
+    this.#migrate = settings.migrate;
     this.#nextId = lastStoredId + 1;
     if (restored !== undefined) this.#restoreSource = new RestoreState(restored, this.#migrate);
     let resolve!: (info: StoredSnapshotInfo | undefined) => void;
@@ -194,7 +133,7 @@ export class Checkpointing {
     if (typeof (source as { withCheckpoints?: unknown } | null)?.withCheckpoints !== 'function') {
       throw new InvalidOptionError('source', source, 'must be a source of this library (fromIterable, fromAsyncIterable, readTextFileWithOffsets, fromPush, ...): they let barriers in between batches');
     }
-    const state = new SourceState(id, this);
+    const state = new SourceState(id, this.#sourceHooks);
     this.#links.set(id, state);
     if (this.#restoreSource !== undefined) this.#restoreSource.pendingSources.add(id);
     return source.withCheckpoints(state);
@@ -255,10 +194,10 @@ export class Checkpointing {
     await this.#backend.close();
   }
 
-  // ---- called by the sources' links ----
+  // ---- called by the sources' links (through #sourceHooks) ----
 
-  /** @internal Returns the pipeline's failure when the subscription is refused. */
-  connected(state: SourceState): { readonly error: unknown } | undefined {
+  /** A source subscribed; returns the pipeline's failure when the subscription is refused. */
+  #connected(state: SourceState): { readonly error: unknown } | undefined {
     // After a failure, a new subscription would run operators that never got the restored state.
     if (this.#failure !== undefined) return this.#failure;
     // The pipeline link goes first, then the restore marker, before any record of this subscription.
@@ -272,21 +211,14 @@ export class Checkpointing {
     return undefined;
   }
 
-  /** @internal */
-  disconnected(state: SourceState): void {
+  #disconnected(state: SourceState): void {
     // A source unsubscribed before its end stops the pipeline: the checkpoint running (wherever its
     // barriers are held) is aborted and nothing waits for what cannot come any more.
     if (!state.completed) this.#failAll(new PipelineStoppedError(state.id));
     if ([...this.#links.values()].every((s) => s.port === undefined)) this.stop();
   }
 
-  /** @internal The pipeline failed with `error`, as an operator or sink saw it (PendingCheckpoint.fail). */
-  pipelineFailed(error: unknown): void {
-    this.#failAll(error);
-  }
-
-  /** @internal */
-  finishing(state: SourceState, position: unknown): void {
+  #finishing(state: SourceState, position: unknown): void {
     state.finalPosition = { position };
     const running = this.#running;
     if (running !== undefined && running.waitingFor.has(state.id)) this.#sourceReached(running, state.id, position);
@@ -378,7 +310,7 @@ export class Checkpointing {
     const kind = request?.kind ?? 'checkpoint';
     const incremental = kind === 'checkpoint' && this.#incremental && !this.#forceFull && this.#plan.mode === 'incremental';
     const now = this.#scheduler.now();
-    const running = new RunningCheckpoint(this, id, kind, request, incremental, now);
+    const running = new RunningCheckpoint(this.#runningHooks, id, kind, request, incremental, now);
     for (const s of this.#links.values()) if (s.finalPosition !== undefined) running.sources[s.id] = s.finalPosition.position;
     for (const s of sources) running.waitingFor.add(s.id);
     this.#running = running;
@@ -403,11 +335,10 @@ export class Checkpointing {
       // Every source has its barrier: they may run again.
       for (const s of this.#links.values()) s.port?.resume();
     }
-    this.maybeComplete(running);
+    this.#maybeComplete(running);
   }
 
-  /** @internal */
-  maybeComplete(running: RunningCheckpoint): void {
+  #maybeComplete(running: RunningCheckpoint): void {
     if (this.#running !== running || running.waitingFor.size > 0 || running.holds.size > 0) return;
     this.#running = undefined;
     running.timeout?.unsubscribe();
@@ -503,44 +434,5 @@ export class Checkpointing {
     const sources = Object.keys(restore.snapshot.sources).filter((id) => !this.#links.has(id));
     if (operators.length > 0 || sources.length > 0) this.#failAll(new UnclaimedStateError(restore.snapshot.checkpointId, operators, sources));
   }
-
 }
 
-/** One declared source's link to the coordinator. */
-class SourceState implements SourceCheckpointLink {
-  port: SourcePort | undefined;
-  finalPosition: { position: unknown } | undefined;
-  /** The coordinator completed this subscription: its disconnection is its end, not a stop. */
-  completed = false;
-  constructor(readonly id: string, private readonly coordinator: Checkpointing) {}
-
-  connect(port: SourcePort): () => void {
-    if (this.port !== undefined) {
-      port.fail(new InvalidOptionError('source', this.id, 'is subscribed twice; a checkpointed source feeds one pipeline (share it downstream instead)'));
-      return () => {};
-    }
-    this.port = port;
-    this.finalPosition = undefined;
-    this.completed = false;
-    const refused = this.coordinator.connected(this);
-    if (refused !== undefined) {
-      this.port = undefined;
-      port.fail(refused.error);
-      return () => {};
-    }
-    return () => {
-      if (this.port !== port) return;
-      this.port = undefined;
-      this.coordinator.disconnected(this);
-    };
-  }
-
-  finishing(position: unknown): void {
-    this.coordinator.finishing(this, position);
-  }
-
-  complete(): void {
-    this.completed = true;
-    this.port?.complete();
-  }
-}

@@ -27,15 +27,15 @@ export {
   SnapshotInUseError, SnapshotNotFoundError, StorageError, UnsupportedValueError,
   type SnapshotRef, type StorageFailure,
 } from './errors.js';
-export {
-  createCheckpointBackend, exportSnapshot, importSnapshot, SnapshotBackend,
-  type BlobStore, type CheckpointBackend, type CheckpointBackendOptions, type LoadOptions, type SnapshotPlan,
-  type SnapshotSelector, type StoredSnapshotInfo,
-} from './backend.js';
+export { createCheckpointBackend, SnapshotBackend } from './backend.js';
+export type {
+  BlobStore, CheckpointBackend, CheckpointBackendOptions, LoadOptions, SnapshotPlan, SnapshotSelector, StoredSnapshotInfo,
+} from './backend-types.js';
+export { exportSnapshot, importSnapshot } from './snapshot-bytes.js';
 export { memoryBackend, MemoryBlobStore, type MemoryBackendOptions } from './memory.js';
-export {
-  Checkpointing, startCheckpointing, type CheckpointableSource, type CheckpointingOptions, type CheckpointStats,
-} from './coordinator.js';
+export { Checkpointing } from './coordinator.js';
+export { startCheckpointing } from './startCheckpointing.js';
+export type { CheckpointableSource, CheckpointingOptions, CheckpointStats } from './checkpointing-options.js';
 export type { RestoreFallback, RestoreOptions } from './restore-choice.js';
 export { COMMIT_RECORD_KEY, type CommitRecord } from './commit-record.js';
 export type { StateMigration } from './restore-state.js';

@@ -4,7 +4,8 @@
  * against it exercise the same format, checksums and errors.
  */
 
-import { createCheckpointBackend, type BlobStore, type CheckpointBackend, type CheckpointBackendOptions } from './backend.js';
+import { createCheckpointBackend } from './backend.js';
+import type { BlobStore, CheckpointBackend, CheckpointBackendOptions } from './backend-types.js';
 
 /** A blob store in a Map. `blobs` is public so tests can inspect or damage what is stored. */
 export class MemoryBlobStore implements BlobStore {

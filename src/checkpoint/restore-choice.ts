@@ -5,7 +5,7 @@
  */
 
 import { InvalidOptionError } from '../core/errors.js';
-import type { CheckpointBackend, SnapshotSelector } from './backend.js';
+import type { CheckpointBackend, SnapshotSelector } from './backend-types.js';
 import type { SnapshotError } from './errors.js';
 import { CommittedCheckpointLostError, FinishedPipelineError } from './errors-inband.js';
 import type { Snapshot } from './snapshot.js';

@@ -19,7 +19,11 @@ export type StateMigration = (stored: {
 export class RestoreState implements RestoreSource {
   readonly claimed = new Map<string, object>();
   readonly pendingSources = new Set<string>();
-  constructor(readonly snapshot: Snapshot, private readonly migrate: StateMigration | undefined) {}
+  readonly #migrate: StateMigration | undefined;
+
+  constructor(readonly snapshot: Snapshot, migrate: StateMigration | undefined) {
+    this.#migrate = migrate;
+  }
 
   get checkpointId(): number {
     return this.snapshot.checkpointId;
@@ -32,10 +36,10 @@ export class RestoreState implements RestoreSource {
     this.claimed.set(uid, operator);
     const stored = Object.hasOwn(this.snapshot.operators, uid) ? this.snapshot.operators[uid] : undefined;
     if (stored === undefined || stored.stateVersion === stateVersion) return stored;
-    if (this.migrate === undefined) {
+    if (this.#migrate === undefined) {
       throw new StateVersionError(uid, stored.stateVersion, stateVersion, 'pass a migrate function to startCheckpointing to convert it');
     }
-    const migrated = this.migrate({ uid, fromVersion: stored.stateVersion, toVersion: stateVersion, snapshot: stored });
+    const migrated = this.#migrate({ uid, fromVersion: stored.stateVersion, toVersion: stateVersion, snapshot: stored });
     if (migrated?.stateVersion !== stateVersion) {
       throw new StateVersionError(uid, stored.stateVersion, stateVersion, `the migrate function returned state version ${String(migrated?.stateVersion)}`);
     }

@@ -5,7 +5,7 @@
 
 import type { Subscription } from 'rxjs';
 import { DuplicateUidError, type PendingCheckpoint } from '../core/checkpointing.js';
-import type { SnapshotPlan, StoredSnapshotInfo } from './backend.js';
+import type { SnapshotPlan, StoredSnapshotInfo } from './backend-types.js';
 import { copyState } from '../state/serializable.js';
 import { LateStateReportError } from './errors-inband.js';
 import { isIncremental, SNAPSHOT_FORMAT_VERSION, type OperatorStateSnapshot, type Snapshot, type SnapshotKind } from './snapshot.js';
@@ -22,6 +22,14 @@ export interface Request {
   reject(error: unknown): void;
 }
 
+/** What a running checkpoint may ask of the coordinator. */
+export interface RunningHooks {
+  /** A hold was released: the checkpoint may be complete. */
+  maybeComplete(running: RunningCheckpoint): void;
+  /** The pipeline failed with `error`, as an operator or sink saw it (PendingCheckpoint.fail). */
+  pipelineFailed(error: unknown): void;
+}
+
 /** A checkpoint between its trigger and its completion: what barriers carry. */
 export class RunningCheckpoint implements PendingCheckpoint {
   readonly operators: Record<string, OperatorStateSnapshot> = {};
@@ -33,15 +41,18 @@ export class RunningCheckpoint implements PendingCheckpoint {
   timeout: Subscription | undefined;
   done = false;
   #nextHold = 0;
+  readonly #coordinator: RunningHooks;
 
   constructor(
-    private readonly coordinator: { maybeComplete(running: RunningCheckpoint): void; pipelineFailed(error: unknown): void },
+    coordinator: RunningHooks,
     readonly checkpointId: number,
     readonly kind: SnapshotKind,
     readonly request: Request | undefined,
     readonly incremental: boolean,
     readonly startedAt: number,
-  ) {}
+  ) {
+    this.#coordinator = coordinator;
+  }
 
   report(uid: string, state: OperatorStateSnapshot, operator: string, watermark?: number): void {
     if (this.done) throw new LateStateReportError(this.checkpointId, uid, operator);
@@ -57,7 +68,7 @@ export class RunningCheckpoint implements PendingCheckpoint {
     this.holds.set(token, where);
     return () => {
       if (!this.holds.delete(token)) return;
-      this.coordinator.maybeComplete(this);
+      this.#coordinator.maybeComplete(this);
     };
   }
 
@@ -66,7 +77,7 @@ export class RunningCheckpoint implements PendingCheckpoint {
   }
 
   fail(error: unknown): void {
-    this.coordinator.pipelineFailed(error);
+    this.#coordinator.pipelineFailed(error);
   }
 
   describeWaiting(): string {

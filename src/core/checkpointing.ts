@@ -10,10 +10,8 @@
  * Whatever the barrier reaches takes part, in stream order, and nothing else does.
  */
 
-import type { OperatorStateSnapshot } from '../checkpoint/snapshot.js';
+import type { OperatorStateSnapshot } from './state-snapshot.js';
 import { InvalidOptionError, StreamError } from './errors.js';
-import type { StreamElement } from './elements.js';
-import type { StreamOperator } from './operator.js';
 
 /** The checkpoint a barrier belongs to, as operators see it. */
 export interface PendingCheckpoint {
@@ -132,8 +130,22 @@ function checkpointedUid(operator: { readonly uid?: string | undefined }): { uid
   return { uid: operator.uid, name };
 }
 
+/**
+ * The members of a `StreamOperator` (./operator.ts) that checkpoints use. Declared here, not
+ * imported, because the operator contract imports this file: the two would form a cycle.
+ */
+export interface StatefulOperator {
+  readonly uid?: string | undefined;
+  readonly currentWatermark?: number;
+  readonly stateVersion?: number;
+  snapshotState?(): unknown;
+  restoreState?(state: unknown): void;
+  snapshotCheckpoint?(checkpoint: PendingCheckpoint): OperatorStateSnapshot;
+  restoreCheckpoint?(snapshot: OperatorStateSnapshot): void;
+}
+
 /** Whether the operator has state to put into checkpoints. */
-export function hasState(operator: StreamOperator<never, never, unknown, unknown>): boolean {
+export function hasState(operator: StatefulOperator): boolean {
   return operator.snapshotCheckpoint !== undefined || operator.snapshotState !== undefined;
 }
 
@@ -141,8 +153,8 @@ export function hasState(operator: StreamOperator<never, never, unknown, unknown
  * Reports an operator's state to the checkpoint its barrier carries, as the barrier passes it. An
  * operator without state reports nothing; one with state but no uid fails with `MissingUidError`.
  */
-export function snapshotOperator<I, KI, O, KO>(operator: StreamOperator<I, KI, O, KO>, checkpoint: PendingCheckpoint): void {
-  if (!hasState(operator as never)) return;
+export function snapshotOperator(operator: StatefulOperator, checkpoint: PendingCheckpoint): void {
+  if (!hasState(operator)) return;
   try {
     const { uid, name } = checkpointedUid(operator);
     const snapshot = operator.snapshotCheckpoint !== undefined
@@ -157,8 +169,8 @@ export function snapshotOperator<I, KI, O, KO>(operator: StreamOperator<I, KI, O
 }
 
 /** Gives an operator the state stored under its uid, when the restore marker reaches it. */
-export function restoreOperator<I, KI, O, KO>(operator: StreamOperator<I, KI, O, KO>, source: RestoreSource): void {
-  if (!hasState(operator as never)) return;
+export function restoreOperator(operator: StatefulOperator, source: RestoreSource): void {
+  if (!hasState(operator)) return;
   const { uid, name } = checkpointedUid(operator);
   const stored = source.claim(uid, operator.stateVersion ?? 0, operator, name);
   if (stored === undefined || stored === ALREADY_RESTORED) return;
@@ -169,36 +181,4 @@ export function restoreOperator<I, KI, O, KO>(operator: StreamOperator<I, KI, O,
 /** Checks a `uid` option where the operator is built: undefined or a non-empty string. */
 export function checkUid(uid: unknown): void {
   if (uid !== undefined && (typeof uid !== 'string' || uid === '')) throw new InvalidOptionError('uid', uid, 'must be a non-empty string');
-}
-
-/**
- * How a source takes part in checkpoints: the coordinator gives each declared source a link, and
- * every subscription of the source connects to it with a port.
- */
-export interface SourceCheckpointLink {
-  readonly id: string;
-  /** A subscription of the source opened; returns what to call when it closes. */
-  connect(port: SourcePort): () => void;
-  /**
-   * The source read its last value; its position is final. It completes only when the coordinator
-   * calls `port.complete()` (after the end of input and a final barrier, for the last source).
-   */
-  finishing(position: unknown): void;
-}
-
-/** What a source subscription offers the checkpoint coordinator. */
-export interface SourcePort {
-  /**
-   * Delivers `elements` in a marker batch at the next point between two batches (at once when the
-   * source is between batches), then calls `delivered` with the position after the last value
-   * delivered before them.
-   */
-  inject(elements: readonly StreamElement<never, never>[], delivered?: (position: unknown) => void): void;
-  /** Stops pulling until `resume()`: a checkpoint is being started at the other sources. */
-  pause(): void;
-  resume(): void;
-  /** Ends the subscription with `error` (a failed restore or checkpoint). */
-  fail(error: unknown): void;
-  /** Completes a source that is `finishing`, after delivering what was injected. */
-  complete(): void;
 }

@@ -32,10 +32,8 @@ export { describeValue } from '../core/errors.js';
 export { checkKey, hashKey, keyGroupOf, keyId } from '../core/keys.js';
 export { processBatch, processElement, type Output, type OperatorRuntime, type StreamOperator } from '../core/operator.js';
 export type { ProcessingTimeService } from '../core/time.js';
-export {
-  ALREADY_RESTORED, RESTORE_CONTROL,
-  type PendingCheckpoint, type RestoreSource, type SourceCheckpointLink, type SourcePort,
-} from '../core/checkpointing.js';
+export { ALREADY_RESTORED, RESTORE_CONTROL, type PendingCheckpoint, type RestoreSource } from '../core/checkpointing.js';
+export type { SourceCheckpointLink, SourcePort } from '../core/source-link.js';
 export { fromStreamOperator } from '../rx/operator-function.js';
 
 // The built-in operators' engine halves.
@@ -49,11 +47,11 @@ export { checkTimestamp, timestampProblem } from '../time/timestamps.js';
 export { WindowOperator, type WindowOperatorState } from '../window/operator.js';
 
 // Keyed state and timers.
-export {
-  KeyedStateBackend,
-  type KeyedStateBackendOptions, type KeyedStateCheckpoint, type KeyedStateSnapshot, type Namespace, type StateSegmentSnapshot,
-  type StateTableLayout, type StateTableSnapshot,
-} from '../state/backend.js';
+export { KeyedStateBackend, type KeyedStateBackendOptions } from '../state/backend.js';
+export type { Namespace } from '../state/state-types.js';
+export type {
+  KeyedStateCheckpoint, KeyedStateSnapshot, StateSegmentSnapshot, StateTableLayout, StateTableSnapshot,
+} from '../state/snapshot-types.js';
 export { isExpired, resolveTtl, type ResolvedTtl } from '../state/ttl.js';
 export { checkSerializable, findUnserializable } from '../state/serializable.js';
 export { keyFromId } from '../state/key-id.js';
@@ -65,7 +63,9 @@ export {
 // Backpressure.
 export { FlowController, Upstreams, currentFlow, deliver, type FlowStage } from '../flow/demand.js';
 export { FlowMonitor, StageStats } from '../flow/monitor.js';
-export { AsyncStage, asyncStageConfig, type AsyncJobSpec, type AsyncStageConfig, type AsyncStageOptions } from '../flow/async-stage.js';
+export { AsyncStage } from '../flow/async-stage.js';
+export { asyncStageConfig, type AsyncStageConfig, type AsyncStageOptions } from '../flow/async-config.js';
+export type { AsyncJobSpec } from '../flow/async-job.js';
 export { PulledSource, type Puller, type PullResult } from '../sources/pulled.js';
 export { PushSource } from '../sources/fromPush.js';
 
@@ -79,7 +79,9 @@ export {
   ColumnSections, decodeValue, encodeValue, encodeEnvelope, openEnvelope, storedChecksum, EnvelopeError,
   type EnvelopeHeader, type EnvelopeProblem, type OpenedEnvelope,
 } from '../checkpoint/codec.js';
-export { createCheckpointBackend, exportSnapshot, importSnapshot, SnapshotBackend, type BlobStore, type SnapshotPlan } from '../checkpoint/backend.js';
+export { createCheckpointBackend, SnapshotBackend } from '../checkpoint/backend.js';
+export type { BlobStore, SnapshotPlan } from '../checkpoint/backend-types.js';
+export { exportSnapshot, importSnapshot } from '../checkpoint/snapshot-bytes.js';
 export { MemoryBlobStore } from '../checkpoint/memory.js';
 export { COMMIT_RECORD_KEY, type CommitRecord } from '../checkpoint/commit-record.js';
 export { Checkpointing } from '../checkpoint/coordinator.js';

@@ -4,11 +4,9 @@
  * per record for asyncMap, one write per run of records for a sink) and markers (watermarks,
  * barriers, status and control elements), starts at most `concurrency` jobs at once in arrival
  * order, and emits results:
- * - ordered: exactly in arrival order (Flink's OrderedStreamElementQueue);
- * - unordered: a job's result as soon as it completes, but never across a marker: everything before
- *   a marker is emitted before it, everything after it after it (Flink's UnorderedStreamElementQueue
- *   segments by watermark; here every non-record element is a segment boundary, so barriers keep
- *   their place too).
+ * - ordered: exactly in arrival order (./async-ordered-queue.ts);
+ * - unordered: a job's result as soon as it completes, but never across a marker
+ *   (./async-unordered-queue.ts).
  *
  * Checkpoints: a barrier is a marker, so it leaves the stage only after every job that arrived before
  * it has completed and been emitted. A checkpoint therefore never contains in-flight requests; it
@@ -25,103 +23,17 @@
  * Results are held, not emitted, while the stage's own downstream has no credit: that is how a full
  * sink stops an async map, and through it the source.
  */
-import { from as rxFrom, type Observable, type ObservableInput, type SchedulerLike, type Subscription } from 'rxjs';
-import { END_OF_STREAM, MAX_WATERMARK, type StreamBatch, type StreamElement, type StreamRecord } from '../core/elements.js';
+import type { Subscription } from 'rxjs';
+import type { StreamElement } from '../core/elements.js';
 import { linkToPipeline, PIPELINE_CONTROL, reportPipelineFailure, type PendingCheckpoint, type PipelineLink } from '../core/checkpointing.js';
-import { InvalidOptionError } from '../core/errors.js';
+import type { AsyncStageConfig } from './async-config.js';
+import { runJob, type AsyncEntry, type AsyncJobSpec } from './async-job.js';
+import type { AsyncQueue } from './async-queue.js';
+import { OrderedQueue } from './async-ordered-queue.js';
+import { UnorderedQueue } from './async-unordered-queue.js';
 import { attachSubscribingStage, deliver, FlowController, subscribeAs, Upstreams, type FlowStage } from './demand.js';
-import { AsyncRequestError, AsyncTimeoutError, BufferOverflowError } from './errors.js';
+import { BufferOverflowError } from './errors.js';
 import { FlowMonitor, StageStats } from './monitor.js';
-
-const WAITING = 0;
-const RUNNING = 1;
-const DONE = 2;
-
-interface Entry<O> {
-  /** Arrival number: its index in the queue is `seq - #seqBase`. */
-  readonly seq: number;
-  /** Records this entry holds against the bound (0 for a marker). */
-  readonly size: number;
-  readonly marker: boolean;
-  /** The job's input; cleared once emitted so that the queue never retains records. */
-  payload: unknown;
-  state: number;
-  output: readonly O[] | undefined;
-  emitted: boolean;
-  cancel: (() => void) | undefined;
-}
-
-/** How the stage runs one job and turns its results into output. */
-export interface AsyncJobSpec<P, O> {
-  /** Starts the request or write for `payload`; a Promise or an Observable (all its values count). */
-  invoke(payload: P): ObservableInput<unknown>;
-  /** The output of a completed job, from the values its request produced. */
-  complete(payload: P, results: unknown[]): readonly O[];
-  /** The output of a timed-out job; if absent, a timeout fails the stream with AsyncTimeoutError. */
-  onTimeout?: ((payload: P) => readonly O[]) | undefined;
-  /** The value named in errors about `payload`. */
-  describe(payload: P): unknown;
-}
-
-/** Options common to async stages. */
-export interface AsyncStageOptions {
-  /** Most requests (or writes) in flight at once. A positive integer. */
-  concurrency?: number;
-  /** Most records held by the stage (waiting, in flight, completed and not yet emitted). */
-  bufferSize?: number;
-  /** Name in metrics and errors. */
-  name?: string;
-  /** Where timeouts and wake-ups are scheduled; defaults to `asyncScheduler`. */
-  scheduler?: SchedulerLike;
-  /** Where the stage reports metrics when no pulled source feeds it (otherwise the source's monitor). */
-  monitor?: FlowMonitor;
-}
-
-/** Validated stage settings. */
-export interface AsyncStageConfig {
-  readonly name: string;
-  readonly kind: 'async-map' | 'sink';
-  readonly concurrency: number;
-  readonly bufferSize: number;
-  readonly ordered: boolean;
-  readonly timeout: number | undefined;
-  readonly scheduler: SchedulerLike;
-  readonly monitor: FlowMonitor | undefined;
-}
-
-/**
- * Validates the options of an async stage when the operator is built.
- *
- * @example
- * ```ts
- * const config = asyncStageConfig(options, { name: 'mySink', kind: 'sink', concurrency: 1 }, asyncScheduler);
- * ```
- */
-export function asyncStageConfig(
-  options: AsyncStageOptions & { ordered?: boolean; timeout?: number },
-  defaults: { name: string; kind: 'async-map' | 'sink'; concurrency: number; bufferSize?: number },
-  scheduler: SchedulerLike,
-): AsyncStageConfig {
-  const concurrency = options.concurrency ?? defaults.concurrency;
-  if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new InvalidOptionError('concurrency', concurrency, 'must be a positive integer');
-  const bufferSize = options.bufferSize ?? Math.max(concurrency, defaults.bufferSize ?? concurrency);
-  if (!Number.isSafeInteger(bufferSize) || bufferSize < concurrency) {
-    throw new InvalidOptionError('bufferSize', bufferSize, `must be an integer >= concurrency (${concurrency})`);
-  }
-  const timeout = options.timeout;
-  if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) throw new InvalidOptionError('timeout', timeout, 'must be a positive finite number of milliseconds');
-  if (options.ordered !== undefined && typeof options.ordered !== 'boolean') throw new InvalidOptionError('ordered', options.ordered, 'must be a boolean');
-  return {
-    name: options.name ?? defaults.name,
-    kind: defaults.kind,
-    concurrency,
-    bufferSize,
-    ordered: options.ordered ?? true,
-    timeout,
-    scheduler,
-    monitor: options.monitor,
-  };
-}
 
 /**
  * One subscription's queue. `emit` sends a batch downstream (the wrapper wraps it in `deliver`),
@@ -138,24 +50,11 @@ export class AsyncStage<P, O> implements FlowStage {
   readonly #emit: (batch: O[]) => void;
   readonly #fail: (error: unknown) => void;
   readonly #done: () => void;
-  #queue: Entry<O>[] = [];
-  #head = 0;
-  /** Arrival number of `#queue[0]`, and of the next entry. */
-  #seqBase = 0;
-  #seq = 0;
-  // Unordered mode: markers not yet emitted (arrival numbers), completed jobs of the first segment
-  // not yet emitted, and the number of jobs of the first segment not yet emitted.
-  #markers: number[] = [];
+  readonly #queue: AsyncQueue<O>;
   /** Barriers of checkpoints in progress waiting in the queue, and how to let their checkpoint go on. */
   readonly #heldBarriers = new Map<unknown, () => void>();
   /** The checkpoint of the last barrier queued: how a failure here reaches the coordinator. */
   #lastCheckpoint: PendingCheckpoint | undefined;
-  #markerHead = 0;
-  #ready: Entry<O>[] = [];
-  #readyHead = 0;
-  #pendingFirst = 0;
-  /** Index of the next entry to start (entries start in arrival order). */
-  #next = 0;
   #held = 0;
   #running = 0;
   #ending = false;
@@ -174,6 +73,7 @@ export class AsyncStage<P, O> implements FlowStage {
     this.#config = config;
     this.#lowWater = Math.max(1, Math.floor(config.bufferSize / 4));
     this.#spec = spec;
+    this.#queue = config.ordered ? new OrderedQueue<O>() : new UnorderedQueue<O>();
     this.name = config.name;
     this.stats = new StageStats(config.name, config.kind, config.bufferSize);
     this.#upstreams = new Upstreams(this, (controller) => {
@@ -242,8 +142,7 @@ export class AsyncStage<P, O> implements FlowStage {
 
   /** Queues a job holding `size` records against the bound. */
   pushJob(payload: P, size: number): void {
-    this.#queue.push({ seq: this.#seq++, size, marker: false, payload, state: WAITING, output: undefined, emitted: false, cancel: undefined });
-    if (this.#markerHead === this.#markers.length) this.#pendingFirst++;
+    this.#queue.pushJob(payload, size);
     this.#held += size;
     this.stats.recordsIn += size;
     this.stats.hold(this.#held);
@@ -259,9 +158,7 @@ export class AsyncStage<P, O> implements FlowStage {
     } else if (barrier.kind === 'control' && barrier.type === PIPELINE_CONTROL) {
       linkToPipeline(this, barrier.payload as PipelineLink);
     }
-    const seq = this.#seq++;
-    this.#queue.push({ seq, size: 0, marker: true, payload: undefined, state: DONE, output: [element], emitted: false, cancel: undefined });
-    if (!this.#config.ordered) this.#markers.push(seq);
+    this.#queue.pushMarker(element);
   }
 
   /** The input completed: emit what is queued, then complete. */
@@ -290,7 +187,7 @@ export class AsyncStage<P, O> implements FlowStage {
         this.#startJobs();
         this.#drain();
       } while (this.#again && !this.#closed);
-      if (!this.#closed && this.#ending && this.#head === this.#queue.length) {
+      if (!this.#closed && this.#ending && this.#queue.log.isEmpty) {
         this.#closed = true;
         this.#upstreams.release();
         this.#done();
@@ -309,173 +206,35 @@ export class AsyncStage<P, O> implements FlowStage {
   }
 
   #startJobs(): void {
-    const queue = this.#queue;
-    if (this.#next < this.#head) this.#next = this.#head;
-    while (this.#running < this.#config.concurrency && this.#next < queue.length && !this.#closed) {
-      const entry = queue[this.#next++]!;
-      if (entry.marker) continue;
-      this.#start(entry);
+    while (this.#running < this.#config.concurrency && !this.#closed) {
+      const entry = this.#queue.log.nextJob();
+      if (entry === undefined) return;
+      this.#running++;
+      this.stats.inFlight = this.#running;
+      runJob(entry, this.#spec, this.#config, this.#jobDone, (error) => this.#failWith(error));
     }
   }
 
-  #start(entry: Entry<O>): void {
-    const payload = entry.payload as P;
-    entry.state = RUNNING;
-    this.#running++;
+  readonly #jobDone = (entry: AsyncEntry<O>): void => {
+    this.#queue.completed(entry);
+    this.#running--;
     this.stats.inFlight = this.#running;
-    const results: unknown[] = [];
-    let finished = false;
-    let subscription: Subscription | undefined;
-    let timer: Subscription | undefined;
-    const finish = (output: readonly O[]): void => {
-      finished = true;
-      timer?.unsubscribe();
-      entry.cancel = undefined;
-      entry.state = DONE;
-      entry.output = output;
-      // Unordered: a job of the first segment may go out at once.
-      if (!this.#config.ordered && (this.#markerHead === this.#markers.length || entry.seq < this.#markers[this.#markerHead]!)) {
-        this.#ready.push(entry);
-      }
-      this.#running--;
-      this.stats.inFlight = this.#running;
-      this.pump();
-    };
-    entry.cancel = () => {
-      finished = true;
-      subscription?.unsubscribe();
-      timer?.unsubscribe();
-    };
-    const timeout = this.#config.timeout;
-    if (timeout !== undefined) {
-      timer = this.#config.scheduler.schedule(() => {
-        if (finished) return;
-        subscription?.unsubscribe();
-        const onTimeout = this.#spec.onTimeout;
-        if (!onTimeout) {
-          finished = true;
-          this.#failWith(new AsyncTimeoutError(this.name, this.#spec.describe(payload), timeout));
-          return;
-        }
-        let output: readonly O[];
-        try {
-          output = onTimeout(payload);
-        } catch (error) {
-          finished = true;
-          this.#failWith(error);
-          return;
-        }
-        finish(output);
-      }, timeout);
-    }
-    try {
-      subscription = rxFrom(this.#spec.invoke(payload)).subscribe({
-        next: (value) => {
-          if (!finished) results.push(value);
-        },
-        error: (error: unknown) => {
-          if (finished) return;
-          finished = true;
-          this.#failWith(new AsyncRequestError(this.name, this.#spec.describe(payload), error));
-        },
-        complete: () => {
-          if (finished) return;
-          let output: readonly O[];
-          try {
-            output = this.#spec.complete(payload, results);
-          } catch (error) {
-            finished = true;
-            this.#failWith(error);
-            return;
-          }
-          finish(output);
-        },
-      });
-      if (finished) subscription.unsubscribe();
-    } catch (error) {
-      if (!finished) {
-        finished = true;
-        this.#failWith(new AsyncRequestError(this.name, this.#spec.describe(payload), error));
-      }
-    }
-  }
+    this.pump();
+  };
 
   #drain(): void {
-    const queue = this.#queue;
-    const budget = this.out.credit();
     const out: O[] = [];
     const releases: (() => void)[] = [];
-    let records = 0;
-    let freed = 0;
-    if (this.#config.ordered) {
-      while (this.#head < queue.length) {
-        const entry = queue[this.#head]!;
-        if (entry.state !== DONE || (!entry.marker && records >= budget)) break;
-        const output = entry.output!;
-        for (let i = 0; i < output.length; i++) out.push(output[i]!);
-        if (entry.marker) this.#releaseLater(output[0]!, releases);
-        records += entry.size;
-        freed += entry.size;
-        entry.output = undefined;
-        entry.payload = undefined;
-        this.#head++;
-      }
-    } else {
-      // Unordered: completed jobs of the first segment go out now; a marker goes out once every job
-      // before it has; then the segment after it is the first. Each entry is visited O(1) times.
-      const markers = this.#markers;
-      const ready = this.#ready;
-      for (;;) {
-        while (this.#readyHead < ready.length && records < budget) {
-          const entry = ready[this.#readyHead++]!;
-          const output = entry.output!;
-          for (let k = 0; k < output.length; k++) out.push(output[k]!);
-          records += entry.size;
-          freed += entry.size;
-          entry.output = undefined;
-          entry.payload = undefined;
-          entry.emitted = true;
-          this.#pendingFirst--;
-        }
-        if (this.#readyHead < ready.length) break;
-        ready.length = 0;
-        this.#readyHead = 0;
-        if (this.#pendingFirst > 0 || this.#markerHead === markers.length) break;
-        const markerSeq = markers[this.#markerHead++]!;
-        const marker = queue[markerSeq - this.#seqBase]!;
-        out.push(marker.output![0]!);
-        this.#releaseLater(marker.output![0]!, releases);
-        marker.output = undefined;
-        marker.emitted = true;
-        const end = this.#markerHead < markers.length ? markers[this.#markerHead]! : this.#seq;
-        for (let seq = markerSeq + 1; seq < end; seq++) {
-          const entry = queue[seq - this.#seqBase]!;
-          this.#pendingFirst++;
-          if (entry.state === DONE) ready.push(entry);
-        }
-      }
-      if (this.#markerHead > 1024 && this.#markerHead * 2 >= markers.length) {
-        this.#markers = markers.slice(this.#markerHead);
-        this.#markerHead = 0;
-      }
-      while (this.#head < queue.length && queue[this.#head]!.emitted) this.#head++;
-    }
-    // Drop emitted entries from the front once they are half the array: amortized O(1) per entry.
-    if (this.#head >= 32 && this.#head * 2 >= queue.length) {
-      this.#queue = queue.slice(this.#head);
-      this.#next = Math.max(0, this.#next - this.#head);
-      this.#seqBase += this.#head;
-      this.#head = 0;
-    }
-    if (out.length === 0 && freed === 0) return;
-    this.#held -= freed;
+    const records = this.#queue.drain(this.out.credit(), out, (marker) => this.#releaseLater(marker, releases));
+    if (out.length === 0 && records === 0) return;
+    this.#held -= records;
     this.stats.hold(this.#held);
     this.stats.recordsOut += records;
     if (out.length > 0) {
       deliver(this.out, () => this.#emit(out));
       for (const release of releases) release();
     }
-    if (freed > 0) this.#upstreams.signal();
+    if (records > 0) this.#upstreams.signal();
   }
 
   #releaseLater(element: O, releases: (() => void)[]): void {
@@ -506,62 +265,9 @@ export class AsyncStage<P, O> implements FlowStage {
   #cancelAll(): void {
     this.#wake?.unsubscribe();
     this.#wake = undefined;
-    for (let i = this.#head; i < this.#queue.length; i++) this.#queue[i]!.cancel?.();
+    this.#queue.log.cancelAll();
     this.#running = 0;
     this.stats.inFlight = 0;
     this.#upstreams.release();
   }
-}
-
-/**
- * Feeds a timed stream into an async stage (asyncMap, the async sinks): a batch is taken only within
- * the stage's bound; each run of consecutive records goes to `pushRecords`, which turns it into jobs;
- * every other element becomes a marker in its place. A completed input ends event time first, as the
- * engine adapter does. Returns the teardown.
- */
-export function feedElements<T, K, P, R>(
-  source: Observable<StreamBatch<T, K>>,
-  stage: AsyncStage<P, StreamElement<R, K>>,
-  pushRecords: (run: StreamRecord<T, K>[]) => void,
-  fail: (error: unknown) => void,
-): () => void {
-  let ended = false;
-  const subscription = stage.subscribeUpstream(() =>
-    source.subscribe({
-      next: (batch) => {
-        let count = 0;
-        for (let i = 0; i < batch.length; i++) if (batch[i]!.kind === 'record') count++;
-        if (!stage.accept(count, () => (batch.find((e) => e.kind === 'record') as StreamRecord<T, K> | undefined)?.value)) return;
-        let run: StreamRecord<T, K>[] = [];
-        for (let i = 0; i < batch.length; i++) {
-          const element = batch[i]!;
-          if (element.kind === 'record') {
-            run.push(element);
-            continue;
-          }
-          if (run.length > 0) {
-            pushRecords(run);
-            run = [];
-          }
-          if (element.kind === 'watermark' && element.timestamp === MAX_WATERMARK) ended = true;
-          stage.pushMarker(element);
-        }
-        if (run.length > 0) pushRecords(run);
-        stage.pump();
-      },
-      error: (error: unknown) => {
-        stage.dispose();
-        stage.reportFailure(error);
-        fail(error);
-      },
-      complete: () => {
-        if (!ended) stage.pushMarker(END_OF_STREAM);
-        stage.end();
-      },
-    }),
-  );
-  return () => {
-    subscription.unsubscribe();
-    stage.dispose();
-  };
 }

@@ -1,7 +1,9 @@
 import { asyncScheduler, Observable, type ObservableInput, type OperatorFunction } from 'rxjs';
 import type { StreamBatch, StreamElement, StreamRecord } from '../core/elements.js';
 import { InvalidOptionError } from '../core/errors.js';
-import { AsyncStage, asyncStageConfig, feedElements, type AsyncStageOptions } from './async-stage.js';
+import { AsyncStage } from './async-stage.js';
+import { asyncStageConfig, type AsyncStageOptions } from './async-config.js';
+import { feedElements } from './async-feed.js';
 
 /** Options of `asyncMap`. */
 export interface AsyncMapOptions<T, R> extends AsyncStageOptions {

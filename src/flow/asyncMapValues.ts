@@ -1,6 +1,7 @@
 import { asyncScheduler, Observable, type ObservableInput, type OperatorFunction } from 'rxjs';
 import { InvalidOptionError } from '../core/errors.js';
-import { AsyncStage, asyncStageConfig } from './async-stage.js';
+import { AsyncStage } from './async-stage.js';
+import { asyncStageConfig } from './async-config.js';
 import type { AsyncMapOptions } from './asyncMap.js';
 
 /**

@@ -10,7 +10,7 @@
  */
 
 import { delMany, get, keys, setMany, type UseStore } from 'idb-keyval';
-import type { BlobStore } from '../checkpoint/backend.js';
+import type { BlobStore } from '../checkpoint/backend-types.js';
 import type { StorageFailure } from '../checkpoint/errors.js';
 
 /** A failure already classified at its source; `IndexedDbBlobStore.classify` passes it on. */
@@ -146,14 +146,14 @@ function describe(error: unknown): string {
 /** Blob store over one IndexedDB database per pipeline. */
 export class IndexedDbBlobStore implements BlobStore {
   readonly backend = 'indexeddb';
-  private readonly opened: OpenedStore;
+  readonly #opened: OpenedStore;
 
   constructor(readonly databaseName: string, factory: IDBFactory | undefined, openTimeoutMs = 10_000) {
-    this.opened = openDatabaseStore(factory, databaseName, openTimeoutMs);
+    this.#opened = openDatabaseStore(factory, databaseName, openTimeoutMs);
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
-    const value: unknown = await get(key, this.opened.use);
+    const value: unknown = await get(key, this.#opened.use);
     if (value === undefined) return undefined;
     if (value instanceof Uint8Array) return value;
     if (value instanceof ArrayBuffer) return new Uint8Array(value);
@@ -162,15 +162,15 @@ export class IndexedDbBlobStore implements BlobStore {
   }
 
   setMany(entries: readonly (readonly [string, Uint8Array])[]): Promise<void> {
-    return setMany(entries.map(([key, bytes]) => [key, bytes]), this.opened.use);
+    return setMany(entries.map(([key, bytes]) => [key, bytes]), this.#opened.use);
   }
 
   delMany(list: readonly string[]): Promise<void> {
-    return delMany([...list], this.opened.use);
+    return delMany([...list], this.#opened.use);
   }
 
   async keys(): Promise<string[]> {
-    return (await keys(this.opened.use)).filter((k): k is string => typeof k === 'string');
+    return (await keys(this.#opened.use)).filter((k): k is string => typeof k === 'string');
   }
 
   classify(error: unknown): { failure: StorageFailure; reason: string } | undefined {
@@ -183,6 +183,6 @@ export class IndexedDbBlobStore implements BlobStore {
   }
 
   async close(): Promise<void> {
-    this.opened.close();
+    this.#opened.close();
   }
 }

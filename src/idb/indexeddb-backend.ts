@@ -4,7 +4,8 @@
  * a time owns a pipeline's state (Web Locks), so two tabs never write it.
  */
 
-import { SnapshotBackend, type CheckpointBackend, type CheckpointBackendOptions } from '../checkpoint/backend.js';
+import { SnapshotBackend } from '../checkpoint/backend.js';
+import type { CheckpointBackend, CheckpointBackendOptions } from '../checkpoint/backend-types.js';
 import { StorageError } from '../checkpoint/errors.js';
 import { InvalidOptionError } from '../core/errors.js';
 import { databaseName, IndexedDbBlobStore } from './idb-store.js';
@@ -38,14 +39,14 @@ export interface IndexedDbBackend extends CheckpointBackend {
 
 class IndexedDbSnapshotBackend extends SnapshotBackend implements IndexedDbBackend {
   readonly databaseName: string;
-  private lock: HeldLock | undefined;
+  #lock: HeldLock | undefined;
 
   constructor(store: IndexedDbBlobStore, options: IndexedDbBackendOptions, lock: HeldLock | undefined) {
     super(store, options);
     this.databaseName = store.databaseName;
-    this.lock = lock;
+    this.#lock = lock;
     lock?.lost.then((reason) => {
-      this.lock = undefined;
+      this.#lock = undefined;
       this.markReadOnly(`ownership lost: ${reason}`);
       options.onOwnershipLost?.(reason);
     }).catch(() => undefined);
@@ -59,8 +60,8 @@ class IndexedDbSnapshotBackend extends SnapshotBackend implements IndexedDbBacke
     try {
       await super.close();
     } finally {
-      this.lock?.release();
-      this.lock = undefined;
+      this.#lock?.release();
+      this.#lock = undefined;
     }
   }
 }

@@ -1,5 +1,6 @@
 import { checkUid, type PendingCheckpoint } from '../core/checkpointing.js';
-import { defineOwn, type KeyedTableSnapshot, type OperatorStateSnapshot } from '../checkpoint/snapshot.js';
+import { defineOwn } from '../core/plain-data.js';
+import type { KeyedTableSnapshot, OperatorStateSnapshot } from '../core/state-snapshot.js';
 import type { OperatorFunction } from 'rxjs';
 import { MAX_WATERMARK, type StreamBatch, type StreamElement, type StreamRecord, type Watermark } from '../core/elements.js';
 import { Counters } from '../core/counters.js';
@@ -7,7 +8,8 @@ import { InvalidOptionError, NotKeyedError } from '../core/errors.js';
 import { keyId, type Key } from '../core/keys.js';
 import type { OperatorRuntime, Output, StreamOperator } from '../core/operator.js';
 import { fromStreamOperator, type SchedulerOption } from '../rx/operator-function.js';
-import { KeyedStateBackend, type KeyedStateSnapshot, type StateTableLayout } from '../state/backend.js';
+import { KeyedStateBackend } from '../state/backend.js';
+import type { KeyedStateSnapshot, StateTableLayout } from '../state/snapshot-types.js';
 import { StateRestoreError } from '../state/errors.js';
 import { keyFromId } from '../state/key-id.js';
 import { InternalTimerService, type InternalTimer, type TimerServiceSnapshot } from '../state/timers.js';

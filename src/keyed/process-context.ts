@@ -7,9 +7,8 @@
 import type { StreamElement } from '../core/elements.js';
 import { NotKeyedError, StreamError } from '../core/errors.js';
 import type { KeyPart } from '../core/keys.js';
-import type {
-  AggregatingState, KeyedStateBackend, ListState, MapState, ReducingState, ValueState,
-} from '../state/backend.js';
+import type { KeyedStateBackend } from '../state/backend.js';
+import type { AggregatingState, ListState, MapState, ReducingState, ValueState } from '../state/state-types.js';
 import type {
   AggregatingStateDescriptor, ListStateDescriptor, MapStateDescriptor, ReducingStateDescriptor, ValueStateDescriptor,
 } from '../state/descriptors.js';
@@ -97,13 +96,18 @@ export class ContextImpl<K, R> implements OnTimerContext<K, R> {
   #out: StreamElement<R, K>[] | undefined;
   #keyGroup = -1;
 
+  readonly #uid: string | undefined;
+  readonly #stateBackend: KeyedStateBackend | undefined;
+
   constructor(
-    private readonly uid: string | undefined,
-    private readonly backend: KeyedStateBackend | undefined,
-    private readonly timers: InternalTimerService<R, K> | undefined,
+    uid: string | undefined,
+    backend: KeyedStateBackend | undefined,
+    timers: InternalTimerService<R, K> | undefined,
     now: () => number,
     watermark: () => number,
   ) {
+    this.#uid = uid;
+    this.#stateBackend = backend;
     this.#now = now;
     this.#watermark = watermark;
     // Keyed context check first: on a non-keyed operator (no timer service) this throws.
@@ -159,19 +163,19 @@ export class ContextImpl<K, R> implements OnTimerContext<K, R> {
 
   output(value: R): void {
     const out = this.#out;
-    if (out === undefined) throw new ProcessContextClosedError('output', this.uid);
+    if (out === undefined) throw new ProcessContextClosedError('output', this.#uid);
     out.push({ kind: 'record', value, timestamp: this.timestamp, key: this.key, keyGroup: this.#keyGroup });
   }
 
   sideOutput<S>(target: SideOutputTarget<S>, value: S): void {
-    if (this.#out === undefined) throw new ProcessContextClosedError('sideOutput', this.uid);
+    if (this.#out === undefined) throw new ProcessContextClosedError('sideOutput', this.#uid);
     if (typeof target === 'function') target(value);
     else target.emit(value);
   }
 
   #backend(what: string): KeyedStateBackend {
-    if (this.backend === undefined || this.backend.currentKeyId === undefined) throw new NotKeyedError(what);
-    return this.backend;
+    if (this.#stateBackend === undefined || this.#stateBackend.currentKeyId === undefined) throw new NotKeyedError(what);
+    return this.#stateBackend;
   }
 
   getState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T> {

@@ -4,9 +4,11 @@ import { InvalidOptionError, NotKeyedError } from '../core/errors.js';
 import type { Key } from '../core/keys.js';
 import { checkUid, type PendingCheckpoint } from '../core/checkpointing.js';
 import type { OperatorRuntime, Output, StreamOperator } from '../core/operator.js';
-import type { OperatorStateSnapshot } from '../checkpoint/snapshot.js';
+import type { OperatorStateSnapshot } from '../core/state-snapshot.js';
 import { fromStreamOperator, type SchedulerOption } from '../rx/operator-function.js';
-import { KeyedStateBackend, type StateTableLayout, type ValueState } from '../state/backend.js';
+import { KeyedStateBackend } from '../state/backend.js';
+import type { StateTableLayout } from '../state/snapshot-types.js';
+import type { ValueState } from '../state/state-types.js';
 import { valueState } from '../state/descriptors.js';
 import { StateRestoreError } from '../state/errors.js';
 

@@ -1,7 +1,9 @@
 import { asyncScheduler, Observable, type ObservableInput, type OperatorFunction } from 'rxjs';
 import type { StreamBatch, StreamElement, StreamRecord } from '../core/elements.js';
 import { InvalidOptionError } from '../core/errors.js';
-import { AsyncStage, asyncStageConfig, feedElements, type AsyncStageOptions } from '../flow/async-stage.js';
+import { AsyncStage } from '../flow/async-stage.js';
+import { asyncStageConfig, type AsyncStageOptions } from '../flow/async-config.js';
+import { feedElements } from '../flow/async-feed.js';
 
 /** Options of the async sinks. */
 export interface AsyncSinkOptions extends AsyncStageOptions {

@@ -1,6 +1,7 @@
 import { asyncScheduler, Observable, type ObservableInput, type OperatorFunction } from 'rxjs';
 import { InvalidOptionError } from '../core/errors.js';
-import { AsyncStage, asyncStageConfig } from '../flow/async-stage.js';
+import { AsyncStage } from '../flow/async-stage.js';
+import { asyncStageConfig } from '../flow/async-config.js';
 import type { AsyncSinkOptions } from './asyncSink.js';
 
 /**

@@ -3,7 +3,7 @@ import { checkUid, reportPipelineFailure, type PendingCheckpoint } from '../core
 import type { StreamBatch, StreamElement, StreamRecord } from '../core/elements.js';
 import { InvalidOptionError, StreamError } from '../core/errors.js';
 import { processBatch, type Output, type StreamOperator } from '../core/operator.js';
-import type { OperatorStateSnapshot } from '../checkpoint/snapshot.js';
+import type { OperatorStateSnapshot } from '../core/state-snapshot.js';
 import { StateRestoreError } from '../state/errors.js';
 import { RestoreChecks } from '../state/restore-checks.js';
 
@@ -132,8 +132,12 @@ class ExactlyOnceSinkOperator<T, K> implements StreamOperator<T, K, T, K> {
   /** The last checkpoint whose barrier passed: how a failure reaches the coordinator. */
   checkpoint: PendingCheckpoint | undefined;
 
+  readonly #startCommit: (transaction: Transaction<T>) => Promise<void>;
+
   /** `startCommit` queues a transaction's commit; its promise settles once the commit is done or failed. */
-  constructor(readonly uid: string, private readonly startCommit: (transaction: Transaction<T>) => Promise<void>) {}
+  constructor(readonly uid: string, startCommit: (transaction: Transaction<T>) => Promise<void>) {
+    this.#startCommit = startCommit;
+  }
 
   /** Transactions not yet committed. */
   get uncommitted(): number {
@@ -167,7 +171,7 @@ class ExactlyOnceSinkOperator<T, K> implements StreamOperator<T, K, T, K> {
 
   #start(transaction: Transaction<T>): void {
     this.#started.add(transaction);
-    this.#lastCommit = this.startCommit(transaction);
+    this.#lastCommit = this.#startCommit(transaction);
   }
 
   restoreCheckpoint(snapshot: OperatorStateSnapshot): void {

@@ -1,4 +1,4 @@
-import type { SourceCheckpointLink, SourcePort } from '../core/checkpointing.js';
+import type { SourceCheckpointLink, SourcePort } from '../core/source-link.js';
 import { markerBatch, type StreamElement } from '../core/elements.js';
 
 /** What a source subscription tells its `SourceMarkers`. */

@@ -1,5 +1,5 @@
 import { asyncScheduler, Observable, type ObservableInput, from as rxFrom, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
-import type { SourceCheckpointLink } from '../core/checkpointing.js';
+import type { SourceCheckpointLink } from '../core/source-link.js';
 import { Counters } from '../core/counters.js';
 import { InvalidOptionError } from '../core/errors.js';
 import { attachSubscribingStage, deliver, FlowController, subscribeAs } from '../flow/demand.js';
@@ -7,6 +7,7 @@ import { BufferOverflowError } from '../flow/errors.js';
 import { FlowMonitor, StageStats } from '../flow/monitor.js';
 import type { SideOutput } from '../rx/side-output.js';
 import { SourceMarkers } from './checkpoint-port.js';
+import { positiveInteger } from '../core/options.js';
 
 /** What a push buffer does with a value that arrives when it is full. */
 export type OverflowPolicy = 'drop-oldest' | 'drop-newest' | 'error';
@@ -60,12 +61,11 @@ export class PushSource<T> extends Observable<readonly T[]> {
 
   constructor(input: ObservableInput<T>, options: FromPushOptions<T>) {
     const { bufferSize, overflow } = options;
-    if (!Number.isSafeInteger(bufferSize) || bufferSize < 1) throw new InvalidOptionError('bufferSize', bufferSize, 'must be a positive integer');
+    positiveInteger('bufferSize', bufferSize);
     if (overflow !== 'drop-oldest' && overflow !== 'drop-newest' && overflow !== 'error') {
       throw new InvalidOptionError('overflow', overflow, "must be 'drop-oldest', 'drop-newest' or 'error'");
     }
-    const batchSize = options.batchSize ?? bufferSize;
-    if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new InvalidOptionError('batchSize', batchSize, 'must be a positive integer');
+    const batchSize = positiveInteger('batchSize', options.batchSize ?? bufferSize);
     const scheduler = options.scheduler ?? asyncScheduler;
     const monitor = options.monitor ?? new FlowMonitor({ scheduler });
     const name = options.name ?? 'push buffer';

@@ -1,9 +1,10 @@
 import { asyncScheduler, Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
-import type { SourceCheckpointLink } from '../core/checkpointing.js';
+import type { SourceCheckpointLink } from '../core/source-link.js';
 import { InvalidOptionError } from '../core/errors.js';
 import { attachSubscribingStage, deliver, FlowController } from '../flow/demand.js';
 import { FlowMonitor, StageStats } from '../flow/monitor.js';
 import { SourceMarkers } from './checkpoint-port.js';
+import { positiveInteger } from '../core/options.js';
 
 /** What a pull returns: the values read (possibly none) and whether the data is exhausted. */
 export interface PullResult<T> {
@@ -62,8 +63,7 @@ export class PulledSource<T, P> extends Observable<readonly T[]> {
   readonly #settings: RunSettings;
 
   constructor(open: (from: P | undefined) => Puller<T, P>, options: PulledSourceOptions<P> & { defaultBatchSize: number; defaultName: string }) {
-    const batchSize = options.batchSize ?? options.defaultBatchSize;
-    if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new InvalidOptionError('batchSize', batchSize, 'must be a positive integer');
+    const batchSize = positiveInteger('batchSize', options.batchSize ?? options.defaultBatchSize);
     const yieldAfterMs = options.yieldAfterMs ?? 25;
     if (!(yieldAfterMs >= 0)) throw new InvalidOptionError('yieldAfterMs', yieldAfterMs, 'must be a number >= 0');
     const scheduler = options.scheduler ?? asyncScheduler;

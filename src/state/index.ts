@@ -1,9 +1,9 @@
 // Public API of src/state: keyed state backend, descriptors, TTL, timers, serializability checks.
-export {
-  KeyedStateBackend,
-  type AggregatingState, type KeyedStateBackendOptions, type KeyedStateCheckpoint, type KeyedStateSnapshot, type ListState, type MapState,
-  type Namespace, type ReducingState, type StateSegmentSnapshot, type StateTableLayout, type StateTableSnapshot, type ValueState,
-} from './backend.js';
+export { KeyedStateBackend, type KeyedStateBackendOptions } from './backend.js';
+export type { AggregatingState, ListState, MapState, Namespace, ReducingState, ValueState } from './state-types.js';
+export type {
+  KeyedStateCheckpoint, KeyedStateSnapshot, StateSegmentSnapshot, StateTableLayout, StateTableSnapshot,
+} from './snapshot-types.js';
 export {
   aggregatingState, listState, mapState, reducingState, valueState,
   type AggregateFunction, type AggregatingStateDescriptor, type AnyStateDescriptor, type StateDescriptorBase, type ListStateDescriptor,

@@ -12,11 +12,11 @@
  * Processing-time timers: only the earliest is scheduled on the ProcessingTimeService (the injected
  * scheduler), and it is rescheduled when an earlier one is registered or when it fires.
  */
-import type { KeyedTableSnapshot } from '../checkpoint/snapshot.js';
+import type { KeyedTableSnapshot } from '../core/state-snapshot.js';
 import { MIN_WATERMARK, type StreamElement } from '../core/elements.js';
 import { keyId, type Key, type KeyPart } from '../core/keys.js';
 import type { ProcessingTimeService } from '../core/time.js';
-import type { Namespace } from './backend.js';
+import type { Namespace } from './state-types.js';
 import { StateRestoreError } from './errors.js';
 import { RestoreChecks } from './restore-checks.js';
 import { keyFromId } from './key-id.js';

@@ -6,6 +6,7 @@
  * Processing time comes from the operator's injected scheduler, never from the wall clock.
  */
 import { InvalidOptionError } from '../core/errors.js';
+import { positiveInteger } from '../core/options.js';
 
 /** When an entry's TTL timestamp is refreshed (Flink's StateTtlConfig.UpdateType). */
 export type TtlUpdateType = 'OnCreateAndWrite' | 'OnReadAndWrite';
@@ -51,9 +52,7 @@ export function resolveTtl(config: StateTtlConfig | undefined, stateName: string
   const where = `ttl of state ${JSON.stringify(stateName)}`;
   if (typeof config !== 'object' || config === null) throw new InvalidOptionError(where, config, 'must be an object such as { ttl: 60_000 }');
   const { ttl } = config;
-  if (typeof ttl !== 'number' || !Number.isSafeInteger(ttl) || ttl <= 0) {
-    throw new InvalidOptionError(`${where}.ttl`, ttl, 'must be a positive integer number of milliseconds');
-  }
+  positiveInteger(`${where}.ttl`, ttl, 'milliseconds');
   const updateType = config.updateType ?? 'OnCreateAndWrite';
   if (updateType !== 'OnCreateAndWrite' && updateType !== 'OnReadAndWrite') {
     throw new InvalidOptionError(`${where}.updateType`, updateType, "must be 'OnCreateAndWrite' or 'OnReadAndWrite'");

@@ -1,5 +1,5 @@
 import type { SchedulerLike, Subscriber, Subscription } from 'rxjs';
-import type { SourceCheckpointLink } from '../core/checkpointing.js';
+import type { SourceCheckpointLink } from '../core/source-link.js';
 import { markersOf, watermark, type StreamBatch, type StreamRecord } from '../core/elements.js';
 import { SourceMarkers } from '../sources/checkpoint-port.js';
 import { TestStreamStepError } from './errors.js';

@@ -1,6 +1,6 @@
 import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
-import type { CheckpointableSource } from '../checkpoint/coordinator.js';
-import type { SourceCheckpointLink } from '../core/checkpointing.js';
+import type { CheckpointableSource } from '../checkpoint/checkpointing-options.js';
+import type { SourceCheckpointLink } from '../core/source-link.js';
 import { MIN_WATERMARK, record, type StreamBatch, type StreamElement } from '../core/elements.js';
 import { InvalidOptionError, InvalidTimestampError } from '../core/errors.js';
 import { WatermarkRegressionError, TestStreamStepError } from './errors.js';

@@ -5,7 +5,8 @@
  */
 
 import { join } from 'node:path';
-import { createCheckpointBackend, type CheckpointBackend, type CheckpointBackendOptions } from '../../checkpoint/backend.js';
+import { createCheckpointBackend } from '../../checkpoint/backend.js';
+import type { CheckpointBackend, CheckpointBackendOptions } from '../../checkpoint/backend-types.js';
 import { InvalidOptionError } from '../../core/errors.js';
 import { FileBlobStore, type FileStoreHooks } from './file-store.js';
 

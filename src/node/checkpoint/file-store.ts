@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BlobStore } from '../../checkpoint/backend.js';
+import type { BlobStore } from '../../checkpoint/backend-types.js';
 import type { StorageFailure } from '../../checkpoint/errors.js';
 import { acquireOwnership, NotOwnerFailure, releaseOwnership } from './owner-lock.js';
 
@@ -31,19 +31,19 @@ export interface FileStoreOptions {
 
 export class FileBlobStore implements BlobStore {
   readonly backend = 'files';
-  private swept = false;
-  private owning: Promise<void> | undefined;
-  private readonly hooks: FileStoreHooks;
-  private readonly exclusive: boolean;
+  #swept = false;
+  #owning: Promise<void> | undefined;
+  readonly #hooks: FileStoreHooks;
+  readonly #exclusive: boolean;
 
   constructor(readonly directory: string, options: FileStoreOptions = {}) {
-    this.hooks = options.hooks ?? {};
-    this.exclusive = options.exclusive ?? true;
+    this.#hooks = options.hooks ?? {};
+    this.#exclusive = options.exclusive ?? true;
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
     try {
-      return await readFile(this.path(key));
+      return await readFile(this.#path(key));
     } catch (error) {
       if (isCode(error, 'ENOENT')) return undefined;
       throw error;
@@ -52,18 +52,18 @@ export class FileBlobStore implements BlobStore {
 
   async setMany(entries: readonly (readonly [string, Uint8Array])[]): Promise<void> {
     await mkdir(this.directory, { recursive: true });
-    await this.own();
-    if (!this.swept) {
-      this.swept = true;
-      await this.sweep();
+    await this.#own();
+    if (!this.#swept) {
+      this.#swept = true;
+      await this.#sweep();
     }
-    await this.writeAtomically(entries);
+    await this.#writeAtomically(entries);
   }
 
   async delMany(keys: readonly string[]): Promise<void> {
-    if (keys.length > 0) await this.own();
-    for (const key of keys) await rm(this.path(key), { force: true });
-    if (keys.length > 0) await this.syncDirectory();
+    if (keys.length > 0) await this.#own();
+    for (const key of keys) await rm(this.#path(key), { force: true });
+    if (keys.length > 0) await this.#syncDirectory();
   }
 
   async keys(): Promise<string[]> {
@@ -76,20 +76,20 @@ export class FileBlobStore implements BlobStore {
   }
 
   async close(): Promise<void> {
-    if (this.owning === undefined) return;
-    const owning = this.owning;
-    this.owning = undefined;
+    if (this.#owning === undefined) return;
+    const owning = this.#owning;
+    this.#owning = undefined;
     if (await owning.then(() => true, () => false)) await releaseOwnership(this.directory);
   }
 
   /** Takes the directory's ownership once (a failed attempt is retried by the next write). */
-  private async own(): Promise<void> {
-    if (!this.exclusive) return;
-    this.owning ??= acquireOwnership(this.directory);
+  async #own(): Promise<void> {
+    if (!this.#exclusive) return;
+    this.#owning ??= acquireOwnership(this.directory);
     try {
-      await this.owning;
+      await this.#owning;
     } catch (error) {
-      this.owning = undefined;
+      this.#owning = undefined;
       throw error;
     }
   }
@@ -103,7 +103,7 @@ export class FileBlobStore implements BlobStore {
     return undefined;
   }
 
-  private path(key: string): string {
+  #path(key: string): string {
     // Keys are produced by the backend ('manifest', 'snapshot-<n>'); refuse anything else outright.
     if (!/^[\w-]+$/.test(key)) throw new Error(`invalid blob key ${JSON.stringify(key)}`);
     return join(this.directory, key);
@@ -116,9 +116,9 @@ export class FileBlobStore implements BlobStore {
    * lists a snapshot whose rename was lost is caught on load (missing data) and skipped by fallback.
    * save() resolves only after the directory sync, so an acknowledged checkpoint is durable.
    */
-  private async writeAtomically(entries: readonly (readonly [string, Uint8Array])[]): Promise<void> {
+  async #writeAtomically(entries: readonly (readonly [string, Uint8Array])[]): Promise<void> {
     const staged: [temporary: string, target: string][] = entries.map(([key]) => {
-      const target = this.path(key);
+      const target = this.#path(key);
       return [`${target}${TMP_MARK}${randomBytes(6).toString('hex')}`, target];
     });
     try {
@@ -134,17 +134,17 @@ export class FileBlobStore implements BlobStore {
         }
       }));
       for (const [temporary, target] of staged) {
-        await this.hooks.beforeRename?.(temporary, target);
+        await this.#hooks.beforeRename?.(temporary, target);
         await rename(temporary, target);
       }
     } catch (error) {
       await Promise.all(staged.map(([temporary]) => rm(temporary, { force: true }).catch(() => undefined)));
       throw error;
     }
-    await this.syncDirectory();
+    await this.#syncDirectory();
   }
 
-  private async syncDirectory(): Promise<void> {
+  async #syncDirectory(): Promise<void> {
     // fsync of a directory is how POSIX makes a rename durable; Windows cannot open directories.
     let handle;
     try {
@@ -162,7 +162,7 @@ export class FileBlobStore implements BlobStore {
   }
 
   /** Removes temporary files left by a crash in the middle of a write. */
-  private async sweep(): Promise<void> {
+  async #sweep(): Promise<void> {
     for (const name of await readdir(this.directory)) {
       if (name.includes(TMP_MARK)) await rm(join(this.directory, name), { force: true });
     }

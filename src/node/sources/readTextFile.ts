@@ -1,6 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { InvalidOptionError, StreamError } from '../../core/errors.js';
 import { PulledSource, type PulledSourceOptions, type Puller } from '../../sources/pulled.js';
+import { positiveInteger } from '../../core/options.js';
 
 /** Where a text file source resumes: the byte offset of the next line, and its line number (0-based). */
 export interface TextFilePosition {
@@ -87,10 +88,8 @@ function textFileSource<T>(
   make: (text: string, offset: number, line: number) => T,
 ): PulledSource<T, TextFilePosition> {
   if (typeof path !== 'string' || path === '') throw new InvalidOptionError('path', path, 'must be a non-empty file path');
-  const chunkSize = options.chunkSize ?? 65_536;
-  if (!Number.isSafeInteger(chunkSize) || chunkSize < 1) throw new InvalidOptionError('chunkSize', chunkSize, 'must be a positive integer');
-  const maxLineLength = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
-  if (!Number.isSafeInteger(maxLineLength) || maxLineLength < 1) throw new InvalidOptionError('maxLineLength', maxLineLength, 'must be a positive integer (bytes)');
+  const chunkSize = positiveInteger('chunkSize', options.chunkSize ?? 65_536);
+  const maxLineLength = positiveInteger('maxLineLength', options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH, 'bytes');
   const from = options.from;
   if (from !== undefined && (typeof from !== 'object' || from === null || !Number.isSafeInteger(from.offset) || from.offset < 0 || !Number.isSafeInteger(from.line) || from.line < 0)) {
     throw new InvalidOptionError('from', from, 'must be { offset, line } with non-negative integers');
