@@ -140,7 +140,7 @@ export class WatermarkStrategy<T> {
    *
    * @example
    * ```ts
-   * events$.pipe(withEventTime({ timestamp: (e) => e.ts, watermarks: boundedOutOfOrderness<Ev>(500).onEveryEvent() }));
+   * events$.pipe(withEventTime({ timestamp: (e) => e.at, watermarks: boundedOutOfOrderness<Ev>(500).onEveryEvent() }));
    * ```
    */
   onEveryEvent(): WatermarkStrategy<T> {
@@ -155,8 +155,8 @@ export class WatermarkStrategy<T> {
    *
    * @example
    * ```ts
-   * fromIterable(events, { batchSize: 1_000 }).pipe(
-   *   withEventTimeBatches({ timestamp: (e) => e.ts, watermarks: boundedOutOfOrderness<Ev>(500).onEveryBatch() }),
+   * fromIterable(rows, { batchSize: 1_000 }).pipe(
+   *   withEventTimeBatches({ timestamp: (r) => r.at, watermarks: boundedOutOfOrderness<Row>(500).onEveryBatch() }),
    * );
    * ```
    */
@@ -214,7 +214,7 @@ export function boundedOutOfOrderness<T>(maxOutOfOrdernessMs: number): Watermark
  *
  * @example
  * ```ts
- * ticks$.pipe(withEventTime({ timestamp: (t) => t.time, watermarks: monotonousTimestamps() }));
+ * ticks$.pipe(withEventTime({ timestamp: (t) => t.at, watermarks: monotonousTimestamps() }));
  * ```
  */
 export function monotonousTimestamps<T>(): WatermarkStrategy<T> {
@@ -229,9 +229,11 @@ export function monotonousTimestamps<T>(): WatermarkStrategy<T> {
  * @example
  * ```ts
  * // A sensor sends { type: 'heartbeat', upTo } records that promise nothing older follows.
- * readings$.pipe(withEventTime({
- *   timestamp: (r) => r.at,
- *   watermarks: punctuatedWatermarks((r) => (r.type === 'heartbeat' ? r.upTo : undefined)),
+ * type Message = { type: 'reading'; at: number; celsius: number } | { type: 'heartbeat'; at: number; upTo: number };
+ * declare const messages$: Observable<Message>;
+ * messages$.pipe(withEventTime({
+ *   timestamp: (m) => m.at,
+ *   watermarks: punctuatedWatermarks<Message>((m) => (m.type === 'heartbeat' ? m.upTo : undefined)),
  * }));
  * ```
  */
