@@ -42,6 +42,7 @@ export { RollingReduceOperator, type RollingReduceSnapshot } from '../keyed/roll
 export { KeyedProcessOperator, type KeyedProcessSnapshot } from '../keyed/keyedProcess.js';
 export { ProcessOperator } from '../keyed/process.js';
 export { TimestampsAndWatermarksOperator, type EventTimeEntrySnapshot, type TimestampsAndWatermarksOptions } from '../time/timestamps-and-watermarks.js';
+export type { EntryDownstream } from '../time/entry-downstream.js';
 export { WatermarkValve } from '../time/watermark-valve.js';
 export { checkTimestamp, timestampProblem } from '../time/timestamps.js';
 export { WindowOperator, type WindowOperatorState } from '../window/operator.js';
