@@ -189,7 +189,17 @@ export function deliver(controller: FlowController, emit: () => void): void {
  *
  * @example
  * ```ts
- * next: (batch) => { currentFlow()?.register(myStage); ... }
+ * import { currentFlow, type FlowStage } from 'rxflink/engine';
+ *
+ * // A custom bounded stage of at most 1000 rows. Registered with the source that delivered a batch,
+ * // it is asked for credit before each pull from then on. (`Upstreams.capture()` does this and
+ * // also remembers the source, to wake it with `signal()` once the stage has room again.)
+ * const held: Row[] = [];
+ * const stage: FlowStage = { name: 'my-buffer', credit: () => 1_000 - held.length };
+ * fromIterable(rows, { batchSize: 100 }).subscribe((batch) => {
+ *   currentFlow()?.register(stage);
+ *   held.push(...batch);
+ * });
  * ```
  */
 export function currentFlow(): FlowController | undefined {
