@@ -2,7 +2,8 @@
 // values. Declared once here so that an example shows only the code it is about.
 import type { Observable, SchedulerLike } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
-import type { CheckpointBackend, Checkpointing, OperatorRuntime } from 'rxflink/engine';
+import type { CheckpointBackend } from 'rxflink';
+import type { Checkpointing, OperatorRuntime } from 'rxflink/engine';
 
 declare global {
   interface Click { page: string; user: string; at: number; ms: number; cents: number }
@@ -24,6 +25,8 @@ declare global {
   const lines$: Observable<string>;
   const words$: Observable<string>;
   const rows: readonly Row[];
+  /** Clicks stored in order (a replayable input: `fromIterable(clickLog)` resumes at an index). */
+  const clickLog: readonly Click[];
   const userIds: readonly string[];
   const path: string;
   const directory: string;

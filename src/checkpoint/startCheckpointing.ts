@@ -10,10 +10,12 @@ import { chooseRestore } from './restore-choice.js';
  *
  * @example
  * ```ts
+ * // Restores from the latest checkpoint in `directory`, if any, then checkpoints every 5 s.
  * const checkpoints = await startCheckpointing({ backend: fileBackend({ directory, pipelineId: 'wordcount' }), interval: 5_000 });
+ * // Each line of the file is "<epoch ms> <word>"; after a restore, reading resumes at the byte after the checkpoint.
  * checkpoints.source('lines', readTextFileWithOffsets(path, { from: checkpoints.position('lines') })).pipe(
- *   withEventTimeBatches({ timestamp: (l) => l.at, watermarks: boundedOutOfOrderness(2_000), uid: 'entry' }),
- *   keyBy((l) => l.word),
+ *   withEventTimeBatches({ timestamp: (l) => Number(l.text.split(' ')[0]), watermarks: boundedOutOfOrderness(2_000), uid: 'entry' }),
+ *   keyBy((l) => l.text.split(' ')[1]!),
  *   window(tumblingEventTimeWindows(5_000), { uid: 'windows' }).aggregate(count()),
  *   exactlyOnceSink((results, checkpointId) => store.commit(checkpointId, results), { uid: 'sink' }),
  * ).subscribe();

@@ -37,7 +37,15 @@ export interface AsyncStageConfig {
  *
  * @example
  * ```ts
- * const config = asyncStageConfig(options, { name: 'mySink', kind: 'sink', concurrency: 1 }, asyncScheduler);
+ * import { asyncScheduler } from 'rxjs';
+ * import { asyncStageConfig, type AsyncStageOptions } from 'rxflink/engine';
+ *
+ * // A custom sink checks its options when `pipe` builds it, so a bad one fails there, by name.
+ * const mySinkConfig = (options: AsyncStageOptions = {}) =>
+ *   asyncStageConfig({ ...options, ordered: true }, { name: 'mySink', kind: 'sink', concurrency: 1, bufferSize: 1024 }, options.scheduler ?? asyncScheduler);
+ *
+ * mySinkConfig({ concurrency: 4 }); // { name: 'mySink', concurrency: 4, bufferSize: 1024, ordered: true, timeout: undefined, ... }
+ * mySinkConfig({ concurrency: 0 }); // throws InvalidOptionError naming `concurrency`
  * ```
  */
 export function asyncStageConfig(

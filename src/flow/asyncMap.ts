@@ -43,11 +43,16 @@ export interface AsyncMapOptions<T, R> extends AsyncStageOptions {
  *
  * @example
  * ```ts
+ * const regionOf = (shop: string): Promise<string> =>
+ *   fetch(`/shops/${shop}/region`).then((r) => (r.ok ? r.text() : Promise.reject(new Error(`HTTP ${r.status}`))));
+ *
  * orders$.pipe(
- *   withEventTimeBatches({ timestamp: (o) => o.at, watermarks: boundedOutOfOrderness(1000) }),
- *   asyncMap((o) => fetch(`/price/${o.sku}`).then((r) => r.json()), { concurrency: 8, timeout: 2000 }),
+ *   withEventTime({ timestamp: (o) => o.at, watermarks: boundedOutOfOrderness(1_000) }),
+ *   // At most 8 lookups in flight; each result keeps its order's timestamp, so windows downstream still work.
+ *   asyncMap((o) => regionOf(o.shop).then((region) => ({ ...o, region })), { concurrency: 8, timeout: 2_000 }),
  *   toValues(),
- * );
+ * ); // orders with their region, in input order. A lookup over 2 s fails the stream with
+ *   // AsyncTimeoutError, a rejected one with AsyncRequestError (its cause: the rejection)
  * ```
  */
 export function asyncMap<T, R, K = undefined>(

@@ -13,8 +13,11 @@ import type { AsyncMapOptions } from './asyncMap.js';
  *
  * @example
  * ```ts
+ * interface User { id: string; updatedAt: number }
+ *
+ * // Looks up users, 16 at a time, before event time exists: `updatedAt` comes with the answer.
  * fromIterable(userIds, { batchSize: 500 }).pipe(
- *   asyncMapValues((id) => fetch(`/users/${id}`).then((r) => r.json()), { concurrency: 16 }),
+ *   asyncMapValues((id) => fetch(`/users/${id}`).then((r) => r.json() as Promise<User>), { concurrency: 16 }),
  *   withEventTimeBatches({ timestamp: (u) => u.updatedAt, watermarks: boundedOutOfOrderness(5000) }),
  * );
  * ```

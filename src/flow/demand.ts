@@ -114,7 +114,7 @@ let subscribing: Upstreams | undefined;
  * source (or async stage) reached synchronously attaches the stage before it emits anything.
  * `undefined` hides the running mark (a buffer subscribing to its own push input does this).
  *
- * @example
+ * Example (an internal helper, so not compiled against the package by check:examples):
  * ```ts
  * // Inside a custom bounded stage's subscribe function:
  * const upstreams = new Upstreams(stage);
@@ -136,7 +136,7 @@ export function subscribeAs<R>(stage: Upstreams | undefined, subscribe: () => R)
  * subscription is running, if any, so that it limits the very first pull. An async stage in between
  * marks its own upstream subscription, so a stage attaches only to its nearest producers.
  *
- * @example
+ * Example (an internal helper, so not compiled against the package by check:examples):
  * ```ts
  * // Inside a custom pulled source's subscribe function:
  * const controller = new FlowController('my source', monitor, wake);
@@ -153,8 +153,25 @@ export function attachSubscribingStage(controller: FlowController): void {
  *
  * @example
  * ```ts
- * // A custom pulled source, after reading `values` within controller.pullSize(batchSize):
- * deliver(controller, () => subscriber.next(values));
+ * import { asyncScheduler, Observable } from 'rxjs';
+ * import { deliver, FlowController, FlowMonitor } from 'rxflink/engine';
+ *
+ * // A source of `rows` in batches, never faster than the bounded stages downstream take them.
+ * const rowsPaced = (batchSize: number) => new Observable<readonly Row[]>((subscriber) => {
+ *   let next = 0;
+ *   const pull = (): void => {
+ *     while (next < rows.length && !subscriber.closed) {
+ *       const n = controller.pullSize(batchSize); // the smallest credit downstream; 0: all full
+ *       if (n === 0) return; // a stage that frees room signals, and `pull` runs again
+ *       const values = rows.slice(next, (next += n));
+ *       // An async stage reached by this `next` registers with `controller`.
+ *       deliver(controller, () => subscriber.next(values));
+ *     }
+ *     if (next === rows.length) subscriber.complete();
+ *   };
+ *   const controller = new FlowController('rows', new FlowMonitor(), () => asyncScheduler.schedule(pull));
+ *   pull();
+ * });
  * ```
  */
 export function deliver(controller: FlowController, emit: () => void): void {
@@ -172,7 +189,17 @@ export function deliver(controller: FlowController, emit: () => void): void {
  *
  * @example
  * ```ts
- * next: (batch) => { currentFlow()?.register(myStage); ... }
+ * import { currentFlow, type FlowStage } from 'rxflink/engine';
+ *
+ * // A custom bounded stage of at most 1000 rows. Registered with the source that delivered a batch,
+ * // it is asked for credit before each pull from then on. (`Upstreams.capture()` does this and
+ * // also remembers the source, to wake it with `signal()` once the stage has room again.)
+ * const held: Row[] = [];
+ * const stage: FlowStage = { name: 'my-buffer', credit: () => 1_000 - held.length };
+ * fromIterable(rows, { batchSize: 100 }).subscribe((batch) => {
+ *   currentFlow()?.register(stage);
+ *   held.push(...batch);
+ * });
  * ```
  */
 export function currentFlow(): FlowController | undefined {

@@ -113,9 +113,10 @@ export interface FlowMonitorOptions {
  *
  * @example
  * ```ts
- * const lines = fromIterable(data, { batchSize: 1000 });
- * lines.monitor.metrics(1000).subscribe((m) => console.log(m.recordsOut, m.backPressuredTimeMsPerSecond));
- * lines.pipe(withEventTimeBatches(...), asyncSink(write, { concurrency: 4 })).subscribe();
+ * const rows$ = fromIterable(rows, { batchSize: 1000 });
+ * // Each second: rows stored so far, and how many ms of that second the source waited for the sink.
+ * rows$.monitor.metrics(1000).subscribe((m) => console.log(m.recordsOut, m.backPressuredTimeMsPerSecond));
+ * rows$.pipe(asyncSinkValues((batch) => db.insertMany(batch), { concurrency: 4 })).subscribe();
  * ```
  */
 export class FlowMonitor {

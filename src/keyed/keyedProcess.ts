@@ -205,18 +205,22 @@ export class KeyedProcessOperator<T, K extends Key, R> implements StreamOperator
  *
  * @example
  * ```ts
- * const count = valueState<number>('count', { defaultValue: 0 });
+ * // Flink's "count with timeout": each user's click count, reported once a minute of event time
+ * // has passed without a click from that user.
+ * const activity = valueState<{ clicks: number; last: number }>('activity');
  * clicks$.pipe(
  *   withEventTime({ timestamp: (c) => c.at, watermarks: boundedOutOfOrderness(1_000) }),
  *   keyBy((c) => c.user),
  *   keyedProcess<Click, string, string>({
  *     processElement(click, ctx) {
- *       const n = ctx.getState(count);
- *       n.update(n.value()! + 1);
+ *       const state = ctx.getState(activity);
+ *       state.update({ clicks: (state.value()?.clicks ?? 0) + 1, last: ctx.timestamp });
  *       ctx.timerService.registerEventTimeTimer(ctx.timestamp + 60_000);
  *     },
  *     onTimer(time, ctx) {
- *       ctx.output(`${ctx.key}: ${ctx.getState(count).value()} clicks`);
+ *       const seen = ctx.getState(activity).value();
+ *       // Only the timer of the user's latest click reports: a later click made the others stale.
+ *       if (seen !== undefined && time === seen.last + 60_000) ctx.output(`${ctx.key}: ${seen.clicks} clicks`);
  *     },
  *   }, { uid: 'click-counts' }),
  *   toValues(),

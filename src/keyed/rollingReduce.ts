@@ -108,12 +108,13 @@ export class RollingReduceOperator<T, K extends Key> implements StreamOperator<T
  *
  * @example
  * ```ts
- * words$.pipe(
- *   keyBy((w: string) => w),
- *   mapValues((w) => [w, 1] as [string, number]),
- *   rollingReduce((a, b) => [a[0], a[1] + b[1]], { uid: 'word-counts' }),
+ * orders$.pipe(
+ *   withEventTime({ timestamp: (o) => o.at, watermarks: boundedOutOfOrderness(1_000) }),
+ *   keyBy((o) => o.shop),
+ *   mapValues((o): [string, number] => [o.shop, o.total]),
+ *   rollingReduce((a, b): [string, number] => [a[0], a[1] + b[1]], { uid: 'revenue-per-shop' }),
  *   toValues(),
- * ); // ["to", 1], ["be", 1], ["to", 2], ...
+ * ); // ['s1', 20], ['s2', 5], ['s1', 35], ...: after each order, its shop's revenue so far
  * ```
  */
 export function rollingReduce<T, K extends Key>(

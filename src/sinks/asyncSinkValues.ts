@@ -12,8 +12,9 @@ import type { AsyncSinkOptions } from './asyncSink.js';
  *
  * @example
  * ```ts
+ * // Copies a log into a database: two inserts in flight at most, and the file is read no faster.
  * readTextFile('access.log', { batchSize: 10_000 })
- *   .pipe(asyncSinkValues((lines) => appendToIndex(lines), { concurrency: 2, bufferSize: 20_000 }))
+ *   .pipe(asyncSinkValues((lines) => db.insertMany(lines), { concurrency: 2, bufferSize: 20_000 }))
  *   .subscribe();
  * ```
  */

@@ -49,8 +49,13 @@ interface Transaction<T> {
  *
  * @example
  * ```ts
- * counts$.pipe(
- *   exactlyOnceSink((results, checkpointId) => fetch(`/results/${checkpointId}`, { method: 'PUT', body: JSON.stringify(results) }), { uid: 'results' }),
+ * checkpoints.source('clicks', fromIterable(clickLog, { from: checkpoints.position('clicks') })).pipe(
+ *   withEventTimeBatches({ timestamp: (c) => c.at, watermarks: boundedOutOfOrderness(1_000), uid: 'entry' }),
+ *   keyBy((c) => c.page),
+ *   window(tumblingEventTimeWindows(60_000), { uid: 'per-minute' }).aggregate(count()),
+ *   // Runs once the checkpoint is stored. A restore may commit the last checkpoint again, so
+ *   // `store.commit` keeps the id with the counts and ignores an id it already has.
+ *   exactlyOnceSink((counts, checkpointId) => store.commit(checkpointId, counts), { uid: 'results' }),
  * ).subscribe();
  * ```
  */

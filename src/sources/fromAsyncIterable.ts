@@ -10,8 +10,15 @@ import { PulledSource, checkIndexPosition, type PulledSourceOptions, type Puller
  *
  * @example
  * ```ts
- * async function* pages() { for (let p = 0; ; p++) yield* await fetchPage(p); }
- * fromAsyncIterable(pages(), { batchSize: 100 }).pipe(asyncSinkValues(store)).subscribe();
+ * // The rows of a paged API: the next page is fetched only when the database has taken the last ones.
+ * async function* allRows() {
+ *   for (let p = 0; ; p++) {
+ *     const page = await fetchPage(p);
+ *     if (page.length === 0) return;
+ *     yield* page;
+ *   }
+ * }
+ * fromAsyncIterable(allRows(), { batchSize: 100 }).pipe(asyncSinkValues((batch) => db.insertMany(batch))).subscribe();
  * ```
  */
 export function fromAsyncIterable<T>(

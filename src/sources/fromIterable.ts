@@ -12,9 +12,11 @@ export interface IndexPosition {
  *
  * @example
  * ```ts
- * const readings = fromIterable(rows, { batchSize: 10_000 });
- * readings.pipe(withEventTimeBatches({ timestamp: (r) => r.at, watermarks: monotonousTimestamps() }),
- *   asyncSink((values) => db.insert(values), { concurrency: 2 })).subscribe();
+ * // Rows in batches of 10 000, each pulled only when the database has room for it.
+ * fromIterable(rows, { batchSize: 10_000 }).pipe(
+ *   withEventTimeBatches({ timestamp: (r) => r.at, watermarks: monotonousTimestamps() }),
+ *   asyncSink((values) => db.insertMany(values), { concurrency: 2 }),
+ * ).subscribe();
  * ```
  */
 export function fromIterable<T>(iterable: Iterable<T>, options: PulledSourceOptions<IndexPosition> = {}): PulledSource<T, IndexPosition> {

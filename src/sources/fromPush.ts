@@ -44,8 +44,14 @@ export interface FromPushOptions<T> {
  *
  * @example
  * ```ts
- * const clicks = fromPush(fromEvent<MouseEvent>(document, 'click'), { bufferSize: 1000, overflow: 'drop-oldest' });
- * clicks.pipe(withEventTimeBatches({ timestamp: (e) => Math.round(e.timeStamp), watermarks: ... }), ...);
+ * // DOM events cannot wait: while the pipeline is busy, the newest 1000 wait and older ones are dropped.
+ * const pageClicks = fromPush(fromEvent<MouseEvent>(document, 'click'), { bufferSize: 1000, overflow: 'drop-oldest' });
+ * pageClicks.pipe(
+ *   // An event's timeStamp counts from the page's time origin: add it to get epoch milliseconds.
+ *   withEventTimeBatches({ timestamp: (e) => Math.round(performance.timeOrigin + e.timeStamp), watermarks: monotonousTimestamps() }),
+ *   windowAll(tumblingEventTimeWindows(10_000)).aggregate(count()),
+ *   toValues(),
+ * ).subscribe((n) => console.log(`${n} clicks in 10 s; ${pageClicks.counters.get('dropped')} dropped so far`));
  * ```
  */
 export function fromPush<T>(source: ObservableInput<T>, options: FromPushOptions<T>): PushSource<T> {

@@ -34,8 +34,23 @@ type ReadChunkOf<S> = S extends ReadableStreamLike<infer T> ? T : never;
  *
  * @example
  * ```ts
- * const response = await fetch('/events.ndjson');
- * fromReadableStream(response.body!.pipeThrough(new TextDecoderStream())).pipe(...).subscribe();
+ * // Text chunks end anywhere, mid-line included: split them into lines first.
+ * const splitLines = (): TransformStream<string, string> => {
+ *   let rest = '';
+ *   return new TransformStream({
+ *     transform(text, out) {
+ *       const lines = (rest + text).split('\n');
+ *       rest = lines.pop()!;
+ *       for (const line of lines) out.enqueue(line);
+ *     },
+ *     flush(out) { if (rest !== '') out.enqueue(rest); },
+ *   });
+ * };
+ * const response = await fetch('/clicks.ndjson');
+ * // The download pauses while the database is busy: the stream is read only when the sink has room.
+ * fromReadableStream(response.body!.pipeThrough(new TextDecoderStream()).pipeThrough(splitLines()), { batchSize: 500 })
+ *   .pipe(asyncSinkValues((lines) => db.insertMany(lines.map((line) => JSON.parse(line) as Click))))
+ *   .subscribe();
  * ```
  */
 export function fromReadableStream<S extends ReadableStreamLike<unknown>>(

@@ -48,12 +48,25 @@ export interface KeyedStateBackendOptions {
  *
  * @example
  * ```ts
- * const backend = new KeyedStateBackend({ uid: 'counts', now: () => runtime.processingTime.now() });
- * const count = valueState<number>('count', { defaultValue: 0 });
- * backend.setCurrentKey(record.key);
- * const state = backend.getState(count);
- * state.update(state.value()! + 1);
- * backend.clearCurrentKey();
+ * import type { OperatorRuntime, StreamOperator } from 'rxflink/engine';
+ *
+ * // A custom keyed operator that emits, for each click, how many its user has made so far.
+ * const seen = valueState<number>('seen', { defaultValue: 0 });
+ * const clickNumbers = (runtime: OperatorRuntime): StreamOperator<Click, string, number, string> => {
+ *   const state = new KeyedStateBackend({ uid: 'click-numbers', now: () => runtime.processingTime.now() });
+ *   return {
+ *     uid: 'click-numbers',
+ *     processRecord(record, out) {
+ *       state.setCurrentKey(record.key); // the state handles read and write this key's entry
+ *       const n = state.getState(seen);
+ *       n.update(n.value()! + 1);
+ *       out.push({ ...record, value: n.value()! });
+ *       state.clearCurrentKey();
+ *     },
+ *     snapshotState: () => state.snapshot(),
+ *     restoreState: (snapshot) => state.restore(snapshot),
+ *   };
+ * };
  * ```
  */
 export class KeyedStateBackend {
@@ -193,9 +206,18 @@ export class KeyedStateBackend {
    *
    * @example
    * ```ts
-   * const first = backend.checkpointTables(false); // { layouts: { count: {...} }, tables: { count: { kind: 'full', ... } } }
-   * // ... records update a few keys ...
-   * const next = backend.checkpointTables(true); // tables.count: { kind: 'delta', keys: [changed keys], ... }
+   * const seen = valueState<number>('seen', { defaultValue: 0 });
+   * const state = new KeyedStateBackend({ uid: 'click-numbers', now: () => runtime.processingTime.now() });
+   * const click = (user: string): void => {
+   *   state.setCurrentKey(user);
+   *   state.getState(seen).update(state.getState(seen).value()! + 1);
+   *   state.clearCurrentKey();
+   * };
+   * click('ann');
+   * click('bob');
+   * state.checkpointTables(true).tables; // the first call is full: { seen: { kind: 'full', keys: ['ann', 'bob'], values: [1, 1] } }
+   * click('bob');
+   * state.checkpointTables(true).tables; // { seen: { kind: 'delta', keys: ['bob'], values: [2], deletes: [] } }
    * ```
    */
   checkpointTables(incremental: boolean): KeyedStateCheckpoint {

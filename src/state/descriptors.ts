@@ -127,7 +127,7 @@ export function mapState<UK extends KeyPart, UV>(name: string, options: StateOpt
  * @example
  * ```ts
  * const total = reducingState<number>('total', (a, b) => a + b);
- * // in processElement: ctx.getReducingState(total).add(order.amount);
+ * // in processElement: ctx.getReducingState(total).add(order.total);
  * ```
  */
 export function reducingState<T>(
