@@ -54,10 +54,11 @@ export class KeyByOperator<T, K extends Key> implements StreamOperator<T, unknow
  *
  * @example
  * ```ts
- * clicks$.pipe(
- *   withEventTime({ timestamp: (c) => c.at, watermarks: boundedOutOfOrderness(1_000) }),
- *   keyBy((c) => c.userId),
- *   rollingReduce((a, b) => ({ ...b, count: a.count + b.count })),
+ * // Running revenue per shop: each order's total added to the shop's last one.
+ * orders$.pipe(
+ *   withEventTime({ timestamp: (o) => o.at, watermarks: boundedOutOfOrderness(1_000) }),
+ *   keyBy((o) => o.shop),
+ *   rollingReduce((a, b) => ({ ...b, total: a.total + b.total })),
  *   toValues(),
  * );
  * ```

@@ -22,7 +22,11 @@ export function toValues<T, K = unknown>(): OperatorFunction<StreamBatch<T, K>, 
  *
  * @example
  * ```ts
- * stream$.pipe(toRecords()).subscribe((r) => console.log(r.key, r.timestamp, r.value));
+ * clicks$.pipe(
+ *   withEventTime({ timestamp: (c) => c.at, watermarks: boundedOutOfOrderness(1_000) }),
+ *   keyBy((c) => c.page),
+ *   toRecords(),
+ * ).subscribe((r) => console.log(r.key, r.timestamp, r.value.user));
  * ```
  */
 export function toRecords<T, K = unknown>(): OperatorFunction<StreamBatch<T, K>, StreamRecord<T, K>> {

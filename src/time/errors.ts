@@ -16,7 +16,7 @@ export class InvalidWatermarkError extends StreamError {
 /**
  * Why `watermark` is not a usable watermark, or undefined if it is.
  *
- * @example
+ * Example (an internal helper, so not compiled against the package by check:examples):
  * ```ts
  * watermarkProblem(Number.NaN); // 'it is NaN (was the max timestamp computed from an undefined field?)'
  * ```

@@ -27,8 +27,8 @@ export type TimedKeyOf<O> = O extends Observable<StreamBatch<infer _T, infer K>>
  * @example
  * ```ts
  * const all$ = mergeTimed(
- *   mobile$.pipe(withEventTime({ timestamp: (e) => e.at, watermarks: boundedOutOfOrderness(5_000).withIdleness(60_000) })),
- *   web$.pipe(withEventTime({ timestamp: (e) => e.at, watermarks: boundedOutOfOrderness(1_000) })),
+ *   mobile$.pipe(withEventTime({ timestamp: (c: Click) => c.at, watermarks: boundedOutOfOrderness(5_000).withIdleness(60_000) })),
+ *   web$.pipe(withEventTime({ timestamp: (c: Click) => c.at, watermarks: boundedOutOfOrderness(1_000) })),
  * );
  * ```
  */

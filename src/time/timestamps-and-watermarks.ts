@@ -76,10 +76,10 @@ export function checkEventTimeOptions(options: unknown): void {
  * // Engine use without RxJS (a custom runtime, a worker loop): feed values, read elements.
  * const entry = new TimestampsAndWatermarksOperator<Click>(
  *   { timestamp: (c) => c.at, watermarks: boundedOutOfOrderness(1_000) },
- *   processingTime, // a ProcessingTimeService: now() and schedule()
+ *   runtime.processingTime, // a ProcessingTimeService: now() and schedule()
  * );
  * const out: StreamElement<Click>[] = [];
- * entry.processValues(clicks, out); // records, and a watermark if the period has passed
+ * entry.processValues(clickLog, out); // records, and a watermark if the period has passed
  * entry.end(out);                   // watermark +infinity
  * entry.dispose();
  * ```

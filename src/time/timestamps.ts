@@ -32,6 +32,7 @@ export function timestampProblem(timestamp: unknown): string | undefined {
  *
  * @example
  * ```ts
+ * const line = '2026-11-30T20:00:00.000Z GET /home';
  * const ts = checkTimestamp(Date.parse(line.slice(0, 24)), line); // NaN on a bad line: a typed error naming it
  * ```
  */

@@ -60,7 +60,8 @@ export interface EventTimeOptions<T> extends SchedulerOption {
  * const counts$ = clicks$.pipe(
  *   withEventTime({ timestamp: (c) => c.at, watermarks: boundedOutOfOrderness(2_000) }),
  *   keyBy((c) => c.page),
- *   rollingReduce((a, b) => ({ ...b, n: a.n + b.n })),
+ *   mapValues((c) => ({ page: c.page, clicks: 1 })),
+ *   rollingReduce((a, b) => ({ page: b.page, clicks: a.clicks + b.clicks })), // running clicks per page
  *   toValues(),
  * );
  * ```
@@ -82,8 +83,8 @@ export function withEventTime<T>(options: EventTimeOptions<T>): OperatorFunction
  *
  * @example
  * ```ts
- * fromIterable(events, { batchSize: 1_000 }).pipe(
- *   withEventTimeBatches({ timestamp: (e) => e.ts, watermarks: boundedOutOfOrderness(500) }),
+ * fromIterable(clickLog, { batchSize: 1_000 }).pipe(
+ *   withEventTimeBatches({ timestamp: (c) => c.at, watermarks: boundedOutOfOrderness(500) }),
  * );
  * ```
  */

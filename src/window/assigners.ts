@@ -80,7 +80,12 @@ export function tumblingEventTimeWindows(size: number, offset = 0): FixedWindowA
  *
  * @example
  * ```ts
- * readings$.pipe(keyBy((r) => r.sensor), window(slidingEventTimeWindows(10_000, 5_000)).aggregate(average((r) => r.value)));
+ * // The mean temperature of each sensor over the last 10 s, every 5 s.
+ * readings$.pipe(
+ *   withEventTime({ timestamp: (r) => r.at, watermarks: boundedOutOfOrderness(1_000) }),
+ *   keyBy((r) => r.sensor),
+ *   window(slidingEventTimeWindows(10_000, 5_000)).aggregate(average((r) => r.celsius)),
+ * );
  * ```
  */
 export function slidingEventTimeWindows(size: number, slide: number, offset = 0): FixedWindowAssigner {
@@ -98,7 +103,12 @@ export function slidingEventTimeWindows(size: number, slide: number, offset = 0)
  *
  * @example
  * ```ts
- * events$.pipe(keyBy((e) => e.type), window(tumblingProcessingTimeWindows(1_000), { scheduler }).aggregate(count()));
+ * // Events per type and second of arrival; processing time comes from the scheduler, not from `at`.
+ * events$.pipe(
+ *   withEventTime({ timestamp: (e) => e.at, watermarks: noWatermarks() }),
+ *   keyBy((e) => e.type),
+ *   window(tumblingProcessingTimeWindows(1_000), { scheduler: rxScheduler }).aggregate(count()),
+ * );
  * ```
  */
 export function tumblingProcessingTimeWindows(size: number, offset = 0): FixedWindowAssigner {
@@ -110,7 +120,11 @@ export function tumblingProcessingTimeWindows(size: number, offset = 0): FixedWi
  *
  * @example
  * ```ts
- * events$.pipe(keyBy((e) => e.type), window(slidingProcessingTimeWindows(10_000, 1_000)).aggregate(count()));
+ * events$.pipe(
+ *   withEventTime({ timestamp: (e) => e.at, watermarks: noWatermarks() }),
+ *   keyBy((e) => e.type),
+ *   window(slidingProcessingTimeWindows(10_000, 1_000)).aggregate(count()),
+ * );
  * ```
  */
 export function slidingProcessingTimeWindows(size: number, slide: number, offset = 0): FixedWindowAssigner {
@@ -149,7 +163,12 @@ function safeJson(value: unknown): string {
  *
  * @example
  * ```ts
- * clicks$.pipe(keyBy((c) => c.user), window(eventTimeSessionWindows(30 * 60_000)).process((clicks, ctx, out) => out.collect(clicks.length)));
+ * // Clicks per visit: a user's visit ends after 30 minutes without a click.
+ * clicks$.pipe(
+ *   withEventTime({ timestamp: (c) => c.at, watermarks: boundedOutOfOrderness(5_000) }),
+ *   keyBy((c) => c.user),
+ *   window(eventTimeSessionWindows(30 * 60_000)).aggregate(count()),
+ * );
  * ```
  */
 export function eventTimeSessionWindows(gap: number): SessionWindowAssigner<unknown> {
@@ -163,7 +182,8 @@ export function eventTimeSessionWindows(gap: number): SessionWindowAssigner<unkn
  *
  * @example
  * ```ts
- * window(dynamicEventTimeSessionWindows((c: Click) => (c.premium ? 60_000 : 10_000))).aggregate(count());
+ * // Paying users' visits last until 60 s without a click, the others' until 10 s.
+ * window(dynamicEventTimeSessionWindows((c: Click) => (c.cents > 0 ? 60_000 : 10_000))).aggregate(count());
  * ```
  */
 export function dynamicEventTimeSessionWindows<T>(gap: (value: T) => number): SessionWindowAssigner<T> {
