@@ -69,7 +69,15 @@ export const MIN_WATERMARK = -Infinity;
 /** The watermark that ends a stream: every event-time window and timer fires. */
 export const MAX_WATERMARK = Infinity;
 
-/** Creates a record of a stream that is not keyed. */
+/**
+ * Creates a record of a stream that is not keyed: how marble tests write their input and expected
+ * output.
+ *
+ * @example
+ * ```ts
+ * const r = record({ page: '/home' }, 1_000); // { kind: 'record', value: { page: '/home' }, timestamp: 1000, ... }
+ * ```
+ */
 export function record<T>(value: T, timestamp: number): StreamRecord<T> {
   return { kind: 'record', value, timestamp, key: undefined, keyGroup: -1 };
 }
@@ -79,7 +87,14 @@ export function keyedRecord<T, K>(value: T, timestamp: number, key: K, keyGroup:
   return { kind: 'record', value, timestamp, key, keyGroup };
 }
 
-/** Creates a watermark element. */
+/**
+ * Creates a watermark element: no record with a timestamp at or below it follows.
+ *
+ * @example
+ * ```ts
+ * const w = watermark(59_999); // fires the event-time windows that end at 60,000 or before
+ * ```
+ */
 export function watermark(timestamp: number): Watermark {
   return { kind: 'watermark', timestamp };
 }

@@ -73,11 +73,27 @@ export interface Trigger<T> {
 const CONTINUE: TriggerResult = 'CONTINUE';
 const FIRE: TriggerResult = 'FIRE';
 
-/** Whether a result fires the window. */
+/**
+ * Whether a trigger's result fires the window.
+ *
+ * @example
+ * ```ts
+ * isFire('FIRE_AND_PURGE'); // true
+ * isFire('PURGE');          // false
+ * ```
+ */
 export function isFire(result: TriggerResult): boolean {
   return result === 'FIRE' || result === 'FIRE_AND_PURGE';
 }
-/** Whether a result purges the window's contents. */
+/**
+ * Whether a trigger's result purges the window's contents.
+ *
+ * @example
+ * ```ts
+ * isPurge('FIRE_AND_PURGE'); // true
+ * isPurge('FIRE');           // false
+ * ```
+ */
 export function isPurge(result: TriggerResult): boolean {
   return result === 'PURGE' || result === 'FIRE_AND_PURGE';
 }

@@ -31,7 +31,15 @@ export function windowEnd(start: number, length: number): number {
 /** 2^53: the largest window end whose last timestamp, `end - 1`, is a safe integer. */
 export const MAX_WINDOW_END = Number.MAX_SAFE_INTEGER + 1;
 
-/** The largest timestamp inside the window, `end - 1`: the timestamp of its results. */
+/**
+ * The largest timestamp inside the window, `end - 1`: the timestamp of its results, and the
+ * watermark at which an event-time window fires.
+ *
+ * @example
+ * ```ts
+ * maxTimestamp({ start: 0, end: 60_000 }); // 59999
+ * ```
+ */
 export function maxTimestamp(window: TimeWindow): number {
   return window.end - 1;
 }
@@ -40,6 +48,12 @@ export function maxTimestamp(window: TimeWindow): number {
  * The start of the window of size `size` that holds `timestamp`, for windows aligned to `offset`
  * (Flink's `TimeWindow.getWindowStartWithOffset`). This is a floor-mod: it is exact for negative
  * timestamps and offsets, unlike `ts - (ts - offset + size) % size`, which is wrong for those.
+ *
+ * @example
+ * ```ts
+ * windowStart(61_500, 0, 60_000); // 60000
+ * windowStart(-1, 0, 60_000);     // -60000
+ * ```
  */
 export function windowStart(timestamp: number, offset: number, size: number): number {
   const remainder = (timestamp - offset) % size;
