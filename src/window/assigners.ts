@@ -4,6 +4,7 @@
  * session, dynamic session, global; event time and processing time).
  */
 import { InvalidOptionError } from '../core/errors.js';
+import { MergingWindowSet } from './merging-window-set.js';
 
 /** Tumbling or sliding windows of a fixed size (Flink's Tumbling/SlidingEventTimeWindows, ...). */
 export interface FixedWindowAssigner {
@@ -24,6 +25,12 @@ export interface SessionWindowAssigner<T> {
   readonly dynamic: boolean;
   readonly eventTime: boolean;
   readonly name: string;
+  /**
+   * How the window operator merges this assigner's windows (Flink's `MergingWindowAssigner`): the
+   * merging code comes with the merging assigners, so a pipeline without sessions does not bundle it.
+   * @internal
+   */
+  readonly merging: typeof MergingWindowSet;
 }
 
 /** The one global window (Flink's GlobalWindows): it fires only through a trigger. */
@@ -128,10 +135,10 @@ function session<T>(name: string, gap: number | ((value: T) => number), eventTim
       }
       return g;
     };
-    return Object.freeze({ kind: 'session', gap: checked, dynamic: true, eventTime, name });
+    return Object.freeze({ kind: 'session', gap: checked, dynamic: true, eventTime, name, merging: MergingWindowSet });
   }
   checkDuration(`${name} gap`, gap);
-  return Object.freeze({ kind: 'session', gap: () => gap, dynamic: false, eventTime, name });
+  return Object.freeze({ kind: 'session', gap: () => gap, dynamic: false, eventTime, name, merging: MergingWindowSet });
 }
 
 function safeJson(value: unknown): string {

@@ -13,7 +13,7 @@ import { NotKeyedError } from '../core/errors.js';
 import { checkKey, keyId } from '../core/keys.js';
 import type { Output } from '../core/operator.js';
 import { FUSED_KEY_GROUP, type WindowSetup } from './config.js';
-import { MergingWindowSet } from './merging-window-set.js';
+import type { MergingWindowSet } from './merging-window-set.js';
 import { TriggerContext } from './trigger-context.js';
 import type { TriggerResult } from './triggers.js';
 import type { WindowResult } from './types.js';
@@ -55,7 +55,8 @@ export class GeneralPath<T, K, R> {
       remove: (ws, time, eventTime) => this.timers.remove(ws, time, eventTime),
     });
     this.ctx.currentWatermark = setup.watermark;
-    this.#merging = assigner.kind === 'session' ? new MergingWindowSet(setup, this.ctx, this.timers) : null;
+    // The merging assigner hands over its merging code (assigners.ts), so only pipelines with sessions bundle it.
+    this.#merging = assigner.kind === 'session' ? new assigner.merging(setup, this.ctx, this.timers) : null;
   }
 
   /** A record (keyed here if the operator is fused with its keyBy): into each of its windows. */
