@@ -13,7 +13,7 @@ import type { SideOutput } from '../rx/side-output.js';
 import type { WindowAggregateFunction } from './aggregates.js';
 import type { WindowAssigner } from './assigners.js';
 import type { Evictor } from './evictors.js';
-import { endOfStreamTrigger, eventTimeTrigger, neverTrigger, processingTimeTrigger, type Trigger } from './triggers.js';
+import { eventTimeTrigger, type Trigger } from './triggers.js';
 import { DROPPED_LATE, LATE_TO_SIDE_OUTPUT, type FusedKeyBy, type WindowFunction, type WindowOptions, type WindowResult } from './types.js';
 import { incrementalOf, type Incremental } from './window-functions.js';
 
@@ -52,12 +52,6 @@ export function validateWindowConfig<T, K>(assigner: WindowAssigner<T>, options:
   if (options.uid !== undefined && (typeof options.uid !== 'string' || options.uid.length === 0)) {
     throw new InvalidOptionError('uid', options.uid, 'must be a non-empty string');
   }
-}
-
-/** The assigner's default trigger, as Flink's `WindowAssigner.getDefaultTrigger`. */
-function defaultTrigger<T>(assigner: WindowAssigner<T>): Trigger<T> {
-  if (assigner.kind === 'global') return (assigner.endOfStreamTrigger ? endOfStreamTrigger() : neverTrigger()) as Trigger<T>;
-  return (assigner.eventTime ? eventTimeTrigger() : processingTimeTrigger()) as Trigger<T>;
 }
 
 /** What the window operator is built from: the assigner, the function, keying, and the options. */
@@ -102,7 +96,7 @@ export class WindowSetup<T, K, R> {
     validateWindowConfig(config.assigner, config);
     const assigner = config.assigner;
     this.assigner = assigner;
-    this.trigger = config.trigger ?? defaultTrigger(assigner);
+    this.trigger = config.trigger ?? assigner.defaultTrigger as Trigger<T>;
     this.evictor = config.evictor ?? null;
     this.lateness = config.allowedLateness ?? 0;
     this.lateOutput = config.lateOutput ?? null;

@@ -97,7 +97,7 @@ export function eventTimeTrigger(): Trigger<unknown> {
   return EVENT_TIME_TRIGGER;
 }
 
-const EVENT_TIME_TRIGGER: Trigger<unknown> = Object.freeze({
+const EVENT_TIME_TRIGGER: Trigger<unknown> = /* @__PURE__ */ Object.freeze({
   name: 'eventTimeTrigger',
   canMerge: true,
   onElement(_value: unknown, _timestamp: number, window: TimeWindow, ctx: TriggerContext): TriggerResult {
@@ -136,7 +136,7 @@ export function processingTimeTrigger(): Trigger<unknown> {
   return PROCESSING_TIME_TRIGGER;
 }
 
-const PROCESSING_TIME_TRIGGER: Trigger<unknown> = Object.freeze({
+const PROCESSING_TIME_TRIGGER: Trigger<unknown> = /* @__PURE__ */ Object.freeze({
   name: 'processingTimeTrigger',
   canMerge: true,
   onElement(_value: unknown, _timestamp: number, window: TimeWindow, ctx: TriggerContext): TriggerResult {
@@ -170,7 +170,7 @@ export function neverTrigger(): Trigger<unknown> {
   return NEVER_TRIGGER;
 }
 
-const NEVER_TRIGGER: Trigger<unknown> = Object.freeze({
+const NEVER_TRIGGER: Trigger<unknown> = /* @__PURE__ */ Object.freeze({
   name: 'neverTrigger',
   canMerge: true,
   onElement: () => CONTINUE,
@@ -194,7 +194,7 @@ export function endOfStreamTrigger(): Trigger<unknown> {
   return END_OF_STREAM_TRIGGER;
 }
 
-const END_OF_STREAM_TRIGGER: Trigger<unknown> = Object.freeze({
+const END_OF_STREAM_TRIGGER: Trigger<unknown> = /* @__PURE__ */ Object.freeze({
   name: 'endOfStreamTrigger',
   canMerge: true,
   onElement(_value: unknown, _timestamp: number, window: TimeWindow, ctx: TriggerContext): TriggerResult {
