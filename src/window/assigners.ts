@@ -4,6 +4,8 @@
  * session, dynamic session, global; event time and processing time).
  */
 import { InvalidOptionError } from '../core/errors.js';
+import { MergingWindowSet } from './merging-window-set.js';
+import { endOfStreamTrigger, eventTimeTrigger, neverTrigger, processingTimeTrigger, type Trigger } from './triggers.js';
 
 /** Tumbling or sliding windows of a fixed size (Flink's Tumbling/SlidingEventTimeWindows, ...). */
 export interface FixedWindowAssigner {
@@ -14,6 +16,12 @@ export interface FixedWindowAssigner {
   readonly offset: number;
   readonly eventTime: boolean;
   readonly name: string;
+  /**
+   * The trigger used when none is given (Flink's `WindowAssigner.getDefaultTrigger`): each assigner
+   * brings its own, so a pipeline bundles only the default triggers of the assigners it uses.
+   * @internal
+   */
+  readonly defaultTrigger: Trigger<unknown>;
 }
 
 /** Session windows (Flink's EventTimeSessionWindows, DynamicEventTimeSessionWindows, ...). */
@@ -24,6 +32,18 @@ export interface SessionWindowAssigner<T> {
   readonly dynamic: boolean;
   readonly eventTime: boolean;
   readonly name: string;
+  /**
+   * The trigger used when none is given (Flink's `WindowAssigner.getDefaultTrigger`): each assigner
+   * brings its own, so a pipeline bundles only the default triggers of the assigners it uses.
+   * @internal
+   */
+  readonly defaultTrigger: Trigger<unknown>;
+  /**
+   * How the window operator merges this assigner's windows (Flink's `MergingWindowAssigner`): the
+   * merging code comes with the merging assigners, so a pipeline without sessions does not bundle it.
+   * @internal
+   */
+  readonly merging: typeof MergingWindowSet;
 }
 
 /** The one global window (Flink's GlobalWindows): it fires only through a trigger. */
@@ -33,6 +53,12 @@ export interface GlobalWindowAssigner {
   readonly name: string;
   /** Whether the default trigger fires at the end of input (Flink's `createWithEndOfStreamTrigger`). */
   readonly endOfStreamTrigger: boolean;
+  /**
+   * The trigger used when none is given (Flink's `WindowAssigner.getDefaultTrigger`): each assigner
+   * brings its own, so a pipeline bundles only the default triggers of the assigners it uses.
+   * @internal
+   */
+  readonly defaultTrigger: Trigger<unknown>;
 }
 
 /** Assigns each element to zero or more windows. */
@@ -52,11 +78,11 @@ function checkOffset(option: string, offset: number, bound: number, boundName: s
   if (Math.abs(offset) >= bound) throw new InvalidOptionError(option, offset, `must satisfy abs(offset) < ${boundName} (${bound})`);
 }
 
-function fixed(name: string, size: number, slide: number, offset: number, eventTime: boolean): FixedWindowAssigner {
+function fixed(name: string, size: number, slide: number, offset: number, eventTime: boolean, defaultTrigger: Trigger<unknown>): FixedWindowAssigner {
   checkDuration(`${name} size`, size);
   checkDuration(`${name} slide`, slide);
   checkOffset(`${name} offset`, offset, slide, slide === size ? 'size' : 'slide');
-  return Object.freeze({ kind: 'fixed', size, slide, offset, eventTime, name });
+  return Object.freeze({ kind: 'fixed', size, slide, offset, eventTime, name, defaultTrigger });
 }
 
 /**
@@ -71,7 +97,7 @@ function fixed(name: string, size: number, slide: number, offset: number, eventT
  * ```
  */
 export function tumblingEventTimeWindows(size: number, offset = 0): FixedWindowAssigner {
-  return fixed('tumblingEventTimeWindows', size, size, offset, true);
+  return fixed('tumblingEventTimeWindows', size, size, offset, true, eventTimeTrigger());
 }
 
 /**
@@ -89,7 +115,7 @@ export function tumblingEventTimeWindows(size: number, offset = 0): FixedWindowA
  * ```
  */
 export function slidingEventTimeWindows(size: number, slide: number, offset = 0): FixedWindowAssigner {
-  return fixed('slidingEventTimeWindows', size, slide, offset, true);
+  return fixed('slidingEventTimeWindows', size, slide, offset, true, eventTimeTrigger());
 }
 
 /**
@@ -112,7 +138,7 @@ export function slidingEventTimeWindows(size: number, slide: number, offset = 0)
  * ```
  */
 export function tumblingProcessingTimeWindows(size: number, offset = 0): FixedWindowAssigner {
-  return fixed('tumblingProcessingTimeWindows', size, size, offset, false);
+  return fixed('tumblingProcessingTimeWindows', size, size, offset, false, processingTimeTrigger());
 }
 
 /**
@@ -128,10 +154,10 @@ export function tumblingProcessingTimeWindows(size: number, offset = 0): FixedWi
  * ```
  */
 export function slidingProcessingTimeWindows(size: number, slide: number, offset = 0): FixedWindowAssigner {
-  return fixed('slidingProcessingTimeWindows', size, slide, offset, false);
+  return fixed('slidingProcessingTimeWindows', size, slide, offset, false, processingTimeTrigger());
 }
 
-function session<T>(name: string, gap: number | ((value: T) => number), eventTime: boolean): SessionWindowAssigner<T> {
+function session<T>(name: string, gap: number | ((value: T) => number), eventTime: boolean, defaultTrigger: Trigger<unknown>): SessionWindowAssigner<T> {
   if (typeof gap === 'function') {
     const extract = gap;
     // Flink's Dynamic*SessionWindows refuse a gap <= 0 for the element that produced it.
@@ -142,10 +168,10 @@ function session<T>(name: string, gap: number | ((value: T) => number), eventTim
       }
       return g;
     };
-    return Object.freeze({ kind: 'session', gap: checked, dynamic: true, eventTime, name });
+    return Object.freeze({ kind: 'session', gap: checked, dynamic: true, eventTime, name, defaultTrigger, merging: MergingWindowSet });
   }
   checkDuration(`${name} gap`, gap);
-  return Object.freeze({ kind: 'session', gap: () => gap, dynamic: false, eventTime, name });
+  return Object.freeze({ kind: 'session', gap: () => gap, dynamic: false, eventTime, name, defaultTrigger, merging: MergingWindowSet });
 }
 
 function safeJson(value: unknown): string {
@@ -172,7 +198,7 @@ function safeJson(value: unknown): string {
  * ```
  */
 export function eventTimeSessionWindows(gap: number): SessionWindowAssigner<unknown> {
-  return session('eventTimeSessionWindows', gap, true);
+  return session('eventTimeSessionWindows', gap, true, eventTimeTrigger());
 }
 
 /**
@@ -187,7 +213,7 @@ export function eventTimeSessionWindows(gap: number): SessionWindowAssigner<unkn
  * ```
  */
 export function dynamicEventTimeSessionWindows<T>(gap: (value: T) => number): SessionWindowAssigner<T> {
-  return session('dynamicEventTimeSessionWindows', gap, true);
+  return session('dynamicEventTimeSessionWindows', gap, true, eventTimeTrigger());
 }
 
 /**
@@ -199,7 +225,7 @@ export function dynamicEventTimeSessionWindows<T>(gap: (value: T) => number): Se
  * ```
  */
 export function processingTimeSessionWindows(gap: number): SessionWindowAssigner<unknown> {
-  return session('processingTimeSessionWindows', gap, false);
+  return session('processingTimeSessionWindows', gap, false, processingTimeTrigger());
 }
 
 /**
@@ -211,7 +237,7 @@ export function processingTimeSessionWindows(gap: number): SessionWindowAssigner
  * ```
  */
 export function dynamicProcessingTimeSessionWindows<T>(gap: (value: T) => number): SessionWindowAssigner<T> {
-  return session('dynamicProcessingTimeSessionWindows', gap, false);
+  return session('dynamicProcessingTimeSessionWindows', gap, false, processingTimeTrigger());
 }
 
 /**
@@ -225,5 +251,9 @@ export function dynamicProcessingTimeSessionWindows<T>(gap: (value: T) => number
  * ```
  */
 export function globalWindows(options: { endOfStream?: boolean } = {}): GlobalWindowAssigner {
-  return Object.freeze({ kind: 'global', eventTime: false, name: 'globalWindows', endOfStreamTrigger: options.endOfStream === true });
+  const endOfStream = options.endOfStream === true;
+  return Object.freeze({
+    kind: 'global', eventTime: false, name: 'globalWindows', endOfStreamTrigger: endOfStream,
+    defaultTrigger: endOfStream ? endOfStreamTrigger() : neverTrigger(),
+  });
 }

@@ -7,7 +7,7 @@
  */
 import { RestoreChecks } from '../state/restore-checks.js';
 import { WindowStateError } from './errors.js';
-import type { WindowOperatorState } from './operator.js';
+import type { WindowOperatorState } from './types.js';
 
 /**
  * Checks `state` against the layout of `WindowOperatorState` for an operator with this `uid` and

@@ -113,7 +113,7 @@ export function eventTimeTrigger(): Trigger<unknown> {
   return EVENT_TIME_TRIGGER;
 }
 
-const EVENT_TIME_TRIGGER: Trigger<unknown> = Object.freeze({
+const EVENT_TIME_TRIGGER: Trigger<unknown> = /* @__PURE__ */ Object.freeze({
   name: 'eventTimeTrigger',
   canMerge: true,
   onElement(_value: unknown, _timestamp: number, window: TimeWindow, ctx: TriggerContext): TriggerResult {
@@ -152,7 +152,7 @@ export function processingTimeTrigger(): Trigger<unknown> {
   return PROCESSING_TIME_TRIGGER;
 }
 
-const PROCESSING_TIME_TRIGGER: Trigger<unknown> = Object.freeze({
+const PROCESSING_TIME_TRIGGER: Trigger<unknown> = /* @__PURE__ */ Object.freeze({
   name: 'processingTimeTrigger',
   canMerge: true,
   onElement(_value: unknown, _timestamp: number, window: TimeWindow, ctx: TriggerContext): TriggerResult {
@@ -186,7 +186,7 @@ export function neverTrigger(): Trigger<unknown> {
   return NEVER_TRIGGER;
 }
 
-const NEVER_TRIGGER: Trigger<unknown> = Object.freeze({
+const NEVER_TRIGGER: Trigger<unknown> = /* @__PURE__ */ Object.freeze({
   name: 'neverTrigger',
   canMerge: true,
   onElement: () => CONTINUE,
@@ -210,7 +210,7 @@ export function endOfStreamTrigger(): Trigger<unknown> {
   return END_OF_STREAM_TRIGGER;
 }
 
-const END_OF_STREAM_TRIGGER: Trigger<unknown> = Object.freeze({
+const END_OF_STREAM_TRIGGER: Trigger<unknown> = /* @__PURE__ */ Object.freeze({
   name: 'endOfStreamTrigger',
   canMerge: true,
   onElement(_value: unknown, _timestamp: number, window: TimeWindow, ctx: TriggerContext): TriggerResult {

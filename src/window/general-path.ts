@@ -1,0 +1,346 @@
+/**
+ * The window operator's general path: every configuration the pane table (pane-path.ts) does not
+ * hold. Windows per key (window-state.ts), timers per window (window-timers.ts), the trigger called
+ * through a reused context (trigger-context.ts), sessions merged by a MergingWindowSet, and firing
+ * in window-emit.ts.
+ *
+ * Where Flink leaves an order undefined, this path fixes one: timers of the same time fire in
+ * registration order (Flink: heap order), and merged sessions combine contents in start order.
+ * After a restore, registration order is the order of the keys in the restored state.
+ */
+import type { StreamElement, StreamRecord } from '../core/elements.js';
+import { NotKeyedError } from '../core/errors.js';
+import { checkKey, keyId } from '../core/keys.js';
+import type { Output } from '../core/operator.js';
+import { FUSED_KEY_GROUP, type WindowSetup } from './config.js';
+import type { MergingWindowSet } from './merging-window-set.js';
+import { TriggerContext } from './trigger-context.js';
+import type { TriggerResult } from './triggers.js';
+import type { WindowResult } from './types.js';
+import { emitWindow } from './window-emit.js';
+import { BY_START, hasTimers, KeyEntry, SLOTS, SORTED, UNKEYED, WindowState, type Id, type Layout } from './window-state.js';
+import { WindowTimers } from './window-timers.js';
+import { GLOBAL_WINDOW, windowEnd, windowStart, type TimeWindow } from './windows.js';
+
+const CONTINUE: TriggerResult = 'CONTINUE';
+
+/** Windows per key and timers per window, with Flink's WindowOperator semantics. */
+export class GeneralPath<T, K, R> {
+  readonly #setup: WindowSetup<T, K, R>;
+  readonly #layout: Layout;
+  readonly #merging: MergingWindowSet<T, K, R> | null;
+  /** One lookup per record: key id to the key's windows. */
+  readonly keys = new Map<Id, KeyEntry>();
+  readonly timers: WindowTimers;
+  readonly ctx: TriggerContext;
+  // The last two tumbling window starts computed: most records fall into one of them, which saves
+  // a floating-point modulo (slow for millisecond timestamps, which exceed 32 bits) per record.
+  #start0 = NaN;
+  #start1 = NaN;
+  // The window objects of those starts: all keys share one object per tumbling window (results
+  // carry it; it is immutable), instead of one allocation per key and window.
+  #window0: TimeWindow | null = null;
+  #window1: TimeWindow | null = null;
+
+  constructor(setup: WindowSetup<T, K, R>) {
+    this.#setup = setup;
+    const assigner = setup.assigner;
+    this.#layout = assigner.kind === 'session' ? SORTED
+      : assigner.kind === 'fixed' && assigner.slide !== assigner.size ? BY_START : SLOTS;
+    const runtime = setup.runtime;
+    this.timers = new WindowTimers(runtime, (out) => this.#advanceProcessingTime(out as StreamElement<WindowResult<K, R>, K>[]));
+    this.ctx = new TriggerContext({
+      now: () => runtime.processingTime.now(),
+      register: (ws, time, eventTime) => this.timers.register(ws, time, eventTime),
+      remove: (ws, time, eventTime) => this.timers.remove(ws, time, eventTime),
+    });
+    this.ctx.currentWatermark = setup.watermark;
+    // The merging assigner hands over its merging code (assigners.ts), so only pipelines with sessions bundle it.
+    this.#merging = assigner.kind === 'session' ? new assigner.merging(setup, this.ctx, this.timers) : null;
+  }
+
+  /** A record (keyed here if the operator is fused with its keyBy): into each of its windows. */
+  processRecord(record: StreamRecord<T, K>, out: Output<WindowResult<K, R>, K>): void {
+    const setup = this.#setup;
+    const value = record.value;
+    let entry: KeyEntry | undefined;
+    const selectKey = setup.selectKey;
+    if (selectKey !== null) {
+      // Fused with the keyBy in front: key the record here, exactly as KeyByOperator would. The key
+      // group is only computed for a key that has no entry yet.
+      const key = checkKey(selectKey(value), value);
+      const id = keyId(key);
+      entry = this.keys.get(id);
+      if (entry === undefined) entry = this.addEntry(id, key, setup.groupOf(key, FUSED_KEY_GROUP));
+    } else if (setup.keyed) {
+      if (record.keyGroup < 0) throw new NotKeyedError('window()');
+      const id = keyId(record.key as never);
+      entry = this.keys.get(id);
+      if (entry === undefined) entry = this.addEntry(id, record.key, record.keyGroup);
+    } else {
+      entry = this.keys.get(UNKEYED);
+      if (entry === undefined) entry = this.addEntry(UNKEYED, undefined, -1);
+    }
+    const id = entry.id;
+    const timestamp = record.timestamp;
+    let skipped = true;
+    if (setup.size !== 0) {
+      const time = setup.eventTime ? timestamp : setup.runtime.processingTime.now();
+      const size = setup.size;
+      const slide = setup.slide;
+      if (size === slide) {
+        let start = this.#start0;
+        if (!(time >= start && time - start < size)) {
+          start = this.#start1;
+          let win = this.#window1;
+          if (!(time >= start && time - start < size)) {
+            start = windowStart(time, setup.offset, size);
+            win = setup.global ? GLOBAL_WINDOW : { start, end: windowEnd(start, size) };
+          }
+          this.#start1 = this.#start0;
+          this.#window1 = this.#window0;
+          this.#start0 = start;
+          this.#window0 = win;
+        }
+        if (this.#addFixed(entry, start, size, value, timestamp, out, this.#window0)) skipped = false;
+      } else {
+        // Sliding: every window [s, s + size) with s aligned to the slide and s > time - size, latest first.
+        for (let s = windowStart(time, setup.offset, slide); s > time - size; s -= slide) {
+          if (this.#addFixed(entry, s, size, value, timestamp, out)) skipped = false;
+        }
+      }
+    } else if (setup.global) {
+      if (this.#addFixed(entry, GLOBAL_WINDOW.start, GLOBAL_WINDOW.end - GLOBAL_WINDOW.start, value, timestamp, out)) skipped = false;
+    } else {
+      if (this.#addMerging(entry, value, timestamp, out)) skipped = false;
+    }
+    if (entry.size === 0) {
+      entry.live = false;
+      this.keys.delete(id);
+    }
+    // Flink: an element skipped by all its windows and behind watermark - lateness is late data.
+    if (skipped && setup.eventTime && timestamp + setup.lateness <= setup.watermark) setup.late(record, record.value, timestamp, entry.key, entry.keyGroup);
+  }
+
+  /** A new key's entry, in the key table. */
+  addEntry(id: Id, key: unknown, keyGroup: number): KeyEntry {
+    const entry = new KeyEntry(id, key, keyGroup, this.#layout);
+    this.keys.set(id, entry);
+    return entry;
+  }
+
+  get windowCount(): number {
+    let n = 0;
+    for (const entry of this.keys.values()) n += entry.size;
+    return n;
+  }
+
+  get keyCount(): number {
+    let n = 0;
+    for (const entry of this.keys.values()) if (entry.size > 0) n++;
+    return n;
+  }
+
+  #addFixed(entry: KeyEntry, start: number, size: number, value: T, timestamp: number, out: Output<WindowResult<K, R>, K>, shared: TimeWindow | null = null): boolean {
+    const setup = this.#setup;
+    let ws = entry.last;
+    if (ws === null || ws.window.start !== start) {
+      ws = entry.find(start);
+      if (ws === null) {
+        const cleanup = setup.cleanupTime(windowEnd(start, size) - 1);
+        // Flink's isWindowLate: the window was already cleaned up (or would be at once): skip it.
+        if (setup.eventTime && cleanup <= setup.watermark) return false;
+        const window = setup.global ? GLOBAL_WINDOW : shared !== null && shared.start === start ? shared : { start, end: windowEnd(start, size) };
+        ws = new WindowState(entry, window, cleanup);
+        entry.add(ws);
+        this.#registerCleanup(ws);
+        // EventTimeTrigger.onElement registers end - 1 while the watermark is before it; the
+        // registration of later elements is a duplicate, so the fast path does it once here.
+        if (setup.fastTrigger && ws.maxTs > setup.watermark) this.timers.register(ws, ws.maxTs, true);
+      }
+      entry.last = ws;
+    }
+    this.#addElement(ws, value, timestamp);
+    if (setup.fastTrigger) {
+      if (ws.maxTs <= setup.watermark) emitWindow(setup, this.ctx, ws, out); // late but within lateness: FIRE at once
+      return true;
+    }
+    const ctx = this.ctx;
+    ctx.ws = ws;
+    const result = setup.trigger.onElement(value, timestamp, ws.window, ctx);
+    if (result !== CONTINUE) this.#apply(ws, result, out);
+    return true;
+  }
+
+  #addMerging(entry: KeyEntry, value: T, timestamp: number, out: Output<WindowResult<K, R>, K>): boolean {
+    const ws = this.#merging!.place(entry, value, timestamp);
+    if (ws === null) return false;
+    if (entry.last !== ws) entry.last = ws;
+    this.#addElement(ws, value, timestamp);
+    const ctx = this.ctx;
+    ctx.ws = ws;
+    const result = this.#setup.trigger.onElement(value, timestamp, ws.window, ctx);
+    if (result !== CONTINUE) this.#apply(ws, result, out);
+    if (ws.alive) this.#registerCleanup(ws);
+    return true;
+  }
+
+  #addElement(ws: WindowState, value: T, timestamp: number): void {
+    const inc = this.#setup.incremental;
+    if (inc !== null) {
+      if (ws.has) {
+        ws.acc = inc.add(ws.acc, value);
+      } else {
+        ws.acc = inc.first(value);
+        ws.has = true;
+      }
+      return;
+    }
+    if (ws.values === null) {
+      ws.values = [];
+      ws.times = [];
+    }
+    ws.values.push(value);
+    ws.times!.push(timestamp);
+    ws.has = true;
+  }
+
+  // ---- trigger results, firing, cleanup ----
+
+  #apply(ws: WindowState, result: TriggerResult, out: Output<WindowResult<K, R>, K>): void {
+    if (result === 'FIRE' || result === 'FIRE_AND_PURGE') emitWindow(this.#setup, this.ctx, ws, out);
+    if (result === 'PURGE' || result === 'FIRE_AND_PURGE') {
+      clearContents(ws);
+      this.#dropIfEmpty(ws);
+    }
+  }
+
+  /** A non-merging window with no contents, trigger state or timers is the same as no window. */
+  #dropIfEmpty(ws: WindowState): void {
+    if (this.#merging !== null || ws.has || !ws.alive) return;
+    if (ws.tstate !== null || hasTimers(ws)) return;
+    this.#retire(ws);
+  }
+
+  #retire(ws: WindowState): void {
+    ws.alive = false;
+    const entry = ws.entry;
+    entry.remove(ws);
+    if (entry.last === ws) entry.last = null;
+    // A key without windows has no state: drop its entry at once (keeping empty entries around
+    // for sparse keys measured slower: more old-generation objects for the GC to trace).
+    if (entry.size === 0 && entry.live) {
+      entry.live = false;
+      this.keys.delete(entry.id);
+    }
+  }
+
+  /** Flink's clearAllState: contents, trigger state and timers, then the window itself. */
+  #clearAll(ws: WindowState): void {
+    clearContents(ws);
+    if (!this.#setup.fastTrigger) {
+      // (EventTimeTrigger.clear only deletes a timer; a retired window's timers are skipped anyway.)
+      const ctx = this.ctx;
+      ctx.ws = ws;
+      this.#setup.trigger.clear(ws.window, ctx);
+    }
+    ws.tstate = null;
+    this.#retire(ws);
+  }
+
+  // ---- timers ----
+
+  /** Registers the window's cleanup timer (none for a window that lives until the end of time). */
+  #registerCleanup(ws: WindowState): void {
+    if (ws.cleanup === Infinity) return;
+    this.timers.register(ws, ws.cleanup, this.#setup.eventTime);
+  }
+
+  /** Fires the event-time timers due at `watermark` (already the setup's watermark). */
+  advanceEventTime(watermark: number, out: Output<WindowResult<K, R>, K>): void {
+    const setup = this.#setup;
+    const timers = this.timers;
+    const queue = timers.eventTimers;
+    const trigger = setup.trigger;
+    const ctx = this.ctx;
+    ctx.currentWatermark = watermark;
+    // Timers registered while firing (e.g. a continuous trigger's next firing) at or below the
+    // watermark fire in the same pass, as in Flink's InternalTimerService.advanceWatermark.
+    while (queue.size > 0 && queue.peek() <= watermark) {
+      const time = queue.peek();
+      const bucket = queue.pop();
+      for (let i = 0; i < bucket.length; i++) {
+        const ws = bucket[i]!;
+        if (!timers.take(ws, time, true)) continue;
+        if (setup.fastTrigger) {
+          if (time === ws.maxTs) emitWindow(setup, ctx, ws, out); // EventTimeTrigger.onEventTime: FIRE at end - 1
+          if (setup.eventTime && time === ws.cleanup) this.#clearAll(ws);
+          continue;
+        }
+        ctx.ws = ws;
+        const result = trigger.onEventTime(time, ws.window, ctx);
+        if (result !== CONTINUE) this.#apply(ws, result, out);
+        if (!ws.alive) continue;
+        if (setup.eventTime && time === ws.cleanup) this.#clearAll(ws);
+        else this.#dropIfEmpty(ws);
+      }
+    }
+  }
+
+  /**
+   * After the end-of-stream watermark every event-time window has fired; windows whose cleanup time
+   * saturated (lateness reaching past the largest timestamp) never get a cleanup timer, so they are
+   * dropped here, without emitting.
+   */
+  endOfEventTime(): void {
+    if (!this.#setup.eventTime) return;
+    for (const entry of this.keys.values()) {
+      for (const ws of entry.windows()) this.#clearAll(ws);
+    }
+    // Deletes the entries of keys that have no window left.
+    for (const [id, entry] of this.keys) {
+      if (entry.size === 0) {
+        entry.live = false;
+        this.keys.delete(id);
+      }
+    }
+  }
+
+  #advanceProcessingTime(out: StreamElement<WindowResult<K, R>, K>[]): void {
+    const setup = this.#setup;
+    const timers = this.timers;
+    const now = timers.dueTime();
+    const queue = timers.processingTimers;
+    const trigger = setup.trigger;
+    const ctx = this.ctx;
+    while (queue.size > 0 && queue.peek() <= now) {
+      const time = queue.peek();
+      const bucket = queue.pop();
+      for (let i = 0; i < bucket.length; i++) {
+        const ws = bucket[i]!;
+        if (!timers.take(ws, time, false)) continue;
+        ctx.ws = ws;
+        const result = trigger.onProcessingTime(time, ws.window, ctx);
+        if (result !== CONTINUE) this.#apply(ws, result, out);
+        if (!ws.alive) continue;
+        if (!setup.eventTime && time === ws.cleanup) this.#clearAll(ws);
+        else this.#dropIfEmpty(ws);
+      }
+    }
+    timers.schedule();
+  }
+
+  /** Drops every window and timer (before a restore). */
+  clear(): void {
+    this.timers.dispose();
+    this.keys.clear();
+    this.timers.clear();
+  }
+}
+
+function clearContents(ws: WindowState): void {
+  ws.has = false;
+  ws.acc = undefined;
+  ws.values = null;
+  ws.times = null;
+}

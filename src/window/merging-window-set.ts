@@ -1,0 +1,94 @@
+/**
+ * Session merging, after Flink's `MergingWindowSet`: a key's sessions are disjoint and sorted by
+ * start; a new element's window `[t, t + gap)` merges with every session it overlaps or touches.
+ * Here a merged session's state lives directly under the merged window (contents merged in start
+ * order, trigger state through `onMerge`), so there is no separate state-window mapping.
+ */
+import type { WindowAssigner } from './assigners.js';
+import type { WindowSetup } from './config.js';
+import { WindowMergeError } from './errors.js';
+import type { TriggerContext } from './trigger-context.js';
+import { WindowState, type KeyEntry } from './window-state.js';
+import type { WindowTimers } from './window-timers.js';
+import { windowEnd } from './windows.js';
+
+/** The sessions of a window operator with a merging assigner. */
+export class MergingWindowSet<T, K, R> {
+  readonly #setup: WindowSetup<T, K, R>;
+  readonly #ctx: TriggerContext;
+  readonly #timers: WindowTimers;
+
+  constructor(setup: WindowSetup<T, K, R>, ctx: TriggerContext, timers: WindowTimers) {
+    this.#setup = setup;
+    this.#ctx = ctx;
+    this.#timers = timers;
+  }
+
+  /**
+   * The session of `entry` that an element at `timestamp` goes to, after merging the sessions its
+   * window joins; null if that window is late (Flink's isWindowLate: it would be retired at once).
+   */
+  place(entry: KeyEntry, value: T, timestamp: number): WindowState | null {
+    const setup = this.#setup;
+    const assigner = setup.assigner as Extract<WindowAssigner<T>, { kind: 'session' }>;
+    const eventTime = setup.eventTime;
+    const s = eventTime ? timestamp : setup.runtime.processingTime.now();
+    const e = windowEnd(s, assigner.gap(value));
+    const sessions = entry.list!;
+    // The existing windows are disjoint and sorted: the ones that overlap or touch [s, e) are a run.
+    let i0 = 0;
+    while (i0 < sessions.length && sessions[i0]!.window.end < s) i0++;
+    let i1 = i0;
+    while (i1 < sessions.length && sessions[i1]!.window.start <= e) i1++;
+    if (i1 === i0) {
+      const cleanup = setup.cleanupTime(e - 1);
+      if (eventTime && cleanup <= setup.watermark) return null; // late window: retired at once
+      const ws = new WindowState(entry, { start: s, end: e }, cleanup);
+      sessions.splice(i0, 0, ws);
+      return ws;
+    }
+    if (i1 - i0 === 1 && sessions[i0]!.window.start <= s && sessions[i0]!.window.end >= e) {
+      return sessions[i0]!; // falls inside one session: no merge (Flink calls no merge function here)
+    }
+    const merged = sessions.slice(i0, i1);
+    const start = Math.min(s, merged[0]!.window.start);
+    const end = Math.max(e, merged[merged.length - 1]!.window.end);
+    const maxTs = end - 1;
+    if (eventTime ? maxTs + setup.lateness <= setup.watermark : maxTs <= setup.runtime.processingTime.now()) {
+      throw new WindowMergeError({ start, end }, eventTime ? setup.watermark : setup.runtime.processingTime.now());
+    }
+    const ws = new WindowState(entry, { start, end }, setup.cleanupTime(maxTs));
+    for (const m of merged) this.#mergeContents(ws, m);
+    const ctx = this.#ctx;
+    ctx.ws = ws;
+    ctx.sources = merged;
+    setup.trigger.onMerge!(ws.window, ctx);
+    ctx.sources = null;
+    for (const m of merged) {
+      ctx.ws = m;
+      setup.trigger.clear(m.window, ctx);
+      if (m.cleanup !== Infinity) this.#timers.remove(m, m.cleanup, eventTime);
+      m.alive = false;
+    }
+    sessions.splice(i0, i1 - i0, ws);
+    return ws;
+  }
+
+  #mergeContents(target: WindowState, source: WindowState): void {
+    if (!source.has) return;
+    if (!target.has) {
+      target.acc = source.acc;
+      target.values = source.values;
+      target.times = source.times;
+      target.has = true;
+      return;
+    }
+    const inc = this.#setup.incremental;
+    if (inc !== null) {
+      target.acc = inc.merge(target.acc, source.acc);
+    } else {
+      for (const v of source.values!) target.values!.push(v);
+      for (const t of source.times!) target.times!.push(t);
+    }
+  }
+}

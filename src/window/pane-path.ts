@@ -1,0 +1,184 @@
+/**
+ * The window operator's fast path: tumbling event-time windows with the default trigger, an
+ * incremental function and no allowed lateness, on a PaneTable (panes.ts). A pane never fires on
+ * an element, only on a watermark, and fires whole; the results are those of the general path.
+ */
+import type { StreamRecord } from '../core/elements.js';
+import { NotKeyedError } from '../core/errors.js';
+import { checkKey, keyId } from '../core/keys.js';
+import type { Output } from '../core/operator.js';
+import { clonePlain } from './aggregates.js';
+import { FUSED_KEY_GROUP, type WindowSetup } from './config.js';
+import { PaneTable, type Pane } from './panes.js';
+import type { KeyData, WindowData, WindowOperatorState, WindowResult } from './types.js';
+import { UNKEYED, type Id } from './window-state.js';
+import { windowStart } from './windows.js';
+
+/** The pane table of one window operator, and how records reach it and results leave it. */
+export class PanePath<T, K, R> {
+  readonly #setup: WindowSetup<T, K, R>;
+  readonly #panes: PaneTable<Id>;
+
+  constructor(setup: WindowSetup<T, K, R>) {
+    this.#setup = setup;
+    this.#panes = new PaneTable<Id>(setup.size, setup.offset);
+  }
+
+  /** A record after a separate keyBy, or unkeyed (windowAll). */
+  processRecord(record: StreamRecord<T, K>): void {
+    const setup = this.#setup;
+    let key: unknown;
+    let id: Id;
+    let keyGroup: number;
+    if (setup.keyed) {
+      if (record.keyGroup < 0) throw new NotKeyedError('window()');
+      key = record.key;
+      id = keyId(key as never);
+      keyGroup = record.keyGroup;
+    } else {
+      key = undefined;
+      id = UNKEYED;
+      keyGroup = -1;
+    }
+    const panes = this.#panes;
+    const pane = panes.paneFor(record.timestamp, setup.watermark);
+    if (pane === null) {
+      // Late for its only window: with no allowed lateness, the element is always behind the watermark.
+      setup.late(record, record.value, record.timestamp, key, keyGroup);
+      return;
+    }
+    let k = panes.numberOf(id);
+    if (k < 0) k = panes.addKey(id, key, keyGroup);
+    this.#add(pane, k, record.value);
+  }
+
+  /** A value and its timestamp, keyed here by the fused keyBy `selectKey`. */
+  processValue(value: T, timestamp: number, selectKey: (value: T) => K): void {
+    const setup = this.#setup;
+    const panes = this.#panes;
+    const key = checkKey(selectKey(value), value);
+    const pane = panes.paneFor(timestamp, setup.watermark);
+    if (pane === null) {
+      setup.late(null, value, timestamp, key, setup.groupOf(key, FUSED_KEY_GROUP));
+      return;
+    }
+    const id = keyId(key);
+    let k = panes.numberOf(id);
+    if (k < 0) k = panes.addKey(id, key, setup.groupOf(key, FUSED_KEY_GROUP));
+    this.#add(pane, k, value);
+  }
+
+  #add(pane: Pane, k: number, value: T): void {
+    const panes = this.#panes;
+    const slot = panes.slotOf(k, pane);
+    if (slot < 0) {
+      panes.add(k, pane, this.#setup.incremental!.first(value));
+    } else {
+      const accs = pane.accs;
+      const agg = this.#setup.aggregate;
+      accs[slot] = agg !== null ? agg.add(value, accs[slot]) : this.#setup.incremental!.add(accs[slot], value);
+    }
+  }
+
+  /** The watermark from which `fire` has something to do: the earliest pane's. */
+  get nextDue(): number {
+    return this.#panes.nextDue;
+  }
+
+  /** Fires and drops every pane due at `watermark`, earliest first, each key in the order its window was created. */
+  fire(watermark: number, out: Output<WindowResult<K, R>, K>): void {
+    const panes = this.#panes;
+    const inc = this.#setup.incremental!;
+    const agg = this.#setup.aggregate;
+    for (let pane = panes.takeDue(watermark); pane !== null; pane = panes.takeDue(watermark)) {
+      const { window, maxTs, keys, accs } = pane;
+      const values = this.#setup.values;
+      if (values !== null) {
+        // A fused toValues: the user receives the WindowResult; no record wraps it.
+        for (let i = 0; i < accs.length; i++) {
+          values[values.length] = { key: panes.keyOf(keys[i]!) as K, window, value: (agg !== null ? agg.getResult(accs[i]) : inc.result(accs[i])) as R };
+        }
+        continue;
+      }
+      for (let i = 0; i < accs.length; i++) {
+        const k = keys[i]!;
+        const key = panes.keyOf(k) as K;
+        out[out.length] = { // (a store at the end: see PaneTable.add)
+          kind: 'record',
+          value: { key, window, value: (agg !== null ? agg.getResult(accs[i]) : inc.result(accs[i])) as R },
+          timestamp: maxTs,
+          key,
+          keyGroup: panes.groupOf(k),
+        };
+      }
+    }
+  }
+
+  get windowCount(): number {
+    return this.#panes.windowCount;
+  }
+
+  get keyCount(): number {
+    const keys = new Set<number>();
+    for (const pane of this.#panes.panes()) for (const k of pane.keys) keys.add(k);
+    return keys.size;
+  }
+
+  clear(): void {
+    this.#panes.clear();
+  }
+
+  /** The panes' windows grouped by key, in the order the keys first appear (earliest pane first). */
+  exportKeys(): KeyData[] {
+    const panes = this.#panes;
+    const inc = this.#setup.incremental!;
+    const byNumber = new Map<number, { key: unknown; keyGroup: number; windows: WindowData[] }>();
+    for (const pane of panes.panes()) {
+      for (let i = 0; i < pane.keys.length; i++) {
+        const number = pane.keys[i]!;
+        let k = byNumber.get(number);
+        if (k === undefined) {
+          k = { key: clonePlain(panes.keyOf(number), 'key'), keyGroup: panes.groupOf(number), windows: [] };
+          byNumber.set(number, k);
+        }
+        // What the general layout exports for the same window: one event-time timer at end - 1.
+        k.windows.push({
+          start: pane.window.start, end: pane.window.end, has: true, acc: inc.exportAcc(pane.accs[i]),
+          values: null, times: null, trigger: null, eventTimers: [pane.maxTs], processingTimers: [],
+        });
+      }
+    }
+    return [...byNumber.values()];
+  }
+
+  /**
+   * Whether the table can hold the state: windows of this operator's size and alignment, not yet
+   * fired, with no more than the timer at end - 1 (state exported by an operator with another
+   * trigger or lateness may hold more; the general path restores that).
+   */
+  canHold(s: WindowOperatorState): boolean {
+    const { size, offset } = this.#setup;
+    for (const k of s.keys) {
+      for (const w of k.windows) {
+        if (w.end - w.start !== size || windowStart(w.start, offset, size) !== w.start || w.end - 1 <= s.watermark) return false;
+        if (w.values !== null || w.trigger !== null || w.processingTimers.length > 0) return false;
+        if (w.eventTimers.some((t) => t !== w.end - 1)) return false;
+      }
+    }
+    return true;
+  }
+
+  /** Restores state that `canHold` accepted, into the cleared table. */
+  restore(s: WindowOperatorState): void {
+    const panes = this.#panes;
+    const inc = this.#setup.incremental!;
+    for (const k of s.keys) {
+      const key = clonePlain(k.key, 'key');
+      const id: Id = this.#setup.keyed ? keyId(key as never) : UNKEYED;
+      let number = panes.numberOf(id);
+      if (number < 0) number = panes.addKey(id, key, k.keyGroup);
+      // A window without contents would fire nothing and be dropped: it needs no slot.
+      for (const w of k.windows) if (w.has) panes.add(number, panes.paneAt(w.start), inc.importAcc(w.acc));
+    }
+  }
+}

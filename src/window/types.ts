@@ -1,0 +1,105 @@
+/**
+ * The types of the window operator (src/window/operator.ts): what a window function is, what it
+ * receives and returns, the options, and the exported state. After Flink's `ProcessWindowFunction`,
+ * its `Context`, and `Collector`.
+ */
+import type { StreamRecord } from '../core/elements.js';
+import type { Counters } from '../core/counters.js';
+import type { SideOutput } from '../rx/side-output.js';
+import type { WindowAggregateFunction } from './aggregates.js';
+import type { Evictor } from './evictors.js';
+import type { Trigger } from './triggers.js';
+import type { TimeWindow } from './windows.js';
+
+/** One result of a window: its key, its bounds and the window function's value. */
+export interface WindowResult<K, R> {
+  readonly key: K;
+  readonly window: TimeWindow;
+  readonly value: R;
+}
+
+/** What a process window function sees besides the elements (Flink's ProcessWindowFunction.Context). */
+export interface WindowContext<K> {
+  readonly key: K;
+  readonly window: TimeWindow;
+  readonly currentWatermark: number;
+  currentProcessingTime(): number;
+}
+
+/** Collects the outputs of a process window function (Flink's `Collector`). */
+export interface Collector<R> {
+  collect(value: R): void;
+}
+
+/**
+ * A function over all elements of a window when it fires (Flink's ProcessWindowFunction). Combined
+ * with `reduce` or `aggregate`, it receives the single pre-aggregated value.
+ */
+export type ProcessWindowFunction<IN, R, K> = (elements: readonly IN[], context: WindowContext<K>, out: Collector<R>) => void;
+
+/** Which function evaluates a window. */
+export type WindowFunction<T, R, K> =
+  | { readonly kind: 'aggregate'; readonly aggregate: WindowAggregateFunction<T, unknown, unknown>; readonly process?: ProcessWindowFunction<unknown, R, K> }
+  | { readonly kind: 'reduce'; readonly reduce: (a: T, b: T) => T; readonly process?: ProcessWindowFunction<T, R, K> }
+  | { readonly kind: 'process'; readonly process: ProcessWindowFunction<T, R, K> };
+
+/** Options of the window operator (shared by `window`, `windowAll`, `countWindow`). */
+export interface WindowOptions<T, K> {
+  /** When to evaluate a window; defaults to the assigner's (event-time, processing-time, never). */
+  trigger?: Trigger<T>;
+  /** Removes elements before/after evaluation; makes the window keep all its elements. */
+  evictor?: Evictor<T>;
+  /**
+   * How long after a window's end (in event time) its state is kept so that late elements update
+   * it and fire it again (Flink's allowedLateness). Default 0. Event-time windows only.
+   */
+  allowedLateness?: number;
+  /** Receives elements that are late for all their windows; without it they are counted as `droppedLate`. */
+  lateOutput?: SideOutput<StreamRecord<T, K>>;
+  /** Counters for `droppedLate` and `lateRecordsToSideOutput`. */
+  counters?: Counters;
+  /** Stable id of this operator's state in snapshots. */
+  uid?: string;
+}
+
+/**
+ * The keyBy a keyed window operator is fused with (src/fusion/rules.ts): the operator then reads
+ * records that are not keyed yet and keys them itself.
+ */
+export interface FusedKeyBy<T, K> {
+  readonly selectKey: (value: T) => K;
+  readonly maxParallelism: number;
+}
+
+/** Counter of records dropped because they were late for all their windows (Flink's numLateRecordsDropped). */
+export const DROPPED_LATE = 'droppedLate';
+/** Counter of late records routed to the late side output. */
+export const LATE_TO_SIDE_OUTPUT = 'lateRecordsToSideOutput';
+
+/** Exported state of a window operator (plain data). */
+export interface WindowOperatorState {
+  readonly version: 1;
+  readonly uid: string | null;
+  readonly assigner: string;
+  readonly watermark: number;
+  readonly keys: readonly {
+    readonly key: unknown;
+    readonly keyGroup: number;
+    readonly windows: readonly {
+      readonly start: number;
+      readonly end: number;
+      readonly has: boolean;
+      readonly acc: unknown;
+      readonly values: unknown[] | null;
+      readonly times: number[] | null;
+      readonly trigger: [string, unknown][] | null;
+      readonly eventTimers: number[];
+      readonly processingTimers: number[];
+    }[];
+  }[];
+}
+
+/** One key of the exported state. */
+export type KeyData = WindowOperatorState['keys'][number];
+/** One window of a key in the exported state. */
+export type WindowData = KeyData['windows'][number];

@@ -1,0 +1,80 @@
+/**
+ * The general path's windows in the exported state (WindowOperatorState, version 1) and back. The
+ * pane table writes the same format (PanePath.exportKeys), so either path restores what the other
+ * exported.
+ */
+import { clonePlain } from './aggregates.js';
+import type { WindowSetup } from './config.js';
+import type { GeneralPath } from './general-path.js';
+import type { KeyData, WindowOperatorState } from './types.js';
+import { keyId } from '../core/keys.js';
+import { type KeyEntry, timesOf, UNKEYED, WindowState, type Id } from './window-state.js';
+import { GLOBAL_WINDOW } from './windows.js';
+
+/**
+ * The general path's keys with their windows, as plain data.
+ *
+ * @example
+ * ```ts
+ * // internal: { version: 1, ..., keys: [...panes.exportKeys(), ...exportWindows(setup, general)] }
+ * ```
+ */
+export function exportWindows<T, K, R>(setup: WindowSetup<T, K, R>, general: GeneralPath<T, K, R>): KeyData[] {
+  const inc = setup.incremental;
+  const keys: KeyData[] = [];
+  for (const entry of general.keys.values()) {
+    if (entry.size === 0) continue;
+    const windows = entry.windows();
+    keys.push({
+      key: clonePlain(entry.key, 'key'),
+      keyGroup: entry.keyGroup,
+      windows: windows.map((ws) => ({
+        start: ws.window.start,
+        end: ws.window.end,
+        has: ws.has,
+        acc: ws.has && inc !== null ? inc.exportAcc(ws.acc) : null,
+        values: ws.values === null ? null : ws.values.slice(),
+        times: ws.times === null ? null : ws.times.slice(),
+        trigger: ws.tstate === null ? null : Object.keys(ws.tstate).map((k): [string, unknown] => [k, clonePlain(ws.tstate![k], 'trigger state')]),
+        eventTimers: timesOf(ws, true),
+        processingTimers: timesOf(ws, false),
+      })),
+    });
+  }
+  return keys;
+}
+
+/**
+ * Restores validated state into a cleared general path: each window with its contents, trigger
+ * state and timers, keys in the order of the state (which is then the timers' registration order).
+ *
+ * @example
+ * ```ts
+ * // internal: general.clear(); restoreWindows(setup, general, validated)
+ * ```
+ */
+export function restoreWindows<T, K, R>(setup: WindowSetup<T, K, R>, general: GeneralPath<T, K, R>, s: WindowOperatorState): void {
+  const inc = setup.incremental;
+  general.ctx.currentWatermark = s.watermark;
+  for (const k of s.keys) {
+    const key = clonePlain(k.key, 'key');
+    const id: Id = setup.keyed ? keyId(key as never) : UNKEYED;
+    const entry: KeyEntry = general.addEntry(id, key, k.keyGroup);
+    for (const w of k.windows) {
+      const window = setup.global ? GLOBAL_WINDOW : { start: w.start, end: w.end };
+      const ws = new WindowState(entry, window, setup.cleanupTime(w.end - 1));
+      ws.has = w.has;
+      if (w.has && inc !== null) ws.acc = inc.importAcc(w.acc);
+      ws.values = w.values === null ? null : w.values.slice();
+      ws.times = w.times === null ? null : w.times.slice();
+      if (w.trigger !== null) {
+        const tstate: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+        for (const [name, value] of w.trigger) tstate[name] = clonePlain(value, 'trigger state');
+        ws.tstate = tstate;
+      }
+      entry.add(ws);
+      for (const t of w.eventTimers) general.timers.register(ws, t, true);
+      for (const t of w.processingTimers) general.timers.register(ws, t, false);
+    }
+  }
+}
