@@ -15,14 +15,16 @@ const KB = 1024;
 /**
  * Each budget: the imports a user writes, and the most they may cost (bytes, brotli). Where the
  * limit is above the `target` (issue 11), the limit is today's size plus a margin, so that nothing
- * grows while the gap is closed: most of it is the window operator (one 16 KB module, every window
- * feature in one class) and the checkpoint backend and codec (18 KB, which IndexedDB needs).
+ * grows while the gap is closed. Where the gap is (`--modules`): the window operator's general path
+ * (lateness, triggers, evictors, process functions: about 10 KB minified), which a tumbling count
+ * never runs but whose options are plain data a bundler cannot see through; the state validation
+ * and copies every restore needs; and, for IndexedDB, the checkpoint backend and codec (18 KB).
  */
 export const budgets = [
   {
     name: 'a windowed count',
     imports: { rxflink: ['withEventTime', 'boundedOutOfOrderness', 'keyBy', 'window', 'tumblingEventTimeWindows', 'count', 'toValues'] },
-    limit: 11.7 * KB,
+    limit: 14.5 * KB,
     target: 10 * KB,
   },
   { name: 'keyBy alone', imports: { rxflink: ['keyBy'] }, limit: 3 * KB },
@@ -33,7 +35,7 @@ export const budgets = [
         'startCheckpointing', 'fromPush', 'exactlyOnceSink'],
       'rxflink/idb': ['openIndexedDbBackend'],
     },
-    limit: 25.5 * KB,
+    limit: 29 * KB,
     target: 20 * KB,
   },
 ];

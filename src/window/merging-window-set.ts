@@ -4,7 +4,6 @@
  * Here a merged session's state lives directly under the merged window (contents merged in start
  * order, trigger state through `onMerge`), so there is no separate state-window mapping.
  */
-import type { WindowAssigner } from './assigners.js';
 import type { WindowSetup } from './config.js';
 import { WindowMergeError } from './errors.js';
 import type { TriggerContext } from './trigger-context.js';
@@ -30,7 +29,7 @@ export class MergingWindowSet<T, K, R> {
    */
   place(entry: KeyEntry, value: T, timestamp: number): WindowState | null {
     const setup = this.#setup;
-    const assigner = setup.assigner as Extract<WindowAssigner<T>, { kind: 'session' }>;
+    const assigner = setup.assigner as { readonly gap: (value: T) => number }; // a session assigner: it brought this set
     const eventTime = setup.eventTime;
     const s = eventTime ? timestamp : setup.runtime.processingTime.now();
     const e = windowEnd(s, assigner.gap(value));
