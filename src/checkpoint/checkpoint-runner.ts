@@ -23,13 +23,14 @@ export interface RunnerHooks {
   idle(): boolean;
 }
 
-/** Triggers, collects and stores the checkpoints of one pipeline, one at a time. */
-export class CheckpointRunner {
+/**
+ * Triggers, collects and stores the checkpoints of one pipeline, one at a time. It is what the
+ * running checkpoint reports to (`RunningHooks`).
+ */
+export class CheckpointRunner implements RunningHooks {
   readonly #backend: CheckpointBackend;
+  readonly #settings: CheckpointingSettings;
   readonly #scheduler: SchedulerLike;
-  readonly #timeout: number;
-  readonly #tolerable: number;
-  readonly #incremental: boolean;
   readonly #hooks: RunnerHooks;
   readonly #completed = new Subject<StoredSnapshotInfo>();
   #nextId: number;
@@ -44,21 +45,14 @@ export class CheckpointRunner {
   #stats: { completed: number; failed: number; skipped: number; lastDurationMs: number | undefined; lastCheckpoint: StoredSnapshotInfo | undefined } = {
     completed: 0, failed: 0, skipped: 0, lastDurationMs: undefined, lastCheckpoint: undefined,
   };
-  // What the running checkpoint may ask of the runner, and nothing else.
-  readonly #runningHooks: RunningHooks = {
-    maybeComplete: (running) => this.#maybeComplete(running),
-    pipelineFailed: (error) => this.#hooks.failAll(error),
-  };
 
   /** Every checkpoint or savepoint once it is stored. */
   readonly completed: Observable<StoredSnapshotInfo> = this.#completed.asObservable();
 
   constructor(backend: CheckpointBackend, settings: CheckpointingSettings, lastStoredId: number, hooks: RunnerHooks) {
     this.#backend = backend;
+    this.#settings = settings;
     this.#scheduler = settings.scheduler;
-    this.#timeout = settings.timeout;
-    this.#tolerable = settings.tolerableFailures;
-    this.#incremental = settings.incremental;
     this.#nextId = lastStoredId + 1;
     this.#hooks = hooks;
   }
@@ -109,9 +103,9 @@ export class CheckpointRunner {
     }
     const id = this.#nextId++;
     const kind = request?.kind ?? 'checkpoint';
-    const incremental = kind === 'checkpoint' && this.#incremental && !this.#forceFull && this.#plan.mode === 'incremental';
+    const incremental = kind === 'checkpoint' && this.#settings.incremental && !this.#forceFull && this.#plan.mode === 'incremental';
     const now = this.#scheduler.now();
-    const running = new RunningCheckpoint(this.#runningHooks, id, kind, request, incremental, now);
+    const running = new RunningCheckpoint(this, id, kind, request, incremental, now);
     for (const s of links.values()) if (s.finalPosition !== undefined) running.sources[s.id] = s.finalPosition.position;
     for (const s of sources) running.waitingFor.add(s.id);
     this.#running = running;
@@ -122,11 +116,12 @@ export class CheckpointRunner {
   }
 
   #scheduleTimeout(running: RunningCheckpoint): Subscription | undefined {
+    const timeout = this.#settings.timeout;
     return this.#scheduler.schedule(() => {
       if (this.#running === running) {
-        this.#abort(running, new CheckpointAbortedError(running.checkpointId, `it was still waiting after ${this.#timeout} ms for ${running.describeWaiting()}`));
+        this.#abort(running, new CheckpointAbortedError(running.checkpointId, `it was still waiting after ${timeout} ms for ${running.describeWaiting()}`));
       }
-    }, this.#timeout);
+    }, timeout);
   }
 
   /** The barrier of `running` reached source `id` at `position`. */
@@ -137,10 +132,11 @@ export class CheckpointRunner {
       // Every source has its barrier: they may run again.
       for (const s of this.#hooks.links.values()) s.port?.resume();
     }
-    this.#maybeComplete(running);
+    this.maybeComplete(running);
   }
 
-  #maybeComplete(running: RunningCheckpoint): void {
+  /** A hold was released or a source reached: stores `running` once nothing waits. */
+  maybeComplete(running: RunningCheckpoint): void {
     if (this.#running !== running || running.waitingFor.size > 0 || running.holds.size > 0) return;
     this.#running = undefined;
     running.timeout?.unsubscribe();
@@ -199,7 +195,12 @@ export class CheckpointRunner {
     running.request?.reject(error);
     if (running.request?.manual === true) return;
     this.#failuresInRow++;
-    if (this.#failuresInRow > this.#tolerable) this.#hooks.failAll(error);
+    if (this.#failuresInRow > this.#settings.tolerableFailures) this.#hooks.failAll(error);
+  }
+
+  /** An operator or sink failed the pipeline (`PendingCheckpoint.fail`). */
+  pipelineFailed(error: unknown): void {
+    this.#hooks.failAll(error);
   }
 
   /** The pipeline failed: the running checkpoint is dropped, its request rejected with `error`. */

@@ -71,7 +71,7 @@ export class Checkpointing {
   readonly #runnerHooks: RunnerHooks = {
     links: this.#links,
     failAll: (error) => this.#failAll(error),
-    idle: () => this.#startFinalIfWaiting(),
+    idle: () => this.#triggerFinal(),
   };
 
   /** Every checkpoint or savepoint once it is stored. */
@@ -221,23 +221,18 @@ export class Checkpointing {
     this.#runner.next();
   }
 
-  /** Nothing runs or saves: starts the final checkpoint if the last source waits for it. */
-  #startFinalIfWaiting(): boolean {
-    const final = this.#final;
-    if (final === undefined) return false;
+  /** Nothing runs or saves (the runner asks): starts the final checkpoint if the last source waits for it. */
+  #triggerFinal(): boolean {
+    const state = this.#final;
+    if (state === undefined) return false;
     this.#final = undefined;
-    this.#triggerFinal(final);
-    return true;
-  }
-
-  #triggerFinal(state: SourceState): void {
     const port = state.port;
-    if (port === undefined) return;
+    if (port === undefined) return true;
     port.inject([END_OF_STREAM]);
     if (this.#backend.readOnlyReason !== undefined) {
       this.#finished.resolve(undefined);
       state.complete();
-      return;
+      return true;
     }
     // The source completes only once the final checkpoint is stored and its commits are done: if
     // either fails, the pipeline fails with its error instead of completing (a sink would wait
@@ -251,6 +246,7 @@ export class Checkpointing {
       },
       reject: (error) => this.#failAll(error),
     }, [state]);
+    return true;
   }
 
   // ---- triggering ----
