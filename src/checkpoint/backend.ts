@@ -8,7 +8,7 @@
  * checkpoint; a crash between the two leaves an unlisted blob that a later save removes.
  */
 import { InvalidOptionError } from '../core/errors.js';
-import { encodeEnvelope, storedChecksum } from './codec.js';
+import { encodeEnvelope, storedChecksum } from './envelope.js';
 import {
   CorruptSnapshotError, IncompatibleSnapshotError, InvalidSnapshotError, NoRestorableSnapshotError, SnapshotError,
   SnapshotInUseError, SnapshotNotFoundError, StorageError,

@@ -12,7 +12,7 @@
  * damaged record errs on the safe side: a damaged record counts every stored checkpoint as committed.
  */
 
-import { EnvelopeError, encodeEnvelope, openEnvelope } from './codec.js';
+import { EnvelopeError, encodeEnvelope, openEnvelope } from './envelope.js';
 
 /** What the commit record holds. Ids are 0 when nothing was ever used or committed. */
 export interface CommitRecord {

@@ -19,17 +19,22 @@
  * The end of input: when the last running source has read everything, the coordinator sends the
  * end of event time and a final barrier from it, so the last checkpoint holds the finished state and
  * commits the last results (Flink's FLIP-147). Restoring it gives a pipeline with nothing left to do.
+ *
+ * `Checkpointing` is the façade: it links the sources, triggers on the interval, starts the final
+ * checkpoint and fails the pipeline as a whole; each checkpoint, from trigger to store, is run by
+ * checkpoint-runner.ts.
  */
 
-import { Observable, Subject, type SchedulerLike, type Subscription } from 'rxjs';
+import type { Observable, SchedulerLike, Subscription } from 'rxjs';
 import { PIPELINE_CONTROL, RESTORE_CONTROL, type PipelineLink } from '../core/checkpointing.js';
-import { END_OF_STREAM, type CheckpointBarrier, type ControlElement } from '../core/elements.js';
+import { END_OF_STREAM, type ControlElement } from '../core/elements.js';
 import { InvalidOptionError } from '../core/errors.js';
-import type { CheckpointBackend, SnapshotPlan, StoredSnapshotInfo } from './backend-types.js';
+import type { CheckpointBackend, StoredSnapshotInfo } from './backend-types.js';
+import { CheckpointRunner, type RunnerHooks } from './checkpoint-runner.js';
 import { checkpointingSettings, type CheckpointableSource, type CheckpointingOptions, type CheckpointStats } from './checkpointing-options.js';
-import { CheckpointAbortedError, PipelineStoppedError, UnclaimedStateError } from './errors-inband.js';
-import { RestoreState, type StateMigration } from './restore-state.js';
-import { RunningCheckpoint, type Request, type RunningHooks } from './running-checkpoint.js';
+import { PipelineStoppedError, UnclaimedStateError } from './errors-inband.js';
+import { RestoreState } from './restore-state.js';
+import type { Request } from './running-checkpoint.js';
 import { SourceState, type SourceHooks } from './source-link.js';
 import type { Snapshot, SnapshotKind } from './snapshot.js';
 
@@ -43,48 +48,34 @@ export class Checkpointing {
   readonly #backend: CheckpointBackend;
   readonly #scheduler: SchedulerLike;
   readonly #interval: number;
-  readonly #timeout: number;
-  readonly #tolerable: number;
-  readonly #incremental: boolean;
   readonly #allowUnclaimed: boolean;
-  readonly #migrate: StateMigration | undefined;
   readonly #links = new Map<string, SourceState>();
-  readonly #completed = new Subject<StoredSnapshotInfo>();
+  /** Triggers, collects and stores the checkpoints, one at a time (checkpoint-runner.ts). */
+  readonly #runner: CheckpointRunner;
   #restoreSource: RestoreState | undefined;
-  #nextId: number;
-  #plan: SnapshotPlan = { mode: 'full' };
-  #forceFull = true;
-  #running: RunningCheckpoint | undefined;
-  #saving = false;
-  /** The save in progress (or the last one), settled. */
-  #stored: Promise<void> = Promise.resolve();
   /** The last source to finish, waiting for the final checkpoint once the running one is stored. */
   #final: SourceState | undefined;
-  #requests: Request[] = [];
   #timer: Subscription | undefined;
-  #failuresInRow = 0;
   /** What every operator of the pipeline reports its failure to (the pipeline control element). */
   readonly #pipelineLink: PipelineLink = { fail: (error) => this.#failAll(error) };
   /** Set once the pipeline failed (or stopped before its end): the error everything rejects with. */
   #failure: { error: unknown } | undefined;
-  #stats: { completed: number; failed: number; skipped: number; lastDurationMs: number | undefined; lastCheckpoint: StoredSnapshotInfo | undefined } = {
-    completed: 0, failed: 0, skipped: 0, lastDurationMs: undefined, lastCheckpoint: undefined,
-  };
   #finished: { promise: Promise<StoredSnapshotInfo | undefined>; resolve: (info: StoredSnapshotInfo | undefined) => void; reject: (error: unknown) => void };
 
-  // What the sources' links and the running checkpoint may ask of the coordinator, and nothing else.
+  // What the sources' links and the runner may ask of the coordinator, and nothing else.
   readonly #sourceHooks: SourceHooks = {
     connected: (state) => this.#connected(state),
     disconnected: (state) => this.#disconnected(state),
     finishing: (state, position) => this.#finishing(state, position),
   };
-  readonly #runningHooks: RunningHooks = {
-    maybeComplete: (running) => this.#maybeComplete(running),
-    pipelineFailed: (error) => this.#failAll(error),
+  readonly #runnerHooks: RunnerHooks = {
+    links: this.#links,
+    failAll: (error) => this.#failAll(error),
+    idle: () => this.#triggerFinal(),
   };
 
   /** Every checkpoint or savepoint once it is stored. */
-  readonly completed: Observable<StoredSnapshotInfo> = this.#completed.asObservable();
+  readonly completed: Observable<StoredSnapshotInfo>;
 
   constructor(options: CheckpointingOptions, restored: Snapshot | undefined, lastStoredId: number) {
     this.restored = restored;
@@ -92,13 +83,10 @@ export class Checkpointing {
     const settings = checkpointingSettings(options);
     this.#scheduler = settings.scheduler;
     this.#interval = settings.interval;
-    this.#timeout = settings.timeout;
-    this.#tolerable = settings.tolerableFailures;
-    this.#incremental = settings.incremental;
     this.#allowUnclaimed = settings.allowUnclaimedState;
-    this.#migrate = settings.migrate;
-    this.#nextId = lastStoredId + 1;
-    if (restored !== undefined) this.#restoreSource = new RestoreState(restored, this.#migrate);
+    this.#runner = new CheckpointRunner(this.#backend, settings, lastStoredId, this.#runnerHooks);
+    this.completed = this.#runner.completed;
+    if (restored !== undefined) this.#restoreSource = new RestoreState(restored, settings.migrate);
     let resolve!: (info: StoredSnapshotInfo | undefined) => void;
     let reject!: (error: unknown) => void;
     const promise = new Promise<StoredSnapshotInfo | undefined>((res, rej) => {
@@ -160,7 +148,7 @@ export class Checkpointing {
   }
 
   get stats(): CheckpointStats {
-    return { ...this.#stats };
+    return this.#runner.stats;
   }
 
   /**
@@ -189,8 +177,8 @@ export class Checkpointing {
    */
   async close(): Promise<void> {
     this.stop();
-    this.#running?.timeout?.unsubscribe();
-    await this.#stored;
+    this.#runner.running?.timeout?.unsubscribe();
+    await this.#runner.stored;
     await this.#backend.close();
   }
 
@@ -220,8 +208,8 @@ export class Checkpointing {
 
   #finishing(state: SourceState, position: unknown): void {
     state.finalPosition = { position };
-    const running = this.#running;
-    if (running !== undefined && running.waitingFor.has(state.id)) this.#sourceReached(running, state.id, position);
+    const running = this.#runner.running;
+    if (running !== undefined && running.waitingFor.has(state.id)) this.#runner.sourceReached(running, state.id, position);
     if ([...this.#links.values()].some((s) => s.finalPosition === undefined)) {
       state.complete();
       return;
@@ -230,22 +218,26 @@ export class Checkpointing {
     // once the checkpoint running now (if any) is stored.
     this.stop();
     this.#final = state;
-    this.#next();
+    this.#runner.next();
   }
 
-  #triggerFinal(state: SourceState): void {
+  /** Nothing runs or saves (the runner asks): starts the final checkpoint if the last source waits for it. */
+  #triggerFinal(): boolean {
+    const state = this.#final;
+    if (state === undefined) return false;
+    this.#final = undefined;
     const port = state.port;
-    if (port === undefined) return;
+    if (port === undefined) return true;
     port.inject([END_OF_STREAM]);
     if (this.#backend.readOnlyReason !== undefined) {
       this.#finished.resolve(undefined);
       state.complete();
-      return;
+      return true;
     }
     // The source completes only once the final checkpoint is stored and its commits are done: if
     // either fails, the pipeline fails with its error instead of completing (a sink would wait
     // forever for its commit), and whenFinished() never claims a finish that did not happen.
-    this.#trigger({
+    this.#runner.trigger({
       kind: 'checkpoint',
       afterCommits: true,
       resolve: (info) => {
@@ -254,6 +246,7 @@ export class Checkpointing {
       },
       reject: (error) => this.#failAll(error),
     }, [state]);
+    return true;
   }
 
   // ---- triggering ----
@@ -267,7 +260,7 @@ export class Checkpointing {
     const tick = (): void => {
       this.#timer = scheduler.schedule(() => {
         this.#timer = undefined;
-        this.#periodic();
+        this.#runner.periodic();
         if (this.#timer === undefined && !this.#stopped()) tick();
       }, interval);
     };
@@ -278,14 +271,6 @@ export class Checkpointing {
     return [...this.#links.values()].every((s) => s.finalPosition !== undefined || s.port === undefined);
   }
 
-  #periodic(): void {
-    if (this.#running !== undefined || this.#saving) {
-      this.#stats.skipped++;
-      return;
-    }
-    this.#trigger(undefined);
-  }
-
   #request(kind: SnapshotKind, name: string | undefined): Promise<StoredSnapshotInfo> {
     return new Promise<StoredSnapshotInfo>((resolve, reject) => {
       if (this.#failure !== undefined) {
@@ -293,116 +278,8 @@ export class Checkpointing {
         return;
       }
       const request: Request = { kind, name, manual: true, resolve, reject };
-      if (this.#running !== undefined || this.#saving) this.#requests.push(request);
-      else this.#trigger(request);
+      this.#runner.request(request);
     });
-  }
-
-  #trigger(request: Request | undefined, only?: readonly SourceState[]): void {
-    const sources = only ?? [...this.#links.values()].filter((s) => s.finalPosition === undefined);
-    if (sources.length === 0 || sources.some((s) => s.port === undefined)) {
-      this.#stats.skipped++;
-      const why = sources.length === 0 ? 'every source of the pipeline has finished (the final checkpoint holds its end)' : 'not every source of the pipeline is running';
-      request?.reject(new CheckpointAbortedError(this.#nextId, why));
-      return;
-    }
-    const id = this.#nextId++;
-    const kind = request?.kind ?? 'checkpoint';
-    const incremental = kind === 'checkpoint' && this.#incremental && !this.#forceFull && this.#plan.mode === 'incremental';
-    const now = this.#scheduler.now();
-    const running = new RunningCheckpoint(this.#runningHooks, id, kind, request, incremental, now);
-    for (const s of this.#links.values()) if (s.finalPosition !== undefined) running.sources[s.id] = s.finalPosition.position;
-    for (const s of sources) running.waitingFor.add(s.id);
-    this.#running = running;
-    running.timeout = this.#scheduleTimeout(running);
-    const barrier: CheckpointBarrier = { kind: 'barrier', checkpointId: id, checkpoint: running };
-    for (const s of sources) s.port!.pause();
-    for (const s of sources) s.port!.inject([barrier], (position) => this.#sourceReached(running, s.id, position));
-  }
-
-  #scheduleTimeout(running: RunningCheckpoint): Subscription | undefined {
-    return this.#scheduler.schedule(() => {
-      if (this.#running === running) {
-        this.#abort(running, new CheckpointAbortedError(running.checkpointId, `it was still waiting after ${this.#timeout} ms for ${running.describeWaiting()}`));
-      }
-    }, this.#timeout);
-  }
-
-  #sourceReached(running: RunningCheckpoint, id: string, position: unknown): void {
-    if (!running.waitingFor.delete(id)) return;
-    running.sources[id] = position;
-    if (running.waitingFor.size === 0) {
-      // Every source has its barrier: they may run again.
-      for (const s of this.#links.values()) s.port?.resume();
-    }
-    this.#maybeComplete(running);
-  }
-
-  #maybeComplete(running: RunningCheckpoint): void {
-    if (this.#running !== running || running.waitingFor.size > 0 || running.holds.size > 0) return;
-    this.#running = undefined;
-    running.timeout?.unsubscribe();
-    running.done = true;
-    const snapshot = running.toSnapshot(this.#backend.pipelineId, this.#plan);
-    this.#saving = true;
-    this.#stored = this.#backend.save(snapshot).then(
-      // Before a sink commits anything, the backend records that this checkpoint's output may be
-      // visible, so that a restore never falls back past it silently (CommittedCheckpointLostError).
-      (info) => running.listeners.length === 0 ? info : this.#backend.recordCommit(info.checkpointId).then(() => info),
-    ).then(
-      (info) => {
-        this.#saving = false;
-        this.#failuresInRow = 0;
-        this.#forceFull = false;
-        this.#stats.completed++;
-        this.#stats.lastDurationMs = this.#scheduler.now() - running.startedAt;
-        this.#stats.lastCheckpoint = info;
-        const commits = Promise.all(running.listeners.map((listener) => listener(info.checkpointId)));
-        const request = running.request;
-        if (request?.afterCommits === true) void commits.then(() => request.resolve(info), (error: unknown) => this.#failAll(error));
-        else request?.resolve(info);
-        this.#completed.next(info);
-        return this.#backend.plan().then((plan) => {
-          this.#plan = plan;
-        });
-      },
-      (error: unknown) => {
-        this.#saving = false;
-        this.#failed(running, error);
-      },
-    ).catch((error: unknown) => this.#failAll(error)).finally(() => this.#next());
-  }
-
-  #next(): void {
-    if (this.#running !== undefined || this.#saving) return;
-    const final = this.#final;
-    if (final !== undefined) {
-      this.#final = undefined;
-      this.#triggerFinal(final);
-      return;
-    }
-    const request = this.#requests.shift();
-    if (request !== undefined) this.#trigger(request);
-  }
-
-  #abort(running: RunningCheckpoint, error: CheckpointAbortedError): void {
-    if (this.#running !== running) return;
-    this.#running = undefined;
-    running.timeout?.unsubscribe();
-    running.done = true;
-    for (const s of this.#links.values()) s.port?.resume();
-    this.#failed(running, error);
-    this.#next();
-  }
-
-  #failed(running: RunningCheckpoint, error: unknown): void {
-    // The keyed changes the operators handed over are lost with this checkpoint: the next is full.
-    this.#forceFull = true;
-    this.#stats.failed++;
-    running.request?.reject(error);
-    if (running.request?.manual === true) return;
-    this.#failuresInRow++;
-    if (this.#failuresInRow > this.#tolerable) this.#failAll(error);
   }
 
   #failAll(error: unknown): void {
@@ -410,17 +287,10 @@ export class Checkpointing {
     this.#failure = { error };
     this.stop();
     this.#final = undefined;
-    const running = this.#running;
-    if (running !== undefined) {
-      // Its barriers may be held anywhere downstream; they are released or dropped with the pipeline.
-      this.#running = undefined;
-      running.timeout?.unsubscribe();
-      running.done = true;
-      running.request?.reject(error);
-    }
+    this.#runner.dropRunning(error);
     this.#finished.reject(error);
     for (const s of this.#links.values()) s.port?.fail(error);
-    for (const request of this.#requests.splice(0)) request.reject(error);
+    this.#runner.rejectWaiting(error);
   }
 
   #restoreDelivered(id: string): void {

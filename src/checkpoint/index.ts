@@ -21,7 +21,9 @@ export {
   type KeyedTableSnapshot, type OperatorStateSnapshot, type Snapshot, type SnapshotKind,
 } from './snapshot.js';
 export { crc32 } from './crc32.js';
-export { ColumnSections, decodeValue, encodeValue, encodeEnvelope, openEnvelope, storedChecksum, EnvelopeError, type EnvelopeHeader, type EnvelopeProblem, type OpenedEnvelope } from './codec.js';
+export { decodeValue, encodeValue } from './codec.js';
+export { ColumnSections } from './columns.js';
+export { encodeEnvelope, openEnvelope, storedChecksum, EnvelopeError, type EnvelopeHeader, type EnvelopeProblem, type OpenedEnvelope } from './envelope.js';
 export {
   CorruptSnapshotError, IncompatibleSnapshotError, InvalidSnapshotError, NoRestorableSnapshotError, SnapshotError,
   SnapshotInUseError, SnapshotNotFoundError, StorageError, UnsupportedValueError,

@@ -4,7 +4,7 @@
  * Pure functions over the list; the I/O is the backend's.
  */
 
-import type { OpenedEnvelope } from './codec.js';
+import type { OpenedEnvelope } from './envelope.js';
 import type { StoredSnapshotInfo } from './backend-types.js';
 import type { Snapshot } from './snapshot.js';
 

@@ -5,7 +5,7 @@
  * the caches, writing and retention.
  */
 
-import { EnvelopeError, openEnvelope, type OpenedEnvelope } from './codec.js';
+import { EnvelopeError, openEnvelope, type OpenedEnvelope } from './envelope.js';
 import { CorruptSnapshotError, IncompatibleSnapshotError, SnapshotError, StorageError, type SnapshotRef } from './errors.js';
 import { applyDeltas, type Snapshot } from './snapshot.js';
 import { blobKey, COMMIT_RECORD_KEY, decodeCommitRecord, reconcileCommitRecord, SNAPSHOT_PREFIX, type CommitRecord } from './commit-record.js';

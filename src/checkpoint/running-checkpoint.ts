@@ -1,5 +1,5 @@
 /**
- * A checkpoint between its trigger and its completion, as the coordinator (coordinator.ts) runs it:
+ * A checkpoint between its trigger and its completion, as the coordinator runs it (checkpoint-runner.ts):
  * the `PendingCheckpoint` its barriers carry, collecting what operators report and who holds it.
  */
 

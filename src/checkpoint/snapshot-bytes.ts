@@ -3,7 +3,7 @@
  * problems to snapshot errors, written once for the backends and for `importSnapshot`.
  */
 
-import { encodeEnvelope, EnvelopeError, openEnvelope } from './codec.js';
+import { encodeEnvelope, EnvelopeError, openEnvelope } from './envelope.js';
 import { CorruptSnapshotError, IncompatibleSnapshotError, InvalidSnapshotError, UnsupportedValueError, type SnapshotRef } from './errors.js';
 import { headerOf } from './manifest.js';
 import { isIncremental, SNAPSHOT_FORMAT_VERSION, type Snapshot } from './snapshot.js';

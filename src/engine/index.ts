@@ -76,10 +76,12 @@ export {
   type KeyedTableSnapshot, type OperatorStateSnapshot, type Snapshot, type SnapshotKind,
 } from '../checkpoint/snapshot.js';
 export { crc32 } from '../checkpoint/crc32.js';
+export { decodeValue, encodeValue } from '../checkpoint/codec.js';
+export { ColumnSections } from '../checkpoint/columns.js';
 export {
-  ColumnSections, decodeValue, encodeValue, encodeEnvelope, openEnvelope, storedChecksum, EnvelopeError,
+  encodeEnvelope, openEnvelope, storedChecksum, EnvelopeError,
   type EnvelopeHeader, type EnvelopeProblem, type OpenedEnvelope,
-} from '../checkpoint/codec.js';
+} from '../checkpoint/envelope.js';
 export { createCheckpointBackend, SnapshotBackend } from '../checkpoint/backend.js';
 export type { BlobStore, SnapshotPlan } from '../checkpoint/backend-types.js';
 export { exportSnapshot, importSnapshot } from '../checkpoint/snapshot-bytes.js';
