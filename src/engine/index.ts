@@ -46,6 +46,7 @@ export type { EntryDownstream } from '../time/entry-downstream.js';
 export { WatermarkValve } from '../time/watermark-valve.js';
 export { checkTimestamp, timestampProblem } from '../time/timestamps.js';
 export { WindowOperator, type WindowOperatorState } from '../window/operator.js';
+export type { WindowOperatorConfig } from '../window/config.js';
 
 // Keyed state and timers.
 export { KeyedStateBackend, type KeyedStateBackendOptions } from '../state/backend.js';
