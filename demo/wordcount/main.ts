@@ -2,7 +2,7 @@
  * The classic word count, as in Flink's first example: read a text file, split each line into
  * lowercase words, key by word, keep a running count. Then the windowed variant: the same words
  * counted in 5-second tumbling windows of event time, taken from each log line's timestamp. Last,
- * the windowed count with checkpoints in files: stopped after its third checkpoint, restarted from
+ * the windowed count with checkpoints in files: stopped mid-stream at a checkpoint, restarted from
  * the latest, and every window result committed exactly once.
  *
  *   npm run demo                      # counts demo/wordcount/hamlet.log
@@ -90,27 +90,35 @@ async function windowedCounts(): Promise<WordWindow[]> {
 }
 
 /**
- * The windowed count, checkpointed in files every millisecond: the first run stops after its first
- * checkpoint (as if the process died there; a later one could be the final checkpoint of a finished
- * pipeline, which is not restored), the second restores from the latest checkpoint, goes on
- * from the byte where that checkpoint's barrier left the file, and finishes. The exactly-once sink
+ * The windowed count, checkpointed in files every millisecond: the first run stops mid-stream at a
+ * checkpoint, the second restores from the latest checkpoint, goes on from the byte where that
+ * checkpoint's barrier left the file, and finishes. The exactly-once sink
  * commits each checkpoint's results once it is stored, so together the two runs commit every window
  * result exactly once.
  */
 async function checkpointedWindows(expected: readonly WordWindow[]): Promise<void> {
   const directory = await mkdtemp(join(tmpdir(), 'rxflink-wordcount-'));
   const committed = new Map<number, WordWindow[]>();
-  const run = async (stopAfterCheckpoint?: number): Promise<string> => {
-    const checkpoints = await startCheckpointing({ backend: fileBackend({ directory, pipelineId: 'wordcount' }), interval: 1 });
+  // The first run asks for a checkpoint at line `stopAtLine` and stops once it is stored, as if the
+  // process died there: mid-stream, never at the final checkpoint of a finished pipeline (which is
+  // not restored). The second run restores from the latest checkpoint and finishes.
+  const run = async (stopAtLine?: number): Promise<string> => {
+    let linesRead = 0;
+    let requested: Promise<unknown> | undefined;
+    const checkpoints = await startCheckpointing({ backend: fileBackend({ directory, pipelineId: 'wordcount' }), interval: 60_000 });
     await new Promise<void>((resolve, reject) => {
-      const subscription = checkpoints.source('log', readTextFileWithOffsets(file, { from: checkpoints.position('log'), batchSize: 2, yieldAfterMs: 0 })).pipe(
+      const subscription = checkpoints.source('log', readTextFileWithOffsets(file, { from: checkpoints.position('log'), batchSize: 1, yieldAfterMs: 0 })).pipe(
         withEventTimeBatches({
           timestamp: (l: TextLine) => parseLine(l.text).at,
           watermarks: boundedOutOfOrderness<TextLine>(2_000).withPeriod(1),
           invalid: new SideOutput<InvalidRecord<TextLine>>(), // blank or untimed lines are skipped (and counted)
           uid: 'log-lines',
         }),
-        flatMapValues((l: TextLine) => words(parseLine(l.text).text)),
+        flatMapValues((l: TextLine) => {
+          // At line `stopAtLine`, ask for a checkpoint: its barrier goes in after this batch.
+          if (++linesRead === stopAtLine) requested = checkpoints.checkpoint();
+          return words(parseLine(l.text).text);
+        }),
         keyBy((word: string) => word),
         window(tumblingEventTimeWindows(5_000), { uid: 'windowed-counts' }).aggregate(count()),
         exactlyOnceSink<WordWindow, Key>(async (results, checkpointId) => {
@@ -118,23 +126,29 @@ async function checkpointedWindows(expected: readonly WordWindow[]): Promise<voi
         }, { uid: 'results' }),
       ).subscribe({ error: reject, complete: () => resolve() });
       checkpoints.completed.subscribe(() => {
-        if (checkpoints.stats.completed !== stopAfterCheckpoint) return;
-        subscription.unsubscribe();
-        resolve();
+        if (requested === undefined) return;
+        void requested.then(() => {
+          subscription.unsubscribe();
+          resolve();
+        });
+        requested = undefined;
       });
     });
-    if (stopAfterCheckpoint === undefined) await checkpoints.whenFinished();
+    if (stopAtLine === undefined) await checkpoints.whenFinished();
+    const stoppedAt = checkpoints.stats.lastCheckpoint?.checkpointId;
     await checkpoints.close();
     const at = checkpoints.position<TextFilePosition>('log');
-    return `checkpoint ${String(checkpoints.restored?.checkpointId)}, line ${String(at?.line)}`;
+    return stopAtLine === undefined
+      ? `checkpoint ${String(checkpoints.restored?.checkpointId)}, line ${String(at?.line)}`
+      : `checkpoint ${String(stoppedAt)}`;
   };
   try {
-    await run(1);
+    const stoppedAt = await run(8);
     const restoredFrom = await run();
     const describe = (r: WordWindow): string => `${String(r.key)}@${r.window.start}=${r.value}`;
     const all = [...committed.values()].flat().map(describe).sort();
     const same = JSON.stringify(all) === JSON.stringify(expected.map(describe).sort());
-    console.log(`\nCheckpointed in files: stopped after checkpoint 1, restarted from ${restoredFrom} of the log:`);
+    console.log(`\nCheckpointed in files: stopped at ${stoppedAt}, restarted from ${restoredFrom} of the log:`);
     console.log(`  ${all.length} window results committed in ${committed.size} checkpoints, ${same ? 'each exactly once: the same as without checkpoints' : 'NOT the same as without checkpoints'}`);
     if (!same) process.exitCode = 1;
   } finally {
