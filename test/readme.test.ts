@@ -11,7 +11,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exactlyOnceSink, startCheckpointing, withEventTimeBatches, type Key, type WindowResult } from '../src/index.js';
-import { fileBackend, readTextFileWithOffsets, type TextLine } from '../src/node/index.js';
+import { fileBackend, readTextFileWithOffsets, type TextFilePosition, type TextLine } from '../src/node/index.js';
 
 describe('README', () => {
   it('marble example: periodic watermark of bounded out-of-orderness', () => {
@@ -117,31 +117,47 @@ describe('README', () => {
       const saveResults = async (checkpointId: number, results: readonly WindowResult<Key, number>[]) => {
         committed.set(checkpointId, results.map((r) => `${String(r.key)}@${r.window.start}=${r.value}`));
       };
-      const runOnce = async (stopAfterCheckpoints: number) => {
-        // As in README.md, with the paths of this test and a short interval.
+      // The first run asks for a checkpoint at line `stopAtLine` and stops once it is stored (as if
+      // the process died there, mid-stream); the second restores it and runs to the end.
+      const runOnce = async (stopAtLine?: number) => {
+        // As in README.md, with the paths of this test.
         const checkpoints = await startCheckpointing({
           backend: fileBackend({ directory: join(root, 'state'), pipelineId: 'wordcount' }),
-          interval: 1,
+          interval: 60_000,
         });
+        const restoredAt = checkpoints.position<TextFilePosition>('lines')?.line;
+        let linesRead = 0;
+        let requested: Promise<unknown> | undefined;
+        const timestamp = (l: TextLine): number => {
+          if (++linesRead === stopAtLine) requested = checkpoints.checkpoint();
+          return Number(l.text.split(' ')[0]);
+        };
         await new Promise<void>((resolve, reject) => {
           const subscription = checkpoints.source('lines', readTextFileWithOffsets(log, { from: checkpoints.position('lines'), batchSize: 10, yieldAfterMs: 0 })).pipe(
-            withEventTimeBatches({ timestamp: (l: TextLine) => Number(l.text.split(' ')[0]), watermarks: boundedOutOfOrderness(2_000).withPeriod(1), uid: 'entry' }),
+            withEventTimeBatches({ timestamp, watermarks: boundedOutOfOrderness(2_000).withPeriod(1), uid: 'entry' }),
             keyBy((l: TextLine) => l.text.split(' ')[1]!),
             window(tumblingEventTimeWindows(5_000), { uid: 'counts' }).aggregate(count()),
             exactlyOnceSink((results, checkpointId) => saveResults(checkpointId, results), { uid: 'results' }),
           ).subscribe({ error: reject, complete: () => resolve() });
           checkpoints.completed.subscribe(() => {
-            if (checkpoints.stats.completed < stopAfterCheckpoints) return;
-            subscription.unsubscribe();
-            checkpoints.stop();
-            resolve();
+            if (requested === undefined) return;
+            void requested.then(() => {
+              subscription.unsubscribe();
+              checkpoints.stop();
+              resolve();
+            });
+            requested = undefined;
           });
         });
-        if (stopAfterCheckpoints === Infinity) await checkpoints.whenFinished();
+        if (stopAtLine === undefined) await checkpoints.whenFinished();
         await checkpoints.close();
+        return restoredAt;
       };
-      await runOnce(1); // stopped at its first checkpoint: a later one could be the final one, of a finished pipeline
-      await runOnce(Infinity);
+      expect(await runOnce(100)).toBeUndefined();
+      // Restored mid-stream: at the barrier injected between two batches after line 100.
+      const restoredAt = await runOnce();
+      expect(restoredAt).toBeGreaterThanOrEqual(100);
+      expect(restoredAt).toBeLessThan(400);
       const results = [...committed.values()].flat().sort();
       // 400 lines 50 ms apart: 20 s of words, four windows of 5 s with 25 of each word.
       expect(results).toEqual(['be', 'not', 'or', 'to'].flatMap((w) => [0, 5_000, 10_000, 15_000].map((s) => `${w}@${s}=25`)).sort());
