@@ -35,6 +35,10 @@ export interface StreamOperator<I, KI, O, KO> {
   readonly uid?: string | undefined;
   /** The operator's current event time, recorded with its state in checkpoints (`Snapshot.watermarks`). */
   readonly currentWatermark?: number;
+  /**
+   * Processes one record: pushes what it produces (nothing, one or many elements) onto `out`, in
+   * order. An error it throws fails the stream.
+   */
   processRecord(record: StreamRecord<I, KI>, out: Output<O, KO>): void;
   /**
    * Processes a whole batch, instead of `processBatch` dispatching element by element. A hot
@@ -47,8 +51,22 @@ export interface StreamOperator<I, KI, O, KO> {
    * the output the watermark caused (results before the watermark that fired them).
    */
   processWatermark?(watermark: Watermark, out: Output<O, KO>): void;
+  /**
+   * Handles an idle or active status (Flink's WatermarkStatus). An operator that implements this
+   * must forward the status itself if it should travel further.
+   */
   processStatus?(status: StreamStatus, out: Output<O, KO>): void;
+  /**
+   * Handles a checkpoint barrier, after the operator's state was reported to the barrier's
+   * checkpoint (`snapshotCheckpoint` or `snapshotState`). An operator that implements this must
+   * forward the barrier itself, between the output that comes before the checkpoint and the output after.
+   */
   processBarrier?(barrier: CheckpointBarrier, out: Output<O, KO>): void;
+  /**
+   * Handles a control element (a restore marker, a pipeline link), after a restore marker gave the
+   * operator its state (`restoreCheckpoint` or `restoreState`). An operator that implements this
+   * must forward the element itself, so that the operators downstream see it too.
+   */
   processControl?(control: ControlElement, out: Output<O, KO>): void;
   /** Exports the operator's whole state as plain, serializable data. */
   snapshotState?(): unknown;
@@ -66,6 +84,12 @@ export interface StreamOperator<I, KI, O, KO> {
    * stored. Paired with `restoreCheckpoint`, which receives keyed tables in full.
    */
   snapshotCheckpoint?(checkpoint: PendingCheckpoint): OperatorStateSnapshot;
+  /**
+   * Imports the state stored under the operator's uid, as `snapshotCheckpoint` reported it (keyed
+   * tables in full), replacing the current state; called when the restore marker reaches the
+   * operator, before anything else of the restored run. Throws a typed error (`StateRestoreError`)
+   * for state it cannot read. Without it, `restoreState` receives the snapshot's `state`.
+   */
   restoreCheckpoint?(snapshot: OperatorStateSnapshot): void;
   /** Releases timers and resources when the subscription ends, completed or not. */
   dispose?(): void;

@@ -27,7 +27,9 @@ export interface TimerService {
   registerEventTimeTimer(time: number): void;
   /** Fires `onTimer` once the scheduler's clock reaches `time`. At most one timer per key and time. */
   registerProcessingTimeTimer(time: number): void;
+  /** Deletes the current key's event-time timer at `time`, so it never fires; does nothing if there is none. */
   deleteEventTimeTimer(time: number): void;
+  /** Deletes the current key's processing-time timer at `time`, so it never fires; does nothing if there is none. */
   deleteProcessingTimeTimer(time: number): void;
 }
 
@@ -35,7 +37,10 @@ export interface TimerService {
  * Where side-output values go: a `SideOutput` (src/rx/side-output.ts) or anything with `emit`, or
  * a plain function. The engine needs nothing more.
  */
-export type SideOutputTarget<S> = { emit(value: S): void } | ((value: S) => void);
+export type SideOutputTarget<S> = {
+  /** Receives one side-output value, synchronously, while the process function's call runs. */
+  emit(value: S): void;
+} | ((value: S) => void);
 
 /** What a process function sees on a stream that need not be keyed. */
 export interface ProcessContext<R> {
@@ -60,10 +65,20 @@ export interface ProcessContext<R> {
 export interface KeyedProcessContext<K, R> extends ProcessContext<R> {
   /** The current key: the record's, or in `onTimer` the timer's. */
   readonly key: K;
+  /**
+   * The value state `descriptor` declares (Flink's `getRuntimeContext().getState`), read and written
+   * for the current key. The first call restores the state a checkpoint holds under that name.
+   * Throws `NotKeyedError` on a stream without keys, and `StateDescriptorError` if the name is
+   * already declared as another kind of state or with other TTL settings.
+   */
   getState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T>;
+  /** The list state `descriptor` declares, for the current key; throws as `getState` does. */
   getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T>;
+  /** The map state `descriptor` declares, for the current key; throws as `getState` does. */
   getMapState<UK extends KeyPart, UV>(descriptor: MapStateDescriptor<UK, UV>): MapState<UK, UV>;
+  /** The reducing state `descriptor` declares, for the current key; throws as `getState` does. */
   getReducingState<T>(descriptor: ReducingStateDescriptor<T>): ReducingState<T>;
+  /** The aggregating state `descriptor` declares, for the current key; throws as `getState` does. */
   getAggregatingState<IN, ACC, OUT>(descriptor: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT>;
 }
 

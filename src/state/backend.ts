@@ -122,22 +122,32 @@ export class KeyedStateBackend {
     return this.#scope.modCount;
   }
 
+  /**
+   * The handle of the value state `descriptor` declares, created on the first call (loading what a
+   * restore brought under its name) and the same object after. The handle reads and writes the
+   * current key's entry. Throws `StateDescriptorError` if the name was declared, or restored, as
+   * another kind of state, or with other TTL settings.
+   */
   getState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T> {
     return this.#handle(descriptor, (table) => new ValueHandle<T>(table, descriptor.defaultValue));
   }
 
+  /** The handle of a list state; as `getState`, which says when it throws. */
   getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T> {
     return this.#handle(descriptor, (table) => new ListHandle<T>(table));
   }
 
+  /** The handle of a map state; as `getState`, which says when it throws. */
   getMapState<UK extends KeyPart, UV>(descriptor: MapStateDescriptor<UK, UV>): MapState<UK, UV> {
     return this.#handle(descriptor, (table) => new MapHandle<UK, UV>(table));
   }
 
+  /** The handle of a reducing state, folding with the descriptor's `reduce`; as `getState`, which says when it throws. */
   getReducingState<T>(descriptor: ReducingStateDescriptor<T>): ReducingState<T> {
     return this.#handle(descriptor, (table) => new ReducingHandle<T>(table, descriptor.reduce));
   }
 
+  /** The handle of an aggregating state, using the descriptor's `aggregate`; as `getState`, which says when it throws. */
   getAggregatingState<IN, ACC, OUT>(descriptor: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT> {
     return this.#handle(descriptor, (table) => new AggregatingHandle<IN, ACC, OUT>(table, descriptor.aggregate));
   }

@@ -29,6 +29,7 @@ export interface ValueStateDescriptor<T> extends StateDescriptorBase<'value'> {
 
 /** Declares a list state: a list of values per key (Flink's ListStateDescriptor). TTL is per element. */
 export interface ListStateDescriptor<T> extends StateDescriptorBase<'list'> {
+  /** Type marker; never set. */
   readonly __type?: (value: T) => T;
 }
 
@@ -37,18 +38,29 @@ export interface ListStateDescriptor<T> extends StateDescriptorBase<'list'> {
  * compare by value. TTL is per map entry.
  */
 export interface MapStateDescriptor<UK extends KeyPart, UV> extends StateDescriptorBase<'map'> {
+  /** Type marker; never set. */
   readonly __type?: (key: UK, value: UV) => void;
 }
 
 /** Declares a reducing state: values added are folded into one with `reduce` (Flink's ReducingStateDescriptor). */
 export interface ReducingStateDescriptor<T> extends StateDescriptorBase<'reducing'> {
+  /**
+   * Folds a value added into the key's accumulated value and returns the new one; called by each
+   * `add` after the first (Flink's ReduceFunction).
+   */
   readonly reduce: (accumulated: T, value: T) => T;
 }
 
 /** Flink's AggregateFunction: an accumulator built from inputs, read through `getResult`. */
 export interface AggregateFunction<IN, ACC, OUT> {
+  /** A new, empty accumulator; called when a value is added to a key that has none. */
   createAccumulator(): ACC;
+  /**
+   * Adds `value` to `accumulator` and returns the accumulator to store (the same object, changed,
+   * or a new one). The stored accumulator is checkpointed, so it must be plain data.
+   */
   add(value: IN, accumulator: ACC): ACC;
+  /** The result of an accumulator; called on every read of the state, so it should not change it. */
   getResult(accumulator: ACC): OUT;
 }
 

@@ -114,6 +114,7 @@ export class TimerQueue {
     return existing instanceof Map ? [...existing.values()] : [existing];
   }
 
+  /** Removes every timer (and records their keys as changed for the next incremental checkpoint). */
   clear(): void {
     if (this.#changed !== undefined) for (const id of this.#index.keys()) this.#changed.add(id);
     this.#heap = [];

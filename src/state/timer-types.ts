@@ -22,6 +22,14 @@ export interface InternalTimer {
 
 /** What fires timers: the operator that owns the timer service (Flink's Triggerable). */
 export interface TimerTarget<O, KO> {
+  /**
+   * Called for each event-time timer the watermark reaches, in time order, inside
+   * `advanceWatermark`; pushes what the firing produces onto `out`.
+   */
   onEventTime(timer: InternalTimer, out: StreamElement<O, KO>[]): void;
+  /**
+   * Called for each processing-time timer the scheduler's clock reaches, in time order; pushes
+   * what the firing produces onto `out`, a batch of its own that goes downstream after the call.
+   */
   onProcessingTime(timer: InternalTimer, out: StreamElement<O, KO>[]): void;
 }

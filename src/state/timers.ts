@@ -50,6 +50,7 @@ export class InternalTimerService<O, KO> {
     return this.#watermark;
   }
 
+  /** Processing time now, from the injected scheduler's clock. */
   currentProcessingTime(): number {
     return this.#clock.now();
   }
@@ -62,14 +63,26 @@ export class InternalTimerService<O, KO> {
     return this.#processingTime.size;
   }
 
+  /**
+   * Registers an event-time timer of key id `id` (in `namespace`, or none) at `time`: it fires
+   * through the target's `onEventTime` when `advanceWatermark` reaches `time`. Registering the same
+   * (key, namespace, time) again does nothing.
+   */
   registerEventTimeTimer(id: KeyPart, keyGroup: number, namespace: Namespace | undefined, time: number): void {
     this.#eventTime.add(id, keyGroup, namespace, time);
   }
 
+  /** Deletes the event-time timer of (key id, namespace, time); does nothing if there is none. */
   deleteEventTimeTimer(id: KeyPart, namespace: Namespace | undefined, time: number): void {
     this.#eventTime.remove(id, namespace, time);
   }
 
+  /**
+   * Registers a processing-time timer of key id `id` (in `namespace`, or none) at `time`: it fires
+   * through the target's `onProcessingTime` when the scheduler's clock reaches `time`. Registering
+   * the same (key, namespace, time) again does nothing, and so does any registration after
+   * `quiesceProcessingTime`.
+   */
   registerProcessingTimeTimer(id: KeyPart, keyGroup: number, namespace: Namespace | undefined, time: number): void {
     // After the end of input the processing-time service is quiesced, as in Flink
     // (StreamOperatorWrapper, FLINK-14231): new timers are ignored.
@@ -80,6 +93,7 @@ export class InternalTimerService<O, KO> {
     }
   }
 
+  /** Deletes the processing-time timer of (key id, namespace, time); does nothing if there is none. */
   deleteProcessingTimeTimer(id: KeyPart, namespace: Namespace | undefined, time: number): void {
     // The scheduled wake-up stays: if it finds nothing due it reschedules for the next timer.
     this.#processingTime.remove(id, namespace, time);
