@@ -8,6 +8,10 @@ import { ContextImpl, type ProcessContext } from './process-context.js';
 
 /** Your logic per record on a stream that need not be keyed (Flink's ProcessFunction). */
 export interface ProcessFunction<T, R> {
+  /**
+   * Called for each record, with its value. Emit with `ctx.output` (the output gets the record's
+   * timestamp) or `ctx.sideOutput`, only while the call runs; an error it throws fails the stream.
+   */
   processElement(value: T, ctx: ProcessContext<R>): void;
 }
 

@@ -28,8 +28,11 @@ import { StateExportError } from './errors.js';
  * ```
  */
 export interface WindowAggregateFunction<IN, ACC, OUT> {
+  /** A new, empty accumulator: for the first element of a window, or with an evictor at each firing. */
   createAccumulator(): ACC;
+  /** Adds an element of the window to `accumulator` and returns the accumulator (may mutate and return it). */
   add(value: IN, accumulator: ACC): ACC;
+  /** The window's result from its accumulator; called each time the window fires. */
   getResult(accumulator: ACC): OUT;
   /** Merges two accumulators (session windows merging); may mutate and return `a`. */
   merge(a: ACC, b: ACC): ACC;
@@ -231,7 +234,10 @@ export function quantiles<T = number>(
  * type Mean = AggregateResultOf<ReturnType<typeof average>>; // number
  * ```
  */
-export type AggregateResultOf<F> = F extends { getResult(accumulator: never): infer O } ? O : never;
+export type AggregateResultOf<F> = F extends {
+  /** The `getResult` whose return type is inferred. */
+  getResult(accumulator: never): infer O;
+} ? O : never;
 
 /**
  * Runs several aggregates over the same elements in one pass and returns their results by name.

@@ -14,7 +14,9 @@ export interface TimestampedValue<T> {
 
 /** What an evictor can read besides the elements. */
 export interface EvictorContext {
+  /** The operator's current event-time watermark (-Infinity before the first). */
   readonly currentWatermark: number;
+  /** Processing time now, from the injected scheduler. */
   currentProcessingTime(): number;
 }
 
@@ -27,8 +29,17 @@ export interface EvictorContext {
  * ```
  */
 export interface Evictor<T> {
+  /** A name that describes the evictor; the built-in ones set it, e.g. `countEvictor(100)`. */
   readonly name?: string;
+  /**
+   * Called when `window` fires, before its function runs. Returns the elements to keep: they replace
+   * the window's contents and are all the function sees; if none are left, the function does not run.
+   */
   evictBefore?(elements: TimestampedValue<T>[], window: TimeWindow, ctx: EvictorContext): TimestampedValue<T>[];
+  /**
+   * Called when `window` fires, after its function ran. Returns the elements to keep in the window
+   * for its later firings.
+   */
   evictAfter?(elements: TimestampedValue<T>[], window: TimeWindow, ctx: EvictorContext): TimestampedValue<T>[];
 }
 

@@ -18,13 +18,20 @@ export interface TriggerContext {
   currentProcessingTime(): number;
   /** Calls `onEventTime(time)` once the watermark reaches `time`; registering twice is one timer. */
   registerEventTimeTimer(time: number): void;
+  /** Deletes this window's event-time timer at `time`, so it never fires; does nothing if there is none. */
   deleteEventTimeTimer(time: number): void;
   /** Calls `onProcessingTime(time)` once processing time reaches `time`. */
   registerProcessingTimeTimer(time: number): void;
+  /** Deletes this window's processing-time timer at `time`, so it never fires; does nothing if there is none. */
   deleteProcessingTimeTimer(time: number): void;
   /** The trigger's state value `name` for this key and window, or undefined. Values must be plain data. */
   getState<S>(name: string): S | undefined;
+  /**
+   * Sets the trigger's state value `name` for this key and window. It is exported with checkpoints,
+   * so it must be plain data: a checkpoint that meets anything else fails with a typed error.
+   */
   setState<S>(name: string, value: S): void;
+  /** Removes the trigger's state value `name` for this key and window; does nothing if it has none. */
   clearState(name: string): void;
 }
 
@@ -60,13 +67,38 @@ export interface OnMergeContext extends TriggerContext {
  * ```
  */
 export interface Trigger<T> {
+  /** A name for error messages (`custom trigger` without one); the built-in triggers set it. */
   readonly name?: string;
+  /**
+   * Called for each element added to `window`, after it was added, with the element's timestamp.
+   * Returns what to do with the window now: `'CONTINUE'`, `'FIRE'`, `'PURGE'` or `'FIRE_AND_PURGE'`.
+   */
   onElement(value: T, timestamp: number, window: TimeWindow, ctx: TriggerContext): TriggerResult;
+  /**
+   * Called when an event-time timer of `window` fires, once the watermark reaches `time`: a timer the
+   * trigger registered, or (as in Flink) the window's cleanup timer at `end - 1 + allowedLateness`.
+   * Returns what to do with the window, as `onElement` does.
+   */
   onEventTime(time: number, window: TimeWindow, ctx: TriggerContext): TriggerResult;
+  /**
+   * Called when a processing-time timer of `window` fires, once the scheduler's clock reaches
+   * `time`: a timer the trigger registered, or the cleanup timer of a processing-time window.
+   * Returns what to do with the window, as `onElement` does.
+   */
   onProcessingTime(time: number, window: TimeWindow, ctx: TriggerContext): TriggerResult;
   /** Whether this trigger supports merging windows (sessions). */
   readonly canMerge?: boolean;
+  /**
+   * Called when session windows merge into `window`, before `clear` runs for each window merged
+   * away: register the merged window's timers, and combine the trigger state of the merged windows
+   * with `ctx.mergeState`. Required when `canMerge` is set.
+   */
   onMerge?(window: TimeWindow, ctx: OnMergeContext): void;
+  /**
+   * Deletes the timers and state the trigger created for `window`. Called when the window is
+   * cleaned up (at its cleanup time, or at the end of input) and for each window merged away; not
+   * on a `'PURGE'`, which removes only the window's contents.
+   */
   clear(window: TimeWindow, ctx: TriggerContext): void;
 }
 

@@ -20,14 +20,22 @@ export interface WindowResult<K, R> {
 
 /** What a process window function sees besides the elements (Flink's ProcessWindowFunction.Context). */
 export interface WindowContext<K> {
+  /** The key of the window that fires. */
   readonly key: K;
+  /** The bounds of the window that fires. */
   readonly window: TimeWindow;
+  /** The operator's current event-time watermark (-Infinity before the first). */
   readonly currentWatermark: number;
+  /** Processing time now, from the injected scheduler. */
   currentProcessingTime(): number;
 }
 
 /** Collects the outputs of a process window function (Flink's `Collector`). */
 export interface Collector<R> {
+  /**
+   * Emits one result of the window that fires: a `WindowResult` with the window's key and bounds,
+   * timestamped `end - 1` (Flink's `window.maxTimestamp()`). May be called any number of times.
+   */
   collect(value: R): void;
 }
 
@@ -40,7 +48,12 @@ export type ProcessWindowFunction<IN, R, K> = (elements: readonly IN[], context:
 /** Which function evaluates a window. */
 export type WindowFunction<T, R, K> =
   | { readonly kind: 'aggregate'; readonly aggregate: WindowAggregateFunction<T, unknown, unknown>; readonly process?: ProcessWindowFunction<unknown, R, K> }
-  | { readonly kind: 'reduce'; readonly reduce: (a: T, b: T) => T; readonly process?: ProcessWindowFunction<T, R, K> }
+  | {
+    readonly kind: 'reduce';
+    /** Folds two values of a window into one (Flink's ReduceFunction): as elements arrive, and when sessions merge. */
+    readonly reduce: (a: T, b: T) => T;
+    readonly process?: ProcessWindowFunction<T, R, K>;
+  }
   | { readonly kind: 'process'; readonly process: ProcessWindowFunction<T, R, K> };
 
 /** Options of the window operator (shared by `window`, `windowAll`, `countWindow`). */
