@@ -6,7 +6,9 @@ import type { StreamElement } from '../core/elements.js';
  * a record object per value, and watermarks as numbers.
  */
 export interface EntryDownstream<T> {
+  /** Takes one record, as its value and event timestamp (a record with no key). */
   record(value: T, timestamp: number): void;
+  /** Takes a watermark, as its timestamp; always above the last one it took. */
   watermark(timestamp: number): void;
   /** Status, control elements, and records behind the watermark forwarded as they are. */
   element(element: StreamElement<T>): void;

@@ -284,6 +284,7 @@ export class TimestampsAndWatermarksOperator<T> {
     this.endOfBatchTo(this.#arrayOf(out));
   }
 
+  /** `endOfBatch` into a fused chain's next operator (src/fusion/). */
   endOfBatchTo(down: EntryDownstream<T>): void {
     if (this.#onBatch) {
       this.#out = down;
@@ -313,6 +314,11 @@ export class TimestampsAndWatermarksOperator<T> {
     this.endTo(this.#arrayOf(out));
   }
 
+  /**
+   * `end` into a fused chain's next operator (src/fusion/): stops the periodic emission (`dispose`),
+   * marks the input active again if it was idle, then sends the end-of-stream watermark (+Infinity)
+   * unless it was sent already.
+   */
   endTo(down: EntryDownstream<T>): void {
     this.#out = down;
     this.dispose();
@@ -324,6 +330,10 @@ export class TimestampsAndWatermarksOperator<T> {
     this.#out = undefined;
   }
 
+  /**
+   * Cancels the periodic-emission timer on the injected scheduler: no periodic watermark follows.
+   * Called by `end`, and by the adapter when the subscription ends.
+   */
   dispose(): void {
     this.#cancelTimer?.();
     this.#cancelTimer = undefined;

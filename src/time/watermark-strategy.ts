@@ -18,7 +18,17 @@ export interface WatermarkOutput {
  * `period` ms of processing time), like Flink's `WatermarkGenerator`.
  */
 export interface WatermarkGenerator<T> {
+  /**
+   * Called for each record with a valid timestamp (late ones too), right after the record went
+   * downstream: a punctuated generator emits its watermark here, a periodic one remembers the
+   * highest timestamp. An error it throws fails the stream.
+   */
   onEvent(value: T, timestamp: number, output: WatermarkOutput): void;
+  /**
+   * Called at the strategy's cadence: every `period` ms of processing time (Flink's
+   * auto-watermark interval), or after every event or every input batch. Emits the watermark
+   * that the records seen so far allow; only one above the last goes downstream.
+   */
   onPeriodicEmit(output: WatermarkOutput): void;
   /**
    * The generator's state as plain data (the built-ins: the highest timestamp seen), stored with
