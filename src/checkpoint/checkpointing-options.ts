@@ -15,6 +15,11 @@ import type { StateMigration } from './restore-state.js';
  * after the last checkpoint).
  */
 export interface CheckpointableSource<T> {
+  /**
+   * The source's batches with the checkpoint barriers and restore markers the coordinator injects
+   * through `link`, in between batches. Called by `checkpoints.source(id, source)`; each
+   * subscription of the result connects to the link.
+   */
   withCheckpoints(link: SourceCheckpointLink): Observable<readonly T[]>;
 }
 

@@ -30,6 +30,7 @@ export interface SourcePort {
   inject(elements: readonly StreamElement<never, never>[], delivered?: (position: unknown) => void): void;
   /** Stops pulling until `resume()`: a checkpoint is being started at the other sources. */
   pause(): void;
+  /** Lets a paused source pull again, from where it stopped. */
   resume(): void;
   /** Ends the subscription with `error` (a failed restore or checkpoint). */
   fail(error: unknown): void;

@@ -8,9 +8,16 @@ import { PulledSource, checkIndexPosition, type PulledSourceOptions } from './pu
  * needs no DOM types: browsers, Node (`node:stream/web`), Deno and Bun streams all fit.
  */
 export interface ReadableStreamLike<T> {
+  /**
+   * Locks the stream to a new default reader and returns it; the source calls it once per
+   * subscription, so a stream (which can be locked only once) feeds one subscription.
+   */
   getReader(): {
+    /** The next chunk, or `done` at the end of the stream; the source calls it only when the pipeline has room. */
     read(): PromiseLike<{ done: true; value?: unknown } | { done: false; value: T }>;
+    /** Cancels the stream; the source calls it when the subscription ends before the stream does. */
     cancel(reason?: unknown): PromiseLike<void>;
+    /** Releases the reader's lock on the stream (the WHATWG reader has it; the source does not call it). */
     releaseLock(): void;
   };
 }
@@ -19,8 +26,17 @@ export interface ReadableStreamLike<T> {
  * The chunk type of a stream. `getReader` is overloaded on real streams (the BYOB reader), which
  * defeats plain inference, so the chunk type is read from `pipeTo`'s writable when there is one.
  */
-export type ChunkOf<S> = S extends { pipeTo(destination: infer W, ...rest: never[]): unknown }
-  ? W extends { getWriter(): { write(chunk: infer C): unknown } }
+export type ChunkOf<S> = S extends {
+  /** The stream's `pipeTo`: its destination's type gives the chunk type. */
+  pipeTo(destination: infer W, ...rest: never[]): unknown;
+}
+  ? W extends {
+    /** The destination's `getWriter`. */
+    getWriter(): {
+      /** The writer's `write`: its parameter is the chunk type. */
+      write(chunk: infer C): unknown;
+    };
+  }
     ? Exclude<C, undefined>
     : ReadChunkOf<S>
   : ReadChunkOf<S>;

@@ -17,6 +17,11 @@ export interface PullResult<T> {
  * values, synchronously or through a promise; `position()` says where the next pull starts.
  */
 export interface Puller<T, P> {
+  /**
+   * Reads at most `max` values (at least 1: the room the pipeline has), returned at once or through
+   * a promise, with `done: true` once the data is exhausted. The source calls it again only after
+   * the previous promise settled, and never after `done`; a throw or a rejection fails the stream.
+   */
   pull(max: number): PullResult<T> | PromiseLike<PullResult<T>>;
   /** The position after the last value pulled: where a restored source resumes. Plain data. */
   position(): P;
