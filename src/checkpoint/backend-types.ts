@@ -14,6 +14,7 @@ import type { Snapshot, SnapshotKind } from './snapshot.js';
 export interface BlobStore {
   /** The backend's name in errors: 'memory', 'files', 'indexeddb'... */
   readonly backend: string;
+  /** The bytes stored under `key`, or undefined if there are none. */
   get(key: string): Promise<Uint8Array | undefined>;
   /**
    * Writes the blobs in order. Each blob is replaced atomically (a reader sees the old or the new
@@ -21,10 +22,13 @@ export interface BlobStore {
    * write all of them in one transaction (IndexedDB) should.
    */
   setMany(entries: readonly (readonly [key: string, bytes: Uint8Array])[]): Promise<void>;
+  /** Deletes the blobs under `keys`, skipping keys that hold none; resolves once they are gone. */
   delMany(keys: readonly string[]): Promise<void>;
+  /** Every key that holds a blob, in no particular order. */
   keys(): Promise<string[]>;
   /** Maps a platform error to a failure kind and a readable reason; unknown errors are 'io'. */
   classify?(error: unknown): { readonly failure: StorageFailure; readonly reason: string } | undefined;
+  /** Releases what the store holds (a database connection, an owner lock); the backend's `close` calls it once. */
   close?(): Promise<void>;
 }
 
@@ -95,6 +99,11 @@ export interface CheckpointBackend {
    * checkpoint then fails with `CommittedCheckpointLostError` instead of committing results twice.
    */
   recordCommit(checkpointId: number): Promise<void>;
+  /**
+   * Waits for the queued operations, then releases the storage (and the owner lock of the file and
+   * IndexedDB backends, so that another instance can write). Calling it again does nothing; any other
+   * method called after it rejects with `StorageError` (`'closed'`).
+   */
   close(): Promise<void>;
 }
 

@@ -22,6 +22,7 @@ export class ColumnSections {
   readonly parts: Uint8Array[] = [];
   #length = 0;
 
+  /** Appends `bytes`, 8-byte aligned (padding before them if needed), and returns their offset. */
   add(bytes: Uint8Array): number {
     const pad = (8 - (this.#length % 8)) % 8;
     if (pad > 0) {

@@ -182,6 +182,7 @@ export class IndexedDbBlobStore implements BlobStore {
     return undefined;
   }
 
+  /** Closes the database connection: every later call fails as `'closed'`. */
   async close(): Promise<void> {
     this.#opened.close();
   }

@@ -75,6 +75,7 @@ export class FileBlobStore implements BlobStore {
     }
   }
 
+  /** Releases the directory's owner lock if this store took it (with its first write); otherwise does nothing. */
   async close(): Promise<void> {
     if (this.#owning === undefined) return;
     const owning = this.#owning;
