@@ -87,7 +87,7 @@ export interface StreamOperator<I, KI, O, KO> {
   /**
    * Imports the state stored under the operator's uid, as `snapshotCheckpoint` reported it (keyed
    * tables in full), replacing the current state; called when the restore marker reaches the
-   * operator, before anything else of the restored run. Throws a typed error (`StateRestoreError`)
+   * operator, before any record of the restored run. Throws a typed error (`StateRestoreError`)
    * for state it cannot read. Without it, `restoreState` receives the snapshot's `state`.
    */
   restoreCheckpoint?(snapshot: OperatorStateSnapshot): void;
