@@ -87,12 +87,26 @@ export function linkToPipeline(operator: object, link: PipelineLink): void {
 }
 
 /**
- * Tells the pipeline's coordinator, if any, that `operator` failed with `error`. Adapters call it
- * before they send the error downstream, so that the coordinator hears the cause before the
- * unsubscribe that follows.
+ * Tells the pipeline's coordinator, if any, that `operator` failed with `error`: through the last
+ * barrier's checkpoint when the caller kept one (it knows the checkpoint in progress), else through
+ * the pipeline link. Adapters call it before they send the error downstream, so that the
+ * coordinator hears the cause before the unsubscribe that follows.
  */
-export function reportPipelineFailure(operator: object, error: unknown): void {
-  pipelineLinks.get(operator)?.fail(error);
+export function reportPipelineFailure(operator: object, error: unknown, lastCheckpoint?: PendingCheckpoint): void {
+  if (lastCheckpoint?.fail !== undefined) lastCheckpoint.fail(error);
+  else pipelineLinks.get(operator)?.fail(error);
+}
+
+/**
+ * An adapter's error path: reports the failure of `operator()` to the pipeline, then sends the
+ * error downstream. `operator` is read when the error comes, since adapters create the operator
+ * after the callbacks that may fail.
+ */
+export function failThroughPipeline(operator: () => object, downstream: { error(error: unknown): void }): (error: unknown) => void {
+  return (error) => {
+    reportPipelineFailure(operator(), error);
+    downstream.error(error);
+  };
 }
 
 /** An operator that has state to checkpoint has no uid to store it under. */

@@ -258,8 +258,7 @@ export class AsyncStage<P, O> implements FlowStage {
    * or before the first one through the pipeline link.
    */
   reportFailure(error: unknown): void {
-    if (this.#lastCheckpoint?.fail !== undefined) this.#lastCheckpoint.fail(error);
-    else reportPipelineFailure(this, error);
+    reportPipelineFailure(this, error, this.#lastCheckpoint);
   }
 
   #cancelAll(): void {

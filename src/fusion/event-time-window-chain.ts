@@ -11,7 +11,7 @@
  */
 import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
 import { markersOf, type StreamBatch, type StreamElement } from '../core/elements.js';
-import { reportPipelineFailure } from '../core/checkpointing.js';
+import { failThroughPipeline } from '../core/checkpointing.js';
 import { processBatch, processElement, type OperatorRuntime } from '../core/operator.js';
 import { schedulerProcessingTime } from '../rx/processing-time.js';
 import type { EntryDownstream } from '../time/entry-downstream.js';
@@ -50,12 +50,8 @@ export function eventTimeWindowChain<T, K, R>(
         subscriber.next(ready);
       }
     };
-    // The coordinator hears the cause first (through the pipeline link both operators got); the
-    // unsubscribe that the error brings comes after.
-    const fail = (error: unknown): void => {
-      reportPipelineFailure(window, error);
-      subscriber.error(error);
-    };
+    // Reported through the window operator: the pipeline link passed it as well as the entry.
+    const fail = failThroughPipeline(() => window, subscriber);
     const windowTime = schedulerProcessingTime<WindowResult<K, R>, K>(scheduler ?? asyncScheduler, (timerOut) => {
       for (let i = 0; i < timerOut.length; i++) out.push(timerOut[i]!);
       emit();

@@ -1,6 +1,6 @@
 import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import { END_OF_STREAM, MAX_WATERMARK, type StreamBatch, type StreamElement } from '../core/elements.js';
-import { reportPipelineFailure } from '../core/checkpointing.js';
+import { failThroughPipeline } from '../core/checkpointing.js';
 import { processBatch, type OperatorRuntime, type StreamOperator } from '../core/operator.js';
 import { schedulerProcessingTime } from './processing-time.js';
 
@@ -33,11 +33,7 @@ export function fromStreamOperator<I, KI, O, KO>(
         if (out.length > 0) subscriber.next(out);
       };
       let operator: StreamOperator<I, KI, O, KO>;
-      // The coordinator hears the cause first; the unsubscribe that the error brings comes after.
-      const fail = (error: unknown): void => {
-        reportPipelineFailure(operator, error);
-        subscriber.error(error);
-      };
+      const fail = failThroughPipeline(() => operator, subscriber);
       const processingTime = schedulerProcessingTime<O, KO>(options.scheduler ?? asyncScheduler, flush, fail);
 
       try {

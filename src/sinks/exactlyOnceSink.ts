@@ -78,8 +78,7 @@ export function exactlyOnceSink<T, K = undefined>(
         failed = true;
         // The coordinator learns the real cause (a CommitError, an error from upstream), so that
         // whenFinished() and checkpoint() reject with it.
-        if (operator.checkpoint?.fail !== undefined) operator.checkpoint.fail(error);
-        else reportPipelineFailure(operator, error); // before the first barrier
+        reportPipelineFailure(operator, error, operator.checkpoint);
         subscriber.error(error);
       };
       const completeWhenCommitted = (): void => {

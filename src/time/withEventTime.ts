@@ -1,7 +1,7 @@
 import { asyncScheduler, Observable, type OperatorFunction } from 'rxjs';
 import { Counters } from '../core/counters.js';
 import { MAX_WATERMARK, markersOf, type StreamBatch, type StreamElement, type StreamRecord } from '../core/elements.js';
-import { checkUid, reportPipelineFailure } from '../core/checkpointing.js';
+import { checkUid, failThroughPipeline } from '../core/checkpointing.js';
 import { processElement, type StreamOperator } from '../core/operator.js';
 import { schedulerProcessingTime } from '../rx/processing-time.js';
 import type { SchedulerOption } from '../rx/operator-function.js';
@@ -113,11 +113,7 @@ function eventTime<T, I>(
     const flush = (out: StreamElement<T>[]): void => {
       if (out.length > 0) subscriber.next(out);
     };
-    // The coordinator hears the cause first; the unsubscribe that the error brings comes after.
-    const fail = (error: unknown): void => {
-      reportPipelineFailure(operator, error);
-      subscriber.error(error);
-    };
+    const fail = failThroughPipeline(() => operator, subscriber);
     const time = schedulerProcessingTime<T, undefined>(options.scheduler ?? asyncScheduler, flush, fail);
     const operator = createEntry(options, time.service);
     const subscription = source.subscribe({
