@@ -112,7 +112,7 @@ describe('README', () => {
     const root = await mkdtemp(join(tmpdir(), 'rxflink-readme-'));
     try {
       const log = join(root, 'words.log');
-      await writeFile(log, Array.from({ length: 400 }, (_, i) => `${i * 50} ${['to', 'be', 'or', 'not'][i % 4]}`).join('\n') + '\n');
+      await writeFile(log, `${Array.from({ length: 400 }, (_, i) => `${i * 50} ${['to', 'be', 'or', 'not'][i % 4]}`).join('\n')}\n`);
       const committed = new Map<number, string[]>();
       const saveResults = async (checkpointId: number, results: readonly WindowResult<Key, number>[]) => {
         committed.set(checkpointId, results.map((r) => `${String(r.key)}@${r.window.start}=${r.value}`));

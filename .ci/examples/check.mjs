@@ -66,7 +66,7 @@ function importsFor(code) {
   const taken = new Set(own);
   for (const [spec, names] of [['rxjs', rxjs], ...Object.entries(entries)]) {
     const pick = names.filter((n) => !taken.has(n) && used(n));
-    pick.forEach((n) => taken.add(n));
+    for (const n of pick) taken.add(n);
     if (pick.length > 0) lines.push(`import { ${pick.join(', ')} } from '${spec}';`);
   }
   return lines.join('\n');

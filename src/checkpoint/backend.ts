@@ -10,7 +10,7 @@
 import { InvalidOptionError } from '../core/errors.js';
 import { encodeEnvelope, storedChecksum } from './envelope.js';
 import {
-  CorruptSnapshotError, IncompatibleSnapshotError, InvalidSnapshotError, NoRestorableSnapshotError, SnapshotError,
+  CorruptSnapshotError, IncompatibleSnapshotError, InvalidSnapshotError, NoRestorableSnapshotError, type SnapshotError,
   SnapshotInUseError, SnapshotNotFoundError, StorageError,
 } from './errors.js';
 import { applyDelta, isIncremental, type Snapshot } from './snapshot.js';

@@ -191,7 +191,7 @@ export class Checkpointing {
     // The pipeline link goes first, then the restore marker, before any record of this subscription.
     state.port!.inject([{ kind: 'control', type: PIPELINE_CONTROL, payload: this.#pipelineLink }]);
     const restore = this.#restoreSource;
-    if (restore !== undefined && restore.pendingSources.has(state.id)) {
+    if (restore?.pendingSources.has(state.id)) {
       const marker: ControlElement = { kind: 'control', type: RESTORE_CONTROL, payload: restore };
       state.port!.inject([marker], () => this.#restoreDelivered(state.id));
     }
@@ -209,7 +209,7 @@ export class Checkpointing {
   #finishing(state: SourceState, position: unknown): void {
     state.finalPosition = { position };
     const running = this.#runner.running;
-    if (running !== undefined && running.waitingFor.has(state.id)) this.#runner.sourceReached(running, state.id, position);
+    if (running?.waitingFor.has(state.id)) this.#runner.sourceReached(running, state.id, position);
     if ([...this.#links.values()].some((s) => s.finalPosition === undefined)) {
       state.complete();
       return;

@@ -140,9 +140,9 @@ export function applyDeltas(parent: Snapshot, deltas: readonly Snapshot[]): Snap
 }
 
 function tableOf(s: Snapshot, uid: string, name: string): KeyedTableSnapshot | undefined {
-  if (!Object.prototype.hasOwnProperty.call(s.operators, uid)) return undefined;
+  if (!Object.hasOwn(s.operators, uid)) return undefined;
   const keyed = s.operators[uid]!.keyed;
-  if (keyed === undefined || !Object.prototype.hasOwnProperty.call(keyed, name)) return undefined;
+  if (keyed === undefined || !Object.hasOwn(keyed, name)) return undefined;
   return keyed[name];
 }
 

@@ -19,7 +19,7 @@ export function needsTags(v: unknown): boolean {
     case 'string':
       return v.length > 0 && v.charCodeAt(0) === TILDE;
     case 'number':
-      return v !== v || v === Infinity || v === -Infinity || (v === 0 && 1 / v < 0);
+      return Number.isNaN(v) || v === Infinity || v === -Infinity || (v === 0 && 1 / v < 0);
     case 'boolean':
       return false;
     case 'undefined':
@@ -34,7 +34,7 @@ export function needsTags(v: unknown): boolean {
       if (!isPlainObject(v)) throw new Unsupported();
       if (Object.getPrototypeOf(v) === null) return true;
       for (const k in v) {
-        if (Object.prototype.hasOwnProperty.call(v, k) && needsTags((v as Record<string, unknown>)[k])) return true;
+        if (Object.hasOwn(v, k) && needsTags((v as Record<string, unknown>)[k])) return true;
       }
       return false;
     }
@@ -52,7 +52,7 @@ export function tag(v: unknown, columns: ColumnSections | undefined): unknown {
     case 'string':
       return v.length > 0 && v.charCodeAt(0) === TILDE ? `~${v}` : v;
     case 'number':
-      if (v !== v) return '~N';
+      if (Number.isNaN(v)) return '~N';
       if (v === Infinity) return '~I';
       if (v === -Infinity) return '~-I';
       if (v === 0 && 1 / v < 0) return '~-0';

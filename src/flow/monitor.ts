@@ -133,7 +133,10 @@ export class FlowMonitor {
 
   /** Adds a source or stage to the report. Sources and stages call this; users rarely need to. */
   add(stats: StageStats): void {
-    if (this.#forward) return this.#forward.add(stats);
+    if (this.#forward) {
+      this.#forward.add(stats);
+      return;
+    }
     if (!this.#stages.includes(stats)) this.#stages.push(stats);
   }
 

@@ -76,9 +76,7 @@ export class PushSource<T> extends Observable<readonly T[]> {
     const monitor = options.monitor ?? new FlowMonitor({ scheduler });
     const name = options.name ?? 'push buffer';
     const source$ = rxFrom(input);
-    let self!: PushSource<T>;
-    super((subscriber) => self.#run(subscriber, undefined));
-    self = this;
+    super((subscriber) => this.#run(subscriber, undefined));
     this.monitor = monitor;
     this.name = name;
     this.#run = (subscriber, link) => {
@@ -94,7 +92,7 @@ export class PushSource<T> extends Observable<readonly T[]> {
 
       const drop = (value: T): void => {
         stats.dropped++;
-        self.counters.add('dropped');
+        this.counters.add('dropped');
         options.dropped?.emit(value);
       };
       const wake = (): void => {

@@ -74,10 +74,7 @@ export class PulledSource<T, P> extends Observable<readonly T[]> {
     const scheduler = options.scheduler ?? asyncScheduler;
     const monitor = options.monitor ?? new FlowMonitor({ scheduler });
     const name = options.name ?? options.defaultName;
-    // The subscribe function runs only after construction, when `self` is set.
-    let self!: PulledSource<T, P>;
-    super((subscriber) => self.#run(subscriber, undefined));
-    self = this;
+    super((subscriber) => this.#run(subscriber, undefined));
     this.monitor = monitor;
     this.name = name;
     this.#position = options.from;

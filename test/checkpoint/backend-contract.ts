@@ -2,7 +2,7 @@
 // `damage` lets a test corrupt the stored bytes of one checkpoint the way its platform would.
 import { describe, expect, it } from 'vitest';
 import {
-  CorruptSnapshotError, IncompatibleSnapshotError, InvalidSnapshotError, NoRestorableSnapshotError, SnapshotError,
+  CorruptSnapshotError, IncompatibleSnapshotError, InvalidSnapshotError, NoRestorableSnapshotError, type SnapshotError,
   SnapshotInUseError, SnapshotNotFoundError, StorageError, type CheckpointBackend, type CheckpointBackendOptions,
 } from '../../src/checkpoint/index.js';
 import { countEntries, countsSnapshot, deltaSnapshot, snapshot } from './fixtures.js';

@@ -53,11 +53,13 @@ describe('value codec', () => {
 
   it('keeps "__proto__" as an ordinary own key', () => {
     const value = JSON.parse('{"__proto__": {"x": Infinity}}'.replace('Infinity', '1')) as Record<string, unknown>;
+    // biome-ignore lint/suspicious/noProto: the test is about an own key named "__proto__"
     (value['__proto__'] as Record<string, unknown>).y = -Infinity;
     const { json, tagged } = encodeValue(value);
     const back = decodeValue(json, tagged) as Record<string, unknown>;
     expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
     expect(Object.keys(back)).toEqual(['__proto__']);
+    // biome-ignore lint/suspicious/noProto: the test is about an own key named "__proto__"
     expect(back['__proto__']).toStrictEqual({ x: 1, y: -Infinity });
   });
 

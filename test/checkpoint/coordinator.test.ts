@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { Observable, pipe, Subject, tap, take, type Subscription } from 'rxjs';
+import { type Observable, pipe, Subject, tap, type Subscription } from 'rxjs';
 import {
   asyncSink, boundedOutOfOrderness, count, fromPush, mapValues, record, type StreamBatch, DuplicateUidError,
   exactlyOnceSink, fromIterable, keyBy, memoryBackend, mergeTimed, MissingUidError, rollingReduce, startCheckpointing,
   StateVersionError, toValues, tumblingEventTimeWindows, UnclaimedStateError, window, withEventTimeBatches,
-  type CheckpointBackend, type Checkpointing, type Key, type WindowResult,
+  type Checkpointing, type Key, type WindowResult,
 } from '../../src/index.js';
 import { MemoryBlobStore } from '../../src/engine/index.js';
 
@@ -445,7 +445,12 @@ describe('manual checkpoints and read-only backends', () => {
     // The writer stops after a checkpoint at the third value (a finished pipeline is not restored).
     await new Promise<void>((resolve) => {
       const subscription = sums(writer, [1, 2, 3, 4, 5], []).pipe(tap((total) => {
-        if (total === 6) void writer.checkpoint().then(() => (subscription.unsubscribe(), resolve()));
+        if (total === 6) {
+          void writer.checkpoint().then(() => {
+            subscription.unsubscribe();
+            resolve();
+          });
+        }
       })).subscribe();
     });
     const before = await backend.list();

@@ -240,7 +240,11 @@ describe('unsubscribing while a barrier is held downstream (issue 17 item 6)', (
     const last = VALUES.at(-1)!;
     await new Promise<void>((resolve) => {
       // The request for the last value never ends: the final checkpoint's barrier waits behind it.
-      const stuck = asyncMap<number, number>((n) => (n === last ? (setTimeout(resolve, 10), new Promise<number>(() => {})) : Promise.resolve(n)));
+      const stuck = asyncMap<number, number>((n) => {
+        if (n !== last) return Promise.resolve(n);
+        setTimeout(resolve, 10);
+        return new Promise<number>(() => {});
+      });
       subscription = pipeline(checkpoints, new Map(), stuck).subscribe();
     });
     subscription!.unsubscribe();

@@ -43,18 +43,20 @@ describe('restore validation (issue 17 item 10)', () => {
     expect(again.takeOutput().filter((e) => e.kind === 'record').map((e) => (e as { value: { value: number } }).value.value)).toEqual([3]);
   });
 
+  /** The fields of a window operator's export that the cases below damage (each writes a wrong value on purpose). */
+  type Exported = { keys: { keyGroup: unknown; key: unknown; windows: Record<string, unknown>[] }[] };
   it.each([
-    ['a key group', (s: any) => { s.keys[0].keyGroup = -1; }, 'state.keys[0].keyGroup'],
-    ['a window end', (s: any) => { s.keys[0].windows[0].end = null; }, 'state.keys[0].windows[0].end'],
-    ['an end before the start', (s: any) => { s.keys[0].windows[0].end = s.keys[0].windows[0].start; }, 'state.keys[0].windows[0].end'],
-    ['a timer', (s: any) => { s.keys[0].windows[0].eventTimers = [NaN]; }, 'state.keys[0].windows[0].eventTimers[0]'],
-    ['a key', (s: any) => { s.keys[0].key = { id: 1 }; }, 'state.keys[0].key'],
-    ['the windows', (s: any) => { s.keys[0].windows = {}; }, 'state.keys[0].windows'],
+    ['a key group', (s: Exported) => { s.keys[0].keyGroup = -1; }, 'state.keys[0].keyGroup'],
+    ['a window end', (s: Exported) => { s.keys[0].windows[0].end = null; }, 'state.keys[0].windows[0].end'],
+    ['an end before the start', (s: Exported) => { s.keys[0].windows[0].end = s.keys[0].windows[0].start; }, 'state.keys[0].windows[0].end'],
+    ['a timer', (s: Exported) => { s.keys[0].windows[0].eventTimers = [NaN]; }, 'state.keys[0].windows[0].eventTimers[0]'],
+    ['a key', (s: Exported) => { s.keys[0].key = { id: 1 }; }, 'state.keys[0].key'],
+    ['the windows', (s: Exported) => { s.keys[0].windows = {} as never; }, 'state.keys[0].windows'],
   ])('a window operator refuses %s that is wrong, naming the field', (_name, damage, field) => {
     const first = windows();
     first.process(wm(0), rec(1, 10, 'k'));
     const state = structuredClone(first.operator.snapshotState!());
-    damage(state);
+    damage(state as Exported);
     expect(refusal(() => windows().operator.restoreState!(state))).toMatchObject({ uid: 'clicks', field });
   });
 

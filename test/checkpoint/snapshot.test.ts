@@ -60,7 +60,7 @@ describe('applyDeltas (a chain at once)', () => {
         const stepwise = deltas.reduce((acc, d) => applyDelta(acc, d), parent);
         const atOnce = applyDeltas(parent, deltas);
         expect(asMap(atOnce)).toEqual(asMap(stepwise));
-        let m = model(base, [], []);
+        const m = model(base, [], []);
         for (const [upserts, deletes] of steps) {
           for (const k of deletes) m.delete(keyId(k));
           for (const [k, v] of upserts) m.set(keyId(k), v);

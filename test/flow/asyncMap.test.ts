@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
-import { firstValueFrom, map, Observable, of, tap, timer, toArray } from 'rxjs';
+import { firstValueFrom, map, type Observable, of, tap, timer, toArray } from 'rxjs';
 import fc from 'fast-check';
 import {
   AsyncRequestError, AsyncTimeoutError, asyncMap, asyncMapValues, BufferOverflowError, fromIterable, InvalidOptionError, record, watermark,

@@ -10,7 +10,7 @@ import {
   keyBy, keyedProcess, KeyedProcessOperator, ProcessContextClosedError, processValues,
   type KeyedProcessFunction, type KeyedProcessOptions,
 } from '../../src/keyed/index.js';
-import { batched, OperatorHarness, unbatched } from '../../src/testing/index.js';
+import { batched, OperatorHarness } from '../../src/testing/index.js';
 
 const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 /** A record keyed by its own value, as Flink's tests use an IdentityKeySelector. */
@@ -234,7 +234,7 @@ describe('keyedProcess: timers', () => {
         batched(),
         keyBy((v: string) => v),
         keyedProcess<string, string, string>({
-          processElement(value, ctx) {
+          processElement(_value, ctx) {
             ctx.timerService.registerProcessingTimeTimer(ctx.currentProcessingTime() + 5);
             ctx.timerService.registerEventTimeTimer(ctx.timestamp + 100);
           },

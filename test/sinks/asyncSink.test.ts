@@ -156,7 +156,7 @@ describe('async sinks', () => {
         let calls = 0;
         const out = await lastValueFrom(
           fromIterable(values, { batchSize: 3 }).pipe(
-            asyncSinkValues((b) => new Promise((r) => setTimeout(r, latencies[calls++ % latencies.length])), { concurrency: 2, bufferSize: 6 }),
+            asyncSinkValues(() => new Promise((r) => setTimeout(r, latencies[calls++ % latencies.length])), { concurrency: 2, bufferSize: 6 }),
             toArray(),
           ),
         );

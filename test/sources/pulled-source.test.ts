@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { boundedOutOfOrderness, memoryBackend, startCheckpointing, toValues, withEventTimeBatches } from '../../src/index.js';
 import { markersOf, PulledSource, type PullResult, type Puller, type SourceCheckpointLink, type SourcePort } from '../../src/engine/index.js';
 

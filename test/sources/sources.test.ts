@@ -49,7 +49,7 @@ describe('pulled sources', () => {
     }
     const out = await lastValueFrom(
       fromAsyncIterable(gen(), { batchSize: 2 }).pipe(
-        asyncSinkValues((b) => new Promise<void>((r) => setTimeout(() => ((written += b.length), r()), 1)), { concurrency: 1, bufferSize: 4 }),
+        asyncSinkValues((b) => new Promise<void>((r) => setTimeout(() => { written += b.length; r(); }, 1)), { concurrency: 1, bufferSize: 4 }),
         toArray(),
       ),
     );

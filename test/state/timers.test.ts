@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { type StreamElement } from '../../src/index.js';
+import type { StreamElement } from '../../src/index.js';
 import { InternalTimerService, TimerQueue, type InternalTimer } from '../../src/engine/index.js';
 import type { ProcessingTimeService } from '../../src/engine/index.js';
 

@@ -2,7 +2,7 @@
  * testStream(), after Beam's TestStream (org.apache.beam.sdk.testing.TestStream): a scripted timed
  * stream under TestScheduler, in front of keyBy, window, keyedProcess and mergeTimed.
  */
-import { map, pipe } from 'rxjs';
+import { map } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import {

@@ -67,7 +67,7 @@ describe('withEventTime: periodic watermarks under TestScheduler', () => {
 
   it('a custom generator never makes the watermark go backwards', () => {
     newScheduler().run(({ hot, expectObservable }) => {
-      let proposals = [30, 10, 40];
+      const proposals = [30, 10, 40];
       const input = hot<Event>('a 599ms |', { a: ev('a', 100) });
       const out = input.pipe(
         withEventTime({

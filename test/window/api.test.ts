@@ -66,6 +66,7 @@ describe('window() in an RxJS pipeline', () => {
   it('reduce + process and aggregate + process: the process function gets the one pre-aggregated value', async () => {
     const reduced = await collect(input, (s) => s.pipe(
       keyBy((e: Ev) => e.k),
+      // biome-ignore lint/performance/noAccumulatingSpread: a window's reduce function, not Array#reduce (one copy per element)
       window<Ev, string>(tumblingEventTimeWindows(1000)).reduce((x: Ev, y: Ev) => ({ ...x, v: x.v + y.v }), (vs: readonly Ev[], ctx, o) => o.collect(`${vs.length}:${vs[0]!.v}:${ctx.window.end}`)),
       toValues(),
     ));

@@ -24,7 +24,7 @@
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { Counters } from '../../src/core/counters.js';
-import { END_OF_STREAM, keyedRecord, record, watermark, type StreamElement, type StreamRecord } from '../../src/core/elements.js';
+import { END_OF_STREAM, keyedRecord, record, watermark, type StreamRecord } from '../../src/core/elements.js';
 import { keyBy } from '../../src/index.js';
 import { keyGroupOf } from '../../src/engine/index.js';
 import { SideOutput } from '../../src/rx/side-output.js';

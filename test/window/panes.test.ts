@@ -42,7 +42,10 @@ function run(make: Factory, ops: Op[], next: Factory = make): { out: StreamEleme
   const states: WindowOperatorState[] = [];
   for (const op of ops) {
     if (op.kind === 'rec') h.process(rec(op.v, op.ts, op.key));
-    else if (op.kind === 'wm') h.process(wm((watermark += op.t)));
+    else if (op.kind === 'wm') {
+      watermark += op.t;
+      h.process(wm(watermark));
+    }
     else {
       const state = structuredClone(h.operator.snapshotState!() as WindowOperatorState);
       states.push(state);

@@ -12,7 +12,7 @@ import {
   eventTimeSessionWindows, globalWindows, purgingTrigger, quantiles, slidingEventTimeWindows, sum, timeEvictor,
   tumblingEventTimeWindows, tumblingProcessingTimeWindows, WindowStateError, type WindowResult,
 } from '../../src/window/index.js';
-import { WindowOperator } from '../../src/engine/index.js';
+import type { WindowOperator } from '../../src/engine/index.js';
 import { rec, show, windowOp, wm } from './helpers.js';
 
 type Step = StreamElement<number, string> | { advance: number };

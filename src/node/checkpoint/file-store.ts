@@ -7,7 +7,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BlobStore } from '../../checkpoint/backend-types.js';
 import type { StorageFailure } from '../../checkpoint/errors.js';
@@ -147,7 +147,7 @@ export class FileBlobStore implements BlobStore {
 
   async #syncDirectory(): Promise<void> {
     // fsync of a directory is how POSIX makes a rename durable; Windows cannot open directories.
-    let handle;
+    let handle: FileHandle;
     try {
       handle = await open(this.directory, 'r');
     } catch {

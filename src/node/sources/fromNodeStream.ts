@@ -53,8 +53,9 @@ function readablePuller<T>(stream: Readable, start: number): Puller<T, IndexPosi
       const values: T[] = [];
       for (;;) {
         if (failure) throw failure.error;
-        let chunk: unknown;
-        while (values.length < max && (chunk = stream.read()) !== null) {
+        while (values.length < max) {
+          const chunk: unknown = stream.read();
+          if (chunk === null) break;
           if (!skipped && index < start) {
             index++;
             continue;
