@@ -16,7 +16,7 @@ import type { Namespace } from './state-types.js';
 /** The rows of the keys changed since the last export (`table.changed`). */
 export function deltaRows(table: Table, layout: StateTableLayout, uid: string | undefined): KeyedTableSnapshot {
   const ttl = table.ttl;
-  const clean = ttl !== undefined && ttl.cleanupOnSnapshot;
+  const clean = ttl?.cleanupOnSnapshot === true;
   const now = table.scope.now();
   const keys: Key[] = [];
   const values: unknown[] = [];
@@ -36,7 +36,10 @@ export function deltaRows(table: Table, layout: StateTableLayout, uid: string | 
         checkSerializable(encoded, { uid: uid, state: table.name, key: keyFromId(id) });
       }
       if (!layout.namespaced) single = encoded;
-      else (row ??= []).push(ns ?? null, encoded);
+      else {
+        row ??= [];
+        row.push(ns ?? null, encoded);
+      }
     }
     const key = keyFromId(id);
     const value = layout.namespaced ? row : single;
@@ -91,7 +94,10 @@ export function rowsOf(data: StateTableSnapshot, layout: StateTableLayout): Keye
       const key = segment.keys[i]!;
       const id = keyId(key);
       let row = rows.get(id);
-      if (row === undefined) rows.set(id, (row = [key, []]));
+      if (row === undefined) {
+        row = [key, []];
+        rows.set(id, row);
+      }
       row[1].push(segment.ns ?? null, cellOf(segment, i));
     }
   }

@@ -18,7 +18,7 @@ import type { TtlCell } from './ttl-cleanup.js';
 export function snapshotTable(table: Table, uid: string | undefined): StateTableSnapshot {
   const ttl = table.ttl;
   const now = table.scope.now();
-  const clean = ttl !== undefined && ttl.cleanupOnSnapshot;
+  const clean = ttl?.cleanupOnSnapshot === true;
   const segments: StateSegmentSnapshot[] = [];
   for (const [ns, map] of table.segments()) {
     const keys: Key[] = [];

@@ -133,7 +133,8 @@ export class PaneTable<Id> {
       this.#wayStart[j] = pane.window.start;
       this.#waySlot[j] = slot;
     } else {
-      (pane.overflow ??= new Map()).set(k, slot);
+      pane.overflow ??= new Map();
+      pane.overflow.set(k, slot);
     }
   }
 

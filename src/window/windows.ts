@@ -25,7 +25,7 @@ export const GLOBAL_WINDOW: TimeWindow = Object.freeze({ start: Number.MIN_SAFE_
  */
 export function windowEnd(start: number, length: number): number {
   const end = start + length;
-  return end > MAX_WINDOW_END ? MAX_WINDOW_END : end;
+  return Math.min(end, MAX_WINDOW_END);
 }
 
 /** 2^53: the largest window end whose last timestamp, `end - 1`, is a safe integer. */
