@@ -1,8 +1,9 @@
-import { InvalidOptionError } from '../core/errors.js';
 import type { Key } from '../core/keys.js';
+import { positiveInteger } from '../core/options.js';
 import { globalWindows } from './assigners.js';
 import { countEvictor } from './evictors.js';
-import { countTrigger, purgingTrigger } from './triggers.js';
+import { countTrigger } from './count-trigger.js';
+import { purgingTrigger } from './purging-trigger.js';
 import { WindowedStream, type WindowConfig } from './windowed-stream.js';
 
 /**
@@ -17,8 +18,8 @@ import { WindowedStream, type WindowConfig } from './windowed-stream.js';
  * ```
  */
 export function countWindow<T, K extends Key>(size: number, slide?: number, config: Omit<WindowConfig<T, K>, 'trigger' | 'evictor'> = {}): WindowedStream<T, K> {
-  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size <= 0) throw new InvalidOptionError('countWindow size', size, 'must be a positive integer');
+  positiveInteger('countWindow size', size);
   if (slide === undefined) return new WindowedStream<T, K>(globalWindows(), { ...config, trigger: purgingTrigger(countTrigger(size)) }, true);
-  if (typeof slide !== 'number' || !Number.isSafeInteger(slide) || slide <= 0) throw new InvalidOptionError('countWindow slide', slide, 'must be a positive integer');
+  positiveInteger('countWindow slide', slide);
   return new WindowedStream<T, K>(globalWindows(), { ...config, trigger: countTrigger(slide), evictor: countEvictor(size) }, true);
 }

@@ -15,10 +15,12 @@ export {
   type WindowAssigner, type FixedWindowAssigner, type SessionWindowAssigner, type GlobalWindowAssigner,
 } from './assigners.js';
 export {
-  eventTimeTrigger, processingTimeTrigger, countTrigger, continuousEventTimeTrigger, continuousProcessingTimeTrigger,
-  purgingTrigger, endOfStreamTrigger, neverTrigger, isFire, isPurge,
+  eventTimeTrigger, processingTimeTrigger, endOfStreamTrigger, neverTrigger, isFire, isPurge,
   type Trigger, type TriggerContext, type OnMergeContext, type TriggerResult,
 } from './triggers.js';
+export { countTrigger } from './count-trigger.js';
+export { continuousEventTimeTrigger, continuousProcessingTimeTrigger } from './continuous-triggers.js';
+export { purgingTrigger } from './purging-trigger.js';
 export { countEvictor, timeEvictor, deltaEvictor, type Evictor, type EvictorContext, type TimestampedValue } from './evictors.js';
 export {
   count, sum, min, max, average, quantiles, combine,
