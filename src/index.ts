@@ -35,11 +35,10 @@ export { flatMapValues } from './stream/flatMapValues.js';
 export { toValues, toRecords } from './stream/toValues.js';
 
 // Event time.
-export {
-  WatermarkStrategy, boundedOutOfOrderness, monotonousTimestamps, punctuatedWatermarks, customWatermarks, noWatermarks,
-  DEFAULT_WATERMARK_PERIOD, type WatermarkCadence, type WatermarkGenerator, type WatermarkOutput,
-} from './time/watermark-strategy.js';
-export type { InvalidRecord } from './time/timestamps-and-watermarks.js';
+export { WatermarkStrategy, DEFAULT_WATERMARK_PERIOD, type WatermarkCadence } from './time/watermark-strategy.js';
+export { boundedOutOfOrderness, monotonousTimestamps, punctuatedWatermarks, customWatermarks, noWatermarks } from './time/built-in-watermarks.js';
+export type { WatermarkGenerator, WatermarkOutput } from './time/watermark-generator.js';
+export type { InvalidRecord } from './time/event-time-options.js';
 export { withEventTime, withEventTimeBatches, type EventTimeOptions } from './time/withEventTime.js';
 export { mergeTimed, type TimedValueOf, type TimedKeyOf } from './time/mergeTimed.js';
 export { ArrayInputError, InvalidWatermarkError, WatermarkOutputClosedError } from './time/errors.js';

@@ -1,8 +1,8 @@
-export {
-  WatermarkStrategy, boundedOutOfOrderness, monotonousTimestamps, punctuatedWatermarks, customWatermarks, noWatermarks,
-  DEFAULT_WATERMARK_PERIOD, type WatermarkCadence, type WatermarkGenerator, type WatermarkOutput,
-} from './watermark-strategy.js';
-export { TimestampsAndWatermarksOperator, type EventTimeEntrySnapshot, type InvalidRecord, type TimestampsAndWatermarksOptions } from './timestamps-and-watermarks.js';
+export { WatermarkStrategy, DEFAULT_WATERMARK_PERIOD, type WatermarkCadence } from './watermark-strategy.js';
+export { boundedOutOfOrderness, monotonousTimestamps, punctuatedWatermarks, customWatermarks, noWatermarks } from './built-in-watermarks.js';
+export type { WatermarkGenerator, WatermarkOutput } from './watermark-generator.js';
+export { TimestampsAndWatermarksOperator } from './timestamps-and-watermarks.js';
+export type { EventTimeEntrySnapshot, InvalidRecord, TimestampsAndWatermarksOptions } from './event-time-options.js';
 export { withEventTime, withEventTimeBatches, type EventTimeOptions } from './withEventTime.js';
 export { WatermarkValve } from './watermark-valve.js';
 export { mergeTimed, type TimedValueOf, type TimedKeyOf } from './mergeTimed.js';

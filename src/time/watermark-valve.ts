@@ -1,5 +1,5 @@
 import { ACTIVE, IDLE, MIN_WATERMARK, type StreamElement } from '../core/elements.js';
-import { InvalidOptionError } from '../core/errors.js';
+import { positiveInteger } from '../core/options.js';
 
 interface Channel {
   watermark: number;
@@ -31,7 +31,7 @@ export class WatermarkValve {
   #outputIdle = false;
 
   constructor(inputs: number) {
-    if (!Number.isSafeInteger(inputs) || inputs < 1) throw new InvalidOptionError('inputs', inputs, 'must be a positive integer');
+    positiveInteger('inputs', inputs);
     this.#channels = Array.from({ length: inputs }, () => ({ watermark: MIN_WATERMARK, idle: false, aligned: true }));
   }
 
