@@ -4,6 +4,7 @@
  * session, dynamic session, global; event time and processing time).
  */
 import { InvalidOptionError } from '../core/errors.js';
+import { positiveInteger } from '../core/options.js';
 import { MergingWindowSet } from './merging-window-set.js';
 import { endOfStreamTrigger, eventTimeTrigger, neverTrigger, processingTimeTrigger, type Trigger } from './triggers.js';
 
@@ -64,12 +65,6 @@ export interface GlobalWindowAssigner {
 /** Assigns each element to zero or more windows. */
 export type WindowAssigner<T = unknown> = FixedWindowAssigner | SessionWindowAssigner<T> | GlobalWindowAssigner;
 
-function checkDuration(option: string, value: number, allowZero = false): void {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new InvalidOptionError(option, value, allowZero ? 'must be a non-negative integer number of milliseconds' : 'must be a positive integer number of milliseconds');
-  }
-}
-
 function checkOffset(option: string, offset: number, bound: number, boundName: string): void {
   if (typeof offset !== 'number' || !Number.isSafeInteger(offset)) {
     throw new InvalidOptionError(option, offset, 'must be an integer number of milliseconds (it may be negative)');
@@ -79,8 +74,8 @@ function checkOffset(option: string, offset: number, bound: number, boundName: s
 }
 
 function fixed(name: string, size: number, slide: number, offset: number, eventTime: boolean, defaultTrigger: Trigger<unknown>): FixedWindowAssigner {
-  checkDuration(`${name} size`, size);
-  checkDuration(`${name} slide`, slide);
+  positiveInteger(`${name} size`, size, 'milliseconds');
+  positiveInteger(`${name} slide`, slide, 'milliseconds');
   checkOffset(`${name} offset`, offset, slide, slide === size ? 'size' : 'slide');
   return Object.freeze({ kind: 'fixed', size, slide, offset, eventTime, name, defaultTrigger });
 }
@@ -170,7 +165,7 @@ function session<T>(name: string, gap: number | ((value: T) => number), eventTim
     };
     return Object.freeze({ kind: 'session', gap: checked, dynamic: true, eventTime, name, defaultTrigger, merging: MergingWindowSet });
   }
-  checkDuration(`${name} gap`, gap);
+  positiveInteger(`${name} gap`, gap, 'milliseconds');
   return Object.freeze({ kind: 'session', gap: () => gap, dynamic: false, eventTime, name, defaultTrigger, merging: MergingWindowSet });
 }
 

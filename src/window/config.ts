@@ -3,6 +3,7 @@
  * the little state both of its paths share: the watermark and where results go. Also the one place
  * late records are routed (Flink's `sideOutput(lateDataTag)` or `numLateRecordsDropped`).
  */
+import { checkUid } from '../core/checkpointing.js';
 import type { StreamRecord } from '../core/elements.js';
 import { keyedRecord, MIN_WATERMARK } from '../core/elements.js';
 import { InvalidOptionError } from '../core/errors.js';
@@ -49,9 +50,7 @@ export function validateWindowConfig<T, K>(assigner: WindowAssigner<T>, options:
       throw new InvalidOptionError('trigger', trigger.name ?? 'custom trigger', `cannot be used with the merging assigner ${assigner.name}: it must set canMerge and implement onMerge`);
     }
   }
-  if (options.uid !== undefined && (typeof options.uid !== 'string' || options.uid.length === 0)) {
-    throw new InvalidOptionError('uid', options.uid, 'must be a non-empty string');
-  }
+  checkUid(options.uid);
 }
 
 /** What the window operator is built from: the assigner, the function, keying, and the options. */

@@ -4,6 +4,7 @@
  * as in Flink's EvictingWindowOperator, and folds reduce/aggregate functions at firing time.
  */
 import { InvalidOptionError } from '../core/errors.js';
+import { positiveInteger } from '../core/options.js';
 import type { TimeWindow } from './windows.js';
 
 /** An element with its timestamp, as evictors see it (Flink's `TimestampedValue`). */
@@ -43,12 +44,6 @@ export interface Evictor<T> {
   evictAfter?(elements: TimestampedValue<T>[], window: TimeWindow, ctx: EvictorContext): TimestampedValue<T>[];
 }
 
-function checkPositive(option: string, value: number): void {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw new InvalidOptionError(option, value, 'must be a positive integer');
-  }
-}
-
 /**
  * Keeps the last `maxCount` elements (Flink's CountEvictor), before the window function runs, or
  * after it when `{ after: true }`.
@@ -59,7 +54,7 @@ function checkPositive(option: string, value: number): void {
  * ```
  */
 export function countEvictor<T = unknown>(maxCount: number, options: { after?: boolean } = {}): Evictor<T> {
-  checkPositive('countEvictor maxCount', maxCount);
+  positiveInteger('countEvictor maxCount', maxCount);
   const evict = (elements: TimestampedValue<T>[]): TimestampedValue<T>[] =>
     elements.length <= maxCount ? elements : elements.slice(elements.length - maxCount);
   return Object.freeze(options.after === true
