@@ -70,7 +70,11 @@ describe('types: window(...) infers its input and key from upstream inside pipe'
   });
 
   it('an aggregate of another element type is refused', () => {
-    // @ts-expect-error: the elements are Clicks, not strings
-    clicks$.pipe(timed, keyBy((c) => c.page), window(tumblingEventTimeWindows(1_000)).aggregate(average((s: string) => s.length)));
+    clicks$.pipe(
+      timed,
+      keyBy((c) => c.page),
+      // @ts-expect-error: the elements are Clicks, not strings
+      window(tumblingEventTimeWindows(1_000)).aggregate(average((s: string) => s.length)),
+    );
   });
 });

@@ -64,10 +64,10 @@ describe('window() in an RxJS pipeline', () => {
   });
 
   it('reduce + process and aggregate + process: the process function gets the one pre-aggregated value', async () => {
+    const addUp = (x: Ev, y: Ev): Ev => ({ ...x, v: x.v + y.v });
     const reduced = await collect(input, (s) => s.pipe(
       keyBy((e: Ev) => e.k),
-      // biome-ignore lint/performance/noAccumulatingSpread: a window's reduce function, not Array#reduce (one copy per element)
-      window<Ev, string>(tumblingEventTimeWindows(1000)).reduce((x: Ev, y: Ev) => ({ ...x, v: x.v + y.v }), (vs: readonly Ev[], ctx, o) => o.collect(`${vs.length}:${vs[0]!.v}:${ctx.window.end}`)),
+      window<Ev, string>(tumblingEventTimeWindows(1000)).reduce(addUp, (vs: readonly Ev[], ctx, o) => o.collect(`${vs.length}:${vs[0]!.v}:${ctx.window.end}`)),
       toValues(),
     ));
     expect(reduced.map((r) => r.value)).toEqual(['1:4:1000', '1:5:1000', '1:10:2000', '1:2:2000']);
