@@ -7,7 +7,7 @@
 import type {
   CheckpointBarrier, ControlElement, StreamBatch, StreamElement, StreamRecord, StreamStatus, Watermark,
 } from './elements.js';
-import type { OperatorStateSnapshot } from '../checkpoint/snapshot.js';
+import type { OperatorStateSnapshot } from './state-snapshot.js';
 import {
   linkToPipeline, PIPELINE_CONTROL, restoreOperator, RESTORE_CONTROL, snapshotOperator,
   type PendingCheckpoint, type PipelineLink, type RestoreSource,
