@@ -1,6 +1,6 @@
 /**
  * Feeding an async stage from a timed stream: batches within the stage's bound, runs of records as
- * jobs, every other element as a marker in its place.
+ * jobs, every other element as a marker in its place; or from a stream of value arrays.
  */
 import type { Observable } from 'rxjs';
 import { END_OF_STREAM, MAX_WATERMARK, type StreamBatch, type StreamElement, type StreamRecord } from '../core/elements.js';
@@ -51,6 +51,36 @@ export function feedElements<T, K, P, R>(
         if (!ended) stage.pushMarker(END_OF_STREAM);
         stage.end();
       },
+    }),
+  );
+  return () => {
+    subscription.unsubscribe();
+    stage.dispose();
+  };
+}
+
+/**
+ * Feeds a stream of value arrays into an async stage (asyncMapValues, asyncSinkValues): an array is
+ * taken only within the stage's bound, and `pushValues` turns it into jobs. Returns the teardown.
+ */
+export function feedValues<T, P, R>(
+  source: Observable<readonly T[]>,
+  stage: AsyncStage<P, R>,
+  pushValues: (values: readonly T[]) => void,
+  fail: (error: unknown) => void,
+): () => void {
+  const subscription = stage.subscribeUpstream(() =>
+    source.subscribe({
+      next: (values) => {
+        if (values.length === 0 || !stage.accept(values.length, () => values[0])) return;
+        pushValues(values);
+        stage.pump();
+      },
+      error: (error: unknown) => {
+        stage.dispose();
+        fail(error);
+      },
+      complete: () => stage.end(),
     }),
   );
   return () => {

@@ -2,6 +2,7 @@ import { asyncScheduler, Observable, type ObservableInput, type OperatorFunction
 import { InvalidOptionError } from '../core/errors.js';
 import { AsyncStage } from './async-stage.js';
 import { asyncStageConfig } from './async-config.js';
+import { feedValues } from './async-feed.js';
 import type { AsyncMapOptions } from './asyncMap.js';
 
 /**
@@ -48,23 +49,9 @@ export function asyncMapValues<T, R>(
           done: () => subscriber.complete(),
         },
       );
-      const subscription = stage.subscribeUpstream(() =>
-        source.subscribe({
-          next: (values) => {
-            if (values.length === 0 || !stage.accept(values.length, () => values[0])) return;
-            for (let i = 0; i < values.length; i++) stage.pushJob(values[i]!, 1);
-            stage.pump();
-          },
-          error: (error: unknown) => {
-            stage.dispose();
-            subscriber.error(error);
-          },
-          complete: () => stage.end(),
-        }),
-      );
-      return () => {
-        subscription.unsubscribe();
-        stage.dispose();
+      const pushValues = (values: readonly T[]): void => {
+        for (let i = 0; i < values.length; i++) stage.pushJob(values[i]!, 1);
       };
+      return feedValues(source, stage, pushValues, (error) => subscriber.error(error));
     });
 }

@@ -2,6 +2,7 @@ import { asyncScheduler, Observable, type ObservableInput, type OperatorFunction
 import { InvalidOptionError } from '../core/errors.js';
 import { AsyncStage } from '../flow/async-stage.js';
 import { asyncStageConfig } from '../flow/async-config.js';
+import { feedValues } from '../flow/async-feed.js';
 import type { AsyncSinkOptions } from './asyncSink.js';
 
 /**
@@ -44,24 +45,6 @@ export function asyncSinkValues<T>(
           done: () => subscriber.complete(),
         },
       );
-      const subscription = stage.subscribeUpstream(() =>
-        source.subscribe({
-          next: (values) => {
-            if (values.length === 0) return;
-            if (!stage.accept(values.length, () => values[0])) return;
-            stage.pushJob(values, values.length);
-            stage.pump();
-          },
-          error: (error: unknown) => {
-            stage.dispose();
-            subscriber.error(error);
-          },
-          complete: () => stage.end(),
-        }),
-      );
-      return () => {
-        subscription.unsubscribe();
-        stage.dispose();
-      };
+      return feedValues(source, stage, (values) => stage.pushJob(values, values.length), (error) => subscriber.error(error));
     });
 }
