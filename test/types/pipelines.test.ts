@@ -72,8 +72,8 @@ describe('types: window(...) infers its input and key from upstream inside pipe'
   it('an aggregate of another element type is refused', () => {
     clicks$.pipe(
       timed,
+      // @ts-expect-error: the window below averages strings, the elements are Clicks (TypeScript reports it here)
       keyBy((c) => c.page),
-      // @ts-expect-error: the elements are Clicks, not strings
       window(tumblingEventTimeWindows(1_000)).aggregate(average((s: string) => s.length)),
     );
   });
