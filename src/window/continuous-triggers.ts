@@ -10,6 +10,17 @@ import { windowStart, type TimeWindow } from './windows.js';
 const min = (a: number, b: number): number => Math.min(a, b);
 
 /**
+ * The next firing after `time`, never later than the window's last timestamp, kept as the earliest
+ * 'fire-time' of the window (a merged session keeps the earlier of two).
+ */
+function nextFiring(time: number, interval: number, window: TimeWindow, ctx: TriggerContext): number {
+  const next = Math.min(time + interval, window.end - 1);
+  const current = ctx.getState<number>('fire-time');
+  ctx.setState('fire-time', current === undefined ? next : Math.min(current, next));
+  return next;
+}
+
+/**
  * Fires the window early every `interval` ms of event time, and at its end (Flink's
  * ContinuousEventTimeTrigger). Firings are aligned to multiples of `interval` (floor-mod, so also
  * for negative timestamps) and never later than the window's last timestamp.
@@ -22,10 +33,7 @@ const min = (a: number, b: number): number => Math.min(a, b);
 export function continuousEventTimeTrigger(interval: number): Trigger<unknown> {
   positiveInteger('continuousEventTimeTrigger interval', interval);
   const registerNext = (time: number, window: TimeWindow, ctx: TriggerContext): void => {
-    const next = Math.min(time + interval, window.end - 1);
-    const current = ctx.getState<number>('fire-time');
-    ctx.setState('fire-time', current === undefined ? next : Math.min(current, next));
-    ctx.registerEventTimeTimer(next);
+    ctx.registerEventTimeTimer(nextFiring(time, interval, window, ctx));
   };
   return Object.freeze({
     name: `continuousEventTimeTrigger(${interval})`,
@@ -73,10 +81,7 @@ export function continuousEventTimeTrigger(interval: number): Trigger<unknown> {
 export function continuousProcessingTimeTrigger(interval: number): Trigger<unknown> {
   positiveInteger('continuousProcessingTimeTrigger interval', interval);
   const registerNext = (time: number, window: TimeWindow, ctx: TriggerContext): void => {
-    const next = Math.min(time + interval, window.end - 1);
-    const current = ctx.getState<number>('fire-time');
-    ctx.setState('fire-time', current === undefined ? next : Math.min(current, next));
-    ctx.registerProcessingTimeTimer(next);
+    ctx.registerProcessingTimeTimer(nextFiring(time, interval, window, ctx));
   };
   return Object.freeze({
     name: `continuousProcessingTimeTrigger(${interval})`,
