@@ -213,9 +213,9 @@ export class GeneralPath<T, K, R> {
     return setup.eventTime ? setup.watermark : setup.runtime.processingTime.now();
   }
 
-  /** A trigger's result; `time` and `onTime` describe the firing's pane (see emitWindow). */
-  #apply(ws: WindowState, result: TriggerResult, out: Output<WindowResult<K, R>, K>, time: number, onTime: boolean): void {
-    if (result === 'FIRE' || result === 'FIRE_AND_PURGE') emitWindow(this.#setup, this.ctx, ws, out, time, onTime, result === 'FIRE_AND_PURGE');
+  /** A trigger's result; `time` and `byTimer` describe the firing's pane (see emitWindow). */
+  #apply(ws: WindowState, result: TriggerResult, out: Output<WindowResult<K, R>, K>, time: number, byTimer: boolean): void {
+    if (result === 'FIRE' || result === 'FIRE_AND_PURGE') emitWindow(this.#setup, this.ctx, ws, out, time, byTimer, result === 'FIRE_AND_PURGE');
     if (result === 'PURGE' || result === 'FIRE_AND_PURGE') {
       clearContents(ws);
       this.#dropIfEmpty(ws);
@@ -288,7 +288,7 @@ export class GeneralPath<T, K, R> {
         const result = trigger.onEventTime(time, ws.window, ctx);
         if (result !== CONTINUE) {
           // (The global window's end is the end of event time: its firing there is on time, as Beam's.)
-          if (setup.eventTime || setup.global) this.#apply(ws, result, out, time, time === ws.maxTs);
+          if (setup.eventTime || setup.global) this.#apply(ws, result, out, time, true);
           else this.#apply(ws, result, out, this.#now(), false);
         }
         if (!ws.alive) continue;
@@ -334,7 +334,7 @@ export class GeneralPath<T, K, R> {
         const result = trigger.onProcessingTime(time, ws.window, ctx);
         if (result !== CONTINUE) {
           if (setup.eventTime) this.#apply(ws, result, out, setup.watermark, false);
-          else this.#apply(ws, result, out, time, time === ws.maxTs);
+          else this.#apply(ws, result, out, time, true);
         }
         if (!ws.alive) continue;
         if (!setup.eventTime && time === ws.cleanup) this.#clearAll(ws);

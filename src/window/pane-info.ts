@@ -47,7 +47,7 @@ export const ON_TIME_ONLY_PANE: PaneInfo = Object.freeze({ timing: 'ON_TIME', in
  *
  * @example
  * ```ts
- * // internal: paneOf(ws.panes++, time, ws.maxTs, time === ws.maxTs, time >= ws.cleanup)
+ * // internal: paneOf(ws.panes++, time, ws.maxTs, byTimer && time === ws.maxTs, isLast)
  * ```
  */
 export function paneOf(index: number, time: number, maxTs: number, onTime: boolean, isLast: boolean): PaneInfo {

@@ -16,21 +16,23 @@ import type { WindowState } from './window-state.js';
 /**
  * Emits the window's result(s); nothing for a window without contents, as Flink. A firing that
  * evaluates the window is a pane (pane-info.ts): `time` is the firing's time in the window's domain
- * (a timer's time, or the current watermark or processing time), `onTime` says it is the window's
- * end timer, and `purge` that the trigger purges the window after it.
+ * (a timer's time, or the current watermark or processing time), `byTimer` says a timer of that
+ * domain fired it (at the window's end: the on-time pane), and `purge` that the trigger purges the
+ * window after it.
  *
  * @example
  * ```ts
- * // internal: emitWindow(setup, ctx, ws, out, time, time === ws.maxTs, result === 'FIRE_AND_PURGE') on a trigger's FIRE
+ * // internal: emitWindow(setup, ctx, ws, out, time, true, result === 'FIRE_AND_PURGE') on a trigger's FIRE at a timer
  * ```
  */
-export function emitWindow<T, K, R>(setup: WindowSetup<T, K, R>, ctx: TriggerContext, ws: WindowState, out: Output<WindowResult<K, R>, K>, time: number, onTime: boolean, purge: boolean): void {
+export function emitWindow<T, K, R>(setup: WindowSetup<T, K, R>, ctx: TriggerContext, ws: WindowState, out: Output<WindowResult<K, R>, K>, time: number, byTimer: boolean, purge: boolean): void {
   if (!ws.has) return;
   const fn = setup.fn;
   const inc = setup.incremental;
-  // The final pane: purged, cleared right after (its cleanup time), or at the end of input, after
-  // which nothing fires (event time has ended; processing-time timers stop with the input).
-  const last = purge || time >= ws.cleanup || setup.watermark === MAX_WATERMARK;
+  // The final pane: purged, cleared right after (the timer of its cleanup time), or at the end of
+  // input, after which nothing fires (event time has ended; processing-time timers stop with it).
+  const last = purge || (byTimer && time >= ws.cleanup) || setup.watermark === MAX_WATERMARK;
+  const onTime = byTimer && time === ws.maxTs;
   if (inc !== null) {
     const pane = paneOf(ws.panes++, time, ws.maxTs, onTime, last);
     const result = inc.result(ws.acc);
