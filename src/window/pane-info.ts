@@ -24,7 +24,8 @@ export interface PaneInfo {
   readonly isFirst: boolean;
   /**
    * Whether this is the window's final firing: its state is cleared right after it (the end of its
-   * allowed lateness, or the end of event time), or a purging trigger (`FIRE_AND_PURGE`) emptied it.
+   * allowed lateness), it is the firing of the window's end once the input has ended, or a purging
+   * trigger (`FIRE_AND_PURGE`) emptied it.
    * A window whose state is cleared without firing (Flink fires nothing at the end of allowed
    * lateness) has no final pane. After a purge, the window's next firing starts again at index 0.
    */

@@ -29,9 +29,11 @@ export function emitWindow<T, K, R>(setup: WindowSetup<T, K, R>, ctx: TriggerCon
   if (!ws.has) return;
   const fn = setup.fn;
   const inc = setup.incremental;
-  // The final pane: purged, cleared right after (the timer of its cleanup time), or at the end of
-  // input, after which nothing fires (event time has ended; processing-time timers stop with it).
-  const last = purge || (byTimer && time >= ws.cleanup) || setup.watermark === MAX_WATERMARK;
+  // The final pane: purged, cleared right after (the timer of its cleanup time), or, at the end of
+  // input, the firing of the window's end (the end-of-input watermark fires a window's timers in
+  // time order: earlier ones are early panes; with the default trigger nothing fires after the end).
+  const last = purge || (byTimer && time >= ws.cleanup)
+    || (setup.watermark === MAX_WATERMARK && (setup.fastTrigger || (byTimer && time >= ws.maxTs)));
   const onTime = byTimer && time === ws.maxTs;
   if (inc !== null) {
     const pane = paneOf(ws.panes++, time, ws.maxTs, onTime, last);

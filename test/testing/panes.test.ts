@@ -6,6 +6,7 @@
  */
 import { filter, map, pipe, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   continuousEventTimeTrigger, count, countTrigger, eventTimeSessionWindows, keyBy, purgingTrigger, sum, toValues,
@@ -177,4 +178,50 @@ describe('the pane count in the window state', () => {
     const bad = { ...state, keys: state.keys.map((k) => ({ ...k, windows: k.windows.map((w) => ({ ...w, panes: -1 })) })) };
     expect(() => operatorOf(harness(counts)).restoreState(bad)).toThrow(/state\.keys\[0\]\.windows\[0\]\.panes/);
   });
+});
+
+describe('pane info: properties over random inputs (fast-check)', () => {
+  // For any input, each window's results form Beam's pane sequence: indices 0, 1, 2… with no gap,
+  // timings in the order EARLY*, ON_TIME?, LATE*, isFirst exactly at index 0, and isLast (if any)
+  // only on the last result, never followed by another (no purging trigger here).
+  const step = fc.oneof(
+    fc.record({ kind: fc.constant('record' as const), ts: fc.integer({ min: 0, max: 60 }), key: fc.constantFrom('a', 'b') }),
+    fc.record({ kind: fc.constant('watermark' as const), ts: fc.integer({ min: 0, max: 80 }) }),
+  );
+  const configs = [
+    { name: 'tumbling, continuous trigger, lateness', assigner: tumblingEventTimeWindows(10), options: { trigger: continuousEventTimeTrigger(3), allowedLateness: 15 } },
+    { name: 'tumbling, count trigger', assigner: tumblingEventTimeWindows(10), options: { trigger: countTrigger(2), allowedLateness: 5 } },
+    { name: 'tumbling, default trigger, lateness', assigner: tumblingEventTimeWindows(10), options: { allowedLateness: 20 } },
+    { name: 'sessions, lateness', assigner: eventTimeSessionWindows(4), options: { allowedLateness: 10 } },
+  ] as const;
+  const order: Record<PaneTiming, number> = { EARLY: 0, ON_TIME: 1, LATE: 2 };
+
+  for (const config of configs) {
+    it(`${config.name}: every window's panes are numbered in order, timed EARLY* ON_TIME? LATE*, first and last where they should be`, () => {
+      fc.assert(fc.property(fc.array(step, { maxLength: 40 }), (steps) => {
+        const h = harness(windowOp<number, string, number>(config.assigner, { kind: 'aggregate', aggregate: count() }, config.options));
+        let watermark = -Infinity;
+        for (const s of steps) {
+          if (s.kind === 'record') h.process(rec(1, s.ts, s.key));
+          else if (s.ts > watermark) h.process(wm((watermark = s.ts)));
+        }
+        h.end();
+        const byWindow = new Map<string, PaneInfo[]>();
+        for (const [r] of h.recordsOut()) {
+          const id = `${String(r.key)} ${r.window.start}`; // (a session that grows to an earlier start counts as another group: the properties hold in each)
+          byWindow.set(id, [...(byWindow.get(id) ?? []), r.pane]);
+        }
+        for (const panesOfWindow of byWindow.values()) {
+          panesOfWindow.forEach((p, i) => {
+            expect(p.isFirst).toBe(p.index === 0);
+            if (i > 0) {
+              expect(order[p.timing]).toBeGreaterThanOrEqual(order[panesOfWindow[i - 1]!.timing]);
+              expect(panesOfWindow[i - 1]!.isLast).toBe(false);
+            }
+          });
+          expect(panesOfWindow.filter((p) => p.timing === 'ON_TIME').length).toBeLessThanOrEqual(1);
+        }
+      }), { numRuns: 150 });
+    });
+  }
 });
