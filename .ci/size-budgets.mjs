@@ -19,6 +19,10 @@ const KB = 1024;
  * (lateness, triggers, evictors, process functions: about 10 KB minified), which a tumbling count
  * never runs but whose options are plain data a bundler cannot see through; the state validation
  * and copies every restore needs; and, for IndexedDB, the checkpoint backend and codec (18 KB).
+ * Measured by leaving modules out of the windowed count (14.4 KB): without the general path 11.9 KB;
+ * also without the window state's restore and validation 10.7 KB; also without the entry's
+ * timestamps-and-watermarks 9.3 KB. The general path stays while `allowedLateness`, a plain number,
+ * can send a tumbling event-time window to it: the pane table would have to hold lateness first.
  */
 export const budgets = [
   {
@@ -27,7 +31,7 @@ export const budgets = [
     limit: 14.5 * KB,
     target: 10 * KB,
   },
-  { name: 'keyBy alone', imports: { rxflink: ['keyBy'] }, limit: 3 * KB },
+  { name: 'keyBy alone', imports: { rxflink: ['keyBy'] }, limit: 2.5 * KB, target: 3 * KB },
   {
     name: 'a windowed count, checkpointed in IndexedDB, from fromPush to exactlyOnceSink',
     imports: {
@@ -35,7 +39,7 @@ export const budgets = [
         'startCheckpointing', 'fromPush', 'exactlyOnceSink'],
       'rxflink/idb': ['openIndexedDbBackend'],
     },
-    limit: 29 * KB,
+    limit: 29.25 * KB, // (+0.1 KB for pane info on window results, issue 11)
     target: 20 * KB,
   },
 ];
@@ -86,7 +90,7 @@ for (const b of budgets) {
 if (json) console.log(JSON.stringify(rows, null, 2));
 else {
   for (const r of rows) {
-    const target = r.target < r.limit ? `, target ${(r.target / KB).toFixed(1)} KB` : '';
+    const target = r.target !== r.limit ? `, target ${(r.target / KB).toFixed(1)} KB` : '';
     console.log(`${r.ok ? 'ok  ' : 'OVER'} ${(r.brotli / KB).toFixed(1).padStart(5)} KB brotli of ${(r.limit / KB).toFixed(1)} KB${target} (${(r.minified / KB).toFixed(1)} KB minified)  ${r.name}`);
     for (const m of r.modules ?? []) console.log(`       ${String(m.bytes).padStart(7)} B  ${m.file}`);
   }

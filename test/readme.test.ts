@@ -1,12 +1,12 @@
 // The examples of README.md, run as written, so the README cannot drift from the library.
 import { describe, expect, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
-import { from, lastValueFrom, map, pipe, toArray } from 'rxjs';
+import { filter, from, lastValueFrom, map, pipe, toArray } from 'rxjs';
 import {
   END_OF_STREAM, boundedOutOfOrderness, count, keyBy, punctuatedWatermarks, record, sum, toValues, tumblingEventTimeWindows, watermark, window,
   windowBy, withEventTime,
 } from '../src/index.js';
-import { runWithRestore, testStream, timestamped, unbatched } from '../src/testing/index.js';
+import { inLatePane, inOnTimePane, runWithRestore, testStream, timestamped, unbatched } from '../src/testing/index.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,6 +87,23 @@ describe('README', () => {
     });
   });
 
+  it('testing section: pane assertions select the on-time and the late firing of a window', () => {
+    new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ expectObservable }) => {
+      const counts = testStream<string>()
+        .addElements(timestamped('/home', 1_000)) // frame 0
+        .advanceWatermarkTo(59_999) // frame 1: [0, 60000) fires on time
+        .addElements(timestamped('/home', 30_000)) // frame 2: late, within the lateness: fires again
+        .pipe(
+          keyBy((page) => page),
+          window(tumblingEventTimeWindows(60_000), { allowedLateness: 10_000 }).aggregate(count()),
+          toValues(),
+        );
+      const minute = { start: 0, end: 60_000 };
+      expectObservable(counts.pipe(filter(inOnTimePane(minute)), map((r) => r.value))).toBe('-a|', { a: 1 });
+      expectObservable(counts.pipe(filter(inLatePane(minute)), map((r) => `${r.value} #${r.pane.index}`))).toBe('--(b|)', { b: '2 #1' });
+    });
+  });
+
   it('quick start: clicks per page in one-minute event-time windows', async () => {
     interface Click { page: string; at: number }
     const clicks$ = from<Click[]>([
@@ -100,10 +117,12 @@ describe('README', () => {
       toValues(),
     );
     const results = await lastValueFrom(clicksPerPage$.pipe(toArray()));
+    // Each window fires once, when the watermark passes its end: its only pane, on time.
+    const pane = { timing: 'ON_TIME', index: 0, isFirst: true, isLast: true };
     expect(results).toEqual(expect.arrayContaining([
-      { key: '/home', window: { start: 0, end: 60_000 }, value: 3 },
-      { key: '/cart', window: { start: 0, end: 60_000 }, value: 1 },
-      { key: '/home', window: { start: 60_000, end: 120_000 }, value: 1 },
+      { key: '/home', window: { start: 0, end: 60_000 }, value: 3, pane },
+      { key: '/cart', window: { start: 0, end: 60_000 }, value: 1, pane },
+      { key: '/home', window: { start: 60_000, end: 120_000 }, value: 1, pane },
     ]));
     expect(results).toHaveLength(3);
   });

@@ -8,5 +8,6 @@ export { OperatorHarness, runOperator } from './harness.js';
 export { testStream, timestamped, TestStream, type TestStreamOptions } from './test-stream.js';
 export { chain, OperatorChain, type CreateOperator } from './chain.js';
 export type { TestStreamStep } from './step-runner.js';
+export { inEarlyPane, inFinalPane, inLatePane, inOnTimePane, type PaneSelector } from './panes.js';
 export { runWithRestore, type RunWithRestoreOptions } from './run-with-restore.js';
 export { HarnessStateError, TestStreamStepError, WatermarkRegressionError } from './errors.js';

@@ -162,13 +162,13 @@ export class GeneralPath<T, K, R> {
     }
     this.#addElement(ws, value, timestamp);
     if (setup.fastTrigger) {
-      if (ws.maxTs <= setup.watermark) emitWindow(setup, this.ctx, ws, out); // late but within lateness: FIRE at once
+      if (ws.maxTs <= setup.watermark) emitWindow(setup, this.ctx, ws, out, setup.watermark, false, false); // late but within lateness: FIRE at once
       return true;
     }
     const ctx = this.ctx;
     ctx.ws = ws;
     const result = setup.trigger.onElement(value, timestamp, ws.window, ctx);
-    if (result !== CONTINUE) this.#apply(ws, result, out);
+    if (result !== CONTINUE) this.#apply(ws, result, out, this.#now(), false);
     return true;
   }
 
@@ -180,7 +180,7 @@ export class GeneralPath<T, K, R> {
     const ctx = this.ctx;
     ctx.ws = ws;
     const result = this.#setup.trigger.onElement(value, timestamp, ws.window, ctx);
-    if (result !== CONTINUE) this.#apply(ws, result, out);
+    if (result !== CONTINUE) this.#apply(ws, result, out, this.#now(), false);
     if (ws.alive) this.#registerCleanup(ws);
     return true;
   }
@@ -207,8 +207,15 @@ export class GeneralPath<T, K, R> {
 
   // ---- trigger results, firing, cleanup ----
 
-  #apply(ws: WindowState, result: TriggerResult, out: Output<WindowResult<K, R>, K>): void {
-    if (result === 'FIRE' || result === 'FIRE_AND_PURGE') emitWindow(this.#setup, this.ctx, ws, out);
+  /** The time of the window's domain now: the watermark for event-time windows, else processing time. */
+  #now(): number {
+    const setup = this.#setup;
+    return setup.eventTime ? setup.watermark : setup.runtime.processingTime.now();
+  }
+
+  /** A trigger's result; `time` and `byTimer` describe the firing's pane (see emitWindow). */
+  #apply(ws: WindowState, result: TriggerResult, out: Output<WindowResult<K, R>, K>, time: number, byTimer: boolean): void {
+    if (result === 'FIRE' || result === 'FIRE_AND_PURGE') emitWindow(this.#setup, this.ctx, ws, out, time, byTimer, result === 'FIRE_AND_PURGE');
     if (result === 'PURGE' || result === 'FIRE_AND_PURGE') {
       clearContents(ws);
       this.#dropIfEmpty(ws);
@@ -273,13 +280,17 @@ export class GeneralPath<T, K, R> {
         const ws = bucket[i]!;
         if (!timers.take(ws, time, true)) continue;
         if (setup.fastTrigger) {
-          if (time === ws.maxTs) emitWindow(setup, ctx, ws, out); // EventTimeTrigger.onEventTime: FIRE at end - 1
+          if (time === ws.maxTs) emitWindow(setup, ctx, ws, out, time, true, false); // EventTimeTrigger.onEventTime: FIRE at end - 1
           if (setup.eventTime && time === ws.cleanup) this.#clearAll(ws);
           continue;
         }
         ctx.ws = ws;
         const result = trigger.onEventTime(time, ws.window, ctx);
-        if (result !== CONTINUE) this.#apply(ws, result, out);
+        if (result !== CONTINUE) {
+          // (The global window's end is the end of event time: its firing there is on time, as Beam's.)
+          if (setup.eventTime || setup.global) this.#apply(ws, result, out, time, true);
+          else this.#apply(ws, result, out, this.#now(), false);
+        }
         if (!ws.alive) continue;
         if (setup.eventTime && time === ws.cleanup) this.#clearAll(ws);
         else this.#dropIfEmpty(ws);
@@ -321,7 +332,10 @@ export class GeneralPath<T, K, R> {
         if (!timers.take(ws, time, false)) continue;
         ctx.ws = ws;
         const result = trigger.onProcessingTime(time, ws.window, ctx);
-        if (result !== CONTINUE) this.#apply(ws, result, out);
+        if (result !== CONTINUE) {
+          if (setup.eventTime) this.#apply(ws, result, out, setup.watermark, false);
+          else this.#apply(ws, result, out, time, true);
+        }
         if (!ws.alive) continue;
         if (!setup.eventTime && time === ws.cleanup) this.#clearAll(ws);
         else this.#dropIfEmpty(ws);
@@ -339,6 +353,7 @@ export class GeneralPath<T, K, R> {
 }
 
 function clearContents(ws: WindowState): void {
+  ws.panes = 0; // (a purge ends the window's panes: its next firing is a first one again)
   ws.has = false;
   ws.acc = undefined;
   ws.values = null;

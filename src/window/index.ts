@@ -27,5 +27,6 @@ export {
   type WindowAggregateFunction, type AverageAccumulator, type QuantileSummary, type AccumulatorOf, type AggregateResultOf,
 } from './aggregates.js';
 export { QuantileSketch, type QuantileSketchData, type SketchStoreData } from './quantile-sketch.js';
+export type { PaneInfo, PaneTiming } from './pane-info.js';
 export { GLOBAL_WINDOW, maxTimestamp, windowStart, type TimeWindow } from './windows.js';
 export { StateExportError, WindowMergeError, WindowStateError } from './errors.js';

@@ -74,6 +74,8 @@ export class MergingWindowSet<T, K, R> {
   }
 
   #mergeContents(target: WindowState, source: WindowState): void {
+    // The merged session continues the pane count of the session that fired most.
+    if (source.panes > target.panes) target.panes = source.panes;
     if (!source.has) return;
     if (!target.has) {
       target.acc = source.acc;

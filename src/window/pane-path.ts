@@ -10,6 +10,7 @@ import type { Output } from '../core/operator.js';
 import { clonePlain } from './aggregates.js';
 import { FUSED_KEY_GROUP, type WindowSetup } from './config.js';
 import { PaneTable, type Pane } from './panes.js';
+import { ON_TIME_ONLY_PANE } from './pane-info.js';
 import type { KeyData, WindowData, WindowOperatorState, WindowResult } from './types.js';
 import { UNKEYED, type Id } from './window-state.js';
 import { windowStart } from './windows.js';
@@ -96,7 +97,7 @@ export class PanePath<T, K, R> {
       if (values !== null) {
         // A fused toValues: the user receives the WindowResult; no record wraps it.
         for (let i = 0; i < accs.length; i++) {
-          values[values.length] = { key: panes.keyOf(keys[i]!) as K, window, value: (agg !== null ? agg.getResult(accs[i]) : inc.result(accs[i])) as R };
+          values[values.length] = { key: panes.keyOf(keys[i]!) as K, window, value: (agg !== null ? agg.getResult(accs[i]) : inc.result(accs[i])) as R, pane: ON_TIME_ONLY_PANE };
         }
         continue;
       }
@@ -105,7 +106,7 @@ export class PanePath<T, K, R> {
         const key = panes.keyOf(k) as K;
         out[out.length] = { // (a store at the end: see PaneTable.add)
           kind: 'record',
-          value: { key, window, value: (agg !== null ? agg.getResult(accs[i]) : inc.result(accs[i])) as R },
+          value: { key, window, value: (agg !== null ? agg.getResult(accs[i]) : inc.result(accs[i])) as R, pane: ON_TIME_ONLY_PANE },
           timestamp: maxTs,
           key,
           keyGroup: panes.groupOf(k),
@@ -162,7 +163,7 @@ export class PanePath<T, K, R> {
       for (const w of k.windows) {
         if (w.end - w.start !== size || windowStart(w.start, offset, size) !== w.start || w.end - 1 <= s.watermark) return false;
         if (w.values !== null || w.trigger !== null || w.processingTimers.length > 0) return false;
-        if (w.eventTimers.some((t) => t !== w.end - 1)) return false;
+        if (w.eventTimers.some((t) => t !== w.end - 1) || (w.panes ?? 0) > 0) return false;
       }
     }
     return true;

@@ -59,6 +59,7 @@ function checkWindow(check: RestoreChecks, value: unknown, at: string): void {
   }
   check.times(w['eventTimers'], `${at}.eventTimers`);
   check.times(w['processingTimers'], `${at}.processingTimers`);
+  if (w['panes'] !== undefined) check.integer(w['panes'], `${at}.panes`, 0);
 }
 
 /** A key as `checkKey` accepts it: a string, number (not NaN), bigint, boolean, or a tuple of those. */

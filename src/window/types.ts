@@ -8,14 +8,17 @@ import type { Counters } from '../core/counters.js';
 import type { SideOutput } from '../rx/side-output.js';
 import type { WindowAggregateFunction } from './aggregates.js';
 import type { Evictor } from './evictors.js';
+import type { PaneInfo } from './pane-info.js';
 import type { Trigger } from './triggers.js';
 import type { TimeWindow } from './windows.js';
 
-/** One result of a window: its key, its bounds and the window function's value. */
+/** One result of a window: its key, its bounds, the window function's value, and which firing of the window it is. */
 export interface WindowResult<K, R> {
   readonly key: K;
   readonly window: TimeWindow;
   readonly value: R;
+  /** Which firing of the window this is: early, on time or late, its index, first and last (Beam's PaneInfo). */
+  readonly pane: PaneInfo;
 }
 
 /** What a process window function sees besides the elements (Flink's ProcessWindowFunction.Context). */
@@ -108,6 +111,8 @@ export interface WindowOperatorState {
       readonly trigger: [string, unknown][] | null;
       readonly eventTimers: number[];
       readonly processingTimers: number[];
+      /** How many panes the window has fired (for the next one's `index`); absent when 0, and in older snapshots. */
+      readonly panes?: number;
     }[];
   }[];
 }

@@ -38,6 +38,7 @@ export function exportWindows<T, K, R>(setup: WindowSetup<T, K, R>, general: Gen
         trigger: ws.tstate === null ? null : Object.keys(ws.tstate).map((k): [string, unknown] => [k, clonePlain(ws.tstate![k], 'trigger state')]),
         eventTimers: timesOf(ws, true),
         processingTimers: timesOf(ws, false),
+        ...(ws.panes > 0 ? { panes: ws.panes } : {}),
       })),
     });
   }
@@ -64,6 +65,7 @@ export function restoreWindows<T, K, R>(setup: WindowSetup<T, K, R>, general: Ge
       const window = setup.global ? GLOBAL_WINDOW : { start: w.start, end: w.end };
       const ws = new WindowState(entry, window, setup.cleanupTime(w.end - 1));
       ws.has = w.has;
+      ws.panes = w.panes ?? 0; // (older snapshots have no count: 0)
       if (w.has && inc !== null) ws.acc = inc.importAcc(w.acc);
       ws.values = w.values === null ? null : w.values.slice();
       ws.times = w.times === null ? null : w.times.slice();

@@ -94,6 +94,8 @@ export class WindowState {
   pt0 = NaN;
   pt: number[] | null = null;
   alive = true;
+  /** How many panes the window has fired since it was created or last purged: the next pane's index (pane-info.ts). */
+  panes = 0;
   readonly maxTs: number;
   constructor(readonly entry: KeyEntry, readonly window: TimeWindow, readonly cleanup: number) {
     this.maxTs = window.end - 1;

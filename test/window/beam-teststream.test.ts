@@ -32,11 +32,13 @@ import { batched, testStream, unbatched } from '../../src/testing/index.js';
 import {
   continuousProcessingTimeTrigger, countTrigger, eventTimeSessionWindows, eventTimeTrigger, globalWindows, isFire, isPurge,
   purgingTrigger, slidingEventTimeWindows, sum, tumblingEventTimeWindows, window, DROPPED_LATE, GLOBAL_WINDOW,
-  LATE_TO_SIDE_OUTPUT, type Trigger, type TriggerContext, type TriggerResult, type WindowFunction,
+  LATE_TO_SIDE_OUTPUT, type PaneInfo, type PaneTiming, type Trigger, type TriggerContext, type TriggerResult, type WindowFunction,
 } from '../../src/window/index.js';
 import { harness, liveWindows, rec, reduceFn, show, windowOp, wm } from './helpers.js';
 
 const MINUTE = 60_000;
+/** The pane a result should carry (Beam's PaneInfo). */
+const pane = (timing: PaneTiming, index: number, isLast = false): PaneInfo => ({ timing, index, isFirst: index === 0, isLast });
 const plus = (a: number, b: number): number => a + b;
 const total = reduceFn(plus);
 /** The window's elements in arrival order (Beam's GroupByKey output), joined with spaces. */
@@ -206,7 +208,7 @@ describe('TestStreamTest (Beam Java SDK)', () => {
     ints.process(rec(1, 0, 'ints'), rec(2, 0, 'ints'), rec(3, 0, 'ints'));
     expect(ints.recordsOut()).toEqual([]);
     ints.process(rec(4, 0, 'ints')).end();
-    expect(ints.recordsOut()).toEqual([[{ key: 'ints', window: GLOBAL_WINDOW, value: 10 }, GLOBAL_WINDOW.end - 1]]);
+    expect(ints.recordsOut()).toEqual([[{ key: 'ints', window: GLOBAL_WINDOW, value: 10, pane: pane('EARLY', 0) }, GLOBAL_WINDOW.end - 1]]);
   });
 });
 
@@ -215,7 +217,7 @@ describe('processing-time early firings (TestStreamTest, trigger_test.py) under 
   type Ev = { k: string; v: number };
   const ev = (v: number, ts: number, k = 'key'): StreamRecord<Ev> => record({ k, v }, ts);
   const byK = keyBy((e: Ev) => e.k);
-  const res = <R>(key: string, w: { start: number; end: number }, value: R) => keyedRecord({ key, window: w, value }, w.end - 1, key, keyGroupOf(key));
+  const res = <R>(key: string, w: { start: number; end: number }, value: R, p: PaneInfo) => keyedRecord({ key, window: w, value, pane: p }, w.end - 1, key, keyGroupOf(key));
 
   it('testEarlyPanesOfWindow: early panes every 5 minutes of processing time, then the on-time pane at the end of input', () => {
     const scheduler = newScheduler();
@@ -231,7 +233,8 @@ describe('processing-time early firings (TestStreamTest, trigger_test.py) under 
       // at multiples of 5 minutes. Here both give early panes 1, 3, 6 and the on-time pane 6.
       const w = { start: 0, end: 30 * MINUTE };
       expectObservable(out).toBe('300000ms p 299999ms q 299999ms r 179999ms (se|)', {
-        p: res('key', w, 1), q: res('key', w, 3), r: res('key', w, 6), s: res('key', w, 6), e: END_OF_STREAM,
+        p: res('key', w, 1, pane('EARLY', 0)), q: res('key', w, 3, pane('EARLY', 1)), r: res('key', w, 6, pane('EARLY', 2)),
+        s: res('key', w, 6, pane('ON_TIME', 3, true)), e: END_OF_STREAM,
       });
     });
   });
@@ -246,7 +249,8 @@ describe('processing-time early firings (TestStreamTest, trigger_test.py) under 
       // Beam's early panes are 3 and 6 (a new pane waits for a new element); Flink also fires at
       // 10 minutes with 3. The event-time part fires the global window at the end of input.
       expectObservable(out).toBe('300000ms p 299999ms q 299999ms r 179999ms (se|)', {
-        p: res('key', GLOBAL_WINDOW, 3), q: res('key', GLOBAL_WINDOW, 3), r: res('key', GLOBAL_WINDOW, 6), s: res('key', GLOBAL_WINDOW, 6), e: END_OF_STREAM,
+        p: res('key', GLOBAL_WINDOW, 3, pane('EARLY', 0)), q: res('key', GLOBAL_WINDOW, 3, pane('EARLY', 1)), r: res('key', GLOBAL_WINDOW, 6, pane('EARLY', 2)),
+        s: res('key', GLOBAL_WINDOW, 6, pane('ON_TIME', 3, true)), e: END_OF_STREAM,
       });
     });
   });
@@ -272,7 +276,8 @@ describe('processing-time early firings (TestStreamTest, trigger_test.py) under 
       // processing-time timer at 10 s then finds no window. Beam fires at 10 s too (10 s > 9.999 s).
       const w = { start: 0, end: 10_000 };
       expectObservable(out).toBe('w-x 4997ms p 2ms (zy) 4996ms (e|)', {
-        w: watermark(0), x: watermark(5000), p: res('key', w, '1,2,3,4,5'), z: res('key', w, '1,2,3,4,5,6,7,8,9,10'), y: watermark(10_000), e: END_OF_STREAM,
+        w: watermark(0), x: watermark(5000), p: res('key', w, '1,2,3,4,5', pane('EARLY', 0)),
+        z: res('key', w, '1,2,3,4,5,6,7,8,9,10', pane('ON_TIME', 1, true)), y: watermark(10_000), e: END_OF_STREAM,
       });
     });
   });
@@ -285,7 +290,8 @@ describe('processing-time early firings (TestStreamTest, trigger_test.py) under 
       const out = input.pipe(byK, window<Ev, string>(tumblingEventTimeWindows(15_000), { trigger, scheduler }).aggregate(sum((e: Ev) => e.v)), unbatched());
       // Fires at 5 s with [a] and purges; the window is empty at 10 s (nothing emitted) and the end
       // of input does not fire a processing-time trigger.
-      expectObservable(out).toBe('w 4999ms p 100ms (e|)', { w: watermark(10_000), p: res('k', { start: 0, end: 15_000 }, 1), e: END_OF_STREAM });
+      // A purging trigger's firing is the window's final pane.
+      expectObservable(out).toBe('w 4999ms p 100ms (e|)', { w: watermark(10_000), p: res('k', { start: 0, end: 15_000 }, 1, pane('EARLY', 0, true)), e: END_OF_STREAM });
     });
   });
 });
@@ -417,7 +423,10 @@ describe('ReduceFnRunnerTest (Beam runners-core)', () => {
   it('testOnlyOneOnTimePane: the on-time pane, then a late pane with the accumulated sum', () => {
     const h = harness(windowOp(tumblingEventTimeWindows(10), total, { allowedLateness: 100 }));
     h.process(wm(0), rec(1, 1, 'k'), wm(10), rec(3, 3, 'k'));
-    expect(h.recordsOut()).toEqual([[{ key: 'k', window: { start: 0, end: 10 }, value: 1 }, 9], [{ key: 'k', window: { start: 0, end: 10 }, value: 4 }, 9]]);
+    expect(h.recordsOut()).toEqual([
+      [{ key: 'k', window: { start: 0, end: 10 }, value: 1, pane: pane('ON_TIME', 0) }, 9],
+      [{ key: 'k', window: { start: 0, end: 10 }, value: 4, pane: pane('LATE', 1) }, 9],
+    ]);
   });
 
   it('testFixedWindowEndOfTimeGarbageCollection: cleanup past the largest timestamp saturates; the window still fires and is dropped at the end', () => {

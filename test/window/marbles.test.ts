@@ -16,8 +16,11 @@ const newScheduler = (): TestScheduler => new TestScheduler((actual, expected) =
 
 type Ev = { k: string; v: number };
 const ev = (k: string, v: number, ts = 0): StreamElement<Ev> => record({ k, v }, ts);
-const res = <R>(key: string, start: number, end: number, value: R) =>
-  keyedRecord({ key, window: { start, end }, value }, end - 1, key, keyGroupOf(key));
+/** The pane of a window that fires once, at its end, and is cleared (pane-info.ts). */
+const ONLY = { timing: 'ON_TIME', index: 0, isFirst: true, isLast: true } as const;
+const early = (index: number) => ({ timing: 'EARLY', index, isFirst: index === 0, isLast: false }) as const;
+const res = <R>(key: string, start: number, end: number, value: R, pane: object = ONLY) =>
+  keyedRecord({ key, window: { start, end }, value, pane }, end - 1, key, keyGroupOf(key));
 const byK = keyBy((e: Ev) => e.k);
 
 describe('processing-time windows (TestScheduler)', () => {
@@ -63,7 +66,7 @@ describe('processing-time windows (TestScheduler)', () => {
       // Aligned firings at 200 (a), 400 and 600 (a + b); the watermark at 700 fires nothing more:
       // this trigger ignores event time. Its next firing (800) is after completion.
       expectObservable(out).toBe('200ms p 199ms q 199ms r 99ms w 99ms (e|)', {
-        p: res('x', 0, 10_000, 1), q: res('x', 0, 10_000, 3), r: res('x', 0, 10_000, 3), w: watermark(9999), e: END_OF_STREAM,
+        p: res('x', 0, 10_000, 1, early(0)), q: res('x', 0, 10_000, 3, early(1)), r: res('x', 0, 10_000, 3, early(2)), w: watermark(9999), e: END_OF_STREAM,
       });
     });
   });
@@ -88,7 +91,7 @@ describe('more processing-time assigners (TestScheduler)', () => {
       const input = cold('a b 998ms |', { a: ev('x', 1), b: ev('y', 2) });
       const out = input.pipe(batched(), windowAll<Ev>(tumblingProcessingTimeWindows(1000), { scheduler }).aggregate(count()), unbatched());
       expectObservable(out).toBe('999ms p (e|)', {
-        p: { kind: 'record', value: { key: undefined, window: { start: 0, end: 1000 }, value: 2 }, timestamp: 999, key: undefined, keyGroup: -1 },
+        p: { kind: 'record', value: { key: undefined, window: { start: 0, end: 1000 }, value: 2, pane: ONLY }, timestamp: 999, key: undefined, keyGroup: -1 },
         e: END_OF_STREAM,
       });
     });
@@ -112,7 +115,9 @@ describe('event-time windows in marbles', () => {
       const input = cold('abcde|', { a: ev('x', 1), b: ev('x', 2), c: ev('x', 3), d: ev('x', 4), e: ev('x', 5) });
       const out = input.pipe(batched(), byK, countWindow<Ev, string>(2).aggregate(sum((e: Ev) => e.v)), unbatched());
       const global = { start: Number.MIN_SAFE_INTEGER, end: Number.MAX_SAFE_INTEGER };
-      const r = (value: number) => keyedRecord({ key: 'x', window: global, value }, global.end - 1, 'x', keyGroupOf('x'));
+      // Each firing purges the window (Flink's countWindow purges): a final pane, and the next one is a first again.
+      const pane = { timing: 'EARLY', index: 0, isFirst: true, isLast: true };
+      const r = (value: number) => keyedRecord({ key: 'x', window: global, value, pane }, global.end - 1, 'x', keyGroupOf('x'));
       expectObservable(out).toBe('-p-q-(e|)', { p: r(3), q: r(7), e: END_OF_STREAM });
     });
   });
