@@ -11,6 +11,7 @@ const entries = {
   node: 'src/node/index.ts',
   idb: 'src/idb/index.ts',
   'web-vitals': 'src/web-vitals/index.ts',
+  browser: 'src/browser/index.ts',
   redux: 'src/redux/index.ts',
 };
 const input = Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file)));
