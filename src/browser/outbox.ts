@@ -23,9 +23,9 @@ export class Outbox {
   readonly #store: IndexedDbBlobStore;
   #sequence = 0;
 
-  /** Opens the outbox of `pipelineId` (the database is created on first use). */
+  /** Opens the outbox of `pipelineId` (the database is created on first use); `factory` defaults to `globalThis.indexedDB`. */
   constructor(pipelineId: string, factory?: IDBFactory) {
-    this.#store = new IndexedDbBlobStore(outboxDatabaseName(pipelineId), factory);
+    this.#store = new IndexedDbBlobStore(outboxDatabaseName(pipelineId), factory ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB);
   }
 
   /**

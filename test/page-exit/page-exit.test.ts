@@ -148,6 +148,13 @@ describe('watchPageExit', () => {
     await exit.close();
   });
 
+  it('without an indexedDB option, the outbox uses the page\'s indexedDB (defect: it reported IndexedDB unavailable)', async () => {
+    const exit = watchPageExit({ pipelineId: 'exit-5', url: '/c', document: fakePage(), transport: () => false, pending: () => ['b'] });
+    expect(await exit.exit()).toMatchObject({ queued: 1 });
+    expect(await exit.outbox.bodies()).toEqual(['{"early":false,"items":["b"]}']);
+    await exit.close();
+  });
+
   it('refuses bad options with an InvalidOptionError naming the option', () => {
     const base = { pipelineId: 'p', url: '/c', document: fakePage(), indexedDB: new IDBFactory() };
     expect(() => watchPageExit({ ...base, pipelineId: '' })).toThrow(InvalidOptionError);
