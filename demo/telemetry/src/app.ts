@@ -2,7 +2,7 @@
 // and sessions), the real interaction events, page exit, and what the page and the tests read.
 import { fromEvent, merge, map, Subject, tap, type Observable } from 'rxjs';
 import {
-  exactlyOnceSink, fromAsyncIterable, fromIterable, fromPush, mergeTimed, SideOutput, startCheckpointing, toValues,
+  exactlyOnceSink, FinishedPipelineError, fromAsyncIterable, fromIterable, fromPush, mergeTimed, SideOutput, startCheckpointing, toValues,
   type Checkpointing, type StreamBatch,
 } from '../../../src/index.js';
 import { openIndexedDbBackend } from '../../../src/idb/index.js';
@@ -81,16 +81,28 @@ const watchWatermark = tap((batch: StreamBatch<TelemetryEvent, undefined>) => {
 /** Results committed since the last page exit: what the exit sends. */
 const unsent: AreaWindow[] = [];
 let sourcePosition: () => number = () => 0;
+const clock = pacedClock(timeline.t0, timeline.wallStart, settings.speed);
 const finished: Promise<unknown>[] = [];
 
-async function open(pipelineId: string): Promise<{ checkpoints: Checkpointing; ownership: () => 'owner' | 'read-only' }> {
+/**
+ * Opens a pipeline's backend and restores its latest checkpoint. A pipeline over a finite input
+ * (`events=`) that already finished is not restored (FinishedPipelineError): its results are all
+ * committed, so there is nothing to run (undefined).
+ */
+async function open(pipelineId: string): Promise<{ checkpoints: Checkpointing; ownership: () => 'owner' | 'read-only' } | undefined> {
   const backend = await openIndexedDbBackend({
     pipelineId, ownership: 'wait',
     onWait: () => store.dispatch(statusChanged({ phase: 'waiting' })),
     onOwnershipLost: (reason) => store.dispatch(statusChanged({ phase: 'failed', error: `ownership lost: ${reason}` })),
   });
-  const checkpoints = await startCheckpointing({ backend, interval: 1_000 });
-  return { checkpoints, ownership: () => backend.ownership };
+  try {
+    const checkpoints = await startCheckpointing({ backend, interval: 1_000 });
+    return { checkpoints, ownership: () => backend.ownership };
+  } catch (error) {
+    if (!(error instanceof FinishedPipelineError)) throw error;
+    await backend.close();
+    return undefined;
+  }
 }
 
 /** Starts both pipelines once this tab owns their state (waits while another tab does). */
@@ -100,6 +112,12 @@ async function start(): Promise<void> {
   // Charts continue where they were: everything committed before, then what this page commits.
   store.dispatch(windowsFired(await areaResults.all()));
   store.dispatch(sessionsClosed(await sessionResults.all()));
+  if (sessions !== undefined) runSessions(sessions.checkpoints);
+  if (areas === undefined) {
+    sourcePosition = () => settings.events;
+    store.dispatch(statusChanged({ phase: 'running', ownership: 'owner' }));
+    return;
+  }
   const exit = watchPageExit({
     pipelineId: settings.id, url: '/collect', checkpoints: areas.checkpoints, ownership: areas.ownership, pending: () => unsent.splice(0),
   });
@@ -112,7 +130,6 @@ async function start(): Promise<void> {
     store.dispatch(statusChanged({ checkpoints: completedCheckpoints, lastCheckpointId: info.checkpointId }));
   });
 
-  const clock = pacedClock(timeline.t0, timeline.wallStart, settings.speed);
   const source = fromAsyncIterable(simulatedTraffic(generator, clock, settings.events), { from: areas.checkpoints.position('sim') });
   sourcePosition = () => source.position?.index ?? 0;
   const sim$ = areas.checkpoints.source('sim', source).pipe(timed(outputs, 'sim-entry', false));
@@ -128,14 +145,18 @@ async function start(): Promise<void> {
     }), { uid: 'area-sink' }),
     toValues(),
   ), areas.checkpoints);
+}
 
-  const users = fromAsyncIterable(simulatedTraffic(generator, clock, settings.events), { from: sessions.checkpoints.position('sim') });
-  run(sessions.checkpoints.source('sim', users).pipe(
-    timed(outputs, 'sim-entry', false),
+/** The session pipeline: per simulated user, over its own copy of the traffic. */
+function runSessions(checkpoints: Checkpointing): void {
+  const users = fromAsyncIterable(simulatedTraffic(generator, clock, settings.events), { from: checkpoints.position('sim') });
+  run(checkpoints.source('sim', users).pipe(
+    // The same events as the area pipeline: their invalid ones are counted there, not twice.
+    timed({ invalid: new SideOutput(), late: outputs.late }, 'sim-entry', false),
     perUser('sessions'),
     exactlyOnceSink((results, id) => commit(sessionResults, results.map(toSession), id, (v) => store.dispatch(sessionsClosed(v))), { uid: 'session-sink' }),
     toValues(),
-  ), sessions.checkpoints);
+  ), checkpoints);
 }
 
 async function commit<T>(results: { commit(v: readonly T[], id: number): Promise<unknown> }, values: T[], id: number, then: (v: T[]) => void): Promise<void> {
@@ -151,13 +172,12 @@ function run(results$: Observable<unknown>, checkpoints: Checkpointing): void {
 
 const describe = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 
-// Counters for the page, a few times a second (never per event).
-setInterval(() => {
-  store.dispatch(statusChanged({ invalid: outputs.invalid.count, late: outputs.late.count, watermark, read: sourcePosition() }));
-}, 250);
+// Counters for the page, a few times a second (never per event), and once more at the end.
+const counters = () => ({ invalid: outputs.invalid.count, late: outputs.late.count, watermark, read: sourcePosition() });
+setInterval(() => store.dispatch(statusChanged(counters())), 250);
 
 start().then(
-  () => Promise.all(finished).then(() => store.dispatch(statusChanged({ phase: 'finished' }))),
+  () => Promise.all(finished).then(() => store.dispatch(statusChanged({ ...counters(), phase: 'finished' }))),
   (e: unknown) => store.dispatch(statusChanged({ phase: 'failed', error: describe(e) })),
 ).catch((e: unknown) => store.dispatch(statusChanged({ phase: 'failed', error: describe(e) })));
 
