@@ -38,6 +38,14 @@ export class Outbox {
     await this.#store.setMany(bodies.map((body) => [`${prefix}:${tab}:${String(this.#sequence++).padStart(6, '0')}`, new TextEncoder().encode(body)] as const));
   }
 
+  /**
+   * Opens the database connection now, so that a later `add` on page exit only has to start a
+   * transaction, within the exit's task: a page being unloaded gets no time to open a database.
+   */
+  warm(): Promise<void> {
+    return this.#store.keys().then(() => undefined, () => undefined);
+  }
+
   /** The stored bodies, oldest first. */
   async bodies(): Promise<string[]> {
     const keys = (await this.#store.keys()).sort();

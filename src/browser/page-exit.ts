@@ -106,6 +106,7 @@ export function watchPageExit(options: PageExitOptions): PageExit {
   const page = options.document ?? (globalThis as { document?: VisibilitySource }).document;
   if (page === undefined) throw new InvalidOptionError('document', page, 'is required outside a page (pass the page or a fake)');
   const outbox = new Outbox(options.pipelineId, options.indexedDB);
+  void outbox.warm();
   const now = options.now ?? Date.now;
   const owner = (): boolean => (options.ownership?.() ?? 'owner') === 'owner';
 
@@ -163,10 +164,12 @@ export function watchPageExit(options: PageExitOptions): PageExit {
 function send(transport: ExitTransport, url: string, body: string): boolean {
   try {
     if (typeof transport === 'function') return transport(url, body);
-    if (transport === 'beacon') return navigator.sendBeacon(url, new Blob([body], { type: 'application/json' }));
+    // A string body goes as text/plain, a CORS-safelisted type: no preflight, so a collector on
+    // another origin gets it too (a JSON content type would need one, which a beacon cannot make).
+    if (transport === 'beacon') return navigator.sendBeacon(url, body);
     // A keepalive fetch cannot be awaited on exit; the browser refuses it at once (a rejection, not
     // a throw) only over the quota, which the byte budget already keeps it under.
-    void fetch(url, { method: 'POST', body, keepalive: true, headers: { 'content-type': 'application/json' } }).catch(() => undefined);
+    void fetch(url, { method: 'POST', body, keepalive: true, mode: 'no-cors' }).catch(() => undefined);
     return true;
   } catch {
     return false;
