@@ -17,8 +17,16 @@ export type ExitTransport = 'beacon' | 'keepalive' | ((url: string, body: string
 /** The part of `document` page exit listens to (a fake in tests). */
 export interface VisibilitySource {
   readonly visibilityState: DocumentVisibilityState;
+  /** Adds the listener page exit runs on every visibility change. */
   addEventListener(type: 'visibilitychange', listener: () => void): void;
+  /** Removes it (`close()`). */
   removeEventListener(type: 'visibilitychange', listener: () => void): void;
+}
+
+/** What page exit needs of a pipeline's checkpointing (a `Checkpointing` has it). */
+export interface ExitCheckpoints {
+  /** Takes a checkpoint now; resolves once it is stored. */
+  checkpoint(): Promise<unknown>;
 }
 
 /** Options of `watchPageExit`. */
@@ -37,7 +45,7 @@ export interface PageExitOptions {
    */
   readonly earlyPanes?: () => readonly unknown[];
   /** The pipeline's checkpointing: a checkpoint is taken on every exit while this tab owns the state. */
-  readonly checkpoints?: { checkpoint(): Promise<unknown> };
+  readonly checkpoints?: ExitCheckpoints;
   /** Whether this tab owns the pipeline's state (e.g. `() => backend.ownership`). Default: owner. */
   readonly ownership?: () => 'owner' | 'read-only';
   /** How bodies leave on exit. Default 'beacon'. */
