@@ -42,8 +42,19 @@ describe('the telemetry app', () => {
       expect(mine.length, context).toBeGreaterThanOrEqual(3);
       expect(mine.every((w) => w.count > 0 && w.p95 >= w.p50 && w.p50 > 0), context).toBe(true);
     }
-    // The page's own web vitals, from the real library in Chromium: at least FCP and TTFB.
+    // The page's own web vitals, from the real library in Chromium: at least FCP and TTFB. Reports
+    // of one metric instance are its updates: numbered 0, 1, ... under one id, and their deltas add
+    // up to its latest value.
     expect(Object.keys(state.status.vitals), context).toEqual(expect.arrayContaining(['FCP', 'TTFB']));
+    const updates = await page.evaluate(() => (globalThis as unknown as { __telemetry: { vitalUpdates(): { name: string; id: string; update: number; value: number; delta: number }[] } }).__telemetry.vitalUpdates());
+    const byId = new Map<string, typeof updates>();
+    for (const u of updates) byId.set(u.id, [...(byId.get(u.id) ?? []), u]);
+    for (const [id, reports] of byId) {
+      expect(reports.map((r) => r.update), `${id} ${context}`).toEqual(reports.map((_, i) => i));
+      expect(new Set(reports.map((r) => r.name)).size).toBe(1);
+      expect(reports.reduce((s, r) => s + r.delta, 0)).toBeCloseTo(reports.at(-1)!.value, 6);
+    }
+    console.log(`web vitals in Chromium: ${updates.map((u) => `${u.name}#${u.update}=${u.value.toFixed(3)}`).join(' ')}`);
     // Invalid events (missing timestamp, non-numeric latency) are counted on the page, which keeps running.
     expect(Number(await page.textContent('#invalid')), context).toBeGreaterThanOrEqual(3);
     expect(await page.textContent('#status'), context).toMatch(/^running/);

@@ -7,7 +7,7 @@ import {
 } from '../../../src/index.js';
 import { openIndexedDbBackend } from '../../../src/idb/index.js';
 import { watchPageExit } from '../../../src/browser/index.js';
-import { fromWebVitals } from '../../../src/web-vitals/index.js';
+import { fromWebVitals, type VitalUpdate } from '../../../src/web-vitals/index.js';
 import { pacedClock, simulatedEvent, simulatedTraffic, type GeneratorConfig, type TelemetryEvent } from './generator.js';
 import { perArea, perUser, resultStore, timed, toAreaWindow, toSession, type Outputs } from './pipeline.js';
 import { createAppStore, sessionsClosed, statusChanged, vitalReported, windowsFired, type AreaWindow, type UserSession } from './store.js';
@@ -65,8 +65,11 @@ merge(fromEvent<MouseEvent>(document, 'click'), fromEvent<KeyboardEvent>(documen
 ).subscribe(interactions);
 // The page's own web vitals (the real library): first reports become events of area 'vitals'
 // (updates of a metric are not new events: docs/telemetry.md), the latest value of each is shown.
+/** Every web-vitals update this page saw (the tests check their ids, numbers and deltas). */
+const vitalUpdates: VitalUpdate[] = [];
 fromWebVitals({ reportAllChanges: true }).subscribe({
   next: (v) => {
+    vitalUpdates.push(v);
     store.dispatch(vitalReported({ name: v.name, value: v.value }));
     if (v.update === 0 && v.name !== 'CLS') interactions.next({ kind: 'vital', area: 'vitals', user: 'me', at: v.at, latency: Math.round(v.value), error: false });
   },
@@ -184,6 +187,7 @@ start().then(
 /** What tests read: the store, what was committed, and the same computation without checkpoints or reloads. */
 export const testApi = {
   state: () => store.getState(),
+  vitalUpdates: () => vitalUpdates,
   committed: async () => ({ windows: await areaResults.all(), sessions: await sessionResults.all() }),
   /** The first `settings.events` events through the same pipelines, unpaced, with no checkpoint: the reference. */
   async reference(): Promise<{ windows: AreaWindow[]; sessions: UserSession[] }> {
