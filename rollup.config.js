@@ -10,6 +10,8 @@ const entries = {
   testing: 'src/testing/index.ts',
   node: 'src/node/index.ts',
   idb: 'src/idb/index.ts',
+  'web-vitals': 'src/web-vitals/index.ts',
+  browser: 'src/browser/index.ts',
   redux: 'src/redux/index.ts',
 };
 const input = Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file)));

@@ -8,6 +8,8 @@ import { fromStreamOperator, type StreamOperator } from 'rxflink/engine';
 import { unbatched } from 'rxflink/testing';
 import { fileBackend } from 'rxflink/node';
 import { openIndexedDbBackend } from 'rxflink/idb';
+import { fromWebVitals, type VitalUpdate } from 'rxflink/web-vitals';
+import { watchPageExit, type PageExitReport } from 'rxflink/browser';
 
 interface Click { page: string; at: number; ms: number }
 const clicks$ = from<Click[]>([{ page: '/home', at: 1_000, ms: 12 }]);
@@ -42,3 +44,6 @@ export async function checkpointed(): Promise<void> {
   void fileBackend({ directory: './state', pipelineId: 'app' });
   void openIndexedDbBackend;
 }
+
+export const vitals$: Observable<VitalUpdate> = fromWebVitals({ metrics: ['LCP', 'CLS'], attribution: true });
+export const exitReport = (): Promise<PageExitReport> => watchPageExit({ pipelineId: 'app', url: '/collect', pending: () => [] }).exit();

@@ -53,6 +53,7 @@ const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.map': 'application/json',
+  '.css': 'text/css; charset=utf-8',
 };
 
 /** Bundles `entry` for the browser into `outdir/app.js` (ESM, ES2022, inline source maps). */

@@ -1,0 +1,11 @@
+// `npm run demo:browser`: builds the telemetry page into demo/telemetry/dist and serves it.
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  base: './',
+  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022' },
+  preview: { host: '127.0.0.1', port: 4173 },
+  logLevel: 'info',
+});

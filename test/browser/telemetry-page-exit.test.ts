@@ -1,0 +1,77 @@
+// Page exit in real Chromium, with the real sendBeacon and IndexedDB, and a collector on another
+// origin: when the tab is hidden, the pending results leave with sendBeacon, each body under 64 KiB
+// and all within the 64 KiB keepalive quota; the rest is kept in the IndexedDB outbox, and the next
+// page drains it: every item arrives exactly once. On a navigation the beacons leave as the page
+// unloads; an outbox write started then is not committed in Chromium (observed: the document is
+// gone before the transaction), so the outbox protects a tab that is hidden, not one being closed.
+import { createServer, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, waitForEntry, type Harness } from './harness.js';
+
+let h: Harness;
+/** The collector: another origin, recording every body posted to it. */
+let collector: Server;
+let collectUrl: string;
+const beacons: string[] = [];
+beforeAll(async () => {
+  h = await startHarness({ entry: 'test/browser/entries/page-exit-entry.ts' });
+  collector = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (c: Buffer) => chunks.push(c));
+    request.on('end', () => {
+      if (request.method === 'POST') beacons.push(Buffer.concat(chunks).toString('utf8'));
+      response.writeHead(204, { 'access-control-allow-origin': '*' }).end();
+    });
+  });
+  await new Promise<void>((r) => collector.listen(0, '127.0.0.1', r));
+  const address = collector.address();
+  if (address === null || typeof address === 'string') throw new Error('no collector address');
+  collectUrl = `http://127.0.0.1:${address.port}/collect`;
+});
+afterAll(async () => {
+  await h?.close();
+  await new Promise<void>((r) => collector?.close(() => r()));
+});
+
+type Api = { __rx: { drain(): Promise<{ count: number; bodies: string[] }>; hide(): void; exits: { sent: number; queued: number }[] } };
+const itemsOf = (body: string) => (JSON.parse(body) as { items: { i: number }[] }).items.map((x) => x.i);
+const sizeOf = (body: string) => new TextEncoder().encode(body).length;
+
+describe('page exit in Chromium', () => {
+  it('when the tab is hidden, beacons carry what fits in 64 KiB and the outbox the rest, drained once by the next page', async () => {
+    beacons.length = 0;
+    const page = await h.context.newPage();
+    await page.goto(`${h.url}?items=200&collect=${encodeURIComponent(collectUrl)}`);
+    await waitForEntry(page);
+    await page.evaluate(() => (globalThis as unknown as Api).__rx.hide());
+    await page.waitForFunction(() => (globalThis as unknown as Api).__rx.exits.length === 1);
+    const [report] = await page.evaluate(() => (globalThis as unknown as Api).__rx.exits);
+    await page.waitForTimeout(300); // the beacon reaches the collector
+    await page.reload();
+    await waitForEntry(page);
+    const drained = await page.evaluate(() => (globalThis as unknown as Api).__rx.drain());
+    const context = JSON.stringify({ report, beacons: beacons.map(sizeOf), drained: drained.count, log: h.consoleLog });
+
+    expect(report, context).toMatchObject({ sent: 1, queued: 3 });
+    expect(beacons.length, context).toBe(1);
+    expect(sizeOf(beacons[0]!), context).toBeLessThan(64 * 1024);
+    expect(sizeOf(beacons[0]!), context).toBeGreaterThan(50 * 1024);
+    expect(drained.count, context).toBe(3);
+    const all = [...beacons, ...drained.bodies].flatMap(itemsOf).sort((a, b) => a - b);
+    expect(all, context).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    expect((await page.evaluate(() => (globalThis as unknown as Api).__rx.drain())).count).toBe(0);
+    await page.close();
+  });
+
+  it('leaving the page (navigation) sends its pending results with sendBeacon as the page unloads', async () => {
+    beacons.length = 0;
+    const page = await h.context.newPage();
+    await page.goto(`${h.url}?items=30&collect=${encodeURIComponent(collectUrl)}`);
+    await waitForEntry(page);
+    await page.goto(`${h.url}?items=0`);
+    await waitForEntry(page);
+    await page.waitForTimeout(500);
+    expect(beacons.flatMap(itemsOf), JSON.stringify(h.consoleLog)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    await page.close();
+  });
+});
