@@ -24,10 +24,12 @@ export const budgets = [
   {
     name: 'a windowed count',
     imports: { rxflink: ['withEventTime', 'boundedOutOfOrderness', 'keyBy', 'window', 'tumblingEventTimeWindows', 'count', 'toValues'] },
-    limit: 14.5 * KB,
+    limit: 14.9 * KB, // +0.4 KB (issue 13): the metrics probe every adapter counts batches into
     target: 10 * KB,
   },
   { name: 'keyBy alone', imports: { rxflink: ['keyBy'] }, limit: 3 * KB },
+  // Issue 13: a pipeline's metrics exported to OpenTelemetry (@opentelemetry/api is the app's, external).
+  { name: 'rxflink/otel: PipelineMetrics exported', imports: { rxflink: ['PipelineMetrics', 'withMetrics'], 'rxflink/otel': ['exportMetrics'] }, limit: 5 * KB },
   {
     name: 'a windowed count, checkpointed in IndexedDB, from fromPush to exactlyOnceSink',
     imports: {
@@ -35,7 +37,7 @@ export const budgets = [
         'startCheckpointing', 'fromPush', 'exactlyOnceSink'],
       'rxflink/idb': ['openIndexedDbBackend'],
     },
-    limit: 29 * KB,
+    limit: 29.5 * KB, // +0.5 KB (issue 13): the metrics probe, and the coordinator's reports to the metrics
     target: 20 * KB,
   },
 ];

@@ -50,7 +50,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['window', 'sources', 'sinks'],
   ['fusion'],
   ['checkpoint'],
-  ['node', 'idb', 'testing', 'engine'],
+  ['node', 'idb', 'testing', 'engine', 'otel'],
 ];
 
 /**

@@ -8,6 +8,9 @@ import { fromStreamOperator, type StreamOperator } from 'rxflink/engine';
 import { unbatched } from 'rxflink/testing';
 import { fileBackend } from 'rxflink/node';
 import { openIndexedDbBackend } from 'rxflink/idb';
+import { PipelineMetrics, withMetrics, type MetricsSnapshot } from 'rxflink';
+import { exportMetrics } from 'rxflink/otel';
+import { metrics as otel } from '@opentelemetry/api';
 
 interface Click { page: string; at: number; ms: number }
 const clicks$ = from<Click[]>([{ page: '/home', at: 1_000, ms: 12 }]);
@@ -42,3 +45,8 @@ export async function checkpointed(): Promise<void> {
   void fileBackend({ directory: './state', pipelineId: 'app' });
   void openIndexedDbBackend;
 }
+
+export const jobMetrics = new PipelineMetrics({ job: 'app' });
+export const measured$ = clicks$.pipe(withMetrics(jobMetrics), withEventTime({ timestamp: (c: Click) => c.at, watermarks: boundedOutOfOrderness(2_000) }));
+export const snapshot: MetricsSnapshot = jobMetrics.snapshot();
+export const exported = exportMetrics(jobMetrics, otel.getMeter('app'));

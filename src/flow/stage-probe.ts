@@ -5,12 +5,8 @@ import type { StageStats } from './monitor.js';
 /**
  * A job-graph probe over the counters a source or async stage already keeps for its `FlowMonitor`
  * (docs/monitoring.md): nothing more is counted on the path of records; a sample copies records in
- * and out and the time spent unable to pull (a source's backpressure) from `stats`.
- *
- * @example
- * ```ts
- * const probe = stageProbe(stats, 'source');
- * ```
+ * and out and the time spent unable to pull (a source's backpressure) from `stats`. Internal: the
+ * sources and async stages call it.
  */
 export function stageProbe(stats: StageStats, kind: OperatorKind): OperatorProbe {
   const probe = new OperatorProbe(stats.name, kind, null, null);

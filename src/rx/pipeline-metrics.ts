@@ -26,7 +26,7 @@ export interface PipelineMetricsOptions {
  * const metrics = new PipelineMetrics({ job: 'clicks' });
  * clicks$.pipe(
  *   withMetrics(metrics),
- *   withEventTimeBatches({ timestamp: (c) => c.ts, watermarks: boundedOutOfOrderness(500) }),
+ *   withEventTime({ timestamp: (c: Click) => c.at, watermarks: boundedOutOfOrderness(500) }),
  *   keyBy((c) => c.page),
  *   window(tumblingEventTimeWindows(1000)).aggregate(count()),
  *   toValues(),
@@ -51,7 +51,9 @@ export class PipelineMetrics extends MetricsCollector {
    *
    * @example
    * ```ts
-   * const sub = metrics.updates(500).subscribe((m) => render(m));
+   * const metrics = new PipelineMetrics({ job: 'clicks' });
+ * // Each half second: records per second into every operator of the job graph.
+ * const sub = metrics.updates(500).subscribe((m) => console.log(m.operators.map((o) => o.numRecordsInPerSecond)));
    * ```
    */
   updates(intervalMs = 1000): Observable<MetricsSnapshot> {

@@ -21,7 +21,13 @@ export interface WithMetricsOptions {
  * @example
  * ```ts
  * const metrics = new PipelineMetrics({ job: 'clicks' });
- * clicks$.pipe(withMetrics(metrics, { name: 'clicks' }), withEventTimeBatches(strategy), keyBy((c) => c.page), window(w).aggregate(count()), toValues());
+ * clicks$.pipe(
+ *   withMetrics(metrics, { name: 'clicks' }),
+ *   withEventTime({ timestamp: (c: Click) => c.at, watermarks: boundedOutOfOrderness(500) }),
+ *   keyBy((c) => c.page),
+ *   window(tumblingEventTimeWindows(1000)).aggregate(count()),
+ *   toValues(),
+ * ).subscribe();
  * ```
  */
 export function withMetrics<V>(metrics: MetricsCollector, options: WithMetricsOptions = {}): MonoTypeOperatorFunction<V> {
