@@ -24,12 +24,14 @@ export interface CheckpointInstrument {
   readonly type: InstrumentType;
   readonly unit: string;
   readonly description: string;
+  /** The value from the checkpoint totals and the last completed checkpoint, or null when there is none yet. */
   readonly value: (checkpoints: MetricsSnapshot['checkpoints'], last: CheckpointMetrics | undefined) => number | null;
 }
 
 const seconds = (ms: number | null): number | null => (ms === null ? null : ms / 1000);
 const ratio = (msPerSecond: number): number => msPerSecond / 1000;
 
+/** The instruments of every operator, with the attributes `job.name`, `operator.id`, `operator.name`, `operator.kind`. */
 export const OPERATOR_INSTRUMENTS: readonly OperatorInstrument[] = [
   { name: 'rxflink.operator.records.in', type: 'counter', unit: '{record}', description: "Records received (Flink's numRecordsIn)", value: (o) => o.numRecordsIn },
   { name: 'rxflink.operator.records.out', type: 'counter', unit: '{record}', description: "Records emitted (Flink's numRecordsOut)", value: (o) => o.numRecordsOut },
@@ -47,6 +49,7 @@ export const OPERATOR_INSTRUMENTS: readonly OperatorInstrument[] = [
   { name: 'rxflink.operator.state.size', type: 'gauge', unit: 'By', description: 'Approximate size of the operator state', value: (o) => o.state?.approximateBytes ?? null },
 ];
 
+/** The instruments of the job's checkpoints, with the attribute `job.name`; durations and size are the last completed checkpoint's. */
 export const CHECKPOINT_INSTRUMENTS: readonly CheckpointInstrument[] = [
   { name: 'rxflink.checkpoint.completed', type: 'counter', unit: '{checkpoint}', description: "Completed checkpoints (Flink's numberOfCompletedCheckpoints)", value: (c) => c.completed },
   { name: 'rxflink.checkpoint.failed', type: 'counter', unit: '{checkpoint}', description: "Failed checkpoints (Flink's numberOfFailedCheckpoints)", value: (c) => c.failed },

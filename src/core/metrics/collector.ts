@@ -24,6 +24,10 @@ interface Totals {
   readonly blocked: number;
 }
 
+/**
+ * The metrics of one pipeline, without a scheduler: `PipelineMetrics` (rx/pipeline-metrics.ts) is
+ * the one users create; operators and the coordinator see it as this.
+ */
 export class MetricsCollector {
   /** The job's name, an attribute of everything it exports. */
   readonly job: string;
@@ -37,7 +41,10 @@ export class MetricsCollector {
   readonly #exceptions: ExceptionRecord[] = [];
   readonly #reported = new WeakSet<object>();
   readonly #default: Sampler;
-  /** The checkpoints, as the coordinator reports them. */
+  /**
+   * The checkpoints, as the coordinator reports them.
+   * @internal
+   */
   readonly checkpoints = new CheckpointHistory();
 
   constructor(job: string, now: () => number) {

@@ -11,8 +11,15 @@ import type { OperatorKind } from './types.js';
  * What a probe reads of an element: its kind, and a watermark's timestamp. Structural, so that the
  * element types (which import the checkpoint contract, which imports the collector) are not imported here.
  */
-type Counted = { readonly kind: string; readonly timestamp?: number };
+export interface ProbedElement {
+  readonly kind: string;
+  readonly timestamp?: number;
+}
 
+/**
+ * The counters of one node of the job graph, which its adapter updates per batch (docs/monitoring.md §3).
+ * The adapters of this library create and attach them; `fromStreamOperator` gives one to every engine operator.
+ */
 export class OperatorProbe {
   readonly name: string;
   readonly kind: OperatorKind;
@@ -47,13 +54,13 @@ export class OperatorProbe {
   }
 
   /** Counts a processed batch of elements: the records in, the watermark, busy time since `start`. */
-  end(start: number, batch: readonly Counted[]): void {
+  end(start: number, batch: readonly ProbedElement[]): void {
     this.recordsIn += recordCount(batch, this, true);
     if (this.clock !== null) this.busyMs += this.clock() - start;
   }
 
   /** Counts an emitted batch of elements: the records out, the watermark. */
-  emitted(out: readonly Counted[]): void {
+  emitted(out: readonly ProbedElement[]): void {
     this.recordsOut += recordCount(out, this, false);
   }
 
@@ -70,7 +77,7 @@ export class OperatorProbe {
  * whose last watermark is kept. A watermark in the middle of a batch, which no operator of this
  * library emits, would be counted as a record.
  */
-function recordCount(batch: readonly Counted[], probe: OperatorProbe, input: boolean): number {
+function recordCount(batch: readonly ProbedElement[], probe: OperatorProbe, input: boolean): number {
   let n = batch.length;
   let watermarkSeen = false;
   while (n > 0) {
