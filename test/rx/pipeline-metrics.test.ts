@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { asyncScheduler, map, of, Subject, tap, type Observable, type SchedulerLike } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import {
-  boundedOutOfOrderness, count, fromIterable, InvalidOptionError, keyBy, mapValues, memoryBackend, PipelineMetrics,
+  asyncSink, boundedOutOfOrderness, count, fromIterable, InvalidOptionError, keyBy, mapValues, memoryBackend, mergeTimed, PipelineMetrics,
   startCheckpointing, toValues, tumblingEventTimeWindows, window, withEventTimeBatches, withMetrics,
 } from '../../src/index.js';
 import { MemoryBlobStore } from '../../src/engine/index.js';
@@ -168,5 +168,39 @@ describe('a checkpointed pipeline, linked by startCheckpointing({ metrics })', (
     expect(last).toMatchObject({ id: final!.checkpointId, status: 'completed', bytes: final!.byteLength, incremental: false, failure: null });
     expect(last.durationMs).toBeGreaterThanOrEqual(0);
     expect(last.backendWriteMs! + last.alignmentMs!).toBeLessThanOrEqual(last.durationMs!);
+  });
+});
+
+describe('merges and stages', () => {
+  it('a merge is reached by the pipeline element of each input: the operator after it gets one edge per input', async () => {
+    const metrics = new PipelineMetrics();
+    const timed = (name: string, input: Click[]) => of(input).pipe(
+      withMetrics(metrics, { name }),
+      withEventTimeBatches({ timestamp: (c: Click) => c.ts, watermarks: boundedOutOfOrderness(0) }),
+    );
+    await run(mergeTimed(timed('mobile', clicks(10)), timed('web', clicks(20))).pipe(mapValues((c: Click) => c.page)));
+    const m = metrics.snapshot();
+    expect(m.edges).toEqual([
+      { from: 'mobile#1', to: 'TimestampsAndWatermarks#1' },
+      { from: 'TimestampsAndWatermarks#1', to: 'Map#1' },
+      { from: 'web#1', to: 'TimestampsAndWatermarks#2' },
+      { from: 'TimestampsAndWatermarks#2', to: 'Map#1' },
+    ]);
+    expect(m.operators.find((o) => o.id === 'Map#1')!.numRecordsIn).toBe(30);
+  });
+
+  it('a source that a slow sink holds back is backpressured; the sink is a node of the graph', async () => {
+    const metrics = new PipelineMetrics();
+    const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'slow', store: new MemoryBlobStore() }), interval: 1_000_000, metrics });
+    await run(checkpoints.source('rows', fromIterable(Array.from({ length: 400 }, (_, i) => i), { batchSize: 50 })).pipe(
+      withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
+      asyncSink(() => new Promise((resolve) => setTimeout(resolve, 20)), { concurrency: 1, bufferSize: 50 }),
+    ));
+    const m = metrics.snapshot();
+    expect(m.operators.map((o) => o.kind)).toEqual(['source', 'operator', 'sink']);
+    const source = m.operators[0]!;
+    expect(source.backPressuredTimeMsPerSecond).toBeGreaterThan(100); // 8 writes of 20 ms, one batch buffered at a time
+    expect(source.busyTimeMsPerSecond + source.idleTimeMsPerSecond + source.backPressuredTimeMsPerSecond).toBeCloseTo(1000);
+    expect(m.operators[2]!.numRecordsOut).toBe(400);
   });
 });
