@@ -13,6 +13,7 @@ const entries = {
   'web-vitals': 'src/web-vitals/index.ts',
   browser: 'src/browser/index.ts',
   redux: 'src/redux/index.ts',
+  otel: 'src/otel/index.ts',
 };
 const input = Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file)));
 

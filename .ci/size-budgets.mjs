@@ -28,10 +28,12 @@ export const budgets = [
   {
     name: 'a windowed count',
     imports: { rxflink: ['withEventTime', 'boundedOutOfOrderness', 'keyBy', 'window', 'tumblingEventTimeWindows', 'count', 'toValues'] },
-    limit: 14.5 * KB,
+    limit: 14.9 * KB, // +0.4 KB (issue 13): the metrics probe every adapter counts batches into
     target: 10 * KB,
   },
   { name: 'keyBy alone', imports: { rxflink: ['keyBy'] }, limit: 2.5 * KB, target: 3 * KB },
+  // Issue 13: a pipeline's metrics exported to OpenTelemetry (@opentelemetry/api is the app's, external).
+  { name: 'rxflink/otel: PipelineMetrics exported', imports: { rxflink: ['PipelineMetrics', 'withMetrics'], 'rxflink/otel': ['exportMetrics'] }, limit: 5 * KB },
   {
     name: 'a windowed count, checkpointed in IndexedDB, from fromPush to exactlyOnceSink',
     imports: {
@@ -39,7 +41,7 @@ export const budgets = [
         'startCheckpointing', 'fromPush', 'exactlyOnceSink'],
       'rxflink/idb': ['openIndexedDbBackend'],
     },
-    limit: 29.25 * KB, // (+0.1 KB for pane info on window results, issue 11)
+    limit: 29.75 * KB, // +0.1 KB pane info on window results (issue 11), +0.5 KB the metrics probe and the coordinator's reports (issue 13)
     target: 20 * KB,
   },
   // The source alone; web-vitals itself (both of its builds, loaded on subscribe) is counted in.

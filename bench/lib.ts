@@ -1,4 +1,5 @@
 /** Shared bench helpers: run alternating repetitions, report medians and ratios to a baseline. */
+import { ProgressLine } from '../demo/progress.js';
 
 export interface Measured {
   name: string;
@@ -19,15 +20,20 @@ export function median(values: readonly number[]): number {
  * (the baseline), measured in the same run.
  */
 export function compare(events: number, cases: readonly { name: string; run: () => void }[], reps = 5): Measured[] {
+  // Progress on one updating line in a terminal; a line per round in a log.
+  const progress = new ProgressLine();
+  progress.update(`  warm-up (${cases.length} cases)`);
   for (const c of cases) c.run(); // warm-up: JIT, inline caches
   const times = cases.map(() => [] as number[]);
   for (let r = 0; r < reps; r++) {
+    progress.update(`  round ${r + 1}/${reps}`);
     cases.forEach((c, i) => {
       const start = performance.now();
       c.run();
       times[i]!.push(performance.now() - start);
     });
   }
+  progress.done();
   const rates = times.map((t) => events / (median(t) / 1000));
   return cases.map((c, i) => ({ name: c.name, eventsPerSecond: rates[i]!, ratio: rates[i]! / rates[0]! }));
 }

@@ -56,6 +56,12 @@ export { StateDescriptorError, StateNotSerializableError, StateRestoreError, typ
 
 // Backpressure: async stages and their metrics.
 export type { FlowMonitor, FlowMetrics, FlowMonitorOptions, StageMetrics } from './flow/monitor.js';
+export { PipelineMetrics, type PipelineMetricsOptions } from './rx/pipeline-metrics.js';
+export { withMetrics, type WithMetricsOptions } from './rx/withMetrics.js';
+export type { MetricsCollector, Sampler } from './core/metrics/collector.js';
+export type {
+  CheckpointMetrics, CheckpointStatus, ExceptionRecord, JobEdge, MetricsSnapshot, OperatorKind, OperatorMetrics, StateSize,
+} from './core/metrics/types.js';
 export { BufferOverflowError, AsyncTimeoutError, AsyncRequestError } from './flow/errors.js';
 export { asyncMap, type AsyncMapOptions } from './flow/asyncMap.js';
 export { asyncMapValues } from './flow/asyncMapValues.js';

@@ -63,7 +63,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['window', 'sources', 'sinks'],
   ['fusion'],
   ['checkpoint'],
-  ['node', 'idb', 'testing', 'engine', 'web-vitals'],
+  ['node', 'idb', 'testing', 'engine', 'web-vitals', 'otel'],
   ['browser'],
 ];
 

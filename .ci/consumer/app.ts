@@ -10,6 +10,9 @@ import { fileBackend } from 'rxflink/node';
 import { openIndexedDbBackend } from 'rxflink/idb';
 import { fromWebVitals, type VitalUpdate } from 'rxflink/web-vitals';
 import { watchPageExit, type PageExitReport } from 'rxflink/browser';
+import { PipelineMetrics, withMetrics, type MetricsSnapshot } from 'rxflink';
+import { exportMetrics } from 'rxflink/otel';
+import { metrics as otel } from '@opentelemetry/api';
 
 interface Click { page: string; at: number; ms: number }
 const clicks$ = from<Click[]>([{ page: '/home', at: 1_000, ms: 12 }]);
@@ -47,3 +50,7 @@ export async function checkpointed(): Promise<void> {
 
 export const vitals$: Observable<VitalUpdate> = fromWebVitals({ metrics: ['LCP', 'CLS'], attribution: true });
 export const exitReport = (): Promise<PageExitReport> => watchPageExit({ pipelineId: 'app', url: '/collect', pending: () => [] }).exit();
+export const jobMetrics = new PipelineMetrics({ job: 'app' });
+export const measured$ = clicks$.pipe(withMetrics(jobMetrics), withEventTime({ timestamp: (c: Click) => c.at, watermarks: boundedOutOfOrderness(2_000) }));
+export const snapshot: MetricsSnapshot = jobMetrics.snapshot();
+export const exported = exportMetrics(jobMetrics, otel.getMeter('app'));

@@ -14,9 +14,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lastValueFrom, map, toArray } from 'rxjs';
 import {
-  boundedOutOfOrderness, count, exactlyOnceSink, flatMapValues, keyBy, mapValues, rollingReduce, SideOutput, startCheckpointing,
+  boundedOutOfOrderness, count, exactlyOnceSink, flatMapValues, keyBy, mapValues, PipelineMetrics, rollingReduce, SideOutput, startCheckpointing,
   toValues, tumblingEventTimeWindows, window, withEventTimeBatches, type InvalidRecord, type Key, type WindowResult,
 } from '../../src/index.js';
+import { showProgress } from '../progress.js';
 import { fileBackend, readTextFile, readTextFileWithOffsets, type TextFilePosition, type TextLine } from '../../src/node/index.js';
 
 const file = process.argv[2] ?? fileURLToPath(new URL('./hamlet.log', import.meta.url));
@@ -105,7 +106,10 @@ async function checkpointedWindows(expected: readonly WordWindow[]): Promise<voi
   const run = async (stopAtLine?: number): Promise<string> => {
     let linesRead = 0;
     let requested: Promise<unknown> | undefined;
-    const checkpoints = await startCheckpointing({ backend: fileBackend({ directory, pipelineId: 'wordcount' }), interval: 60_000 });
+    // Progress (lines read, their rate, the watermark) on one updating line in a terminal.
+    const metrics = new PipelineMetrics({ job: stopAtLine === undefined ? 'wordcount, restored' : 'wordcount' });
+    const progress = showProgress(metrics, 100);
+    const checkpoints = await startCheckpointing({ backend: fileBackend({ directory, pipelineId: 'wordcount' }), interval: 60_000, metrics });
     await new Promise<void>((resolve, reject) => {
       const subscription = checkpoints.source('log', readTextFileWithOffsets(file, { from: checkpoints.position('log'), batchSize: 1, yieldAfterMs: 0 })).pipe(
         withEventTimeBatches({
@@ -135,6 +139,7 @@ async function checkpointedWindows(expected: readonly WordWindow[]): Promise<voi
       });
     });
     if (stopAtLine === undefined) await checkpoints.whenFinished();
+    progress.unsubscribe();
     const stoppedAt = checkpoints.stats.lastCheckpoint?.checkpointId;
     await checkpoints.close();
     const at = checkpoints.position<TextFilePosition>('log');

@@ -106,6 +106,7 @@ export class CheckpointRunner implements RunningHooks {
     const incremental = kind === 'checkpoint' && this.#settings.incremental && !this.#forceFull && this.#plan.mode === 'incremental';
     const now = this.#scheduler.now();
     const running = new RunningCheckpoint(this, id, kind, request, incremental, now);
+    this.#settings.metrics?.checkpoints.triggered(id, kind, incremental, now);
     for (const s of links.values()) if (s.finalPosition !== undefined) running.sources[s.id] = s.finalPosition.position;
     for (const s of sources) running.waitingFor.add(s.id);
     this.#running = running;
@@ -129,6 +130,7 @@ export class CheckpointRunner implements RunningHooks {
     if (!running.waitingFor.delete(id)) return;
     running.sources[id] = position;
     if (running.waitingFor.size === 0) {
+      this.#settings.metrics?.checkpoints.barriersSent(running.checkpointId, this.#scheduler.now());
       // Every source has its barrier: they may run again.
       for (const s of this.#hooks.links.values()) s.port?.resume();
     }
@@ -142,6 +144,8 @@ export class CheckpointRunner implements RunningHooks {
     running.timeout?.unsubscribe();
     running.done = true;
     const snapshot = running.toSnapshot(this.#backend.pipelineId, this.#plan);
+    const metrics = this.#settings.metrics?.checkpoints;
+    metrics?.saving(running.checkpointId, this.#scheduler.now());
     this.#saving = true;
     this.#stored = this.#backend.save(snapshot).then(
       // Before a sink commits anything, the backend records that this checkpoint's output may be
@@ -155,6 +159,7 @@ export class CheckpointRunner implements RunningHooks {
         this.#stats.completed++;
         this.#stats.lastDurationMs = this.#scheduler.now() - running.startedAt;
         this.#stats.lastCheckpoint = info;
+        metrics?.stored(info.checkpointId, info.byteLength, info.chainLength > 0, this.#scheduler.now());
         const commits = Promise.all(running.listeners.map((listener) => listener(info.checkpointId)));
         const request = running.request;
         if (request?.afterCommits === true) void commits.then(() => request.resolve(info), (error: unknown) => this.#hooks.failAll(error));
@@ -192,6 +197,7 @@ export class CheckpointRunner implements RunningHooks {
     // The keyed changes the operators handed over are lost with this checkpoint: the next is full.
     this.#forceFull = true;
     this.#stats.failed++;
+    this.#settings.metrics?.checkpoints.failedWith(running.checkpointId, error);
     running.request?.reject(error);
     if (running.request?.manual === true) return;
     this.#failuresInRow++;
@@ -211,6 +217,7 @@ export class CheckpointRunner implements RunningHooks {
     this.#running = undefined;
     running.timeout?.unsubscribe();
     running.done = true;
+    this.#settings.metrics?.checkpoints.failedWith(running.checkpointId, error);
     running.request?.reject(error);
   }
 

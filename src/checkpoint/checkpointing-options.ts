@@ -5,6 +5,7 @@
 import { asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
 import type { SourceCheckpointLink } from '../core/source-link.js';
 import { InvalidOptionError } from '../core/errors.js';
+import type { MetricsCollector } from '../core/metrics/collector.js';
 import type { CheckpointBackend, StoredSnapshotInfo } from './backend-types.js';
 import type { RestoreOptions } from './restore-choice.js';
 import type { StateMigration } from './restore-state.js';
@@ -29,6 +30,11 @@ export interface CheckpointingOptions extends RestoreOptions {
   backend: CheckpointBackend;
   /** Processing time between two checkpoints, in ms (> 0). */
   interval: number;
+  /**
+   * Where the pipeline reports its metrics, job graph, checkpoints and exceptions (a `PipelineMetrics`,
+   * docs/monitoring.md). Default: none.
+   */
+  metrics?: MetricsCollector | undefined;
   /** Where processing time comes from; the same scheduler as the sources'. Default `asyncScheduler`. */
   scheduler?: SchedulerLike;
   /** Drop stored state that no operator claims instead of failing with `UnclaimedStateError`. */
@@ -63,6 +69,7 @@ export interface CheckpointingSettings {
   readonly incremental: boolean;
   readonly allowUnclaimedState: boolean;
   readonly migrate: StateMigration | undefined;
+  readonly metrics: MetricsCollector | undefined;
 }
 
 /** Validates `options` (`InvalidOptionError` naming the option) and fills in the defaults. */
@@ -77,6 +84,9 @@ export function checkpointingSettings(options: CheckpointingOptions): Checkpoint
   if (options.migrate !== undefined && typeof options.migrate !== 'function') {
     throw new InvalidOptionError('migrate', options.migrate, 'must be a function ({ uid, fromVersion, toVersion, snapshot }) => snapshot');
   }
+  if (options.metrics !== undefined && typeof (options.metrics as { join?: unknown } | null)?.join !== 'function') {
+    throw new InvalidOptionError('metrics', options.metrics, 'must be a PipelineMetrics');
+  }
   return {
     scheduler: options.scheduler ?? asyncScheduler,
     interval: options.interval,
@@ -85,5 +95,6 @@ export function checkpointingSettings(options: CheckpointingOptions): Checkpoint
     incremental: options.incremental ?? true,
     allowUnclaimedState: options.allowUnclaimedState ?? false,
     migrate: options.migrate,
+    metrics: options.metrics,
   };
 }

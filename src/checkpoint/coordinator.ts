@@ -29,6 +29,7 @@ import type { Observable, SchedulerLike, Subscription } from 'rxjs';
 import { PIPELINE_CONTROL, RESTORE_CONTROL, type PipelineLink } from '../core/checkpointing.js';
 import { END_OF_STREAM, type ControlElement } from '../core/elements.js';
 import { InvalidOptionError } from '../core/errors.js';
+import { OperatorProbe } from '../core/metrics/probe.js';
 import type { CheckpointBackend, StoredSnapshotInfo } from './backend-types.js';
 import { CheckpointRunner, type RunnerHooks } from './checkpoint-runner.js';
 import { checkpointingSettings, type CheckpointableSource, type CheckpointingOptions, type CheckpointStats } from './checkpointing-options.js';
@@ -57,7 +58,7 @@ export class Checkpointing {
   #final: SourceState | undefined;
   #timer: Subscription | undefined;
   /** What every operator of the pipeline reports its failure to (the pipeline control element). */
-  readonly #pipelineLink: PipelineLink = { fail: (error) => this.#failAll(error) };
+  readonly #pipelineLink: PipelineLink;
   /** Set once the pipeline failed (or stopped before its end): the error everything rejects with. */
   #failure: { error: unknown } | undefined;
   #finished: { promise: Promise<StoredSnapshotInfo | undefined>; resolve: (info: StoredSnapshotInfo | undefined) => void; reject: (error: unknown) => void };
@@ -84,6 +85,7 @@ export class Checkpointing {
     this.#scheduler = settings.scheduler;
     this.#interval = settings.interval;
     this.#allowUnclaimed = settings.allowUnclaimedState;
+    this.#pipelineLink = { fail: (error) => this.#failAll(error), metrics: settings.metrics };
     this.#runner = new CheckpointRunner(this.#backend, settings, lastStoredId, this.#runnerHooks);
     this.completed = this.#runner.completed;
     if (restored !== undefined) this.#restoreSource = new RestoreState(restored, settings.migrate);
@@ -189,7 +191,10 @@ export class Checkpointing {
     // After a failure, a new subscription would run operators that never got the restored state.
     if (this.#failure !== undefined) return this.#failure;
     // The pipeline link goes first, then the restore marker, before any record of this subscription.
-    state.port!.inject([{ kind: 'control', type: PIPELINE_CONTROL, payload: this.#pipelineLink }]);
+    const link: ControlElement = { kind: 'control', type: PIPELINE_CONTROL, payload: this.#pipelineLink };
+    // The source heads the job graph (docs/monitoring.md): each operator this element passes joins it.
+    this.#pipelineLink.metrics?.joinProbe(state.port!.probe ?? new OperatorProbe(state.id, 'source', null, null), link);
+    state.port!.inject([link]);
     const restore = this.#restoreSource;
     if (restore?.pendingSources.has(state.id)) {
       const marker: ControlElement = { kind: 'control', type: RESTORE_CONTROL, payload: restore };
@@ -285,6 +290,7 @@ export class Checkpointing {
   #failAll(error: unknown): void {
     if (this.#failure !== undefined) return;
     this.#failure = { error };
+    this.#pipelineLink.metrics?.exception(null, error);
     this.stop();
     this.#final = undefined;
     this.#runner.dropRunning(error);

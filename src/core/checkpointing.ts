@@ -11,6 +11,7 @@
  */
 
 import type { OperatorStateSnapshot } from './state-snapshot.js';
+import type { MetricsCollector } from './metrics/collector.js';
 import { InvalidOptionError, StreamError } from './errors.js';
 
 /** The checkpoint a barrier belongs to, as operators see it. */
@@ -74,16 +75,25 @@ export const RESTORE_CONTROL = 'restore';
  */
 export const PIPELINE_CONTROL = 'pipeline';
 
-/** What the pipeline control element carries: where operators report that the pipeline failed. */
+/**
+ * What the pipeline control element carries: where operators report that the pipeline failed, and
+ * the pipeline's metrics, if it has any (docs/monitoring.md), which each operator joins as the
+ * element passes it.
+ */
 export interface PipelineLink {
   fail(error: unknown): void;
+  readonly metrics?: MetricsCollector | undefined;
 }
 
 const pipelineLinks = new WeakMap<object, PipelineLink>();
 
-/** Remembers the pipeline `operator` runs in (called when the pipeline control element passes it). */
-export function linkToPipeline(operator: object, link: PipelineLink): void {
+/**
+ * Remembers the pipeline `operator` runs in (called when the pipeline control `element` passes it),
+ * and adds the operator to the pipeline's job graph when the pipeline has metrics.
+ */
+export function linkToPipeline(operator: object, link: PipelineLink, element: object): void {
   pipelineLinks.set(operator, link);
+  link.metrics?.join(operator, element);
 }
 
 /**
@@ -93,8 +103,10 @@ export function linkToPipeline(operator: object, link: PipelineLink): void {
  * coordinator hears the cause before the unsubscribe that follows.
  */
 export function reportPipelineFailure(operator: object, error: unknown, lastCheckpoint?: PendingCheckpoint): void {
+  const link = pipelineLinks.get(operator);
+  link?.metrics?.exception(operator, error);
   if (lastCheckpoint?.fail !== undefined) lastCheckpoint.fail(error);
-  else pipelineLinks.get(operator)?.fail(error);
+  else link?.fail(error);
 }
 
 /**

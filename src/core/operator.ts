@@ -135,7 +135,7 @@ export function processElement<I, KI, O, KO>(
       break;
     case 'control':
       if (element.type === RESTORE_CONTROL) restoreOperator(operator, element.payload as RestoreSource);
-      else if (element.type === PIPELINE_CONTROL) linkToPipeline(operator, element.payload as PipelineLink);
+      else if (element.type === PIPELINE_CONTROL) linkToPipeline(operator, element.payload as PipelineLink, element);
       if (operator.processControl) operator.processControl(element, out);
       else out.push(element);
       break;

@@ -34,6 +34,7 @@ export { processBatch, processElement, type Output, type OperatorRuntime, type S
 export type { ProcessingTimeService } from '../core/time.js';
 export { ALREADY_RESTORED, RESTORE_CONTROL, type PendingCheckpoint, type RestoreSource } from '../core/checkpointing.js';
 export type { SourceCheckpointLink, SourcePort } from '../core/source-link.js';
+export type { OperatorProbe, ProbedElement } from '../core/metrics/probe.js';
 export { fromStreamOperator } from '../rx/operator-function.js';
 
 // The built-in operators' engine halves.

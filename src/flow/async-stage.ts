@@ -34,6 +34,8 @@ import { UnorderedQueue } from './async-unordered-queue.js';
 import { attachSubscribingStage, deliver, FlowController, subscribeAs, Upstreams, type FlowStage } from './demand.js';
 import { BufferOverflowError } from './errors.js';
 import { FlowMonitor, StageStats } from './monitor.js';
+import { stageProbe } from './stage-probe.js';
+import { attachProbe } from '../core/metrics/probe.js';
 
 /**
  * One subscription's queue. `emit` sends a batch downstream (the wrapper wraps it in `deliver`),
@@ -76,6 +78,7 @@ export class AsyncStage<P, O> implements FlowStage {
     this.#queue = config.ordered ? new OrderedQueue<O>() : new UnorderedQueue<O>();
     this.name = config.name;
     this.stats = new StageStats(config.name, config.kind, config.bufferSize);
+    attachProbe(this, stageProbe(this.stats, config.kind === 'sink' ? 'sink' : 'async'));
     this.#upstreams = new Upstreams(this, (controller) => {
       // Report where the source feeding us reports, with whatever reported here (our downstream).
       if (this.#reported) return;
@@ -156,7 +159,7 @@ export class AsyncStage<P, O> implements FlowStage {
       this.#heldBarriers.set(element, barrier.checkpoint.hold(this.name));
       this.#lastCheckpoint = barrier.checkpoint;
     } else if (barrier.kind === 'control' && barrier.type === PIPELINE_CONTROL) {
-      linkToPipeline(this, barrier.payload as PipelineLink);
+      linkToPipeline(this, barrier.payload as PipelineLink, barrier);
     }
     this.#queue.pushMarker(element);
   }

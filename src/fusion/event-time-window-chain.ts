@@ -14,6 +14,7 @@ import { markersOf, type StreamBatch, type StreamElement } from '../core/element
 import { failThroughPipeline } from '../core/checkpointing.js';
 import { processBatch, processElement, type OperatorRuntime } from '../core/operator.js';
 import { schedulerProcessingTime } from '../rx/processing-time.js';
+import { attachProbe, OperatorProbe } from '../core/metrics/probe.js';
 import type { EntryDownstream } from '../time/entry-downstream.js';
 import { createEntry, processMarkers, type EventTimeOptions } from '../time/withEventTime.js';
 import { perValueEntryError } from '../time/errors.js';
@@ -43,10 +44,12 @@ export function eventTimeWindowChain<T, K, R>(
         const ready = values;
         values = [];
         window.emitValuesTo(values);
+        probe.recordsOut += ready.length;
         for (let i = 0; i < ready.length; i++) subscriber.next(ready[i]!);
       } else if (out.length > 0) {
         const ready = out;
         out = [];
+        probe.emitted(ready);
         subscriber.next(ready);
       }
     };
@@ -57,8 +60,11 @@ export function eventTimeWindowChain<T, K, R>(
       emit();
     }, fail);
     let window: WindowOperator<T, K, R>;
+    let probe: OperatorProbe;
     try {
       window = createWindow({ processingTime: windowTime.service });
+      // One node of the job graph for the chain, as Flink shows a chain of operators as one task.
+      probe = attachProbe(window, new OperatorProbe('withEventTime → keyBy → Window', 'chain', window.uid ?? null, window));
     } catch (error) {
       subscriber.error(error);
       return;
@@ -83,8 +89,9 @@ export function eventTimeWindowChain<T, K, R>(
       };
     const subscription = source.subscribe({
       next: (input) => {
+        const start = probe.begin();
+        const markers = markersOf(input as T | readonly T[]);
         try {
-          const markers = markersOf(input as T | readonly T[]);
           if (markers !== undefined) {
             const elements: StreamElement<T>[] = [];
             processMarkers(entry, markers, elements);
@@ -99,6 +106,7 @@ export function eventTimeWindowChain<T, K, R>(
           fail(batches ? error : perValueEntryError(input, error));
           return;
         }
+        probe.endValues(start, markers !== undefined ? 0 : batches ? (input as readonly T[]).length : 1);
         emit();
       },
       error: fail,

@@ -2,6 +2,7 @@ import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike }
 import { END_OF_STREAM, MAX_WATERMARK, type StreamBatch, type StreamElement } from '../core/elements.js';
 import { failThroughPipeline } from '../core/checkpointing.js';
 import { processBatch, type OperatorRuntime, type StreamOperator } from '../core/operator.js';
+import { probeFor, type OperatorProbe } from '../core/metrics/probe.js';
 import { schedulerProcessingTime } from './processing-time.js';
 
 /** Options every operator built on the engine accepts. */
@@ -30,14 +31,18 @@ export function fromStreamOperator<I, KI, O, KO>(
     new Observable<StreamBatch<O, KO>>((subscriber) => {
       let ended = false;
       const flush = (out: StreamElement<O, KO>[]): void => {
-        if (out.length > 0) subscriber.next(out);
+        if (out.length === 0) return;
+        probe.emitted(out); // counted per batch (docs/monitoring.md)
+        subscriber.next(out);
       };
       let operator: StreamOperator<I, KI, O, KO>;
+      let probe: OperatorProbe;
       const fail = failThroughPipeline(() => operator, subscriber);
       const processingTime = schedulerProcessingTime<O, KO>(options.scheduler ?? asyncScheduler, flush, fail);
 
       try {
         operator = create({ processingTime: processingTime.service });
+        probe = probeFor(operator);
       } catch (error) {
         subscriber.error(error);
         return;
@@ -45,12 +50,14 @@ export function fromStreamOperator<I, KI, O, KO>(
 
       const run = (batch: StreamBatch<I, KI>): void => {
         const out: StreamElement<O, KO>[] = [];
+        const start = probe.begin();
         try {
           processBatch(operator, batch, out);
         } catch (error) {
           fail(error);
           return;
         }
+        probe.end(start, batch);
         flush(out);
       };
 

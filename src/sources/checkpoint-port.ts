@@ -1,5 +1,6 @@
 import type { SourceCheckpointLink, SourcePort } from '../core/source-link.js';
 import { markerBatch, type StreamElement } from '../core/elements.js';
+import type { OperatorProbe } from '../core/metrics/probe.js';
 
 /** What a source subscription tells its `SourceMarkers`. */
 export interface SourceHooks {
@@ -14,6 +15,8 @@ export interface SourceHooks {
   fail(error: unknown): void;
   /** Completes the subscription (the source had called `finishing`). */
   complete(): void;
+  /** What the source counts, for the job graph of a pipeline with metrics. */
+  readonly probe?: OperatorProbe;
 }
 
 /**
@@ -39,6 +42,7 @@ export class SourceMarkers {
   connect(link: SourceCheckpointLink | undefined): void {
     if (link === undefined) return;
     const port: SourcePort = {
+      probe: this.#hooks.probe,
       inject: (elements, delivered) => {
         this.#queue.push({ elements, delivered });
         if (this.#started && this.#hooks.idle()) this.deliver();

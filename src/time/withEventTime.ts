@@ -3,6 +3,7 @@ import { Counters } from '../core/counters.js';
 import { MAX_WATERMARK, markersOf, type StreamBatch, type StreamElement, type StreamRecord } from '../core/elements.js';
 import { checkUid, failThroughPipeline } from '../core/checkpointing.js';
 import { processElement, type StreamOperator } from '../core/operator.js';
+import { probeFor } from '../core/metrics/probe.js';
 import { schedulerProcessingTime } from '../rx/processing-time.js';
 import type { SchedulerOption } from '../rx/operator-function.js';
 import type { SideOutput } from '../rx/side-output.js';
@@ -112,22 +113,27 @@ function eventTime<T, I>(
   }
   return (source) => markStage(new Observable<StreamBatch<T>>((subscriber) => {
     const flush = (out: StreamElement<T>[]): void => {
-      if (out.length > 0) subscriber.next(out);
+      if (out.length === 0) return;
+      probe.emitted(out);
+      subscriber.next(out);
     };
     const fail = failThroughPipeline(() => operator, subscriber);
     const time = schedulerProcessingTime<T, undefined>(options.scheduler ?? asyncScheduler, flush, fail);
     const operator = createEntry(options, time.service);
+    const probe = probeFor(operator);
     const subscription = source.subscribe({
       next: (input) => {
         const out: StreamElement<T>[] = [];
+        const start = probe.begin();
+        const markers = markersOf(input);
         try {
-          const markers = markersOf(input);
           if (markers === undefined) process(operator, input, out);
           else processMarkers(operator, markers, out);
         } catch (error) {
           fail(error);
           return;
         }
+        probe.endValues(start, markers !== undefined ? 0 : batches ? (input as readonly T[]).length : 1);
         flush(out);
       },
       error: (error: unknown) => subscriber.error(error),

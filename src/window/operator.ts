@@ -13,6 +13,7 @@
  * The configuration is resolved in config.ts, the types are in types.ts, and the state format in
  * window-snapshot.ts; both paths give the same results and export the same state.
  */
+import type { Counters } from '../core/counters.js';
 import type { StreamBatch, StreamRecord, Watermark } from '../core/elements.js';
 import { MAX_WATERMARK } from '../core/elements.js';
 import { processElement, type Output, type OperatorRuntime, type StreamOperator } from '../core/operator.js';
@@ -63,6 +64,11 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   /** Number of live windows, over all keys (for tests and monitoring). */
   get windowCount(): number {
     return (this.#panes?.windowCount ?? 0) + (this.#general?.windowCount ?? 0);
+  }
+
+  /** What the operator counted (late records dropped or sent to the side output), for monitoring; null if nothing is counted. */
+  get counters(): Counters | null {
+    return this.#setup.counters;
   }
 
   /** Number of keys with at least one live window. */

@@ -1,0 +1,196 @@
+/**
+ * The metrics of one pipeline (docs/monitoring.md): the job graph, discovered in-band, the probes of
+ * its operators, its checkpoints and its exceptions; read as a plain-data `MetricsSnapshot`.
+ *
+ * How the graph is found: nothing registers operators globally (docs/architecture.md §4). Every
+ * subscription of a source sends a `pipeline` control element first; it carries this collector, and
+ * every operator forwards that same element object downstream. As it passes an operator, the
+ * operator joins (`join`): its upstream is the operator the same element passed just before, so a
+ * merge, reached by one element per input, gets one edge per input.
+ */
+import { CheckpointHistory } from './checkpoint-history.js';
+import { lateCountsOf, stateSizeOf, watermarkOf } from './operator-reading.js';
+import { OperatorProbe, probeOf } from './probe.js';
+import type { ExceptionRecord, JobEdge, MetricsSnapshot, OperatorMetrics } from './types.js';
+
+/** How many exceptions a snapshot keeps, the latest. */
+const EXCEPTION_HISTORY = 10;
+
+/** What a sampler remembers of its previous sample, to turn totals into rates. */
+interface Totals {
+  readonly in: number;
+  readonly out: number;
+  readonly busy: number;
+  readonly blocked: number;
+}
+
+/**
+ * The metrics of one pipeline, without a scheduler: `PipelineMetrics` (rx/pipeline-metrics.ts) is
+ * the one users create; operators and the coordinator see it as this.
+ */
+export class MetricsCollector {
+  /** The job's name, an attribute of everything it exports. */
+  readonly job: string;
+  /** Processing time, from the injected scheduler. */
+  readonly now: () => number;
+  readonly #probes: OperatorProbe[] = [];
+  readonly #ids = new Map<OperatorProbe, string>();
+  readonly #edges: JobEdge[] = [];
+  /** The operator each pipeline control element passed last. */
+  readonly #lastPassed = new WeakMap<object, OperatorProbe>();
+  readonly #exceptions: ExceptionRecord[] = [];
+  readonly #reported = new WeakSet<object>();
+  readonly #default: Sampler;
+  /**
+   * The checkpoints, as the coordinator reports them.
+   * @internal
+   */
+  readonly checkpoints = new CheckpointHistory();
+
+  constructor(job: string, now: () => number) {
+    this.job = job;
+    this.now = now;
+    this.#default = this.sampler();
+  }
+
+  /**
+   * The operator the pipeline control element `element` reached joins the graph, downstream of the
+   * operator the element passed before. An operator without a probe (no adapter counts it) is
+   * transparent: its neighbours are linked to each other.
+   */
+  join(operator: object, element: object): void {
+    const probe = probeOf(operator);
+    if (probe !== undefined) this.joinProbe(probe, element);
+  }
+
+  /** As `join`, for a probe that no engine operator carries (a source, a stage). */
+  joinProbe(probe: OperatorProbe, element: object): void {
+    if (!this.#ids.has(probe)) {
+      this.#ids.set(probe, this.#uniqueId(probe));
+      this.#probes.push(probe);
+      probe.clock = this.now;
+    }
+    const upstream = this.#lastPassed.get(element);
+    if (upstream !== undefined && upstream !== probe) {
+      const from = this.#ids.get(upstream)!;
+      const to = this.#ids.get(probe)!;
+      if (!this.#edges.some((e) => e.from === from && e.to === to)) this.#edges.push({ from, to });
+    }
+    this.#lastPassed.set(element, probe);
+  }
+
+  /** Records an error that ended the pipeline, with the operator it came from (once per error). */
+  exception(operator: object | null, error: unknown): void {
+    if (typeof error === 'object' && error !== null) {
+      if (this.#reported.has(error)) return;
+      this.#reported.add(error);
+    }
+    const probe = operator === null ? undefined : probeOf(operator) ?? (operator instanceof OperatorProbe ? operator : undefined);
+    const id = probe === undefined ? null : this.#ids.get(probe) ?? null;
+    this.#exceptions.push({
+      time: this.now(),
+      operator: id,
+      name: error instanceof Error ? error.name : typeof error,
+      message: error instanceof Error ? error.message : String(error),
+    });
+    if (this.#exceptions.length > EXCEPTION_HISTORY) this.#exceptions.shift();
+  }
+
+  /** The metrics now, with rates since the previous `snapshot()` call (or since the collector was created). */
+  snapshot(): MetricsSnapshot {
+    return this.#default.take();
+  }
+
+  /** A sampler of its own: its rates are measured between its own samples (one per Observable subscriber). */
+  sampler(): Sampler {
+    return new Sampler(this, this.#probes, this.#ids, this.#edges, this.#exceptions);
+  }
+
+  #uniqueId(probe: OperatorProbe): string {
+    const base = probe.uid ?? probe.name;
+    const taken = new Set(this.#ids.values());
+    if (probe.uid !== null && !taken.has(base)) return base;
+    let n = 1;
+    while (taken.has(`${base}#${n}`)) n++;
+    return `${base}#${n}`;
+  }
+}
+
+/** Samples a collector, measuring rates over the time since its previous sample. */
+export class Sampler {
+  readonly #collector: MetricsCollector;
+  readonly #probes: readonly OperatorProbe[];
+  readonly #ids: ReadonlyMap<OperatorProbe, string>;
+  readonly #edges: readonly JobEdge[];
+  readonly #exceptions: readonly ExceptionRecord[];
+  #time: number;
+  #previous = new Map<OperatorProbe, Totals>();
+
+  constructor(collector: MetricsCollector, probes: readonly OperatorProbe[], ids: ReadonlyMap<OperatorProbe, string>, edges: readonly JobEdge[], exceptions: readonly ExceptionRecord[]) {
+    this.#collector = collector;
+    this.#probes = probes;
+    this.#ids = ids;
+    this.#edges = edges;
+    this.#exceptions = exceptions;
+    this.#time = collector.now();
+  }
+
+  /** A snapshot now; the next one measures its rates from here. */
+  take(): MetricsSnapshot {
+    const now = this.#collector.now();
+    const elapsed = now - this.#time;
+    const next = new Map<OperatorProbe, Totals>();
+    const operators = this.#probes.map((p) => {
+      p.refresh?.(now);
+      const totals: Totals = { in: p.recordsIn, out: p.recordsOut, busy: p.busyMs, blocked: p.backPressuredMs };
+      next.set(p, totals);
+      return this.#operator(p, totals, this.#previous.get(p), now, elapsed);
+    });
+    this.#previous = next;
+    this.#time = now;
+    return {
+      job: this.#collector.job,
+      time: now,
+      operators,
+      edges: this.#edges.map((e) => ({ ...e })),
+      checkpoints: this.#collector.checkpoints.read(),
+      exceptions: this.#exceptions.map((e) => ({ ...e })),
+    };
+  }
+
+  #operator(p: OperatorProbe, t: Totals, before: Totals | undefined, now: number, elapsed: number): OperatorMetrics {
+    const perSecond = (total: number, previous: number): number => (elapsed > 0 ? ((total - previous) * 1000) / elapsed : 0);
+    const busy = clampMs(perSecond(t.busy, before?.busy ?? 0));
+    const blocked = clampMs(perSecond(t.blocked, before?.blocked ?? 0));
+    const input = p.inputWatermark > -Infinity ? p.inputWatermark : watermarkOf(p.operator) ?? -Infinity;
+    const output = p.outputWatermark > -Infinity ? p.outputWatermark : input;
+    const late = lateCountsOf(p.operator);
+    return {
+      id: this.#ids.get(p)!,
+      name: p.name,
+      kind: p.kind,
+      uid: p.uid,
+      numRecordsIn: t.in,
+      numRecordsOut: t.out,
+      numRecordsInPerSecond: perSecond(t.in, before?.in ?? 0),
+      numRecordsOutPerSecond: perSecond(t.out, before?.out ?? 0),
+      currentInputWatermark: finiteOrNull(input),
+      currentOutputWatermark: finiteOrNull(output),
+      watermarkLagMs: Number.isFinite(input) ? now - input : null,
+      numLateRecordsDropped: late.dropped,
+      numLateRecordsToSideOutput: late.toSideOutput,
+      busyTimeMsPerSecond: busy,
+      backPressuredTimeMsPerSecond: blocked,
+      idleTimeMsPerSecond: Math.max(0, 1000 - busy - blocked),
+      state: stateSizeOf(p.operator),
+    };
+  }
+}
+
+function clampMs(value: number): number {
+  return Math.min(1000, Math.max(0, value));
+}
+
+function finiteOrNull(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
+}
