@@ -31,7 +31,7 @@ export const budgets = [
     limit: 14.9 * KB, // +0.4 KB (issue 13): the metrics probe every adapter counts batches into
     target: 10 * KB,
   },
-  { name: 'keyBy alone', imports: { rxflink: ['keyBy'] }, limit: 2.5 * KB, target: 3 * KB },
+  { name: 'keyBy alone', imports: { rxflink: ['keyBy'] }, limit: 2.75 * KB, target: 3 * KB }, // +0.1 KB the metrics probe (issue 13)
   // Issue 13: a pipeline's metrics exported to OpenTelemetry (@opentelemetry/api is the app's, external).
   { name: 'rxflink/otel: PipelineMetrics exported', imports: { rxflink: ['PipelineMetrics', 'withMetrics'], 'rxflink/otel': ['exportMetrics'] }, limit: 5 * KB },
   {

@@ -99,6 +99,7 @@ const KIB = 1024;
  *
  * @example
  * ```ts
+ * const unsent: unknown[] = []; // results the app has not sent yet
  * const backend = await openIndexedDbBackend({ pipelineId: 'telemetry' });
  * const checkpoints = await startCheckpointing({ backend, interval: 5_000 });
  * const exit = watchPageExit({

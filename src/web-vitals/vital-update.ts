@@ -26,8 +26,8 @@ export const VITAL_NAMES: readonly VitalName[] = Object.freeze(['LCP', 'INP', 'C
  *
  * @example
  * ```ts
- * const clsPerWindow$ = vitals$.pipe(
- *   withEventTimeBatches({ timestamp: (v: VitalUpdate) => v.at, watermarks: boundedOutOfOrderness(1_000) }),
+ * const clsPerWindow$ = fromWebVitals({ metrics: ['CLS'] }).pipe(
+ *   withEventTime({ timestamp: (v: VitalUpdate) => v.at, watermarks: boundedOutOfOrderness(1_000) }),
  *   filterValues((v) => v.name === 'CLS'),
  *   keyBy((v) => v.name),
  *   windowBy(tumblingEventTimeWindows(10_000)).aggregate(sum((v) => v.delta)),

@@ -203,7 +203,10 @@ describe('pane info: properties over random inputs (fast-check)', () => {
         let watermark = -Infinity;
         for (const s of steps) {
           if (s.kind === 'record') h.process(rec(1, s.ts, s.key));
-          else if (s.ts > watermark) h.process(wm((watermark = s.ts)));
+          else if (s.ts > watermark) {
+            watermark = s.ts;
+            h.process(wm(watermark));
+          }
         }
         h.end();
         const byWindow = new Map<string, PaneInfo[]>();
