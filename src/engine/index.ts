@@ -52,14 +52,16 @@ export type { WindowOperatorConfig } from '../window/config.js';
 export { KeyedStateBackend, type KeyedStateBackendOptions } from '../state/backend.js';
 export type { Namespace } from '../state/state-types.js';
 export type {
-  KeyedStateCheckpoint, KeyedStateSnapshot, StateSegmentSnapshot, StateTableLayout, StateTableSnapshot,
+  KeyedRestoreOptions, KeyedStateCheckpoint, KeyedStateExport, KeyedStateHeader, KeyedStateSnapshot, StateSegmentSnapshot,
+  StateTableLayout, StateTableSnapshot,
 } from '../state/snapshot-types.js';
 export { isExpired, resolveTtl, type ResolvedTtl } from '../state/ttl.js';
 export { checkSerializable, findUnserializable } from '../state/serializable.js';
 export { keyFromId } from '../state/key-id.js';
+export { KEYED_STATE_FORMAT, type KeyedRowSource, migrateKeyedState, type MigrationContext } from '../state/index.js';
 export {
   InternalTimerService, TimerQueue,
-  type InternalTimer, type TimerServiceSnapshot, type TimersSnapshot, type TimerTarget,
+  type InternalTimer, type TimerTarget,
 } from '../state/timers.js';
 
 // Backpressure.
