@@ -75,9 +75,13 @@ export { PushSource } from '../sources/fromPush.js';
 
 // Snapshots and storage.
 export {
-  SNAPSHOT_FORMAT_VERSION, applyDelta, applyDeltas, isIncremental,
+  SNAPSHOT_FORMAT_VERSION, applyDelta, applyDeltas, isIncremental, keyGroupPruner,
   type KeyedTableSnapshot, type OperatorStateSnapshot, type Snapshot, type SnapshotKind,
 } from '../checkpoint/snapshot.js';
+// Key groups: restoring a range of them (docs/checkpoints.md §10).
+export {
+  checkKeyGroupRange, inKeyGroupRange, keyGroupOfTable, keyGroupTable, type KeyGroupRange, type RestoreCheckpointOptions,
+} from '../core/state-snapshot.js';
 export { crc32 } from '../checkpoint/crc32.js';
 export { decodeValue, encodeValue } from '../checkpoint/codec.js';
 export { ColumnSections } from '../checkpoint/columns.js';
