@@ -48,10 +48,10 @@ export function tableRows(table: Table, layout: StateTableLayout, uid: string | 
     name: stateRows(table.name),
     forEachRow(emit) {
       if (!layout.namespaced) {
-        // Purging deletes from the map being read: read a copy of the ids when it may.
-        const ids = clean ? [...table.main.keys()] : table.main.keys();
-        for (const id of ids) {
-          const row = rowOf(id);
+        const map = table.main;
+        // Purging deletes from the map being read: read a copy when it may.
+        for (const [id, stored] of clean ? [...map] : map) {
+          const row = encode(map, id, stored);
           if (row !== undefined) emit(id, row);
         }
         return;
