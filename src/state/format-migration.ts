@@ -135,13 +135,7 @@ export function timerColumnsAsRows(data: unknown, uid: string | undefined, what:
     if (ns === undefined || ns === null) row[1].push(s.times[i], i);
     else row[1].push([s.times[i], i, ns]);
   }
-  const keys: Key[] = [];
-  const values: unknown[] = [];
-  for (const [key, row] of rows.values()) {
-    keys.push(key);
-    values.push(row);
-  }
-  return { kind: 'full', keys, values };
+  return fullTable(rows);
 }
 
 /** The layout that rows of `data` get when it is exported as it is (a pending table). */
@@ -179,6 +173,11 @@ export function rowsOf(data: StateTableSnapshot, layout: StateTableLayout): Keye
       row[1].push(segment.ns ?? null, cellOf(segment, i));
     }
   }
+  return fullTable(rows);
+}
+
+/** A full table of the rows collected per key id, in the order the keys came. */
+function fullTable(rows: Map<KeyPart, [Key, unknown[]]>): KeyedTableSnapshot {
   const keys: Key[] = [];
   const values: unknown[] = [];
   for (const [key, row] of rows.values()) {
