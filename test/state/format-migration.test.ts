@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { watermark, type StreamElement } from '../../src/index.js';
 import { keyedRecord, keyGroupOf, RollingReduceOperator, WindowOperator, type OperatorRuntime } from '../../src/engine/index.js';
 import { decodeValue } from '../../src/checkpoint/codec.js';
+import { migrateKeyedState, StateRestoreError } from '../../src/state/index.js';
 import { applyDeltas, type Snapshot } from '../../src/checkpoint/snapshot.js';
 import { KeyedProcessOperator, type KeyedProcessFunction } from '../../src/keyed/index.js';
 import { OperatorHarness } from '../../src/testing/index.js';
@@ -55,5 +56,19 @@ describe('state formats stored before the key-grouped export restore (test/fixtu
     // Windows of several keys that end together fire in no set order (nor in Flink): compare per time.
     expect(byTime(h.takeOutput())).toEqual(byTime(f.expected));
     expect(f.expected.length).toBeGreaterThan(4);
+  });
+
+  it('migrateKeyedState runs the migration of each format version in turn: segments (1) to tables (2) to key groups (3)', () => {
+    const segments = { version: 1, states: { count: { kind: 'value', segments: [{ keys: ['a', 'b'], values: [3, 4] }] } } };
+    const migrated = migrateKeyedState(segments, { uid: 'c', maxParallelism: 128 });
+    expect(migrated.header).toEqual({ format: 3, states: { count: { kind: 'value', ttl: false, namespaced: false } } });
+    const a = `${keyGroupOf('a')}/state:count`;
+    const b = `${keyGroupOf('b')}/state:count`;
+    expect(migrated.tables[a]).toEqual({ kind: 'full', keys: ['a'], values: [3] });
+    expect(migrated.tables[b]).toEqual({ kind: 'full', keys: ['b'], values: [4] });
+    // Format 2 goes through the same last step; another max parallelism gives other groups.
+    const tables = { layouts: { count: { kind: 'value', ttl: false, namespaced: false } }, tables: { count: { kind: 'full', keys: ['a'], values: [3] } } };
+    expect(Object.keys(migrateKeyedState(tables, { uid: 'c', maxParallelism: 4 }).tables)).toEqual([`${keyGroupOf('a', 4)}/state:count`]);
+    expect(() => migrateKeyedState({ something: 'else' }, { uid: 'c', maxParallelism: 128 })).toThrow(StateRestoreError);
   });
 });
