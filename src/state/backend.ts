@@ -216,9 +216,9 @@ export class KeyedStateBackend {
    * };
    * click('ann');
    * click('bob');
-   * state.snapshot().tables; // { '26/state:seen': { kind: 'full', keys: ['bob'], values: [1] }, '104/state:seen': { kind: 'full', keys: ['ann'], values: [1] } }
+   * state.snapshot().tables; // { '87/state:seen': { kind: 'full', keys: ['bob'], values: [1] }, '100/state:seen': { kind: 'full', keys: ['ann'], values: [1] } } (key groups 87 and 100)
    * click('bob');
-   * state.snapshot({ incremental: true }).tables; // '26/state:seen' is { kind: 'delta', keys: ['bob'], values: [2], deletes: [] }, '104/state:seen' an empty delta
+   * state.snapshot({ incremental: true }).tables; // '87/state:seen' is { kind: 'delta', keys: ['bob'], values: [2], deletes: [] }, '100/state:seen' an empty delta
    * ```
    */
   snapshot(options: { readonly incremental?: boolean } = {}): KeyedStateExport {

@@ -41,7 +41,7 @@ const MIGRATIONS: Readonly<Record<number, (data: never, context: MigrationContex
  * @example
  * ```ts
  * migrateKeyedState({ version: 1, states: { count: { kind: 'value', segments: [{ keys: ['a'], values: [3] }] } } }, { uid: 'c', maxParallelism: 128 });
- * // { header: { format: 3, states: { count: { kind: 'value', ttl: false, namespaced: false } } }, tables: { '10/state:count': { kind: 'full', keys: ['a'], values: [3] } } }
+ * // { header: { format: 3, states: { count: { kind: 'value', ttl: false, namespaced: false } } }, tables: { '81/state:count': { kind: 'full', keys: ['a'], values: [3] } } }
  * ```
  */
 export function migrateKeyedState(data: unknown, context: MigrationContext): KeyedStateExport {
