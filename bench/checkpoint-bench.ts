@@ -4,8 +4,8 @@
  *   (target: each under one second);
  * - an incremental checkpoint with 1% of the keys changed vs a full one (target: under 5%);
  * - the same save and load with the IndexedDB backend in real Chromium, when /usr/bin/chromium exists;
- * - in-band: what an operator's barrier costs before storage, KeyedStateBackend.checkpointTables over
- *   1,000,000 keys of count state, full and with 1% of the keys changed, and restoreTables.
+ * - in-band: what an operator's barrier costs before storage, KeyedStateBackend.snapshot over
+ *   1,000,000 keys of count state, full and with 1% of the keys changed, and restore.
  *
  * Run alone: node --expose-gc --import tsx bench/checkpoint-bench.ts
  */
@@ -17,7 +17,7 @@ import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { SNAPSHOT_FORMAT_VERSION, type Snapshot } from '../src/checkpoint/index.js';
 import { fileBackend } from '../src/node/checkpoint/index.js';
-import { KeyedStateBackend, valueState, type KeyedStateCheckpoint } from '../src/state/index.js';
+import { KeyedStateBackend, valueState, type KeyedStateExport } from '../src/state/index.js';
 
 const KEYS = 1_000_000;
 const CHANGED = KEYS / 100;
@@ -167,7 +167,7 @@ async function measure(): Promise<CheckpointBenchResult[]> {
 }
 
 /**
- * The operator side of a checkpoint: exporting a backend's count state as checkpoint tables at the
+ * The operator side of a checkpoint: exporting a backend's count state (key-grouped rows) at the
  * barrier (the pipeline waits for this), in full and incrementally, and importing it on restore.
  */
 async function inBandFigures(): Promise<CheckpointBenchResult[]> {
@@ -179,24 +179,24 @@ async function inBandFigures(): Promise<CheckpointBenchResult[]> {
     state.update(i % 1000);
   }
   // Warm-up (JIT): one full and one incremental export, not measured.
-  backend.checkpointTables(false);
-  backend.checkpointTables(true);
+  backend.snapshot();
+  backend.snapshot({ incremental: true });
   const fulls: number[] = [];
   const deltas: number[] = [];
   const restores: number[] = [];
-  let exported: KeyedStateCheckpoint | undefined;
+  let exported: KeyedStateExport | undefined;
   let rows = 0;
   for (let run = 0; run < RUNS; run++) {
-    fulls.push(await time(async () => { exported = backend.checkpointTables(false); }));
+    fulls.push(await time(async () => { exported = backend.snapshot(); }));
     for (let i = 0; i < CHANGED; i++) {
       backend.setCurrentKey(`key-${i * 100}`);
       state.update(run + i);
     }
-    deltas.push(await time(async () => { rows = backend.checkpointTables(true).tables['count']!.keys.length; }));
+    deltas.push(await time(async () => { rows = Object.values(backend.snapshot({ incremental: true }).tables).reduce((n, t) => n + t.keys.length, 0); }));
     if (rows !== CHANGED) throw new Error('bench: the delta does not hold exactly the changed keys');
     const restored = new KeyedStateBackend({ uid: 'counts', now: () => 0 });
     restores.push(await time(async () => {
-      restored.restoreTables(exported!);
+      restored.restore(exported!);
       restored.getState(count); // declared: the rows are loaded into the table
     }));
     if (restored.entryCount('count') !== KEYS) throw new Error('bench: wrong in-band restore');
@@ -205,13 +205,13 @@ async function inBandFigures(): Promise<CheckpointBenchResult[]> {
   const full = median(fulls);
   const delta = median(deltas);
   return [
-    { name: `in-band: checkpointTables full, ${KEYS.toLocaleString('en')} count keys`, ms: full },
+    { name: `in-band: snapshot() full, ${KEYS.toLocaleString('en')} count keys`, ms: full },
     {
-      name: `in-band: checkpointTables incremental, 1% (${CHANGED.toLocaleString('en')}) keys changed`,
+      name: `in-band: snapshot({ incremental }), , 1% (${CHANGED.toLocaleString('en')}) keys changed`,
       ms: delta,
       note: `${((delta / full) * 100).toFixed(2)}% of a full export`,
     },
-    { name: `in-band: restoreTables, ${KEYS.toLocaleString('en')} count keys`, ms: median(restores) },
+    { name: `in-band: restore(), ${KEYS.toLocaleString('en')} count keys`, ms: median(restores) },
   ];
 }
 

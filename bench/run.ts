@@ -13,6 +13,7 @@ const benches: { name: string; run: () => Promise<unknown> }[] = [
   { name: 'checkpoint', run: async () => (await import('./checkpoint-bench.js')).runCheckpointBench() },
   { name: 'flow', run: async () => (await import('./flow-bench.js')).runFlowBench() },
   { name: 'metrics', run: async () => (await import('./metrics-bench.js')).runMetricsBench() },
+  { name: 'state', run: async () => (await import('./state-bench.js')).runStateBench() },
 ];
 
 for (const bench of benches) {

@@ -88,6 +88,7 @@ export type { Checkpointing } from './checkpoint/coordinator.js';
 export { startCheckpointing } from './checkpoint/startCheckpointing.js';
 export type { CheckpointableSource, CheckpointingOptions, CheckpointStats } from './checkpoint/checkpointing-options.js';
 export type { RestoreFallback, RestoreOptions } from './checkpoint/restore-choice.js';
+export type { KeyGroupRange } from './core/state-snapshot.js';
 export type { StateMigration } from './checkpoint/restore-state.js';
 export {
   CheckpointAbortedError, CommittedCheckpointLostError, FinishedPipelineError, LateStateReportError, PipelineStoppedError,

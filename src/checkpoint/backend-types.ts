@@ -6,6 +6,7 @@
 import type { SnapshotError, StorageFailure } from './errors.js';
 import type { CommitRecord } from './commit-record.js';
 import type { Snapshot, SnapshotKind } from './snapshot.js';
+import type { KeyGroupRange } from '../core/state-snapshot.js';
 
 /**
  * The storage under a backend: named byte blobs, like idb-keyval. Implement it to add a backend
@@ -59,6 +60,11 @@ export interface LoadOptions {
   readonly fallback?: boolean;
   /** Told about every snapshot skipped by the fallback, with the error that refused it. */
   readonly onSkip?: (error: SnapshotError) => void;
+  /**
+   * Load only the keyed tables of these key groups (an inclusive range, docs/checkpoints.md §10):
+   * the tables of the other groups are left out before they are decoded.
+   */
+  readonly keyGroups?: KeyGroupRange | undefined;
 }
 
 /** What the next checkpoint should be, so that restore never walks a chain longer than allowed. */

@@ -13,7 +13,7 @@ import {
   CorruptSnapshotError, IncompatibleSnapshotError, InvalidSnapshotError, NoRestorableSnapshotError, type SnapshotError,
   SnapshotInUseError, SnapshotNotFoundError, StorageError,
 } from './errors.js';
-import { applyDelta, isIncremental, type Snapshot } from './snapshot.js';
+import { applyDelta, isIncremental, keyGroupPruner, type Snapshot } from './snapshot.js';
 import { blobKey, COMMIT_RECORD_KEY, encodeCommitRecord, SNAPSHOT_PREFIX, type CommitRecord } from './commit-record.js';
 import type {
   BlobStore, CheckpointBackend, CheckpointBackendOptions, LoadOptions, SnapshotPlan, SnapshotSelector, StoredSnapshotInfo,
@@ -238,7 +238,7 @@ export class SnapshotBackend implements CheckpointBackend {
     const failures: SnapshotError[] = [];
     for (const entry of fallback ? candidates : candidates.slice(0, 1)) {
       try {
-        return await this.#blobs.materialize(entry, manifest);
+        return await this.#blobs.materialize(entry, manifest, options.keyGroups === undefined ? undefined : keyGroupPruner(options.keyGroups));
       } catch (error) {
         if (!(error instanceof CorruptSnapshotError || error instanceof IncompatibleSnapshotError)) throw error;
         // A read-only backend (another tab owns the pipeline) reads while the owner writes: the

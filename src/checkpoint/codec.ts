@@ -44,13 +44,16 @@ export function encodeValue(value: unknown, columns?: ColumnSections): { readonl
 
 /**
  * Decodes what `encodeValue` produced (with the binary part its columns went to). Throws a
- * SyntaxError or RangeError on malformed input.
+ * SyntaxError or RangeError on malformed input. `prune`, when given, sees the parsed tree before
+ * any tag is decoded and may delete parts of it: their binary columns are then never read (a
+ * restore of a range of key groups leaves the other groups' tables out, `keyGroupPruner`).
  *
  * @example
  * decodeValue('["~N","~~tilde",null]', true); // [NaN, '~tilde', null]
  */
-export function decodeValue(json: string, tagged: boolean, binary?: Uint8Array): unknown {
+export function decodeValue(json: string, tagged: boolean, binary?: Uint8Array, prune?: (parsed: unknown) => void): unknown {
   const value: unknown = JSON.parse(json);
+  prune?.(value);
   if (!tagged) return value;
   if (typeof value === 'string') return untagString(value, binary);
   if (typeof value === 'object' && value !== null) return reviveObject(value as Record<string, unknown> | unknown[], binary);

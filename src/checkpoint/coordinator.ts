@@ -88,7 +88,7 @@ export class Checkpointing {
     this.#pipelineLink = { fail: (error) => this.#failAll(error), metrics: settings.metrics };
     this.#runner = new CheckpointRunner(this.#backend, settings, lastStoredId, this.#runnerHooks);
     this.completed = this.#runner.completed;
-    if (restored !== undefined) this.#restoreSource = new RestoreState(restored, settings.migrate);
+    if (restored !== undefined) this.#restoreSource = new RestoreState(restored, settings.migrate, options.keyGroups);
     let resolve!: (info: StoredSnapshotInfo | undefined) => void;
     let reject!: (error: unknown) => void;
     const promise = new Promise<StoredSnapshotInfo | undefined>((res, rej) => {

@@ -92,8 +92,8 @@ export interface OpenedEnvelope {
   readonly header: EnvelopeHeader;
   readonly checksum: number;
   readonly byteLength: number;
-  /** Decodes the body (for a large snapshot the costly part). */
-  body(): unknown;
+  /** Decodes the body (for a large snapshot the costly part); `prune` as `decodeValue` takes it. */
+  body(prune?: (parsed: unknown) => void): unknown;
 }
 
 /**
@@ -142,9 +142,9 @@ export function openEnvelope(bytes: Uint8Array): OpenedEnvelope {
     header,
     checksum: stored,
     byteLength: bytes.length,
-    body(): unknown {
+    body(prune?: (parsed: unknown) => void): unknown {
       try {
-        return decodeValue(decodeUtf8(bytes.subarray(bodyStart, bodyStart + bodyLength)), tagged, bytes.subarray(bodyStart + bodyLength));
+        return decodeValue(decodeUtf8(bytes.subarray(bodyStart, bodyStart + bodyLength)), tagged, bytes.subarray(bodyStart + bodyLength), prune);
       } catch (error) {
         return corrupt('undecodable body', error);
       }

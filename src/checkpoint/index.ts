@@ -17,7 +17,7 @@
  *    and the highest id ever used, so that ids never repeat (restore-choice.ts).
  */
 export {
-  SNAPSHOT_FORMAT_VERSION, applyDelta, applyDeltas, isIncremental,
+  SNAPSHOT_FORMAT_VERSION, applyDelta, applyDeltas, isIncremental, keyGroupPruner,
   type KeyedTableSnapshot, type OperatorStateSnapshot, type Snapshot, type SnapshotKind,
 } from './snapshot.js';
 export { crc32 } from './crc32.js';

@@ -50,8 +50,11 @@ export class PipelineBlobs {
     }
   }
 
-  /** Reads a snapshot and, for an incremental one, its chain down to the full base. */
-  async materialize(entry: ManifestEntry, manifest: readonly ManifestEntry[]): Promise<Snapshot> {
+  /**
+   * Reads a snapshot and, for an incremental one, its chain down to the full base; `prune` (see
+   * `decodeValue`) leaves parts of each link out before they are decoded.
+   */
+  async materialize(entry: ManifestEntry, manifest: readonly ManifestEntry[], prune?: (parsed: unknown) => void): Promise<Snapshot> {
     const chain: ManifestEntry[] = [entry];
     for (let e = entry; e.parentCheckpointId !== undefined; ) {
       const parentId = e.parentCheckpointId;
@@ -67,7 +70,7 @@ export class PipelineBlobs {
     for (let i = chain.length - 1; i >= 0; i--) {
       const link = chain[i]!;
       try {
-        parts.push(await this.#readSnapshot(link));
+        parts.push(await this.#readSnapshot(link, prune));
       } catch (error) {
         if (link === entry || !(error instanceof SnapshotError)) throw error;
         const ref = { ...this.ref(entry.checkpointId), blob: blobKey(link.checkpointId) };
@@ -77,7 +80,7 @@ export class PipelineBlobs {
     return applyDeltas(parts[0]!, parts.slice(1));
   }
 
-  async #readSnapshot(entry: ManifestEntry): Promise<Snapshot> {
+  async #readSnapshot(entry: ManifestEntry, prune?: (parsed: unknown) => void): Promise<Snapshot> {
     const id = entry.checkpointId;
     const bytes = await this.io(() => this.#store.get(blobKey(id)), id);
     if (bytes === undefined) throw new CorruptSnapshotError(this.blobRef(id), 'its data is missing from the store');
@@ -91,7 +94,7 @@ export class PipelineBlobs {
     }
     let body: unknown;
     try {
-      body = envelope.body();
+      body = envelope.body(prune);
     } catch (error) {
       throw this.#envelopeError(error, id);
     }

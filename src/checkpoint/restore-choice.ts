@@ -5,6 +5,7 @@
  */
 
 import { InvalidOptionError } from '../core/errors.js';
+import { checkKeyGroupRange, type KeyGroupRange } from '../core/state-snapshot.js';
 import type { CheckpointBackend, SnapshotSelector } from './backend-types.js';
 import type { SnapshotError } from './errors.js';
 import { CommittedCheckpointLostError, FinishedPipelineError } from './errors-inband.js';
@@ -35,6 +36,14 @@ export interface RestoreOptions {
   ifFinished?: 'fail' | 'start-fresh';
   /** Told when the restore skipped snapshots that could not be loaded (see `RestoreFallback`). */
   onFallback?: (fallback: RestoreFallback) => void;
+  /**
+   * Restore only the keyed state of these key groups, an inclusive range as Flink's KeyGroupRange
+   * (`{ start: 0, end: 63 }`: the first half of 128): one of several parallel instances of a
+   * pipeline takes its share of a snapshot taken at another parallelism (docs/checkpoints.md §10).
+   * The tables of the other groups are neither decoded nor kept. Each instance must then receive
+   * only the records of its key groups (`record.keyGroup`). Default: every key group.
+   */
+  keyGroups?: KeyGroupRange;
 }
 
 /** A restore that fell back past snapshots it could not load, and what that costs. */
@@ -68,10 +77,11 @@ export async function chooseRestore(
   if (options.onFallback !== undefined && typeof options.onFallback !== 'function') {
     throw new InvalidOptionError('onFallback', options.onFallback, 'must be a function ({ restoredCheckpointId, skipped, pastCommit }) => void');
   }
+  checkKeyGroupRange(options.keyGroups, 'keyGroups');
   const record = await backend.commitRecord();
   const skipped: SnapshotError[] = [];
   const onSkip = (error: SnapshotError): void => void skipped.push(error);
-  let restored = restore === false ? undefined : await backend.load(restore === 'latest' ? undefined : restore, { onSkip });
+  let restored = restore === false ? undefined : await backend.load(restore === 'latest' ? undefined : restore, { onSkip, keyGroups: options.keyGroups });
   if (restore === 'latest') {
     // A fallback before the last commit is exactly once (the replay commits what was never
     // committed); past it, the replay would commit committed results again.

@@ -4,8 +4,9 @@
  */
 
 import { ALREADY_RESTORED, DuplicateUidError, type RestoreSource } from '../core/checkpointing.js';
+import type { KeyGroupRange } from '../core/state-snapshot.js';
 import { StateVersionError } from './errors-inband.js';
-import type { OperatorStateSnapshot, Snapshot } from './snapshot.js';
+import { keyGroupPruner, type OperatorStateSnapshot, type Snapshot } from './snapshot.js';
 
 /** Converts state written with an older state version into the operator's current one. */
 export type StateMigration = (stored: {
@@ -21,8 +22,14 @@ export class RestoreState implements RestoreSource {
   readonly pendingSources = new Set<string>();
   readonly #migrate: StateMigration | undefined;
 
-  constructor(readonly snapshot: Snapshot, migrate: StateMigration | undefined) {
+  /**
+   * With `keyGroups`, operators restore only the keys of that range: the keyed tables of other
+   * groups are dropped here (the backend may have left them out already), and keyed operators are
+   * given the range for state stored before key groups.
+   */
+  constructor(readonly snapshot: Snapshot, migrate: StateMigration | undefined, readonly keyGroups?: KeyGroupRange) {
     this.#migrate = migrate;
+    if (keyGroups !== undefined) keyGroupPruner(keyGroups)(snapshot);
   }
 
   get checkpointId(): number {

@@ -6,7 +6,8 @@
 import { encodeEnvelope, EnvelopeError, openEnvelope } from './envelope.js';
 import { CorruptSnapshotError, IncompatibleSnapshotError, InvalidSnapshotError, UnsupportedValueError, type SnapshotRef } from './errors.js';
 import { headerOf } from './manifest.js';
-import { isIncremental, SNAPSHOT_FORMAT_VERSION, type Snapshot } from './snapshot.js';
+import { isIncremental, keyGroupPruner, SNAPSHOT_FORMAT_VERSION, type Snapshot } from './snapshot.js';
+import { checkKeyGroupRange, type KeyGroupRange } from '../core/state-snapshot.js';
 import { shapeProblem, validateSnapshot } from './snapshot-validation.js';
 
 /**
@@ -64,12 +65,14 @@ export function exportSnapshot(snapshot: Snapshot): Uint8Array {
 /**
  * Reads bytes made by `exportSnapshot` (or a snapshot file of the file backend). Throws
  * `CorruptSnapshotError` or `IncompatibleSnapshotError` (backend 'bytes') naming what it could.
+ * With `keyGroups`, only the keyed tables of that range of key groups are decoded (`keyGroupPruner`).
  *
  * @example
  * const savepoint = importSnapshot(new Uint8Array(await file.arrayBuffer()));
  * await backend.save(savepoint);
  */
-export function importSnapshot(bytes: Uint8Array): Snapshot {
+export function importSnapshot(bytes: Uint8Array, options: { readonly keyGroups?: KeyGroupRange | undefined } = {}): Snapshot {
+  checkKeyGroupRange(options.keyGroups, 'keyGroups');
   let ref: SnapshotRef = { pipelineId: '(unknown)', backend: 'bytes', blob: 'bytes' };
   try {
     const envelope = openEnvelope(bytes);
@@ -81,7 +84,7 @@ export function importSnapshot(bytes: Uint8Array): Snapshot {
       blob: 'bytes',
     };
     if (h.type !== 'snapshot') throw new CorruptSnapshotError(ref, `the bytes hold a ${String(h.type)}, not a snapshot`);
-    const body = envelope.body();
+    const body = envelope.body(options.keyGroups === undefined ? undefined : keyGroupPruner(options.keyGroups));
     const problem = shapeProblem(body);
     if (problem !== undefined) throw new CorruptSnapshotError(ref, problem);
     if (isIncremental(body as Snapshot)) throw new CorruptSnapshotError(ref, 'it is an incremental link of a chain, not a full snapshot');

@@ -14,7 +14,7 @@
 
 import { keyId, type Key, type KeyPart } from '../core/keys.js';
 import { defineOwn } from '../core/plain-data.js';
-import type { KeyedTableSnapshot, OperatorStateSnapshot } from '../core/state-snapshot.js';
+import { inKeyGroupRange, keyGroupOfTable, type KeyedTableSnapshot, type KeyGroupRange, type OperatorStateSnapshot } from '../core/state-snapshot.js';
 
 // Kept here too for the modules that import them with the snapshot types (the engine's operators
 // import them from core/, below every folder that has state).
@@ -86,6 +86,38 @@ export function isIncremental(snapshot: Snapshot): boolean {
  */
 export function applyDelta(parent: Snapshot, delta: Snapshot): Snapshot {
   return applyDeltas(parent, [delta]);
+}
+
+/**
+ * What restoring a range of key groups leaves out of a snapshot: the keyed tables of the other key
+ * groups (named `<keyGroup>/<rows>`, docs/checkpoints.md §10), by every operator. Tables of other
+ * names (state stored before key groups) are kept: their operators filter them when restoring.
+ * Works on a decoded snapshot and, as `decodeValue`'s `prune`, on the parsed tree before decoding,
+ * so that the binary columns of the groups left out are never read.
+ *
+ * @example
+ * const firstHalf = keyGroupPruner({ start: 0, end: 63 });
+ * firstHalf(snapshot); // snapshot.operators.counts.keyed holds the tables of key groups 0 to 63 only
+ */
+export function keyGroupPruner(range: KeyGroupRange): (snapshot: unknown) => void {
+  return (snapshot) => {
+    const operators = plainObject(plainObject(snapshot)?.operators);
+    if (operators === undefined) return;
+    for (const uid of Object.keys(operators)) {
+      const keyed = plainObject(plainObject(operators[uid])?.keyed);
+      if (keyed === undefined) continue;
+      for (const table of Object.keys(keyed)) {
+        const group = keyGroupOfTable(table);
+        if (group !== undefined && !inKeyGroupRange(group, range)) delete keyed[table];
+      }
+    }
+  };
+}
+
+/** An object of the snapshot tree, also in its parsed null-prototype form `["~o", {...}]` (codec.ts). */
+function plainObject(node: unknown): Record<string, unknown> | undefined {
+  if (Array.isArray(node)) return node.length === 2 && node[0] === '~o' ? plainObject(node[1]) : undefined;
+  return typeof node === 'object' && node !== null ? (node as Record<string, unknown>) : undefined;
 }
 
 type FullTable = Extract<KeyedTableSnapshot, { kind: 'full' }>;

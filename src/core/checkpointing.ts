@@ -10,7 +10,7 @@
  * Whatever the barrier reaches takes part, in stream order, and nothing else does.
  */
 
-import type { OperatorStateSnapshot } from './state-snapshot.js';
+import type { KeyGroupRange, OperatorStateSnapshot, RestoreCheckpointOptions } from './state-snapshot.js';
 import type { MetricsCollector } from './metrics/collector.js';
 import { InvalidOptionError, StreamError } from './errors.js';
 
@@ -58,6 +58,8 @@ export interface RestoreSource {
    * is a `DuplicateUidError`.
    */
   claim(uid: string, stateVersion: number, operator: object, name: string): OperatorStateSnapshot | undefined | typeof ALREADY_RESTORED;
+  /** The key groups this pipeline restores (all when undefined): keyed operators take only theirs. */
+  readonly keyGroups?: KeyGroupRange | undefined;
 }
 
 /** What `RestoreSource.claim` returns to an operator that already took its state. */
@@ -167,7 +169,7 @@ export interface StatefulOperator {
   snapshotState?(): unknown;
   restoreState?(state: unknown): void;
   snapshotCheckpoint?(checkpoint: PendingCheckpoint): OperatorStateSnapshot;
-  restoreCheckpoint?(snapshot: OperatorStateSnapshot): void;
+  restoreCheckpoint?(snapshot: OperatorStateSnapshot, options?: RestoreCheckpointOptions): void;
 }
 
 /** Whether the operator has state to put into checkpoints. */
@@ -200,7 +202,7 @@ export function restoreOperator(operator: StatefulOperator, source: RestoreSourc
   const { uid, name } = checkpointedUid(operator);
   const stored = source.claim(uid, operator.stateVersion ?? 0, operator, name);
   if (stored === undefined || stored === ALREADY_RESTORED) return;
-  if (operator.restoreCheckpoint !== undefined) operator.restoreCheckpoint(stored);
+  if (operator.restoreCheckpoint !== undefined) operator.restoreCheckpoint(stored, source.keyGroups === undefined ? undefined : { keyGroups: source.keyGroups });
   else operator.restoreState?.(stored.state);
 }
 

@@ -7,7 +7,7 @@
 import type {
   CheckpointBarrier, ControlElement, StreamBatch, StreamElement, StreamRecord, StreamStatus, Watermark,
 } from './elements.js';
-import type { OperatorStateSnapshot } from './state-snapshot.js';
+import type { OperatorStateSnapshot, RestoreCheckpointOptions } from './state-snapshot.js';
 import {
   linkToPipeline, PIPELINE_CONTROL, restoreOperator, RESTORE_CONTROL, snapshotOperator,
   type PendingCheckpoint, type PipelineLink, type RestoreSource,
@@ -89,8 +89,10 @@ export interface StreamOperator<I, KI, O, KO> {
    * tables in full), replacing the current state; called when the restore marker reaches the
    * operator, before any record of the restored run. Throws a typed error (`StateRestoreError`)
    * for state it cannot read. Without it, `restoreState` receives the snapshot's `state`.
+   * `options.keyGroups`, when set, is the range of key groups this instance takes: a keyed
+   * operator restores only the keys of those groups (docs/checkpoints.md §10).
    */
-  restoreCheckpoint?(snapshot: OperatorStateSnapshot): void;
+  restoreCheckpoint?(snapshot: OperatorStateSnapshot, options?: RestoreCheckpointOptions): void;
   /** Releases timers and resources when the subscription ends, completed or not. */
   dispose?(): void;
 }

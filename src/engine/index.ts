@@ -54,14 +54,16 @@ export type { WindowOperatorConfig } from '../window/config.js';
 export { KeyedStateBackend, type KeyedStateBackendOptions } from '../state/backend.js';
 export type { Namespace } from '../state/state-types.js';
 export type {
-  KeyedStateCheckpoint, KeyedStateSnapshot, StateSegmentSnapshot, StateTableLayout, StateTableSnapshot,
+  KeyedRestoreOptions, KeyedStateCheckpoint, KeyedStateExport, KeyedStateHeader, KeyedStateSnapshot, StateSegmentSnapshot,
+  StateTableLayout, StateTableSnapshot,
 } from '../state/snapshot-types.js';
 export { isExpired, resolveTtl, type ResolvedTtl } from '../state/ttl.js';
 export { checkSerializable, findUnserializable } from '../state/serializable.js';
 export { keyFromId } from '../state/key-id.js';
+export { KEYED_STATE_FORMAT, type KeyedRowSource, migrateKeyedState, type MigrationContext } from '../state/index.js';
 export {
   InternalTimerService, TimerQueue,
-  type InternalTimer, type TimerServiceSnapshot, type TimersSnapshot, type TimerTarget,
+  type InternalTimer, type TimerTarget,
 } from '../state/timers.js';
 
 // Backpressure.
@@ -75,9 +77,13 @@ export { PushSource } from '../sources/fromPush.js';
 
 // Snapshots and storage.
 export {
-  SNAPSHOT_FORMAT_VERSION, applyDelta, applyDeltas, isIncremental,
+  SNAPSHOT_FORMAT_VERSION, applyDelta, applyDeltas, isIncremental, keyGroupPruner,
   type KeyedTableSnapshot, type OperatorStateSnapshot, type Snapshot, type SnapshotKind,
 } from '../checkpoint/snapshot.js';
+// Key groups: restoring a range of them (docs/checkpoints.md §10).
+export {
+  checkKeyGroupRange, inKeyGroupRange, keyGroupOfTable, keyGroupTable, type KeyGroupRange, type RestoreCheckpointOptions,
+} from '../core/state-snapshot.js';
 export { crc32 } from '../checkpoint/crc32.js';
 export { decodeValue, encodeValue } from '../checkpoint/codec.js';
 export { ColumnSections } from '../checkpoint/columns.js';

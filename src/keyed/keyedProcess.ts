@@ -1,6 +1,6 @@
 import { checkUid, type PendingCheckpoint } from '../core/checkpointing.js';
 import { defineOwn } from '../core/plain-data.js';
-import type { KeyedTableSnapshot, OperatorStateSnapshot } from '../core/state-snapshot.js';
+import { checkMaxParallelism, type KeyedTableSnapshot, type OperatorStateSnapshot } from '../core/state-snapshot.js';
 import type { OperatorFunction } from 'rxjs';
 import { MAX_WATERMARK, type StreamBatch, type StreamElement, type StreamRecord, type Watermark } from '../core/elements.js';
 import { Counters } from '../core/counters.js';
@@ -9,10 +9,11 @@ import { keyId, type Key } from '../core/keys.js';
 import type { OperatorRuntime, Output, StreamOperator } from '../core/operator.js';
 import { fromStreamOperator, type SchedulerOption } from '../rx/operator-function.js';
 import { KeyedStateBackend } from '../state/backend.js';
-import type { KeyedStateSnapshot, StateTableLayout } from '../state/snapshot-types.js';
+import { timerColumnsAsRows } from '../state/format-migration.js';
+import type { KeyedRestoreOptions, KeyedStateCheckpoint, KeyedStateHeader, KeyedStateSnapshot } from '../state/snapshot-types.js';
 import { StateRestoreError } from '../state/errors.js';
 import { keyFromId } from '../state/key-id.js';
-import { InternalTimerService, type InternalTimer, type TimerServiceSnapshot } from '../state/timers.js';
+import { EVENT_TIME_ROWS, InternalTimerService, PROCESSING_TIME_ROWS, type InternalTimer } from '../state/timers.js';
 import { ContextImpl, type KeyedProcessContext, type OnTimerContext } from './process-context.js';
 
 /**
@@ -30,30 +31,35 @@ export interface KeyedProcessFunction<T, K, R> {
 export interface KeyedProcessOptions extends SchedulerOption {
   /** Stable id under which state and timers are exported and imported (docs/architecture.md §4). */
   uid?: string;
-}
-
-/** What `KeyedProcessOperator.snapshotState` exports: every key's state and all pending timers. */
-export interface KeyedProcessSnapshot {
-  readonly operator: 'keyedProcess';
-  readonly uid: string | undefined;
-  readonly keyed: KeyedStateSnapshot;
-  readonly timers: TimerServiceSnapshot;
+  /** The number of key groups of the `keyBy` before (its `maxParallelism`; default 128): exports group keys by it. */
+  maxParallelism?: number;
 }
 
 /**
- * The non-keyed part of a keyedProcess checkpoint. Its keyed tables are each state's rows under
- * `state:<name>` and the timers per key under `timers:event-time` / `timers:processing-time`, so
- * that an incremental checkpoint writes only the keys whose state or timers changed.
+ * The non-keyed part of a keyedProcess checkpoint: the watermark and the header of its keyed state
+ * (docs/checkpoints.md §10). Its keyed tables are the backend's export, timers included:
+ * `<keyGroup>/state:<name>` and `<keyGroup>/timers:event-time` / `timers:processing-time`, so that
+ * an incremental checkpoint writes only the keys whose state or timers changed, and a restore can
+ * take a range of key groups.
  */
-export interface KeyedProcessCheckpointState {
+export interface KeyedProcessSnapshot {
   readonly operator: 'keyedProcess';
   readonly watermark: number;
-  readonly layouts: Readonly<Record<string, StateTableLayout>>;
+  readonly keyedState: KeyedStateHeader;
+}
+
+/** The state of a keyedProcess stored before the key-grouped format (formats 1 and 2), migrated on restore. */
+interface StoredBefore {
+  readonly operator: 'keyedProcess';
+  /** Format 2: the watermark and the layouts of the `state:<name>` tables. */
+  readonly watermark?: unknown;
+  readonly layouts?: KeyedStateCheckpoint['layouts'];
+  /** Format 1: the segments, and the timers as columns with the watermark. */
+  readonly keyed?: KeyedStateSnapshot;
+  readonly timers?: { readonly watermark?: unknown; readonly eventTime?: unknown; readonly processingTime?: unknown };
 }
 
 const STATE_TABLE_PREFIX = 'state:';
-const EVENT_TIMERS = 'timers:event-time';
-const PROCESSING_TIMERS = 'timers:processing-time';
 
 /**
  * The engine side of `keyedProcess`, after Flink's KeyedProcessOperator: sets the record's key as
@@ -84,11 +90,13 @@ export class KeyedProcessOperator<T, K extends Key, R> implements StreamOperator
     this.#fn = fn;
     const clock = runtime.processingTime;
     const now = (): number => clock.now();
-    this.#backend = new KeyedStateBackend({ uid: options.uid, now });
+    this.#backend = new KeyedStateBackend({ uid: options.uid, now, maxParallelism: options.maxParallelism });
     this.#timers = new InternalTimerService<R, K>(clock, {
       onEventTime: (timer, out) => this.#fire(timer, out, 'EVENT_TIME'),
       onProcessingTime: (timer, out) => this.#fire(timer, out, 'PROCESSING_TIME'),
     });
+    // Timers are rows of their key too, exported and restored with the state.
+    this.#backend.attach(...this.#timers.rowSources(options.uid));
     this.#ctx = new ContextImpl<K, R>(options.uid, this.#backend, this.#timers, now, () => this.#timers.currentWatermark);
   }
 
@@ -143,51 +151,49 @@ export class KeyedProcessOperator<T, K extends Key, R> implements StreamOperator
     }
   }
 
-  snapshotState(): KeyedProcessSnapshot {
-    return { operator: 'keyedProcess', uid: this.uid, keyed: this.#backend.snapshot(), timers: this.#timers.snapshot() };
-  }
-
-  restoreState(state: unknown): void {
-    const s = state as Partial<KeyedProcessSnapshot> | null;
-    if (typeof s !== 'object' || s === null || s.operator !== 'keyedProcess') {
-      throw new StateRestoreError(this.uid, 'expected the export of a keyedProcess operator');
-    }
-    this.#backend.restore(s.keyed);
-    this.#timers.restore(s.timers, this.uid);
+  /**
+   * Keyed state and timers in the key-grouped format: with `checkpoint.incremental`, only the keys
+   * whose state or timers changed since the last checkpoint.
+   */
+  snapshotCheckpoint(checkpoint: PendingCheckpoint): OperatorStateSnapshot {
+    const { header, tables } = this.#backend.snapshot({ incremental: checkpoint.incremental });
+    const state: KeyedProcessSnapshot = { operator: 'keyedProcess', watermark: this.#timers.currentWatermark, keyedState: header };
+    return { stateVersion: 0, state, keyed: tables };
   }
 
   /**
-   * Keyed state and timers as keyed tables, one row per key: with `checkpoint.incremental`, only
-   * the keys whose state or timers changed since the last checkpoint.
+   * Restores from `snapshotCheckpoint` (tables in full), or from state stored in an earlier format
+   * (migrated). With `options.keyGroups`, only the keys of those key groups, and their timers.
    */
-  snapshotCheckpoint(checkpoint: PendingCheckpoint): OperatorStateSnapshot {
-    const { layouts, tables } = this.#backend.checkpointTables(checkpoint.incremental);
-    const timers = this.#timers.checkpointTables(checkpoint.incremental);
-    const keyed: Record<string, KeyedTableSnapshot> = {};
-    for (const name of Object.keys(tables)) defineOwn(keyed, STATE_TABLE_PREFIX + name, tables[name]!);
-    keyed[EVENT_TIMERS] = timers.eventTime;
-    keyed[PROCESSING_TIMERS] = timers.processingTime;
-    const state: KeyedProcessCheckpointState = { operator: 'keyedProcess', watermark: this.#timers.currentWatermark, layouts };
-    return { stateVersion: 0, state, keyed };
-  }
-
-  /** Restores from `snapshotCheckpoint` (tables in full), or from a checkpoint of `snapshotState` (no keyed tables). */
-  restoreCheckpoint(snapshot: OperatorStateSnapshot): void {
-    const keyed = snapshot.keyed;
-    if (keyed === undefined) {
-      this.restoreState(snapshot.state);
-      return;
-    }
-    const s = snapshot.state as Partial<KeyedProcessCheckpointState> | null;
-    if (typeof s !== 'object' || s === null || s.operator !== 'keyedProcess' || typeof s.layouts !== 'object' || s.layouts === null) {
+  restoreCheckpoint(snapshot: OperatorStateSnapshot, options: KeyedRestoreOptions = {}): void {
+    const s = snapshot.state as Partial<KeyedProcessSnapshot & StoredBefore> | null;
+    if (typeof s !== 'object' || s === null || s.operator !== 'keyedProcess') {
       throw new StateRestoreError(this.uid, 'expected the checkpoint of a keyedProcess operator');
     }
+    if (s.keyedState !== undefined) {
+      this.#backend.restore({ header: s.keyedState, tables: snapshot.keyed ?? {} }, options);
+      this.#timers.restored(s.watermark, this.uid);
+      return;
+    }
+    const keyed = snapshot.keyed;
+    if (keyed === undefined) {
+      // Format 1: segments and timer columns.
+      const t = s.timers;
+      if (typeof t !== 'object' || t === null) throw new StateRestoreError(this.uid, 'timers must be { watermark, eventTime, processingTime }');
+      const rows = { [EVENT_TIME_ROWS]: timerColumnsAsRows(t.eventTime, this.uid, 'eventTime'), [PROCESSING_TIME_ROWS]: timerColumnsAsRows(t.processingTime, this.uid, 'processingTime') };
+      this.#backend.restore(typeof s.keyed === 'object' && s.keyed !== null ? { ...s.keyed, rows } : s.keyed, options);
+      this.#timers.restored(t.watermark, this.uid, 'state.timers.watermark');
+      return;
+    }
+    // Format 2: a table per state and per timer domain.
     const tables: Record<string, KeyedTableSnapshot> = {};
     for (const name of Object.keys(keyed)) {
       if (name.startsWith(STATE_TABLE_PREFIX)) defineOwn(tables, name.slice(STATE_TABLE_PREFIX.length), keyed[name]!);
     }
-    this.#backend.restoreTables({ layouts: s.layouts, tables });
-    this.#timers.restoreTables(s.watermark!, keyed[EVENT_TIMERS], keyed[PROCESSING_TIMERS], this.uid);
+    const rows: Record<string, KeyedTableSnapshot> = {};
+    for (const name of [EVENT_TIME_ROWS, PROCESSING_TIME_ROWS]) if (Object.hasOwn(keyed, name)) rows[name] = keyed[name]!;
+    this.#backend.restore({ layouts: s.layouts, tables, rows }, options);
+    this.#timers.restored(s.watermark, this.uid);
   }
 
   dispose(): void {
@@ -236,5 +242,6 @@ export function keyedProcess<T, K extends Key, R>(
   }
   if (fn.onTimer !== undefined && typeof fn.onTimer !== 'function') throw new InvalidOptionError('fn.onTimer', fn.onTimer, 'must be a function');
   checkUid(options.uid);
+  checkMaxParallelism(options.maxParallelism);
   return fromStreamOperator((runtime) => new KeyedProcessOperator<T, K, R>(fn, options, runtime), options);
 }

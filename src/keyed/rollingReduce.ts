@@ -4,10 +4,10 @@ import { InvalidOptionError, NotKeyedError } from '../core/errors.js';
 import type { Key } from '../core/keys.js';
 import { checkUid, type PendingCheckpoint } from '../core/checkpointing.js';
 import type { OperatorRuntime, Output, StreamOperator } from '../core/operator.js';
-import type { OperatorStateSnapshot } from '../core/state-snapshot.js';
+import { checkMaxParallelism, type OperatorStateSnapshot } from '../core/state-snapshot.js';
 import { fromStreamOperator, type SchedulerOption } from '../rx/operator-function.js';
 import { KeyedStateBackend } from '../state/backend.js';
-import type { StateTableLayout } from '../state/snapshot-types.js';
+import type { KeyedRestoreOptions, KeyedStateHeader } from '../state/snapshot-types.js';
 import type { ValueState } from '../state/state-types.js';
 import { valueState } from '../state/descriptors.js';
 import { StateRestoreError } from '../state/errors.js';
@@ -15,22 +15,27 @@ import { StateRestoreError } from '../state/errors.js';
 export interface RollingReduceOptions extends SchedulerOption {
   /** Stable id under which the operator's state is exported and imported (docs/architecture.md §4). */
   uid?: string;
-}
-
-/** What `RollingReduceOperator.snapshotState` exports. */
-export interface RollingReduceSnapshot {
-  readonly operator: 'rollingReduce';
-  readonly uid: string | undefined;
-  readonly keyed: ReturnType<KeyedStateBackend['snapshot']>;
+  /** The number of key groups of the `keyBy` before (its `maxParallelism`; default 128): exports group keys by it. */
+  maxParallelism?: number;
 }
 
 /**
- * The non-keyed part of a rollingReduce checkpoint; the running values are its keyed table
- * `rolling-reduce`, one row per key (the value itself), incremental between full ones.
+ * The non-keyed part of a rollingReduce checkpoint: the header of its keyed state. The running
+ * values are the backend's export, keyed tables `<keyGroup>/state:rolling-reduce` of one row per
+ * key (the value itself), incremental between full ones (docs/checkpoints.md §10).
  */
-export interface RollingReduceCheckpointState {
+export interface RollingReduceSnapshot {
   readonly operator: 'rollingReduce';
-  readonly layouts: Readonly<Record<string, StateTableLayout>>;
+  readonly keyedState: KeyedStateHeader;
+}
+
+/** The state of a rollingReduce stored before the key-grouped format, migrated on restore. */
+interface StoredBefore {
+  readonly operator: 'rollingReduce';
+  /** Format 2: layouts of the tables by state name. */
+  readonly layouts?: unknown;
+  /** Format 1: the segments. */
+  readonly keyed?: unknown;
 }
 
 const ACCUMULATOR = /* @__PURE__ */ valueState<unknown>('rolling-reduce');
@@ -49,7 +54,7 @@ export class RollingReduceOperator<T, K extends Key> implements StreamOperator<T
   constructor(reduce: (accumulated: T, value: T) => T, options: RollingReduceOptions, runtime: OperatorRuntime) {
     this.uid = options.uid;
     this.#reduce = reduce;
-    this.#backend = new KeyedStateBackend({ uid: options.uid, now: () => runtime.processingTime.now() });
+    this.#backend = new KeyedStateBackend({ uid: options.uid, now: () => runtime.processingTime.now(), maxParallelism: options.maxParallelism });
     this.#state = this.#backend.getState(ACCUMULATOR) as ValueState<T>;
   }
 
@@ -67,36 +72,26 @@ export class RollingReduceOperator<T, K extends Key> implements StreamOperator<T
     }
   }
 
-  snapshotState(): RollingReduceSnapshot {
-    return { operator: 'rollingReduce', uid: this.uid, keyed: this.#backend.snapshot() };
-  }
-
-  restoreState(state: unknown): void {
-    const s = state as Partial<RollingReduceSnapshot> | null;
-    if (typeof s !== 'object' || s === null || s.operator !== 'rollingReduce') {
-      throw new StateRestoreError(this.uid, 'expected the export of a rollingReduce operator');
-    }
-    this.#backend.restore(s.keyed);
-  }
-
-  /** The running values as a keyed table: with `checkpoint.incremental`, only the keys changed since the last checkpoint. */
+  /** The running values in the key-grouped format: with `checkpoint.incremental`, only the keys changed since the last checkpoint. */
   snapshotCheckpoint(checkpoint: PendingCheckpoint): OperatorStateSnapshot {
-    const { layouts, tables } = this.#backend.checkpointTables(checkpoint.incremental);
-    const state: RollingReduceCheckpointState = { operator: 'rollingReduce', layouts };
+    const { header, tables } = this.#backend.snapshot({ incremental: checkpoint.incremental });
+    const state: RollingReduceSnapshot = { operator: 'rollingReduce', keyedState: header };
     return { stateVersion: 0, state, keyed: tables };
   }
 
-  /** Restores from `snapshotCheckpoint` (tables in full), or from a checkpoint of `snapshotState` (no keyed tables). */
-  restoreCheckpoint(snapshot: OperatorStateSnapshot): void {
-    if (snapshot.keyed === undefined) {
-      this.restoreState(snapshot.state);
-      return;
-    }
-    const s = snapshot.state as Partial<RollingReduceCheckpointState> | null;
-    if (typeof s !== 'object' || s === null || s.operator !== 'rollingReduce' || typeof s.layouts !== 'object' || s.layouts === null) {
+  /**
+   * Restores from `snapshotCheckpoint` (tables in full), or from state stored in an earlier format
+   * (migrated). With `options.keyGroups`, only the keys of those key groups.
+   */
+  restoreCheckpoint(snapshot: OperatorStateSnapshot, options: KeyedRestoreOptions = {}): void {
+    const s = snapshot.state as Partial<RollingReduceSnapshot & StoredBefore> | null;
+    if (typeof s !== 'object' || s === null || s.operator !== 'rollingReduce') {
       throw new StateRestoreError(this.uid, 'expected the checkpoint of a rollingReduce operator');
     }
-    this.#backend.restoreTables({ layouts: s.layouts, tables: snapshot.keyed });
+    const keyed = snapshot.keyed ?? {};
+    if (s.keyedState !== undefined) this.#backend.restore({ header: s.keyedState, tables: keyed }, options);
+    else if (snapshot.keyed === undefined) this.#backend.restore(s.keyed, options); // format 1
+    else this.#backend.restore({ layouts: s.layouts, tables: keyed }, options); // format 2
   }
 }
 
@@ -123,5 +118,6 @@ export function rollingReduce<T, K extends Key>(
 ): OperatorFunction<StreamBatch<T, K>, StreamBatch<T, K>> {
   if (typeof reduce !== 'function') throw new InvalidOptionError('reduce', reduce, 'must be a function (accumulated, value) => result');
   checkUid(options.uid);
+  checkMaxParallelism(options.maxParallelism);
   return fromStreamOperator((runtime) => new RollingReduceOperator<T, K>(reduce, options, runtime), options);
 }

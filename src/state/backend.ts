@@ -8,27 +8,25 @@
  * Tables (./table.ts) nest namespace -> key -> cell. A cell is the raw value for state without
  * TTL, and `{ v, t }` (value, last-refresh processing time) with TTL (./ttl-cleanup.ts).
  *
- * For incremental checkpoints, the backend can record which keys changed since the last
- * `takeChanges()` (off by default; one `Set.add` per write when on) and counts modifications in
- * `modCount`. `checkpointTables` / `restoreTables` export and import the state as checkpoint
- * tables (one row per key, see `StateTableLayout`), in full or as the keys changed since the
- * previous export.
+ * `snapshot` / `restore` export and import the state in the one key-grouped format (rows per key,
+ * grouped by key group, full or as the keys changed since the previous export; backend-export.ts),
+ * with the rows of the sources attached (an operator's timers). Changed keys are recorded from
+ * the first export on (one `Set.add` per write); `modCount` counts modifications.
  */
-import type { KeyedTableSnapshot } from '../core/state-snapshot.js';
-import { defineOwn } from '../core/plain-data.js';
-import { keyId, type Key, type KeyPart } from '../core/keys.js';
+import { DEFAULT_MAX_PARALLELISM, keyId, type Key, type KeyPart } from '../core/keys.js';
 import type {
   AggregatingStateDescriptor, ListStateDescriptor, MapStateDescriptor, ReducingStateDescriptor,
   StateDescriptorBase, ValueStateDescriptor,
 } from './descriptors.js';
-import { StateDescriptorError, StateRestoreError } from './errors.js';
+import { StateDescriptorError } from './errors.js';
 import { keyFromId } from './key-id.js';
-import { deltaRows, layoutOf, rowsOf, segmentsOf, isLayout } from './checkpoint-tables.js';
+import { BackendExport } from './backend-export.js';
 import { AggregatingHandle, ReducingHandle, ValueHandle } from './handles.js';
 import { ListHandle } from './list-handle.js';
 import { MapHandle } from './map-handle.js';
-import { isObject, loadTable, snapshotTable, validateTable } from './snapshot-format.js';
-import type { KeyedStateCheckpoint, KeyedStateSnapshot, StateTableLayout, StateTableSnapshot } from './snapshot-types.js';
+import type { KeyedRowSource } from './row-source.js';
+import type { KeyedRestoreOptions, KeyedStateExport } from './snapshot-types.js';
+import { loadRows } from './table-rows.js';
 import type {
   AggregatingState, ListState, MapState, Namespace, ReducingState, ValueState,
 } from './state-types.js';
@@ -40,6 +38,11 @@ export interface KeyedStateBackendOptions {
   readonly uid?: string | undefined;
   /** Processing time, for TTL: the operator's ProcessingTimeService `now`. */
   readonly now: () => number;
+  /**
+   * The number of key groups (Flink's max parallelism) that exports group keys by: the same as the
+   * `keyBy` before the operator (default 128, as keyBy's).
+   */
+  readonly maxParallelism?: number | undefined;
 }
 
 /**
@@ -63,8 +66,11 @@ export interface KeyedStateBackendOptions {
  *       out.push({ ...record, value: n.value()! });
  *       state.clearCurrentKey();
  *     },
- *     snapshotState: () => state.snapshot(),
- *     restoreState: (snapshot) => state.restore(snapshot),
+ *     snapshotCheckpoint: (checkpoint) => {
+ *       const { header, tables } = state.snapshot({ incremental: checkpoint.incremental });
+ *       return { stateVersion: 0, state: header, keyed: tables };
+ *     },
+ *     restoreCheckpoint: (stored) => state.restore({ header: stored.state, tables: stored.keyed ?? {} }),
  *   };
  * };
  * ```
@@ -74,16 +80,14 @@ export class KeyedStateBackend {
   readonly #scope: Scope;
   readonly #tables = new Map<string, Table>();
   readonly #handles = new Map<string, { descriptor: StateDescriptorBase; handle: unknown }>();
-  /** Restored tables whose descriptor has not been declared yet; exported again unchanged. */
-  readonly #pending = new Map<string, StateTableSnapshot>();
-  /** Layouts of the pending tables as the last checkpoint export wrote them (unchanged since). */
-  readonly #pendingExported = new Map<string, StateTableLayout>();
   readonly #everyRecord: Table[] = [];
-  #tracking = false;
+  /** Export and import (backend-export.ts). */
+  readonly #io: BackendExport;
 
   constructor(options: KeyedStateBackendOptions) {
     this.uid = options.uid;
     this.#scope = { keyId: undefined, namespace: undefined, now: options.now, modCount: 0 };
+    this.#io = new BackendExport(options.uid, options.maxParallelism ?? DEFAULT_MAX_PARALLELISM, this.#tables);
   }
 
   /** Makes `key` the current key: state handles now read and write its entries. */
@@ -161,15 +165,13 @@ export class KeyedStateBackend {
   entryCount(name: string): number {
     const table = this.#tables.get(name);
     if (table) return table.entryCount();
-    // Imported but not declared yet: count what the import holds.
-    let n = 0;
-    for (const segment of this.#pending.get(name)?.segments ?? []) n += segment.keys.length;
-    return n;
+    // Imported but not declared yet: count the keys the import holds.
+    return this.#io.pendingCount(name);
   }
 
   /** Names of the states declared or restored. */
   stateNames(): string[] {
-    return [...new Set([...this.#tables.keys(), ...this.#pending.keys()])];
+    return [...new Set([...this.#tables.keys(), ...this.#io.pendingStates()])];
   }
 
   /** Drops every state entry of the current key in namespace `namespace` (windows: a purged window). */
@@ -182,37 +184,26 @@ export class KeyedStateBackend {
     }
   }
 
-  /** Starts (or stops) recording the keys whose state changes, for incremental snapshots. */
-  trackChanges(enabled: boolean): void {
-    this.#tracking = enabled;
-    for (const table of this.#tables.values()) table.changed = enabled ? (table.changed ?? new Set()) : undefined;
-  }
-
   /**
-   * The keys whose state changed since the last call, per state name, and forgets them. It reads
-   * the same record of changes as `checkpointTables`: a backend uses one or the other.
+   * Adds rows per key to export and restore with the states (row-source.ts): an operator's timers
+   * (`timers.rowSources(uid)`), or other per-key data of its own.
    */
-  takeChanges(): Record<string, Key[]> {
-    const result: Record<string, Key[]> = {};
-    for (const table of this.#tables.values()) {
-      if (!table.changed || table.changed.size === 0) continue;
-      result[table.name] = [...table.changed].map(keyFromId);
-      table.changed.clear();
-    }
-    return result;
+  attach(...sources: KeyedRowSource[]): void {
+    this.#io.attach(sources);
   }
 
   /**
-   * Exports every state as a checkpoint table (rows as described by `StateTableLayout`). With
-   * `incremental`, a table holds only the keys changed since the previous call (a `delta`: their
-   * new rows, and in `deletes` the keys left with no state at all); without it, or for a table
-   * whose layout changed since, every key (`full`). The first call turns change tracking on and is
-   * always full, as is the first after a restore, so that every delta has a parent to apply to.
+   * Exports every state, and the rows of the attached sources, in the key-grouped format
+   * (docs/checkpoints.md §10): a small header and keyed tables named `<keyGroup>/<rows>`, one row
+   * per key. With `incremental`, a table holds only the keys changed since the previous call (a
+   * `delta`: their new rows, and in `deletes` the keys left with no row); without it, or for a
+   * state whose layout changed since, every key (`full`). The first call is always full, as is the
+   * first after a restore, so that every delta has a parent to apply to.
    *
    * What this call exports is forgotten as changed, whether the checkpoint it goes into is stored or
    * not: when one fails, the next call must be full (the checkpoint coordinator does that).
-   * Expired entries of states with `cleanupOnSnapshot` are removed first, in full tables from every
-   * key, in deltas from the changed keys. Values must be plain data (`StateNotSerializableError`).
+   * Expired entries of states with `cleanupOnSnapshot` are removed first. Values must be plain data
+   * (`StateNotSerializableError`).
    *
    * @example
    * ```ts
@@ -225,91 +216,31 @@ export class KeyedStateBackend {
    * };
    * click('ann');
    * click('bob');
-   * state.checkpointTables(true).tables; // the first call is full: { seen: { kind: 'full', keys: ['ann', 'bob'], values: [1, 1] } }
+   * state.snapshot().tables; // { '87/state:seen': { kind: 'full', keys: ['bob'], values: [1] }, '100/state:seen': { kind: 'full', keys: ['ann'], values: [1] } } (key groups 87 and 100)
    * click('bob');
-   * state.checkpointTables(true).tables; // { seen: { kind: 'delta', keys: ['bob'], values: [2], deletes: [] } }
+   * state.snapshot({ incremental: true }).tables; // '87/state:seen' is { kind: 'delta', keys: ['bob'], values: [2], deletes: [] }, '100/state:seen' an empty delta
    * ```
    */
-  checkpointTables(incremental: boolean): KeyedStateCheckpoint {
-    if (!this.#tracking) {
-      // Changes are recorded from here on; what happened before is in this (full) export.
-      this.trackChanges(true);
-      incremental = false;
-    }
-    const layouts: Record<string, StateTableLayout> = {};
-    const tables: Record<string, KeyedTableSnapshot> = {};
-    for (const [name, pending] of this.#pending) {
-      const layout = this.#pendingExported.get(name) ?? layoutOf(pending);
-      defineOwn(layouts, name, layout);
-      // A pending table never changes: after one full export, an empty delta says so.
-      const delta = incremental && this.#pendingExported.has(name);
-      defineOwn(tables, name, delta ? { kind: 'delta', keys: [], values: [], deletes: [] } : rowsOf(pending, layout));
-      this.#pendingExported.set(name, layout);
-    }
-    for (const table of this.#tables.values()) {
-      const layout = table.layout();
-      defineOwn(layouts, table.name, layout);
-      const delta = incremental && table.changed !== undefined && table.exported === layout;
-      defineOwn(tables, table.name, delta ? deltaRows(table, layout, this.uid) : rowsOf(snapshotTable(table, this.uid), layout));
-      table.changed?.clear();
-      table.exported = layout;
-    }
-    return { layouts, tables };
+  snapshot(options: { readonly incremental?: boolean } = {}): KeyedStateExport {
+    return this.#io.snapshot(options.incremental === true);
   }
 
   /**
-   * Replaces all state with checkpoint tables (from `checkpointTables`, with deltas applied: every
-   * table `full`). A table of a state not declared yet is kept until it is, as `restore` does. The
-   * next `checkpointTables` is full.
+   * Replaces all state (and the attached sources' rows) with an export of `snapshot()`, deltas
+   * applied (every table full), or with state stored in an earlier format, migrated
+   * (format-migration.ts). With `keyGroups`, only the keys of that inclusive range of key groups
+   * are restored: the tables of the other groups are not read. Rows of a state not declared yet are
+   * kept until it is, and exported as they are meanwhile. The next `snapshot()` is full.
+   * `StateRestoreError` on malformed data; `InvalidOptionError` on a malformed range.
+   *
+   * @example
+   * ```ts
+   * const firstHalf = new KeyedStateBackend({ uid: 'click-numbers', now: () => 0 });
+   * firstHalf.restore(exported, { keyGroups: { start: 0, end: 63 } }); // the keys of key groups 0 to 63
+   * ```
    */
-  restoreTables(checkpoint: KeyedStateCheckpoint): void {
-    if (!isObject(checkpoint) || !isObject(checkpoint.layouts) || !isObject(checkpoint.tables)) {
-      throw new StateRestoreError(this.uid, 'keyed tables must be { layouts: {...}, tables: {...} }');
-    }
-    const states: Record<string, StateTableSnapshot> = {};
-    for (const [name, table] of Object.entries(checkpoint.tables)) {
-      const layout = checkpoint.layouts[name];
-      if (!isLayout(layout)) throw new StateRestoreError(this.uid, `state ${JSON.stringify(name)}: no layout`);
-      if (!isObject(table) || table.kind !== 'full' || !Array.isArray(table.keys) || !Array.isArray(table.values) || table.keys.length !== table.values.length) {
-        throw new StateRestoreError(this.uid, `state ${JSON.stringify(name)}: expected a full table of keys and values of equal length`);
-      }
-      defineOwn(states, name, segmentsOf(this.uid, name, table, layout));
-    }
-    this.restore({ version: 1, states });
-  }
-
-  /**
-   * Exports every key's state as plain data. Expired entries of states with `cleanupOnSnapshot`
-   * are removed first (from memory too). A value that is not plain data is reported with a
-   * `StateNotSerializableError` naming the uid, the state and the key.
-   */
-  snapshot(): KeyedStateSnapshot {
-    const states: Record<string, StateTableSnapshot> = {};
-    for (const [name, pending] of this.#pending) states[name] = pending;
-    for (const table of this.#tables.values()) states[table.name] = snapshotTable(table, this.uid);
-    return { version: 1, states };
-  }
-
-  /** Replaces all state with `snapshot` (from `snapshot()`), validating its shape. */
-  restore(snapshot: unknown): void {
-    if (!isObject(snapshot) || snapshot.version !== 1 || !isObject(snapshot.states)) {
-      throw new StateRestoreError(this.uid, 'keyed state must be { version: 1, states: {...} }');
-    }
-    for (const table of this.#tables.values()) {
-      table.main.clear();
-      table.namespaces = undefined;
-      table.namespaced = false;
-      table.changed?.clear();
-      table.exported = undefined;
-    }
-    this.#pending.clear();
-    this.#pendingExported.clear();
-    for (const [name, data] of Object.entries(snapshot.states)) {
-      validateTable(this.uid, name, data);
-      const table = this.#tables.get(name);
-      if (table) loadTable(table, data);
-      else this.#pending.set(name, data);
-    }
+  restore(data: unknown, options: KeyedRestoreOptions = {}): void {
+    this.#io.restore(data, options);
   }
 
   #handle<H>(descriptor: StateDescriptorBase, create: (table: Table) => H): H {
@@ -320,19 +251,16 @@ export class KeyedStateBackend {
       return known.handle as H;
     }
     const table = new Table(descriptor.name, descriptor.kind, descriptor.resolvedTtl, this.#scope);
-    if (this.#tracking) table.changed = new Set();
     this.#tables.set(table.name, table);
     if (table.ttl?.cleanupEveryRecord && table.ttl.cleanupSize > 0) this.#everyRecord.push(table);
-    const pending = this.#pending.get(descriptor.name);
-    if (pending) {
-      this.#pending.delete(descriptor.name);
-      // Its rows were exported as the pending table's: deltas go on from there if the layout is the same.
-      table.exported = this.#pendingExported.get(descriptor.name);
-      this.#pendingExported.delete(descriptor.name);
-      if (pending.kind !== descriptor.kind) {
-        throw new StateDescriptorError(descriptor.name, `declared as ${descriptor.kind} state but the imported state is ${pending.kind} state`);
+    const pending = this.#io.takePending(descriptor.name);
+    if (pending?.layout !== undefined) {
+      loadRows(table, pending.layout, pending.keys, pending.rows, this.uid);
+      // Its rows were exported as the pending ones: deltas go on from there (with changes recorded from now).
+      if (pending.exported) {
+        table.exported = table.layout();
+        table.changed = new Set();
       }
-      loadTable(table, pending);
     }
     const handle = create(table);
     this.#handles.set(descriptor.name, { descriptor, handle });

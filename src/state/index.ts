@@ -2,7 +2,8 @@
 export { KeyedStateBackend, type KeyedStateBackendOptions } from './backend.js';
 export type { AggregatingState, ListState, MapState, Namespace, ReducingState, ValueState } from './state-types.js';
 export type {
-  KeyedStateCheckpoint, KeyedStateSnapshot, StateSegmentSnapshot, StateTableLayout, StateTableSnapshot,
+  KeyedRestoreOptions, KeyedStateCheckpoint, KeyedStateExport, KeyedStateHeader, KeyedStateSnapshot, StateSegmentSnapshot,
+  StateTableLayout, StateTableSnapshot,
 } from './snapshot-types.js';
 export {
   aggregatingState, listState, mapState, reducingState, valueState,
@@ -13,7 +14,10 @@ export { isExpired, resolveTtl, type ResolvedTtl, type StateTtlConfig, type TtlU
 export { checkSerializable, findUnserializable } from './serializable.js';
 export { StateDescriptorError, StateNotSerializableError, StateRestoreError, type StateLocation } from './errors.js';
 export { keyFromId } from './key-id.js';
+export { KEYED_STATE_FORMAT } from './snapshot-types.js';
+export type { KeyedRowSource } from './row-source.js';
+export { migrateKeyedState, type MigrationContext } from './format-migration.js';
 export {
   InternalTimerService, TimerQueue,
-  type InternalTimer, type TimerServiceSnapshot, type TimersSnapshot, type TimerTarget,
+  type InternalTimer, type TimerTarget,
 } from './timers.js';

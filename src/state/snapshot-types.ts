@@ -1,13 +1,42 @@
 /**
- * Keyed state as plain data: the segments of `snapshot()` / `restore()` and the rows per key of
- * `checkpointTables()` / `restoreTables()` (docs/architecture.md §4).
+ * Keyed state as plain data (docs/checkpoints.md §10): the key-grouped export of
+ * `KeyedStateBackend.snapshot()` (format 3), and the two formats stored before it, which
+ * `restore()` still reads through a migration (format-migration.ts): the segments (format 1) and
+ * the checkpoint tables (format 2).
  */
-import type { KeyedTableSnapshot } from '../core/state-snapshot.js';
+import type { KeyedTableSnapshot, KeyGroupRange } from '../core/state-snapshot.js';
 import type { Key } from '../core/keys.js';
 import type { StateKind } from './descriptors.js';
 import type { Namespace } from './state-types.js';
 
-/** Exported data of one state: one segment per namespace (the default namespace has no `ns`). */
+/** The version of the keyed state export written by this library (formats 1 and 2 are migrated on restore). */
+export const KEYED_STATE_FORMAT = 3;
+
+/**
+ * The non-keyed part of an export: small, stored in full each time (in the operator's `state`).
+ * `states` holds the layout of each state's rows (`StateTableLayout`).
+ */
+export interface KeyedStateHeader {
+  readonly format: typeof KEYED_STATE_FORMAT;
+  readonly states: Readonly<Record<string, StateTableLayout>>;
+}
+
+/**
+ * What `KeyedStateBackend.snapshot()` returns and `restore()` takes: the header, and keyed tables
+ * named `<keyGroup>/<rows>` (`7/state:count`, `7/timers:event-time`): the operator's `keyed`.
+ */
+export interface KeyedStateExport {
+  readonly header: KeyedStateHeader;
+  readonly tables: Readonly<Record<string, KeyedTableSnapshot>>;
+}
+
+/** Options of `KeyedStateBackend.restore`. */
+export interface KeyedRestoreOptions {
+  /** Restore only the keys of these key groups (an inclusive range); the others are not read. */
+  readonly keyGroups?: KeyGroupRange | undefined;
+}
+
+/** Format 1 (stored before format 3): exported data of one state, one segment per namespace (the default namespace has no `ns`). */
 export interface StateTableSnapshot {
   readonly kind: StateKind;
   readonly segments: readonly StateSegmentSnapshot[];
@@ -25,10 +54,12 @@ export interface StateSegmentSnapshot {
   readonly ts?: readonly (number | readonly number[])[];
 }
 
-/** Exported data of a whole backend, as plain data. */
+/** Format 1: exported data of a whole backend (`snapshot()` before format 3). */
 export interface KeyedStateSnapshot {
   readonly version: 1;
   readonly states: Readonly<Record<string, StateTableSnapshot>>;
+  /** Other rows per key stored with them (an operator's timers, migrated), by name. */
+  readonly rows?: Readonly<Record<string, KeyedTableSnapshot>>;
 }
 
 /**
@@ -48,10 +79,12 @@ export interface StateTableLayout {
 }
 
 /**
- * Keyed state as checkpoint tables (from `checkpointTables`): the layouts are small and belong to
- * the operator's non-keyed state, stored in full each time; the tables go to its keyed tables.
+ * Format 2 (stored before format 3): keyed state as checkpoint tables, one per state, of rows per
+ * key, without key groups (from `checkpointTables()`). `rows` are other rows per key stored with
+ * them (an operator's timers), by name.
  */
 export interface KeyedStateCheckpoint {
   readonly layouts: Readonly<Record<string, StateTableLayout>>;
   readonly tables: Readonly<Record<string, KeyedTableSnapshot>>;
+  readonly rows?: Readonly<Record<string, KeyedTableSnapshot>>;
 }

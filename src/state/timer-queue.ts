@@ -7,10 +7,9 @@
  * the top, and the heap is rebuilt when stale entries outnumber live ones. Registration order breaks
  * ties, so timers of equal time fire in the order they were registered, also after export/import.
  */
-import type { KeyedTableSnapshot } from '../core/state-snapshot.js';
-import type { Key, KeyPart } from '../core/keys.js';
+import type { KeyPart } from '../core/keys.js';
 import type { Namespace } from './state-types.js';
-import { keyFromId } from './key-id.js';
+import type { KeyedRowSource } from './row-source.js';
 import { readTimerRows, timerRow } from './timer-rows.js';
 import type { InternalTimer } from './timer-types.js';
 
@@ -27,7 +26,7 @@ export class TimerQueue {
   readonly #index = new Map<KeyPart, InternalTimer | Map<Slot, InternalTimer>>();
   #size = 0;
   #seq = 0;
-  /** Keys whose timers changed since the last `checkpointRows`, once that was called. */
+  /** Keys whose timers changed since the last export, once one was made. */
   #changed: Set<KeyPart> | undefined;
 
   /** Number of live (registered, not deleted, not fired) timers. */
@@ -123,48 +122,36 @@ export class TimerQueue {
   }
 
   /**
-   * The timers as a checkpoint table with one row per key: `[keyGroup, time, seq, time, seq, ...]`,
-   * a timer with a namespace as a nested `[time, seq, namespace]`. `seq` (registration order) keeps
-   * the firing order of equal times across a restore. With `incremental`, only the keys whose
-   * timers changed since the previous call (a key left with none is in `deletes`); the first call
-   * is full and starts recording changes.
+   * This queue as rows per key for the key-grouped export (row-source.ts): one row per key,
+   * `[keyGroup, time, seq, time, seq, ...]`, a timer with a namespace as a nested
+   * `[time, seq, namespace]`. `seq` (registration order) keeps the firing order of equal times
+   * across a restore. `what` names the domain in restore errors.
    */
-  checkpointRows(incremental: boolean): KeyedTableSnapshot {
-    const changed = this.#changed;
-    this.#changed = new Set();
-    const keys: Key[] = [];
-    const values: unknown[] = [];
-    if (!incremental || changed === undefined) {
-      for (const [id, timers] of this.#index) {
-        keys.push(keyFromId(id));
-        values.push(timerRow(timers instanceof Map ? [...timers.values()] : [timers]));
-      }
-      return { kind: 'full', keys, values };
-    }
-    const deletes: Key[] = [];
-    for (const id of changed) {
-      const timers = this.timersOf(id);
-      if (timers.length === 0) deletes.push(keyFromId(id));
-      else {
-        keys.push(keyFromId(id));
-        values.push(timerRow(timers));
-      }
-    }
-    return { kind: 'delta', keys, values, deletes };
+  rowSource(name: string, uid: string | undefined, what: string): KeyedRowSource {
+    return {
+      name,
+      forEachRow: (emit) => {
+        for (const [id, timers] of this.#index) emit(id, timerRow(timers instanceof Map ? [...timers.values()] : [timers]));
+      },
+      takeChanged: () => {
+        const changed = this.#changed;
+        this.#changed = new Set();
+        return changed;
+      },
+      rowOf: (id) => {
+        const timers = this.timersOf(id);
+        return timers.length === 0 ? undefined : timerRow(timers);
+      },
+      load: (keys, rows) => {
+        const timers = readTimerRows(keys, rows, uid, what);
+        this.clear();
+        for (const timer of timers) this.add(timer.id, timer.keyGroup, timer.namespace, timer.time);
+        this.forgetChanges();
+      },
+    };
   }
 
-  /**
-   * Replaces all timers with the rows of a full table from `checkpointRows`, in their recorded
-   * firing order. The next `checkpointRows` is full.
-   */
-  restoreRows(table: unknown, uid: string | undefined, what: string): void {
-    const timers = readTimerRows(table, uid, what);
-    this.clear();
-    for (const timer of timers) this.add(timer.id, timer.keyGroup, timer.namespace, timer.time);
-    this.forgetChanges();
-  }
-
-  /** Stops recording changes until the next `checkpointRows`, which is then full. */
+  /** Stops recording changes until the next export, which is then full. */
   forgetChanges(): void {
     this.#changed = undefined;
   }

@@ -1,9 +1,8 @@
 /**
- * The checkpoint rows of a timer queue (timer-queue.ts): one row per key, `[keyGroup, time, seq,
+ * The exported rows of a timer queue (timer-queue.ts): one row per key, `[keyGroup, time, seq,
  * time, seq, ...]`, a timer with a namespace as a nested `[time, seq, namespace]`.
  */
-import type { KeyedTableSnapshot } from '../core/state-snapshot.js';
-import { keyId, type KeyPart } from '../core/keys.js';
+import { keyId, type Key, type KeyPart } from '../core/keys.js';
 import type { Namespace } from './state-types.js';
 import { StateRestoreError } from './errors.js';
 import type { InternalTimer } from './timer-types.js';
@@ -17,7 +16,7 @@ export interface RowTimer {
   readonly seq: number;
 }
 
-/** A key's timers as one checkpoint row (see `TimerQueue.checkpointRows`). */
+/** A key's timers as one exported row (see `TimerQueue.rowSource`). */
 export function timerRow(timers: readonly InternalTimer[]): unknown[] {
   const row: unknown[] = [timers[0]!.keyGroup];
   for (const t of timers) {
@@ -28,31 +27,28 @@ export function timerRow(timers: readonly InternalTimer[]): unknown[] {
 }
 
 /**
- * The timers of a full table from `TimerQueue.checkpointRows`, in their recorded firing order.
- * Throws `StateRestoreError` naming `uid` and the timer domain (`what`) on a malformed table.
+ * The timers of rows from `TimerQueue.rowSource` (`keys[i]` owns `rows[i]`), in their recorded
+ * firing order. Throws `StateRestoreError` naming `uid` and the timer domain (`what`) on a
+ * malformed row.
  */
-export function readTimerRows(table: unknown, uid: string | undefined, what: string): RowTimer[] {
-    const t = table as Partial<Extract<KeyedTableSnapshot, { kind: 'full' }>> | null;
-    const fail = (reason: string): never => {
-      throw new StateRestoreError(uid, `${what} timers: ${reason}`);
-    };
-    if (typeof t !== 'object' || t === null || t.kind !== 'full' || !Array.isArray(t.keys) || !Array.isArray(t.values) || t.keys.length !== t.values.length) {
-      return fail('expected a full table of keys and rows of equal length');
+export function readTimerRows(keys: readonly Key[], rows: readonly unknown[], uid: string | undefined, what: string): RowTimer[] {
+  const fail = (reason: string): never => {
+    throw new StateRestoreError(uid, `${what} timers: ${reason}`);
+  };
+  const timers: RowTimer[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const id = keyId(keys[i]!);
+    const row = rows[i];
+    if (!Array.isArray(row) || typeof row[0] !== 'number') return fail(`the row of key ${String(keys[i])} must be [keyGroup, time, seq, ...]`);
+    const keyGroup = row[0];
+    for (let j = 1; j < row.length; ) {
+      const entry: unknown = row[j];
+      const [time, seq, namespace] = Array.isArray(entry) ? (entry as [unknown, unknown, unknown]) : [entry, row[j + 1], undefined];
+      j += Array.isArray(entry) ? 1 : 2;
+      if (!Number.isSafeInteger(time) || typeof seq !== 'number') return fail(`key ${String(keys[i])} has a timer at ${String(time)}`);
+      timers.push({ id, keyGroup, namespace: namespace as Namespace | undefined, time: time as number, seq });
     }
-    const timers: RowTimer[] = [];
-    for (let i = 0; i < t.keys.length; i++) {
-      const id = keyId(t.keys[i]!);
-      const row = t.values[i];
-      if (!Array.isArray(row) || typeof row[0] !== 'number') return fail(`the row of key ${String(t.keys[i])} must be [keyGroup, time, seq, ...]`);
-      const keyGroup = row[0];
-      for (let j = 1; j < row.length; ) {
-        const entry: unknown = row[j];
-        const [time, seq, namespace] = Array.isArray(entry) ? (entry as [unknown, unknown, unknown]) : [entry, row[j + 1], undefined];
-        j += Array.isArray(entry) ? 1 : 2;
-        if (!Number.isSafeInteger(time) || typeof seq !== 'number') return fail(`key ${String(t.keys[i])} has a timer at ${String(time)}`);
-        timers.push({ id, keyGroup, namespace: namespace as Namespace | undefined, time: time as number, seq });
-      }
-    }
-    timers.sort((a, b) => a.time - b.time || a.seq - b.seq);
+  }
+  timers.sort((a, b) => a.time - b.time || a.seq - b.seq);
   return timers;
 }

@@ -4,27 +4,28 @@
  * deduplicated, deletable, firing in time order. Reusable by window operators (the namespace is
  * the window).
  *
- * Each time domain keeps its timers in a TimerQueue (timer-queue.ts), checkpointed as one row per
- * key (timer-rows.ts) or exported as columns (timer-export.ts).
+ * Each time domain keeps its timers in a TimerQueue (timer-queue.ts), exported as one row per key
+ * (timer-rows.ts) with the keyed state of the operator (`rowSources`).
  *
  * Processing-time timers: only the earliest is scheduled on the ProcessingTimeService (the injected
  * scheduler), and it is rescheduled when an earlier one is registered or when it fires.
  */
-import type { KeyedTableSnapshot } from '../core/state-snapshot.js';
 import { MIN_WATERMARK, type StreamElement } from '../core/elements.js';
 import type { KeyPart } from '../core/keys.js';
 import type { ProcessingTimeService } from '../core/time.js';
 import type { Namespace } from './state-types.js';
-import { StateRestoreError } from './errors.js';
 import { RestoreChecks } from './restore-checks.js';
-import { exportTimers, importTimers, type TimerServiceSnapshot } from './timer-export.js';
+import type { KeyedRowSource } from './row-source.js';
 import { TimerQueue } from './timer-queue.js';
 import type { TimerTarget } from './timer-types.js';
 
 // The timer service is the one door to timers: what it hands around is exported with it.
 export type { InternalTimer, TimerTarget } from './timer-types.js';
-export type { TimersSnapshot, TimerServiceSnapshot } from './timer-export.js';
 export { TimerQueue } from './timer-queue.js';
+
+/** The names of the timer rows in the key-grouped export (the table of key group 7: `7/timers:event-time`). */
+export const EVENT_TIME_ROWS = 'timers:event-time';
+export const PROCESSING_TIME_ROWS = 'timers:processing-time';
 
 /**
  * Event-time and processing-time timers of one operator (Flink's InternalTimerServiceImpl).
@@ -133,50 +134,28 @@ export class InternalTimerService<O, KO> {
     return dropped;
   }
 
-  /** Exports pending timers of both kinds and the current watermark as plain data. */
-  snapshot(): TimerServiceSnapshot {
-    return {
-      watermark: this.#watermark,
-      eventTime: exportTimers(this.#eventTime),
-      processingTime: exportTimers(this.#processingTime),
-    };
+  /**
+   * Both time domains as rows per key (`timers:event-time`, `timers:processing-time`), to attach to
+   * the operator's keyed state backend, which exports and restores them with its states. After a
+   * restore, call `restored(watermark)`.
+   */
+  rowSources(uid: string | undefined): readonly KeyedRowSource[] {
+    return [
+      this.#eventTime.rowSource(EVENT_TIME_ROWS, uid, 'eventTime'),
+      this.#processingTime.rowSource(PROCESSING_TIME_ROWS, uid, 'processingTime'),
+    ];
   }
 
-  /** Replaces all timers with exported ones and schedules the earliest processing-time timer. */
-  restore(snapshot: unknown, uid: string | undefined): void {
-    const s = snapshot as Partial<TimerServiceSnapshot> | null;
-    if (typeof s !== 'object' || s === null) throw new StateRestoreError(uid, 'timers must be { watermark, eventTime, processingTime }');
-    new RestoreChecks(uid).watermark(s.watermark, 'state.timers.watermark');
-    importTimers(this.#eventTime, s.eventTime, uid, 'eventTime');
-    importTimers(this.#processingTime, s.processingTime, uid, 'processingTime');
-    this.#restored(s.watermark!);
-  }
-
-  #restored(watermark: number): void {
-    // The next checkpoint of the timers is full: a delta would be relative to the state before the restore.
-    this.#eventTime.forgetChanges();
-    this.#processingTime.forgetChanges();
-    this.#watermark = watermark;
+  /**
+   * Ends a restore: sets the watermark (from the operator's non-keyed state; a `StateRestoreError`
+   * naming `uid` and `field` if it is none) and schedules the earliest restored processing-time timer.
+   */
+  restored(watermark: unknown, uid: string | undefined, field = 'state.watermark'): void {
+    this.#watermark = new RestoreChecks(uid).watermark(watermark, field);
     this.#cancelNext?.();
     this.#cancelNext = undefined;
     const head = this.#processingTime.peek();
     if (head !== undefined && !this.#quiesced) this.#schedule(head.time);
-  }
-
-  /**
-   * Pending timers as checkpoint tables, one row per key (see `TimerQueue.checkpointRows`); the
-   * watermark goes with the operator's non-keyed state.
-   */
-  checkpointTables(incremental: boolean): { readonly eventTime: KeyedTableSnapshot; readonly processingTime: KeyedTableSnapshot } {
-    return { eventTime: this.#eventTime.checkpointRows(incremental), processingTime: this.#processingTime.checkpointRows(incremental) };
-  }
-
-  /** Replaces all timers with full tables from `checkpointTables` and schedules the earliest processing-time timer. */
-  restoreTables(watermark: number, eventTime: unknown, processingTime: unknown, uid: string | undefined): void {
-    new RestoreChecks(uid).watermark(watermark, 'state.watermark');
-    this.#eventTime.restoreRows(eventTime, uid, 'eventTime');
-    this.#processingTime.restoreRows(processingTime, uid, 'processingTime');
-    this.#restored(watermark);
   }
 
   /** Cancels the scheduled processing-time wake-up. */

@@ -6,7 +6,7 @@ import {
   StateVersionError, toValues, tumblingEventTimeWindows, UnclaimedStateError, window, withEventTimeBatches,
   type Checkpointing, type Key, type WindowResult,
 } from '../../src/index.js';
-import { MemoryBlobStore } from '../../src/engine/index.js';
+import { keyGroupOf, MemoryBlobStore } from '../../src/engine/index.js';
 
 interface Event {
   readonly user: string;
@@ -405,7 +405,7 @@ describe('a push source in a checkpointed pipeline (no replay: documented at mos
     const last = await backend.load(final!.checkpointId);
     expect(last!.sources).toEqual({ clicks: { emitted: 5 }, rows: { index: 3 } });
     expect(totals.at(-1)).toBe(615);
-    expect(last!.operators['total']!.keyed?.['rolling-reduce']).toMatchObject({ kind: 'full', keys: ['all'], values: [615] });
+    expect(last!.operators['total']!.keyed?.[`${keyGroupOf('all')}/state:rolling-reduce`]).toMatchObject({ kind: 'full', keys: ['all'], values: [615] });
   });
 });
 
@@ -493,7 +493,7 @@ describe('what a checkpoint stores', () => {
     for (const info of await backend.list()) {
       const snapshot = (await backend.load(info.checkpointId))!;
       const index = (snapshot.sources['s'] as { index: number }).index;
-      const stored = snapshot.operators['sum']!.keyed?.['rolling-reduce'];
+      const stored = snapshot.operators['sum']!.keyed?.[`${keyGroupOf('all')}/state:rolling-reduce`];
       const expected = index === 0 ? [] : [{ sum: (index * (index + 1)) / 2 }];
       expect(stored?.values ?? []).toEqual(expected);
     }

@@ -62,9 +62,11 @@ describe('restore validation (issue 17 item 10)', () => {
 
   it('keyedProcess refuses a null watermark for its timers, in an export and in a checkpoint', () => {
     const create = () => new OperatorHarness((rt) => new KeyedProcessOperator<number, number, number>({ processElement: () => undefined }, { uid: 'p' }, rt));
-    const exported = jsonRoundTrip(create().operator.snapshotState!()) as { timers: { watermark: unknown } };
+    // Stored in format 1 (before key groups): the timers as columns beside their watermark.
+    const columns = { keys: [], keyGroups: [], times: [] };
+    const exported = jsonRoundTrip({ operator: 'keyedProcess', uid: 'p', keyed: { version: 1, states: {} }, timers: { watermark: -Infinity, eventTime: columns, processingTime: columns } }) as { timers: { watermark: unknown } };
     expect(exported.timers.watermark).toBe(null);
-    expect(refusal(() => create().operator.restoreState!(exported))).toMatchObject({ uid: 'p', field: 'state.timers.watermark' });
+    expect(refusal(() => create().operator.restoreCheckpoint!({ stateVersion: 0, state: exported }))).toMatchObject({ uid: 'p', field: 'state.timers.watermark' });
     const operator = create().operator as KeyedProcessOperator<number, number, number>;
     const checkpoint = { checkpointId: 1, incremental: false, report: () => {}, onComplete: () => {}, hold: () => () => {} };
     const snapshot = jsonRoundTrip(operator.snapshotCheckpoint(checkpoint));
@@ -73,7 +75,9 @@ describe('restore validation (issue 17 item 10)', () => {
 
   it('rollingReduce refuses state of another shape, naming its uid', () => {
     const create = () => new OperatorHarness((rt) => new RollingReduceOperator<number, number>((a, b) => a + b, { uid: 'sums' }, rt));
-    expect(refusal(() => create().operator.restoreState!({ operator: 'rollingReduce', keyed: null }))).toMatchObject({ uid: 'sums' });
+    expect(refusal(() => create().operator.restoreCheckpoint!({ stateVersion: 0, state: { operator: 'rollingReduce', keyed: null } }))).toMatchObject({ uid: 'sums' });
+    expect(refusal(() => create().operator.restoreCheckpoint!({ stateVersion: 0, state: { operator: 'rollingReduce', keyedState: { format: 3, states: {} } }, keyed: { x: { kind: 'full', keys: [], values: [] } } })))
+      .toMatchObject({ uid: 'sums' });
   });
 
   it('exactlyOnceSink refuses a transaction without a checkpoint id, naming uid and field', async () => {

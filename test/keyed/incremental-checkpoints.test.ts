@@ -10,6 +10,7 @@ import { applyDeltas, SNAPSHOT_FORMAT_VERSION, type OperatorStateSnapshot, type 
 import type { PendingCheckpoint } from '../../src/core/checkpointing.js';
 import { KeyedProcessOperator, type KeyedProcessFunction } from '../../src/keyed/index.js';
 import { OperatorHarness } from '../../src/testing/index.js';
+import { merged } from './grouped-tables.js';
 import { feed, finish, inputOps, type InputOp } from './process-inputs.js';
 
 function pending(checkpointId: number, incremental: boolean): PendingCheckpoint {
@@ -108,26 +109,22 @@ describe('keyedProcess: incremental checkpoints of state and timers', () => {
     for (let k = 0; k < 50; k++) h.process(keyedRecord(2, 101, k, keyGroupOf(k))); // an event-time timer at 103 each
     const first = h.operator.snapshotCheckpoint!(pending(1, true));
     expect(Object.values(first.keyed!).every((t) => t.kind === 'full')).toBe(true);
-    expect(first.keyed!['state:seen']!.keys).toHaveLength(50);
-    expect(first.keyed!['timers:event-time']!.keys).toHaveLength(50);
+    expect(merged(first.keyed!, 'state:seen').keys).toHaveLength(50);
+    expect(merged(first.keyed!, 'timers:event-time').keys).toHaveLength(50);
+    // Grouped by key group: the state and the timers of a key are in the tables of its group.
+    for (let k = 0; k < 50; k++) expect(first.keyed![`${keyGroupOf(k)}/state:seen`]!.keys).toContain(k);
     h.process(keyedRecord(3, 101, 7, keyGroupOf(7))); // timers at 104 (event time) and 4 (processing time)
     h.process(watermark(103)); // fires every key's timer at 103: their timer rows are deleted
     const second = h.operator.snapshotCheckpoint!(pending(2, true));
-    expect(second.keyed!['state:seen']).toEqual({ kind: 'delta', keys: [7], values: [[2, 0]], deletes: [] });
-    expect(second.keyed!['state:recent']).toEqual({ kind: 'delta', keys: [7], values: [[2, 3]], deletes: [] });
-    const timers = second.keyed!['timers:event-time']!;
-    expect(timers.kind === 'delta' && [timers.keys, timers.deletes.length]).toEqual([[7], 49]);
-    expect(second.keyed!['timers:processing-time']).toMatchObject({ kind: 'delta', keys: [7], deletes: [] });
+    const g7 = keyGroupOf(7);
+    expect(second.keyed![`${g7}/state:seen`]).toEqual({ kind: 'delta', keys: [7], values: [[2, 0]], deletes: [] });
+    expect(second.keyed![`${g7}/state:recent`]).toEqual({ kind: 'delta', keys: [7], values: [[2, 3]], deletes: [] });
+    // Every group exported before is listed again, as an empty delta when nothing in it changed.
+    expect(merged(second.keyed!, 'state:seen')).toMatchObject({ kinds: ['delta'], keys: [7], groups: merged(first.keyed!, 'state:seen').groups });
+    const timers = merged(second.keyed!, 'timers:event-time');
+    expect([timers.kinds, timers.keys, timers.deletes.length]).toEqual([['delta'], [7], 49]);
+    expect(merged(second.keyed!, 'timers:processing-time')).toMatchObject({ kinds: ['delta'], keys: [7], deletes: [] });
     expect(second.state).toMatchObject({ operator: 'keyedProcess', watermark: 103 });
-  });
-
-  it('still restores a checkpoint written from snapshotState (no keyed tables)', () => {
-    const h = new OperatorHarness((rt) => new KeyedProcessOperator<number, number, string>(fn, { uid: 'p' }, rt));
-    h.process(keyedRecord(3, 10, 1, keyGroupOf(1)));
-    const old = { stateVersion: 0, state: structuredClone(h.operator.snapshotState!()) };
-    const restored = new OperatorHarness((rt) => new KeyedProcessOperator<number, number, string>(fn, { uid: 'p' }, rt));
-    restored.operator.restoreCheckpoint!(old);
-    expect(restored.operator.snapshotState!()).toEqual(h.operator.snapshotState!());
   });
 });
 
@@ -185,15 +182,15 @@ describe('rollingReduce: incremental checkpoints through a running pipeline', ()
     expect(listed.slice(1, 4).map((s) => s.parentCheckpointId)).toEqual(listed.slice(0, 3).map((s) => s.checkpointId));
     let previous = 0;
     for (const snapshot of saved) {
-      const table = snapshot.operators['sums']!.keyed!['rolling-reduce']!;
+      const table = merged(snapshot.operators['sums']!.keyed!, 'state:rolling-reduce');
       const index = (snapshot.sources['s'] as { index: number }).index;
       if (snapshot.parentCheckpointId === undefined) {
-        expect(table.kind).toBe('full');
+        expect(table.kinds).toEqual(['full']);
         expect(table.keys).toHaveLength(KEYS);
       } else {
         // Exactly the keys of the records read since the previous checkpoint (a few of the 8 hot keys), not 400.
         const changed = new Set(values.slice(previous, index).map(([key]) => key));
-        expect(table.kind).toBe('delta');
+        expect(table.kinds).toEqual(['delta']);
         expect(new Set(table.keys)).toEqual(changed);
         expect(table.keys.length).toBeLessThanOrEqual(8);
       }

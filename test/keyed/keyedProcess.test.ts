@@ -10,7 +10,10 @@ import {
   keyBy, keyedProcess, KeyedProcessOperator, ProcessContextClosedError, processValues,
   type KeyedProcessFunction, type KeyedProcessOptions,
 } from '../../src/keyed/index.js';
-import { batched, OperatorHarness } from '../../src/testing/index.js';
+import { batched, OperatorHarness, } from '../../src/testing/index.js';
+import type { PendingCheckpoint } from '../../src/core/checkpointing.js';
+
+const FULL: PendingCheckpoint = { checkpointId: 1, incremental: false, report: () => {}, hold: () => () => {}, onComplete: () => {} };
 
 const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 /** A record keyed by its own value, as Flink's tests use an IdentityKeySelector. */
@@ -120,11 +123,11 @@ describe('keyedProcess: KeyedProcessOperatorTest scenarios', () => {
   it('testSnapshotAndRestore: timers of both kinds survive export and import', () => {
     const first = harness(bothTriggering);
     first.process(ik(5, 12));
-    const exported = structuredClone(first.operator.snapshotState!());
+    const exported = structuredClone(first.operator.snapshotCheckpoint!(FULL));
     first.operator.dispose!();
 
     const second = harness(bothTriggering);
-    second.operator.restoreState!(exported);
+    second.operator.restoreCheckpoint!(exported);
     expect(second.pendingTimers).toBe(1); // only the earliest processing-time timer is scheduled
     second.advanceProcessingTime(5);
     second.process(watermark(6));
@@ -340,7 +343,7 @@ describe('keyedProcess: context, errors, side outputs', () => {
     h.process(kr('good', 1, 'k1'), kr('bad', 2, 'k2'));
     let error: unknown;
     try {
-      h.operator.snapshotState!();
+      h.operator.snapshotCheckpoint!(FULL);
     } catch (e) {
       error = e;
     }
@@ -383,10 +386,10 @@ describe('keyedProcess: scale', () => {
     expect(first.backend.entryCount('count')).toBe(n);
     expect(first.pendingTimers.eventTime).toBe(n);
     // Export and import at this scale too, then fire from the imported operator.
-    const exported = first.snapshotState();
-    expect(exported.timers.eventTime.times).toHaveLength(n);
+    const exported = first.snapshotCheckpoint!(FULL);
+    expect(Object.entries(exported.keyed!).filter(([t]) => t.endsWith('/timers:event-time')).reduce((sum, [, t]) => sum + t.keys.length, 0)).toBe(n);
     const op = harness(fn).operator as KeyedProcessOperator<number, number, never>;
-    op.restoreState(exported);
+    op.restoreCheckpoint!(exported);
     expect(op.backend.entryCount('count')).toBe(n);
     expect(op.pendingTimers.eventTime).toBe(n);
     op.processWatermark(watermark(n / 2 - 1), out);

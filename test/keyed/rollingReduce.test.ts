@@ -8,6 +8,9 @@ import {
 import { keyGroupOf, keyedRecord } from '../../src/engine/index.js';
 import { keyBy, rollingReduce, RollingReduceOperator } from '../../src/keyed/index.js';
 import { batched, OperatorHarness, unbatched } from '../../src/testing/index.js';
+import type { PendingCheckpoint } from '../../src/core/checkpointing.js';
+
+const FULL: PendingCheckpoint = { checkpointId: 1, incremental: false, report: () => {}, hold: () => () => {}, onComplete: () => {} };
 
 const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 const kr = <T>(value: T, ts: number, key: string) => keyedRecord(value, ts, key, keyGroupOf(key));
@@ -42,9 +45,9 @@ describe('rollingReduce (Flink KeyedStream.reduce / StreamGroupedReduceOperator)
     const reduce = (a: number, b: number) => a + b;
     const first = new OperatorHarness((rt) => new RollingReduceOperator<number, string>(reduce, { uid: 'r' }, rt));
     first.process(kr(1, 1, 'a'), kr(2, 2, 'b'));
-    const snapshot = structuredClone(first.operator.snapshotState!());
+    const snapshot = structuredClone(first.operator.snapshotCheckpoint!(FULL));
     const second = new OperatorHarness((rt) => new RollingReduceOperator<number, string>(reduce, { uid: 'r' }, rt));
-    second.operator.restoreState!(snapshot);
+    second.operator.restoreCheckpoint!(snapshot);
     second.process(kr(3, 3, 'a'), kr(4, 4, 'b'));
     expect(second.recordsOut()).toEqual([[4, 3], [6, 4]]);
   });

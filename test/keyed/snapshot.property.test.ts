@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import { listState, mapState, valueState, type StreamElement } from '../../src/index.js';
 import { KeyedProcessOperator, type KeyedProcessFunction } from '../../src/keyed/index.js';
 import { OperatorHarness } from '../../src/testing/index.js';
+import { keyGroupOf } from '../../src/engine/index.js';
+import type { PendingCheckpoint } from '../../src/core/checkpointing.js';
 import { feed, finish, inputOps, type InputOp } from './process-inputs.js';
 
 const last = valueState<number>('last', { ttl: { ttl: 40, updateType: 'OnReadAndWrite' } });
@@ -34,6 +36,8 @@ const fn: KeyedProcessFunction<number, number, string> = {
 
 type Op = InputOp | { op: 'export' };
 
+const FULL: PendingCheckpoint = { checkpointId: 1, incremental: false, report: () => {}, hold: () => () => {}, onComplete: () => {} };
+
 const ops = fc.array(
   fc.oneof(...inputOps(4, 50, 10), { weight: 1, arbitrary: fc.record({ op: fc.constant('export' as const) }) }),
   { maxLength: 80 },
@@ -47,12 +51,12 @@ function run(input: readonly Op[], exportImport: boolean): StreamElement<string,
   const clock = { wm: 0 };
   for (const o of input) {
     if (feed(h, o, clock) || o.op !== 'export' || !exportImport) continue;
-    const data = structuredClone(h.operator.snapshotState!());
+    const data = structuredClone(h.operator.snapshotCheckpoint!(FULL));
     output.push(...h.takeOutput());
     h.operator.dispose!();
     const now = h.now;
     h = create(now);
-    h.operator.restoreState!(data);
+    h.operator.restoreCheckpoint!(data);
   }
   output.push(...finish(h));
   return output;
@@ -65,6 +69,44 @@ describe('keyedProcess export/import', () => {
         expect(run(input, true)).toEqual(run(input, false));
       }),
       { numRuns: 300 },
+    );
+  });
+
+  /** The records each key was given, in order (the output of one key does not depend on the others). */
+  const perKey = (out: readonly StreamElement<string, number>[]): Map<number, string[]> => {
+    const keys = new Map<number, string[]>();
+    for (const e of out) if (e.kind === 'record') keys.set(e.key!, [...(keys.get(e.key!) ?? []), e.value]);
+    return keys;
+  };
+
+  it('property: restored as two operators by key-group ranges (Flink rescaling), each fed its own key groups, they give the output of one', () => {
+    const create = (startTime: number) =>
+      new OperatorHarness((rt) => new KeyedProcessOperator<number, number, string>(fn, { uid: 'prop' }, rt), { startTime });
+    fc.assert(
+      fc.property(ops, fc.integer({ min: 0, max: 126 }), (input, split) => {
+        const at = Math.max(0, input.findIndex((o) => o.op === 'export'));
+        const h = create(0);
+        const clock = { wm: 0 };
+        for (const o of input.slice(0, at)) feed(h, o, clock);
+        const before = h.takeOutput();
+        const data = structuredClone(h.operator.snapshotCheckpoint!(FULL));
+        const ranges = [{ start: 0, end: split }, { start: split + 1, end: 127 }];
+        const parts = ranges.map((keyGroups) => {
+          const part = create(h.now);
+          part.operator.restoreCheckpoint!(data, { keyGroups });
+          return { part, keyGroups, clock: { ...clock } };
+        });
+        for (const o of input.slice(at)) {
+          for (const { part, keyGroups, clock: c } of parts) {
+            // Records go to the operator of their key group; watermarks and time to both.
+            if (o.op === 'record' && (keyGroupOf(o.key) < keyGroups.start || keyGroupOf(o.key) > keyGroups.end)) continue;
+            feed(part, o, c);
+          }
+        }
+        const together = [...before, ...parts.flatMap(({ part }) => [...part.takeOutput(), ...finish(part)])];
+        expect(perKey(together)).toEqual(perKey(run(input, false)));
+      }),
+      { numRuns: 200 },
     );
   });
 });

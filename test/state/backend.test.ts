@@ -3,7 +3,7 @@ import {
   aggregatingState, InvalidOptionError, listState, mapState, NotKeyedError, reducingState, StateDescriptorError,
   StateRestoreError, valueState, type Key,
 } from '../../src/index.js';
-import { KeyedStateBackend, keyFromId, keyId } from '../../src/engine/index.js';
+import { KeyedStateBackend, keyFromId, keyGroupOf, keyId } from '../../src/engine/index.js';
 
 function backend(uid = 'op') {
   const clock = { now: 0 };
@@ -137,7 +137,7 @@ describe('KeyedStateBackend: export and import', () => {
       m.put(i, `v${i}`);
     });
     const data = structuredClone(b.snapshot());
-    expect(data.version).toBe(1);
+    expect(data.header.format).toBe(3);
     const { b: c } = backend('rt');
     c.restore(data);
     const v2 = c.getState(valueState<{ n: number }>('v'));
@@ -160,6 +160,37 @@ describe('KeyedStateBackend: export and import', () => {
     expect(() => b.restore(null)).toThrow(StateRestoreError);
     expect(() => b.restore({ version: 1, states: { s: { kind: 'value', segments: [{ keys: [1], values: [] }] } } })).toThrow(/differ in length/);
     expect(() => b.restore({ version: 1, states: { s: { kind: 'nope', segments: [] } } })).toThrow(/unknown kind/);
+    expect(() => b.restore({ header: { format: 3, states: {} }, tables: { 's': { kind: 'full', keys: [], values: [] } } })).toThrow(/<keyGroup>\/<rows>/);
+    expect(() => b.restore({ header: { format: 3, states: {} }, tables: { '1/state:s': { kind: 'full', keys: [1], values: [1] } } })).toThrow(/no layout/);
+    expect(() => b.restore({ header: { format: 3, states: {} }, tables: { '1/state:s': { kind: 'delta', keys: [], values: [], deletes: [] } } })).toThrow(/full table/);
+    expect(() => b.restore({ header: { format: 4, states: {} }, tables: {} })).toThrow(/format 4, newer/);
+    expect(() => b.restore({ header: { format: 3, states: {} }, tables: {} }, { keyGroups: { start: 3, end: 1 } })).toThrow(InvalidOptionError);
+  });
+
+  it('restores only the key groups of a range, without reading the tables of the others', () => {
+    const { b } = backend('kg');
+    const s = b.getState(valueState<number>('s'));
+    const keys = Array.from({ length: 200 }, (_, i) => `k${i}`);
+    keys.forEach((k, i) => {
+      b.setCurrentKey(k);
+      s.update(i);
+    });
+    const data = b.snapshot();
+    const range = { start: 10, end: 70 };
+    // A table outside the range that would throw when read: it is never read.
+    const tables: Record<string, unknown> = { ...data.tables };
+    const outside = Object.keys(tables).find((t) => Number(t.split('/')[0]) > 70)!;
+    Object.defineProperty(tables, outside, { enumerable: true, get: () => { throw new Error('read a table outside the range'); } });
+    const { b: c } = backend('kg');
+    c.restore({ header: data.header, tables }, { keyGroups: range });
+    const s2 = c.getState(valueState<number>('s'));
+    const inRange = keys.filter((k) => keyGroupOf(k) >= 10 && keyGroupOf(k) <= 70);
+    expect(inRange.length).toBeGreaterThan(50);
+    expect(c.entryCount('s')).toBe(inRange.length);
+    keys.forEach((k, i) => {
+      c.setCurrentKey(k);
+      expect(s2.value()).toBe(inRange.includes(k) ? i : undefined);
+    });
   });
 
   it('refuses an import whose kind differs from the declared descriptor', () => {
@@ -171,12 +202,11 @@ describe('KeyedStateBackend: export and import', () => {
     expect(() => c.getState(valueState<number>('s'))).toThrow(StateDescriptorError);
   });
 
-  it('tracks the keys changed since the last takeChanges (for incremental snapshots) and counts modifications', () => {
+  it('counts modifications in modCount (reads do not count)', () => {
     const { b } = backend();
     const s = b.getState(valueState<number>('s'));
     b.setCurrentKey('a');
     s.update(1);
-    b.trackChanges(true);
     const before = b.modCount;
     b.setCurrentKey('b');
     s.update(2);
@@ -186,8 +216,6 @@ describe('KeyedStateBackend: export and import', () => {
     b.setCurrentKey('a');
     s.clear();
     expect(b.modCount - before).toBe(3);
-    expect(b.takeChanges()).toEqual({ s: ['b', ['t', 1], 'a'] });
-    expect(b.takeChanges()).toEqual({});
   });
 
   it('keyFromId inverts keyId for every kind of key', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { StreamElement } from '../../src/index.js';
-import { InternalTimerService, TimerQueue, type InternalTimer } from '../../src/engine/index.js';
+import { InternalTimerService, KeyedStateBackend, keyGroupOf, TimerQueue, type InternalTimer } from '../../src/engine/index.js';
 import type { ProcessingTimeService } from '../../src/engine/index.js';
 
 describe('TimerQueue (heap + dedup index, after Flink HeapPriorityQueueSet)', () => {
@@ -94,7 +94,7 @@ describe('InternalTimerService: processing time', () => {
 });
 
 describe('InternalTimerService: namespaces (for window operators) and export', () => {
-  it('keeps timers per (key, namespace, time), exports a namespace column and imports it back', () => {
+  it('keeps timers per (key, namespace, time), exports them as rows of their key with the namespace, and imports them back', () => {
     const fired: [unknown, unknown, number][] = [];
     const target = {
       onEventTime: (t: InternalTimer) => { fired.push([t.keyId, t.namespace, t.time]); },
@@ -107,10 +107,17 @@ describe('InternalTimerService: namespaces (for window operators) and export', (
     a.registerEventTimeTimer('k', 3, 10, 10); // duplicate
     a.registerEventTimeTimer('j', 4, undefined, 5);
     expect(a.eventTimeTimers).toBe(3);
-    const data = structuredClone(a.snapshot());
-    expect(data.eventTime).toEqual({ keys: ['j', 'k', 'k'], keyGroups: [4, 3, 3], times: [5, 10, 10], ns: [null, 10, '10'] });
+    // Exported through a backend, as rows of their key in its key group (row-source.ts).
+    const state = new KeyedStateBackend({ uid: 'w', now: () => 0 });
+    state.attach(...a.rowSources('w'));
+    const data = structuredClone(state.snapshot());
+    expect(data.tables[`${keyGroupOf('k')}/timers:event-time`]).toEqual({ kind: 'full', keys: ['k'], values: [[3, [10, 0, 10], [10, 1, '10']]] });
+    expect(data.tables[`${keyGroupOf('j')}/timers:event-time`]).toEqual({ kind: 'full', keys: ['j'], values: [[4, 5, 2]] });
     const b = new InternalTimerService<string, string>(noClock, target);
-    b.restore(data, 'w');
+    const restored = new KeyedStateBackend({ uid: 'w', now: () => 0 });
+    restored.attach(...b.rowSources('w'));
+    restored.restore(data);
+    b.restored(-Infinity, 'w');
     b.advanceWatermark(10, []);
     expect(fired).toEqual([['j', undefined, 5], ['k', 10, 10], ['k', '10', 10]]);
     expect(b.currentWatermark).toBe(10);

@@ -154,7 +154,7 @@ describe('state TTL', () => {
     b.clearCurrentKey();
     const data = structuredClone(b.snapshot());
     expect(b.entryCount('v')).toBe(1);
-    expect(data.states.v!.segments[0]).toEqual({ keys: ['kept'], values: ['y'], ts: [5] });
+    expect(Object.values(data.tables)).toEqual([{ kind: 'full', keys: ['kept'], values: [['y', 5]] }]);
     const c = setup({ ttl: 10 });
     c.clock.now = 12;
     c.b.restore(data);

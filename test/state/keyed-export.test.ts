@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { applyDeltas, SNAPSHOT_FORMAT_VERSION, type KeyedTableSnapshot, type Snapshot } from '../../src/checkpoint/snapshot.js';
-import { keyId, type Key } from '../../src/core/keys.js';
+import { applyDeltas, SNAPSHOT_FORMAT_VERSION, type Snapshot } from '../../src/checkpoint/snapshot.js';
+import { keyGroupOf, keyId, type Key } from '../../src/core/keys.js';
 import {
   KeyedStateBackend, listState, mapState, reducingState, valueState,
-  type KeyedStateCheckpoint, type KeyedStateSnapshot, type Namespace, type StateTableLayout,
+  type KeyedStateExport, type KeyedStateHeader, type Namespace,
 } from '../../src/state/index.js';
+import { merged } from '../keyed/grouped-tables.js';
 
 const value = valueState<number>('value');
 const fresh = valueState<{ n: number }>('fresh', { ttl: { ttl: 30, updateType: 'OnReadAndWrite' } });
@@ -103,32 +104,34 @@ function declareAll(b: KeyedStateBackend): void {
   b.getReducingState(sum);
 }
 
-function snapshotOf(checkpointId: number, exported: KeyedStateCheckpoint, parentCheckpointId?: number): Snapshot {
+function snapshotOf(checkpointId: number, exported: KeyedStateExport, parentCheckpointId?: number): Snapshot {
   return {
     formatVersion: SNAPSHOT_FORMAT_VERSION, pipelineId: 'p', checkpointId, kind: 'checkpoint', createdAt: 0,
     ...(parentCheckpointId !== undefined ? { parentCheckpointId } : {}),
-    operators: { op: { stateVersion: 0, state: exported.layouts, keyed: exported.tables } },
+    operators: { op: { stateVersion: 0, state: exported.header, keyed: exported.tables } },
     sources: {}, watermarks: {},
   };
 }
 
-/** The state of a snapshot independent of the order of segments, keys and of empty segments. */
-function normalize(s: KeyedStateSnapshot): Record<string, unknown> {
+/** The rows of a full export independent of the order of key groups, keys and namespaces in a row, and of the layout. */
+function normalize(e: KeyedStateExport): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [name, table] of Object.entries(s.states)) {
-    const segments = table.segments
-      .filter((seg) => seg.keys.length > 0)
-      .map((seg) => ({
-        ns: seg.ns ?? null,
-        rows: seg.keys.map((k, i) => [String(keyId(k)), seg.values[i], seg.ts?.[i]]).sort((x, y) => (x[0]! < y[0]! ? -1 : 1)),
-      }))
-      .sort((x, y) => (String(x.ns) < String(y.ns) ? -1 : 1));
-    if (segments.length > 0) out[name] = { kind: table.kind, segments };
+  for (const [name, layout] of Object.entries(e.header.states)) {
+    const { keys, values } = merged(e.tables, `state:${name}`);
+    const rows = keys.map((k, i): [string, unknown] => {
+      const row = values[i];
+      // A row without namespaces is the default namespace's cell (the layout only says how it is written).
+      if (!layout.namespaced) return [String(keyId(k as Key)), [['null', row]]];
+      const cells: [string, unknown][] = [];
+      for (let j = 0; j < (row as unknown[]).length; j += 2) cells.push([String((row as unknown[])[j]), (row as unknown[])[j + 1]]);
+      return [String(keyId(k as Key)), cells.sort((x, y) => (x[0] < y[0] ? -1 : 1))];
+    }).sort((x, y) => (x[0] < y[0] ? -1 : 1));
+    if (rows.length > 0) out[name] = { kind: layout.kind, rows };
   }
   return out;
 }
 
-describe('keyed state as checkpoint tables (full and incremental)', () => {
+describe('keyed state in the key-grouped export (full and incremental)', () => {
   it('restoring the full base plus every delta since gives the live state (property)', () => {
     // What the runs exercised, so that a generator that never makes deltas cannot pass unnoticed.
     const seen = { deltaRows: 0, deltaDeletes: 0, restoredDeltas: 0 };
@@ -137,13 +140,15 @@ describe('keyed state as checkpoint tables (full and incremental)', () => {
         let time = 0;
         const now = (): number => time;
         let live = new KeyedStateBackend({ uid: 'p', now });
+        // The same operations without checkpoints: its exports are not part of the chain.
+        let shadow = new KeyedStateBackend({ uid: 'p', now });
         let chain: Snapshot[] = [];
-        let layouts: Readonly<Record<string, StateTableLayout>> = {};
+        let header: KeyedStateHeader | undefined;
         let id = 0;
         const restoreLatest = (declare: boolean, into = new KeyedStateBackend({ uid: 'p', now })): KeyedStateBackend => {
           const latest = applyDeltas(chain[0]!, chain.slice(1));
           const restored = into;
-          restored.restoreTables({ layouts, tables: latest.operators['op']!.keyed! });
+          restored.restore({ header, tables: latest.operators['op']!.keyed! });
           // Declared, its states drop what expired when exported, as the live ones do.
           if (declare) declareAll(restored);
           return restored;
@@ -155,9 +160,10 @@ describe('keyed state as checkpoint tables (full and incremental)', () => {
               break;
             case 'clearNamespace':
               live.clearNamespace(NAMESPACES[op.ns]!);
+              shadow.clearNamespace(NAMESPACES[op.ns]!);
               break;
             case 'checkpoint': {
-              const exported = live.checkpointTables(op.incremental);
+              const exported = live.snapshot({ incremental: op.incremental });
               const tables = Object.values(exported.tables);
               const full = tables.every((t) => t.kind === 'full');
               for (const t of tables) {
@@ -169,10 +175,10 @@ describe('keyed state as checkpoint tables (full and incremental)', () => {
               if (!op.incremental || chain.length === 0) expect(full).toBe(true);
               id++;
               chain = full ? [snapshotOf(id, exported)] : [...chain, snapshotOf(id, exported, id - 1)];
-              layouts = exported.layouts;
-              // Both sides declared (the live one through a copy, so that its pending tables stay pending).
+              header = exported.header;
+              // Both sides declared (the shadow through a copy, so that its pending tables stay pending).
               const view = new KeyedStateBackend({ uid: 'p', now });
-              view.restore(live.snapshot());
+              view.restore(shadow.snapshot());
               declareAll(view);
               expect(normalize(restoreLatest(true).snapshot())).toEqual(normalize(view.snapshot()));
               break;
@@ -181,44 +187,60 @@ describe('keyed state as checkpoint tables (full and incremental)', () => {
               // The live backend is restored from the latest checkpoint: a new one, whose states are
               // declared again as operations reach them (pending tables become declared ones), or the
               // same one, which keeps its declared states and records changes already.
-              if (chain.length > 0) live = op.inPlace ? restoreLatest(false, live) : restoreLatest(false);
+              if (chain.length > 0) {
+                live = op.inPlace ? restoreLatest(false, live) : restoreLatest(false);
+                shadow = op.inPlace ? restoreLatest(false, shadow) : restoreLatest(false);
+              }
               break;
             default:
               apply(live, op);
+              apply(shadow, op);
           }
         }
       }),
-      { numRuns: 300 },
+      { numRuns: Number(process.env.RUNS ?? 300) },
     );
     expect(seen.deltaRows).toBeGreaterThan(60);
     expect(seen.deltaDeletes).toBeGreaterThan(5);
     expect(seen.restoredDeltas).toBeGreaterThan(100);
   });
 
-  it('a delta holds only the keys changed since the previous export, deletes included; the first export is full', () => {
+  it('a delta holds only the keys changed since the previous export, deletes included, each in its key group; the first export is full', () => {
     const b = new KeyedStateBackend({ uid: 'u', now: () => 0 });
     const s = b.getState(valueState<number>('count'));
     for (let k = 0; k < 100; k++) {
       b.setCurrentKey(`k${k}`);
       s.update(k);
     }
-    expect(b.checkpointTables(true).tables['count']!.kind).toBe('full'); // the first one always is
+    const first = b.snapshot({ incremental: true });
+    expect(merged(first.tables, 'state:count').kinds).toEqual(['full']); // the first one always is
+    for (const [table, t] of Object.entries(first.tables)) {
+      // Each table holds the keys of its key group (Flink's KeyGroupRangeAssignment), tables in key-group order.
+      for (const key of t.keys) expect(keyGroupOf(key)).toBe(Number(table.split('/')[0]));
+    }
+    const groups = Object.keys(first.tables).map((t) => Number(t.split('/')[0]));
+    expect(groups).toEqual([...groups].sort((x, y) => x - y));
     b.setCurrentKey('k3');
     s.update(33);
     b.setCurrentKey('k5');
     s.clear();
     b.setCurrentKey('new');
     s.update(1);
-    const delta = b.checkpointTables(true);
-    expect(delta.layouts).toEqual({ count: { kind: 'value', ttl: false, namespaced: false } });
-    expect(delta.tables['count']).toEqual({ kind: 'delta', keys: ['k3', 'new'], values: [33, 1], deletes: ['k5'] });
-    expect(b.checkpointTables(true).tables['count']).toEqual({ kind: 'delta', keys: [], values: [], deletes: [] });
-    const full = b.checkpointTables(false).tables['count'] as Extract<KeyedTableSnapshot, { kind: 'full' }>;
-    expect(full.keys).toHaveLength(100);
+    const delta = b.snapshot({ incremental: true });
+    expect(delta.header).toEqual({ format: 3, states: { count: { kind: 'value', ttl: false, namespaced: false } } });
+    expect(delta.tables[`${keyGroupOf('k3')}/state:count`]).toMatchObject({ kind: 'delta', keys: ['k3'], values: [33] });
+    expect(delta.tables[`${keyGroupOf('k5')}/state:count`]).toMatchObject({ kind: 'delta', deletes: ['k5'] });
+    expect(merged(delta.tables, 'state:count')).toMatchObject({ kinds: ['delta'], deletes: ['k5'] });
+    expect(new Set(merged(delta.tables, 'state:count').keys)).toEqual(new Set(['k3', 'new']));
+    // Every group listed before is listed again (an empty delta when nothing in it changed).
+    expect(new Set(Object.keys(delta.tables))).toEqual(new Set([...Object.keys(first.tables), `${keyGroupOf('new')}/state:count`]));
+    expect(merged(b.snapshot({ incremental: true }).tables, 'state:count')).toMatchObject({ kinds: ['delta'], keys: [], deletes: [] });
+    expect(merged(b.snapshot().tables, 'state:count')).toMatchObject({ kinds: ['full'] });
+    expect(merged(b.snapshot().tables, 'state:count').keys).toHaveLength(100);
     // Changes after a full export are relative to it.
     b.setCurrentKey('k9');
     s.update(99);
-    expect(b.checkpointTables(true).tables['count']).toEqual({ kind: 'delta', keys: ['k9'], values: [99], deletes: [] });
+    expect(merged(b.snapshot({ incremental: true }).tables, 'state:count')).toMatchObject({ keys: ['k9'], values: [99], deletes: [] });
   });
 
   it('rows: one plain value per key without ttl and namespaces; [value, stamp] with ttl; [ns, cell, ...] once a namespace was used', () => {
@@ -229,18 +251,19 @@ describe('keyed state as checkpoint tables (full and incremental)', () => {
     b.setCurrentKey('a');
     l.add('x');
     v.update(1);
-    expect(b.checkpointTables(false)).toEqual({
-      layouts: { l: { kind: 'list', ttl: true, namespaced: false }, v: { kind: 'value', ttl: false, namespaced: false } },
-      tables: { l: { kind: 'full', keys: ['a'], values: [[['x'], [5]]] }, v: { kind: 'full', keys: ['a'], values: [1] } },
+    const g = keyGroupOf('a');
+    expect(b.snapshot()).toEqual({
+      header: { format: 3, states: { l: { kind: 'list', ttl: true, namespaced: false }, v: { kind: 'value', ttl: false, namespaced: false } } },
+      tables: { [`${g}/state:l`]: { kind: 'full', keys: ['a'], values: [[['x'], [5]]] }, [`${g}/state:v`]: { kind: 'full', keys: ['a'], values: [1] } },
     });
     time = 6;
     b.setCurrentNamespace('w');
     v.update(2);
     // The layout of v changed: its table is full although the checkpoint is incremental.
-    const next = b.checkpointTables(true);
-    expect(next.layouts['v']).toEqual({ kind: 'value', ttl: false, namespaced: true });
-    expect(next.tables['v']).toEqual({ kind: 'full', keys: ['a'], values: [[null, 1, 'w', 2]] });
-    expect(next.tables['l']).toEqual({ kind: 'delta', keys: [], values: [], deletes: [] });
+    const next = b.snapshot({ incremental: true });
+    expect(next.header.states['v']).toEqual({ kind: 'value', ttl: false, namespaced: true });
+    expect(next.tables[`${g}/state:v`]).toEqual({ kind: 'full', keys: ['a'], values: [[null, 1, 'w', 2]] });
+    expect(next.tables[`${g}/state:l`]).toEqual({ kind: 'delta', keys: [], values: [], deletes: [] });
   });
 
   it('refuses values that are not plain data, naming the state and key', () => {
@@ -248,19 +271,19 @@ describe('keyed state as checkpoint tables (full and incremental)', () => {
     const s = b.getState(valueState<unknown>('s'));
     b.setCurrentKey('k');
     s.update(new Map());
-    expect(() => b.checkpointTables(false)).toThrow(/"s".*"k"|Map/);
+    expect(() => b.snapshot()).toThrow(/"s".*"k"|Map/);
   });
 
   it('refuses rows that do not fit their layout', () => {
     const b = new KeyedStateBackend({ uid: 'u', now: () => 0 });
-    expect(() => b.restoreTables({ layouts: {}, tables: { s: { kind: 'full', keys: ['a'], values: [1] } } })).toThrow(/no layout/);
-    expect(() => b.restoreTables({
-      layouts: { s: { kind: 'value', ttl: false, namespaced: true } },
-      tables: { s: { kind: 'full', keys: ['a'], values: [1] } },
+    b.getState(valueState<number>('s'));
+    expect(() => b.restore({
+      header: { format: 3, states: { s: { kind: 'value', ttl: false, namespaced: true } } },
+      tables: { '3/state:s': { kind: 'full', keys: ['a'], values: [1] } },
     })).toThrow(/namespace, cell/);
-    expect(() => b.restoreTables({
-      layouts: { s: { kind: 'value', ttl: false, namespaced: false } },
-      tables: { s: { kind: 'delta', keys: [], values: [], deletes: [] } },
-    })).toThrow(/full table/);
+    expect(() => b.restore({
+      header: { format: 3, states: { s: { kind: 'value', ttl: true, namespaced: false } } },
+      tables: { '3/state:s': { kind: 'full', keys: ['a'], values: [1] } },
+    })).toThrow(/value, stamps/);
   });
 });

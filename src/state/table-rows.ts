@@ -1,0 +1,145 @@
+/**
+ * A state table (table.ts) as rows per key, the key-grouped export's unit (keyed-export.ts): the
+ * row of a key is everything the key holds in that state, so that an incremental export can
+ * replace it whole. Its encoding is the table's `StateTableLayout`.
+ */
+import { keyId, type Key, type KeyPart } from '../core/keys.js';
+import { encodeCell, importCell } from './cells.js';
+import { StateDescriptorError, StateRestoreError } from './errors.js';
+import { keyFromId } from './key-id.js';
+import type { KeyedRowSource } from './row-source.js';
+import { checkSerializable } from './serializable.js';
+import type { StateTableLayout } from './snapshot-types.js';
+import type { Namespace } from './state-types.js';
+import type { SegmentMap, Table } from './table.js';
+
+/**
+ * The rows of `table` in `layout` (its current one). Expired entries of a state with
+ * `cleanupOnSnapshot` are removed as they are read (from memory too); a value that is not plain
+ * data is a `StateNotSerializableError` naming `uid`, the state and the key.
+ */
+export function tableRows(table: Table, layout: StateTableLayout, uid: string | undefined): KeyedRowSource {
+  const clean = table.ttl?.cleanupOnSnapshot;
+  const now = table.scope.now();
+  const encode = (map: SegmentMap, id: KeyPart, stored: unknown): unknown => {
+    const cell = clean ? table.purged(map, id, stored, now) : stored;
+    if (cell === undefined) return undefined;
+    const encoded = encodeCell(table.kind, cell, layout.ttl);
+    // Primitives are plain data: the location of an error is built only for what may not be.
+    if (typeof encoded === 'object' || typeof encoded === 'function' || typeof encoded === 'symbol') {
+      checkSerializable(encoded, { uid, state: table.name, key: keyFromId(id) });
+    }
+    return encoded;
+  };
+  const rowOf = (id: KeyPart): unknown => {
+    if (!layout.namespaced) {
+      const stored = table.main.get(id);
+      return stored === undefined ? undefined : encode(table.main, id, stored);
+    }
+    let row: unknown[] | undefined;
+    for (const [ns, map] of table.segments()) {
+      const stored = map.get(id);
+      const encoded = stored === undefined ? undefined : encode(map, id, stored);
+      if (encoded !== undefined) {
+        row ??= [];
+        row.push(ns ?? null, encoded);
+      }
+    }
+    return row;
+  };
+  return {
+    name: stateRows(table.name),
+    forEachRow(emit) {
+      if (!layout.namespaced) {
+        const map = table.main;
+        // Purging deletes from the map being read: read a copy when it may.
+        for (const [id, stored] of clean ? [...map] : map) {
+          const row = encode(map, id, stored);
+          if (row !== undefined) emit(id, row);
+        }
+        return;
+      }
+      const ids = new Set<KeyPart>();
+      for (const [, map] of table.segments()) for (const id of map.keys()) ids.add(id);
+      for (const id of ids) {
+        const row = rowOf(id);
+        if (row !== undefined) emit(id, row);
+      }
+    },
+    takeChanged() {
+      const changed = table.changed;
+      table.changed = new Set();
+      return changed;
+    },
+    rowOf,
+    load: (keys, rows) => loadRows(table, layout, keys, rows, uid),
+  };
+}
+
+/** The name of a state's rows in the export: `state:<name>`. */
+export function stateRows(name: string): string {
+  return `${STATE_ROWS}${name}`;
+}
+
+/** The prefix of state rows' names, before the state's name. */
+export const STATE_ROWS = 'state:';
+
+/**
+ * Adds rows exported in `layout` to `table` (cleared before). A layout with TTL restored into a
+ * state without keeps the values; one without into a state with TTL stamps them now. Throws
+ * `StateDescriptorError` when the state is of another kind, `StateRestoreError` on a malformed row.
+ */
+export function loadRows(table: Table, layout: StateTableLayout, keys: readonly Key[], rows: readonly unknown[], uid: string | undefined): void {
+  if (layout.kind !== table.kind) {
+    throw new StateDescriptorError(table.name, `declared as ${table.kind} state but the imported state is ${layout.kind} state`);
+  }
+  const fail = (i: number, reason: string): never => {
+    throw new StateRestoreError(uid, `state ${JSON.stringify(table.name)}: the row of key ${JSON.stringify(String(keys[i]))} ${reason}`);
+  };
+  const withTtl = table.ttl !== undefined;
+  const collection = table.kind === 'list' || table.kind === 'map';
+  if (!layout.namespaced && !layout.ttl && !withTtl && !collection) {
+    // The common case (counts, sums, accumulators without TTL): the row is the cell.
+    const map = table.main;
+    for (let i = 0; i < keys.length; i++) map.set(keyId(keys[i]!), rows[i]);
+    return;
+  }
+  const now = table.scope.now();
+  const put = (map: SegmentMap, i: number, id: KeyPart, exported: unknown): void => {
+    let value = exported;
+    let stamps: number | readonly number[] | undefined;
+    if (layout.ttl) {
+      if (!Array.isArray(exported) || exported.length !== 2) fail(i, 'needs [value, stamps] cells (ttl layout)');
+      [value, stamps] = exported as [unknown, number | number[]];
+    }
+    if (collection && !Array.isArray(value)) fail(i, `holds a ${table.kind} state value that is not an array`);
+    map.set(id, !withTtl && !collection ? value : importCell(table.kind, value, withTtl ? (stamps ?? now) : undefined, withTtl));
+  };
+  for (let i = 0; i < keys.length; i++) {
+    const id = keyId(keys[i]!);
+    const row = rows[i];
+    if (!layout.namespaced) {
+      put(table.main, i, id, row);
+      continue;
+    }
+    if (!Array.isArray(row) || row.length % 2 !== 0) fail(i, 'must be [namespace, cell, ...] (namespaced layout)');
+    const cells = row as unknown[];
+    for (let j = 0; j < cells.length; j += 2) {
+      const ns = cells[j];
+      if (ns !== null && typeof ns !== 'string' && typeof ns !== 'number') fail(i, `has namespace ${String(ns)}`);
+      put(namespaceMap(table, ns as Namespace | null), i, id, cells[j + 1]);
+    }
+  }
+}
+
+function namespaceMap(table: Table, ns: Namespace | null): SegmentMap {
+  if (ns === null) return table.main;
+  table.namespaces ??= new Map();
+  table.namespaced = true;
+  let map = table.namespaces.get(ns);
+  if (map === undefined) {
+    map = new Map();
+    table.namespaces.set(ns, map);
+  }
+  return map;
+}
