@@ -11,6 +11,7 @@ const entries = {
   node: 'src/node/index.ts',
   idb: 'src/idb/index.ts',
   redux: 'src/redux/index.ts',
+  react: 'src/react/index.ts',
 };
 const input = Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file)));
 

@@ -51,6 +51,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['fusion'],
   ['checkpoint'],
   ['node', 'idb', 'testing', 'engine'],
+  ['redux'],
+  ['react'],
 ];
 
 /**

@@ -14,6 +14,8 @@ import { StateRestoreError } from '../state/errors.js';
 import { keyFromId } from '../state/key-id.js';
 import { InternalTimerService, type InternalTimer, type TimerServiceSnapshot } from '../state/timers.js';
 import { ContextImpl, type KeyedProcessContext, type OnTimerContext } from './process-context.js';
+import type { QueryableOption, QueryableStateHandle } from '../core/queryable.js';
+import { registerKeyedState } from './queryable-view.js';
 
 /**
  * The user's logic per key (Flink's KeyedProcessFunction). Keep per-key data in keyed state
@@ -30,6 +32,8 @@ export interface KeyedProcessFunction<T, K, R> {
 export interface KeyedProcessOptions extends SchedulerOption {
   /** Stable id under which state and timers are exported and imported (docs/architecture.md §4). */
   uid?: string;
+  /** Makes each key's state readable by the UI under this name (local queryable state). */
+  queryable?: QueryableOption;
 }
 
 /** What `KeyedProcessOperator.snapshotState` exports: every key's state and all pending timers. */
@@ -78,6 +82,7 @@ export class KeyedProcessOperator<T, K extends Key, R> implements StreamOperator
   readonly #backend: KeyedStateBackend;
   readonly #timers: InternalTimerService<R, K>;
   readonly #ctx: ContextImpl<K, R>;
+  readonly #queryable: QueryableStateHandle | undefined;
 
   constructor(fn: KeyedProcessFunction<T, K, R>, options: KeyedProcessOptions, runtime: OperatorRuntime) {
     this.uid = options.uid;
@@ -90,6 +95,7 @@ export class KeyedProcessOperator<T, K extends Key, R> implements StreamOperator
       onProcessingTime: (timer, out) => this.#fire(timer, out, 'PROCESSING_TIME'),
     });
     this.#ctx = new ContextImpl<K, R>(options.uid, this.#backend, this.#timers, now, () => this.#timers.currentWatermark);
+    this.#queryable = registerKeyedState(options.queryable, this.#backend);
   }
 
   /** The keyed state backend (for inspection, and for tooling such as checkpoints). */
@@ -117,6 +123,7 @@ export class KeyedProcessOperator<T, K extends Key, R> implements StreamOperator
       ctx.exit();
       backend.clearCurrentKey();
     }
+    this.#queryable?.changed();
   }
 
   processWatermark(watermark: Watermark, out: Output<R, K>): void {
@@ -141,6 +148,7 @@ export class KeyedProcessOperator<T, K extends Key, R> implements StreamOperator
       ctx.exit();
       backend.clearCurrentKey();
     }
+    this.#queryable?.changed();
   }
 
   snapshotState(): KeyedProcessSnapshot {
@@ -192,6 +200,7 @@ export class KeyedProcessOperator<T, K extends Key, R> implements StreamOperator
 
   dispose(): void {
     this.#timers.dispose();
+    this.#queryable?.close();
   }
 }
 

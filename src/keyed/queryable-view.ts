@@ -1,0 +1,48 @@
+/**
+ * The queryable view of a keyedProcess operator (src/core/queryable.ts): each key's state in the
+ * default namespace, by state name. Kept out of keyedProcess.ts, which only registers it.
+ */
+import { keyId, type Key, type KeyPart } from '../core/keys.js';
+import type { QueryableEntry, QueryableOption, QueryableStateHandle } from '../core/queryable.js';
+import type { KeyedStateBackend } from '../state/backend.js';
+
+/**
+ * Registers `backend` under `option` (when given) and returns the handle the operator tells of
+ * changes, or undefined. A read after a change that left the state as it was (the backend's
+ * `modCount` did not move) returns the previous entries, so readers see no change.
+ *
+ * @example
+ * ```ts
+ * this.#queryable = registerKeyedState(options.queryable, this.#backend);
+ * ```
+ */
+export function registerKeyedState(option: QueryableOption | undefined, backend: KeyedStateBackend): QueryableStateHandle | undefined {
+  if (option === undefined) return undefined;
+  let seen = -1;
+  let entries: readonly QueryableEntry[] = [];
+  return option.registry.register(option.name, () => {
+    if (backend.modCount === seen) return entries;
+    seen = backend.modCount;
+    entries = readKeyedState(backend);
+    return entries;
+  });
+}
+
+/** Every key's state values (default namespace) as `{ key, value: { [stateName]: value } }`. */
+function readKeyedState(backend: KeyedStateBackend): readonly QueryableEntry[] {
+  const byKey = new Map<KeyPart, { key: Key; value: Record<string, unknown> }>();
+  const { states } = backend.snapshot();
+  for (const name of Object.keys(states)) {
+    for (const segment of states[name]!.segments) {
+      if (segment.ns !== undefined) continue; // window-scoped state is not the key's current state
+      for (let i = 0; i < segment.keys.length; i++) {
+        const key = segment.keys[i]!;
+        const id = keyId(key);
+        let entry = byKey.get(id);
+        if (entry === undefined) byKey.set(id, (entry = { key, value: Object.create(null) as Record<string, unknown> }));
+        Object.defineProperty(entry.value, name, { value: segment.values[i], enumerable: true });
+      }
+    }
+  }
+  return [...byKey.values()];
+}
