@@ -66,7 +66,7 @@ export interface WindowResultsSelectors<S, K extends Key, V> {
  * ```ts
  * const perArea = createWindowResultsSlice<string, number>({ name: 'clicksPerArea', retention: 60_000 });
  * const store = configureStore({ reducer: { clicksPerArea: perArea.reducer } });
- * store.dispatch(perArea.actions.resultsReceived([{ key: 'home', window: new TimeWindow(0, 10_000), value: 3 }]));
+ * store.dispatch(perArea.actions.resultsReceived([{ key: 'home', window: { start: 0, end: 10_000 }, value: 3 }]));
  * perArea.selectors.selectByKey(store.getState(), 'home'); // [{ id: 's:home|0|10000', key: 'home', start: 0, end: 10000, value: 3, firings: 1 }]
  * ```
  */
