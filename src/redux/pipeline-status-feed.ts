@@ -8,15 +8,15 @@
 import type { Action } from '@reduxjs/toolkit';
 import { asyncScheduler, EMPTY, from, map, merge, Observable, of, type SchedulerLike } from 'rxjs';
 import type { Checkpointing } from '../checkpoint/coordinator.js';
-import type { FlowMonitor } from '../flow/monitor.js';
+import type { FlowMetrics, FlowMonitor } from '../flow/monitor.js';
 import { pipelineStatusActions as actions, type StateOwner } from './pipeline-status-slice.js';
 
 /** What `pipelineStatusFeed` reads; every part is optional. */
 export interface PipelineStatusSources {
   /** The coordinator: restored snapshot, stored checkpoints, end or failure (`whenFinished`). */
   readonly checkpoints?: Pick<Checkpointing, 'restored' | 'completed' | 'whenFinished'>;
-  /** Flow samples every `sampleInterval` ms: records in and out, drops, backpressure. */
-  readonly monitor?: Pick<FlowMonitor, 'metrics'>;
+  /** Flow samples every `sampleInterval` ms (and a last one at the end): records in and out, drops, backpressure. */
+  readonly monitor?: Pick<FlowMonitor, 'metrics' | 'snapshot'>;
   /** Processing time between two flow samples; default 1000. */
   readonly sampleInterval?: number;
   /** The pipeline's watermarks (for instance from a `tap` after `withEventTime`); lag is measured against `scheduler`. */
@@ -25,6 +25,10 @@ export interface PipelineStatusSources {
   readonly backend?: { readonly ownership: 'owner' | 'read-only' };
   /** Processing time for the lag; default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
+}
+
+function flowSampled(m: FlowMetrics): Action {
+  return actions.flowSampled({ recordsIn: m.recordsIn, recordsOut: m.recordsOut, dropped: m.dropped, backPressuredTimeMsPerSecond: m.backPressuredTimeMsPerSecond });
 }
 
 /**
@@ -48,9 +52,7 @@ export function pipelineStatusFeed(sources: PipelineStatusSources): Observable<A
   const { checkpoints, monitor, watermarks, backend } = sources;
   const live = merge(
     checkpoints === undefined ? EMPTY : checkpoints.completed.pipe(map((info) => actions.checkpointCompleted({ id: info.checkpointId, time: info.createdAt, kind: info.kind }))),
-    monitor === undefined ? EMPTY : monitor.metrics(sources.sampleInterval ?? 1000).pipe(map((m) => actions.flowSampled({
-      recordsIn: m.recordsIn, recordsOut: m.recordsOut, dropped: m.dropped, backPressuredTimeMsPerSecond: m.backPressuredTimeMsPerSecond,
-    }))),
+    monitor === undefined ? EMPTY : monitor.metrics(sources.sampleInterval ?? 1000).pipe(map(flowSampled)),
     watermarks === undefined ? EMPTY : watermarks.pipe(map((watermark) => actions.watermarkAdvanced({ watermark, now: scheduler.now() }))),
   );
   const owner: StateOwner | undefined = backend === undefined ? undefined : backend.ownership === 'owner' ? 'this-tab' : 'other-tab';
@@ -64,6 +66,7 @@ export function pipelineStatusFeed(sources: PipelineStatusSources): Observable<A
     const running = merge(start, live).subscribe({ next: (a) => subscriber.next(a), error: (e: unknown) => subscriber.error(e) });
     const ending = end.subscribe((a) => {
       running.unsubscribe();
+      if (monitor !== undefined) subscriber.next(flowSampled(monitor.snapshot()));
       subscriber.next(a);
       subscriber.complete();
     });
