@@ -12,6 +12,7 @@ const benches: { name: string; run: () => Promise<unknown> }[] = [
   { name: 'window', run: async () => (await import('./window-bench.js')).runWindowBenchIsolated() },
   { name: 'checkpoint', run: async () => (await import('./checkpoint-bench.js')).runCheckpointBench() },
   { name: 'flow', run: async () => (await import('./flow-bench.js')).runFlowBench() },
+  { name: 'redux', run: async () => (await import('./redux-bench.js')).runReduxBench() },
 ];
 
 for (const bench of benches) {
