@@ -13,7 +13,10 @@ import type { KeyedStateBackend } from '../state/backend.js';
  *
  * @example
  * ```ts
- * this.#queryable = registerKeyedState(options.queryable, this.#backend);
+ * constructor(fn: KeyedProcessFunction<T, K, R>, options: KeyedProcessOptions, runtime: OperatorRuntime) {
+ *   ...
+ *   this.#queryable = registerKeyedState(options.queryable, this.#backend);
+ * }
  * ```
  */
 export function registerKeyedState(option: QueryableOption | undefined, backend: KeyedStateBackend): QueryableStateHandle | undefined {

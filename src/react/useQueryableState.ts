@@ -8,7 +8,7 @@ import type { QueryableSnapshot, QueryableView } from '../redux/queryable-state.
  * @example
  * ```ts
  * const openWindows = useQueryableState(live.view<string, readonly OpenWindow[]>('open-windows'));
- * openWindows.get('home')?.length; // windows still open for 'home'
+ * openWindows.get('/home')?.length; // windows still open for '/home'
  * ```
  */
 export function useQueryableState<K, V>(view: QueryableView<K, V>): QueryableSnapshot<K, V> {

@@ -12,7 +12,7 @@ export interface StoreLike<S> {
  *
  * @example
  * ```ts
- * const phase = useStoreSelector(store, (s) => s.pipelineStatus.phase);
+ * const phase = useStoreSelector(appStore, (s) => s.pipelineStatus.phase);
  * ```
  */
 export function useStoreSelector<S, R>(store: StoreLike<S>, selector: (state: S) => R): R {

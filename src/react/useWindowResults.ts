@@ -12,8 +12,8 @@ export type WindowResultsQuery<K> = { readonly all: true } | { readonly key: K }
  *
  * @example
  * ```ts
- * const home = useWindowResults(store, perArea.selectors, { key: 'home' });
- * const busiest = useWindowResults(store, perArea.selectors, { top: 5 });
+ * const home = useWindowResults(appStore, clicksPerPage.selectors, { key: '/home' });
+ * const busiest = useWindowResults(appStore, clicksPerPage.selectors, { top: 5 });
  * ```
  */
 export function useWindowResults<S, K extends Key, V>(

@@ -72,6 +72,7 @@ export function defaultActionTime(action: unknown, receivedAt: number): number {
  *
  * @example
  * ```ts
+ * const actions = createActionSource({ bufferSize: 1_000, overflow: 'drop-oldest' });
  * actions.source.pipe(withEventTimeBatches({ timestamp: actionTimestamp, watermarks: boundedOutOfOrderness(500) }));
  * ```
  */
@@ -89,7 +90,7 @@ export function actionTimestamp(event: ActionEvent<unknown>): number {
  * @example
  * ```ts
  * const actions = createActionSource<UnknownAction>({ bufferSize: 10_000, overflow: 'drop-oldest', filter: (a) => a.type === 'ui/clicked' });
- * const store = configureStore({ reducer, middleware: (d) => d().concat(actions.middleware) });
+ * const store = configureStore({ reducer: { clicksPerPage: clicksPerPage.reducer }, middleware: (d) => d().concat(actions.middleware) });
  * actions.source.pipe(
  *   withEventTimeBatches({ timestamp: actionTimestamp, watermarks: boundedOutOfOrderness(1_000) }),
  *   windowAll(tumblingEventTimeWindows(10_000)).aggregate(count()),

@@ -47,10 +47,11 @@ export interface DispatchResultsOptions<T> {
  *
  * @example
  * ```ts
- * const results = createWindowResultsSlice<string, number>({ name: 'clicksPerArea', retention: 60_000 });
+ * const results = createWindowResultsSlice<string, number>({ name: 'clicksPerPage', retention: 60_000 });
+ * const store = configureStore({ reducer: { clicksPerPage: results.reducer } });
  * clicks$.pipe(
  *   withEventTime({ timestamp: (c) => c.at, watermarks: boundedOutOfOrderness(1_000) }),
- *   keyBy((c) => c.area),
+ *   keyBy((c) => c.page),
  *   window(tumblingEventTimeWindows(10_000)).aggregate(count()),
  *   toValues(),
  *   dispatchResults(store.dispatch, { action: results.actions.resultsReceived, bufferSize: 10_000, overflow: 'drop-oldest' }),

@@ -10,7 +10,7 @@ import { animationFrameScheduler, asyncScheduler, type SchedulerLike } from 'rxj
  *
  * @example
  * ```ts
- * const scheduler = options.scheduler ?? frameScheduler();
+ * tick = (options.scheduler ?? frameScheduler()).schedule(flush, ...);
  * ```
  */
 export function frameScheduler(): SchedulerLike {

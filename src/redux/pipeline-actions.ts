@@ -34,7 +34,7 @@ export function isPipelineAction(action: unknown): boolean {
  *
  * @example
  * ```ts
- * store.dispatch(tagPipelineAction({ type: 'clicks/counted', payload: 3 }));
+ * appStore.dispatch(tagPipelineAction({ type: 'clicks/counted', payload: 3 }));
  * ```
  */
 export function tagPipelineAction<A extends Action>(action: A): A & { meta: PipelineActionMeta } {
@@ -48,6 +48,7 @@ export function tagPipelineAction<A extends Action>(action: A): A & { meta: Pipe
  *
  * @example
  * ```ts
+ * import { createAction } from '@reduxjs/toolkit';
  * const counted = createAction('clicks/counted', preparePipelineAction<number>());
  * ```
  */

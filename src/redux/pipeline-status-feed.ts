@@ -42,9 +42,11 @@ function flowSampled(m: FlowMetrics): Action {
  *
  * @example
  * ```ts
+ * const backend = await openIndexedDbBackend({ pipelineId: 'clicks' });
  * const checkpoints = await startCheckpointing({ backend, interval: 5_000 });
- * const lines$ = checkpoints.source('lines', fromIterable(lines, { from: checkpoints.position('lines') }));
- * pipelineStatusFeed({ checkpoints, monitor: lines$.monitor, backend }).subscribe(store.dispatch);
+ * const clicks = fromIterable(clickLog, { from: checkpoints.position('clicks') });
+ * const clicksWithBarriers$ = checkpoints.source('clicks', clicks);
+ * pipelineStatusFeed({ checkpoints, monitor: clicks.monitor, backend }).subscribe(appStore.dispatch);
  * ```
  */
 export function pipelineStatusFeed(sources: PipelineStatusSources): Observable<Action> {

@@ -56,7 +56,7 @@ export const PIPELINE_STATUS = 'pipelineStatus';
  *
  * @example
  * ```ts
- * store.dispatch(pipelineStatusActions.failed(new Error('disk full')));
+ * appStore.dispatch(pipelineStatusActions.failed(new Error('disk full')));
  * ```
  */
 export const pipelineStatusActions = {
@@ -137,7 +137,7 @@ export const pipelineStatusReducer = createReducer<PipelineStatus>(initialStatus
  *
  * @example
  * ```ts
- * selectPipelineStatus(store.getState()).phase; // 'running'
+ * selectPipelineStatus(appStore.getState()).phase; // 'running'
  * ```
  */
 export function selectPipelineStatus(state: { readonly [PIPELINE_STATUS]: PipelineStatus }): PipelineStatus {

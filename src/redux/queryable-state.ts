@@ -111,15 +111,15 @@ class NamedView<K, V> implements QueryableView<K, V> {
  *
  * @example
  * ```ts
- * const live = createQueryableState();
+ * const registry = createQueryableState();
  * clicks$.pipe(
  *   withEventTime({ timestamp: (c) => c.at, watermarks: boundedOutOfOrderness(1_000) }),
- *   keyBy((c) => c.area),
- *   window(tumblingEventTimeWindows(10_000), { queryable: { registry: live, name: 'open-windows' } }).aggregate(count()),
+ *   keyBy((c) => c.page),
+ *   window(tumblingEventTimeWindows(10_000), { queryable: { registry, name: 'open-windows' } }).aggregate(count()),
  *   toValues(),
  * ).subscribe();
- * const openWindows = live.view<string, readonly OpenWindow[]>('open-windows');
- * openWindows.getSnapshot().get('home'); // [{ start: 0, end: 10000, accumulator: 4, elements: null }]
+ * const openWindows = registry.view<string, readonly OpenWindow[]>('open-windows');
+ * openWindows.getSnapshot().get('/home'); // [{ start: 0, end: 10000, accumulator: 4, elements: null }]
  * ```
  */
 export function createQueryableState(options: QueryableStateOptions = {}): QueryableState {

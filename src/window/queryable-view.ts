@@ -21,7 +21,10 @@ export interface OpenWindow {
  *
  * @example
  * ```ts
- * this.#queryable = registerOpenWindows(config.queryable, () => this.snapshotState());
+ * constructor(config: WindowOperatorConfig<T, K, R>, runtime: OperatorRuntime) {
+ *   ...
+ *   this.#queryable = registerOpenWindows(config.queryable, () => this.snapshotState());
+ * }
  * ```
  */
 export function registerOpenWindows(option: QueryableOption | undefined, exportState: () => WindowOperatorState): QueryableStateHandle | undefined {
