@@ -8,8 +8,6 @@ import { fromStreamOperator, type StreamOperator } from 'rxflink/engine';
 import { unbatched } from 'rxflink/testing';
 import { fileBackend } from 'rxflink/node';
 import { openIndexedDbBackend } from 'rxflink/idb';
-import { createActionSource, createWindowResultsSlice, dispatchResults, pipelineStatusReducer, PIPELINE_STATUS } from 'rxflink/redux';
-import { usePipelineStatus, useWindowResults } from 'rxflink/react';
 
 interface Click { page: string; at: number; ms: number }
 const clicks$ = from<Click[]>([{ page: '/home', at: 1_000, ms: 12 }]);
@@ -43,11 +41,4 @@ export async function checkpointed(): Promise<void> {
   ).subscribe();
   void fileBackend({ directory: './state', pipelineId: 'app' });
   void openIndexedDbBackend;
-}
-
-export function reduxApp(dispatch: (action: { type: string }) => unknown): void {
-  const actions = createActionSource({ bufferSize: 1_000, overflow: 'drop-oldest' });
-  const perPage = createWindowResultsSlice<string, number>({ name: 'perPage', retention: 60_000 });
-  perPage$.pipe(dispatchResults(dispatch as never, { action: perPage.actions.resultsReceived, bufferSize: 1_000, overflow: 'drop-oldest' })).subscribe();
-  void [actions.middleware, pipelineStatusReducer, PIPELINE_STATUS, usePipelineStatus, useWindowResults];
 }

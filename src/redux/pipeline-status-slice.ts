@@ -61,23 +61,23 @@ export const PIPELINE_STATUS = 'pipelineStatus';
  */
 export const pipelineStatusActions = {
   /** The pipeline started; `restoredFrom` is the checkpoint it restores, if any (phase `restoring`). */
-  started: createAction(`${PIPELINE_STATUS}/started`, preparePipelineAction<{ restoredFrom: number | null }>()),
+  started: /* @__PURE__ */ createAction(`${PIPELINE_STATUS}/started`, preparePipelineAction<{ restoredFrom: number | null }>()),
   /** Records flow (after a restore, the first sample or checkpoint says so). */
-  running: createAction(`${PIPELINE_STATUS}/running`, preparePipelineAction<void>()),
+  running: /* @__PURE__ */ createAction(`${PIPELINE_STATUS}/running`, preparePipelineAction<void>()),
   /** A checkpoint was triggered and has not been stored yet. */
-  checkpointStarted: createAction(`${PIPELINE_STATUS}/checkpointStarted`, preparePipelineAction<void>()),
+  checkpointStarted: /* @__PURE__ */ createAction(`${PIPELINE_STATUS}/checkpointStarted`, preparePipelineAction<void>()),
   /** A checkpoint or savepoint was stored. */
-  checkpointCompleted: createAction(`${PIPELINE_STATUS}/checkpointCompleted`, preparePipelineAction<{ id: number; time: number; kind: string }>()),
+  checkpointCompleted: /* @__PURE__ */ createAction(`${PIPELINE_STATUS}/checkpointCompleted`, preparePipelineAction<{ id: number; time: number; kind: string }>()),
   /** A flow sample. */
-  flowSampled: createAction(`${PIPELINE_STATUS}/flowSampled`, preparePipelineAction<FlowSample>()),
+  flowSampled: /* @__PURE__ */ createAction(`${PIPELINE_STATUS}/flowSampled`, preparePipelineAction<FlowSample>()),
   /** The watermark moved; `now` is processing time, for the lag. */
-  watermarkAdvanced: createAction(`${PIPELINE_STATUS}/watermarkAdvanced`, preparePipelineAction<{ watermark: number; now: number }>()),
+  watermarkAdvanced: /* @__PURE__ */ createAction(`${PIPELINE_STATUS}/watermarkAdvanced`, preparePipelineAction<{ watermark: number; now: number }>()),
   /** Which tab owns the stored state. */
-  ownerChanged: createAction(`${PIPELINE_STATUS}/ownerChanged`, preparePipelineAction<StateOwner>()),
+  ownerChanged: /* @__PURE__ */ createAction(`${PIPELINE_STATUS}/ownerChanged`, preparePipelineAction<StateOwner>()),
   /** The pipeline failed: the error is stored as plain data (name, message, code, stack). */
-  failed: createAction(`${PIPELINE_STATUS}/failed`, (error: unknown) => preparePipelineAction<SerializedError>()(serializeError(error))),
+  failed: /* @__PURE__ */ createAction(`${PIPELINE_STATUS}/failed`, (error: unknown) => preparePipelineAction<SerializedError>()(serializeError(error))),
   /** Every source finished and the final checkpoint (if any) is stored. */
-  finished: createAction(`${PIPELINE_STATUS}/finished`, preparePipelineAction<void>()),
+  finished: /* @__PURE__ */ createAction(`${PIPELINE_STATUS}/finished`, preparePipelineAction<void>()),
 };
 
 function serializeError(error: unknown): SerializedError {
@@ -99,7 +99,7 @@ const progressing = (s: { phase: PipelinePhase }): void => {
  * const store = configureStore({ reducer: { [PIPELINE_STATUS]: pipelineStatusReducer } });
  * ```
  */
-export const pipelineStatusReducer = createReducer<PipelineStatus>(initialStatus, (builder) => builder
+export const pipelineStatusReducer = /* @__PURE__ */ createReducer<PipelineStatus>(initialStatus, (builder) => builder
   .addCase(pipelineStatusActions.started, (_s, a) => ({ ...initialStatus, phase: a.payload.restoredFrom === null ? 'running' : 'restoring', restoredFrom: a.payload.restoredFrom }))
   .addCase(pipelineStatusActions.running, progressing)
   .addCase(pipelineStatusActions.checkpointStarted, (s) => {
