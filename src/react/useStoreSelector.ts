@@ -2,7 +2,9 @@ import { useCallback, useSyncExternalStore } from 'react';
 
 /** The part of a Redux store the hooks read: works with any store (`configureStore`, `useStore()`). */
 export interface StoreLike<S> {
+  /** The current state. */
   getState(): S;
+  /** Calls `listener` after each (batched) dispatch; returns the unsubscribe function. */
   subscribe(listener: () => void): () => void;
 }
 

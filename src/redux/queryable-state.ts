@@ -21,7 +21,9 @@ export interface QueryableSnapshot<K, V> {
 
 /** What `useSyncExternalStore` needs to read one view. */
 export interface QueryableView<K, V> {
+  /** Calls `listener` after changes (at most once per tick); returns the unsubscribe function. */
   subscribe(listener: () => void): () => void;
+  /** The current snapshot: the same object until the next change is announced. */
   getSnapshot(): QueryableSnapshot<K, V>;
 }
 

@@ -4,11 +4,14 @@
  * evicted once the watermark is past the window's end by more than a retention. What a user wrote
  * in about 20 lines of glue per app before.
  */
-import { createAction, createEntityAdapter, createReducer, createSelector, type EntityState } from '@reduxjs/toolkit';
+import {
+  createAction, createEntityAdapter, createReducer, createSelector, type ActionCreatorWithoutPayload, type ActionCreatorWithPreparedPayload,
+  type EntityAdapter, type EntityState, type Reducer,
+} from '@reduxjs/toolkit';
 import { InvalidOptionError } from '../core/errors.js';
 import type { Key } from '../core/keys.js';
 import type { WindowResult } from '../window/types.js';
-import { preparePipelineAction } from './pipeline-actions.js';
+import { preparePipelineAction, type PipelineActionMeta } from './pipeline-actions.js';
 import { encodeResultKey, windowResultId } from './window-id.js';
 
 /** One window result in the store. */
@@ -49,7 +52,9 @@ export interface WindowResultsSliceOptions<V> {
  * `selectTopN` cache one result per argument.
  */
 export interface WindowResultsSelectors<S, K extends Key, V> {
+  /** Every stored result, in insertion order. */
   selectAll(state: S): readonly WindowResultEntity<K, V>[];
+  /** One result by its id (`windowResultId`). */
   selectById(state: S, id: string): WindowResultEntity<K, V> | undefined;
   /** The windows of one key, by start time. */
   selectByKey(state: S, key: K): readonly WindowResultEntity<K, V>[];
@@ -57,6 +62,25 @@ export interface WindowResultsSelectors<S, K extends Key, V> {
   selectLatestPerKey(state: S): readonly WindowResultEntity<K, V>[];
   /** The `n` results with the highest rank (`rank` option), highest first. */
   selectTopN(state: S, n: number): readonly WindowResultEntity<K, V>[];
+}
+
+/** What `createWindowResultsSlice` returns: the reducer, its actions, the adapter and the selectors. */
+export interface WindowResultsSlice<K extends Key, V> {
+  readonly name: string;
+  readonly reducer: Reducer<WindowResultsState<K, V>>;
+  readonly actions: {
+    /** Stores a batch of results (as `dispatchResults` sends them): inserted, or replacing a late firing's previous value. */
+    readonly resultsReceived: ActionCreatorWithPreparedPayload<[readonly WindowResult<K, V>[]], readonly WindowResult<K, V>[], string, never, PipelineActionMeta>;
+    /** The pipeline's watermark moved: evicts what is past retention. */
+    readonly watermarkAdvanced: ActionCreatorWithPreparedPayload<[number], number, string, never, PipelineActionMeta>;
+    /** Removes every result. */
+    readonly cleared: ActionCreatorWithoutPayload<string>;
+  };
+  readonly adapter: EntityAdapter<WindowResultEntity<K, V>, string>;
+  /** The selectors over a root state where `selectState` finds this slice. */
+  getSelectors<S>(selectState: (root: S) => WindowResultsState<K, V>): WindowResultsSelectors<S, K, V>;
+  /** The selectors for a store where this slice sits under its name. */
+  readonly selectors: WindowResultsSelectors<Record<string, unknown>, K, V>;
 }
 
 /**
@@ -70,7 +94,7 @@ export interface WindowResultsSelectors<S, K extends Key, V> {
  * perArea.selectors.selectByKey(store.getState(), 'home'); // [{ id: 's:home|0|10000', key: 'home', start: 0, end: 10000, value: 3, firings: 1 }]
  * ```
  */
-export function createWindowResultsSlice<K extends Key, V>(options: WindowResultsSliceOptions<V>) {
+export function createWindowResultsSlice<K extends Key, V>(options: WindowResultsSliceOptions<V>): WindowResultsSlice<K, V> {
   const { name, retention } = options;
   if (typeof name !== 'string' || name === '') throw new InvalidOptionError('name', name, 'must be a non-empty string');
   if (!(typeof retention === 'number' && retention >= 0)) throw new InvalidOptionError('retention', retention, 'must be a number of ms >= 0');
@@ -159,5 +183,3 @@ export function createWindowResultsSlice<K extends Key, V>(options: WindowResult
   };
 }
 
-/** What `createWindowResultsSlice` returns. */
-export type WindowResultsSlice<K extends Key, V> = ReturnType<typeof createWindowResultsSlice<K, V>>;
