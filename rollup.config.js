@@ -14,6 +14,7 @@ const entries = {
   browser: 'src/browser/index.ts',
   redux: 'src/redux/index.ts',
   otel: 'src/otel/index.ts',
+  react: 'src/react/index.ts',
 };
 const input = Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file)));
 

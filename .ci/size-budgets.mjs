@@ -47,6 +47,13 @@ export const budgets = [
   // The source alone; web-vitals itself (both of its builds, loaded on subscribe) is counted in.
   { name: 'the web-vitals source', imports: { 'rxflink/web-vitals': ['fromWebVitals'] }, limit: 7 * KB },
   { name: 'page exit (beacons, outbox)', imports: { 'rxflink/browser': ['watchPageExit'] }, limit: 3.5 * KB },
+  // The integrations, without their peers (Redux Toolkit, React: external, as rxjs is).
+  {
+    name: 'rxflink/redux: actions in, batched results into a window-results slice, status',
+    imports: { 'rxflink/redux': ['createActionSource', 'dispatchResults', 'createWindowResultsSlice', 'pipelineStatusReducer', 'pipelineStatusFeed', 'createQueryableState'] },
+    limit: 6.5 * KB,
+  },
+  { name: 'rxflink/react: the hooks', imports: { 'rxflink/react': ['usePipelineStatus', 'useWindowResults', 'useQueryableState'] }, limit: 1 * KB },
 ];
 
 /** The entry file of a budget: imports every name and keeps it alive, as an app that uses them would. */
@@ -70,7 +77,7 @@ export async function measure(budget) {
     platform: 'browser',
     target: 'es2022',
     write: false,
-    external: ['rxjs', 'rxjs/*'],
+    external: ['rxjs', 'rxjs/*', '@reduxjs/toolkit', 'react'],
     logLevel: 'silent',
     metafile: true,
     // `rxflink` resolves to dist/ through package.json's exports (a package may import itself by name).

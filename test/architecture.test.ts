@@ -64,7 +64,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['fusion'],
   ['checkpoint'],
   ['node', 'idb', 'testing', 'engine', 'web-vitals', 'otel'],
-  ['browser'],
+  ['browser', 'redux'],
+  ['react'],
 ];
 
 /**

@@ -37,7 +37,10 @@ const entries = exportsOf({
   rxflink: 'dist/index.d.ts', 'rxflink/testing': 'dist/testing.d.ts', 'rxflink/engine': 'dist/engine.d.ts',
   'rxflink/node': 'dist/node.d.ts', 'rxflink/idb': 'dist/idb.d.ts', 'rxflink/otel': 'dist/otel.d.ts',
   'rxflink/web-vitals': 'dist/web-vitals.d.ts', 'rxflink/browser': 'dist/browser.d.ts',
+  'rxflink/redux': 'dist/redux.d.ts', 'rxflink/react': 'dist/react.d.ts',
 });
+// Names of the integrations' peers that examples use without importing them.
+const peers = { '@reduxjs/toolkit': ['configureStore', 'UnknownAction'], react: ['createElement'] };
 const rxjs = ['Observable', 'Subject', 'from', 'of', 'map', 'filter', 'interval', 'fromEvent', 'merge', 'bufferTime', 'lastValueFrom', 'firstValueFrom', 'toArray', 'take', 'asyncScheduler'];
 
 /** The ```ts blocks of the @example tags in a source file's doc comments. */
@@ -65,7 +68,7 @@ function importsFor(code) {
   const used = (name) => !own.has(name) && new RegExp(`(?<![\\w$.])${name.replace(/\$/g, '\\$')}(?![\\w$])`).test(code.replace(/\/\/.*$/gm, ''));
   const lines = [];
   const taken = new Set(own);
-  for (const [spec, names] of [['rxjs', rxjs], ...Object.entries(entries)]) {
+  for (const [spec, names] of [['rxjs', rxjs], ...Object.entries(peers), ...Object.entries(entries)]) {
     const pick = names.filter((n) => !taken.has(n) && used(n));
     for (const n of pick) taken.add(n);
     if (pick.length > 0) lines.push(`import { ${pick.join(', ')} } from '${spec}';`);

@@ -38,6 +38,14 @@ declare global {
   const store: { commit(checkpointId: number, results: readonly unknown[]): Promise<void> };
   function fetchPage(n: number): Promise<readonly Row[]>;
   function expect(actual: unknown): { toEqual(expected: unknown): void; toBe(expected: unknown): void };
+  // rxflink/redux and rxflink/react: an app's store with the status slice and a window-results slice.
+  const appStore: import('@reduxjs/toolkit').EnhancedStore<{
+    pipelineStatus: import('rxflink/redux').PipelineStatus;
+    clicksPerPage: import('rxflink/redux').WindowResultsState<string, number>;
+  }>;
+  type AppStore = typeof appStore;
+  const clicksPerPage: import('rxflink/redux').WindowResultsSlice<string, number>;
+  const live: import('rxflink/redux').QueryableState;
   // `{ scheduler }` in an example is an RxJS scheduler (the DOM's global `scheduler` is another thing).
   const rxScheduler: SchedulerLike;
 }

@@ -15,6 +15,8 @@ import { StateRestoreError } from '../state/errors.js';
 import { keyFromId } from '../state/key-id.js';
 import { EVENT_TIME_ROWS, InternalTimerService, PROCESSING_TIME_ROWS, type InternalTimer } from '../state/timers.js';
 import { ContextImpl, type KeyedProcessContext, type OnTimerContext } from './process-context.js';
+import type { QueryableOption, QueryableStateHandle } from '../core/queryable.js';
+import { registerKeyedState } from './queryable-view.js';
 
 /**
  * The user's logic per key (Flink's KeyedProcessFunction). Keep per-key data in keyed state
@@ -33,6 +35,8 @@ export interface KeyedProcessOptions extends SchedulerOption {
   uid?: string;
   /** The number of key groups of the `keyBy` before (its `maxParallelism`; default 128): exports group keys by it. */
   maxParallelism?: number;
+  /** Makes each key's state readable by the UI under this name (local queryable state). */
+  queryable?: QueryableOption;
 }
 
 /**
@@ -84,6 +88,7 @@ export class KeyedProcessOperator<T, K extends Key, R> implements StreamOperator
   readonly #backend: KeyedStateBackend;
   readonly #timers: InternalTimerService<R, K>;
   readonly #ctx: ContextImpl<K, R>;
+  readonly #queryable: QueryableStateHandle | undefined;
 
   constructor(fn: KeyedProcessFunction<T, K, R>, options: KeyedProcessOptions, runtime: OperatorRuntime) {
     this.uid = options.uid;
@@ -98,6 +103,7 @@ export class KeyedProcessOperator<T, K extends Key, R> implements StreamOperator
     // Timers are rows of their key too, exported and restored with the state.
     this.#backend.attach(...this.#timers.rowSources(options.uid));
     this.#ctx = new ContextImpl<K, R>(options.uid, this.#backend, this.#timers, now, () => this.#timers.currentWatermark);
+    this.#queryable = registerKeyedState(options.queryable, this.#backend);
   }
 
   /** The keyed state backend (for inspection, and for tooling such as checkpoints). */
@@ -125,6 +131,7 @@ export class KeyedProcessOperator<T, K extends Key, R> implements StreamOperator
       ctx.exit();
       backend.clearCurrentKey();
     }
+    this.#queryable?.changed();
   }
 
   processWatermark(watermark: Watermark, out: Output<R, K>): void {
@@ -149,6 +156,7 @@ export class KeyedProcessOperator<T, K extends Key, R> implements StreamOperator
       ctx.exit();
       backend.clearCurrentKey();
     }
+    this.#queryable?.changed();
   }
 
   /**
@@ -198,6 +206,7 @@ export class KeyedProcessOperator<T, K extends Key, R> implements StreamOperator
 
   dispose(): void {
     this.#timers.dispose();
+    this.#queryable?.close();
   }
 }
 

@@ -169,6 +169,25 @@ export class KeyedStateBackend {
     return this.#io.pendingCount(name);
   }
 
+  /**
+   * Each key's value of the declared state `name` in the default namespace (with TTL: the value,
+   * expired or not), read without touching what incremental checkpoints record as changed, for
+   * read-only views such as queryable state (`snapshot()` would end the current delta).
+   *
+   * @example
+   * ```ts
+   * for (const [key, value] of state.readValues('seen')) console.log(key, value);
+   * ```
+   */
+  *readValues(name: string): Generator<[Key, unknown]> {
+    const table = this.#tables.get(name);
+    if (table === undefined) return;
+    for (const [ns, map] of table.segments()) {
+      if (ns !== undefined) continue; // window-scoped state is not the key's current state
+      for (const [id, cell] of map) yield [keyFromId(id), table.ttl === undefined ? cell : (cell as { readonly v: unknown }).v];
+    }
+  }
+
   /** Names of the states declared or restored. */
   stateNames(): string[] {
     return [...new Set([...this.#tables.keys(), ...this.#io.pendingStates()])];

@@ -24,6 +24,8 @@ import { namingWindow } from './state-export.js';
 import { validateWindowState } from './restore-validation.js';
 import type { WindowOperatorState, WindowResult } from './types.js';
 import { exportWindows, restoreWindows } from './window-snapshot.js';
+import type { QueryableStateHandle } from '../core/queryable.js';
+import { registerOpenWindows } from './queryable-view.js';
 
 export {
   DROPPED_LATE, LATE_TO_SIDE_OUTPUT,
@@ -43,6 +45,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   #panes: PanePath<T, K, R> | null;
   /** The general path: created when the pane table does not apply. */
   #general: GeneralPath<T, K, R> | null;
+  readonly #queryable: QueryableStateHandle | undefined;
 
   /** The id this operator's state is stored under in checkpoints. */
   get uid(): string | undefined {
@@ -54,6 +57,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     this.#setup = setup;
     this.#panes = setup.paned ? new PanePath(setup) : null;
     this.#general = setup.paned ? null : new GeneralPath(setup);
+    this.#queryable = registerOpenWindows(config.queryable, () => this.snapshotState());
   }
 
   /** The current event-time watermark of this operator. */
@@ -86,6 +90,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   }
 
   processRecord(record: StreamRecord<T, K>, out: Output<WindowResult<K, R>, K>): void {
+    this.#queryable?.changed();
     const panes = this.#panes;
     if (panes === null) {
       this.#general!.processRecord(record, out);
@@ -101,6 +106,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
    * over (src/fusion/), with no record object per value. The hot path of the common configuration.
    */
   processValue(value: T, timestamp: number, out: Output<WindowResult<K, R>, K>): void {
+    this.#queryable?.changed();
     const panes = this.#panes;
     const selectKey = this.#setup.selectKey;
     if (panes === null || selectKey === null) {
@@ -148,6 +154,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     const setup = this.#setup;
     if (time > setup.watermark) {
       setup.watermark = time;
+      this.#queryable?.changed();
       const panes = this.#panes;
       // (A watermark per event mostly fires nothing: the check is kept out of the call.)
       if (panes !== null) {
@@ -164,6 +171,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
 
   dispose(): void {
     this.#general?.timers.dispose();
+    this.#queryable?.close();
   }
 
   snapshotState(): WindowOperatorState {
@@ -178,7 +186,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   restoreState(state: unknown): void {
     const setup = this.#setup;
     const s = validateWindowState(state, setup.uid, setup.assigner.name, setup.keyed);
-    this.dispose();
+    this.#general?.timers.dispose();
     this.#general?.clear();
     setup.watermark = s.watermark;
     const panes = this.#panes;
