@@ -1,6 +1,7 @@
 /**
  * The window operator's general path: every configuration the pane table (pane-path.ts) does not
- * hold. Windows per key (window-state.ts), timers per window (window-timers.ts), the trigger called
+ * hold. Windows per key (window-state.ts), timers in the timer service of the keyed state layer with
+ * the window as namespace (window-timers.ts), the trigger called
  * through a reused context (trigger-context.ts), sessions merged by a MergingWindowSet, and firing
  * in window-emit.ts.
  *
@@ -8,17 +9,18 @@
  * registration order (Flink: heap order), and merged sessions combine contents in start order.
  * After a restore, registration order is the order of the keys in the restored state.
  */
-import type { StreamElement, StreamRecord } from '../core/elements.js';
+import type { StreamRecord } from '../core/elements.js';
 import { NotKeyedError } from '../core/errors.js';
 import { checkKey, keyId } from '../core/keys.js';
 import type { Output } from '../core/operator.js';
+import type { InternalTimer } from '../state/timers.js';
 import { FUSED_KEY_GROUP, type WindowSetup } from './config.js';
 import type { MergingWindowSet } from './merging-window-set.js';
 import { TriggerContext } from './trigger-context.js';
 import type { TriggerResult } from './triggers.js';
 import type { WindowResult } from './types.js';
 import { emitWindow } from './window-emit.js';
-import { BY_START, hasTimers, KeyEntry, SLOTS, SORTED, UNKEYED, WindowState, type Id, type Layout } from './window-state.js';
+import { BY_START, KeyEntry, SLOTS, SORTED, UNKEYED, WindowState, type Id, type Layout } from './window-state.js';
 import { WindowTimers } from './window-timers.js';
 import { GLOBAL_WINDOW, windowEnd, windowStart, type TimeWindow } from './windows.js';
 
@@ -48,12 +50,11 @@ export class GeneralPath<T, K, R> {
     this.#layout = assigner.kind === 'session' ? SORTED
       : assigner.kind === 'fixed' && assigner.slide !== assigner.size ? BY_START : SLOTS;
     const runtime = setup.runtime;
-    this.timers = new WindowTimers(runtime, (out) => this.#advanceProcessingTime(out as StreamElement<WindowResult<K, R>, K>[]));
-    this.ctx = new TriggerContext({
-      now: () => runtime.processingTime.now(),
-      register: (ws, time, eventTime) => this.timers.register(ws, time, eventTime),
-      remove: (ws, time, eventTime) => this.timers.remove(ws, time, eventTime),
+    this.timers = new WindowTimers(runtime, {
+      onEventTime: (timer, out) => this.#onEventTime(timer, out as Output<WindowResult<K, R>, K>),
+      onProcessingTime: (timer, out) => this.#onProcessingTime(timer, out as Output<WindowResult<K, R>, K>),
     });
+    this.ctx = new TriggerContext(this.timers);
     this.ctx.currentWatermark = setup.watermark;
     // The merging assigner hands over its merging code (assigners.ts), so only pipelines with sessions bundle it.
     this.#merging = assigner.kind === 'session' ? new assigner.merging(setup, this.ctx, this.timers) : null;
@@ -218,7 +219,7 @@ export class GeneralPath<T, K, R> {
   /** A non-merging window with no contents, trigger state or timers is the same as no window. */
   #dropIfEmpty(ws: WindowState): void {
     if (this.#merging !== null || ws.has || !ws.alive) return;
-    if (ws.tstate !== null || hasTimers(ws)) return;
+    if (ws.tstate !== null || this.timers.hasTimers(ws)) return;
     this.#retire(ws);
   }
 
@@ -258,33 +259,39 @@ export class GeneralPath<T, K, R> {
 
   /** Fires the event-time timers due at `watermark` (already the setup's watermark). */
   advanceEventTime(watermark: number, out: Output<WindowResult<K, R>, K>): void {
-    const setup = this.#setup;
-    const timers = this.timers;
-    const queue = timers.eventTimers;
-    const trigger = setup.trigger;
-    const ctx = this.ctx;
-    ctx.currentWatermark = watermark;
+    this.ctx.currentWatermark = watermark;
     // Timers registered while firing (e.g. a continuous trigger's next firing) at or below the
-    // watermark fire in the same pass, as in Flink's InternalTimerService.advanceWatermark.
-    while (queue.size > 0 && queue.peek() <= watermark) {
-      const time = queue.peek();
-      const bucket = queue.pop();
-      for (let i = 0; i < bucket.length; i++) {
-        const ws = bucket[i]!;
-        if (!timers.take(ws, time, true)) continue;
-        if (setup.fastTrigger) {
-          if (time === ws.maxTs) emitWindow(setup, ctx, ws, out); // EventTimeTrigger.onEventTime: FIRE at end - 1
-          if (setup.eventTime && time === ws.cleanup) this.#clearAll(ws);
-          continue;
-        }
-        ctx.ws = ws;
-        const result = trigger.onEventTime(time, ws.window, ctx);
-        if (result !== CONTINUE) this.#apply(ws, result, out);
-        if (!ws.alive) continue;
-        if (setup.eventTime && time === ws.cleanup) this.#clearAll(ws);
-        else this.#dropIfEmpty(ws);
-      }
+    // watermark fire in the same pass (InternalTimerService.advanceWatermark).
+    this.timers.service.advanceWatermark(watermark, out as Output<unknown, unknown>);
+  }
+
+  /** The live window a timer of the timer service belongs to, or null (its window was retired). */
+  #windowOf(timer: InternalTimer): WindowState | null {
+    const entry = this.keys.get(timer.keyId);
+    if (entry === undefined) return null;
+    const ns = timer.namespace;
+    if (entry.list === null) return entry.find(ns as number);
+    for (const ws of entry.list) if (ws.ns === ns) return ws;
+    return null;
+  }
+
+  #onEventTime(timer: InternalTimer, out: Output<WindowResult<K, R>, K>): void {
+    const ws = this.#windowOf(timer);
+    if (ws === null) return;
+    const setup = this.#setup;
+    const time = timer.time;
+    if (setup.fastTrigger) {
+      if (time === ws.maxTs) emitWindow(setup, this.ctx, ws, out); // EventTimeTrigger.onEventTime: FIRE at end - 1
+      if (setup.eventTime && time === ws.cleanup) this.#clearAll(ws);
+      return;
     }
+    const ctx = this.ctx;
+    ctx.ws = ws;
+    const result = setup.trigger.onEventTime(time, ws.window, ctx);
+    if (result !== CONTINUE) this.#apply(ws, result, out);
+    if (!ws.alive) return;
+    if (setup.eventTime && time === ws.cleanup) this.#clearAll(ws);
+    else this.#dropIfEmpty(ws);
   }
 
   /**
@@ -306,33 +313,22 @@ export class GeneralPath<T, K, R> {
     }
   }
 
-  #advanceProcessingTime(out: StreamElement<WindowResult<K, R>, K>[]): void {
+  #onProcessingTime(timer: InternalTimer, out: Output<WindowResult<K, R>, K>): void {
+    const ws = this.#windowOf(timer);
+    if (ws === null) return;
     const setup = this.#setup;
-    const timers = this.timers;
-    const now = timers.dueTime();
-    const queue = timers.processingTimers;
-    const trigger = setup.trigger;
+    const time = timer.time;
     const ctx = this.ctx;
-    while (queue.size > 0 && queue.peek() <= now) {
-      const time = queue.peek();
-      const bucket = queue.pop();
-      for (let i = 0; i < bucket.length; i++) {
-        const ws = bucket[i]!;
-        if (!timers.take(ws, time, false)) continue;
-        ctx.ws = ws;
-        const result = trigger.onProcessingTime(time, ws.window, ctx);
-        if (result !== CONTINUE) this.#apply(ws, result, out);
-        if (!ws.alive) continue;
-        if (!setup.eventTime && time === ws.cleanup) this.#clearAll(ws);
-        else this.#dropIfEmpty(ws);
-      }
-    }
-    timers.schedule();
+    ctx.ws = ws;
+    const result = setup.trigger.onProcessingTime(time, ws.window, ctx);
+    if (result !== CONTINUE) this.#apply(ws, result, out);
+    if (!ws.alive) return;
+    if (!setup.eventTime && time === ws.cleanup) this.#clearAll(ws);
+    else this.#dropIfEmpty(ws);
   }
 
   /** Drops every window and timer (before a restore). */
   clear(): void {
-    this.timers.dispose();
     this.keys.clear();
     this.timers.clear();
   }

@@ -8,13 +8,14 @@ import type { EvictorContext } from './evictors.js';
 import type { OnMergeContext } from './triggers.js';
 import type { WindowState } from './window-state.js';
 
-/** The trigger and evictor context, reused for every call: `ws` is the window being handled. */
+/** The timers a trigger reaches through the context (window-timers.ts). */
 export interface TimerAccess {
   now(): number;
   register(ws: WindowState, time: number, eventTime: boolean): void;
   remove(ws: WindowState, time: number, eventTime: boolean): void;
 }
 
+/** The trigger and evictor context, reused for every call: `ws` is the window being handled. */
 export class TriggerContext implements OnMergeContext, EvictorContext {
   ws: WindowState | null = null;
   sources: WindowState[] | null = null;

@@ -8,7 +8,7 @@ import type { WindowSetup } from './config.js';
 import type { GeneralPath } from './general-path.js';
 import type { KeyData, WindowOperatorState } from './types.js';
 import { keyId } from '../core/keys.js';
-import { type KeyEntry, timesOf, UNKEYED, WindowState, type Id } from './window-state.js';
+import { type KeyEntry, UNKEYED, WindowState, type Id } from './window-state.js';
 import { GLOBAL_WINDOW } from './windows.js';
 
 /**
@@ -36,8 +36,8 @@ export function exportWindows<T, K, R>(setup: WindowSetup<T, K, R>, general: Gen
         values: ws.values === null ? null : ws.values.slice(),
         times: ws.times === null ? null : ws.times.slice(),
         trigger: ws.tstate === null ? null : Object.keys(ws.tstate).map((k): [string, unknown] => [k, clonePlain(ws.tstate![k], 'trigger state')]),
-        eventTimers: timesOf(ws, true),
-        processingTimers: timesOf(ws, false),
+        eventTimers: general.timers.timesOf(ws, true),
+        processingTimers: general.timers.timesOf(ws, false),
       })),
     });
   }
