@@ -182,6 +182,46 @@ export class KeyedStateBackend {
     }
   }
 
+  // ---- Namespaces of the current key (windows: one namespace per window) ----
+
+  /** The namespace the state handles read and write (undefined: the default namespace). */
+  get currentNamespace(): Namespace | undefined {
+    return this.#scope.namespace;
+  }
+
+  /**
+   * Drops every state entry of the current key in `namespace`, and nothing of other keys (Flink's
+   * `clear()` of each state in a window's namespace when the window is purged or cleaned up).
+   */
+  clearKeyNamespace(namespace: Namespace): void {
+    const id = this.#scope.keyId;
+    if (id === undefined) return;
+    for (const table of this.#tables.values()) {
+      const map = table.namespaces?.get(namespace);
+      if (map !== undefined) table.delete(id, map);
+    }
+  }
+
+  /** Whether the current key holds an entry of any state in `namespace`. */
+  hasStateIn(namespace: Namespace): boolean {
+    const id = this.#scope.keyId;
+    if (id === undefined) return false;
+    for (const table of this.#tables.values()) if (table.namespaces?.get(namespace)?.has(id) === true) return true;
+    return false;
+  }
+
+  /** The states the current key holds in `namespace`, as [state name, raw cell] in declaration order. */
+  cellsIn(namespace: Namespace): [string, unknown][] {
+    const id = this.#scope.keyId;
+    const cells: [string, unknown][] = [];
+    if (id === undefined) return cells;
+    for (const table of this.#tables.values()) {
+      const map = table.namespaces?.get(namespace);
+      if (map !== undefined && map.has(id)) cells.push([table.name, map.get(id)]);
+    }
+    return cells;
+  }
+
   /** Starts (or stops) recording the keys whose state changes, for incremental snapshots. */
   trackChanges(enabled: boolean): void {
     this.#tracking = enabled;

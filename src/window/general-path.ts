@@ -13,6 +13,7 @@ import type { StreamRecord } from '../core/elements.js';
 import { NotKeyedError } from '../core/errors.js';
 import { checkKey, keyId } from '../core/keys.js';
 import type { Output } from '../core/operator.js';
+import { KeyedStateBackend } from '../state/backend.js';
 import type { InternalTimer } from '../state/timers.js';
 import { FUSED_KEY_GROUP, type WindowSetup } from './config.js';
 import type { MergingWindowSet } from './merging-window-set.js';
@@ -34,6 +35,8 @@ export class GeneralPath<T, K, R> {
   /** One lookup per record: key id to the key's windows. */
   readonly keys = new Map<Id, KeyEntry>();
   readonly timers: WindowTimers;
+  /** Keyed state with the window as namespace: the triggers' state (trigger-context.ts). */
+  readonly state: KeyedStateBackend;
   readonly ctx: TriggerContext;
   // The last two tumbling window starts computed: most records fall into one of them, which saves
   // a floating-point modulo (slow for millisecond timestamps, which exceed 32 bits) per record.
@@ -54,7 +57,8 @@ export class GeneralPath<T, K, R> {
       onEventTime: (timer, out) => this.#onEventTime(timer, out as Output<WindowResult<K, R>, K>),
       onProcessingTime: (timer, out) => this.#onProcessingTime(timer, out as Output<WindowResult<K, R>, K>),
     });
-    this.ctx = new TriggerContext(this.timers);
+    this.state = new KeyedStateBackend({ uid: setup.uid ?? undefined, now: () => runtime.processingTime.now() });
+    this.ctx = new TriggerContext(this.timers, this.state);
     this.ctx.currentWatermark = setup.watermark;
     // The merging assigner hands over its merging code (assigners.ts), so only pipelines with sessions bundle it.
     this.#merging = assigner.kind === 'session' ? new assigner.merging(setup, this.ctx, this.timers) : null;
@@ -219,7 +223,7 @@ export class GeneralPath<T, K, R> {
   /** A non-merging window with no contents, trigger state or timers is the same as no window. */
   #dropIfEmpty(ws: WindowState): void {
     if (this.#merging !== null || ws.has || !ws.alive) return;
-    if (ws.tstate !== null || this.timers.hasTimers(ws)) return;
+    if (this.ctx.hasState(ws) || this.timers.hasTimers(ws)) return;
     this.#retire(ws);
   }
 
@@ -245,7 +249,7 @@ export class GeneralPath<T, K, R> {
       ctx.ws = ws;
       this.#setup.trigger.clear(ws.window, ctx);
     }
-    ws.tstate = null;
+    this.ctx.clearAllState(ws);
     this.#retire(ws);
   }
 
@@ -331,6 +335,7 @@ export class GeneralPath<T, K, R> {
   clear(): void {
     this.keys.clear();
     this.timers.clear();
+    this.state.restore({ version: 1, states: {} });
   }
 }
 

@@ -1,8 +1,9 @@
 /**
  * Session merging, after Flink's `MergingWindowSet`: a key's sessions are disjoint and sorted by
  * start; a new element's window `[t, t + gap)` merges with every session it overlaps or touches.
- * Here a merged session's state lives directly under the merged window (contents merged in start
- * order, trigger state through `onMerge`), so there is no separate state-window mapping.
+ * Here a merged session's contents live directly under the merged window (merged in start order),
+ * so there is no separate state-window mapping; its trigger state, keyed state with the window as
+ * namespace, is merged by the trigger's `onMerge` through `mergeNamespaces` (trigger-context.ts).
  */
 import type { WindowSetup } from './config.js';
 import { WindowMergeError } from './errors.js';
@@ -66,6 +67,7 @@ export class MergingWindowSet<T, K, R> {
     for (const m of merged) {
       ctx.ws = m;
       setup.trigger.clear(m.window, ctx);
+      ctx.clearAllState(m); // what the trigger's clear left (Flink clears the merged windows' state)
       if (m.cleanup !== Infinity) this.#timers.remove(m, m.cleanup, eventTime);
       m.alive = false;
     }

@@ -2,11 +2,23 @@
  * The context a trigger or evictor of the general window path is called with (Flink's
  * `WindowOperator.Context`): timers and per-window trigger state of the window being handled. One
  * object is reused for every call; `ws` is set to the window first.
+ *
+ * Trigger state is keyed state of the operator's `KeyedStateBackend`, as Flink's
+ * `getPartitionedState`: a value state per name (prefixed `trigger:`), in the window's namespace;
+ * merging sessions merge its namespaces (`mergeNamespaces`).
  */
+
 import { MIN_WATERMARK } from '../core/elements.js';
+import type { KeyedStateBackend } from '../state/backend.js';
+import { valueState } from '../state/descriptors.js';
+import { mergeNamespaces } from '../state/merge-namespaces.js';
+import type { ValueState } from '../state/state-types.js';
 import type { EvictorContext } from './evictors.js';
 import type { OnMergeContext } from './triggers.js';
 import type { WindowState } from './window-state.js';
+
+/** The prefix of the trigger states' names in the keyed state backend. */
+export const TRIGGER_STATE_PREFIX = 'trigger:';
 
 /** The timers a trigger reaches through the context (window-timers.ts). */
 export interface TimerAccess {
@@ -21,9 +33,13 @@ export class TriggerContext implements OnMergeContext, EvictorContext {
   sources: WindowState[] | null = null;
   currentWatermark = MIN_WATERMARK;
   readonly #timers: TimerAccess;
+  readonly #state: KeyedStateBackend;
+  readonly #handles = new Map<string, ValueState<unknown>>();
 
-  constructor(timers: TimerAccess) {
+  /** Timers go to `timers`; trigger state is value state of `state`, with the window as namespace. */
+  constructor(timers: TimerAccess, state: KeyedStateBackend) {
     this.#timers = timers;
+    this.#state = state;
   }
 
   currentProcessingTime(): number {
@@ -47,32 +63,53 @@ export class TriggerContext implements OnMergeContext, EvictorContext {
   }
 
   getState<S>(name: string): S | undefined {
-    const state = this.ws!.tstate;
-    return state === null ? undefined : (state[name] as S | undefined);
+    return this.#handle(name).value() as S | undefined;
   }
 
   setState<S>(name: string, value: S): void {
-    const ws = this.ws!;
-    if (ws.tstate === null) ws.tstate = Object.create(null) as Record<string, unknown>;
-    ws.tstate[name] = value;
+    this.#handle(name).update(value);
   }
 
   clearState(name: string): void {
-    const ws = this.ws!;
-    const state = ws.tstate;
-    if (state === null || !(name in state)) return;
-    delete state[name];
-    for (const _ in state) return;
-    ws.tstate = null;
+    this.#handle(name).clear();
   }
 
   mergeState<S>(name: string, combine: (a: S, b: S) => S): void {
-    let acc: S | undefined;
-    for (const source of this.sources ?? []) {
-      const v = source.tstate === null ? undefined : (source.tstate[name] as S | undefined);
-      if (v === undefined) continue;
-      acc = acc === undefined ? v : combine(acc, v);
+    const handle = this.#handle(name) as ValueState<S>;
+    const sources = (this.sources ?? []).map((source) => source.ns);
+    mergeNamespaces(this.#state, handle, this.ws!.ns, sources, combine);
+  }
+
+  /** Whether window `ws` holds trigger state. */
+  hasState(ws: WindowState): boolean {
+    this.#state.setCurrentKeyId(ws.entry.id);
+    return this.#state.hasStateIn(ws.ns);
+  }
+
+  /** Drops every trigger state of window `ws` (a merged-away or cleaned-up window). */
+  clearAllState(ws: WindowState): void {
+    this.#state.setCurrentKeyId(ws.entry.id);
+    this.#state.clearKeyNamespace(ws.ns);
+  }
+
+  /** The trigger states of window `ws` as [name, value] pairs, or null if it has none (for its export). */
+  statesOf(ws: WindowState): [string, unknown][] | null {
+    this.#state.setCurrentKeyId(ws.entry.id);
+    const cells = this.#state.cellsIn(ws.ns);
+    if (cells.length === 0) return null;
+    return cells.map(([name, value]): [string, unknown] => [name.slice(TRIGGER_STATE_PREFIX.length), value]);
+  }
+
+  /** The value state `name` of the trigger, with the window's key and namespace current. */
+  #handle(name: string): ValueState<unknown> {
+    let handle = this.#handles.get(name);
+    if (handle === undefined) {
+      handle = this.#state.getState(valueState<unknown>(TRIGGER_STATE_PREFIX + name));
+      this.#handles.set(name, handle);
     }
-    if (acc !== undefined) this.setState(name, acc);
+    const ws = this.ws!;
+    this.#state.setCurrentKeyId(ws.entry.id);
+    this.#state.setCurrentNamespace(ws.ns);
+    return handle;
   }
 }

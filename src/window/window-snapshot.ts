@@ -35,7 +35,7 @@ export function exportWindows<T, K, R>(setup: WindowSetup<T, K, R>, general: Gen
         acc: ws.has && inc !== null ? inc.exportAcc(ws.acc) : null,
         values: ws.values === null ? null : ws.values.slice(),
         times: ws.times === null ? null : ws.times.slice(),
-        trigger: ws.tstate === null ? null : Object.keys(ws.tstate).map((k): [string, unknown] => [k, clonePlain(ws.tstate![k], 'trigger state')]),
+        trigger: general.ctx.statesOf(ws)?.map(([name, value]): [string, unknown] => [name, clonePlain(value, 'trigger state')]) ?? null,
         eventTimers: general.timers.timesOf(ws, true),
         processingTimers: general.timers.timesOf(ws, false),
       })),
@@ -67,12 +67,11 @@ export function restoreWindows<T, K, R>(setup: WindowSetup<T, K, R>, general: Ge
       if (w.has && inc !== null) ws.acc = inc.importAcc(w.acc);
       ws.values = w.values === null ? null : w.values.slice();
       ws.times = w.times === null ? null : w.times.slice();
-      if (w.trigger !== null) {
-        const tstate: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-        for (const [name, value] of w.trigger) tstate[name] = clonePlain(value, 'trigger state');
-        ws.tstate = tstate;
-      }
       entry.add(ws);
+      if (w.trigger !== null) {
+        general.ctx.ws = ws;
+        for (const [name, value] of w.trigger) general.ctx.setState(name, clonePlain(value, 'trigger state'));
+      }
       for (const t of w.eventTimers) general.timers.register(ws, t, true);
       for (const t of w.processingTimers) general.timers.register(ws, t, false);
     }

@@ -85,13 +85,12 @@ export class KeyEntry {
   }
 }
 
-/** One window of a key: its contents and trigger state. */
+/** One window of a key: its contents (its trigger state is keyed state in its namespace). */
 export class WindowState {
   has = false;
   acc: unknown = undefined;
   values: unknown[] | null = null;
   times: number[] | null = null;
-  tstate: Record<string, unknown> | null = null;
   alive = true;
   readonly maxTs: number;
   /** The window's namespace in the timer service: see `windowNamespace`. */
