@@ -18,6 +18,7 @@ import type { InternalTimer } from '../state/timers.js';
 import { FUSED_KEY_GROUP, type WindowSetup } from './config.js';
 import type { MergingWindowSet } from './merging-window-set.js';
 import { TriggerContext } from './trigger-context.js';
+import type { WindowContents } from './window-contents.js';
 import type { TriggerResult } from './triggers.js';
 import type { WindowResult } from './types.js';
 import { emitWindow } from './window-emit.js';
@@ -35,8 +36,9 @@ export class GeneralPath<T, K, R> {
   /** One lookup per record: key id to the key's windows. */
   readonly keys = new Map<Id, KeyEntry>();
   readonly timers: WindowTimers;
-  /** Keyed state with the window as namespace: the triggers' state (trigger-context.ts). */
+  /** Keyed state with the window as namespace: the triggers' state (trigger-context.ts) and the contents. */
   readonly state: KeyedStateBackend;
+  readonly contents: WindowContents;
   readonly ctx: TriggerContext;
   // The last two tumbling window starts computed: most records fall into one of them, which saves
   // a floating-point modulo (slow for millisecond timestamps, which exceed 32 bits) per record.
@@ -59,9 +61,10 @@ export class GeneralPath<T, K, R> {
     });
     this.state = new KeyedStateBackend({ uid: setup.uid ?? undefined, now: () => runtime.processingTime.now() });
     this.ctx = new TriggerContext(this.timers, this.state);
+    this.contents = this.ctx.contents;
     this.ctx.currentWatermark = setup.watermark;
     // The merging assigner hands over its merging code (assigners.ts), so only pipelines with sessions bundle it.
-    this.#merging = assigner.kind === 'session' ? new assigner.merging(setup, this.ctx, this.timers) : null;
+    this.#merging = assigner.kind === 'session' ? new assigner.merging(setup, this.ctx, this.timers, this.contents) : null;
   }
 
   /** A record (keyed here if the operator is fused with its keyBy): into each of its windows. */
@@ -192,22 +195,13 @@ export class GeneralPath<T, K, R> {
 
   #addElement(ws: WindowState, value: T, timestamp: number): void {
     const inc = this.#setup.incremental;
+    const contents = this.contents;
     if (inc !== null) {
-      if (ws.has) {
-        ws.acc = inc.add(ws.acc, value);
-      } else {
-        ws.acc = inc.first(value);
-        ws.has = true;
-      }
+      const acc = contents.acc(ws);
+      contents.setAcc(ws, acc === undefined ? inc.first(value) : inc.add(acc, value));
       return;
     }
-    if (ws.values === null) {
-      ws.values = [];
-      ws.times = [];
-    }
-    ws.values.push(value);
-    ws.times!.push(timestamp);
-    ws.has = true;
+    contents.addElement(ws, value, timestamp);
   }
 
   // ---- trigger results, firing, cleanup ----
@@ -215,14 +209,14 @@ export class GeneralPath<T, K, R> {
   #apply(ws: WindowState, result: TriggerResult, out: Output<WindowResult<K, R>, K>): void {
     if (result === 'FIRE' || result === 'FIRE_AND_PURGE') emitWindow(this.#setup, this.ctx, ws, out);
     if (result === 'PURGE' || result === 'FIRE_AND_PURGE') {
-      clearContents(ws);
+      this.contents.clear(ws);
       this.#dropIfEmpty(ws);
     }
   }
 
   /** A non-merging window with no contents, trigger state or timers is the same as no window. */
   #dropIfEmpty(ws: WindowState): void {
-    if (this.#merging !== null || ws.has || !ws.alive) return;
+    if (this.#merging !== null || !ws.alive) return;
     if (this.ctx.hasState(ws) || this.timers.hasTimers(ws)) return;
     this.#retire(ws);
   }
@@ -242,7 +236,7 @@ export class GeneralPath<T, K, R> {
 
   /** Flink's clearAllState: contents, trigger state and timers, then the window itself. */
   #clearAll(ws: WindowState): void {
-    clearContents(ws);
+    this.contents.clear(ws);
     if (!this.#setup.fastTrigger) {
       // (EventTimeTrigger.clear only deletes a timer; a retired window's timers are skipped anyway.)
       const ctx = this.ctx;
@@ -339,9 +333,3 @@ export class GeneralPath<T, K, R> {
   }
 }
 
-function clearContents(ws: WindowState): void {
-  ws.has = false;
-  ws.acc = undefined;
-  ws.values = null;
-  ws.times = null;
-}

@@ -9,6 +9,7 @@ import type { WindowSetup } from './config.js';
 import { WindowMergeError } from './errors.js';
 import type { TriggerContext } from './trigger-context.js';
 import { WindowState, type KeyEntry } from './window-state.js';
+import type { WindowContents } from './window-contents.js';
 import type { WindowTimers } from './window-timers.js';
 import { windowEnd } from './windows.js';
 
@@ -17,11 +18,13 @@ export class MergingWindowSet<T, K, R> {
   readonly #setup: WindowSetup<T, K, R>;
   readonly #ctx: TriggerContext;
   readonly #timers: WindowTimers;
+  readonly #contents: WindowContents;
 
-  constructor(setup: WindowSetup<T, K, R>, ctx: TriggerContext, timers: WindowTimers) {
+  constructor(setup: WindowSetup<T, K, R>, ctx: TriggerContext, timers: WindowTimers, contents: WindowContents) {
     this.#setup = setup;
     this.#ctx = ctx;
     this.#timers = timers;
+    this.#contents = contents;
   }
 
   /**
@@ -75,21 +78,26 @@ export class MergingWindowSet<T, K, R> {
     return ws;
   }
 
+  /** Adds the contents of `source` to `target`'s (the source's are cleared with the rest of its state). */
   #mergeContents(target: WindowState, source: WindowState): void {
-    if (!source.has) return;
-    if (!target.has) {
-      target.acc = source.acc;
-      target.values = source.values;
-      target.times = source.times;
-      target.has = true;
-      return;
-    }
+    const contents = this.#contents;
     const inc = this.#setup.incremental;
     if (inc !== null) {
-      target.acc = inc.merge(target.acc, source.acc);
-    } else {
-      for (const v of source.values!) target.values!.push(v);
-      for (const t of source.times!) target.times!.push(t);
+      const acc = contents.acc(source);
+      if (acc === undefined) return;
+      const into = contents.acc(target);
+      contents.setAcc(target, into === undefined ? acc : inc.merge(into, acc));
+      return;
     }
+    const elements = contents.elements(source);
+    if (elements === undefined) return;
+    const into = contents.elements(target);
+    if (into === undefined) {
+      contents.setElements(target, { values: elements.values.slice(), times: elements.times.slice() });
+      return;
+    }
+    for (const v of elements.values) into.values.push(v);
+    for (const t of elements.times) into.times.push(t);
+    contents.setElements(target, into);
   }
 }

@@ -47,13 +47,12 @@ export class PaneTable<Id> {
   readonly #offset: number;
   readonly #byStart = new Map<number, Pane>();
   /**
-   * The live panes in firing order (by end), from `#head` on. A pane is the table layout of its
+   * The live panes in firing order (by end). A pane is the table layout of its
    * keys' timers: each key with a window in it has the event-time timer at the pane's `maxTs` (the
    * trigger's and the cleanup timer at once, lateness being 0), so the table keeps one entry per
    * pane instead of one timer per key in the timer service.
    */
   readonly #due: Pane[] = [];
-  #head = 0;
   /** Windows in the live panes, over all keys. */
   #windows = 0;
   /** The watermark the last pane fired at: panes ending at or before it have fired. */
@@ -176,14 +175,14 @@ export class PaneTable<Id> {
     // Panes are mostly created in time order: then this is a push.
     const due = this.#due;
     let i = due.length;
-    while (i > this.#head && due[i - 1]!.maxTs > pane.maxTs) i--;
+    while (i > 0 && due[i - 1]!.maxTs > pane.maxTs) i--;
     due.splice(i, 0, pane);
     return pane;
   }
 
   /** The watermark that fires the earliest live pane; Infinity while there is none. */
   get nextDue(): number {
-    return this.#head < this.#due.length ? this.#due[this.#head]!.maxTs : Infinity;
+    return this.#due.length > 0 ? this.#due[0]!.maxTs : Infinity;
   }
 
   /**
@@ -192,18 +191,13 @@ export class PaneTable<Id> {
    */
   takeDue(watermark: number): Pane | null {
     const due = this.#due;
-    if (this.#head >= due.length || due[this.#head]!.maxTs > watermark) {
+    if (due.length === 0 || due[0]!.maxTs > watermark) {
       this.#maybeSweep();
       return null;
     }
-    const pane = due[this.#head++]!;
-    if (this.#head === due.length) {
-      due.length = 0;
-      this.#head = 0;
-    } else if (this.#head > 64 && 2 * this.#head > due.length) {
-      due.splice(0, this.#head);
-      this.#head = 0;
-    }
+    // (A handful of panes is live at a time: shifting them is cheaper than a heap, and keeps no
+    // fired pane, with its keys and accumulators, reachable.)
+    const pane = due.shift()!;
     this.#byStart.delete(pane.window.start);
     if (this.#pane0 === pane) this.#pane0 = null;
     if (this.#pane1 === pane) this.#pane1 = null;
@@ -246,7 +240,6 @@ export class PaneTable<Id> {
   clear(): void {
     this.#byStart.clear();
     this.#due.length = 0;
-    this.#head = 0;
     this.#windows = 0;
     this.#fired = -Infinity;
     this.#pane0 = null;

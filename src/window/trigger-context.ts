@@ -15,6 +15,7 @@ import { mergeNamespaces } from '../state/merge-namespaces.js';
 import type { ValueState } from '../state/state-types.js';
 import type { EvictorContext } from './evictors.js';
 import type { OnMergeContext } from './triggers.js';
+import { WindowContents } from './window-contents.js';
 import type { WindowState } from './window-state.js';
 
 /** The prefix of the trigger states' names in the keyed state backend. */
@@ -35,11 +36,14 @@ export class TriggerContext implements OnMergeContext, EvictorContext {
   readonly #timers: TimerAccess;
   readonly #state: KeyedStateBackend;
   readonly #handles = new Map<string, ValueState<unknown>>();
+  /** The contents of the windows, in the same backend (window-contents.ts). */
+  readonly contents: WindowContents;
 
   /** Timers go to `timers`; trigger state is value state of `state`, with the window as namespace. */
   constructor(timers: TimerAccess, state: KeyedStateBackend) {
     this.#timers = timers;
     this.#state = state;
+    this.contents = new WindowContents(state);
   }
 
   currentProcessingTime(): number {
@@ -80,13 +84,13 @@ export class TriggerContext implements OnMergeContext, EvictorContext {
     mergeNamespaces(this.#state, handle, this.ws!.ns, sources, combine);
   }
 
-  /** Whether window `ws` holds trigger state. */
+  /** Whether window `ws` holds keyed state: trigger state or contents. */
   hasState(ws: WindowState): boolean {
     this.#state.setCurrentKeyId(ws.entry.id);
     return this.#state.hasStateIn(ws.ns);
   }
 
-  /** Drops every trigger state of window `ws` (a merged-away or cleaned-up window). */
+  /** Drops every keyed state of window `ws`, trigger state and contents (a merged-away or cleaned-up window). */
   clearAllState(ws: WindowState): void {
     this.#state.setCurrentKeyId(ws.entry.id);
     this.#state.clearKeyNamespace(ws.ns);
@@ -95,9 +99,11 @@ export class TriggerContext implements OnMergeContext, EvictorContext {
   /** The trigger states of window `ws` as [name, value] pairs, or null if it has none (for its export). */
   statesOf(ws: WindowState): [string, unknown][] | null {
     this.#state.setCurrentKeyId(ws.entry.id);
-    const cells = this.#state.cellsIn(ws.ns);
-    if (cells.length === 0) return null;
-    return cells.map(([name, value]): [string, unknown] => [name.slice(TRIGGER_STATE_PREFIX.length), value]);
+    const states: [string, unknown][] = [];
+    for (const [name, value] of this.#state.cellsIn(ws.ns)) {
+      if (name.startsWith(TRIGGER_STATE_PREFIX)) states.push([name.slice(TRIGGER_STATE_PREFIX.length), value]);
+    }
+    return states.length === 0 ? null : states;
   }
 
   /** The value state `name` of the trigger, with the window's key and namespace current. */

@@ -20,16 +20,20 @@ import type { WindowState } from './window-state.js';
  * ```
  */
 export function emitWindow<T, K, R>(setup: WindowSetup<T, K, R>, ctx: TriggerContext, ws: WindowState, out: Output<WindowResult<K, R>, K>): void {
-  if (!ws.has) return;
+  const contents = ctx.contents;
   const fn = setup.fn;
   const inc = setup.incremental;
   if (inc !== null) {
-    const result = inc.result(ws.acc);
+    const acc = contents.acc(ws);
+    if (acc === undefined) return;
+    const result = inc.result(acc);
     if (fn.process === undefined) push(setup, ws, result as R, out);
     else runProcess(setup, ws, [result], fn.process as ProcessWindowFunction<unknown, R, K>, out);
     return;
   }
-  let values = ws.values!;
+  const elements = contents.elements(ws);
+  if (elements === undefined) return;
+  let values = elements.values;
   const evictor = setup.evictor;
   if (evictor !== null && evictor.evictBefore !== undefined) values = evict(ctx, ws, evictor.evictBefore.bind(evictor));
   if (values.length > 0) {
@@ -46,14 +50,13 @@ export function emitWindow<T, K, R>(setup: WindowSetup<T, K, R>, ctx: TriggerCon
 
 /** Runs an evictor over the window's kept elements; returns what is left. */
 function evict<T>(ctx: TriggerContext, ws: WindowState, evictWith: NonNullable<Evictor<T>['evictBefore']>): unknown[] {
-  const values = ws.values!;
-  const times = ws.times!;
+  const contents = ctx.contents;
+  const { values, times } = contents.elements(ws) ?? { values: [], times: [] };
   const elements: TimestampedValue<T>[] = values.map((value, i) => ({ value: value as T, timestamp: times[i]! }));
   const kept = evictWith(elements, ws.window, ctx);
-  ws.values = kept.map((e) => e.value);
-  ws.times = kept.map((e) => e.timestamp);
-  if (ws.values.length === 0) ws.has = false;
-  return ws.values;
+  const left = { values: kept.map((e): unknown => e.value), times: kept.map((e) => e.timestamp) };
+  contents.setElements(ws, left);
+  return left.values;
 }
 
 function runProcess<IN, T, K, R>(setup: WindowSetup<T, K, R>, ws: WindowState, elements: readonly IN[], process: ProcessWindowFunction<IN, R, K>, out: Output<WindowResult<K, R>, K>): void {

@@ -21,6 +21,7 @@ import { GLOBAL_WINDOW } from './windows.js';
  */
 export function exportWindows<T, K, R>(setup: WindowSetup<T, K, R>, general: GeneralPath<T, K, R>): KeyData[] {
   const inc = setup.incremental;
+  const contents = general.contents;
   const keys: KeyData[] = [];
   for (const entry of general.keys.values()) {
     if (entry.size === 0) continue;
@@ -28,17 +29,21 @@ export function exportWindows<T, K, R>(setup: WindowSetup<T, K, R>, general: Gen
     keys.push({
       key: clonePlain(entry.key, 'key'),
       keyGroup: entry.keyGroup,
-      windows: windows.map((ws) => ({
+      windows: windows.map((ws) => {
+        const acc = inc !== null ? contents.acc(ws) : undefined;
+        const elements = inc === null ? contents.elements(ws) : undefined;
+        return {
         start: ws.window.start,
         end: ws.window.end,
-        has: ws.has,
-        acc: ws.has && inc !== null ? inc.exportAcc(ws.acc) : null,
-        values: ws.values === null ? null : ws.values.slice(),
-        times: ws.times === null ? null : ws.times.slice(),
+        has: acc !== undefined || elements !== undefined,
+        acc: acc !== undefined ? inc!.exportAcc(acc) : null,
+        values: elements === undefined ? null : elements.values.slice(),
+        times: elements === undefined ? null : elements.times.slice(),
         trigger: general.ctx.statesOf(ws)?.map(([name, value]): [string, unknown] => [name, clonePlain(value, 'trigger state')]) ?? null,
         eventTimers: general.timers.timesOf(ws, true),
         processingTimers: general.timers.timesOf(ws, false),
-      })),
+        };
+      }),
     });
   }
   return keys;
@@ -63,11 +68,9 @@ export function restoreWindows<T, K, R>(setup: WindowSetup<T, K, R>, general: Ge
     for (const w of k.windows) {
       const window = setup.global ? GLOBAL_WINDOW : { start: w.start, end: w.end };
       const ws = new WindowState(entry, window, setup.cleanupTime(w.end - 1));
-      ws.has = w.has;
-      if (w.has && inc !== null) ws.acc = inc.importAcc(w.acc);
-      ws.values = w.values === null ? null : w.values.slice();
-      ws.times = w.times === null ? null : w.times.slice();
       entry.add(ws);
+      if (w.has && inc !== null) general.contents.setAcc(ws, inc.importAcc(w.acc));
+      else if (w.values !== null && w.times !== null) general.contents.setElements(ws, { values: w.values.slice(), times: w.times.slice() });
       if (w.trigger !== null) {
         general.ctx.ws = ws;
         for (const [name, value] of w.trigger) general.ctx.setState(name, clonePlain(value, 'trigger state'));

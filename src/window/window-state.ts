@@ -1,8 +1,9 @@
 /**
- * The state of the general window path (general-path.ts): a key's entry, holding its windows, and
- * each window's contents and trigger state. Flink keeps these in its keyed state backend with the
- * window as namespace; here a window's state is one object, reached by key, then by window start.
- * Its timers are in the operator's timer service (window-timers.ts), under the window's namespace.
+ * The windows of the general window path (general-path.ts): a key's entry, holding its live windows
+ * (the index Flink derives from the assigner, or keeps in its MergingWindowSet for sessions). What a
+ * window holds lives in the keyed state and timer layer under the window's namespace, as in Flink:
+ * its contents and trigger state in the operator's KeyedStateBackend (window-contents.ts,
+ * trigger-context.ts), its timers in the timer service (window-timers.ts).
  */
 import type { KeyPart } from '../core/keys.js';
 import type { Namespace } from '../state/state-types.js';
@@ -85,12 +86,8 @@ export class KeyEntry {
   }
 }
 
-/** One window of a key: its contents (its trigger state is keyed state in its namespace). */
+/** One window of a key: its bounds; its contents and trigger state are keyed state in its namespace. */
 export class WindowState {
-  has = false;
-  acc: unknown = undefined;
-  values: unknown[] | null = null;
-  times: number[] | null = null;
   alive = true;
   readonly maxTs: number;
   /** The window's namespace in the timer service: see `windowNamespace`. */
