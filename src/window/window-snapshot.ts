@@ -1,7 +1,8 @@
 /**
- * The general path's windows in the exported state (WindowOperatorState, version 1) and back. The
- * pane table writes the same format (PanePath.exportKeys), so either path restores what the other
- * exported.
+ * The general path's windows in the exported state (WindowOperatorState, version 1) and back: each
+ * window's contents, trigger state and timers are read from (and restored into) the keyed state and
+ * timer layer under the window's namespace. The pane table writes the same format
+ * (PanePath.exportKeys), so either path restores what the other exported.
  */
 import { clonePlain } from './aggregates.js';
 import type { WindowSetup } from './config.js';
@@ -33,15 +34,15 @@ export function exportWindows<T, K, R>(setup: WindowSetup<T, K, R>, general: Gen
         const acc = inc !== null ? contents.acc(ws) : undefined;
         const elements = inc === null ? contents.elements(ws) : undefined;
         return {
-        start: ws.window.start,
-        end: ws.window.end,
-        has: acc !== undefined || elements !== undefined,
-        acc: acc !== undefined ? inc!.exportAcc(acc) : null,
-        values: elements === undefined ? null : elements.values.slice(),
-        times: elements === undefined ? null : elements.times.slice(),
-        trigger: general.ctx.statesOf(ws)?.map(([name, value]): [string, unknown] => [name, clonePlain(value, 'trigger state')]) ?? null,
-        eventTimers: general.timers.timesOf(ws, true),
-        processingTimers: general.timers.timesOf(ws, false),
+          start: ws.window.start,
+          end: ws.window.end,
+          has: acc !== undefined || elements !== undefined,
+          acc: acc !== undefined ? inc!.exportAcc(acc) : null,
+          values: elements === undefined ? null : elements.values.slice(),
+          times: elements === undefined ? null : elements.times.slice(),
+          trigger: general.ctx.statesOf(ws)?.map(([name, value]): [string, unknown] => [name, clonePlain(value, 'trigger state')]) ?? null,
+          eventTimers: general.timers.timesOf(ws, true),
+          processingTimers: general.timers.timesOf(ws, false),
         };
       }),
     });
