@@ -31,6 +31,7 @@ import type {
   AggregatingState, ListState, MapState, Namespace, ReducingState, ValueState,
 } from './state-types.js';
 import { Table, type Scope } from './table.js';
+import { cellsOfKeyIn, clearKeyIn, hasKeyIn, valuesOf } from './namespace-reads.js';
 
 /** Options of a `KeyedStateBackend`: the owning operator's uid and its processing-time clock. */
 export interface KeyedStateBackendOptions {
@@ -179,13 +180,8 @@ export class KeyedStateBackend {
    * for (const [key, value] of state.readValues('seen')) console.log(key, value);
    * ```
    */
-  *readValues(name: string): Generator<[Key, unknown]> {
-    const table = this.#tables.get(name);
-    if (table === undefined) return;
-    for (const [ns, map] of table.segments()) {
-      if (ns !== undefined) continue; // window-scoped state is not the key's current state
-      for (const [id, cell] of map) yield [keyFromId(id), table.ttl === undefined ? cell : (cell as { readonly v: unknown }).v];
-    }
+  readValues(name: string): Generator<[Key, unknown]> {
+    return valuesOf(this.#tables.get(name));
   }
 
   /** Names of the states declared or restored. */
@@ -201,6 +197,31 @@ export class KeyedStateBackend {
       for (const id of map.keys()) table.touch(id);
       table.namespaces!.delete(namespace);
     }
+  }
+
+  // ---- Namespaces of the current key (windows: one namespace per window) ----
+
+  /** The namespace the state handles read and write (undefined: the default namespace). */
+  get currentNamespace(): Namespace | undefined {
+    return this.#scope.namespace;
+  }
+
+  /**
+   * Drops every state entry of the current key in `namespace`, and nothing of other keys (Flink's
+   * `clear()` of each state in a window's namespace when the window is purged or cleaned up).
+   */
+  clearKeyNamespace(namespace: Namespace): void {
+    clearKeyIn(this.#tables.values(), this.#scope.keyId, namespace);
+  }
+
+  /** Whether the current key holds an entry of any state in `namespace`. */
+  hasStateIn(namespace: Namespace): boolean {
+    return hasKeyIn(this.#tables.values(), this.#scope.keyId, namespace);
+  }
+
+  /** The states the current key holds in `namespace`, as [state name, raw cell] in declaration order. */
+  cellsIn(namespace: Namespace): [string, unknown][] {
+    return cellsOfKeyIn(this.#tables.values(), this.#scope.keyId, namespace);
   }
 
   /**

@@ -113,6 +113,25 @@ export class TimerQueue {
     return existing instanceof Map ? [...existing.values()] : [existing];
   }
 
+  /** Live timers of one key in `namespace`, in registration order. */
+  timersIn(id: KeyPart, namespace: Namespace | undefined): InternalTimer[] {
+    const existing = this.#index.get(id);
+    if (existing === undefined) return [];
+    if (!(existing instanceof Map)) return existing.namespace === namespace ? [existing] : [];
+    const timers: InternalTimer[] = [];
+    for (const timer of existing.values()) if (timer.namespace === namespace) timers.push(timer);
+    return timers.sort((a, b) => a.seq - b.seq);
+  }
+
+  /** Whether the key has a live timer in `namespace`. */
+  hasTimerIn(id: KeyPart, namespace: Namespace | undefined): boolean {
+    const existing = this.#index.get(id);
+    if (existing === undefined) return false;
+    if (!(existing instanceof Map)) return existing.namespace === namespace;
+    for (const timer of existing.values()) if (timer.namespace === namespace) return true;
+    return false;
+  }
+
   /** Removes every timer (and records their keys as changed for the next incremental checkpoint). */
   clear(): void {
     if (this.#changed !== undefined) for (const id of this.#index.keys()) this.#changed.add(id);

@@ -1,8 +1,8 @@
 /**
  * Timers of keyed operators, after Flink's InternalTimerServiceImpl with the heap priority queue
  * set (HeapPriorityQueueSet): event-time and processing-time timers per (key, namespace, time),
- * deduplicated, deletable, firing in time order. Reusable by window operators (the namespace is
- * the window).
+ * deduplicated, deletable, firing in time order. The window operator keeps its timers here too, with
+ * the window as namespace (Flink's InternalTimer<K, W>; src/window/window-timers.ts).
  *
  * Each time domain keeps its timers in a TimerQueue (timer-queue.ts), exported as one row per key
  * (timer-rows.ts) with the keyed state of the operator (`rowSources`).
@@ -109,6 +109,22 @@ export class InternalTimerService<O, KO> {
   }
 
   /**
+   * Timer times of one key in one namespace (a window), per domain, in registration order: what a
+   * window exports of its timers.
+   */
+  timersIn(id: KeyPart, namespace: Namespace | undefined): { eventTime: number[]; processingTime: number[] } {
+    return {
+      eventTime: this.#eventTime.timersIn(id, namespace).map((t) => t.time),
+      processingTime: this.#processingTime.timersIn(id, namespace).map((t) => t.time),
+    };
+  }
+
+  /** Whether the key has a timer of either domain in `namespace` (a window with timers is kept). */
+  hasTimersIn(id: KeyPart, namespace: Namespace | undefined): boolean {
+    return this.#eventTime.hasTimerIn(id, namespace) || this.#processingTime.hasTimerIn(id, namespace);
+  }
+
+  /**
    * Sets the watermark and fires, in time order, every event-time timer with time <= watermark,
    * including timers registered by those firings (Flink's advanceWatermark).
    */
@@ -156,6 +172,13 @@ export class InternalTimerService<O, KO> {
     this.#cancelNext = undefined;
     const head = this.#processingTime.peek();
     if (head !== undefined && !this.#quiesced) this.#schedule(head.time);
+  }
+
+  /** Drops every timer and the scheduled wake-up (before state is restored into the operator). */
+  clear(): void {
+    this.dispose();
+    this.#eventTime.clear();
+    this.#processingTime.clear();
   }
 
   /** Cancels the scheduled processing-time wake-up. */

@@ -1,6 +1,7 @@
 /**
  * The window operator's general path: every configuration the pane table (pane-path.ts) does not
- * hold. Windows per key (window-state.ts), timers per window (window-timers.ts), the trigger called
+ * hold. Windows per key (window-state.ts), timers in the timer service of the keyed state layer with
+ * the window as namespace (window-timers.ts), the trigger called
  * through a reused context (trigger-context.ts), sessions merged by a MergingWindowSet, and firing
  * in window-emit.ts.
  *
@@ -8,17 +9,20 @@
  * registration order (Flink: heap order), and merged sessions combine contents in start order.
  * After a restore, registration order is the order of the keys in the restored state.
  */
-import type { StreamElement, StreamRecord } from '../core/elements.js';
+import type { StreamRecord } from '../core/elements.js';
 import { NotKeyedError } from '../core/errors.js';
 import { checkKey, keyId } from '../core/keys.js';
 import type { Output } from '../core/operator.js';
+import { KeyedStateBackend } from '../state/backend.js';
+import type { InternalTimer } from '../state/timers.js';
 import { FUSED_KEY_GROUP, type WindowSetup } from './config.js';
 import type { MergingWindowSet } from './merging-window-set.js';
 import { TriggerContext } from './trigger-context.js';
+import type { WindowContents } from './window-contents.js';
 import type { TriggerResult } from './triggers.js';
 import type { WindowResult } from './types.js';
 import { emitWindow } from './window-emit.js';
-import { BY_START, hasTimers, KeyEntry, SLOTS, SORTED, UNKEYED, WindowState, type Id, type Layout } from './window-state.js';
+import { BY_START, KeyEntry, SLOTS, SORTED, UNKEYED, WindowState, type Id, type Layout } from './window-state.js';
 import { WindowTimers } from './window-timers.js';
 import { GLOBAL_WINDOW, windowEnd, windowStart, type TimeWindow } from './windows.js';
 
@@ -32,6 +36,9 @@ export class GeneralPath<T, K, R> {
   /** One lookup per record: key id to the key's windows. */
   readonly keys = new Map<Id, KeyEntry>();
   readonly timers: WindowTimers;
+  /** Keyed state with the window as namespace: the triggers' state (trigger-context.ts) and the contents. */
+  readonly state: KeyedStateBackend;
+  readonly contents: WindowContents;
   readonly ctx: TriggerContext;
   // The last two tumbling window starts computed: most records fall into one of them, which saves
   // a floating-point modulo (slow for millisecond timestamps, which exceed 32 bits) per record.
@@ -48,15 +55,16 @@ export class GeneralPath<T, K, R> {
     this.#layout = assigner.kind === 'session' ? SORTED
       : assigner.kind === 'fixed' && assigner.slide !== assigner.size ? BY_START : SLOTS;
     const runtime = setup.runtime;
-    this.timers = new WindowTimers(runtime, (out) => this.#advanceProcessingTime(out as StreamElement<WindowResult<K, R>, K>[]));
-    this.ctx = new TriggerContext({
-      now: () => runtime.processingTime.now(),
-      register: (ws, time, eventTime) => this.timers.register(ws, time, eventTime),
-      remove: (ws, time, eventTime) => this.timers.remove(ws, time, eventTime),
+    this.timers = new WindowTimers(runtime, {
+      onEventTime: (timer, out) => this.#onEventTime(timer, out as Output<WindowResult<K, R>, K>),
+      onProcessingTime: (timer, out) => this.#onProcessingTime(timer, out as Output<WindowResult<K, R>, K>),
     });
+    this.state = new KeyedStateBackend({ uid: setup.uid ?? undefined, now: () => runtime.processingTime.now() });
+    this.ctx = new TriggerContext(this.timers, this.state);
+    this.contents = this.ctx.contents;
     this.ctx.currentWatermark = setup.watermark;
     // The merging assigner hands over its merging code (assigners.ts), so only pipelines with sessions bundle it.
-    this.#merging = assigner.kind === 'session' ? new assigner.merging(setup, this.ctx, this.timers) : null;
+    this.#merging = assigner.kind === 'session' ? new assigner.merging(setup, this.ctx, this.timers, this.contents) : null;
   }
 
   /** A record (keyed here if the operator is fused with its keyBy): into each of its windows. */
@@ -187,22 +195,13 @@ export class GeneralPath<T, K, R> {
 
   #addElement(ws: WindowState, value: T, timestamp: number): void {
     const inc = this.#setup.incremental;
+    const contents = this.contents;
     if (inc !== null) {
-      if (ws.has) {
-        ws.acc = inc.add(ws.acc, value);
-      } else {
-        ws.acc = inc.first(value);
-        ws.has = true;
-      }
+      const acc = contents.acc(ws);
+      contents.setAcc(ws, acc === undefined ? inc.first(value) : inc.add(acc, value));
       return;
     }
-    if (ws.values === null) {
-      ws.values = [];
-      ws.times = [];
-    }
-    ws.values.push(value);
-    ws.times!.push(timestamp);
-    ws.has = true;
+    contents.addElement(ws, value, timestamp);
   }
 
   // ---- trigger results, firing, cleanup ----
@@ -217,15 +216,16 @@ export class GeneralPath<T, K, R> {
   #apply(ws: WindowState, result: TriggerResult, out: Output<WindowResult<K, R>, K>, time: number, byTimer: boolean): void {
     if (result === 'FIRE' || result === 'FIRE_AND_PURGE') emitWindow(this.#setup, this.ctx, ws, out, time, byTimer, result === 'FIRE_AND_PURGE');
     if (result === 'PURGE' || result === 'FIRE_AND_PURGE') {
-      clearContents(ws);
+      ws.panes = 0; // (a purge ends the window's panes: its next firing is a first one again)
+      this.contents.clear(ws);
       this.#dropIfEmpty(ws);
     }
   }
 
   /** A non-merging window with no contents, trigger state or timers is the same as no window. */
   #dropIfEmpty(ws: WindowState): void {
-    if (this.#merging !== null || ws.has || !ws.alive) return;
-    if (ws.tstate !== null || hasTimers(ws)) return;
+    if (this.#merging !== null || !ws.alive) return;
+    if (this.ctx.hasState(ws) || this.timers.hasTimers(ws)) return;
     this.#retire(ws);
   }
 
@@ -244,14 +244,14 @@ export class GeneralPath<T, K, R> {
 
   /** Flink's clearAllState: contents, trigger state and timers, then the window itself. */
   #clearAll(ws: WindowState): void {
-    clearContents(ws);
+    this.contents.clear(ws);
     if (!this.#setup.fastTrigger) {
       // (EventTimeTrigger.clear only deletes a timer; a retired window's timers are skipped anyway.)
       const ctx = this.ctx;
       ctx.ws = ws;
       this.#setup.trigger.clear(ws.window, ctx);
     }
-    ws.tstate = null;
+    this.ctx.clearAllState(ws);
     this.#retire(ws);
   }
 
@@ -265,37 +265,43 @@ export class GeneralPath<T, K, R> {
 
   /** Fires the event-time timers due at `watermark` (already the setup's watermark). */
   advanceEventTime(watermark: number, out: Output<WindowResult<K, R>, K>): void {
-    const setup = this.#setup;
-    const timers = this.timers;
-    const queue = timers.eventTimers;
-    const trigger = setup.trigger;
-    const ctx = this.ctx;
-    ctx.currentWatermark = watermark;
+    this.ctx.currentWatermark = watermark;
     // Timers registered while firing (e.g. a continuous trigger's next firing) at or below the
-    // watermark fire in the same pass, as in Flink's InternalTimerService.advanceWatermark.
-    while (queue.size > 0 && queue.peek() <= watermark) {
-      const time = queue.peek();
-      const bucket = queue.pop();
-      for (let i = 0; i < bucket.length; i++) {
-        const ws = bucket[i]!;
-        if (!timers.take(ws, time, true)) continue;
-        if (setup.fastTrigger) {
-          if (time === ws.maxTs) emitWindow(setup, ctx, ws, out, time, true, false); // EventTimeTrigger.onEventTime: FIRE at end - 1
-          if (setup.eventTime && time === ws.cleanup) this.#clearAll(ws);
-          continue;
-        }
-        ctx.ws = ws;
-        const result = trigger.onEventTime(time, ws.window, ctx);
-        if (result !== CONTINUE) {
-          // (The global window's end is the end of event time: its firing there is on time, as Beam's.)
-          if (setup.eventTime || setup.global) this.#apply(ws, result, out, time, true);
-          else this.#apply(ws, result, out, this.#now(), false);
-        }
-        if (!ws.alive) continue;
-        if (setup.eventTime && time === ws.cleanup) this.#clearAll(ws);
-        else this.#dropIfEmpty(ws);
-      }
+    // watermark fire in the same pass (InternalTimerService.advanceWatermark).
+    this.timers.service.advanceWatermark(watermark, out as Output<unknown, unknown>);
+  }
+
+  /** The live window a timer of the timer service belongs to, or null (its window was retired). */
+  #windowOf(timer: InternalTimer): WindowState | null {
+    const entry = this.keys.get(timer.keyId);
+    if (entry === undefined) return null;
+    const ns = timer.namespace;
+    if (entry.list === null) return entry.find(ns as number);
+    for (const ws of entry.list) if (ws.ns === ns) return ws;
+    return null;
+  }
+
+  #onEventTime(timer: InternalTimer, out: Output<WindowResult<K, R>, K>): void {
+    const ws = this.#windowOf(timer);
+    if (ws === null) return;
+    const setup = this.#setup;
+    const time = timer.time;
+    if (setup.fastTrigger) {
+      if (time === ws.maxTs) emitWindow(setup, this.ctx, ws, out, time, true, false); // EventTimeTrigger.onEventTime: FIRE at end - 1
+      if (setup.eventTime && time === ws.cleanup) this.#clearAll(ws);
+      return;
     }
+    const ctx = this.ctx;
+    ctx.ws = ws;
+    const result = setup.trigger.onEventTime(time, ws.window, ctx);
+    if (result !== CONTINUE) {
+      // (The global window's end is the end of event time: its firing there is on time, as Beam's.)
+      if (setup.eventTime || setup.global) this.#apply(ws, result, out, time, true);
+      else this.#apply(ws, result, out, this.#now(), false);
+    }
+    if (!ws.alive) return;
+    if (setup.eventTime && time === ws.cleanup) this.#clearAll(ws);
+    else this.#dropIfEmpty(ws);
   }
 
   /**
@@ -317,45 +323,28 @@ export class GeneralPath<T, K, R> {
     }
   }
 
-  #advanceProcessingTime(out: StreamElement<WindowResult<K, R>, K>[]): void {
+  #onProcessingTime(timer: InternalTimer, out: Output<WindowResult<K, R>, K>): void {
+    const ws = this.#windowOf(timer);
+    if (ws === null) return;
     const setup = this.#setup;
-    const timers = this.timers;
-    const now = timers.dueTime();
-    const queue = timers.processingTimers;
-    const trigger = setup.trigger;
+    const time = timer.time;
     const ctx = this.ctx;
-    while (queue.size > 0 && queue.peek() <= now) {
-      const time = queue.peek();
-      const bucket = queue.pop();
-      for (let i = 0; i < bucket.length; i++) {
-        const ws = bucket[i]!;
-        if (!timers.take(ws, time, false)) continue;
-        ctx.ws = ws;
-        const result = trigger.onProcessingTime(time, ws.window, ctx);
-        if (result !== CONTINUE) {
-          if (setup.eventTime) this.#apply(ws, result, out, setup.watermark, false);
-          else this.#apply(ws, result, out, time, true);
-        }
-        if (!ws.alive) continue;
-        if (!setup.eventTime && time === ws.cleanup) this.#clearAll(ws);
-        else this.#dropIfEmpty(ws);
-      }
+    ctx.ws = ws;
+    const result = setup.trigger.onProcessingTime(time, ws.window, ctx);
+    if (result !== CONTINUE) {
+      if (setup.eventTime) this.#apply(ws, result, out, setup.watermark, false);
+      else this.#apply(ws, result, out, time, true);
     }
-    timers.schedule();
+    if (!ws.alive) return;
+    if (!setup.eventTime && time === ws.cleanup) this.#clearAll(ws);
+    else this.#dropIfEmpty(ws);
   }
 
   /** Drops every window and timer (before a restore). */
   clear(): void {
-    this.timers.dispose();
     this.keys.clear();
     this.timers.clear();
+    this.state.restore({ version: 1, states: {} });
   }
 }
 
-function clearContents(ws: WindowState): void {
-  ws.panes = 0; // (a purge ends the window's panes: its next firing is a first one again)
-  ws.has = false;
-  ws.acc = undefined;
-  ws.values = null;
-  ws.times = null;
-}

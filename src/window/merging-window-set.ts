@@ -1,13 +1,15 @@
 /**
  * Session merging, after Flink's `MergingWindowSet`: a key's sessions are disjoint and sorted by
  * start; a new element's window `[t, t + gap)` merges with every session it overlaps or touches.
- * Here a merged session's state lives directly under the merged window (contents merged in start
- * order, trigger state through `onMerge`), so there is no separate state-window mapping.
+ * Here a merged session's contents live directly under the merged window (merged in start order),
+ * so there is no separate state-window mapping; its trigger state, keyed state with the window as
+ * namespace, is merged by the trigger's `onMerge` through `mergeNamespaces` (trigger-context.ts).
  */
 import type { WindowSetup } from './config.js';
 import { WindowMergeError } from './errors.js';
 import type { TriggerContext } from './trigger-context.js';
 import { WindowState, type KeyEntry } from './window-state.js';
+import type { WindowContents } from './window-contents.js';
 import type { WindowTimers } from './window-timers.js';
 import { windowEnd } from './windows.js';
 
@@ -16,11 +18,13 @@ export class MergingWindowSet<T, K, R> {
   readonly #setup: WindowSetup<T, K, R>;
   readonly #ctx: TriggerContext;
   readonly #timers: WindowTimers;
+  readonly #contents: WindowContents;
 
-  constructor(setup: WindowSetup<T, K, R>, ctx: TriggerContext, timers: WindowTimers) {
+  constructor(setup: WindowSetup<T, K, R>, ctx: TriggerContext, timers: WindowTimers, contents: WindowContents) {
     this.#setup = setup;
     this.#ctx = ctx;
     this.#timers = timers;
+    this.#contents = contents;
   }
 
   /**
@@ -66,6 +70,7 @@ export class MergingWindowSet<T, K, R> {
     for (const m of merged) {
       ctx.ws = m;
       setup.trigger.clear(m.window, ctx);
+      ctx.clearAllState(m); // what the trigger's clear left (Flink clears the merged windows' state)
       if (m.cleanup !== Infinity) this.#timers.remove(m, m.cleanup, eventTime);
       m.alive = false;
     }
@@ -73,23 +78,28 @@ export class MergingWindowSet<T, K, R> {
     return ws;
   }
 
+  /** Adds the contents of `source` to `target`'s (the source's are cleared with the rest of its state). */
   #mergeContents(target: WindowState, source: WindowState): void {
     // The merged session continues the pane count of the session that fired most.
     if (source.panes > target.panes) target.panes = source.panes;
-    if (!source.has) return;
-    if (!target.has) {
-      target.acc = source.acc;
-      target.values = source.values;
-      target.times = source.times;
-      target.has = true;
-      return;
-    }
+    const contents = this.#contents;
     const inc = this.#setup.incremental;
     if (inc !== null) {
-      target.acc = inc.merge(target.acc, source.acc);
-    } else {
-      for (const v of source.values!) target.values!.push(v);
-      for (const t of source.times!) target.times!.push(t);
+      const acc = contents.acc(source);
+      if (acc === undefined) return;
+      const into = contents.acc(target);
+      contents.setAcc(target, into === undefined ? acc : inc.merge(into, acc));
+      return;
     }
+    const elements = contents.elements(source);
+    if (elements === undefined) return;
+    const into = contents.elements(target);
+    if (into === undefined) {
+      contents.setElements(target, { values: elements.values.slice(), times: elements.times.slice() });
+      return;
+    }
+    for (const v of elements.values) into.values.push(v);
+    for (const t of elements.times) into.times.push(t);
+    contents.setElements(target, into);
   }
 }

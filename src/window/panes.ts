@@ -14,7 +14,6 @@
  * loop of bench/window-bench.ts does: one table lookup per record, and no table insert per new
  * window of a key.
  */
-import { TimerQueue } from './timer-queue.js';
 import { windowEnd, windowStart, type TimeWindow } from './windows.js';
 
 /**
@@ -47,7 +46,13 @@ export class PaneTable<Id> {
   readonly #size: number;
   readonly #offset: number;
   readonly #byStart = new Map<number, Pane>();
-  readonly #timers = new TimerQueue<Pane>();
+  /**
+   * The live panes in firing order (by end). A pane is the table layout of its
+   * keys' timers: each key with a window in it has the event-time timer at the pane's `maxTs` (the
+   * trigger's and the cleanup timer at once, lateness being 0), so the table keeps one entry per
+   * pane instead of one timer per key in the timer service.
+   */
+  readonly #due: Pane[] = [];
   /** Windows in the live panes, over all keys. */
   #windows = 0;
   /** The watermark the last pane fired at: panes ending at or before it have fired. */
@@ -168,13 +173,17 @@ export class PaneTable<Id> {
     const way = ((number % WAYS) + WAYS) % WAYS;
     const pane = new Pane({ start, end: windowEnd(start, this.#size) }, way);
     this.#byStart.set(start, pane);
-    this.#timers.add(pane.maxTs, pane);
+    // Panes are mostly created in time order: then this is a push.
+    const due = this.#due;
+    let i = due.length;
+    while (i > 0 && due[i - 1]!.maxTs > pane.maxTs) i--;
+    due.splice(i, 0, pane);
     return pane;
   }
 
   /** The watermark that fires the earliest live pane; Infinity while there is none. */
   get nextDue(): number {
-    return this.#timers.size === 0 ? Infinity : this.#timers.peek();
+    return this.#due.length > 0 ? this.#due[0]!.maxTs : Infinity;
   }
 
   /**
@@ -182,12 +191,14 @@ export class PaneTable<Id> {
    * results before the next call: the table may then sweep idle keys and reuse their numbers.
    */
   takeDue(watermark: number): Pane | null {
-    const timers = this.#timers;
-    if (timers.size === 0 || timers.peek() > watermark) {
+    const due = this.#due;
+    if (due.length === 0 || due[0]!.maxTs > watermark) {
       this.#maybeSweep();
       return null;
     }
-    const pane = timers.pop()[0]!; // one pane per end time
+    // (A handful of panes is live at a time: shifting them is cheaper than a heap, and keeps no
+    // fired pane, with its keys and accumulators, reachable.)
+    const pane = due.shift()!;
     this.#byStart.delete(pane.window.start);
     if (this.#pane0 === pane) this.#pane0 = null;
     if (this.#pane1 === pane) this.#pane1 = null;
@@ -229,7 +240,7 @@ export class PaneTable<Id> {
 
   clear(): void {
     this.#byStart.clear();
-    this.#timers.clear();
+    this.#due.length = 0;
     this.#windows = 0;
     this.#fired = -Infinity;
     this.#pane0 = null;

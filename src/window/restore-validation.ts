@@ -33,7 +33,8 @@ export function validateWindowState(state: unknown, uid: string | null, assigner
     const at = `state.keys[${i}]`;
     const k = check.object(keys[i], at);
     if (keyed) checkKeyValue(check, k['key'], `${at}.key`);
-    check.integer(k['keyGroup'], `${at}.keyGroup`, 0);
+    // windowAll's single key has no key group: -1, as its records carry.
+    check.integer(k['keyGroup'], `${at}.keyGroup`, keyed ? 0 : -1);
     const windows = check.array(k['windows'], `${at}.windows`);
     for (let j = 0; j < windows.length; j++) checkWindow(check, windows[j], `${at}.windows[${j}]`);
   }

@@ -26,7 +26,7 @@ import type { WindowState } from './window-state.js';
  * ```
  */
 export function emitWindow<T, K, R>(setup: WindowSetup<T, K, R>, ctx: TriggerContext, ws: WindowState, out: Output<WindowResult<K, R>, K>, time: number, byTimer: boolean, purge: boolean): void {
-  if (!ws.has) return;
+  const contents = ctx.contents;
   const fn = setup.fn;
   const inc = setup.incremental;
   // The final pane: purged, cleared right after (the timer of its cleanup time), or, at the end of
@@ -36,13 +36,17 @@ export function emitWindow<T, K, R>(setup: WindowSetup<T, K, R>, ctx: TriggerCon
     || (setup.watermark === MAX_WATERMARK && (setup.fastTrigger || (byTimer && time >= ws.maxTs)));
   const onTime = byTimer && time === ws.maxTs;
   if (inc !== null) {
+    const acc = contents.acc(ws);
+    if (acc === undefined) return;
     const pane = paneOf(ws.panes++, time, ws.maxTs, onTime, last);
-    const result = inc.result(ws.acc);
+    const result = inc.result(acc);
     if (fn.process === undefined) push(setup, ws, result as R, pane, out);
     else runProcess(setup, ws, [result], fn.process as ProcessWindowFunction<unknown, R, K>, pane, out);
     return;
   }
-  let values = ws.values!;
+  const elements = contents.elements(ws);
+  if (elements === undefined) return;
+  let values = elements.values;
   const evictor = setup.evictor;
   if (evictor !== null && evictor.evictBefore !== undefined) values = evict(ctx, ws, evictor.evictBefore.bind(evictor));
   if (values.length > 0) {
@@ -60,14 +64,13 @@ export function emitWindow<T, K, R>(setup: WindowSetup<T, K, R>, ctx: TriggerCon
 
 /** Runs an evictor over the window's kept elements; returns what is left. */
 function evict<T>(ctx: TriggerContext, ws: WindowState, evictWith: NonNullable<Evictor<T>['evictBefore']>): unknown[] {
-  const values = ws.values!;
-  const times = ws.times!;
+  const contents = ctx.contents;
+  const { values, times } = contents.elements(ws) ?? { values: [], times: [] };
   const elements: TimestampedValue<T>[] = values.map((value, i) => ({ value: value as T, timestamp: times[i]! }));
   const kept = evictWith(elements, ws.window, ctx);
-  ws.values = kept.map((e) => e.value);
-  ws.times = kept.map((e) => e.timestamp);
-  if (ws.values.length === 0) ws.has = false;
-  return ws.values;
+  const left = { values: kept.map((e): unknown => e.value), times: kept.map((e) => e.timestamp) };
+  contents.setElements(ws, left);
+  return left.values;
 }
 
 function runProcess<IN, T, K, R>(setup: WindowSetup<T, K, R>, ws: WindowState, elements: readonly IN[], process: ProcessWindowFunction<IN, R, K>, pane: PaneInfo, out: Output<WindowResult<K, R>, K>): void {

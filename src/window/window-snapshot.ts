@@ -1,14 +1,15 @@
 /**
- * The general path's windows in the exported state (WindowOperatorState, version 1) and back. The
- * pane table writes the same format (PanePath.exportKeys), so either path restores what the other
- * exported.
+ * The general path's windows in the exported state (WindowOperatorState, version 1) and back: each
+ * window's contents, trigger state and timers are read from (and restored into) the keyed state and
+ * timer layer under the window's namespace. The pane table writes the same format
+ * (PanePath.exportKeys), so either path restores what the other exported.
  */
 import { clonePlain } from './aggregates.js';
 import type { WindowSetup } from './config.js';
 import type { GeneralPath } from './general-path.js';
 import type { KeyData, WindowOperatorState } from './types.js';
 import { keyId } from '../core/keys.js';
-import { type KeyEntry, timesOf, UNKEYED, WindowState, type Id } from './window-state.js';
+import { type KeyEntry, UNKEYED, WindowState, type Id } from './window-state.js';
 import { GLOBAL_WINDOW } from './windows.js';
 
 /**
@@ -21,6 +22,7 @@ import { GLOBAL_WINDOW } from './windows.js';
  */
 export function exportWindows<T, K, R>(setup: WindowSetup<T, K, R>, general: GeneralPath<T, K, R>): KeyData[] {
   const inc = setup.incremental;
+  const contents = general.contents;
   const keys: KeyData[] = [];
   for (const entry of general.keys.values()) {
     if (entry.size === 0) continue;
@@ -28,18 +30,22 @@ export function exportWindows<T, K, R>(setup: WindowSetup<T, K, R>, general: Gen
     keys.push({
       key: clonePlain(entry.key, 'key'),
       keyGroup: entry.keyGroup,
-      windows: windows.map((ws) => ({
-        start: ws.window.start,
-        end: ws.window.end,
-        has: ws.has,
-        acc: ws.has && inc !== null ? inc.exportAcc(ws.acc) : null,
-        values: ws.values === null ? null : ws.values.slice(),
-        times: ws.times === null ? null : ws.times.slice(),
-        trigger: ws.tstate === null ? null : Object.keys(ws.tstate).map((k): [string, unknown] => [k, clonePlain(ws.tstate![k], 'trigger state')]),
-        eventTimers: timesOf(ws, true),
-        processingTimers: timesOf(ws, false),
-        ...(ws.panes > 0 ? { panes: ws.panes } : {}),
-      })),
+      windows: windows.map((ws) => {
+        const acc = inc !== null ? contents.acc(ws) : undefined;
+        const elements = inc === null ? contents.elements(ws) : undefined;
+        return {
+          start: ws.window.start,
+          end: ws.window.end,
+          has: acc !== undefined || elements !== undefined,
+          acc: acc !== undefined ? inc!.exportAcc(acc) : null,
+          values: elements === undefined ? null : elements.values.slice(),
+          times: elements === undefined ? null : elements.times.slice(),
+          trigger: general.ctx.statesOf(ws)?.map(([name, value]): [string, unknown] => [name, clonePlain(value, 'trigger state')]) ?? null,
+          eventTimers: general.timers.timesOf(ws, true),
+          processingTimers: general.timers.timesOf(ws, false),
+          ...(ws.panes > 0 ? { panes: ws.panes } : {}),
+        };
+      }),
     });
   }
   return keys;
@@ -64,17 +70,14 @@ export function restoreWindows<T, K, R>(setup: WindowSetup<T, K, R>, general: Ge
     for (const w of k.windows) {
       const window = setup.global ? GLOBAL_WINDOW : { start: w.start, end: w.end };
       const ws = new WindowState(entry, window, setup.cleanupTime(w.end - 1));
-      ws.has = w.has;
       ws.panes = w.panes ?? 0; // (older snapshots have no count: 0)
-      if (w.has && inc !== null) ws.acc = inc.importAcc(w.acc);
-      ws.values = w.values === null ? null : w.values.slice();
-      ws.times = w.times === null ? null : w.times.slice();
-      if (w.trigger !== null) {
-        const tstate: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-        for (const [name, value] of w.trigger) tstate[name] = clonePlain(value, 'trigger state');
-        ws.tstate = tstate;
-      }
       entry.add(ws);
+      if (w.has && inc !== null) general.contents.setAcc(ws, inc.importAcc(w.acc));
+      else if (w.values !== null && w.times !== null) general.contents.setElements(ws, { values: w.values.slice(), times: w.times.slice() });
+      if (w.trigger !== null) {
+        general.ctx.ws = ws;
+        for (const [name, value] of w.trigger) general.ctx.setState(name, clonePlain(value, 'trigger state'));
+      }
       for (const t of w.eventTimers) general.timers.register(ws, t, true);
       for (const t of w.processingTimers) general.timers.register(ws, t, false);
     }

@@ -1,16 +1,21 @@
 /**
- * The state of the general window path (general-path.ts): a key's entry, holding its windows, and
- * each window's contents, trigger state and timer times. Flink keeps these in its keyed state
- * backend with the window as namespace; here a window's state is one object, reached by key, then
- * by window start.
+ * The windows of the general window path (general-path.ts): a key's entry, holding its live windows
+ * (the index Flink derives from the assigner, or keeps in its MergingWindowSet for sessions). What a
+ * window holds lives in the keyed state and timer layer under the window's namespace, as in Flink:
+ * its contents and trigger state in the operator's KeyedStateBackend (window-contents.ts,
+ * trigger-context.ts), its timers in the timer service (window-timers.ts).
  */
 import type { KeyPart } from '../core/keys.js';
+import type { Namespace } from '../state/state-types.js';
 import type { TimeWindow } from './windows.js';
 
-/** Where an all-in-one (`windowAll`) operator keeps its single key's windows. */
-export const UNKEYED: unique symbol = Symbol('unkeyed');
+/**
+ * The key id under which an all-in-one (`windowAll`) operator keeps its single key's windows and
+ * timers: "\0" then a name, which no `keyId` gives (escaped strings start "\0\0", tuples "\0tuple").
+ */
+export const UNKEYED: KeyPart = '\u0000windowAll';
 /** A key's id in the operator's tables. */
-export type Id = KeyPart | typeof UNKEYED;
+export type Id = KeyPart;
 
 /** How a key's windows are held: by start (sliding), sorted list (sessions), or slots (tumbling, global). */
 export type Layout = 0 | 1 | 2;
@@ -81,71 +86,32 @@ export class KeyEntry {
   }
 }
 
-/** One window of a key: its contents, trigger state and registered timers. */
+/** One window of a key: its bounds; its contents and trigger state are keyed state in its namespace. */
 export class WindowState {
-  has = false;
-  acc: unknown = undefined;
-  values: unknown[] | null = null;
-  times: number[] | null = null;
-  tstate: Record<string, unknown> | null = null;
-  /** Registered timer times: the first inline (NaN if none), the others in an array, allocated rarely. */
-  et0 = NaN;
-  et: number[] | null = null;
-  pt0 = NaN;
-  pt: number[] | null = null;
   alive = true;
   /** How many panes the window has fired since it was created or last purged: the next pane's index (pane-info.ts). */
   panes = 0;
   readonly maxTs: number;
+  /** The window's namespace in the timer service: see `windowNamespace`. */
+  readonly ns: Namespace;
   constructor(readonly entry: KeyEntry, readonly window: TimeWindow, readonly cleanup: number) {
     this.maxTs = window.end - 1;
+    this.ns = windowNamespace(window, entry.list !== null);
   }
 }
 
-/** Adds a timer time to the window's set; false if it was already there. */
-export function addTime(ws: WindowState, time: number, eventTime: boolean): boolean {
-  const first = eventTime ? ws.et0 : ws.pt0;
-  if (first === time) return false;
-  let more = eventTime ? ws.et : ws.pt;
-  if (more !== null) for (let i = 0; i < more.length; i++) if (more[i] === time) return false;
-  if (Number.isNaN(first)) {
-    if (eventTime) ws.et0 = time;
-    else ws.pt0 = time;
-  } else if (more === null) {
-    more = [time];
-    if (eventTime) ws.et = more;
-    else ws.pt = more;
-  } else {
-    more.push(time);
-  }
-  return true;
-}
-
-/** Removes a timer time from the window's set; false if it was not there. */
-export function removeTime(ws: WindowState, time: number, eventTime: boolean): boolean {
-  if ((eventTime ? ws.et0 : ws.pt0) === time) {
-    if (eventTime) ws.et0 = NaN;
-    else ws.pt0 = NaN;
-    return true;
-  }
-  const more = eventTime ? ws.et : ws.pt;
-  if (more === null) return false;
-  const i = more.indexOf(time);
-  if (i < 0) return false;
-  more.splice(i, 1);
-  return true;
-}
-
-/** Whether the window holds any timer. */
-export function hasTimers(ws: WindowState): boolean {
-  return !Number.isNaN(ws.et0) || !Number.isNaN(ws.pt0) || (ws.et !== null && ws.et.length > 0) || (ws.pt !== null && ws.pt.length > 0);
-}
-
-/** The window's timer times of one domain, in registration order. */
-export function timesOf(ws: WindowState, eventTime: boolean): number[] {
-  const first = eventTime ? ws.et0 : ws.pt0;
-  const more = eventTime ? ws.et : ws.pt;
-  const out = Number.isNaN(first) ? [] : [first];
-  if (more !== null) out.push(...more);
-  return out;
+/**
+ * The namespace of a window in the keyed state and timer layer (Flink's namespace is the window
+ * itself). The windows of one key of a non-merging assigner differ by start, so the start is enough;
+ * a merged session may keep the start of a session it replaced, whose timers are deleted only after
+ * the merged one's are registered (Flink's order: onMerge, then clear), so sessions use both bounds.
+ *
+ * @example
+ * ```ts
+ * windowNamespace({ start: 0, end: 1000 }, false); // 0
+ * windowNamespace({ start: 0, end: 1000 }, true); // '0:1000'
+ * ```
+ */
+export function windowNamespace(window: TimeWindow, merging: boolean): Namespace {
+  return merging ? `${window.start}:${window.end}` : window.start;
 }

@@ -1,85 +1,62 @@
 /**
- * The timers of the general window path (Flink's `InternalTimerService` for one operator): an
- * event-time and a processing-time TimerQueue. Each window remembers the timer times it holds,
- * which deduplicates them per (key, window, time) as Flink's timer service does and lets deleted
- * timers be skipped lazily. Only the earliest processing-time timer is scheduled on the runtime's
- * ProcessingTimeService.
+ * The timers of the general window path, in the one timer service of the keyed state layer
+ * (src/state/timers.ts), as Flink's WindowOperator keeps them in its InternalTimerService: each timer
+ * is (key, namespace = the window, time), deduplicated and deletable there, and fires through the
+ * target the general path hands over, which finds the window again by key and namespace.
  */
-import type { StreamElement } from '../core/elements.js';
 import type { OperatorRuntime } from '../core/operator.js';
-import { TimerQueue } from './timer-queue.js';
-import { addTime, removeTime, type WindowState } from './window-state.js';
+import { InternalTimerService, type TimerTarget } from '../state/timers.js';
+import type { TimerAccess } from './trigger-context.js';
+import type { WindowState } from './window-state.js';
 
-/** The event-time and processing-time timers of one window operator. */
-export class WindowTimers {
-  readonly eventTimers = new TimerQueue<WindowState>();
-  readonly processingTimers = new TimerQueue<WindowState>();
+/** The event-time and processing-time timers of one window operator, by window. */
+export class WindowTimers implements TimerAccess {
+  /** The timer service; the general path advances its watermark. */
+  readonly service: InternalTimerService<unknown, unknown>;
   readonly #runtime: OperatorRuntime;
-  readonly #onProcessingTime: (out: StreamElement<unknown, unknown>[]) => void;
-  #scheduledAt = Infinity;
-  #cancelScheduled: (() => void) | null = null;
 
-  /** `onProcessingTime` runs when the scheduled processing-time timer comes due. */
-  constructor(runtime: OperatorRuntime, onProcessingTime: (out: StreamElement<unknown, unknown>[]) => void) {
+  /** Due timers fire into `target`. */
+  constructor(runtime: OperatorRuntime, target: TimerTarget<unknown, unknown>) {
     this.#runtime = runtime;
-    this.#onProcessingTime = onProcessingTime;
+    this.service = new InternalTimerService(runtime.processingTime, target);
+  }
+
+  /** Processing time now, from the runtime's clock. */
+  now(): number {
+    return this.#runtime.processingTime.now();
   }
 
   /** Registers a timer of `ws` at `time`; a second registration of the same timer is a no-op. */
   register(ws: WindowState, time: number, eventTime: boolean): void {
-    if (eventTime) {
-      if (!addTime(ws, time, true)) return;
-      this.eventTimers.add(time, ws);
-    } else {
-      if (!addTime(ws, time, false)) return;
-      this.processingTimers.add(time, ws);
-      if (time < this.#scheduledAt) this.schedule();
-    }
+    const entry = ws.entry;
+    if (eventTime) this.service.registerEventTimeTimer(entry.id, entry.keyGroup, ws.ns, time);
+    else this.service.registerProcessingTimeTimer(entry.id, entry.keyGroup, ws.ns, time);
   }
 
-  /** Deletes a timer; its queue entry is skipped lazily when it comes due. */
+  /** Deletes a timer of `ws`; nothing if there is none. */
   remove(ws: WindowState, time: number, eventTime: boolean): void {
-    removeTime(ws, time, eventTime);
+    if (eventTime) this.service.deleteEventTimeTimer(ws.entry.id, ws.ns, time);
+    else this.service.deleteProcessingTimeTimer(ws.entry.id, ws.ns, time);
   }
 
-  /** Takes `time` out of the window's timers; false if the timer was deleted or the window is gone. */
-  take(ws: WindowState, time: number, eventTime: boolean): boolean {
-    return ws.alive && removeTime(ws, time, eventTime);
+  /** Whether `ws` holds a timer of either domain. */
+  hasTimers(ws: WindowState): boolean {
+    return this.service.hasTimersIn(ws.entry.id, ws.ns);
   }
 
-  /**
-   * The time processing-time timers are due at when they fire: the runtime's clock, or the time
-   * they were scheduled for if the clock lags behind it.
-   */
-  dueTime(): number {
-    return Math.max(this.#runtime.processingTime.now(), this.#scheduledAt === Infinity ? -Infinity : this.#scheduledAt);
+  /** The timer times of `ws` in one domain, in registration order (what the window exports). */
+  timesOf(ws: WindowState, eventTime: boolean): number[] {
+    const times = this.service.timersIn(ws.entry.id, ws.ns);
+    return eventTime ? times.eventTime : times.processingTime;
   }
 
-  /** Schedules the earliest processing-time timer on the runtime, in place of the one scheduled. */
-  schedule(): void {
-    const next = this.processingTimers.peek();
-    if (next === this.#scheduledAt) return;
-    this.#cancelScheduled?.();
-    this.#cancelScheduled = null;
-    this.#scheduledAt = next;
-    if (next === Infinity) return;
-    this.#cancelScheduled = this.#runtime.processingTime.schedule<unknown, unknown>(next, (out) => {
-      this.#cancelScheduled = null;
-      this.#scheduledAt = Infinity;
-      this.#onProcessingTime(out);
-    });
-  }
-
-  /** Cancels the scheduled processing-time timer. */
+  /** Cancels the scheduled processing-time wake-up. */
   dispose(): void {
-    this.#cancelScheduled?.();
-    this.#cancelScheduled = null;
-    this.#scheduledAt = Infinity;
+    this.service.dispose();
   }
 
   /** Drops every timer (before a restore). */
   clear(): void {
-    this.eventTimers.clear();
-    this.processingTimers.clear();
+    this.service.clear();
   }
 }

@@ -4,6 +4,7 @@ import {
   StateRestoreError, valueState, type Key,
 } from '../../src/index.js';
 import { KeyedStateBackend, keyFromId, keyGroupOf, keyId } from '../../src/engine/index.js';
+import { mergeNamespaces } from '../../src/state/merge-namespaces.js';
 
 function backend(uid = 'op') {
   const clock = { now: 0 };
@@ -104,6 +105,30 @@ describe('KeyedStateBackend: state kinds scoped to the current key', () => {
     expect(s.value()).toBeUndefined();
     b.setCurrentNamespace('10');
     expect(s.value()).toBe('ten-string');
+  });
+
+  it('a window namespace of one key: cleared, inspected and merged without touching other keys (Flink mergeNamespaces)', () => {
+    const { b } = backend();
+    const count = b.getState(valueState<number>('count'));
+    const put = (key: string, ns: string, value: number): void => {
+      b.setCurrentKey(key);
+      b.setCurrentNamespace(ns);
+      count.update(value);
+    };
+    put('k', '0:500', 1);
+    put('k', '400:900', 2);
+    put('k', '0:900', 10);
+    put('other', '0:500', 7);
+    b.setCurrentKey('k');
+    b.setCurrentNamespace(undefined);
+    mergeNamespaces(b, count, '0:900', ['0:500', '400:900'], (x, y) => x * 100 + y);
+    expect(b.currentNamespace).toBeUndefined();
+    expect(b.cellsIn('0:900')).toEqual([['count', 10 * 100 + (1 * 100 + 2)]]); // target first, then the sources in order
+    expect([b.hasStateIn('0:500'), b.hasStateIn('400:900')]).toEqual([false, false]);
+    b.clearKeyNamespace('0:900');
+    expect(b.hasStateIn('0:900')).toBe(false);
+    b.setCurrentKey('other');
+    expect(b.cellsIn('0:500')).toEqual([['count', 7]]);
   });
 
   it('refuses the same name declared as another kind or with other ttl', () => {

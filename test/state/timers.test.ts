@@ -27,6 +27,14 @@ describe('TimerQueue (heap + dedup index, after Flink HeapPriorityQueueSet)', ()
       }
       const expected = [...model.values()].sort((a, b) => a.time - b.time || a.seq - b.seq).map((t) => [t.key, t.ns, t.time]);
       expect(queue.toSortedArray().map((t) => [t.keyId, t.namespace, t.time])).toEqual(expected);
+      for (let key = 0; key <= 5; key++) {
+        for (const ns of [undefined, 1, '1']) {
+          // The timers of one window (a key and a namespace), in registration order: what a window exports.
+          const mine = [...model.values()].filter((t) => t.key === key && t.ns === ns).sort((a, b) => a.seq - b.seq).map((t) => t.time);
+          expect(queue.timersIn(key, ns).map((t) => t.time)).toEqual(mine);
+          expect(queue.hasTimerIn(key, ns)).toBe(mine.length > 0);
+        }
+      }
       const polled: unknown[] = [];
       for (let t = queue.poll(); t; t = queue.poll()) polled.push([t.keyId, t.namespace, t.time]);
       expect(polled).toEqual(expected);

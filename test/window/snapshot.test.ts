@@ -96,6 +96,14 @@ describe('snapshotState/restoreState: export after every input, import into a fr
     expect(() => sessions.operator.restoreState!(tumbling.operator.snapshotState!())).toThrow(/tumblingEventTimeWindows/);
   });
 
+  it('windowAll state (its single key has key group -1) restores, on the pane table and the general path', () => {
+    for (const options of [{ keyed: false }, { keyed: false, allowedLateness: 100 }]) {
+      const factory: Factory = windowOp(tumblingEventTimeWindows(1000), { kind: 'reduce', reduce: (a: number, b: number) => a + b }, options);
+      const steps: Step[] = [rec(1, 10, 'a'), rec(2, 20, 'b'), wm(500), rec(3, 900, 'a'), wm(1500)];
+      expect(run(factory, steps, true)).toEqual(run(factory, steps, false));
+    }
+  });
+
   it('snapshots do not share mutable accumulators with the live operator', () => {
     const h = new OperatorHarness(windowOp(tumblingEventTimeWindows(1000), { kind: 'aggregate', aggregate: combine({ n: count(), s: sum() }) as never }));
     h.process(rec(5, 10, 'k'));

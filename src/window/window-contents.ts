@@ -1,0 +1,81 @@
+/**
+ * A window's contents on the general path as keyed state of the one layer: one value state,
+ * `window-contents`, of the operator's KeyedStateBackend, in the window's namespace (Flink's
+ * WindowOperator keeps them in its `windowState` with the window as namespace). The cell is the
+ * accumulator with an incremental function (aggregate, reduce), or the elements with their
+ * timestamps otherwise (what a process function and an evictor need). No cell: an empty window.
+ */
+import type { KeyedStateBackend } from '../state/backend.js';
+import { valueState } from '../state/descriptors.js';
+import type { ValueState } from '../state/state-types.js';
+import type { WindowState } from './window-state.js';
+
+/** The elements of a window without an incremental function, with their timestamps side by side. */
+export interface WindowElements {
+  readonly values: unknown[];
+  readonly times: number[];
+}
+
+/** The name of the contents' state in the window operator's keyed state backend. */
+export const CONTENTS_STATE = 'window-contents';
+
+/** Reads and writes window contents in the backend, each with the window's key and namespace current. */
+export class WindowContents {
+  readonly #state: KeyedStateBackend;
+  readonly #cell: ValueState<unknown>;
+
+  constructor(state: KeyedStateBackend) {
+    this.#state = state;
+    this.#cell = state.getState(valueState<unknown>(CONTENTS_STATE));
+  }
+
+  #at(ws: WindowState): ValueState<unknown> {
+    const state = this.#state;
+    state.setCurrentKeyId(ws.entry.id);
+    state.setCurrentNamespace(ws.ns);
+    return this.#cell;
+  }
+
+  /** Whether `ws` holds any element (or an accumulator). */
+  has(ws: WindowState): boolean {
+    return this.#at(ws).value() !== undefined;
+  }
+
+  /** The accumulator of `ws`, undefined while it is empty. */
+  acc(ws: WindowState): unknown {
+    return this.#at(ws).value();
+  }
+
+  /** Sets the accumulator of `ws` (also after changing it in place: the change is then recorded). */
+  setAcc(ws: WindowState, acc: unknown): void {
+    this.#at(ws).update(acc);
+  }
+
+  /** The elements of `ws`, undefined while it is empty. */
+  elements(ws: WindowState): WindowElements | undefined {
+    return this.#at(ws).value() as WindowElements | undefined;
+  }
+
+  /** Sets the elements of `ws`; none (or undefined) empties it. */
+  setElements(ws: WindowState, elements: WindowElements | undefined): void {
+    this.#at(ws).update(elements === undefined || elements.values.length === 0 ? undefined : elements);
+  }
+
+  /** Adds an element to `ws`. */
+  addElement(ws: WindowState, value: unknown, timestamp: number): void {
+    const cell = this.#at(ws);
+    const elements = cell.value() as WindowElements | undefined;
+    if (elements === undefined) {
+      cell.update({ values: [value], times: [timestamp] });
+      return;
+    }
+    elements.values.push(value);
+    elements.times.push(timestamp);
+    cell.update(elements); // records the change for incremental checkpoints
+  }
+
+  /** Empties `ws`. */
+  clear(ws: WindowState): void {
+    this.#at(ws).clear();
+  }
+}
