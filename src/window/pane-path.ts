@@ -7,6 +7,7 @@ import type { StreamRecord } from '../core/elements.js';
 import { NotKeyedError } from '../core/errors.js';
 import { checkKey, keyId } from '../core/keys.js';
 import type { Output } from '../core/operator.js';
+import { AggregateColumns } from './aggregate-columns.js';
 import { clonePlain } from './aggregates.js';
 import { FUSED_KEY_GROUP, type WindowSetup } from './config.js';
 import { PaneTable, type Pane } from './panes.js';
@@ -18,10 +19,14 @@ import { windowStart } from './windows.js';
 export class PanePath<T, K, R> {
   readonly #setup: WindowSetup<T, K, R>;
   readonly #panes: PaneTable<Id>;
+  /** The accumulators as number columns of each pane, where the aggregate is built from built-ins; else null. */
+  readonly #columns: AggregateColumns | null;
 
   constructor(setup: WindowSetup<T, K, R>) {
     this.#setup = setup;
-    this.#panes = new PaneTable<Id>(setup.size, setup.offset);
+    const columns = setup.aggregate !== null ? AggregateColumns.of(setup.aggregate) : null;
+    this.#columns = columns;
+    this.#panes = new PaneTable<Id>(setup.size, setup.offset, columns !== null ? () => columns.create() : undefined);
   }
 
   /** A record after a separate keyBy, or unkeyed (windowAll). */
@@ -71,7 +76,16 @@ export class PanePath<T, K, R> {
   #add(pane: Pane, k: number, value: T): void {
     const panes = this.#panes;
     const slot = panes.slotOf(k, pane);
-    if (slot < 0) {
+    const columns = this.#columns;
+    if (columns !== null) {
+      if (slot >= 0) {
+        columns.add(pane.columns, slot, value);
+      } else {
+        // Filled before the slot is taken: a selector that throws leaves no half-made window.
+        columns.first(pane.columns, pane.keys.length, value);
+        panes.addSlot(k, pane);
+      }
+    } else if (slot < 0) {
       panes.add(k, pane, this.#setup.incremental!.first(value));
     } else {
       const accs = pane.accs;
@@ -90,22 +104,25 @@ export class PanePath<T, K, R> {
     const panes = this.#panes;
     const inc = this.#setup.incremental!;
     const agg = this.#setup.aggregate;
+    const columns = this.#columns;
     for (let pane = panes.takeDue(watermark); pane !== null; pane = panes.takeDue(watermark)) {
       const { window, maxTs, keys, accs } = pane;
       const values = this.#setup.values;
       if (values !== null) {
         // A fused toValues: the user receives the WindowResult; no record wraps it.
-        for (let i = 0; i < accs.length; i++) {
-          values[values.length] = { key: panes.keyOf(keys[i]!) as K, window, value: (agg !== null ? agg.getResult(accs[i]) : inc.result(accs[i])) as R };
+        for (let i = 0; i < keys.length; i++) {
+          const value = columns !== null ? columns.result(pane.columns, i) : agg !== null ? agg.getResult(accs[i]) : inc.result(accs[i]);
+          values[values.length] = { key: panes.keyOf(keys[i]!) as K, window, value: value as R };
         }
         continue;
       }
-      for (let i = 0; i < accs.length; i++) {
+      for (let i = 0; i < keys.length; i++) {
         const k = keys[i]!;
         const key = panes.keyOf(k) as K;
+        const value = columns !== null ? columns.result(pane.columns, i) : agg !== null ? agg.getResult(accs[i]) : inc.result(accs[i]);
         out[out.length] = { // (a store at the end: see PaneTable.add)
           kind: 'record',
-          value: { key, window, value: (agg !== null ? agg.getResult(accs[i]) : inc.result(accs[i])) as R },
+          value: { key, window, value: value as R },
           timestamp: maxTs,
           key,
           keyGroup: panes.groupOf(k),
@@ -142,8 +159,9 @@ export class PanePath<T, K, R> {
           byNumber.set(number, k);
         }
         // What the general layout exports for the same window: one event-time timer at end - 1.
+        const acc = this.#columns !== null ? this.#columns.toAccumulator(pane.columns, i) : pane.accs[i];
         k.windows.push({
-          start: pane.window.start, end: pane.window.end, has: true, acc: inc.exportAcc(pane.accs[i]),
+          start: pane.window.start, end: pane.window.end, has: true, acc: inc.exportAcc(acc),
           values: null, times: null, trigger: null, eventTimers: [pane.maxTs], processingTimers: [],
         });
       }
@@ -178,7 +196,13 @@ export class PanePath<T, K, R> {
       let number = panes.numberOf(id);
       if (number < 0) number = panes.addKey(id, key, k.keyGroup);
       // A window without contents would fire nothing and be dropped: it needs no slot.
-      for (const w of k.windows) if (w.has) panes.add(number, panes.paneAt(w.start), inc.importAcc(w.acc));
+      for (const w of k.windows) {
+        if (!w.has) continue;
+        const pane = panes.paneAt(w.start);
+        const acc = inc.importAcc(w.acc);
+        if (this.#columns === null) panes.add(number, pane, acc);
+        else this.#columns.fromAccumulator(acc, pane.columns, panes.addSlot(number, pane));
+      }
     }
   }
 }

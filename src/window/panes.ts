@@ -28,13 +28,19 @@ const WAYS = 4;
 export class Pane {
   /** The key number of each slot. */
   readonly keys: number[] = [];
+  /** The accumulator of each slot; empty where the table keeps them in `columns`. */
   readonly accs: unknown[] = [];
   /** Slots by key number whose way was taken by another live pane; null while there is none. */
   overflow: Map<number, number> | null = null;
   /** The timestamp of the pane's results and the watermark that fires it: `end - 1`. */
   readonly maxTs: number;
 
-  constructor(readonly window: TimeWindow, readonly way: number) {
+  constructor(
+    readonly window: TimeWindow,
+    readonly way: number,
+    /** The built-in aggregates' accumulators, a number column each, by slot (aggregate-columns.ts); else empty. */
+    readonly columns: number[][],
+  ) {
     this.maxTs = window.end - 1;
   }
 }
@@ -66,9 +72,13 @@ export class PaneTable<Id> {
   #wayStart = new Float64Array(0);
   #waySlot = new Int32Array(0);
 
-  constructor(size: number, offset: number) {
+  /** Creates each pane's accumulator columns (AggregateColumns.create), or none. */
+  readonly #columns: () => number[][];
+
+  constructor(size: number, offset: number, columns: () => number[][] = () => []) {
     this.#size = size;
     this.#offset = offset;
+    this.#columns = columns;
   }
 
   /** The number of the key with id `id`, or -1 if it has none. */
@@ -119,12 +129,20 @@ export class PaneTable<Id> {
     return overflow === null ? -1 : overflow.get(k) ?? -1;
   }
 
-  /** Adds the window of key `k` in `pane`, which the key has none in yet. */
+  /** Adds the window of key `k` in `pane`, which the key has none in yet, with its accumulator. */
   add(k: number, pane: Pane, acc: unknown): void {
-    const slot = pane.accs.length;
+    pane.accs[this.addSlot(k, pane)] = acc;
+  }
+
+  /**
+   * Adds the window of key `k` in `pane`, which the key has none in yet, and returns its slot: the
+   * next one, `pane.keys.length` before the call. The caller stores the accumulator (`pane.accs`
+   * or `pane.columns`).
+   */
+  addSlot(k: number, pane: Pane): number {
+    const slot = pane.keys.length;
     // Stores at the end rather than push(): TurboFan inlines them, push() stayed a builtin call here.
     pane.keys[slot] = k;
-    pane.accs[slot] = acc;
     this.#windows++;
     const j = k * WAYS + pane.way;
     const taken = this.#wayStart[j]!;
@@ -135,6 +153,7 @@ export class PaneTable<Id> {
     } else {
       (pane.overflow ??= new Map()).set(k, slot);
     }
+    return slot;
   }
 
   get windowCount(): number {
@@ -165,7 +184,7 @@ export class PaneTable<Id> {
   #create(start: number): Pane {
     const number = Math.floor((start - this.#offset) / this.#size);
     const way = ((number % WAYS) + WAYS) % WAYS;
-    const pane = new Pane({ start, end: windowEnd(start, this.#size) }, way);
+    const pane = new Pane({ start, end: windowEnd(start, this.#size) }, way, this.#columns());
     this.#byStart.set(start, pane);
     this.#timers.add(pane.maxTs, pane);
     return pane;
@@ -191,7 +210,7 @@ export class PaneTable<Id> {
     if (this.#pane0 === pane) this.#pane0 = null;
     if (this.#pane1 === pane) this.#pane1 = null;
     this.#fired = Math.max(this.#fired, pane.maxTs);
-    this.#windows -= pane.accs.length;
+    this.#windows -= pane.keys.length;
     return pane;
   }
 
