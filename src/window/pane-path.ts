@@ -52,9 +52,7 @@ export class PanePath<T, K, R> {
       setup.late(record, record.value, record.timestamp, key, keyGroup);
       return;
     }
-    let k = panes.numberOf(id);
-    if (k < 0) k = panes.addKey(id, key, keyGroup);
-    this.#add(pane, k, record.value);
+    this.#add(pane, id, key, keyGroup, record.value);
   }
 
   /** A value and its timestamp, keyed here by the fused keyBy `selectKey`. */
@@ -67,15 +65,14 @@ export class PanePath<T, K, R> {
       setup.late(null, value, timestamp, key, setup.groupOf(key, FUSED_KEY_GROUP));
       return;
     }
-    const id = keyId(key);
-    let k = panes.numberOf(id);
-    if (k < 0) k = panes.addKey(id, key, setup.groupOf(key, FUSED_KEY_GROUP));
-    this.#add(pane, k, value);
+    // The key group is computed only where needed: for a record out (not for a fused toValues) and
+    // for snapshots.
+    this.#add(pane, keyId(key), key, FUSED_KEY_GROUP, value);
   }
 
-  #add(pane: Pane, k: number, value: T): void {
+  #add(pane: Pane<Id>, id: Id, key: unknown, keyGroup: number, value: T): void {
     const panes = this.#panes;
-    const slot = panes.slotOf(k, pane);
+    const slot = panes.slotOf(id, pane);
     const columns = this.#columns;
     if (columns !== null) {
       if (slot >= 0) {
@@ -83,10 +80,10 @@ export class PanePath<T, K, R> {
       } else {
         // Filled before the slot is taken: a selector that throws leaves no half-made window.
         columns.first(pane.columns, pane.keys.length, value);
-        panes.addSlot(k, pane);
+        panes.addSlot(id, key, keyGroup, pane);
       }
     } else if (slot < 0) {
-      panes.add(k, pane, this.#setup.incremental!.first(value));
+      panes.add(id, key, keyGroup, pane, this.#setup.incremental!.first(value));
     } else {
       const accs = pane.accs;
       const agg = this.#setup.aggregate;
@@ -112,20 +109,19 @@ export class PanePath<T, K, R> {
         // A fused toValues: the user receives the WindowResult; no record wraps it.
         for (let i = 0; i < keys.length; i++) {
           const value = columns !== null ? columns.result(pane.columns, i) : agg !== null ? agg.getResult(accs[i]) : inc.result(accs[i]);
-          values[values.length] = { key: panes.keyOf(keys[i]!) as K, window, value: value as R };
+          values[values.length] = { key: keys[i] as K, window, value: value as R };
         }
         continue;
       }
       for (let i = 0; i < keys.length; i++) {
-        const k = keys[i]!;
-        const key = panes.keyOf(k) as K;
+        const key = keys[i] as K;
         const value = columns !== null ? columns.result(pane.columns, i) : agg !== null ? agg.getResult(accs[i]) : inc.result(accs[i]);
         out[out.length] = { // (a store at the end: see PaneTable.add)
           kind: 'record',
           value: { key, window, value: value as R },
           timestamp: maxTs,
           key,
-          keyGroup: panes.groupOf(k),
+          keyGroup: this.#setup.groupOf(key, pane.groups[i]!),
         };
       }
     }
@@ -136,8 +132,8 @@ export class PanePath<T, K, R> {
   }
 
   get keyCount(): number {
-    const keys = new Set<number>();
-    for (const pane of this.#panes.panes()) for (const k of pane.keys) keys.add(k);
+    const keys = new Set<Id>();
+    for (const pane of this.#panes.panes()) for (const id of pane.slots.keys()) keys.add(id);
     return keys.size;
   }
 
@@ -147,16 +143,14 @@ export class PanePath<T, K, R> {
 
   /** The panes' windows grouped by key, in the order the keys first appear (earliest pane first). */
   exportKeys(): KeyData[] {
-    const panes = this.#panes;
     const inc = this.#setup.incremental!;
-    const byNumber = new Map<number, { key: unknown; keyGroup: number; windows: WindowData[] }>();
-    for (const pane of panes.panes()) {
-      for (let i = 0; i < pane.keys.length; i++) {
-        const number = pane.keys[i]!;
-        let k = byNumber.get(number);
+    const byId = new Map<Id, { key: unknown; keyGroup: number; windows: WindowData[] }>();
+    for (const pane of this.#panes.panes()) {
+      for (const [id, i] of pane.slots) {
+        let k = byId.get(id);
         if (k === undefined) {
-          k = { key: clonePlain(panes.keyOf(number), 'key'), keyGroup: panes.groupOf(number), windows: [] };
-          byNumber.set(number, k);
+          k = { key: clonePlain(pane.keys[i], 'key'), keyGroup: this.#setup.groupOf(pane.keys[i], pane.groups[i]!), windows: [] };
+          byId.set(id, k);
         }
         // What the general layout exports for the same window: one event-time timer at end - 1.
         const acc = this.#columns !== null ? this.#columns.toAccumulator(pane.columns, i) : pane.accs[i];
@@ -166,7 +160,7 @@ export class PanePath<T, K, R> {
         });
       }
     }
-    return [...byNumber.values()];
+    return [...byId.values()];
   }
 
   /**
@@ -193,15 +187,13 @@ export class PanePath<T, K, R> {
     for (const k of s.keys) {
       const key = clonePlain(k.key, 'key');
       const id: Id = this.#setup.keyed ? keyId(key as never) : UNKEYED;
-      let number = panes.numberOf(id);
-      if (number < 0) number = panes.addKey(id, key, k.keyGroup);
       // A window without contents would fire nothing and be dropped: it needs no slot.
       for (const w of k.windows) {
         if (!w.has) continue;
         const pane = panes.paneAt(w.start);
         const acc = inc.importAcc(w.acc);
-        if (this.#columns === null) panes.add(number, pane, acc);
-        else this.#columns.fromAccumulator(acc, pane.columns, panes.addSlot(number, pane));
+        if (this.#columns === null) panes.add(id, key, k.keyGroup, pane, acc);
+        else this.#columns.fromAccumulator(acc, pane.columns, panes.addSlot(id, key, k.keyGroup, pane));
       }
     }
   }

@@ -154,9 +154,8 @@ describe('pane table (tumbling, default trigger, no lateness) against the genera
     expect(outputs[0]).toContain('b [10,20) {"n":2,"s":2} @19');
   });
 
-  it('many keys, a lagging watermark: reuses idle key numbers, overflows ways, same output in the same order', () => {
-    // 20,000 keys, each with a window in most panes, and up to eight live panes: keys get
-    // numbers recycled (more than 16,384 keys) and slots in overflow tables (more than four panes).
+  it('many keys, a lagging watermark: many live panes with thousands of keys each, same output in the same order', () => {
+    // 20,000 keys, then 30,000, each with a window in most panes, and up to eight live panes.
     const elements: StreamElement<number, string>[] = [];
     for (let i = 0; i < 120_000; i++) {
       const ts = Math.floor(i / 100) - (i % 7) * 3;
