@@ -57,17 +57,23 @@ export class PanePath<T, K, R> {
 
   /** A value and its timestamp, keyed here by the fused keyBy `selectKey`. */
   processValue(value: T, timestamp: number, selectKey: (value: T) => K): void {
-    const setup = this.#setup;
-    const panes = this.#panes;
+    // Small enough to be inlined into the fused chain's loop: the timestamp, a double (milliseconds
+    // exceed 31 bits), is not boxed to cross a call; what follows is called with the pane.
+    const pane = this.#panes.paneFor(timestamp, this.#setup.watermark);
+    if (pane === null) this.#lateValue(value, timestamp, selectKey);
+    else this.#keyValue(pane, value, selectKey);
+  }
+
+  #keyValue(pane: Pane<Id>, value: T, selectKey: (value: T) => K): void {
     const key = checkKey(selectKey(value), value);
-    const pane = panes.paneFor(timestamp, setup.watermark);
-    if (pane === null) {
-      setup.late(null, value, timestamp, key, setup.groupOf(key, FUSED_KEY_GROUP));
-      return;
-    }
     // The key group is computed only where needed: for a record out (not for a fused toValues) and
     // for snapshots.
     this.#add(pane, keyId(key), key, FUSED_KEY_GROUP, value);
+  }
+
+  #lateValue(value: T, timestamp: number, selectKey: (value: T) => K): void {
+    const key = checkKey(selectKey(value), value);
+    this.#setup.late(null, value, timestamp, key, this.#setup.groupOf(key, FUSED_KEY_GROUP));
   }
 
   #add(pane: Pane<Id>, id: Id, key: unknown, keyGroup: number, value: T): void {
