@@ -15,8 +15,6 @@ const COUNT = 0;
 const SUM = 1;
 const MIN = 2;
 const MAX = 3;
-/** The first value of a column of each kind: the built-in's createAccumulator. */
-const START = [0, 0, Infinity, -Infinity];
 
 /** The columns of the pane table for one aggregate function, when it is built from built-ins. */
 export class AggregateColumns {
@@ -74,7 +72,13 @@ export class AggregateColumns {
   /** Starts slot `slot` with `value`: the aggregate's `add(value, createAccumulator())`. */
   first(columns: number[][], slot: number, value: unknown): void {
     const kinds = this.#kinds;
-    for (let c = 0; c < kinds.length; c++) columns[c]![slot] = START[kinds[c]!]!;
+    for (let c = 0; c < kinds.length; c++) {
+      // The built-in's createAccumulator. A literal 0, not one read from a table with the infinities
+      // (a double array): count and integer sum columns then stay small-integer arrays, and their
+      // results are stored in the result objects without a heap number each.
+      const kind = kinds[c]!;
+      columns[c]![slot] = kind === COUNT || kind === SUM ? 0 : kind === MIN ? Infinity : -Infinity;
+    }
     this.add(columns, slot, value);
   }
 
