@@ -86,15 +86,29 @@ export class PanePath<T, K, R> {
       } else {
         // Filled before the slot is taken: a selector that throws leaves no half-made window.
         columns.first(pane.columns, pane.keys.length, value);
-        panes.addSlot(id, key, keyGroup, pane);
+        this.#addSlot(pane, id, key, keyGroup);
       }
     } else if (slot < 0) {
-      panes.add(id, key, keyGroup, pane, this.#setup.incremental!.first(value));
+      const acc = this.#setup.incremental!.first(value);
+      pane.accs[this.#addSlot(pane, id, key, keyGroup)] = acc;
     } else {
       const accs = pane.accs;
       const agg = this.#setup.aggregate;
       accs[slot] = agg !== null ? agg.add(value, accs[slot]) : this.#setup.incremental!.add(accs[slot], value);
     }
+  }
+
+  /** Takes the next slot of `pane` for a key; keeps its key group unless it is FUSED_KEY_GROUP. */
+  #addSlot(pane: Pane<Id>, id: Id, key: unknown, keyGroup: number): number {
+    const slot = this.#panes.addSlot(id, key, pane);
+    // With a fused keyBy no group is kept (FUSED_KEY_GROUP): `groups` stays empty, `#groupOf` computes it.
+    if (keyGroup !== FUSED_KEY_GROUP) pane.groups[slot] = keyGroup;
+    return slot;
+  }
+
+  /** The key group of slot `i` of `pane`: as keyBy attached it, or computed for a fused keyBy. */
+  #groupOf(pane: Pane<Id>, i: number): number {
+    return this.#setup.selectKey !== null ? this.#setup.groupOf(pane.keys[i], FUSED_KEY_GROUP) : pane.groups[i]!;
   }
 
   /** The watermark from which `fire` has something to do: the earliest pane's. */
@@ -127,7 +141,7 @@ export class PanePath<T, K, R> {
           value: { key, window, value: value as R },
           timestamp: maxTs,
           key,
-          keyGroup: this.#setup.groupOf(key, pane.groups[i]!),
+          keyGroup: this.#groupOf(pane, i),
         };
       }
     }
@@ -155,7 +169,7 @@ export class PanePath<T, K, R> {
       for (const [id, i] of pane.slots) {
         let k = byId.get(id);
         if (k === undefined) {
-          k = { key: clonePlain(pane.keys[i], 'key'), keyGroup: this.#setup.groupOf(pane.keys[i], pane.groups[i]!), windows: [] };
+          k = { key: clonePlain(pane.keys[i], 'key'), keyGroup: this.#groupOf(pane, i), windows: [] };
           byId.set(id, k);
         }
         // What the general layout exports for the same window: one event-time timer at end - 1.
@@ -198,8 +212,11 @@ export class PanePath<T, K, R> {
         if (!w.has) continue;
         const pane = panes.paneAt(w.start);
         const acc = inc.importAcc(w.acc);
-        if (this.#columns === null) panes.add(id, key, k.keyGroup, pane, acc);
-        else this.#columns.fromAccumulator(acc, pane.columns, panes.addSlot(id, key, k.keyGroup, pane));
+        // A fused keyBy computes key groups itself (as it would have attached them): none is kept.
+        const keyGroup = this.#setup.selectKey !== null ? FUSED_KEY_GROUP : k.keyGroup;
+        const slot = this.#addSlot(pane, id, key, keyGroup);
+        if (this.#columns === null) pane.accs[slot] = acc;
+        else this.#columns.fromAccumulator(acc, pane.columns, slot);
       }
     }
   }

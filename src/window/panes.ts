@@ -23,7 +23,10 @@ export class Pane<Id = unknown> {
   readonly slots = new Map<Id, number>();
   /** The key of each slot. */
   readonly keys: unknown[] = [];
-  /** The key group of each slot; FUSED_KEY_GROUP (config.ts) where not computed yet. */
+  /**
+   * The key group of each slot, as keyBy attached it (pane-path.ts stores them); empty where the
+   * operator keys records itself (a fused keyBy), which computes a key group only where needed.
+   */
   readonly groups: number[] = [];
   /** The accumulator of each slot; empty where the table keeps them in `columns`. */
   readonly accs: unknown[] = [];
@@ -65,22 +68,16 @@ export class PaneTable<Id> {
     return pane.slots.get(id) ?? -1;
   }
 
-  /** Adds the window of a key in `pane`, which the key has none in yet, with its accumulator. */
-  add(id: Id, key: unknown, keyGroup: number, pane: Pane<Id>, acc: unknown): void {
-    pane.accs[this.addSlot(id, key, keyGroup, pane)] = acc;
-  }
-
   /**
    * Adds the window of a key in `pane`, which the key has none in yet, and returns its slot: the
    * next one, `pane.keys.length` before the call. The caller stores the accumulator (`pane.accs`
-   * or `pane.columns`).
+   * or `pane.columns`) and the key group if it has one.
    */
-  addSlot(id: Id, key: unknown, keyGroup: number, pane: Pane<Id>): number {
+  addSlot(id: Id, key: unknown, pane: Pane<Id>): number {
     const slot = pane.keys.length;
     pane.slots.set(id, slot);
     // Stores at the end rather than push(): TurboFan inlines them, push() stayed a builtin call here.
     pane.keys[slot] = key;
-    pane.groups[slot] = keyGroup;
     this.#windows++;
     return slot;
   }
