@@ -9,7 +9,7 @@
  * Snapshots see no difference: a slot is exported as the accumulator the aggregate would hold
  * (`toAccumulator`) and restored from one (`fromAccumulator`).
  */
-import { builtinOf, combinedOf, type AverageAccumulator, type BuiltinAggregate } from './aggregates.js';
+import { BUILTIN, COMBINED, type AverageAccumulator, type BuiltinAggregate } from './aggregates.js';
 
 const COUNT = 0;
 const SUM = 1;
@@ -35,27 +35,24 @@ export class AggregateColumns {
     for (const part of parts) {
       this.#first.push(this.#kinds.length);
       const select = part.select as (value: unknown) => number;
-      if (part.kind === 'average') this.#column(COUNT, select).#column(SUM, select);
-      else this.#column(['count', 'sum', 'min', 'max'].indexOf(part.kind), select);
+      // An average keeps a count and a sum.
+      for (const kind of part.kind === 'average' ? [COUNT, SUM] : [['count', 'sum', 'min', 'max'].indexOf(part.kind)]) {
+        this.#kinds.push(kind);
+        this.#selects.push(select);
+      }
     }
     this.width = this.#kinds.length;
   }
 
-  #column(kind: number, select: (value: unknown) => number): this {
-    this.#kinds.push(kind);
-    this.#selects.push(select);
-    return this;
-  }
-
   /** The columns of `fn`, or null unless it is a built-in aggregate or a `combine` of built-ins only. */
   static of(fn: object): AggregateColumns | null {
-    const single = builtinOf(fn);
+    const single = BUILTIN.get(fn);
     if (single !== undefined) return new AggregateColumns([single], null);
-    const combined = combinedOf(fn);
+    const combined = COMBINED.get(fn);
     if (combined === undefined) return null;
     const parts: BuiltinAggregate[] = [];
     for (const part of combined.parts) {
-      const b = builtinOf(part);
+      const b = BUILTIN.get(part);
       if (b === undefined) return null;
       parts.push(b);
     }
@@ -77,7 +74,7 @@ export class AggregateColumns {
       // (a double array): count and integer sum columns then stay small-integer arrays, and their
       // results are stored in the result objects without a heap number each.
       const kind = kinds[c]!;
-      columns[c]![slot] = kind === COUNT || kind === SUM ? 0 : kind === MIN ? Infinity : -Infinity;
+      columns[c]![slot] = kind < MIN ? 0 : kind === MIN ? Infinity : -Infinity;
     }
     this.add(columns, slot, value);
   }
@@ -108,12 +105,11 @@ export class AggregateColumns {
     const names = this.#names;
     if (names === null) return this.#partResult(0, columns, slot);
     const out: Record<string, unknown> = {};
-    // A store site per part: a site that sees one property name stays monomorphic (see combine).
+    // A store site for each of the first parts: a site that sees one property name stays monomorphic (see combine).
     const n = names.length;
     if (n > 0) out[names[0]!] = this.#partResult(0, columns, slot);
     if (n > 1) out[names[1]!] = this.#partResult(1, columns, slot);
-    if (n > 2) out[names[2]!] = this.#partResult(2, columns, slot);
-    for (let p = 3; p < n; p++) out[names[p]!] = this.#partResult(p, columns, slot);
+    for (let p = 2; p < n; p++) out[names[p]!] = this.#partResult(p, columns, slot);
     return out;
   }
 
@@ -125,26 +121,22 @@ export class AggregateColumns {
 
   /** The accumulator the aggregate would hold for slot `slot` (for snapshots). */
   toAccumulator(columns: number[][], slot: number): unknown {
-    const part = (p: number): unknown => {
+    const parts = this.#parts.map((part, p) => {
       const c = this.#first[p]!;
-      if (this.#parts[p]!.kind !== 'average') return columns[c]![slot];
-      return { count: columns[c]![slot]!, sum: columns[c + 1]![slot]! } satisfies AverageAccumulator;
-    };
-    return this.#names === null ? part(0) : this.#parts.map((_, p) => part(p));
+      return part.kind === 'average' ? { count: columns[c]![slot]!, sum: columns[c + 1]![slot]! } satisfies AverageAccumulator : columns[c]![slot];
+    });
+    return this.#names === null ? parts[0] : parts;
   }
 
   /** Sets slot `slot` from an accumulator of the aggregate (a restored snapshot's). */
   fromAccumulator(acc: unknown, columns: number[][], slot: number): void {
     const parts = this.#names === null ? [acc] : acc as unknown[];
-    for (let p = 0; p < this.#parts.length; p++) {
+    this.#parts.forEach((part, p) => {
       const c = this.#first[p]!;
-      if (this.#parts[p]!.kind !== 'average') {
-        columns[c]![slot] = parts[p] as number;
-      } else {
-        const avg = parts[p] as AverageAccumulator;
-        columns[c]![slot] = avg.count;
-        columns[c + 1]![slot] = avg.sum;
-      }
-    }
+      if (part.kind !== 'average') return void (columns[c]![slot] = parts[p] as number);
+      const { count, sum } = parts[p] as AverageAccumulator;
+      columns[c]![slot] = count;
+      columns[c + 1]![slot] = sum;
+    });
   }
 }

@@ -58,25 +58,15 @@ export interface BuiltinAggregate {
  * those that start from a constant, and the pane table folds them into number columns without a
  * call per element (aggregate-columns.ts).
  */
-const BUILTIN = new WeakMap<object, BuiltinAggregate>();
+export const BUILTIN = new WeakMap<object, BuiltinAggregate>();
 
 function builtin<F extends WindowAggregateFunction<never, unknown, number>>(fn: F, kind: BuiltinKind, select: (value: never) => number): F {
   BUILTIN.set(fn, { kind, select });
   return fn;
 }
 
-/** The built-in aggregate `fn` is (count, sum, min, max, average), or undefined for any other function. */
-export function builtinOf(fn: object): BuiltinAggregate | undefined {
-  return BUILTIN.get(fn);
-}
-
-/** The parts of a `combine`, by function object. */
-const COMBINED = new WeakMap<object, { readonly names: readonly string[]; readonly parts: readonly object[] }>();
-
-/** The names and parts `fn` was combined from, or undefined if `fn` is not a `combine`. */
-export function combinedOf(fn: object): { readonly names: readonly string[]; readonly parts: readonly object[] } | undefined {
-  return COMBINED.get(fn);
-}
+/** The names and parts of each `combine`, by function object. */
+export const COMBINED = new WeakMap<object, { readonly names: readonly string[]; readonly parts: readonly object[] }>();
 
 const constantStart = (fn: object): boolean => {
   const kind = BUILTIN.get(fn)?.kind;

@@ -64,16 +64,16 @@ export class PanePath<T, K, R> {
     else this.#keyValue(pane, value, selectKey);
   }
 
+  #lateValue(value: T, timestamp: number, selectKey: (value: T) => K): void {
+    const key = checkKey(selectKey(value), value);
+    this.#setup.late(null, value, timestamp, key, this.#setup.groupOf(key, FUSED_KEY_GROUP));
+  }
+
   #keyValue(pane: Pane<Id>, value: T, selectKey: (value: T) => K): void {
     const key = checkKey(selectKey(value), value);
     // The key group is computed only where needed: for a record out (not for a fused toValues) and
     // for snapshots.
     this.#add(pane, keyId(key), key, FUSED_KEY_GROUP, value);
-  }
-
-  #lateValue(value: T, timestamp: number, selectKey: (value: T) => K): void {
-    const key = checkKey(selectKey(value), value);
-    this.#setup.late(null, value, timestamp, key, this.#setup.groupOf(key, FUSED_KEY_GROUP));
   }
 
   #add(pane: Pane<Id>, id: Id, key: unknown, keyGroup: number, value: T): void {
@@ -119,32 +119,33 @@ export class PanePath<T, K, R> {
   /** Fires and drops every pane due at `watermark`, earliest first, each key in the order its window was created. */
   fire(watermark: number, out: Output<WindowResult<K, R>, K>): void {
     const panes = this.#panes;
-    const inc = this.#setup.incremental!;
-    const agg = this.#setup.aggregate;
-    const columns = this.#columns;
     for (let pane = panes.takeDue(watermark); pane !== null; pane = panes.takeDue(watermark)) {
-      const { window, maxTs, keys, accs } = pane;
+      const { window, maxTs, keys } = pane;
       const values = this.#setup.values;
       if (values !== null) {
         // A fused toValues: the user receives the WindowResult; no record wraps it.
-        for (let i = 0; i < keys.length; i++) {
-          const value = columns !== null ? columns.result(pane.columns, i) : agg !== null ? agg.getResult(accs[i]) : inc.result(accs[i]);
-          values[values.length] = { key: keys[i] as K, window, value: value as R };
-        }
+        for (let i = 0; i < keys.length; i++) values[values.length] = { key: keys[i] as K, window, value: this.#result(pane, i) };
         continue;
       }
       for (let i = 0; i < keys.length; i++) {
         const key = keys[i] as K;
-        const value = columns !== null ? columns.result(pane.columns, i) : agg !== null ? agg.getResult(accs[i]) : inc.result(accs[i]);
         out[out.length] = { // (a store at the end: see PaneTable.add)
           kind: 'record',
-          value: { key, window, value: value as R },
+          value: { key, window, value: this.#result(pane, i) },
           timestamp: maxTs,
           key,
           keyGroup: this.#groupOf(pane, i),
         };
       }
     }
+  }
+
+  /** The result of slot `i` of `pane`. */
+  #result(pane: Pane<Id>, i: number): R {
+    const columns = this.#columns;
+    if (columns !== null) return columns.result(pane.columns, i) as R;
+    const agg = this.#setup.aggregate;
+    return (agg !== null ? agg.getResult(pane.accs[i]) : this.#setup.incremental!.result(pane.accs[i])) as R;
   }
 
   get windowCount(): number {
