@@ -52,7 +52,7 @@ export function cellsOfKeyIn(tables: Iterable<Table>, id: KeyPart | undefined, n
   if (id === undefined) return cells;
   for (const table of tables) {
     const map = table.namespaces?.get(namespace);
-    if (map !== undefined && map.has(id)) cells.push([table.name, map.get(id)]);
+    if (map?.has(id)) cells.push([table.name, map.get(id)]);
   }
   return cells;
 }

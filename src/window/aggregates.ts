@@ -44,16 +44,34 @@ export interface WindowAggregateFunction<IN, ACC, OUT> {
 
 const identity = (x: unknown): number => x as number;
 
-/**
- * Built-in aggregates whose createAccumulator always returns the same primitive: `combine` can
- * copy a prepared first accumulator instead of calling each part.
- */
-const CONSTANT_START = new WeakSet<object>();
+/** Which built-in a part is, for the pane table's columns (aggregate-columns.ts). */
+export type BuiltinKind = 'count' | 'sum' | 'min' | 'max' | 'average';
 
-function constantStart<F extends WindowAggregateFunction<never, number, number>>(fn: F): F {
-  CONSTANT_START.add(fn);
+/** A built-in aggregate as the pane table folds it: its kind and the number it takes from each element. */
+export interface BuiltinAggregate {
+  readonly kind: BuiltinKind;
+  readonly select: (value: never) => number;
+}
+
+/**
+ * The built-in aggregates, by function object: `combine` copies a prepared first accumulator for
+ * those that start from a constant, and the pane table folds them into number columns without a
+ * call per element (aggregate-columns.ts).
+ */
+export const BUILTIN = new WeakMap<object, BuiltinAggregate>();
+
+function builtin<F extends WindowAggregateFunction<never, unknown, number>>(fn: F, kind: BuiltinKind, select: (value: never) => number): F {
+  BUILTIN.set(fn, { kind, select });
   return fn;
 }
+
+/** The names and parts of each `combine`, by function object. */
+export const COMBINED = new WeakMap<object, { readonly names: readonly string[]; readonly parts: readonly object[] }>();
+
+const constantStart = (fn: object): boolean => {
+  const kind = BUILTIN.get(fn)?.kind;
+  return kind !== undefined && kind !== 'average';
+};
 
 /**
  * Counts the elements of each window.
@@ -70,12 +88,12 @@ function constantStart<F extends WindowAggregateFunction<never, number, number>>
 export function count(): WindowAggregateFunction<unknown, number, number> {
   return COUNT;
 }
-const COUNT: WindowAggregateFunction<unknown, number, number> = /* @__PURE__ */ constantStart(Object.freeze({
+const COUNT: WindowAggregateFunction<unknown, number, number> = /* @__PURE__ */ builtin(Object.freeze({
   createAccumulator: () => 0,
   add: (_v: unknown, acc: number) => acc + 1,
   getResult: (acc: number) => acc,
   merge: (a: number, b: number) => a + b,
-}));
+}), 'count', identity);
 
 
 /**
@@ -91,12 +109,12 @@ const COUNT: WindowAggregateFunction<unknown, number, number> = /* @__PURE__ */ 
  * ```
  */
 export function sum<T = number>(select: (value: T) => number = identity): WindowAggregateFunction<T, number, number> {
-  return constantStart(Object.freeze({
+  return builtin(Object.freeze({
     createAccumulator: () => 0,
     add: (v: T, acc: number) => acc + select(v),
     getResult: (acc: number) => acc,
     merge: (a: number, b: number) => a + b,
-  }));
+  }), 'sum', select as (value: never) => number);
 }
 
 /**
@@ -108,12 +126,12 @@ export function sum<T = number>(select: (value: T) => number = identity): Window
  * ```
  */
 export function min<T = number>(select: (value: T) => number = identity): WindowAggregateFunction<T, number, number> {
-  return constantStart(Object.freeze({
+  return builtin(Object.freeze({
     createAccumulator: () => Infinity,
     add: (v: T, acc: number) => Math.min(acc, select(v)),
     getResult: (acc: number) => acc,
     merge: (a: number, b: number) => Math.min(a, b),
-  }));
+  }), 'min', select as (value: never) => number);
 }
 
 /**
@@ -125,12 +143,12 @@ export function min<T = number>(select: (value: T) => number = identity): Window
  * ```
  */
 export function max<T = number>(select: (value: T) => number = identity): WindowAggregateFunction<T, number, number> {
-  return constantStart(Object.freeze({
+  return builtin(Object.freeze({
     createAccumulator: () => -Infinity,
     add: (v: T, acc: number) => Math.max(acc, select(v)),
     getResult: (acc: number) => acc,
     merge: (a: number, b: number) => Math.max(a, b),
-  }));
+  }), 'max', select as (value: never) => number);
 }
 
 /** Accumulator of `average`: updated in place. */
@@ -148,7 +166,7 @@ export interface AverageAccumulator {
  * ```
  */
 export function average<T = number>(select: (value: T) => number = identity): WindowAggregateFunction<T, AverageAccumulator, number> {
-  return Object.freeze({
+  return builtin(Object.freeze({
     createAccumulator: (): AverageAccumulator => ({ count: 0, sum: 0 }),
     add: (v: T, acc: AverageAccumulator) => {
       acc.count++;
@@ -161,7 +179,7 @@ export function average<T = number>(select: (value: T) => number = identity): Wi
       a.sum += b.sum;
       return a;
     },
-  });
+  }), 'average', select as (value: never) => number);
 }
 
 /** Result of `quantiles`. */
@@ -256,11 +274,11 @@ export function combine<T, S extends Record<string, WindowAggregateFunction<T, u
   const fns = names.map((n) => aggregates[n] as unknown as WindowAggregateFunction<T, unknown, unknown>);
   const n = fns.length;
   // Built-in parts start from constants: copying a prepared array beats calling every part.
-  const start = fns.every((f) => CONSTANT_START.has(f)) ? fns.map((f) => f.createAccumulator()) : null;
+  const start = fns.every(constantStart) ? fns.map((f) => f.createAccumulator()) : null;
   // The first parts get a call site each (see assignResults): one site calling several parts'
   // functions is polymorphic, and measured twice as slow per element.
   const [f0, f1, f2, f3] = fns;
-  return Object.freeze({
+  const combined = Object.freeze({
     createAccumulator: () => {
       if (start !== null) return copyStart(start);
       const acc: unknown[] = [];
@@ -287,6 +305,8 @@ export function combine<T, S extends Record<string, WindowAggregateFunction<T, u
     exportAccumulator: (acc: unknown[]) => acc.map((a, i) => exportAccumulator(fns[i]!, a)),
     importAccumulator: (data: unknown) => (data as unknown[]).map((d, i) => importAccumulator(fns[i]!, d)),
   });
+  COMBINED.set(combined, { names, parts: fns });
+  return combined;
 }
 
 /** A copy of a combined start accumulator: an array literal for the usual sizes is allocated inline, `slice` is a call. */

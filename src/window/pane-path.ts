@@ -7,6 +7,7 @@ import type { StreamRecord } from '../core/elements.js';
 import { NotKeyedError } from '../core/errors.js';
 import { checkKey, keyId } from '../core/keys.js';
 import type { Output } from '../core/operator.js';
+import { AggregateColumns } from './aggregate-columns.js';
 import { clonePlain } from './aggregates.js';
 import { FUSED_KEY_GROUP, type WindowSetup } from './config.js';
 import { PaneTable, type Pane } from './panes.js';
@@ -19,10 +20,14 @@ import { windowStart } from './windows.js';
 export class PanePath<T, K, R> {
   readonly #setup: WindowSetup<T, K, R>;
   readonly #panes: PaneTable<Id>;
+  /** The accumulators as number columns of each pane, where the aggregate is built from built-ins; else null. */
+  readonly #columns: AggregateColumns | null;
 
   constructor(setup: WindowSetup<T, K, R>) {
     this.#setup = setup;
-    this.#panes = new PaneTable<Id>(setup.size, setup.offset);
+    const columns = setup.aggregate !== null ? AggregateColumns.of(setup.aggregate) : null;
+    this.#columns = columns;
+    this.#panes = new PaneTable<Id>(setup.size, setup.offset, columns !== null ? () => columns.create() : undefined);
   }
 
   /** A record after a separate keyBy, or unkeyed (windowAll). */
@@ -48,37 +53,63 @@ export class PanePath<T, K, R> {
       setup.late(record, record.value, record.timestamp, key, keyGroup);
       return;
     }
-    let k = panes.numberOf(id);
-    if (k < 0) k = panes.addKey(id, key, keyGroup);
-    this.#add(pane, k, record.value);
+    this.#add(pane, id, key, keyGroup, record.value);
   }
 
   /** A value and its timestamp, keyed here by the fused keyBy `selectKey`. */
   processValue(value: T, timestamp: number, selectKey: (value: T) => K): void {
-    const setup = this.#setup;
-    const panes = this.#panes;
-    const key = checkKey(selectKey(value), value);
-    const pane = panes.paneFor(timestamp, setup.watermark);
-    if (pane === null) {
-      setup.late(null, value, timestamp, key, setup.groupOf(key, FUSED_KEY_GROUP));
-      return;
-    }
-    const id = keyId(key);
-    let k = panes.numberOf(id);
-    if (k < 0) k = panes.addKey(id, key, setup.groupOf(key, FUSED_KEY_GROUP));
-    this.#add(pane, k, value);
+    // Small enough to be inlined into the fused chain's loop: the timestamp, a double (milliseconds
+    // exceed 31 bits), is not boxed to cross a call; what follows is called with the pane.
+    const pane = this.#panes.paneFor(timestamp, this.#setup.watermark);
+    if (pane === null) this.#lateValue(value, timestamp, selectKey);
+    else this.#keyValue(pane, value, selectKey);
   }
 
-  #add(pane: Pane, k: number, value: T): void {
+  #lateValue(value: T, timestamp: number, selectKey: (value: T) => K): void {
+    const key = checkKey(selectKey(value), value);
+    this.#setup.late(null, value, timestamp, key, this.#setup.groupOf(key, FUSED_KEY_GROUP));
+  }
+
+  #keyValue(pane: Pane<Id>, value: T, selectKey: (value: T) => K): void {
+    const key = checkKey(selectKey(value), value);
+    // The key group is computed only where needed: for a record out (not for a fused toValues) and
+    // for snapshots.
+    this.#add(pane, keyId(key), key, FUSED_KEY_GROUP, value);
+  }
+
+  #add(pane: Pane<Id>, id: Id, key: unknown, keyGroup: number, value: T): void {
     const panes = this.#panes;
-    const slot = panes.slotOf(k, pane);
-    if (slot < 0) {
-      panes.add(k, pane, this.#setup.incremental!.first(value));
+    const slot = panes.slotOf(id, pane);
+    const columns = this.#columns;
+    if (columns !== null) {
+      if (slot >= 0) {
+        columns.add(pane.columns, slot, value);
+      } else {
+        // Filled before the slot is taken: a selector that throws leaves no half-made window.
+        columns.first(pane.columns, pane.keys.length, value);
+        this.#addSlot(pane, id, key, keyGroup);
+      }
+    } else if (slot < 0) {
+      const acc = this.#setup.incremental!.first(value);
+      pane.accs[this.#addSlot(pane, id, key, keyGroup)] = acc;
     } else {
       const accs = pane.accs;
       const agg = this.#setup.aggregate;
       accs[slot] = agg !== null ? agg.add(value, accs[slot]) : this.#setup.incremental!.add(accs[slot], value);
     }
+  }
+
+  /** Takes the next slot of `pane` for a key; keeps its key group unless it is FUSED_KEY_GROUP. */
+  #addSlot(pane: Pane<Id>, id: Id, key: unknown, keyGroup: number): number {
+    const slot = this.#panes.addSlot(id, key, pane);
+    // With a fused keyBy no group is kept (FUSED_KEY_GROUP): `groups` stays empty, `#groupOf` computes it.
+    if (keyGroup !== FUSED_KEY_GROUP) pane.groups[slot] = keyGroup;
+    return slot;
+  }
+
+  /** The key group of slot `i` of `pane`: as keyBy attached it, or computed for a fused keyBy. */
+  #groupOf(pane: Pane<Id>, i: number): number {
+    return this.#setup.selectKey !== null ? this.#setup.groupOf(pane.keys[i], FUSED_KEY_GROUP) : pane.groups[i]!;
   }
 
   /** The watermark from which `fire` has something to do: the earliest pane's. */
@@ -89,30 +120,33 @@ export class PanePath<T, K, R> {
   /** Fires and drops every pane due at `watermark`, earliest first, each key in the order its window was created. */
   fire(watermark: number, out: Output<WindowResult<K, R>, K>): void {
     const panes = this.#panes;
-    const inc = this.#setup.incremental!;
-    const agg = this.#setup.aggregate;
     for (let pane = panes.takeDue(watermark); pane !== null; pane = panes.takeDue(watermark)) {
-      const { window, maxTs, keys, accs } = pane;
+      const { window, maxTs, keys } = pane;
       const values = this.#setup.values;
       if (values !== null) {
         // A fused toValues: the user receives the WindowResult; no record wraps it.
-        for (let i = 0; i < accs.length; i++) {
-          values[values.length] = { key: panes.keyOf(keys[i]!) as K, window, value: (agg !== null ? agg.getResult(accs[i]) : inc.result(accs[i])) as R, pane: ON_TIME_ONLY_PANE };
-        }
+        for (let i = 0; i < keys.length; i++) values[values.length] = { key: keys[i] as K, window, value: this.#result(pane, i), pane: ON_TIME_ONLY_PANE };
         continue;
       }
-      for (let i = 0; i < accs.length; i++) {
-        const k = keys[i]!;
-        const key = panes.keyOf(k) as K;
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i] as K;
         out[out.length] = { // (a store at the end: see PaneTable.add)
           kind: 'record',
-          value: { key, window, value: (agg !== null ? agg.getResult(accs[i]) : inc.result(accs[i])) as R, pane: ON_TIME_ONLY_PANE },
+          value: { key, window, value: this.#result(pane, i), pane: ON_TIME_ONLY_PANE },
           timestamp: maxTs,
           key,
-          keyGroup: panes.groupOf(k),
+          keyGroup: this.#groupOf(pane, i),
         };
       }
     }
+  }
+
+  /** The result of slot `i` of `pane`. */
+  #result(pane: Pane<Id>, i: number): R {
+    const columns = this.#columns;
+    if (columns !== null) return columns.result(pane.columns, i) as R;
+    const agg = this.#setup.aggregate;
+    return (agg !== null ? agg.getResult(pane.accs[i]) : this.#setup.incremental!.result(pane.accs[i])) as R;
   }
 
   get windowCount(): number {
@@ -120,8 +154,8 @@ export class PanePath<T, K, R> {
   }
 
   get keyCount(): number {
-    const keys = new Set<number>();
-    for (const pane of this.#panes.panes()) for (const k of pane.keys) keys.add(k);
+    const keys = new Set<Id>();
+    for (const pane of this.#panes.panes()) for (const id of pane.slots.keys()) keys.add(id);
     return keys.size;
   }
 
@@ -131,25 +165,24 @@ export class PanePath<T, K, R> {
 
   /** The panes' windows grouped by key, in the order the keys first appear (earliest pane first). */
   exportKeys(): KeyData[] {
-    const panes = this.#panes;
     const inc = this.#setup.incremental!;
-    const byNumber = new Map<number, { key: unknown; keyGroup: number; windows: WindowData[] }>();
-    for (const pane of panes.panes()) {
-      for (let i = 0; i < pane.keys.length; i++) {
-        const number = pane.keys[i]!;
-        let k = byNumber.get(number);
+    const byId = new Map<Id, { key: unknown; keyGroup: number; windows: WindowData[] }>();
+    for (const pane of this.#panes.panes()) {
+      for (const [id, i] of pane.slots) {
+        let k = byId.get(id);
         if (k === undefined) {
-          k = { key: clonePlain(panes.keyOf(number), 'key'), keyGroup: panes.groupOf(number), windows: [] };
-          byNumber.set(number, k);
+          k = { key: clonePlain(pane.keys[i], 'key'), keyGroup: this.#groupOf(pane, i), windows: [] };
+          byId.set(id, k);
         }
         // What the general layout exports for the same window: one event-time timer at end - 1.
+        const acc = this.#columns !== null ? this.#columns.toAccumulator(pane.columns, i) : pane.accs[i];
         k.windows.push({
-          start: pane.window.start, end: pane.window.end, has: true, acc: inc.exportAcc(pane.accs[i]),
+          start: pane.window.start, end: pane.window.end, has: true, acc: inc.exportAcc(acc),
           values: null, times: null, trigger: null, eventTimers: [pane.maxTs], processingTimers: [],
         });
       }
     }
-    return [...byNumber.values()];
+    return [...byId.values()];
   }
 
   /**
@@ -176,10 +209,17 @@ export class PanePath<T, K, R> {
     for (const k of s.keys) {
       const key = clonePlain(k.key, 'key');
       const id: Id = this.#setup.keyed ? keyId(key as never) : UNKEYED;
-      let number = panes.numberOf(id);
-      if (number < 0) number = panes.addKey(id, key, k.keyGroup);
       // A window without contents would fire nothing and be dropped: it needs no slot.
-      for (const w of k.windows) if (w.has) panes.add(number, panes.paneAt(w.start), inc.importAcc(w.acc));
+      for (const w of k.windows) {
+        if (!w.has) continue;
+        const pane = panes.paneAt(w.start);
+        const acc = inc.importAcc(w.acc);
+        // A fused keyBy computes key groups itself (as it would have attached them): none is kept.
+        const keyGroup = this.#setup.selectKey !== null ? FUSED_KEY_GROUP : k.keyGroup;
+        const slot = this.#addSlot(pane, id, key, keyGroup);
+        if (this.#columns === null) pane.accs[slot] = acc;
+        else this.#columns.fromAccumulator(acc, pane.columns, slot);
+      }
     }
   }
 }

@@ -9,138 +9,82 @@
  * the observable results are the same: a pane fires its keys in the order their timers were
  * registered, and panes fire in time order.
  *
- * Keys are numbered (a number per key, reused once the key has been idle a while) and their slots
- * in the live panes found through small typed arrays indexed by that number, as the hand-written
- * loop of bench/window-bench.ts does: one table lookup per record, and no table insert per new
- * window of a key.
+ * Each pane finds its keys' slots in a Map of its own, as the hand-written loops of
+ * bench/pipeline-baselines.ts and bench/window-bench.ts do: one lookup per record in a table of the
+ * keys of one window (small, so it stays in cache, where one table of every key with arrays by key
+ * number measured 15-25% slower), and nothing kept per key once its windows have fired.
  */
 import { windowEnd, windowStart, type TimeWindow } from './windows.js';
 
-/**
- * Each key remembers its slot in up to WAYS live panes, in the way `window number mod WAYS` (a key
- * has windows in two or three consecutive panes at most, unless the watermark lags far behind);
- * a slot whose way is taken by another live pane goes to that pane's `overflow` table.
- */
-const WAYS = 4;
-
-/** The windows of all keys that start at `window.start`: key numbers and accumulators side by side. */
-export class Pane {
-  /** The key number of each slot. */
-  readonly keys: number[] = [];
+/** The windows of all keys that start at `window.start`: keys and accumulators side by side, by slot. */
+export class Pane<Id = unknown> {
+  /** The slot of each key, by key id. */
+  readonly slots = new Map<Id, number>();
+  /** The key of each slot. */
+  readonly keys: unknown[] = [];
+  /**
+   * The key group of each slot, as keyBy attached it (pane-path.ts stores them); empty where the
+   * operator keys records itself (a fused keyBy), which computes a key group only where needed.
+   */
+  readonly groups: number[] = [];
+  /** The accumulator of each slot; empty where the table keeps them in `columns`. */
   readonly accs: unknown[] = [];
-  /** Slots by key number whose way was taken by another live pane; null while there is none. */
-  overflow: Map<number, number> | null = null;
   /** The timestamp of the pane's results and the watermark that fires it: `end - 1`. */
   readonly maxTs: number;
 
-  constructor(readonly window: TimeWindow, readonly way: number) {
+  constructor(
+    readonly window: TimeWindow,
+    /** The built-in aggregates' accumulators, a number column each, by slot (aggregate-columns.ts); else empty. */
+    readonly columns: number[][],
+  ) {
     this.maxTs = window.end - 1;
   }
 }
 
-/** How many keys a PaneTable keeps numbered at least, with or without windows (see `#sweep`). */
-const KEYS_KEPT = 16_384;
-
-/** The live panes of a tumbling window operator, by start, the order they fire in, and their keys. */
+/** The live panes of a tumbling window operator, by start, and the order they fire in. */
 export class PaneTable<Id> {
   readonly #size: number;
   readonly #offset: number;
-  readonly #byStart = new Map<number, Pane>();
+  readonly #byStart = new Map<number, Pane<Id>>();
   /**
    * The live panes in firing order (by end). A pane is the table layout of its
    * keys' timers: each key with a window in it has the event-time timer at the pane's `maxTs` (the
    * trigger's and the cleanup timer at once, lateness being 0), so the table keeps one entry per
    * pane instead of one timer per key in the timer service.
    */
-  readonly #due: Pane[] = [];
+  readonly #due: Pane<Id>[] = [];
   /** Windows in the live panes, over all keys. */
   #windows = 0;
-  /** The watermark the last pane fired at: panes ending at or before it have fired. */
-  #fired = -Infinity;
   // The last two panes used: most records fall into one of them, which saves a floating-point modulo
   // (slow for millisecond timestamps, which exceed 32 bits) and a table lookup per record.
-  #pane0: Pane | null = null;
-  #pane1: Pane | null = null;
+  #pane0: Pane<Id> | null = null;
+  #pane1: Pane<Id> | null = null;
+  /** Creates each pane's accumulator columns (AggregateColumns.create), or none. */
+  readonly #columns: () => number[][];
 
-  // Keys: number by id, and per number its key, key group, and per way the start of the pane its
-  // slot is in (NaN: none) and the slot.
-  readonly #numbers = new Map<Id, number>();
-  readonly #free: number[] = [];
-  #keys: unknown[] = [];
-  #groups = new Int32Array(0);
-  #wayStart = new Float64Array(0);
-  #waySlot = new Int32Array(0);
-
-  constructor(size: number, offset: number) {
+  constructor(size: number, offset: number, columns: () => number[][] = () => []) {
     this.#size = size;
     this.#offset = offset;
+    this.#columns = columns;
   }
 
-  /** The number of the key with id `id`, or -1 if it has none. */
-  numberOf(id: Id): number {
-    return this.#numbers.get(id) ?? -1;
+  /** The slot of the key with id `id` in `pane`, or -1 if it has no window there. */
+  slotOf(id: Id, pane: Pane<Id>): number {
+    return pane.slots.get(id) ?? -1;
   }
 
-  /** Numbers a key that has no number yet. */
-  addKey(id: Id, key: unknown, keyGroup: number): number {
-    let k = this.#free.pop();
-    if (k === undefined) {
-      k = this.#keys.length;
-      this.#keys.push(key);
-      if (k >= this.#groups.length) this.#grow(Math.max(64, 2 * this.#groups.length));
-    } else {
-      this.#keys[k] = key;
-    }
-    this.#groups[k] = keyGroup;
-    this.#numbers.set(id, k);
-    return k;
-  }
-
-  #grow(capacity: number): void {
-    const groups = new Int32Array(capacity);
-    groups.set(this.#groups);
-    this.#groups = groups;
-    const wayStart = new Float64Array(capacity * WAYS).fill(NaN);
-    wayStart.set(this.#wayStart);
-    this.#wayStart = wayStart;
-    const waySlot = new Int32Array(capacity * WAYS);
-    waySlot.set(this.#waySlot);
-    this.#waySlot = waySlot;
-  }
-
-  keyOf(k: number): unknown {
-    return this.#keys[k];
-  }
-
-  groupOf(k: number): number {
-    return this.#groups[k]!;
-  }
-
-  /** The slot of key `k` in `pane`, or -1 if it has no window there. */
-  slotOf(k: number, pane: Pane): number {
-    const j = k * WAYS + pane.way;
-    if (this.#wayStart[j] === pane.window.start) return this.#waySlot[j]!;
-    const overflow = pane.overflow;
-    return overflow === null ? -1 : overflow.get(k) ?? -1;
-  }
-
-  /** Adds the window of key `k` in `pane`, which the key has none in yet. */
-  add(k: number, pane: Pane, acc: unknown): void {
-    const slot = pane.accs.length;
+  /**
+   * Adds the window of a key in `pane`, which the key has none in yet, and returns its slot: the
+   * next one, `pane.keys.length` before the call. The caller stores the accumulator (`pane.accs`
+   * or `pane.columns`) and the key group if it has one.
+   */
+  addSlot(id: Id, key: unknown, pane: Pane<Id>): number {
+    const slot = pane.keys.length;
+    pane.slots.set(id, slot);
     // Stores at the end rather than push(): TurboFan inlines them, push() stayed a builtin call here.
-    pane.keys[slot] = k;
-    pane.accs[slot] = acc;
+    pane.keys[slot] = key;
     this.#windows++;
-    const j = k * WAYS + pane.way;
-    const taken = this.#wayStart[j]!;
-    // The way is free if it never held a pane or its pane has fired.
-    if (Number.isNaN(taken) || taken + this.#size - 1 <= this.#fired) {
-      this.#wayStart[j] = pane.window.start;
-      this.#waySlot[j] = slot;
-    } else {
-      pane.overflow ??= new Map();
-      pane.overflow.set(k, slot);
-    }
+    return slot;
   }
 
   get windowCount(): number {
@@ -148,7 +92,7 @@ export class PaneTable<Id> {
   }
 
   /** The pane of the window that holds `timestamp`, created if needed; null if it is late (already fired). */
-  paneFor(timestamp: number, watermark: number): Pane | null {
+  paneFor(timestamp: number, watermark: number): Pane<Id> | null {
     let pane = this.#pane0;
     if (pane !== null && timestamp >= pane.window.start && timestamp < pane.window.end) return pane;
     pane = this.#pane1;
@@ -164,14 +108,12 @@ export class PaneTable<Id> {
   }
 
   /** The pane that starts at `start`, created if needed (restore). */
-  paneAt(start: number): Pane {
+  paneAt(start: number): Pane<Id> {
     return this.#byStart.get(start) ?? this.#create(start);
   }
 
-  #create(start: number): Pane {
-    const number = Math.floor((start - this.#offset) / this.#size);
-    const way = ((number % WAYS) + WAYS) % WAYS;
-    const pane = new Pane({ start, end: windowEnd(start, this.#size) }, way);
+  #create(start: number): Pane<Id> {
+    const pane = new Pane<Id>({ start, end: windowEnd(start, this.#size) }, this.#columns());
     this.#byStart.set(start, pane);
     // Panes are mostly created in time order: then this is a push.
     const due = this.#due;
@@ -186,55 +128,22 @@ export class PaneTable<Id> {
     return this.#due.length > 0 ? this.#due[0]!.maxTs : Infinity;
   }
 
-  /**
-   * Removes the earliest pane due at `watermark` and returns it, or null if none is due. Fire its
-   * results before the next call: the table may then sweep idle keys and reuse their numbers.
-   */
-  takeDue(watermark: number): Pane | null {
+  /** Removes the earliest pane due at `watermark` and returns it, or null if none is due. */
+  takeDue(watermark: number): Pane<Id> | null {
     const due = this.#due;
-    if (due.length === 0 || due[0]!.maxTs > watermark) {
-      this.#maybeSweep();
-      return null;
-    }
+    if (due.length === 0 || due[0]!.maxTs > watermark) return null;
     // (A handful of panes is live at a time: shifting them is cheaper than a heap, and keeps no
     // fired pane, with its keys and accumulators, reachable.)
     const pane = due.shift()!;
     this.#byStart.delete(pane.window.start);
     if (this.#pane0 === pane) this.#pane0 = null;
     if (this.#pane1 === pane) this.#pane1 = null;
-    this.#fired = Math.max(this.#fired, pane.maxTs);
-    this.#windows -= pane.accs.length;
+    this.#windows -= pane.keys.length;
     return pane;
   }
 
-  /**
-   * Drops the numbers of idle keys (no window in a live pane). Keys keep their number while idle,
-   * since a sparse key comes back soon and re-numbering it (table insert, key group hash) costs
-   * more; a sweep runs once more than KEYS_KEPT keys are numbered, twice as many as there are
-   * windows, so memory stays proportional to the live windows and each sweep's scan is paid for
-   * by the keys it drops.
-   */
-  #maybeSweep(): void {
-    const numbered = this.#numbers.size;
-    if (numbered <= KEYS_KEPT || numbered <= 2 * this.#windows) return;
-    const wayStart = this.#wayStart;
-    const last = this.#fired - this.#size + 1; // a way whose start is at or before this has fired
-    // Keys with a slot in an overflow table (rare) are live whatever their ways hold.
-    const overflowing = new Set<number>();
-    for (const pane of this.#byStart.values()) if (pane.overflow !== null) for (const k of pane.overflow.keys()) overflowing.add(k);
-    for (const [id, k] of this.#numbers) {
-      let live = overflowing.has(k);
-      for (let j = k * WAYS; j < k * WAYS + WAYS; j++) if (wayStart[j]! > last) live = true;
-      if (live) continue;
-      this.#numbers.delete(id);
-      for (let j = k * WAYS; j < k * WAYS + WAYS; j++) wayStart[j] = NaN;
-      this.#keys[k] = undefined;
-      this.#free.push(k);
-    }
-  }
-
   /** The live panes in start order (the order they fire in). */
-  panes(): Pane[] {
+  panes(): Pane<Id>[] {
     return [...this.#byStart.values()].sort((a, b) => a.window.start - b.window.start);
   }
 
@@ -242,14 +151,7 @@ export class PaneTable<Id> {
     this.#byStart.clear();
     this.#due.length = 0;
     this.#windows = 0;
-    this.#fired = -Infinity;
     this.#pane0 = null;
     this.#pane1 = null;
-    this.#numbers.clear();
-    this.#free.length = 0;
-    this.#keys = [];
-    this.#groups = new Int32Array(0);
-    this.#wayStart = new Float64Array(0);
-    this.#waySlot = new Int32Array(0);
   }
 }

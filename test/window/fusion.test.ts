@@ -3,6 +3,10 @@ import { describe, expect, it } from 'vitest';
 import {
   InvalidKeyError, SideOutput, keyBy, record, watermark, type Key, type StreamBatch, type StreamElement, type StreamRecord,
 } from '../../src/index.js';
+import { keyGroupOf } from '../../src/core/keys.js';
+import type { OperatorRuntime } from '../../src/core/operator.js';
+import { WindowOperator, type WindowOperatorState } from '../../src/engine/index.js';
+import { harness, rec, show, wm } from './helpers.js';
 import {
   combine, count, eventTimeSessionWindows, slidingEventTimeWindows, sum, tumblingEventTimeWindows, window,
   type WindowedStream, type WindowOperatorFunction,
@@ -91,5 +95,31 @@ describe('keyBy fused with window()', () => {
     const a = await firstValueFrom(keyed.pipe(tumbling().aggregate(count()), toArray()));
     const b = await firstValueFrom(keyed.pipe(tumbling().aggregate(count()), toArray()));
     expect(a).toEqual(b);
+  });
+
+  // The fused keyBy keeps no key group per window on the pane table: it computes them for records
+  // out and for snapshots, which must hold the groups keyBy would have attached.
+  it('exports the key groups keyBy would have attached, and each restores the other\'s state', () => {
+    const create = (fused: boolean) => (runtime: OperatorRuntime) =>
+      new WindowOperator<Ev, string, unknown>({
+        assigner: tumblingEventTimeWindows(1000), fn: { kind: 'aggregate', aggregate: combine({ n: count(), s: sum((e: Ev) => e.v) }) as never },
+        keyed: true, ...(fused ? { keyBy: { selectKey: (e: Ev) => e.k, maxParallelism: 128 } } : {}),
+      }, runtime);
+    const events: [string, number, number][] = [['a', 1, 100], ['b', 5, 1200], ['a', 3, 900], ['c', 7, 1300], ['d', 2, 2100]];
+    const states = [true, false].map((fused) => {
+      const h = harness(create(fused));
+      h.process(...events.map(([k, v, t]) => rec({ k, v }, t, k)), wm(999));
+      return h.operator.snapshotState!() as WindowOperatorState;
+    });
+    expect(states[0]).toEqual(states[1]);
+    expect(states[0]!.keys.map((k) => [k.key, k.keyGroup])).toEqual(['b', 'c', 'd'].map((k) => [k, keyGroupOf(k)]));
+    const outputs = [[true, false], [false, true]].map(([from, to]) => {
+      const h = harness(create(to!));
+      h.operator.restoreState!(structuredClone(states[from ? 0 : 1]!));
+      h.process(rec({ k: 'b', v: 1 }, 1500, 'b'), wm(2999));
+      return h.takeOutput();
+    });
+    expect(outputs[0]).toEqual(outputs[1]);
+    expect(show(outputs[0] as never)).toContain('b [1000,2000) {"n":2,"s":6} @1999');
   });
 });

@@ -1,0 +1,142 @@
+/**
+ * The built-in aggregates (count, sum, min, max, average, and a `combine` of them) as the pane table
+ * folds them: each window's accumulator is a slot in a few number columns of its pane, one column
+ * per number, as the hand-written loop of bench/pipeline-baselines.ts keeps them, instead of an
+ * accumulator object per window and a call through the aggregate per element. The columns hold
+ * plain numbers, nothing per window for the collector to trace or copy, and the arithmetic is the
+ * aggregates' own (`acc + 1`, `acc + select(v)`, `Math.min`, `Math.max`), so results are the same.
+ *
+ * Snapshots see no difference: a slot is exported as the accumulator the aggregate would hold
+ * (`toAccumulator`) and restored from one (`fromAccumulator`).
+ */
+import { BUILTIN, COMBINED, type AverageAccumulator, type BuiltinAggregate } from './aggregates.js';
+
+const COUNT = 0;
+const SUM = 1;
+const MIN = 2;
+const MAX = 3;
+
+/** The columns of the pane table for one aggregate function, when it is built from built-ins. */
+export class AggregateColumns {
+  /** How many number columns a pane keeps. */
+  readonly width: number;
+  /** Per column: what it folds (COUNT, SUM, MIN, MAX) and the number it takes from an element. */
+  readonly #kinds: number[] = [];
+  readonly #selects: ((value: unknown) => number)[] = [];
+  /** Per part: its kind, and its first column (an average keeps a count and a sum column). */
+  readonly #parts: BuiltinAggregate[];
+  readonly #first: number[] = [];
+  /** The result's property per part; null for a single built-in, whose result is a number. */
+  readonly #names: readonly string[] | null;
+
+  private constructor(parts: BuiltinAggregate[], names: readonly string[] | null) {
+    this.#parts = parts;
+    this.#names = names;
+    for (const part of parts) {
+      this.#first.push(this.#kinds.length);
+      const select = part.select as (value: unknown) => number;
+      // An average keeps a count and a sum.
+      for (const kind of part.kind === 'average' ? [COUNT, SUM] : [['count', 'sum', 'min', 'max'].indexOf(part.kind)]) {
+        this.#kinds.push(kind);
+        this.#selects.push(select);
+      }
+    }
+    this.width = this.#kinds.length;
+  }
+
+  /** The columns of `fn`, or null unless it is a built-in aggregate or a `combine` of built-ins only. */
+  static of(fn: object): AggregateColumns | null {
+    const single = BUILTIN.get(fn);
+    if (single !== undefined) return new AggregateColumns([single], null);
+    const combined = COMBINED.get(fn);
+    if (combined === undefined) return null;
+    const parts: BuiltinAggregate[] = [];
+    for (const part of combined.parts) {
+      const b = BUILTIN.get(part);
+      if (b === undefined) return null;
+      parts.push(b);
+    }
+    return new AggregateColumns(parts, combined.names);
+  }
+
+  /** Per pane: its empty columns. */
+  create(): number[][] {
+    const columns: number[][] = [];
+    for (let c = 0; c < this.width; c++) columns.push([]);
+    return columns;
+  }
+
+  /** Starts slot `slot` with `value`: the aggregate's `add(value, createAccumulator())`. */
+  first(columns: number[][], slot: number, value: unknown): void {
+    const kinds = this.#kinds;
+    for (let c = 0; c < kinds.length; c++) {
+      // The built-in's createAccumulator. A literal 0, not one read from a table with the infinities
+      // (a double array): count and integer sum columns then stay small-integer arrays, and their
+      // results are stored in the result objects without a heap number each.
+      const kind = kinds[c]!;
+      columns[c]![slot] = kind < MIN ? 0 : kind === MIN ? Infinity : -Infinity;
+    }
+    this.add(columns, slot, value);
+  }
+
+  /** Adds `value` to slot `slot`: the aggregate's `add`, in place. */
+  add(columns: number[][], slot: number, value: unknown): void {
+    const kinds = this.#kinds;
+    for (let c = 0; c < kinds.length; c++) {
+      const column = columns[c]!;
+      switch (kinds[c]) {
+        case COUNT:
+          column[slot] = column[slot]! + 1;
+          break;
+        case SUM:
+          column[slot] = column[slot]! + this.#selects[c]!(value);
+          break;
+        case MIN:
+          column[slot] = Math.min(column[slot]!, this.#selects[c]!(value));
+          break;
+        default:
+          column[slot] = Math.max(column[slot]!, this.#selects[c]!(value));
+      }
+    }
+  }
+
+  /** The window's result: the aggregate's `getResult` (a number, or an object by part name). */
+  result(columns: number[][], slot: number): unknown {
+    const names = this.#names;
+    if (names === null) return this.#partResult(0, columns, slot);
+    const out: Record<string, unknown> = {};
+    // A store site for each of the first parts: a site that sees one property name stays monomorphic (see combine).
+    const n = names.length;
+    if (n > 0) out[names[0]!] = this.#partResult(0, columns, slot);
+    if (n > 1) out[names[1]!] = this.#partResult(1, columns, slot);
+    for (let p = 2; p < n; p++) out[names[p]!] = this.#partResult(p, columns, slot);
+    return out;
+  }
+
+  #partResult(p: number, columns: number[][], slot: number): number {
+    const c = this.#first[p]!;
+    const value = columns[c]![slot]!;
+    return this.#parts[p]!.kind === 'average' ? columns[c + 1]![slot]! / value : value;
+  }
+
+  /** The accumulator the aggregate would hold for slot `slot` (for snapshots). */
+  toAccumulator(columns: number[][], slot: number): unknown {
+    const parts = this.#parts.map((part, p) => {
+      const c = this.#first[p]!;
+      return part.kind === 'average' ? { count: columns[c]![slot]!, sum: columns[c + 1]![slot]! } satisfies AverageAccumulator : columns[c]![slot];
+    });
+    return this.#names === null ? parts[0] : parts;
+  }
+
+  /** Sets slot `slot` from an accumulator of the aggregate (a restored snapshot's). */
+  fromAccumulator(acc: unknown, columns: number[][], slot: number): void {
+    const parts = this.#names === null ? [acc] : acc as unknown[];
+    this.#parts.forEach((part, p) => {
+      const c = this.#first[p]!;
+      if (part.kind !== 'average') return void (columns[c]![slot] = parts[p] as number);
+      const { count, sum } = parts[p] as AverageAccumulator;
+      columns[c]![slot] = count;
+      columns[c + 1]![slot] = sum;
+    });
+  }
+}
