@@ -15,6 +15,8 @@ const COUNT = 0;
 const SUM = 1;
 const MIN = 2;
 const MAX = 3;
+/** The column kind of each built-in that folds into one column. */
+const KIND_OF: Readonly<Record<string, number>> = { count: COUNT, sum: SUM, min: MIN, max: MAX };
 
 /** The columns of the pane table for one aggregate function, when it is built from built-ins. */
 export class AggregateColumns {
@@ -36,7 +38,7 @@ export class AggregateColumns {
       this.#first.push(this.#kinds.length);
       const select = part.select as (value: unknown) => number;
       // An average keeps a count and a sum.
-      for (const kind of part.kind === 'average' ? [COUNT, SUM] : [['count', 'sum', 'min', 'max'].indexOf(part.kind)]) {
+      for (const kind of part.kind === 'average' ? [COUNT, SUM] : [KIND_OF[part.kind]!]) {
         this.#kinds.push(kind);
         this.#selects.push(select);
       }
@@ -133,7 +135,10 @@ export class AggregateColumns {
     const parts = this.#names === null ? [acc] : acc as unknown[];
     this.#parts.forEach((part, p) => {
       const c = this.#first[p]!;
-      if (part.kind !== 'average') return void (columns[c]![slot] = parts[p] as number);
+      if (part.kind !== 'average') {
+        columns[c]![slot] = parts[p] as number;
+        return;
+      }
       const { count, sum } = parts[p] as AverageAccumulator;
       columns[c]![slot] = count;
       columns[c + 1]![slot] = sum;
