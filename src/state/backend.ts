@@ -177,6 +177,7 @@ export class KeyedStateBackend {
    *
    * @example
    * ```ts
+   * const state = new KeyedStateBackend({ uid: 'click-numbers', now: () => 0 });
    * for (const [key, value] of state.readValues('seen')) console.log(key, value);
    * ```
    */
@@ -275,6 +276,7 @@ export class KeyedStateBackend {
    *
    * @example
    * ```ts
+   * const exported = new KeyedStateBackend({ uid: 'click-numbers', now: () => 0 }).snapshot();
    * const firstHalf = new KeyedStateBackend({ uid: 'click-numbers', now: () => 0 });
    * firstHalf.restore(exported, { keyGroups: { start: 0, end: 63 } }); // the keys of key groups 0 to 63
    * ```

@@ -12,8 +12,8 @@ import type { Namespace, ValueState } from './state-types.js';
  *
  * @example
  * ```ts
- * backend.setCurrentKey('user-1');
- * mergeNamespaces(backend, counts, '0:900', ['0:500', '400:900'], (a, b) => a + b);
+ * // internal: backend.setCurrentKey('user-1');
+ * // internal: mergeNamespaces(backend, counts, '0:900', ['0:500', '400:900'], (a, b) => a + b);
  * ```
  */
 export function mergeNamespaces<T>(

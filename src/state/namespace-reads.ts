@@ -14,7 +14,7 @@ import type { Table } from './table.js';
  *
  * @example
  * ```ts
- * clearKeyIn(tables.values(), scope.keyId, window.start); // a purged window of the current key
+ * // internal: clearKeyIn(tables.values(), scope.keyId, window.start); // a purged window of the current key
  * ```
  */
 export function clearKeyIn(tables: Iterable<Table>, id: KeyPart | undefined, namespace: Namespace): void {
@@ -30,7 +30,7 @@ export function clearKeyIn(tables: Iterable<Table>, id: KeyPart | undefined, nam
  *
  * @example
  * ```ts
- * if (!hasKeyIn(tables.values(), scope.keyId, ns)) retire(window);
+ * // internal: if (!hasKeyIn(tables.values(), scope.keyId, ns)) retire(window);
  * ```
  */
 export function hasKeyIn(tables: Iterable<Table>, id: KeyPart | undefined, namespace: Namespace): boolean {
@@ -44,7 +44,7 @@ export function hasKeyIn(tables: Iterable<Table>, id: KeyPart | undefined, names
  *
  * @example
  * ```ts
- * for (const [name, cell] of cellsOfKeyIn(tables.values(), scope.keyId, ns)) copy(name, cell);
+ * // internal: for (const [name, cell] of cellsOfKeyIn(tables.values(), scope.keyId, ns)) copy(name, cell);
  * ```
  */
 export function cellsOfKeyIn(tables: Iterable<Table>, id: KeyPart | undefined, namespace: Namespace): [string, unknown][] {
@@ -63,7 +63,7 @@ export function cellsOfKeyIn(tables: Iterable<Table>, id: KeyPart | undefined, n
  *
  * @example
  * ```ts
- * for (const [key, value] of valuesOf(tables.get('seen'))) console.log(key, value);
+ * // internal: for (const [key, value] of valuesOf(tables.get('seen'))) console.log(key, value);
  * ```
  */
 export function* valuesOf(table: Table | undefined): Generator<[Key, unknown]> {

@@ -20,14 +20,14 @@
  * @example
  * ```ts
  * // The merged windows of each key, exported with the backend's states.
- * const mergedWindows: KeyedRowSource = {
- *   name: 'merging-windows',
- *   forEachRow: (emit) => { for (const [id, set] of sets) emit(id, set.toRow()); },
- *   takeChanged: () => { const c = changed; changed = new Set(); return c; },
- *   rowOf: (id) => sets.get(id)?.toRow(),
- *   load: (keys, rows) => { sets.clear(); keys.forEach((key, i) => sets.set(keyId(key), MergingSet.fromRow(rows[i]))); },
- * };
- * backend.attach(mergedWindows);
+ * // internal: const mergedWindows: KeyedRowSource = {
+ * // internal:   name: 'merging-windows',
+ * // internal:   forEachRow: (emit) => { for (const [id, set] of sets) emit(id, set.toRow()); },
+ * // internal:   takeChanged: () => { const c = changed; changed = new Set(); return c; },
+ * // internal:   rowOf: (id) => sets.get(id)?.toRow(),
+ * // internal:   load: (keys, rows) => { sets.clear(); keys.forEach((key, i) => sets.set(keyId(key), MergingSet.fromRow(rows[i]))); },
+ * // internal: };
+ * // internal: backend.attach(mergedWindows);
  * ```
  */
 import type { Key, KeyPart } from '../core/keys.js';

@@ -108,8 +108,8 @@ export class WindowState {
  *
  * @example
  * ```ts
- * windowNamespace({ start: 0, end: 1000 }, false); // 0
- * windowNamespace({ start: 0, end: 1000 }, true); // '0:1000'
+ * // internal: windowNamespace({ start: 0, end: 1000 }, false); // 0
+ * // internal: windowNamespace({ start: 0, end: 1000 }, true); // '0:1000'
  * ```
  */
 export function windowNamespace(window: TimeWindow, merging: boolean): Namespace {
