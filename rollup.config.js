@@ -12,6 +12,7 @@ const entries = {
   idb: 'src/idb/index.ts',
   redux: 'src/redux/index.ts',
   otel: 'src/otel/index.ts',
+  devtools: 'src/devtools/index.ts',
 };
 const input = Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file)));
 

@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..', 'src');
-const PLATFORM_FOLDERS = ['node', 'idb', 'browser'];
+const PLATFORM_FOLDERS = ['node', 'idb', 'browser', 'devtools'];
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -50,7 +50,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['window', 'sources', 'sinks'],
   ['fusion'],
   ['checkpoint'],
-  ['node', 'idb', 'testing', 'engine', 'otel'],
+  ['node', 'idb', 'testing', 'engine', 'otel', 'devtools'],
 ];
 
 /**

@@ -35,7 +35,7 @@ function exportsOf(entries) {
 
 const entries = exportsOf({
   rxflink: 'dist/index.d.ts', 'rxflink/testing': 'dist/testing.d.ts', 'rxflink/engine': 'dist/engine.d.ts',
-  'rxflink/node': 'dist/node.d.ts', 'rxflink/idb': 'dist/idb.d.ts', 'rxflink/otel': 'dist/otel.d.ts',
+  'rxflink/node': 'dist/node.d.ts', 'rxflink/idb': 'dist/idb.d.ts', 'rxflink/otel': 'dist/otel.d.ts', 'rxflink/devtools': 'dist/devtools.d.ts',
 });
 const rxjs = ['Observable', 'Subject', 'from', 'of', 'map', 'filter', 'interval', 'fromEvent', 'merge', 'bufferTime', 'lastValueFrom', 'firstValueFrom', 'toArray', 'take', 'asyncScheduler'];
 
