@@ -127,7 +127,7 @@ export class Charts {
       legend: { live: false },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
-      axes: [{ ...axis, space: 70, incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600], values: (_u, ticks) => ticks.map((t) => formatClock(t * 1000)) }, { ...axis, size: 56, values: (_u, ticks) => ticks.map((t) => chart.format(t)) }],
+      axes: [{ ...axis, space: 70, incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600], values: (_u, ticks) => ticks.map((t) => formatClock(t * 1000)) }, { ...axis, size: 64, values: (_u, ticks) => ticks.map((t) => chart.format(t)) }],
       series: [{}, ...names.map((name, i) => ({ label: name, stroke: PALETTE[i % PALETTE.length]!, width: 1.5, points: { show: false } }))],
     }, [this.#times, ...names.map(() => [])] as uPlot.AlignedData, target);
   }

@@ -1,6 +1,6 @@
 /**
  * `rxflink/devtools`: a floating panel that shows a running pipeline as Flink's Web UI would
- * (docs/monitoring.md §7). Browser only; the core never imports it, and an app that does not
+ * (docs/monitoring.md §8). Browser only; the core never imports it, and an app that does not
  * import it pays nothing.
  */
 export { mountDevtools, type DevtoolsHandle, type DevtoolsOptions } from './mount.js';

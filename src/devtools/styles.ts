@@ -62,5 +62,6 @@ table.checkpoints tr.in-progress td:nth-child(2) { color: #4fc3f7; }
 .lane-bar { position: absolute; right: 0; top: 0; bottom: 0; background: linear-gradient(90deg, #4fc3f7, #0288d1); border-left: 2px solid #e1f5fe; }
 .lane.off-scale .lane-bar { background: linear-gradient(90deg, #ef5350, #b71c1c); }
 .lane.none .lane-lag { color: #607d8b; }
+.lane.none .lane-bar { display: none; }
 .lane-lag { text-align: right; font-variant-numeric: tabular-nums; }
 `;
