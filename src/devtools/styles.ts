@@ -6,7 +6,7 @@ export const PANEL_CSS = `
 :host([data-position="top-right"]) { right: 12px; top: 12px; }
 :host([data-position="top-left"]) { left: 12px; top: 12px; }
 :host([data-open]) { left: 0; right: 0; bottom: 0; top: auto; }
-.toggle { display: flex; align-items: center; gap: 6px; padding: 6px 12px; border: 1px solid #37474f; border-radius: 18px; background: #0f1e26; color: #e0e6ea; font: 600 12px/1 inherit; cursor: pointer; box-shadow: 0 2px 8px rgba(0,0,0,.35); }
+.toggle { display: flex; align-items: center; gap: 6px; padding: 6px 12px; border: 1px solid #37474f; border-radius: 18px; background: #0f1e26; color: #e0e6ea; font: inherit; font-weight: 600; line-height: 1; cursor: pointer; box-shadow: 0 2px 8px rgba(0,0,0,.35); }
 .toggle:hover { background: #16303c; }
 .toggle .dot { width: 8px; height: 8px; border-radius: 50%; background: #ef6c00; }
 :host([data-open]) .toggle { display: none; }

@@ -88,7 +88,7 @@ export function checkpointTable(): KeyedTable<CheckpointMetrics> {
       formatDuration(c.alignmentMs),
       formatDuration(c.backendWriteMs),
       formatBytes(c.bytes),
-      `${c.kind}${c.incremental ? ' · incremental' : ' · full'}`,
+      c.status === 'in_progress' ? c.kind : `${c.kind} · ${c.incremental ? 'incremental' : 'full'}`, // known once stored
     ],
     (c) => c.status.replace('_', '-'),
   );

@@ -1,6 +1,7 @@
 // Issue 13: rxflink/devtools in real Chromium. The panel renders a running pipeline, its numbers
 // update, a slow async sink backpressures the sources upstream of it (HIGH, Flink's > 50%), and
-// open/closed survives a reload. Writes test/browser/screenshots/devtools.png for a person to look at.
+// open/closed survives a reload. Writes test/browser/screenshots/devtools.png (open, a backpressured
+// pipeline) and devtools-closed.png (the floating button) for a person to look at.
 import { mkdir } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,6 +45,8 @@ describe('rxflink/devtools in Chromium', () => {
     await rx(page).start(false);
     const devtools = page.locator('rxflink-devtools');
     await expect(devtools.getAttribute('data-open')).resolves.toBeNull(); // closed by default
+    await mkdir(new URL('.', SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: new URL('./devtools-closed.png', SCREENSHOT).pathname });
     await page.locator('rxflink-devtools .toggle').click();
     await page.locator('rxflink-devtools svg .node').nth(3).waitFor();
     await page.locator('rxflink-devtools svg .node').nth(5).waitFor();
@@ -76,7 +79,6 @@ describe('rxflink/devtools in Chromium', () => {
     expect(await cell(page, 'web clicks#1', 'Backpressure')).toMatch(/^HIGH \d+%$/);
     // Give the charts a few samples, then take the picture a person looks at.
     await page.waitForTimeout(2_000);
-    await mkdir(new URL('.', SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT.pathname });
     await page.close();
   });
