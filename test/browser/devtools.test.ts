@@ -61,6 +61,8 @@ describe('rxflink/devtools in Chromium', () => {
     const after = count(await cell(page, 'clicks per page', 'In'));
     expect(after).toBeGreaterThan(before);
     expect(count(await cell(page, 'web clicks#1', 'Out/s'))).toBeGreaterThan(0);
+    // A sink that keeps up: the sources wait for data, never for demand (contrast with the next test).
+    expect(await cell(page, 'web clicks#1', 'Backpressure')).toMatch(/^OK \d+%$/);
     await expect(page.locator('rxflink-devtools header .owner').textContent()).resolves.toBe('State owned by this tab');
     await page.close();
   });
