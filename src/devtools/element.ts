@@ -1,4 +1,5 @@
 import type { Observable, Unsubscribable } from 'rxjs';
+import type { Sampler } from '../core/metrics/collector.js';
 import type { MetricsSnapshot } from '../core/metrics/types.js';
 import type { Charts } from './charts.js';
 import { el, setAttr, setText } from './dom.js';
@@ -10,8 +11,11 @@ import { checkpointTable, exceptionTable, operatorTable } from './tables.js';
 
 /** What the panel reads: a `PipelineMetrics` (or anything with its two methods). */
 export interface DevtoolsMetrics {
-  /** The metrics now: drawn at once when the panel opens. */
-  snapshot(): MetricsSnapshot;
+  /**
+   * A sampler of the panel's own, for the first drawing when the panel opens: `snapshot()` would
+   * reset the rates the application's own `snapshot()` calls measure.
+   */
+  sampler(): Pick<Sampler, 'take'>;
   /** A snapshot every `intervalMs`: the panel's redraws while open. */
   updates(intervalMs?: number): Observable<MetricsSnapshot>;
 }
@@ -133,7 +137,8 @@ export function devtoolsElement(): new () => DevtoolsElement {
       }
       if (this.#subscription !== null) return;
       this.#loadCharts();
-      this.#receive(config.metrics.snapshot());
+      // The graph and totals at once; rates, and the charts, from the first sample of `updates`.
+      this.#receive(config.metrics.sampler().take(), false);
       this.#subscription = config.metrics.updates(config.intervalMs).subscribe({ next: (s) => this.#receive(s) });
     }
 
@@ -145,9 +150,9 @@ export function devtoolsElement(): new () => DevtoolsElement {
     }
 
     /** Keeps the latest sample and draws once per animation frame at most (none while the tab is hidden). */
-    #receive(snapshot: MetricsSnapshot): void {
+    #receive(snapshot: MetricsSnapshot, chart = true): void {
       this.#latest = snapshot;
-      this.#pushToCharts(snapshot);
+      if (chart) this.#pushToCharts(snapshot);
       if (this.#frame === 0) this.#frame = requestAnimationFrame(() => this.#render());
     }
 
@@ -179,7 +184,6 @@ export function devtoolsElement(): new () => DevtoolsElement {
       this.#chartsLoading = true;
       import('./charts.js').then(({ Charts }) => {
         this.#charts = new Charts(this.#chartHost);
-        if (this.#latest !== null) this.#pushToCharts(this.#latest);
       }).catch((error: unknown) => this.#chartsFailed(error));
     }
 

@@ -50,7 +50,7 @@ const POSITIONS = ['bottom-right', 'bottom-left', 'top-right', 'top-left'];
  * ```
  */
 export function mountDevtools(metrics: DevtoolsMetrics, options: DevtoolsOptions = {}): DevtoolsHandle {
-  if (typeof metrics?.snapshot !== 'function' || typeof metrics.updates !== 'function') {
+  if (typeof metrics?.sampler !== 'function' || typeof metrics.updates !== 'function') {
     throw new InvalidOptionError('metrics', metrics, 'must be a PipelineMetrics');
   }
   const { position = 'bottom-right', initialIsOpen = false, storageKey = 'rxflink-devtools', intervalMs = 500 } = options;

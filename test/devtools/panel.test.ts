@@ -30,8 +30,9 @@ class FakeMetrics implements DevtoolsMetrics {
   subscribers = 0;
   intervals: (number | undefined)[] = [];
   constructor(public current: MetricsSnapshot) {}
-  snapshot(): MetricsSnapshot {
-    return this.current;
+  sampled = 0;
+  sampler(): { take(): MetricsSnapshot } {
+    return { take: () => (this.sampled++, this.current) };
   }
   updates(intervalMs?: number): Observable<MetricsSnapshot> {
     this.intervals.push(intervalMs);
@@ -75,6 +76,7 @@ describe('mountDevtools', () => {
     handle.open();
     expect(metrics.subscribers).toBe(1);
     expect(metrics.intervals).toEqual([250]);
+    expect(metrics.sampled).toBe(1); // a sampler of its own: the application's snapshot() rates are left alone
     await frame();
     expect([...root(handle).querySelectorAll('svg .node')].map((n) => n.getAttribute('data-id'))).toEqual(['src', 'map']);
     expect(root(handle).querySelectorAll('svg path.edge')).toHaveLength(1);
