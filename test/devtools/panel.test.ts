@@ -81,6 +81,7 @@ describe('mountDevtools', () => {
     expect([...root(handle).querySelectorAll('svg .node')].map((n) => n.getAttribute('data-id'))).toEqual(['src', 'map']);
     expect(root(handle).querySelectorAll('svg path.edge')).toHaveLength(1);
     const row = root(handle).querySelector('table.operators tr[data-key="map"]');
+    const node = root(handle).querySelector('svg .node[data-id="map"]');
     expect(cells(handle, 'map')[4]).toBe('10');
 
     metrics.samples.next(snapshot(1500, [
@@ -89,6 +90,7 @@ describe('mountDevtools', () => {
     ]));
     await frame();
     expect(root(handle).querySelector('table.operators tr[data-key="map"]')).toBe(row); // the same row, not a new one
+    expect(root(handle).querySelector('svg .node[data-id="map"]')).toBe(node); // the graph is not rebuilt either
     expect(cells(handle, 'map').slice(2, 5)).toEqual(['5.0k', '0', '2.5k']);
     expect(cells(handle, 'src')[1]).toBe('HIGH 80%');
     expect(root(handle).querySelector('svg .node[data-id="src"]')!.getAttribute('data-level')).toBe('HIGH');
