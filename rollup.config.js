@@ -15,6 +15,7 @@ const entries = {
   redux: 'src/redux/index.ts',
   otel: 'src/otel/index.ts',
   react: 'src/react/index.ts',
+  devtools: 'src/devtools/index.ts',
 };
 const input = Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file)));
 

@@ -5,7 +5,7 @@
 // code left is a top-level statement a bundler must keep, and fails this check. Run after the build.
 import { rollup } from 'rollup';
 
-const entries = ['index', 'engine', 'testing', 'node', 'idb', 'web-vitals', 'browser', 'otel', 'redux', 'react'];
+const entries = ['index', 'engine', 'testing', 'node', 'idb', 'web-vitals', 'browser', 'otel', 'redux', 'react', 'devtools'];
 let failed = 0;
 for (const entry of entries) {
   const bundle = await rollup({

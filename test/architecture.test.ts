@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..', 'src');
-const PLATFORM_FOLDERS = ['node', 'idb', 'browser', 'web-vitals'];
+const PLATFORM_FOLDERS = ['node', 'idb', 'browser', 'web-vitals', 'devtools'];
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -63,7 +63,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['window', 'sources', 'sinks'],
   ['fusion'],
   ['checkpoint'],
-  ['node', 'idb', 'testing', 'engine', 'web-vitals', 'otel'],
+  ['node', 'idb', 'testing', 'engine', 'web-vitals', 'otel', 'devtools'],
   ['browser', 'redux'],
   ['react'],
 ];

@@ -13,6 +13,7 @@ import { watchPageExit, type PageExitReport } from 'rxflink/browser';
 import { PipelineMetrics, withMetrics, type MetricsSnapshot } from 'rxflink';
 import { exportMetrics } from 'rxflink/otel';
 import { metrics as otel } from '@opentelemetry/api';
+import { mountDevtools, type DevtoolsHandle } from 'rxflink/devtools';
 
 interface Click { page: string; at: number; ms: number }
 const clicks$ = from<Click[]>([{ page: '/home', at: 1_000, ms: 12 }]);
@@ -54,3 +55,5 @@ export const jobMetrics = new PipelineMetrics({ job: 'app' });
 export const measured$ = clicks$.pipe(withMetrics(jobMetrics), withEventTime({ timestamp: (c: Click) => c.at, watermarks: boundedOutOfOrderness(2_000) }));
 export const snapshot: MetricsSnapshot = jobMetrics.snapshot();
 export const exported = exportMetrics(jobMetrics, otel.getMeter('app'));
+
+export const openDevtools = (): DevtoolsHandle => mountDevtools(jobMetrics, { position: 'bottom-left', intervalMs: 1_000 });

@@ -38,6 +38,7 @@ const entries = exportsOf({
   'rxflink/node': 'dist/node.d.ts', 'rxflink/idb': 'dist/idb.d.ts', 'rxflink/otel': 'dist/otel.d.ts',
   'rxflink/web-vitals': 'dist/web-vitals.d.ts', 'rxflink/browser': 'dist/browser.d.ts',
   'rxflink/redux': 'dist/redux.d.ts', 'rxflink/react': 'dist/react.d.ts',
+  'rxflink/devtools': 'dist/devtools.d.ts',
 });
 // Names of the integrations' peers that examples use without importing them.
 const peers = { '@reduxjs/toolkit': ['configureStore', 'UnknownAction'], react: ['createElement'] };
