@@ -24,6 +24,7 @@ import type { WindowResult } from './types.js';
 import { emitWindow } from './window-emit.js';
 import { BY_START, KeyEntry, SLOTS, SORTED, UNKEYED, WindowState, type Id, type Layout } from './window-state.js';
 import { WindowTimers } from './window-timers.js';
+import { RecentTumblingWindows } from './recent-windows.js';
 import { GLOBAL_WINDOW, windowEnd, windowStart, type TimeWindow } from './windows.js';
 
 const CONTINUE: TriggerResult = 'CONTINUE';
@@ -40,14 +41,7 @@ export class GeneralPath<T, K, R> {
   readonly state: KeyedStateBackend;
   readonly contents: WindowContents;
   readonly ctx: TriggerContext;
-  // The last two tumbling window starts computed: most records fall into one of them, which saves
-  // a floating-point modulo (slow for millisecond timestamps, which exceed 32 bits) per record.
-  #start0 = NaN;
-  #start1 = NaN;
-  // The window objects of those starts: all keys share one object per tumbling window (results
-  // carry it; it is immutable), instead of one allocation per key and window.
-  #window0: TimeWindow | null = null;
-  #window1: TimeWindow | null = null;
+  readonly #tumbling = new RecentTumblingWindows();
 
   constructor(setup: WindowSetup<T, K, R>) {
     this.#setup = setup;
@@ -97,20 +91,9 @@ export class GeneralPath<T, K, R> {
       const size = setup.size;
       const slide = setup.slide;
       if (size === slide) {
-        let start = this.#start0;
-        if (!(time >= start && time - start < size)) {
-          start = this.#start1;
-          let win = this.#window1;
-          if (!(time >= start && time - start < size)) {
-            start = windowStart(time, setup.offset, size);
-            win = setup.global ? GLOBAL_WINDOW : { start, end: windowEnd(start, size) };
-          }
-          this.#start1 = this.#start0;
-          this.#window1 = this.#window0;
-          this.#start0 = start;
-          this.#window0 = win;
-        }
-        if (this.#addFixed(entry, start, size, value, timestamp, out, this.#window0)) skipped = false;
+        const recent = this.#tumbling;
+        recent.lookUp(time, setup.offset, size, setup.global);
+        if (this.#addFixed(entry, recent.start, size, value, timestamp, out, recent.window)) skipped = false;
       } else {
         // Sliding: every window [s, s + size) with s aligned to the slide and s > time - size, latest first.
         for (let s = windowStart(time, setup.offset, slide); s > time - size; s -= slide) {

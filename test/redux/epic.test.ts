@@ -7,6 +7,10 @@ import { bufferCount, filter, map, type Observable } from 'rxjs';
 import type { Action, PayloadAction } from '@reduxjs/toolkit';
 import { boundedOutOfOrderness, count, keyBy, toValues, tumblingEventTimeWindows, window, withEventTime } from '../../src/index.js';
 import { createWindowResultsSlice, isPipelineAction } from '../../src/redux/index.js';
+import type { PaneInfo } from '../../src/index.js';
+
+/** Each window of the default trigger fires once, on time (its only and final pane). */
+const ON_TIME: PaneInfo = { timing: 'ON_TIME', index: 0, isFirst: true, isLast: true };
 
 type Clicked = PayloadAction<{ area: string }, 'ui/clicked', { timestamp: number }>;
 const isClick = (a: Action): a is Clicked => a.type === 'ui/clicked';
@@ -33,9 +37,9 @@ describe('the operators inside an epic, under TestScheduler', () => {
       });
       // d (13) moves the watermark to 10: [0, 10) fires for home (2) and cart (1) in key order of firing.
       expectObservable(clicksPerAreaEpic(action$, ts)).toBe('---------(hc)----(e|)', {
-        h: perArea.actions.resultsReceived([{ key: 'home', window: { start: 0, end: 10 }, value: 2 }]),
-        c: perArea.actions.resultsReceived([{ key: 'cart', window: { start: 0, end: 10 }, value: 1 }]),
-        e: perArea.actions.resultsReceived([{ key: 'home', window: { start: 10, end: 20 }, value: 1 }]),
+        h: perArea.actions.resultsReceived([{ key: 'home', window: { start: 0, end: 10 }, value: 2, pane: ON_TIME }]),
+        c: perArea.actions.resultsReceived([{ key: 'cart', window: { start: 0, end: 10 }, value: 1, pane: ON_TIME }]),
+        e: perArea.actions.resultsReceived([{ key: 'home', window: { start: 10, end: 20 }, value: 1, pane: ON_TIME }]),
       });
     });
   });
