@@ -13,7 +13,7 @@
  * pass 3 is the warm figure; each figure is the median over the processes. Times are the CPU time of
  * the pass (the machine is shared: wall time swung 3x with other engineers' tests), wall ratios beside. Checksums are checked
  * against the hand loop in a process of their own before any timing, and again in every timed pass.
- * Memory (pass 2, untimed) is the peak live heap over the pass's start: every 16,384 results (the same
+ * Memory (pass 2, untimed) is the peak live heap over the pass's start: every 32,768 results (the same
  * points of the stream for every variant, since all produce the same results) a full collection is
  * forced and the heap in use read, so it measures the state each variant keeps (open windows, interned
  * keys, results not yet delivered), not the garbage that happened to await a collection.
@@ -158,7 +158,7 @@ export async function runPipelineBench(options: { reps?: number; events?: number
     };
     log(`\n${workload} (${WORKLOADS[workload].toLocaleString('en-US')} keys): medians of ${reps} processes. ms = CPU time of the pass (user + system:`);
     log('  on a shared machine it depends less on the load than wall time, which is given as ratios only); ratio = speed relative');
-    log('  to the hand loop (higher is faster); heap = peak live heap (after a forced GC every 16,384 results), over the hand loop\'s');
+    log('  to the hand loop (higher is faster); heap = peak live heap (after a forced GC every 32,768 results), over the hand loop\'s');
     log(`  ${'variant'.padEnd(42)} ${'cold ms'.padStart(8)} ${'ratio'.padStart(6)} ${'warm ms'.padStart(8)} ${'ratio'.padStart(6)} ${'wall c/w'.padStart(12)} ${'peak MB'.padStart(8)} ${'heap'.padStart(6)}`);
     for (const variant of VARIANTS) {
       const cold = med(variant, (r) => r.cold);

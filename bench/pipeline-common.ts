@@ -18,7 +18,7 @@ let sampling = false;
 let heapPeak = 0;
 
 /** Results between two live-heap samples: a fixed point of the stream, the same for every variant. */
-const SAMPLE_EVERY = 1 << 14;
+const SAMPLE_EVERY = 1 << 15;
 const gc = (globalThis as { gc?: () => void }).gc;
 
 /** Folds one result (order-independent), as the user's subscriber would consume it. */
