@@ -17,8 +17,8 @@ let mix = 0;
 let sampling = false;
 let heapPeak = 0;
 
-/** Results between two live-heap samples: a fixed point of the stream, the same for every variant. */
-const SAMPLE_EVERY = 1 << 15;
+/** Results between two live-heap samples (fixed points of the stream, the same for every variant). */
+let sampleEvery = 0;
 const gc = (globalThis as { gc?: () => void }).gc;
 
 /** Folds one result (order-independent), as the user's subscriber would consume it. */
@@ -29,7 +29,7 @@ export function fold(key: string, start: number, c: number, s: number): void {
   const n = key.length;
   const k = key.charCodeAt(n - 1) + 31 * key.charCodeAt(n - 2) + 961 * key.charCodeAt(n - 3) + 29791 * n;
   mix = (mix + Math.imul(((start / SIZE) | 0) ^ Math.imul(k, 0x9e3779b1), 0x85ebca6b) + c * 7 + s) | 0;
-  if (sampling && results % SAMPLE_EVERY === 0) sampleHeap();
+  if (sampling && results % sampleEvery === 0) sampleHeap();
 }
 
 /**
@@ -52,16 +52,24 @@ export function checksum(): string {
   return `${results}/${counted}/${summed}/${mix}`;
 }
 
-/** Starts a pass: the checksum from zero, heap sampling on or off from `baseline`. */
-export function resetPass(sample: boolean, baseline: number): void {
+/** The number of results of the pass so far (a pass's total once it has run). */
+export function resultCount(): number {
+  return results;
+}
+
+/**
+ * Starts a pass: the checksum from zero; with `samples` > 0, the live heap sampled that many times
+ * at even intervals of a pass of `total` results (a full collection each: only in an untimed pass).
+ */
+export function resetPass(baseline: number, samples = 0, total = 0): void {
   results = counted = summed = mix = 0;
   heapPeak = baseline;
-  sampling = sample;
+  sampling = samples > 0;
+  sampleEvery = Math.max(1, Math.floor(total / (samples + 1)));
 }
 
 /** Ends a pass's heap sampling; returns the peak. */
 export function endSampling(): number {
-  if (sampling) sampleHeap();
   sampling = false;
   return heapPeak;
 }
