@@ -163,13 +163,13 @@ export async function runPipelineBench(options: { reps?: number; events?: number
     log(`\n${workload} (${WORKLOADS[workload].toLocaleString('en-US')} keys): medians of ${reps} processes. ms = CPU time of the pass (user + system:`);
     log('  on a shared machine it depends less on the load than wall time, which is given as ratios only); ratio = speed relative');
     log('  to the hand loop (higher is faster); heap = peak live heap (after a forced GC at 8 points of the stream), over the hand loop\'s');
-    log(`  ${'variant'.padEnd(42)} ${'cold ms'.padStart(8)} ${'ratio'.padStart(6)} ${'warm ms'.padStart(8)} ${'ratio'.padStart(6)} ${'wall c/w'.padStart(12)} ${'peak MB'.padStart(8)} ${'heap'.padStart(6)}`);
+    log(`  ${'variant'.padEnd(42)} ${'cold ms'.padStart(8)} ${'ratio'.padStart(6)} ${'warm ms'.padStart(8)} ${'ratio'.padStart(6)} ${'wall c/w'.padStart(12)} ${'live KB'.padStart(8)} ${'heap'.padStart(6)}`);
     for (const variant of VARIANTS) {
       const cold = med(variant, (r) => r.cold);
       const warm = med(variant, (r) => r.warm);
       const wall = `${(hand.coldWall / med(variant, (r) => r.coldWall)).toFixed(2)}/${(hand.warmWall / med(variant, (r) => r.warmWall)).toFixed(2)}`;
       const peak = med(variant, (r) => r.peakMB);
-      log(`  ${LABELS[variant].padEnd(42)} ${cold.toFixed(0).padStart(8)} ${(hand.cold / cold).toFixed(2).padStart(5)}x ${warm.toFixed(0).padStart(8)} ${(hand.warm / warm).toFixed(2).padStart(5)}x ${wall.padStart(12)} ${peak.toFixed(1).padStart(8)} ${(peak / hand.peak).toFixed(2).padStart(5)}x`);
+      log(`  ${LABELS[variant].padEnd(42)} ${cold.toFixed(0).padStart(8)} ${(hand.cold / cold).toFixed(2).padStart(5)}x ${warm.toFixed(0).padStart(8)} ${(hand.warm / warm).toFixed(2).padStart(5)}x ${wall.padStart(12)} ${(peak * 1024).toFixed(0).padStart(8)} ${(peak / hand.peak).toFixed(2).padStart(5)}x`);
     }
   }
 }
