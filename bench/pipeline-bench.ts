@@ -9,10 +9,14 @@
  *      window(...).aggregate(combine({ count, sum })) -> toValues -> subscriber;
  *  (c) single: the same, one value at a time (withEventTime);
  *  (d) rxjs (pipeline-baselines.ts): plain RxJS, one `scan` over a Map per window start, over the same arrays of 1,000 events.
- * Each (workload, variant) runs in fresh processes: pass 1 is the cold figure, pass 2 samples the heap,
+ * Each (workload, variant) runs in fresh processes: pass 1 is the cold figure, pass 2 measures memory,
  * pass 3 is the warm figure; each figure is the median over the processes. Times are the CPU time of
  * the pass (the machine is shared: wall time swung 3x with other engineers' tests), wall ratios beside. Checksums are checked
  * against the hand loop in a process of their own before any timing, and again in every timed pass.
+ * Memory (pass 2, untimed) is the peak live heap over the pass's start: at 8 points evenly spaced in
+ * the stream of results (the same points for every variant, since all produce the same results) a
+ * full collection is forced and the heap in use read, so it measures the state each variant keeps (open windows, interned
+ * keys, results not yet delivered), not the garbage that happened to await a collection.
  *   node --expose-gc --import tsx bench/pipeline-bench.ts [--reps=5] [--events=2000000]
  */
 import { from } from 'rxjs';
@@ -23,7 +27,7 @@ import {
 import { median } from './lib.js';
 import { generateWindowWorkload, type WindowEvent } from './window-workload.js';
 import { hand, rxjs } from './pipeline-baselines.js';
-import { BATCH, checksum, endSampling, fold, heapUsed, OUT_OF_ORDERNESS, resetPass, SIZE } from './pipeline-common.js';
+import { BATCH, checksum, endSampling, fold, heapUsed, OUT_OF_ORDERNESS, resetPass, resultCount, SIZE } from './pipeline-common.js';
 
 const VARIANTS = ['hand', 'batches', 'single', 'rxjs'] as const;
 type Variant = (typeof VARIANTS)[number];
@@ -73,12 +77,10 @@ export function runner(variant: Variant, events: readonly WindowEvent[]): () => 
   }
 }
 
-const gc = (globalThis as { gc?: () => void }).gc;
-
-function pass(run: () => void, sample: boolean): { ms: number; cpuMs: number; checksum: string; peakMB: number } {
-  gc?.();
+/** Runs one pass; with `samples` > 0 (and the pass's result count), samples the live heap that many times. */
+function pass(run: () => void, samples = 0, total = 0): { ms: number; cpuMs: number; checksum: string; results: number; peakMB: number } {
   const baseline = heapUsed();
-  resetPass(sample, baseline);
+  resetPass(baseline, samples, total);
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   run();
@@ -86,26 +88,29 @@ function pass(run: () => void, sample: boolean): { ms: number; cpuMs: number; ch
   const c1 = process.cpuUsage(c0);
   const cpuMs = (c1.user + c1.system) / 1000;
   const peak = endSampling();
-  return { ms, cpuMs, checksum: checksum(), peakMB: (peak - baseline) / 1048576 };
+  return { ms, cpuMs, checksum: checksum(), results: resultCount(), peakMB: (peak - baseline) / 1048576 };
 }
 
 interface ChildReport { cold: number; warm: number; coldWall: number; warmWall: number; peakMB: number; checksums: string[] }
 
+/** Live-heap samples in the memory pass: each a full collection of a heap that holds the 2M input events (0.3-0.7 s). */
+const HEAP_SAMPLES = 8;
+
 /** In a fresh process: pass 1 cold, pass 2 heap, pass 3 warm. */
 function child(workload: Workload, variant: Variant, events: number): ChildReport {
   const run = runner(variant, generateWindowWorkload({ events, keys: WORKLOADS[workload] }));
-  const p1 = pass(run, false);
-  const p2 = pass(run, true);
-  const p3 = pass(run, false);
+  const p1 = pass(run);
+  const p2 = pass(run, HEAP_SAMPLES, p1.results);
+  const p3 = pass(run);
   return { cold: p1.cpuMs, warm: p3.cpuMs, coldWall: p1.ms, warmWall: p3.ms, peakMB: p2.peakMB, checksums: [p1.checksum, p2.checksum, p3.checksum] };
 }
 
 /** In a process of its own: every variant's checksum against the hand loop's. */
 function check(workload: Workload, events: number): string {
   const data = generateWindowWorkload({ events, keys: WORKLOADS[workload] });
-  const reference = pass(runner('hand', data), false).checksum;
+  const reference = pass(runner('hand', data)).checksum;
   for (const variant of VARIANTS) {
-    const got = pass(runner(variant, data), false).checksum;
+    const got = pass(runner(variant, data)).checksum;
     if (got !== reference) throw new Error(`pipeline bench, ${workload}: ${variant} checksum ${got} differs from the hand loop's ${reference}`);
   }
   return reference;
@@ -157,14 +162,14 @@ export async function runPipelineBench(options: { reps?: number; events?: number
     };
     log(`\n${workload} (${WORKLOADS[workload].toLocaleString('en-US')} keys): medians of ${reps} processes. ms = CPU time of the pass (user + system:`);
     log('  on a shared machine it depends less on the load than wall time, which is given as ratios only); ratio = speed relative');
-    log('  to the hand loop (higher is faster); heap = peak heap outside the young generation, over the hand loop\'s');
-    log(`  ${'variant'.padEnd(42)} ${'cold ms'.padStart(8)} ${'ratio'.padStart(6)} ${'warm ms'.padStart(8)} ${'ratio'.padStart(6)} ${'wall c/w'.padStart(12)} ${'peak MB'.padStart(8)} ${'heap'.padStart(6)}`);
+    log('  to the hand loop (higher is faster); heap = peak live heap (after a forced GC at 8 points of the stream), over the hand loop\'s');
+    log(`  ${'variant'.padEnd(42)} ${'cold ms'.padStart(8)} ${'ratio'.padStart(6)} ${'warm ms'.padStart(8)} ${'ratio'.padStart(6)} ${'wall c/w'.padStart(12)} ${'live KB'.padStart(8)} ${'heap'.padStart(6)}`);
     for (const variant of VARIANTS) {
       const cold = med(variant, (r) => r.cold);
       const warm = med(variant, (r) => r.warm);
       const wall = `${(hand.coldWall / med(variant, (r) => r.coldWall)).toFixed(2)}/${(hand.warmWall / med(variant, (r) => r.warmWall)).toFixed(2)}`;
       const peak = med(variant, (r) => r.peakMB);
-      log(`  ${LABELS[variant].padEnd(42)} ${cold.toFixed(0).padStart(8)} ${(hand.cold / cold).toFixed(2).padStart(5)}x ${warm.toFixed(0).padStart(8)} ${(hand.warm / warm).toFixed(2).padStart(5)}x ${wall.padStart(12)} ${peak.toFixed(1).padStart(8)} ${(peak / hand.peak).toFixed(2).padStart(5)}x`);
+      log(`  ${LABELS[variant].padEnd(42)} ${cold.toFixed(0).padStart(8)} ${(hand.cold / cold).toFixed(2).padStart(5)}x ${warm.toFixed(0).padStart(8)} ${(hand.warm / warm).toFixed(2).padStart(5)}x ${wall.padStart(12)} ${(peak * 1024).toFixed(0).padStart(8)} ${(peak / hand.peak).toFixed(2).padStart(5)}x`);
     }
   }
 }
@@ -184,8 +189,8 @@ if (isMain) {
     const [a, b] = [runner('hand', data), runner(variant, data)];
     let bestA = Infinity, bestB = Infinity;
     for (let i = 0; i < 5; i++) {
-      bestA = Math.min(bestA, pass(a, false).cpuMs);
-      bestB = Math.min(bestB, pass(b, false).cpuMs);
+      bestA = Math.min(bestA, pass(a).cpuMs);
+      bestB = Math.min(bestB, pass(b).cpuMs);
     }
     console.log(`${workload} ${variant} (CPU time): hand ${bestA.toFixed(0)} ms, ${variant} ${bestB.toFixed(0)} ms, ratio ${(bestA / bestB).toFixed(2)}`);
   } else if (childOf !== undefined) {

@@ -1,8 +1,8 @@
 /**
  * What every variant of bench/pipeline-bench.ts shares: the workload's constants, the checksum each
- * result is folded into (as the user's subscriber would consume it), and heap sampling.
+ * result is folded into (as the user's subscriber would consume it), and the live-heap measure.
  */
-import { getHeapSpaceStatistics } from 'node:v8';
+import { getHeapStatistics } from 'node:v8';
 
 export const SIZE = 1000;
 export const OUT_OF_ORDERNESS = 499; // watermark = max - 499 - 1
@@ -17,6 +17,10 @@ let mix = 0;
 let sampling = false;
 let heapPeak = 0;
 
+/** Results between two live-heap samples (fixed points of the stream, the same for every variant). */
+let sampleEvery = 0;
+const gc = (globalThis as { gc?: () => void }).gc;
+
 /** Folds one result (order-independent), as the user's subscriber would consume it. */
 export function fold(key: string, start: number, c: number, s: number): void {
   results++;
@@ -25,20 +29,20 @@ export function fold(key: string, start: number, c: number, s: number): void {
   const n = key.length;
   const k = key.charCodeAt(n - 1) + 31 * key.charCodeAt(n - 2) + 961 * key.charCodeAt(n - 3) + 29791 * n;
   mix = (mix + Math.imul(((start / SIZE) | 0) ^ Math.imul(k, 0x9e3779b1), 0x85ebca6b) + c * 7 + s) | 0;
-  if (sampling && (results & 255) === 0) sampleHeap();
+  if (sampling && results % sampleEvery === 0) sampleHeap();
 }
 
 /**
- * Heap in use outside the young generation: what a pipeline keeps (its state, and garbage that lived
- * long enough to be promoted). The young generation is left out: it holds up to its size (16 MB) of
- * short-lived garbage whatever the code, which would hide every difference.
+ * The live heap: heap in use right after a full, forced collection (run with --expose-gc), so only
+ * what the pipeline still reaches counts (its open windows, keys, pending results), never garbage
+ * waiting for a collection, whose amount depends on when the collector last ran rather than on the code.
  */
 export function heapUsed(): number {
-  let used = 0;
-  for (const space of getHeapSpaceStatistics()) if (space.space_name !== 'new_space') used += space.space_used_size;
-  return used;
+  gc?.();
+  return getHeapStatistics().used_heap_size;
 }
 
+/** Samples the live heap (a full collection: only in the pass that measures memory, never a timed one). */
 export function sampleHeap(): void {
   const used = heapUsed();
   if (used > heapPeak) heapPeak = used;
@@ -48,16 +52,24 @@ export function checksum(): string {
   return `${results}/${counted}/${summed}/${mix}`;
 }
 
-/** Starts a pass: the checksum from zero, heap sampling on or off from `baseline`. */
-export function resetPass(sample: boolean, baseline: number): void {
+/** The number of results of the pass so far (a pass's total once it has run). */
+export function resultCount(): number {
+  return results;
+}
+
+/**
+ * Starts a pass: the checksum from zero; with `samples` > 0, the live heap sampled that many times
+ * at even intervals of a pass of `total` results (a full collection each: only in an untimed pass).
+ */
+export function resetPass(baseline: number, samples = 0, total = 0): void {
   results = counted = summed = mix = 0;
   heapPeak = baseline;
-  sampling = sample;
+  sampling = samples > 0;
+  sampleEvery = Math.max(1, Math.floor(total / (samples + 1)));
 }
 
 /** Ends a pass's heap sampling; returns the peak. */
 export function endSampling(): number {
-  if (sampling) sampleHeap();
   sampling = false;
   return heapPeak;
 }

@@ -131,6 +131,25 @@ describe('pane table (tumbling, default trigger, no lateness) against the genera
     sameAsGeneralLayout(() => max((v: number) => -v) as Aggregate, 200);
   });
 
+  // The pane table builds a combine's results with a constructor of their own (exactly sized): the
+  // user must still receive plain objects, the general layout's, property for property and in order.
+  it('a combine\'s results from number columns are plain objects with the parts in order, as the general layout\'s', () => {
+    const all = (): Aggregate => combine({ s: sum(), n: count(), lo: min() }) as Aggregate;
+    const ops: Op[] = [
+      { kind: 'rec', key: 'a', ts: 1, v: 3 }, { kind: 'rec', key: 'b', ts: 2, v: 5 }, { kind: 'rec', key: 'a', ts: 3, v: 1 }, { kind: 'wm', t: 20 },
+    ];
+    const results = (general: boolean): unknown[] => run(factory(10, 0, general, new SideOutput('late'), new Counters(), all), ops).out
+      .flatMap((e) => e.kind === 'record' ? [(e.value as { value: unknown }).value] : []);
+    const fast = results(false);
+    expect(fast).toStrictEqual([{ s: 4, n: 2, lo: 1 }, { s: 5, n: 1, lo: 5 }]);
+    expect(fast).toStrictEqual(results(true));
+    for (const value of fast) {
+      expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+      expect(Object.keys(value as object)).toEqual(['s', 'n', 'lo']);
+    }
+    expect(JSON.stringify(fast)).toBe('[{"s":4,"n":2,"lo":1},{"s":5,"n":1,"lo":5}]');
+  });
+
   it('a combine with a part that is not built in keeps accumulators, with the same results and state', () => {
     const custom: WindowAggregateFunction<number, number, number> = {
       createAccumulator: () => 1, add: (v, acc) => acc * (v + 1) % 1000, getResult: (acc) => acc, merge: (a, b) => a * b % 1000,
