@@ -40,6 +40,8 @@ export class GeneralPath<T, K, R> {
   readonly state: KeyedStateBackend;
   readonly contents: WindowContents;
   readonly ctx: TriggerContext;
+  /** Keys whose windows changed since the last checkpoint (window-rows.ts); null until the first. */
+  changed: Map<Id, KeyEntry> | null = null;
   // The last two tumbling window starts computed: most records fall into one of them, which saves
   // a floating-point modulo (slow for millisecond timestamps, which exceed 32 bits) per record.
   #start0 = NaN;
@@ -90,6 +92,7 @@ export class GeneralPath<T, K, R> {
       if (entry === undefined) entry = this.addEntry(UNKEYED, undefined, -1);
     }
     const id = entry.id;
+    this.changed?.set(id, entry);
     const timestamp = record.timestamp;
     let skipped = true;
     if (setup.size !== 0) {
@@ -275,6 +278,7 @@ export class GeneralPath<T, K, R> {
   #windowOf(timer: InternalTimer): WindowState | null {
     const entry = this.keys.get(timer.keyId);
     if (entry === undefined) return null;
+    this.changed?.set(entry.id, entry);
     const ns = timer.namespace;
     if (entry.list === null) return entry.find(ns as number);
     for (const ws of entry.list) if (ws.ns === ns) return ws;
@@ -312,6 +316,7 @@ export class GeneralPath<T, K, R> {
   endOfEventTime(): void {
     if (!this.#setup.eventTime) return;
     for (const entry of this.keys.values()) {
+      this.changed?.set(entry.id, entry);
       for (const ws of entry.windows()) this.#clearAll(ws);
     }
     // Deletes the entries of keys that have no window left.
@@ -342,6 +347,7 @@ export class GeneralPath<T, K, R> {
 
   /** Drops every window and timer (before a restore). */
   clear(): void {
+    this.changed = null;
     this.keys.clear();
     this.timers.clear();
     this.state.restore({ version: 1, states: {} });
