@@ -15,6 +15,7 @@ import { keyGroupOf } from '../../src/core/keys.js';
 import type { StreamOperator } from '../../src/core/operator.js';
 import type { KeyedTableSnapshot, OperatorStateSnapshot } from '../../src/core/state-snapshot.js';
 import { OperatorHarness } from '../../src/testing/harness.js';
+import { StateRestoreError } from '../../src/state/errors.js';
 import { sum, tumblingEventTimeWindows } from '../../src/window/index.js';
 import { END, scenarios, type Step } from '../state/legacy-scenarios.js';
 import { windowOp } from './helpers.js';
@@ -148,4 +149,14 @@ describe('window state stored as WindowOperatorState v1 (test/fixtures/state) is
       expect([...run({ start: 0, end: 63 }), ...run({ start: 64, end: 32767 })].sort()).toEqual(whole);
     });
   }
+});
+
+describe('a malformed window row', () => {
+  it('fails the restore with a StateRestoreError naming the uid and the key', () => {
+    const h = new OperatorHarness(windowOp(tumblingEventTimeWindows(1000), { kind: 'aggregate', aggregate: sum() as never }, { uid: 'w' }) as never) as unknown as Harness;
+    const state = { operator: 'window', uid: 'w', assigner: 'tumblingEventTimeWindows', watermark: 0, keyedState: { format: 3, states: {} } };
+    const restore = (): void => h.operator.restoreCheckpoint!({ stateVersion: 0, state, keyed: { '3/windows': { kind: 'full', keys: ['a'], values: [5] } } });
+    expect(restore).toThrow(StateRestoreError);
+    expect(restore).toThrow(/"w".*key "a"|key "a".*"w"|w.*key "a"/);
+  });
 });
