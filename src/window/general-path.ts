@@ -42,6 +42,8 @@ export class GeneralPath<T, K, R> {
   readonly contents: WindowContents;
   readonly ctx: TriggerContext;
   readonly #tumbling = new RecentTumblingWindows();
+  /** Keys whose windows changed since the last checkpoint (window-rows.ts); null until the first. */
+  changed: Map<Id, KeyEntry> | null = null;
 
   constructor(setup: WindowSetup<T, K, R>) {
     this.#setup = setup;
@@ -84,6 +86,7 @@ export class GeneralPath<T, K, R> {
       if (entry === undefined) entry = this.addEntry(UNKEYED, undefined, -1);
     }
     const id = entry.id;
+    this.changed?.set(id, entry);
     const timestamp = record.timestamp;
     let skipped = true;
     if (setup.size !== 0) {
@@ -258,6 +261,7 @@ export class GeneralPath<T, K, R> {
   #windowOf(timer: InternalTimer): WindowState | null {
     const entry = this.keys.get(timer.keyId);
     if (entry === undefined) return null;
+    this.changed?.set(entry.id, entry);
     const ns = timer.namespace;
     if (entry.list === null) return entry.find(ns as number);
     for (const ws of entry.list) if (ws.ns === ns) return ws;
@@ -295,6 +299,7 @@ export class GeneralPath<T, K, R> {
   endOfEventTime(): void {
     if (!this.#setup.eventTime) return;
     for (const entry of this.keys.values()) {
+      this.changed?.set(entry.id, entry);
       for (const ws of entry.windows()) this.#clearAll(ws);
     }
     // Deletes the entries of keys that have no window left.
@@ -325,6 +330,7 @@ export class GeneralPath<T, K, R> {
 
   /** Drops every window and timer (before a restore). */
   clear(): void {
+    this.changed = null;
     this.keys.clear();
     this.timers.clear();
     this.state.restore({ version: 1, states: {} });

@@ -23,7 +23,10 @@ import { PanePath } from './pane-path.js';
 import { namingWindow } from './state-export.js';
 import { validateWindowState } from './restore-validation.js';
 import type { WindowOperatorState, WindowResult } from './types.js';
-import { exportWindows, restoreWindows } from './window-snapshot.js';
+import { exportWindows, generalRows, restoreWindows } from './window-snapshot.js';
+import { restoredWindowState, windowCheckpointState, WindowExporter } from './window-rows.js';
+import type { PendingCheckpoint } from '../core/checkpointing.js';
+import type { OperatorStateSnapshot, RestoreCheckpointOptions } from '../core/state-snapshot.js';
 import type { QueryableStateHandle } from '../core/queryable.js';
 import { registerOpenWindows } from './queryable-view.js';
 
@@ -46,6 +49,8 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   /** The general path: created when the pane table does not apply. */
   #general: GeneralPath<T, K, R> | null;
   readonly #queryable: QueryableStateHandle | undefined;
+  /** The key groups of the last checkpoint's export (window-rows.ts). */
+  readonly #exporter = new WindowExporter();
 
   /** The id this operator's state is stored under in checkpoints. */
   get uid(): string | undefined {
@@ -183,8 +188,27 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     });
   }
 
+  /**
+   * The windows in the key-grouped format (window-rows.ts): with `checkpoint.incremental`, only the
+   * keys whose windows changed since the last checkpoint.
+   */
+  snapshotCheckpoint(checkpoint: PendingCheckpoint): OperatorStateSnapshot {
+    const setup = this.#setup;
+    return namingWindow(setup.uid, () => {
+      const source = this.#panes ?? generalRows(setup, this.#general!);
+      const keyed = this.#exporter.export<unknown>(source, checkpoint.incremental);
+      return { stateVersion: 0, state: windowCheckpointState(setup.uid, setup.assigner.name, setup.watermark), keyed };
+    });
+  }
+
+  /** Restores from `snapshotCheckpoint` or from v1 (`snapshotState`); with `options.keyGroups`, only the keys of those groups. */
+  restoreCheckpoint(snapshot: OperatorStateSnapshot, options: RestoreCheckpointOptions = {}): void {
+    this.restoreState(restoredWindowState(snapshot, options.keyGroups, this.#setup.uid));
+  }
+
   restoreState(state: unknown): void {
     const setup = this.#setup;
+    this.#exporter.reset();
     const s = validateWindowState(state, setup.uid, setup.assigner.name, setup.keyed);
     this.#general?.timers.dispose();
     this.#general?.clear();

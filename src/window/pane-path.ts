@@ -14,6 +14,7 @@ import { PaneTable, type Pane } from './panes.js';
 import { ON_TIME_ONLY_PANE } from './pane-info.js';
 import type { KeyData, WindowData, WindowOperatorState, WindowResult } from './types.js';
 import { UNKEYED, type Id } from './window-state.js';
+import type { KeyRef } from './window-rows.js';
 import { windowStart } from './windows.js';
 
 /** The pane table of one window operator, and how records reach it and results leave it. */
@@ -22,6 +23,8 @@ export class PanePath<T, K, R> {
   readonly #panes: PaneTable<Id>;
   /** The accumulators as number columns of each pane, where the aggregate is built from built-ins; else null. */
   readonly #columns: AggregateColumns | null;
+  /** The panes fired since the last checkpoint's export (their keys' rows changed); null before the first export. */
+  #fired: Pane<Id>[] | null = null;
 
   constructor(setup: WindowSetup<T, K, R>) {
     this.#setup = setup;
@@ -83,6 +86,7 @@ export class PanePath<T, K, R> {
     const columns = this.#columns;
     if (columns !== null) {
       if (slot >= 0) {
+        pane.dirty[slot] = 1; // (a store past the end, for a slot new since the export, is ignored)
         columns.add(pane.columns, slot, value);
       } else {
         // Filled before the slot is taken: a selector that throws leaves no half-made window.
@@ -93,6 +97,7 @@ export class PanePath<T, K, R> {
       const acc = this.#setup.incremental!.first(value);
       pane.accs[this.#addSlot(pane, id, key, keyGroup)] = acc;
     } else {
+      pane.dirty[slot] = 1;
       const accs = pane.accs;
       const agg = this.#setup.aggregate;
       accs[slot] = agg !== null ? agg.add(value, accs[slot]) : this.#setup.incremental!.add(accs[slot], value);
@@ -121,6 +126,7 @@ export class PanePath<T, K, R> {
   fire(watermark: number, out: Output<WindowResult<K, R>, K>): void {
     const panes = this.#panes;
     for (let pane = panes.takeDue(watermark); pane !== null; pane = panes.takeDue(watermark)) {
+      this.#fired?.push(pane);
       const { window, maxTs, keys } = pane;
       const values = this.#setup.values;
       if (values !== null) {
@@ -160,12 +166,12 @@ export class PanePath<T, K, R> {
   }
 
   clear(): void {
+    this.#fired = null;
     this.#panes.clear();
   }
 
   /** The panes' windows grouped by key, in the order the keys first appear (earliest pane first). */
   exportKeys(): KeyData[] {
-    const inc = this.#setup.incremental!;
     const byId = new Map<Id, { key: unknown; keyGroup: number; windows: WindowData[] }>();
     for (const pane of this.#panes.panes()) {
       for (const [id, i] of pane.slots) {
@@ -174,15 +180,60 @@ export class PanePath<T, K, R> {
           k = { key: clonePlain(pane.keys[i], 'key'), keyGroup: this.#groupOf(pane, i), windows: [] };
           byId.set(id, k);
         }
-        // What the general layout exports for the same window: one event-time timer at end - 1.
-        const acc = this.#columns !== null ? this.#columns.toAccumulator(pane.columns, i) : pane.accs[i];
-        k.windows.push({
-          start: pane.window.start, end: pane.window.end, has: true, acc: inc.exportAcc(acc),
-          values: null, times: null, trigger: null, eventTimers: [pane.maxTs], processingTimers: [],
-        });
+        k.windows.push(this.#windowData(pane, i));
       }
     }
     return [...byId.values()];
+  }
+
+  /** The windows of one key, as `exportKeys` exports them; undefined when it has none. */
+  exportKey(id: Id): KeyData | undefined {
+    let k: { key: unknown; keyGroup: number; windows: WindowData[] } | undefined;
+    for (const pane of this.#panes.panes()) {
+      const i = pane.slots.get(id);
+      if (i === undefined) continue;
+      k ??= { key: clonePlain(pane.keys[i], 'key'), keyGroup: this.#groupOf(pane, i), windows: [] };
+      k.windows.push(this.#windowData(pane, i));
+    }
+    return k;
+  }
+
+  /**
+   * The keys whose windows changed since the last call (window-rows.ts), with their key and key
+   * group; undefined on the first call and the first after a restore (the export is then full):
+   * the keys of the panes fired since, of the slots added since, and of the slots updated since.
+   */
+  takeChanged(): Map<Id, KeyRef> | undefined {
+    const fired = this.#fired;
+    const changed = fired === null ? undefined : new Map<Id, KeyRef>();
+    const add = (pane: Pane<Id>, id: Id, i: number): void => {
+      if (!changed!.has(id)) changed!.set(id, { key: pane.keys[i], keyGroup: this.#groupOf(pane, i) });
+    };
+    if (changed !== undefined) for (const pane of fired!) for (const [id, i] of pane.slots) add(pane, id, i);
+    for (const pane of this.#panes.panes()) {
+      if (changed !== undefined) {
+        // By slot, not through the pane's Map: a scan of a byte per key costs next to nothing.
+        const { keys, dirty } = pane;
+        for (let i = 0; i < keys.length; i++) if (i >= pane.exported || dirty[i] === 1) add(pane, this.#idOf(keys[i]), i);
+      }
+      pane.exported = pane.keys.length;
+      pane.dirty = new Uint8Array(pane.exported);
+    }
+    this.#fired = [];
+    return changed;
+  }
+
+  #idOf(key: unknown): Id {
+    return this.#setup.keyed ? keyId(key as never) : UNKEYED;
+  }
+
+  /** What the general layout exports for slot `i` of `pane`: its accumulator, one event-time timer at end - 1. */
+  #windowData(pane: Pane<Id>, i: number): WindowData {
+    const acc = this.#columns !== null ? this.#columns.toAccumulator(pane.columns, i) : pane.accs[i];
+    return {
+      start: pane.window.start, end: pane.window.end, has: true, acc: this.#setup.incremental!.exportAcc(acc),
+      values: null, times: null, trigger: null, eventTimers: [pane.maxTs], processingTimers: [],
+    };
   }
 
   /**
@@ -208,7 +259,7 @@ export class PanePath<T, K, R> {
     const inc = this.#setup.incremental!;
     for (const k of s.keys) {
       const key = clonePlain(k.key, 'key');
-      const id: Id = this.#setup.keyed ? keyId(key as never) : UNKEYED;
+      const id = this.#idOf(key);
       // A window without contents would fire nothing and be dropped: it needs no slot.
       for (const w of k.windows) {
         if (!w.has) continue;

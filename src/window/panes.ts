@@ -29,6 +29,10 @@ export class Pane<Id = unknown> {
   readonly groups: number[] = [];
   /** The accumulator of each slot; empty where the table keeps them in `columns`. */
   readonly accs: unknown[] = [];
+  /** Slots below this were in the last checkpoint's export; those at or above it are new since (window-rows.ts). */
+  exported = 0;
+  /** 1 for each exported slot updated since that export (a store per record: no lookup). */
+  dirty = new Uint8Array(0);
   /** The timestamp of the pane's results and the watermark that fires it: `end - 1`. */
   readonly maxTs: number;
 

@@ -11,6 +11,7 @@ import type { KeyData, WindowOperatorState } from './types.js';
 import { keyId } from '../core/keys.js';
 import { type KeyEntry, UNKEYED, WindowState, type Id } from './window-state.js';
 import { GLOBAL_WINDOW } from './windows.js';
+import type { WindowRowSource } from './window-rows.js';
 
 /**
  * The general path's keys with their windows, as plain data.
@@ -21,34 +22,42 @@ import { GLOBAL_WINDOW } from './windows.js';
  * ```
  */
 export function exportWindows<T, K, R>(setup: WindowSetup<T, K, R>, general: GeneralPath<T, K, R>): KeyData[] {
+  const keys: KeyData[] = [];
+  for (const entry of general.keys.values()) if (entry.size > 0) keys.push(exportEntry(setup, general, entry));
+  return keys;
+}
+
+/**
+ * One key's windows, as plain data: a row of the key-grouped export (window-rows.ts).
+ *
+ * @example
+ * ```ts
+ * // internal: const entry = general.keys.get(id); if (entry !== undefined) exportEntry(setup, general, entry)
+ * ```
+ */
+export function exportEntry<T, K, R>(setup: WindowSetup<T, K, R>, general: GeneralPath<T, K, R>, entry: KeyEntry): KeyData {
   const inc = setup.incremental;
   const contents = general.contents;
-  const keys: KeyData[] = [];
-  for (const entry of general.keys.values()) {
-    if (entry.size === 0) continue;
-    const windows = entry.windows();
-    keys.push({
-      key: clonePlain(entry.key, 'key'),
-      keyGroup: entry.keyGroup,
-      windows: windows.map((ws) => {
-        const acc = inc !== null ? contents.acc(ws) : undefined;
-        const elements = inc === null ? contents.elements(ws) : undefined;
-        return {
-          start: ws.window.start,
-          end: ws.window.end,
-          has: acc !== undefined || elements !== undefined,
-          acc: acc !== undefined ? inc!.exportAcc(acc) : null,
-          values: elements === undefined ? null : elements.values.slice(),
-          times: elements === undefined ? null : elements.times.slice(),
-          trigger: general.ctx.statesOf(ws)?.map(([name, value]): [string, unknown] => [name, clonePlain(value, 'trigger state')]) ?? null,
-          eventTimers: general.timers.timesOf(ws, true),
-          processingTimers: general.timers.timesOf(ws, false),
-          ...(ws.panes > 0 ? { panes: ws.panes } : {}),
-        };
-      }),
-    });
-  }
-  return keys;
+  return {
+    key: clonePlain(entry.key, 'key'),
+    keyGroup: entry.keyGroup,
+    windows: entry.windows().map((ws) => {
+      const acc = inc !== null ? contents.acc(ws) : undefined;
+      const elements = inc === null ? contents.elements(ws) : undefined;
+      return {
+        start: ws.window.start,
+        end: ws.window.end,
+        has: acc !== undefined || elements !== undefined,
+        acc: acc !== undefined ? inc!.exportAcc(acc) : null,
+        values: elements === undefined ? null : elements.values.slice(),
+        times: elements === undefined ? null : elements.times.slice(),
+        trigger: general.ctx.statesOf(ws)?.map(([name, value]): [string, unknown] => [name, clonePlain(value, 'trigger state')]) ?? null,
+        eventTimers: general.timers.timesOf(ws, true),
+        processingTimers: general.timers.timesOf(ws, false),
+        ...(ws.panes > 0 ? { panes: ws.panes } : {}),
+      };
+    }),
+  };
 }
 
 /**
@@ -82,4 +91,28 @@ export function restoreWindows<T, K, R>(setup: WindowSetup<T, K, R>, general: Ge
       for (const t of w.processingTimers) general.timers.register(ws, t, false);
     }
   }
+}
+
+/**
+ * The general path as a source of window rows (window-rows.ts): its keys, and the keys it
+ * recorded as changed (`GeneralPath.changed`), from the first export on.
+ *
+ * @example
+ * ```ts
+ * // internal: exporter.export(generalRows(setup, general), checkpoint.incremental)
+ * ```
+ */
+export function generalRows<T, K, R>(setup: WindowSetup<T, K, R>, general: GeneralPath<T, K, R>): WindowRowSource<Id> {
+  return {
+    exportKeys: () => exportWindows(setup, general),
+    exportKey: (id) => {
+      const entry = general.keys.get(id);
+      return entry === undefined || entry.size === 0 ? undefined : exportEntry(setup, general, entry);
+    },
+    takeChanged: () => {
+      const changed = general.changed ?? undefined;
+      general.changed = new Map();
+      return changed;
+    },
+  };
 }

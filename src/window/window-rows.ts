@@ -1,0 +1,197 @@
+/**
+ * The window operator's checkpoint in the one key-grouped export format of keyed state
+ * (docs/checkpoints.md §10, state/keyed-export.ts): one row per key, its windows (contents, trigger
+ * state, timers, pane count) as `WindowOperatorState` lists them, in tables `<keyGroup>/windows`.
+ * Full, or incremental: only the rows of the keys whose windows changed since the last export (the
+ * pane path and the general path record those keys), and deletes for keys left without a window.
+ *
+ * A restore reads only the tables of the key groups it is given (`rowsByName`), so that parallel
+ * instances can split one window operator's state; state of the version before this format (a
+ * `WindowOperatorState` v1, stored whole) is migrated to it first (`migrateWindowState`).
+ */
+import type { Key } from '../core/keys.js';
+import { defineOwn } from '../core/plain-data.js';
+import { keyGroupTable, type KeyedTableSnapshot, type KeyGroupRange, type OperatorStateSnapshot } from '../core/state-snapshot.js';
+import { isObject } from '../state/cells.js';
+import { StateRestoreError } from '../state/errors.js';
+import { rowsByName } from '../state/keyed-export.js';
+import { KEYED_STATE_FORMAT, type KeyedStateExport, type KeyedStateHeader } from '../state/snapshot-types.js';
+import type { KeyData, WindowData, WindowOperatorState } from './types.js';
+
+/** The name of the window rows' tables: `<keyGroup>/windows`. */
+export const WINDOW_ROWS = 'windows';
+
+/** The header of a window operator's keyed tables: no state of the backend's own, only rows. */
+const WINDOW_HEADER: KeyedStateHeader = { format: KEYED_STATE_FORMAT, states: {} };
+
+/** A key whose windows changed, as a delete needs it: its key and key group. */
+export interface KeyRef {
+  readonly key: unknown;
+  readonly keyGroup: number;
+}
+
+/** The row of one key: the key group keyBy gave it (a restore cannot compute it for every keyBy) and its windows. */
+export interface WindowRow {
+  readonly keyGroup: number;
+  readonly windows: readonly WindowData[];
+}
+
+/** The non-keyed part of a window operator's checkpoint (the keyed part: the `<keyGroup>/windows` tables). */
+export interface WindowCheckpointState {
+  readonly operator: 'window';
+  readonly uid: string | null;
+  readonly assigner: string;
+  readonly watermark: number;
+  readonly keyedState: KeyedStateHeader;
+}
+
+/** A path's windows by key, and the keys that changed since the last export. */
+export interface WindowRowSource<Id> {
+  /** Every key with a window. */
+  exportKeys(): KeyData[];
+  /** One key's windows; undefined when it has none. */
+  exportKey(id: Id): KeyData | undefined;
+  /** The keys changed since the last call; undefined on the first call and the first after a restore. */
+  takeChanged(): Map<Id, KeyRef> | undefined;
+}
+
+/** The table key of a key: windowAll's one key (undefined, no key group) is stored as 0, a valid key. */
+const tableKey = (key: unknown): Key => (key === undefined ? 0 : key) as Key;
+/** The key group a row is stored under: windowAll's one key (no key group, -1) in group 0. */
+const tableGroup = (keyGroup: number): number => Math.max(keyGroup, 0);
+
+interface Group {
+  readonly keys: Key[];
+  readonly values: WindowRow[];
+  readonly deletes: Key[];
+}
+
+/**
+ * Exports a window operator's rows, full or incremental, and remembers the key groups it listed:
+ * an incremental export lists each of them again (an empty delta when nothing changed there).
+ *
+ * Example (an internal helper, so not compiled against the package by check:examples):
+ * ```ts
+ * const exporter = new WindowExporter();
+ * const tables = exporter.export(panePath, true); // { '7/windows': { kind: 'delta', ... }, ... }
+ * ```
+ */
+export class WindowExporter {
+  #listed: Set<number> | null = null;
+
+  /** Forgets what was exported: the next export is full (after a restore). */
+  reset(): void {
+    this.#listed = null;
+  }
+
+  export<Id>(source: WindowRowSource<Id>, incremental: boolean): Record<string, KeyedTableSnapshot> {
+    const changed = source.takeChanged();
+    const listed = this.#listed;
+    const groups = new Map<number, Group>();
+    const group = (keyGroup: number): Group => {
+      let g = groups.get(keyGroup);
+      if (g === undefined) {
+        g = { keys: [], values: [], deletes: [] };
+        groups.set(keyGroup, g);
+      }
+      return g;
+    };
+    const put = (k: KeyData): void => {
+      const g = group(tableGroup(k.keyGroup));
+      g.keys.push(tableKey(k.key));
+      g.values.push({ keyGroup: k.keyGroup, windows: k.windows });
+    };
+    const delta = incremental && changed !== undefined && listed !== null;
+    if (delta) {
+      for (const [id, ref] of changed) {
+        const k = source.exportKey(id);
+        if (k !== undefined) put(k);
+        else group(tableGroup(ref.keyGroup)).deletes.push(tableKey(ref.key));
+      }
+      for (const g of listed) group(g);
+    } else {
+      for (const k of source.exportKeys()) put(k);
+    }
+    this.#listed = new Set(groups.keys());
+    const tables: Record<string, KeyedTableSnapshot> = {};
+    for (const g of [...groups.keys()].sort((a, b) => a - b)) {
+      const { keys, values, deletes } = groups.get(g)!;
+      defineOwn(tables, keyGroupTable(g, WINDOW_ROWS), delta ? { kind: 'delta', keys, values, deletes } : { kind: 'full', keys, values });
+    }
+    return tables;
+  }
+}
+
+/**
+ * The non-keyed part of a checkpoint of the window operator.
+ *
+ * @example
+ * ```ts
+ * // internal: { stateVersion: 0, state: windowCheckpointState(setup.uid, 'tumblingEventTimeWindows', 1999), keyed }
+ * ```
+ */
+export function windowCheckpointState(uid: string | null, assigner: string, watermark: number): WindowCheckpointState {
+  return { operator: 'window', uid, assigner, watermark, keyedState: WINDOW_HEADER };
+}
+
+/**
+ * The stored state of a window operator (this format, or v1 migrated) as `WindowOperatorState`
+ * with the keys of the key groups in `range` only (all without one): only those groups' tables
+ * are read. The result is validated by the operator's restore (restore-validation.ts).
+ *
+ * @example
+ * ```ts
+ * // internal: this.restoreState(restoredWindowState(stored, options.keyGroups, setup.uid))
+ * ```
+ */
+export function restoredWindowState(stored: OperatorStateSnapshot, range: KeyGroupRange | undefined, uid: string | null): unknown {
+  const s = stored.state as Partial<WindowCheckpointState & WindowOperatorState> | null;
+  if (!isObject(s)) return s; // (restoreState names what is wrong)
+  if (s.operator !== 'window') {
+    // Version 1 (snapshotState, stored whole), migrated to rows by key group.
+    if (!Array.isArray(s.keys)) return s;
+    return { ...s, keys: rowsOf(migrateWindowState(s as WindowOperatorState), range, uid) };
+  }
+  const keys = rowsOf({ header: s.keyedState as KeyedStateHeader, tables: stored.keyed ?? {} }, range, uid);
+  return { version: 1, uid: s.uid, assigner: s.assigner, watermark: s.watermark, keys };
+}
+
+/**
+ * Window state of version 1 (`WindowOperatorState`, every key in one list) as the key-grouped
+ * export of this format: each key a row in the table of its key group.
+ *
+ * @example
+ * ```ts
+ * migrateWindowState({ version: 1, uid: 'w', assigner: 'tumblingEventTimeWindows', watermark: 0, keys: [{ key: 'a', keyGroup: 7, windows: [] }] });
+ * // { header: { format: 3, states: {} }, tables: { '7/windows': { kind: 'full', keys: ['a'], values: [{ keyGroup: 7, windows: [] }] } } }
+ * ```
+ */
+export function migrateWindowState(s: WindowOperatorState): KeyedStateExport {
+  const groups = new Map<number, { keys: Key[]; values: WindowRow[] }>();
+  for (const k of s.keys) {
+    const group = isObject(k) && typeof k.keyGroup === 'number' ? tableGroup(k.keyGroup) : 0;
+    let g = groups.get(group);
+    if (g === undefined) {
+      g = { keys: [], values: [] };
+      groups.set(group, g);
+    }
+    g.keys.push(tableKey(isObject(k) ? k.key : undefined));
+    g.values.push({ keyGroup: isObject(k) ? k.keyGroup : NaN, windows: isObject(k) ? k.windows : [] });
+  }
+  const tables: Record<string, KeyedTableSnapshot> = {};
+  for (const g of [...groups.keys()].sort((a, b) => a - b)) defineOwn(tables, keyGroupTable(g, WINDOW_ROWS), { kind: 'full', ...groups.get(g)! });
+  return { header: WINDOW_HEADER, tables };
+}
+
+/** The keys of the window rows of `data` in `range`, in key-group order. */
+function rowsOf(data: KeyedStateExport, range: KeyGroupRange | undefined, uid: string | null): KeyData[] {
+  const rows = rowsByName(data, range, uid ?? undefined).get(WINDOW_ROWS);
+  if (rows === undefined) return [];
+  return rows.keys.map((key, i): KeyData => {
+    const row = rows.rows[i] as Partial<WindowRow> | null;
+    if (!isObject(row) || typeof row.keyGroup !== 'number') {
+      throw new StateRestoreError(uid ?? undefined, `window row of key ${JSON.stringify(key)}: expected { keyGroup, windows }`);
+    }
+    return { key: row.keyGroup < 0 ? undefined : key, keyGroup: row.keyGroup, windows: row.windows as WindowData[] };
+  });
+}

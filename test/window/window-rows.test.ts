@@ -1,0 +1,162 @@
+/**
+ * The window operator's checkpoint in the key-grouped format (src/window/window-rows.ts,
+ * docs/checkpoints.md §10): a full checkpoint plus the incremental ones after it restore the state
+ * an uninterrupted run has, on both paths and every window configuration of the stored scenarios;
+ * an incremental checkpoint holds only the changed keys; a restore of a range of key groups takes
+ * only those keys, and two instances with complementary ranges give together what one gives.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { decodeValue } from '../../src/checkpoint/codec.js';
+import { applyDeltas, SNAPSHOT_FORMAT_VERSION, type Snapshot } from '../../src/checkpoint/snapshot.js';
+import type { PendingCheckpoint } from '../../src/core/checkpointing.js';
+import { keyedRecord, watermark, type StreamElement } from '../../src/core/elements.js';
+import { keyGroupOf } from '../../src/core/keys.js';
+import type { StreamOperator } from '../../src/core/operator.js';
+import type { KeyedTableSnapshot, OperatorStateSnapshot } from '../../src/core/state-snapshot.js';
+import { OperatorHarness } from '../../src/testing/harness.js';
+import { StateRestoreError } from '../../src/state/errors.js';
+import { sum, tumblingEventTimeWindows } from '../../src/window/index.js';
+import { END, scenarios, type Step } from '../state/legacy-scenarios.js';
+import { windowOp } from './helpers.js';
+
+type Harness = OperatorHarness<number, string, unknown, string>;
+type Op = StreamOperator<number, string, unknown, string>;
+
+const pending = (checkpointId: number, incremental: boolean): PendingCheckpoint =>
+  ({ checkpointId, incremental, report: () => {}, hold: () => () => {}, onComplete: () => {} });
+
+function stored(operator: Op, id: number, incremental: boolean): Snapshot {
+  return {
+    formatVersion: SNAPSHOT_FORMAT_VERSION, pipelineId: 'window-rows', checkpointId: id, kind: 'checkpoint', createdAt: 0,
+    ...(incremental ? { parentCheckpointId: id - 1 } : {}),
+    operators: { [operator.uid!]: operator.snapshotCheckpoint!(pending(id, incremental)) }, sources: {}, watermarks: {},
+  };
+}
+
+function feed(h: Harness, steps: readonly Step[]): void {
+  for (const step of steps) {
+    if ('advance' in step) h.advanceProcessingTime(step.advance);
+    else h.process(step);
+  }
+}
+
+/** The records of an output, sorted (two instances interleave theirs differently). */
+const records = (out: readonly StreamElement<unknown, string>[]): string[] =>
+  out.filter((e) => e.kind === 'record').map((e) => `${JSON.stringify(e.kind === 'record' ? e.value : null)} @${e.kind === 'record' ? e.timestamp : ''}`).sort();
+
+const windowScenarios = scenarios.filter((s) => s.name.startsWith('window-'));
+
+describe('window checkpoints in the key-grouped format', () => {
+  for (const s of windowScenarios) {
+    it(`${s.name}: a full checkpoint plus an incremental one after every step restores what the run has`, () => {
+      const h: Harness = new OperatorHarness(s.create);
+      const chain: Snapshot[] = [];
+      s.before.forEach((step, i) => {
+        feed(h, [step]);
+        chain.push(stored(h.operator, i + 1, i > 0));
+      });
+      const now = h.now;
+      h.takeOutput();
+      feed(h, [...s.after, END]);
+      const expected = records(h.takeOutput());
+      const [full, ...deltas] = chain;
+      const restored: Harness = new OperatorHarness(s.create, { startTime: now });
+      restored.initializeState(applyDeltas(full!, deltas));
+      feed(restored, [...s.after, END]);
+      expect(records(restored.takeOutput())).toEqual(expected);
+    });
+
+    it(`${s.name}: two instances restoring complementary key-group ranges give together what one gives`, () => {
+      const h: Harness = new OperatorHarness(s.create);
+      feed(h, s.before);
+      const snapshot = stored(h.operator, 1, false);
+      const now = h.now;
+      h.takeOutput();
+      feed(h, [...s.after, END]);
+      const expected = records(h.takeOutput());
+      const halves = [{ start: 0, end: 63 }, { start: 64, end: 32767 }].map((keyGroups) => {
+        const part: Harness = new OperatorHarness(s.create, { startTime: now });
+        part.operator.restoreCheckpoint!(snapshot.operators[part.operator.uid!] as OperatorStateSnapshot, { keyGroups });
+        // Each instance gets the records of its own key groups, as a keyBy in front would route them.
+        // (windowAll's one key is in key group 0: every record goes to the first instance.)
+        const groupOf = (step: { readonly keyGroup: number }): number => (s.name.startsWith('window-all') ? 0 : step.keyGroup);
+        const mine = (step: Step): boolean =>
+          'advance' in step || step.kind !== 'record' || (groupOf(step) >= keyGroups.start && groupOf(step) <= keyGroups.end);
+        feed(part, [...s.after.filter(mine), END]);
+        return records(part.takeOutput());
+      });
+      expect([...halves[0]!, ...halves[1]!].sort()).toEqual(expected);
+    });
+  }
+});
+
+describe('an incremental window checkpoint holds only the keys that changed', () => {
+  const create = windowOp(tumblingEventTimeWindows(1000), { kind: 'aggregate', aggregate: sum() as never }, { uid: 'w' });
+  const keysIn = (snapshot: Snapshot): { rows: number; deletes: number; tables: number } => {
+    const keyed = (snapshot.operators['w'] as OperatorStateSnapshot).keyed ?? {};
+    let rows = 0;
+    let deletes = 0;
+    for (const t of Object.values(keyed) as KeyedTableSnapshot[]) {
+      rows += t.keys.length;
+      if (t.kind === 'delta') deletes += t.deletes.length;
+    }
+    return { rows, deletes, tables: Object.keys(keyed).length };
+  };
+  const rec = (value: number, ts: number, key: string): StreamElement<number, string> => keyedRecord(value, ts, key, keyGroupOf(key));
+
+  it('pane path: an update, a new key, and the keys of a fired pane as deletes', () => {
+    const h = new OperatorHarness(create as never) as unknown as Harness;
+    for (let k = 0; k < 100; k++) h.process(rec(k, 10, `k${k}`));
+    const full = keysIn(stored(h.operator, 1, false));
+    expect(full.rows).toBe(100);
+    h.process(rec(1, 20, 'k7')); // an update
+    h.process(rec(1, 1500, 'new')); // a key in a new pane
+    expect(keysIn(stored(h.operator, 2, true))).toMatchObject({ rows: 2, deletes: 0 });
+    expect(keysIn(stored(h.operator, 4, true)).rows).toBe(0);
+    h.process(watermark(999)); // fires the first pane: its 100 keys are gone
+    expect(keysIn(stored(h.operator, 5, true))).toMatchObject({ rows: 0, deletes: 100 });
+  });
+
+  it('general path (allowed lateness): only the key that got a record', () => {
+    const general = windowOp(tumblingEventTimeWindows(1000), { kind: 'aggregate', aggregate: sum() as never }, { uid: 'w', allowedLateness: 100 });
+    const h = new OperatorHarness(general as never) as unknown as Harness;
+    for (let k = 0; k < 100; k++) h.process(rec(k, 10, `k${k}`));
+    expect(keysIn(stored(h.operator, 1, false)).rows).toBe(100);
+    h.process(rec(1, 20, 'k7'));
+    expect(keysIn(stored(h.operator, 2, true))).toMatchObject({ rows: 1, deletes: 0 });
+  });
+});
+
+describe('window state stored as WindowOperatorState v1 (test/fixtures/state) is migrated to rows by key group', () => {
+  for (const s of windowScenarios.filter((x) => !x.name.startsWith('window-all'))) {
+    it(`${s.name}: two instances restoring complementary ranges of the stored v1 state give what a whole restore gives`, () => {
+      const fixture = JSON.parse(readFileSync(new URL(`../fixtures/state/${s.name}.json`, import.meta.url), 'utf8')) as
+        { now: number; snapshot: { tagged: boolean; value: unknown } };
+      const snapshot = decodeValue(JSON.stringify(fixture.snapshot.value), fixture.snapshot.tagged) as Snapshot;
+      const stored = snapshot.operators['w'] as OperatorStateSnapshot;
+      expect((stored.state as { version: number }).version).toBe(1);
+      const run = (keyGroups?: { start: number; end: number }): string[] => {
+        const h: Harness = new OperatorHarness(s.create, { startTime: fixture.now });
+        h.operator.restoreCheckpoint!(stored, keyGroups === undefined ? {} : { keyGroups });
+        const mine = (step: Step): boolean => keyGroups === undefined || 'advance' in step || step.kind !== 'record' ||
+          (step.keyGroup >= keyGroups.start && step.keyGroup <= keyGroups.end);
+        feed(h, [...s.after.filter(mine), END]);
+        return records(h.takeOutput());
+      };
+      const whole = run();
+      expect(whole.length).toBeGreaterThan(0);
+      expect([...run({ start: 0, end: 63 }), ...run({ start: 64, end: 32767 })].sort()).toEqual(whole);
+    });
+  }
+});
+
+describe('a malformed window row', () => {
+  it('fails the restore with a StateRestoreError naming the uid and the key', () => {
+    const h = new OperatorHarness(windowOp(tumblingEventTimeWindows(1000), { kind: 'aggregate', aggregate: sum() as never }, { uid: 'w' }) as never) as unknown as Harness;
+    const state = { operator: 'window', uid: 'w', assigner: 'tumblingEventTimeWindows', watermark: 0, keyedState: { format: 3, states: {} } };
+    const restore = (): void => h.operator.restoreCheckpoint!({ stateVersion: 0, state, keyed: { '3/windows': { kind: 'full', keys: ['a'], values: [5] } } });
+    expect(restore).toThrow(StateRestoreError);
+    expect(restore).toThrow(/"w".*key "a"|key "a".*"w"|w.*key "a"/);
+  });
+});
