@@ -35,9 +35,10 @@ export const budgets = [
     name: 'a windowed count',
     imports: { rxflink: ['withEventTime', 'boundedOutOfOrderness', 'keyBy', 'window', 'tumblingEventTimeWindows', 'count', 'toValues'] },
     // 14.9 KB before windows moved onto the one keyed state layer (issue 16): the general path now
-    // brings the KeyedStateBackend, the timer service and the key-grouped export (+7.3 KB). Header: why
+    // brings the KeyedStateBackend, the timer service and the key-grouped export (+7.3 KB), and
+    // windows' own rows in that export (+0.9 KB). Header: why
     // the general path is in every window bundle, and the way back to the target.
-    limit: 22.5 * KB,
+    limit: 23.5 * KB,
     target: 10 * KB,
   },
   { name: 'keyBy alone', imports: { rxflink: ['keyBy'] }, limit: 2.75 * KB, target: 3 * KB }, // +0.1 KB the metrics probe (issue 13)
@@ -52,7 +53,7 @@ export const budgets = [
         'startCheckpointing', 'fromPush', 'exactlyOnceSink'],
       'rxflink/idb': ['openIndexedDbBackend'],
     },
-    limit: 37.25 * KB, // 29.75 KB before windows moved onto the state layer (+7.2 KB, as above)
+    limit: 38.25 * KB, // 29.75 KB before windows moved onto the state layer (+8.1 KB, as above)
     target: 20 * KB,
   },
   // The source alone; web-vitals itself (both of its builds, loaded on subscribe) is counted in.

@@ -162,8 +162,8 @@ export function restoredWindowState(stored: OperatorStateSnapshot, range: KeyGro
  *
  * @example
  * ```ts
- * migrateWindowState({ version: 1, uid: 'w', assigner: 'tumblingEventTimeWindows', watermark: 0, keys: [{ key: 'a', keyGroup: 7, windows: [] }] });
- * // { header: { format: 3, states: {} }, tables: { '7/windows': { kind: 'full', keys: ['a'], values: [{ keyGroup: 7, windows: [] }] } } }
+ * // internal: migrateWindowState({ version: 1, uid: 'w', assigner: 'tumblingEventTimeWindows', watermark: 0, keys: [{ key: 'a', keyGroup: 7, windows: [] }] });
+ * // gives { header: { format: 3, states: {} }, tables: { '7/windows': { kind: 'full', keys: ['a'], values: [{ keyGroup: 7, windows: [] }] } } }
  * ```
  */
 export function migrateWindowState(s: WindowOperatorState): KeyedStateExport {
