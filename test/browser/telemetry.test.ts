@@ -13,7 +13,7 @@ afterAll(async () => {
   await app?.close();
 });
 
-type Api = { __telemetry: { state(): { windows: { ids: string[] }; status: { invalid: number; vitals: Record<string, number> } } } };
+type Api = { __telemetry: { state(): { windows: { ids: string[] }; app: { invalid: number; vitals: Record<string, number> } } } };
 
 describe('the telemetry app', () => {
   it('loads, fills the charts from the store, counts invalid events, takes real clicks and web vitals; writes a screenshot', async () => {
@@ -21,31 +21,39 @@ describe('the telemetry app', () => {
     const page = await app.open({ id: `live-${Date.now()}`, seed: 3, disorder: 0.1, backfill: 120_000 });
     await page.waitForFunction(() => {
       const s = (globalThis as unknown as Api).__telemetry.state();
-      return s.windows.ids.length >= 16 && s.status.invalid >= 3;
+      return s.windows.ids.length >= 16 && s.app.invalid >= 3;
     }, undefined, { timeout: 30_000, polling: 100 }).catch(async (e: unknown) => {
-      throw new Error(`${String(e)}\n${JSON.stringify({ status: (await appState(page)).status, windows: (await appState(page)).windows.ids.length, log: app.consoleLog })}`);
+      throw new Error(`${String(e)}\n${JSON.stringify({ status: (await appState(page)).pipelineStatus, windows: (await appState(page)).windows.ids.length, log: app.consoleLog })}`);
     });
     for (const area of ['checkout', 'cart', 'search', 'checkout']) await page.click(`button[data-area="${area}"]`);
     await page.fill('input[data-area="search"]', 'rxflink');
-    await page.waitForFunction(() => Object.keys((globalThis as unknown as Api).__telemetry.state().status.vitals).length >= 2, undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => Object.keys((globalThis as unknown as Api).__telemetry.state().app.vitals).length >= 2, undefined, { timeout: 20_000 });
     await page.waitForTimeout(1_500); // a checkpoint commits the latest windows; uPlot draws on the next frame
     const state = await appState(page);
-    const context = JSON.stringify({ status: state.status, log: app.consoleLog });
+    const context = JSON.stringify({ status: state.pipelineStatus, app: state.app, log: app.consoleLog });
 
-    expect(state.status.phase, context).toBe('running');
-    expect(state.status.ownership, context).toBe('owner');
-    expect(state.status.error, context).toBeNull();
+    // The status slice, fed by pipelineStatusFeed: running, this tab owns the state, checkpoints stored, records flowing.
+    expect(state.pipelineStatus, context).toMatchObject({ phase: 'running', owner: 'this-tab', error: null });
+    expect(state.pipelineStatus.lastCheckpoint?.id, context).toBeGreaterThan(0);
+    expect(state.pipelineStatus.recordsIn, context).toBeGreaterThan(100);
+    expect(state.pipelineStatus.watermark, context).toBeGreaterThan(0);
+    expect(state.pipelineStatus.lagMs, context).toBeGreaterThanOrEqual(0);
+    // ... and shown on the page.
+    expect(await page.textContent('#checkpoint'), context).toMatch(new RegExp(`^${state.pipelineStatus.lastCheckpoint!.id} at `));
+    expect(await page.textContent('#watermark'), context).toMatch(/lag \d+\.\d s/);
+    expect(await page.textContent('#records'), context).toMatch(/^\d+ in · \d+ out$/);
+    expect(await page.textContent('#status'), context).toMatch(/owner: this tab/);
     // The simulated areas each have windows with counts and latency quantiles.
     const windows = Object.values(state.windows.entities);
     for (const area of ['home', 'search', 'cart', 'checkout']) {
-      const mine = windows.filter((w) => w.area === area);
+      const mine = windows.filter((w) => w.key === area).map((w) => w.value);
       expect(mine.length, context).toBeGreaterThanOrEqual(3);
       expect(mine.every((w) => w.count > 0 && w.p95 >= w.p50 && w.p50 > 0), context).toBe(true);
     }
     // The page's own web vitals, from the real library in Chromium: at least FCP and TTFB. Reports
     // of one metric instance are its updates: numbered 0, 1, ... under one id, and their deltas add
     // up to its latest value.
-    expect(Object.keys(state.status.vitals), context).toEqual(expect.arrayContaining(['FCP', 'TTFB']));
+    expect(Object.keys(state.app.vitals), context).toEqual(expect.arrayContaining(['FCP', 'TTFB']));
     const updates = await page.evaluate(() => (globalThis as unknown as { __telemetry: { vitalUpdates(): { name: string; id: string; update: number; value: number; delta: number }[] } }).__telemetry.vitalUpdates());
     const byId = new Map<string, typeof updates>();
     for (const u of updates) byId.set(u.id, [...(byId.get(u.id) ?? []), u]);
