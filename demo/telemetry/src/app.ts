@@ -1,16 +1,16 @@
 // The running app, without its view: settings from the URL, the two checkpointed pipelines (areas
 // and sessions), the real interaction events, page exit, and what the page and the tests read.
-import { auditTime, fromEvent, merge, map, Subject, tap, type Observable } from 'rxjs';
+import { asyncScheduler, auditTime, fromEvent, merge, map, Subject, tap, type Observable } from 'rxjs';
 import {
   exactlyOnceSink, FinishedPipelineError, fromAsyncIterable, fromIterable, fromPush, mergeTimed, SideOutput, startCheckpointing, toValues,
   type Checkpointing, type StreamBatch,
 } from '../../../src/index.js';
 import { openIndexedDbBackend, type IndexedDbBackend } from '../../../src/idb/index.js';
-import { watchPageExit } from '../../../src/browser/index.js';
+import { earlyPanes, watchPageExit } from '../../../src/browser/index.js';
 import { fromWebVitals, type VitalUpdate } from '../../../src/web-vitals/index.js';
-import { dispatchResults, pipelineStatusActions, pipelineStatusFeed } from '../../../src/redux/index.js';
+import { createQueryableState, dispatchResults, pipelineStatusActions, pipelineStatusFeed, type OpenWindow } from '../../../src/redux/index.js';
 import { pacedClock, simulatedEvent, simulatedTraffic, type GeneratorConfig, type TelemetryEvent } from './generator.js';
-import { perArea, perUser, resultStore, timed, toAreaWindow, toSession, type Outputs } from './pipeline.js';
+import { areaAggregate, areaFigures, perArea, perUser, resultStore, timed, toAreaWindow, toSession, type Outputs } from './pipeline.js';
 import {
   areaResult, areaWindows, countersChanged, createAppStore, sessionResult, userSessions, vitalReported, type AreaWindow, type UserSession,
 } from './store.js';
@@ -91,8 +91,26 @@ fromWebVitals({ reportAllChanges: true }).subscribe({
 
 /** The area pipeline's watermarks (finite ones: +∞ at the end of a finite input is not shown). */
 const watermarks = new Subject<number>();
+let watermark = -Infinity;
 const watchWatermark = tap((batch: StreamBatch<TelemetryEvent, undefined>) => {
-  for (const e of batch) if (e.kind === 'watermark' && e.timestamp < Number.MAX_SAFE_INTEGER) watermarks.next(e.timestamp);
+  for (const e of batch) {
+    if (e.kind === 'watermark' && e.timestamp < Number.MAX_SAFE_INTEGER) {
+      watermark = e.timestamp;
+      watermarks.next(e.timestamp);
+    }
+  }
+});
+
+// The area windows still open, read through the window operator's queryable view: on page exit
+// they leave as early panes (pane.timing 'EARLY'). Invalidated on the async scheduler, not per
+// animation frame: a hidden tab gets no frames, and the exit must read the windows as they are.
+const live = createQueryableState({ scheduler: asyncScheduler });
+const OPEN_AREAS = 'open-area-windows';
+/** The early panes of the area windows the watermark has not closed yet. */
+const openAreaPanes = earlyPanes({
+  openWindows: () => live.view<string, readonly OpenWindow[]>(OPEN_AREAS).getSnapshot().entries,
+  result: (w) => areaFigures(areaAggregate.getResult(w.accumulator as Parameters<typeof areaAggregate.getResult>[0])),
+  watermark: () => watermark,
 });
 
 /** Results committed since the last page exit: what the exit sends. */
@@ -139,7 +157,8 @@ async function start(): Promise<void> {
     return;
   }
   const exit = watchPageExit({
-    pipelineId: settings.id, url: '/collect', checkpoints: areas.checkpoints, ownership: () => areas.backend.ownership, pending: () => unsent.splice(0),
+    pipelineId: settings.id, url: '/collect', checkpoints: areas.checkpoints, ownership: () => areas.backend.ownership,
+    pending: () => unsent.splice(0), earlyPanes: openAreaPanes,
   });
   const drained = await exit.drainOutbox();
   store.dispatch(countersChanged({ waiting: false, outboxDrained: drained }));
@@ -155,7 +174,7 @@ async function start(): Promise<void> {
     : sim$;
   run(input$.pipe(
     watchWatermark,
-    perArea(outputs, 'areas'),
+    perArea(outputs, 'areas', { registry: live, name: OPEN_AREAS }),
     exactlyOnceSink((results, id) => commit(areaResults, results.map(toAreaWindow), id, (v) => {
       unsent.push(...v);
       toStore(areasCommitted)(v);
