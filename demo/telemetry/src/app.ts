@@ -2,11 +2,12 @@
 // and sessions), the real interaction events, page exit, and what the page and the tests read.
 import { asyncScheduler, auditTime, fromEvent, merge, map, Subject, tap, type Observable } from 'rxjs';
 import {
-  exactlyOnceSink, FinishedPipelineError, fromAsyncIterable, fromIterable, fromPush, mergeTimed, SideOutput, startCheckpointing, toValues,
+  exactlyOnceSink, FinishedPipelineError, fromAsyncIterable, fromIterable, fromPush, mergeTimed, PipelineMetrics, SideOutput, startCheckpointing, toValues,
   type Checkpointing, type StreamBatch,
 } from '../../../src/index.js';
 import { openIndexedDbBackend, type IndexedDbBackend } from '../../../src/idb/index.js';
 import { earlyPanes, watchPageExit } from '../../../src/browser/index.js';
+import { mountDevtools } from '../../../src/devtools/index.js';
 import { fromWebVitals, type VitalUpdate } from '../../../src/web-vitals/index.js';
 import { createQueryableState, dispatchResults, pipelineStatusActions, pipelineStatusFeed, type OpenWindow } from '../../../src/redux/index.js';
 import { pacedClock, simulatedEvent, simulatedTraffic, type GeneratorConfig, type TelemetryEvent } from './generator.js';
@@ -52,6 +53,8 @@ export function setDisorder(level: number): void {
 }
 
 export const store = createAppStore();
+/** Both pipelines' metrics (their coordinators link them), for the devtools panel. */
+const metrics = new PipelineMetrics({ job: 'telemetry' });
 const outputs: Outputs = { invalid: new SideOutput('invalid events'), late: new SideOutput('late events') };
 const areaResults = resultStore<AreaWindow>(settings.id);
 const sessionResults = resultStore<UserSession>(`${settings.id}-sessions`);
@@ -131,7 +134,7 @@ async function open(pipelineId: string): Promise<{ checkpoints: Checkpointing; b
     onOwnershipLost: (reason) => store.dispatch(pipelineStatusActions.failed(new Error(`ownership lost: ${reason}`))),
   });
   try {
-    const checkpoints = await startCheckpointing({ backend, interval: 1_000 });
+    const checkpoints = await startCheckpointing({ backend, interval: 1_000, metrics });
     return { checkpoints, backend };
   } catch (error) {
     if (!(error instanceof FinishedPipelineError)) throw error;
@@ -148,6 +151,8 @@ async function start(): Promise<void> {
   toStore(areasCommitted)(await areaResults.all());
   toStore(sessionsCommitted)(await sessionResults.all());
   if (sessions !== undefined) runSessions(sessions.checkpoints);
+  // The rxflink devtools, closed until the user opens them: job graph, backpressure, watermarks, checkpoints.
+  mountDevtools(metrics, { initialIsOpen: false, ...(areas === undefined ? {} : { stateOwner: areas.backend }) });
   if (areas === undefined) {
     sourcePosition = () => settings.events;
     store.dispatch(countersChanged({ waiting: false }));
