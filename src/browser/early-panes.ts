@@ -39,10 +39,14 @@ export interface EarlyPanesOptions<K, R> {
  *
  * @example
  * ```ts
- * const live = createQueryableState(); // rxflink/redux
- * const clicks = count<Click>();
- * const perPage$ = clicks$.pipe(keyBy((c) => c.page),
- *   window(tumblingEventTimeWindows(10_000), { queryable: { registry: live, name: 'clicks' } }).aggregate(clicks));
+ * const clicks = count();
+ * let watermark = -Infinity; // the pipeline's watermark, kept up to date by the app
+ * clicks$.pipe(
+ *   withEventTime({ timestamp: (c) => c.at, watermarks: boundedOutOfOrderness(1_000) }),
+ *   keyBy((c) => c.page),
+ *   window(tumblingEventTimeWindows(10_000), { queryable: { registry: live, name: 'clicks' } }).aggregate(clicks),
+ *   toValues(),
+ * ).subscribe();
  * watchPageExit({
  *   pipelineId: 'clicks', url: '/collect',
  *   earlyPanes: earlyPanes({

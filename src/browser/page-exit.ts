@@ -40,8 +40,8 @@ export interface PageExitOptions {
   /**
    * Open windows fired early, as early panes: sent in bodies marked `"early": true`, so the
    * receiver can tell them from final results (a window's final result may follow when the page
-   * comes back). The library's window results carry no pane information yet; this flag is meant
-   * to become that pane's timing (`EARLY`) when they do.
+   * comes back). `earlyPanes(...)` builds it from a window operator's queryable view: window
+   * results whose `pane.timing` is `EARLY`.
    */
   readonly earlyPanes?: () => readonly unknown[];
   /** The pipeline's checkpointing: a checkpoint is taken on every exit while this tab owns the state. */
