@@ -7,3 +7,5 @@ export { watchPageExit, type ExitCheckpoints, type ExitTransport, type PageExit,
 export { Outbox, outboxDatabaseName, type OutboxSend } from './outbox.js';
 export { exitBodies, type ExitBody } from './exit-bodies.js';
 export { earlyPanes, type EarlyPanesOptions } from './early-panes.js';
+export type { QueryableEntry } from '../core/queryable.js';
+export type { OpenWindow } from '../window/queryable-view.js';
