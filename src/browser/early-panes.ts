@@ -9,10 +9,11 @@
 import { InvalidOptionError } from '../core/errors.js';
 import { keyId, type Key } from '../core/keys.js';
 import type { QueryableEntry } from '../core/queryable.js';
+import { importAccumulator, type WindowAggregateFunction } from '../window/aggregates.js';
 import type { OpenWindow } from '../window/queryable-view.js';
 import type { WindowResult } from '../window/types.js';
 
-/** Options of `earlyPanes`. */
+/** Options of `earlyPanes`: `aggregate` or `result`. */
 export interface EarlyPanesOptions<K, R> {
   /**
    * Each key's open windows now, from the window operator's queryable view: with rxflink/redux,
@@ -20,10 +21,13 @@ export interface EarlyPanesOptions<K, R> {
    */
   readonly openWindows: () => readonly QueryableEntry<K, readonly OpenWindow[]>[];
   /**
-   * The result of an open window, from its accumulator (incremental functions: the aggregate's
-   * `getResult`) or its elements (windows that keep them).
+   * The window's aggregate function (incremental windows): the view holds each accumulator as
+   * exported for snapshots (plain data: a `quantiles` sketch is its `toData()`), so it is imported
+   * back (`importAccumulator`) and read with `getResult`.
    */
-  readonly result: (window: OpenWindow) => R;
+  readonly aggregate?: WindowAggregateFunction<never, unknown, R>;
+  /** Else: the result of an open window from what the view holds (its exported accumulator, or its elements). */
+  readonly result?: (window: OpenWindow) => R;
   /**
    * The operator's current event-time watermark. A window whose last timestamp (`end - 1`) it has
    * reached already fired on time (it is only kept for allowed lateness): it is not an early pane.
@@ -51,16 +55,21 @@ export interface EarlyPanesOptions<K, R> {
  *   pipelineId: 'clicks', url: '/collect',
  *   earlyPanes: earlyPanes({
  *     openWindows: () => live.view<string, readonly OpenWindow[]>('clicks').getSnapshot().entries,
- *     result: (w) => clicks.getResult(w.accumulator as number),
+ *     aggregate: clicks,
  *     watermark: () => watermark,
  *   }),
  * });
  * ```
  */
 export function earlyPanes<K, R>(options: EarlyPanesOptions<K, R>): () => WindowResult<K, R>[] {
-  for (const name of ['openWindows', 'result', 'watermark'] as const) {
+  for (const name of ['openWindows', 'watermark'] as const) {
     if (typeof options?.[name] !== 'function') throw new InvalidOptionError(name, options?.[name], 'must be a function');
   }
+  const { aggregate, result: read } = options;
+  let result: (w: OpenWindow) => R;
+  if (typeof aggregate?.getResult === 'function') result = (w) => aggregate.getResult(importAccumulator(aggregate, w.accumulator));
+  else if (typeof read === 'function') result = read;
+  else throw new InvalidOptionError('aggregate', aggregate, 'or `result` is required: the aggregate function of the window, or a function (window) => result');
   /** Early panes given so far, by window: the next one's index. */
   const given = new Map<string, number>();
   return () => {
@@ -72,7 +81,7 @@ export function earlyPanes<K, R>(options: EarlyPanesOptions<K, R>): () => Window
         const id = `${String(keyId(key as Key))}|${w.start}|${w.end}`;
         const index = given.get(id) ?? 0;
         given.set(id, index + 1);
-        panes.push({ key, window: { start: w.start, end: w.end }, value: options.result(w), pane: { timing: 'EARLY', index, isFirst: index === 0, isLast: false } });
+        panes.push({ key, window: { start: w.start, end: w.end }, value: result(w), pane: { timing: 'EARLY', index, isFirst: index === 0, isLast: false } });
       }
     }
     return panes;

@@ -2,7 +2,7 @@
 // pane.timing EARLY (Beam's PaneInfo: fired before the watermark reached the window's end - 1).
 import { describe, expect, it } from 'vitest';
 import { earlyPanes } from '../../src/browser/index.js';
-import { InvalidOptionError } from '../../src/index.js';
+import { InvalidOptionError, quantiles } from '../../src/index.js';
 import type { OpenWindow } from '../../src/redux/index.js';
 
 const open = (start: number, end: number, accumulator: number): OpenWindow => ({ start, end, accumulator, elements: null });
@@ -29,6 +29,25 @@ describe('earlyPanes', () => {
     });
     panes();
     expect(panes().map((r) => [r.key, r.pane.index, r.pane.isFirst])).toEqual([[['a', 1], 1, false], [['a', 2], 1, false]]);
+  });
+
+  it('aggregate: the view holds accumulators as exported for snapshots (a quantiles sketch as plain data); they are imported before getResult', () => {
+    const latency = quantiles();
+    let sketch = latency.createAccumulator();
+    for (const ms of [10, 20, 30, 40, 1_000]) sketch = latency.add(ms, sketch);
+    const exported = latency.exportAccumulator!(sketch);
+    const panes = earlyPanes({
+      openWindows: () => [{ key: 'checkout', value: [{ start: 0, end: 10_000, accumulator: exported, elements: null }] }],
+      aggregate: latency,
+      watermark: () => 5_000,
+    });
+    const [pane] = panes();
+    expect(pane!.value).toEqual(latency.getResult(sketch));
+    expect(pane!.value.count).toBe(5);
+  });
+
+  it('neither aggregate nor result: an InvalidOptionError naming aggregate', () => {
+    expect(() => earlyPanes({ openWindows: () => [], watermark: () => 0 })).toThrow(/aggregate/);
   });
 
   it('a missing function is an InvalidOptionError naming the option', () => {

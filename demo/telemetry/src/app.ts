@@ -112,7 +112,7 @@ const OPEN_AREAS = 'open-area-windows';
 /** The early panes of the area windows the watermark has not closed yet. */
 const openAreaPanes = earlyPanes({
   openWindows: () => live.view<string, readonly OpenWindow[]>(OPEN_AREAS).getSnapshot().entries,
-  result: (w) => areaFigures(areaAggregate.getResult(w.accumulator as Parameters<typeof areaAggregate.getResult>[0])),
+  aggregate: areaAggregate,
   watermark: () => watermark,
 });
 
@@ -163,7 +163,7 @@ async function start(): Promise<void> {
   }
   const exit = watchPageExit({
     pipelineId: settings.id, url: '/collect', checkpoints: areas.checkpoints, ownership: () => areas.backend.ownership,
-    pending: () => unsent.splice(0), earlyPanes: openAreaPanes,
+    pending: () => unsent.splice(0), earlyPanes: () => openAreaPanes().map((r) => ({ ...r, value: areaFigures(r.value) })),
   });
   const drained = await exit.drainOutbox();
   store.dispatch(countersChanged({ waiting: false, outboxDrained: drained }));

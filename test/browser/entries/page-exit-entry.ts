@@ -33,7 +33,7 @@ const exit = watchPageExit({
   pipelineId: 'page-exit', url: params.get('collect') ?? '/collect', pending: () => pending.splice(0),
   earlyPanes: earlyPanes({
     openWindows: () => live.view<string, readonly OpenWindow[]>('clicks').getSnapshot().entries,
-    result: (w) => perPage.getResult(w.accumulator as number),
+    aggregate: perPage,
     watermark: () => watermark,
   }),
   drainSend: async (body) => { sent.push(body); return true; },
