@@ -95,6 +95,19 @@ describe('the telemetry app', () => {
     expect(panel.nodes, JSON.stringify(panel)).toEqual(expect.arrayContaining(['sim-entry', 'ui-entry', 'areas', 'sessions']));
     await page.waitForTimeout(1_000); // a few samples: the charts have lines
     await page.screenshot({ path: 'test/browser/screenshots/telemetry-devtools.png' });
+
+    // Page exit: hidden (as a tab switch does), the page sends its open area windows as early panes
+    // (quantile sketches read back from the window operator's queryable view) and takes a checkpoint.
+    await page.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    type Exits = { __telemetry: { exits(): { sentItems: number; checkpoint: unknown; earlyPanesFailed?: string }[] } };
+    await page.waitForFunction(() => (globalThis as unknown as Exits).__telemetry.exits().length === 1, undefined, { timeout: 10_000 });
+    const [exit] = await page.evaluate(() => (globalThis as unknown as Exits).__telemetry.exits());
+    expect(exit, JSON.stringify({ exit, log: app.consoleLog })).toMatchObject({ checkpoint: 'taken' });
+    expect(exit!.earlyPanesFailed, JSON.stringify(exit)).toBeUndefined();
+    expect(exit!.sentItems, JSON.stringify(exit)).toBeGreaterThanOrEqual(4); // at least one open window per simulated area
     await page.close();
   });
 });

@@ -6,7 +6,7 @@ import {
   type Checkpointing, type StreamBatch,
 } from '../../../src/index.js';
 import { openIndexedDbBackend, type IndexedDbBackend } from '../../../src/idb/index.js';
-import { earlyPanes, watchPageExit } from '../../../src/browser/index.js';
+import { earlyPanes, watchPageExit, type PageExitReport } from '../../../src/browser/index.js';
 import { mountDevtools } from '../../../src/devtools/index.js';
 import { fromWebVitals, type VitalUpdate } from '../../../src/web-vitals/index.js';
 import { createQueryableState, dispatchResults, pipelineStatusActions, pipelineStatusFeed, type OpenWindow } from '../../../src/redux/index.js';
@@ -116,6 +116,8 @@ const openAreaPanes = earlyPanes({
   watermark: () => watermark,
 });
 
+/** What each page exit did (the tests read it). */
+const exits: PageExitReport[] = [];
 /** Results committed since the last page exit: what the exit sends. */
 const unsent: AreaWindow[] = [];
 let sourcePosition: () => number = () => 0;
@@ -164,6 +166,7 @@ async function start(): Promise<void> {
   const exit = watchPageExit({
     pipelineId: settings.id, url: '/collect', checkpoints: areas.checkpoints, ownership: () => areas.backend.ownership,
     pending: () => unsent.splice(0), earlyPanes: () => openAreaPanes().map((r) => ({ ...r, value: areaFigures(r.value) })),
+    onExit: (report) => exits.push(report),
   });
   const drained = await exit.drainOutbox();
   store.dispatch(countersChanged({ waiting: false, outboxDrained: drained }));
@@ -223,6 +226,7 @@ start().then(
 /** What tests read: the store, what was committed, and the same computation without checkpoints or reloads. */
 export const testApi = {
   state: () => store.getState(),
+  exits: () => exits,
   vitalUpdates: () => vitalUpdates,
   committed: async () => ({ windows: await areaResults.all(), sessions: await sessionResults.all() }),
   /** The first `settings.events` events through the same pipelines, unpaced, with no checkpoint: the reference. */
