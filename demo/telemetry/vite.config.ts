@@ -5,7 +5,9 @@ import { defineConfig } from 'vite';
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: './',
-  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022' },
+  // keepNames: the devtools panel names engine operators after their classes (WindowOperator → Window),
+  // which minification would otherwise rename.
+  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', rolldownOptions: { output: { keepNames: true } } },
   preview: { host: '127.0.0.1', port: 4173 },
   logLevel: 'info',
 });

@@ -6,3 +6,6 @@
 export { watchPageExit, type ExitCheckpoints, type ExitTransport, type PageExit, type PageExitOptions, type PageExitReport, type VisibilitySource } from './page-exit.js';
 export { Outbox, outboxDatabaseName, type OutboxSend } from './outbox.js';
 export { exitBodies, type ExitBody } from './exit-bodies.js';
+export { earlyPanes, type EarlyPanesOptions } from './early-panes.js';
+export type { QueryableEntry } from '../core/queryable.js';
+export type { OpenWindow } from '../window/queryable-view.js';

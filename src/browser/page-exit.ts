@@ -40,8 +40,8 @@ export interface PageExitOptions {
   /**
    * Open windows fired early, as early panes: sent in bodies marked `"early": true`, so the
    * receiver can tell them from final results (a window's final result may follow when the page
-   * comes back). The library's window results carry no pane information yet; this flag is meant
-   * to become that pane's timing (`EARLY`) when they do.
+   * comes back). `earlyPanes(...)` builds it from a window operator's queryable view: window
+   * results whose `pane.timing` is `EARLY`.
    */
   readonly earlyPanes?: () => readonly unknown[];
   /** The pipeline's checkpointing: a checkpoint is taken on every exit while this tab owns the state. */
@@ -75,7 +75,11 @@ export interface PageExitReport {
   readonly queued: number;
   /** Whether a checkpoint was taken (only by the tab that owns the state), or why not. */
   readonly checkpoint: 'taken' | 'not-owner' | 'none' | { readonly failed: string };
+  /** Set when `earlyPanes()` threw: its error (the pending results were sent all the same). */
+  readonly earlyPanesFailed?: string;
 }
+
+const describeError = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
 /** A watched page: drain the outbox on start, stop watching on teardown. */
 export interface PageExit {
@@ -121,10 +125,15 @@ export function watchPageExit(options: PageExitOptions): PageExit {
 
   const exit = async (): Promise<PageExitReport> => {
     // Everything up to the sends runs synchronously: the page may be frozen at the first await.
-    const bodies = [
-      ...exitBodies(options.pending?.() ?? [], false, settings.maxBodyBytes),
-      ...exitBodies(options.earlyPanes?.() ?? [], true, settings.maxBodyBytes),
-    ];
+    const bodies = exitBodies(options.pending?.() ?? [], false, settings.maxBodyBytes);
+    // Early panes are computed from the open windows: if that fails, the pending results
+    // (already taken from the app) still leave, and the report says why no early pane did.
+    let earlyPanesFailed: string | undefined;
+    try {
+      bodies.push(...exitBodies(options.earlyPanes?.() ?? [], true, settings.maxBodyBytes));
+    } catch (error) {
+      earlyPanesFailed = describeError(error);
+    }
     let budget = settings.maxExitBytes;
     let sent = 0;
     let sentItems = 0;
@@ -144,12 +153,12 @@ export function watchPageExit(options: PageExitOptions): PageExit {
       else {
         checkpoint = await options.checkpoints.checkpoint().then(
           () => 'taken' as const,
-          (error: unknown) => ({ failed: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }),
+          (error: unknown) => ({ failed: describeError(error) }),
         );
       }
     }
     await outboxWrite;
-    const report = { sent, sentItems, queued: queued.length, checkpoint };
+    const report: PageExitReport = { sent, sentItems, queued: queued.length, checkpoint, ...(earlyPanesFailed === undefined ? {} : { earlyPanesFailed }) };
     options.onExit?.(report);
     return report;
   };

@@ -51,10 +51,17 @@ export async function waitForApp(page: Page): Promise<void> {
   await page.waitForFunction(() => (globalThis as { __telemetry?: unknown }).__telemetry !== undefined);
 }
 
-/** The app's state: the Redux store's status, windows and sessions. */
+/**
+ * The app's Redux state (demo/telemetry/src/store.ts): rxflink/redux's pipeline-status slice, its
+ * window-results slices of area windows and user sessions, and the page's own counters.
+ */
 export interface AppSnapshot {
-  status: { phase: string; error: string | null; ownership: string | null; restoredFrom: number | null; lastCheckpointId: number | null; checkpoints: number; invalid: number; late: number; read: number; vitals: Record<string, number>; watermark: number | null };
-  windows: { ids: string[]; entities: Record<string, { area: string; start: number; count: number; p50: number; p95: number; errors: number }> };
+  pipelineStatus: {
+    phase: string; error: { name?: string; message?: string } | null; owner: 'this-tab' | 'other-tab' | 'unknown'; restoredFrom: number | null;
+    lastCheckpoint: { id: number; time: number } | null; checkpointsCompleted: number; watermark: number | null; lagMs: number | null; recordsIn: number; recordsOut: number;
+  };
+  app: { waiting: boolean; finished: boolean; read: number; invalid: number; late: number; vitals: Record<string, number> };
+  windows: { ids: string[]; watermark: number | null; entities: Record<string, { key: string; start: number; end: number; firings: number; value: { count: number; p50: number; p95: number; errors: number } }> };
   sessions: { ids: string[] };
 }
 

@@ -33,7 +33,7 @@ afterAll(async () => {
   await new Promise<void>((r) => collector?.close(() => r()));
 });
 
-type Api = { __rx: { drain(): Promise<{ count: number; bodies: string[] }>; hide(): void; exits: { sent: number; queued: number }[] } };
+type Api = { __rx: { drain(): Promise<{ count: number; bodies: string[] }>; hide(): void; exits: { sent: number; sentItems: number; queued: number }[]; fired: unknown[] } };
 const itemsOf = (body: string) => (JSON.parse(body) as { items: { i: number }[] }).items.map((x) => x.i);
 const sizeOf = (body: string) => new TextEncoder().encode(body).length;
 
@@ -60,6 +60,41 @@ describe('page exit in Chromium', () => {
     const all = [...beacons, ...drained.bodies].flatMap(itemsOf).sort((a, b) => a - b);
     expect(all, context).toEqual(Array.from({ length: 200 }, (_, i) => i));
     expect((await page.evaluate(() => (globalThis as unknown as Api).__rx.drain())).count).toBe(0);
+    await page.close();
+  });
+
+  it("early panes: the window operator's open windows, read through its queryable view, leave as results with pane.timing EARLY", async () => {
+    beacons.length = 0;
+    const page = await h.context.newPage();
+    // Clicks at 0, 1, … 24 s (pages a and b in turn): [0, 10 s) and [10 s, 20 s) fired on time, [20 s, 30 s) is open.
+    await page.goto(`${h.url}?early=25&collect=${encodeURIComponent(collectUrl)}`);
+    await waitForEntry(page);
+    await page.waitForTimeout(50); // the queryable view takes the operator's last change
+    const hideOnce = async (n: number) => {
+      await page.evaluate(() => (globalThis as unknown as Api).__rx.hide());
+      await page.waitForFunction((k) => (globalThis as unknown as Api).__rx.exits.length === k, n);
+      await page.waitForTimeout(300); // the beacon reaches the collector
+    };
+    await hideOnce(1);
+    const fired = await page.evaluate(() => (globalThis as unknown as Api).__rx.fired);
+    const context = JSON.stringify({ beacons, fired, log: h.consoleLog });
+    // The on-time firings the pipeline made itself: two windows per page.
+    expect((fired as { pane: { timing: string } }[]).map((r) => r.pane.timing), context).toEqual(['ON_TIME', 'ON_TIME', 'ON_TIME', 'ON_TIME']);
+    expect(beacons.length, context).toBe(1);
+    const body = JSON.parse(beacons[0]!) as { early: boolean; items: unknown[] };
+    expect(body.early, context).toBe(true);
+    // Clicks 20 … 24 s: a at 20, 22, 24 s and b at 21, 23 s, in the window [20 s, 30 s) still open.
+    expect(body.items, context).toEqual([
+      { key: 'a', window: { start: 20_000, end: 30_000 }, value: 3, pane: { timing: 'EARLY', index: 0, isFirst: true, isLast: false } },
+      { key: 'b', window: { start: 20_000, end: 30_000 }, value: 2, pane: { timing: 'EARLY', index: 0, isFirst: true, isLast: false } },
+    ]);
+    // Hidden again (the page came back from the bfcache, say): the same windows' next early panes.
+    await hideOnce(2);
+    const again = JSON.parse(beacons[1]!) as { items: { pane: { index: number; isFirst: boolean } }[] };
+    expect(again.items.map((r) => r.pane), context).toEqual([
+      { timing: 'EARLY', index: 1, isFirst: false, isLast: false },
+      { timing: 'EARLY', index: 1, isFirst: false, isLast: false },
+    ]);
     await page.close();
   });
 

@@ -13,14 +13,15 @@ afterAll(async () => {
   await app?.close();
 });
 
-type Api = { __telemetry: { state(): { status: { phase: string; checkpoints: number }; windows: { ids: string[] } } } };
+type Api = { __telemetry: { state(): { pipelineStatus: { phase: string; checkpointsCompleted: number }; app: { waiting: boolean }; windows: { ids: string[] } } } };
 
 async function waitFor(page: Page, what: string, ready: { phase: string; checkpoints?: number; windows?: number }): Promise<void> {
   await page.waitForFunction((r) => {
     const s = (globalThis as unknown as Api).__telemetry.state();
-    return s.status.phase === r.phase && s.status.checkpoints >= (r.checkpoints ?? 0) && s.windows.ids.length >= (r.windows ?? 0);
+    const phase = s.app.waiting && s.pipelineStatus.phase === 'starting' ? 'waiting' : s.pipelineStatus.phase;
+    return phase === r.phase && s.pipelineStatus.checkpointsCompleted >= (r.checkpoints ?? 0) && s.windows.ids.length >= (r.windows ?? 0);
   }, ready, { polling: 50, timeout: 30_000 }).catch(async (e: unknown) => {
-    throw new Error(`waiting for ${what}: ${String(e)}\n${JSON.stringify({ state: (await appState(page)).status, log: app.consoleLog })}`);
+    throw new Error(`waiting for ${what}: ${String(e)}\n${JSON.stringify({ state: (await appState(page)).pipelineStatus, log: app.consoleLog })}`);
   });
 }
 
@@ -34,17 +35,19 @@ describe('the telemetry app in two tabs', () => {
     await waitFor(second, 'the second tab to wait', { phase: 'waiting' });
     expect(await second.textContent('#status')).toMatch(/^waiting — another tab owns this pipeline/);
     await second.waitForTimeout(1_500);
-    expect((await appState(second)).status.phase).toBe('waiting'); // still: the first tab holds the lock
-    expect((await appState(first)).status).toMatchObject({ phase: 'running', ownership: 'owner', error: null });
+    expect((await appState(second)).app.waiting).toBe(true); // still: the first tab holds the lock
+    expect((await appState(second)).pipelineStatus.phase).toBe('starting');
+    expect((await appState(first)).pipelineStatus).toMatchObject({ phase: 'running', owner: 'this-tab', error: null });
 
     const before = await appState(first);
     await first.close(); // releases the Web Locks
     await waitFor(second, 'the second tab to take over', { phase: 'running', checkpoints: 1 });
     const after = await appState(second);
-    const context = JSON.stringify({ before: before.status, after: after.status, log: app.consoleLog });
-    expect(after.status.ownership, context).toBe('owner');
-    expect(after.status.error, context).toBeNull();
-    expect(after.status.restoredFrom, context).toBeGreaterThanOrEqual(before.status.lastCheckpointId!);
+    const context = JSON.stringify({ before: before.pipelineStatus, after: after.pipelineStatus, log: app.consoleLog });
+    expect(after.pipelineStatus.owner, context).toBe('this-tab');
+    expect(after.app.waiting, context).toBe(false);
+    expect(after.pipelineStatus.error, context).toBeNull();
+    expect(after.pipelineStatus.restoredFrom, context).toBeGreaterThanOrEqual(before.pipelineStatus.lastCheckpoint!.id);
     // The charts continue: every window the first tab had committed is in the second tab's store.
     expect(after.windows.ids, context).toEqual(expect.arrayContaining(before.windows.ids));
     await waitFor(second, 'new windows in the second tab', { phase: 'running', windows: after.windows.ids.length + 4 });

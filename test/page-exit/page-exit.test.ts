@@ -49,6 +49,20 @@ describe('exitBodies', () => {
 });
 
 describe('watchPageExit', () => {
+  it('earlyPanes() throwing does not keep the pending results from leaving: the report says why no early pane did', async () => {
+    const beacons: string[] = [];
+    const exit = watchPageExit({
+      pipelineId: 'exit-early-fails', url: '/collect', document: fakePage(), indexedDB: new IDBFactory(),
+      transport: (_url, body) => { beacons.push(body); return true; },
+      pending: () => [{ i: 1 }],
+      earlyPanes: () => { throw new TypeError('sketch.quantile is not a function'); },
+    });
+    const report = await exit.exit();
+    expect(report).toMatchObject({ sent: 1, sentItems: 1, queued: 0, earlyPanesFailed: 'TypeError: sketch.quantile is not a function' });
+    expect(beacons.map((b) => JSON.parse(b))).toEqual([{ early: false, items: [{ i: 1 }] }]);
+    await exit.close();
+  });
+
   it('on hidden, sends bodies under 64 KiB up to the exit budget, queues the rest in the outbox, which the owner drains in order on the next start', async () => {
     const indexedDB = new IDBFactory();
     const page = fakePage();

@@ -1,16 +1,20 @@
 // The running app, without its view: settings from the URL, the two checkpointed pipelines (areas
 // and sessions), the real interaction events, page exit, and what the page and the tests read.
-import { fromEvent, merge, map, Subject, tap, type Observable } from 'rxjs';
+import { asyncScheduler, auditTime, fromEvent, merge, map, Subject, tap, type Observable } from 'rxjs';
 import {
-  exactlyOnceSink, FinishedPipelineError, fromAsyncIterable, fromIterable, fromPush, mergeTimed, SideOutput, startCheckpointing, toValues,
+  exactlyOnceSink, FinishedPipelineError, fromAsyncIterable, fromIterable, fromPush, mergeTimed, PipelineMetrics, SideOutput, startCheckpointing, toValues,
   type Checkpointing, type StreamBatch,
 } from '../../../src/index.js';
-import { openIndexedDbBackend } from '../../../src/idb/index.js';
-import { watchPageExit } from '../../../src/browser/index.js';
+import { openIndexedDbBackend, type IndexedDbBackend } from '../../../src/idb/index.js';
+import { earlyPanes, watchPageExit, type PageExitReport } from '../../../src/browser/index.js';
+import { mountDevtools } from '../../../src/devtools/index.js';
 import { fromWebVitals, type VitalUpdate } from '../../../src/web-vitals/index.js';
+import { createQueryableState, dispatchResults, pipelineStatusActions, pipelineStatusFeed, type OpenWindow } from '../../../src/redux/index.js';
 import { pacedClock, simulatedEvent, simulatedTraffic, type GeneratorConfig, type TelemetryEvent } from './generator.js';
-import { perArea, perUser, resultStore, timed, toAreaWindow, toSession, type Outputs } from './pipeline.js';
-import { createAppStore, sessionsClosed, statusChanged, vitalReported, windowsFired, type AreaWindow, type UserSession } from './store.js';
+import { areaAggregate, areaFigures, perArea, perUser, resultStore, timed, toAreaWindow, toSession, type Outputs } from './pipeline.js';
+import {
+  areaResult, areaWindows, countersChanged, createAppStore, sessionResult, userSessions, vitalReported, type AreaWindow, type UserSession,
+} from './store.js';
 
 const params = new URLSearchParams(location.search);
 const number = (name: string, fallback: number): number => (params.has(name) ? Number(params.get(name)) : fallback);
@@ -49,9 +53,21 @@ export function setDisorder(level: number): void {
 }
 
 export const store = createAppStore();
+/** Both pipelines' metrics (their coordinators link them), for the devtools panel. */
+const metrics = new PipelineMetrics({ job: 'telemetry' });
 const outputs: Outputs = { invalid: new SideOutput('invalid events'), late: new SideOutput('late events') };
 const areaResults = resultStore<AreaWindow>(settings.id);
 const sessionResults = resultStore<UserSession>(`${settings.id}-sessions`);
+
+// Committed results reach the store through rxflink/redux's sink: one action per animation frame,
+// at most 1000 results each, from a bounded buffer (what a slow screen cannot take is dropped and counted).
+const areasCommitted = new Subject<AreaWindow>();
+const sessionsCommitted = new Subject<UserSession>();
+areasCommitted.pipe(map(areaResult), dispatchResults(store.dispatch, { action: areaWindows.actions.resultsReceived, bufferSize: 20_000, overflow: 'drop-oldest' })).subscribe();
+sessionsCommitted.pipe(map(sessionResult), dispatchResults(store.dispatch, { action: userSessions.actions.resultsReceived, bufferSize: 20_000, overflow: 'drop-oldest' })).subscribe();
+const toStore = <T>(committed: Subject<T>) => (values: readonly T[]): void => {
+  for (const v of values) committed.next(v);
+};
 
 /** Real interactions: clicks and key presses on the page, with how long the page took to handle them. */
 export const interactions = new Subject<TelemetryEvent>();
@@ -76,11 +92,32 @@ fromWebVitals({ reportAllChanges: true }).subscribe({
   error: (e: unknown) => console.warn('web vitals unavailable', e),
 });
 
-let watermark: number | null = null;
+/** The area pipeline's watermarks (finite ones: +∞ at the end of a finite input is not shown). */
+const watermarks = new Subject<number>();
+let watermark = -Infinity;
 const watchWatermark = tap((batch: StreamBatch<TelemetryEvent, undefined>) => {
-  for (const e of batch) if (e.kind === 'watermark' && e.timestamp < Number.MAX_SAFE_INTEGER) watermark = e.timestamp;
+  for (const e of batch) {
+    if (e.kind === 'watermark' && e.timestamp < Number.MAX_SAFE_INTEGER) {
+      watermark = e.timestamp;
+      watermarks.next(e.timestamp);
+    }
+  }
 });
 
+// The area windows still open, read through the window operator's queryable view: on page exit
+// they leave as early panes (pane.timing 'EARLY'). Invalidated on the async scheduler, not per
+// animation frame: a hidden tab gets no frames, and the exit must read the windows as they are.
+const live = createQueryableState({ scheduler: asyncScheduler });
+const OPEN_AREAS = 'open-area-windows';
+/** The early panes of the area windows the watermark has not closed yet. */
+const openAreaPanes = earlyPanes({
+  openWindows: () => live.view<string, readonly OpenWindow[]>(OPEN_AREAS).getSnapshot().entries,
+  aggregate: areaAggregate,
+  watermark: () => watermark,
+});
+
+/** What each page exit did (the tests read it). */
+const exits: PageExitReport[] = [];
 /** Results committed since the last page exit: what the exit sends. */
 const unsent: AreaWindow[] = [];
 let sourcePosition: () => number = () => 0;
@@ -92,15 +129,15 @@ const finished: Promise<unknown>[] = [];
  * (`events=`) that already finished is not restored (FinishedPipelineError): its results are all
  * committed, so there is nothing to run (undefined).
  */
-async function open(pipelineId: string): Promise<{ checkpoints: Checkpointing; ownership: () => 'owner' | 'read-only' } | undefined> {
+async function open(pipelineId: string): Promise<{ checkpoints: Checkpointing; backend: IndexedDbBackend } | undefined> {
   const backend = await openIndexedDbBackend({
     pipelineId, ownership: 'wait',
-    onWait: () => store.dispatch(statusChanged({ phase: 'waiting' })),
-    onOwnershipLost: (reason) => store.dispatch(statusChanged({ phase: 'failed', error: `ownership lost: ${reason}` })),
+    onWait: () => store.dispatch(countersChanged({ waiting: true })),
+    onOwnershipLost: (reason) => store.dispatch(pipelineStatusActions.failed(new Error(`ownership lost: ${reason}`))),
   });
   try {
-    const checkpoints = await startCheckpointing({ backend, interval: 1_000 });
-    return { checkpoints, ownership: () => backend.ownership };
+    const checkpoints = await startCheckpointing({ backend, interval: 1_000, metrics });
+    return { checkpoints, backend };
   } catch (error) {
     if (!(error instanceof FinishedPipelineError)) throw error;
     await backend.close();
@@ -113,38 +150,42 @@ async function start(): Promise<void> {
   const areas = await open(settings.id);
   const sessions = await open(`${settings.id}-sessions`);
   // Charts continue where they were: everything committed before, then what this page commits.
-  store.dispatch(windowsFired(await areaResults.all()));
-  store.dispatch(sessionsClosed(await sessionResults.all()));
+  toStore(areasCommitted)(await areaResults.all());
+  toStore(sessionsCommitted)(await sessionResults.all());
   if (sessions !== undefined) runSessions(sessions.checkpoints);
+  // The rxflink devtools, closed until the user opens them: job graph, backpressure, watermarks, checkpoints.
+  mountDevtools(metrics, { initialIsOpen: false, ...(areas === undefined ? {} : { stateOwner: areas.backend }) });
   if (areas === undefined) {
     sourcePosition = () => settings.events;
-    store.dispatch(statusChanged({ phase: 'running', ownership: 'owner' }));
+    store.dispatch(countersChanged({ waiting: false }));
+    store.dispatch(pipelineStatusActions.started({ restoredFrom: null }));
+    store.dispatch(pipelineStatusActions.ownerChanged('this-tab'));
+    store.dispatch(pipelineStatusActions.finished());
     return;
   }
   const exit = watchPageExit({
-    pipelineId: settings.id, url: '/collect', checkpoints: areas.checkpoints, ownership: areas.ownership, pending: () => unsent.splice(0),
+    pipelineId: settings.id, url: '/collect', checkpoints: areas.checkpoints, ownership: () => areas.backend.ownership,
+    pending: () => unsent.splice(0), earlyPanes: () => openAreaPanes().map((r) => ({ ...r, value: areaFigures(r.value) })),
+    onExit: (report) => exits.push(report),
   });
   const drained = await exit.drainOutbox();
-  const restored = areas.checkpoints.restored?.checkpointId ?? null;
-  store.dispatch(statusChanged({ phase: 'running', ownership: areas.ownership(), restoredFrom: restored, outboxDrained: drained }));
-  let completedCheckpoints = 0;
-  areas.checkpoints.completed.subscribe((info) => {
-    completedCheckpoints++;
-    store.dispatch(statusChanged({ checkpoints: completedCheckpoints, lastCheckpointId: info.checkpointId }));
-  });
+  store.dispatch(countersChanged({ waiting: false, outboxDrained: drained }));
 
   const source = fromAsyncIterable(simulatedTraffic(generator, clock, settings.events), { from: areas.checkpoints.position('sim') });
   sourcePosition = () => source.position?.index ?? 0;
+  // Phase, last checkpoint, watermark and lag, records in and out, owner: the status slice, fed by the library.
+  pipelineStatusFeed({ checkpoints: areas.checkpoints, monitor: source.monitor, sampleInterval: 250, watermarks: watermarks.pipe(auditTime(250)), backend: areas.backend })
+    .subscribe((action) => store.dispatch(action));
   const sim$ = areas.checkpoints.source('sim', source).pipe(timed(outputs, 'sim-entry', false));
   const input$ = settings.ui
     ? mergeTimed(sim$, areas.checkpoints.source('ui', fromPush(interactions, { bufferSize: 1_000, overflow: 'drop-oldest' })).pipe(timed(outputs, 'ui-entry', true)))
     : sim$;
   run(input$.pipe(
     watchWatermark,
-    perArea(outputs, 'areas'),
+    perArea(outputs, 'areas', { registry: live, name: OPEN_AREAS }),
     exactlyOnceSink((results, id) => commit(areaResults, results.map(toAreaWindow), id, (v) => {
       unsent.push(...v);
-      store.dispatch(windowsFired(v));
+      toStore(areasCommitted)(v);
     }), { uid: 'area-sink' }),
     toValues(),
   ), areas.checkpoints);
@@ -157,7 +198,7 @@ function runSessions(checkpoints: Checkpointing): void {
     // The same events as the area pipeline: their invalid ones are counted there, not twice.
     timed({ invalid: new SideOutput(), late: outputs.late }, 'sim-entry', false),
     perUser('sessions'),
-    exactlyOnceSink((results, id) => commit(sessionResults, results.map(toSession), id, (v) => store.dispatch(sessionsClosed(v))), { uid: 'session-sink' }),
+    exactlyOnceSink((results, id) => commit(sessionResults, results.map(toSession), id, toStore(sessionsCommitted)), { uid: 'session-sink' }),
     toValues(),
   ), checkpoints);
 }
@@ -170,23 +211,22 @@ async function commit<T>(results: { commit(v: readonly T[], id: number): Promise
 function run(results$: Observable<unknown>, checkpoints: Checkpointing): void {
   const done = new Promise<void>((resolve, reject) => results$.subscribe({ error: reject, complete: resolve }));
   finished.push(Promise.all([done, checkpoints.whenFinished()]));
-  done.catch((e: unknown) => store.dispatch(statusChanged({ phase: 'failed', error: describe(e) })));
+  done.catch((e: unknown) => store.dispatch(pipelineStatusActions.failed(e)));
 }
 
-const describe = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
-
 // Counters for the page, a few times a second (never per event), and once more at the end.
-const counters = () => ({ invalid: outputs.invalid.count, late: outputs.late.count, watermark, read: sourcePosition() });
-setInterval(() => store.dispatch(statusChanged(counters())), 250);
+const counters = () => ({ invalid: outputs.invalid.count, late: outputs.late.count, read: sourcePosition() });
+setInterval(() => store.dispatch(countersChanged(counters())), 250);
 
 start().then(
-  () => Promise.all(finished).then(() => store.dispatch(statusChanged({ ...counters(), phase: 'finished' }))),
-  (e: unknown) => store.dispatch(statusChanged({ phase: 'failed', error: describe(e) })),
-).catch((e: unknown) => store.dispatch(statusChanged({ phase: 'failed', error: describe(e) })));
+  () => Promise.all(finished).then(() => store.dispatch(countersChanged({ ...counters(), finished: true }))),
+  (e: unknown) => store.dispatch(pipelineStatusActions.failed(e)),
+).catch((e: unknown) => store.dispatch(pipelineStatusActions.failed(e)));
 
 /** What tests read: the store, what was committed, and the same computation without checkpoints or reloads. */
 export const testApi = {
   state: () => store.getState(),
+  exits: () => exits,
   vitalUpdates: () => vitalUpdates,
   committed: async () => ({ windows: await areaResults.all(), sessions: await sessionResults.all() }),
   /** The first `settings.events` events through the same pipelines, unpaced, with no checkpoint: the reference. */

@@ -4,7 +4,7 @@ import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import { setDisorder, generator, store, testApi } from './app.js';
 import { AREAS } from './generator.js';
-import { selectSessions, selectStatus, selectWindows, type AreaWindow } from './store.js';
+import { selectCounters, selectStatus, sessionSelectors, windowSelectors, type AreaEntity, type AreaFigures } from './store.js';
 
 const $ = <E extends HTMLElement>(id: string) => document.getElementById(id) as E;
 const COLORS = ['#2563eb', '#16a34a', '#d97706', '#dc2626', '#7c3aed', '#0891b2'];
@@ -26,35 +26,41 @@ let areas: string[] = [...AREAS];
 let charts = { count: chart('chart-count', areas), p95: chart('chart-p95', areas), errors: chart('chart-errors', areas) };
 
 /** One series per area, aligned on the window starts (seconds, as uPlot wants). */
-function series(windows: readonly AreaWindow[], pick: (w: AreaWindow) => number): uPlot.AlignedData {
+function series(windows: readonly AreaEntity[], pick: (w: AreaFigures) => number): uPlot.AlignedData {
   const starts = [...new Set(windows.map((w) => w.start))].sort((a, b) => a - b);
   const index = new Map(starts.map((s, i) => [s, i]));
   const ys = areas.map(() => starts.map((): number | null => null));
   for (const w of windows) {
-    const a = areas.indexOf(w.area);
-    if (a >= 0) ys[a]![index.get(w.start)!] = pick(w);
+    const a = areas.indexOf(w.key);
+    if (a >= 0) ys[a]![index.get(w.start)!] = pick(w.value);
   }
   return [starts.map((s) => s / 1_000), ...ys];
 }
 
 const fmt = (t: number | null) => (t === null ? '–' : new Date(t).toLocaleTimeString());
+const OWNER = { 'this-tab': 'this tab', 'other-tab': 'another tab', unknown: '–' } as const;
 let drawn: unknown;
 function render(): void {
   const state = store.getState();
   const status = selectStatus(state);
-  $('status').textContent = `${status.phase}${status.phase === 'waiting' ? ' — another tab owns this pipeline; this tab takes over when it closes' : ''}`
-    + ` · owner: ${status.ownership ?? '–'} · restored from checkpoint ${status.restoredFrom ?? '– (fresh start)'}`
-    + ` · last checkpoint ${status.lastCheckpointId ?? '–'} · watermark ${fmt(status.watermark)}`
-    + (status.outboxDrained > 0 ? ` · outbox: ${status.outboxDrained} sent` : '') + (status.error === null ? '' : ` · ${status.error}`);
-  $('invalid').textContent = String(status.invalid);
-  $('late').textContent = String(status.late);
-  $('read').textContent = String(status.read);
-  $('vitals').textContent = `web vitals: ${Object.entries(status.vitals).map(([n, v]) => `${n} ${n === 'CLS' ? v.toFixed(3) : Math.round(v)}`).join(' · ') || '–'}`;
-  const windows = selectWindows(state);
+  const counters = selectCounters(state);
+  const checkpoint = status.lastCheckpoint;
+  $('status').textContent = counters.waiting && status.owner === 'unknown'
+    ? 'waiting — another tab owns this pipeline; this tab takes over when it closes'
+    : `${status.phase} · owner: ${OWNER[status.owner]} · restored from checkpoint ${status.restoredFrom ?? '– (fresh start)'}`
+      + (counters.outboxDrained > 0 ? ` · outbox: ${counters.outboxDrained} sent` : '') + (status.error === null ? '' : ` · ${status.error.name}: ${status.error.message}`);
+  $('checkpoint').textContent = checkpoint === null ? '–' : `${checkpoint.id} at ${fmt(checkpoint.time)} (${status.checkpointsCompleted} this page)`;
+  $('watermark').textContent = status.watermark === null ? '–' : `${fmt(status.watermark)} (lag ${((status.lagMs ?? 0) / 1_000).toFixed(1)} s)`;
+  $('records').textContent = `${status.recordsIn} in · ${status.recordsOut} out`;
+  $('invalid').textContent = String(counters.invalid);
+  $('late').textContent = String(counters.late);
+  $('read').textContent = String(counters.read);
+  $('vitals').textContent = `web vitals: ${Object.entries(counters.vitals).map(([n, v]) => `${n} ${n === 'CLS' ? v.toFixed(3) : Math.round(v)}`).join(' · ') || '–'}`;
+  const windows = windowSelectors.selectAll(state);
   if (windows !== drawn) {
     drawn = windows;
     $('windows').textContent = String(windows.length);
-    const seen = [...new Set([...AREAS, ...windows.map((w) => w.area)])];
+    const seen = [...new Set([...AREAS, ...windowSelectors.selectLatestPerKey(state).map((w) => w.key)])];
     if (seen.length !== areas.length) {
       areas = seen;
       for (const c of Object.values(charts)) c.destroy();
@@ -63,7 +69,8 @@ function render(): void {
     charts.count.setData(series(windows, (w) => w.count));
     charts.p95.setData(series(windows, (w) => w.p95));
     charts.errors.setData(series(windows, (w) => w.errors));
-    const rows = selectSessions(state).slice(0, 8).map((s) => `<tr><td>${s.user}</td><td>${fmt(s.start)}</td><td>${fmt(s.end)}</td><td>${s.events}</td></tr>`);
+    const latest = [...sessionSelectors.selectLatestPerKey(state)].sort((a, b) => b.end - a.end).slice(0, 8);
+    const rows = latest.map((s) => `<tr><td>${s.key}</td><td>${fmt(s.start)}</td><td>${fmt(s.end)}</td><td>${s.value}</td></tr>`);
     $('sessions').querySelector('tbody')!.innerHTML = rows.join('');
   }
 }

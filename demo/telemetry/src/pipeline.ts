@@ -8,6 +8,7 @@ import {
   boundedOutOfOrderness, combine, count, eventTimeSessionWindows, filterValues, keyBy, quantiles, sum, tumblingEventTimeWindows, windowBy,
   withEventTimeBatches, type InvalidRecord, type Key, type SideOutput, type StreamRecord, type WindowResult,
 } from '../../../src/index.js';
+import type { QueryableOption } from '../../../src/redux/index.js';
 import type { TelemetryEvent } from './generator.js';
 import type { AreaWindow, UserSession } from './store.js';
 
@@ -35,13 +36,24 @@ export const timed = (outputs: Outputs, uid: string | undefined, idle: boolean) 
   ...(uid === undefined ? {} : { uid }),
 });
 
-/** Per area and 10 s window: count, p50/p95 latency, errors; late re-firings within 5 s, later ones to `late`. */
-export const perArea = (outputs: Outputs, uid?: string) => pipe(
+/** What a window of an area computes (also read on page exit, from its open windows' accumulators). */
+export const areaAggregate = combine({ count: count(), latency: quantiles((e: TelemetryEvent) => e.latency as number), errors: sum((e: TelemetryEvent) => (e.error ? 1 : 0)) });
+type AreaValue = ReturnType<typeof areaAggregate.getResult>;
+
+/**
+ * Per area and 10 s window: count, p50/p95 latency, errors; late re-firings within 5 s, later ones
+ * to `late`. `queryable`: the open windows, readable by the page (early panes on page exit).
+ */
+export const perArea = (outputs: Outputs, uid?: string, queryable?: QueryableOption) => pipe(
   filterValues(hasLatency(outputs.invalid)),
   keyBy((e: TelemetryEvent) => e.area),
-  windowBy(tumblingEventTimeWindows(WINDOW_MS), { allowedLateness: LATENESS_MS, lateOutput: outputs.late, ...(uid === undefined ? {} : { uid }) })
-    .aggregate(combine({ count: count(), latency: quantiles((e: TelemetryEvent) => e.latency as number), errors: sum((e: TelemetryEvent) => (e.error ? 1 : 0)) })),
+  windowBy(tumblingEventTimeWindows(WINDOW_MS), {
+    allowedLateness: LATENESS_MS, lateOutput: outputs.late, ...(uid === undefined ? {} : { uid }), ...(queryable === undefined ? {} : { queryable }),
+  }).aggregate(areaAggregate),
 );
+
+/** The figures the page shows of an area window's value. */
+export const areaFigures = (v: AreaValue) => ({ count: v.count, p50: Math.round(v.latency.p50), p95: Math.round(v.latency.p95), errors: v.errors });
 
 /** A session per simulated user: a gap of 4 s of event time closes it. */
 export const perUser = (uid?: string) => pipe(
@@ -49,11 +61,7 @@ export const perUser = (uid?: string) => pipe(
   windowBy(eventTimeSessionWindows(SESSION_GAP_MS), uid === undefined ? {} : { uid }).aggregate(count()),
 );
 
-type AreaResult = WindowResult<string, { count: number; latency: { p50: number; p95: number }; errors: number }>;
-export const toAreaWindow = (r: AreaResult): AreaWindow => ({
-  area: r.key, start: r.window.start, end: r.window.end, count: r.value.count,
-  p50: Math.round(r.value.latency.p50), p95: Math.round(r.value.latency.p95), errors: r.value.errors,
-});
+export const toAreaWindow = (r: WindowResult<string, AreaValue>): AreaWindow => ({ area: r.key, start: r.window.start, end: r.window.end, ...areaFigures(r.value) });
 export const toSession = (r: WindowResult<string, number>): UserSession => ({ user: r.key, start: r.window.start, end: r.window.end, events: r.value });
 
 /** Where a pipeline's committed results live: `commit-<checkpoint id>` in its own IndexedDB store. */

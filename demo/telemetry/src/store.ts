@@ -1,8 +1,13 @@
-// ALL of the app's Redux glue, in this one file, so that it can switch to rxflink/redux (its
-// window-results slice and status slice) in one place once that entry exists. Redux Toolkit directly.
-import { configureStore, createEntityAdapter, createSlice, type PayloadAction } from '@reduxjs/toolkit';
+// The app's Redux store, on rxflink/redux: the area windows and the user sessions in two
+// window-results slices (composite ids of key and window, late re-firings upserted, eviction by
+// watermark − retention, memoized selectors), the area pipeline's status in the pipeline-status
+// slice, and one small slice of what only this app shows (counters, web vitals, the lock wait).
+import { configureStore, createSlice, type PayloadAction } from '@reduxjs/toolkit';
+import {
+  createWindowResultsSlice, pipelineStatusReducer, PIPELINE_STATUS, selectPipelineStatus, type WindowResultEntity, type WindowResultInput,
+} from '../../../src/redux/index.js';
 
-/** One firing of a 10 s window of one page area (a late re-firing replaces the earlier one). */
+/** One firing of a 10 s window of one page area, as committed to IndexedDB (a late re-firing replaces the earlier one). */
 export interface AreaWindow {
   readonly area: string;
   readonly start: number;
@@ -13,7 +18,7 @@ export interface AreaWindow {
   readonly errors: number;
 }
 
-/** One session of one simulated user. */
+/** One session of one simulated user, as committed to IndexedDB. */
 export interface UserSession {
   readonly user: string;
   readonly start: number;
@@ -21,71 +26,63 @@ export interface UserSession {
   readonly events: number;
 }
 
-/** The composite id of a window result: key and window start. */
-export const areaWindowId = (w: Pick<AreaWindow, 'area' | 'start'>): string => `${w.area}@${w.start}`;
-const sessionId = (s: Pick<UserSession, 'user' | 'start'>): string => `${s.user}@${s.start}`;
+/** What the store keeps of an area window: the window-results slice holds key and window beside it. */
+export type AreaFigures = Pick<AreaWindow, 'count' | 'p50' | 'p95' | 'errors'>;
+export type AreaEntity = WindowResultEntity<string, AreaFigures>;
+export type SessionEntity = WindowResultEntity<string, number>;
 
-const windows = createEntityAdapter<AreaWindow, string>({ selectId: areaWindowId, sortComparer: (a, b) => a.start - b.start });
-const sessions = createEntityAdapter<UserSession, string>({ selectId: sessionId, sortComparer: (a, b) => b.end - a.end });
+/** Event time a window stays in the store after the watermark passed its end: the charts show this much history. */
+export const RETENTION_MS = 30 * 60_000;
 
-export interface PipelineStatus {
-  /** 'waiting': another tab owns the state; 'running': this tab owns it. */
-  readonly phase: 'starting' | 'waiting' | 'running' | 'finished' | 'failed';
-  readonly error: string | null;
-  readonly ownership: string | null;
-  readonly restoredFrom: number | null;
-  readonly lastCheckpointId: number | null;
-  readonly checkpoints: number;
-  readonly watermark: number | null;
+export const areaWindows = createWindowResultsSlice<string, AreaFigures>({ name: 'windows', retention: RETENTION_MS, rank: (v) => v.count });
+export const userSessions = createWindowResultsSlice<string, number>({ name: 'sessions', retention: RETENTION_MS });
+
+/** A committed area window as a window result for the slice. */
+export const areaResult = ({ area, start, end, ...figures }: AreaWindow): WindowResultInput<string, AreaFigures> =>
+  ({ key: area, window: { start, end }, value: figures });
+/** A committed session as a window result for the slice. */
+export const sessionResult = (s: UserSession): WindowResultInput<string, number> => ({ key: s.user, window: { start: s.start, end: s.end }, value: s.events });
+
+/** What only this page shows, beside the pipeline's status. */
+export interface AppCounters {
+  /** Another tab owns the pipelines' state: this one waits for its Web Lock. */
+  readonly waiting: boolean;
+  /** Every pipeline of the page (areas and sessions) finished. */
+  readonly finished: boolean;
+  /** Events read from the simulated input: its position, kept across reloads (records in restart at 0). */
+  readonly read: number;
   readonly invalid: number;
   readonly late: number;
-  readonly dropped: number;
-  readonly read: number;
+  /** Bodies a previous page exit left in the IndexedDB outbox, sent on this start. */
   readonly outboxDrained: number;
   readonly vitals: Readonly<Record<string, number>>;
 }
 
-const initialStatus: PipelineStatus = {
-  phase: 'starting', error: null, ownership: null, restoredFrom: null, lastCheckpointId: null, checkpoints: 0, watermark: null,
-  invalid: 0, late: 0, dropped: 0, read: 0, outboxDrained: 0, vitals: {},
-};
+const initialCounters: AppCounters = { waiting: false, finished: false, read: 0, invalid: 0, late: 0, outboxDrained: 0, vitals: {} };
 
-const windowsSlice = createSlice({
-  name: 'windows',
-  initialState: windows.getInitialState(),
-  reducers: { windowsFired: (state, action: PayloadAction<readonly AreaWindow[]>) => { windows.upsertMany(state, action.payload); } },
-});
-const sessionsSlice = createSlice({
-  name: 'sessions',
-  initialState: sessions.getInitialState(),
-  reducers: { sessionsClosed: (state, action: PayloadAction<readonly UserSession[]>) => { sessions.upsertMany(state, action.payload); } },
-});
-const statusSlice = createSlice({
-  name: 'status',
-  initialState: initialStatus,
+const appSlice = createSlice({
+  name: 'app',
+  initialState: initialCounters,
   reducers: {
-    statusChanged: (state, action: PayloadAction<Partial<PipelineStatus>>) => ({ ...state, ...action.payload }),
+    countersChanged: (state, action: PayloadAction<Partial<AppCounters>>) => ({ ...state, ...action.payload }),
     vitalReported: (state, action: PayloadAction<{ name: string; value: number }>) => {
       state.vitals = { ...state.vitals, [action.payload.name]: action.payload.value };
     },
   },
 });
 
-export const { windowsFired } = windowsSlice.actions;
-export const { sessionsClosed } = sessionsSlice.actions;
-export const { statusChanged, vitalReported } = statusSlice.actions;
+export const { countersChanged, vitalReported } = appSlice.actions;
 
 /** The app's store. */
 export function createAppStore() {
   return configureStore({
-    reducer: { windows: windowsSlice.reducer, sessions: sessionsSlice.reducer, status: statusSlice.reducer },
+    reducer: { windows: areaWindows.reducer, sessions: userSessions.reducer, [PIPELINE_STATUS]: pipelineStatusReducer, app: appSlice.reducer },
   });
 }
 export type AppStore = ReturnType<typeof createAppStore>;
 export type AppState = ReturnType<AppStore['getState']>;
 
-const windowSelectors = windows.getSelectors((s: AppState) => s.windows);
-const sessionSelectors = sessions.getSelectors((s: AppState) => s.sessions);
-export const selectWindows = windowSelectors.selectAll;
-export const selectSessions = sessionSelectors.selectAll;
-export const selectStatus = (s: AppState): PipelineStatus => s.status;
+export const windowSelectors = areaWindows.getSelectors((s: AppState) => s.windows);
+export const sessionSelectors = userSessions.getSelectors((s: AppState) => s.sessions);
+export const selectStatus = selectPipelineStatus;
+export const selectCounters = (s: AppState): AppCounters => s.app;
