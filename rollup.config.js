@@ -29,7 +29,13 @@ export default [
     // One output module per source module, so a bundler drops what an app does not import (with
     // `sideEffects: false` in package.json). No sourcemaps: the output is the source without its
     // types, formatted and commented, so it reads as well as a map to src/ would.
-    output: { dir: 'dist', format: 'es', preserveModules: true, preserveModulesRoot: 'src', entryFileNames: '[name].js' },
+    output: {
+      dir: 'dist',
+      format: 'es',
+      preserveModules: true,
+      preserveModulesRoot: 'src',
+      entryFileNames: '[name].js',
+    },
     plugins: [esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' })],
   },
   {

@@ -5,18 +5,32 @@
 // code left is a top-level statement a bundler must keep, and fails this check. Run after the build.
 import { rollup } from 'rollup';
 
-const entries = ['index', 'engine', 'testing', 'node', 'idb', 'web-vitals', 'browser', 'otel', 'redux', 'react', 'devtools'];
+const entries = [
+  'index',
+  'engine',
+  'testing',
+  'node',
+  'idb',
+  'web-vitals',
+  'browser',
+  'otel',
+  'redux',
+  'react',
+  'devtools',
+];
 let failed = 0;
 for (const entry of entries) {
   const bundle = await rollup({
     input: 'entry',
     treeshake: { moduleSideEffects: true },
     external: (id) => id !== 'entry' && !id.startsWith('/') && !id.startsWith('.'),
-    plugins: [{
-      name: 'entry',
-      resolveId: (id) => (id === 'entry' ? id : null),
-      load: (id) => (id === 'entry' ? `import './dist/${entry}.js';` : null),
-    }],
+    plugins: [
+      {
+        name: 'entry',
+        resolveId: (id) => (id === 'entry' ? id : null),
+        load: (id) => (id === 'entry' ? `import './dist/${entry}.js';` : null),
+      },
+    ],
     onwarn: () => {},
   }).catch((e) => (e.code === 'UNRESOLVED_ENTRY' || /Could not resolve/.test(e.message) ? null : Promise.reject(e)));
   if (bundle === null) continue;

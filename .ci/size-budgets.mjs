@@ -33,7 +33,17 @@ const KB = 1024;
 export const budgets = [
   {
     name: 'a windowed count',
-    imports: { rxflink: ['withEventTime', 'boundedOutOfOrderness', 'keyBy', 'window', 'tumblingEventTimeWindows', 'count', 'toValues'] },
+    imports: {
+      rxflink: [
+        'withEventTime',
+        'boundedOutOfOrderness',
+        'keyBy',
+        'window',
+        'tumblingEventTimeWindows',
+        'count',
+        'toValues',
+      ],
+    },
     // 14.9 KB before windows moved onto the one keyed state layer (issue 16): the general path now
     // brings the KeyedStateBackend, the timer service and the key-grouped export (+7.3 KB), and
     // windows' own rows in that export (+0.9 KB). Header: why
@@ -43,14 +53,33 @@ export const budgets = [
   },
   { name: 'keyBy alone', imports: { rxflink: ['keyBy'] }, limit: 2.75 * KB, target: 3 * KB }, // +0.1 KB the metrics probe (issue 13)
   // Issue 13: the devtools panel, without the charts: uPlot and the chart code load when the panel opens.
-  { name: 'rxflink/devtools: mountDevtools (charts load on open)', imports: { 'rxflink/devtools': ['mountDevtools'] }, external: ['uplot'], limit: 8 * KB },
+  {
+    name: 'rxflink/devtools: mountDevtools (charts load on open)',
+    imports: { 'rxflink/devtools': ['mountDevtools'] },
+    external: ['uplot'],
+    limit: 8 * KB,
+  },
   // Issue 13: a pipeline's metrics exported to OpenTelemetry (@opentelemetry/api is the app's, external).
-  { name: 'rxflink/otel: PipelineMetrics exported', imports: { rxflink: ['PipelineMetrics', 'withMetrics'], 'rxflink/otel': ['exportMetrics'] }, limit: 5 * KB },
+  {
+    name: 'rxflink/otel: PipelineMetrics exported',
+    imports: { rxflink: ['PipelineMetrics', 'withMetrics'], 'rxflink/otel': ['exportMetrics'] },
+    limit: 5 * KB,
+  },
   {
     name: 'a windowed count, checkpointed in IndexedDB, from fromPush to exactlyOnceSink',
     imports: {
-      rxflink: ['withEventTime', 'boundedOutOfOrderness', 'keyBy', 'window', 'tumblingEventTimeWindows', 'count', 'toValues',
-        'startCheckpointing', 'fromPush', 'exactlyOnceSink'],
+      rxflink: [
+        'withEventTime',
+        'boundedOutOfOrderness',
+        'keyBy',
+        'window',
+        'tumblingEventTimeWindows',
+        'count',
+        'toValues',
+        'startCheckpointing',
+        'fromPush',
+        'exactlyOnceSink',
+      ],
       'rxflink/idb': ['openIndexedDbBackend'],
     },
     limit: 38.25 * KB, // 29.75 KB before windows moved onto the state layer (+8.1 KB, as above)
@@ -62,10 +91,23 @@ export const budgets = [
   // The integrations, without their peers (Redux Toolkit, React: external, as rxjs is).
   {
     name: 'rxflink/redux: actions in, batched results into a window-results slice, status',
-    imports: { 'rxflink/redux': ['createActionSource', 'dispatchResults', 'createWindowResultsSlice', 'pipelineStatusReducer', 'pipelineStatusFeed', 'createQueryableState'] },
+    imports: {
+      'rxflink/redux': [
+        'createActionSource',
+        'dispatchResults',
+        'createWindowResultsSlice',
+        'pipelineStatusReducer',
+        'pipelineStatusFeed',
+        'createQueryableState',
+      ],
+    },
     limit: 6.5 * KB,
   },
-  { name: 'rxflink/react: the hooks', imports: { 'rxflink/react': ['usePipelineStatus', 'useWindowResults', 'useQueryableState'] }, limit: 1 * KB },
+  {
+    name: 'rxflink/react: the hooks',
+    imports: { 'rxflink/react': ['usePipelineStatus', 'useWindowResults', 'useQueryableState'] },
+    limit: 1 * KB,
+  },
 ];
 
 /** The entry file of a budget: imports every name and keeps it alive, as an app that uses them would. */
@@ -109,13 +151,23 @@ for (const b of budgets) {
   const size = await measure(b);
   const ok = size.brotli <= b.limit;
   if (!ok) over++;
-  rows.push({ name: b.name, minified: size.minified, brotli: size.brotli, limit: b.limit, target: b.target ?? b.limit, ok, ...(listModules ? { modules: size.modules } : {}) });
+  rows.push({
+    name: b.name,
+    minified: size.minified,
+    brotli: size.brotli,
+    limit: b.limit,
+    target: b.target ?? b.limit,
+    ok,
+    ...(listModules ? { modules: size.modules } : {}),
+  });
 }
 if (json) console.log(JSON.stringify(rows, null, 2));
 else {
   for (const r of rows) {
     const target = r.target !== r.limit ? `, target ${(r.target / KB).toFixed(1)} KB` : '';
-    console.log(`${r.ok ? 'ok  ' : 'OVER'} ${(r.brotli / KB).toFixed(1).padStart(5)} KB brotli of ${(r.limit / KB).toFixed(1)} KB${target} (${(r.minified / KB).toFixed(1)} KB minified)  ${r.name}`);
+    console.log(
+      `${r.ok ? 'ok  ' : 'OVER'} ${(r.brotli / KB).toFixed(1).padStart(5)} KB brotli of ${(r.limit / KB).toFixed(1)} KB${target} (${(r.minified / KB).toFixed(1)} KB minified)  ${r.name}`,
+    );
     for (const m of r.modules ?? []) console.log(`       ${String(m.bytes).padStart(7)} B  ${m.file}`);
   }
 }

@@ -37,9 +37,17 @@ export interface CheckpointBenchResult {
   readonly note?: string;
 }
 
-interface Columns { keys: string[]; values: number[] }
+interface Columns {
+  keys: string[];
+  values: number[];
+}
 
-function countSnapshot(checkpointId: number, { keys, values }: Columns, parentCheckpointId?: number, deletes: string[] = []): Snapshot {
+function countSnapshot(
+  checkpointId: number,
+  { keys, values }: Columns,
+  parentCheckpointId?: number,
+  deletes: string[] = [],
+): Snapshot {
   return {
     formatVersion: SNAPSHOT_FORMAT_VERSION,
     pipelineId: 'bench',
@@ -51,7 +59,12 @@ function countSnapshot(checkpointId: number, { keys, values }: Columns, parentCh
       counts: {
         stateVersion: 1,
         state: null,
-        keyed: { count: parentCheckpointId === undefined ? { kind: 'full', keys, values } : { kind: 'delta', keys, values, deletes } },
+        keyed: {
+          count:
+            parentCheckpointId === undefined
+              ? { kind: 'full', keys, values }
+              : { kind: 'delta', keys, values, deletes },
+        },
       },
     },
     sources: { words: { offset: checkpointId * KEYS } },
@@ -124,31 +137,53 @@ async function measure(): Promise<CheckpointBenchResult[]> {
     const backend = fileBackend({ directory, pipelineId: 'bench', keep: 10, maxChainLength: DELTAS_PER_FULL });
     for (let run = 0; run < RUNS; run++) {
       const base = run * 10 + 1;
-      saves.push(await time(async () => { fullBytes = (await backend.save(countSnapshot(base, full))).byteLength; }));
+      saves.push(
+        await time(async () => {
+          fullBytes = (await backend.save(countSnapshot(base, full))).byteLength;
+        }),
+      );
       cpuOf.saves.push(...lastCpu(1));
-      loads.push(await time(async () => {
-        const s = await backend.load(base);
-        const table = s?.operators.counts?.keyed?.count;
-        if (table?.kind !== 'full' || table.keys.length !== KEYS) throw new Error('bench: wrong restore');
-      }));
+      loads.push(
+        await time(async () => {
+          const s = await backend.load(base);
+          const table = s?.operators.counts?.keyed?.count;
+          if (table?.kind !== 'full' || table.keys.length !== KEYS) throw new Error('bench: wrong restore');
+        }),
+      );
       cpuOf.loads.push(...lastCpu(1));
       for (let d = 1; d <= DELTAS_PER_FULL; d++) {
-        deltas.push(await time(async () => { deltaBytes = (await backend.save(countSnapshot(base + d, changed, base + d - 1))).byteLength; }));
+        deltas.push(
+          await time(async () => {
+            deltaBytes = (await backend.save(countSnapshot(base + d, changed, base + d - 1))).byteLength;
+          }),
+        );
         cpuOf.deltas.push(...lastCpu(1));
       }
-      chainLoads.push(await time(async () => {
-        const s = await backend.load(base + DELTAS_PER_FULL);
-        const table = s?.operators.counts?.keyed?.count;
-        if (table?.kind !== 'full' || table.keys.length !== KEYS || table.values[100] !== 2) throw new Error('bench: wrong chain restore');
-      }));
+      chainLoads.push(
+        await time(async () => {
+          const s = await backend.load(base + DELTAS_PER_FULL);
+          const table = s?.operators.counts?.keyed?.count;
+          if (table?.kind !== 'full' || table.keys.length !== KEYS || table.values[100] !== 2)
+            throw new Error('bench: wrong chain restore');
+        }),
+      );
       cpuOf.chainLoads.push(...lastCpu(1));
     }
     await backend.close();
     const save = median(saves);
     const delta = median(deltas);
     results.push(
-      { name: `files: save full checkpoint, ${KEYS.toLocaleString('en')} count keys`, ms: save, cpuMs: median(cpuOf.saves), bytes: fullBytes },
-      { name: `files: load full checkpoint, ${KEYS.toLocaleString('en')} count keys`, ms: median(loads), cpuMs: median(cpuOf.loads) },
+      {
+        name: `files: save full checkpoint, ${KEYS.toLocaleString('en')} count keys`,
+        ms: save,
+        cpuMs: median(cpuOf.saves),
+        bytes: fullBytes,
+      },
+      {
+        name: `files: load full checkpoint, ${KEYS.toLocaleString('en')} count keys`,
+        ms: median(loads),
+        cpuMs: median(cpuOf.loads),
+      },
       {
         name: `files: save incremental checkpoint, 1% (${CHANGED.toLocaleString('en')}) keys changed`,
         ms: delta,
@@ -156,7 +191,11 @@ async function measure(): Promise<CheckpointBenchResult[]> {
         bytes: deltaBytes,
         note: `${((delta / save) * 100).toFixed(2)}% of a full save (bytes: ${((deltaBytes / fullBytes) * 100).toFixed(2)}%)`,
       },
-      { name: `files: load incremental checkpoint (full base + ${DELTAS_PER_FULL} deltas, merged)`, ms: median(chainLoads), cpuMs: median(cpuOf.chainLoads) },
+      {
+        name: `files: load incremental checkpoint (full base + ${DELTAS_PER_FULL} deltas, merged)`,
+        ms: median(chainLoads),
+        cpuMs: median(cpuOf.chainLoads),
+      },
     );
   } finally {
     await rm(directory, { recursive: true, force: true });
@@ -187,18 +226,28 @@ async function inBandFigures(): Promise<CheckpointBenchResult[]> {
   let exported: KeyedStateExport | undefined;
   let rows = 0;
   for (let run = 0; run < RUNS; run++) {
-    fulls.push(await time(async () => { exported = backend.snapshot(); }));
+    fulls.push(
+      await time(async () => {
+        exported = backend.snapshot();
+      }),
+    );
     for (let i = 0; i < CHANGED; i++) {
       backend.setCurrentKey(`key-${i * 100}`);
       state.update(run + i);
     }
-    deltas.push(await time(async () => { rows = Object.values(backend.snapshot({ incremental: true }).tables).reduce((n, t) => n + t.keys.length, 0); }));
+    deltas.push(
+      await time(async () => {
+        rows = Object.values(backend.snapshot({ incremental: true }).tables).reduce((n, t) => n + t.keys.length, 0);
+      }),
+    );
     if (rows !== CHANGED) throw new Error('bench: the delta does not hold exactly the changed keys');
     const restored = new KeyedStateBackend({ uid: 'counts', now: () => 0 });
-    restores.push(await time(async () => {
-      restored.restore(exported!);
-      restored.getState(count); // declared: the rows are loaded into the table
-    }));
+    restores.push(
+      await time(async () => {
+        restored.restore(exported!);
+        restored.getState(count); // declared: the rows are loaded into the table
+      }),
+    );
     if (restored.entryCount('count') !== KEYS) throw new Error('bench: wrong in-band restore');
   }
   backend.clearCurrentKey();
@@ -218,7 +267,8 @@ async function inBandFigures(): Promise<CheckpointBenchResult[]> {
 /** The IndexedDB backend's figures in real Chromium, through the test harness. */
 async function chromiumFigures(): Promise<CheckpointBenchResult[]> {
   const { CHROMIUM_PATH, startHarness } = await import('../test/browser/harness.js');
-  if (!existsSync(CHROMIUM_PATH)) return [{ name: 'indexeddb (Chromium)', ms: NaN, note: `skipped: no ${CHROMIUM_PATH}` }];
+  if (!existsSync(CHROMIUM_PATH))
+    return [{ name: 'indexeddb (Chromium)', ms: NaN, note: `skipped: no ${CHROMIUM_PATH}` }];
   const h = await startHarness({ entry: 'test/browser/entries/idb-entry.ts' });
   try {
     const page = await h.newPage();
@@ -241,13 +291,25 @@ async function chromiumFigures(): Promise<CheckpointBenchResult[]> {
     // Incremental checkpoints on top of the last full one (chain bound 4, the default).
     const deltas: number[] = [];
     for (let d = 1; d <= 4; d++) {
-      const r = await page.evaluate(([parent, id, changed]) => window.__rx.timeDelta('bench', parent!, id!, changed!), [RUNS + d - 1, RUNS + d, CHANGED]);
+      const r = await page.evaluate(
+        ([parent, id, changed]) => window.__rx.timeDelta('bench', parent!, id!, changed!),
+        [RUNS + d - 1, RUNS + d, CHANGED],
+      );
       if (r.chainLength !== d) throw new Error('bench: the IndexedDB delta was not stored incrementally');
       deltas.push(r.saveMs);
     }
     return [
-      { name: `indexeddb (Chromium): save full checkpoint, ${KEYS.toLocaleString('en')} count keys`, ms: median(saves), bytes, note: `of which encoding ${median(encodes).toFixed(0)} ms` },
-      { name: `indexeddb (Chromium): load full checkpoint, ${KEYS.toLocaleString('en')} count keys`, ms: median(loads), note: `of which decoding ${median(decodes).toFixed(0)} ms` },
+      {
+        name: `indexeddb (Chromium): save full checkpoint, ${KEYS.toLocaleString('en')} count keys`,
+        ms: median(saves),
+        bytes,
+        note: `of which encoding ${median(encodes).toFixed(0)} ms`,
+      },
+      {
+        name: `indexeddb (Chromium): load full checkpoint, ${KEYS.toLocaleString('en')} count keys`,
+        ms: median(loads),
+        note: `of which decoding ${median(decodes).toFixed(0)} ms`,
+      },
       {
         name: `indexeddb (Chromium): save incremental checkpoint, 1% (${CHANGED.toLocaleString('en')}) keys changed`,
         ms: median(deltas),
@@ -263,7 +325,9 @@ function print(results: readonly CheckpointBenchResult[]): void {
   for (const r of results) {
     const size = r.bytes === undefined ? '' : ` (${(r.bytes / 1e6).toFixed(1)} MB)`;
     const cpuText = r.cpuMs === undefined ? '' : ` (CPU ${r.cpuMs.toFixed(1)} ms)`;
-    console.log(`${r.name}: ${Number.isNaN(r.ms) ? '-' : `${r.ms.toFixed(1)} ms`}${cpuText}${size}${r.note ? ` - ${r.note}` : ''}`);
+    console.log(
+      `${r.name}: ${Number.isNaN(r.ms) ? '-' : `${r.ms.toFixed(1)} ms`}${cpuText}${size}${r.note ? ` - ${r.note}` : ''}`,
+    );
   }
 }
 

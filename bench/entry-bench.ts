@@ -21,7 +21,11 @@ function batchesOf(events: readonly WindowEvent[]): WindowEvent[][] {
 }
 
 /** What both sides compute: records out, watermarks out, and a checksum of key groups. */
-interface Result { records: number; watermarks: number; keyGroupSum: number }
+interface Result {
+  records: number;
+  watermarks: number;
+  keyGroupSum: number;
+}
 
 function handLoop(events: readonly WindowEvent[]): Result {
   const groupOf = new Map<string, number>();
@@ -65,7 +69,10 @@ function library(batches: readonly WindowEvent[][]): Result {
   const result: Result = { records: 0, watermarks: 0, keyGroupSum: 0 };
   from(batches)
     .pipe(
-      withEventTimeBatches({ timestamp: (e: WindowEvent) => e.ts, watermarks: customWatermarks(everyBatchGenerator, 0) }),
+      withEventTimeBatches({
+        timestamp: (e: WindowEvent) => e.ts,
+        watermarks: customWatermarks(everyBatchGenerator, 0),
+      }),
       keyBy((e: WindowEvent) => e.key),
     )
     .subscribe((batch) => {
@@ -87,13 +94,20 @@ export async function runEntryBench(log: (line: string) => void = console.log): 
     const expected = handLoop(events);
     const actual = library(batches);
     if (JSON.stringify(expected) !== JSON.stringify(actual)) {
-      throw new Error(`entry bench: results differ: hand ${JSON.stringify(expected)} vs library ${JSON.stringify(actual)}`);
+      throw new Error(
+        `entry bench: results differ: hand ${JSON.stringify(expected)} vs library ${JSON.stringify(actual)}`,
+      );
     }
     const measured = compare(events.length, [
       { name: 'hand-written loop (baseline)', run: () => handLoop(events) },
       { name: 'withEventTimeBatches + keyBy', run: () => library(batches) },
     ]);
-    log(formatRows(`Entry operator + keyBy, ${events.length.toLocaleString('en')} events over ${keys.toLocaleString('en')} keys:`, measured));
+    log(
+      formatRows(
+        `Entry operator + keyBy, ${events.length.toLocaleString('en')} events over ${keys.toLocaleString('en')} keys:`,
+        measured,
+      ),
+    );
     rows.push(...measured);
   }
   return rows;

@@ -129,11 +129,15 @@ export async function runFlowBench(log: (line: string) => void = console.log): P
   const plainArrayMs = median(plain);
   const pulledMs = median(pulled);
   const ratio = plainArrayMs / pulledMs;
-  log(`flow: ${records.toLocaleString('en')} records, batch ${BATCH}: plain array ${plainArrayMs.toFixed(0)} ms (${((records / plainArrayMs) * 1000 / 1e6).toFixed(1)} M/s), pulled source ${pulledMs.toFixed(0)} ms (${((records / pulledMs) * 1000 / 1e6).toFixed(1)} M/s), ratio ${ratio.toFixed(3)} (target >= 0.9)`);
+  log(
+    `flow: ${records.toLocaleString('en')} records, batch ${BATCH}: plain array ${plainArrayMs.toFixed(0)} ms (${(((records / plainArrayMs) * 1000) / 1e6).toFixed(1)} M/s), pulled source ${pulledMs.toFixed(0)} ms (${(((records / pulledMs) * 1000) / 1e6).toFixed(1)} M/s), ratio ${ratio.toFixed(3)} (target >= 0.9)`,
+  );
   const peakHeapMB1M = await peakHeap(1_000_000);
   const peakHeapMB10M = await peakHeap(10_000_000);
   const memoryGrowth = peakHeapMB10M / Math.max(peakHeapMB1M, 0.001);
-  log(`flow: peak live heap (after GC) above baseline through a bounded async sink: 1M records ${peakHeapMB1M.toFixed(1)} MB, 10M records ${peakHeapMB10M.toFixed(1)} MB (x${memoryGrowth.toFixed(2)})`);
+  log(
+    `flow: peak live heap (after GC) above baseline through a bounded async sink: 1M records ${peakHeapMB1M.toFixed(1)} MB, 10M records ${peakHeapMB10M.toFixed(1)} MB (x${memoryGrowth.toFixed(2)})`,
+  );
   return { records, plainArrayMs, pulledMs, ratio, peakHeapMB1M, peakHeapMB10M, memoryGrowth };
 }
 

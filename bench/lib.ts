@@ -42,7 +42,9 @@ export function compare(events: number, cases: readonly { name: string; run: () 
 export function formatRows(title: string, rows: readonly Measured[]): string {
   const lines = [title];
   for (const row of rows) {
-    lines.push(`  ${row.name.padEnd(44)} ${(row.eventsPerSecond / 1e6).toFixed(2).padStart(7)} M events/s   x${row.ratio.toFixed(2)}`);
+    lines.push(
+      `  ${row.name.padEnd(44)} ${(row.eventsPerSecond / 1e6).toFixed(2).padStart(7)} M events/s   x${row.ratio.toFixed(2)}`,
+    );
   }
   return lines.join('\n');
 }

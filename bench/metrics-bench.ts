@@ -10,8 +10,17 @@
  */
 import { Observable } from 'rxjs';
 import {
-  boundedOutOfOrderness, combine, count, keyBy, PipelineMetrics, sum, toValues, tumblingEventTimeWindows, window,
-  withEventTimeBatches, withMetrics,
+  boundedOutOfOrderness,
+  combine,
+  count,
+  keyBy,
+  PipelineMetrics,
+  sum,
+  toValues,
+  tumblingEventTimeWindows,
+  window,
+  withEventTimeBatches,
+  withMetrics,
 } from '../src/index.js';
 import { compare, formatRows } from './lib.js';
 import { generateWindowWorkload, type WindowEvent } from './window-workload.js';
@@ -32,18 +41,37 @@ function batches(events: readonly WindowEvent[], onBatch?: (i: number) => void):
 /** Runs the pipeline synchronously; returns a fingerprint of its results. */
 function run(events: readonly WindowEvent[], metrics: PipelineMetrics | undefined, read: boolean): number {
   let fingerprint = 0;
-  const source = batches(events, read && metrics !== undefined ? (i) => { if (i % SNAPSHOT_EVERY === 0) metrics.snapshot(); } : undefined);
+  const source = batches(
+    events,
+    read && metrics !== undefined
+      ? (i) => {
+          if (i % SNAPSHOT_EVERY === 0) metrics.snapshot();
+        }
+      : undefined,
+  );
   const linked = metrics === undefined ? source : source.pipe(withMetrics<readonly WindowEvent[]>(metrics));
   let done = false;
-  linked.pipe(
-    withEventTimeBatches({ timestamp: (e: WindowEvent) => e.ts, watermarks: boundedOutOfOrderness(500).onEveryBatch() }),
-    keyBy((e: WindowEvent) => e.key),
-    window(tumblingEventTimeWindows(1000)).aggregate(combine({ count: count(), sum: sum((e: WindowEvent) => e.value) })),
-    toValues(),
-  ).subscribe({
-    next: (r) => { fingerprint = (fingerprint * 31 + r.value.count * 7 + r.value.sum) % 1_000_000_007; },
-    complete: () => { done = true; },
-  }).unsubscribe();
+  linked
+    .pipe(
+      withEventTimeBatches({
+        timestamp: (e: WindowEvent) => e.ts,
+        watermarks: boundedOutOfOrderness(500).onEveryBatch(),
+      }),
+      keyBy((e: WindowEvent) => e.key),
+      window(tumblingEventTimeWindows(1000)).aggregate(
+        combine({ count: count(), sum: sum((e: WindowEvent) => e.value) }),
+      ),
+      toValues(),
+    )
+    .subscribe({
+      next: (r) => {
+        fingerprint = (fingerprint * 31 + r.value.count * 7 + r.value.sum) % 1_000_000_007;
+      },
+      complete: () => {
+        done = true;
+      },
+    })
+    .unsubscribe();
   if (!done) throw new Error('metrics bench: the pipeline did not complete synchronously');
   return fingerprint;
 }
@@ -56,13 +84,26 @@ export function runMetricsBench(): void {
     throw new Error('metrics bench: results differ with metrics');
   }
   const chain = linked.snapshot().operators.find((o) => o.kind === 'chain');
-  if (chain?.numRecordsIn !== events.length) throw new Error(`metrics bench: counted ${String(chain?.numRecordsIn)} records, not ${events.length}`);
-  const rows = compare(events.length, [
-    { name: '(a) no metrics linked', run: () => run(events, undefined, false) },
-    { name: '(b) withMetrics, nobody reading', run: () => run(events, new PipelineMetrics(), false) },
-    { name: `(c) withMetrics, a snapshot every ${SNAPSHOT_EVERY} batches`, run: () => run(events, new PipelineMetrics(), true) },
-  ], 7);
-  console.log(formatRows(`metrics cost, ${events.length.toLocaleString('en')} events, fused window chain (budget: b ≥ x0.97, c ≥ x0.95)`, rows));
+  if (chain?.numRecordsIn !== events.length)
+    throw new Error(`metrics bench: counted ${String(chain?.numRecordsIn)} records, not ${events.length}`);
+  const rows = compare(
+    events.length,
+    [
+      { name: '(a) no metrics linked', run: () => run(events, undefined, false) },
+      { name: '(b) withMetrics, nobody reading', run: () => run(events, new PipelineMetrics(), false) },
+      {
+        name: `(c) withMetrics, a snapshot every ${SNAPSHOT_EVERY} batches`,
+        run: () => run(events, new PipelineMetrics(), true),
+      },
+    ],
+    7,
+  );
+  console.log(
+    formatRows(
+      `metrics cost, ${events.length.toLocaleString('en')} events, fused window chain (budget: b ≥ x0.97, c ≥ x0.95)`,
+      rows,
+    ),
+  );
 }
 
 const isMain = typeof process !== 'undefined' && /metrics-bench\.ts$/.test(process.argv[1] ?? '');

@@ -71,7 +71,9 @@ export function hand(events: readonly WindowEvent[]): void {
         if (pane0 === due) pane0 = null;
         if (pane1 === due) pane1 = null;
         if (panes.size === 0) lowest = Infinity;
-        else do lowest += SIZE; while (!panes.has(lowest));
+        else
+          do lowest += SIZE;
+          while (!panes.has(lowest));
       }
     }
   }
@@ -83,7 +85,10 @@ export function hand(events: readonly WindowEvent[]): void {
 
 // ---------- (d) plain RxJS: scan over a Map ----------
 
-interface Acc { count: number; sum: number }
+interface Acc {
+  count: number;
+  sum: number;
+}
 interface ScanState {
   readonly windows: Map<number, Map<string, Acc>>; // window start -> key -> accumulator, in creation order
   lowest: number;
@@ -112,7 +117,10 @@ function scanStep(state: ScanState, batch: readonly WindowEvent[]): ScanState {
       }
       const acc = open!.get(e.key);
       if (acc === undefined) open!.set(e.key, { count: 1, sum: e.value });
-      else { acc.count++; acc.sum += e.value; }
+      else {
+        acc.count++;
+        acc.sum += e.value;
+      }
     }
     if (e.ts > state.maxTs) {
       state.maxTs = e.ts;
@@ -139,17 +147,19 @@ function fireLowest(state: ScanState, out: ScanState['out']): void {
 export function rxjs(input: readonly (readonly WindowEvent[])[]): void {
   let last: ScanState | undefined;
   const seed: ScanState = { windows: new Map(), lowest: Infinity, maxTs: -Infinity, wm: -Infinity, out: [] };
-  from(input).pipe(scan(scanStep, seed)).subscribe({
-    next: (state) => {
-      last = state;
-      const out = state.out;
-      for (let i = 0; i < out.length; i++) fold(out[i]!.key, out[i]!.start, out[i]!.count, out[i]!.sum);
-    },
-    complete: () => {
-      if (last === undefined) return;
-      const out: ScanState['out'] = [];
-      while (last.lowest !== Infinity) fireLowest(last, out);
-      for (let i = 0; i < out.length; i++) fold(out[i]!.key, out[i]!.start, out[i]!.count, out[i]!.sum);
-    },
-  });
+  from(input)
+    .pipe(scan(scanStep, seed))
+    .subscribe({
+      next: (state) => {
+        last = state;
+        const out = state.out;
+        for (let i = 0; i < out.length; i++) fold(out[i]!.key, out[i]!.start, out[i]!.count, out[i]!.sum);
+      },
+      complete: () => {
+        if (last === undefined) return;
+        const out: ScanState['out'] = [];
+        while (last.lowest !== Infinity) fireLowest(last, out);
+        for (let i = 0; i < out.length; i++) fold(out[i]!.key, out[i]!.start, out[i]!.count, out[i]!.sum);
+      },
+    });
 }

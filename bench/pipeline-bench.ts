@@ -21,13 +21,32 @@
  */
 import { from } from 'rxjs';
 import {
-  boundedOutOfOrderness, combine, count, keyBy, sum, toValues, tumblingEventTimeWindows, window,
-  withEventTime, withEventTimeBatches, type WatermarkStrategy,
+  boundedOutOfOrderness,
+  combine,
+  count,
+  keyBy,
+  sum,
+  toValues,
+  tumblingEventTimeWindows,
+  window,
+  withEventTime,
+  withEventTimeBatches,
+  type WatermarkStrategy,
 } from '../src/index.js';
 import { median } from './lib.js';
 import { generateWindowWorkload, type WindowEvent } from './window-workload.js';
 import { hand, rxjs } from './pipeline-baselines.js';
-import { BATCH, checksum, endSampling, fold, heapUsed, OUT_OF_ORDERNESS, resetPass, resultCount, SIZE } from './pipeline-common.js';
+import {
+  BATCH,
+  checksum,
+  endSampling,
+  fold,
+  heapUsed,
+  OUT_OF_ORDERNESS,
+  resetPass,
+  resultCount,
+  SIZE,
+} from './pipeline-common.js';
 
 const VARIANTS = ['hand', 'batches', 'single', 'rxjs'] as const;
 type Variant = (typeof VARIANTS)[number];
@@ -42,26 +61,31 @@ function everyEvent(): WatermarkStrategy<WindowEvent> {
 }
 
 function windowed() {
-  return window<WindowEvent, string>(tumblingEventTimeWindows(SIZE))
-    .aggregate(combine({ count: count(), sum: sum((e: WindowEvent) => e.value) }));
+  return window<WindowEvent, string>(tumblingEventTimeWindows(SIZE)).aggregate(
+    combine({ count: count(), sum: sum((e: WindowEvent) => e.value) }),
+  );
 }
 
 function batches(input: readonly (readonly WindowEvent[])[]): void {
-  from(input).pipe(
-    withEventTimeBatches({ timestamp: (e: WindowEvent) => e.ts, watermarks: everyEvent() }),
-    keyBy((e: WindowEvent) => e.key),
-    windowed(),
-    toValues(),
-  ).subscribe((r) => fold(r.key, r.window.start, r.value.count, r.value.sum));
+  from(input)
+    .pipe(
+      withEventTimeBatches({ timestamp: (e: WindowEvent) => e.ts, watermarks: everyEvent() }),
+      keyBy((e: WindowEvent) => e.key),
+      windowed(),
+      toValues(),
+    )
+    .subscribe((r) => fold(r.key, r.window.start, r.value.count, r.value.sum));
 }
 
 function single(events: readonly WindowEvent[]): void {
-  from(events).pipe(
-    withEventTime({ timestamp: (e: WindowEvent) => e.ts, watermarks: everyEvent() }),
-    keyBy((e: WindowEvent) => e.key),
-    windowed(),
-    toValues(),
-  ).subscribe((r) => fold(r.key, r.window.start, r.value.count, r.value.sum));
+  from(events)
+    .pipe(
+      withEventTime({ timestamp: (e: WindowEvent) => e.ts, watermarks: everyEvent() }),
+      keyBy((e: WindowEvent) => e.key),
+      windowed(),
+      toValues(),
+    )
+    .subscribe((r) => fold(r.key, r.window.start, r.value.count, r.value.sum));
 }
 
 // ---------- running ----------
@@ -70,15 +94,23 @@ export function runner(variant: Variant, events: readonly WindowEvent[]): () => 
   const arrays: WindowEvent[][] = [];
   for (let i = 0; i < events.length; i += BATCH) arrays.push(events.slice(i, i + BATCH));
   switch (variant) {
-    case 'hand': return () => hand(events);
-    case 'batches': return () => batches(arrays);
-    case 'single': return () => single(events);
-    case 'rxjs': return () => rxjs(arrays);
+    case 'hand':
+      return () => hand(events);
+    case 'batches':
+      return () => batches(arrays);
+    case 'single':
+      return () => single(events);
+    case 'rxjs':
+      return () => rxjs(arrays);
   }
 }
 
 /** Runs one pass; with `samples` > 0 (and the pass's result count), samples the live heap that many times. */
-function pass(run: () => void, samples = 0, total = 0): { ms: number; cpuMs: number; checksum: string; results: number; peakMB: number } {
+function pass(
+  run: () => void,
+  samples = 0,
+  total = 0,
+): { ms: number; cpuMs: number; checksum: string; results: number; peakMB: number } {
   const baseline = heapUsed();
   resetPass(baseline, samples, total);
   const t0 = performance.now();
@@ -91,7 +123,14 @@ function pass(run: () => void, samples = 0, total = 0): { ms: number; cpuMs: num
   return { ms, cpuMs, checksum: checksum(), results: resultCount(), peakMB: (peak - baseline) / 1048576 };
 }
 
-interface ChildReport { cold: number; warm: number; coldWall: number; warmWall: number; peakMB: number; checksums: string[] }
+interface ChildReport {
+  cold: number;
+  warm: number;
+  coldWall: number;
+  warmWall: number;
+  peakMB: number;
+  checksums: string[];
+}
 
 /** Live-heap samples in the memory pass: each a full collection of a heap that holds the 2M input events (0.3-0.7 s). */
 const HEAP_SAMPLES = 8;
@@ -102,7 +141,14 @@ function child(workload: Workload, variant: Variant, events: number): ChildRepor
   const p1 = pass(run);
   const p2 = pass(run, HEAP_SAMPLES, p1.results);
   const p3 = pass(run);
-  return { cold: p1.cpuMs, warm: p3.cpuMs, coldWall: p1.ms, warmWall: p3.ms, peakMB: p2.peakMB, checksums: [p1.checksum, p2.checksum, p3.checksum] };
+  return {
+    cold: p1.cpuMs,
+    warm: p3.cpuMs,
+    coldWall: p1.ms,
+    warmWall: p3.ms,
+    peakMB: p2.peakMB,
+    checksums: [p1.checksum, p2.checksum, p3.checksum],
+  };
 }
 
 /** In a process of its own: every variant's checksum against the hand loop's. */
@@ -111,15 +157,22 @@ function check(workload: Workload, events: number): string {
   const reference = pass(runner('hand', data)).checksum;
   for (const variant of VARIANTS) {
     const got = pass(runner(variant, data)).checksum;
-    if (got !== reference) throw new Error(`pipeline bench, ${workload}: ${variant} checksum ${got} differs from the hand loop's ${reference}`);
+    if (got !== reference)
+      throw new Error(
+        `pipeline bench, ${workload}: ${variant} checksum ${got} differs from the hand loop's ${reference}`,
+      );
   }
   return reference;
 }
 
 async function spawnJson<T>(args: string[]): Promise<T> {
   const { spawnSync } = await import('node:child_process');
-  const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', import.meta.filename, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  if (child.status !== 0) throw new Error(`pipeline bench child ${args.join(' ')} failed (${String(child.status)}):\n${child.stderr}`);
+  const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', import.meta.filename, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  if (child.status !== 0)
+    throw new Error(`pipeline bench child ${args.join(' ')} failed (${String(child.status)}):\n${child.stderr}`);
   const line = child.stdout.trim().split('\n').pop()!;
   return JSON.parse(line) as T;
 }
@@ -132,12 +185,18 @@ const LABELS: Record<Variant, string> = {
 };
 
 /** Runs the whole bench: checks, then `reps` fresh processes per workload and variant, interleaved. */
-export async function runPipelineBench(options: { reps?: number; events?: number; log?: (line: string) => void } = {}): Promise<void> {
+export async function runPipelineBench(
+  options: { reps?: number; events?: number; log?: (line: string) => void } = {},
+): Promise<void> {
   const log = options.log ?? ((line: string) => console.log(line));
   const reps = options.reps ?? 5;
   const events = options.events ?? 2_000_000;
   const { loadavg } = await import('node:os');
-  log(`pipeline bench: ${events.toLocaleString('en-US')} events, ${reps} fresh processes per figure, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  log(
+    `pipeline bench: ${events.toLocaleString('en-US')} events, ${reps} fresh processes per figure, load ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   const reference = {} as Record<Workload, string>;
   for (const workload of Object.keys(WORKLOADS) as Workload[]) {
     reference[workload] = await spawnJson<string>([`--check=${workload}`, `--events=${events}`]);
@@ -148,35 +207,52 @@ export async function runPipelineBench(options: { reps?: number; events?: number
     for (const workload of Object.keys(WORKLOADS) as Workload[]) {
       for (const variant of VARIANTS) {
         const report = await spawnJson<ChildReport>([`--child=${workload},${variant}`, `--events=${events}`]);
-        for (const c of report.checksums) if (c !== reference[workload]) throw new Error(`${workload} ${variant}: checksum ${c} differs from ${reference[workload]}`);
+        for (const c of report.checksums)
+          if (c !== reference[workload])
+            throw new Error(`${workload} ${variant}: checksum ${c} differs from ${reference[workload]}`);
         const id = `${workload},${variant}`;
         reports.set(id, [...(reports.get(id) ?? []), report]);
       }
     }
   }
   for (const workload of Object.keys(WORKLOADS) as Workload[]) {
-    const med = (variant: Variant, pick: (r: ChildReport) => number): number => median(reports.get(`${workload},${variant}`)!.map(pick));
+    const med = (variant: Variant, pick: (r: ChildReport) => number): number =>
+      median(reports.get(`${workload},${variant}`)!.map(pick));
     const hand = {
-      cold: med('hand', (r) => r.cold), warm: med('hand', (r) => r.warm), peak: med('hand', (r) => r.peakMB),
-      coldWall: med('hand', (r) => r.coldWall), warmWall: med('hand', (r) => r.warmWall),
+      cold: med('hand', (r) => r.cold),
+      warm: med('hand', (r) => r.warm),
+      peak: med('hand', (r) => r.peakMB),
+      coldWall: med('hand', (r) => r.coldWall),
+      warmWall: med('hand', (r) => r.warmWall),
     };
-    log(`\n${workload} (${WORKLOADS[workload].toLocaleString('en-US')} keys): medians of ${reps} processes. ms = CPU time of the pass (user + system:`);
-    log('  on a shared machine it depends less on the load than wall time, which is given as ratios only); ratio = speed relative');
-    log('  to the hand loop (higher is faster); heap = peak live heap (after a forced GC at 8 points of the stream), over the hand loop\'s');
-    log(`  ${'variant'.padEnd(42)} ${'cold ms'.padStart(8)} ${'ratio'.padStart(6)} ${'warm ms'.padStart(8)} ${'ratio'.padStart(6)} ${'wall c/w'.padStart(12)} ${'live KB'.padStart(8)} ${'heap'.padStart(6)}`);
+    log(
+      `\n${workload} (${WORKLOADS[workload].toLocaleString('en-US')} keys): medians of ${reps} processes. ms = CPU time of the pass (user + system:`,
+    );
+    log(
+      '  on a shared machine it depends less on the load than wall time, which is given as ratios only); ratio = speed relative',
+    );
+    log(
+      "  to the hand loop (higher is faster); heap = peak live heap (after a forced GC at 8 points of the stream), over the hand loop's",
+    );
+    log(
+      `  ${'variant'.padEnd(42)} ${'cold ms'.padStart(8)} ${'ratio'.padStart(6)} ${'warm ms'.padStart(8)} ${'ratio'.padStart(6)} ${'wall c/w'.padStart(12)} ${'live KB'.padStart(8)} ${'heap'.padStart(6)}`,
+    );
     for (const variant of VARIANTS) {
       const cold = med(variant, (r) => r.cold);
       const warm = med(variant, (r) => r.warm);
       const wall = `${(hand.coldWall / med(variant, (r) => r.coldWall)).toFixed(2)}/${(hand.warmWall / med(variant, (r) => r.warmWall)).toFixed(2)}`;
       const peak = med(variant, (r) => r.peakMB);
-      log(`  ${LABELS[variant].padEnd(42)} ${cold.toFixed(0).padStart(8)} ${(hand.cold / cold).toFixed(2).padStart(5)}x ${warm.toFixed(0).padStart(8)} ${(hand.warm / warm).toFixed(2).padStart(5)}x ${wall.padStart(12)} ${(peak * 1024).toFixed(0).padStart(8)} ${(peak / hand.peak).toFixed(2).padStart(5)}x`);
+      log(
+        `  ${LABELS[variant].padEnd(42)} ${cold.toFixed(0).padStart(8)} ${(hand.cold / cold).toFixed(2).padStart(5)}x ${warm.toFixed(0).padStart(8)} ${(hand.warm / warm).toFixed(2).padStart(5)}x ${wall.padStart(12)} ${(peak * 1024).toFixed(0).padStart(8)} ${(peak / hand.peak).toFixed(2).padStart(5)}x`,
+      );
     }
   }
 }
 
 const isMain = /pipeline-bench\.ts$/.test(process.argv[1] ?? '');
 if (isMain) {
-  const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const arg = (name: string): string | undefined =>
+    process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
   const events = Number(arg('events') ?? 2_000_000);
   const childOf = arg('child');
   const checkOf = arg('check');
@@ -187,12 +263,15 @@ if (isMain) {
     const [workload, variant] = quickOf.split(',') as [Workload, Variant];
     const data = generateWindowWorkload({ events, keys: WORKLOADS[workload] });
     const [a, b] = [runner('hand', data), runner(variant, data)];
-    let bestA = Infinity, bestB = Infinity;
+    let bestA = Infinity,
+      bestB = Infinity;
     for (let i = 0; i < 5; i++) {
       bestA = Math.min(bestA, pass(a).cpuMs);
       bestB = Math.min(bestB, pass(b).cpuMs);
     }
-    console.log(`${workload} ${variant} (CPU time): hand ${bestA.toFixed(0)} ms, ${variant} ${bestB.toFixed(0)} ms, ratio ${(bestA / bestB).toFixed(2)}`);
+    console.log(
+      `${workload} ${variant} (CPU time): hand ${bestA.toFixed(0)} ms, ${variant} ${bestB.toFixed(0)} ms, ratio ${(bestA / bestB).toFixed(2)}`,
+    );
   } else if (childOf !== undefined) {
     const [workload, variant] = childOf.split(',') as [Workload, Variant];
     console.log(JSON.stringify(child(workload, variant, events)));

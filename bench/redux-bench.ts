@@ -10,7 +10,12 @@
  */
 import { configureStore, type Reducer, type UnknownAction } from '@reduxjs/toolkit';
 import { Observable, VirtualTimeScheduler } from 'rxjs';
-import { createWindowResultsSlice, dispatchResults, type WindowResultInput, type WindowResultsState } from '../src/redux/index.js';
+import {
+  createWindowResultsSlice,
+  dispatchResults,
+  type WindowResultInput,
+  type WindowResultsState,
+} from '../src/redux/index.js';
 import { median } from './lib.js';
 
 const PER_SECOND = 10_000;
@@ -18,7 +23,13 @@ const SECONDS = 3;
 const KEYS = 100;
 const FRAME_MS = 16;
 
-interface Figures { dispatches: number; notifications: number; reducerMs: number; totalMs: number; stored: number }
+interface Figures {
+  dispatches: number;
+  notifications: number;
+  reducerMs: number;
+  totalMs: number;
+  stored: number;
+}
 
 /** Results at PER_SECOND for SECONDS of virtual time: 10 per ms, one-second windows. */
 function results$(scheduler: VirtualTimeScheduler): Observable<WindowResultInput<string, number>> {
@@ -29,7 +40,11 @@ function results$(scheduler: VirtualTimeScheduler): Observable<WindowResultInput
       scheduler.schedule(() => {
         for (let i = 0; i < perMs; i++, n++) {
           const second = Math.floor(ms / 1000);
-          subscriber.next({ key: `area-${n % KEYS}`, window: { start: second * 1000, end: second * 1000 + 1000 }, value: n });
+          subscriber.next({
+            key: `area-${n % KEYS}`,
+            window: { start: second * 1000, end: second * 1000 + 1000 },
+            value: n,
+          });
         }
       }, ms);
     }
@@ -52,7 +67,8 @@ function run(batched: boolean): Figures {
   const store = configureStore({
     reducer: { results: timed },
     middleware: (d) => d({ serializableCheck: false, immutableCheck: false }),
-    enhancers: (d) => d({ autoBatch: { type: 'callback', queueNotification: (notify) => scheduler.schedule(notify, FRAME_MS) } }),
+    enhancers: (d) =>
+      d({ autoBatch: { type: 'callback', queueNotification: (notify) => scheduler.schedule(notify, FRAME_MS) } }),
   });
   const dispatch = (action: UnknownAction) => {
     dispatches++;
@@ -65,7 +81,18 @@ function run(batched: boolean): Figures {
   });
   const start = performance.now();
   if (batched) {
-    results$(scheduler).pipe(dispatchResults(dispatch as never, { action: slice.actions.resultsReceived, bufferSize: 50_000, overflow: 'error', maxPerAction: 1000, interval: FRAME_MS, scheduler })).subscribe();
+    results$(scheduler)
+      .pipe(
+        dispatchResults(dispatch as never, {
+          action: slice.actions.resultsReceived,
+          bufferSize: 50_000,
+          overflow: 'error',
+          maxPerAction: 1000,
+          interval: FRAME_MS,
+          scheduler,
+        }),
+      )
+      .subscribe();
   } else {
     // Untagged, as glue code dispatches: every dispatch notifies the subscriber at once.
     results$(scheduler).subscribe((r) => dispatch({ type: 'results/resultsReceived', payload: [r] }));
@@ -87,11 +114,16 @@ export function runReduxBench(): void {
   const med = (f: Figures[], k: keyof Figures) => median(f.map((x) => x[k]));
   const base = rounds.perResult;
   console.log(`${PER_SECOND} results/s for ${SECONDS} s (${PER_SECOND * SECONDS} results, ${KEYS} keys), medians of 3`);
-  for (const [name, f] of [['one dispatch per result (baseline)', base], [`dispatchResults, one action per ${FRAME_MS} ms frame`, rounds.batched]] as const) {
-    console.log(`  ${name.padEnd(44)} dispatches ${String(med(f, 'dispatches')).padStart(7)} (x${(med(f, 'dispatches') / med(base, 'dispatches')).toFixed(4)})`
-      + `  notifications ${String(med(f, 'notifications')).padStart(7)}`
-      + `  reducers ${med(f, 'reducerMs').toFixed(0).padStart(6)} ms (x${(med(f, 'reducerMs') / med(base, 'reducerMs')).toFixed(3)})`
-      + `  total ${med(f, 'totalMs').toFixed(0).padStart(6)} ms (x${(med(f, 'totalMs') / med(base, 'totalMs')).toFixed(3)})`
-      + `  stored ${med(f, 'stored')}`);
+  for (const [name, f] of [
+    ['one dispatch per result (baseline)', base],
+    [`dispatchResults, one action per ${FRAME_MS} ms frame`, rounds.batched],
+  ] as const) {
+    console.log(
+      `  ${name.padEnd(44)} dispatches ${String(med(f, 'dispatches')).padStart(7)} (x${(med(f, 'dispatches') / med(base, 'dispatches')).toFixed(4)})` +
+        `  notifications ${String(med(f, 'notifications')).padStart(7)}` +
+        `  reducers ${med(f, 'reducerMs').toFixed(0).padStart(6)} ms (x${(med(f, 'reducerMs') / med(base, 'reducerMs')).toFixed(3)})` +
+        `  total ${med(f, 'totalMs').toFixed(0).padStart(6)} ms (x${(med(f, 'totalMs') / med(base, 'totalMs')).toFixed(3)})` +
+        `  stored ${med(f, 'stored')}`,
+    );
   }
 }

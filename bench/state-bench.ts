@@ -17,8 +17,17 @@
 import { pathToFileURL } from 'node:url';
 import { valueState, watermark, type StreamElement } from '../src/index.js';
 import {
-  encodeEnvelope, exportSnapshot, importSnapshot, keyGroupOf, keyGroupOfTable, keyedRecord, KeyedProcessOperator, SNAPSHOT_FORMAT_VERSION,
-  WindowOperator, type OperatorStateSnapshot, type Snapshot,
+  encodeEnvelope,
+  exportSnapshot,
+  importSnapshot,
+  keyGroupOf,
+  keyGroupOfTable,
+  keyedRecord,
+  KeyedProcessOperator,
+  SNAPSHOT_FORMAT_VERSION,
+  WindowOperator,
+  type OperatorStateSnapshot,
+  type Snapshot,
 } from '../src/engine/index.js';
 import type { PendingCheckpoint } from '../src/core/checkpointing.js';
 import { sum, tumblingEventTimeWindows } from '../src/window/index.js';
@@ -30,8 +39,13 @@ const CHANGED = KEYS / 100;
 const RUNS = 3;
 const count = valueState<number>('count');
 
-const checkpoint = (checkpointId: number, incremental: boolean): PendingCheckpoint =>
-  ({ checkpointId, incremental, report: () => {}, hold: () => () => {}, onComplete: () => {} });
+const checkpoint = (checkpointId: number, incremental: boolean): PendingCheckpoint => ({
+  checkpointId,
+  incremental,
+  report: () => {},
+  hold: () => () => {},
+  onComplete: () => {},
+});
 
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
 
@@ -64,7 +78,10 @@ function records(keys: number, from = 0, stride = 1): StreamElement<number, stri
 }
 
 /** Feeds `elements` in batches (spreading a million arguments would overflow the stack). */
-function feed(h: OperatorHarness<number, string, unknown, string>, elements: readonly StreamElement<number, string>[]): void {
+function feed(
+  h: OperatorHarness<number, string, unknown, string>,
+  elements: readonly StreamElement<number, string>[],
+): void {
   for (let i = 0; i < elements.length; i += 10_000) h.process(...elements.slice(i, i + 10_000));
   h.takeOutput();
 }
@@ -80,11 +97,19 @@ type Exporter = {
 const keyedProcessCase: Exporter = {
   name: 'keyedProcess (a value state per key)',
   uid: 'counts',
-  create: () => new OperatorHarness((rt) => new KeyedProcessOperator<number, string, never>({
-    processElement(value, ctx) {
-      ctx.getState(count).update(value);
-    },
-  }, { uid: 'counts' }, rt)) as unknown as OperatorHarness<number, string, unknown, string>,
+  create: () =>
+    new OperatorHarness(
+      (rt) =>
+        new KeyedProcessOperator<number, string, never>(
+          {
+            processElement(value, ctx) {
+              ctx.getState(count).update(value);
+            },
+          },
+          { uid: 'counts' },
+          rt,
+        ),
+    ) as unknown as OperatorHarness<number, string, unknown, string>,
   restoredKeys: (operator) => {
     const target = operator as KeyedProcessOperator<number, string, never>;
     target.backend.getState(count); // declared: the rows are loaded into the table
@@ -95,9 +120,19 @@ const keyedProcessCase: Exporter = {
 const windowCase: Exporter = {
   name: 'window (tumbling event time, sum per key)',
   uid: 'sums',
-  create: () => new OperatorHarness((rt) => new WindowOperator<number, string, number>(
-    { keyed: true, assigner: tumblingEventTimeWindows(1_000_000), fn: { kind: 'aggregate', aggregate: sum((v: number) => v) }, uid: 'sums' }, rt,
-  )) as unknown as OperatorHarness<number, string, unknown, string>,
+  create: () =>
+    new OperatorHarness(
+      (rt) =>
+        new WindowOperator<number, string, number>(
+          {
+            keyed: true,
+            assigner: tumblingEventTimeWindows(1_000_000),
+            fn: { kind: 'aggregate', aggregate: sum((v: number) => v) },
+            uid: 'sums',
+          },
+          rt,
+        ),
+    ) as unknown as OperatorHarness<number, string, unknown, string>,
   restoredKeys: (operator) => (operator as WindowOperator<number, string, number>).windowCount, // (one window per key)
 };
 
@@ -127,12 +162,15 @@ async function incrementalRatio(c: Exporter): Promise<{ full: number; delta: num
     fulls.push(await ms(() => stored(c.uid, op.snapshotCheckpoint!(checkpoint(++id, false)))));
     feed(h, records(CHANGED, run * 7919, 100));
     let rows = 0;
-    deltas.push(await ms(() => {
-      const state = op.snapshotCheckpoint!(checkpoint(++id, true));
-      stored(c.uid, state);
-      for (const t of Object.values(state.keyed!)) rows += t.keys.length;
-    }, false)); // a full collection before a small run makes the run pay for rebuilding the young generation
-    if (rows < CHANGED * 0.9 || rows > CHANGED * 1.1) throw new Error(`bench: the delta holds ${rows} rows, not about ${CHANGED}`);
+    deltas.push(
+      await ms(() => {
+        const state = op.snapshotCheckpoint!(checkpoint(++id, true));
+        stored(c.uid, state);
+        for (const t of Object.values(state.keyed!)) rows += t.keys.length;
+      }, false),
+    ); // a full collection before a small run makes the run pay for rebuilding the young generation
+    if (rows < CHANGED * 0.9 || rows > CHANGED * 1.1)
+      throw new Error(`bench: the delta holds ${rows} rows, not about ${CHANGED}`);
   }
   h.process(watermark(Number.MAX_SAFE_INTEGER));
   return { full: median(fulls), delta: median(deltas) };
@@ -144,8 +182,14 @@ async function rangeRestoreRatio(c: Exporter): Promise<{ all: number; half: numb
   feed(h, records(KEYS));
   const state = h.operator.snapshotCheckpoint!(checkpoint(1, false));
   const snapshot: Snapshot = {
-    formatVersion: SNAPSHOT_FORMAT_VERSION, pipelineId: 'bench', checkpointId: 1, kind: 'checkpoint', createdAt: 0,
-    operators: { [c.uid]: state }, sources: {}, watermarks: {},
+    formatVersion: SNAPSHOT_FORMAT_VERSION,
+    pipelineId: 'bench',
+    checkpointId: 1,
+    kind: 'checkpoint',
+    createdAt: 0,
+    operators: { [c.uid]: state },
+    sources: {},
+    watermarks: {},
   };
   const bytes = exportSnapshot(snapshot);
   const restore = async (keyGroups?: { start: number; end: number }): Promise<number> => {
@@ -156,7 +200,8 @@ async function rangeRestoreRatio(c: Exporter): Promise<{ all: number; half: numb
       target.restoreCheckpoint!(loaded.operators[c.uid]!, keyGroups === undefined ? {} : { keyGroups });
       n = c.restoredKeys(target);
     });
-    if (keyGroups === undefined ? n !== KEYS : n < KEYS * 0.45 || n > KEYS * 0.55) throw new Error(`bench: restored ${n} keys`);
+    if (keyGroups === undefined ? n !== KEYS : n < KEYS * 0.45 || n > KEYS * 0.55)
+      throw new Error(`bench: restored ${n} keys`);
     return time;
   };
   await restore();
@@ -180,14 +225,18 @@ export async function runStateBench(): Promise<void> {
       continue;
     }
     const ratio = (r.delta / r.full) * 100;
-    console.log(`(a) ${c.name}, ${count1M} keys: full checkpoint ${r.full.toFixed(0)} ms CPU, incremental with 1% changed ${r.delta.toFixed(1)} ms CPU: ` +
-      `${ratio.toFixed(2)}% of a full one (target <= 5%) ${ratio <= 5 ? 'OK' : 'MISSED'}`);
+    console.log(
+      `(a) ${c.name}, ${count1M} keys: full checkpoint ${r.full.toFixed(0)} ms CPU, incremental with 1% changed ${r.delta.toFixed(1)} ms CPU: ` +
+        `${ratio.toFixed(2)}% of a full one (target <= 5%) ${ratio <= 5 ? 'OK' : 'MISSED'}`,
+    );
   }
   for (const c of [keyedProcessCase, windowCase]) {
     const r = await rangeRestoreRatio(c);
     const ratio = (r.half / r.all) * 100;
-    console.log(`(b) ${c.name}, restore of a ${count1M}-key snapshot: all key groups ${r.all.toFixed(0)} ms CPU, half (0..63) ${r.half.toFixed(0)} ms CPU: ` +
-      `${ratio.toFixed(1)}% of all (target <= 55%) ${ratio <= 55 ? 'OK' : 'MISSED'}`);
+    console.log(
+      `(b) ${c.name}, restore of a ${count1M}-key snapshot: all key groups ${r.all.toFixed(0)} ms CPU, half (0..63) ${r.half.toFixed(0)} ms CPU: ` +
+        `${ratio.toFixed(1)}% of all (target <= 55%) ${ratio <= 55 ? 'OK' : 'MISSED'}`,
+    );
   }
 }
 

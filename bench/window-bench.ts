@@ -70,9 +70,15 @@ export function handLoop(events: readonly WindowEvent[], sink: Sink): void {
         names.push(e.key);
         if (k >= capacity) {
           capacity *= 2;
-          const c = new Float64Array(capacity * SLOTS); c.set(counts); counts = c;
-          const s = new Float64Array(capacity * SLOTS); s.set(sums); sums = s;
-          const w = new Float64Array(capacity * SLOTS).fill(NaN); w.set(slotWindow); slotWindow = w;
+          const c = new Float64Array(capacity * SLOTS);
+          c.set(counts);
+          counts = c;
+          const s = new Float64Array(capacity * SLOTS);
+          s.set(sums);
+          sums = s;
+          const w = new Float64Array(capacity * SLOTS).fill(NaN);
+          w.set(slotWindow);
+          slotWindow = w;
         }
       }
       const ts = e.ts;
@@ -142,21 +148,29 @@ function librarySource(events: readonly WindowEvent[]): Observable<StreamBatch<W
 }
 
 export function libraryPipeline(events: readonly WindowEvent[], sink: Sink): void {
-  const windowed = window<WindowEvent, string>(tumblingEventTimeWindows(SIZE))
-    .aggregate(combine({ count: count(), sum: sum((e: WindowEvent) => e.value) }));
+  const windowed = window<WindowEvent, string>(tumblingEventTimeWindows(SIZE)).aggregate(
+    combine({ count: count(), sum: sum((e: WindowEvent) => e.value) }),
+  );
   let done = false;
-  const sub: Subscription = librarySource(events).pipe(keyBy((e: WindowEvent) => e.key), windowed).subscribe({
-    next: (batch: StreamBatch<WindowResult<string, { count: number; sum: number }>, string>) => {
-      for (let i = 0; i < batch.length; i++) {
-        const el = batch[i]!;
-        if (el.kind === 'record') {
-          const r = el.value;
-          sink(r.key, r.window.start, r.value.count, r.value.sum);
+  const sub: Subscription = librarySource(events)
+    .pipe(
+      keyBy((e: WindowEvent) => e.key),
+      windowed,
+    )
+    .subscribe({
+      next: (batch: StreamBatch<WindowResult<string, { count: number; sum: number }>, string>) => {
+        for (let i = 0; i < batch.length; i++) {
+          const el = batch[i]!;
+          if (el.kind === 'record') {
+            const r = el.value;
+            sink(r.key, r.window.start, r.value.count, r.value.sum);
+          }
         }
-      }
-    },
-    complete: () => { done = true; },
-  });
+      },
+      complete: () => {
+        done = true;
+      },
+    });
   sub.unsubscribe();
   if (!done) throw new Error('library pipeline did not complete synchronously');
 }
@@ -164,7 +178,11 @@ export function libraryPipeline(events: readonly WindowEvent[], sink: Sink): voi
 /** The fixed cost in front of the window: record() per event and keyBy, no window (informative). */
 export function sourceAndKeyByOnly(events: readonly WindowEvent[], sink: Sink): void {
   let n = 0;
-  const sub = librarySource(events).pipe(keyBy((e: WindowEvent) => e.key)).subscribe((batch) => { n += batch.length; });
+  const sub = librarySource(events)
+    .pipe(keyBy((e: WindowEvent) => e.key))
+    .subscribe((batch) => {
+      n += batch.length;
+    });
   sub.unsubscribe();
   if (n < 0) sink('', 0, 0, 0);
 }
@@ -176,44 +194,50 @@ export function rxjsPipeline(events: readonly WindowEvent[], sink: Sink): void {
   let wm = -Infinity;
   let seen = 0;
   let done = false;
-  const sub = from(events).pipe(
-    tap((e) => {
-      if (e.ts > maxTs) maxTs = e.ts;
-      if (++seen % BATCH === 0 && maxTs - DELAY - 1 > wm) wm = maxTs - DELAY - 1;
-    }),
-    groupBy((e) => e.key),
-    mergeMap((group) => {
-      const windows = new Map<number, { count: number; sum: number }>();
-      const closed = (all: boolean): { key: string; start: number; count: number; sum: number }[] => {
-        const out: { key: string; start: number; count: number; sum: number }[] = [];
-        for (const [start, acc] of windows) {
-          if (all || start + SIZE - 1 <= wm) {
-            out.push({ key: group.key, start, count: acc.count, sum: acc.sum });
-            windows.delete(start);
+  const sub = from(events)
+    .pipe(
+      tap((e) => {
+        if (e.ts > maxTs) maxTs = e.ts;
+        if (++seen % BATCH === 0 && maxTs - DELAY - 1 > wm) wm = maxTs - DELAY - 1;
+      }),
+      groupBy((e) => e.key),
+      mergeMap((group) => {
+        const windows = new Map<number, { count: number; sum: number }>();
+        const closed = (all: boolean): { key: string; start: number; count: number; sum: number }[] => {
+          const out: { key: string; start: number; count: number; sum: number }[] = [];
+          for (const [start, acc] of windows) {
+            if (all || start + SIZE - 1 <= wm) {
+              out.push({ key: group.key, start, count: acc.count, sum: acc.sum });
+              windows.delete(start);
+            }
           }
-        }
-        return out;
-      };
-      return concat(
-        group.pipe(mergeMap((e) => {
-          const r = e.ts % SIZE;
-          const start = r < 0 ? e.ts - (r + SIZE) : e.ts - r;
-          let acc = windows.get(start);
-          if (acc === undefined) {
-            acc = { count: 0, sum: 0 };
-            windows.set(start, acc);
-          }
-          acc.count++;
-          acc.sum += e.value;
-          return closed(false);
-        })),
-        defer(() => from(closed(true))),
-      );
-    }),
-  ).subscribe({
-    next: (r) => sink(r.key, r.start, r.count, r.sum),
-    complete: () => { done = true; },
-  });
+          return out;
+        };
+        return concat(
+          group.pipe(
+            mergeMap((e) => {
+              const r = e.ts % SIZE;
+              const start = r < 0 ? e.ts - (r + SIZE) : e.ts - r;
+              let acc = windows.get(start);
+              if (acc === undefined) {
+                acc = { count: 0, sum: 0 };
+                windows.set(start, acc);
+              }
+              acc.count++;
+              acc.sum += e.value;
+              return closed(false);
+            }),
+          ),
+          defer(() => from(closed(true))),
+        );
+      }),
+    )
+    .subscribe({
+      next: (r) => sink(r.key, r.start, r.count, r.sum),
+      complete: () => {
+        done = true;
+      },
+    });
   sub.unsubscribe();
   if (!done) throw new Error('rxjs pipeline did not complete synchronously');
 }
@@ -227,7 +251,10 @@ interface Fingerprint {
   hash: number;
 }
 
-function fingerprint(run: (events: readonly WindowEvent[], sink: Sink) => void, events: readonly WindowEvent[]): Fingerprint {
+function fingerprint(
+  run: (events: readonly WindowEvent[], sink: Sink) => void,
+  events: readonly WindowEvent[],
+): Fingerprint {
   const f: Fingerprint = { results: 0, counted: 0, summed: 0, hash: 0 };
   const seen = new Set<string>();
   run(events, (key, start, c, s) => {
@@ -248,10 +275,16 @@ function fingerprint(run: (events: readonly WindowEvent[], sink: Sink) => void, 
 const gc = (globalThis as { gc?: () => void }).gc;
 
 /** Best wall time over `reps` runs of each variant, interleaved so that a noisy neighbour hurts all alike. */
-function timeInterleaved(runs: readonly ((events: readonly WindowEvent[], sink: Sink) => void)[], events: readonly WindowEvent[], reps: number): number[] {
+function timeInterleaved(
+  runs: readonly ((events: readonly WindowEvent[], sink: Sink) => void)[],
+  events: readonly WindowEvent[],
+  reps: number,
+): number[] {
   const best = runs.map(() => Infinity);
   let results = 0;
-  const sink: Sink = () => { results++; };
+  const sink: Sink = () => {
+    results++;
+  };
   for (let r = 0; r < reps; r++) {
     runs.forEach((run, i) => {
       gc?.();
@@ -277,7 +310,11 @@ function peakHeap(run: (events: readonly WindowEvent[], sink: Sink) => void, eve
   return (peak - baseline) / 1048576;
 }
 
-function measure(run: (events: readonly WindowEvent[], sink: Sink) => void, events: readonly WindowEvent[], reps: number): { seconds: number; peakHeapMB: number } {
+function measure(
+  run: (events: readonly WindowEvent[], sink: Sink) => void,
+  events: readonly WindowEvent[],
+  reps: number,
+): { seconds: number; peakHeapMB: number } {
   const [seconds] = timeInterleaved([run], events, reps);
   return { seconds: seconds!, peakHeapMB: peakHeap(run, events) };
 }
@@ -304,22 +341,37 @@ export interface Report {
   readonly workloads: readonly WindowBenchWorkload[];
 }
 
-export async function runWindowBench(options: { events?: number; reps?: number; dense?: boolean; sparse?: boolean; log?: (line: string) => void } = {}): Promise<Report> {
+export async function runWindowBench(
+  options: { events?: number; reps?: number; dense?: boolean; sparse?: boolean; log?: (line: string) => void } = {},
+): Promise<Report> {
   const log = options.log ?? ((line: string) => console.log(line));
   const reps = options.reps ?? 5;
   const workloads: WindowBenchWorkload[] = [];
-  const variants = ([['sparse (10,000 keys)', 10_000], ['dense (100 keys)', 100]] as const)
-    .filter(([, keys]) => (keys === 100 ? options.dense !== false : options.sparse !== false));
+  const variants = (
+    [
+      ['sparse (10,000 keys)', 10_000],
+      ['dense (100 keys)', 100],
+    ] as const
+  ).filter(([, keys]) => (keys === 100 ? options.dense !== false : options.sparse !== false));
   for (const [name, keys] of variants) {
     const events = generateWindowWorkload({ events: options.events, keys });
     const reference = fingerprint(handLoop, events);
-    for (const [variant, run] of [['library', libraryPipeline], ['rxjs groupBy+mergeMap', rxjsPipeline]] as const) {
+    for (const [variant, run] of [
+      ['library', libraryPipeline],
+      ['rxjs groupBy+mergeMap', rxjsPipeline],
+    ] as const) {
       const f = fingerprint(run, events);
       if (JSON.stringify(f) !== JSON.stringify(reference)) {
-        throw new Error(`${variant} results differ from the hand loop on ${name}: ${JSON.stringify(f)} vs ${JSON.stringify(reference)}`);
+        throw new Error(
+          `${variant} results differ from the hand loop on ${name}: ${JSON.stringify(f)} vs ${JSON.stringify(reference)}`,
+        );
       }
     }
-    const [handSeconds, libSeconds, floorSeconds] = timeInterleaved([handLoop, libraryPipeline, sourceAndKeyByOnly], events, reps);
+    const [handSeconds, libSeconds, floorSeconds] = timeInterleaved(
+      [handLoop, libraryPipeline, sourceAndKeyByOnly],
+      events,
+      reps,
+    );
     const hand = { seconds: handSeconds!, peakHeapMB: peakHeap(handLoop, events) };
     const lib = { seconds: libSeconds!, peakHeapMB: peakHeap(libraryPipeline, events) };
     const rx = measure(rxjsPipeline, events, 1);
@@ -331,13 +383,19 @@ export async function runWindowBench(options: { events?: number; reps?: number; 
       peakHeapRatio: m.peakHeapMB / Math.max(hand.peakHeapMB, 1e-9),
     });
     const rows = [
-      row('hand-written loop', hand), row('library', lib), row('rxjs groupBy+mergeMap', rx),
+      row('hand-written loop', hand),
+      row('library', lib),
+      row('rxjs groupBy+mergeMap', rx),
       row('(record() + keyBy only)', { seconds: floorSeconds!, peakHeapMB: NaN }),
     ];
     workloads.push({ name, events: events.length, keys, results: reference.results, rows });
-    log(`window bench, ${name}: ${events.length.toLocaleString('en-US')} events, ${reference.results.toLocaleString('en-US')} window results (checked equal)`);
+    log(
+      `window bench, ${name}: ${events.length.toLocaleString('en-US')} events, ${reference.results.toLocaleString('en-US')} window results (checked equal)`,
+    );
     for (const r of rows) {
-      log(`  ${r.variant.padEnd(24)} ${(r.eventsPerSecond / 1e6).toFixed(2).padStart(7)} M events/s  x${r.ratioToHandLoop.toFixed(2)} of hand loop  peak heap +${r.peakHeapMB.toFixed(1)} MB (x${r.peakHeapRatio.toFixed(2)})`);
+      log(
+        `  ${r.variant.padEnd(24)} ${(r.eventsPerSecond / 1e6).toFixed(2).padStart(7)} M events/s  x${r.ratioToHandLoop.toFixed(2)} of hand loop  peak heap +${r.peakHeapMB.toFixed(1)} MB (x${r.peakHeapRatio.toFixed(2)})`,
+      );
     }
   }
   return { name: 'windows: tumbling 1 s, count + sum, bounded out-of-orderness 500 ms', workloads };
@@ -352,7 +410,11 @@ export async function runWindowBench(options: { events?: number; reps?: number; 
 export async function runWindowBenchIsolated(): Promise<void> {
   const { spawnSync } = await import('node:child_process');
   for (const only of ['sparse', 'dense']) {
-    const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', import.meta.filename, `--only=${only}`], { stdio: 'inherit' });
+    const child = spawnSync(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', import.meta.filename, `--only=${only}`],
+      { stdio: 'inherit' },
+    );
     if (child.status !== 0) throw new Error(`window bench (${only}) failed with status ${String(child.status)}`);
   }
 }
@@ -361,7 +423,9 @@ const isMain = typeof process !== 'undefined' && /window-bench\.ts$/.test(proces
 if (isMain) {
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
   if (only === undefined) {
-    console.log('(each workload runs in a process of its own; the last row is the fixed cost in front of the window: it bounds the library ratio from above)');
+    console.log(
+      '(each workload runs in a process of its own; the last row is the fixed cost in front of the window: it bounds the library ratio from above)',
+    );
     runWindowBenchIsolated().catch((error: unknown) => {
       console.error(error);
       process.exitCode = 1;

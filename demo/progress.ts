@@ -55,7 +55,11 @@ export function describeProgress(m: MetricsSnapshot): string {
  * Shows the progress of the pipeline `metrics` describes every `intervalMs`, until the returned
  * subscription is unsubscribed (which ends the line).
  */
-export function showProgress(metrics: PipelineMetrics, intervalMs = 500, out: ProgressStream = process.stdout): Subscription {
+export function showProgress(
+  metrics: PipelineMetrics,
+  intervalMs = 500,
+  out: ProgressStream = process.stdout,
+): Subscription {
   const line = new ProgressLine(out);
   const subscription = metrics.updates(intervalMs).subscribe((m) => line.update(describeProgress(m)));
   subscription.add(() => line.done());

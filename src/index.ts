@@ -8,10 +8,26 @@
 
 // Elements, as marble tests and `toRecords()` show them.
 export {
-  END_OF_STREAM, MAX_WATERMARK, MIN_WATERMARK, record, watermark,
-  type CheckpointBarrier, type ControlElement, type StreamBatch, type StreamElement, type StreamRecord, type StreamStatus, type Watermark,
+  END_OF_STREAM,
+  MAX_WATERMARK,
+  MIN_WATERMARK,
+  record,
+  watermark,
+  type CheckpointBarrier,
+  type ControlElement,
+  type StreamBatch,
+  type StreamElement,
+  type StreamRecord,
+  type StreamStatus,
+  type Watermark,
 } from './core/elements.js';
-export { InvalidKeyError, InvalidOptionError, InvalidTimestampError, NotKeyedError, StreamError } from './core/errors.js';
+export {
+  InvalidKeyError,
+  InvalidOptionError,
+  InvalidTimestampError,
+  NotKeyedError,
+  StreamError,
+} from './core/errors.js';
 export { Counters } from './core/counters.js';
 export { DEFAULT_MAX_PARALLELISM, type Key, type KeyPart } from './core/keys.js';
 export { DuplicateUidError, MissingUidError } from './core/checkpointing.js';
@@ -25,7 +41,12 @@ export { keyedProcess, type KeyedProcessFunction, type KeyedProcessOptions } fro
 export { processValues, type ProcessFunction } from './keyed/process.js';
 export {
   ProcessContextClosedError,
-  type KeyedProcessContext, type OnTimerContext, type ProcessContext, type SideOutputTarget, type TimeDomain, type TimerService,
+  type KeyedProcessContext,
+  type OnTimerContext,
+  type ProcessContext,
+  type SideOutputTarget,
+  type TimeDomain,
+  type TimerService,
 } from './keyed/process-context.js';
 
 // Stateless steps and the exits.
@@ -36,7 +57,13 @@ export { toValues, toRecords } from './stream/toValues.js';
 
 // Event time.
 export { WatermarkStrategy, DEFAULT_WATERMARK_PERIOD, type WatermarkCadence } from './time/watermark-strategy.js';
-export { boundedOutOfOrderness, monotonousTimestamps, punctuatedWatermarks, customWatermarks, noWatermarks } from './time/built-in-watermarks.js';
+export {
+  boundedOutOfOrderness,
+  monotonousTimestamps,
+  punctuatedWatermarks,
+  customWatermarks,
+  noWatermarks,
+} from './time/built-in-watermarks.js';
 export type { WatermarkGenerator, WatermarkOutput } from './time/watermark-generator.js';
 export type { InvalidRecord } from './time/event-time-options.js';
 export { withEventTime, withEventTimeBatches, type EventTimeOptions } from './time/withEventTime.js';
@@ -48,11 +75,20 @@ export * from './window/index.js';
 
 // Keyed state.
 export type {
-  AggregatingState, ListState, MapState, ReducingState, ValueState,
+  AggregatingState,
+  ListState,
+  MapState,
+  ReducingState,
+  ValueState,
 } from './state/state-types.js';
 export * from './state/descriptors.js'; // the state descriptors and their factories, all public
 export type { StateTtlConfig, TtlUpdateType, TtlVisibility } from './state/ttl.js';
-export { StateDescriptorError, StateNotSerializableError, StateRestoreError, type StateLocation } from './state/errors.js';
+export {
+  StateDescriptorError,
+  StateNotSerializableError,
+  StateRestoreError,
+  type StateLocation,
+} from './state/errors.js';
 
 // Backpressure: async stages and their metrics.
 export type { FlowMonitor, FlowMetrics, FlowMonitorOptions, StageMetrics } from './flow/monitor.js';
@@ -60,7 +96,14 @@ export { PipelineMetrics, type PipelineMetricsOptions } from './rx/pipeline-metr
 export { withMetrics, type WithMetricsOptions } from './rx/withMetrics.js';
 export type { MetricsCollector, Sampler } from './core/metrics/collector.js';
 export type {
-  CheckpointMetrics, CheckpointStatus, ExceptionRecord, JobEdge, MetricsSnapshot, OperatorKind, OperatorMetrics, StateSize,
+  CheckpointMetrics,
+  CheckpointStatus,
+  ExceptionRecord,
+  JobEdge,
+  MetricsSnapshot,
+  OperatorKind,
+  OperatorMetrics,
+  StateSize,
 } from './core/metrics/types.js';
 export { BufferOverflowError, AsyncTimeoutError, AsyncRequestError } from './flow/errors.js';
 export { asyncMap, type AsyncMapOptions } from './flow/asyncMap.js';
@@ -76,21 +119,42 @@ export * from './sinks/index.js';
 
 // Checkpoints.
 export {
-  CorruptSnapshotError, IncompatibleSnapshotError, InvalidSnapshotError, NoRestorableSnapshotError, SnapshotError,
-  SnapshotInUseError, SnapshotNotFoundError, StorageError, UnsupportedValueError,
-  type SnapshotRef, type StorageFailure,
+  CorruptSnapshotError,
+  IncompatibleSnapshotError,
+  InvalidSnapshotError,
+  NoRestorableSnapshotError,
+  SnapshotError,
+  SnapshotInUseError,
+  SnapshotNotFoundError,
+  StorageError,
+  UnsupportedValueError,
+  type SnapshotRef,
+  type StorageFailure,
 } from './checkpoint/errors.js';
 export type {
-  CheckpointBackend, CheckpointBackendOptions, LoadOptions, SnapshotSelector, StoredSnapshotInfo,
+  CheckpointBackend,
+  CheckpointBackendOptions,
+  LoadOptions,
+  SnapshotSelector,
+  StoredSnapshotInfo,
 } from './checkpoint/backend-types.js';
 export { memoryBackend, type MemoryBackendOptions } from './checkpoint/memory.js';
 export type { Checkpointing } from './checkpoint/coordinator.js';
 export { startCheckpointing } from './checkpoint/startCheckpointing.js';
-export type { CheckpointableSource, CheckpointingOptions, CheckpointStats } from './checkpoint/checkpointing-options.js';
+export type {
+  CheckpointableSource,
+  CheckpointingOptions,
+  CheckpointStats,
+} from './checkpoint/checkpointing-options.js';
 export type { RestoreFallback, RestoreOptions } from './checkpoint/restore-choice.js';
 export type { KeyGroupRange } from './core/state-snapshot.js';
 export type { StateMigration } from './checkpoint/restore-state.js';
 export {
-  CheckpointAbortedError, CommittedCheckpointLostError, FinishedPipelineError, LateStateReportError, PipelineStoppedError,
-  StateVersionError, UnclaimedStateError,
+  CheckpointAbortedError,
+  CommittedCheckpointLostError,
+  FinishedPipelineError,
+  LateStateReportError,
+  PipelineStoppedError,
+  StateVersionError,
+  UnclaimedStateError,
 } from './checkpoint/errors-inband.js';

@@ -28,7 +28,9 @@ const OVERSIZED_BEING_SPLIT: readonly string[] = [];
 
 describe('architecture', () => {
   it('the core imports nothing from Node', () => {
-    const offenders = core.filter((f) => /from ['"](node:|fs['"]|path['"]|os['"]|stream['"]|crypto['"])/.test(f.text)).map((f) => f.path);
+    const offenders = core
+      .filter((f) => /from ['"](node:|fs['"]|path['"]|os['"]|stream['"]|crypto['"])/.test(f.text))
+      .map((f) => f.path);
     expect(offenders).toEqual([]);
   });
 
@@ -46,7 +48,9 @@ describe('architecture', () => {
   });
 
   it('the engine (src/core) does not import RxJS', () => {
-    const offenders = files.filter((f) => f.path.startsWith('core/') && /from ['"]rxjs/.test(f.text)).map((f) => f.path);
+    const offenders = files
+      .filter((f) => f.path.startsWith('core/') && /from ['"]rxjs/.test(f.text))
+      .map((f) => f.path);
     expect(offenders).toEqual([]);
   });
 });
@@ -97,7 +101,9 @@ const folderOf = (path: string): string => (path.includes('/') ? path.split('/')
 
 /** Every relative import of every file, resolved to a path under src/ (`from -> to`). */
 const edges = files.flatMap((f) => {
-  const specs = [...code(f.text).matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)['"](\.{1,2}\/[^'"]+)['"]/g)].map((m) => m[1]!);
+  const specs = [...code(f.text).matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)['"](\.{1,2}\/[^'"]+)['"]/g)].map(
+    (m) => m[1]!,
+  );
   return [...new Set(specs)].map((spec) => ({
     from: f.path,
     to: relative(root, join(root, f.path, '..', spec)).replace(/\.js$/, '.ts'),
@@ -177,7 +183,16 @@ describe('layers', () => {
   });
 
   it('finds a cycle and an upward import when there is one', () => {
-    expect(cycles(graphOf([['a', 'b'], ['b', 'c'], ['c', 'a'], ['c', 'd']]))).toEqual([['a', 'b', 'c']]);
+    expect(
+      cycles(
+        graphOf([
+          ['a', 'b'],
+          ['b', 'c'],
+          ['c', 'a'],
+          ['c', 'd'],
+        ]),
+      ),
+    ).toEqual([['a', 'b', 'c']]);
     expect(layerOf('core/x.ts')).toBeLessThan(layerOf('checkpoint/y.ts'));
   });
 });

@@ -3,14 +3,31 @@ import { describe, expect, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
 import { filter, from, lastValueFrom, map, pipe, toArray } from 'rxjs';
 import {
-  END_OF_STREAM, boundedOutOfOrderness, count, keyBy, punctuatedWatermarks, record, sum, toValues, tumblingEventTimeWindows, watermark, window,
-  windowBy, withEventTime,
+  END_OF_STREAM,
+  boundedOutOfOrderness,
+  count,
+  keyBy,
+  punctuatedWatermarks,
+  record,
+  sum,
+  toValues,
+  tumblingEventTimeWindows,
+  watermark,
+  window,
+  windowBy,
+  withEventTime,
 } from '../src/index.js';
 import { inLatePane, inOnTimePane, runWithRestore, testStream, timestamped, unbatched } from '../src/testing/index.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exactlyOnceSink, startCheckpointing, withEventTimeBatches, type Key, type WindowResult } from '../src/index.js';
+import {
+  exactlyOnceSink,
+  startCheckpointing,
+  withEventTimeBatches,
+  type Key,
+  type WindowResult,
+} from '../src/index.js';
 import { fileBackend, readTextFileWithOffsets, type TextFilePosition, type TextLine } from '../src/node/index.js';
 
 describe('README', () => {
@@ -23,7 +40,10 @@ describe('README', () => {
       );
       // the periodic emission at 200 ms has seen max 1000: watermark 1000 - 100 - 1
       expectObservable(out).toBe('a 199ms w 99ms b 99ms (e|)', {
-        a: record(1000, 1000), b: record(1500, 1500), w: watermark(899), e: END_OF_STREAM,
+        a: record(1000, 1000),
+        b: record(1500, 1500),
+        w: watermark(899),
+        e: END_OF_STREAM,
       });
     });
   });
@@ -36,7 +56,11 @@ describe('README', () => {
         unbatched(),
       );
       expectObservable(perEvent).toBe('(aw) 46ms (bx) 6ms (e|)', {
-        a: record(1000, 1000), w: watermark(899), b: record(1500, 1500), x: watermark(1399), e: END_OF_STREAM,
+        a: record(1000, 1000),
+        w: watermark(899),
+        b: record(1500, 1500),
+        x: watermark(1399),
+        e: END_OF_STREAM,
       });
     });
   });
@@ -44,9 +68,16 @@ describe('README', () => {
   it('testing section: .withPeriod(1) puts the first watermark at frame 1, the next ones with their records', () => {
     new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ hot, expectObservable }) => {
       const input = hot('a 49ms b 9ms |', { a: 1000, b: 1500 });
-      const out = input.pipe(withEventTime({ timestamp: (v: number) => v, watermarks: boundedOutOfOrderness<number>(100).withPeriod(1) }), unbatched());
+      const out = input.pipe(
+        withEventTime({ timestamp: (v: number) => v, watermarks: boundedOutOfOrderness<number>(100).withPeriod(1) }),
+        unbatched(),
+      );
       expectObservable(out).toBe('aw 48ms (bx) 6ms (e|)', {
-        a: record(1000, 1000), w: watermark(899), b: record(1500, 1500), x: watermark(1399), e: END_OF_STREAM,
+        a: record(1000, 1000),
+        w: watermark(899),
+        b: record(1500, 1500),
+        x: watermark(1399),
+        e: END_OF_STREAM,
       });
     });
   });
@@ -77,12 +108,15 @@ describe('README', () => {
         .checkpointAndRestore() // frame 1
         .addElements(timestamped(3, 30)) // frame 2, in the restored pipeline
         .advanceWatermarkToInfinity();
-      const sums = runWithRestore(input, pipe(
-        keyBy(() => 'all'),
-        window(tumblingEventTimeWindows(1_000), { uid: 'sums' }).aggregate(sum((v: number) => v)),
-        toValues(),
-        map((r) => r.value),
-      ));
+      const sums = runWithRestore(
+        input,
+        pipe(
+          keyBy(() => 'all'),
+          window(tumblingEventTimeWindows(1_000), { uid: 'sums' }).aggregate(sum((v: number) => v)),
+          toValues(),
+          map((r) => r.value),
+        ),
+      );
       expectObservable(sums).toBe('---(x|)', { x: 6 }); // 1 + 2 restored, + 3
     });
   });
@@ -99,16 +133,32 @@ describe('README', () => {
           toValues(),
         );
       const minute = { start: 0, end: 60_000 };
-      expectObservable(counts.pipe(filter(inOnTimePane(minute)), map((r) => r.value))).toBe('-a|', { a: 1 });
-      expectObservable(counts.pipe(filter(inLatePane(minute)), map((r) => `${r.value} #${r.pane.index}`))).toBe('--(b|)', { b: '2 #1' });
+      expectObservable(
+        counts.pipe(
+          filter(inOnTimePane(minute)),
+          map((r) => r.value),
+        ),
+      ).toBe('-a|', { a: 1 });
+      expectObservable(
+        counts.pipe(
+          filter(inLatePane(minute)),
+          map((r) => `${r.value} #${r.pane.index}`),
+        ),
+      ).toBe('--(b|)', { b: '2 #1' });
     });
   });
 
   it('quick start: clicks per page in one-minute event-time windows', async () => {
-    interface Click { page: string; at: number }
+    interface Click {
+      page: string;
+      at: number;
+    }
     const clicks$ = from<Click[]>([
-      { page: '/home', at: 1_000 }, { page: '/cart', at: 2_000 }, { page: '/home', at: 59_999 },
-      { page: '/home', at: 60_000 }, { page: '/home', at: 30_000 },
+      { page: '/home', at: 1_000 },
+      { page: '/cart', at: 2_000 },
+      { page: '/home', at: 59_999 },
+      { page: '/home', at: 60_000 },
+      { page: '/home', at: 30_000 },
     ]);
     const clicksPerPage$ = clicks$.pipe(
       withEventTime({ timestamp: (c: Click) => c.at, watermarks: boundedOutOfOrderness(2_000) }),
@@ -119,11 +169,13 @@ describe('README', () => {
     const results = await lastValueFrom(clicksPerPage$.pipe(toArray()));
     // Each window fires once, when the watermark passes its end: its only pane, on time.
     const pane = { timing: 'ON_TIME', index: 0, isFirst: true, isLast: true };
-    expect(results).toEqual(expect.arrayContaining([
-      { key: '/home', window: { start: 0, end: 60_000 }, value: 3, pane },
-      { key: '/cart', window: { start: 0, end: 60_000 }, value: 1, pane },
-      { key: '/home', window: { start: 60_000, end: 120_000 }, value: 1, pane },
-    ]));
+    expect(results).toEqual(
+      expect.arrayContaining([
+        { key: '/home', window: { start: 0, end: 60_000 }, value: 3, pane },
+        { key: '/cart', window: { start: 0, end: 60_000 }, value: 1, pane },
+        { key: '/home', window: { start: 60_000, end: 120_000 }, value: 1, pane },
+      ]),
+    );
     expect(results).toHaveLength(3);
   });
 
@@ -131,10 +183,16 @@ describe('README', () => {
     const root = await mkdtemp(join(tmpdir(), 'rxflink-readme-'));
     try {
       const log = join(root, 'words.log');
-      await writeFile(log, `${Array.from({ length: 400 }, (_, i) => `${i * 50} ${['to', 'be', 'or', 'not'][i % 4]}`).join('\n')}\n`);
+      await writeFile(
+        log,
+        `${Array.from({ length: 400 }, (_, i) => `${i * 50} ${['to', 'be', 'or', 'not'][i % 4]}`).join('\n')}\n`,
+      );
       const committed = new Map<number, string[]>();
       const saveResults = async (checkpointId: number, results: readonly WindowResult<Key, number>[]) => {
-        committed.set(checkpointId, results.map((r) => `${String(r.key)}@${r.window.start}=${r.value}`));
+        committed.set(
+          checkpointId,
+          results.map((r) => `${String(r.key)}@${r.window.start}=${r.value}`),
+        );
       };
       // The first run asks for a checkpoint at line `stopAtLine` and stops once it is stored (as if
       // the process died there, mid-stream); the second restores it and runs to the end.
@@ -152,12 +210,18 @@ describe('README', () => {
           return Number(l.text.split(' ')[0]);
         };
         await new Promise<void>((resolve, reject) => {
-          const subscription = checkpoints.source('lines', readTextFileWithOffsets(log, { from: checkpoints.position('lines'), batchSize: 10, yieldAfterMs: 0 })).pipe(
-            withEventTimeBatches({ timestamp, watermarks: boundedOutOfOrderness(2_000).withPeriod(1), uid: 'entry' }),
-            keyBy((l: TextLine) => l.text.split(' ')[1]!),
-            window(tumblingEventTimeWindows(5_000), { uid: 'counts' }).aggregate(count()),
-            exactlyOnceSink((results, checkpointId) => saveResults(checkpointId, results), { uid: 'results' }),
-          ).subscribe({ error: reject, complete: () => resolve() });
+          const subscription = checkpoints
+            .source(
+              'lines',
+              readTextFileWithOffsets(log, { from: checkpoints.position('lines'), batchSize: 10, yieldAfterMs: 0 }),
+            )
+            .pipe(
+              withEventTimeBatches({ timestamp, watermarks: boundedOutOfOrderness(2_000).withPeriod(1), uid: 'entry' }),
+              keyBy((l: TextLine) => l.text.split(' ')[1]!),
+              window(tumblingEventTimeWindows(5_000), { uid: 'counts' }).aggregate(count()),
+              exactlyOnceSink((results, checkpointId) => saveResults(checkpointId, results), { uid: 'results' }),
+            )
+            .subscribe({ error: reject, complete: () => resolve() });
           checkpoints.completed.subscribe(() => {
             if (requested === undefined) return;
             void requested.then(() => {
@@ -179,7 +243,9 @@ describe('README', () => {
       expect(restoredAt).toBeLessThan(400);
       const results = [...committed.values()].flat().sort();
       // 400 lines 50 ms apart: 20 s of words, four windows of 5 s with 25 of each word.
-      expect(results).toEqual(['be', 'not', 'or', 'to'].flatMap((w) => [0, 5_000, 10_000, 15_000].map((s) => `${w}@${s}=25`)).sort());
+      expect(results).toEqual(
+        ['be', 'not', 'or', 'to'].flatMap((w) => [0, 5_000, 10_000, 15_000].map((s) => `${w}@${s}=25`)).sort(),
+      );
     } finally {
       await rm(root, { recursive: true, force: true });
     }

@@ -6,13 +6,44 @@ import type { CheckpointBackend } from 'rxflink';
 import type { Checkpointing, OperatorRuntime } from 'rxflink/engine';
 
 declare global {
-  interface Click { page: string; user: string; at: number; ms: number; cents: number }
-  interface Reading { sensor: string; at: number; celsius: number }
-  interface Order { shop: string; at: number; total: number }
-  interface Trade { symbol: string; at: number; price: number }
-  interface Ev { type: string; at: number; amount: number; timeout: number }
-  interface Req { route: string; at: number; latencyMs: number; ms: number }
-  interface Row { id: number; at: number }
+  interface Click {
+    page: string;
+    user: string;
+    at: number;
+    ms: number;
+    cents: number;
+  }
+  interface Reading {
+    sensor: string;
+    at: number;
+    celsius: number;
+  }
+  interface Order {
+    shop: string;
+    at: number;
+    total: number;
+  }
+  interface Trade {
+    symbol: string;
+    at: number;
+    price: number;
+  }
+  interface Ev {
+    type: string;
+    at: number;
+    amount: number;
+    timeout: number;
+  }
+  interface Req {
+    route: string;
+    at: number;
+    latencyMs: number;
+    ms: number;
+  }
+  interface Row {
+    id: number;
+    at: number;
+  }
 
   const clicks$: Observable<Click>;
   const mobile$: Observable<Click>;
@@ -34,7 +65,10 @@ declare global {
   const checkpoints: Checkpointing;
   const backend: CheckpointBackend;
   const runtime: OperatorRuntime;
-  const db: { insert(values: readonly unknown[]): Promise<void>; insertMany(values: readonly unknown[]): Promise<void> };
+  const db: {
+    insert(values: readonly unknown[]): Promise<void>;
+    insertMany(values: readonly unknown[]): Promise<void>;
+  };
   const store: { commit(checkpointId: number, results: readonly unknown[]): Promise<void> };
   function fetchPage(n: number): Promise<readonly Row[]>;
   function expect(actual: unknown): { toEqual(expected: unknown): void; toBe(expected: unknown): void };

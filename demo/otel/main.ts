@@ -14,7 +14,9 @@ const progress = showProgress(demo.metrics, 500);
 const results = await demo.finished;
 progress.unsubscribe();
 const m = demo.metrics.snapshot();
-console.log(`${results} window results; ${m.checkpoints.completed} checkpoints; operators: ${m.operators.map((o) => `${o.id} (${o.numRecordsIn} in)`).join(' → ')}`);
+console.log(
+  `${results} window results; ${m.checkpoints.completed} checkpoints; operators: ${m.operators.map((o) => `${o.id} (${o.numRecordsIn} in)`).join(' → ')}`,
+);
 if (process.env['OTEL_DEMO_EXIT'] === '1') {
   await demo.stop();
 } else {

@@ -8,12 +8,24 @@ import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  boundedOutOfOrderness, count, fromAsyncIterable, keyBy, memoryBackend, PipelineMetrics, startCheckpointing, toValues,
-  tumblingEventTimeWindows, window, withEventTimeBatches,
+  boundedOutOfOrderness,
+  count,
+  fromAsyncIterable,
+  keyBy,
+  memoryBackend,
+  PipelineMetrics,
+  startCheckpointing,
+  toValues,
+  tumblingEventTimeWindows,
+  window,
+  withEventTimeBatches,
 } from '../../src/index.js';
 import { exportMetrics } from '../../src/otel/index.js';
 
-export interface Click { readonly page: string; readonly at: number }
+export interface Click {
+  readonly page: string;
+  readonly at: number;
+}
 
 export interface OtelDemoOptions {
   /** The loopback port of the Prometheus endpoint. */
@@ -55,16 +67,29 @@ export async function startOtelDemo(options: OtelDemoOptions): Promise<OtelDemo>
   const provider = new MeterProvider({ readers: [exporter] });
   const metrics = new PipelineMetrics({ job: 'clicks-per-page' });
   exportMetrics(metrics, provider.getMeter('rxflink-demo'));
-  const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'clicks-per-page' }), interval: 250, metrics });
-  const source = checkpoints.source('clicks', fromAsyncIterable(clicks(options.clicks ?? 200_000, options.pauseMs ?? 5), { batchSize: 500 }));
+  const checkpoints = await startCheckpointing({
+    backend: memoryBackend({ pipelineId: 'clicks-per-page' }),
+    interval: 250,
+    metrics,
+  });
+  const source = checkpoints.source(
+    'clicks',
+    fromAsyncIterable(clicks(options.clicks ?? 200_000, options.pauseMs ?? 5), { batchSize: 500 }),
+  );
   const finished = new Promise<number>((resolve, reject) => {
     let results = 0;
-    source.pipe(
-      withEventTimeBatches({ timestamp: (c: Click) => c.at, watermarks: boundedOutOfOrderness<Click>(100).onEveryBatch(), uid: 'clicks-entry' }),
-      keyBy((c: Click) => c.page),
-      window(tumblingEventTimeWindows(1000), { uid: 'clicks-per-page' }).aggregate(count()),
-      toValues(),
-    ).subscribe({ next: () => results++, error: reject, complete: () => resolve(results) });
+    source
+      .pipe(
+        withEventTimeBatches({
+          timestamp: (c: Click) => c.at,
+          watermarks: boundedOutOfOrderness<Click>(100).onEveryBatch(),
+          uid: 'clicks-entry',
+        }),
+        keyBy((c: Click) => c.page),
+        window(tumblingEventTimeWindows(1000), { uid: 'clicks-per-page' }).aggregate(count()),
+        toValues(),
+      )
+      .subscribe({ next: () => results++, error: reject, complete: () => resolve(results) });
   });
   return {
     url: `http://127.0.0.1:${options.port}/metrics`,

@@ -61,7 +61,8 @@ for (const user of ['ada', 'grace', 'linus', 'margaret', 'ken', 'barbara']) {
 clicks.sort((a, b) => a.at - b.at);
 // Shuffle neighbours a little: events arrive out of order by up to MAX_OUT_OF_ORDER.
 for (let i = 1; i < clicks.length; i++) {
-  if (random() < 0.2 && clicks[i]!.at - clicks[i - 1]!.at < MAX_OUT_OF_ORDER) [clicks[i - 1], clicks[i]] = [clicks[i]!, clicks[i - 1]!];
+  if (random() < 0.2 && clicks[i]!.at - clicks[i - 1]!.at < MAX_OUT_OF_ORDER)
+    [clicks[i - 1], clicks[i]] = [clicks[i]!, clicks[i - 1]!];
 }
 
 // ---- the pipeline ------------------------------------------------------------------------------------
@@ -71,43 +72,61 @@ const time = (ms: number) => new Date(ms).toISOString().slice(11, 16);
 
 alerts.subscribe((alert) => console.log(`  ALERT   ${alert}`));
 
-from(clicks).pipe(
-  // Every click carries a watermark: nothing older than MAX_OUT_OF_ORDER will follow.
-  withEventTime<Click>({ timestamp: (c) => c.at, watermarks: punctuatedWatermarks((_c, ts) => ts - MAX_OUT_OF_ORDER) }),
-  keyBy((c: Click) => c.user),
-  keyedProcess<Click, string, string>({
-    processElement(click, ctx) {
-      const state = ctx.getState(session);
-      const s = state.value() ?? { start: click.at, last: click.at, events: 0, purchases: 0, spent: 0, alerted: false };
-      // The session's timeout moves with its last event: drop the old timer, register the new one.
-      ctx.timerService.deleteEventTimeTimer(s.last + SESSION_GAP);
-      s.start = Math.min(s.start, click.at);
-      s.last = Math.max(s.last, click.at);
-      s.events++;
-      if (click.action === 'purchase') {
-        s.purchases++;
-        s.spent += click.amount;
-      }
-      if (!s.alerted && s.spent > ALERT_THRESHOLD) {
-        s.alerted = true;
-        ctx.sideOutput(alerts, `${ctx.key} spent ${s.spent} in the session started at ${time(s.start)} (threshold ${ALERT_THRESHOLD})`);
-      }
-      state.update(s); // write back: keyed state is exported and TTL-refreshed on update
-      ctx.timerService.registerEventTimeTimer(s.last + SESSION_GAP);
-    },
-    onTimer(timestamp, ctx) {
-      const state = ctx.getState(session);
-      const s = state.value();
-      if (s === undefined || timestamp !== s.last + SESSION_GAP) return;
-      ctx.output(
-        `${ctx.key.padEnd(8)} ${time(s.start)}-${time(s.last)}  ${String(s.events).padStart(3)} events, ` +
-          `${s.purchases} purchases, spent ${s.spent}`,
-      );
-      state.clear();
-    },
-  }, { uid: 'sessions' }),
-  toValues(),
-).subscribe({
-  next: (summary) => console.log(`session  ${summary}`),
-  complete: () => console.log(`done: ${clicks.length} clicks`),
-});
+from(clicks)
+  .pipe(
+    // Every click carries a watermark: nothing older than MAX_OUT_OF_ORDER will follow.
+    withEventTime<Click>({
+      timestamp: (c) => c.at,
+      watermarks: punctuatedWatermarks((_c, ts) => ts - MAX_OUT_OF_ORDER),
+    }),
+    keyBy((c: Click) => c.user),
+    keyedProcess<Click, string, string>(
+      {
+        processElement(click, ctx) {
+          const state = ctx.getState(session);
+          const s = state.value() ?? {
+            start: click.at,
+            last: click.at,
+            events: 0,
+            purchases: 0,
+            spent: 0,
+            alerted: false,
+          };
+          // The session's timeout moves with its last event: drop the old timer, register the new one.
+          ctx.timerService.deleteEventTimeTimer(s.last + SESSION_GAP);
+          s.start = Math.min(s.start, click.at);
+          s.last = Math.max(s.last, click.at);
+          s.events++;
+          if (click.action === 'purchase') {
+            s.purchases++;
+            s.spent += click.amount;
+          }
+          if (!s.alerted && s.spent > ALERT_THRESHOLD) {
+            s.alerted = true;
+            ctx.sideOutput(
+              alerts,
+              `${ctx.key} spent ${s.spent} in the session started at ${time(s.start)} (threshold ${ALERT_THRESHOLD})`,
+            );
+          }
+          state.update(s); // write back: keyed state is exported and TTL-refreshed on update
+          ctx.timerService.registerEventTimeTimer(s.last + SESSION_GAP);
+        },
+        onTimer(timestamp, ctx) {
+          const state = ctx.getState(session);
+          const s = state.value();
+          if (s === undefined || timestamp !== s.last + SESSION_GAP) return;
+          ctx.output(
+            `${ctx.key.padEnd(8)} ${time(s.start)}-${time(s.last)}  ${String(s.events).padStart(3)} events, ` +
+              `${s.purchases} purchases, spent ${s.spent}`,
+          );
+          state.clear();
+        },
+      },
+      { uid: 'sessions' },
+    ),
+    toValues(),
+  )
+  .subscribe({
+    next: (summary) => console.log(`session  ${summary}`),
+    complete: () => console.log(`done: ${clicks.length} clicks`),
+  });

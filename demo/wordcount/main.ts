@@ -14,16 +14,40 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lastValueFrom, map, toArray } from 'rxjs';
 import {
-  boundedOutOfOrderness, count, exactlyOnceSink, flatMapValues, keyBy, mapValues, PipelineMetrics, rollingReduce, SideOutput, startCheckpointing,
-  toValues, tumblingEventTimeWindows, window, withEventTimeBatches, type InvalidRecord, type Key, type WindowResult,
+  boundedOutOfOrderness,
+  count,
+  exactlyOnceSink,
+  flatMapValues,
+  keyBy,
+  mapValues,
+  PipelineMetrics,
+  rollingReduce,
+  SideOutput,
+  startCheckpointing,
+  toValues,
+  tumblingEventTimeWindows,
+  window,
+  withEventTimeBatches,
+  type InvalidRecord,
+  type Key,
+  type WindowResult,
 } from '../../src/index.js';
 import { showProgress } from '../progress.js';
-import { fileBackend, readTextFile, readTextFileWithOffsets, type TextFilePosition, type TextLine } from '../../src/node/index.js';
+import {
+  fileBackend,
+  readTextFile,
+  readTextFileWithOffsets,
+  type TextFilePosition,
+  type TextLine,
+} from '../../src/node/index.js';
 
 const file = process.argv[2] ?? fileURLToPath(new URL('./hamlet.log', import.meta.url));
 const TOP = 8;
 
-interface LogLine { at: number; text: string }
+interface LogLine {
+  at: number;
+  text: string;
+}
 
 /** "2026-01-01T09:00:01.300Z Whether 'tis nobler ..." -> { at, text } */
 function parseLine(line: string): LogLine {
@@ -33,7 +57,10 @@ function parseLine(line: string): LogLine {
 
 /** Lowercase words, split on non-word characters. */
 function words(text: string): string[] {
-  return text.toLowerCase().split(/\W+/).filter((word) => word.length > 0);
+  return text
+    .toLowerCase()
+    .split(/\W+/)
+    .filter((word) => word.length > 0);
 }
 
 // The file is read in batches of lines, pulled as the pipeline has room. The log collector delivers
@@ -50,7 +77,9 @@ async function runningCounts(): Promise<void> {
       flatMapValues((line: LogLine) => words(line.text)),
       keyBy((word: string) => word),
       mapValues((word: string): [string, number] => [word, 1]),
-      rollingReduce((a: [string, number], b: [string, number]): [string, number] => [a[0], a[1] + b[1]], { uid: 'word-counts' }),
+      rollingReduce((a: [string, number], b: [string, number]): [string, number] => [a[0], a[1] + b[1]], {
+        uid: 'word-counts',
+      }),
       toValues(),
       toArray(),
     ),
@@ -109,26 +138,39 @@ async function checkpointedWindows(expected: readonly WordWindow[]): Promise<voi
     // Progress (lines read, their rate, the watermark) on one updating line in a terminal.
     const metrics = new PipelineMetrics({ job: stopAtLine === undefined ? 'wordcount, restored' : 'wordcount' });
     const progress = showProgress(metrics, 100);
-    const checkpoints = await startCheckpointing({ backend: fileBackend({ directory, pipelineId: 'wordcount' }), interval: 60_000, metrics });
+    const checkpoints = await startCheckpointing({
+      backend: fileBackend({ directory, pipelineId: 'wordcount' }),
+      interval: 60_000,
+      metrics,
+    });
     await new Promise<void>((resolve, reject) => {
-      const subscription = checkpoints.source('log', readTextFileWithOffsets(file, { from: checkpoints.position('log'), batchSize: 1, yieldAfterMs: 0 })).pipe(
-        withEventTimeBatches({
-          timestamp: (l: TextLine) => parseLine(l.text).at,
-          watermarks: boundedOutOfOrderness<TextLine>(2_000).withPeriod(1),
-          invalid: new SideOutput<InvalidRecord<TextLine>>(), // blank or untimed lines are skipped (and counted)
-          uid: 'log-lines',
-        }),
-        flatMapValues((l: TextLine) => {
-          // At line `stopAtLine`, ask for a checkpoint: its barrier goes in after this batch.
-          if (++linesRead === stopAtLine) requested = checkpoints.checkpoint();
-          return words(parseLine(l.text).text);
-        }),
-        keyBy((word: string) => word),
-        window(tumblingEventTimeWindows(5_000), { uid: 'windowed-counts' }).aggregate(count()),
-        exactlyOnceSink<WordWindow, Key>(async (results, checkpointId) => {
-          committed.set(checkpointId, [...results]);
-        }, { uid: 'results' }),
-      ).subscribe({ error: reject, complete: () => resolve() });
+      const subscription = checkpoints
+        .source(
+          'log',
+          readTextFileWithOffsets(file, { from: checkpoints.position('log'), batchSize: 1, yieldAfterMs: 0 }),
+        )
+        .pipe(
+          withEventTimeBatches({
+            timestamp: (l: TextLine) => parseLine(l.text).at,
+            watermarks: boundedOutOfOrderness<TextLine>(2_000).withPeriod(1),
+            invalid: new SideOutput<InvalidRecord<TextLine>>(), // blank or untimed lines are skipped (and counted)
+            uid: 'log-lines',
+          }),
+          flatMapValues((l: TextLine) => {
+            // At line `stopAtLine`, ask for a checkpoint: its barrier goes in after this batch.
+            if (++linesRead === stopAtLine) requested = checkpoints.checkpoint();
+            return words(parseLine(l.text).text);
+          }),
+          keyBy((word: string) => word),
+          window(tumblingEventTimeWindows(5_000), { uid: 'windowed-counts' }).aggregate(count()),
+          exactlyOnceSink<WordWindow, Key>(
+            async (results, checkpointId) => {
+              committed.set(checkpointId, [...results]);
+            },
+            { uid: 'results' },
+          ),
+        )
+        .subscribe({ error: reject, complete: () => resolve() });
       checkpoints.completed.subscribe(() => {
         if (requested === undefined) return;
         void requested.then(() => {
@@ -154,7 +196,9 @@ async function checkpointedWindows(expected: readonly WordWindow[]): Promise<voi
     const all = [...committed.values()].flat().map(describe).sort();
     const same = JSON.stringify(all) === JSON.stringify(expected.map(describe).sort());
     console.log(`\nCheckpointed in files: stopped at ${stoppedAt}, restarted from ${restoredFrom} of the log:`);
-    console.log(`  ${all.length} window results committed in ${committed.size} checkpoints, ${same ? 'each exactly once: the same as without checkpoints' : 'NOT the same as without checkpoints'}`);
+    console.log(
+      `  ${all.length} window results committed in ${committed.size} checkpoints, ${same ? 'each exactly once: the same as without checkpoints' : 'NOT the same as without checkpoints'}`,
+    );
     if (!same) process.exitCode = 1;
   } finally {
     await rm(directory, { recursive: true, force: true });

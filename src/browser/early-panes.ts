@@ -44,7 +44,7 @@ export interface EarlyPanesOptions<K, R> {
  * @example
  * ```ts
  * const clicks = count();
- * let watermark = -Infinity; // the pipeline's watermark, kept up to date by the app
+ * let lastWatermark = -Infinity; // the pipeline's watermark, kept up to date by the app
  * clicks$.pipe(
  *   withEventTime({ timestamp: (c) => c.at, watermarks: boundedOutOfOrderness(1_000) }),
  *   keyBy((c) => c.page),
@@ -56,20 +56,27 @@ export interface EarlyPanesOptions<K, R> {
  *   earlyPanes: earlyPanes({
  *     openWindows: () => live.view<string, readonly OpenWindow[]>('clicks').getSnapshot().entries,
  *     aggregate: clicks,
- *     watermark: () => watermark,
+ *     watermark: () => lastWatermark,
  *   }),
  * });
  * ```
  */
 export function earlyPanes<K, R>(options: EarlyPanesOptions<K, R>): () => WindowResult<K, R>[] {
   for (const name of ['openWindows', 'watermark'] as const) {
-    if (typeof options?.[name] !== 'function') throw new InvalidOptionError(name, options?.[name], 'must be a function');
+    if (typeof options?.[name] !== 'function')
+      throw new InvalidOptionError(name, options?.[name], 'must be a function');
   }
   const { aggregate, result: read } = options;
   let result: (w: OpenWindow) => R;
-  if (typeof aggregate?.getResult === 'function') result = (w) => aggregate.getResult(importAccumulator(aggregate, w.accumulator));
+  if (typeof aggregate?.getResult === 'function')
+    result = (w) => aggregate.getResult(importAccumulator(aggregate, w.accumulator));
   else if (typeof read === 'function') result = read;
-  else throw new InvalidOptionError('aggregate', aggregate, 'or `result` is required: the aggregate function of the window, or a function (window) => result');
+  else
+    throw new InvalidOptionError(
+      'aggregate',
+      aggregate,
+      'or `result` is required: the aggregate function of the window, or a function (window) => result',
+    );
   /** Early panes given so far, by window: the next one's index. */
   const given = new Map<string, number>();
   return () => {
@@ -81,7 +88,12 @@ export function earlyPanes<K, R>(options: EarlyPanesOptions<K, R>): () => Window
         const id = `${String(keyId(key as Key))}|${w.start}|${w.end}`;
         const index = given.get(id) ?? 0;
         given.set(id, index + 1);
-        panes.push({ key, window: { start: w.start, end: w.end }, value: result(w), pane: { timing: 'EARLY', index, isFirst: index === 0, isLast: false } });
+        panes.push({
+          key,
+          window: { start: w.start, end: w.end },
+          value: result(w),
+          pane: { timing: 'EARLY', index, isFirst: index === 0, isLast: false },
+        });
       }
     }
     return panes;

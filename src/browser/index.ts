@@ -3,7 +3,15 @@
 // `rxflink/idb` (the outbox is an IndexedDB store, drained by the tab that holds the Web Lock) and
 // is a separate entry so that an app checkpointing in IndexedDB without page-exit sends does not
 // load it (docs/telemetry.md).
-export { watchPageExit, type ExitCheckpoints, type ExitTransport, type PageExit, type PageExitOptions, type PageExitReport, type VisibilitySource } from './page-exit.js';
+export {
+  watchPageExit,
+  type ExitCheckpoints,
+  type ExitTransport,
+  type PageExit,
+  type PageExitOptions,
+  type PageExitReport,
+  type VisibilitySource,
+} from './page-exit.js';
 export { Outbox, outboxDatabaseName, type OutboxSend } from './outbox.js';
 export { exitBodies, type ExitBody } from './exit-bodies.js';
 export { earlyPanes, type EarlyPanesOptions } from './early-panes.js';

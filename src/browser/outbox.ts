@@ -4,7 +4,6 @@
  */
 import { databaseName, IndexedDbBlobStore } from '../idb/idb-store.js';
 
-
 /** Sends one body; resolves true once the server has it (a failed send stays in the outbox). */
 export type OutboxSend = (body: string) => Promise<boolean>;
 
@@ -25,7 +24,10 @@ export class Outbox {
 
   /** Opens the outbox of `pipelineId` (the database is created on first use); `factory` defaults to `globalThis.indexedDB`. */
   constructor(pipelineId: string, factory?: IDBFactory) {
-    this.#store = new IndexedDbBlobStore(outboxDatabaseName(pipelineId), factory ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB);
+    this.#store = new IndexedDbBlobStore(
+      outboxDatabaseName(pipelineId),
+      factory ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB,
+    );
   }
 
   /**
@@ -35,7 +37,12 @@ export class Outbox {
   async add(bodies: readonly string[], at: number): Promise<void> {
     const tab = Math.random().toString(36).slice(2, 8);
     const prefix = String(Math.max(0, Math.floor(at))).padStart(15, '0');
-    await this.#store.setMany(bodies.map((body) => [`${prefix}:${tab}:${String(this.#sequence++).padStart(6, '0')}`, new TextEncoder().encode(body)] as const));
+    await this.#store.setMany(
+      bodies.map(
+        (body) =>
+          [`${prefix}:${tab}:${String(this.#sequence++).padStart(6, '0')}`, new TextEncoder().encode(body)] as const,
+      ),
+    );
   }
 
   /**
@@ -43,7 +50,10 @@ export class Outbox {
    * transaction, within the exit's task: a page being unloaded gets no time to open a database.
    */
   warm(): Promise<void> {
-    return this.#store.keys().then(() => undefined, () => undefined);
+    return this.#store.keys().then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   /** The stored bodies, oldest first. */

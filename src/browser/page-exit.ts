@@ -79,7 +79,8 @@ export interface PageExitReport {
   readonly earlyPanesFailed?: string;
 }
 
-const describeError = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+const describeError = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
 /** A watched page: drain the outbox on start, stop watching on teardown. */
 export interface PageExit {
@@ -117,7 +118,8 @@ export function watchPageExit(options: PageExitOptions): PageExit {
   const settings = checkOptions(options);
   const { url, transport } = settings;
   const page = options.document ?? (globalThis as { document?: VisibilitySource }).document;
-  if (page === undefined) throw new InvalidOptionError('document', page, 'is required outside a page (pass the page or a fake)');
+  if (page === undefined)
+    throw new InvalidOptionError('document', page, 'is required outside a page (pass the page or a fake)');
   const outbox = new Outbox(options.pipelineId, options.indexedDB);
   void outbox.warm();
   const now = options.now ?? Date.now;
@@ -158,7 +160,13 @@ export function watchPageExit(options: PageExitOptions): PageExit {
       }
     }
     await outboxWrite;
-    const report: PageExitReport = { sent, sentItems, queued: queued.length, checkpoint, ...(earlyPanesFailed === undefined ? {} : { earlyPanesFailed }) };
+    const report: PageExitReport = {
+      sent,
+      sentItems,
+      queued: queued.length,
+      checkpoint,
+      ...(earlyPanesFailed === undefined ? {} : { earlyPanesFailed }),
+    };
     options.onExit?.(report);
     return report;
   };
@@ -166,7 +174,9 @@ export function watchPageExit(options: PageExitOptions): PageExit {
     if (page.visibilityState === 'hidden') void exit().catch(() => undefined);
   };
   page.addEventListener('visibilitychange', listener);
-  const drainSend: OutboxSend = options.drainSend ?? (async (body) => (await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json' } })).ok);
+  const drainSend: OutboxSend =
+    options.drainSend ??
+    (async (body) => (await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json' } })).ok);
 
   return {
     outbox,
@@ -198,13 +208,23 @@ function checkOptions(options: PageExitOptions) {
   if (typeof options.pipelineId !== 'string' || options.pipelineId.length === 0) {
     throw new InvalidOptionError('pipelineId', options.pipelineId, 'must be a non-empty string');
   }
-  if (typeof options.url !== 'string' || options.url.length === 0) throw new InvalidOptionError('url', options.url, 'must be the URL bodies are sent to');
+  if (typeof options.url !== 'string' || options.url.length === 0)
+    throw new InvalidOptionError('url', options.url, 'must be the URL bodies are sent to');
   const transport = options.transport ?? 'beacon';
   if (transport !== 'beacon' && transport !== 'keepalive' && typeof transport !== 'function') {
-    throw new InvalidOptionError('transport', transport, "must be 'beacon', 'keepalive' or a function (url, body) => boolean");
+    throw new InvalidOptionError(
+      'transport',
+      transport,
+      "must be 'beacon', 'keepalive' or a function (url, body) => boolean",
+    );
   }
   const maxBodyBytes = positiveInteger('maxBodyBytes', options.maxBodyBytes ?? 60 * KIB, 'bytes');
-  if (maxBodyBytes >= 64 * KIB) throw new InvalidOptionError('maxBodyBytes', maxBodyBytes, 'must be under 65536: browsers refuse keepalive bodies of 64 KiB and more');
+  if (maxBodyBytes >= 64 * KIB)
+    throw new InvalidOptionError(
+      'maxBodyBytes',
+      maxBodyBytes,
+      'must be under 65536: browsers refuse keepalive bodies of 64 KiB and more',
+    );
   const maxExitBytes = positiveInteger('maxExitBytes', options.maxExitBytes ?? 64 * KIB, 'bytes');
   for (const name of ['pending', 'earlyPanes', 'ownership', 'drainSend', 'onExit', 'now'] as const) {
     const fn = options[name];

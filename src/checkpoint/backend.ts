@@ -10,13 +10,25 @@
 import { InvalidOptionError } from '../core/errors.js';
 import { encodeEnvelope, storedChecksum } from './envelope.js';
 import {
-  CorruptSnapshotError, IncompatibleSnapshotError, InvalidSnapshotError, NoRestorableSnapshotError, type SnapshotError,
-  SnapshotInUseError, SnapshotNotFoundError, StorageError,
+  CorruptSnapshotError,
+  IncompatibleSnapshotError,
+  InvalidSnapshotError,
+  NoRestorableSnapshotError,
+  type SnapshotError,
+  SnapshotInUseError,
+  SnapshotNotFoundError,
+  StorageError,
 } from './errors.js';
 import { applyDelta, isIncremental, keyGroupPruner, type Snapshot } from './snapshot.js';
 import { blobKey, COMMIT_RECORD_KEY, encodeCommitRecord, SNAPSHOT_PREFIX, type CommitRecord } from './commit-record.js';
 import type {
-  BlobStore, CheckpointBackend, CheckpointBackendOptions, LoadOptions, SnapshotPlan, SnapshotSelector, StoredSnapshotInfo,
+  BlobStore,
+  CheckpointBackend,
+  CheckpointBackendOptions,
+  LoadOptions,
+  SnapshotPlan,
+  SnapshotSelector,
+  StoredSnapshotInfo,
 } from './backend-types.js';
 import { MANIFEST_KEY, toInfo, type ManifestEntry } from './manifest.js';
 import { PipelineBlobs } from './pipeline-blobs.js';
@@ -118,7 +130,10 @@ export class SnapshotBackend implements CheckpointBackend {
         committedCheckpointId: Math.max(record.committedCheckpointId, checkpointId),
       };
       this.#cachedRecord = undefined;
-      await this.#blobs.io(() => this.#store.setMany([[COMMIT_RECORD_KEY, encodeCommitRecord(this.pipelineId, next)]]), checkpointId);
+      await this.#blobs.io(
+        () => this.#store.setMany([[COMMIT_RECORD_KEY, encodeCommitRecord(this.pipelineId, next)]]),
+        checkpointId,
+      );
       if (this.#readOnly === undefined) this.#cachedRecord = next;
     });
   }
@@ -146,7 +161,8 @@ export class SnapshotBackend implements CheckpointBackend {
   }
 
   #checkWritable(checkpointId?: number): void {
-    if (this.#readOnly !== undefined) throw new StorageError('not-owner', this.#blobs.ref(checkpointId), `read-only: ${this.#readOnly}`);
+    if (this.#readOnly !== undefined)
+      throw new StorageError('not-owner', this.#blobs.ref(checkpointId), `read-only: ${this.#readOnly}`);
   }
 
   async #doSave(input: Snapshot): Promise<StoredSnapshotInfo> {
@@ -168,7 +184,8 @@ export class SnapshotBackend implements CheckpointBackend {
       const parentId = input.parentCheckpointId;
       if (parentId === undefined) return invalid('a snapshot with delta keyed tables needs parentCheckpointId');
       parent = manifest.find((e) => e.checkpointId === parentId);
-      if (parent === undefined) return invalid(`its parent checkpoint ${parentId} is not stored (store this one in full)`);
+      if (parent === undefined)
+        return invalid(`its parent checkpoint ${parentId} is not stored (store this one in full)`);
       if (parent.checkpointId >= id) invalid(`its parent checkpoint ${parentId} is not older than it`);
       // Savepoints stand alone; a chain at its bound is cut here so restore stays bounded even when
       // the caller did not ask plan() first.
@@ -201,7 +218,15 @@ export class SnapshotBackend implements CheckpointBackend {
     const record = await this.#readCommitRecord();
     const nextRecord: CommitRecord = { ...record, highestCheckpointId: Math.max(record.highestCheckpointId, id) };
     this.#cachedRecord = undefined;
-    await this.#write([[blobKey(id), bytes], [COMMIT_RECORD_KEY, encodeCommitRecord(this.pipelineId, nextRecord)], [MANIFEST_KEY, manifestBytes]], retained, id);
+    await this.#write(
+      [
+        [blobKey(id), bytes],
+        [COMMIT_RECORD_KEY, encodeCommitRecord(this.pipelineId, nextRecord)],
+        [MANIFEST_KEY, manifestBytes],
+      ],
+      retained,
+      id,
+    );
     if (this.#readOnly === undefined) this.#cachedRecord = nextRecord;
     // The new manifest no longer lists what retention removed; deleting the blobs can fail without
     // harm (the first save of the next backend opened on this storage removes unlisted blobs), so
@@ -211,13 +236,18 @@ export class SnapshotBackend implements CheckpointBackend {
       this.#cleaned = true;
       const listed = new Set(retained.map((e) => blobKey(e.checkpointId)));
       const keys = await this.#store.keys().catch(() => [] as string[]);
-      for (const key of keys) if (key.startsWith(SNAPSHOT_PREFIX) && !listed.has(key) && !garbage.includes(key)) garbage.push(key);
+      for (const key of keys)
+        if (key.startsWith(SNAPSHOT_PREFIX) && !listed.has(key) && !garbage.includes(key)) garbage.push(key);
     }
     if (garbage.length > 0) await this.#store.delMany(garbage).catch(() => undefined);
     return toInfo(entry);
   }
 
-  async #doLoad(selector: SnapshotSelector | undefined, options: LoadOptions, attempt = 0): Promise<Snapshot | undefined> {
+  async #doLoad(
+    selector: SnapshotSelector | undefined,
+    options: LoadOptions,
+    attempt = 0,
+  ): Promise<Snapshot | undefined> {
     const manifest = await this.#readManifest();
     let candidates: ManifestEntry[];
     if (selector === undefined) {
@@ -225,12 +255,26 @@ export class SnapshotBackend implements CheckpointBackend {
       candidates = [...manifest].reverse();
     } else {
       const index = manifest.findIndex((e) =>
-        typeof selector === 'number' ? e.checkpointId === selector : 'name' in selector ? e.name === selector.name : e.checkpointId === selector.checkpointId,
+        typeof selector === 'number'
+          ? e.checkpointId === selector
+          : 'name' in selector
+            ? e.name === selector.name
+            : e.checkpointId === selector.checkpointId,
       );
       if (index < 0) {
-        const what = typeof selector === 'number' ? `checkpoint ${selector}` : 'name' in selector ? `savepoint ${JSON.stringify(selector.name)}` : `checkpoint ${selector.checkpointId}`;
-        const stored = manifest.map((e) => (e.name !== undefined ? `${e.checkpointId} (${JSON.stringify(e.name)})` : String(e.checkpointId)));
-        throw new SnapshotNotFoundError(this.#blobs.ref(), `${what} is not stored (stored: ${stored.join(', ') || 'none'})`);
+        const what =
+          typeof selector === 'number'
+            ? `checkpoint ${selector}`
+            : 'name' in selector
+              ? `savepoint ${JSON.stringify(selector.name)}`
+              : `checkpoint ${selector.checkpointId}`;
+        const stored = manifest.map((e) =>
+          e.name !== undefined ? `${e.checkpointId} (${JSON.stringify(e.name)})` : String(e.checkpointId),
+        );
+        throw new SnapshotNotFoundError(
+          this.#blobs.ref(),
+          `${what} is not stored (stored: ${stored.join(', ') || 'none'})`,
+        );
       }
       candidates = manifest.slice(0, index + 1).reverse();
     }
@@ -238,7 +282,11 @@ export class SnapshotBackend implements CheckpointBackend {
     const failures: SnapshotError[] = [];
     for (const entry of fallback ? candidates : candidates.slice(0, 1)) {
       try {
-        return await this.#blobs.materialize(entry, manifest, options.keyGroups === undefined ? undefined : keyGroupPruner(options.keyGroups));
+        return await this.#blobs.materialize(
+          entry,
+          manifest,
+          options.keyGroups === undefined ? undefined : keyGroupPruner(options.keyGroups),
+        );
       } catch (error) {
         if (!(error instanceof CorruptSnapshotError || error instanceof IncompatibleSnapshotError)) throw error;
         // A read-only backend (another tab owns the pipeline) reads while the owner writes: the
@@ -246,7 +294,8 @@ export class SnapshotBackend implements CheckpointBackend {
         // If it is no longer listed, it vanished, it was not damaged: start over from the new list.
         if (this.#readOnly !== undefined && attempt < 3 && error instanceof CorruptSnapshotError) {
           const now = await this.#readManifest();
-          if (!now.some((e) => e.checkpointId === entry.checkpointId)) return this.#doLoad(selector, options, attempt + 1);
+          if (!now.some((e) => e.checkpointId === entry.checkpointId))
+            return this.#doLoad(selector, options, attempt + 1);
         }
         if (!fallback) throw error;
         failures.push(error);
@@ -269,7 +318,11 @@ export class SnapshotBackend implements CheckpointBackend {
     await this.#store.delMany([blobKey(checkpointId)]).catch(() => undefined);
   }
 
-  async #write(entries: readonly (readonly [string, Uint8Array])[], manifest: ManifestEntry[], id: number): Promise<void> {
+  async #write(
+    entries: readonly (readonly [string, Uint8Array])[],
+    manifest: ManifestEntry[],
+    id: number,
+  ): Promise<void> {
     this.#cached = undefined;
     await this.#blobs.io(() => this.#store.setMany(entries), id);
     if (this.#readOnly === undefined) this.#cached = manifest;

@@ -42,8 +42,18 @@ export class CheckpointRunner implements RunningHooks {
   #stored: Promise<void> = Promise.resolve();
   #requests: Request[] = [];
   #failuresInRow = 0;
-  #stats: { completed: number; failed: number; skipped: number; lastDurationMs: number | undefined; lastCheckpoint: StoredSnapshotInfo | undefined } = {
-    completed: 0, failed: 0, skipped: 0, lastDurationMs: undefined, lastCheckpoint: undefined,
+  #stats: {
+    completed: number;
+    failed: number;
+    skipped: number;
+    lastDurationMs: number | undefined;
+    lastCheckpoint: StoredSnapshotInfo | undefined;
+  } = {
+    completed: 0,
+    failed: 0,
+    skipped: 0,
+    lastDurationMs: undefined,
+    lastCheckpoint: undefined,
   };
 
   /** Every checkpoint or savepoint once it is stored. */
@@ -97,13 +107,17 @@ export class CheckpointRunner implements RunningHooks {
     const sources = only ?? [...links.values()].filter((s) => s.finalPosition === undefined);
     if (sources.length === 0 || sources.some((s) => s.port === undefined)) {
       this.#stats.skipped++;
-      const why = sources.length === 0 ? 'every source of the pipeline has finished (the final checkpoint holds its end)' : 'not every source of the pipeline is running';
+      const why =
+        sources.length === 0
+          ? 'every source of the pipeline has finished (the final checkpoint holds its end)'
+          : 'not every source of the pipeline is running';
       request?.reject(new CheckpointAbortedError(this.#nextId, why));
       return;
     }
     const id = this.#nextId++;
     const kind = request?.kind ?? 'checkpoint';
-    const incremental = kind === 'checkpoint' && this.#settings.incremental && !this.#forceFull && this.#plan.mode === 'incremental';
+    const incremental =
+      kind === 'checkpoint' && this.#settings.incremental && !this.#forceFull && this.#plan.mode === 'incremental';
     const now = this.#scheduler.now();
     const running = new RunningCheckpoint(this, id, kind, request, incremental, now);
     this.#settings.metrics?.checkpoints.triggered(id, kind, incremental, now);
@@ -120,7 +134,13 @@ export class CheckpointRunner implements RunningHooks {
     const timeout = this.#settings.timeout;
     return this.#scheduler.schedule(() => {
       if (this.#running === running) {
-        this.#abort(running, new CheckpointAbortedError(running.checkpointId, `it was still waiting after ${timeout} ms for ${running.describeWaiting()}`));
+        this.#abort(
+          running,
+          new CheckpointAbortedError(
+            running.checkpointId,
+            `it was still waiting after ${timeout} ms for ${running.describeWaiting()}`,
+          ),
+        );
       }
     }, timeout);
   }
@@ -147,33 +167,43 @@ export class CheckpointRunner implements RunningHooks {
     const metrics = this.#settings.metrics?.checkpoints;
     metrics?.saving(running.checkpointId, this.#scheduler.now());
     this.#saving = true;
-    this.#stored = this.#backend.save(snapshot).then(
-      // Before a sink commits anything, the backend records that this checkpoint's output may be
-      // visible, so that a restore never falls back past it silently (CommittedCheckpointLostError).
-      (info) => running.listeners.length === 0 ? info : this.#backend.recordCommit(info.checkpointId).then(() => info),
-    ).then(
-      (info) => {
-        this.#saving = false;
-        this.#failuresInRow = 0;
-        this.#forceFull = false;
-        this.#stats.completed++;
-        this.#stats.lastDurationMs = this.#scheduler.now() - running.startedAt;
-        this.#stats.lastCheckpoint = info;
-        metrics?.stored(info.checkpointId, info.byteLength, info.chainLength > 0, this.#scheduler.now());
-        const commits = Promise.all(running.listeners.map((listener) => listener(info.checkpointId)));
-        const request = running.request;
-        if (request?.afterCommits === true) void commits.then(() => request.resolve(info), (error: unknown) => this.#hooks.failAll(error));
-        else request?.resolve(info);
-        this.#completed.next(info);
-        return this.#backend.plan().then((plan) => {
-          this.#plan = plan;
-        });
-      },
-      (error: unknown) => {
-        this.#saving = false;
-        this.#failed(running, error);
-      },
-    ).catch((error: unknown) => this.#hooks.failAll(error)).finally(() => this.next());
+    this.#stored = this.#backend
+      .save(snapshot)
+      .then(
+        // Before a sink commits anything, the backend records that this checkpoint's output may be
+        // visible, so that a restore never falls back past it silently (CommittedCheckpointLostError).
+        (info) =>
+          running.listeners.length === 0 ? info : this.#backend.recordCommit(info.checkpointId).then(() => info),
+      )
+      .then(
+        (info) => {
+          this.#saving = false;
+          this.#failuresInRow = 0;
+          this.#forceFull = false;
+          this.#stats.completed++;
+          this.#stats.lastDurationMs = this.#scheduler.now() - running.startedAt;
+          this.#stats.lastCheckpoint = info;
+          metrics?.stored(info.checkpointId, info.byteLength, info.chainLength > 0, this.#scheduler.now());
+          const commits = Promise.all(running.listeners.map((listener) => listener(info.checkpointId)));
+          const request = running.request;
+          if (request?.afterCommits === true)
+            void commits.then(
+              () => request.resolve(info),
+              (error: unknown) => this.#hooks.failAll(error),
+            );
+          else request?.resolve(info);
+          this.#completed.next(info);
+          return this.#backend.plan().then((plan) => {
+            this.#plan = plan;
+          });
+        },
+        (error: unknown) => {
+          this.#saving = false;
+          this.#failed(running, error);
+        },
+      )
+      .catch((error: unknown) => this.#hooks.failAll(error))
+      .finally(() => this.next());
   }
 
   /** Starts what waits (the final checkpoint first, then a request), once nothing runs. */

@@ -78,11 +78,16 @@ export function checkpointingSettings(options: CheckpointingOptions): Checkpoint
     throw new InvalidOptionError('interval', options.interval, 'must be a number of ms > 0');
   }
   const timeout = options.timeout ?? 600_000;
-  if (!(typeof timeout === 'number' && timeout > 0)) throw new InvalidOptionError('timeout', timeout, 'must be a number of ms > 0');
+  if (!(typeof timeout === 'number' && timeout > 0))
+    throw new InvalidOptionError('timeout', timeout, 'must be a number of ms > 0');
   const tolerable = options.tolerableFailures ?? 0;
   if (!(tolerable >= 0)) throw new InvalidOptionError('tolerableFailures', tolerable, 'must be a number >= 0');
   if (options.migrate !== undefined && typeof options.migrate !== 'function') {
-    throw new InvalidOptionError('migrate', options.migrate, 'must be a function ({ uid, fromVersion, toVersion, snapshot }) => snapshot');
+    throw new InvalidOptionError(
+      'migrate',
+      options.migrate,
+      'must be a function ({ uid, fromVersion, toVersion, snapshot }) => snapshot',
+    );
   }
   if (options.metrics !== undefined && typeof (options.metrics as { join?: unknown } | null)?.join !== 'function') {
     throw new InvalidOptionError('metrics', options.metrics, 'must be a PipelineMetrics');

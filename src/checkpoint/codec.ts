@@ -29,7 +29,10 @@ import { reviveObject, untagString } from './value-decoding.js';
  * const { json, tagged } = encodeValue({ count: 3n, low: -Infinity }); // '{"count":"~b3","low":"~-I"}'
  * decodeValue(json, tagged); // { count: 3n, low: -Infinity }
  */
-export function encodeValue(value: unknown, columns?: ColumnSections): { readonly json: string; readonly tagged: boolean } {
+export function encodeValue(
+  value: unknown,
+  columns?: ColumnSections,
+): { readonly json: string; readonly tagged: boolean } {
   try {
     // Without columns, data with nothing to tag is written by JSON.stringify alone.
     if (columns === undefined && !needsTags(value)) return { json: JSON.stringify(value), tagged: false };
@@ -51,11 +54,17 @@ export function encodeValue(value: unknown, columns?: ColumnSections): { readonl
  * @example
  * decodeValue('["~N","~~tilde",null]', true); // [NaN, '~tilde', null]
  */
-export function decodeValue(json: string, tagged: boolean, binary?: Uint8Array, prune?: (parsed: unknown) => void): unknown {
+export function decodeValue(
+  json: string,
+  tagged: boolean,
+  binary?: Uint8Array,
+  prune?: (parsed: unknown) => void,
+): unknown {
   const value: unknown = JSON.parse(json);
   prune?.(value);
   if (!tagged) return value;
   if (typeof value === 'string') return untagString(value, binary);
-  if (typeof value === 'object' && value !== null) return reviveObject(value as Record<string, unknown> | unknown[], binary);
+  if (typeof value === 'object' && value !== null)
+    return reviveObject(value as Record<string, unknown> | unknown[], binary);
   return value;
 }

@@ -99,7 +99,8 @@ export function readColumn(tagText: string, binary: Uint8Array | undefined): unk
     if (!Number.isSafeInteger(at) || !Number.isSafeInteger(bytes) || at < 0 || at + bytes > binary.length) {
       throw new RangeError('a column lies outside the binary part');
     }
-    if (!Number.isInteger(separator) || separator < 0 || separator > 0xffff) throw new RangeError('bad column separator');
+    if (!Number.isInteger(separator) || separator < 0 || separator > 0xffff)
+      throw new RangeError('bad column separator');
     const strings = decodeUtf8(binary.subarray(at, at + bytes)).split(String.fromCharCode(separator));
     if (strings.length !== n) throw new RangeError(`string column holds ${strings.length} strings, not ${n}`);
     return strings;

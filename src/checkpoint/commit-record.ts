@@ -72,5 +72,8 @@ export function reconcileCommitRecord(record: CommitRecord | undefined, keys: re
   let highestKey = 0;
   for (const key of keys) highestKey = Math.max(highestKey, checkpointIdOfKey(key) ?? 0);
   if (record === undefined) return { highestCheckpointId: highestKey, committedCheckpointId: highestKey };
-  return { highestCheckpointId: Math.max(record.highestCheckpointId, highestKey), committedCheckpointId: record.committedCheckpointId };
+  return {
+    highestCheckpointId: Math.max(record.highestCheckpointId, highestKey),
+    committedCheckpointId: record.committedCheckpointId,
+  };
 }

@@ -32,7 +32,12 @@ import { InvalidOptionError } from '../core/errors.js';
 import { OperatorProbe } from '../core/metrics/probe.js';
 import type { CheckpointBackend, StoredSnapshotInfo } from './backend-types.js';
 import { CheckpointRunner, type RunnerHooks } from './checkpoint-runner.js';
-import { checkpointingSettings, type CheckpointableSource, type CheckpointingOptions, type CheckpointStats } from './checkpointing-options.js';
+import {
+  checkpointingSettings,
+  type CheckpointableSource,
+  type CheckpointingOptions,
+  type CheckpointStats,
+} from './checkpointing-options.js';
 import { PipelineStoppedError, UnclaimedStateError } from './errors-inband.js';
 import { RestoreState } from './restore-state.js';
 import type { Request } from './running-checkpoint.js';
@@ -61,7 +66,11 @@ export class Checkpointing {
   readonly #pipelineLink: PipelineLink;
   /** Set once the pipeline failed (or stopped before its end): the error everything rejects with. */
   #failure: { error: unknown } | undefined;
-  #finished: { promise: Promise<StoredSnapshotInfo | undefined>; resolve: (info: StoredSnapshotInfo | undefined) => void; reject: (error: unknown) => void };
+  #finished: {
+    promise: Promise<StoredSnapshotInfo | undefined>;
+    resolve: (info: StoredSnapshotInfo | undefined) => void;
+    reject: (error: unknown) => void;
+  };
 
   // What the sources' links and the runner may ask of the coordinator, and nothing else.
   readonly #sourceHooks: SourceHooks = {
@@ -119,9 +128,14 @@ export class Checkpointing {
    */
   source<T>(id: string, source: CheckpointableSource<T>): Observable<readonly T[]> {
     if (typeof id !== 'string' || id === '') throw new InvalidOptionError('id', id, 'must be a non-empty string');
-    if (this.#links.has(id)) throw new InvalidOptionError('id', id, 'is already the id of another source of this pipeline');
+    if (this.#links.has(id))
+      throw new InvalidOptionError('id', id, 'is already the id of another source of this pipeline');
     if (typeof (source as { withCheckpoints?: unknown } | null)?.withCheckpoints !== 'function') {
-      throw new InvalidOptionError('source', source, 'must be a source of this library (fromIterable, fromAsyncIterable, readTextFileWithOffsets, fromPush, ...): they let barriers in between batches');
+      throw new InvalidOptionError(
+        'source',
+        source,
+        'must be a source of this library (fromIterable, fromAsyncIterable, readTextFileWithOffsets, fromPush, ...): they let barriers in between batches',
+      );
     }
     const state = new SourceState(id, this.#sourceHooks);
     this.#links.set(id, state);
@@ -145,7 +159,8 @@ export class Checkpointing {
    * format (see `Snapshot`), to restore later with `restore: { name }`.
    */
   savepoint(name: string): Promise<StoredSnapshotInfo> {
-    if (typeof name !== 'string' || name === '') throw new InvalidOptionError('name', name, 'must be a non-empty string');
+    if (typeof name !== 'string' || name === '')
+      throw new InvalidOptionError('name', name, 'must be a non-empty string');
     return this.#request('savepoint', name);
   }
 
@@ -242,15 +257,18 @@ export class Checkpointing {
     // The source completes only once the final checkpoint is stored and its commits are done: if
     // either fails, the pipeline fails with its error instead of completing (a sink would wait
     // forever for its commit), and whenFinished() never claims a finish that did not happen.
-    this.#runner.trigger({
-      kind: 'checkpoint',
-      afterCommits: true,
-      resolve: (info) => {
-        this.#finished.resolve(info);
-        state.complete();
+    this.#runner.trigger(
+      {
+        kind: 'checkpoint',
+        afterCommits: true,
+        resolve: (info) => {
+          this.#finished.resolve(info);
+          state.complete();
+        },
+        reject: (error) => this.#failAll(error),
       },
-      reject: (error) => this.#failAll(error),
-    }, [state]);
+      [state],
+    );
     return true;
   }
 
@@ -308,7 +326,7 @@ export class Checkpointing {
     if (this.#allowUnclaimed) return;
     const operators = Object.keys(restore.snapshot.operators).filter((uid) => !restore.claimed.has(uid));
     const sources = Object.keys(restore.snapshot.sources).filter((id) => !this.#links.has(id));
-    if (operators.length > 0 || sources.length > 0) this.#failAll(new UnclaimedStateError(restore.snapshot.checkpointId, operators, sources));
+    if (operators.length > 0 || sources.length > 0)
+      this.#failAll(new UnclaimedStateError(restore.snapshot.checkpointId, operators, sources));
   }
 }
-

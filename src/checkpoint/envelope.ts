@@ -43,7 +43,11 @@ export class EnvelopeError extends Error {
  * const bytes = encodeEnvelope({ type: 'note' }, { keys: ['a', 'b'], at: -0 }, { columns: true });
  * openEnvelope(bytes).body(); // { keys: ['a', 'b'], at: -0 }
  */
-export function encodeEnvelope(header: EnvelopeHeader, body: unknown, options: { readonly columns?: boolean } = {}): Uint8Array {
+export function encodeEnvelope(
+  header: EnvelopeHeader,
+  body: unknown,
+  options: { readonly columns?: boolean } = {},
+): Uint8Array {
   const columns = options.columns === true ? new ColumnSections() : undefined;
   const encodedBody = encodeValue(body, columns);
   const binary = columns?.parts ?? [];
@@ -116,9 +120,11 @@ export function openEnvelope(bytes: Uint8Array): OpenedEnvelope {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const formatVersion = view.getUint32(4, true);
   // A newer version may lay out the rest differently: refuse before reading anything else.
-  if (formatVersion > SNAPSHOT_FORMAT_VERSION) throw new EnvelopeError({ kind: 'incompatible', version: formatVersion });
+  if (formatVersion > SNAPSHOT_FORMAT_VERSION)
+    throw new EnvelopeError({ kind: 'incompatible', version: formatVersion });
   if (formatVersion === 0) corrupt('format version 0 does not exist');
-  if (bytes.length < PREFIX) corrupt(`truncated: ${bytes.length} bytes, shorter than the ${PREFIX}-byte envelope prefix`);
+  if (bytes.length < PREFIX)
+    corrupt(`truncated: ${bytes.length} bytes, shorter than the ${PREFIX}-byte envelope prefix`);
   const headerLength = view.getUint32(8, true);
   const bodyLength = view.getUint32(12, true);
   const binaryLength = view.getUint32(16, true);
@@ -144,7 +150,12 @@ export function openEnvelope(bytes: Uint8Array): OpenedEnvelope {
     byteLength: bytes.length,
     body(prune?: (parsed: unknown) => void): unknown {
       try {
-        return decodeValue(decodeUtf8(bytes.subarray(bodyStart, bodyStart + bodyLength)), tagged, bytes.subarray(bodyStart + bodyLength), prune);
+        return decodeValue(
+          decodeUtf8(bytes.subarray(bodyStart, bodyStart + bodyLength)),
+          tagged,
+          bytes.subarray(bodyStart + bodyLength),
+          prune,
+        );
       } catch (error) {
         return corrupt('undecodable body', error);
       }
@@ -155,4 +166,3 @@ export function openEnvelope(bytes: Uint8Array): OpenedEnvelope {
 function hex(n: number): string {
   return `0x${n.toString(16).padStart(8, '0')}`;
 }
-

@@ -17,7 +17,9 @@ export class UnclaimedStateError extends StreamError {
   readonly sources: readonly string[];
   constructor(checkpointId: number, operators: readonly string[], sources: readonly string[]) {
     const parts = [
-      ...(operators.length > 0 ? [`operator state under uid ${operators.map((u) => JSON.stringify(u)).join(', ')}`] : []),
+      ...(operators.length > 0
+        ? [`operator state under uid ${operators.map((u) => JSON.stringify(u)).join(', ')}`]
+        : []),
       ...(sources.length > 0 ? [`the position of source ${sources.map((u) => JSON.stringify(u)).join(', ')}`] : []),
     ];
     super(
@@ -40,7 +42,10 @@ export class StateVersionError extends StreamError {
   readonly storedVersion: number;
   readonly operatorVersion: number;
   constructor(uid: string, storedVersion: number, operatorVersion: number, reason: string) {
-    super('STATE_VERSION', `The state stored under uid ${JSON.stringify(uid)} has version ${storedVersion}, the operator expects version ${operatorVersion}: ${reason}`);
+    super(
+      'STATE_VERSION',
+      `The state stored under uid ${JSON.stringify(uid)} has version ${storedVersion}, the operator expects version ${operatorVersion}: ${reason}`,
+    );
     this.uid = uid;
     this.storedVersion = storedVersion;
     this.operatorVersion = operatorVersion;
@@ -90,7 +95,10 @@ export class CommittedCheckpointLostError extends StreamError {
   readonly failures: readonly Error[];
   constructor(committedCheckpointId: number, restoredCheckpointId: number | undefined, failures: readonly Error[]) {
     const why = failures.length > 0 ? ` (${failures.map((f) => f.message).join('; ')})` : ' (it is no longer stored)';
-    const instead = restoredCheckpointId === undefined ? 'starting without it' : `restoring checkpoint ${restoredCheckpointId} instead`;
+    const instead =
+      restoredCheckpointId === undefined
+        ? 'starting without it'
+        : `restoring checkpoint ${restoredCheckpointId} instead`;
     super(
       'COMMITTED_CHECKPOINT_LOST',
       `The output of checkpoint ${committedCheckpointId} was committed, but it cannot be restored${why}; ${instead} would commit ` +

@@ -21,12 +21,16 @@ export interface SnapshotRef {
 }
 
 function describeRef(ref: SnapshotRef): string {
-  const what = ref.blob === 'manifest'
-    ? 'the checkpoint manifest'
-    : ref.checkpointId !== undefined
-      ? `checkpoint ${ref.checkpointId}`
-      : ref.blob !== undefined ? 'the snapshot' : 'the stored checkpoints';
-  const blob = ref.blob === undefined ? '' : ref.blob === 'bytes' ? ' (the bytes given)' : ` (blob ${JSON.stringify(ref.blob)})`;
+  const what =
+    ref.blob === 'manifest'
+      ? 'the checkpoint manifest'
+      : ref.checkpointId !== undefined
+        ? `checkpoint ${ref.checkpointId}`
+        : ref.blob !== undefined
+          ? 'the snapshot'
+          : 'the stored checkpoints';
+  const blob =
+    ref.blob === undefined ? '' : ref.blob === 'bytes' ? ' (the bytes given)' : ` (blob ${JSON.stringify(ref.blob)})`;
   return `${what}${blob} of pipeline ${JSON.stringify(ref.pipelineId)} in the ${ref.backend} backend`;
 }
 
@@ -155,7 +159,10 @@ export class UnsupportedValueError extends StreamError {
   /** What was found, e.g. "an instance of Map". */
   readonly what: string;
   constructor(path: string, what: string) {
-    super('UNSUPPORTED_VALUE', `Cannot store ${what} at ${path || '(root)'}: snapshots hold plain data only (null, booleans, numbers, strings, bigint, undefined, arrays, plain objects)`);
+    super(
+      'UNSUPPORTED_VALUE',
+      `Cannot store ${what} at ${path || '(root)'}: snapshots hold plain data only (null, booleans, numbers, strings, bigint, undefined, arrays, plain objects)`,
+    );
     this.path = path;
     this.what = what;
   }

@@ -17,21 +17,50 @@
  *    and the highest id ever used, so that ids never repeat (restore-choice.ts).
  */
 export {
-  SNAPSHOT_FORMAT_VERSION, applyDelta, applyDeltas, isIncremental, keyGroupPruner,
-  type KeyedTableSnapshot, type OperatorStateSnapshot, type Snapshot, type SnapshotKind,
+  SNAPSHOT_FORMAT_VERSION,
+  applyDelta,
+  applyDeltas,
+  isIncremental,
+  keyGroupPruner,
+  type KeyedTableSnapshot,
+  type OperatorStateSnapshot,
+  type Snapshot,
+  type SnapshotKind,
 } from './snapshot.js';
 export { crc32 } from './crc32.js';
 export { decodeValue, encodeValue } from './codec.js';
 export { ColumnSections } from './columns.js';
-export { encodeEnvelope, openEnvelope, storedChecksum, EnvelopeError, type EnvelopeHeader, type EnvelopeProblem, type OpenedEnvelope } from './envelope.js';
 export {
-  CorruptSnapshotError, IncompatibleSnapshotError, InvalidSnapshotError, NoRestorableSnapshotError, SnapshotError,
-  SnapshotInUseError, SnapshotNotFoundError, StorageError, UnsupportedValueError,
-  type SnapshotRef, type StorageFailure,
+  encodeEnvelope,
+  openEnvelope,
+  storedChecksum,
+  EnvelopeError,
+  type EnvelopeHeader,
+  type EnvelopeProblem,
+  type OpenedEnvelope,
+} from './envelope.js';
+export {
+  CorruptSnapshotError,
+  IncompatibleSnapshotError,
+  InvalidSnapshotError,
+  NoRestorableSnapshotError,
+  SnapshotError,
+  SnapshotInUseError,
+  SnapshotNotFoundError,
+  StorageError,
+  UnsupportedValueError,
+  type SnapshotRef,
+  type StorageFailure,
 } from './errors.js';
 export { createCheckpointBackend, SnapshotBackend } from './backend.js';
 export type {
-  BlobStore, CheckpointBackend, CheckpointBackendOptions, LoadOptions, SnapshotPlan, SnapshotSelector, StoredSnapshotInfo,
+  BlobStore,
+  CheckpointBackend,
+  CheckpointBackendOptions,
+  LoadOptions,
+  SnapshotPlan,
+  SnapshotSelector,
+  StoredSnapshotInfo,
 } from './backend-types.js';
 export { exportSnapshot, importSnapshot } from './snapshot-bytes.js';
 export { memoryBackend, MemoryBlobStore, type MemoryBackendOptions } from './memory.js';
@@ -41,4 +70,12 @@ export type { CheckpointableSource, CheckpointingOptions, CheckpointStats } from
 export type { RestoreFallback, RestoreOptions } from './restore-choice.js';
 export { COMMIT_RECORD_KEY, type CommitRecord } from './commit-record.js';
 export type { StateMigration } from './restore-state.js';
-export { CheckpointAbortedError, CommittedCheckpointLostError, FinishedPipelineError, LateStateReportError, PipelineStoppedError, StateVersionError, UnclaimedStateError } from './errors-inband.js';
+export {
+  CheckpointAbortedError,
+  CommittedCheckpointLostError,
+  FinishedPipelineError,
+  LateStateReportError,
+  PipelineStoppedError,
+  StateVersionError,
+  UnclaimedStateError,
+} from './errors-inband.js';

@@ -38,7 +38,8 @@ export function headerOf(s: Snapshot): Record<string, unknown> {
  */
 export function entryFromHeader(key: string, envelope: OpenedEnvelope, prefix: string): ManifestEntry | undefined {
   const h = envelope.header;
-  if (h.type !== 'snapshot' || typeof h.checkpointId !== 'number' || `${prefix}${h.checkpointId}` !== key) return undefined;
+  if (h.type !== 'snapshot' || typeof h.checkpointId !== 'number' || `${prefix}${h.checkpointId}` !== key)
+    return undefined;
   return {
     checkpointId: h.checkpointId,
     kind: h.kind === 'savepoint' ? 'savepoint' : 'checkpoint',

@@ -6,9 +6,22 @@
  */
 
 import { EnvelopeError, openEnvelope, type OpenedEnvelope } from './envelope.js';
-import { CorruptSnapshotError, IncompatibleSnapshotError, SnapshotError, StorageError, type SnapshotRef } from './errors.js';
+import {
+  CorruptSnapshotError,
+  IncompatibleSnapshotError,
+  SnapshotError,
+  StorageError,
+  type SnapshotRef,
+} from './errors.js';
 import { applyDeltas, type Snapshot } from './snapshot.js';
-import { blobKey, COMMIT_RECORD_KEY, decodeCommitRecord, reconcileCommitRecord, SNAPSHOT_PREFIX, type CommitRecord } from './commit-record.js';
+import {
+  blobKey,
+  COMMIT_RECORD_KEY,
+  decodeCommitRecord,
+  reconcileCommitRecord,
+  SNAPSHOT_PREFIX,
+  type CommitRecord,
+} from './commit-record.js';
 import type { BlobStore } from './backend-types.js';
 import { entryFromHeader, MANIFEST_KEY, withChainLengths, type ManifestEntry } from './manifest.js';
 import { shapeProblem } from './snapshot-validation.js';
@@ -54,7 +67,11 @@ export class PipelineBlobs {
    * Reads a snapshot and, for an incremental one, its chain down to the full base; `prune` (see
    * `decodeValue`) leaves parts of each link out before they are decoded.
    */
-  async materialize(entry: ManifestEntry, manifest: readonly ManifestEntry[], prune?: (parsed: unknown) => void): Promise<Snapshot> {
+  async materialize(
+    entry: ManifestEntry,
+    manifest: readonly ManifestEntry[],
+    prune?: (parsed: unknown) => void,
+  ): Promise<Snapshot> {
     const chain: ManifestEntry[] = [entry];
     for (let e = entry; e.parentCheckpointId !== undefined; ) {
       const parentId = e.parentCheckpointId;
@@ -62,7 +79,8 @@ export class PipelineBlobs {
       if (parent === undefined) {
         throw new CorruptSnapshotError(this.ref(entry.checkpointId), `its parent checkpoint ${parentId} is missing`);
       }
-      if (chain.length > manifest.length) throw new CorruptSnapshotError(this.ref(entry.checkpointId), 'its chain of parents is cyclic');
+      if (chain.length > manifest.length)
+        throw new CorruptSnapshotError(this.ref(entry.checkpointId), 'its chain of parents is cyclic');
       chain.push(parent);
       e = parent;
     }
@@ -74,7 +92,11 @@ export class PipelineBlobs {
       } catch (error) {
         if (link === entry || !(error instanceof SnapshotError)) throw error;
         const ref = { ...this.ref(entry.checkpointId), blob: blobKey(link.checkpointId) };
-        throw new CorruptSnapshotError(ref, `its parent checkpoint ${link.checkpointId} cannot be read (${error.reason})`, { cause: error });
+        throw new CorruptSnapshotError(
+          ref,
+          `its parent checkpoint ${link.checkpointId} cannot be read (${error.reason})`,
+          { cause: error },
+        );
       }
     }
     return applyDeltas(parts[0]!, parts.slice(1));

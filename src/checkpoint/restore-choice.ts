@@ -73,24 +73,34 @@ export async function chooseRestore(
 ): Promise<{ restored: Snapshot | undefined; lastId: number }> {
   const restore = options.restore ?? 'latest';
   const ifFinished = options.ifFinished ?? 'fail';
-  if (ifFinished !== 'fail' && ifFinished !== 'start-fresh') throw new InvalidOptionError('ifFinished', ifFinished, "must be 'fail' or 'start-fresh'");
+  if (ifFinished !== 'fail' && ifFinished !== 'start-fresh')
+    throw new InvalidOptionError('ifFinished', ifFinished, "must be 'fail' or 'start-fresh'");
   if (options.onFallback !== undefined && typeof options.onFallback !== 'function') {
-    throw new InvalidOptionError('onFallback', options.onFallback, 'must be a function ({ restoredCheckpointId, skipped, pastCommit }) => void');
+    throw new InvalidOptionError(
+      'onFallback',
+      options.onFallback,
+      'must be a function ({ restoredCheckpointId, skipped, pastCommit }) => void',
+    );
   }
   checkKeyGroupRange(options.keyGroups, 'keyGroups');
   const record = await backend.commitRecord();
   const skipped: SnapshotError[] = [];
   const onSkip = (error: SnapshotError): void => void skipped.push(error);
-  let restored = restore === false ? undefined : await backend.load(restore === 'latest' ? undefined : restore, { onSkip, keyGroups: options.keyGroups });
+  let restored =
+    restore === false
+      ? undefined
+      : await backend.load(restore === 'latest' ? undefined : restore, { onSkip, keyGroups: options.keyGroups });
   if (restore === 'latest') {
     // A fallback before the last commit is exactly once (the replay commits what was never
     // committed); past it, the replay would commit committed results again.
     const restoredId = restored?.checkpointId;
-    const pastCommit = record.committedCheckpointId > (restoredId ?? 0)
-      ? new CommittedCheckpointLostError(record.committedCheckpointId, restoredId, skipped)
-      : undefined;
+    const pastCommit =
+      record.committedCheckpointId > (restoredId ?? 0)
+        ? new CommittedCheckpointLostError(record.committedCheckpointId, restoredId, skipped)
+        : undefined;
     if (pastCommit !== undefined && options.allowFallbackPastCommit !== true) throw pastCommit;
-    if (skipped.length > 0 || pastCommit !== undefined) options.onFallback?.({ restoredCheckpointId: restoredId, skipped, pastCommit });
+    if (skipped.length > 0 || pastCommit !== undefined)
+      options.onFallback?.({ restoredCheckpointId: restoredId, skipped, pastCommit });
   }
   if (restored !== undefined && isFinished(restored)) {
     if (ifFinished === 'fail') throw new FinishedPipelineError(restored.checkpointId);
@@ -98,12 +108,21 @@ export async function chooseRestore(
   }
   // The restored pipeline commits the transactions stored in its checkpoint again (their commit may
   // not have run before the crash): record that before it can happen.
-  if (restored !== undefined && restored.checkpointId > record.committedCheckpointId && backend.readOnlyReason === undefined) {
+  if (
+    restored !== undefined &&
+    restored.checkpointId > record.committedCheckpointId &&
+    backend.readOnlyReason === undefined
+  ) {
     await backend.recordCommit(restored.checkpointId);
   }
   const stored = await backend.list();
   // Ids never go backwards or repeat: the commit record remembers the highest ever used.
-  const lastId = Math.max(0, restored?.checkpointId ?? 0, record.highestCheckpointId, ...stored.map((s) => s.checkpointId));
+  const lastId = Math.max(
+    0,
+    restored?.checkpointId ?? 0,
+    record.highestCheckpointId,
+    ...stored.map((s) => s.checkpointId),
+  );
   return { restored, lastId };
 }
 

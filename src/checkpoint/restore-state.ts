@@ -27,7 +27,11 @@ export class RestoreState implements RestoreSource {
    * groups are dropped here (the backend may have left them out already), and keyed operators are
    * given the range for state stored before key groups.
    */
-  constructor(readonly snapshot: Snapshot, migrate: StateMigration | undefined, readonly keyGroups?: KeyGroupRange) {
+  constructor(
+    readonly snapshot: Snapshot,
+    migrate: StateMigration | undefined,
+    readonly keyGroups?: KeyGroupRange,
+  ) {
     this.#migrate = migrate;
     if (keyGroups !== undefined) keyGroupPruner(keyGroups)(snapshot);
   }
@@ -36,19 +40,40 @@ export class RestoreState implements RestoreSource {
     return this.snapshot.checkpointId;
   }
 
-  claim(uid: string, stateVersion: number, operator: object, name: string): OperatorStateSnapshot | undefined | typeof ALREADY_RESTORED {
+  claim(
+    uid: string,
+    stateVersion: number,
+    operator: object,
+    name: string,
+  ): OperatorStateSnapshot | undefined | typeof ALREADY_RESTORED {
     const owner = this.claimed.get(uid);
     if (owner === operator) return ALREADY_RESTORED;
-    if (owner !== undefined) throw new DuplicateUidError(uid, `is used by two operators of this pipeline (the second is ${name})`);
+    if (owner !== undefined)
+      throw new DuplicateUidError(uid, `is used by two operators of this pipeline (the second is ${name})`);
     this.claimed.set(uid, operator);
     const stored = Object.hasOwn(this.snapshot.operators, uid) ? this.snapshot.operators[uid] : undefined;
     if (stored === undefined || stored.stateVersion === stateVersion) return stored;
     if (this.#migrate === undefined) {
-      throw new StateVersionError(uid, stored.stateVersion, stateVersion, 'pass a migrate function to startCheckpointing to convert it');
+      throw new StateVersionError(
+        uid,
+        stored.stateVersion,
+        stateVersion,
+        'pass a migrate function to startCheckpointing to convert it',
+      );
     }
-    const migrated = this.#migrate({ uid, fromVersion: stored.stateVersion, toVersion: stateVersion, snapshot: stored });
+    const migrated = this.#migrate({
+      uid,
+      fromVersion: stored.stateVersion,
+      toVersion: stateVersion,
+      snapshot: stored,
+    });
     if (migrated?.stateVersion !== stateVersion) {
-      throw new StateVersionError(uid, stored.stateVersion, stateVersion, `the migrate function returned state version ${String(migrated?.stateVersion)}`);
+      throw new StateVersionError(
+        uid,
+        stored.stateVersion,
+        stateVersion,
+        `the migrate function returned state version ${String(migrated?.stateVersion)}`,
+      );
     }
     return migrated;
   }

@@ -19,7 +19,8 @@ export function retain(entries: readonly ManifestEntry[], keep: number): Manifes
   for (const e of entries) if (e.kind === 'savepoint') kept.add(e.checkpointId);
   const byId = new Map(entries.map((e) => [e.checkpointId, e]));
   for (const id of [...kept]) {
-    for (let e = byId.get(id); e?.parentCheckpointId !== undefined; e = byId.get(e.parentCheckpointId)) kept.add(e.parentCheckpointId);
+    for (let e = byId.get(id); e?.parentCheckpointId !== undefined; e = byId.get(e.parentCheckpointId))
+      kept.add(e.parentCheckpointId);
   }
   return entries.filter((e) => kept.has(e.checkpointId));
 }

@@ -8,7 +8,13 @@ import { DuplicateUidError, type PendingCheckpoint } from '../core/checkpointing
 import type { SnapshotPlan, StoredSnapshotInfo } from './backend-types.js';
 import { copyState } from '../state/serializable.js';
 import { LateStateReportError } from './errors-inband.js';
-import { isIncremental, SNAPSHOT_FORMAT_VERSION, type OperatorStateSnapshot, type Snapshot, type SnapshotKind } from './snapshot.js';
+import {
+  isIncremental,
+  SNAPSHOT_FORMAT_VERSION,
+  type OperatorStateSnapshot,
+  type Snapshot,
+  type SnapshotKind,
+} from './snapshot.js';
 
 /** A checkpoint or savepoint asked for, and how to answer. */
 export interface Request {
@@ -56,7 +62,8 @@ export class RunningCheckpoint implements PendingCheckpoint {
 
   report(uid: string, state: OperatorStateSnapshot, operator: string, watermark?: number): void {
     if (this.done) throw new LateStateReportError(this.checkpointId, uid, operator);
-    if (Object.hasOwn(this.operators, uid)) throw new DuplicateUidError(uid, `is used by two operators of this pipeline (the second is ${operator})`);
+    if (Object.hasOwn(this.operators, uid))
+      throw new DuplicateUidError(uid, `is used by two operators of this pipeline (the second is ${operator})`);
     // A copy: the pipeline runs on while the checkpoint is stored, and an operator (or a user's
     // reduce function) may change in place an object that the state it reported refers to.
     this.operators[uid] = copyReported(state, uid);

@@ -4,7 +4,13 @@
  */
 
 import { encodeEnvelope, EnvelopeError, openEnvelope } from './envelope.js';
-import { CorruptSnapshotError, IncompatibleSnapshotError, InvalidSnapshotError, UnsupportedValueError, type SnapshotRef } from './errors.js';
+import {
+  CorruptSnapshotError,
+  IncompatibleSnapshotError,
+  InvalidSnapshotError,
+  UnsupportedValueError,
+  type SnapshotRef,
+} from './errors.js';
 import { headerOf } from './manifest.js';
 import { isIncremental, keyGroupPruner, SNAPSHOT_FORMAT_VERSION, type Snapshot } from './snapshot.js';
 import { checkKeyGroupRange, type KeyGroupRange } from '../core/state-snapshot.js';
@@ -31,7 +37,8 @@ export function encodeSnapshot(snapshot: Snapshot, invalid: (reason: string, pat
   try {
     return encodeEnvelope(headerOf(snapshot), snapshot, { columns: true });
   } catch (error) {
-    if (error instanceof UnsupportedValueError) return invalid(`it holds ${error.what}, which is not plain data`, error.path);
+    if (error instanceof UnsupportedValueError)
+      return invalid(`it holds ${error.what}, which is not plain data`, error.path);
     throw error;
   }
 }
@@ -71,7 +78,10 @@ export function exportSnapshot(snapshot: Snapshot): Uint8Array {
  * const savepoint = importSnapshot(new Uint8Array(await file.arrayBuffer()));
  * await backend.save(savepoint);
  */
-export function importSnapshot(bytes: Uint8Array, options: { readonly keyGroups?: KeyGroupRange | undefined } = {}): Snapshot {
+export function importSnapshot(
+  bytes: Uint8Array,
+  options: { readonly keyGroups?: KeyGroupRange | undefined } = {},
+): Snapshot {
   checkKeyGroupRange(options.keyGroups, 'keyGroups');
   let ref: SnapshotRef = { pipelineId: '(unknown)', backend: 'bytes', blob: 'bytes' };
   try {
@@ -83,11 +93,13 @@ export function importSnapshot(bytes: Uint8Array, options: { readonly keyGroups?
       backend: 'bytes',
       blob: 'bytes',
     };
-    if (h.type !== 'snapshot') throw new CorruptSnapshotError(ref, `the bytes hold a ${String(h.type)}, not a snapshot`);
+    if (h.type !== 'snapshot')
+      throw new CorruptSnapshotError(ref, `the bytes hold a ${String(h.type)}, not a snapshot`);
     const body = envelope.body(options.keyGroups === undefined ? undefined : keyGroupPruner(options.keyGroups));
     const problem = shapeProblem(body);
     if (problem !== undefined) throw new CorruptSnapshotError(ref, problem);
-    if (isIncremental(body as Snapshot)) throw new CorruptSnapshotError(ref, 'it is an incremental link of a chain, not a full snapshot');
+    if (isIncremental(body as Snapshot))
+      throw new CorruptSnapshotError(ref, 'it is an incremental link of a chain, not a full snapshot');
     return { ...(body as Snapshot), formatVersion: envelope.formatVersion };
   } catch (error) {
     throw envelopeError(error, ref);

@@ -14,17 +14,28 @@ export function checkPipelineId(pipelineId: unknown): void {
 }
 
 /** Calls `invalid` with the first thing that keeps `s` from being stored for `pipelineId`. */
-export function validateSnapshot(s: Snapshot, pipelineId: string, invalid: (reason: string, path?: string) => never): void {
+export function validateSnapshot(
+  s: Snapshot,
+  pipelineId: string,
+  invalid: (reason: string, path?: string) => never,
+): void {
   if (typeof s !== 'object' || s === null) invalid('a snapshot must be an object');
   if (s.formatVersion !== SNAPSHOT_FORMAT_VERSION) {
-    invalid(`formatVersion must be SNAPSHOT_FORMAT_VERSION (${SNAPSHOT_FORMAT_VERSION}), got ${String(s.formatVersion)}`);
+    invalid(
+      `formatVersion must be SNAPSHOT_FORMAT_VERSION (${SNAPSHOT_FORMAT_VERSION}), got ${String(s.formatVersion)}`,
+    );
   }
-  if (s.pipelineId !== pipelineId) invalid(`it belongs to pipeline ${JSON.stringify(s.pipelineId)}, not to this backend's`);
-  if (!Number.isSafeInteger(s.checkpointId) || s.checkpointId < 0) invalid(`checkpointId must be a safe integer >= 0, got ${String(s.checkpointId)}`);
-  if (s.kind !== 'checkpoint' && s.kind !== 'savepoint') invalid(`kind must be 'checkpoint' or 'savepoint', got ${String(s.kind)}`);
-  if (s.kind === 'savepoint' && (typeof s.name !== 'string' || s.name.length === 0)) invalid('a savepoint needs a non-empty name');
+  if (s.pipelineId !== pipelineId)
+    invalid(`it belongs to pipeline ${JSON.stringify(s.pipelineId)}, not to this backend's`);
+  if (!Number.isSafeInteger(s.checkpointId) || s.checkpointId < 0)
+    invalid(`checkpointId must be a safe integer >= 0, got ${String(s.checkpointId)}`);
+  if (s.kind !== 'checkpoint' && s.kind !== 'savepoint')
+    invalid(`kind must be 'checkpoint' or 'savepoint', got ${String(s.kind)}`);
+  if (s.kind === 'savepoint' && (typeof s.name !== 'string' || s.name.length === 0))
+    invalid('a savepoint needs a non-empty name');
   if (s.name !== undefined && typeof s.name !== 'string') invalid('name must be a string');
-  if (typeof s.createdAt !== 'number' || !Number.isFinite(s.createdAt)) invalid(`createdAt must be a finite number, got ${String(s.createdAt)}`);
+  if (typeof s.createdAt !== 'number' || !Number.isFinite(s.createdAt))
+    invalid(`createdAt must be a finite number, got ${String(s.createdAt)}`);
   const problem = shapeProblem(s);
   if (problem !== undefined) invalid(problem);
 }
@@ -42,7 +53,8 @@ export function shapeProblem(body: unknown): string | undefined {
     const op = operators[uid] as Record<string, unknown> | null;
     const where = `operators[${JSON.stringify(uid)}]`;
     if (typeof op !== 'object' || op === null) return `${where} must be an object`;
-    if (!Number.isSafeInteger(op.stateVersion) || (op.stateVersion as number) < 0) return `${where}.stateVersion must be an integer >= 0`;
+    if (!Number.isSafeInteger(op.stateVersion) || (op.stateVersion as number) < 0)
+      return `${where}.stateVersion must be an integer >= 0`;
     if (op.keyed === undefined) continue;
     if (typeof op.keyed !== 'object' || op.keyed === null) return `${where}.keyed must be an object`;
     const keyed = op.keyed as Record<string, Record<string, unknown>>;

@@ -14,7 +14,13 @@
 
 import { keyId, type Key, type KeyPart } from '../core/keys.js';
 import { defineOwn } from '../core/plain-data.js';
-import { inKeyGroupRange, keyGroupOfTable, type KeyedTableSnapshot, type KeyGroupRange, type OperatorStateSnapshot } from '../core/state-snapshot.js';
+import {
+  inKeyGroupRange,
+  keyGroupOfTable,
+  type KeyedTableSnapshot,
+  type KeyGroupRange,
+  type OperatorStateSnapshot,
+} from '../core/state-snapshot.js';
 
 // Kept here too for the modules that import them with the snapshot types (the engine's operators
 // import them from core/, below every folder that has state).
@@ -251,4 +257,3 @@ function mergeTable(
   }
   return { kind: 'full', keys, values };
 }
-

@@ -21,13 +21,22 @@ export class SourceState implements SourceCheckpointLink {
   completed = false;
   readonly #coordinator: SourceHooks;
 
-  constructor(readonly id: string, coordinator: SourceHooks) {
+  constructor(
+    readonly id: string,
+    coordinator: SourceHooks,
+  ) {
     this.#coordinator = coordinator;
   }
 
   connect(port: SourcePort): () => void {
     if (this.port !== undefined) {
-      port.fail(new InvalidOptionError('source', this.id, 'is subscribed twice; a checkpointed source feeds one pipeline (share it downstream instead)'));
+      port.fail(
+        new InvalidOptionError(
+          'source',
+          this.id,
+          'is subscribed twice; a checkpointed source feeds one pipeline (share it downstream instead)',
+        ),
+      );
       return () => {};
     }
     this.port = port;

@@ -24,7 +24,11 @@ import { chooseRestore } from './restore-choice.js';
 export async function startCheckpointing(options: CheckpointingOptions): Promise<Checkpointing> {
   const backend = options.backend;
   if (backend === null || typeof backend !== 'object' || typeof backend.save !== 'function') {
-    throw new InvalidOptionError('backend', backend, 'must be a checkpoint backend (memoryBackend, fileBackend, openIndexedDbBackend)');
+    throw new InvalidOptionError(
+      'backend',
+      backend,
+      'must be a checkpoint backend (memoryBackend, fileBackend, openIndexedDbBackend)',
+    );
   }
   const { restored, lastId } = await chooseRestore(backend, options);
   return new Checkpointing(options, restored, lastId);

@@ -35,7 +35,8 @@ export function untagString(s: string, binary: Uint8Array | undefined): unknown 
  */
 export function reviveObject(node: Record<string, unknown> | unknown[], binary: Uint8Array | undefined): unknown {
   if (Array.isArray(node)) {
-    if (node.length === 2 && node[0] === NULL_PROTOTYPE) return withNullPrototype(node[1] as Record<string, unknown>, binary);
+    if (node.length === 2 && node[0] === NULL_PROTOTYPE)
+      return withNullPrototype(node[1] as Record<string, unknown>, binary);
     for (let i = 0; i < node.length; i++) {
       const v = node[i];
       if (typeof v === 'string') {
@@ -55,7 +56,8 @@ export function reviveObject(node: Record<string, unknown> | unknown[], binary: 
 }
 
 function withNullPrototype(node: Record<string, unknown>, binary: Uint8Array | undefined): Record<string, unknown> {
-  if (typeof node !== 'object' || node === null || Array.isArray(node)) throw new SyntaxError('a null-prototype tag without its object');
+  if (typeof node !== 'object' || node === null || Array.isArray(node))
+    throw new SyntaxError('a null-prototype tag without its object');
   reviveObject(node, binary);
   const out = Object.create(null) as Record<string, unknown>;
   for (const k of Object.keys(node)) defineOwn(out, k, node[k]);

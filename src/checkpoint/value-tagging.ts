@@ -96,13 +96,22 @@ export function locate(v: unknown, path: string, seen: Set<object>): { path: str
       if (seen.has(v)) return { path, reason: 'a cyclic reference' };
       if (!Array.isArray(v) && !isPlainObject(v)) {
         const name = (v as { constructor?: { name?: unknown } }).constructor?.name;
-        return { path, reason: `an instance of ${typeof name === 'string' && name ? name : 'a class'} (convert it to arrays or plain objects)` };
+        return {
+          path,
+          reason: `an instance of ${typeof name === 'string' && name ? name : 'a class'} (convert it to arrays or plain objects)`,
+        };
       }
       seen.add(v);
       const keys = Array.isArray(v) ? v.map((_x, i) => i) : Object.keys(v);
       for (const k of keys) {
         const child = (v as Record<string | number, unknown>)[k];
-        const found = locate(child, typeof k === 'number' ? `${path}[${k}]` : `${path}${/^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`}`, seen);
+        const found = locate(
+          child,
+          typeof k === 'number'
+            ? `${path}[${k}]`
+            : `${path}${/^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`}`,
+          seen,
+        );
         if (found !== undefined) return found;
       }
       seen.delete(v);

@@ -57,7 +57,12 @@ export interface RestoreSource {
    * marker reached it through two inputs) returns `ALREADY_RESTORED`; a claim by another instance
    * is a `DuplicateUidError`.
    */
-  claim(uid: string, stateVersion: number, operator: object, name: string): OperatorStateSnapshot | undefined | typeof ALREADY_RESTORED;
+  claim(
+    uid: string,
+    stateVersion: number,
+    operator: object,
+    name: string,
+  ): OperatorStateSnapshot | undefined | typeof ALREADY_RESTORED;
   /** The key groups this pipeline restores (all when undefined): keyed operators take only theirs. */
   readonly keyGroups?: KeyGroupRange | undefined;
 }
@@ -116,7 +121,10 @@ export function reportPipelineFailure(operator: object, error: unknown, lastChec
  * error downstream. `operator` is read when the error comes, since adapters create the operator
  * after the callbacks that may fail.
  */
-export function failThroughPipeline(operator: () => object, downstream: { error(error: unknown): void }): (error: unknown) => void {
+export function failThroughPipeline(
+  operator: () => object,
+  downstream: { error(error: unknown): void },
+): (error: unknown) => void {
   return (error) => {
     reportPipelineFailure(operator(), error);
     downstream.error(error);
@@ -139,7 +147,10 @@ export class MissingUidError extends StreamError {
 export class DuplicateUidError extends StreamError {
   readonly uid: string;
   constructor(uid: string, reason: string) {
-    super('DUPLICATE_UID', `The uid ${JSON.stringify(uid)} ${reason}; every stateful operator of a pipeline needs its own uid`);
+    super(
+      'DUPLICATE_UID',
+      `The uid ${JSON.stringify(uid)} ${reason}; every stateful operator of a pipeline needs its own uid`,
+    );
     this.uid = uid;
   }
 }
@@ -185,9 +196,10 @@ export function snapshotOperator(operator: StatefulOperator, checkpoint: Pending
   if (!hasState(operator)) return;
   try {
     const { uid, name } = checkpointedUid(operator);
-    const snapshot = operator.snapshotCheckpoint !== undefined
-      ? operator.snapshotCheckpoint(checkpoint)
-      : { stateVersion: operator.stateVersion ?? 0, state: operator.snapshotState!() };
+    const snapshot =
+      operator.snapshotCheckpoint !== undefined
+        ? operator.snapshotCheckpoint(checkpoint)
+        : { stateVersion: operator.stateVersion ?? 0, state: operator.snapshotState!() };
     checkpoint.report(uid, snapshot, name, operator.currentWatermark);
   } catch (error) {
     // The error goes downstream as the stream's error too; the coordinator learns the real cause here.
@@ -202,11 +214,13 @@ export function restoreOperator(operator: StatefulOperator, source: RestoreSourc
   const { uid, name } = checkpointedUid(operator);
   const stored = source.claim(uid, operator.stateVersion ?? 0, operator, name);
   if (stored === undefined || stored === ALREADY_RESTORED) return;
-  if (operator.restoreCheckpoint !== undefined) operator.restoreCheckpoint(stored, source.keyGroups === undefined ? undefined : { keyGroups: source.keyGroups });
+  if (operator.restoreCheckpoint !== undefined)
+    operator.restoreCheckpoint(stored, source.keyGroups === undefined ? undefined : { keyGroups: source.keyGroups });
   else operator.restoreState?.(stored.state);
 }
 
 /** Checks a `uid` option where the operator is built: undefined or a non-empty string. */
 export function checkUid(uid: unknown): void {
-  if (uid !== undefined && (typeof uid !== 'string' || uid === '')) throw new InvalidOptionError('uid', uid, 'must be a non-empty string');
+  if (uid !== undefined && (typeof uid !== 'string' || uid === ''))
+    throw new InvalidOptionError('uid', uid, 'must be a non-empty string');
 }

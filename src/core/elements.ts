@@ -125,5 +125,7 @@ export function markerBatch<T>(elements: readonly StreamElement<never, never>[])
 
 /** The elements a `markerBatch` carries, or undefined for any other value. */
 export function markersOf(batch: unknown): readonly StreamElement<never, never>[] | undefined {
-  return Array.isArray(batch) && batch.length === 0 ? (batch as { [MARKERS]?: readonly StreamElement<never, never>[] })[MARKERS] : undefined;
+  return Array.isArray(batch) && batch.length === 0
+    ? (batch as { [MARKERS]?: readonly StreamElement<never, never>[] })[MARKERS]
+    : undefined;
 }

@@ -29,7 +29,10 @@ export class InvalidTimestampError extends StreamError {
   readonly element: unknown;
   readonly timestamp: unknown;
   constructor(element: unknown, timestamp: unknown, reason: string) {
-    super('INVALID_TIMESTAMP', `Invalid timestamp ${describeValue(timestamp)} for element ${describeValue(element)}: ${reason}`);
+    super(
+      'INVALID_TIMESTAMP',
+      `Invalid timestamp ${describeValue(timestamp)} for element ${describeValue(element)}: ${reason}`,
+    );
     this.element = element;
     this.timestamp = timestamp;
   }
@@ -49,7 +52,10 @@ export class InvalidKeyError extends StreamError {
 /** A keyed operation (keyed state, timers, keyed window) was used on a stream without a key. */
 export class NotKeyedError extends StreamError {
   constructor(what: string) {
-    super('NOT_KEYED', `${what} needs a keyed context: apply keyBy(...) before this operator, and use keyed state and timers only while a record or timer of a key is being processed`);
+    super(
+      'NOT_KEYED',
+      `${what} needs a keyed context: apply keyBy(...) before this operator, and use keyed state and timers only while a record or timer of a key is being processed`,
+    );
   }
 }
 

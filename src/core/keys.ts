@@ -71,9 +71,13 @@ export function checkKey(key: unknown, element: unknown): Key {
         }
         return key as readonly KeyPart[];
       }
-      throw new InvalidKeyError(element, key, key === null
-        ? 'a key cannot be null'
-        : 'a key must be a string, number, bigint, boolean or an array of those (objects compare by identity, not by value)');
+      throw new InvalidKeyError(
+        element,
+        key,
+        key === null
+          ? 'a key cannot be null'
+          : 'a key must be a string, number, bigint, boolean or an array of those (objects compare by identity, not by value)',
+      );
     case 'undefined':
       throw new InvalidKeyError(element, key, 'the key selector returned undefined');
     default:

@@ -5,12 +5,24 @@
  */
 
 import type {
-  CheckpointBarrier, ControlElement, StreamBatch, StreamElement, StreamRecord, StreamStatus, Watermark,
+  CheckpointBarrier,
+  ControlElement,
+  StreamBatch,
+  StreamElement,
+  StreamRecord,
+  StreamStatus,
+  Watermark,
 } from './elements.js';
 import type { OperatorStateSnapshot, RestoreCheckpointOptions } from './state-snapshot.js';
 import {
-  linkToPipeline, PIPELINE_CONTROL, restoreOperator, RESTORE_CONTROL, snapshotOperator,
-  type PendingCheckpoint, type PipelineLink, type RestoreSource,
+  linkToPipeline,
+  PIPELINE_CONTROL,
+  restoreOperator,
+  RESTORE_CONTROL,
+  snapshotOperator,
+  type PendingCheckpoint,
+  type PipelineLink,
+  type RestoreSource,
 } from './checkpointing.js';
 import type { ProcessingTimeService } from './time.js';
 

@@ -14,7 +14,11 @@ import { InvalidOptionError } from './errors.js';
  */
 export function positiveInteger(option: string, value: unknown, unit?: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new InvalidOptionError(option, value, `must be a positive integer${unit === undefined ? '' : ` number of ${unit}`}`);
+    throw new InvalidOptionError(
+      option,
+      value,
+      `must be a positive integer${unit === undefined ? '' : ` number of ${unit}`}`,
+    );
   }
   return value;
 }

@@ -17,7 +17,12 @@ import type { Key } from './keys.js';
  */
 export type KeyedTableSnapshot =
   | { readonly kind: 'full'; readonly keys: readonly Key[]; readonly values: readonly unknown[] }
-  | { readonly kind: 'delta'; readonly keys: readonly Key[]; readonly values: readonly unknown[]; readonly deletes: readonly Key[] };
+  | {
+      readonly kind: 'delta';
+      readonly keys: readonly Key[];
+      readonly values: readonly unknown[];
+      readonly deletes: readonly Key[];
+    };
 
 /** The state of one operator, stored under its uid. */
 export interface OperatorStateSnapshot {
@@ -93,9 +98,20 @@ export function inKeyGroupRange(keyGroup: number, range: KeyGroupRange | undefin
 export function checkKeyGroupRange(range: unknown, option: string): asserts range is KeyGroupRange | undefined {
   if (range === undefined) return;
   const r = range as Partial<KeyGroupRange> | null;
-  const ok = typeof r === 'object' && r !== null && Number.isSafeInteger(r.start) && Number.isSafeInteger(r.end) &&
-    r.start! >= 0 && r.start! <= r.end! && r.end! < 32768;
-  if (!ok) throw new InvalidOptionError(option, range, 'must be { start, end }: integers with 0 <= start <= end < 32768 (an inclusive range of key groups)');
+  const ok =
+    typeof r === 'object' &&
+    r !== null &&
+    Number.isSafeInteger(r.start) &&
+    Number.isSafeInteger(r.end) &&
+    r.start! >= 0 &&
+    r.start! <= r.end! &&
+    r.end! < 32768;
+  if (!ok)
+    throw new InvalidOptionError(
+      option,
+      range,
+      'must be { start, end }: integers with 0 <= start <= end < 32768 (an inclusive range of key groups)',
+    );
 }
 
 /**

@@ -60,7 +60,13 @@ export class Charts {
   readonly #times: number[] = [];
   readonly #values: (number | null)[][][] = [[], []];
   readonly #charts: Chart[] = [
-    { title: 'Records out per second', value: (s, i) => s.operators[i]!.numRecordsOutPerSecond, format: formatCount, plot: null, ids: '' },
+    {
+      title: 'Records out per second',
+      value: (s, i) => s.operators[i]!.numRecordsOutPerSecond,
+      format: formatCount,
+      plot: null,
+      ids: '',
+    },
     {
       title: 'Watermark lag',
       value: (s, i) => {
@@ -97,12 +103,18 @@ export class Charts {
       const columns = this.#values[c]!;
       if (ids !== chart.ids) {
         // A new operator: its past is unknown (null); columns follow the snapshot's operator order.
-        const previous = new Map(chart.ids === '' ? [] : chart.ids.split('\n').map((id, i) => [id, columns[i]!] as const));
+        const previous = new Map(
+          chart.ids === '' ? [] : chart.ids.split('\n').map((id, i) => [id, columns[i]!] as const),
+        );
         columns.length = 0;
         for (const o of operators) columns.push(previous.get(o.id) ?? this.#times.slice(1).map(() => null));
         chart.ids = ids;
         chart.plot?.destroy();
-        chart.plot = this.#plot(chart, chart.slot!, operators.map((o) => o.id));
+        chart.plot = this.#plot(
+          chart,
+          chart.slot!,
+          operators.map((o) => o.id),
+        );
       }
       operators.forEach((_, i) => {
         const column = columns[i]!;
@@ -123,16 +135,40 @@ export class Charts {
   }
 
   #plot(chart: Chart, target: HTMLElement, names: readonly string[]): uPlot {
-    const axis = { stroke: '#90a4ae', grid: { stroke: 'rgba(255,255,255,0.08)', width: 1 }, ticks: { stroke: 'rgba(255,255,255,0.15)', width: 1 } };
-    return new uPlot({
-      title: chart.title,
-      width: 520,
-      height: 170,
-      legend: { live: false },
-      cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
-      axes: [{ ...axis, space: 70, incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600], values: (_u, ticks) => ticks.map((t) => formatClock(t * 1000)) }, { ...axis, size: 64, values: (_u, ticks) => ticks.map((t) => chart.format(t)) }],
-      series: [{}, ...names.map((name, i) => ({ label: name, stroke: PALETTE[i % PALETTE.length]!, width: 1.5, points: { show: false } }))],
-    }, [this.#times, ...names.map(() => [])] as uPlot.AlignedData, target);
+    const axis = {
+      stroke: '#90a4ae',
+      grid: { stroke: 'rgba(255,255,255,0.08)', width: 1 },
+      ticks: { stroke: 'rgba(255,255,255,0.15)', width: 1 },
+    };
+    return new uPlot(
+      {
+        title: chart.title,
+        width: 520,
+        height: 170,
+        legend: { live: false },
+        cursor: { drag: { x: false, y: false } },
+        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
+        axes: [
+          {
+            ...axis,
+            space: 70,
+            incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600],
+            values: (_u, ticks) => ticks.map((t) => formatClock(t * 1000)),
+          },
+          { ...axis, size: 64, values: (_u, ticks) => ticks.map((t) => chart.format(t)) },
+        ],
+        series: [
+          {},
+          ...names.map((name, i) => ({
+            label: name,
+            stroke: PALETTE[i % PALETTE.length]!,
+            width: 1.5,
+            points: { show: false },
+          })),
+        ],
+      },
+      [this.#times, ...names.map(() => [])] as uPlot.AlignedData,
+      target,
+    );
   }
 }

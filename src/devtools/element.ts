@@ -88,9 +88,20 @@ export function devtoolsElement(): new () => DevtoolsElement {
       close.setAttribute('aria-label', 'Close rxflink devtools');
       close.addEventListener('click', () => this.setOpen(false));
       const header = el('header');
-      header.append(el('span', 'brand', 'rxflink'), this.#header.job, this.#header.meta, el('span', 'spacer'), this.#header.owner, close);
+      header.append(
+        el('span', 'brand', 'rxflink'),
+        this.#header.job,
+        this.#header.meta,
+        el('span', 'spacer'),
+        this.#header.owner,
+        close,
+      );
       const legend = el('span', 'legend');
-      for (const [level, text] of [['ok', 'OK ≤ 10%'], ['low', 'LOW ≤ 50%'], ['high', 'HIGH > 50%']] as const) {
+      for (const [level, text] of [
+        ['ok', 'OK ≤ 10%'],
+        ['low', 'LOW ≤ 50%'],
+        ['high', 'HIGH > 50%'],
+      ] as const) {
         const item = el('span');
         item.append(el('i', level), text);
         legend.append(item);
@@ -162,10 +173,24 @@ export function devtoolsElement(): new () => DevtoolsElement {
       if (s === null || !this.isOpen) return;
       setText(this.#header.job, s.job);
       const { completed, failed, inProgress } = s.checkpoints;
-      setText(this.#header.meta, `${s.operators.length} operators · checkpoints ${completed} completed, ${failed} failed${inProgress > 0 ? `, ${inProgress} in progress` : ''}`);
+      setText(
+        this.#header.meta,
+        `${s.operators.length} operators · checkpoints ${completed} completed, ${failed} failed${inProgress > 0 ? `, ${inProgress} in progress` : ''}`,
+      );
       const owner = this.#config?.stateOwner ?? null;
-      setText(this.#header.owner, owner === null ? 'State: not stored' : owner.ownership === 'owner' ? 'State owned by this tab' : 'State owned by another tab (read-only)');
-      setAttr(this.#header.owner, 'class', `owner${owner === null ? '' : owner.ownership === 'owner' ? ' owner-this' : ' owner-other'}`);
+      setText(
+        this.#header.owner,
+        owner === null
+          ? 'State: not stored'
+          : owner.ownership === 'owner'
+            ? 'State owned by this tab'
+            : 'State owned by another tab (read-only)',
+      );
+      setAttr(
+        this.#header.owner,
+        'class',
+        `owner${owner === null ? '' : owner.ownership === 'owner' ? ' owner-this' : ' owner-other'}`,
+      );
       setAttr(this.#header.owner, 'title', owner?.readOnlyReason ?? '');
       this.#graph.update(s.operators, s.edges);
       this.#operators.update(s.operators);
@@ -182,9 +207,11 @@ export function devtoolsElement(): new () => DevtoolsElement {
     #loadCharts(): void {
       if (this.#charts !== null || this.#chartsLoading) return;
       this.#chartsLoading = true;
-      import('./charts.js').then(({ Charts }) => {
-        this.#charts = new Charts(this.#chartHost);
-      }).catch((error: unknown) => this.#chartsFailed(error));
+      import('./charts.js')
+        .then(({ Charts }) => {
+          this.#charts = new Charts(this.#chartHost);
+        })
+        .catch((error: unknown) => this.#chartsFailed(error));
     }
 
     #pushToCharts(snapshot: MetricsSnapshot): void {
@@ -199,7 +226,9 @@ export function devtoolsElement(): new () => DevtoolsElement {
     #chartsFailed(error: unknown): void {
       this.#charts?.destroy();
       this.#charts = null;
-      this.#chartHost.replaceChildren(el('div', 'note', `Charts unavailable: ${error instanceof Error ? error.message : String(error)}`));
+      this.#chartHost.replaceChildren(
+        el('div', 'note', `Charts unavailable: ${error instanceof Error ? error.message : String(error)}`),
+      );
     }
   }
 

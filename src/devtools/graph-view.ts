@@ -31,7 +31,15 @@ export class GraphView {
   constructor() {
     this.element = svg('svg', { class: 'graph', role: 'img', 'aria-label': 'job graph' });
     const defs = svg('defs');
-    const marker = svg('marker', { id: 'arrow', viewBox: '0 0 8 8', refX: 8, refY: 4, markerWidth: 7, markerHeight: 7, orient: 'auto' });
+    const marker = svg('marker', {
+      id: 'arrow',
+      viewBox: '0 0 8 8',
+      refX: 8,
+      refY: 4,
+      markerWidth: 7,
+      markerHeight: 7,
+      orient: 'auto',
+    });
     marker.append(svg('path', { d: 'M0,0 L8,4 L0,8 z', class: 'arrow' }));
     defs.append(marker);
     this.#edges = svg('g');
@@ -54,7 +62,10 @@ export class GraphView {
 
   #build(operators: readonly OperatorMetrics[], edges: readonly JobEdge[], shape: string): void {
     this.#shape = shape;
-    const layout = layoutGraph(operators.map((o) => o.id), edges);
+    const layout = layoutGraph(
+      operators.map((o) => o.id),
+      edges,
+    );
     const at = (id: string) => {
       const p = layout.positions.get(id)!;
       return { x: PAD + p.column * (NODE_W + GAP_X), y: PAD + p.row * (NODE_H + GAP_Y) };
@@ -64,16 +75,24 @@ export class GraphView {
     setAttr(this.element, 'viewBox', `0 0 ${width} ${height}`);
     setAttr(this.element, 'width', String(width));
     setAttr(this.element, 'height', String(height));
-    this.#edges.replaceChildren(...edges.filter((e) => layout.positions.has(e.from) && layout.positions.has(e.to)).map((e) => {
-      const a = at(e.from);
-      const b = at(e.to);
-      const x1 = a.x + NODE_W;
-      const y1 = a.y + NODE_H / 2;
-      const x2 = b.x;
-      const y2 = b.y + NODE_H / 2;
-      const mid = (x1 + x2) / 2;
-      return svg('path', { class: 'edge', d: `M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`, 'marker-end': 'url(#arrow)' });
-    }));
+    this.#edges.replaceChildren(
+      ...edges
+        .filter((e) => layout.positions.has(e.from) && layout.positions.has(e.to))
+        .map((e) => {
+          const a = at(e.from);
+          const b = at(e.to);
+          const x1 = a.x + NODE_W;
+          const y1 = a.y + NODE_H / 2;
+          const x2 = b.x;
+          const y2 = b.y + NODE_H / 2;
+          const mid = (x1 + x2) / 2;
+          return svg('path', {
+            class: 'edge',
+            d: `M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`,
+            'marker-end': 'url(#arrow)',
+          });
+        }),
+    );
     const kept = new Set(operators.map((o) => o.id));
     for (const id of [...this.#views.keys()]) {
       if (kept.has(id)) continue;

@@ -20,7 +20,9 @@ export function backpressureLevel(backPressuredTimeMsPerSecond: number): Backpre
 }
 
 /** The worst level among operators (OK for none): the colour of the closed panel's badge. */
-export function worstLevel(operators: readonly Pick<OperatorMetrics, 'backPressuredTimeMsPerSecond'>[]): BackpressureLevel {
+export function worstLevel(
+  operators: readonly Pick<OperatorMetrics, 'backPressuredTimeMsPerSecond'>[],
+): BackpressureLevel {
   const worst = operators.reduce((max, o) => Math.max(max, o.backPressuredTimeMsPerSecond), 0);
   return backpressureLevel(worst);
 }

@@ -53,12 +53,19 @@ export function mountDevtools(metrics: DevtoolsMetrics, options: DevtoolsOptions
   if (typeof metrics?.sampler !== 'function' || typeof metrics.updates !== 'function') {
     throw new InvalidOptionError('metrics', metrics, 'must be a PipelineMetrics');
   }
-  const { position = 'bottom-right', initialIsOpen = false, storageKey = 'rxflink-devtools', intervalMs = 500 } = options;
-  if (!POSITIONS.includes(position)) throw new InvalidOptionError('position', position, `must be one of ${POSITIONS.join(', ')}`);
+  const {
+    position = 'bottom-right',
+    initialIsOpen = false,
+    storageKey = 'rxflink-devtools',
+    intervalMs = 500,
+  } = options;
+  if (!POSITIONS.includes(position))
+    throw new InvalidOptionError('position', position, `must be one of ${POSITIONS.join(', ')}`);
   if (typeof intervalMs !== 'number' || !(intervalMs >= 100) || !Number.isFinite(intervalMs)) {
     throw new InvalidOptionError('intervalMs', intervalMs, 'must be a finite number of at least 100 (ms)');
   }
-  if (typeof storageKey !== 'string' || storageKey === '') throw new InvalidOptionError('storageKey', storageKey, 'must be a non-empty string');
+  if (typeof storageKey !== 'string' || storageKey === '')
+    throw new InvalidOptionError('storageKey', storageKey, 'must be a non-empty string');
   const container = options.container ?? document.body;
   const Element = devtoolsElement();
   const element: DevtoolsElement = new Element();

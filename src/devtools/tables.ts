@@ -74,9 +74,12 @@ export function operatorTable(): KeyedTable<OperatorMetrics> {
       pct(o.busyTimeMsPerSecond),
       formatCount(o.numLateRecordsDropped),
       formatCount(o.numLateRecordsToSideOutput),
-      o.state === null ? '–' : `${formatCount(o.state.keys)} keys · ${formatCount(o.state.windows)} win · ${formatBytes(o.state.approximateBytes)}`,
+      o.state === null
+        ? '–'
+        : `${formatCount(o.state.keys)} keys · ${formatCount(o.state.windows)} win · ${formatBytes(o.state.approximateBytes)}`,
     ],
-    (o) => `${backpressureLevel(o.backPressuredTimeMsPerSecond).toLowerCase()}${o.numLateRecordsDropped > 0 ? ' late' : ''}`,
+    (o) =>
+      `${backpressureLevel(o.backPressuredTimeMsPerSecond).toLowerCase()}${o.numLateRecordsDropped > 0 ? ' late' : ''}`,
   );
 }
 

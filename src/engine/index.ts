@@ -30,9 +30,20 @@
 export { ACTIVE, IDLE, isRecord, keyedRecord, markerBatch, markersOf } from '../core/elements.js';
 export { describeValue } from '../core/errors.js';
 export { checkKey, hashKey, keyGroupOf, keyId } from '../core/keys.js';
-export { processBatch, processElement, type Output, type OperatorRuntime, type StreamOperator } from '../core/operator.js';
+export {
+  processBatch,
+  processElement,
+  type Output,
+  type OperatorRuntime,
+  type StreamOperator,
+} from '../core/operator.js';
 export type { ProcessingTimeService } from '../core/time.js';
-export { ALREADY_RESTORED, RESTORE_CONTROL, type PendingCheckpoint, type RestoreSource } from '../core/checkpointing.js';
+export {
+  ALREADY_RESTORED,
+  RESTORE_CONTROL,
+  type PendingCheckpoint,
+  type RestoreSource,
+} from '../core/checkpointing.js';
 export type { SourceCheckpointLink, SourcePort } from '../core/source-link.js';
 export type { OperatorProbe, ProbedElement } from '../core/metrics/probe.js';
 export { fromStreamOperator } from '../rx/operator-function.js';
@@ -54,16 +65,24 @@ export type { WindowOperatorConfig } from '../window/config.js';
 export { KeyedStateBackend, type KeyedStateBackendOptions } from '../state/backend.js';
 export type { Namespace } from '../state/state-types.js';
 export type {
-  KeyedRestoreOptions, KeyedStateCheckpoint, KeyedStateExport, KeyedStateHeader, KeyedStateSnapshot, StateSegmentSnapshot,
-  StateTableLayout, StateTableSnapshot,
+  KeyedRestoreOptions,
+  KeyedStateCheckpoint,
+  KeyedStateExport,
+  KeyedStateHeader,
+  KeyedStateSnapshot,
+  StateSegmentSnapshot,
+  StateTableLayout,
+  StateTableSnapshot,
 } from '../state/snapshot-types.js';
 export { isExpired, resolveTtl, type ResolvedTtl } from '../state/ttl.js';
 export { checkSerializable, findUnserializable } from '../state/serializable.js';
 export { keyFromId } from '../state/key-id.js';
 export { KEYED_STATE_FORMAT, type KeyedRowSource, migrateKeyedState, type MigrationContext } from '../state/index.js';
 export {
-  InternalTimerService, TimerQueue,
-  type InternalTimer, type TimerTarget,
+  InternalTimerService,
+  TimerQueue,
+  type InternalTimer,
+  type TimerTarget,
 } from '../state/timers.js';
 
 // Backpressure.
@@ -77,19 +96,36 @@ export { PushSource } from '../sources/fromPush.js';
 
 // Snapshots and storage.
 export {
-  SNAPSHOT_FORMAT_VERSION, applyDelta, applyDeltas, isIncremental, keyGroupPruner,
-  type KeyedTableSnapshot, type OperatorStateSnapshot, type Snapshot, type SnapshotKind,
+  SNAPSHOT_FORMAT_VERSION,
+  applyDelta,
+  applyDeltas,
+  isIncremental,
+  keyGroupPruner,
+  type KeyedTableSnapshot,
+  type OperatorStateSnapshot,
+  type Snapshot,
+  type SnapshotKind,
 } from '../checkpoint/snapshot.js';
 // Key groups: restoring a range of them (docs/checkpoints.md §10).
 export {
-  checkKeyGroupRange, inKeyGroupRange, keyGroupOfTable, keyGroupTable, type KeyGroupRange, type RestoreCheckpointOptions,
+  checkKeyGroupRange,
+  inKeyGroupRange,
+  keyGroupOfTable,
+  keyGroupTable,
+  type KeyGroupRange,
+  type RestoreCheckpointOptions,
 } from '../core/state-snapshot.js';
 export { crc32 } from '../checkpoint/crc32.js';
 export { decodeValue, encodeValue } from '../checkpoint/codec.js';
 export { ColumnSections } from '../checkpoint/columns.js';
 export {
-  encodeEnvelope, openEnvelope, storedChecksum, EnvelopeError,
-  type EnvelopeHeader, type EnvelopeProblem, type OpenedEnvelope,
+  encodeEnvelope,
+  openEnvelope,
+  storedChecksum,
+  EnvelopeError,
+  type EnvelopeHeader,
+  type EnvelopeProblem,
+  type OpenedEnvelope,
 } from '../checkpoint/envelope.js';
 export { createCheckpointBackend, SnapshotBackend } from '../checkpoint/backend.js';
 export type { BlobStore, SnapshotPlan } from '../checkpoint/backend-types.js';

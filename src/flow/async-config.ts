@@ -59,8 +59,10 @@ export function asyncStageConfig(
     throw new InvalidOptionError('bufferSize', bufferSize, `must be an integer >= concurrency (${concurrency})`);
   }
   const timeout = options.timeout;
-  if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) throw new InvalidOptionError('timeout', timeout, 'must be a positive finite number of milliseconds');
-  if (options.ordered !== undefined && typeof options.ordered !== 'boolean') throw new InvalidOptionError('ordered', options.ordered, 'must be a boolean');
+  if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0))
+    throw new InvalidOptionError('timeout', timeout, 'must be a positive finite number of milliseconds');
+  if (options.ordered !== undefined && typeof options.ordered !== 'boolean')
+    throw new InvalidOptionError('ordered', options.ordered, 'must be a boolean');
   return {
     name: options.name ?? defaults.name,
     kind: defaults.kind,

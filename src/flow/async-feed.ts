@@ -3,7 +3,13 @@
  * jobs, every other element as a marker in its place; or from a stream of value arrays.
  */
 import type { Observable } from 'rxjs';
-import { END_OF_STREAM, MAX_WATERMARK, type StreamBatch, type StreamElement, type StreamRecord } from '../core/elements.js';
+import {
+  END_OF_STREAM,
+  MAX_WATERMARK,
+  type StreamBatch,
+  type StreamElement,
+  type StreamRecord,
+} from '../core/elements.js';
 import type { AsyncStage } from './async-stage.js';
 
 /**
@@ -24,7 +30,10 @@ export function feedElements<T, K, P, R>(
       next: (batch) => {
         let count = 0;
         for (let i = 0; i < batch.length; i++) if (batch[i]!.kind === 'record') count++;
-        if (!stage.accept(count, () => (batch.find((e) => e.kind === 'record') as StreamRecord<T, K> | undefined)?.value)) return;
+        if (
+          !stage.accept(count, () => (batch.find((e) => e.kind === 'record') as StreamRecord<T, K> | undefined)?.value)
+        )
+          return;
         let run: StreamRecord<T, K>[] = [];
         for (let i = 0; i < batch.length; i++) {
           const element = batch[i]!;

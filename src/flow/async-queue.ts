@@ -34,13 +34,31 @@ export class EntryLog<O> {
   #next = 0;
 
   pushJob(payload: unknown, size: number): AsyncEntry<O> {
-    const entry: AsyncEntry<O> = { seq: this.seq++, size, marker: false, payload, state: WAITING, output: undefined, emitted: false, cancel: undefined };
+    const entry: AsyncEntry<O> = {
+      seq: this.seq++,
+      size,
+      marker: false,
+      payload,
+      state: WAITING,
+      output: undefined,
+      emitted: false,
+      cancel: undefined,
+    };
     this.entries.push(entry);
     return entry;
   }
 
   pushMarker(element: O): AsyncEntry<O> {
-    const entry: AsyncEntry<O> = { seq: this.seq++, size: 0, marker: true, payload: undefined, state: DONE, output: [element], emitted: false, cancel: undefined };
+    const entry: AsyncEntry<O> = {
+      seq: this.seq++,
+      size: 0,
+      marker: true,
+      payload: undefined,
+      state: DONE,
+      output: [element],
+      emitted: false,
+      cancel: undefined,
+    };
     this.entries.push(entry);
     return entry;
   }

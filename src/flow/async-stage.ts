@@ -25,7 +25,13 @@
  */
 import type { Subscription } from 'rxjs';
 import type { StreamElement } from '../core/elements.js';
-import { linkToPipeline, PIPELINE_CONTROL, reportPipelineFailure, type PendingCheckpoint, type PipelineLink } from '../core/checkpointing.js';
+import {
+  linkToPipeline,
+  PIPELINE_CONTROL,
+  reportPipelineFailure,
+  type PendingCheckpoint,
+  type PipelineLink,
+} from '../core/checkpointing.js';
 import type { AsyncStageConfig } from './async-config.js';
 import { runJob, type AsyncEntry, type AsyncJobSpec } from './async-job.js';
 import type { AsyncQueue } from './async-queue.js';

@@ -29,7 +29,8 @@ export class UnorderedQueue<O> implements AsyncQueue<O> {
 
   /** A job of the first segment may go out at once. */
   completed(entry: AsyncEntry<O>): void {
-    if (this.#markerHead === this.#markers.length || entry.seq < this.#markers[this.#markerHead]!) this.#ready.push(entry);
+    if (this.#markerHead === this.#markers.length || entry.seq < this.#markers[this.#markerHead]!)
+      this.#ready.push(entry);
   }
 
   drain(budget: number, out: O[], marker: (element: O) => void): number {

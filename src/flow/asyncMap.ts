@@ -59,13 +59,21 @@ export function asyncMap<T, R, K = undefined>(
   fn: (value: T, record: StreamRecord<T, K>) => ObservableInput<R>,
   options: AsyncMapOptions<T, R> = {},
 ): OperatorFunction<StreamBatch<T, K>, StreamBatch<R, K>> {
-  if (typeof fn !== 'function') throw new InvalidOptionError('fn', fn, 'must be a function returning a Promise or an Observable');
-  if (options.onTimeout !== undefined && typeof options.onTimeout !== 'function') throw new InvalidOptionError('onTimeout', options.onTimeout, 'must be a function');
+  if (typeof fn !== 'function')
+    throw new InvalidOptionError('fn', fn, 'must be a function returning a Promise or an Observable');
+  if (options.onTimeout !== undefined && typeof options.onTimeout !== 'function')
+    throw new InvalidOptionError('onTimeout', options.onTimeout, 'must be a function');
   const scheduler = options.scheduler ?? asyncScheduler;
   const config = asyncStageConfig(options, { name: 'asyncMap', kind: 'async-map', concurrency: 100 }, scheduler);
   const onTimeout = options.onTimeout;
   const toRecords = (input: StreamRecord<T, K>, values: readonly unknown[]): StreamElement<R, K>[] =>
-    values.map((value) => ({ kind: 'record', value: value as R, timestamp: input.timestamp, key: input.key, keyGroup: input.keyGroup }));
+    values.map((value) => ({
+      kind: 'record',
+      value: value as R,
+      timestamp: input.timestamp,
+      key: input.key,
+      keyGroup: input.keyGroup,
+    }));
 
   return (source) =>
     new Observable<StreamBatch<R, K>>((subscriber) => {
@@ -83,8 +91,13 @@ export function asyncMap<T, R, K = undefined>(
           done: () => subscriber.complete(),
         },
       );
-      return feedElements(source, stage, (run) => {
-        for (const record of run) stage.pushJob(record, 1);
-      }, (error) => subscriber.error(error));
+      return feedElements(
+        source,
+        stage,
+        (run) => {
+          for (const record of run) stage.pushJob(record, 1);
+        },
+        (error) => subscriber.error(error),
+      );
     });
 }

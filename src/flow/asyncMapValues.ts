@@ -27,8 +27,10 @@ export function asyncMapValues<T, R>(
   fn: (value: T) => ObservableInput<R>,
   options: AsyncMapOptions<T, R> = {},
 ): OperatorFunction<readonly T[], readonly R[]> {
-  if (typeof fn !== 'function') throw new InvalidOptionError('fn', fn, 'must be a function returning a Promise or an Observable');
-  if (options.onTimeout !== undefined && typeof options.onTimeout !== 'function') throw new InvalidOptionError('onTimeout', options.onTimeout, 'must be a function');
+  if (typeof fn !== 'function')
+    throw new InvalidOptionError('fn', fn, 'must be a function returning a Promise or an Observable');
+  if (options.onTimeout !== undefined && typeof options.onTimeout !== 'function')
+    throw new InvalidOptionError('onTimeout', options.onTimeout, 'must be a function');
   const scheduler = options.scheduler ?? asyncScheduler;
   const config = asyncStageConfig(options, { name: 'asyncMapValues', kind: 'async-map', concurrency: 100 }, scheduler);
   const onTimeout = options.onTimeout;

@@ -31,7 +31,10 @@ export class AsyncTimeoutError extends StreamError {
   /** The stage's name. */
   readonly stage: string;
   constructor(stage: string, element: unknown, timeout: number) {
-    super('ASYNC_TIMEOUT', `Async request of ${JSON.stringify(stage)} for element ${describeValue(element)} timed out after ${timeout} ms`);
+    super(
+      'ASYNC_TIMEOUT',
+      `Async request of ${JSON.stringify(stage)} for element ${describeValue(element)} timed out after ${timeout} ms`,
+    );
     this.element = element;
     this.timeout = timeout;
     this.stage = stage;
@@ -43,7 +46,11 @@ export class AsyncRequestError extends StreamError {
   readonly element: unknown;
   readonly stage: string;
   constructor(stage: string, element: unknown, cause: unknown) {
-    super('ASYNC_REQUEST_FAILED', `Async request of ${JSON.stringify(stage)} for element ${describeValue(element)} failed: ${cause instanceof Error ? cause.message : describeValue(cause)}`, { cause });
+    super(
+      'ASYNC_REQUEST_FAILED',
+      `Async request of ${JSON.stringify(stage)} for element ${describeValue(element)} failed: ${cause instanceof Error ? cause.message : describeValue(cause)}`,
+      { cause },
+    );
     this.element = element;
     this.stage = stage;
   }

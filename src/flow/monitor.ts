@@ -95,7 +95,8 @@ export class StageStats {
       peakOccupancy: this.peakOccupancy,
       inFlight: this.inFlight,
       dropped: this.dropped,
-      backPressuredTimeMs: this.backPressuredTimeMs + (this.blockedSince >= 0 ? Math.max(0, now - this.blockedSince) : 0),
+      backPressuredTimeMs:
+        this.backPressuredTimeMs + (this.blockedSince >= 0 ? Math.max(0, now - this.blockedSince) : 0),
     };
   }
 }

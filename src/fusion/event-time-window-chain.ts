@@ -55,38 +55,49 @@ export function eventTimeWindowChain<T, K, R>(
     };
     // Reported through the window operator: the pipeline link passed it as well as the entry.
     const fail = failThroughPipeline(() => window, subscriber);
-    const windowTime = schedulerProcessingTime<WindowResult<K, R>, K>(scheduler ?? asyncScheduler, (timerOut) => {
-      for (let i = 0; i < timerOut.length; i++) out.push(timerOut[i]!);
-      emit();
-    }, fail);
+    const windowTime = schedulerProcessingTime<WindowResult<K, R>, K>(
+      scheduler ?? asyncScheduler,
+      (timerOut) => {
+        for (let i = 0; i < timerOut.length; i++) out.push(timerOut[i]!);
+        emit();
+      },
+      fail,
+    );
     let window: WindowOperator<T, K, R>;
     let probe: OperatorProbe;
     try {
       window = createWindow({ processingTime: windowTime.service });
       // One node of the job graph for the chain, as Flink shows a chain of operators as one task.
-      probe = attachProbe(window, new OperatorProbe('withEventTime → keyBy → Window', 'chain', window.uid ?? null, window));
+      probe = attachProbe(
+        window,
+        new OperatorProbe('withEventTime → keyBy → Window', 'chain', window.uid ?? null, window),
+      );
     } catch (error) {
       subscriber.error(error);
       return;
     }
     if (valuesOnly) window.emitValuesTo(values);
-    const entryTime = schedulerProcessingTime<T, undefined>(options.scheduler ?? asyncScheduler, (elements) => {
-      try {
-        processBatch(window, elements as StreamBatch<T, K>, out);
-      } catch (error) {
-        fail(error);
-        return;
-      }
-      emit();
-    }, fail);
+    const entryTime = schedulerProcessingTime<T, undefined>(
+      options.scheduler ?? asyncScheduler,
+      (elements) => {
+        try {
+          processBatch(window, elements as StreamBatch<T, K>, out);
+        } catch (error) {
+          fail(error);
+          return;
+        }
+        emit();
+      },
+      fail,
+    );
     const entry = createEntry<T>(options, entryTime.service);
     const down: EntryDownstream<T> = valuesOnly
       ? new ValuesDownstream(window, out)
       : {
-        record: (value, timestamp) => window.processValue(value, timestamp, out),
-        watermark: (timestamp) => window.processWatermark({ kind: 'watermark', timestamp }, out),
-        element: (element) => processElement(window, element as StreamElement<T, K>, out),
-      };
+          record: (value, timestamp) => window.processValue(value, timestamp, out),
+          watermark: (timestamp) => window.processWatermark({ kind: 'watermark', timestamp }, out),
+          element: (element) => processElement(window, element as StreamElement<T, K>, out),
+        };
     const subscription = source.subscribe({
       next: (input) => {
         const start = probe.begin();

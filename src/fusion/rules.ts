@@ -22,7 +22,10 @@ import { eventTimeWindowChain } from './event-time-window-chain.js';
 import { markStage, stageOf, type KeyByStage } from './stages.js';
 
 /** How a fused window operator is built: with the keyBy it keys records as, for one subscription. */
-export type CreateWindow<T, K, R> = (keyBy: KeyByStage | undefined, runtime: OperatorRuntime) => WindowOperator<T, K, R>;
+export type CreateWindow<T, K, R> = (
+  keyBy: KeyByStage | undefined,
+  runtime: OperatorRuntime,
+) => WindowOperator<T, K, R>;
 
 /**
  * A keyed window operator applied to `source`: fused with the keyBy (rule 1) and the entry (rule 2)
@@ -37,15 +40,22 @@ export function fuseWindow<T, K, R>(
   if (keyBy?.kind !== 'keyBy') return fromStreamOperator((runtime) => create(undefined, runtime), options)(source);
   const entry = stageOf(keyBy.input);
   if (entry?.kind === 'entry') {
-    const chain = (valuesOnly: boolean) => eventTimeWindowChain<T, K, R>(entry, (runtime) => create(keyBy, runtime), options.scheduler, valuesOnly);
-    return markStage(chain(false) as Observable<StreamBatch<WindowResult<K, R>, K>>, { kind: 'window', values: () => chain(true) });
+    const chain = (valuesOnly: boolean) =>
+      eventTimeWindowChain<T, K, R>(entry, (runtime) => create(keyBy, runtime), options.scheduler, valuesOnly);
+    return markStage(chain(false) as Observable<StreamBatch<WindowResult<K, R>, K>>, {
+      kind: 'window',
+      values: () => chain(true),
+    });
   }
   // The fused operator reads keyBy's input, records not keyed yet, and keys them itself.
-  return fromStreamOperator((runtime) => create(keyBy, runtime), options)(keyBy.input as unknown as Observable<StreamBatch<T, K>>);
+  return fromStreamOperator(
+    (runtime) => create(keyBy, runtime),
+    options,
+  )(keyBy.input as unknown as Observable<StreamBatch<T, K>>);
 }
 
 /** `toValues` applied to `source`: the chain's own value output where rule 3 applies, else undefined. */
 export function fuseToValues<T>(source: Observable<unknown>): Observable<T> | undefined {
   const window = stageOf(source);
-  return window?.kind === 'window' ? window.values() as Observable<T> : undefined;
+  return window?.kind === 'window' ? (window.values() as Observable<T>) : undefined;
 }

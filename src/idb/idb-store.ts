@@ -15,7 +15,11 @@ import type { StorageFailure } from '../checkpoint/errors.js';
 
 /** A failure already classified at its source; `IndexedDbBlobStore.classify` passes it on. */
 export class IndexedDbFailure extends Error {
-  constructor(readonly failure: StorageFailure, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly failure: StorageFailure,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'IndexedDbFailure';
   }
@@ -49,10 +53,16 @@ function openDatabaseStore(factory: IDBFactory | undefined, dbName: string, open
   };
 
   const getDb = (): Promise<IDBDatabase> => {
-    if (closedReason !== undefined) return Promise.reject(new IndexedDbFailure('closed', `the database was closed: ${closedReason}`));
+    if (closedReason !== undefined)
+      return Promise.reject(new IndexedDbFailure('closed', `the database was closed: ${closedReason}`));
     if (db !== undefined) return db;
     if (factory === undefined) {
-      return Promise.reject(new IndexedDbFailure('unavailable', 'IndexedDB is not available here (private browsing, storage disabled, or not a browser)'));
+      return Promise.reject(
+        new IndexedDbFailure(
+          'unavailable',
+          'IndexedDB is not available here (private browsing, storage disabled, or not a browser)',
+        ),
+      );
     }
     const opening = new Promise<IDBDatabase>((resolve, reject) => {
       let request: IDBOpenDBRequest;
@@ -70,7 +80,12 @@ function openDatabaseStore(factory: IDBFactory | undefined, dbName: string, open
       const timer = setTimeout(() => {
         if (settled) return;
         settled = true;
-        reject(new IndexedDbFailure('blocked', `opening the database did not complete within ${openTimeoutMs} ms: another tab is probably upgrading or deleting it and waiting for a connection to close`));
+        reject(
+          new IndexedDbFailure(
+            'blocked',
+            `opening the database did not complete within ${openTimeoutMs} ms: another tab is probably upgrading or deleting it and waiting for a connection to close`,
+          ),
+        );
       }, openTimeoutMs);
       const settle = (): boolean => {
         clearTimeout(timer);
@@ -102,7 +117,12 @@ function openDatabaseStore(factory: IDBFactory | undefined, dbName: string, open
       };
       request.onblocked = () => {
         if (!settle()) return;
-        reject(new IndexedDbFailure('blocked', 'opening the database is blocked by another connection (another tab upgrading or deleting it)'));
+        reject(
+          new IndexedDbFailure(
+            'blocked',
+            'opening the database is blocked by another connection (another tab upgrading or deleting it)',
+          ),
+        );
       };
     });
     db = opening;
@@ -116,9 +136,10 @@ function openDatabaseStore(factory: IDBFactory | undefined, dbName: string, open
     const database = await getDb();
     let transaction: IDBTransaction;
     try {
-      transaction = mode === 'readwrite'
-        ? database.transaction(STORE_NAME, mode, { durability: 'strict' })
-        : database.transaction(STORE_NAME, mode);
+      transaction =
+        mode === 'readwrite'
+          ? database.transaction(STORE_NAME, mode, { durability: 'strict' })
+          : database.transaction(STORE_NAME, mode);
     } catch (error) {
       if ((error as { name?: unknown } | null)?.name === 'InvalidStateError') {
         markClosed('the connection is closing');
@@ -148,7 +169,11 @@ export class IndexedDbBlobStore implements BlobStore {
   readonly backend = 'indexeddb';
   readonly #opened: OpenedStore;
 
-  constructor(readonly databaseName: string, factory: IDBFactory | undefined, openTimeoutMs = 10_000) {
+  constructor(
+    readonly databaseName: string,
+    factory: IDBFactory | undefined,
+    openTimeoutMs = 10_000,
+  ) {
     this.#opened = openDatabaseStore(factory, databaseName, openTimeoutMs);
   }
 
@@ -162,7 +187,10 @@ export class IndexedDbBlobStore implements BlobStore {
   }
 
   setMany(entries: readonly (readonly [string, Uint8Array])[]): Promise<void> {
-    return setMany(entries.map(([key, bytes]) => [key, bytes]), this.#opened.use);
+    return setMany(
+      entries.map(([key, bytes]) => [key, bytes]),
+      this.#opened.use,
+    );
   }
 
   delMany(list: readonly string[]): Promise<void> {
@@ -176,9 +204,12 @@ export class IndexedDbBlobStore implements BlobStore {
   classify(error: unknown): { failure: StorageFailure; reason: string } | undefined {
     if (error instanceof IndexedDbFailure) return { failure: error.failure, reason: error.message };
     const name = (error as { name?: unknown } | null)?.name;
-    if (name === 'QuotaExceededError') return { failure: 'quota-exceeded', reason: `the storage quota is exceeded (${describe(error)})` };
-    if (name === 'InvalidStateError') return { failure: 'closed', reason: `the database is closed (${describe(error)})` };
-    if (name === 'AbortError' || name === 'UnknownError') return { failure: 'io', reason: `the transaction failed (${describe(error)})` };
+    if (name === 'QuotaExceededError')
+      return { failure: 'quota-exceeded', reason: `the storage quota is exceeded (${describe(error)})` };
+    if (name === 'InvalidStateError')
+      return { failure: 'closed', reason: `the database is closed (${describe(error)})` };
+    if (name === 'AbortError' || name === 'UnknownError')
+      return { failure: 'io', reason: `the transaction failed (${describe(error)})` };
     return undefined;
   }
 

@@ -45,11 +45,13 @@ class IndexedDbSnapshotBackend extends SnapshotBackend implements IndexedDbBacke
     super(store, options);
     this.databaseName = store.databaseName;
     this.#lock = lock;
-    lock?.lost.then((reason) => {
-      this.#lock = undefined;
-      this.markReadOnly(`ownership lost: ${reason}`);
-      options.onOwnershipLost?.(reason);
-    }).catch(() => undefined);
+    lock?.lost
+      .then((reason) => {
+        this.#lock = undefined;
+        this.markReadOnly(`ownership lost: ${reason}`);
+        options.onOwnershipLost?.(reason);
+      })
+      .catch(() => undefined);
   }
 
   get ownership(): 'owner' | 'read-only' {
@@ -111,7 +113,9 @@ export async function openIndexedDbBackend(options: IndexedDbBackendOptions): Pr
   const name = lockName(options.pipelineId);
   // An opaque origin (sandboxed frame, data: URL) has the API but refuses every request.
   const lockFailure = (error: unknown): unknown =>
-    (error as { name?: unknown } | null)?.name === 'SecurityError' ? unavailable(`refused the request (${describeError(error)})`, error) : error;
+    (error as { name?: unknown } | null)?.name === 'SecurityError'
+      ? unavailable(`refused the request (${describeError(error)})`, error)
+      : error;
   let lock: HeldLock | undefined;
   try {
     lock = await tryAcquire(locks, name);
@@ -121,7 +125,13 @@ export async function openIndexedDbBackend(options: IndexedDbBackendOptions): Pr
   if (lock === undefined) {
     if (ownership === 'fail') throw notOwnerError(options.pipelineId);
     if (ownership === 'read-only') {
-      return probe(new IndexedDbSnapshotBackend(store, { ...options, readOnly: 'another tab owns this pipeline\'s stored state' }, undefined));
+      return probe(
+        new IndexedDbSnapshotBackend(
+          store,
+          { ...options, readOnly: "another tab owns this pipeline's stored state" },
+          undefined,
+        ),
+      );
     }
     options.onWait?.();
     try {

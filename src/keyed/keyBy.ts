@@ -73,5 +73,11 @@ export function keyBy<T, K extends Key>(
   // Marked so that a keyed operator right after it can fuse with it (src/fusion/rules.ts): keyBy is
   // stateless and forwards every non-record element in place, so an operator that reads `input`
   // and keys records as keyBy would sees the same elements.
-  return (input) => markStage(operator(input), { kind: 'keyBy', input, selectKey: selectKey as (value: unknown) => Key, maxParallelism });
+  return (input) =>
+    markStage(operator(input), {
+      kind: 'keyBy',
+      input,
+      selectKey: selectKey as (value: unknown) => Key,
+      maxParallelism,
+    });
 }

@@ -2,7 +2,13 @@ import { checkUid, type PendingCheckpoint } from '../core/checkpointing.js';
 import { defineOwn } from '../core/plain-data.js';
 import { checkMaxParallelism, type KeyedTableSnapshot, type OperatorStateSnapshot } from '../core/state-snapshot.js';
 import type { OperatorFunction } from 'rxjs';
-import { MAX_WATERMARK, type StreamBatch, type StreamElement, type StreamRecord, type Watermark } from '../core/elements.js';
+import {
+  MAX_WATERMARK,
+  type StreamBatch,
+  type StreamElement,
+  type StreamRecord,
+  type Watermark,
+} from '../core/elements.js';
 import { Counters } from '../core/counters.js';
 import { InvalidOptionError, NotKeyedError } from '../core/errors.js';
 import { keyId, type Key } from '../core/keys.js';
@@ -10,7 +16,12 @@ import type { OperatorRuntime, Output, StreamOperator } from '../core/operator.j
 import { fromStreamOperator, type SchedulerOption } from '../rx/operator-function.js';
 import { KeyedStateBackend } from '../state/backend.js';
 import { timerColumnsAsRows } from '../state/format-migration.js';
-import type { KeyedRestoreOptions, KeyedStateCheckpoint, KeyedStateHeader, KeyedStateSnapshot } from '../state/snapshot-types.js';
+import type {
+  KeyedRestoreOptions,
+  KeyedStateCheckpoint,
+  KeyedStateHeader,
+  KeyedStateSnapshot,
+} from '../state/snapshot-types.js';
 import { StateRestoreError } from '../state/errors.js';
 import { keyFromId } from '../state/key-id.js';
 import { EVENT_TIME_ROWS, InternalTimerService, PROCESSING_TIME_ROWS, type InternalTimer } from '../state/timers.js';
@@ -102,7 +113,13 @@ export class KeyedProcessOperator<T, K extends Key, R> implements StreamOperator
     });
     // Timers are rows of their key too, exported and restored with the state.
     this.#backend.attach(...this.#timers.rowSources(options.uid));
-    this.#ctx = new ContextImpl<K, R>(options.uid, this.#backend, this.#timers, now, () => this.#timers.currentWatermark);
+    this.#ctx = new ContextImpl<K, R>(
+      options.uid,
+      this.#backend,
+      this.#timers,
+      now,
+      () => this.#timers.currentWatermark,
+    );
     this.#queryable = registerKeyedState(options.queryable, this.#backend);
   }
 
@@ -165,7 +182,11 @@ export class KeyedProcessOperator<T, K extends Key, R> implements StreamOperator
    */
   snapshotCheckpoint(checkpoint: PendingCheckpoint): OperatorStateSnapshot {
     const { header, tables } = this.#backend.snapshot({ incremental: checkpoint.incremental });
-    const state: KeyedProcessSnapshot = { operator: 'keyedProcess', watermark: this.#timers.currentWatermark, keyedState: header };
+    const state: KeyedProcessSnapshot = {
+      operator: 'keyedProcess',
+      watermark: this.#timers.currentWatermark,
+      keyedState: header,
+    };
     return { stateVersion: 0, state, keyed: tables };
   }
 
@@ -187,8 +208,12 @@ export class KeyedProcessOperator<T, K extends Key, R> implements StreamOperator
     if (keyed === undefined) {
       // Format 1: segments and timer columns.
       const t = s.timers;
-      if (typeof t !== 'object' || t === null) throw new StateRestoreError(this.uid, 'timers must be { watermark, eventTime, processingTime }');
-      const rows = { [EVENT_TIME_ROWS]: timerColumnsAsRows(t.eventTime, this.uid, 'eventTime'), [PROCESSING_TIME_ROWS]: timerColumnsAsRows(t.processingTime, this.uid, 'processingTime') };
+      if (typeof t !== 'object' || t === null)
+        throw new StateRestoreError(this.uid, 'timers must be { watermark, eventTime, processingTime }');
+      const rows = {
+        [EVENT_TIME_ROWS]: timerColumnsAsRows(t.eventTime, this.uid, 'eventTime'),
+        [PROCESSING_TIME_ROWS]: timerColumnsAsRows(t.processingTime, this.uid, 'processingTime'),
+      };
       this.#backend.restore(typeof s.keyed === 'object' && s.keyed !== null ? { ...s.keyed, rows } : s.keyed, options);
       this.#timers.restored(t.watermark, this.uid, 'state.timers.watermark');
       return;
@@ -199,7 +224,8 @@ export class KeyedProcessOperator<T, K extends Key, R> implements StreamOperator
       if (name.startsWith(STATE_TABLE_PREFIX)) defineOwn(tables, name.slice(STATE_TABLE_PREFIX.length), keyed[name]!);
     }
     const rows: Record<string, KeyedTableSnapshot> = {};
-    for (const name of [EVENT_TIME_ROWS, PROCESSING_TIME_ROWS]) if (Object.hasOwn(keyed, name)) rows[name] = keyed[name]!;
+    for (const name of [EVENT_TIME_ROWS, PROCESSING_TIME_ROWS])
+      if (Object.hasOwn(keyed, name)) rows[name] = keyed[name]!;
     this.#backend.restore({ layouts: s.layouts, tables, rows }, options);
     this.#timers.restored(s.watermark, this.uid);
   }
@@ -249,7 +275,8 @@ export function keyedProcess<T, K extends Key, R>(
   if (typeof fn !== 'object' || fn === null || typeof fn.processElement !== 'function') {
     throw new InvalidOptionError('fn', fn, 'must be an object with a processElement(value, ctx) method');
   }
-  if (fn.onTimer !== undefined && typeof fn.onTimer !== 'function') throw new InvalidOptionError('fn.onTimer', fn.onTimer, 'must be a function');
+  if (fn.onTimer !== undefined && typeof fn.onTimer !== 'function')
+    throw new InvalidOptionError('fn.onTimer', fn.onTimer, 'must be a function');
   checkUid(options.uid);
   checkMaxParallelism(options.maxParallelism);
   return fromStreamOperator((runtime) => new KeyedProcessOperator<T, K, R>(fn, options, runtime), options);

@@ -10,7 +10,11 @@ import type { KeyPart } from '../core/keys.js';
 import type { KeyedStateBackend } from '../state/backend.js';
 import type { AggregatingState, ListState, MapState, ReducingState, ValueState } from '../state/state-types.js';
 import type {
-  AggregatingStateDescriptor, ListStateDescriptor, MapStateDescriptor, ReducingStateDescriptor, ValueStateDescriptor,
+  AggregatingStateDescriptor,
+  ListStateDescriptor,
+  MapStateDescriptor,
+  ReducingStateDescriptor,
+  ValueStateDescriptor,
 } from '../state/descriptors.js';
 import type { InternalTimerService } from '../state/timers.js';
 
@@ -37,10 +41,12 @@ export interface TimerService {
  * Where side-output values go: a `SideOutput` (src/rx/side-output.ts) or anything with `emit`, or
  * a plain function. The engine needs nothing more.
  */
-export type SideOutputTarget<S> = {
-  /** Receives one side-output value, synchronously, while the process function's call runs. */
-  emit(value: S): void;
-} | ((value: S) => void);
+export type SideOutputTarget<S> =
+  | {
+      /** Receives one side-output value, synchronously, while the process function's call runs. */
+      emit(value: S): void;
+    }
+  | ((value: S) => void);
 
 /** What a process function sees on a stream that need not be keyed. */
 export interface ProcessContext<R> {
@@ -164,7 +170,13 @@ export class ContextImpl<K, R> implements OnTimerContext<K, R> {
     return this.#now();
   }
 
-  enter(key: K, keyGroup: number, timestamp: number, out: StreamElement<R, K>[], domain: TimeDomain = 'EVENT_TIME'): void {
+  enter(
+    key: K,
+    keyGroup: number,
+    timestamp: number,
+    out: StreamElement<R, K>[],
+    domain: TimeDomain = 'EVENT_TIME',
+  ): void {
     this.key = key;
     this.#keyGroup = keyGroup;
     this.timestamp = timestamp;
@@ -189,7 +201,8 @@ export class ContextImpl<K, R> implements OnTimerContext<K, R> {
   }
 
   #backend(what: string): KeyedStateBackend {
-    if (this.#stateBackend === undefined || this.#stateBackend.currentKeyId === undefined) throw new NotKeyedError(what);
+    if (this.#stateBackend === undefined || this.#stateBackend.currentKeyId === undefined)
+      throw new NotKeyedError(what);
     return this.#stateBackend;
   }
 

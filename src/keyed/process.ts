@@ -27,7 +27,13 @@ export class ProcessOperator<T, K, R> implements StreamOperator<T, K, R, K> {
 
   constructor(fn: ProcessFunction<T, R>, runtime: OperatorRuntime) {
     this.#fn = fn;
-    this.#ctx = new ContextImpl<K, R>(undefined, undefined, undefined, () => runtime.processingTime.now(), () => this.#watermark);
+    this.#ctx = new ContextImpl<K, R>(
+      undefined,
+      undefined,
+      undefined,
+      () => runtime.processingTime.now(),
+      () => this.#watermark,
+    );
   }
 
   processRecord(record: StreamRecord<T, K>, out: Output<R, K>): void {

@@ -19,7 +19,10 @@ import type { KeyedStateBackend } from '../state/backend.js';
  * }
  * ```
  */
-export function registerKeyedState(option: QueryableOption | undefined, backend: KeyedStateBackend): QueryableStateHandle | undefined {
+export function registerKeyedState(
+  option: QueryableOption | undefined,
+  backend: KeyedStateBackend,
+): QueryableStateHandle | undefined {
   if (option === undefined) return undefined;
   let seen = -1;
   let entries: readonly QueryableEntry[] = [];

@@ -54,19 +54,30 @@ export class RollingReduceOperator<T, K extends Key> implements StreamOperator<T
   constructor(reduce: (accumulated: T, value: T) => T, options: RollingReduceOptions, runtime: OperatorRuntime) {
     this.uid = options.uid;
     this.#reduce = reduce;
-    this.#backend = new KeyedStateBackend({ uid: options.uid, now: () => runtime.processingTime.now(), maxParallelism: options.maxParallelism });
+    this.#backend = new KeyedStateBackend({
+      uid: options.uid,
+      now: () => runtime.processingTime.now(),
+      maxParallelism: options.maxParallelism,
+    });
     this.#state = this.#backend.getState(ACCUMULATOR) as ValueState<T>;
   }
 
   processRecord(record: StreamRecord<T, K>, out: Output<T, K>): void {
-    if (record.key === undefined) throw new NotKeyedError(`rollingReduce${this.uid === undefined ? '' : ` (uid ${JSON.stringify(this.uid)})`}`);
+    if (record.key === undefined)
+      throw new NotKeyedError(`rollingReduce${this.uid === undefined ? '' : ` (uid ${JSON.stringify(this.uid)})`}`);
     const backend = this.#backend;
     backend.setCurrentKey(record.key);
     try {
       const accumulated = this.#state.value();
       const next = accumulated === undefined ? record.value : this.#reduce(accumulated, record.value);
       this.#state.update(next);
-      out.push({ kind: 'record', value: next, timestamp: record.timestamp, key: record.key, keyGroup: record.keyGroup });
+      out.push({
+        kind: 'record',
+        value: next,
+        timestamp: record.timestamp,
+        key: record.key,
+        keyGroup: record.keyGroup,
+      });
     } finally {
       backend.clearCurrentKey();
     }
@@ -90,7 +101,8 @@ export class RollingReduceOperator<T, K extends Key> implements StreamOperator<T
     }
     const keyed = snapshot.keyed ?? {};
     if (s.keyedState !== undefined) this.#backend.restore({ header: s.keyedState, tables: keyed }, options);
-    else if (snapshot.keyed === undefined) this.#backend.restore(s.keyed, options); // format 1
+    else if (snapshot.keyed === undefined)
+      this.#backend.restore(s.keyed, options); // format 1
     else this.#backend.restore({ layouts: s.layouts, tables: keyed }, options); // format 2
   }
 }
@@ -116,7 +128,8 @@ export function rollingReduce<T, K extends Key>(
   reduce: (accumulated: T, value: T) => T,
   options: RollingReduceOptions = {},
 ): OperatorFunction<StreamBatch<T, K>, StreamBatch<T, K>> {
-  if (typeof reduce !== 'function') throw new InvalidOptionError('reduce', reduce, 'must be a function (accumulated, value) => result');
+  if (typeof reduce !== 'function')
+    throw new InvalidOptionError('reduce', reduce, 'must be a function (accumulated, value) => result');
   checkUid(options.uid);
   checkMaxParallelism(options.maxParallelism);
   return fromStreamOperator((runtime) => new RollingReduceOperator<T, K>(reduce, options, runtime), options);

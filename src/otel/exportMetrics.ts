@@ -27,9 +27,14 @@ export interface MetricsExport {
  * ```
  */
 export function exportMetrics(metrics: MetricsCollector, meter: Meter): MetricsExport {
-  if (typeof (metrics as { sampler?: unknown } | null)?.sampler !== 'function') throw new InvalidOptionError('metrics', metrics, 'must be a PipelineMetrics');
+  if (typeof (metrics as { sampler?: unknown } | null)?.sampler !== 'function')
+    throw new InvalidOptionError('metrics', metrics, 'must be a PipelineMetrics');
   if (typeof (meter as { addBatchObservableCallback?: unknown } | null)?.addBatchObservableCallback !== 'function') {
-    throw new InvalidOptionError('meter', meter, 'must be an OpenTelemetry Meter (metrics.getMeter(name) from @opentelemetry/api)');
+    throw new InvalidOptionError(
+      'meter',
+      meter,
+      'must be an OpenTelemetry Meter (metrics.getMeter(name) from @opentelemetry/api)',
+    );
   }
   const create = (i: { name: string; type: 'counter' | 'gauge'; unit: string; description: string }): Observable =>
     i.type === 'counter'
@@ -42,7 +47,12 @@ export function exportMetrics(metrics: MetricsCollector, meter: Meter): MetricsE
     const snapshot = sampler.take();
     const job = { 'job.name': snapshot.job };
     for (const operator of snapshot.operators) {
-      const attributes: Attributes = { ...job, 'operator.id': operator.id, 'operator.name': operator.name, 'operator.kind': operator.kind };
+      const attributes: Attributes = {
+        ...job,
+        'operator.id': operator.id,
+        'operator.name': operator.name,
+        'operator.kind': operator.kind,
+      };
       for (const { i, observable } of operatorInstruments) {
         const value = i.value(operator);
         if (value !== null) result.observe(observable, value, attributes);

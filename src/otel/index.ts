@@ -4,5 +4,9 @@
  */
 export { exportMetrics, type MetricsExport } from './exportMetrics.js';
 export {
-  CHECKPOINT_INSTRUMENTS, OPERATOR_INSTRUMENTS, type CheckpointInstrument, type InstrumentType, type OperatorInstrument,
+  CHECKPOINT_INSTRUMENTS,
+  OPERATOR_INSTRUMENTS,
+  type CheckpointInstrument,
+  type InstrumentType,
+  type OperatorInstrument,
 } from './instruments.js';

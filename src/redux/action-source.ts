@@ -100,9 +100,11 @@ export function actionTimestamp(event: ActionEvent<unknown>): number {
  */
 export function createActionSource<A extends Action = UnknownAction>(options: ActionSourceOptions<A>): ActionSource<A> {
   const filter = options.filter;
-  if (filter !== undefined && typeof filter !== 'function') throw new InvalidOptionError('filter', filter, 'must be a function (action) => boolean');
+  if (filter !== undefined && typeof filter !== 'function')
+    throw new InvalidOptionError('filter', filter, 'must be a function (action) => boolean');
   const eventTime = options.eventTime ?? defaultActionTime;
-  if (typeof eventTime !== 'function') throw new InvalidOptionError('eventTime', eventTime, 'must be a function (action, receivedAt) => number');
+  if (typeof eventTime !== 'function')
+    throw new InvalidOptionError('eventTime', eventTime, 'must be a function (action, receivedAt) => number');
   const scheduler = options.scheduler ?? asyncScheduler;
   const includeOwn = options.includePipelineActions === true;
   const arrivals = new Subject<ActionEvent<A>>();

@@ -58,9 +58,14 @@ export interface DispatchResultsOptions<T> {
  * ).subscribe();
  * ```
  */
-export function dispatchResults<T>(dispatch: Dispatch, options: DispatchResultsOptions<T>): OperatorFunction<T, readonly T[]> {
-  if (typeof dispatch !== 'function') throw new InvalidOptionError('dispatch', dispatch, "must be the store's dispatch function");
-  if (typeof options.action !== 'function') throw new InvalidOptionError('action', options.action, 'must be a function (results) => action');
+export function dispatchResults<T>(
+  dispatch: Dispatch,
+  options: DispatchResultsOptions<T>,
+): OperatorFunction<T, readonly T[]> {
+  if (typeof dispatch !== 'function')
+    throw new InvalidOptionError('dispatch', dispatch, "must be the store's dispatch function");
+  if (typeof options.action !== 'function')
+    throw new InvalidOptionError('action', options.action, 'must be a function (results) => action');
   const bufferSize = positiveInteger('bufferSize', options.bufferSize);
   const { overflow } = options;
   if (overflow !== 'drop-oldest' && overflow !== 'drop-newest' && overflow !== 'error') {
@@ -68,73 +73,82 @@ export function dispatchResults<T>(dispatch: Dispatch, options: DispatchResultsO
   }
   const maxPerAction = positiveInteger('maxPerAction', options.maxPerAction ?? 1000);
   const interval = options.interval ?? 0;
-  if (!(typeof interval === 'number' && interval >= 0 && Number.isFinite(interval))) throw new InvalidOptionError('interval', interval, 'must be a number of ms >= 0');
+  if (!(typeof interval === 'number' && interval >= 0 && Number.isFinite(interval)))
+    throw new InvalidOptionError('interval', interval, 'must be a number of ms >= 0');
   const counters = options.counters ?? new Counters();
-  return (source) => new Observable<readonly T[]>((subscriber) => {
-    const scheduler = options.scheduler ?? frameScheduler();
-    // A queue with a moving head: O(1) per result; compacted when the head passes half of it.
-    let queue: T[] = [];
-    let head = 0;
-    let ended: { error?: unknown } | undefined;
-    let tick: Subscription | undefined;
-    const size = (): number => queue.length - head;
-    const drop = (value: T): void => {
-      counters.add('dropped');
-      options.dropped?.emit(value);
-    };
-    const finishIfDone = (): void => {
-      if (ended === undefined || size() > 0) return;
-      if ('error' in ended) subscriber.error(ended.error);
-      else subscriber.complete();
-    };
-    const flush = (): void => {
-      tick = undefined;
-      const n = Math.min(size(), maxPerAction);
-      const batch = queue.slice(head, head + n);
-      head += n;
-      if (head > 1024 && head * 2 > queue.length) {
-        queue = queue.slice(head);
-        head = 0;
-      }
-      counters.add('dispatches');
-      counters.add('dispatched', n);
-      dispatch(tagPipelineAction(options.action(batch)));
-      subscriber.next(batch);
-      if (size() > 0) schedule();
-      else finishIfDone();
-    };
-    const schedule = (): void => {
-      if (tick === undefined && !subscriber.closed) tick = scheduler.schedule(flush, interval);
-    };
-    const input = source.subscribe({
-      next: (value) => {
-        if (size() === bufferSize) {
-          if (overflow === 'error') {
-            subscriber.error(new BufferOverflowError('dispatchResults', bufferSize, value, "choose overflow 'drop-oldest' or 'drop-newest', a larger bufferSize or maxPerAction, or a shorter interval"));
-            return;
-          }
-          if (overflow === 'drop-newest') {
-            drop(value);
-            return;
-          }
-          drop(queue[head]!);
-          head++;
+  return (source) =>
+    new Observable<readonly T[]>((subscriber) => {
+      const scheduler = options.scheduler ?? frameScheduler();
+      // A queue with a moving head: O(1) per result; compacted when the head passes half of it.
+      let queue: T[] = [];
+      let head = 0;
+      let ended: { error?: unknown } | undefined;
+      let tick: Subscription | undefined;
+      const size = (): number => queue.length - head;
+      const drop = (value: T): void => {
+        counters.add('dropped');
+        options.dropped?.emit(value);
+      };
+      const finishIfDone = (): void => {
+        if (ended === undefined || size() > 0) return;
+        if ('error' in ended) subscriber.error(ended.error);
+        else subscriber.complete();
+      };
+      const flush = (): void => {
+        tick = undefined;
+        const n = Math.min(size(), maxPerAction);
+        const batch = queue.slice(head, head + n);
+        head += n;
+        if (head > 1024 && head * 2 > queue.length) {
+          queue = queue.slice(head);
+          head = 0;
         }
-        queue.push(value);
-        schedule();
-      },
-      error: (error: unknown) => {
-        ended = { error };
-        if (tick === undefined) finishIfDone();
-      },
-      complete: () => {
-        ended = {};
-        if (tick === undefined) finishIfDone();
-      },
+        counters.add('dispatches');
+        counters.add('dispatched', n);
+        dispatch(tagPipelineAction(options.action(batch)));
+        subscriber.next(batch);
+        if (size() > 0) schedule();
+        else finishIfDone();
+      };
+      const schedule = (): void => {
+        if (tick === undefined && !subscriber.closed) tick = scheduler.schedule(flush, interval);
+      };
+      const input = source.subscribe({
+        next: (value) => {
+          if (size() === bufferSize) {
+            if (overflow === 'error') {
+              subscriber.error(
+                new BufferOverflowError(
+                  'dispatchResults',
+                  bufferSize,
+                  value,
+                  "choose overflow 'drop-oldest' or 'drop-newest', a larger bufferSize or maxPerAction, or a shorter interval",
+                ),
+              );
+              return;
+            }
+            if (overflow === 'drop-newest') {
+              drop(value);
+              return;
+            }
+            drop(queue[head]!);
+            head++;
+          }
+          queue.push(value);
+          schedule();
+        },
+        error: (error: unknown) => {
+          ended = { error };
+          if (tick === undefined) finishIfDone();
+        },
+        complete: () => {
+          ended = {};
+          if (tick === undefined) finishIfDone();
+        },
+      });
+      return () => {
+        input.unsubscribe();
+        tick?.unsubscribe();
+      };
     });
-    return () => {
-      input.unsubscribe();
-      tick?.unsubscribe();
-    };
-  });
 }

@@ -14,5 +14,7 @@ import { animationFrameScheduler, asyncScheduler, type SchedulerLike } from 'rxj
  * ```
  */
 export function frameScheduler(): SchedulerLike {
-  return typeof (globalThis as { requestAnimationFrame?: unknown }).requestAnimationFrame === 'function' ? animationFrameScheduler : asyncScheduler;
+  return typeof (globalThis as { requestAnimationFrame?: unknown }).requestAnimationFrame === 'function'
+    ? animationFrameScheduler
+    : asyncScheduler;
 }

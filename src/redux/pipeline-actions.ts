@@ -39,7 +39,14 @@ export function isPipelineAction(action: unknown): boolean {
  */
 export function tagPipelineAction<A extends Action>(action: A): A & { meta: PipelineActionMeta } {
   const meta = (action as { meta?: object }).meta;
-  return { ...action, meta: { ...(typeof meta === 'object' && meta !== null ? meta : {}), [PIPELINE_META]: true, [SHOULD_AUTOBATCH]: true } };
+  return {
+    ...action,
+    meta: {
+      ...(typeof meta === 'object' && meta !== null ? meta : {}),
+      [PIPELINE_META]: true,
+      [SHOULD_AUTOBATCH]: true,
+    },
+  };
 }
 
 /**

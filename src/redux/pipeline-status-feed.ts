@@ -28,7 +28,12 @@ export interface PipelineStatusSources {
 }
 
 function flowSampled(m: FlowMetrics): Action {
-  return actions.flowSampled({ recordsIn: m.recordsIn, recordsOut: m.recordsOut, dropped: m.dropped, backPressuredTimeMsPerSecond: m.backPressuredTimeMsPerSecond });
+  return actions.flowSampled({
+    recordsIn: m.recordsIn,
+    recordsOut: m.recordsOut,
+    dropped: m.dropped,
+    backPressuredTimeMsPerSecond: m.backPressuredTimeMsPerSecond,
+  });
 }
 
 /**
@@ -53,19 +58,34 @@ export function pipelineStatusFeed(sources: PipelineStatusSources): Observable<A
   const scheduler = sources.scheduler ?? asyncScheduler;
   const { checkpoints, monitor, watermarks, backend } = sources;
   const live = merge(
-    checkpoints === undefined ? EMPTY : checkpoints.completed.pipe(map((info) => actions.checkpointCompleted({ id: info.checkpointId, time: info.createdAt, kind: info.kind }))),
+    checkpoints === undefined
+      ? EMPTY
+      : checkpoints.completed.pipe(
+          map((info) => actions.checkpointCompleted({ id: info.checkpointId, time: info.createdAt, kind: info.kind })),
+        ),
     monitor === undefined ? EMPTY : monitor.metrics(sources.sampleInterval ?? 1000).pipe(map(flowSampled)),
-    watermarks === undefined ? EMPTY : watermarks.pipe(map((watermark) => actions.watermarkAdvanced({ watermark, now: scheduler.now() }))),
+    watermarks === undefined
+      ? EMPTY
+      : watermarks.pipe(map((watermark) => actions.watermarkAdvanced({ watermark, now: scheduler.now() }))),
   );
-  const owner: StateOwner | undefined = backend === undefined ? undefined : backend.ownership === 'owner' ? 'this-tab' : 'other-tab';
+  const owner: StateOwner | undefined =
+    backend === undefined ? undefined : backend.ownership === 'owner' ? 'this-tab' : 'other-tab';
   const start = of<Action[]>(
     actions.started({ restoredFrom: checkpoints?.restored?.checkpointId ?? null }),
     ...(owner === undefined ? [] : [actions.ownerChanged(owner)]),
   );
   if (checkpoints === undefined) return merge(start, live);
-  const end = from(checkpoints.whenFinished().then(() => actions.finished(), (error: unknown) => actions.failed(error)));
+  const end = from(
+    checkpoints.whenFinished().then(
+      () => actions.finished(),
+      (error: unknown) => actions.failed(error),
+    ),
+  );
   return new Observable<Action>((subscriber) => {
-    const running = merge(start, live).subscribe({ next: (a) => subscriber.next(a), error: (e: unknown) => subscriber.error(e) });
+    const running = merge(start, live).subscribe({
+      next: (a) => subscriber.next(a),
+      error: (e: unknown) => subscriber.error(e),
+    });
     const ending = end.subscribe((a) => {
       running.unsubscribe();
       if (monitor !== undefined) subscriber.next(flowSampled(monitor.snapshot()));

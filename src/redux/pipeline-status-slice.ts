@@ -44,8 +44,18 @@ export interface FlowSample {
 }
 
 const initialStatus: PipelineStatus = {
-  phase: 'starting', error: null, restoredFrom: null, lastCheckpoint: null, checkpointsCompleted: 0,
-  watermark: null, lagMs: null, recordsIn: 0, recordsOut: 0, dropped: 0, backPressuredTimeMsPerSecond: 0, owner: 'unknown',
+  phase: 'starting',
+  error: null,
+  restoredFrom: null,
+  lastCheckpoint: null,
+  checkpointsCompleted: 0,
+  watermark: null,
+  lagMs: null,
+  recordsIn: 0,
+  recordsOut: 0,
+  dropped: 0,
+  backPressuredTimeMsPerSecond: 0,
+  owner: 'unknown',
 };
 
 /** The slice's name, its action type prefix, and its default key in the root state. */
@@ -61,21 +71,35 @@ export const PIPELINE_STATUS = 'pipelineStatus';
  */
 export const pipelineStatusActions = {
   /** The pipeline started; `restoredFrom` is the checkpoint it restores, if any (phase `restoring`). */
-  started: /* @__PURE__ */ createAction(`${PIPELINE_STATUS}/started`, preparePipelineAction<{ restoredFrom: number | null }>()),
+  started: /* @__PURE__ */ createAction(
+    `${PIPELINE_STATUS}/started`,
+    preparePipelineAction<{ restoredFrom: number | null }>(),
+  ),
   /** Records flow (after a restore, the first sample or checkpoint says so). */
   running: /* @__PURE__ */ createAction(`${PIPELINE_STATUS}/running`, preparePipelineAction<void>()),
   /** A checkpoint was triggered and has not been stored yet. */
-  checkpointStarted: /* @__PURE__ */ createAction(`${PIPELINE_STATUS}/checkpointStarted`, preparePipelineAction<void>()),
+  checkpointStarted: /* @__PURE__ */ createAction(
+    `${PIPELINE_STATUS}/checkpointStarted`,
+    preparePipelineAction<void>(),
+  ),
   /** A checkpoint or savepoint was stored. */
-  checkpointCompleted: /* @__PURE__ */ createAction(`${PIPELINE_STATUS}/checkpointCompleted`, preparePipelineAction<{ id: number; time: number; kind: string }>()),
+  checkpointCompleted: /* @__PURE__ */ createAction(
+    `${PIPELINE_STATUS}/checkpointCompleted`,
+    preparePipelineAction<{ id: number; time: number; kind: string }>(),
+  ),
   /** A flow sample. */
   flowSampled: /* @__PURE__ */ createAction(`${PIPELINE_STATUS}/flowSampled`, preparePipelineAction<FlowSample>()),
   /** The watermark moved; `now` is processing time, for the lag. */
-  watermarkAdvanced: /* @__PURE__ */ createAction(`${PIPELINE_STATUS}/watermarkAdvanced`, preparePipelineAction<{ watermark: number; now: number }>()),
+  watermarkAdvanced: /* @__PURE__ */ createAction(
+    `${PIPELINE_STATUS}/watermarkAdvanced`,
+    preparePipelineAction<{ watermark: number; now: number }>(),
+  ),
   /** Which tab owns the stored state. */
   ownerChanged: /* @__PURE__ */ createAction(`${PIPELINE_STATUS}/ownerChanged`, preparePipelineAction<StateOwner>()),
   /** The pipeline failed: the error is stored as plain data (name, message, code, stack). */
-  failed: /* @__PURE__ */ createAction(`${PIPELINE_STATUS}/failed`, (error: unknown) => preparePipelineAction<SerializedError>()(serializeError(error))),
+  failed: /* @__PURE__ */ createAction(`${PIPELINE_STATUS}/failed`, (error: unknown) =>
+    preparePipelineAction<SerializedError>()(serializeError(error)),
+  ),
   /** Every source finished and the final checkpoint (if any) is stored. */
   finished: /* @__PURE__ */ createAction(`${PIPELINE_STATUS}/finished`, preparePipelineAction<void>()),
 };
@@ -99,38 +123,44 @@ const progressing = (s: { phase: PipelinePhase }): void => {
  * const store = configureStore({ reducer: { [PIPELINE_STATUS]: pipelineStatusReducer } });
  * ```
  */
-export const pipelineStatusReducer = /* @__PURE__ */ createReducer<PipelineStatus>(initialStatus, (builder) => builder
-  .addCase(pipelineStatusActions.started, (_s, a) => ({ ...initialStatus, phase: a.payload.restoredFrom === null ? 'running' : 'restoring', restoredFrom: a.payload.restoredFrom }))
-  .addCase(pipelineStatusActions.running, progressing)
-  .addCase(pipelineStatusActions.checkpointStarted, (s) => {
-    if (s.phase === 'running') s.phase = 'checkpointing';
-  })
-  .addCase(pipelineStatusActions.checkpointCompleted, (s, a) => {
-    s.lastCheckpoint = a.payload;
-    s.checkpointsCompleted++;
-    progressing(s);
-  })
-  .addCase(pipelineStatusActions.flowSampled, (s, a) => {
-    const { recordsIn, recordsOut, dropped, backPressuredTimeMsPerSecond } = a.payload;
-    if (recordsIn > s.recordsIn && s.phase === 'restoring') s.phase = 'running';
-    Object.assign(s, { recordsIn, recordsOut, dropped, backPressuredTimeMsPerSecond });
-  })
-  .addCase(pipelineStatusActions.watermarkAdvanced, (s, a) => {
-    const { watermark, now } = a.payload;
-    if (!Number.isFinite(watermark)) return;
-    s.watermark = watermark;
-    s.lagMs = now - watermark;
-  })
-  .addCase(pipelineStatusActions.ownerChanged, (s, a) => {
-    s.owner = a.payload;
-  })
-  .addCase(pipelineStatusActions.failed, (s, a) => {
-    s.phase = 'failed';
-    s.error = a.payload;
-  })
-  .addCase(pipelineStatusActions.finished, (s) => {
-    if (s.phase !== 'failed') s.phase = 'finished';
-  }));
+export const pipelineStatusReducer = /* @__PURE__ */ createReducer<PipelineStatus>(initialStatus, (builder) =>
+  builder
+    .addCase(pipelineStatusActions.started, (_s, a) => ({
+      ...initialStatus,
+      phase: a.payload.restoredFrom === null ? 'running' : 'restoring',
+      restoredFrom: a.payload.restoredFrom,
+    }))
+    .addCase(pipelineStatusActions.running, progressing)
+    .addCase(pipelineStatusActions.checkpointStarted, (s) => {
+      if (s.phase === 'running') s.phase = 'checkpointing';
+    })
+    .addCase(pipelineStatusActions.checkpointCompleted, (s, a) => {
+      s.lastCheckpoint = a.payload;
+      s.checkpointsCompleted++;
+      progressing(s);
+    })
+    .addCase(pipelineStatusActions.flowSampled, (s, a) => {
+      const { recordsIn, recordsOut, dropped, backPressuredTimeMsPerSecond } = a.payload;
+      if (recordsIn > s.recordsIn && s.phase === 'restoring') s.phase = 'running';
+      Object.assign(s, { recordsIn, recordsOut, dropped, backPressuredTimeMsPerSecond });
+    })
+    .addCase(pipelineStatusActions.watermarkAdvanced, (s, a) => {
+      const { watermark, now } = a.payload;
+      if (!Number.isFinite(watermark)) return;
+      s.watermark = watermark;
+      s.lagMs = now - watermark;
+    })
+    .addCase(pipelineStatusActions.ownerChanged, (s, a) => {
+      s.owner = a.payload;
+    })
+    .addCase(pipelineStatusActions.failed, (s, a) => {
+      s.phase = 'failed';
+      s.error = a.payload;
+    })
+    .addCase(pipelineStatusActions.finished, (s) => {
+      if (s.phase !== 'failed') s.phase = 'finished';
+    }),
+);
 
 /**
  * The status in a root state where the slice sits under `PIPELINE_STATUS`.

@@ -127,7 +127,8 @@ class NamedView<K, V> implements QueryableView<K, V> {
 export function createQueryableState(options: QueryableStateOptions = {}): QueryableState {
   const views = new Map<string, NamedView<unknown, unknown>>();
   const viewOf = (name: string): NamedView<unknown, unknown> => {
-    if (typeof name !== 'string' || name === '') throw new InvalidOptionError('name', name, 'must be a non-empty string');
+    if (typeof name !== 'string' || name === '')
+      throw new InvalidOptionError('name', name, 'must be a non-empty string');
     let view = views.get(name);
     if (view === undefined) {
       view = new NamedView(options.scheduler ?? frameScheduler());

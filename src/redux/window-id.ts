@@ -29,7 +29,11 @@ function encodePart(part: KeyPart): string {
     case 'boolean':
       return `t:${String(part)}`;
     default:
-      throw new InvalidKeyError(part, part, 'a window result key must be a string, number, bigint, boolean or a tuple of them');
+      throw new InvalidKeyError(
+        part,
+        part,
+        'a window result key must be a string, number, bigint, boolean or a tuple of them',
+      );
   }
 }
 

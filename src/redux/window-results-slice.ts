@@ -5,8 +5,15 @@
  * in about 20 lines of glue per app before.
  */
 import {
-  createAction, createEntityAdapter, createReducer, createSelector, type ActionCreatorWithoutPayload, type ActionCreatorWithPreparedPayload,
-  type EntityAdapter, type EntityState, type Reducer,
+  createAction,
+  createEntityAdapter,
+  createReducer,
+  createSelector,
+  type ActionCreatorWithoutPayload,
+  type ActionCreatorWithPreparedPayload,
+  type EntityAdapter,
+  type EntityState,
+  type Reducer,
 } from '@reduxjs/toolkit';
 import { InvalidOptionError } from '../core/errors.js';
 import type { Key } from '../core/keys.js';
@@ -77,7 +84,13 @@ export interface WindowResultsSlice<K extends Key, V> {
   readonly reducer: Reducer<WindowResultsState<K, V>>;
   readonly actions: {
     /** Stores a batch of results (as `dispatchResults` sends them): inserted, or replacing a late firing's previous value. */
-    readonly resultsReceived: ActionCreatorWithPreparedPayload<[readonly WindowResultInput<K, V>[]], readonly WindowResultInput<K, V>[], string, never, PipelineActionMeta>;
+    readonly resultsReceived: ActionCreatorWithPreparedPayload<
+      [readonly WindowResultInput<K, V>[]],
+      readonly WindowResultInput<K, V>[],
+      string,
+      never,
+      PipelineActionMeta
+    >;
     /** The pipeline's watermark moved: evicts what is past retention. */
     readonly watermarkAdvanced: ActionCreatorWithPreparedPayload<[number], number, string, never, PipelineActionMeta>;
     /** Removes every result. */
@@ -101,17 +114,21 @@ export interface WindowResultsSlice<K extends Key, V> {
  * perArea.selectors.selectByKey(store.getState(), 'home'); // [{ id: 's:home|0|10000', key: 'home', start: 0, end: 10000, value: 3, firings: 1 }]
  * ```
  */
-export function createWindowResultsSlice<K extends Key, V>(options: WindowResultsSliceOptions<V>): WindowResultsSlice<K, V> {
+export function createWindowResultsSlice<K extends Key, V>(
+  options: WindowResultsSliceOptions<V>,
+): WindowResultsSlice<K, V> {
   const { name, retention } = options;
   if (typeof name !== 'string' || name === '') throw new InvalidOptionError('name', name, 'must be a non-empty string');
-  if (!(typeof retention === 'number' && retention >= 0)) throw new InvalidOptionError('retention', retention, 'must be a number of ms >= 0');
+  if (!(typeof retention === 'number' && retention >= 0))
+    throw new InvalidOptionError('retention', retention, 'must be a number of ms >= 0');
   const rank = options.rank ?? ((value: V) => value as unknown as number);
   if (typeof rank !== 'function') throw new InvalidOptionError('rank', rank, 'must be a function (value) => number');
   type Entity = WindowResultEntity<K, V>;
   type State = WindowResultsState<K, V>;
   type Mutable = { -readonly [P in keyof State]: State[P] };
   const adapter = createEntityAdapter<Entity, string>({ selectId: (e) => e.id });
-  const expired = (end: number, watermark: number | null): boolean => watermark !== null && end - 1 + retention < watermark;
+  const expired = (end: number, watermark: number | null): boolean =>
+    watermark !== null && end - 1 + retention < watermark;
   const evict = (state: Mutable): void => {
     const gone = (state.ids as string[]).filter((id) => expired(state.entities[id]!.end, state.watermark));
     if (gone.length > 0) adapter.removeMany(state as EntityState<Entity, string>, gone);
@@ -125,35 +142,40 @@ export function createWindowResultsSlice<K extends Key, V>(options: WindowResult
   const initialState: State = adapter.getInitialState({ watermark: null, ignoredLate: 0 });
   const actions = {
     /** Stores a batch of results (as `dispatchResults` sends them): inserted, or replacing a late firing's previous value. */
-    resultsReceived: createAction(`${name}/resultsReceived`, preparePipelineAction<readonly WindowResultInput<K, V>[]>()),
+    resultsReceived: createAction(
+      `${name}/resultsReceived`,
+      preparePipelineAction<readonly WindowResultInput<K, V>[]>(),
+    ),
     /** The pipeline's watermark moved (from the status adapter, or your own): evicts what is past retention. */
     watermarkAdvanced: createAction(`${name}/watermarkAdvanced`, preparePipelineAction<number>()),
     /** Removes every result. */
     cleared: createAction(`${name}/cleared`),
   };
-  const reducer = createReducer(initialState, (builder) => builder
-    .addCase(actions.resultsReceived, (draft, action) => {
-      const state = draft as unknown as Mutable;
-      let implied = -Infinity;
-      const entities: Entity[] = [];
-      for (const r of action.payload) {
-        const { start, end } = r.window;
-        implied = Math.max(implied, end - 1);
-        if (expired(end, state.watermark)) {
-          state.ignoredLate++;
-          continue;
+  const reducer = createReducer(initialState, (builder) =>
+    builder
+      .addCase(actions.resultsReceived, (draft, action) => {
+        const state = draft as unknown as Mutable;
+        let implied = -Infinity;
+        const entities: Entity[] = [];
+        for (const r of action.payload) {
+          const { start, end } = r.window;
+          implied = Math.max(implied, end - 1);
+          if (expired(end, state.watermark)) {
+            state.ignoredLate++;
+            continue;
+          }
+          const id = windowResultId(r.key, start, end);
+          const previous = state.entities[id];
+          entities.push({ id, key: r.key, start, end, value: r.value, firings: (previous?.firings ?? 0) + 1 });
         }
-        const id = windowResultId(r.key, start, end);
-        const previous = state.entities[id];
-        entities.push({ id, key: r.key, start, end, value: r.value, firings: (previous?.firings ?? 0) + 1 });
-      }
-      adapter.setMany(state as EntityState<Entity, string>, entities);
-      if (implied > -Infinity) advance(state, implied);
-    })
-    .addCase(actions.watermarkAdvanced, (draft, action) => advance(draft as unknown as Mutable, action.payload))
-    .addCase(actions.cleared, (draft) => {
-      adapter.removeAll(draft as unknown as EntityState<Entity, string>);
-    }));
+        adapter.setMany(state as EntityState<Entity, string>, entities);
+        if (implied > -Infinity) advance(state, implied);
+      })
+      .addCase(actions.watermarkAdvanced, (draft, action) => advance(draft as unknown as Mutable, action.payload))
+      .addCase(actions.cleared, (draft) => {
+        adapter.removeAll(draft as unknown as EntityState<Entity, string>);
+      }),
+  );
 
   /** The selectors over a root state where `selectState` finds this slice (default: `root[name]`). */
   function getSelectors<S>(selectState: (root: S) => State): WindowResultsSelectors<S, K, V> {
@@ -164,7 +186,8 @@ export function createWindowResultsSlice<K extends Key, V>(options: WindowResult
       selectAll,
       selectById: (state, id) => base.selectById(state, id),
       selectByKey: createSelector([selectAll, (_: S, key: K) => encodeResultKey(key)], (all, encoded) =>
-        all.filter((e) => encodeResultKey(e.key) === encoded).sort(byStart)),
+        all.filter((e) => encodeResultKey(e.key) === encoded).sort(byStart),
+      ),
       selectLatestPerKey: createSelector([selectAll], (all) => {
         const latest = new Map<string, Entity>();
         for (const e of all) {
@@ -175,7 +198,8 @@ export function createWindowResultsSlice<K extends Key, V>(options: WindowResult
         return [...latest.keys()].sort().map((k) => latest.get(k)!);
       }),
       selectTopN: createSelector([selectAll, (_: S, n: number) => n], (all, n) =>
-        [...all].sort((a, b) => rank(b.value) - rank(a.value) || byStart(a, b)).slice(0, Math.max(0, n))),
+        [...all].sort((a, b) => rank(b.value) - rank(a.value) || byStart(a, b)).slice(0, Math.max(0, n)),
+      ),
     };
   }
 
@@ -189,4 +213,3 @@ export function createWindowResultsSlice<K extends Key, V>(options: WindowResult
     selectors: getSelectors((root: Record<string, unknown>) => root[name] as State),
   };
 }
-

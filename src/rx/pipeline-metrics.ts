@@ -52,12 +52,13 @@ export class PipelineMetrics extends MetricsCollector {
    * @example
    * ```ts
    * const metrics = new PipelineMetrics({ job: 'clicks' });
- * // Each half second: records per second into every operator of the job graph.
- * const sub = metrics.updates(500).subscribe((m) => console.log(m.operators.map((o) => o.numRecordsInPerSecond)));
+   * // Each half second: records per second into every operator of the job graph.
+   * const sub = metrics.updates(500).subscribe((m) => console.log(m.operators.map((o) => o.numRecordsInPerSecond)));
    * ```
    */
   updates(intervalMs = 1000): Observable<MetricsSnapshot> {
-    if (!(typeof intervalMs === 'number' && intervalMs > 0)) throw new InvalidOptionError('intervalMs', intervalMs, 'must be a number of ms > 0');
+    if (!(typeof intervalMs === 'number' && intervalMs > 0))
+      throw new InvalidOptionError('intervalMs', intervalMs, 'must be a number of ms > 0');
     return new Observable<MetricsSnapshot>((subscriber) => {
       const sampler = this.sampler();
       return this.#scheduler.schedule(function tick(this: SchedulerAction<undefined>) {

@@ -20,17 +20,20 @@ export function schedulerProcessingTime<O, KO>(
   const service: ProcessingTimeService = {
     now: () => scheduler.now(),
     schedule<TO, TKO>(time: number, onTimer: (out: StreamElement<TO, TKO>[]) => void): () => void {
-      const action: Subscription = scheduler.schedule(() => {
-        timers.delete(action);
-        const out: StreamElement<TO, TKO>[] = [];
-        try {
-          onTimer(out);
-        } catch (error) {
-          fail(error);
-          return;
-        }
-        flush(out as unknown as StreamElement<O, KO>[]);
-      }, Math.max(0, time - scheduler.now()));
+      const action: Subscription = scheduler.schedule(
+        () => {
+          timers.delete(action);
+          const out: StreamElement<TO, TKO>[] = [];
+          try {
+            onTimer(out);
+          } catch (error) {
+            fail(error);
+            return;
+          }
+          flush(out as unknown as StreamElement<O, KO>[]);
+        },
+        Math.max(0, time - scheduler.now()),
+      );
       timers.add(action);
       return () => {
         action.unsubscribe();

@@ -30,7 +30,10 @@ export interface WithMetricsOptions {
  * ).subscribe();
  * ```
  */
-export function withMetrics<V>(metrics: MetricsCollector, options: WithMetricsOptions = {}): MonoTypeOperatorFunction<V> {
+export function withMetrics<V>(
+  metrics: MetricsCollector,
+  options: WithMetricsOptions = {},
+): MonoTypeOperatorFunction<V> {
   if (typeof (metrics as { join?: unknown } | null)?.join !== 'function') {
     throw new InvalidOptionError('metrics', metrics, 'must be a PipelineMetrics');
   }

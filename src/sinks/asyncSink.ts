@@ -41,16 +41,25 @@ export function asyncSink<T, K = undefined>(
   write: (values: readonly T[], records: readonly StreamRecord<T, K>[]) => ObservableInput<unknown>,
   options: AsyncSinkOptions = {},
 ): OperatorFunction<StreamBatch<T, K>, StreamBatch<T, K>> {
-  if (typeof write !== 'function') throw new InvalidOptionError('write', write, 'must be a function returning a Promise or an Observable');
+  if (typeof write !== 'function')
+    throw new InvalidOptionError('write', write, 'must be a function returning a Promise or an Observable');
   const scheduler = options.scheduler ?? asyncScheduler;
-  const config = asyncStageConfig({ ...options, ordered: true }, { name: 'asyncSink', kind: 'sink', concurrency: 1, bufferSize: 1024 }, scheduler);
+  const config = asyncStageConfig(
+    { ...options, ordered: true },
+    { name: 'asyncSink', kind: 'sink', concurrency: 1, bufferSize: 1024 },
+    scheduler,
+  );
 
   return (source) =>
     new Observable<StreamBatch<T, K>>((subscriber) => {
       const stage = new AsyncStage<StreamRecord<T, K>[], StreamElement<T, K>>(
         config,
         {
-          invoke: (records) => write(records.map((r) => r.value), records),
+          invoke: (records) =>
+            write(
+              records.map((r) => r.value),
+              records,
+            ),
           complete: (records) => records,
           describe: (records) => records[0]?.value,
         },
@@ -60,6 +69,11 @@ export function asyncSink<T, K = undefined>(
           done: () => subscriber.complete(),
         },
       );
-      return feedElements(source, stage, (run) => stage.pushJob(run, run.length), (error) => subscriber.error(error));
+      return feedElements(
+        source,
+        stage,
+        (run) => stage.pushJob(run, run.length),
+        (error) => subscriber.error(error),
+      );
     });
 }

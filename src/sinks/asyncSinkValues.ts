@@ -23,9 +23,14 @@ export function asyncSinkValues<T>(
   write: (values: readonly T[]) => ObservableInput<unknown>,
   options: AsyncSinkOptions = {},
 ): OperatorFunction<readonly T[], readonly T[]> {
-  if (typeof write !== 'function') throw new InvalidOptionError('write', write, 'must be a function returning a Promise or an Observable');
+  if (typeof write !== 'function')
+    throw new InvalidOptionError('write', write, 'must be a function returning a Promise or an Observable');
   const scheduler = options.scheduler ?? asyncScheduler;
-  const config = asyncStageConfig({ ...options, ordered: true }, { name: 'asyncSinkValues', kind: 'sink', concurrency: 1, bufferSize: 1024 }, scheduler);
+  const config = asyncStageConfig(
+    { ...options, ordered: true },
+    { name: 'asyncSinkValues', kind: 'sink', concurrency: 1, bufferSize: 1024 },
+    scheduler,
+  );
 
   return (source) =>
     new Observable<readonly T[]>((subscriber) => {
@@ -45,6 +50,11 @@ export function asyncSinkValues<T>(
           done: () => subscriber.complete(),
         },
       );
-      return feedValues(source, stage, (values) => stage.pushJob(values, values.length), (error) => subscriber.error(error));
+      return feedValues(
+        source,
+        stage,
+        (values) => stage.pushJob(values, values.length),
+        (error) => subscriber.error(error),
+      );
     });
 }

@@ -1,4 +1,11 @@
-import { from as rxFrom, lastValueFrom, Observable, defaultIfEmpty, type ObservableInput, type OperatorFunction } from 'rxjs';
+import {
+  from as rxFrom,
+  lastValueFrom,
+  Observable,
+  defaultIfEmpty,
+  type ObservableInput,
+  type OperatorFunction,
+} from 'rxjs';
 import { checkUid, reportPipelineFailure, type PendingCheckpoint } from '../core/checkpointing.js';
 import type { StreamBatch, StreamElement, StreamRecord } from '../core/elements.js';
 import { InvalidOptionError, StreamError } from '../core/errors.js';
@@ -17,7 +24,11 @@ export interface ExactlyOnceSinkOptions {
 export class CommitError extends StreamError {
   readonly checkpointId: number;
   constructor(uid: string, checkpointId: number, cause: unknown) {
-    super('COMMIT_FAILED', `exactlyOnceSink ${JSON.stringify(uid)} could not commit the results of checkpoint ${checkpointId}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(
+      'COMMIT_FAILED',
+      `exactlyOnceSink ${JSON.stringify(uid)} could not commit the results of checkpoint ${checkpointId}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
     this.checkpointId = checkpointId;
   }
 }
@@ -63,8 +74,10 @@ export function exactlyOnceSink<T, K = undefined>(
   commit: (values: readonly T[], checkpointId: number) => ObservableInput<unknown>,
   options: ExactlyOnceSinkOptions,
 ): OperatorFunction<StreamBatch<T, K>, StreamBatch<T, K>> {
-  if (typeof commit !== 'function') throw new InvalidOptionError('commit', commit, 'must be a function (values, checkpointId) => Promise');
-  if (options?.uid === undefined) throw new InvalidOptionError('uid', undefined, 'is required: the sink stores its uncommitted results under it');
+  if (typeof commit !== 'function')
+    throw new InvalidOptionError('commit', commit, 'must be a function (values, checkpointId) => Promise');
+  if (options?.uid === undefined)
+    throw new InvalidOptionError('uid', undefined, 'is required: the sink stores its uncommitted results under it');
   checkUid(options.uid);
   const uid = options.uid;
   return (source) =>
@@ -91,7 +104,9 @@ export function exactlyOnceSink<T, K = undefined>(
         commits = commits.then(async () => {
           if (failed) return;
           try {
-            await lastValueFrom(rxFrom(commit(transaction.values, transaction.checkpointId)).pipe(defaultIfEmpty(undefined)));
+            await lastValueFrom(
+              rxFrom(commit(transaction.values, transaction.checkpointId)).pipe(defaultIfEmpty(undefined)),
+            );
           } catch (error) {
             fail(new CommitError(uid, transaction.checkpointId, error));
             return;
@@ -139,7 +154,10 @@ class ExactlyOnceSinkOperator<T, K> implements StreamOperator<T, K, T, K> {
   readonly #startCommit: (transaction: Transaction<T>) => Promise<void>;
 
   /** `startCommit` queues a transaction's commit; its promise settles once the commit is done or failed. */
-  constructor(readonly uid: string, startCommit: (transaction: Transaction<T>) => Promise<void>) {
+  constructor(
+    readonly uid: string,
+    startCommit: (transaction: Transaction<T>) => Promise<void>,
+  ) {
     this.#startCommit = startCommit;
   }
 
@@ -181,7 +199,10 @@ class ExactlyOnceSinkOperator<T, K> implements StreamOperator<T, K, T, K> {
   restoreCheckpoint(snapshot: OperatorStateSnapshot): void {
     const state = snapshot.state as { pending?: unknown } | null;
     if (typeof state !== 'object' || state === null || !Array.isArray(state.pending)) {
-      throw new StateRestoreError(this.uid, 'expected the state of an exactlyOnceSink: { pending: [{ checkpointId, values }] }');
+      throw new StateRestoreError(
+        this.uid,
+        'expected the state of an exactlyOnceSink: { pending: [{ checkpointId, values }] }',
+      );
     }
     const check = new RestoreChecks(this.uid);
     const pending = state.pending.map((t, i): Transaction<T> => {

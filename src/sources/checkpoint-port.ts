@@ -25,7 +25,10 @@ export interface SourceHooks {
  * source emits no values while a checkpoint starts at the other sources.
  */
 export class SourceMarkers {
-  readonly #queue: { elements: readonly StreamElement<never, never>[]; delivered: ((position: unknown) => void) | undefined }[] = [];
+  readonly #queue: {
+    elements: readonly StreamElement<never, never>[];
+    delivered: ((position: unknown) => void) | undefined;
+  }[] = [];
   readonly #hooks: SourceHooks;
   #delivering = false;
   #started = false;

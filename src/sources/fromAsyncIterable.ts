@@ -34,7 +34,11 @@ export function fromAsyncIterable<T>(
 }
 
 /** Reads an async iterator, skipping `start` values first. Shared by the stream sources. */
-export function asyncIteratorPuller<T>(iterator: AsyncIterator<T>, start: number, onClose?: () => void): Puller<T, IndexPosition> {
+export function asyncIteratorPuller<T>(
+  iterator: AsyncIterator<T>,
+  start: number,
+  onClose?: () => void,
+): Puller<T, IndexPosition> {
   let index = 0;
   let skipped = start === 0;
   let finished = false;

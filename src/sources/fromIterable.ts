@@ -19,7 +19,10 @@ export interface IndexPosition {
  * ).subscribe();
  * ```
  */
-export function fromIterable<T>(iterable: Iterable<T>, options: PulledSourceOptions<IndexPosition> = {}): PulledSource<T, IndexPosition> {
+export function fromIterable<T>(
+  iterable: Iterable<T>,
+  options: PulledSourceOptions<IndexPosition> = {},
+): PulledSource<T, IndexPosition> {
   const start = checkIndexPosition(options.from);
   return new PulledSource<T, IndexPosition>(
     () => (Array.isArray(iterable) ? arrayPuller(iterable as readonly T[], start) : iteratorPuller(iterable, start)),

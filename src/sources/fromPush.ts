@@ -1,4 +1,12 @@
-import { asyncScheduler, Observable, type ObservableInput, from as rxFrom, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import {
+  asyncScheduler,
+  Observable,
+  type ObservableInput,
+  from as rxFrom,
+  type SchedulerLike,
+  type Subscriber,
+  type Subscription,
+} from 'rxjs';
 import type { SourceCheckpointLink } from '../core/source-link.js';
 import { Counters } from '../core/counters.js';
 import { InvalidOptionError } from '../core/errors.js';
@@ -165,40 +173,49 @@ export class PushSource<T> extends Observable<readonly T[]> {
 
       let subscription: Subscription | undefined;
       // The push input is not paced by the stages behind this buffer: hide their mark from it.
-      subscription = subscribeAs(undefined, () => source$.subscribe({
-        next: (value) => {
-          if (closed) return;
-          stats.recordsIn++;
-          if (size === bufferSize) {
-            if (overflow === 'error') {
-              closed = true;
-              subscription?.unsubscribe();
-              subscriber.error(new BufferOverflowError(name, bufferSize, value, "choose overflow 'drop-oldest' or 'drop-newest', a larger bufferSize, or a faster pipeline"));
-              return;
+      subscription = subscribeAs(undefined, () =>
+        source$.subscribe({
+          next: (value) => {
+            if (closed) return;
+            stats.recordsIn++;
+            if (size === bufferSize) {
+              if (overflow === 'error') {
+                closed = true;
+                subscription?.unsubscribe();
+                subscriber.error(
+                  new BufferOverflowError(
+                    name,
+                    bufferSize,
+                    value,
+                    "choose overflow 'drop-oldest' or 'drop-newest', a larger bufferSize, or a faster pipeline",
+                  ),
+                );
+                return;
+              }
+              if (overflow === 'drop-newest') {
+                drop(value);
+                return;
+              }
+              const oldest = ring[head] as T;
+              head = (head + 1) % bufferSize;
+              size--;
+              drop(oldest);
             }
-            if (overflow === 'drop-newest') {
-              drop(value);
-              return;
-            }
-            const oldest = ring[head] as T;
-            head = (head + 1) % bufferSize;
-            size--;
-            drop(oldest);
-          }
-          ring[(head + size) % bufferSize] = value;
-          size++;
-          stats.hold(size);
-          wake();
-        },
-        error: (error: unknown) => {
-          ended = { error };
-          wake();
-        },
-        complete: () => {
-          ended = {};
-          wake();
-        },
-      }));
+            ring[(head + size) % bufferSize] = value;
+            size++;
+            stats.hold(size);
+            wake();
+          },
+          error: (error: unknown) => {
+            ended = { error };
+            wake();
+          },
+          complete: () => {
+            ended = {};
+            wake();
+          },
+        }),
+      );
       // An input that overflowed synchronously, during subscribe, is left here.
       if (closed) subscription.unsubscribe();
       markers.connect(link);

@@ -31,12 +31,12 @@ export type ChunkOf<S> = S extends {
   pipeTo(destination: infer W, ...rest: never[]): unknown;
 }
   ? W extends {
-    /** The destination's `getWriter`. */
-    getWriter(): {
-      /** The writer's `write`: its parameter is the chunk type. */
-      write(chunk: infer C): unknown;
-    };
-  }
+      /** The destination's `getWriter`. */
+      getWriter(): {
+        /** The writer's `write`: its parameter is the chunk type. */
+        write(chunk: infer C): unknown;
+      };
+    }
     ? Exclude<C, undefined>
     : ReadChunkOf<S>
   : ReadChunkOf<S>;

@@ -68,7 +68,10 @@ export class PulledSource<T, P> extends Observable<readonly T[]> {
   readonly #from: P | undefined;
   readonly #settings: RunSettings;
 
-  constructor(open: (from: P | undefined) => Puller<T, P>, options: PulledSourceOptions<P> & { defaultBatchSize: number; defaultName: string }) {
+  constructor(
+    open: (from: P | undefined) => Puller<T, P>,
+    options: PulledSourceOptions<P> & { defaultBatchSize: number; defaultName: string },
+  ) {
     const batchSize = positiveInteger('batchSize', options.batchSize ?? options.defaultBatchSize);
     const yieldAfterMs = options.yieldAfterMs ?? 25;
     if (!(yieldAfterMs >= 0)) throw new InvalidOptionError('yieldAfterMs', yieldAfterMs, 'must be a number >= 0');
@@ -247,7 +250,9 @@ function isPromiseLike<R>(value: R | PromiseLike<R>): value is PromiseLike<R> {
 /** Validates a `from` position of the `{ index }` form used by iterable-like sources. */
 export function checkIndexPosition(from: { index: number } | undefined): number {
   if (from === undefined) return 0;
-  if (typeof from !== 'object' || from === null) throw new InvalidOptionError('from', from, 'must be a position { index } from checkpoints.position(id)');
-  if (!Number.isSafeInteger(from.index) || from.index < 0) throw new InvalidOptionError('from.index', from.index, 'must be a non-negative integer');
+  if (typeof from !== 'object' || from === null)
+    throw new InvalidOptionError('from', from, 'must be a position { index } from checkpoints.position(id)');
+  if (!Number.isSafeInteger(from.index) || from.index < 0)
+    throw new InvalidOptionError('from.index', from.index, 'must be a non-negative integer');
   return from.index;
 }

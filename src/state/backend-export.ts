@@ -44,7 +44,10 @@ export class BackendExport {
   attach(sources: readonly KeyedRowSource[]): void {
     for (const source of sources) {
       if (source.name.includes('/') || source.name.startsWith(STATE_ROWS) || this.#sources.has(source.name)) {
-        throw new StateRestoreError(this.#uid, `row source ${JSON.stringify(source.name)}: names are unique, without "/" and not "${STATE_ROWS}..."`);
+        throw new StateRestoreError(
+          this.#uid,
+          `row source ${JSON.stringify(source.name)}: names are unique, without "/" and not "${STATE_ROWS}..."`,
+        );
       }
       this.#sources.set(source.name, source);
       const pending = this.#pending.get(source.name);
@@ -113,7 +116,8 @@ export class BackendExport {
     for (const [name, rows] of byName) {
       const isState = name.startsWith(STATE_ROWS);
       const layout = isState ? layouts[name.slice(STATE_ROWS.length)] : undefined;
-      if (isState && layout === undefined) throw new StateRestoreError(this.#uid, `state ${JSON.stringify(name.slice(STATE_ROWS.length))}: no layout`);
+      if (isState && layout === undefined)
+        throw new StateRestoreError(this.#uid, `state ${JSON.stringify(name.slice(STATE_ROWS.length))}: no layout`);
       const target = isState ? this.#tables.get(name.slice(STATE_ROWS.length)) : this.#sources.get(name);
       if (target === undefined) this.#pending.set(name, { ...rows, layout, exported: false });
       else if (isState) tableRows(target as Table, layout!, this.#uid).load(rows.keys, rows.rows);
@@ -123,7 +127,8 @@ export class BackendExport {
     for (const [name, source] of this.#sources) if (!byName.has(name)) source.load([], []);
     // A state restored with no key in the range is still known, with its layout.
     for (const name of Object.keys(layouts)) {
-      if (!this.#tables.has(name) && !byName.has(stateRows(name))) this.#pending.set(stateRows(name), { keys: [], rows: [], layout: layouts[name]!, exported: false });
+      if (!this.#tables.has(name) && !byName.has(stateRows(name)))
+        this.#pending.set(stateRows(name), { keys: [], rows: [], layout: layouts[name]!, exported: false });
     }
   }
 }

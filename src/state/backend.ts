@@ -15,8 +15,12 @@
  */
 import { DEFAULT_MAX_PARALLELISM, keyId, type Key, type KeyPart } from '../core/keys.js';
 import type {
-  AggregatingStateDescriptor, ListStateDescriptor, MapStateDescriptor, ReducingStateDescriptor,
-  StateDescriptorBase, ValueStateDescriptor,
+  AggregatingStateDescriptor,
+  ListStateDescriptor,
+  MapStateDescriptor,
+  ReducingStateDescriptor,
+  StateDescriptorBase,
+  ValueStateDescriptor,
 } from './descriptors.js';
 import { StateDescriptorError } from './errors.js';
 import { keyFromId } from './key-id.js';
@@ -27,9 +31,7 @@ import { MapHandle } from './map-handle.js';
 import type { KeyedRowSource } from './row-source.js';
 import type { KeyedRestoreOptions, KeyedStateExport } from './snapshot-types.js';
 import { loadRows } from './table-rows.js';
-import type {
-  AggregatingState, ListState, MapState, Namespace, ReducingState, ValueState,
-} from './state-types.js';
+import type { AggregatingState, ListState, MapState, Namespace, ReducingState, ValueState } from './state-types.js';
 import { Table, type Scope } from './table.js';
 import { cellsOfKeyIn, clearKeyIn, hasKeyIn, valuesOf } from './namespace-reads.js';
 
@@ -312,11 +314,16 @@ export class KeyedStateBackend {
 
 function checkCompatible(known: StateDescriptorBase, descriptor: StateDescriptorBase): void {
   if (known.kind !== descriptor.kind) {
-    throw new StateDescriptorError(descriptor.name, `already declared as ${known.kind} state, now requested as ${descriptor.kind} state`);
+    throw new StateDescriptorError(
+      descriptor.name,
+      `already declared as ${known.kind} state, now requested as ${descriptor.kind} state`,
+    );
   }
   if (
     (known.resolvedTtl === undefined) !== (descriptor.resolvedTtl === undefined) ||
-    (known.resolvedTtl && descriptor.resolvedTtl && JSON.stringify(known.resolvedTtl) !== JSON.stringify(descriptor.resolvedTtl))
+    (known.resolvedTtl &&
+      descriptor.resolvedTtl &&
+      JSON.stringify(known.resolvedTtl) !== JSON.stringify(descriptor.resolvedTtl))
   ) {
     throw new StateDescriptorError(descriptor.name, 'declared twice with different ttl settings');
   }

@@ -33,7 +33,12 @@ export function exportCell(kind: StateKind, cell: unknown, ttl: boolean): [unkno
 }
 
 /** Builds a cell from exported data; `stamps` are the exported TTL timestamps, or `now` if the export had none. */
-export function importCell(kind: StateKind, value: unknown, stamps: number | readonly number[] | undefined, ttl: boolean): unknown {
+export function importCell(
+  kind: StateKind,
+  value: unknown,
+  stamps: number | readonly number[] | undefined,
+  ttl: boolean,
+): unknown {
   const stampAt = (i: number): number => (typeof stamps === 'number' ? stamps : stamps![i]!);
   if (kind === 'list') {
     const list = value as unknown[];
@@ -57,4 +62,3 @@ export function encodeCell(kind: StateKind, cell: unknown, ttl: boolean): unknow
   const [value, stamps] = exportCell(kind, cell, ttl);
   return ttl ? [value, stamps] : value;
 }
-

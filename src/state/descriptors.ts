@@ -84,7 +84,8 @@ export interface StateOptions {
 }
 
 function checkName(name: unknown): string {
-  if (typeof name !== 'string' || name.length === 0) throw new InvalidOptionError('state name', name, 'must be a non-empty string');
+  if (typeof name !== 'string' || name.length === 0)
+    throw new InvalidOptionError('state name', name, 'must be a non-empty string');
   return name;
 }
 
@@ -97,7 +98,10 @@ function checkName(name: unknown): string {
  * // in processElement: ctx.getState(lastSeen).update(ctx.timestamp);
  * ```
  */
-export function valueState<T>(name: string, options: StateOptions & { defaultValue?: T } = {}): ValueStateDescriptor<T> {
+export function valueState<T>(
+  name: string,
+  options: StateOptions & { defaultValue?: T } = {},
+): ValueStateDescriptor<T> {
   return Object.freeze({
     kind: 'value' as const,
     name: checkName(name),
@@ -117,7 +121,12 @@ export function valueState<T>(name: string, options: StateOptions & { defaultVal
  * ```
  */
 export function listState<T>(name: string, options: StateOptions = {}): ListStateDescriptor<T> {
-  return Object.freeze({ kind: 'list' as const, name: checkName(name), ttl: options.ttl, resolvedTtl: resolveTtl(options.ttl, name) });
+  return Object.freeze({
+    kind: 'list' as const,
+    name: checkName(name),
+    ttl: options.ttl,
+    resolvedTtl: resolveTtl(options.ttl, name),
+  });
 }
 
 /**
@@ -130,7 +139,12 @@ export function listState<T>(name: string, options: StateOptions = {}): ListStat
  * ```
  */
 export function mapState<UK extends KeyPart, UV>(name: string, options: StateOptions = {}): MapStateDescriptor<UK, UV> {
-  return Object.freeze({ kind: 'map' as const, name: checkName(name), ttl: options.ttl, resolvedTtl: resolveTtl(options.ttl, name) });
+  return Object.freeze({
+    kind: 'map' as const,
+    name: checkName(name),
+    ttl: options.ttl,
+    resolvedTtl: resolveTtl(options.ttl, name),
+  });
 }
 
 /**
@@ -147,8 +161,15 @@ export function reducingState<T>(
   reduce: (accumulated: T, value: T) => T,
   options: StateOptions = {},
 ): ReducingStateDescriptor<T> {
-  if (typeof reduce !== 'function') throw new InvalidOptionError(`reduce of state ${JSON.stringify(name)}`, reduce, 'must be a function');
-  return Object.freeze({ kind: 'reducing' as const, name: checkName(name), reduce, ttl: options.ttl, resolvedTtl: resolveTtl(options.ttl, name) });
+  if (typeof reduce !== 'function')
+    throw new InvalidOptionError(`reduce of state ${JSON.stringify(name)}`, reduce, 'must be a function');
+  return Object.freeze({
+    kind: 'reducing' as const,
+    name: checkName(name),
+    reduce,
+    ttl: options.ttl,
+    resolvedTtl: resolveTtl(options.ttl, name),
+  });
 }
 
 /**
@@ -169,12 +190,23 @@ export function aggregatingState<IN, ACC, OUT>(
   options: StateOptions = {},
 ): AggregatingStateDescriptor<IN, ACC, OUT> {
   if (
-    typeof aggregate !== 'object' || aggregate === null || typeof aggregate.createAccumulator !== 'function' ||
-    typeof aggregate.add !== 'function' || typeof aggregate.getResult !== 'function'
+    typeof aggregate !== 'object' ||
+    aggregate === null ||
+    typeof aggregate.createAccumulator !== 'function' ||
+    typeof aggregate.add !== 'function' ||
+    typeof aggregate.getResult !== 'function'
   ) {
-    throw new InvalidOptionError(`aggregate of state ${JSON.stringify(name)}`, aggregate, 'must have createAccumulator, add and getResult functions');
+    throw new InvalidOptionError(
+      `aggregate of state ${JSON.stringify(name)}`,
+      aggregate,
+      'must have createAccumulator, add and getResult functions',
+    );
   }
   return Object.freeze({
-    kind: 'aggregating' as const, name: checkName(name), aggregate, ttl: options.ttl, resolvedTtl: resolveTtl(options.ttl, name),
+    kind: 'aggregating' as const,
+    name: checkName(name),
+    aggregate,
+    ttl: options.ttl,
+    resolvedTtl: resolveTtl(options.ttl, name),
   });
 }

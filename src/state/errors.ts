@@ -58,7 +58,10 @@ export class StateRestoreError extends StreamError {
   /** The path of the wrong part of the state, when one part is wrong. */
   readonly field: string | undefined;
   constructor(uid: string | undefined, reason: string, field?: string) {
-    super('STATE_RESTORE', `Cannot import state into operator ${uid === undefined ? '(no uid)' : JSON.stringify(uid)}: ${field === undefined ? '' : `${field} `}${reason}`);
+    super(
+      'STATE_RESTORE',
+      `Cannot import state into operator ${uid === undefined ? '(no uid)' : JSON.stringify(uid)}: ${field === undefined ? '' : `${field} `}${reason}`,
+    );
     this.uid = uid;
     this.field = field;
   }

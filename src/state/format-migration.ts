@@ -16,7 +16,12 @@ import { defineOwn } from '../core/plain-data.js';
 import { isObject } from './cells.js';
 import { StateRestoreError } from './errors.js';
 import type {
-  KeyedStateCheckpoint, KeyedStateExport, KeyedStateSnapshot, StateSegmentSnapshot, StateTableLayout, StateTableSnapshot,
+  KeyedStateCheckpoint,
+  KeyedStateExport,
+  KeyedStateSnapshot,
+  StateSegmentSnapshot,
+  StateTableLayout,
+  StateTableSnapshot,
 } from './snapshot-types.js';
 import { KEYED_STATE_FORMAT } from './snapshot-types.js';
 import type { Namespace } from './state-types.js';
@@ -59,12 +64,18 @@ function formatOf(data: unknown, uid: string | undefined): number {
   if (isObject(data)) {
     if (isObject(data.header) && data.header.format === KEYED_STATE_FORMAT) return KEYED_STATE_FORMAT;
     if (isObject(data.header) && typeof data.header.format === 'number') {
-      throw new StateRestoreError(uid, `keyed state of format ${data.header.format}, newer than this version reads (${KEYED_STATE_FORMAT})`);
+      throw new StateRestoreError(
+        uid,
+        `keyed state of format ${data.header.format}, newer than this version reads (${KEYED_STATE_FORMAT})`,
+      );
     }
     if (data.version === 1 && isObject(data.states)) return 1;
     if (isObject(data.layouts) && isObject(data.tables)) return 2;
   }
-  throw new StateRestoreError(uid, `keyed state must be an export of KeyedStateBackend.snapshot() ({ header: { format: ${KEYED_STATE_FORMAT}, states }, tables })`);
+  throw new StateRestoreError(
+    uid,
+    `keyed state must be an export of KeyedStateBackend.snapshot() ({ header: { format: ${KEYED_STATE_FORMAT}, states }, tables })`,
+  );
 }
 
 /** Format 1 to 2: each state's segments as rows per key. */
@@ -85,7 +96,13 @@ function tablesToKeyGroups(data: KeyedStateCheckpoint, { uid, maxParallelism }: 
   const out: Record<string, KeyedTableSnapshot> = {};
   const split = (name: string, table: unknown): void => {
     const t = table as Partial<Extract<KeyedTableSnapshot, { kind: 'full' }>> | null;
-    if (!isObject(t) || t.kind !== 'full' || !Array.isArray(t.keys) || !Array.isArray(t.values) || t.keys.length !== t.values.length) {
+    if (
+      !isObject(t) ||
+      t.kind !== 'full' ||
+      !Array.isArray(t.keys) ||
+      !Array.isArray(t.values) ||
+      t.keys.length !== t.values.length
+    ) {
       throw new StateRestoreError(uid, `${name}: expected a full table of keys and values of equal length`);
     }
     const groups = new Map<number, { keys: Key[]; values: unknown[] }>();
@@ -99,7 +116,8 @@ function tablesToKeyGroups(data: KeyedStateCheckpoint, { uid, maxParallelism }: 
       g.keys.push(t.keys[i]!);
       g.values.push(t.values[i]);
     }
-    for (const group of [...groups.keys()].sort((a, b) => a - b)) defineOwn(out, keyGroupTable(group, name), { kind: 'full', ...groups.get(group)! });
+    for (const group of [...groups.keys()].sort((a, b) => a - b))
+      defineOwn(out, keyGroupTable(group, name), { kind: 'full', ...groups.get(group)! });
   };
   for (const [name, table] of Object.entries(data.tables)) {
     if (!isLayout(data.layouts[name])) throw new StateRestoreError(uid, `state ${JSON.stringify(name)}: no layout`);
@@ -124,8 +142,13 @@ export interface TimerColumns {
 export function timerColumnsAsRows(data: unknown, uid: string | undefined, what: string): KeyedTableSnapshot {
   const s = data as Partial<TimerColumns> | null;
   if (
-    !isObject(s) || !Array.isArray(s.keys) || !Array.isArray(s.keyGroups) || !Array.isArray(s.times) ||
-    s.keys.length !== s.times.length || s.keyGroups.length !== s.times.length || (s.ns !== undefined && (!Array.isArray(s.ns) || s.ns.length !== s.times.length))
+    !isObject(s) ||
+    !Array.isArray(s.keys) ||
+    !Array.isArray(s.keyGroups) ||
+    !Array.isArray(s.times) ||
+    s.keys.length !== s.times.length ||
+    s.keyGroups.length !== s.times.length ||
+    (s.ns !== undefined && (!Array.isArray(s.ns) || s.ns.length !== s.times.length))
   ) {
     throw new StateRestoreError(uid, `${what} timers must be columns keys, keyGroups, times of equal length`);
   }
@@ -197,23 +220,36 @@ function fullTable(rows: Map<KeyPart, [Key, unknown[]]>): KeyedTableSnapshot {
 }
 
 /** Checks the shape of an imported table, naming the state in a `StateRestoreError`. */
-export function validateTable(uid: string | undefined, name: string, data: unknown): asserts data is StateTableSnapshot {
+export function validateTable(
+  uid: string | undefined,
+  name: string,
+  data: unknown,
+): asserts data is StateTableSnapshot {
   const fail = (reason: string): never => {
     throw new StateRestoreError(uid, `state ${JSON.stringify(name)}: ${reason}`);
   };
   if (!isObject(data)) fail('must be an object');
   const table = data as Record<string, unknown>;
-  if (!['value', 'list', 'map', 'reducing', 'aggregating'].includes(table.kind as string)) fail(`unknown kind ${String(table.kind)}`);
+  if (!['value', 'list', 'map', 'reducing', 'aggregating'].includes(table.kind as string))
+    fail(`unknown kind ${String(table.kind)}`);
   if (!Array.isArray(table.segments)) fail('segments must be an array');
   for (const segment of table.segments as unknown[]) {
-    if (!isObject(segment) || !Array.isArray(segment.keys) || !Array.isArray(segment.values)) fail('each segment needs keys and values arrays');
+    if (!isObject(segment) || !Array.isArray(segment.keys) || !Array.isArray(segment.values))
+      fail('each segment needs keys and values arrays');
     const s = segment as Record<string, unknown[]>;
     if (s.keys!.length !== s.values!.length) fail('keys and values differ in length');
-    if (s.ts !== undefined && (!Array.isArray(s.ts) || s.ts.length !== s.keys!.length)) fail('ts and keys differ in length');
-    if ((table.kind === 'list' || table.kind === 'map') && !s.values!.every(Array.isArray)) fail(`${String(table.kind)} values must be arrays`);
+    if (s.ts !== undefined && (!Array.isArray(s.ts) || s.ts.length !== s.keys!.length))
+      fail('ts and keys differ in length');
+    if ((table.kind === 'list' || table.kind === 'map') && !s.values!.every(Array.isArray))
+      fail(`${String(table.kind)} values must be arrays`);
   }
 }
 /** Whether `value` is a `StateTableLayout`. */
 export function isLayout(value: unknown): value is StateTableLayout {
-  return isObject(value) && typeof value.kind === 'string' && typeof value.ttl === 'boolean' && typeof value.namespaced === 'boolean';
+  return (
+    isObject(value) &&
+    typeof value.kind === 'string' &&
+    typeof value.ttl === 'boolean' &&
+    typeof value.namespaced === 'boolean'
+  );
 }

@@ -10,7 +10,11 @@ import type { TtlCell } from './ttl-cleanup.js';
 import type { AggregatingState, ReducingState, ValueState } from './state-types.js';
 
 /** Reads a value-like cell with TTL rules: undefined if absent or expired (and expired is removed). */
-function readCell<V>(table: Table, id: KeyPart, forWrite: boolean): { value: V; found: true } | { found: false; expired?: V } {
+function readCell<V>(
+  table: Table,
+  id: KeyPart,
+  forWrite: boolean,
+): { value: V; found: true } | { found: false; expired?: V } {
   const map = table.segment(false);
   if (map === undefined) return { found: false };
   const cell = map.get(id);
@@ -100,7 +104,10 @@ export class AggregatingHandle<IN, ACC, OUT> implements AggregatingState<IN, OUT
   readonly #table: Table;
   readonly #aggregate: { createAccumulator(): ACC; add(value: IN, acc: ACC): ACC; getResult(acc: ACC): OUT };
 
-  constructor(table: Table, aggregate: { createAccumulator(): ACC; add(value: IN, acc: ACC): ACC; getResult(acc: ACC): OUT }) {
+  constructor(
+    table: Table,
+    aggregate: { createAccumulator(): ACC; add(value: IN, acc: ACC): ACC; getResult(acc: ACC): OUT },
+  ) {
     this.#table = table;
     this.#aggregate = aggregate;
   }

@@ -27,11 +27,20 @@ export function keyFromId(id: KeyPart): Key {
     const length = Number(id.slice(typeEnd + 1, lengthEnd));
     const text = id.slice(lengthEnd + 1, lengthEnd + 1 + length);
     switch (type) {
-      case 'string': parts.push(text); break;
-      case 'number': parts.push(Number(text)); break;
-      case 'bigint': parts.push(BigInt(text)); break;
-      case 'boolean': parts.push(text === 'true'); break;
-      default: return id;
+      case 'string':
+        parts.push(text);
+        break;
+      case 'number':
+        parts.push(Number(text));
+        break;
+      case 'bigint':
+        parts.push(BigInt(text));
+        break;
+      case 'boolean':
+        parts.push(text === 'true');
+        break;
+      default:
+        return id;
     }
     i = lengthEnd + 1 + length;
   }

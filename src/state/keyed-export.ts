@@ -78,7 +78,8 @@ export class KeyedExporter {
     for (const { source, sameLayout } of parts) {
       const listed = this.#listed.get(source.name);
       const changed = source.takeChanged();
-      if (incremental && sameLayout && changed !== undefined && listed !== undefined) this.#delta(source, changed, listed, out);
+      if (incremental && sameLayout && changed !== undefined && listed !== undefined)
+        this.#delta(source, changed, listed, out);
       else this.#full(source, out);
       source.takeChanged(); // what the export itself changed (expired entries it removed) is in it
     }
@@ -110,7 +111,12 @@ export class KeyedExporter {
     this.#listed.set(source.name, listed);
   }
 
-  #delta(source: KeyedRowSource, changed: Iterable<KeyPart>, listed: Set<number>, out: [number, string, KeyedTableSnapshot][]): void {
+  #delta(
+    source: KeyedRowSource,
+    changed: Iterable<KeyPart>,
+    listed: Set<number>,
+    out: [number, string, KeyedTableSnapshot][],
+  ): void {
     const groups = new Map<number, { keys: Key[]; values: unknown[]; deletes: Key[] }>();
     for (const id of changed) {
       const group = this.groupOf(id);
@@ -126,7 +132,8 @@ export class KeyedExporter {
         g.values.push(row);
       }
     }
-    for (const group of listed) if (!groups.has(group)) out.push([group, source.name, { kind: 'delta', keys: [], values: [], deletes: [] }]);
+    for (const group of listed)
+      if (!groups.has(group)) out.push([group, source.name, { kind: 'delta', keys: [], values: [], deletes: [] }]);
     for (const [group, g] of groups) {
       out.push([group, source.name, { kind: 'delta', ...g }]);
       listed.add(group);
@@ -157,11 +164,20 @@ export function pendingSource(name: string, pending: PendingRows): KeyedRowSourc
  * `range` only: the tables of other groups are not read. Throws `StateRestoreError` naming `uid`
  * on a malformed export.
  */
-export function rowsByName(data: KeyedStateExport, range: KeyGroupRange | undefined, uid: string | undefined): Map<string, Rows> {
+export function rowsByName(
+  data: KeyedStateExport,
+  range: KeyGroupRange | undefined,
+  uid: string | undefined,
+): Map<string, Rows> {
   const fail = (reason: string): never => {
     throw new StateRestoreError(uid, reason);
   };
-  if (!isObject(data) || !isObject(data.header) || data.header.format !== KEYED_STATE_FORMAT || !isObject(data.tables)) {
+  if (
+    !isObject(data) ||
+    !isObject(data.header) ||
+    data.header.format !== KEYED_STATE_FORMAT ||
+    !isObject(data.tables)
+  ) {
     fail(`keyed state must be { header: { format: ${KEYED_STATE_FORMAT}, states }, tables }`);
   }
   const header: KeyedStateHeader = data.header;
@@ -179,7 +195,13 @@ export function rowsByName(data: KeyedStateExport, range: KeyGroupRange | undefi
   for (const table of names) {
     if (!inKeyGroupRange(groupOf.get(table)!, range)) continue;
     const t = data.tables[table] as Partial<Extract<KeyedTableSnapshot, { kind: 'full' }>> | undefined;
-    if (!isObject(t) || t.kind !== 'full' || !Array.isArray(t.keys) || !Array.isArray(t.values) || t.keys.length !== t.values.length) {
+    if (
+      !isObject(t) ||
+      t.kind !== 'full' ||
+      !Array.isArray(t.keys) ||
+      !Array.isArray(t.values) ||
+      t.keys.length !== t.values.length
+    ) {
       fail(`keyed table ${JSON.stringify(table)}: expected a full table of keys and rows of equal length`);
     }
     const name = table.slice(table.indexOf('/') + 1);
@@ -192,6 +214,7 @@ export function rowsByName(data: KeyedStateExport, range: KeyGroupRange | undefi
     p.rows.push(t!.values!);
   }
   const byName = new Map<string, Rows>();
-  for (const [name, p] of parts) byName.set(name, { keys: ([] as Key[]).concat(...p.keys), rows: ([] as unknown[]).concat(...p.rows) });
+  for (const [name, p] of parts)
+    byName.set(name, { keys: ([] as Key[]).concat(...p.keys), rows: ([] as unknown[]).concat(...p.rows) });
   return byName;
 }

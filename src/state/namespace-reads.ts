@@ -47,7 +47,11 @@ export function hasKeyIn(tables: Iterable<Table>, id: KeyPart | undefined, names
  * // internal: for (const [name, cell] of cellsOfKeyIn(tables.values(), scope.keyId, ns)) copy(name, cell);
  * ```
  */
-export function cellsOfKeyIn(tables: Iterable<Table>, id: KeyPart | undefined, namespace: Namespace): [string, unknown][] {
+export function cellsOfKeyIn(
+  tables: Iterable<Table>,
+  id: KeyPart | undefined,
+  namespace: Namespace,
+): [string, unknown][] {
   const cells: [string, unknown][] = [];
   if (id === undefined) return cells;
   for (const table of tables) {
@@ -70,6 +74,7 @@ export function* valuesOf(table: Table | undefined): Generator<[Key, unknown]> {
   if (table === undefined) return;
   for (const [ns, map] of table.segments()) {
     if (ns !== undefined) continue; // window-scoped state is not the key's current state
-    for (const [id, cell] of map) yield [keyFromId(id), table.ttl === undefined ? cell : (cell as { readonly v: unknown }).v];
+    for (const [id, cell] of map)
+      yield [keyFromId(id), table.ttl === undefined ? cell : (cell as { readonly v: unknown }).v];
   }
 }

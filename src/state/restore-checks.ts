@@ -23,7 +23,10 @@ export type RestoreFailure = (field: string, reason: string) => Error;
 export class RestoreChecks {
   readonly #fail: RestoreFailure;
 
-  constructor(uid: string | undefined, fail: RestoreFailure = (field, reason) => new StateRestoreError(uid, reason, field)) {
+  constructor(
+    uid: string | undefined,
+    fail: RestoreFailure = (field, reason) => new StateRestoreError(uid, reason, field),
+  ) {
     this.#fail = fail;
   }
 
@@ -34,7 +37,8 @@ export class RestoreChecks {
 
   /** A non-array object. */
   object(value: unknown, field: string): Record<string, unknown> {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) this.fail(field, `is ${describeValue(value)}, expected an object`);
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      this.fail(field, `is ${describeValue(value)}, expected an object`);
     return value as Record<string, unknown>;
   }
 
@@ -51,7 +55,10 @@ export class RestoreChecks {
   /** A watermark: a safe integer, or ±Infinity (none yet / end of input). JSON turns ±Infinity into null. */
   watermark(value: unknown, field: string): number {
     if (typeof value !== 'number' || !(Number.isSafeInteger(value) || value === Infinity || value === -Infinity)) {
-      this.fail(field, `is ${describeValue(value)}, not a watermark (a safe integer or ±Infinity${value === null ? '; JSON turns ±Infinity into null, store snapshots with the library\'s codec' : ''})`);
+      this.fail(
+        field,
+        `is ${describeValue(value)}, not a watermark (a safe integer or ±Infinity${value === null ? "; JSON turns ±Infinity into null, store snapshots with the library's codec" : ''})`,
+      );
     }
     return value;
   }

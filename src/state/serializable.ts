@@ -35,7 +35,12 @@ export function checkSerializable(value: unknown, where: StateLocation | string,
  * copyState(state, { uid: 'counts' }, (v) => v); // throws: value.self is a circular reference
  * ```
  */
-export function copyState(value: unknown, where: StateLocation | string, other: (value: unknown) => unknown, path = 'value'): unknown {
+export function copyState(
+  value: unknown,
+  where: StateLocation | string,
+  other: (value: unknown) => unknown,
+  path = 'value',
+): unknown {
   try {
     return copyPlain(value, other);
   } catch (error) {
@@ -57,7 +62,11 @@ export function findUnserializable(
   return walk(value, path, new Set());
 }
 
-function walk(value: unknown, path: string, ancestors: Set<object>): { path: string; value: unknown; reason: string } | undefined {
+function walk(
+  value: unknown,
+  path: string,
+  ancestors: Set<object>,
+): { path: string; value: unknown; reason: string } | undefined {
   switch (typeof value) {
     case 'function':
       return { path, value, reason: `a function${value.name ? ` (${value.name})` : ''}` };

@@ -89,12 +89,24 @@ export const STATE_ROWS = 'state:';
  * state without keeps the values; one without into a state with TTL stamps them now. Throws
  * `StateDescriptorError` when the state is of another kind, `StateRestoreError` on a malformed row.
  */
-export function loadRows(table: Table, layout: StateTableLayout, keys: readonly Key[], rows: readonly unknown[], uid: string | undefined): void {
+export function loadRows(
+  table: Table,
+  layout: StateTableLayout,
+  keys: readonly Key[],
+  rows: readonly unknown[],
+  uid: string | undefined,
+): void {
   if (layout.kind !== table.kind) {
-    throw new StateDescriptorError(table.name, `declared as ${table.kind} state but the imported state is ${layout.kind} state`);
+    throw new StateDescriptorError(
+      table.name,
+      `declared as ${table.kind} state but the imported state is ${layout.kind} state`,
+    );
   }
   const fail = (i: number, reason: string): never => {
-    throw new StateRestoreError(uid, `state ${JSON.stringify(table.name)}: the row of key ${JSON.stringify(String(keys[i]))} ${reason}`);
+    throw new StateRestoreError(
+      uid,
+      `state ${JSON.stringify(table.name)}: the row of key ${JSON.stringify(String(keys[i]))} ${reason}`,
+    );
   };
   const withTtl = table.ttl !== undefined;
   const collection = table.kind === 'list' || table.kind === 'map';
@@ -113,7 +125,10 @@ export function loadRows(table: Table, layout: StateTableLayout, keys: readonly 
       [value, stamps] = exported as [unknown, number | number[]];
     }
     if (collection && !Array.isArray(value)) fail(i, `holds a ${table.kind} state value that is not an array`);
-    map.set(id, !withTtl && !collection ? value : importCell(table.kind, value, withTtl ? (stamps ?? now) : undefined, withTtl));
+    map.set(
+      id,
+      !withTtl && !collection ? value : importCell(table.kind, value, withTtl ? (stamps ?? now) : undefined, withTtl),
+    );
   };
   for (let i = 0; i < keys.length; i++) {
     const id = keyId(keys[i]!);

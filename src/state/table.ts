@@ -134,7 +134,8 @@ export class Table {
 
   *allEntries(): Generator<[SegmentMap, KeyPart, unknown]> {
     for (const [id, cell] of this.main) yield [this.main, id, cell];
-    if (this.namespaces) for (const map of [...this.namespaces.values()]) for (const [id, cell] of map) yield [map, id, cell];
+    if (this.namespaces)
+      for (const map of [...this.namespaces.values()]) for (const [id, cell] of map) yield [map, id, cell];
   }
 
   dropEmptyNamespace(map: SegmentMap): void {

@@ -49,7 +49,13 @@ export class TimerQueue {
     } else {
       if (slotOf(existing.namespace, existing.time) === slot) return false;
       timer = { time, keyId: id, keyGroup, namespace, seq: this.#seq++ };
-      this.#index.set(id, new Map<Slot, InternalTimer>([[slotOf(existing.namespace, existing.time), existing], [slot, timer]]));
+      this.#index.set(
+        id,
+        new Map<Slot, InternalTimer>([
+          [slotOf(existing.namespace, existing.time), existing],
+          [slot, timer],
+        ]),
+      );
     }
     this.#size++;
     this.#changed?.add(id);
@@ -150,7 +156,8 @@ export class TimerQueue {
     return {
       name,
       forEachRow: (emit) => {
-        for (const [id, timers] of this.#index) emit(id, timerRow(timers instanceof Map ? [...timers.values()] : [timers]));
+        for (const [id, timers] of this.#index)
+          emit(id, timerRow(timers instanceof Map ? [...timers.values()] : [timers]));
       },
       takeChanged: () => {
         const changed = this.#changed;

@@ -31,7 +31,12 @@ export function timerRow(timers: readonly InternalTimer[]): unknown[] {
  * firing order. Throws `StateRestoreError` naming `uid` and the timer domain (`what`) on a
  * malformed row.
  */
-export function readTimerRows(keys: readonly Key[], rows: readonly unknown[], uid: string | undefined, what: string): RowTimer[] {
+export function readTimerRows(
+  keys: readonly Key[],
+  rows: readonly unknown[],
+  uid: string | undefined,
+  what: string,
+): RowTimer[] {
   const fail = (reason: string): never => {
     throw new StateRestoreError(uid, `${what} timers: ${reason}`);
   };
@@ -39,13 +44,17 @@ export function readTimerRows(keys: readonly Key[], rows: readonly unknown[], ui
   for (let i = 0; i < keys.length; i++) {
     const id = keyId(keys[i]!);
     const row = rows[i];
-    if (!Array.isArray(row) || typeof row[0] !== 'number') return fail(`the row of key ${String(keys[i])} must be [keyGroup, time, seq, ...]`);
+    if (!Array.isArray(row) || typeof row[0] !== 'number')
+      return fail(`the row of key ${String(keys[i])} must be [keyGroup, time, seq, ...]`);
     const keyGroup = row[0];
     for (let j = 1; j < row.length; ) {
       const entry: unknown = row[j];
-      const [time, seq, namespace] = Array.isArray(entry) ? (entry as [unknown, unknown, unknown]) : [entry, row[j + 1], undefined];
+      const [time, seq, namespace] = Array.isArray(entry)
+        ? (entry as [unknown, unknown, unknown])
+        : [entry, row[j + 1], undefined];
       j += Array.isArray(entry) ? 1 : 2;
-      if (!Number.isSafeInteger(time) || typeof seq !== 'number') return fail(`key ${String(keys[i])} has a timer at ${String(time)}`);
+      if (!Number.isSafeInteger(time) || typeof seq !== 'number')
+        return fail(`key ${String(keys[i])} has a timer at ${String(time)}`);
       timers.push({ id, keyGroup, namespace: namespace as Namespace | undefined, time: time as number, seq });
     }
   }

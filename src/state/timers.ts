@@ -206,4 +206,3 @@ export class InternalTimerService<O, KO> {
     if (timer !== undefined && this.#cancelNext === undefined && !this.#quiesced) this.#schedule(timer.time);
   }
 }
-

@@ -50,7 +50,8 @@ export interface ResolvedTtl {
 export function resolveTtl(config: StateTtlConfig | undefined, stateName: string): ResolvedTtl | undefined {
   if (config === undefined) return undefined;
   const where = `ttl of state ${JSON.stringify(stateName)}`;
-  if (typeof config !== 'object' || config === null) throw new InvalidOptionError(where, config, 'must be an object such as { ttl: 60_000 }');
+  if (typeof config !== 'object' || config === null)
+    throw new InvalidOptionError(where, config, 'must be an object such as { ttl: 60_000 }');
   const { ttl } = config;
   positiveInteger(`${where}.ttl`, ttl, 'milliseconds');
   const updateType = config.updateType ?? 'OnCreateAndWrite';
@@ -59,14 +60,22 @@ export function resolveTtl(config: StateTtlConfig | undefined, stateName: string
   }
   const visibility = config.visibility ?? 'NeverReturnExpired';
   if (visibility !== 'NeverReturnExpired' && visibility !== 'ReturnExpiredIfNotCleanedUp') {
-    throw new InvalidOptionError(`${where}.visibility`, visibility, "must be 'NeverReturnExpired' or 'ReturnExpiredIfNotCleanedUp'");
+    throw new InvalidOptionError(
+      `${where}.visibility`,
+      visibility,
+      "must be 'NeverReturnExpired' or 'ReturnExpiredIfNotCleanedUp'",
+    );
   }
   const incremental = config.incrementalCleanup ?? { size: 5, everyRecord: false };
   let cleanupSize = 0;
   let cleanupEveryRecord = false;
   if (incremental !== false) {
     if (typeof incremental !== 'object' || incremental === null) {
-      throw new InvalidOptionError(`${where}.incrementalCleanup`, incremental, 'must be false or { size, everyRecord? }');
+      throw new InvalidOptionError(
+        `${where}.incrementalCleanup`,
+        incremental,
+        'must be false or { size, everyRecord? }',
+      );
     }
     cleanupSize = incremental.size;
     if (!Number.isSafeInteger(cleanupSize) || cleanupSize < 0) {

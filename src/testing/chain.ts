@@ -18,18 +18,21 @@ export class OperatorChain<I, KI, O, KO> implements StreamOperator<I, KI, O, KO>
   readonly parts: readonly StreamOperator<unknown, unknown, unknown, unknown>[];
 
   constructor(creates: readonly CreateOperator<unknown, unknown, unknown, unknown>[], runtime: OperatorRuntime) {
-    this.parts = creates.map((create, index) => create({
-      ...runtime,
-      processingTime: {
-        now: () => runtime.processingTime.now(),
-        // A timer's output enters the chain after the operator that fired it.
-        schedule: (time, onTimer) => runtime.processingTime.schedule<unknown, unknown>(time, (out) => {
-          const produced: StreamElement<unknown, unknown>[] = [];
-          onTimer(produced as never);
-          this.#pushThrough(index + 1, produced, out);
-        }),
-      },
-    }));
+    this.parts = creates.map((create, index) =>
+      create({
+        ...runtime,
+        processingTime: {
+          now: () => runtime.processingTime.now(),
+          // A timer's output enters the chain after the operator that fired it.
+          schedule: (time, onTimer) =>
+            runtime.processingTime.schedule<unknown, unknown>(time, (out) => {
+              const produced: StreamElement<unknown, unknown>[] = [];
+              onTimer(produced as never);
+              this.#pushThrough(index + 1, produced, out);
+            }),
+        },
+      }),
+    );
   }
 
   processRecord(record: StreamRecord<I, KI>, out: Output<O, KO>): void {
@@ -56,7 +59,11 @@ export class OperatorChain<I, KI, O, KO> implements StreamOperator<I, KI, O, KO>
     for (const part of this.parts) part.dispose?.();
   }
 
-  #pushThrough(from: number, elements: readonly StreamElement<unknown, unknown>[], out: Output<unknown, unknown>): void {
+  #pushThrough(
+    from: number,
+    elements: readonly StreamElement<unknown, unknown>[],
+    out: Output<unknown, unknown>,
+  ): void {
     if (from === this.parts.length) {
       out.push(...elements);
       return;
@@ -83,10 +90,18 @@ export class OperatorChain<I, KI, O, KO> implements StreamOperator<I, KI, O, KO>
  * ));
  * ```
  */
-export function chain<I, KI, M, KM, O, KO>(first: CreateOperator<I, KI, M, KM>, second: CreateOperator<M, KM, O, KO>): CreateOperator<I, KI, O, KO>;
-export function chain<I, KI, M1, KM1, M2, KM2, O, KO>(
-  first: CreateOperator<I, KI, M1, KM1>, second: CreateOperator<M1, KM1, M2, KM2>, third: CreateOperator<M2, KM2, O, KO>,
+export function chain<I, KI, M, KM, O, KO>(
+  first: CreateOperator<I, KI, M, KM>,
+  second: CreateOperator<M, KM, O, KO>,
 ): CreateOperator<I, KI, O, KO>;
-export function chain(...creates: CreateOperator<never, never, unknown, unknown>[]): CreateOperator<unknown, unknown, unknown, unknown> {
-  return (runtime) => new OperatorChain(creates as unknown as CreateOperator<unknown, unknown, unknown, unknown>[], runtime);
+export function chain<I, KI, M1, KM1, M2, KM2, O, KO>(
+  first: CreateOperator<I, KI, M1, KM1>,
+  second: CreateOperator<M1, KM1, M2, KM2>,
+  third: CreateOperator<M2, KM2, O, KO>,
+): CreateOperator<I, KI, O, KO>;
+export function chain(
+  ...creates: CreateOperator<never, never, unknown, unknown>[]
+): CreateOperator<unknown, unknown, unknown, unknown> {
+  return (runtime) =>
+    new OperatorChain(creates as unknown as CreateOperator<unknown, unknown, unknown, unknown>[], runtime);
 }

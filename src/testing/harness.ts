@@ -118,12 +118,18 @@ export class OperatorHarness<I, KI, O, KO> {
    */
   snapshot(): Snapshot {
     let completed = false;
-    const running = kitCheckpoint(++this.#checkpoints, this.#now, () => {
-      completed = true;
-    }, () => undefined); // snapshotOperator throws the error itself
+    const running = kitCheckpoint(
+      ++this.#checkpoints,
+      this.#now,
+      () => {
+        completed = true;
+      },
+      () => undefined,
+    ); // snapshotOperator throws the error itself
     for (const part of this.#parts()) snapshotOperator(part, running);
     running.hold('the harness')();
-    if (!completed) throw new HarnessStateError(`snapshot() cannot complete: ${running.describeWaiting()} holds the checkpoint`);
+    if (!completed)
+      throw new HarnessStateError(`snapshot() cannot complete: ${running.describeWaiting()} holds the checkpoint`);
     return storedSnapshot(running, 'harness');
   }
 
@@ -132,7 +138,10 @@ export class OperatorHarness<I, KI, O, KO> {
    * state that no operator of this harness claims is an `UnclaimedStateError`, as in a pipeline.
    */
   initializeState(snapshot: Snapshot): this {
-    if (this.#started) throw new HarnessStateError('initializeState(snapshot) comes before the first element or time advance of a harness, as in Flink');
+    if (this.#started)
+      throw new HarnessStateError(
+        'initializeState(snapshot) comes before the first element or time advance of a harness, as in Flink',
+      );
     const restore = kitRestore(snapshot);
     for (const part of this.#parts()) restoreOperator(part, restore.source);
     restore.check();

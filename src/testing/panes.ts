@@ -13,7 +13,9 @@ export type PaneSelector = <K, R>(result: WindowResult<K, R>) => boolean;
 
 /** A selector of the results of `window` (any window when omitted) whose pane passes `test`. */
 function selector(window: TimeWindow | undefined, test: (pane: PaneInfo) => boolean): PaneSelector {
-  return (result) => test(result.pane) && (window === undefined || (result.window.start === window.start && result.window.end === window.end));
+  return (result) =>
+    test(result.pane) &&
+    (window === undefined || (result.window.start === window.start && result.window.end === window.end));
 }
 
 /**

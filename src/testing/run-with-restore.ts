@@ -92,7 +92,9 @@ export function runWithRestore<T, R>(
         finishing: () => port?.complete(),
       };
       const halted = (): void => {
-        const running = kitCheckpoint(++checkpointId, stream.scheduler.now(), restart, (error) => subscriber.error(error));
+        const running = kitCheckpoint(++checkpointId, stream.scheduler.now(), restart, (error) =>
+          subscriber.error(error),
+        );
         running.waitingFor.add(SOURCE_ID);
         port!.inject([{ kind: 'barrier', checkpointId, checkpoint: running }], (position) => {
           running.sources[SOURCE_ID] = position;
@@ -111,9 +113,16 @@ export function runWithRestore<T, R>(
         current?.unsubscribe();
         incarnation(snapshot.sources[SOURCE_ID] as number, snapshot);
       };
-      const source = new Observable<StreamBatch<T>>((s) => runSteps(s, {
-        steps: stream.steps, from, scheduler: stream.scheduler, link, halted, firstDelay: restored === undefined ? 0 : 1,
-      }));
+      const source = new Observable<StreamBatch<T>>((s) =>
+        runSteps(s, {
+          steps: stream.steps,
+          from,
+          scheduler: stream.scheduler,
+          link,
+          halted,
+          firstDelay: restored === undefined ? 0 : 1,
+        }),
+      );
       current = source.pipe(pipeline).subscribe({
         next: (value) => subscriber.next(value),
         error: (error: unknown) => subscriber.error(error),

@@ -14,14 +14,26 @@ import type { Snapshot } from '../checkpoint/snapshot.js';
  * A full checkpoint `checkpointId` to report operator state to. `ready` is called when no
  * asynchronous stage holds it any more (once `release()` is called for the sources' part).
  */
-export function kitCheckpoint(checkpointId: number, now: number, ready: (running: RunningCheckpoint) => void, failed: (error: unknown) => void): RunningCheckpoint {
+export function kitCheckpoint(
+  checkpointId: number,
+  now: number,
+  ready: (running: RunningCheckpoint) => void,
+  failed: (error: unknown) => void,
+): RunningCheckpoint {
   const maybeComplete = (running: RunningCheckpoint): void => {
     if (running.holds.size === 0 && running.waitingFor.size === 0 && !running.done) {
       running.done = true;
       ready(running);
     }
   };
-  return new RunningCheckpoint({ maybeComplete, pipelineFailed: failed }, checkpointId, 'checkpoint', undefined, false, now);
+  return new RunningCheckpoint(
+    { maybeComplete, pipelineFailed: failed },
+    checkpointId,
+    'checkpoint',
+    undefined,
+    false,
+    now,
+  );
 }
 
 /**

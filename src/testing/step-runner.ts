@@ -94,7 +94,13 @@ export function runSteps<T>(subscriber: Subscriber<StreamBatch<T>>, run: StepRun
     if (step.kind === 'checkpointAndRestore') {
       if (link === undefined) {
         if (close()) {
-          subscriber.error(new TestStreamStepError(index, 'checkpointAndRestore()', 'needs a run that can restore: subscribe through runWithRestore(stream, pipeline), or declare the stream as a source of startCheckpointing(...)'));
+          subscriber.error(
+            new TestStreamStepError(
+              index,
+              'checkpointAndRestore()',
+              'needs a run that can restore: subscribe through runWithRestore(stream, pipeline), or declare the stream as a source of startCheckpointing(...)',
+            ),
+          );
         }
         return;
       }
@@ -105,11 +111,14 @@ export function runSteps<T>(subscriber: Subscriber<StreamBatch<T>>, run: StepRun
     if (step.kind === 'elements') markers.emitting(() => subscriber.next(step.records));
     else if (step.kind === 'watermark') markers.emitting(() => subscriber.next([watermark(step.watermark)]));
     markers.deliver();
-    if (next < steps.length || step.kind === 'processingTime') schedule(step.kind === 'processingTime' ? step.ms : gapBefore(steps, next));
+    if (next < steps.length || step.kind === 'processingTime')
+      schedule(step.kind === 'processingTime' ? step.ms : gapBefore(steps, next));
     else end();
   };
   markers.connect(link);
-  schedule(run.firstDelay === undefined || run.from >= steps.length ? 0 : Math.min(run.firstDelay, gapBefore(steps, run.from)));
+  schedule(
+    run.firstDelay === undefined || run.from >= steps.length ? 0 : Math.min(run.firstDelay, gapBefore(steps, run.from)),
+  );
   return () => {
     markers.disconnect();
     closed = true;

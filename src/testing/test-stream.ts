@@ -8,7 +8,6 @@ import { runSteps, type TestStreamStep } from './step-runner.js';
 // Flink's and Beam's TimestampedValue: the evictors' type; a `record(...)` is one too.
 import type { TimestampedValue } from '../window/evictors.js';
 
-
 /**
  * A value at an event timestamp, for `testStream().addElements(...)`.
  *
@@ -114,7 +113,11 @@ export class TestStream<T> extends Observable<StreamBatch<T>> implements Checkpo
     const records = elements.map((element) => {
       const timestamp: unknown = (element as Partial<TimestampedValue<T>> | null)?.timestamp;
       if (typeof timestamp !== 'number' || !Number.isSafeInteger(timestamp)) {
-        throw new InvalidTimestampError(element, timestamp, 'addElements takes { value, timestamp } with a timestamp in integer ms (timestamped(value, ms) builds one)');
+        throw new InvalidTimestampError(
+          element,
+          timestamp,
+          'addElements takes { value, timestamp } with a timestamp in integer ms (timestamped(value, ms) builds one)',
+        );
       }
       return record(element.value, timestamp);
     });
@@ -133,7 +136,11 @@ export class TestStream<T> extends Observable<StreamBatch<T>> implements Checkpo
    */
   advanceWatermarkTo(watermark: number): TestStream<T> {
     if (typeof watermark !== 'number' || !Number.isSafeInteger(watermark)) {
-      throw new InvalidOptionError('watermark', watermark, 'must be an integer number of ms (use advanceWatermarkToInfinity() to end event time)');
+      throw new InvalidOptionError(
+        'watermark',
+        watermark,
+        'must be an integer number of ms (use advanceWatermarkToInfinity() to end event time)',
+      );
     }
     const current = this.currentWatermark;
     if (watermark < current) throw new WatermarkRegressionError(watermark, current);
@@ -197,7 +204,11 @@ export class TestStream<T> extends Observable<StreamBatch<T>> implements Checkpo
   resumeAt(position: number | undefined): TestStream<T> {
     const start = position ?? 0;
     if (!Number.isSafeInteger(start) || start < 0 || start > this.steps.length) {
-      throw new InvalidOptionError('position', position, `must be the index of a step of this test stream (0 to ${this.steps.length})`);
+      throw new InvalidOptionError(
+        'position',
+        position,
+        `must be the index of a step of this test stream (0 to ${this.steps.length})`,
+      );
     }
     return new TestStream(this.steps, this.scheduler, start);
   }
@@ -207,13 +218,19 @@ export class TestStream<T> extends Observable<StreamBatch<T>> implements Checkpo
    * and the restore marker arrive between two steps, as elements.
    */
   withCheckpoints(link: SourceCheckpointLink): Observable<readonly StreamElement<T>[]> {
-    return new Observable<StreamBatch<T>>((subscriber) => runSteps(subscriber, { steps: this.steps, from: this.start, scheduler: this.scheduler, link }));
+    return new Observable<StreamBatch<T>>((subscriber) =>
+      runSteps(subscriber, { steps: this.steps, from: this.start, scheduler: this.scheduler, link }),
+    );
   }
 
   #with(step: TestStreamStep<T>): TestStream<T> {
     const last = this.steps.at(-1);
     if (last?.kind === 'watermark' && last.watermark === Infinity) {
-      throw new TestStreamStepError(this.steps.length, step.kind, 'comes after advanceWatermarkToInfinity(), which ends the stream');
+      throw new TestStreamStepError(
+        this.steps.length,
+        step.kind,
+        'comes after advanceWatermarkToInfinity(), which ends the stream',
+      );
     }
     return new TestStream([...this.steps, step], this.scheduler, this.start);
   }

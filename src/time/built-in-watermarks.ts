@@ -18,23 +18,35 @@ import { DEFAULT_WATERMARK_PERIOD, WatermarkStrategy } from './watermark-strateg
  */
 export function boundedOutOfOrderness<T>(maxOutOfOrdernessMs: number): WatermarkStrategy<T> {
   if (!Number.isSafeInteger(maxOutOfOrdernessMs) || maxOutOfOrdernessMs < 0) {
-    throw new InvalidOptionError('maxOutOfOrderness', maxOutOfOrdernessMs, 'must be an integer number of ms, 0 or more');
+    throw new InvalidOptionError(
+      'maxOutOfOrderness',
+      maxOutOfOrdernessMs,
+      'must be an integer number of ms, 0 or more',
+    );
   }
-  return new WatermarkStrategy<T>(() => {
-    let maxTimestamp = -Infinity;
-    return {
-      onEvent: (_value, timestamp) => {
-        if (timestamp > maxTimestamp) maxTimestamp = timestamp;
-      },
-      onPeriodicEmit: (output) => output.emitWatermark(maxTimestamp - maxOutOfOrdernessMs - 1),
-      // Restored with the entry, so that periodic watermarks continue where they were.
-      snapshotState: () => maxTimestamp,
-      restoreState: (state) => {
-        if (!Number.isSafeInteger(state) && state !== -Infinity) throw new TypeError(`the highest timestamp ${String(state)} is not a timestamp`);
-        maxTimestamp = state as number;
-      },
-    };
-  }, DEFAULT_WATERMARK_PERIOD, undefined, true, 'periodic', maxOutOfOrdernessMs);
+  return new WatermarkStrategy<T>(
+    () => {
+      let maxTimestamp = -Infinity;
+      return {
+        onEvent: (_value, timestamp) => {
+          if (timestamp > maxTimestamp) maxTimestamp = timestamp;
+        },
+        onPeriodicEmit: (output) => output.emitWatermark(maxTimestamp - maxOutOfOrdernessMs - 1),
+        // Restored with the entry, so that periodic watermarks continue where they were.
+        snapshotState: () => maxTimestamp,
+        restoreState: (state) => {
+          if (!Number.isSafeInteger(state) && state !== -Infinity)
+            throw new TypeError(`the highest timestamp ${String(state)} is not a timestamp`);
+          maxTimestamp = state as number;
+        },
+      };
+    },
+    DEFAULT_WATERMARK_PERIOD,
+    undefined,
+    true,
+    'periodic',
+    maxOutOfOrdernessMs,
+  );
 }
 
 /**
@@ -69,14 +81,24 @@ export function monotonousTimestamps<T>(): WatermarkStrategy<T> {
 export function punctuatedWatermarks<T>(
   watermarkFor: (value: T, timestamp: number) => number | undefined,
 ): WatermarkStrategy<T> {
-  if (typeof watermarkFor !== 'function') throw new InvalidOptionError('watermarkFor', watermarkFor, 'must be a function (value, timestamp) => watermark | undefined');
-  return new WatermarkStrategy<T>(() => ({
-    onEvent: (value, timestamp, output) => {
-      const watermark = watermarkFor(value, timestamp);
-      if (watermark !== undefined) output.emitWatermark(watermark);
-    },
-    onPeriodicEmit: () => undefined,
-  }), DEFAULT_WATERMARK_PERIOD, undefined, false);
+  if (typeof watermarkFor !== 'function')
+    throw new InvalidOptionError(
+      'watermarkFor',
+      watermarkFor,
+      'must be a function (value, timestamp) => watermark | undefined',
+    );
+  return new WatermarkStrategy<T>(
+    () => ({
+      onEvent: (value, timestamp, output) => {
+        const watermark = watermarkFor(value, timestamp);
+        if (watermark !== undefined) output.emitWatermark(watermark);
+      },
+      onPeriodicEmit: () => undefined,
+    }),
+    DEFAULT_WATERMARK_PERIOD,
+    undefined,
+    false,
+  );
 }
 
 /**
@@ -91,7 +113,12 @@ export function punctuatedWatermarks<T>(
  * ```
  */
 export function noWatermarks<T>(): WatermarkStrategy<T> {
-  return new WatermarkStrategy<T>(() => ({ onEvent: () => undefined, onPeriodicEmit: () => undefined }), DEFAULT_WATERMARK_PERIOD, undefined, false);
+  return new WatermarkStrategy<T>(
+    () => ({ onEvent: () => undefined, onPeriodicEmit: () => undefined }),
+    DEFAULT_WATERMARK_PERIOD,
+    undefined,
+    false,
+  );
 }
 
 /**
@@ -111,6 +138,9 @@ export function noWatermarks<T>(): WatermarkStrategy<T> {
  * });
  * ```
  */
-export function customWatermarks<T>(createGenerator: () => WatermarkGenerator<T>, periodMs: number = DEFAULT_WATERMARK_PERIOD): WatermarkStrategy<T> {
+export function customWatermarks<T>(
+  createGenerator: () => WatermarkGenerator<T>,
+  periodMs: number = DEFAULT_WATERMARK_PERIOD,
+): WatermarkStrategy<T> {
   return new WatermarkStrategy<T>(createGenerator, periodMs);
 }

@@ -50,7 +50,11 @@ export class WatermarkOutputClosedError extends StreamError {
  */
 export class ArrayInputError extends InvalidTimestampError {
   constructor(element: readonly unknown[], cause: InvalidTimestampError) {
-    super(element, cause.timestamp, `${cause.message.slice(cause.message.lastIndexOf(': ') + 2)}. The element is an array: for an Observable of arrays of values, use withEventTimeBatches, which takes each array as a batch`);
+    super(
+      element,
+      cause.timestamp,
+      `${cause.message.slice(cause.message.lastIndexOf(': ') + 2)}. The element is an array: for an Observable of arrays of values, use withEventTimeBatches, which takes each array as a batch`,
+    );
   }
 }
 

@@ -50,9 +50,17 @@ export function checkEventTimeOptions(options: unknown): void {
   }
   const { timestamp, watermarks } = options as { timestamp?: unknown; watermarks?: unknown };
   if (typeof timestamp !== 'function') {
-    throw new InvalidOptionError('timestamp', timestamp, 'must be a function returning the event time in ms, e.g. (e) => e.at');
+    throw new InvalidOptionError(
+      'timestamp',
+      timestamp,
+      'must be a function returning the event time in ms, e.g. (e) => e.at',
+    );
   }
   if (!(watermarks instanceof WatermarkStrategy)) {
-    throw new InvalidOptionError('watermarks', watermarks, 'must be a WatermarkStrategy, e.g. boundedOutOfOrderness(1_000) or monotonousTimestamps()');
+    throw new InvalidOptionError(
+      'watermarks',
+      watermarks,
+      'must be a WatermarkStrategy, e.g. boundedOutOfOrderness(1_000) or monotonousTimestamps()',
+    );
   }
 }

@@ -1,5 +1,11 @@
 export { WatermarkStrategy, DEFAULT_WATERMARK_PERIOD, type WatermarkCadence } from './watermark-strategy.js';
-export { boundedOutOfOrderness, monotonousTimestamps, punctuatedWatermarks, customWatermarks, noWatermarks } from './built-in-watermarks.js';
+export {
+  boundedOutOfOrderness,
+  monotonousTimestamps,
+  punctuatedWatermarks,
+  customWatermarks,
+  noWatermarks,
+} from './built-in-watermarks.js';
 export type { WatermarkGenerator, WatermarkOutput } from './watermark-generator.js';
 export { TimestampsAndWatermarksOperator } from './timestamps-and-watermarks.js';
 export type { EventTimeEntrySnapshot, InvalidRecord, TimestampsAndWatermarksOptions } from './event-time-options.js';

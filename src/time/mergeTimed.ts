@@ -1,6 +1,12 @@
 import { isObservable, Observable, type Subscription } from 'rxjs';
 import { InvalidOptionError, StreamError } from '../core/errors.js';
-import { END_OF_STREAM, MAX_WATERMARK, type CheckpointBarrier, type StreamBatch, type StreamElement } from '../core/elements.js';
+import {
+  END_OF_STREAM,
+  MAX_WATERMARK,
+  type CheckpointBarrier,
+  type StreamBatch,
+  type StreamElement,
+} from '../core/elements.js';
 import { WatermarkValve } from './watermark-valve.js';
 
 /** The value type of a timed stream. */
@@ -38,7 +44,12 @@ export function mergeTimed<I extends readonly Observable<StreamBatch<unknown, un
   type T = TimedValueOf<I[number]>;
   type K = TimedKeyOf<I[number]>;
   (inputs as readonly unknown[]).forEach((input, index) => {
-    if (!isObservable(input)) throw new InvalidOptionError(`inputs[${index}]`, input, 'must be an Observable of stream batches (e.g. from withEventTime)');
+    if (!isObservable(input))
+      throw new InvalidOptionError(
+        `inputs[${index}]`,
+        input,
+        'must be an Observable of stream batches (e.g. from withEventTime)',
+      );
   });
   return new Observable<StreamBatch<T, K>>((subscriber) => {
     // No input: nothing to merge, and no event time to hold back.
@@ -125,26 +136,28 @@ export function mergeTimed<I extends readonly Observable<StreamBatch<unknown, un
     inputs.forEach((input, index) => {
       // An input that failed synchronously ended the merge: do not start the others.
       if (subscriber.closed) return;
-      subscriptions.push((input as Observable<StreamBatch<T, K>>).subscribe({
-        next: (batch) => {
-          const out: StreamElement<T, K>[] = [];
-          try {
-            processElements(index, batch, out);
-          } catch (error) {
-            subscriber.error(error);
-            return;
-          }
-          flush(out);
-          if (active === 0) subscriber.complete();
-        },
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => {
-          const out: StreamElement<T, K>[] = [];
-          completeInput(index, out);
-          flush(out);
-          if (active === 0) subscriber.complete();
-        },
-      }));
+      subscriptions.push(
+        (input as Observable<StreamBatch<T, K>>).subscribe({
+          next: (batch) => {
+            const out: StreamElement<T, K>[] = [];
+            try {
+              processElements(index, batch, out);
+            } catch (error) {
+              subscriber.error(error);
+              return;
+            }
+            flush(out);
+            if (active === 0) subscriber.complete();
+          },
+          error: (error: unknown) => subscriber.error(error),
+          complete: () => {
+            const out: StreamElement<T, K>[] = [];
+            completeInput(index, out);
+            flush(out);
+            if (active === 0) subscriber.complete();
+          },
+        }),
+      );
     });
     return () => {
       for (const subscription of subscriptions) subscription.unsubscribe();
@@ -159,6 +172,9 @@ type Held<T, K> = StreamElement<T, K> | typeof INPUT_COMPLETED;
 /** An input sent the barrier of another checkpoint while the merge was aligning one. */
 export class BarrierAlignmentError extends StreamError {
   constructor(aligning: number, received: number, input: number) {
-    super('BARRIER_ALIGNMENT', `mergeTimed was aligning the barriers of checkpoint ${aligning} when input ${input} sent the barrier of checkpoint ${received}; a pipeline takes one checkpoint at a time`);
+    super(
+      'BARRIER_ALIGNMENT',
+      `mergeTimed was aligning the barriers of checkpoint ${aligning} when input ${input} sent the barrier of checkpoint ${received}; a pipeline takes one checkpoint at a time`,
+    );
   }
 }

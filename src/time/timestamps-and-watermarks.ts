@@ -1,5 +1,13 @@
 import { Counters } from '../core/counters.js';
-import { ACTIVE, END_OF_STREAM, IDLE, MAX_WATERMARK, MIN_WATERMARK, type StreamElement, type StreamRecord } from '../core/elements.js';
+import {
+  ACTIVE,
+  END_OF_STREAM,
+  IDLE,
+  MAX_WATERMARK,
+  MIN_WATERMARK,
+  type StreamElement,
+  type StreamRecord,
+} from '../core/elements.js';
 import { InvalidTimestampError } from '../core/errors.js';
 import { StateRestoreError } from '../state/errors.js';
 import type { ProcessingTimeService } from '../core/time.js';
@@ -9,7 +17,11 @@ import { ElementArray, type EntryDownstream } from './entry-downstream.js';
 
 export type { EntryDownstream } from './entry-downstream.js';
 import type { WatermarkGenerator, WatermarkOutput } from './watermark-generator.js';
-import { checkEventTimeOptions, type EventTimeEntrySnapshot, type TimestampsAndWatermarksOptions } from './event-time-options.js';
+import {
+  checkEventTimeOptions,
+  type EventTimeEntrySnapshot,
+  type TimestampsAndWatermarksOptions,
+} from './event-time-options.js';
 
 /**
  * The entry of a timed pipeline (Flink's TimestampsAndWatermarksOperator): turns plain values into
@@ -125,17 +137,28 @@ export class TimestampsAndWatermarksOperator<T> {
   restoreState(state: unknown): void {
     const s = state as Partial<EventTimeEntrySnapshot> | null;
     if (s === null || typeof s !== 'object' || s.version !== 1) {
-      throw new StateRestoreError(this.#options.uid, 'expected the plain object produced by snapshotState() of an event-time entry (version 1)');
+      throw new StateRestoreError(
+        this.#options.uid,
+        'expected the plain object produced by snapshotState() of an event-time entry (version 1)',
+      );
     }
     if (typeof s.watermark !== 'number' || watermarkProblem(s.watermark) !== undefined) {
-      throw new StateRestoreError(this.#options.uid, `the watermark ${String(s.watermark)} is not a watermark`, 'state.watermark');
+      throw new StateRestoreError(
+        this.#options.uid,
+        `the watermark ${String(s.watermark)} is not a watermark`,
+        'state.watermark',
+      );
     }
     // A snapshot without the generator's state (an older one, or a generator without state): the generator starts afresh.
     if (s.generator !== undefined && this.#generator.restoreState !== undefined) {
       try {
         this.#generator.restoreState(s.generator);
       } catch (error) {
-        throw new StateRestoreError(this.#options.uid, `is not the watermark generator's state: ${error instanceof Error ? error.message : String(error)}`, 'state.generator');
+        throw new StateRestoreError(
+          this.#options.uid,
+          `is not the watermark generator's state: ${error instanceof Error ? error.message : String(error)}`,
+          'state.generator',
+        );
       }
     }
     this.#currentWatermark = s.watermark;
@@ -162,7 +185,8 @@ export class TimestampsAndWatermarksOperator<T> {
     }
     const ts = timestamp as number;
     if (this.#idle) this.#setIdle(false);
-    if (ts <= this.#currentWatermark) this.#lateRecord({ kind: 'record', value, timestamp: ts, key: undefined, keyGroup: -1 }, down);
+    if (ts <= this.#currentWatermark)
+      this.#lateRecord({ kind: 'record', value, timestamp: ts, key: undefined, keyGroup: -1 }, down);
     else down.record(value, ts);
     this.#generator.onEvent(value, ts, this.#output);
     if (this.#onEvent) this.#generator.onPeriodicEmit(this.#output);
@@ -179,7 +203,8 @@ export class TimestampsAndWatermarksOperator<T> {
       return;
     }
     const ts = timestamp as number;
-    if (ts <= this.#currentWatermark) this.#lateRecord({ kind: 'record', value, timestamp: ts, key: undefined, keyGroup: -1 }, down);
+    if (ts <= this.#currentWatermark)
+      this.#lateRecord({ kind: 'record', value, timestamp: ts, key: undefined, keyGroup: -1 }, down);
     else down.record(value, ts);
     if (ts > this.#max) {
       this.#max = ts;

@@ -16,13 +16,17 @@ export function timestampProblem(timestamp: unknown): string | undefined {
     if (Number.isSafeInteger(timestamp)) return undefined;
     if (Number.isNaN(timestamp)) return 'the timestamp is NaN';
     if (!Number.isFinite(timestamp)) return 'the timestamp is infinite';
-    if (!Number.isInteger(timestamp)) return 'the timestamp is not an integer number of milliseconds (round it, e.g. Math.floor)';
+    if (!Number.isInteger(timestamp))
+      return 'the timestamp is not an integer number of milliseconds (round it, e.g. Math.floor)';
     return 'the timestamp is beyond Number.MAX_SAFE_INTEGER';
   }
-  if (timestamp === undefined || timestamp === null) return `the timestamp is missing (the extractor returned ${String(timestamp)})`;
+  if (timestamp === undefined || timestamp === null)
+    return `the timestamp is missing (the extractor returned ${String(timestamp)})`;
   if (timestamp instanceof Date) return 'the timestamp is a Date, not a number of milliseconds: return date.getTime()';
-  if (typeof timestamp === 'string') return 'the timestamp is not a number but a string: parse it in the extractor (Number(s), or Date.parse(s) for a date)';
-  if (typeof timestamp === 'bigint') return 'the timestamp is not a number but a bigint: convert it in the extractor (Number(b))';
+  if (typeof timestamp === 'string')
+    return 'the timestamp is not a number but a string: parse it in the extractor (Number(s), or Date.parse(s) for a date)';
+  if (typeof timestamp === 'bigint')
+    return 'the timestamp is not a number but a bigint: convert it in the extractor (Number(b))';
   return `the timestamp is not a number but a ${typeof timestamp}`;
 }
 

@@ -39,13 +39,25 @@ export class WatermarkStrategy<T> {
    */
   readonly outOfOrderness: number | undefined;
 
-  constructor(create: () => WatermarkGenerator<T>, period = DEFAULT_WATERMARK_PERIOD, idleTimeout?: number, emitsPeriodically = true, cadence: WatermarkCadence = 'periodic', outOfOrderness?: number) {
-    if (typeof create !== 'function') throw new InvalidOptionError('createGenerator', create, 'must be a function returning a WatermarkGenerator');
+  constructor(
+    create: () => WatermarkGenerator<T>,
+    period = DEFAULT_WATERMARK_PERIOD,
+    idleTimeout?: number,
+    emitsPeriodically = true,
+    cadence: WatermarkCadence = 'periodic',
+    outOfOrderness?: number,
+  ) {
+    if (typeof create !== 'function')
+      throw new InvalidOptionError('createGenerator', create, 'must be a function returning a WatermarkGenerator');
     checkDuration('period', period, true);
     if (idleTimeout !== undefined) {
       checkDuration('idleTimeout', idleTimeout, false);
       if (period === 0) {
-        throw new InvalidOptionError('idleTimeout', idleTimeout, 'needs periodic emission: idleness is checked at each periodic emission, as in Flink, and period is 0 (use onEveryEvent() to emit on every event and keep the period for idleness)');
+        throw new InvalidOptionError(
+          'idleTimeout',
+          idleTimeout,
+          'needs periodic emission: idleness is checked at each periodic emission, as in Flink, and period is 0 (use onEveryEvent() to emit on every event and keep the period for idleness)',
+        );
       }
     }
     if (cadence !== 'periodic' && cadence !== 'event' && cadence !== 'batch') {
@@ -63,14 +75,25 @@ export class WatermarkStrategy<T> {
 
   /** Whether the entry operator must run a periodic timer for this strategy. */
   get needsPeriodicTimer(): boolean {
-    return this.period > 0 && ((this.emitsPeriodically && this.cadence === 'periodic') || this.idleTimeout !== undefined);
+    return (
+      this.period > 0 && ((this.emitsPeriodically && this.cadence === 'periodic') || this.idleTimeout !== undefined)
+    );
   }
 
   /** A fresh generator, with idleness detection wrapped around it when configured. */
   createGenerator(now: () => number): WatermarkGenerator<T> {
     const generator = this.#create();
-    if (generator === null || typeof generator !== 'object' || typeof generator.onEvent !== 'function' || typeof generator.onPeriodicEmit !== 'function') {
-      throw new InvalidOptionError('createGenerator', generator, 'must return an object with onEvent and onPeriodicEmit methods');
+    if (
+      generator === null ||
+      typeof generator !== 'object' ||
+      typeof generator.onEvent !== 'function' ||
+      typeof generator.onPeriodicEmit !== 'function'
+    ) {
+      throw new InvalidOptionError(
+        'createGenerator',
+        generator,
+        'must return an object with onEvent and onPeriodicEmit methods',
+      );
     }
     return this.idleTimeout === undefined ? generator : new WatermarksWithIdleness(generator, this.idleTimeout, now);
   }
@@ -88,7 +111,14 @@ export class WatermarkStrategy<T> {
    * ```
    */
   withIdleness(timeoutMs: number): WatermarkStrategy<T> {
-    return new WatermarkStrategy(this.#create, this.period, timeoutMs, this.emitsPeriodically, this.cadence, this.outOfOrderness);
+    return new WatermarkStrategy(
+      this.#create,
+      this.period,
+      timeoutMs,
+      this.emitsPeriodically,
+      this.cadence,
+      this.outOfOrderness,
+    );
   }
 
   /**
@@ -102,7 +132,14 @@ export class WatermarkStrategy<T> {
    * ```
    */
   withPeriod(periodMs: number): WatermarkStrategy<T> {
-    return new WatermarkStrategy(this.#create, periodMs, this.idleTimeout, this.emitsPeriodically, periodMs === 0 ? 'event' : this.cadence, this.outOfOrderness);
+    return new WatermarkStrategy(
+      this.#create,
+      periodMs,
+      this.idleTimeout,
+      this.emitsPeriodically,
+      periodMs === 0 ? 'event' : this.cadence,
+      this.outOfOrderness,
+    );
   }
 
   /**
@@ -120,7 +157,14 @@ export class WatermarkStrategy<T> {
    * ```
    */
   onEveryEvent(): WatermarkStrategy<T> {
-    return new WatermarkStrategy(this.#create, this.period, this.idleTimeout, this.emitsPeriodically, 'event', this.outOfOrderness);
+    return new WatermarkStrategy(
+      this.#create,
+      this.period,
+      this.idleTimeout,
+      this.emitsPeriodically,
+      'event',
+      this.outOfOrderness,
+    );
   }
 
   /**
@@ -137,7 +181,14 @@ export class WatermarkStrategy<T> {
    * ```
    */
   onEveryBatch(): WatermarkStrategy<T> {
-    return new WatermarkStrategy(this.#create, this.period, this.idleTimeout, this.emitsPeriodically, 'batch', this.outOfOrderness);
+    return new WatermarkStrategy(
+      this.#create,
+      this.period,
+      this.idleTimeout,
+      this.emitsPeriodically,
+      'batch',
+      this.outOfOrderness,
+    );
   }
 }
 
@@ -149,6 +200,10 @@ export type WatermarkCadence = 'periodic' | 'event' | 'batch';
 
 function checkDuration(option: string, value: number, zeroAllowed: boolean): void {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!zeroAllowed && value === 0)) {
-    throw new InvalidOptionError(option, value, zeroAllowed ? 'must be a finite number of ms, 0 or more' : 'must be a finite number of ms, more than 0');
+    throw new InvalidOptionError(
+      option,
+      value,
+      zeroAllowed ? 'must be a finite number of ms, 0 or more' : 'must be a finite number of ms, more than 0',
+    );
   }
 }

@@ -108,60 +108,79 @@ function eventTime<T, I>(
   if (options.counters !== undefined && !(options.counters instanceof Counters)) {
     throw new InvalidOptionError('counters', options.counters, 'must be a Counters instance');
   }
-  if (options.scheduler !== undefined && (options.scheduler === null || typeof options.scheduler.now !== 'function' || typeof options.scheduler.schedule !== 'function')) {
-    throw new InvalidOptionError('scheduler', options.scheduler, 'must be an RxJS SchedulerLike (asyncScheduler, a TestScheduler, ...)');
+  if (
+    options.scheduler !== undefined &&
+    (options.scheduler === null ||
+      typeof options.scheduler.now !== 'function' ||
+      typeof options.scheduler.schedule !== 'function')
+  ) {
+    throw new InvalidOptionError(
+      'scheduler',
+      options.scheduler,
+      'must be an RxJS SchedulerLike (asyncScheduler, a TestScheduler, ...)',
+    );
   }
-  return (source) => markStage(new Observable<StreamBatch<T>>((subscriber) => {
-    const flush = (out: StreamElement<T>[]): void => {
-      if (out.length === 0) return;
-      probe.emitted(out);
-      subscriber.next(out);
-    };
-    const fail = failThroughPipeline(() => operator, subscriber);
-    const time = schedulerProcessingTime<T, undefined>(options.scheduler ?? asyncScheduler, flush, fail);
-    const operator = createEntry(options, time.service);
-    const probe = probeFor(operator);
-    const subscription = source.subscribe({
-      next: (input) => {
-        const out: StreamElement<T>[] = [];
-        const start = probe.begin();
-        const markers = markersOf(input);
-        try {
-          if (markers === undefined) process(operator, input, out);
-          else processMarkers(operator, markers, out);
-        } catch (error) {
-          fail(error);
-          return;
-        }
-        probe.endValues(start, markers !== undefined ? 0 : batches ? (input as readonly T[]).length : 1);
-        flush(out);
-      },
-      error: (error: unknown) => subscriber.error(error),
-      complete: () => {
-        const out: StreamElement<T>[] = [];
-        operator.end(out);
-        flush(out);
-        subscriber.complete();
-      },
-    });
-    return () => {
-      subscription.unsubscribe();
-      operator.dispose();
-      time.cancelAll();
-    };
-  }), { kind: 'entry', source: source as Observable<unknown>, batches, options: options as EventTimeOptions<unknown> });
+  return (source) =>
+    markStage(
+      new Observable<StreamBatch<T>>((subscriber) => {
+        const flush = (out: StreamElement<T>[]): void => {
+          if (out.length === 0) return;
+          probe.emitted(out);
+          subscriber.next(out);
+        };
+        const fail = failThroughPipeline(() => operator, subscriber);
+        const time = schedulerProcessingTime<T, undefined>(options.scheduler ?? asyncScheduler, flush, fail);
+        const operator = createEntry(options, time.service);
+        const probe = probeFor(operator);
+        const subscription = source.subscribe({
+          next: (input) => {
+            const out: StreamElement<T>[] = [];
+            const start = probe.begin();
+            const markers = markersOf(input);
+            try {
+              if (markers === undefined) process(operator, input, out);
+              else processMarkers(operator, markers, out);
+            } catch (error) {
+              fail(error);
+              return;
+            }
+            probe.endValues(start, markers !== undefined ? 0 : batches ? (input as readonly T[]).length : 1);
+            flush(out);
+          },
+          error: (error: unknown) => subscriber.error(error),
+          complete: () => {
+            const out: StreamElement<T>[] = [];
+            operator.end(out);
+            flush(out);
+            subscriber.complete();
+          },
+        });
+        return () => {
+          subscription.unsubscribe();
+          operator.dispose();
+          time.cancelAll();
+        };
+      }),
+      { kind: 'entry', source: source as Observable<unknown>, batches, options: options as EventTimeOptions<unknown> },
+    );
 }
 
 /** The entry operator of `withEventTime(options)`, for one subscription. */
-export function createEntry<T>(options: EventTimeOptions<T>, time: ProcessingTimeService): TimestampsAndWatermarksOperator<T> {
-  return new TimestampsAndWatermarksOperator<T>({
-    timestamp: options.timestamp,
-    watermarks: options.watermarks,
-    invalid: options.invalid && ((invalid) => options.invalid!.emit(invalid)),
-    late: options.late && ((late) => options.late!.emit(late)),
-    counters: options.counters,
-    uid: options.uid,
-  }, time);
+export function createEntry<T>(
+  options: EventTimeOptions<T>,
+  time: ProcessingTimeService,
+): TimestampsAndWatermarksOperator<T> {
+  return new TimestampsAndWatermarksOperator<T>(
+    {
+      timestamp: options.timestamp,
+      watermarks: options.watermarks,
+      invalid: options.invalid && ((invalid) => options.invalid!.emit(invalid)),
+      late: options.late && ((late) => options.late!.emit(late)),
+      counters: options.counters,
+      uid: options.uid,
+    },
+    time,
+  );
 }
 
 /**
@@ -169,7 +188,11 @@ export function createEntry<T>(options: EventTimeOptions<T>, time: ProcessingTim
  * end of input ends event time here, a barrier stores this operator's state (its watermark) first,
  * a restore marker gives it back.
  */
-export function processMarkers<T>(operator: TimestampsAndWatermarksOperator<T>, markers: readonly StreamElement<never, never>[], out: StreamElement<T>[]): void {
+export function processMarkers<T>(
+  operator: TimestampsAndWatermarksOperator<T>,
+  markers: readonly StreamElement<never, never>[],
+  out: StreamElement<T>[],
+): void {
   // Markers carry no records, so the entry takes part like any engine operator: processElement
   // snapshots or restores it and forwards the element in place.
   const asOperator = operator as unknown as StreamOperator<never, never, T, undefined>;

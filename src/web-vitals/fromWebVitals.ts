@@ -8,7 +8,10 @@ import { InvalidOptionError } from '../core/errors.js';
 import { VITAL_NAMES, type VitalName, type VitalUpdate } from './vital-update.js';
 
 /** A registration function of web-vitals, such as `onLCP`: calls `report` for every report of the metric. */
-export type VitalRegistration = (report: (metric: Metric | MetricWithAttribution) => void, options?: ReportOpts) => void;
+export type VitalRegistration = (
+  report: (metric: Metric | MetricWithAttribution) => void,
+  options?: ReportOpts,
+) => void;
 
 /**
  * The five registration functions, as `import * as webVitals from 'web-vitals'` (or
@@ -56,9 +59,11 @@ export interface WebVitalsOptions {
 export function fromWebVitals(options: WebVitalsOptions = {}): Observable<VitalUpdate> {
   const metrics = checkMetrics(options.metrics);
   const attribution = options.attribution ?? false;
-  if (typeof attribution !== 'boolean') throw new InvalidOptionError('attribution', attribution, 'must be true or false');
+  if (typeof attribution !== 'boolean')
+    throw new InvalidOptionError('attribution', attribution, 'must be true or false');
   const reportAllChanges = options.reportAllChanges ?? false;
-  if (typeof reportAllChanges !== 'boolean') throw new InvalidOptionError('reportAllChanges', reportAllChanges, 'must be true or false');
+  if (typeof reportAllChanges !== 'boolean')
+    throw new InvalidOptionError('reportAllChanges', reportAllChanges, 'must be true or false');
   if (options.library !== undefined) checkLibrary(options.library, metrics);
   const scheduler = options.scheduler ?? asyncScheduler;
 
@@ -71,8 +76,14 @@ export function fromWebVitals(options: WebVitalsOptions = {}): Observable<VitalU
       const update = reports.get(metric.id) ?? 0;
       reports.set(metric.id, update + 1);
       const base = {
-        name: metric.name, id: metric.id, value: metric.value, delta: metric.delta, update,
-        rating: metric.rating, navigationType: metric.navigationType, at: Math.round(scheduler.now()),
+        name: metric.name,
+        id: metric.id,
+        value: metric.value,
+        delta: metric.delta,
+        update,
+        rating: metric.rating,
+        navigationType: metric.navigationType,
+        at: Math.round(scheduler.now()),
       };
       subscriber.next(attribution && 'attribution' in metric ? { ...base, attribution: metric.attribution } : base);
     };
@@ -103,7 +114,8 @@ function checkMetrics(metrics: readonly VitalName[] | undefined): readonly Vital
     throw new InvalidOptionError('metrics', metrics, `must be a non-empty array of ${VITAL_NAMES.join(', ')}`);
   }
   for (const name of metrics) {
-    if (!VITAL_NAMES.includes(name)) throw new InvalidOptionError('metrics', name, `is not a web vital: use ${VITAL_NAMES.join(', ')}`);
+    if (!VITAL_NAMES.includes(name))
+      throw new InvalidOptionError('metrics', name, `is not a web vital: use ${VITAL_NAMES.join(', ')}`);
   }
   return [...new Set(metrics)];
 }
@@ -112,7 +124,11 @@ function checkLibrary(library: WebVitalsLibrary, metrics: readonly VitalName[]):
   for (const name of metrics) {
     const fn = (library as unknown as Record<string, unknown>)[`on${name}`];
     if (typeof fn !== 'function') {
-      throw new InvalidOptionError(`library.on${name}`, fn, "must be web-vitals' registration function (import * as webVitals from 'web-vitals')");
+      throw new InvalidOptionError(
+        `library.on${name}`,
+        fn,
+        "must be web-vitals' registration function (import * as webVitals from 'web-vitals')",
+      );
     }
   }
 }

@@ -145,14 +145,16 @@ export class AggregateColumns {
   toAccumulator(columns: number[][], slot: number): unknown {
     const parts = this.#parts.map((part, p) => {
       const c = this.#first[p]!;
-      return part.kind === 'average' ? { count: columns[c]![slot]!, sum: columns[c + 1]![slot]! } satisfies AverageAccumulator : columns[c]![slot];
+      return part.kind === 'average'
+        ? ({ count: columns[c]![slot]!, sum: columns[c + 1]![slot]! } satisfies AverageAccumulator)
+        : columns[c]![slot];
     });
     return this.#names === null ? parts[0] : parts;
   }
 
   /** Sets slot `slot` from an accumulator of the aggregate (a restored snapshot's). */
   fromAccumulator(acc: unknown, columns: number[][], slot: number): void {
-    const parts = this.#names === null ? [acc] : acc as unknown[];
+    const parts = this.#names === null ? [acc] : (acc as unknown[]);
     this.#parts.forEach((part, p) => {
       const c = this.#first[p]!;
       if (part.kind !== 'average') {

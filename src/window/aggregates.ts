@@ -60,7 +60,11 @@ export interface BuiltinAggregate {
  */
 export const BUILTIN = new WeakMap<object, BuiltinAggregate>();
 
-function builtin<F extends WindowAggregateFunction<never, unknown, number>>(fn: F, kind: BuiltinKind, select: (value: never) => number): F {
+function builtin<F extends WindowAggregateFunction<never, unknown, number>>(
+  fn: F,
+  kind: BuiltinKind,
+  select: (value: never) => number,
+): F {
   BUILTIN.set(fn, { kind, select });
   return fn;
 }
@@ -88,13 +92,16 @@ const constantStart = (fn: object): boolean => {
 export function count(): WindowAggregateFunction<unknown, number, number> {
   return COUNT;
 }
-const COUNT: WindowAggregateFunction<unknown, number, number> = /* @__PURE__ */ builtin(Object.freeze({
-  createAccumulator: () => 0,
-  add: (_v: unknown, acc: number) => acc + 1,
-  getResult: (acc: number) => acc,
-  merge: (a: number, b: number) => a + b,
-}), 'count', identity);
-
+const COUNT: WindowAggregateFunction<unknown, number, number> = /* @__PURE__ */ builtin(
+  Object.freeze({
+    createAccumulator: () => 0,
+    add: (_v: unknown, acc: number) => acc + 1,
+    getResult: (acc: number) => acc,
+    merge: (a: number, b: number) => a + b,
+  }),
+  'count',
+  identity,
+);
 
 /**
  * Sums a number taken from each element (the element itself by default).
@@ -109,12 +116,16 @@ const COUNT: WindowAggregateFunction<unknown, number, number> = /* @__PURE__ */ 
  * ```
  */
 export function sum<T = number>(select: (value: T) => number = identity): WindowAggregateFunction<T, number, number> {
-  return builtin(Object.freeze({
-    createAccumulator: () => 0,
-    add: (v: T, acc: number) => acc + select(v),
-    getResult: (acc: number) => acc,
-    merge: (a: number, b: number) => a + b,
-  }), 'sum', select as (value: never) => number);
+  return builtin(
+    Object.freeze({
+      createAccumulator: () => 0,
+      add: (v: T, acc: number) => acc + select(v),
+      getResult: (acc: number) => acc,
+      merge: (a: number, b: number) => a + b,
+    }),
+    'sum',
+    select as (value: never) => number,
+  );
 }
 
 /**
@@ -126,12 +137,16 @@ export function sum<T = number>(select: (value: T) => number = identity): Window
  * ```
  */
 export function min<T = number>(select: (value: T) => number = identity): WindowAggregateFunction<T, number, number> {
-  return builtin(Object.freeze({
-    createAccumulator: () => Infinity,
-    add: (v: T, acc: number) => Math.min(acc, select(v)),
-    getResult: (acc: number) => acc,
-    merge: (a: number, b: number) => Math.min(a, b),
-  }), 'min', select as (value: never) => number);
+  return builtin(
+    Object.freeze({
+      createAccumulator: () => Infinity,
+      add: (v: T, acc: number) => Math.min(acc, select(v)),
+      getResult: (acc: number) => acc,
+      merge: (a: number, b: number) => Math.min(a, b),
+    }),
+    'min',
+    select as (value: never) => number,
+  );
 }
 
 /**
@@ -143,12 +158,16 @@ export function min<T = number>(select: (value: T) => number = identity): Window
  * ```
  */
 export function max<T = number>(select: (value: T) => number = identity): WindowAggregateFunction<T, number, number> {
-  return builtin(Object.freeze({
-    createAccumulator: () => -Infinity,
-    add: (v: T, acc: number) => Math.max(acc, select(v)),
-    getResult: (acc: number) => acc,
-    merge: (a: number, b: number) => Math.max(a, b),
-  }), 'max', select as (value: never) => number);
+  return builtin(
+    Object.freeze({
+      createAccumulator: () => -Infinity,
+      add: (v: T, acc: number) => Math.max(acc, select(v)),
+      getResult: (acc: number) => acc,
+      merge: (a: number, b: number) => Math.max(a, b),
+    }),
+    'max',
+    select as (value: never) => number,
+  );
 }
 
 /** Accumulator of `average`: updated in place. */
@@ -165,21 +184,27 @@ export interface AverageAccumulator {
  * window(slidingEventTimeWindows(60_000, 10_000)).aggregate(average((r: Reading) => r.celsius));
  * ```
  */
-export function average<T = number>(select: (value: T) => number = identity): WindowAggregateFunction<T, AverageAccumulator, number> {
-  return builtin(Object.freeze({
-    createAccumulator: (): AverageAccumulator => ({ count: 0, sum: 0 }),
-    add: (v: T, acc: AverageAccumulator) => {
-      acc.count++;
-      acc.sum += select(v);
-      return acc;
-    },
-    getResult: (acc: AverageAccumulator) => acc.sum / acc.count,
-    merge: (a: AverageAccumulator, b: AverageAccumulator) => {
-      a.count += b.count;
-      a.sum += b.sum;
-      return a;
-    },
-  }), 'average', select as (value: never) => number);
+export function average<T = number>(
+  select: (value: T) => number = identity,
+): WindowAggregateFunction<T, AverageAccumulator, number> {
+  return builtin(
+    Object.freeze({
+      createAccumulator: (): AverageAccumulator => ({ count: 0, sum: 0 }),
+      add: (v: T, acc: AverageAccumulator) => {
+        acc.count++;
+        acc.sum += select(v);
+        return acc;
+      },
+      getResult: (acc: AverageAccumulator) => acc.sum / acc.count,
+      merge: (a: AverageAccumulator, b: AverageAccumulator) => {
+        a.count += b.count;
+        a.sum += b.sum;
+        return a;
+      },
+    }),
+    'average',
+    select as (value: never) => number,
+  );
 }
 
 /** Result of `quantiles`. */
@@ -216,7 +241,8 @@ export function quantiles<T = number>(
 ): WindowAggregateFunction<T, QuantileSketch, QuantileSummary> {
   const qs = options.quantiles ?? [0.5, 0.95, 0.99];
   for (const q of qs) {
-    if (typeof q !== 'number' || !(q >= 0 && q <= 1)) throw new InvalidOptionError('quantiles quantiles', q, 'must be numbers from 0 to 1');
+    if (typeof q !== 'number' || !(q >= 0 && q <= 1))
+      throw new InvalidOptionError('quantiles quantiles', q, 'must be numbers from 0 to 1');
   }
   const relativeAccuracy = options.relativeAccuracy ?? 0.01;
   new QuantileSketch(relativeAccuracy); // checks the option now, when the operator is built
@@ -255,7 +281,9 @@ export function quantiles<T = number>(
 export type AggregateResultOf<F> = F extends {
   /** The `getResult` whose return type is inferred. */
   getResult(accumulator: never): infer O;
-} ? O : never;
+}
+  ? O
+  : never;
 
 /**
  * Runs several aggregates over the same elements in one pass and returns their results by name.
@@ -270,7 +298,8 @@ export function combine<T, S extends Record<string, WindowAggregateFunction<T, u
   aggregates: S,
 ): WindowAggregateFunction<T, unknown[], { [N in keyof S]: AggregateResultOf<S[N]> }> {
   const names = Object.keys(aggregates);
-  if (names.length === 0) throw new InvalidOptionError('combine aggregates', aggregates, 'must name at least one aggregate');
+  if (names.length === 0)
+    throw new InvalidOptionError('combine aggregates', aggregates, 'must name at least one aggregate');
   const fns = names.map((n) => aggregates[n] as unknown as WindowAggregateFunction<T, unknown, unknown>);
   const n = fns.length;
   // Built-in parts start from constants: copying a prepared array beats calling every part.
@@ -312,10 +341,14 @@ export function combine<T, S extends Record<string, WindowAggregateFunction<T, u
 /** A copy of a combined start accumulator: an array literal for the usual sizes is allocated inline, `slice` is a call. */
 function copyStart(start: readonly unknown[]): unknown[] {
   switch (start.length) {
-    case 1: return [start[0]];
-    case 2: return [start[0], start[1]];
-    case 3: return [start[0], start[1], start[2]];
-    default: return start.slice();
+    case 1:
+      return [start[0]];
+    case 2:
+      return [start[0], start[1]];
+    case 3:
+      return [start[0], start[1], start[2]];
+    default:
+      return start.slice();
   }
 }
 
@@ -324,7 +357,12 @@ function copyStart(start: readonly unknown[]): unknown[] {
  * store site that sees one property name stays monomorphic, one that sees several names goes
  * megamorphic, which measured three times slower per result.
  */
-function assignResults<T>(out: Record<string, unknown>, names: readonly string[], fns: readonly WindowAggregateFunction<T, unknown, unknown>[], acc: readonly unknown[]): void {
+function assignResults<T>(
+  out: Record<string, unknown>,
+  names: readonly string[],
+  fns: readonly WindowAggregateFunction<T, unknown, unknown>[],
+  acc: readonly unknown[],
+): void {
   const n = names.length;
   if (n > 0) out[names[0]!] = fns[0]!.getResult(acc[0]);
   if (n > 1) out[names[1]!] = fns[1]!.getResult(acc[1]);
@@ -360,8 +398,12 @@ export function importAccumulator<ACC>(fn: WindowAggregateFunction<never, ACC, u
  * with its path.
  */
 export function clonePlain(value: unknown, what: string): unknown {
-  return copyState(value, `window ${what}`, (other) => {
-    throw new StateExportError(what, other);
-  }, what);
+  return copyState(
+    value,
+    `window ${what}`,
+    (other) => {
+      throw new StateExportError(what, other);
+    },
+    what,
+  );
 }
-

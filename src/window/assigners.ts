@@ -70,10 +70,18 @@ function checkOffset(option: string, offset: number, bound: number, boundName: s
     throw new InvalidOptionError(option, offset, 'must be an integer number of milliseconds (it may be negative)');
   }
   // Same rule as Flink's assigners: abs(offset) < size (tumbling) or < slide (sliding).
-  if (Math.abs(offset) >= bound) throw new InvalidOptionError(option, offset, `must satisfy abs(offset) < ${boundName} (${bound})`);
+  if (Math.abs(offset) >= bound)
+    throw new InvalidOptionError(option, offset, `must satisfy abs(offset) < ${boundName} (${bound})`);
 }
 
-function fixed(name: string, size: number, slide: number, offset: number, eventTime: boolean, defaultTrigger: Trigger<unknown>): FixedWindowAssigner {
+function fixed(
+  name: string,
+  size: number,
+  slide: number,
+  offset: number,
+  eventTime: boolean,
+  defaultTrigger: Trigger<unknown>,
+): FixedWindowAssigner {
   positiveInteger(`${name} size`, size, 'milliseconds');
   positiveInteger(`${name} slide`, slide, 'milliseconds');
   checkOffset(`${name} offset`, offset, slide, slide === size ? 'size' : 'slide');
@@ -152,21 +160,46 @@ export function slidingProcessingTimeWindows(size: number, slide: number, offset
   return fixed('slidingProcessingTimeWindows', size, slide, offset, false, processingTimeTrigger());
 }
 
-function session<T>(name: string, gap: number | ((value: T) => number), eventTime: boolean, defaultTrigger: Trigger<unknown>): SessionWindowAssigner<T> {
+function session<T>(
+  name: string,
+  gap: number | ((value: T) => number),
+  eventTime: boolean,
+  defaultTrigger: Trigger<unknown>,
+): SessionWindowAssigner<T> {
   if (typeof gap === 'function') {
     const extract = gap;
     // Flink's Dynamic*SessionWindows refuse a gap <= 0 for the element that produced it.
     const checked = (value: T): number => {
       const g = extract(value);
       if (typeof g !== 'number' || !Number.isSafeInteger(g) || g <= 0) {
-        throw new InvalidOptionError(`${name} gap`, g, `must be a positive integer number of milliseconds (returned for element ${safeJson(value)})`);
+        throw new InvalidOptionError(
+          `${name} gap`,
+          g,
+          `must be a positive integer number of milliseconds (returned for element ${safeJson(value)})`,
+        );
       }
       return g;
     };
-    return Object.freeze({ kind: 'session', gap: checked, dynamic: true, eventTime, name, defaultTrigger, merging: MergingWindowSet });
+    return Object.freeze({
+      kind: 'session',
+      gap: checked,
+      dynamic: true,
+      eventTime,
+      name,
+      defaultTrigger,
+      merging: MergingWindowSet,
+    });
   }
   positiveInteger(`${name} gap`, gap, 'milliseconds');
-  return Object.freeze({ kind: 'session', gap: () => gap, dynamic: false, eventTime, name, defaultTrigger, merging: MergingWindowSet });
+  return Object.freeze({
+    kind: 'session',
+    gap: () => gap,
+    dynamic: false,
+    eventTime,
+    name,
+    defaultTrigger,
+    merging: MergingWindowSet,
+  });
 }
 
 function safeJson(value: unknown): string {
@@ -248,7 +281,10 @@ export function dynamicProcessingTimeSessionWindows<T>(gap: (value: T) => number
 export function globalWindows(options: { endOfStream?: boolean } = {}): GlobalWindowAssigner {
   const endOfStream = options.endOfStream === true;
   return Object.freeze({
-    kind: 'global', eventTime: false, name: 'globalWindows', endOfStreamTrigger: endOfStream,
+    kind: 'global',
+    eventTime: false,
+    name: 'globalWindows',
+    endOfStreamTrigger: endOfStream,
     defaultTrigger: endOfStream ? endOfStreamTrigger() : neverTrigger(),
   });
 }

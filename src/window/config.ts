@@ -15,7 +15,14 @@ import type { WindowAggregateFunction } from './aggregates.js';
 import type { WindowAssigner } from './assigners.js';
 import type { Evictor } from './evictors.js';
 import { eventTimeTrigger, type Trigger } from './triggers.js';
-import { DROPPED_LATE, LATE_TO_SIDE_OUTPUT, type FusedKeyBy, type WindowFunction, type WindowOptions, type WindowResult } from './types.js';
+import {
+  DROPPED_LATE,
+  LATE_TO_SIDE_OUTPUT,
+  type FusedKeyBy,
+  type WindowFunction,
+  type WindowOptions,
+  type WindowResult,
+} from './types.js';
 import { incrementalOf, type Incremental } from './window-functions.js';
 
 /** In place of a key group: the record was keyed by the fused keyBy, and its group is not computed yet. */
@@ -31,31 +38,65 @@ export const FUSED_KEY_GROUP = -2;
  */
 export function validateWindowConfig<T, K>(assigner: WindowAssigner<T>, options: WindowOptions<T, K>): void {
   const lateness = options.allowedLateness ?? 0;
-  if (typeof lateness !== 'number' || Number.isNaN(lateness) || lateness < 0 || (lateness !== Infinity && !Number.isSafeInteger(lateness))) {
-    throw new InvalidOptionError('allowedLateness', lateness, 'must be a non-negative integer number of milliseconds (or Infinity)');
+  if (
+    typeof lateness !== 'number' ||
+    Number.isNaN(lateness) ||
+    lateness < 0 ||
+    (lateness !== Infinity && !Number.isSafeInteger(lateness))
+  ) {
+    throw new InvalidOptionError(
+      'allowedLateness',
+      lateness,
+      'must be a non-negative integer number of milliseconds (or Infinity)',
+    );
   }
   if (!assigner.eventTime && lateness !== 0) {
-    throw new InvalidOptionError('allowedLateness', lateness, `is only valid for event-time windows, not ${assigner.name}`);
+    throw new InvalidOptionError(
+      'allowedLateness',
+      lateness,
+      `is only valid for event-time windows, not ${assigner.name}`,
+    );
   }
   if (!assigner.eventTime && options.lateOutput !== undefined) {
-    throw new InvalidOptionError('lateOutput', options.lateOutput.name, `is only valid for event-time windows, not ${assigner.name}`);
+    throw new InvalidOptionError(
+      'lateOutput',
+      options.lateOutput.name,
+      `is only valid for event-time windows, not ${assigner.name}`,
+    );
   }
   const trigger = options.trigger;
   if (trigger !== undefined) {
-    if (trigger === null || typeof trigger.onElement !== 'function' || typeof trigger.onEventTime !== 'function'
-      || typeof trigger.onProcessingTime !== 'function' || typeof trigger.clear !== 'function') {
-      throw new InvalidOptionError('trigger', trigger, 'must implement onElement, onEventTime, onProcessingTime and clear');
+    if (
+      trigger === null ||
+      typeof trigger.onElement !== 'function' ||
+      typeof trigger.onEventTime !== 'function' ||
+      typeof trigger.onProcessingTime !== 'function' ||
+      typeof trigger.clear !== 'function'
+    ) {
+      throw new InvalidOptionError(
+        'trigger',
+        trigger,
+        'must implement onElement, onEventTime, onProcessingTime and clear',
+      );
     }
     if (assigner.kind === 'session' && (trigger.canMerge !== true || typeof trigger.onMerge !== 'function')) {
-      throw new InvalidOptionError('trigger', trigger.name ?? 'custom trigger', `cannot be used with the merging assigner ${assigner.name}: it must set canMerge and implement onMerge`);
+      throw new InvalidOptionError(
+        'trigger',
+        trigger.name ?? 'custom trigger',
+        `cannot be used with the merging assigner ${assigner.name}: it must set canMerge and implement onMerge`,
+      );
     }
   }
   checkUid(options.uid);
 }
 
 /** What the window operator is built from: the assigner, the function, keying, and the options. */
-export type WindowOperatorConfig<T, K, R> =
-  { assigner: WindowAssigner<T>; fn: WindowFunction<T, R, K>; keyed: boolean; keyBy?: FusedKeyBy<T, K> } & WindowOptions<T, K>;
+export type WindowOperatorConfig<T, K, R> = {
+  assigner: WindowAssigner<T>;
+  fn: WindowFunction<T, R, K>;
+  keyed: boolean;
+  keyBy?: FusedKeyBy<T, K>;
+} & WindowOptions<T, K>;
 
 /**
  * The resolved configuration, read by both paths of the operator, plus the two things they share
@@ -95,7 +136,7 @@ export class WindowSetup<T, K, R> {
     validateWindowConfig(config.assigner, config);
     const assigner = config.assigner;
     this.assigner = assigner;
-    this.trigger = config.trigger ?? assigner.defaultTrigger as Trigger<T>;
+    this.trigger = config.trigger ?? (assigner.defaultTrigger as Trigger<T>);
     this.evictor = config.evictor ?? null;
     this.lateness = config.allowedLateness ?? 0;
     this.lateOutput = config.lateOutput ?? null;
@@ -106,8 +147,12 @@ export class WindowSetup<T, K, R> {
     this.uid = config.uid ?? null;
     this.fn = config.fn;
     // With an evictor, the window keeps all elements and reduce/aggregate run at firing time.
-    this.incremental = this.evictor === null ? incrementalOf(config.fn as WindowFunction<unknown, unknown, unknown>) : null;
-    this.aggregate = this.evictor === null && config.fn.kind === 'aggregate' ? config.fn.aggregate as WindowAggregateFunction<T, unknown, unknown> : null;
+    this.incremental =
+      this.evictor === null ? incrementalOf(config.fn as WindowFunction<unknown, unknown, unknown>) : null;
+    this.aggregate =
+      this.evictor === null && config.fn.kind === 'aggregate'
+        ? (config.fn.aggregate as WindowAggregateFunction<T, unknown, unknown>)
+        : null;
     this.runtime = runtime;
     this.eventTime = assigner.eventTime;
     this.fastTrigger = this.trigger === eventTimeTrigger();
@@ -115,8 +160,14 @@ export class WindowSetup<T, K, R> {
     this.size = assigner.kind === 'fixed' ? assigner.size : 0;
     this.slide = assigner.kind === 'fixed' ? assigner.slide : 0;
     this.offset = assigner.kind === 'fixed' ? assigner.offset : 0;
-    this.paned = assigner.kind === 'fixed' && assigner.size === assigner.slide && assigner.eventTime && this.fastTrigger
-      && this.lateness === 0 && this.incremental !== null && config.fn.process === undefined;
+    this.paned =
+      assigner.kind === 'fixed' &&
+      assigner.size === assigner.slide &&
+      assigner.eventTime &&
+      this.fastTrigger &&
+      this.lateness === 0 &&
+      this.incremental !== null &&
+      config.fn.process === undefined;
   }
 
   /**
@@ -135,7 +186,9 @@ export class WindowSetup<T, K, R> {
     if (this.lateOutput !== null) {
       this.counters?.add(LATE_TO_SIDE_OUTPUT);
       // A fused keyBy allocated no keyed record: make the one keyBy would have emitted.
-      this.lateOutput.emit(this.selectKey === null && record !== null ? record : keyedRecord(value, timestamp, key as K, keyGroup));
+      this.lateOutput.emit(
+        this.selectKey === null && record !== null ? record : keyedRecord(value, timestamp, key as K, keyGroup),
+      );
     } else {
       this.counters?.add(DROPPED_LATE);
     }

@@ -41,7 +41,8 @@ export function continuousEventTimeTrigger(interval: number): Trigger<unknown> {
     onElement(_value: unknown, timestamp: number, window: TimeWindow, ctx: TriggerContext): TriggerResult {
       if (window.end - 1 <= ctx.currentWatermark) return 'FIRE'; // the watermark is already past the window
       ctx.registerEventTimeTimer(window.end - 1);
-      if (ctx.getState<number>('fire-time') === undefined) registerNext(windowStart(timestamp, 0, interval), window, ctx);
+      if (ctx.getState<number>('fire-time') === undefined)
+        registerNext(windowStart(timestamp, 0, interval), window, ctx);
       return 'CONTINUE';
     },
     onEventTime(time: number, window: TimeWindow, ctx: TriggerContext): TriggerResult {

@@ -17,9 +17,18 @@ import { WindowedStream, type WindowConfig } from './windowed-stream.js';
  * scores$.pipe(withEventTime(...), keyBy((s) => s.player), countWindow(10).aggregate(average((s: Score) => s.points)), toValues());
  * ```
  */
-export function countWindow<T, K extends Key>(size: number, slide?: number, config: Omit<WindowConfig<T, K>, 'trigger' | 'evictor'> = {}): WindowedStream<T, K> {
+export function countWindow<T, K extends Key>(
+  size: number,
+  slide?: number,
+  config: Omit<WindowConfig<T, K>, 'trigger' | 'evictor'> = {},
+): WindowedStream<T, K> {
   positiveInteger('countWindow size', size);
-  if (slide === undefined) return new WindowedStream<T, K>(globalWindows(), { ...config, trigger: purgingTrigger(countTrigger(size)) }, true);
+  if (slide === undefined)
+    return new WindowedStream<T, K>(globalWindows(), { ...config, trigger: purgingTrigger(countTrigger(size)) }, true);
   positiveInteger('countWindow slide', slide);
-  return new WindowedStream<T, K>(globalWindows(), { ...config, trigger: countTrigger(slide), evictor: countEvictor(size) }, true);
+  return new WindowedStream<T, K>(
+    globalWindows(),
+    { ...config, trigger: countTrigger(slide), evictor: countEvictor(size) },
+    true,
+  );
 }

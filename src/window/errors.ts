@@ -9,7 +9,10 @@ export class StateExportError extends StreamError {
   /** The uid of the window operator, once known. */
   readonly uid: string | undefined;
   constructor(what: string, value: unknown, uid?: string) {
-    super('STATE_EXPORT', `Cannot export ${uid === undefined ? '' : `the state of window operator ${JSON.stringify(uid)}: `}window ${what} ${describeValue(value)}: it is not plain data (numbers, strings, booleans, null, bigint, arrays, plain objects); give the aggregate exportAccumulator/importAccumulator`);
+    super(
+      'STATE_EXPORT',
+      `Cannot export ${uid === undefined ? '' : `the state of window operator ${JSON.stringify(uid)}: `}window ${what} ${describeValue(value)}: it is not plain data (numbers, strings, booleans, null, bigint, arrays, plain objects); give the aggregate exportAccumulator/importAccumulator`,
+    );
     this.what = what;
     this.value = value;
     this.uid = uid;
@@ -23,7 +26,10 @@ export class StateExportError extends StreamError {
 export class WindowMergeError extends StreamError {
   readonly window: { start: number; end: number };
   constructor(window: { start: number; end: number }, watermark: number) {
-    super('WINDOW_MERGE', `Merging windows into [${window.start}, ${window.end}) would end it at or before the current watermark/time ${watermark}: a merge cannot make a window's end earlier than the watermark`);
+    super(
+      'WINDOW_MERGE',
+      `Merging windows into [${window.start}, ${window.end}) would end it at or before the current watermark/time ${watermark}: a merge cannot make a window's end earlier than the watermark`,
+    );
     this.window = window;
   }
 }

@@ -57,9 +57,11 @@ export function countEvictor<T = unknown>(maxCount: number, options: { after?: b
   positiveInteger('countEvictor maxCount', maxCount);
   const evict = (elements: TimestampedValue<T>[]): TimestampedValue<T>[] =>
     elements.length <= maxCount ? elements : elements.slice(elements.length - maxCount);
-  return Object.freeze(options.after === true
-    ? { name: `countEvictor(${maxCount}, after)`, evictAfter: evict }
-    : { name: `countEvictor(${maxCount})`, evictBefore: evict });
+  return Object.freeze(
+    options.after === true
+      ? { name: `countEvictor(${maxCount}, after)`, evictAfter: evict }
+      : { name: `countEvictor(${maxCount})`, evictBefore: evict },
+  );
 }
 
 /**
@@ -73,7 +75,11 @@ export function countEvictor<T = unknown>(maxCount: number, options: { after?: b
  */
 export function timeEvictor<T = unknown>(windowSize: number, options: { after?: boolean } = {}): Evictor<T> {
   if (typeof windowSize !== 'number' || !Number.isSafeInteger(windowSize) || windowSize < 0) {
-    throw new InvalidOptionError('timeEvictor windowSize', windowSize, 'must be a non-negative integer number of milliseconds');
+    throw new InvalidOptionError(
+      'timeEvictor windowSize',
+      windowSize,
+      'must be a non-negative integer number of milliseconds',
+    );
   }
   const evict = (elements: TimestampedValue<T>[]): TimestampedValue<T>[] => {
     if (elements.length === 0) return elements;
@@ -82,9 +88,11 @@ export function timeEvictor<T = unknown>(windowSize: number, options: { after?: 
     const cutoff = max - windowSize;
     return elements.filter((e) => e.timestamp > cutoff);
   };
-  return Object.freeze(options.after === true
-    ? { name: `timeEvictor(${windowSize}, after)`, evictAfter: evict }
-    : { name: `timeEvictor(${windowSize})`, evictBefore: evict });
+  return Object.freeze(
+    options.after === true
+      ? { name: `timeEvictor(${windowSize}, after)`, evictAfter: evict }
+      : { name: `timeEvictor(${windowSize})`, evictBefore: evict },
+  );
 }
 
 /**
@@ -96,14 +104,21 @@ export function timeEvictor<T = unknown>(windowSize: number, options: { after?: 
  * window(globalWindows(), { trigger: countTrigger(5), evictor: deltaEvictor(10, (a: number, b: number) => Math.abs(a - b)) }).process(...);
  * ```
  */
-export function deltaEvictor<T>(threshold: number, delta: (a: T, b: T) => number, options: { after?: boolean } = {}): Evictor<T> {
-  if (typeof threshold !== 'number' || Number.isNaN(threshold)) throw new InvalidOptionError('deltaEvictor threshold', threshold, 'must be a number');
+export function deltaEvictor<T>(
+  threshold: number,
+  delta: (a: T, b: T) => number,
+  options: { after?: boolean } = {},
+): Evictor<T> {
+  if (typeof threshold !== 'number' || Number.isNaN(threshold))
+    throw new InvalidOptionError('deltaEvictor threshold', threshold, 'must be a number');
   const evict = (elements: TimestampedValue<T>[]): TimestampedValue<T>[] => {
     if (elements.length === 0) return elements;
     const last = elements[elements.length - 1]!.value;
     return elements.filter((e) => !(delta(e.value, last) >= threshold));
   };
-  return Object.freeze(options.after === true
-    ? { name: `deltaEvictor(${threshold}, after)`, evictAfter: evict }
-    : { name: `deltaEvictor(${threshold})`, evictBefore: evict });
+  return Object.freeze(
+    options.after === true
+      ? { name: `deltaEvictor(${threshold}, after)`, evictAfter: evict }
+      : { name: `deltaEvictor(${threshold})`, evictBefore: evict },
+  );
 }

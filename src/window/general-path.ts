@@ -48,8 +48,12 @@ export class GeneralPath<T, K, R> {
   constructor(setup: WindowSetup<T, K, R>) {
     this.#setup = setup;
     const assigner = setup.assigner;
-    this.#layout = assigner.kind === 'session' ? SORTED
-      : assigner.kind === 'fixed' && assigner.slide !== assigner.size ? BY_START : SLOTS;
+    this.#layout =
+      assigner.kind === 'session'
+        ? SORTED
+        : assigner.kind === 'fixed' && assigner.slide !== assigner.size
+          ? BY_START
+          : SLOTS;
     const runtime = setup.runtime;
     this.timers = new WindowTimers(runtime, {
       onEventTime: (timer, out) => this.#onEventTime(timer, out as Output<WindowResult<K, R>, K>),
@@ -60,7 +64,8 @@ export class GeneralPath<T, K, R> {
     this.contents = this.ctx.contents;
     this.ctx.currentWatermark = setup.watermark;
     // The merging assigner hands over its merging code (assigners.ts), so only pipelines with sessions bundle it.
-    this.#merging = assigner.kind === 'session' ? new assigner.merging(setup, this.ctx, this.timers, this.contents) : null;
+    this.#merging =
+      assigner.kind === 'session' ? new assigner.merging(setup, this.ctx, this.timers, this.contents) : null;
   }
 
   /** A record (keyed here if the operator is fused with its keyBy): into each of its windows. */
@@ -104,7 +109,8 @@ export class GeneralPath<T, K, R> {
         }
       }
     } else if (setup.global) {
-      if (this.#addFixed(entry, GLOBAL_WINDOW.start, GLOBAL_WINDOW.end - GLOBAL_WINDOW.start, value, timestamp, out)) skipped = false;
+      if (this.#addFixed(entry, GLOBAL_WINDOW.start, GLOBAL_WINDOW.end - GLOBAL_WINDOW.start, value, timestamp, out))
+        skipped = false;
     } else {
       if (this.#addMerging(entry, value, timestamp, out)) skipped = false;
     }
@@ -113,7 +119,8 @@ export class GeneralPath<T, K, R> {
       this.keys.delete(id);
     }
     // Flink: an element skipped by all its windows and behind watermark - lateness is late data.
-    if (skipped && setup.eventTime && timestamp + setup.lateness <= setup.watermark) setup.late(record, record.value, timestamp, entry.key, entry.keyGroup);
+    if (skipped && setup.eventTime && timestamp + setup.lateness <= setup.watermark)
+      setup.late(record, record.value, timestamp, entry.key, entry.keyGroup);
   }
 
   /** A new key's entry, in the key table. */
@@ -135,7 +142,15 @@ export class GeneralPath<T, K, R> {
     return n;
   }
 
-  #addFixed(entry: KeyEntry, start: number, size: number, value: T, timestamp: number, out: Output<WindowResult<K, R>, K>, shared: TimeWindow | null = null): boolean {
+  #addFixed(
+    entry: KeyEntry,
+    start: number,
+    size: number,
+    value: T,
+    timestamp: number,
+    out: Output<WindowResult<K, R>, K>,
+    shared: TimeWindow | null = null,
+  ): boolean {
     const setup = this.#setup;
     let ws = entry.last;
     if (ws === null || ws.window.start !== start) {
@@ -144,7 +159,11 @@ export class GeneralPath<T, K, R> {
         const cleanup = setup.cleanupTime(windowEnd(start, size) - 1);
         // Flink's isWindowLate: the window was already cleaned up (or would be at once): skip it.
         if (setup.eventTime && cleanup <= setup.watermark) return false;
-        const window = setup.global ? GLOBAL_WINDOW : shared !== null && shared.start === start ? shared : { start, end: windowEnd(start, size) };
+        const window = setup.global
+          ? GLOBAL_WINDOW
+          : shared !== null && shared.start === start
+            ? shared
+            : { start, end: windowEnd(start, size) };
         ws = new WindowState(entry, window, cleanup);
         entry.add(ws);
         this.#registerCleanup(ws);
@@ -199,8 +218,15 @@ export class GeneralPath<T, K, R> {
   }
 
   /** A trigger's result; `time` and `byTimer` describe the firing's pane (see emitWindow). */
-  #apply(ws: WindowState, result: TriggerResult, out: Output<WindowResult<K, R>, K>, time: number, byTimer: boolean): void {
-    if (result === 'FIRE' || result === 'FIRE_AND_PURGE') emitWindow(this.#setup, this.ctx, ws, out, time, byTimer, result === 'FIRE_AND_PURGE');
+  #apply(
+    ws: WindowState,
+    result: TriggerResult,
+    out: Output<WindowResult<K, R>, K>,
+    time: number,
+    byTimer: boolean,
+  ): void {
+    if (result === 'FIRE' || result === 'FIRE_AND_PURGE')
+      emitWindow(this.#setup, this.ctx, ws, out, time, byTimer, result === 'FIRE_AND_PURGE');
     if (result === 'PURGE' || result === 'FIRE_AND_PURGE') {
       ws.panes = 0; // (a purge ends the window's panes: its next firing is a first one again)
       this.contents.clear(ws);
@@ -336,4 +362,3 @@ export class GeneralPath<T, K, R> {
     this.state.restore({ version: 1, states: {} });
   }
 }
-

@@ -31,9 +31,16 @@ import type { QueryableStateHandle } from '../core/queryable.js';
 import { registerOpenWindows } from './queryable-view.js';
 
 export {
-  DROPPED_LATE, LATE_TO_SIDE_OUTPUT,
-  type Collector, type FusedKeyBy, type ProcessWindowFunction, type WindowContext, type WindowFunction,
-  type WindowOperatorState, type WindowOptions, type WindowResult,
+  DROPPED_LATE,
+  LATE_TO_SIDE_OUTPUT,
+  type Collector,
+  type FusedKeyBy,
+  type ProcessWindowFunction,
+  type WindowContext,
+  type WindowFunction,
+  type WindowOperatorState,
+  type WindowOptions,
+  type WindowResult,
 } from './types.js';
 export { validateWindowConfig } from './config.js';
 

@@ -131,12 +131,14 @@ export class PanePath<T, K, R> {
       const values = this.#setup.values;
       if (values !== null) {
         // A fused toValues: the user receives the WindowResult; no record wraps it.
-        for (let i = 0; i < keys.length; i++) values[values.length] = { key: keys[i] as K, window, value: this.#result(pane, i), pane: ON_TIME_ONLY_PANE };
+        for (let i = 0; i < keys.length; i++)
+          values[values.length] = { key: keys[i] as K, window, value: this.#result(pane, i), pane: ON_TIME_ONLY_PANE };
         continue;
       }
       for (let i = 0; i < keys.length; i++) {
         const key = keys[i] as K;
-        out[out.length] = { // (a store at the end: see PaneTable.add)
+        out[out.length] = {
+          // (a store at the end: see PaneTable.add)
           kind: 'record',
           value: { key, window, value: this.#result(pane, i), pane: ON_TIME_ONLY_PANE },
           timestamp: maxTs,
@@ -214,7 +216,8 @@ export class PanePath<T, K, R> {
       if (changed !== undefined) {
         // By slot, not through the pane's Map: a scan of a byte per key costs next to nothing.
         const { keys, dirty } = pane;
-        for (let i = 0; i < keys.length; i++) if (i >= pane.exported || dirty[i] === 1) add(pane, this.#idOf(keys[i]), i);
+        for (let i = 0; i < keys.length; i++)
+          if (i >= pane.exported || dirty[i] === 1) add(pane, this.#idOf(keys[i]), i);
       }
       pane.exported = pane.keys.length;
       pane.dirty = new Uint8Array(pane.exported);
@@ -231,8 +234,15 @@ export class PanePath<T, K, R> {
   #windowData(pane: Pane<Id>, i: number): WindowData {
     const acc = this.#columns !== null ? this.#columns.toAccumulator(pane.columns, i) : pane.accs[i];
     return {
-      start: pane.window.start, end: pane.window.end, has: true, acc: this.#setup.incremental!.exportAcc(acc),
-      values: null, times: null, trigger: null, eventTimers: [pane.maxTs], processingTimers: [],
+      start: pane.window.start,
+      end: pane.window.end,
+      has: true,
+      acc: this.#setup.incremental!.exportAcc(acc),
+      values: null,
+      times: null,
+      trigger: null,
+      eventTimers: [pane.maxTs],
+      processingTimers: [],
     };
   }
 
@@ -245,7 +255,8 @@ export class PanePath<T, K, R> {
     const { size, offset } = this.#setup;
     for (const k of s.keys) {
       for (const w of k.windows) {
-        if (w.end - w.start !== size || windowStart(w.start, offset, size) !== w.start || w.end - 1 <= s.watermark) return false;
+        if (w.end - w.start !== size || windowStart(w.start, offset, size) !== w.start || w.end - 1 <= s.watermark)
+          return false;
         if (w.values !== null || w.trigger !== null || w.processingTimers.length > 0) return false;
         if (w.eventTimers.some((t) => t !== w.end - 1) || (w.panes ?? 0) > 0) return false;
       }

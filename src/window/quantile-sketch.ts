@@ -56,7 +56,11 @@ export class QuantileSketch {
 
   constructor(relativeAccuracy: number) {
     if (typeof relativeAccuracy !== 'number' || !(relativeAccuracy > 0 && relativeAccuracy < 1)) {
-      throw new InvalidOptionError('quantiles relativeAccuracy', relativeAccuracy, 'must be a number between 0 and 1 (exclusive)');
+      throw new InvalidOptionError(
+        'quantiles relativeAccuracy',
+        relativeAccuracy,
+        'must be a number between 0 and 1 (exclusive)',
+      );
     }
     this.relativeAccuracy = relativeAccuracy;
     // γ − 1 computed directly, and log1p of it: log(γ) loses digits when α is small.
@@ -66,19 +70,28 @@ export class QuantileSketch {
   }
 
   /** How many values were counted. */
-  get count(): number { return this.#count; }
+  get count(): number {
+    return this.#count;
+  }
   /** The smallest value counted (Infinity when none). */
-  get min(): number { return this.#min; }
+  get min(): number {
+    return this.#min;
+  }
   /** The largest value counted (-Infinity when none). */
-  get max(): number { return this.#max; }
+  get max(): number {
+    return this.#max;
+  }
   /** The sum of the values counted. */
-  get sum(): number { return this.#sum; }
+  get sum(): number {
+    return this.#sum;
+  }
 
   /** Counts a value. A value that is not a finite number is refused: it has no bucket. */
   add(input: number): void {
     // -0 counts as 0 (and stays 0 through JSON): `+ 0` turns -0 into +0 and leaves the rest alone.
     const value = input + 0;
-    if (!Number.isFinite(value)) throw new InvalidOptionError('quantiles value', input, 'must be a finite number (check the select function)');
+    if (!Number.isFinite(value))
+      throw new InvalidOptionError('quantiles value', input, 'must be a finite number (check the select function)');
     if (value > MIN_INDEXABLE) addToStore(this.#positive, this.#key(value), 1);
     else if (value < -MIN_INDEXABLE) addToStore(this.#negative, this.#key(-value), 1);
     else this.#zeroCount++;
@@ -104,7 +117,11 @@ export class QuantileSketch {
   /** Adds every count of `other` (same relative accuracy) to this sketch. */
   merge(other: QuantileSketch): void {
     if (other.relativeAccuracy !== this.relativeAccuracy) {
-      throw new InvalidOptionError('quantiles relativeAccuracy', other.relativeAccuracy, `cannot merge a sketch of relative accuracy ${other.relativeAccuracy} into one of ${this.relativeAccuracy}`);
+      throw new InvalidOptionError(
+        'quantiles relativeAccuracy',
+        other.relativeAccuracy,
+        `cannot merge a sketch of relative accuracy ${other.relativeAccuracy} into one of ${this.relativeAccuracy}`,
+      );
     }
     mergeStore(this.#positive, other.#positive);
     mergeStore(this.#negative, other.#negative);
@@ -118,8 +135,14 @@ export class QuantileSketch {
   /** The sketch as plain data (copied, and trimmed of empty buckets at both ends). */
   toData(): QuantileSketchData {
     return {
-      relativeAccuracy: this.relativeAccuracy, positive: trimmed(this.#positive), negative: trimmed(this.#negative),
-      zeroCount: this.#zeroCount, count: this.#count, min: this.#min, max: this.#max, sum: this.#sum,
+      relativeAccuracy: this.relativeAccuracy,
+      positive: trimmed(this.#positive),
+      negative: trimmed(this.#negative),
+      zeroCount: this.#zeroCount,
+      count: this.#count,
+      min: this.#min,
+      max: this.#max,
+      sum: this.#sum,
     };
   }
 
@@ -220,7 +243,11 @@ export function sketchFromSnapshot(data: unknown, relativeAccuracy: number): Qua
       relativeAccuracy,
       positive: { offset: old.store.offset, counts: old.store.bins },
       negative: { offset: old.negativeStore.offset, counts: old.negativeStore.bins },
-      zeroCount: old.zeroCount, count: old.count, min: old.min, max: old.max, sum: old.sum,
+      zeroCount: old.zeroCount,
+      count: old.count,
+      min: old.min,
+      max: old.max,
+      sum: old.sum,
     });
   }
   return QuantileSketch.fromData(data as QuantileSketchData);

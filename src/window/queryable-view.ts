@@ -27,11 +27,20 @@ export interface OpenWindow {
  * }
  * ```
  */
-export function registerOpenWindows(option: QueryableOption | undefined, exportState: () => WindowOperatorState): QueryableStateHandle | undefined {
+export function registerOpenWindows(
+  option: QueryableOption | undefined,
+  exportState: () => WindowOperatorState,
+): QueryableStateHandle | undefined {
   if (option === undefined) return undefined;
   return option.registry.register(option.name, (): readonly QueryableEntry<unknown, readonly OpenWindow[]>[] =>
     exportState().keys.map((k) => ({
       key: k.key,
-      value: k.windows.map((w) => ({ start: w.start, end: w.end, accumulator: w.has ? w.acc : undefined, elements: w.values })),
-    })));
+      value: k.windows.map((w) => ({
+        start: w.start,
+        end: w.end,
+        accumulator: w.has ? w.acc : undefined,
+        elements: w.values,
+      })),
+    })),
+  );
 }

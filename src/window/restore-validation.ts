@@ -18,14 +18,26 @@ import type { WindowOperatorState } from './types.js';
  * restoreState(state: unknown) { const s = validateWindowState(state, this.#uid, this.#assigner.name, this.#keyed); ... }
  * ```
  */
-export function validateWindowState(state: unknown, uid: string | null, assigner: string, keyed: boolean): WindowOperatorState {
-  const check = new RestoreChecks(uid ?? undefined, (field, reason) => new WindowStateError(reason, uid ?? undefined, field));
+export function validateWindowState(
+  state: unknown,
+  uid: string | null,
+  assigner: string,
+  keyed: boolean,
+): WindowOperatorState {
+  const check = new RestoreChecks(
+    uid ?? undefined,
+    (field, reason) => new WindowStateError(reason, uid ?? undefined, field),
+  );
   if (typeof state !== 'object' || state === null || (state as { version?: unknown }).version !== 1) {
     throw new WindowStateError('expected the plain object produced by snapshotState() (version 1)', uid ?? undefined);
   }
   const s = state as Record<string, unknown>;
   if (s['assigner'] !== assigner) {
-    throw new WindowStateError(`the state was exported by a ${String(s['assigner'])} operator, this one uses ${assigner}`, uid ?? undefined, 'state.assigner');
+    throw new WindowStateError(
+      `the state was exported by a ${String(s['assigner'])} operator, this one uses ${assigner}`,
+      uid ?? undefined,
+      'state.assigner',
+    );
   }
   check.watermark(s['watermark'], 'state.watermark');
   const keys = check.array(s['keys'], 'state.keys');
@@ -68,7 +80,11 @@ function checkKeyValue(check: RestoreChecks, key: unknown, at: string): void {
   const parts = Array.isArray(key) ? (key as unknown[]) : [key];
   for (const part of parts) {
     const type = typeof part;
-    if (type === 'string' || type === 'bigint' || type === 'boolean' || (type === 'number' && !Number.isNaN(part))) continue;
-    check.fail(at, `is ${Array.isArray(key) ? 'a tuple holding ' : ''}${String(part)}, not a key (a string, number, bigint, boolean or a tuple of those)`);
+    if (type === 'string' || type === 'bigint' || type === 'boolean' || (type === 'number' && !Number.isNaN(part)))
+      continue;
+    check.fail(
+      at,
+      `is ${Array.isArray(key) ? 'a tuple holding ' : ''}${String(part)}, not a key (a string, number, bigint, boolean or a tuple of those)`,
+    );
   }
 }

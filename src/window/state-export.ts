@@ -24,7 +24,8 @@ export function namingWindow<S>(uid: string | null, exportState: () => S): S {
     if (error instanceof StateNotSerializableError && typeof error.where === 'string') {
       throw new StateNotSerializableError({ uid, state: error.where }, error.path, error.value, error.reason);
     }
-    if (error instanceof StateExportError && error.uid === undefined) throw new StateExportError(error.what, error.value, uid);
+    if (error instanceof StateExportError && error.uid === undefined)
+      throw new StateExportError(error.what, error.value, uid);
     throw error;
   }
 }

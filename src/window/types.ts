@@ -47,17 +47,25 @@ export interface Collector<R> {
  * A function over all elements of a window when it fires (Flink's ProcessWindowFunction). Combined
  * with `reduce` or `aggregate`, it receives the single pre-aggregated value.
  */
-export type ProcessWindowFunction<IN, R, K> = (elements: readonly IN[], context: WindowContext<K>, out: Collector<R>) => void;
+export type ProcessWindowFunction<IN, R, K> = (
+  elements: readonly IN[],
+  context: WindowContext<K>,
+  out: Collector<R>,
+) => void;
 
 /** Which function evaluates a window. */
 export type WindowFunction<T, R, K> =
-  | { readonly kind: 'aggregate'; readonly aggregate: WindowAggregateFunction<T, unknown, unknown>; readonly process?: ProcessWindowFunction<unknown, R, K> }
   | {
-    readonly kind: 'reduce';
-    /** Folds two values of a window into one (Flink's ReduceFunction): as elements arrive, and when sessions merge. */
-    readonly reduce: (a: T, b: T) => T;
-    readonly process?: ProcessWindowFunction<T, R, K>;
-  }
+      readonly kind: 'aggregate';
+      readonly aggregate: WindowAggregateFunction<T, unknown, unknown>;
+      readonly process?: ProcessWindowFunction<unknown, R, K>;
+    }
+  | {
+      readonly kind: 'reduce';
+      /** Folds two values of a window into one (Flink's ReduceFunction): as elements arrive, and when sessions merge. */
+      readonly reduce: (a: T, b: T) => T;
+      readonly process?: ProcessWindowFunction<T, R, K>;
+    }
   | { readonly kind: 'process'; readonly process: ProcessWindowFunction<T, R, K> };
 
 /** Options of the window operator (shared by `window`, `windowAll`, `countWindow`). */

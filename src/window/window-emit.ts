@@ -25,15 +25,25 @@ import type { WindowState } from './window-state.js';
  * // internal: emitWindow(setup, ctx, ws, out, time, true, result === 'FIRE_AND_PURGE') on a trigger's FIRE at a timer
  * ```
  */
-export function emitWindow<T, K, R>(setup: WindowSetup<T, K, R>, ctx: TriggerContext, ws: WindowState, out: Output<WindowResult<K, R>, K>, time: number, byTimer: boolean, purge: boolean): void {
+export function emitWindow<T, K, R>(
+  setup: WindowSetup<T, K, R>,
+  ctx: TriggerContext,
+  ws: WindowState,
+  out: Output<WindowResult<K, R>, K>,
+  time: number,
+  byTimer: boolean,
+  purge: boolean,
+): void {
   const contents = ctx.contents;
   const fn = setup.fn;
   const inc = setup.incremental;
   // The final pane: purged, cleared right after (the timer of its cleanup time), or, at the end of
   // input, the firing of the window's end (the end-of-input watermark fires a window's timers in
   // time order: earlier ones are early panes; with the default trigger nothing fires after the end).
-  const last = purge || (byTimer && time >= ws.cleanup)
-    || (setup.watermark === MAX_WATERMARK && (setup.fastTrigger || (byTimer && time >= ws.maxTs)));
+  const last =
+    purge ||
+    (byTimer && time >= ws.cleanup) ||
+    (setup.watermark === MAX_WATERMARK && (setup.fastTrigger || (byTimer && time >= ws.maxTs)));
   const onTime = byTimer && time === ws.maxTs;
   if (inc !== null) {
     const acc = contents.acc(ws);
@@ -73,7 +83,14 @@ function evict<T>(ctx: TriggerContext, ws: WindowState, evictWith: NonNullable<E
   return left.values;
 }
 
-function runProcess<IN, T, K, R>(setup: WindowSetup<T, K, R>, ws: WindowState, elements: readonly IN[], process: ProcessWindowFunction<IN, R, K>, pane: PaneInfo, out: Output<WindowResult<K, R>, K>): void {
+function runProcess<IN, T, K, R>(
+  setup: WindowSetup<T, K, R>,
+  ws: WindowState,
+  elements: readonly IN[],
+  process: ProcessWindowFunction<IN, R, K>,
+  pane: PaneInfo,
+  out: Output<WindowResult<K, R>, K>,
+): void {
   const runtime = setup.runtime;
   const context: WindowContext<K> = {
     key: ws.entry.key as K,
@@ -84,7 +101,13 @@ function runProcess<IN, T, K, R>(setup: WindowSetup<T, K, R>, ws: WindowState, e
   process(elements, context, { collect: (value: R) => push(setup, ws, value, pane, out) });
 }
 
-function push<T, K, R>(setup: WindowSetup<T, K, R>, ws: WindowState, value: R, pane: PaneInfo, out: Output<WindowResult<K, R>, K>): void {
+function push<T, K, R>(
+  setup: WindowSetup<T, K, R>,
+  ws: WindowState,
+  value: R,
+  pane: PaneInfo,
+  out: Output<WindowResult<K, R>, K>,
+): void {
   const entry = ws.entry;
   if (setup.values !== null) {
     setup.values.push({ key: entry.key as K, window: ws.window, value, pane });

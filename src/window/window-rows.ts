@@ -11,7 +11,12 @@
  */
 import type { Key } from '../core/keys.js';
 import { defineOwn } from '../core/plain-data.js';
-import { keyGroupTable, type KeyedTableSnapshot, type KeyGroupRange, type OperatorStateSnapshot } from '../core/state-snapshot.js';
+import {
+  keyGroupTable,
+  type KeyedTableSnapshot,
+  type KeyGroupRange,
+  type OperatorStateSnapshot,
+} from '../core/state-snapshot.js';
 import { isObject } from '../state/cells.js';
 import { StateRestoreError } from '../state/errors.js';
 import { rowsByName } from '../state/keyed-export.js';
@@ -116,7 +121,11 @@ export class WindowExporter {
     const tables: Record<string, KeyedTableSnapshot> = {};
     for (const g of [...groups.keys()].sort((a, b) => a - b)) {
       const { keys, values, deletes } = groups.get(g)!;
-      defineOwn(tables, keyGroupTable(g, WINDOW_ROWS), delta ? { kind: 'delta', keys, values, deletes } : { kind: 'full', keys, values });
+      defineOwn(
+        tables,
+        keyGroupTable(g, WINDOW_ROWS),
+        delta ? { kind: 'delta', keys, values, deletes } : { kind: 'full', keys, values },
+      );
     }
     return tables;
   }
@@ -144,7 +153,11 @@ export function windowCheckpointState(uid: string | null, assigner: string, wate
  * // internal: this.restoreState(restoredWindowState(stored, options.keyGroups, setup.uid))
  * ```
  */
-export function restoredWindowState(stored: OperatorStateSnapshot, range: KeyGroupRange | undefined, uid: string | null): unknown {
+export function restoredWindowState(
+  stored: OperatorStateSnapshot,
+  range: KeyGroupRange | undefined,
+  uid: string | null,
+): unknown {
   const s = stored.state as Partial<WindowCheckpointState & WindowOperatorState> | null;
   if (!isObject(s)) return s; // (restoreState names what is wrong)
   if (s.operator !== 'window') {
@@ -179,7 +192,8 @@ export function migrateWindowState(s: WindowOperatorState): KeyedStateExport {
     g.values.push({ keyGroup: isObject(k) ? k.keyGroup : NaN, windows: isObject(k) ? k.windows : [] });
   }
   const tables: Record<string, KeyedTableSnapshot> = {};
-  for (const g of [...groups.keys()].sort((a, b) => a - b)) defineOwn(tables, keyGroupTable(g, WINDOW_ROWS), { kind: 'full', ...groups.get(g)! });
+  for (const g of [...groups.keys()].sort((a, b) => a - b))
+    defineOwn(tables, keyGroupTable(g, WINDOW_ROWS), { kind: 'full', ...groups.get(g)! });
   return { header: WINDOW_HEADER, tables };
 }
 
@@ -190,7 +204,10 @@ function rowsOf(data: KeyedStateExport, range: KeyGroupRange | undefined, uid: s
   return rows.keys.map((key, i): KeyData => {
     const row = rows.rows[i] as Partial<WindowRow> | null;
     if (!isObject(row) || typeof row.keyGroup !== 'number') {
-      throw new StateRestoreError(uid ?? undefined, `window row of key ${JSON.stringify(key)}: expected { keyGroup, windows }`);
+      throw new StateRestoreError(
+        uid ?? undefined,
+        `window row of key ${JSON.stringify(key)}: expected { keyGroup, windows }`,
+      );
     }
     return { key: row.keyGroup < 0 ? undefined : key, keyGroup: row.keyGroup, windows: row.windows as WindowData[] };
   });

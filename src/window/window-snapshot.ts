@@ -35,7 +35,11 @@ export function exportWindows<T, K, R>(setup: WindowSetup<T, K, R>, general: Gen
  * // internal: const entry = general.keys.get(id); if (entry !== undefined) exportEntry(setup, general, entry)
  * ```
  */
-export function exportEntry<T, K, R>(setup: WindowSetup<T, K, R>, general: GeneralPath<T, K, R>, entry: KeyEntry): KeyData {
+export function exportEntry<T, K, R>(
+  setup: WindowSetup<T, K, R>,
+  general: GeneralPath<T, K, R>,
+  entry: KeyEntry,
+): KeyData {
   const inc = setup.incremental;
   const contents = general.contents;
   return {
@@ -51,7 +55,10 @@ export function exportEntry<T, K, R>(setup: WindowSetup<T, K, R>, general: Gener
         acc: acc !== undefined ? inc!.exportAcc(acc) : null,
         values: elements === undefined ? null : elements.values.slice(),
         times: elements === undefined ? null : elements.times.slice(),
-        trigger: general.ctx.statesOf(ws)?.map(([name, value]): [string, unknown] => [name, clonePlain(value, 'trigger state')]) ?? null,
+        trigger:
+          general.ctx
+            .statesOf(ws)
+            ?.map(([name, value]): [string, unknown] => [name, clonePlain(value, 'trigger state')]) ?? null,
         eventTimers: general.timers.timesOf(ws, true),
         processingTimers: general.timers.timesOf(ws, false),
         ...(ws.panes > 0 ? { panes: ws.panes } : {}),
@@ -69,7 +76,11 @@ export function exportEntry<T, K, R>(setup: WindowSetup<T, K, R>, general: Gener
  * // internal: general.clear(); restoreWindows(setup, general, validated)
  * ```
  */
-export function restoreWindows<T, K, R>(setup: WindowSetup<T, K, R>, general: GeneralPath<T, K, R>, s: WindowOperatorState): void {
+export function restoreWindows<T, K, R>(
+  setup: WindowSetup<T, K, R>,
+  general: GeneralPath<T, K, R>,
+  s: WindowOperatorState,
+): void {
   const inc = setup.incremental;
   general.ctx.currentWatermark = s.watermark;
   for (const k of s.keys) {
@@ -82,7 +93,8 @@ export function restoreWindows<T, K, R>(setup: WindowSetup<T, K, R>, general: Ge
       ws.panes = w.panes ?? 0; // (older snapshots have no count: 0)
       entry.add(ws);
       if (w.has && inc !== null) general.contents.setAcc(ws, inc.importAcc(w.acc));
-      else if (w.values !== null && w.times !== null) general.contents.setElements(ws, { values: w.values.slice(), times: w.times.slice() });
+      else if (w.values !== null && w.times !== null)
+        general.contents.setElements(ws, { values: w.values.slice(), times: w.times.slice() });
       if (w.trigger !== null) {
         general.ctx.ws = ws;
         for (const [name, value] of w.trigger) general.ctx.setState(name, clonePlain(value, 'trigger state'));

@@ -35,7 +35,12 @@ export class KeyEntry {
   last: WindowState | null = null;
   /** Whether the entry is in the operator's key table. */
   live = true;
-  constructor(readonly id: Id, readonly key: unknown, readonly keyGroup: number, layout: Layout) {
+  constructor(
+    readonly id: Id,
+    readonly key: unknown,
+    readonly keyGroup: number,
+    layout: Layout,
+  ) {
     this.byStart = layout === BY_START ? new Map() : null;
     this.list = layout === SORTED ? [] : null;
   }
@@ -94,7 +99,11 @@ export class WindowState {
   readonly maxTs: number;
   /** The window's namespace in the timer service: see `windowNamespace`. */
   readonly ns: Namespace;
-  constructor(readonly entry: KeyEntry, readonly window: TimeWindow, readonly cleanup: number) {
+  constructor(
+    readonly entry: KeyEntry,
+    readonly window: TimeWindow,
+    readonly cleanup: number,
+  ) {
     this.maxTs = window.end - 1;
     this.ns = windowNamespace(window, entry.list !== null);
   }

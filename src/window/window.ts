@@ -27,6 +27,9 @@ import { WindowedStream, type WindowConfig } from './windowed-stream.js';
  * ); // { key: '/home', window: { start: 0, end: 1000 }, value: { clicks: 3, spent: 120 } }, ...
  * ```
  */
-export function window<T, K extends Key>(assigner: WindowAssigner<T>, config: WindowConfig<T, K> = {}): WindowedStream<T, K> {
+export function window<T, K extends Key>(
+  assigner: WindowAssigner<T>,
+  config: WindowConfig<T, K> = {},
+): WindowedStream<T, K> {
   return new WindowedStream<T, K>(assigner, config, true);
 }

@@ -10,6 +10,9 @@ import { WindowedStream, type WindowConfig } from './windowed-stream.js';
  * readings$.pipe(withEventTime(...), windowAll(tumblingEventTimeWindows(60_000)).aggregate(max((r: Reading) => r.celsius)), toValues());
  * ```
  */
-export function windowAll<T>(assigner: WindowAssigner<T>, config: WindowConfig<T, undefined> = {}): WindowedStream<T, undefined> {
+export function windowAll<T>(
+  assigner: WindowAssigner<T>,
+  config: WindowConfig<T, undefined> = {},
+): WindowedStream<T, undefined> {
   return new WindowedStream<T, undefined>(assigner, config, false);
 }

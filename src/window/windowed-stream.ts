@@ -10,9 +10,13 @@ import type { WindowAggregateFunction } from './aggregates.js';
 import type { WindowAssigner } from './assigners.js';
 import type { Evictor } from './evictors.js';
 import {
-  validateWindowConfig, WindowOperator,
+  validateWindowConfig,
+  WindowOperator,
   type FusedKeyBy,
-  type ProcessWindowFunction, type WindowFunction, type WindowOptions, type WindowResult,
+  type ProcessWindowFunction,
+  type WindowFunction,
+  type WindowOptions,
+  type WindowResult,
 } from './operator.js';
 import type { Trigger } from './triggers.js';
 
@@ -21,7 +25,8 @@ import type { Trigger } from './triggers.js';
  * not an intersection type: TypeScript infers a generic call's type arguments from the operator
  * `pipe` expects only through an interface (that is how `window(...)` learns its key type).
  */
-export interface WindowOperatorFunction<T, K, R> extends OperatorFunction<StreamBatch<T, K>, StreamBatch<WindowResult<K, R>, K>> {
+export interface WindowOperatorFunction<T, K, R>
+  extends OperatorFunction<StreamBatch<T, K>, StreamBatch<WindowResult<K, R>, K>> {
   /** `droppedLate` and `lateRecordsToSideOutput`, summed over every subscription of this operator. */
   readonly counters: Counters;
 }
@@ -72,11 +77,19 @@ export class WindowedStream<T, K> {
    * `process`, the process function receives the one reduced value when the window fires.
    */
   reduce<U extends T, KU extends K = K>(reduce: (a: U, b: U) => U): WindowOperatorFunction<U, KU, U>;
-  reduce<U extends T, R, KU extends K = K>(reduce: (a: U, b: U) => U, process: ProcessWindowFunction<U, R, KU>): WindowOperatorFunction<U, KU, R>;
-  reduce<U extends T, R, KU extends K = K>(reduce: (a: U, b: U) => U, process?: ProcessWindowFunction<U, R, KU>): WindowOperatorFunction<U, KU, R | U> {
-    if (typeof reduce !== 'function') throw new InvalidOptionError('reduce', reduce, 'must be a function (a, b) => combined');
+  reduce<U extends T, R, KU extends K = K>(
+    reduce: (a: U, b: U) => U,
+    process: ProcessWindowFunction<U, R, KU>,
+  ): WindowOperatorFunction<U, KU, R>;
+  reduce<U extends T, R, KU extends K = K>(
+    reduce: (a: U, b: U) => U,
+    process?: ProcessWindowFunction<U, R, KU>,
+  ): WindowOperatorFunction<U, KU, R | U> {
+    if (typeof reduce !== 'function')
+      throw new InvalidOptionError('reduce', reduce, 'must be a function (a, b) => combined');
     checkProcess(process);
-    const fn = process === undefined ? { kind: 'reduce' as const, reduce } : { kind: 'reduce' as const, reduce, process };
+    const fn =
+      process === undefined ? { kind: 'reduce' as const, reduce } : { kind: 'reduce' as const, reduce, process };
     return this.#build<U, KU, R | U>(fn as WindowFunction<U, R | U, KU>);
   }
 
@@ -84,12 +97,30 @@ export class WindowedStream<T, K> {
    * Aggregates the elements of each window incrementally (Flink's `aggregate`): O(1) state per
    * window. With `process`, the process function receives the one aggregate result.
    */
-  aggregate<U extends T, ACC, OUT, KU extends K = K>(aggregate: WindowAggregateFunction<U, ACC, OUT>): WindowOperatorFunction<U, KU, OUT>;
-  aggregate<U extends T, ACC, OUT, R, KU extends K = K>(aggregate: WindowAggregateFunction<U, ACC, OUT>, process: ProcessWindowFunction<OUT, R, KU>): WindowOperatorFunction<U, KU, R>;
-  aggregate<U extends T, ACC, OUT, R, KU extends K = K>(aggregate: WindowAggregateFunction<U, ACC, OUT>, process?: ProcessWindowFunction<OUT, R, KU>): WindowOperatorFunction<U, KU, OUT | R> {
-    if (aggregate === null || typeof aggregate !== 'object' || typeof aggregate.createAccumulator !== 'function'
-      || typeof aggregate.add !== 'function' || typeof aggregate.getResult !== 'function' || typeof aggregate.merge !== 'function') {
-      throw new InvalidOptionError('aggregate', aggregate, 'must implement createAccumulator, add, getResult and merge');
+  aggregate<U extends T, ACC, OUT, KU extends K = K>(
+    aggregate: WindowAggregateFunction<U, ACC, OUT>,
+  ): WindowOperatorFunction<U, KU, OUT>;
+  aggregate<U extends T, ACC, OUT, R, KU extends K = K>(
+    aggregate: WindowAggregateFunction<U, ACC, OUT>,
+    process: ProcessWindowFunction<OUT, R, KU>,
+  ): WindowOperatorFunction<U, KU, R>;
+  aggregate<U extends T, ACC, OUT, R, KU extends K = K>(
+    aggregate: WindowAggregateFunction<U, ACC, OUT>,
+    process?: ProcessWindowFunction<OUT, R, KU>,
+  ): WindowOperatorFunction<U, KU, OUT | R> {
+    if (
+      aggregate === null ||
+      typeof aggregate !== 'object' ||
+      typeof aggregate.createAccumulator !== 'function' ||
+      typeof aggregate.add !== 'function' ||
+      typeof aggregate.getResult !== 'function' ||
+      typeof aggregate.merge !== 'function'
+    ) {
+      throw new InvalidOptionError(
+        'aggregate',
+        aggregate,
+        'must implement createAccumulator, add, getResult and merge',
+      );
     }
     checkProcess(process);
     const fn = { kind: 'aggregate' as const, aggregate, ...(process === undefined ? {} : { process }) };
@@ -101,8 +132,11 @@ export class WindowedStream<T, K> {
    * the function gets the elements in arrival order, a context (key, window, watermark, processing
    * time) and a collector for any number of results.
    */
-  process<U extends T, R, KU extends K = K>(process: ProcessWindowFunction<U, R, KU>): WindowOperatorFunction<U, KU, R> {
-    if (typeof process !== 'function') throw new InvalidOptionError('process', process, 'must be a function (elements, context, out) => void');
+  process<U extends T, R, KU extends K = K>(
+    process: ProcessWindowFunction<U, R, KU>,
+  ): WindowOperatorFunction<U, KU, R> {
+    if (typeof process !== 'function')
+      throw new InvalidOptionError('process', process, 'must be a function (elements, context, out) => void');
     return this.#build<U, KU, R>({ kind: 'process', process });
   }
 
@@ -114,15 +148,26 @@ export class WindowedStream<T, K> {
     type K = KU; // from here on, the key type is the one inferred from upstream
     const counters = this.#config.counters ?? new Counters();
     // A trigger or evictor for T also handles any U that extends T.
-    const config = { ...(this.#config as unknown as WindowConfig<U, K>), counters, assigner: this.#assigner as WindowAssigner<U>, fn, keyed: this.#keyed };
+    const config = {
+      ...(this.#config as unknown as WindowConfig<U, K>),
+      counters,
+      assigner: this.#assigner as WindowAssigner<U>,
+      fn,
+      keyed: this.#keyed,
+    };
     const plain = fromStreamOperator((runtime) => new WindowOperator<U, K, R>(config, runtime), this.#config);
     if (!this.#keyed) return Object.assign(plain, { counters });
     // Directly after keyBy (and its entry), fuse with them: see src/fusion/rules.ts.
-    const operator: OperatorFunction<StreamBatch<U, K>, StreamBatch<WindowResult<K, R>, K>> = (source) => fuseWindow<U, K, R>(
-      source,
-      (keyBy, runtime) => new WindowOperator<U, K, R>(keyBy === undefined ? config : { ...config, keyBy: keyBy as unknown as FusedKeyBy<U, K> }, runtime),
-      this.#config,
-    );
+    const operator: OperatorFunction<StreamBatch<U, K>, StreamBatch<WindowResult<K, R>, K>> = (source) =>
+      fuseWindow<U, K, R>(
+        source,
+        (keyBy, runtime) =>
+          new WindowOperator<U, K, R>(
+            keyBy === undefined ? config : { ...config, keyBy: keyBy as unknown as FusedKeyBy<U, K> },
+            runtime,
+          ),
+        this.#config,
+      );
     return Object.assign(operator, { counters });
   }
 }

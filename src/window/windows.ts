@@ -15,7 +15,10 @@ export interface TimeWindow {
  * The single window of `globalWindows()`, Flink's `GlobalWindow`. Flink gives it the maximum `long`
  * as its end; here it spans the safe-integer range so that its results keep a valid timestamp.
  */
-export const GLOBAL_WINDOW: TimeWindow = Object.freeze({ start: Number.MIN_SAFE_INTEGER, end: Number.MAX_SAFE_INTEGER });
+export const GLOBAL_WINDOW: TimeWindow = Object.freeze({
+  start: Number.MIN_SAFE_INTEGER,
+  end: Number.MAX_SAFE_INTEGER,
+});
 
 /**
  * The end of a window that starts at `start` and lasts `length`, capped at 2^53 so that its last

@@ -22,17 +22,23 @@ afterAll(async () => {
 });
 
 const rx = (page: Page) => ({
-  start: (slowSink: boolean) => page.evaluate((slow) => (window as unknown as { __rx: typeof api }).__rx.start({ slowSink: slow }), slowSink),
+  start: (slowSink: boolean) =>
+    page.evaluate((slow) => (window as unknown as { __rx: typeof api }).__rx.start({ slowSink: slow }), slowSink),
 });
 
 /** The text of one cell of the operator table, in the row of the operator `id`. */
 async function cell(page: Page, id: string, column: string): Promise<string> {
-  return page.evaluate(({ id, column }) => {
-    const root = document.querySelector('rxflink-devtools')!.shadowRoot!;
-    const headers = [...root.querySelectorAll('table.operators th')].map((th) => th.textContent);
-    const row = [...root.querySelectorAll('table.operators tbody tr')].find((tr) => (tr as HTMLElement).dataset.key === id);
-    return row?.querySelectorAll('td')[headers.indexOf(column)]?.textContent ?? '';
-  }, { id, column });
+  return page.evaluate(
+    ({ id, column }) => {
+      const root = document.querySelector('rxflink-devtools')!.shadowRoot!;
+      const headers = [...root.querySelectorAll('table.operators th')].map((th) => th.textContent);
+      const row = [...root.querySelectorAll('table.operators tbody tr')].find(
+        (tr) => (tr as HTMLElement).dataset.key === id,
+      );
+      return row?.querySelectorAll('td')[headers.indexOf(column)]?.textContent ?? '';
+    },
+    { id, column },
+  );
 }
 
 /** Parses the panel's compact counts (999, 1.2k, 3.4M). */
@@ -50,12 +56,18 @@ describe('rxflink/devtools in Chromium', () => {
     await page.locator('rxflink-devtools .toggle').click();
     await page.locator('rxflink-devtools svg .node').nth(3).waitFor();
     await page.locator('rxflink-devtools svg .node').nth(5).waitFor();
-    const nodes = await page.locator('rxflink-devtools svg .node').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-id')).sort());
+    const nodes = await page
+      .locator('rxflink-devtools svg .node')
+      .evaluateAll((gs) => gs.map((g) => g.getAttribute('data-id')).sort());
     expect(nodes).toEqual(['archive sink#1', 'clicks per page', 'mobile', 'mobile clicks#1', 'web', 'web clicks#1']);
     // The merge: the sink has one edge per input.
     await expect(page.locator('rxflink-devtools svg path.edge').count()).resolves.toBe(5);
 
-    await page.waitForFunction(() => document.querySelector('rxflink-devtools')!.shadowRoot!.querySelectorAll('table.checkpoints tbody tr').length > 0);
+    await page.waitForFunction(
+      () =>
+        document.querySelector('rxflink-devtools')!.shadowRoot!.querySelectorAll('table.checkpoints tbody tr').length >
+        0,
+    );
     const before = count(await cell(page, 'clicks per page', 'In'));
     await page.waitForTimeout(1_500);
     const after = count(await cell(page, 'clicks per page', 'In'));
@@ -72,12 +84,21 @@ describe('rxflink/devtools in Chromium', () => {
     await page.setViewportSize({ width: 1440, height: 1500 });
     await page.evaluate(() => localStorage.setItem('rxflink-devtools', 'open'));
     await rx(page).start(true);
-    await page.waitForFunction(() => {
-      const root = document.querySelector('rxflink-devtools')!.shadowRoot!;
-      return root.querySelector('svg .node[data-id="web clicks#1"]')?.getAttribute('data-level') === 'HIGH'
-        && root.querySelectorAll('table.checkpoints tbody tr').length >= 3
-        && Number.parseInt(root.querySelector('table.operators tr[data-key="clicks per page"] td:nth-child(8)')?.textContent ?? '0', 10) > 0;
-    }, undefined, { timeout: 20_000 });
+    await page.waitForFunction(
+      () => {
+        const root = document.querySelector('rxflink-devtools')!.shadowRoot!;
+        return (
+          root.querySelector('svg .node[data-id="web clicks#1"]')?.getAttribute('data-level') === 'HIGH' &&
+          root.querySelectorAll('table.checkpoints tbody tr').length >= 3 &&
+          Number.parseInt(
+            root.querySelector('table.operators tr[data-key="clicks per page"] td:nth-child(8)')?.textContent ?? '0',
+            10,
+          ) > 0
+        );
+      },
+      undefined,
+      { timeout: 20_000 },
+    );
     expect(await cell(page, 'web clicks#1', 'Backpressure')).toMatch(/^HIGH \d+%$/);
     // Give the charts a few samples, then take the picture a person looks at.
     await page.waitForTimeout(2_000);

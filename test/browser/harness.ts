@@ -23,8 +23,14 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 
 export const CHROMIUM_PATH = process.env.RXFLINK_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 export interface HarnessOptions {
@@ -83,12 +89,15 @@ export async function serve(root: string): Promise<{ url: string; server: Server
       return;
     }
     readFile(file).then(
-      (bytes) => response.writeHead(200, {
-        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-        'cache-control': 'no-store',
-        // Sandboxed frames (opaque origins) load the bundle too.
-        'access-control-allow-origin': '*',
-      }).end(bytes),
+      (bytes) =>
+        response
+          .writeHead(200, {
+            'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+            'cache-control': 'no-store',
+            // Sandboxed frames (opaque origins) load the bundle too.
+            'access-control-allow-origin': '*',
+          })
+          .end(bytes),
       () => response.writeHead(404).end(),
     );
   });

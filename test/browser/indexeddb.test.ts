@@ -15,22 +15,39 @@ afterAll(async () => {
 describe('IndexedDB backend in Chromium', () => {
   it('saves checkpoints, keeps the newest 3 and the savepoints, and loads the latest after a reload', async () => {
     const page = await h.newPage();
-    expect(await page.evaluate(() => window.__rx.open('a', 'reload', 'fail'))).toMatchObject({ ok: true, value: { ownership: 'owner', databaseName: 'rxflink:reload' } });
-    for (const id of [1, 2, 3]) expect(await page.evaluate((id) => window.__rx.save('a', id), id)).toMatchObject({ ok: true });
+    expect(await page.evaluate(() => window.__rx.open('a', 'reload', 'fail'))).toMatchObject({
+      ok: true,
+      value: { ownership: 'owner', databaseName: 'rxflink:reload' },
+    });
+    for (const id of [1, 2, 3])
+      expect(await page.evaluate((id) => window.__rx.save('a', id), id)).toMatchObject({ ok: true });
     expect(await page.evaluate(() => window.__rx.save('a', 4, 10, 'savepoint'))).toMatchObject({ ok: true });
-    for (const id of [5, 6]) expect(await page.evaluate((id) => window.__rx.save('a', id), id)).toMatchObject({ ok: true });
-    expect(await page.evaluate(() => window.__rx.list('a'))).toEqual({ ok: true, value: ['checkpoint:3', 'savepoint:4', 'checkpoint:5', 'checkpoint:6'] });
+    for (const id of [5, 6])
+      expect(await page.evaluate((id) => window.__rx.save('a', id), id)).toMatchObject({ ok: true });
+    expect(await page.evaluate(() => window.__rx.list('a'))).toEqual({
+      ok: true,
+      value: ['checkpoint:3', 'savepoint:4', 'checkpoint:5', 'checkpoint:6'],
+    });
 
     await reload(page);
     // The reload released the lock: opening with 'fail' succeeds at once.
-    expect(await page.evaluate(() => window.__rx.open('b', 'reload', 'fail'))).toMatchObject({ ok: true, value: { ownership: 'owner' } });
+    expect(await page.evaluate(() => window.__rx.open('b', 'reload', 'fail'))).toMatchObject({
+      ok: true,
+      value: { ownership: 'owner' },
+    });
     const loaded = await page.evaluate(() => window.__rx.load('b'));
     const expected = await page.evaluate(() => window.__rx.expected('reload', 6));
     if (!loaded.ok) throw new Error(loaded.message);
-    const snapshot = decodeValue(loaded.value, true) as { checkpointId: number; operators: { counts: { state: { special: unknown[] } } } };
+    const snapshot = decodeValue(loaded.value, true) as {
+      checkpointId: number;
+      operators: { counts: { state: { special: unknown[] } } };
+    };
     expect(snapshot).toStrictEqual(decodeValue(expected, true));
     expect(snapshot.operators.counts.state.special).toStrictEqual([NaN, -0, Infinity, -Infinity, 2n ** 70n, undefined]);
-    expect(await page.evaluate(() => window.__rx.list('b'))).toEqual({ ok: true, value: ['checkpoint:3', 'savepoint:4', 'checkpoint:5', 'checkpoint:6'] });
+    expect(await page.evaluate(() => window.__rx.list('b'))).toEqual({
+      ok: true,
+      value: ['checkpoint:3', 'savepoint:4', 'checkpoint:5', 'checkpoint:6'],
+    });
     await page.close();
   });
 
@@ -38,14 +55,25 @@ describe('IndexedDB backend in Chromium', () => {
     const owner = await h.newPage();
     const other = await h.newPage();
     const third = await h.newPage();
-    expect(await owner.evaluate(() => window.__rx.open('o', 'tabs', 'wait'))).toMatchObject({ ok: true, value: { ownership: 'owner' } });
+    expect(await owner.evaluate(() => window.__rx.open('o', 'tabs', 'wait'))).toMatchObject({
+      ok: true,
+      value: { ownership: 'owner' },
+    });
     expect(await owner.evaluate(() => window.__rx.save('o', 1))).toMatchObject({ ok: true });
 
     const readOnly = await other.evaluate(() => window.__rx.open('r', 'tabs', 'read-only'));
     expect(readOnly).toMatchObject({ ok: true, value: { ownership: 'read-only' } });
     expect(JSON.stringify(readOnly)).toMatch(/another tab owns/);
-    expect(await other.evaluate(() => window.__rx.save('r', 2))).toMatchObject({ ok: false, failure: 'not-owner', code: 'STORAGE_NOT_OWNER' });
-    expect(await other.evaluate(() => window.__rx.open('f', 'tabs', 'fail'))).toMatchObject({ ok: false, failure: 'not-owner', name: 'StorageError' });
+    expect(await other.evaluate(() => window.__rx.save('r', 2))).toMatchObject({
+      ok: false,
+      failure: 'not-owner',
+      code: 'STORAGE_NOT_OWNER',
+    });
+    expect(await other.evaluate(() => window.__rx.open('f', 'tabs', 'fail'))).toMatchObject({
+      ok: false,
+      failure: 'not-owner',
+      name: 'StorageError',
+    });
 
     // The third tab waits, and says so; it gets ownership when the owner's tab is closed.
     const waiting = third.evaluate(() => window.__rx.open('w', 'tabs', 'wait'));
@@ -65,20 +93,27 @@ describe('IndexedDB backend in Chromium', () => {
   it('refuses a damaged entry and falls back to the previous checkpoint', async () => {
     const page = await h.newPage();
     expect(await page.evaluate(() => window.__rx.open('d', 'damaged', 'fail'))).toMatchObject({ ok: true });
-    for (const id of [1, 2]) expect(await page.evaluate((id) => window.__rx.save('d', id), id)).toMatchObject({ ok: true });
+    for (const id of [1, 2])
+      expect(await page.evaluate((id) => window.__rx.save('d', id), id)).toMatchObject({ ok: true });
     // Damage checkpoint 2 behind the backend's back, with plain IndexedDB calls.
-    await page.evaluate(() => new Promise<void>((resolve, reject) => {
-      const open = indexedDB.open('rxflink:damaged');
-      open.onsuccess = () => {
-        const store = open.result.transaction('snapshots', 'readwrite').objectStore('snapshots');
-        const get = store.get('snapshot-2');
-        get.onsuccess = () => {
-          const bytes = (get.result as Uint8Array).slice(0, 50);
-          store.put(bytes, 'snapshot-2').onsuccess = () => { open.result.close(); resolve(); };
-        };
-      };
-      open.onerror = () => reject(open.error);
-    }));
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const open = indexedDB.open('rxflink:damaged');
+          open.onsuccess = () => {
+            const store = open.result.transaction('snapshots', 'readwrite').objectStore('snapshots');
+            const get = store.get('snapshot-2');
+            get.onsuccess = () => {
+              const bytes = (get.result as Uint8Array).slice(0, 50);
+              store.put(bytes, 'snapshot-2').onsuccess = () => {
+                open.result.close();
+                resolve();
+              };
+            };
+          };
+          open.onerror = () => reject(open.error);
+        }),
+    );
     expect(await page.evaluate(() => window.__rx.load('d', 2))).toMatchObject({ ok: false, code: 'SNAPSHOT_CORRUPT' });
     const latest = await page.evaluate(() => window.__rx.load('d'));
     expect(latest.ok && (decodeValue(latest.value, true) as { checkpointId: number }).checkpointId).toBe(1);
@@ -97,14 +132,22 @@ describe('IndexedDB backend in Chromium at the limits', () => {
     expect(await page.evaluate(() => window.__rx.open('q', 'quota', 'fail'))).toMatchObject({ ok: true });
     expect(await page.evaluate(() => window.__rx.save('q', 1, 100))).toMatchObject({ ok: true });
     const failed = await page.evaluate(() => window.__rx.save('q', 2, 300_000));
-    expect(failed).toMatchObject({ ok: false, name: 'StorageError', failure: 'quota-exceeded', code: 'STORAGE_QUOTA_EXCEEDED' });
+    expect(failed).toMatchObject({
+      ok: false,
+      name: 'StorageError',
+      failure: 'quota-exceeded',
+      code: 'STORAGE_QUOTA_EXCEEDED',
+    });
     expect(await page.evaluate(() => window.__rx.list('q'))).toEqual({ ok: true, value: ['checkpoint:1'] });
     const loaded = await page.evaluate(() => window.__rx.load('q'));
     const expected = await page.evaluate(() => window.__rx.expected('quota', 1, 100));
     expect(loaded.ok && decodeValue(loaded.value, true)).toStrictEqual(decodeValue(expected, true));
     // A smaller checkpoint still fits: the failed one left nothing behind that uses the quota.
     expect(await page.evaluate(() => window.__rx.save('q', 2, 1000))).toMatchObject({ ok: true });
-    expect(await page.evaluate(() => window.__rx.list('q'))).toEqual({ ok: true, value: ['checkpoint:1', 'checkpoint:2'] });
+    expect(await page.evaluate(() => window.__rx.list('q'))).toEqual({
+      ok: true,
+      value: ['checkpoint:1', 'checkpoint:2'],
+    });
     await context.close();
   });
 
@@ -114,14 +157,21 @@ describe('IndexedDB backend in Chromium at the limits', () => {
     expect(await owner.evaluate(() => window.__rx.open('c', 'closed', 'fail'))).toMatchObject({ ok: true });
     expect(await owner.evaluate(() => window.__rx.save('c', 1))).toMatchObject({ ok: true });
     // The other tab's deletion succeeds (our connection lets go on versionchange) instead of hanging.
-    const deleted = await other.evaluate(() => new Promise<string>((resolve) => {
-      const request = indexedDB.deleteDatabase('rxflink:closed');
-      request.onsuccess = () => resolve('deleted');
-      request.onblocked = () => resolve('blocked');
-      request.onerror = () => resolve(`error ${String(request.error)}`);
-    }));
+    const deleted = await other.evaluate(
+      () =>
+        new Promise<string>((resolve) => {
+          const request = indexedDB.deleteDatabase('rxflink:closed');
+          request.onsuccess = () => resolve('deleted');
+          request.onblocked = () => resolve('blocked');
+          request.onerror = () => resolve(`error ${String(request.error)}`);
+        }),
+    );
     expect(deleted).toBe('deleted');
-    expect(await owner.evaluate(() => window.__rx.save('c', 2))).toMatchObject({ ok: false, failure: 'closed', code: 'STORAGE_CLOSED' });
+    expect(await owner.evaluate(() => window.__rx.save('c', 2))).toMatchObject({
+      ok: false,
+      failure: 'closed',
+      code: 'STORAGE_CLOSED',
+    });
     await owner.close();
     await other.close();
   });
@@ -132,15 +182,20 @@ describe('IndexedDB backend in Chromium at the limits', () => {
     const opener = await h.newPage();
     // A tab holds a raw connection and ignores versionchange; another asks to delete the database,
     // which stays blocked; our open is queued behind the deletion.
-    await holder.evaluate(() => new Promise<void>((resolve) => {
-      const request = indexedDB.open('rxflink:blocked');
-      request.onupgradeneeded = () => request.result.createObjectStore('snapshots');
-      request.onsuccess = () => {
-        (window as unknown as { held: IDBDatabase }).held = request.result;
-        resolve();
-      };
-    }));
-    await deleter.evaluate(() => { indexedDB.deleteDatabase('rxflink:blocked'); });
+    await holder.evaluate(
+      () =>
+        new Promise<void>((resolve) => {
+          const request = indexedDB.open('rxflink:blocked');
+          request.onupgradeneeded = () => request.result.createObjectStore('snapshots');
+          request.onsuccess = () => {
+            (window as unknown as { held: IDBDatabase }).held = request.result;
+            resolve();
+          };
+        }),
+    );
+    await deleter.evaluate(() => {
+      indexedDB.deleteDatabase('rxflink:blocked');
+    });
     const result = await opener.evaluate(() => window.__rx.open('b', 'blocked', 'fail', 3, 500));
     expect(result).toMatchObject({ ok: false, name: 'StorageError', failure: 'blocked', code: 'STORAGE_BLOCKED' });
     await holder.close();
@@ -163,7 +218,12 @@ describe('IndexedDB backend in Chromium at the limits', () => {
       document.body.append(frame);
       return message;
     });
-    expect(result).toMatchObject({ ok: false, name: 'StorageError', failure: 'unavailable', code: 'STORAGE_UNAVAILABLE' });
+    expect(result).toMatchObject({
+      ok: false,
+      name: 'StorageError',
+      failure: 'unavailable',
+      code: 'STORAGE_UNAVAILABLE',
+    });
     await page.close();
   });
 });

@@ -6,7 +6,9 @@ import { startHarness, type Harness } from './harness.js';
 import { windowedWordCount } from './entries/wordcount-pipeline.js';
 import type { api } from './entries/pipeline-entry.js';
 
-const lines = readFileSync(new URL('../../demo/wordcount/hamlet.log', import.meta.url), 'utf8').split('\n').filter((l) => l.length > 0);
+const lines = readFileSync(new URL('../../demo/wordcount/hamlet.log', import.meta.url), 'utf8')
+  .split('\n')
+  .filter((l) => l.length > 0);
 
 let h: Harness;
 beforeAll(async () => {
@@ -20,7 +22,10 @@ describe('one pipeline, two platforms', () => {
   it('the windowed word count gives the same windows in Chromium as in Node', async () => {
     const inNode = await windowedWordCount(lines);
     const page = await h.newPage();
-    const inBrowser = await page.evaluate((input) => (window as unknown as { __rx: typeof api }).__rx.windowedWordCount(input), lines);
+    const inBrowser = await page.evaluate(
+      (input) => (window as unknown as { __rx: typeof api }).__rx.windowedWordCount(input),
+      lines,
+    );
     await page.close();
     expect(inNode.length).toBeGreaterThan(100);
     expect(inNode.find((r) => r.word === 'to' && r.start === Date.parse('2026-01-01T09:00:10Z'))?.count).toBe(5);

@@ -17,18 +17,31 @@ afterAll(async () => {
 });
 
 type Rx = { __rx: ReloadApi };
-const progress = (page: Page): Promise<ReloadProgress> => page.evaluate(() => (globalThis as unknown as Rx).__rx.progress());
+const progress = (page: Page): Promise<ReloadProgress> =>
+  page.evaluate(() => (globalThis as unknown as Rx).__rx.progress());
 
 /** Waits until the page's run satisfies `ready` (or is over: done or failed). */
 async function waitUntil(page: Page, ready: Ready): Promise<void> {
-  await page.waitForFunction((r) => {
-    const p = (globalThis as unknown as Rx).__rx.progress();
-    return p.done || p.error !== null || (p.checkpoints >= (r.checkpoints ?? 0) && p.read - p.restoredAt >= (r.read ?? 0) && p.read >= (r.at ?? 0));
-  }, ready, { polling: 2, timeout: 30_000 });
+  await page.waitForFunction(
+    (r) => {
+      const p = (globalThis as unknown as Rx).__rx.progress();
+      return (
+        p.done ||
+        p.error !== null ||
+        (p.checkpoints >= (r.checkpoints ?? 0) && p.read - p.restoredAt >= (r.read ?? 0) && p.read >= (r.at ?? 0))
+      );
+    },
+    ready,
+    { polling: 2, timeout: 30_000 },
+  );
 }
 
 /** Checkpoints completed by this page, events it read since it restored, the input position reached: all that are given. */
-interface Ready { checkpoints?: number; read?: number; at?: number }
+interface Ready {
+  checkpoints?: number;
+  read?: number;
+  at?: number;
+}
 
 /**
  * When to reload, counted from the moment the page (re)loaded: varied, some at once, some late.
@@ -59,10 +72,14 @@ describe('a checkpointed pipeline in Chromium survives page reloads', () => {
       if (thenOnlyUntilParsed === true) await page.reload({ waitUntil: 'domcontentloaded' });
       else await reload(page);
     }
-    await page.waitForFunction(() => {
-      const p = (globalThis as unknown as Rx).__rx.progress();
-      return p.done || p.error !== null;
-    }, undefined, { polling: 20, timeout: 60_000 });
+    await page.waitForFunction(
+      () => {
+        const p = (globalThis as unknown as Rx).__rx.progress();
+        return p.done || p.error !== null;
+      },
+      undefined,
+      { polling: 20, timeout: 60_000 },
+    );
     const elapsedMs = Date.now() - started;
 
     const last = await progress(page);
@@ -74,17 +91,31 @@ describe('a checkpointed pipeline in Chromium survives page reloads', () => {
     // which is not restored (FinishedPipelineError: it would drop every new record as late), and
     // commits nothing new.
     await reload(page);
-    await page.waitForFunction(() => {
-      const p = (globalThis as unknown as Rx).__rx.progress();
-      return p.done || p.error !== null;
-    }, undefined, { polling: 20, timeout: 30_000 });
+    await page.waitForFunction(
+      () => {
+        const p = (globalThis as unknown as Rx).__rx.progress();
+        return p.done || p.error !== null;
+      },
+      undefined,
+      { polling: 20, timeout: 30_000 },
+    );
     const afterDone = await progress(page);
     const committedAfterDone = await page.evaluate(() => (globalThis as unknown as Rx).__rx.committed());
     await page.close();
     const runs = [...unloaded, last];
-    const context = JSON.stringify({ elapsedMs, runs: runs.map((r, i) => ({ when: reloads[i]?.when ?? 'last', ...r })), log: h.consoleLog }, null, 1);
+    const context = JSON.stringify(
+      { elapsedMs, runs: runs.map((r, i) => ({ when: reloads[i]?.when ?? 'last', ...r })), log: h.consoleLog },
+      null,
+      1,
+    );
 
-    expect(last, context).toMatchObject({ running: true, done: true, error: null, ownership: 'owner', read: EVENT_COUNT });
+    expect(last, context).toMatchObject({
+      running: true,
+      done: true,
+      error: null,
+      ownership: 'owner',
+      read: EVENT_COUNT,
+    });
     expect(unloaded, context).toHaveLength(reloads.length);
     // Every page got the Web Lock again (its run did not fail or hang on ownership) and restored the
     // latest checkpoint stored before it, at a position in the middle of the input. A page reloaded
@@ -121,8 +152,14 @@ describe('a checkpointed pipeline in Chromium survives page reloads', () => {
     expect(reference.length).toBeGreaterThan(100);
     expect(results.sort(), context).toEqual([...reference].sort());
     expect(afterDone, context).toMatchObject({ done: false, running: false });
-    expect(afterDone.error, context).toMatch(new RegExp(`^FinishedPipelineError: Checkpoint ${last.lastCheckpointId} is the final checkpoint of a finished pipeline`));
+    expect(afterDone.error, context).toMatch(
+      new RegExp(
+        `^FinishedPipelineError: Checkpoint ${last.lastCheckpointId} is the final checkpoint of a finished pipeline`,
+      ),
+    );
     expect(committedAfterDone, context).toEqual(committed);
-    console.log(`reload test: ${reloads.length} reloads in ${elapsedMs} ms; at unload ${JSON.stringify(unloaded.map((r) => ({ running: r.running, read: r.read, checkpoints: r.checkpoints, restoredAt: r.restoredAt, waitedForLock: r.waitedForLock })))}; ${Object.keys(committed).length} commits, ${results.length} results`);
+    console.log(
+      `reload test: ${reloads.length} reloads in ${elapsedMs} ms; at unload ${JSON.stringify(unloaded.map((r) => ({ running: r.running, read: r.read, checkpoints: r.checkpoints, restoredAt: r.restoredAt, waitedForLock: r.waitedForLock })))}; ${Object.keys(committed).length} commits, ${results.length} results`,
+    );
   });
 });

@@ -22,13 +22,20 @@ export interface TelemetryApp {
 
 export async function startTelemetryApp(): Promise<TelemetryApp> {
   const dir = await mkdtemp(join(tmpdir(), 'rxflink-telemetry-'));
-  await build({ configFile: 'demo/telemetry/vite.config.ts', logLevel: 'silent', build: { outDir: dir, emptyOutDir: true } });
+  await build({
+    configFile: 'demo/telemetry/vite.config.ts',
+    logLevel: 'silent',
+    build: { outDir: dir, emptyOutDir: true },
+  });
   const { url, server } = await serve(dir);
   const browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const consoleLog: string[] = [];
   return {
-    url, browser, context, consoleLog,
+    url,
+    browser,
+    context,
+    consoleLog,
     async open(params) {
       const page = await context.newPage();
       page.on('console', (m) => consoleLog.push(`[${m.type()}] ${m.text()}`));
@@ -57,13 +64,42 @@ export async function waitForApp(page: Page): Promise<void> {
  */
 export interface AppSnapshot {
   pipelineStatus: {
-    phase: string; error: { name?: string; message?: string } | null; owner: 'this-tab' | 'other-tab' | 'unknown'; restoredFrom: number | null;
-    lastCheckpoint: { id: number; time: number } | null; checkpointsCompleted: number; watermark: number | null; lagMs: number | null; recordsIn: number; recordsOut: number;
+    phase: string;
+    error: { name?: string; message?: string } | null;
+    owner: 'this-tab' | 'other-tab' | 'unknown';
+    restoredFrom: number | null;
+    lastCheckpoint: { id: number; time: number } | null;
+    checkpointsCompleted: number;
+    watermark: number | null;
+    lagMs: number | null;
+    recordsIn: number;
+    recordsOut: number;
   };
-  app: { waiting: boolean; finished: boolean; read: number; invalid: number; late: number; vitals: Record<string, number> };
-  windows: { ids: string[]; watermark: number | null; entities: Record<string, { key: string; start: number; end: number; firings: number; value: { count: number; p50: number; p95: number; errors: number } }> };
+  app: {
+    waiting: boolean;
+    finished: boolean;
+    read: number;
+    invalid: number;
+    late: number;
+    vitals: Record<string, number>;
+  };
+  windows: {
+    ids: string[];
+    watermark: number | null;
+    entities: Record<
+      string,
+      {
+        key: string;
+        start: number;
+        end: number;
+        firings: number;
+        value: { count: number; p50: number; p95: number; errors: number };
+      }
+    >;
+  };
   sessions: { ids: string[] };
 }
 
 type Api = { __telemetry: { state(): AppSnapshot } };
-export const appState = (page: Page): Promise<AppSnapshot> => page.evaluate(() => (globalThis as unknown as Api).__telemetry.state());
+export const appState = (page: Page): Promise<AppSnapshot> =>
+  page.evaluate(() => (globalThis as unknown as Api).__telemetry.state());

@@ -33,7 +33,14 @@ afterAll(async () => {
   await new Promise<void>((r) => collector?.close(() => r()));
 });
 
-type Api = { __rx: { drain(): Promise<{ count: number; bodies: string[] }>; hide(): void; exits: { sent: number; sentItems: number; queued: number }[]; fired: unknown[] } };
+type Api = {
+  __rx: {
+    drain(): Promise<{ count: number; bodies: string[] }>;
+    hide(): void;
+    exits: { sent: number; sentItems: number; queued: number }[];
+    fired: unknown[];
+  };
+};
 const itemsOf = (body: string) => (JSON.parse(body) as { items: { i: number }[] }).items.map((x) => x.i);
 const sizeOf = (body: string) => new TextEncoder().encode(body).length;
 
@@ -79,19 +86,35 @@ describe('page exit in Chromium', () => {
     const fired = await page.evaluate(() => (globalThis as unknown as Api).__rx.fired);
     const context = JSON.stringify({ beacons, fired, log: h.consoleLog });
     // The on-time firings the pipeline made itself: two windows per page.
-    expect((fired as { pane: { timing: string } }[]).map((r) => r.pane.timing), context).toEqual(['ON_TIME', 'ON_TIME', 'ON_TIME', 'ON_TIME']);
+    expect(
+      (fired as { pane: { timing: string } }[]).map((r) => r.pane.timing),
+      context,
+    ).toEqual(['ON_TIME', 'ON_TIME', 'ON_TIME', 'ON_TIME']);
     expect(beacons.length, context).toBe(1);
     const body = JSON.parse(beacons[0]!) as { early: boolean; items: unknown[] };
     expect(body.early, context).toBe(true);
     // Clicks 20 … 24 s: a at 20, 22, 24 s and b at 21, 23 s, in the window [20 s, 30 s) still open.
     expect(body.items, context).toEqual([
-      { key: 'a', window: { start: 20_000, end: 30_000 }, value: 3, pane: { timing: 'EARLY', index: 0, isFirst: true, isLast: false } },
-      { key: 'b', window: { start: 20_000, end: 30_000 }, value: 2, pane: { timing: 'EARLY', index: 0, isFirst: true, isLast: false } },
+      {
+        key: 'a',
+        window: { start: 20_000, end: 30_000 },
+        value: 3,
+        pane: { timing: 'EARLY', index: 0, isFirst: true, isLast: false },
+      },
+      {
+        key: 'b',
+        window: { start: 20_000, end: 30_000 },
+        value: 2,
+        pane: { timing: 'EARLY', index: 0, isFirst: true, isLast: false },
+      },
     ]);
     // Hidden again (the page came back from the bfcache, say): the same windows' next early panes.
     await hideOnce(2);
     const again = JSON.parse(beacons[1]!) as { items: { pane: { index: number; isFirst: boolean } }[] };
-    expect(again.items.map((r) => r.pane), context).toEqual([
+    expect(
+      again.items.map((r) => r.pane),
+      context,
+    ).toEqual([
       { timing: 'EARLY', index: 1, isFirst: false, isLast: false },
       { timing: 'EARLY', index: 1, isFirst: false, isLast: false },
     ]);

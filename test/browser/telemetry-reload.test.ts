@@ -16,26 +16,60 @@ afterAll(async () => {
 });
 
 type Results = { windows: unknown[]; sessions: unknown[] };
-type Api = { __telemetry: { state(): { pipelineStatus: { phase: string; checkpointsCompleted: number }; app: { read: number; finished: boolean } }; committed(): Promise<Results>; reference(): Promise<Results> } };
+type Api = {
+  __telemetry: {
+    state(): {
+      pipelineStatus: { phase: string; checkpointsCompleted: number };
+      app: { read: number; finished: boolean };
+    };
+    committed(): Promise<Results>;
+    reference(): Promise<Results>;
+  };
+};
 
 const EVENTS = 2_500;
 
-async function waitFor(page: Page, what: string, ready: { read?: number; checkpoints?: number; phase?: string }): Promise<void> {
-  await page.waitForFunction((r) => {
-    const { pipelineStatus: s, app: a } = (globalThis as unknown as Api).__telemetry.state();
-    // 'finished' here: every pipeline of the page (areas and sessions), not only the one the status slice follows.
-    const phase = s.phase === 'finished' && !a.finished ? 'running' : s.phase;
-    return s.phase === 'failed' || ((r.phase === undefined || phase === r.phase) && a.read >= (r.read ?? 0) && s.checkpointsCompleted >= (r.checkpoints ?? 0));
-  }, ready, { polling: 20, timeout: 60_000 }).catch(async (e: unknown) => {
-    throw new Error(`waiting for ${what}: ${String(e)}\n${JSON.stringify({ state: (await appState(page)).pipelineStatus, log: app.consoleLog })}`);
-  });
+async function waitFor(
+  page: Page,
+  what: string,
+  ready: { read?: number; checkpoints?: number; phase?: string },
+): Promise<void> {
+  await page
+    .waitForFunction(
+      (r) => {
+        const { pipelineStatus: s, app: a } = (globalThis as unknown as Api).__telemetry.state();
+        // 'finished' here: every pipeline of the page (areas and sessions), not only the one the status slice follows.
+        const phase = s.phase === 'finished' && !a.finished ? 'running' : s.phase;
+        return (
+          s.phase === 'failed' ||
+          ((r.phase === undefined || phase === r.phase) &&
+            a.read >= (r.read ?? 0) &&
+            s.checkpointsCompleted >= (r.checkpoints ?? 0))
+        );
+      },
+      ready,
+      { polling: 20, timeout: 60_000 },
+    )
+    .catch(async (e: unknown) => {
+      throw new Error(
+        `waiting for ${what}: ${String(e)}\n${JSON.stringify({ state: (await appState(page)).pipelineStatus, log: app.consoleLog })}`,
+      );
+    });
 }
 
 const sorted = (values: unknown[]) => values.map((v) => JSON.stringify(v)).sort();
 
 describe('the telemetry app across reloads', () => {
   it('reloaded mid-stream three times, it commits exactly the windows and sessions of a run without reloads', async () => {
-    const page = await app.open({ id: `reload-${Date.now()}`, seed: 7, t0: 1_700_000_000_000, speed: 30, events: EVENTS, ui: 'off', disorder: 0.1 });
+    const page = await app.open({
+      id: `reload-${Date.now()}`,
+      seed: 7,
+      t0: 1_700_000_000_000,
+      speed: 30,
+      events: EVENTS,
+      ui: 'off',
+      disorder: 0.1,
+    });
     const atReload: unknown[] = [];
     for (const ready of [{ checkpoints: 2 }, { read: 1_200, checkpoints: 1 }, { read: 1_700, checkpoints: 1 }]) {
       await waitFor(page, JSON.stringify(ready), ready);
@@ -65,8 +99,12 @@ describe('the telemetry app across reloads', () => {
     // The store the charts read holds each window once (late re-firings upserted), as committed.
     const state = await appState(page);
     const finalCounts = new Map<string, number>();
-    for (const w of reference.windows as { area: string; start: number; count: number }[]) finalCounts.set(`${w.area}@${w.start}`, w.count);
-    expect(Object.fromEntries(Object.values(state.windows.entities).map((w) => [`${w.key}@${w.start}`, w.value.count])), context).toEqual(Object.fromEntries(finalCounts));
+    for (const w of reference.windows as { area: string; start: number; count: number }[])
+      finalCounts.set(`${w.area}@${w.start}`, w.count);
+    expect(
+      Object.fromEntries(Object.values(state.windows.entities).map((w) => [`${w.key}@${w.start}`, w.value.count])),
+      context,
+    ).toEqual(Object.fromEntries(finalCounts));
     // Under composite ids of key and window (rxflink/redux's windowResultId), one entity per window.
     expect(state.windows.ids.length, context).toBe(finalCounts.size);
     await page.close();

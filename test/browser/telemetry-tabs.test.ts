@@ -13,16 +13,40 @@ afterAll(async () => {
   await app?.close();
 });
 
-type Api = { __telemetry: { state(): { pipelineStatus: { phase: string; checkpointsCompleted: number }; app: { waiting: boolean }; windows: { ids: string[] } } } };
+type Api = {
+  __telemetry: {
+    state(): {
+      pipelineStatus: { phase: string; checkpointsCompleted: number };
+      app: { waiting: boolean };
+      windows: { ids: string[] };
+    };
+  };
+};
 
-async function waitFor(page: Page, what: string, ready: { phase: string; checkpoints?: number; windows?: number }): Promise<void> {
-  await page.waitForFunction((r) => {
-    const s = (globalThis as unknown as Api).__telemetry.state();
-    const phase = s.app.waiting && s.pipelineStatus.phase === 'starting' ? 'waiting' : s.pipelineStatus.phase;
-    return phase === r.phase && s.pipelineStatus.checkpointsCompleted >= (r.checkpoints ?? 0) && s.windows.ids.length >= (r.windows ?? 0);
-  }, ready, { polling: 50, timeout: 30_000 }).catch(async (e: unknown) => {
-    throw new Error(`waiting for ${what}: ${String(e)}\n${JSON.stringify({ state: (await appState(page)).pipelineStatus, log: app.consoleLog })}`);
-  });
+async function waitFor(
+  page: Page,
+  what: string,
+  ready: { phase: string; checkpoints?: number; windows?: number },
+): Promise<void> {
+  await page
+    .waitForFunction(
+      (r) => {
+        const s = (globalThis as unknown as Api).__telemetry.state();
+        const phase = s.app.waiting && s.pipelineStatus.phase === 'starting' ? 'waiting' : s.pipelineStatus.phase;
+        return (
+          phase === r.phase &&
+          s.pipelineStatus.checkpointsCompleted >= (r.checkpoints ?? 0) &&
+          s.windows.ids.length >= (r.windows ?? 0)
+        );
+      },
+      ready,
+      { polling: 50, timeout: 30_000 },
+    )
+    .catch(async (e: unknown) => {
+      throw new Error(
+        `waiting for ${what}: ${String(e)}\n${JSON.stringify({ state: (await appState(page)).pipelineStatus, log: app.consoleLog })}`,
+      );
+    });
 }
 
 describe('the telemetry app in two tabs', () => {

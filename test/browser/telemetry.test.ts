@@ -13,21 +13,35 @@ afterAll(async () => {
   await app?.close();
 });
 
-type Api = { __telemetry: { state(): { windows: { ids: string[] }; app: { invalid: number; vitals: Record<string, number> } } } };
+type Api = {
+  __telemetry: { state(): { windows: { ids: string[] }; app: { invalid: number; vitals: Record<string, number> } } };
+};
 
 describe('the telemetry app', () => {
   it('loads, fills the charts from the store, counts invalid events, takes real clicks and web vitals; writes a screenshot', async () => {
     // Real time, starting 2 minutes back: the page catches up at once (12 windows of 10 s), then goes on live.
     const page = await app.open({ id: `live-${Date.now()}`, seed: 3, disorder: 0.1, backfill: 120_000 });
-    await page.waitForFunction(() => {
-      const s = (globalThis as unknown as Api).__telemetry.state();
-      return s.windows.ids.length >= 16 && s.app.invalid >= 3;
-    }, undefined, { timeout: 30_000, polling: 100 }).catch(async (e: unknown) => {
-      throw new Error(`${String(e)}\n${JSON.stringify({ status: (await appState(page)).pipelineStatus, windows: (await appState(page)).windows.ids.length, log: app.consoleLog })}`);
-    });
+    await page
+      .waitForFunction(
+        () => {
+          const s = (globalThis as unknown as Api).__telemetry.state();
+          return s.windows.ids.length >= 16 && s.app.invalid >= 3;
+        },
+        undefined,
+        { timeout: 30_000, polling: 100 },
+      )
+      .catch(async (e: unknown) => {
+        throw new Error(
+          `${String(e)}\n${JSON.stringify({ status: (await appState(page)).pipelineStatus, windows: (await appState(page)).windows.ids.length, log: app.consoleLog })}`,
+        );
+      });
     for (const area of ['checkout', 'cart', 'search', 'checkout']) await page.click(`button[data-area="${area}"]`);
     await page.fill('input[data-area="search"]', 'rxflink');
-    await page.waitForFunction(() => Object.keys((globalThis as unknown as Api).__telemetry.state().app.vitals).length >= 2, undefined, { timeout: 20_000 });
+    await page.waitForFunction(
+      () => Object.keys((globalThis as unknown as Api).__telemetry.state().app.vitals).length >= 2,
+      undefined,
+      { timeout: 20_000 },
+    );
     await page.waitForTimeout(1_500); // a checkpoint commits the latest windows; uPlot draws on the next frame
     const state = await appState(page);
     const context = JSON.stringify({ status: state.pipelineStatus, app: state.app, log: app.consoleLog });
@@ -49,26 +63,42 @@ describe('the telemetry app', () => {
     for (const area of ['home', 'search', 'cart', 'checkout']) {
       const mine = windows.filter((w) => w.key === area).map((w) => w.value);
       expect(mine.length, context).toBeGreaterThanOrEqual(3);
-      expect(mine.every((w) => w.count > 0 && w.p95 >= w.p50 && w.p50 > 0), context).toBe(true);
+      expect(
+        mine.every((w) => w.count > 0 && w.p95 >= w.p50 && w.p50 > 0),
+        context,
+      ).toBe(true);
     }
     // The page's own web vitals, from the real library in Chromium: at least FCP and TTFB. Reports
     // of one metric instance are its updates: numbered 0, 1, ... under one id, and their deltas add
     // up to its latest value.
     expect(Object.keys(state.app.vitals), context).toEqual(expect.arrayContaining(['FCP', 'TTFB']));
-    const updates = await page.evaluate(() => (globalThis as unknown as { __telemetry: { vitalUpdates(): { name: string; id: string; update: number; value: number; delta: number }[] } }).__telemetry.vitalUpdates());
+    const updates = await page.evaluate(() =>
+      (
+        globalThis as unknown as {
+          __telemetry: { vitalUpdates(): { name: string; id: string; update: number; value: number; delta: number }[] };
+        }
+      ).__telemetry.vitalUpdates(),
+    );
     const byId = new Map<string, typeof updates>();
     for (const u of updates) byId.set(u.id, [...(byId.get(u.id) ?? []), u]);
     for (const [id, reports] of byId) {
-      expect(reports.map((r) => r.update), `${id} ${context}`).toEqual(reports.map((_, i) => i));
+      expect(
+        reports.map((r) => r.update),
+        `${id} ${context}`,
+      ).toEqual(reports.map((_, i) => i));
       expect(new Set(reports.map((r) => r.name)).size).toBe(1);
       expect(reports.reduce((s, r) => s + r.delta, 0)).toBeCloseTo(reports.at(-1)!.value, 6);
     }
-    console.log(`web vitals in Chromium: ${updates.map((u) => `${u.name}#${u.update}=${u.value.toFixed(3)}`).join(' ')}`);
+    console.log(
+      `web vitals in Chromium: ${updates.map((u) => `${u.name}#${u.update}=${u.value.toFixed(3)}`).join(' ')}`,
+    );
     // Invalid events (missing timestamp, non-numeric latency) are counted on the page, which keeps running.
     expect(Number(await page.textContent('#invalid')), context).toBeGreaterThanOrEqual(3);
     expect(await page.textContent('#status'), context).toMatch(/^running/);
     // The charts have drawn their series: uPlot's legend shows the areas, its canvas has size.
-    expect(await page.locator('#chart-count .u-legend').textContent(), context).toMatch(/home.*search.*cart.*checkout/s);
+    expect(await page.locator('#chart-count .u-legend').textContent(), context).toMatch(
+      /home.*search.*cart.*checkout/s,
+    );
     expect(await page.locator('#chart-count canvas').count(), context).toBe(1);
     expect(Number(await page.textContent('#windows'))).toBe(state.windows.ids.length);
 
@@ -80,10 +110,17 @@ describe('the telemetry app', () => {
     const devtools = page.locator('rxflink-devtools');
     expect(await devtools.getAttribute('data-open'), context).toBeNull();
     await page.locator('rxflink-devtools .toggle').click();
-    await page.waitForFunction(() => {
-      const root = document.querySelector('rxflink-devtools')!.shadowRoot!;
-      return root.querySelectorAll('svg .node').length >= 4 && root.querySelectorAll('table.checkpoints tbody tr').length > 0;
-    }, undefined, { timeout: 15_000 });
+    await page.waitForFunction(
+      () => {
+        const root = document.querySelector('rxflink-devtools')!.shadowRoot!;
+        return (
+          root.querySelectorAll('svg .node').length >= 4 &&
+          root.querySelectorAll('table.checkpoints tbody tr').length > 0
+        );
+      },
+      undefined,
+      { timeout: 15_000 },
+    );
     const panel = await page.evaluate(() => {
       const root = document.querySelector('rxflink-devtools')!.shadowRoot!;
       return {
@@ -92,7 +129,9 @@ describe('the telemetry app', () => {
       };
     });
     expect(panel.owner, JSON.stringify(panel)).toBe('State owned by this tab');
-    expect(panel.nodes, JSON.stringify(panel)).toEqual(expect.arrayContaining(['sim-entry', 'ui-entry', 'areas', 'sessions']));
+    expect(panel.nodes, JSON.stringify(panel)).toEqual(
+      expect.arrayContaining(['sim-entry', 'ui-entry', 'areas', 'sessions']),
+    );
     await page.waitForTimeout(1_000); // a few samples: the charts have lines
     await page.screenshot({ path: 'test/browser/screenshots/telemetry-devtools.png' });
 
@@ -103,7 +142,9 @@ describe('the telemetry app', () => {
       document.dispatchEvent(new Event('visibilitychange'));
     });
     type Exits = { __telemetry: { exits(): { sentItems: number; checkpoint: unknown; earlyPanesFailed?: string }[] } };
-    await page.waitForFunction(() => (globalThis as unknown as Exits).__telemetry.exits().length === 1, undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => (globalThis as unknown as Exits).__telemetry.exits().length === 1, undefined, {
+      timeout: 10_000,
+    });
     const [exit] = await page.evaluate(() => (globalThis as unknown as Exits).__telemetry.exits());
     expect(exit, JSON.stringify({ exit, log: app.consoleLog })).toMatchObject({ checkpoint: 'taken' });
     expect(exit!.earlyPanesFailed, JSON.stringify(exit)).toBeUndefined();

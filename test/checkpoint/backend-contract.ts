@@ -2,8 +2,16 @@
 // `damage` lets a test corrupt the stored bytes of one checkpoint the way its platform would.
 import { describe, expect, it } from 'vitest';
 import {
-  CorruptSnapshotError, IncompatibleSnapshotError, InvalidSnapshotError, NoRestorableSnapshotError, type SnapshotError,
-  SnapshotInUseError, SnapshotNotFoundError, StorageError, type CheckpointBackend, type CheckpointBackendOptions,
+  CorruptSnapshotError,
+  IncompatibleSnapshotError,
+  InvalidSnapshotError,
+  NoRestorableSnapshotError,
+  type SnapshotError,
+  SnapshotInUseError,
+  SnapshotNotFoundError,
+  StorageError,
+  type CheckpointBackend,
+  type CheckpointBackendOptions,
 } from '../../src/checkpoint/index.js';
 import { countEntries, countsSnapshot, deltaSnapshot, snapshot } from './fixtures.js';
 
@@ -29,9 +37,13 @@ export function backendContract(label: string, fixture: BackendFixture): void {
       const backend = await open(name);
       expect(await backend.load()).toBeUndefined();
       await backend.save(snapshot(0));
-      await backend.save(snapshot(1, { operators: { x: { stateVersion: 2, state: [NaN, -0, 12n, undefined, Infinity] } } }));
+      await backend.save(
+        snapshot(1, { operators: { x: { stateVersion: 2, state: [NaN, -0, 12n, undefined, Infinity] } } }),
+      );
       const latest = await backend.load();
-      expect(latest).toStrictEqual(snapshot(1, { operators: { x: { stateVersion: 2, state: [NaN, -0, 12n, undefined, Infinity] } } }));
+      expect(latest).toStrictEqual(
+        snapshot(1, { operators: { x: { stateVersion: 2, state: [NaN, -0, 12n, undefined, Infinity] } } }),
+      );
       expect((await backend.load(0))?.watermarks).toEqual({ events: -Infinity });
       expect((await backend.list()).map((i) => i.checkpointId)).toEqual([0, 1]);
       await backend.close();
@@ -46,7 +58,11 @@ export function backendContract(label: string, fixture: BackendFixture): void {
       await backend.save(snapshot(1));
       await backend.save(snapshot(2, { kind: 'savepoint', name: 'before-upgrade' }));
       for (let id = 3; id <= 6; id++) await backend.save(snapshot(id));
-      expect((await backend.list()).map((i) => [i.checkpointId, i.kind])).toEqual([[2, 'savepoint'], [5, 'checkpoint'], [6, 'checkpoint']]);
+      expect((await backend.list()).map((i) => [i.checkpointId, i.kind])).toEqual([
+        [2, 'savepoint'],
+        [5, 'checkpoint'],
+        [6, 'checkpoint'],
+      ]);
       expect((await backend.load({ name: 'before-upgrade' }))?.checkpointId).toBe(2);
       await expect(backend.load(1)).rejects.toBeInstanceOf(SnapshotNotFoundError);
       await backend.close();
@@ -57,7 +73,11 @@ export function backendContract(label: string, fixture: BackendFixture): void {
       const backend = await open(name);
       await backend.save(snapshot(1));
       await backend.save(snapshot(2));
-      await fixture.damage(name, 'snapshot-2', (b) => { const c = b.slice(); c[c.length - 3]! ^= 0x40; return c; });
+      await fixture.damage(name, 'snapshot-2', (b) => {
+        const c = b.slice();
+        c[c.length - 3]! ^= 0x40;
+        return c;
+      });
       const skipped: SnapshotError[] = [];
       expect((await backend.load(undefined, { onSkip: (e) => skipped.push(e) }))?.checkpointId).toBe(1);
       expect(skipped).toHaveLength(1);
@@ -65,7 +85,9 @@ export function backendContract(label: string, fixture: BackendFixture): void {
       expect(skipped[0]).toMatchObject({ pipelineId: 'p1', checkpointId: 2, backend: backend.backend });
       // Issue 17 item 14: the error names the damaged blob (the snapshot, not the manifest).
       expect(skipped[0]!.blob).toBe('snapshot-2');
-      expect(skipped[0]!.message).toMatch(/^checkpoint 2 \(blob "snapshot-2"\) of pipeline "p1" in the \w+ backend: checksum mismatch/);
+      expect(skipped[0]!.message).toMatch(
+        /^checkpoint 2 \(blob "snapshot-2"\) of pipeline "p1" in the \w+ backend: checksum mismatch/,
+      );
       expect(skipped[0]!.message).not.toMatch(/manifest/);
       // Asked for explicitly, the corrupt one is refused, not replaced.
       await expect(backend.load(2)).rejects.toBeInstanceOf(CorruptSnapshotError);
@@ -119,7 +141,11 @@ export function backendContract(label: string, fixture: BackendFixture): void {
       const backend = await open(name);
       await backend.save(snapshot(1));
       await backend.save(snapshot(2));
-      await fixture.damage(name, 'snapshot-2', (b) => { const c = b.slice(); new DataView(c.buffer).setUint32(4, 9, true); return c; });
+      await fixture.damage(name, 'snapshot-2', (b) => {
+        const c = b.slice();
+        new DataView(c.buffer).setUint32(4, 9, true);
+        return c;
+      });
       const error = await backend.load(2).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(IncompatibleSnapshotError);
       expect(error).toMatchObject({ checkpointId: 2, storedVersion: 9, supportedVersion: 1, pipelineId: 'p1' });
@@ -145,7 +171,10 @@ export function backendContract(label: string, fixture: BackendFixture): void {
       await backend.save(snapshot(1));
       await backend.save(snapshot(2, { kind: 'savepoint', name: 'sp' }));
       await fixture.damage(name, 'manifest', (b) => b.slice(0, b.length - 1));
-      expect((await backend.list()).map((i) => [i.checkpointId, i.kind, i.name])).toEqual([[1, 'checkpoint', undefined], [2, 'savepoint', 'sp']]);
+      expect((await backend.list()).map((i) => [i.checkpointId, i.kind, i.name])).toEqual([
+        [1, 'checkpoint', undefined],
+        [2, 'savepoint', 'sp'],
+      ]);
       expect((await backend.load())?.checkpointId).toBe(2);
       await backend.close();
     });
@@ -157,7 +186,12 @@ export function backendContract(label: string, fixture: BackendFixture): void {
       fixture.failNextWrite(name);
       const error = await backend.save(snapshot(2)).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(StorageError);
-      expect(error).toMatchObject({ failure: 'quota-exceeded', code: 'STORAGE_QUOTA_EXCEEDED', checkpointId: 2, pipelineId: 'p1' });
+      expect(error).toMatchObject({
+        failure: 'quota-exceeded',
+        code: 'STORAGE_QUOTA_EXCEEDED',
+        checkpointId: 2,
+        pipelineId: 'p1',
+      });
       expect((await backend.list()).map((i) => i.checkpointId)).toEqual([1]);
       expect(await backend.load()).toStrictEqual(snapshot(1));
       // The next save works again.
@@ -168,7 +202,9 @@ export function backendContract(label: string, fixture: BackendFixture): void {
 
     it('refuses invalid snapshots with a typed error naming the snapshot and the path', async () => {
       const backend = await open(fresh());
-      const bad = await backend.save(snapshot(1, { operators: { w: { stateVersion: 1, state: { table: new Map() } } } })).catch((e: unknown) => e);
+      const bad = await backend
+        .save(snapshot(1, { operators: { w: { stateVersion: 1, state: { table: new Map() } } } }))
+        .catch((e: unknown) => e);
       expect(bad).toBeInstanceOf(InvalidSnapshotError);
       expect(bad).toMatchObject({ checkpointId: 1, path: '.operators.w.state.table' });
       await expect(backend.save(snapshot(2, { pipelineId: 'other' }))).rejects.toThrow(/belongs to pipeline "other"/);
@@ -183,12 +219,36 @@ export function backendContract(label: string, fixture: BackendFixture): void {
     it('stores incremental checkpoints as bounded chains and restores them in full', async () => {
       const backend = await open(fresh(), { keep: 1, maxChainLength: 2 });
       expect(await backend.plan()).toEqual({ mode: 'full' });
-      await backend.save(countsSnapshot(1, [['a', 1], ['b', 1], [['t', 1n], 1]]));
+      await backend.save(
+        countsSnapshot(1, [
+          ['a', 1],
+          ['b', 1],
+          [['t', 1n], 1],
+        ]),
+      );
       expect(await backend.plan()).toEqual({ mode: 'incremental', parentCheckpointId: 1 });
-      await backend.save(deltaSnapshot(2, 1, [['a', 2], ['c', 1]], ['b']));
+      await backend.save(
+        deltaSnapshot(
+          2,
+          1,
+          [
+            ['a', 2],
+            ['c', 1],
+          ],
+          ['b'],
+        ),
+      );
       await backend.save(deltaSnapshot(3, 2, [[['t', 1n], 5]], []));
-      expect((await backend.list()).map((i) => [i.checkpointId, i.chainLength])).toEqual([[1, 0], [2, 1], [3, 2]]);
-      expect(countEntries(await backend.load())).toEqual([['a', 2], ['c', 1], [['t', 1n], 5]]);
+      expect((await backend.list()).map((i) => [i.checkpointId, i.chainLength])).toEqual([
+        [1, 0],
+        [2, 1],
+        [3, 2],
+      ]);
+      expect(countEntries(await backend.load())).toEqual([
+        ['a', 2],
+        ['c', 1],
+        [['t', 1n], 5],
+      ]);
       expect(await backend.plan()).toEqual({ mode: 'full' });
       // A delta beyond the bound is compacted into a full checkpoint by the backend itself.
       const info = await backend.save(deltaSnapshot(4, 3, [['d', 1]], ['a']));
@@ -196,7 +256,11 @@ export function backendContract(label: string, fixture: BackendFixture): void {
       expect(info.parentCheckpointId).toBeUndefined();
       // Retention (keep 1) now drops the old chain, which nothing builds on any more.
       expect((await backend.list()).map((i) => i.checkpointId)).toEqual([4]);
-      expect(countEntries(await backend.load())).toEqual([['c', 1], ['d', 1], [['t', 1n], 5]]);
+      expect(countEntries(await backend.load())).toEqual([
+        ['c', 1],
+        ['d', 1],
+        [['t', 1n], 5],
+      ]);
       await backend.close();
     });
 

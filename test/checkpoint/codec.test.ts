@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { crc32, decodeValue, encodeEnvelope, encodeValue, EnvelopeError, openEnvelope, UnsupportedValueError } from '../../src/checkpoint/index.js';
+import {
+  crc32,
+  decodeValue,
+  encodeEnvelope,
+  encodeValue,
+  EnvelopeError,
+  openEnvelope,
+  UnsupportedValueError,
+} from '../../src/checkpoint/index.js';
 
 // Plain data as operators export it: JSON plus what JSON loses (±Infinity, NaN, -0, bigint, undefined).
 const plain = fc.letrec((tie) => ({
@@ -12,18 +20,24 @@ const plain = fc.letrec((tie) => ({
     fc.bigInt(),
     fc.string(),
     fc.array(tie('value'), { maxLength: 5 }),
-    fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('__proto__', 'toString', '~')), tie('value'), { maxKeys: 5, noNullPrototype: false }),
+    fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('__proto__', 'toString', '~')), tie('value'), {
+      maxKeys: 5,
+      noNullPrototype: false,
+    }),
   ),
 })).value;
 
 describe('value codec', () => {
   it('round-trips plain data, including what JSON loses', () => {
-    fc.assert(fc.property(plain, (value) => {
-      const { json, tagged } = encodeValue(value);
-      const back = decodeValue(json, tagged);
-      expect(back).toStrictEqual(value);
-      expect(encodeValue(back).json).toBe(json);
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(plain, (value) => {
+        const { json, tagged } = encodeValue(value);
+        const back = decodeValue(json, tagged);
+        expect(back).toStrictEqual(value);
+        expect(encodeValue(back).json).toBe(json);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('keeps -0, NaN, ±Infinity, bigint and undefined in arrays and objects', () => {
@@ -64,7 +78,14 @@ describe('value codec', () => {
   });
 
   it('writes data without special values as plain JSON', () => {
-    expect(encodeValue({ entries: [['a', 1], ['b', 2]] })).toEqual({ json: '{"entries":[["a",1],["b",2]]}', tagged: false });
+    expect(
+      encodeValue({
+        entries: [
+          ['a', 1],
+          ['b', 2],
+        ],
+      }),
+    ).toEqual({ json: '{"entries":[["a",1],["b",2]]}', tagged: false });
   });
 
   it.each([
@@ -74,7 +95,13 @@ describe('value codec', () => {
     ['a symbol', [Symbol('s')], '[0]', 'a symbol'],
     ['a class instance', { x: new (class Counter {})() }, '.x', 'an instance of Counter'],
   ])('refuses %s, naming where it is', (_name, value, path, what) => {
-    const error = (() => { try { encodeValue(value); } catch (e) { return e; } })() as UnsupportedValueError;
+    const error = (() => {
+      try {
+        encodeValue(value);
+      } catch (e) {
+        return e;
+      }
+    })() as UnsupportedValueError;
     expect(error).toBeInstanceOf(UnsupportedValueError);
     expect(error.path).toBe(path);
     expect(error.what).toContain(what);
@@ -95,14 +122,19 @@ describe('CRC-32', () => {
   it('equals a bitwise reference on random inputs, and continues across chunks', () => {
     const reference = (bytes: Uint8Array): number => {
       let c = ~0;
-      for (const b of bytes) { c ^= b; for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1; }
+      for (const b of bytes) {
+        c ^= b;
+        for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+      }
       return ~c >>> 0;
     };
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 100 }), fc.nat(), (bytes, cut) => {
-      const at = bytes.length === 0 ? 0 : cut % bytes.length;
-      expect(crc32(bytes)).toBe(reference(bytes));
-      expect(crc32(bytes, at, bytes.length, crc32(bytes, 0, at))).toBe(reference(bytes));
-    }));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 100 }), fc.nat(), (bytes, cut) => {
+        const at = bytes.length === 0 ? 0 : cut % bytes.length;
+        expect(crc32(bytes)).toBe(reference(bytes));
+        expect(crc32(bytes, at, bytes.length, crc32(bytes, 0, at))).toBe(reference(bytes));
+      }),
+    );
   });
 });
 
@@ -120,7 +152,11 @@ describe('envelope', () => {
       const damaged = bytes.slice();
       damaged[i >> 3]! ^= 1 << (i & 7);
       let problem: unknown;
-      try { openEnvelope(damaged).body(); } catch (e) { problem = e; }
+      try {
+        openEnvelope(damaged).body();
+      } catch (e) {
+        problem = e;
+      }
       expect(problem, `bit ${i}`).toBeInstanceOf(EnvelopeError);
     }
   });
@@ -134,7 +170,13 @@ describe('envelope', () => {
   it('refuses a newer format version as incompatible, not corrupt', () => {
     const newer = bytes.slice();
     new DataView(newer.buffer).setUint32(4, 2, true);
-    const error = (() => { try { openEnvelope(newer); } catch (e) { return e; } })() as EnvelopeError;
+    const error = (() => {
+      try {
+        openEnvelope(newer);
+      } catch (e) {
+        return e;
+      }
+    })() as EnvelopeError;
     expect(error.problem).toEqual({ kind: 'incompatible', version: 2 });
   });
 });
@@ -149,11 +191,14 @@ describe('columns in envelopes', () => {
   );
 
   it('round-trips big arrays of numbers and strings, and everything else, through the binary part', () => {
-    fc.assert(fc.property(fc.array(fc.oneof(columnish, plain), { maxLength: 4 }), (value) => {
-      const bytes = encodeEnvelope({ type: 'test' }, value, { columns: true });
-      const back = openEnvelope(bytes).body();
-      expect(back).toStrictEqual(value);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.array(fc.oneof(columnish, plain), { maxLength: 4 }), (value) => {
+        const bytes = encodeEnvelope({ type: 'test' }, value, { columns: true });
+        const back = openEnvelope(bytes).body();
+        expect(back).toStrictEqual(value);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('stores a million-key table as columns, not JSON', () => {

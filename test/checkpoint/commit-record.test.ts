@@ -3,8 +3,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Observable } from 'rxjs';
 import {
-  boundedOutOfOrderness, CommittedCheckpointLostError, exactlyOnceSink, fromIterable, memoryBackend,
-  startCheckpointing, withEventTimeBatches, type Checkpointing, type CheckpointingOptions, type RestoreFallback,
+  boundedOutOfOrderness,
+  CommittedCheckpointLostError,
+  exactlyOnceSink,
+  fromIterable,
+  memoryBackend,
+  startCheckpointing,
+  withEventTimeBatches,
+  type Checkpointing,
+  type CheckpointingOptions,
+  type RestoreFallback,
 } from '../../src/index.js';
 import { MemoryBlobStore } from '../../src/engine/index.js';
 
@@ -12,12 +20,17 @@ const VALUES = Array.from({ length: 60 }, (_, i) => i + 1);
 
 /** Every value of VALUES through an exactly-once sink that records its commits by checkpoint id. */
 function pipeline(checkpoints: Checkpointing, commits: Map<number, number[]>): Observable<unknown> {
-  return checkpoints.source('n', fromIterable(VALUES, { from: checkpoints.position('n'), batchSize: 1, yieldAfterMs: 0 })).pipe(
-    withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
-    exactlyOnceSink<number, undefined>(async (values, checkpointId) => {
-      commits.set(checkpointId, [...values]); // idempotent per checkpoint id, as the sink requires
-    }, { uid: 'sink' }),
-  );
+  return checkpoints
+    .source('n', fromIterable(VALUES, { from: checkpoints.position('n'), batchSize: 1, yieldAfterMs: 0 }))
+    .pipe(
+      withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
+      exactlyOnceSink<number, undefined>(
+        async (values, checkpointId) => {
+          commits.set(checkpointId, [...values]); // idempotent per checkpoint id, as the sink requires
+        },
+        { uid: 'sink' },
+      ),
+    );
 }
 
 function run(observable: Observable<unknown>): Promise<void> {

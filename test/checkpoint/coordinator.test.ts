@@ -1,10 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import { type Observable, pipe, Subject, tap, type Subscription } from 'rxjs';
 import {
-  asyncSink, boundedOutOfOrderness, count, fromPush, mapValues, record, type StreamBatch, DuplicateUidError,
-  exactlyOnceSink, fromIterable, keyBy, memoryBackend, mergeTimed, MissingUidError, rollingReduce, startCheckpointing,
-  StateVersionError, toValues, tumblingEventTimeWindows, UnclaimedStateError, window, withEventTimeBatches,
-  type Checkpointing, type Key, type WindowResult,
+  asyncSink,
+  boundedOutOfOrderness,
+  count,
+  fromPush,
+  mapValues,
+  record,
+  type StreamBatch,
+  DuplicateUidError,
+  exactlyOnceSink,
+  fromIterable,
+  keyBy,
+  memoryBackend,
+  mergeTimed,
+  MissingUidError,
+  rollingReduce,
+  startCheckpointing,
+  StateVersionError,
+  toValues,
+  tumblingEventTimeWindows,
+  UnclaimedStateError,
+  window,
+  withEventTimeBatches,
+  type Checkpointing,
+  type Key,
+  type WindowResult,
 } from '../../src/index.js';
 import { keyGroupOf, MemoryBlobStore } from '../../src/engine/index.js';
 
@@ -14,17 +35,26 @@ interface Event {
 }
 
 /** 600 events over 7 users, time advancing 10 ms per event with up to 40 ms of disorder. */
-const events: Event[] = Array.from({ length: 600 }, (_, i) => ({ user: `u${(i * 7919) % 7}`, at: i * 10 - ((i * 31) % 5) * 10 }));
+const events: Event[] = Array.from({ length: 600 }, (_, i) => ({
+  user: `u${(i * 7919) % 7}`,
+  at: i * 10 - ((i * 31) % 5) * 10,
+}));
 
 type Result = WindowResult<Key, number>;
 const describeResult = (r: Result): string => `${String(r.key)}@${r.window.start}=${r.value}`;
 
 /** The windowed count per user in 1 s windows, as a pipeline reading `events` through `checkpoints`. */
 function pipeline(checkpoints: Checkpointing, commits: Map<number, string[]>, alive: () => boolean = () => true) {
-  return checkpoints.source('events', fromIterable(events, { from: checkpoints.position('events'), batchSize: 25, yieldAfterMs: 0 })).pipe(
-    withEventTimeBatches({ timestamp: (e: Event) => e.at, watermarks: boundedOutOfOrderness(50).withPeriod(1), uid: 'entry' }),
-    countAndCommit(commits, alive),
-  );
+  return checkpoints
+    .source('events', fromIterable(events, { from: checkpoints.position('events'), batchSize: 25, yieldAfterMs: 0 }))
+    .pipe(
+      withEventTimeBatches({
+        timestamp: (e: Event) => e.at,
+        watermarks: boundedOutOfOrderness(50).withPeriod(1),
+        uid: 'entry',
+      }),
+      countAndCommit(commits, alive),
+    );
 }
 
 /** Counts per user and 1 s window, committed exactly once into `commits` (by checkpoint id). */
@@ -32,10 +62,13 @@ function countAndCommit(commits: Map<number, string[]>, alive: () => boolean) {
   return pipe(
     keyBy((e: Event) => e.user),
     window(tumblingEventTimeWindows(1_000), { uid: 'counts' }).aggregate(count()),
-    exactlyOnceSink<Result, Key>(async (results, checkpointId) => {
-      // Idempotent per checkpoint id, as the sink requires. A process that crashed commits nothing more.
-      if (alive()) commits.set(checkpointId, results.map(describeResult));
-    }, { uid: 'sink' }),
+    exactlyOnceSink<Result, Key>(
+      async (results, checkpointId) => {
+        // Idempotent per checkpoint id, as the sink requires. A process that crashed commits nothing more.
+        if (alive()) commits.set(checkpointId, results.map(describeResult));
+      },
+      { uid: 'sink' },
+    ),
     toValues(),
   );
 }
@@ -43,12 +76,14 @@ function countAndCommit(commits: Map<number, string[]>, alive: () => boolean) {
 const reference = (): Promise<string[]> =>
   new Promise((resolve, reject) => {
     const results: string[] = [];
-    fromIterable(events, { batchSize: 25 }).pipe(
-      withEventTimeBatches({ timestamp: (e: Event) => e.at, watermarks: boundedOutOfOrderness(50) }),
-      keyBy((e: Event) => e.user),
-      window(tumblingEventTimeWindows(1_000)).aggregate(count()),
-      toValues(),
-    ).subscribe({ next: (r) => results.push(describeResult(r)), error: reject, complete: () => resolve(results) });
+    fromIterable(events, { batchSize: 25 })
+      .pipe(
+        withEventTimeBatches({ timestamp: (e: Event) => e.at, watermarks: boundedOutOfOrderness(50) }),
+        keyBy((e: Event) => e.user),
+        window(tumblingEventTimeWindows(1_000)).aggregate(count()),
+        toValues(),
+      )
+      .subscribe({ next: (r) => results.push(describeResult(r)), error: reject, complete: () => resolve(results) });
   });
 
 const committed = (commits: Map<number, string[]>): string[] => [...commits.values()].flat();
@@ -80,7 +115,9 @@ describe('checkpoint coordinator: barriers through a running pipeline', () => {
    * Runs the pipeline until `crashWhen` says so, then drops it on the floor, as a crash would: no more
    * commits, no more checkpoints. Then restores from the latest checkpoint and runs to the end.
    */
-  async function crashAndRestore(crashWhen: (event: { commits: number; checkpoints: number }) => boolean): Promise<{ restoredAt: number; commits: Map<number, string[]> }> {
+  async function crashAndRestore(
+    crashWhen: (event: { commits: number; checkpoints: number }) => boolean,
+  ): Promise<{ restoredAt: number; commits: Map<number, string[]> }> {
     const store = new MemoryBlobStore();
     const commits = new Map<number, string[]>();
     const first = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'crash', store }), interval: 1 });
@@ -120,12 +157,15 @@ describe('checkpoint coordinator: barriers through a running pipeline', () => {
     return { restoredAt, commits };
   }
 
-  it.each([1, 2, 3, 4, 5])('a crash in the middle of commit %i: the restored pipeline commits it again, every result exactly once', async (k) => {
-    const { restoredAt, commits } = await crashAndRestore(({ commits }) => commits === k);
-    expect(restoredAt).toBeGreaterThan(0);
-    expect(restoredAt).toBeLessThan(events.length);
-    expect(committed(commits).sort()).toEqual((await reference()).sort());
-  });
+  it.each([1, 2, 3, 4, 5])(
+    'a crash in the middle of commit %i: the restored pipeline commits it again, every result exactly once',
+    async (k) => {
+      const { restoredAt, commits } = await crashAndRestore(({ commits }) => commits === k);
+      expect(restoredAt).toBeGreaterThan(0);
+      expect(restoredAt).toBeLessThan(events.length);
+      expect(committed(commits).sort()).toEqual((await reference()).sort());
+    },
+  );
 
   it.each([1, 4, 9, 16, 25])('a crash right after checkpoint %i is stored: every result exactly once', async (n) => {
     const { restoredAt, commits } = await crashAndRestore(({ checkpoints }) => checkpoints === n);
@@ -138,11 +178,24 @@ describe('checkpoint coordinator: barriers through a running pipeline', () => {
 function mergedPipeline(checkpoints: Checkpointing, commits: Map<number, string[]>, alive: () => boolean = () => true) {
   const input = (id: string, values: Event[], batchSize: number) =>
     checkpoints.source(id, fromIterable(values, { from: checkpoints.position(id), batchSize, yieldAfterMs: 0 })).pipe(
-      withEventTimeBatches({ timestamp: (e: Event) => e.at, watermarks: boundedOutOfOrderness(50).withPeriod(1), uid: `entry-${id}` }),
+      withEventTimeBatches({
+        timestamp: (e: Event) => e.at,
+        watermarks: boundedOutOfOrderness(50).withPeriod(1),
+        uid: `entry-${id}`,
+      }),
     );
-  return mergeTimed(input('even', events.filter((_, i) => i % 2 === 0), 7), input('odd', events.filter((_, i) => i % 2 === 1), 31)).pipe(
-    countAndCommit(commits, alive),
-  );
+  return mergeTimed(
+    input(
+      'even',
+      events.filter((_, i) => i % 2 === 0),
+      7,
+    ),
+    input(
+      'odd',
+      events.filter((_, i) => i % 2 === 1),
+      31,
+    ),
+  ).pipe(countAndCommit(commits, alive));
 }
 
 describe('barrier alignment where inputs merge', () => {
@@ -153,7 +206,10 @@ describe('barrier alignment where inputs merge', () => {
     let alive = true;
     let crashedAfter: number | undefined;
     await new Promise<void>((resolve, reject) => {
-      const subscription = mergedPipeline(first, commits, () => alive).subscribe({ error: reject, complete: () => resolve() });
+      const subscription = mergedPipeline(first, commits, () => alive).subscribe({
+        error: reject,
+        complete: () => resolve(),
+      });
       first.completed.subscribe((info) => {
         if (!alive || first.stats.completed !== n) return;
         alive = false;
@@ -179,7 +235,10 @@ describe('barrier alignment where inputs merge', () => {
   it('holds back what an input sends after its barrier until every input has sent it', () => {
     const holds: string[] = [];
     const checkpoint = {
-      checkpointId: 1, incremental: false, report: () => {}, onComplete: () => {},
+      checkpointId: 1,
+      incremental: false,
+      report: () => {},
+      onComplete: () => {},
       hold: (where: string) => {
         holds.push(`hold ${where}`);
         return () => holds.push(`release ${where}`);
@@ -202,7 +261,13 @@ describe('barrier alignment where inputs merge', () => {
   });
 
   it('an input that completes counts as aligned', () => {
-    const checkpoint = { checkpointId: 1, incremental: false, report: () => {}, onComplete: () => {}, hold: () => () => {} };
+    const checkpoint = {
+      checkpointId: 1,
+      incremental: false,
+      report: () => {},
+      onComplete: () => {},
+      hold: () => () => {},
+    };
     const a = new Subject<StreamBatch<string>>();
     const b = new Subject<StreamBatch<string>>();
     const seen: string[] = [];
@@ -217,22 +282,26 @@ describe('barrier alignment where inputs merge', () => {
 describe('restore: uids, versions, savepoints', () => {
   it('a stateful operator without a uid fails the checkpoint with MissingUidError naming it', async () => {
     const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'no-uid' }), interval: 1 });
-    const failure = run(checkpoints.source('s', fromIterable([1, 2, 3], { batchSize: 1, yieldAfterMs: 0 })).pipe(
-      withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
-      keyBy((n: number) => n % 2),
-      rollingReduce((x: number, y: number) => x + y),
-    ));
+    const failure = run(
+      checkpoints.source('s', fromIterable([1, 2, 3], { batchSize: 1, yieldAfterMs: 0 })).pipe(
+        withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
+        keyBy((n: number) => n % 2),
+        rollingReduce((x: number, y: number) => x + y),
+      ),
+    );
     await expect(failure).rejects.toThrow(MissingUidError);
     await expect(failure).rejects.toThrow(/RollingReduceOperator has state but no uid/);
   });
 
   it('two operators with one uid fail with DuplicateUidError', async () => {
     const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'dup' }), interval: 1 });
-    const failure = run(checkpoints.source('s', fromIterable([1, 2, 3], { batchSize: 1, yieldAfterMs: 0 })).pipe(
-      withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'same' }),
-      keyBy((n: number) => n % 2),
-      rollingReduce((x: number, y: number) => x + y, { uid: 'same' }),
-    ));
+    const failure = run(
+      checkpoints.source('s', fromIterable([1, 2, 3], { batchSize: 1, yieldAfterMs: 0 })).pipe(
+        withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'same' }),
+        keyBy((n: number) => n % 2),
+        rollingReduce((x: number, y: number) => x + y, { uid: 'same' }),
+      ),
+    );
     await expect(failure).rejects.toThrow(DuplicateUidError);
   });
 
@@ -241,29 +310,36 @@ describe('restore: uids, versions, savepoints', () => {
     const store = new MemoryBlobStore();
     const backend = memoryBackend({ pipelineId: 'p', store });
     const checkpoints = await startCheckpointing({ backend, interval: 1 });
-    await run(checkpoints.source('s', fromIterable([1, 2, 3, 4], { batchSize: 1, yieldAfterMs: 0 })).pipe(
-      tap((values) => values.includes(2) && void checkpoints.checkpoint()),
-      withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
-      keyBy((n: number) => n % 2),
-      rollingReduce((x: number, y: number) => x + y, { uid: 'sums' }),
-    ));
+    await run(
+      checkpoints.source('s', fromIterable([1, 2, 3, 4], { batchSize: 1, yieldAfterMs: 0 })).pipe(
+        tap((values) => values.includes(2) && void checkpoints.checkpoint()),
+        withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
+        keyBy((n: number) => n % 2),
+        rollingReduce((x: number, y: number) => x + y, { uid: 'sums' }),
+      ),
+    );
     await backend.delete((await checkpoints.whenFinished())!.checkpointId);
     return store;
   }
 
   it('state that no operator claims fails the restore with UnclaimedStateError, unless allowed', async () => {
     const store = await storedPipeline();
-    const renamed = (checkpoints: Checkpointing) => checkpoints.source('s', fromIterable([5, 6], { from: checkpoints.position('s'), batchSize: 1 })).pipe(
-      withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
-      keyBy((n: number) => n % 2),
-      rollingReduce((x: number, y: number) => x + y, { uid: 'sums-v2' }),
-      toValues(),
-    );
+    const renamed = (checkpoints: Checkpointing) =>
+      checkpoints.source('s', fromIterable([5, 6], { from: checkpoints.position('s'), batchSize: 1 })).pipe(
+        withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
+        keyBy((n: number) => n % 2),
+        rollingReduce((x: number, y: number) => x + y, { uid: 'sums-v2' }),
+        toValues(),
+      );
     const strict = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'p', store }), interval: 1 });
     const failure = run(renamed(strict));
     await expect(failure).rejects.toThrow(UnclaimedStateError);
     await expect(failure).rejects.toThrow(/uid "sums"/);
-    const lenient = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'p', store }), interval: 1, allowUnclaimedState: true });
+    const lenient = await startCheckpointing({
+      backend: memoryBackend({ pipelineId: 'p', store }),
+      interval: 1,
+      allowUnclaimedState: true,
+    });
     await expect(run(renamed(lenient))).resolves.toBeUndefined();
   });
 
@@ -271,26 +347,39 @@ describe('restore: uids, versions, savepoints', () => {
     const store = new MemoryBlobStore();
     const backend = memoryBackend({ pipelineId: 'v', store });
     await backend.save({
-      formatVersion: 1, pipelineId: 'v', checkpointId: 1, kind: 'checkpoint', createdAt: 0, watermarks: {}, sources: { s: { index: 4 } },
+      formatVersion: 1,
+      pipelineId: 'v',
+      checkpointId: 1,
+      kind: 'checkpoint',
+      createdAt: 0,
+      watermarks: {},
+      sources: { s: { index: 4 } },
       operators: { sink: { stateVersion: 0, state: { uncommitted: [[1, ['old']]] } } },
     });
     const pipelineOf = (checkpoints: Checkpointing, commits: string[]) =>
       checkpoints.source('s', fromIterable([1, 2, 3, 4], { from: checkpoints.position('s') })).pipe(
         withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
         mapValues((n: number) => String(n)),
-        exactlyOnceSink<string>(async (values) => {
-          commits.push(...values);
-        }, { uid: 'sink' }),
+        exactlyOnceSink<string>(
+          async (values) => {
+            commits.push(...values);
+          },
+          { uid: 'sink' },
+        ),
       );
     const strict = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'v', store }), interval: 1 });
     await expect(run(pipelineOf(strict, []))).rejects.toThrow(StateVersionError);
     const commits: string[] = [];
     const migrating = await startCheckpointing({
-      backend: memoryBackend({ pipelineId: 'v', store }), interval: 1,
+      backend: memoryBackend({ pipelineId: 'v', store }),
+      interval: 1,
       migrate: ({ uid, fromVersion, snapshot }) => {
         expect([uid, fromVersion]).toEqual(['sink', 0]);
         const old = snapshot.state as { uncommitted: [number, string[]][] };
-        return { stateVersion: 1, state: { pending: old.uncommitted.map(([checkpointId, values]) => ({ checkpointId, values })) } };
+        return {
+          stateVersion: 1,
+          state: { pending: old.uncommitted.map(([checkpointId, values]) => ({ checkpointId, values })) },
+        };
       },
     });
     await run(pipelineOf(migrating, commits));
@@ -300,34 +389,46 @@ describe('restore: uids, versions, savepoints', () => {
   it('a savepoint is kept past retention and restores by name', async () => {
     const store = new MemoryBlobStore();
     // Full checkpoints only, so that retention (keep: 1) leaves exactly one checkpoint beside the savepoint.
-    const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'sp', store, keep: 1 }), interval: 1, incremental: false });
+    const checkpoints = await startCheckpointing({
+      backend: memoryBackend({ pipelineId: 'sp', store, keep: 1 }),
+      interval: 1,
+      incremental: false,
+    });
     const totals: number[] = [];
     let savepoint: Promise<unknown> | undefined;
-    await run(checkpoints.source('s', fromIterable([1, 2, 3, 4, 5, 6], { batchSize: 1, yieldAfterMs: 0 })).pipe(
-      withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
-      keyBy(() => 'all'),
-      rollingReduce((x: number, y: number) => x + y, { uid: 'sum' }),
-      toValues(),
-      tap((total) => {
-        totals.push(total);
-        if (total === 6) savepoint = checkpoints.savepoint('after-three');
-      }),
-    ));
+    await run(
+      checkpoints.source('s', fromIterable([1, 2, 3, 4, 5, 6], { batchSize: 1, yieldAfterMs: 0 })).pipe(
+        withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
+        keyBy(() => 'all'),
+        rollingReduce((x: number, y: number) => x + y, { uid: 'sum' }),
+        toValues(),
+        tap((total) => {
+          totals.push(total);
+          if (total === 6) savepoint = checkpoints.savepoint('after-three');
+        }),
+      ),
+    );
     await checkpoints.whenFinished();
     const info = (await savepoint) as { kind: string; name: string };
     expect([info.kind, info.name]).toEqual(['savepoint', 'after-three']);
     const listed = await memoryBackend({ pipelineId: 'sp', store }).list();
     expect(listed.map((s) => s.kind)).toEqual(['savepoint', 'checkpoint']);
-    const restored = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'sp', store }), interval: 1, restore: { name: 'after-three' } });
+    const restored = await startCheckpointing({
+      backend: memoryBackend({ pipelineId: 'sp', store }),
+      interval: 1,
+      restore: { name: 'after-three' },
+    });
     const position = (restored.restored!.sources['s'] as { index: number }).index;
     const after: number[] = [];
-    await run(restored.source('s', fromIterable([1, 2, 3, 4, 5, 6], { from: restored.position('s'), batchSize: 1 })).pipe(
-      withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
-      keyBy(() => 'all'),
-      rollingReduce((x: number, y: number) => x + y, { uid: 'sum' }),
-      toValues(),
-      tap((total) => after.push(total)),
-    ));
+    await run(
+      restored.source('s', fromIterable([1, 2, 3, 4, 5, 6], { from: restored.position('s'), batchSize: 1 })).pipe(
+        withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
+        keyBy(() => 'all'),
+        rollingReduce((x: number, y: number) => x + y, { uid: 'sum' }),
+        toValues(),
+        tap((total) => after.push(total)),
+      ),
+    );
     // The running sum goes on from where the savepoint's barrier was, over the values after it.
     expect(after).toEqual(totals.slice(position));
   });
@@ -366,11 +467,17 @@ describe('checkpoint failures', () => {
   });
 
   it('a barrier held too long aborts the checkpoint after the timeout, naming what held it', async () => {
-    const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'slow' }), interval: 1, timeout: 20 });
-    const failure = run(checkpoints.source('s', fromIterable([1, 2, 3], { batchSize: 1, yieldAfterMs: 0 })).pipe(
-      withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
-      asyncSink(() => new Promise(() => {}), { name: 'stuck-sink' }),
-    ));
+    const checkpoints = await startCheckpointing({
+      backend: memoryBackend({ pipelineId: 'slow' }),
+      interval: 1,
+      timeout: 20,
+    });
+    const failure = run(
+      checkpoints.source('s', fromIterable([1, 2, 3], { batchSize: 1, yieldAfterMs: 0 })).pipe(
+        withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
+        asyncSink(() => new Promise(() => {}), { name: 'stuck-sink' }),
+      ),
+    );
     await expect(failure).rejects.toThrow(/still waiting after 20 ms for the barrier held by stuck-sink/);
   });
 });
@@ -381,19 +488,34 @@ describe('a push source in a checkpointed pipeline (no replay: documented at mos
     const checkpoints = await startCheckpointing({ backend, interval: 1 });
     const clicks = new Subject<number>();
     const totals: number[] = [];
-    const done = run(mergeTimed(
-      checkpoints.source('clicks', fromPush(clicks, { bufferSize: 100, overflow: 'error', batchSize: 2 })).pipe(
-        withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'clicks-entry' }),
+    const done = run(
+      mergeTimed(
+        checkpoints.source('clicks', fromPush(clicks, { bufferSize: 100, overflow: 'error', batchSize: 2 })).pipe(
+          withEventTimeBatches({
+            timestamp: (n: number) => n,
+            watermarks: boundedOutOfOrderness(0),
+            uid: 'clicks-entry',
+          }),
+        ),
+        checkpoints
+          .source(
+            'rows',
+            fromIterable([100, 200, 300], { from: checkpoints.position('rows'), batchSize: 1, yieldAfterMs: 0 }),
+          )
+          .pipe(
+            withEventTimeBatches({
+              timestamp: (n: number) => n,
+              watermarks: boundedOutOfOrderness(0),
+              uid: 'rows-entry',
+            }),
+          ),
+      ).pipe(
+        keyBy(() => 'all'),
+        rollingReduce((x: number, y: number) => x + y, { uid: 'total' }),
+        toValues(),
+        tap((total) => totals.push(total)),
       ),
-      checkpoints.source('rows', fromIterable([100, 200, 300], { from: checkpoints.position('rows'), batchSize: 1, yieldAfterMs: 0 })).pipe(
-        withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'rows-entry' }),
-      ),
-    ).pipe(
-      keyBy(() => 'all'),
-      rollingReduce((x: number, y: number) => x + y, { uid: 'total' }),
-      toValues(),
-      tap((total) => totals.push(total)),
-    ));
+    );
     for (let i = 1; i <= 5; i++) {
       clicks.next(i);
       await new Promise((resolve) => setTimeout(resolve, 5));
@@ -405,19 +527,25 @@ describe('a push source in a checkpointed pipeline (no replay: documented at mos
     const last = await backend.load(final!.checkpointId);
     expect(last!.sources).toEqual({ clicks: { emitted: 5 }, rows: { index: 3 } });
     expect(totals.at(-1)).toBe(615);
-    expect(last!.operators['total']!.keyed?.[`${keyGroupOf('all')}/state:rolling-reduce`]).toMatchObject({ kind: 'full', keys: ['all'], values: [615] });
+    expect(last!.operators['total']!.keyed?.[`${keyGroupOf('all')}/state:rolling-reduce`]).toMatchObject({
+      kind: 'full',
+      keys: ['all'],
+      values: [615],
+    });
   });
 });
 
 describe('manual checkpoints and read-only backends', () => {
   const sums = (checkpoints: Checkpointing, values: number[], out: number[]) =>
-    checkpoints.source('s', fromIterable(values, { from: checkpoints.position('s'), batchSize: 1, yieldAfterMs: 0 })).pipe(
-      withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
-      keyBy(() => 'all'),
-      rollingReduce((x: number, y: number) => x + y, { uid: 'sum' }),
-      toValues(),
-      tap((total) => out.push(total)),
-    );
+    checkpoints
+      .source('s', fromIterable(values, { from: checkpoints.position('s'), batchSize: 1, yieldAfterMs: 0 }))
+      .pipe(
+        withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
+        keyBy(() => 'all'),
+        rollingReduce((x: number, y: number) => x + y, { uid: 'sum' }),
+        toValues(),
+        tap((total) => out.push(total)),
+      );
 
   it('a failed savepoint rejects the call and the pipeline goes on', async () => {
     const backend = memoryBackend({ pipelineId: 'sp-fail' });
@@ -429,9 +557,16 @@ describe('manual checkpoints and read-only backends', () => {
     const checkpoints = await startCheckpointing({ backend, interval: 1 });
     const out: number[] = [];
     let failure: Promise<unknown> | undefined;
-    const done = run(sums(checkpoints, [1, 2, 3, 4], out).pipe(tap(() => {
-      failure ??= checkpoints.savepoint('x').then(() => 'stored', (error: Error) => error.message);
-    })));
+    const done = run(
+      sums(checkpoints, [1, 2, 3, 4], out).pipe(
+        tap(() => {
+          failure ??= checkpoints.savepoint('x').then(
+            () => 'stored',
+            (error: Error) => error.message,
+          );
+        }),
+      ),
+    );
     await done;
     expect(await failure).toBe('no room for savepoints');
     expect(out).toEqual([1, 3, 6, 10]);
@@ -444,17 +579,24 @@ describe('manual checkpoints and read-only backends', () => {
     const writer = await startCheckpointing({ backend, interval: 60_000 });
     // The writer stops after a checkpoint at the third value (a finished pipeline is not restored).
     await new Promise<void>((resolve) => {
-      const subscription = sums(writer, [1, 2, 3, 4, 5], []).pipe(tap((total) => {
-        if (total === 6) {
-          void writer.checkpoint().then(() => {
-            subscription.unsubscribe();
-            resolve();
-          });
-        }
-      })).subscribe();
+      const subscription = sums(writer, [1, 2, 3, 4, 5], [])
+        .pipe(
+          tap((total) => {
+            if (total === 6) {
+              void writer.checkpoint().then(() => {
+                subscription.unsubscribe();
+                resolve();
+              });
+            }
+          }),
+        )
+        .subscribe();
     });
     const before = await backend.list();
-    const reader = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'ro', store, readOnly: 'another tab owns it' }), interval: 1 });
+    const reader = await startCheckpointing({
+      backend: memoryBackend({ pipelineId: 'ro', store, readOnly: 'another tab owns it' }),
+      interval: 1,
+    });
     const out: number[] = [];
     await run(sums(reader, [1, 2, 3, 4, 5], out));
     await expect(reader.whenFinished()).resolves.toBeUndefined();
@@ -477,18 +619,31 @@ describe('what a checkpoint stores', () => {
     };
     const checkpoints = await startCheckpointing({ backend, interval: 1, incremental: false });
     const totals: number[] = [];
-    await run(checkpoints.source('s', fromIterable(Array.from({ length: 40 }, (_, i) => i + 1), { batchSize: 1, yieldAfterMs: 0 })).pipe(
-      withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
-      keyBy(() => 'all'),
-      mapValues((n: number) => ({ sum: n })),
-      // A reduce that mutates its accumulator in place, as users do.
-      rollingReduce((acc: { sum: number }, next: { sum: number }) => {
-        acc.sum += next.sum;
-        return acc;
-      }, { uid: 'sum' }),
-      toValues(),
-      tap((total) => totals.push(total.sum)),
-    ));
+    await run(
+      checkpoints
+        .source(
+          's',
+          fromIterable(
+            Array.from({ length: 40 }, (_, i) => i + 1),
+            { batchSize: 1, yieldAfterMs: 0 },
+          ),
+        )
+        .pipe(
+          withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
+          keyBy(() => 'all'),
+          mapValues((n: number) => ({ sum: n })),
+          // A reduce that mutates its accumulator in place, as users do.
+          rollingReduce(
+            (acc: { sum: number }, next: { sum: number }) => {
+              acc.sum += next.sum;
+              return acc;
+            },
+            { uid: 'sum' },
+          ),
+          toValues(),
+          tap((total) => totals.push(total.sum)),
+        ),
+    );
     await checkpoints.whenFinished();
     for (const info of await backend.list()) {
       const snapshot = (await backend.load(info.checkpointId))!;
@@ -503,9 +658,13 @@ describe('what a checkpoint stores', () => {
 describe('requests that cannot be served', () => {
   it('a savepoint asked for after every source has finished is refused at once', async () => {
     const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'late-sp' }), interval: 1 });
-    await run(checkpoints.source('s', fromIterable([1, 2], { batchSize: 1 })).pipe(
-      withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
-    ));
+    await run(
+      checkpoints
+        .source('s', fromIterable([1, 2], { batchSize: 1 }))
+        .pipe(
+          withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
+        ),
+    );
     await checkpoints.whenFinished();
     await expect(checkpoints.savepoint('too-late')).rejects.toThrow(/every source of the pipeline has finished/);
   });

@@ -49,11 +49,13 @@ function inputs(): [a: string, b: string] {
 function reference(a: string, b: string): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const results: string[] = [];
-    job(readTextFileWithOffsets(a, SOURCE_OPTIONS), readTextFileWithOffsets(b, SOURCE_OPTIONS), false).pipe(toValues()).subscribe({
-      next: (r) => results.push(r),
-      error: reject,
-      complete: () => resolve(results),
-    });
+    job(readTextFileWithOffsets(a, SOURCE_OPTIONS), readTextFileWithOffsets(b, SOURCE_OPTIONS), false)
+      .pipe(toValues())
+      .subscribe({
+        next: (r) => results.push(r),
+        error: reject,
+        complete: () => resolve(results),
+      });
   });
 }
 
@@ -74,12 +76,16 @@ interface Run {
  * When to kill a run, by what it reports: as soon as it is `ready` (while it restores), right after
  * its first stored checkpoint, or once it has a stored checkpoint and has read `lines(restored)` lines.
  */
-type Kill = { readonly on: 'ready' | 'checkpoint' } | { readonly on: 'read'; readonly lines: (restored: number) => number };
+type Kill =
+  | { readonly on: 'ready' | 'checkpoint' }
+  | { readonly on: 'read'; readonly lines: (restored: number) => number };
 
 /** Starts the job on `state` and `out`, and SIGKILLs it as `kill` says (without one, lets it end). */
 function runJob(state: string, out: string, paths: readonly [string, string], kill?: Kill): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', JOB, state, out, ...paths], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', JOB, state, out, ...paths], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let restoredId = 0;
     let restoredLines = 0;
     let read = 0;
@@ -119,7 +125,12 @@ function runJob(state: string, out: string, paths: readonly [string, string], ki
       if (killed && signal === 'SIGKILL') resolve({ ...run, outcome: 'killed' });
       else if (code === 0 && done) resolve({ ...run, outcome: 'done' });
       else if (code === 1 && !killed) resolve({ ...run, outcome: 'failed' });
-      else reject(new Error(`the job ended unexpectedly (exit code ${code}, signal ${signal}, checkpoints ${checkpoints.join(' ')}): ${stderr}`));
+      else
+        reject(
+          new Error(
+            `the job ended unexpectedly (exit code ${code}, signal ${signal}, checkpoints ${checkpoints.join(' ')}): ${stderr}`,
+          ),
+        );
     });
   });
 }
@@ -138,7 +149,9 @@ function mulberry32(seed: number): () => number {
 /** Every committed result: the contents of all `commit-<id>.json` files. */
 async function committed(out: string): Promise<string[]> {
   const files = (await readdir(out)).filter((f) => /^commit-\d+\.json$/.test(f));
-  const results = await Promise.all(files.map(async (f) => JSON.parse(await readFile(join(out, f), 'utf8')) as string[]));
+  const results = await Promise.all(
+    files.map(async (f) => JSON.parse(await readFile(join(out, f), 'utf8')) as string[]),
+  );
   return results.flat();
 }
 
@@ -147,7 +160,12 @@ async function committed(out: string): Promise<string[]> {
  * restore would have to fall back past it), runs the job, expects CommittedCheckpointLostError, and
  * puts the files back. Returns the committed checkpoint's id.
  */
-async function damageAfterCommit(state: string, out: string, paths: readonly [string, string], where: string): Promise<number> {
+async function damageAfterCommit(
+  state: string,
+  out: string,
+  paths: readonly [string, string],
+  where: string,
+): Promise<number> {
   const backend = fileBackend({ directory: state, pipelineId: PIPELINE_ID });
   const { committedCheckpointId } = await backend.commitRecord();
   const stored = (await backend.list()).map((i) => i.checkpointId).filter((id) => id >= committedCheckpointId);
@@ -160,7 +178,9 @@ async function damageAfterCommit(state: string, out: string, paths: readonly [st
   for (const id of stored) await truncate(join(directory, `snapshot-${id}`), 40);
   const run = await runJob(state, out, paths);
   expect(run.outcome, where).toBe('failed');
-  expect(run.stderr, where).toMatch(new RegExp(`^CommittedCheckpointLostError: The output of checkpoint ${committedCheckpointId} was committed`));
+  expect(run.stderr, where).toMatch(
+    new RegExp(`^CommittedCheckpointLostError: The output of checkpoint ${committedCheckpointId} was committed`),
+  );
   await rm(directory, { recursive: true });
   await cp(backup, directory, { recursive: true });
   return committedCheckpointId;
@@ -174,7 +194,8 @@ it('SIGKILL at seeded points, checkpoint files damaged after commits: every resu
   const expected = (await reference(...paths)).sort();
   expect(expected.length).toBeGreaterThan(500);
   // The keys that are traps made it through the reference run as keys of their own.
-  for (const word of ['__proto__', 'constructor', '', '🦀']) expect(expected.some((r) => r.startsWith(`${JSON.stringify(word)}@`))).toBe(true);
+  for (const word of ['__proto__', 'constructor', '', '🦀'])
+    expect(expected.some((r) => r.startsWith(`${JSON.stringify(word)}@`))).toBe(true);
 
   // Kills by progress: every fifth while the job restores (at `ready`), every fifth right after its
   // first checkpoint, the others once it has a checkpoint and has read up to `step` lines (seeded)

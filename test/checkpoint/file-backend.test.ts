@@ -19,7 +19,8 @@ backendContract('files', {
       directory: join(root, name),
       hooks: {
         beforeRename() {
-          if (failing.delete(name)) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+          if (failing.delete(name))
+            throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
         },
       },
     });
@@ -34,7 +35,9 @@ backendContract('files', {
 });
 
 describe('fileBackend atomicity', () => {
-  const crash = () => { throw new Error('simulated crash'); };
+  const crash = () => {
+    throw new Error('simulated crash');
+  };
 
   it('keeps the previous checkpoint when the process dies between the temporary write and the rename', async () => {
     const directory = join(root, 'crash-before-rename');
@@ -52,8 +55,16 @@ describe('fileBackend atomicity', () => {
     await fileBackend({ directory, pipelineId: 'p1' }).save(snapshot(1));
     let renames = 0;
     const crashing = fileBackend({
-      directory, pipelineId: 'p1',
-      hooks: { beforeRename(_t, target) { if (++renames === 3) { expect(target).toMatch(/manifest$/); crash(); } } },
+      directory,
+      pipelineId: 'p1',
+      hooks: {
+        beforeRename(_t, target) {
+          if (++renames === 3) {
+            expect(target).toMatch(/manifest$/);
+            crash();
+          }
+        },
+      },
     });
     await expect(crashing.save(snapshot(2))).rejects.toThrow(/simulated crash/);
     const restarted = fileBackend({ directory, pipelineId: 'p1' });
@@ -61,7 +72,13 @@ describe('fileBackend atomicity', () => {
     expect((await restarted.list()).map((i) => i.checkpointId)).toEqual([1]);
     expect(await restarted.load()).toStrictEqual(snapshot(1));
     await restarted.save(snapshot(3));
-    expect((await readdir(pipelineDirectory(directory, 'p1'))).sort()).toEqual(['commit-record', 'manifest', 'owner.lock', 'snapshot-1', 'snapshot-3']);
+    expect((await readdir(pipelineDirectory(directory, 'p1'))).sort()).toEqual([
+      'commit-record',
+      'manifest',
+      'owner.lock',
+      'snapshot-1',
+      'snapshot-3',
+    ]);
   });
 
   it('removes temporary files left by a crash on the next write', async () => {
@@ -73,7 +90,13 @@ describe('fileBackend atomicity', () => {
     const restarted = fileBackend({ directory, pipelineId: 'p1' });
     expect((await restarted.list()).map((i) => i.checkpointId)).toEqual([1]);
     await restarted.save(snapshot(2));
-    expect((await readdir(dir)).sort()).toEqual(['commit-record', 'manifest', 'owner.lock', 'snapshot-1', 'snapshot-2']);
+    expect((await readdir(dir)).sort()).toEqual([
+      'commit-record',
+      'manifest',
+      'owner.lock',
+      'snapshot-1',
+      'snapshot-2',
+    ]);
   });
 
   it('gives every pipeline id its own safe directory', async () => {
@@ -105,7 +128,10 @@ describe('fileBackend ownership', () => {
     const dir = pipelineDirectory(directory, 'p1');
     await fileBackend({ directory, pipelineId: 'p1', exclusive: false }).save(snapshot(1));
     // A pid far above any pid_max: no such process.
-    await writeFile(join(dir, 'owner.lock'), JSON.stringify({ pid: 2 ** 30, host: (await import('node:os')).hostname() }));
+    await writeFile(
+      join(dir, 'owner.lock'),
+      JSON.stringify({ pid: 2 ** 30, host: (await import('node:os')).hostname() }),
+    );
     const backend = fileBackend({ directory, pipelineId: 'p1' });
     await backend.save(snapshot(2));
     expect(JSON.parse(await readFile(join(dir, 'owner.lock'), 'utf8'))).toMatchObject({ pid: process.pid });

@@ -16,9 +16,13 @@ afterAll(() => rm(root, { recursive: true, force: true }));
 /** Runs the save loop from checkpoint `start` and kills it `afterMs` after its first save. */
 function runAndKill(directory: string, start: number, afterMs: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures/save-loop.ts'), directory, String(start)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'fixtures/save-loop.ts'), directory, String(start)],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let acknowledged = start;
     let timer: NodeJS.Timeout | undefined;
     let stderr = '';
@@ -40,16 +44,26 @@ function runAndKill(directory: string, start: number, afterMs: number): Promise<
 
 it('refuses a second live writing process, and takes over the directory once it is killed', async () => {
   const directory = join(root, 'owner');
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures/save-loop.ts'), directory, '0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'fixtures/save-loop.ts'), directory, '0'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
   const backend = fileBackend({ directory, pipelineId: 'crash', keep: 100 });
   // A snapshot of our own: loading the live directory here would race with the owner, which deletes
   // old checkpoints as it saves new ones.
   const own = {
-    formatVersion: SNAPSHOT_FORMAT_VERSION, pipelineId: 'crash', checkpointId: 1_000_000, kind: 'checkpoint' as const,
-    createdAt: 0, operators: {}, sources: {}, watermarks: {},
+    formatVersion: SNAPSHOT_FORMAT_VERSION,
+    pipelineId: 'crash',
+    checkpointId: 1_000_000,
+    kind: 'checkpoint' as const,
+    createdAt: 0,
+    operators: {},
+    sources: {},
+    watermarks: {},
   };
   const refused = await backend.save(own).catch((e: unknown) => e);
   expect(refused).toMatchObject({ failure: 'not-owner', code: 'STORAGE_NOT_OWNER' });

@@ -3,19 +3,31 @@
 import { expect, it } from 'vitest';
 import { tap, type Observable } from 'rxjs';
 import {
-  boundedOutOfOrderness, FinishedPipelineError, fromIterable, InvalidOptionError, keyBy, memoryBackend, rollingReduce,
-  startCheckpointing, toValues, withEventTimeBatches, type Checkpointing, type CheckpointingOptions,
+  boundedOutOfOrderness,
+  FinishedPipelineError,
+  fromIterable,
+  InvalidOptionError,
+  keyBy,
+  memoryBackend,
+  rollingReduce,
+  startCheckpointing,
+  toValues,
+  withEventTimeBatches,
+  type Checkpointing,
+  type CheckpointingOptions,
 } from '../../src/index.js';
 import { MemoryBlobStore } from '../../src/engine/index.js';
 
 function totals(checkpoints: Checkpointing, values: number[], out: number[]): Observable<unknown> {
-  return checkpoints.source('s', fromIterable(values, { from: checkpoints.position('s'), batchSize: 1, yieldAfterMs: 0 })).pipe(
-    withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
-    keyBy(() => 'all'),
-    rollingReduce((a: number, b: number) => a + b, { uid: 'total' }),
-    toValues(),
-    tap((total) => out.push(total)),
-  );
+  return checkpoints
+    .source('s', fromIterable(values, { from: checkpoints.position('s'), batchSize: 1, yieldAfterMs: 0 }))
+    .pipe(
+      withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
+      keyBy(() => 'all'),
+      rollingReduce((a: number, b: number) => a + b, { uid: 'total' }),
+      toValues(),
+      tap((total) => out.push(total)),
+    );
 }
 
 const run = (observable: Observable<unknown>): Promise<void> =>
@@ -51,5 +63,7 @@ it("ifFinished: 'start-fresh' starts without the finished state, counts every ne
 });
 
 it('ifFinished is validated', async () => {
-  await expect(start(new MemoryBlobStore(), { ifFinished: 'restore' as never })).rejects.toBeInstanceOf(InvalidOptionError);
+  await expect(start(new MemoryBlobStore(), { ifFinished: 'restore' as never })).rejects.toBeInstanceOf(
+    InvalidOptionError,
+  );
 });

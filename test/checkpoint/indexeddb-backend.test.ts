@@ -29,7 +29,10 @@ IDBObjectStore.prototype.put = function put(this: IDBObjectStore, ...args: Param
 
 /** Reads or writes one raw value of a pipeline's database, as another tool would. */
 async function raw<T>(
-  factory: IDBFactory, pipelineId: string, mode: IDBTransactionMode, action: (store: IDBObjectStore) => IDBRequest<T>,
+  factory: IDBFactory,
+  pipelineId: string,
+  mode: IDBTransactionMode,
+  action: (store: IDBObjectStore) => IDBRequest<T>,
 ): Promise<T> {
   const db = await new Promise<IDBDatabase>((resolve, reject) => {
     const request = factory.open(databaseName(pipelineId));
@@ -64,11 +67,19 @@ backendContract('indexeddb', {
 describe('openIndexedDbBackend', () => {
   it('stores each pipeline in its own database, written in one transaction per checkpoint', async () => {
     const factory = new IDBFactory();
-    const a = await openIndexedDbBackend({ pipelineId: 'a', indexedDB: factory, locks: new FakeLockManager() as unknown as LockManager });
+    const a = await openIndexedDbBackend({
+      pipelineId: 'a',
+      indexedDB: factory,
+      locks: new FakeLockManager() as unknown as LockManager,
+    });
     await a.save(snapshot(1, {}, 'a'));
     const names = (await factory.databases()).map((d) => d.name);
     expect(names).toEqual([databaseName('a')]);
-    expect((await raw<IDBValidKey[]>(factory, 'a', 'readonly', (s) => s.getAllKeys())).sort()).toEqual(['commit-record', 'manifest', 'snapshot-1']);
+    expect((await raw<IDBValidKey[]>(factory, 'a', 'readonly', (s) => s.getAllKeys())).sort()).toEqual([
+      'commit-record',
+      'manifest',
+      'snapshot-1',
+    ]);
     await a.close();
   });
 
@@ -91,11 +102,19 @@ describe('openIndexedDbBackend', () => {
     expect(refused).toMatchObject({ failure: 'not-owner', pipelineId: 'shared' });
 
     let waited = false;
-    const waiting = openIndexedDbBackend({ ...common, ownership: 'wait', onWait: () => { waited = true; } });
+    const waiting = openIndexedDbBackend({
+      ...common,
+      ownership: 'wait',
+      onWait: () => {
+        waited = true;
+      },
+    });
     await new Promise((r) => setTimeout(r, 20));
     expect(waited).toBe(true);
     let second: Awaited<typeof waiting> | undefined;
-    void waiting.then((b) => { second = b; });
+    void waiting.then((b) => {
+      second = b;
+    });
     await new Promise((r) => setTimeout(r, 20));
     expect(second).toBeUndefined(); // still waiting: the first tab owns it
     await first.close();
@@ -123,7 +142,10 @@ describe('openIndexedDbBackend', () => {
     const locks = new FakeLockManager();
     const lost: string[] = [];
     const backend = await openIndexedDbBackend({
-      pipelineId: 'stolen', indexedDB: new IDBFactory(), locks: locks as unknown as LockManager, onOwnershipLost: (r) => lost.push(r),
+      pipelineId: 'stolen',
+      indexedDB: new IDBFactory(),
+      locks: locks as unknown as LockManager,
+      onOwnershipLost: (r) => lost.push(r),
     });
     await locks.request(lockName('stolen'), { steal: true }, () => undefined);
     await new Promise((r) => setTimeout(r, 0));
@@ -135,21 +157,40 @@ describe('openIndexedDbBackend', () => {
 
   it('fails with "unavailable" when there is no IndexedDB (private mode) or no Web Locks', async () => {
     // Firefox's private mode and sandboxed frames throw on open; Safari's rejects the request.
-    const throwing = { open() { throw new DOMException('The operation is insecure.', 'SecurityError'); } } as unknown as IDBFactory;
-    const unavailable = await openIndexedDbBackend({ pipelineId: 'p2', indexedDB: throwing, locks: new FakeLockManager() as unknown as LockManager })
-      .catch((e: unknown) => e);
+    const throwing = {
+      open() {
+        throw new DOMException('The operation is insecure.', 'SecurityError');
+      },
+    } as unknown as IDBFactory;
+    const unavailable = await openIndexedDbBackend({
+      pipelineId: 'p2',
+      indexedDB: throwing,
+      locks: new FakeLockManager() as unknown as LockManager,
+    }).catch((e: unknown) => e);
     expect(unavailable).toBeInstanceOf(StorageError);
-    expect(unavailable).toMatchObject({ failure: 'unavailable', code: 'STORAGE_UNAVAILABLE', pipelineId: 'p2', backend: 'indexeddb' });
+    expect(unavailable).toMatchObject({
+      failure: 'unavailable',
+      code: 'STORAGE_UNAVAILABLE',
+      pipelineId: 'p2',
+      backend: 'indexeddb',
+    });
     expect((unavailable as Error).message).toMatch(/SecurityError/);
-    const noLocks = await openIndexedDbBackend({ pipelineId: 'p3', indexedDB: new IDBFactory(), locks: undefined })
-      .catch((e: unknown) => e);
+    const noLocks = await openIndexedDbBackend({
+      pipelineId: 'p3',
+      indexedDB: new IDBFactory(),
+      locks: undefined,
+    }).catch((e: unknown) => e);
     expect(noLocks).toMatchObject({ failure: 'unavailable' });
     expect((noLocks as Error).message).toMatch(/navigator\.locks/);
   });
 
   it('fails with "closed" once another tab deletes the database, keeping nothing half-written', async () => {
     const factory = new IDBFactory();
-    const backend = await openIndexedDbBackend({ pipelineId: 'deleted', indexedDB: factory, locks: new FakeLockManager() as unknown as LockManager });
+    const backend = await openIndexedDbBackend({
+      pipelineId: 'deleted',
+      indexedDB: factory,
+      locks: new FakeLockManager() as unknown as LockManager,
+    });
     await backend.save(snapshot(1, {}, 'deleted'));
     await new Promise<void>((resolve, reject) => {
       const request = factory.deleteDatabase(databaseName('deleted'));
@@ -173,7 +214,10 @@ describe('openIndexedDbBackend', () => {
     });
     factory.deleteDatabase(databaseName('blocked'));
     const error = await openIndexedDbBackend({
-      pipelineId: 'blocked', indexedDB: factory, locks: new FakeLockManager() as unknown as LockManager, openTimeoutMs: 50,
+      pipelineId: 'blocked',
+      indexedDB: factory,
+      locks: new FakeLockManager() as unknown as LockManager,
+      openTimeoutMs: 50,
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StorageError);
     expect(error).toMatchObject({ failure: 'blocked', code: 'STORAGE_BLOCKED' });

@@ -6,7 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError, memoryBackend, startCheckpointing, valueState } from '../../src/index.js';
 import {
-  decodeValue, exportSnapshot, importSnapshot, keyGroupOf, keyGroupOfTable, KeyedStateBackend, SNAPSHOT_FORMAT_VERSION, type Snapshot,
+  decodeValue,
+  exportSnapshot,
+  importSnapshot,
+  keyGroupOf,
+  keyGroupOfTable,
+  KeyedStateBackend,
+  SNAPSHOT_FORMAT_VERSION,
+  type Snapshot,
 } from '../../src/engine/index.js';
 
 const count = valueState<number>('count');
@@ -22,8 +29,14 @@ function snapshotOfCounts(checkpointId = 1): Snapshot {
   });
   const { header, tables } = backend.snapshot();
   return {
-    formatVersion: SNAPSHOT_FORMAT_VERSION, pipelineId: 'p', checkpointId, kind: 'checkpoint', createdAt: 0,
-    operators: { counts: { stateVersion: 0, state: header, keyed: tables } }, sources: {}, watermarks: {},
+    formatVersion: SNAPSHOT_FORMAT_VERSION,
+    pipelineId: 'p',
+    checkpointId,
+    kind: 'checkpoint',
+    createdAt: 0,
+    operators: { counts: { stateVersion: 0, state: header, keyed: tables } },
+    sources: {},
+    watermarks: {},
   };
 }
 
@@ -58,12 +71,23 @@ describe('restoring a range of key groups', () => {
 
   it('the binary columns of the groups left out are never read (decodeValue prune)', () => {
     // Group 1's column points outside the binary part: reading it would throw a RangeError.
-    const json = JSON.stringify({ operators: { op: { keyed: { '1/state:s': { kind: 'full', keys: '~cf0:100', values: '~cf0:100' }, '2/state:s': { kind: 'full', keys: ['a'], values: [1] } } } } });
+    const json = JSON.stringify({
+      operators: {
+        op: {
+          keyed: {
+            '1/state:s': { kind: 'full', keys: '~cf0:100', values: '~cf0:100' },
+            '2/state:s': { kind: 'full', keys: ['a'], values: [1] },
+          },
+        },
+      },
+    });
     expect(() => decodeValue(json, true, new Uint8Array(0))).toThrow(RangeError);
     const pruned = decodeValue(json, true, new Uint8Array(0), (tree) => {
       delete (tree as { operators: { op: { keyed: Record<string, unknown> } } }).operators.op.keyed['1/state:s'];
     });
-    expect(pruned).toEqual({ operators: { op: { keyed: { '2/state:s': { kind: 'full', keys: ['a'], values: [1] } } } } });
+    expect(pruned).toEqual({
+      operators: { op: { keyed: { '2/state:s': { kind: 'full', keys: ['a'], values: [1] } } } },
+    });
   });
 
   it('startCheckpointing({ keyGroups }) restores the range only, and refuses a malformed range', async () => {
@@ -73,6 +97,8 @@ describe('restoring a range of key groups', () => {
     expect(groupsOf(checkpoints.restored!).every((g) => g >= 100)).toBe(true);
     expect(groupsOf(checkpoints.restored!).length).toBeGreaterThan(5);
     checkpoints.stop();
-    await expect(startCheckpointing({ backend, interval: 1e9, keyGroups: { start: 9, end: 2 } })).rejects.toThrow(InvalidOptionError);
+    await expect(startCheckpointing({ backend, interval: 1e9, keyGroups: { start: 9, end: 2 } })).rejects.toThrow(
+      InvalidOptionError,
+    );
   });
 });

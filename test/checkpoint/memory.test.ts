@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  createCheckpointBackend, CorruptSnapshotError, type BlobStore, exportSnapshot, importSnapshot, InvalidSnapshotError, MemoryBlobStore, memoryBackend,
+  createCheckpointBackend,
+  CorruptSnapshotError,
+  type BlobStore,
+  exportSnapshot,
+  importSnapshot,
+  InvalidSnapshotError,
+  MemoryBlobStore,
+  memoryBackend,
 } from '../../src/checkpoint/index.js';
 import { InvalidOptionError as CoreInvalidOptionError } from '../../src/core/errors.js';
 import { backendContract } from './backend-contract.js';
@@ -65,7 +72,13 @@ describe('exportSnapshot / importSnapshot (portable savepoints)', () => {
   it('refuses incremental snapshots and damaged bytes with typed errors', () => {
     expect(() => exportSnapshot(deltaSnapshot(2, 1, [['a', 1]]))).toThrow(InvalidSnapshotError);
     const bytes = exportSnapshot(snapshot(3));
-    const error = (() => { try { importSnapshot(bytes.subarray(0, bytes.length - 1)); } catch (e) { return e; } })();
+    const error = (() => {
+      try {
+        importSnapshot(bytes.subarray(0, bytes.length - 1));
+      } catch (e) {
+        return e;
+      }
+    })();
     expect(error).toBeInstanceOf(CorruptSnapshotError);
     expect(error).toMatchObject({ pipelineId: '(unknown)', backend: 'bytes', blob: 'bytes' });
     const flipped = bytes.slice();
@@ -73,16 +86,24 @@ describe('exportSnapshot / importSnapshot (portable savepoints)', () => {
     expect(() => importSnapshot(flipped)).toThrow(/checksum mismatch/);
   });
 
-  it('a corrupt snapshot\'s error names the snapshot, not the manifest (issue 17 item 14)', () => {
+  it("a corrupt snapshot's error names the snapshot, not the manifest (issue 17 item 14)", () => {
     const bytes = exportSnapshot(snapshot(3));
-    const message = (() => { try { importSnapshot(bytes.subarray(0, 5)); } catch (e) { return (e as Error).message; } })();
-    expect(message).toMatch(/^the snapshot \(the bytes given\) of pipeline "\(unknown\)" in the bytes backend: truncated/);
+    const message = (() => {
+      try {
+        importSnapshot(bytes.subarray(0, 5));
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })();
+    expect(message).toMatch(
+      /^the snapshot \(the bytes given\) of pipeline "\(unknown\)" in the bytes backend: truncated/,
+    );
     expect(message).not.toMatch(/manifest/);
   });
 });
 
 describe('a read-only backend beside a writer', () => {
-  it('starts over when the owner\'s retention deletes the snapshot it is reading', async () => {
+  it("starts over when the owner's retention deletes the snapshot it is reading", async () => {
     const memory = new MemoryBlobStore();
     const writer = createCheckpointBackend(memory, { pipelineId: 'p1', keep: 1 });
     await writer.save(snapshot(1));

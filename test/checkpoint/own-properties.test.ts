@@ -5,9 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  memoryBackend, type CheckpointBackend,
-} from '../../src/index.js';
+import { memoryBackend, type CheckpointBackend } from '../../src/index.js';
 import { MemoryBlobStore } from '../../src/engine/index.js';
 import { fileBackend } from '../../src/node/checkpoint/index.js';
 import { differenceOf, throughCheckpoint } from './plain-state.js';
@@ -29,26 +27,35 @@ const values = (): unknown[] => [
 ];
 
 const backends: [string, () => () => CheckpointBackend][] = [
-  ['memory', () => {
-    const store = new MemoryBlobStore();
-    return () => memoryBackend({ pipelineId: 'own', store });
-  }],
-  ['file', () => {
-    let n = 0;
-    const directory = join(root, `run-${n++}-${Math.random().toString(36).slice(2)}`);
-    return () => fileBackend({ directory, pipelineId: 'own' });
-  }],
+  [
+    'memory',
+    () => {
+      const store = new MemoryBlobStore();
+      return () => memoryBackend({ pipelineId: 'own', store });
+    },
+  ],
+  [
+    'file',
+    () => {
+      let n = 0;
+      const directory = join(root, `run-${n++}-${Math.random().toString(36).slice(2)}`);
+      return () => fileBackend({ directory, pipelineId: 'own' });
+    },
+  ],
 ];
 
 describe('own "__proto__" keys and null prototypes in state (issue 17 item 8)', () => {
-  it.each(backends)('__proto__ as an own property is lost, null prototypes are lost: both survive a checkpoint and restore (%s backend)', async (_name, makeBackend) => {
-    const restored = await throughCheckpoint(values(), makeBackend());
-    for (const part of ['committed', 'keyed', 'window'] as const) {
-      expect({ part, difference: differenceOf(restored[part], values()) }).toEqual({ part, difference: undefined });
-    }
-    const counts = restored.keyed[1] as Record<string, number>;
-    expect(Object.getPrototypeOf(counts)).toBe(null);
-    expect(counts['constructor']).toBe(1);
-    expect(Object.hasOwn(restored.committed[0] as object, '__proto__')).toBe(true);
-  });
+  it.each(backends)(
+    '__proto__ as an own property is lost, null prototypes are lost: both survive a checkpoint and restore (%s backend)',
+    async (_name, makeBackend) => {
+      const restored = await throughCheckpoint(values(), makeBackend());
+      for (const part of ['committed', 'keyed', 'window'] as const) {
+        expect({ part, difference: differenceOf(restored[part], values()) }).toEqual({ part, difference: undefined });
+      }
+      const counts = restored.keyed[1] as Record<string, number>;
+      expect(Object.getPrototypeOf(counts)).toBe(null);
+      expect(counts['constructor']).toBe(1);
+      expect(Object.hasOwn(restored.committed[0] as object, '__proto__')).toBe(true);
+    },
+  );
 });

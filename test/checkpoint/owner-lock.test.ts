@@ -20,7 +20,11 @@ vi.mock('node:fs/promises', async (importOriginal) => {
   const killed = (): Error => Object.assign(new Error('simulated kill'), { killed: true });
   const mocked = {
     ...fs,
-    writeFile: (async (path: Parameters<typeof fs.writeFile>[0], data: Parameters<typeof fs.writeFile>[1], options?: Parameters<typeof fs.writeFile>[2]) => {
+    writeFile: (async (
+      path: Parameters<typeof fs.writeFile>[0],
+      data: Parameters<typeof fs.writeFile>[1],
+      options?: Parameters<typeof fs.writeFile>[2],
+    ) => {
       if (dies()) {
         const flag = typeof options === 'object' && options !== null && 'flag' in options ? options.flag : 'w';
         await fs.writeFile(path, '', { flag });

@@ -3,9 +3,26 @@
 import { describe, expect, it } from 'vitest';
 import { pipe, type Observable, type OperatorFunction, type Subscription } from 'rxjs';
 import {
-  asyncMap, AsyncRequestError, boundedOutOfOrderness, CommitError, count, InvalidTimestampError, keyBy, toValues,
-  tumblingEventTimeWindows, window, exactlyOnceSink, fromIterable, mapValues, memoryBackend,
-  PipelineStoppedError, startCheckpointing, withEventTimeBatches, type CheckpointBackend, type Checkpointing, type StreamBatch,
+  asyncMap,
+  AsyncRequestError,
+  boundedOutOfOrderness,
+  CommitError,
+  count,
+  InvalidTimestampError,
+  keyBy,
+  toValues,
+  tumblingEventTimeWindows,
+  window,
+  exactlyOnceSink,
+  fromIterable,
+  mapValues,
+  memoryBackend,
+  PipelineStoppedError,
+  startCheckpointing,
+  withEventTimeBatches,
+  type CheckpointBackend,
+  type Checkpointing,
+  type StreamBatch,
 } from '../../src/index.js';
 import { fromStreamOperator } from '../../src/engine/index.js';
 
@@ -17,13 +34,16 @@ function pipeline(
   checkpoints: Checkpointing,
   commits: Map<number, number[]>,
   steps: OperatorFunction<Batch, Batch> = pipe(),
-  commit: (values: readonly number[], id: number) => Promise<void> = async (values, id) => void commits.set(id, [...values]),
+  commit: (values: readonly number[], id: number) => Promise<void> = async (values, id) =>
+    void commits.set(id, [...values]),
 ): Observable<unknown> {
-  return checkpoints.source('n', fromIterable(VALUES, { from: checkpoints.position('n'), batchSize: 1, yieldAfterMs: 0 })).pipe(
-    withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
-    steps,
-    exactlyOnceSink<number, undefined>(commit, { uid: 'sink' }),
-  );
+  return checkpoints
+    .source('n', fromIterable(VALUES, { from: checkpoints.position('n'), batchSize: 1, yieldAfterMs: 0 }))
+    .pipe(
+      withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
+      steps,
+      exactlyOnceSink<number, undefined>(commit, { uid: 'sink' }),
+    );
 }
 
 function run(observable: Observable<unknown>): Promise<void> {
@@ -33,7 +53,10 @@ function run(observable: Observable<unknown>): Promise<void> {
 const all = (commits: Map<number, number[]>): number[] => [...commits.values()].flat().sort((a, b) => a - b);
 
 /** Makes `backend.save` throw for the snapshots `fails` picks. */
-function failSaves(backend: CheckpointBackend, fails: (snapshot: Parameters<CheckpointBackend['save']>[0], n: number) => boolean): void {
+function failSaves(
+  backend: CheckpointBackend,
+  fails: (snapshot: Parameters<CheckpointBackend['save']>[0], n: number) => boolean,
+): void {
   const save = backend.save.bind(backend);
   let n = 0;
   backend.save = async (snapshot) => {
@@ -57,24 +80,34 @@ describe('a checkpoint that fails under tolerableFailures (issue 17 item 3)', ()
 
 describe('whenFinished is honest (issue 17 item 3)', () => {
   it('whenFinished resolves before the final commit is done: now it waits for the commits of the final checkpoint', async () => {
-    const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'slow-commit' }), interval: 1 });
+    const checkpoints = await startCheckpointing({
+      backend: memoryBackend({ pipelineId: 'slow-commit' }),
+      interval: 1,
+    });
     const commits = new Map<number, number[]>();
-    const done = run(pipeline(checkpoints, commits, pipe(), async (values, id) => {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      commits.set(id, [...values]);
-    }));
+    const done = run(
+      pipeline(checkpoints, commits, pipe(), async (values, id) => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        commits.set(id, [...values]);
+      }),
+    );
     await checkpoints.whenFinished();
     expect(all(commits)).toEqual(VALUES);
     await done;
   });
 
   it('whenFinished resolves although the final commit fails: now it rejects with the CommitError', async () => {
-    const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'final-commit' }), interval: 1 });
+    const checkpoints = await startCheckpointing({
+      backend: memoryBackend({ pipelineId: 'final-commit' }),
+      interval: 1,
+    });
     let last = 0;
-    const done = run(pipeline(checkpoints, new Map(), pipe(), async (values) => {
-      if (values.includes(VALUES.at(-1)!)) throw new Error('destination down at the end');
-      last = values.at(-1)!;
-    }));
+    const done = run(
+      pipeline(checkpoints, new Map(), pipe(), async (values) => {
+        if (values.includes(VALUES.at(-1)!)) throw new Error('destination down at the end');
+        last = values.at(-1)!;
+      }),
+    );
     await expect(checkpoints.whenFinished()).rejects.toBeInstanceOf(CommitError);
     await expect(done).rejects.toBeInstanceOf(CommitError);
     expect(last).toBeLessThan(VALUES.at(-1)!);
@@ -91,7 +124,10 @@ describe('failures reach the subscriber, whenFinished and checkpoint() (issue 17
   });
 
   it('whenFinished never settles on a StateExportError at the barrier: now it rejects with it, and so does checkpoint()', async () => {
-    const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'export' }), interval: 60_000 });
+    const checkpoints = await startCheckpointing({
+      backend: memoryBackend({ pipelineId: 'export' }),
+      interval: 60_000,
+    });
     const cannotExport = new Error('state cannot be exported');
     const failing = fromStreamOperator<number, undefined, number, undefined>(() => ({
       uid: 'bad',
@@ -101,10 +137,19 @@ describe('failures reach the subscriber, whenFinished and checkpoint() (issue 17
       },
     }));
     let requested: Promise<unknown> | undefined;
-    const done = run(pipeline(checkpoints, new Map(), pipe(mapValues((n: number) => {
-      if (n === 10) requested ??= checkpoints.checkpoint();
-      return n;
-    }), failing)));
+    const done = run(
+      pipeline(
+        checkpoints,
+        new Map(),
+        pipe(
+          mapValues((n: number) => {
+            if (n === 10) requested ??= checkpoints.checkpoint();
+            return n;
+          }),
+          failing,
+        ),
+      ),
+    );
     await expect(done).rejects.toBe(cannotExport);
     await expect(requested).rejects.toBe(cannotExport);
     await expect(checkpoints.whenFinished()).rejects.toBe(cannotExport);
@@ -112,9 +157,11 @@ describe('failures reach the subscriber, whenFinished and checkpoint() (issue 17
 
   it('whenFinished never settles on a CommitError: now it rejects with it', async () => {
     const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'commit' }), interval: 1 });
-    const done = run(pipeline(checkpoints, new Map(), pipe(), async () => {
-      throw new Error('destination down');
-    }));
+    const done = run(
+      pipeline(checkpoints, new Map(), pipe(), async () => {
+        throw new Error('destination down');
+      }),
+    );
     await expect(done).rejects.toBeInstanceOf(CommitError);
     await expect(checkpoints.whenFinished()).rejects.toBeInstanceOf(CommitError);
     await expect(checkpoints.checkpoint()).rejects.toBeInstanceOf(CommitError);
@@ -124,10 +171,14 @@ describe('failures reach the subscriber, whenFinished and checkpoint() (issue 17
     const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'again' }), interval: 1 });
     const boom = new Error('bad record');
     let throws = true;
-    const failing = pipeline(checkpoints, new Map(), mapValues((n: number) => {
-      if (n === 20 && throws) throw boom;
-      return n;
-    }));
+    const failing = pipeline(
+      checkpoints,
+      new Map(),
+      mapValues((n: number) => {
+        if (n === 20 && throws) throw boom;
+        return n;
+      }),
+    );
     await expect(run(failing)).rejects.toBe(boom);
     throws = false;
     await expect(run(failing)).rejects.toBe(boom);
@@ -136,13 +187,15 @@ describe('failures reach the subscriber, whenFinished and checkpoint() (issue 17
 
   it('whenFinished never settles on a failed async request: now it rejects with the AsyncRequestError, with no sink in the pipeline', async () => {
     const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'async' }), interval: 1 });
-    const done = run(checkpoints.source('n', fromIterable(VALUES, { batchSize: 1, yieldAfterMs: 0 })).pipe(
-      withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
-      asyncMap<number, number>(async (n) => {
-        if (n === 40) throw new Error('service down');
-        return n;
-      }),
-    ));
+    const done = run(
+      checkpoints.source('n', fromIterable(VALUES, { batchSize: 1, yieldAfterMs: 0 })).pipe(
+        withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
+        asyncMap<number, number>(async (n) => {
+          if (n === 40) throw new Error('service down');
+          return n;
+        }),
+      ),
+    );
     await expect(done).rejects.toBeInstanceOf(AsyncRequestError);
     expect(checkpoints.stats.completed).toBeGreaterThan(0);
     await expect(checkpoints.whenFinished()).rejects.toBeInstanceOf(AsyncRequestError);
@@ -151,10 +204,16 @@ describe('failures reach the subscriber, whenFinished and checkpoint() (issue 17
   it('whenFinished never settles when a user function throws: now it rejects with that error', async () => {
     const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'user' }), interval: 1 });
     const boom = new Error('bad record');
-    const done = run(pipeline(checkpoints, new Map(), mapValues((n: number) => {
-      if (n === 40) throw boom;
-      return n;
-    })));
+    const done = run(
+      pipeline(
+        checkpoints,
+        new Map(),
+        mapValues((n: number) => {
+          if (n === 40) throw boom;
+          return n;
+        }),
+      ),
+    );
     await expect(done).rejects.toBe(boom);
     expect(checkpoints.stats.completed).toBeGreaterThan(0);
     await expect(checkpoints.whenFinished()).rejects.toBe(boom);
@@ -170,14 +229,16 @@ describe('errors before the first barrier, with no sink (issue 17 item 5)', () =
   it('a user function throwing before the first barrier, with no sink: whenFinished and checkpoint() reject with its error', async () => {
     const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'early' }), interval: 60_000 });
     const boom = new Error('bad record');
-    const done = run(source(checkpoints).pipe(
-      withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
-      mapValues((n: number) => {
-        if (n === 3) throw boom;
-        return n;
-      }),
-      toValues(),
-    ));
+    const done = run(
+      source(checkpoints).pipe(
+        withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
+        mapValues((n: number) => {
+          if (n === 3) throw boom;
+          return n;
+        }),
+        toValues(),
+      ),
+    );
     await expect(done).rejects.toBe(boom);
     expect(checkpoints.stats.completed).toBe(0);
     await expect(checkpoints.checkpoint()).rejects.toBe(boom);
@@ -185,28 +246,42 @@ describe('errors before the first barrier, with no sink (issue 17 item 5)', () =
   });
 
   it('an async request failing before the first barrier, with no sink: whenFinished rejects with the AsyncRequestError', async () => {
-    const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'early-async' }), interval: 60_000 });
-    const done = run(source(checkpoints).pipe(
-      withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
-      asyncMap<number, number>(async (n) => {
-        if (n === 2) throw new Error('service down');
-        return n;
-      }),
-      toValues(),
-    ));
+    const checkpoints = await startCheckpointing({
+      backend: memoryBackend({ pipelineId: 'early-async' }),
+      interval: 60_000,
+    });
+    const done = run(
+      source(checkpoints).pipe(
+        withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
+        asyncMap<number, number>(async (n) => {
+          if (n === 2) throw new Error('service down');
+          return n;
+        }),
+        toValues(),
+      ),
+    );
     await expect(done).rejects.toBeInstanceOf(AsyncRequestError);
     expect(checkpoints.stats.completed).toBe(0);
     await expect(checkpoints.whenFinished()).rejects.toBeInstanceOf(AsyncRequestError);
   });
 
   it('a bad timestamp in the fused window pipeline reaches whenFinished with its typed error', async () => {
-    const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'early-fused' }), interval: 60_000 });
-    const done = run(source(checkpoints).pipe(
-      withEventTimeBatches({ timestamp: (n: number) => (n === 25 ? Number.NaN : n), watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
-      keyBy((n: number) => n % 3),
-      window(tumblingEventTimeWindows(10), { uid: 'w' }).aggregate(count()),
-      toValues(),
-    ));
+    const checkpoints = await startCheckpointing({
+      backend: memoryBackend({ pipelineId: 'early-fused' }),
+      interval: 60_000,
+    });
+    const done = run(
+      source(checkpoints).pipe(
+        withEventTimeBatches({
+          timestamp: (n: number) => (n === 25 ? Number.NaN : n),
+          watermarks: boundedOutOfOrderness(0),
+          uid: 'entry',
+        }),
+        keyBy((n: number) => n % 3),
+        window(tumblingEventTimeWindows(10), { uid: 'w' }).aggregate(count()),
+        toValues(),
+      ),
+    );
     await expect(done).rejects.toBeInstanceOf(InvalidTimestampError);
     await expect(checkpoints.whenFinished()).rejects.toBeInstanceOf(InvalidTimestampError);
   });
@@ -219,14 +294,21 @@ describe('unsubscribing while a barrier is held downstream (issue 17 item 6)', (
     let requested: Promise<unknown> | undefined;
     const stuck = asyncMap<number, number>((n) => (n === 5 ? new Promise<number>(() => {}) : Promise.resolve(n)));
     await new Promise<void>((resolve) => {
-      subscription = pipeline(checkpoints, new Map(), pipe(mapValues((n: number) => {
-        // The barrier comes after value 5, whose request never ends: asyncMap holds it.
-        if (n === 6) {
-          requested = checkpoints.checkpoint();
-          setTimeout(resolve, 10);
-        }
-        return n;
-      }), stuck)).subscribe();
+      subscription = pipeline(
+        checkpoints,
+        new Map(),
+        pipe(
+          mapValues((n: number) => {
+            // The barrier comes after value 5, whose request never ends: asyncMap holds it.
+            if (n === 6) {
+              requested = checkpoints.checkpoint();
+              setTimeout(resolve, 10);
+            }
+            return n;
+          }),
+          stuck,
+        ),
+      ).subscribe();
     });
     subscription!.unsubscribe();
     await expect(requested).rejects.toBeInstanceOf(PipelineStoppedError);
@@ -235,7 +317,10 @@ describe('unsubscribing while a barrier is held downstream (issue 17 item 6)', (
   });
 
   it('unsubscribing while the final checkpoint is held settles whenFinished', async () => {
-    const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'held-final' }), interval: 60_000 });
+    const checkpoints = await startCheckpointing({
+      backend: memoryBackend({ pipelineId: 'held-final' }),
+      interval: 60_000,
+    });
     let subscription: Subscription | undefined;
     const last = VALUES.at(-1)!;
     await new Promise<void>((resolve) => {

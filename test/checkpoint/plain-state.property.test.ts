@@ -5,19 +5,21 @@
 // and they are refused with a typed error naming them, see test/window/state-errors.test.ts.)
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  memoryBackend,
-} from '../../src/index.js';
+import { memoryBackend } from '../../src/index.js';
 import { MemoryBlobStore } from '../../src/engine/index.js';
 import { differenceOf, throughCheckpoint } from './plain-state.js';
 
 const nullPrototype = (entries: [string, unknown][]): Record<string, unknown> => {
   const out = Object.create(null) as Record<string, unknown>;
-  for (const [k, v] of entries) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  for (const [k, v] of entries)
+    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
   return out;
 };
 
-const keyName = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('__proto__', 'constructor', 'toString', '~o', '~', ''));
+const keyName = fc.oneof(
+  fc.string({ maxLength: 6 }),
+  fc.constantFrom('__proto__', 'constructor', 'toString', '~o', '~', ''),
+);
 
 const value = fc.letrec((tie) => ({
   value: fc.oneof(
@@ -29,7 +31,9 @@ const value = fc.letrec((tie) => ({
     fc.array(tie('value'), { maxLength: 4 }),
     fc.tuple(fc.constant('~o'), tie('value')),
     // Objects as JSON.parse makes them: "__proto__" is an own key.
-    fc.array(fc.tuple(keyName, tie('value')), { maxLength: 4 }).map((entries) => withObjectPrototype(nullPrototype(entries))),
+    fc
+      .array(fc.tuple(keyName, tie('value')), { maxLength: 4 })
+      .map((entries) => withObjectPrototype(nullPrototype(entries))),
     fc.array(fc.tuple(keyName, tie('value')), { maxLength: 4 }).map(nullPrototype),
   ),
 })).value;
@@ -37,7 +41,8 @@ const value = fc.letrec((tie) => ({
 /** The same own properties on an ordinary object (defined, so that "__proto__" stays a key). */
 function withObjectPrototype(source: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(source)) Object.defineProperty(out, k, { value: source[k], enumerable: true, writable: true, configurable: true });
+  for (const k of Object.keys(source))
+    Object.defineProperty(out, k, { value: source[k], enumerable: true, writable: true, configurable: true });
   return out;
 }
 

@@ -4,11 +4,29 @@
  * accumulator, is checkpointed, dropped (a crash before the sink's commit), restored through the
  * backend's bytes, and run to its end.
  */
-import { keyBy, keyedProcess, listState, startCheckpointing, fromAsyncIterable, exactlyOnceSink, toValues, tumblingEventTimeWindows, window, withEventTimeBatches, boundedOutOfOrderness, type CheckpointBackend, type Checkpointing, type WindowAggregateFunction } from '../../src/index.js';
+import {
+  keyBy,
+  keyedProcess,
+  listState,
+  startCheckpointing,
+  fromAsyncIterable,
+  exactlyOnceSink,
+  toValues,
+  tumblingEventTimeWindows,
+  window,
+  withEventTimeBatches,
+  boundedOutOfOrderness,
+  type CheckpointBackend,
+  type Checkpointing,
+  type WindowAggregateFunction,
+} from '../../src/index.js';
 import type { Observable, Subscription } from 'rxjs';
 import type { Key, WindowResult } from '../../src/index.js';
 
-interface Item { readonly i: number; readonly v: unknown }
+interface Item {
+  readonly i: number;
+  readonly v: unknown;
+}
 type Out = { readonly from: 'keyed'; readonly values: unknown[] } | { readonly from: 'raw'; readonly v: unknown };
 
 const stored = listState<unknown>('stored');
@@ -37,22 +55,32 @@ export function openInput(values: readonly unknown[]): { items: AsyncIterable<It
   return { items: items(), close };
 }
 
-function pipeline(checkpoints: Checkpointing, input: AsyncIterable<Item>, commits: unknown[][], seen: () => void): Observable<WindowResult<Key, Out[]>> {
+function pipeline(
+  checkpoints: Checkpointing,
+  input: AsyncIterable<Item>,
+  commits: unknown[][],
+  seen: () => void,
+): Observable<WindowResult<Key, Out[]>> {
   return checkpoints.source('in', fromAsyncIterable(input, { from: checkpoints.position('in'), batchSize: 1 })).pipe(
     withEventTimeBatches({ timestamp: (item: Item) => item.i, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
-    exactlyOnceSink<Item, undefined>(async (values) => void commits.push(values.map((item) => item.v)), { uid: 'sink' }),
+    exactlyOnceSink<Item, undefined>(async (values) => void commits.push(values.map((item) => item.v)), {
+      uid: 'sink',
+    }),
     keyBy(() => 'k'),
-    keyedProcess<Item, string, Out>({
-      processElement(item, ctx) {
-        ctx.getListState(stored).add(item.v);
-        ctx.timerService.registerEventTimeTimer(LATER);
-        ctx.output({ from: 'raw', v: item.v });
-        seen();
+    keyedProcess<Item, string, Out>(
+      {
+        processElement(item, ctx) {
+          ctx.getListState(stored).add(item.v);
+          ctx.timerService.registerEventTimeTimer(LATER);
+          ctx.output({ from: 'raw', v: item.v });
+          seen();
+        },
+        onTimer(_time, ctx) {
+          ctx.output({ from: 'keyed', values: ctx.getListState(stored).get() });
+        },
       },
-      onTimer(_time, ctx) {
-        ctx.output({ from: 'keyed', values: ctx.getListState(stored).get() });
-      },
-    }, { uid: 'keyed' }),
+      { uid: 'keyed' },
+    ),
     keyBy(() => 'k'),
     window(tumblingEventTimeWindows(10 * LATER), { uid: 'window' }).aggregate(collect),
     toValues(),
@@ -71,7 +99,10 @@ export interface Restored {
  * its sink commits (a crash), restores from `backend()` (a new backend on the same store) and runs
  * to the end of input.
  */
-export async function throughCheckpoint(values: readonly unknown[], backend: () => CheckpointBackend): Promise<Restored> {
+export async function throughCheckpoint(
+  values: readonly unknown[],
+  backend: () => CheckpointBackend,
+): Promise<Restored> {
   const first = await startCheckpointing({ backend: backend(), interval: 1e9 });
   const open = openInput(values);
   let subscription: Subscription | undefined;
@@ -93,7 +124,11 @@ export async function throughCheckpoint(values: readonly unknown[], backend: () 
   reopened.close();
   const outputs: Out[][] = [];
   await new Promise<void>((resolve, reject) => {
-    pipeline(second, reopened.items, commits, () => undefined).subscribe({ next: (r) => outputs.push(r.value), error: reject, complete: resolve });
+    pipeline(second, reopened.items, commits, () => undefined).subscribe({
+      next: (r) => outputs.push(r.value),
+      error: reject,
+      complete: resolve,
+    });
   });
   await second.close();
   const elements = outputs.flat();
@@ -121,7 +156,11 @@ export function differenceOf(a: unknown, b: unknown, path = 'value'): string | u
     return `${path}: keys ${JSON.stringify(keysA.map(String))} vs ${JSON.stringify(keysB.map(String))}`;
   }
   for (const k of keysA) {
-    const d = differenceOf((a as Record<PropertyKey, unknown>)[k], (b as Record<PropertyKey, unknown>)[k], `${path}[${JSON.stringify(String(k))}]`);
+    const d = differenceOf(
+      (a as Record<PropertyKey, unknown>)[k],
+      (b as Record<PropertyKey, unknown>)[k],
+      `${path}[${JSON.stringify(String(k))}]`,
+    );
     if (d !== undefined) return d;
   }
   return undefined;

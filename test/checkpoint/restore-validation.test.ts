@@ -3,7 +3,15 @@
 // plain JSON makes of -Infinity) is refused instead of comparing as 0.
 import { describe, expect, it } from 'vitest';
 import {
-  exactlyOnceSink, fromIterable, InvalidOptionError, memoryBackend, startCheckpointing, StateRestoreError, toValues, withEventTimeBatches, boundedOutOfOrderness,
+  exactlyOnceSink,
+  fromIterable,
+  InvalidOptionError,
+  memoryBackend,
+  startCheckpointing,
+  StateRestoreError,
+  toValues,
+  withEventTimeBatches,
+  boundedOutOfOrderness,
 } from '../../src/index.js';
 import { SNAPSHOT_FORMAT_VERSION, type Snapshot } from '../../src/engine/index.js';
 import { KeyedProcessOperator, RollingReduceOperator } from '../../src/keyed/index.js';
@@ -40,18 +48,59 @@ describe('restore validation (issue 17 item 10)', () => {
     const again = windows();
     again.operator.restoreState!(first.operator.snapshotState!());
     again.process(rec(2, -200, 'k'), wm(Infinity));
-    expect(again.takeOutput().filter((e) => e.kind === 'record').map((e) => (e as { value: { value: number } }).value.value)).toEqual([3]);
+    expect(
+      again
+        .takeOutput()
+        .filter((e) => e.kind === 'record')
+        .map((e) => (e as { value: { value: number } }).value.value),
+    ).toEqual([3]);
   });
 
   /** The fields of a window operator's export that the cases below damage (each writes a wrong value on purpose). */
   type Exported = { keys: { keyGroup: unknown; key: unknown; windows: Record<string, unknown>[] }[] };
   it.each([
-    ['a key group', (s: Exported) => { s.keys[0].keyGroup = -1; }, 'state.keys[0].keyGroup'],
-    ['a window end', (s: Exported) => { s.keys[0].windows[0].end = null; }, 'state.keys[0].windows[0].end'],
-    ['an end before the start', (s: Exported) => { s.keys[0].windows[0].end = s.keys[0].windows[0].start; }, 'state.keys[0].windows[0].end'],
-    ['a timer', (s: Exported) => { s.keys[0].windows[0].eventTimers = [NaN]; }, 'state.keys[0].windows[0].eventTimers[0]'],
-    ['a key', (s: Exported) => { s.keys[0].key = { id: 1 }; }, 'state.keys[0].key'],
-    ['the windows', (s: Exported) => { s.keys[0].windows = {} as never; }, 'state.keys[0].windows'],
+    [
+      'a key group',
+      (s: Exported) => {
+        s.keys[0].keyGroup = -1;
+      },
+      'state.keys[0].keyGroup',
+    ],
+    [
+      'a window end',
+      (s: Exported) => {
+        s.keys[0].windows[0].end = null;
+      },
+      'state.keys[0].windows[0].end',
+    ],
+    [
+      'an end before the start',
+      (s: Exported) => {
+        s.keys[0].windows[0].end = s.keys[0].windows[0].start;
+      },
+      'state.keys[0].windows[0].end',
+    ],
+    [
+      'a timer',
+      (s: Exported) => {
+        s.keys[0].windows[0].eventTimers = [NaN];
+      },
+      'state.keys[0].windows[0].eventTimers[0]',
+    ],
+    [
+      'a key',
+      (s: Exported) => {
+        s.keys[0].key = { id: 1 };
+      },
+      'state.keys[0].key',
+    ],
+    [
+      'the windows',
+      (s: Exported) => {
+        s.keys[0].windows = {} as never;
+      },
+      'state.keys[0].windows',
+    ],
   ])('a window operator refuses %s that is wrong, naming the field', (_name, damage, field) => {
     const first = windows();
     first.process(wm(0), rec(1, 10, 'k'));
@@ -61,29 +110,65 @@ describe('restore validation (issue 17 item 10)', () => {
   });
 
   it('keyedProcess refuses a null watermark for its timers, in an export and in a checkpoint', () => {
-    const create = () => new OperatorHarness((rt) => new KeyedProcessOperator<number, number, number>({ processElement: () => undefined }, { uid: 'p' }, rt));
+    const create = () =>
+      new OperatorHarness(
+        (rt) => new KeyedProcessOperator<number, number, number>({ processElement: () => undefined }, { uid: 'p' }, rt),
+      );
     // Stored in format 1 (before key groups): the timers as columns beside their watermark.
     const columns = { keys: [], keyGroups: [], times: [] };
-    const exported = jsonRoundTrip({ operator: 'keyedProcess', uid: 'p', keyed: { version: 1, states: {} }, timers: { watermark: -Infinity, eventTime: columns, processingTime: columns } }) as { timers: { watermark: unknown } };
+    const exported = jsonRoundTrip({
+      operator: 'keyedProcess',
+      uid: 'p',
+      keyed: { version: 1, states: {} },
+      timers: { watermark: -Infinity, eventTime: columns, processingTime: columns },
+    }) as { timers: { watermark: unknown } };
     expect(exported.timers.watermark).toBe(null);
-    expect(refusal(() => create().operator.restoreCheckpoint!({ stateVersion: 0, state: exported }))).toMatchObject({ uid: 'p', field: 'state.timers.watermark' });
+    expect(refusal(() => create().operator.restoreCheckpoint!({ stateVersion: 0, state: exported }))).toMatchObject({
+      uid: 'p',
+      field: 'state.timers.watermark',
+    });
     const operator = create().operator as KeyedProcessOperator<number, number, number>;
-    const checkpoint = { checkpointId: 1, incremental: false, report: () => {}, onComplete: () => {}, hold: () => () => {} };
+    const checkpoint = {
+      checkpointId: 1,
+      incremental: false,
+      report: () => {},
+      onComplete: () => {},
+      hold: () => () => {},
+    };
     const snapshot = jsonRoundTrip(operator.snapshotCheckpoint(checkpoint));
-    expect(refusal(() => (create().operator as KeyedProcessOperator<number, number, number>).restoreCheckpoint(snapshot))).toMatchObject({ uid: 'p', field: 'state.watermark' });
+    expect(
+      refusal(() => (create().operator as KeyedProcessOperator<number, number, number>).restoreCheckpoint(snapshot)),
+    ).toMatchObject({ uid: 'p', field: 'state.watermark' });
   });
 
   it('rollingReduce refuses state of another shape, naming its uid', () => {
-    const create = () => new OperatorHarness((rt) => new RollingReduceOperator<number, number>((a, b) => a + b, { uid: 'sums' }, rt));
-    expect(refusal(() => create().operator.restoreCheckpoint!({ stateVersion: 0, state: { operator: 'rollingReduce', keyed: null } }))).toMatchObject({ uid: 'sums' });
-    expect(refusal(() => create().operator.restoreCheckpoint!({ stateVersion: 0, state: { operator: 'rollingReduce', keyedState: { format: 3, states: {} } }, keyed: { x: { kind: 'full', keys: [], values: [] } } })))
-      .toMatchObject({ uid: 'sums' });
+    const create = () =>
+      new OperatorHarness((rt) => new RollingReduceOperator<number, number>((a, b) => a + b, { uid: 'sums' }, rt));
+    expect(
+      refusal(() =>
+        create().operator.restoreCheckpoint!({ stateVersion: 0, state: { operator: 'rollingReduce', keyed: null } }),
+      ),
+    ).toMatchObject({ uid: 'sums' });
+    expect(
+      refusal(() =>
+        create().operator.restoreCheckpoint!({
+          stateVersion: 0,
+          state: { operator: 'rollingReduce', keyedState: { format: 3, states: {} } },
+          keyed: { x: { kind: 'full', keys: [], values: [] } },
+        }),
+      ),
+    ).toMatchObject({ uid: 'sums' });
   });
 
   it('exactlyOnceSink refuses a transaction without a checkpoint id, naming uid and field', async () => {
     const backend = memoryBackend({ pipelineId: 'sink' });
     const snapshot: Snapshot = {
-      formatVersion: SNAPSHOT_FORMAT_VERSION, pipelineId: 'sink', checkpointId: 1, kind: 'checkpoint', createdAt: 0, watermarks: {},
+      formatVersion: SNAPSHOT_FORMAT_VERSION,
+      pipelineId: 'sink',
+      checkpointId: 1,
+      kind: 'checkpoint',
+      createdAt: 0,
+      watermarks: {},
       sources: { in: { index: 0 } },
       operators: { sink: { stateVersion: 1, state: { pending: [{ checkpointId: null, values: [1] }] } } },
     };
@@ -91,11 +176,14 @@ describe('restore validation (issue 17 item 10)', () => {
     const checkpoints = await startCheckpointing({ backend, interval: 1e9 });
     const committed: unknown[] = [];
     const error = await new Promise<unknown>((resolve) => {
-      checkpoints.source('in', fromIterable([1, 2], { from: checkpoints.position('in') })).pipe(
-        withEventTimeBatches({ timestamp: () => 0, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
-        exactlyOnceSink(async (values) => void committed.push(...values), { uid: 'sink' }),
-        toValues(),
-      ).subscribe({ error: resolve, complete: () => resolve(undefined) });
+      checkpoints
+        .source('in', fromIterable([1, 2], { from: checkpoints.position('in') }))
+        .pipe(
+          withEventTimeBatches({ timestamp: () => 0, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
+          exactlyOnceSink(async (values) => void committed.push(...values), { uid: 'sink' }),
+          toValues(),
+        )
+        .subscribe({ error: resolve, complete: () => resolve(undefined) });
     });
     await checkpoints.close();
     expect(error).toBeInstanceOf(StateRestoreError);

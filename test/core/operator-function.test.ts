@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { Subject } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { END_OF_STREAM, record, watermark, type StreamBatch, type StreamRecord, type Watermark } from '../../src/index.js';
+import {
+  END_OF_STREAM,
+  record,
+  watermark,
+  type StreamBatch,
+  type StreamRecord,
+  type Watermark,
+} from '../../src/index.js';
 import { fromStreamOperator, type OperatorRuntime, type Output, type StreamOperator } from '../../src/engine/index.js';
 import { batched, OperatorHarness, unbatched } from '../../src/testing/index.js';
 
@@ -9,10 +16,15 @@ import { batched, OperatorHarness, unbatched } from '../../src/testing/index.js'
 class DelayedEcho implements StreamOperator<string, undefined, string, undefined> {
   watermarks: number[] = [];
   disposed = false;
-  constructor(private readonly runtime: OperatorRuntime, private readonly delay: number) {}
+  constructor(
+    private readonly runtime: OperatorRuntime,
+    private readonly delay: number,
+  ) {}
   processRecord(input: StreamRecord<string>, _out: Output<string>): void {
     const at = this.runtime.processingTime.now() + this.delay;
-    this.runtime.processingTime.schedule<string, undefined>(at, (out) => out.push(record(`${input.value}@${at}`, input.timestamp)));
+    this.runtime.processingTime.schedule<string, undefined>(at, (out) =>
+      out.push(record(`${input.value}@${at}`, input.timestamp)),
+    );
   }
   processWatermark(w: Watermark, out: Output<string>): void {
     this.watermarks.push(w.timestamp);
@@ -29,7 +41,10 @@ describe('fromStreamOperator (the RxJS adapter)', () => {
       const input = hot<ReturnType<typeof record<string>>>('a---b---', { a: record('a', 1), b: record('b', 2) });
       const op = fromStreamOperator((rt) => new DelayedEcho(rt, 2), { scheduler: undefined });
       // Without a scheduler option the adapter uses asyncScheduler, which TestScheduler.run patches.
-      expectObservable(input.pipe(batched(), op, unbatched())).toBe('--x---y-', { x: record('a@2', 1), y: record('b@6', 2) });
+      expectObservable(input.pipe(batched(), op, unbatched())).toBe('--x---y-', {
+        x: record('a@2', 1),
+        y: record('b@6', 2),
+      });
     });
   });
 
@@ -37,7 +52,14 @@ describe('fromStreamOperator (the RxJS adapter)', () => {
     const ops: DelayedEcho[] = [];
     const subject = new Subject<StreamBatch<string>>();
     const seen: unknown[] = [];
-    subject.pipe(fromStreamOperator((rt) => { const op = new DelayedEcho(rt, 1); ops.push(op); return op; }))
+    subject
+      .pipe(
+        fromStreamOperator((rt) => {
+          const op = new DelayedEcho(rt, 1);
+          ops.push(op);
+          return op;
+        }),
+      )
       .subscribe({ next: (b) => seen.push(...b), complete: () => seen.push('complete') });
     subject.next([watermark(5)]);
     subject.complete();
@@ -48,7 +70,15 @@ describe('fromStreamOperator (the RxJS adapter)', () => {
   it('does not process a second end-of-stream watermark when the input already sent one', () => {
     const ops: DelayedEcho[] = [];
     const subject = new Subject<StreamBatch<string>>();
-    subject.pipe(fromStreamOperator((rt) => { const op = new DelayedEcho(rt, 1); ops.push(op); return op; })).subscribe();
+    subject
+      .pipe(
+        fromStreamOperator((rt) => {
+          const op = new DelayedEcho(rt, 1);
+          ops.push(op);
+          return op;
+        }),
+      )
+      .subscribe();
     subject.next([END_OF_STREAM]);
     subject.complete();
     expect(ops[0]!.watermarks).toEqual([Infinity]);
@@ -60,7 +90,16 @@ describe('fromStreamOperator (the RxJS adapter)', () => {
     const subject = new Subject<StreamBatch<string>>();
     const seen: unknown[] = [];
     const subscription = subject
-      .pipe(fromStreamOperator((rt) => { const op = new DelayedEcho(rt, 10); ops.push(op); return op; }, { scheduler }))
+      .pipe(
+        fromStreamOperator(
+          (rt) => {
+            const op = new DelayedEcho(rt, 10);
+            ops.push(op);
+            return op;
+          },
+          { scheduler },
+        ),
+      )
       .subscribe((b) => seen.push(...b));
     subject.next([record('a', 1)]);
     subscription.unsubscribe();
@@ -79,6 +118,9 @@ describe('OperatorHarness', () => {
     harness.advanceProcessingTime(4);
     expect(harness.recordsOut()).toEqual([]);
     harness.advanceProcessingTime(100);
-    expect(harness.recordsOut()).toEqual([['a@5', 1], ['b@8', 2]]);
+    expect(harness.recordsOut()).toEqual([
+      ['a@5', 1],
+      ['b@8', 2],
+    ]);
   });
 });

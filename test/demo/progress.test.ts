@@ -27,10 +27,17 @@ it('elsewhere (a log, CI), each update is a plain line and done() adds nothing',
 });
 
 it('the status line: records and rate of the sources, the lowest watermark, checkpoints', () => {
-  const operator = { numRecordsOut: 1500, numRecordsOutPerSecond: 250.4, currentOutputWatermark: Date.parse('2026-01-01T00:00:01Z') };
+  const operator = {
+    numRecordsOut: 1500,
+    numRecordsOutPerSecond: 250.4,
+    currentOutputWatermark: Date.parse('2026-01-01T00:00:01Z'),
+  };
   const m = {
     job: 'clicks',
-    operators: [{ ...operator, kind: 'source' }, { ...operator, kind: 'chain', currentOutputWatermark: Date.parse('2026-01-01T00:00:00Z') }],
+    operators: [
+      { ...operator, kind: 'source' },
+      { ...operator, kind: 'chain', currentOutputWatermark: Date.parse('2026-01-01T00:00:00Z') },
+    ],
     checkpoints: { completed: 2 },
   } as unknown as MetricsSnapshot;
   expect(describeProgress(m)).toBe('clicks: 1,500 records, 250/s, watermark 2026-01-01T00:00:00.000Z, 2 checkpoints');

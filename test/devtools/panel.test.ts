@@ -4,19 +4,42 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Observable, Subject } from 'rxjs';
 import { InvalidOptionError, type MetricsSnapshot, type OperatorMetrics } from '../../src/index.js';
-import { backpressureLevel, DEVTOOLS_TAG, mountDevtools, type DevtoolsHandle, type DevtoolsMetrics } from '../../src/devtools/index.js';
+import {
+  backpressureLevel,
+  DEVTOOLS_TAG,
+  mountDevtools,
+  type DevtoolsHandle,
+  type DevtoolsMetrics,
+} from '../../src/devtools/index.js';
 
 function operator(id: string, fields: Partial<OperatorMetrics> = {}): OperatorMetrics {
   return {
-    id, name: id, kind: 'operator', uid: null, numRecordsIn: 0, numRecordsOut: 0, numRecordsInPerSecond: 0, numRecordsOutPerSecond: 0,
-    currentInputWatermark: null, currentOutputWatermark: null, watermarkLagMs: null, numLateRecordsDropped: 0, numLateRecordsToSideOutput: 0,
-    busyTimeMsPerSecond: 0, idleTimeMsPerSecond: 1000, backPressuredTimeMsPerSecond: 0, state: null, ...fields,
+    id,
+    name: id,
+    kind: 'operator',
+    uid: null,
+    numRecordsIn: 0,
+    numRecordsOut: 0,
+    numRecordsInPerSecond: 0,
+    numRecordsOutPerSecond: 0,
+    currentInputWatermark: null,
+    currentOutputWatermark: null,
+    watermarkLagMs: null,
+    numLateRecordsDropped: 0,
+    numLateRecordsToSideOutput: 0,
+    busyTimeMsPerSecond: 0,
+    idleTimeMsPerSecond: 1000,
+    backPressuredTimeMsPerSecond: 0,
+    state: null,
+    ...fields,
   };
 }
 
 function snapshot(time: number, operators: OperatorMetrics[], extra: Partial<MetricsSnapshot> = {}): MetricsSnapshot {
   return {
-    job: 'clicks', time, operators,
+    job: 'clicks',
+    time,
+    operators,
     edges: operators.slice(1).map((o, i) => ({ from: operators[i]!.id, to: o.id })),
     checkpoints: { completed: 0, failed: 0, inProgress: 0, history: [] },
     exceptions: [],
@@ -54,7 +77,8 @@ class FakeMetrics implements DevtoolsMetrics {
 
 const frame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
 const root = (h: DevtoolsHandle) => h.element.shadowRoot!;
-const cells = (h: DevtoolsHandle, id: string) => [...root(h).querySelectorAll(`table.operators tr[data-key="${id}"] td`)].map((td) => td.textContent);
+const cells = (h: DevtoolsHandle, id: string) =>
+  [...root(h).querySelectorAll(`table.operators tr[data-key="${id}"] td`)].map((td) => td.textContent);
 
 let handle: DevtoolsHandle | undefined;
 beforeEach(() => localStorage.clear());
@@ -76,23 +100,30 @@ describe('mountDevtools', () => {
   });
 
   it('open: draws the snapshot at once, then each sample, updating rows in place', async () => {
-    const metrics = new FakeMetrics(snapshot(1000, [operator('src', { kind: 'source', numRecordsOut: 10 }), operator('map', { numRecordsIn: 10 })]));
+    const metrics = new FakeMetrics(
+      snapshot(1000, [operator('src', { kind: 'source', numRecordsOut: 10 }), operator('map', { numRecordsIn: 10 })]),
+    );
     handle = mountDevtools(metrics, { intervalMs: 250 });
     handle.open();
     expect(metrics.subscribers).toBe(1);
     expect(metrics.intervals).toEqual([250]);
     expect(metrics.sampled).toBe(1); // a sampler of its own: the application's snapshot() rates are left alone
     await frame();
-    expect([...root(handle).querySelectorAll('svg .node')].map((n) => n.getAttribute('data-id'))).toEqual(['src', 'map']);
+    expect([...root(handle).querySelectorAll('svg .node')].map((n) => n.getAttribute('data-id'))).toEqual([
+      'src',
+      'map',
+    ]);
     expect(root(handle).querySelectorAll('svg path.edge')).toHaveLength(1);
     const row = root(handle).querySelector('table.operators tr[data-key="map"]');
     const node = root(handle).querySelector('svg .node[data-id="map"]');
     expect(cells(handle, 'map')[4]).toBe('10');
 
-    metrics.samples.next(snapshot(1500, [
-      operator('src', { kind: 'source', numRecordsOut: 2500, backPressuredTimeMsPerSecond: 800 }),
-      operator('map', { numRecordsIn: 2500, numRecordsInPerSecond: 4980 }),
-    ]));
+    metrics.samples.next(
+      snapshot(1500, [
+        operator('src', { kind: 'source', numRecordsOut: 2500, backPressuredTimeMsPerSecond: 800 }),
+        operator('map', { numRecordsIn: 2500, numRecordsInPerSecond: 4980 }),
+      ]),
+    );
     await frame();
     expect(root(handle).querySelector('table.operators tr[data-key="map"]')).toBe(row); // the same row, not a new one
     expect(root(handle).querySelector('svg .node[data-id="map"]')).toBe(node); // the graph is not rebuilt either
@@ -101,7 +132,9 @@ describe('mountDevtools', () => {
     expect(root(handle).querySelector('svg .node[data-id="src"]')!.getAttribute('data-level')).toBe('HIGH');
     expect(root(handle).querySelector('svg .node[data-id="map"]')!.getAttribute('data-level')).toBe('OK');
     // happy-dom has no canvas: the charts say so, and everything else is drawn.
-    await expect.poll(() => root(handle!).querySelector('.chart-row .note')?.textContent).toBe('Charts unavailable: no 2D canvas in this environment');
+    await expect
+      .poll(() => root(handle!).querySelector('.chart-row .note')?.textContent)
+      .toBe('Charts unavailable: no 2D canvas in this environment');
   });
 
   it('several samples within one frame are drawn once, with the latest', async () => {
@@ -114,28 +147,68 @@ describe('mountDevtools', () => {
   });
 
   it('shows the checkpoint history newest first, the exceptions with their operator, and who owns the state', async () => {
-    const checkpoint = { kind: 'checkpoint', status: 'completed', triggerTime: 0, durationMs: 12, alignmentMs: 3, backendWriteMs: 5, bytes: 2048, incremental: false, failure: null } as const;
-    const metrics = new FakeMetrics(snapshot(5000, [operator('a')], {
-      checkpoints: { completed: 2, failed: 1, inProgress: 0, history: [{ ...checkpoint, id: 1 }, { ...checkpoint, id: 2 }, { ...checkpoint, id: 3, status: 'failed', durationMs: null, bytes: null, failure: 'timeout' }] },
-      exceptions: [{ time: 4000, operator: 'a', name: 'AsyncRequestError', message: 'write failed' }],
-    }));
-    handle = mountDevtools(metrics, { initialIsOpen: true, stateOwner: { ownership: 'read-only', readOnlyReason: 'another tab holds the lock' } });
+    const checkpoint = {
+      kind: 'checkpoint',
+      status: 'completed',
+      triggerTime: 0,
+      durationMs: 12,
+      alignmentMs: 3,
+      backendWriteMs: 5,
+      bytes: 2048,
+      incremental: false,
+      failure: null,
+    } as const;
+    const metrics = new FakeMetrics(
+      snapshot(5000, [operator('a')], {
+        checkpoints: {
+          completed: 2,
+          failed: 1,
+          inProgress: 0,
+          history: [
+            { ...checkpoint, id: 1 },
+            { ...checkpoint, id: 2 },
+            { ...checkpoint, id: 3, status: 'failed', durationMs: null, bytes: null, failure: 'timeout' },
+          ],
+        },
+        exceptions: [{ time: 4000, operator: 'a', name: 'AsyncRequestError', message: 'write failed' }],
+      }),
+    );
+    handle = mountDevtools(metrics, {
+      initialIsOpen: true,
+      stateOwner: { ownership: 'read-only', readOnlyReason: 'another tab holds the lock' },
+    });
     await frame();
-    const rows = [...root(handle).querySelectorAll('table.checkpoints tbody tr')].map((tr) => [...tr.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent));
-    expect(rows).toEqual([['3', 'failed: timeout'], ['2', 'completed'], ['1', 'completed']]);
+    const rows = [...root(handle).querySelectorAll('table.checkpoints tbody tr')].map((tr) =>
+      [...tr.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent),
+    );
+    expect(rows).toEqual([
+      ['3', 'failed: timeout'],
+      ['2', 'completed'],
+      ['1', 'completed'],
+    ]);
     expect(root(handle).querySelector('table.exceptions tbody td:nth-child(2)')!.textContent).toBe('a');
-    expect(root(handle).querySelector('table.exceptions tbody td:nth-child(3)')!.textContent).toBe('AsyncRequestError: write failed');
+    expect(root(handle).querySelector('table.exceptions tbody td:nth-child(3)')!.textContent).toBe(
+      'AsyncRequestError: write failed',
+    );
     const owner = root(handle).querySelector('header .owner')!;
     expect(owner.textContent).toBe('State owned by another tab (read-only)');
     expect(owner.getAttribute('title')).toBe('another tab holds the lock');
   });
 
   it('watermark lanes: a bar from the output watermark to now, its length the lag', async () => {
-    const metrics = new FakeMetrics(snapshot(100_000, [operator('a', { currentOutputWatermark: 95_000 }), operator('b')]));
+    const metrics = new FakeMetrics(
+      snapshot(100_000, [operator('a', { currentOutputWatermark: 95_000 }), operator('b')]),
+    );
     handle = mountDevtools(metrics, { initialIsOpen: true });
     await frame();
-    const lanes = [...root(handle).querySelectorAll('.lane')].map((l) => [l.querySelector('.lane-lag')!.textContent, (l.querySelector('.lane-bar') as HTMLElement).style.width]);
-    expect(lanes).toEqual([['lag 5.0 s', '50.0%'], ['no watermark', '0.0%']]); // the scale is 10 s
+    const lanes = [...root(handle).querySelectorAll('.lane')].map((l) => [
+      l.querySelector('.lane-lag')!.textContent,
+      (l.querySelector('.lane-bar') as HTMLElement).style.width,
+    ]);
+    expect(lanes).toEqual([
+      ['lag 5.0 s', '50.0%'],
+      ['no watermark', '0.0%'],
+    ]); // the scale is 10 s
   });
 
   it('close stops sampling, and open/closed is remembered in localStorage for the next mount', () => {
@@ -154,7 +227,12 @@ describe('mountDevtools', () => {
 
   it('a storage that throws is ignored: the panel opens and closes, and forgets', () => {
     const original = Object.getOwnPropertyDescriptor(globalThis, 'localStorage');
-    Object.defineProperty(globalThis, 'localStorage', { configurable: true, get: () => { throw new DOMException('blocked', 'SecurityError'); } });
+    Object.defineProperty(globalThis, 'localStorage', {
+      configurable: true,
+      get: () => {
+        throw new DOMException('blocked', 'SecurityError');
+      },
+    });
     try {
       handle = mountDevtools(new FakeMetrics(snapshot(0, [])), { initialIsOpen: true });
       expect(handle.isOpen).toBe(true);

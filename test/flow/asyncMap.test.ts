@@ -3,8 +3,17 @@ import { TestScheduler } from 'rxjs/testing';
 import { firstValueFrom, map, type Observable, of, tap, timer, toArray } from 'rxjs';
 import fc from 'fast-check';
 import {
-  AsyncRequestError, AsyncTimeoutError, asyncMap, asyncMapValues, BufferOverflowError, fromIterable, InvalidOptionError, record, watermark,
-  type StreamBatch, type StreamElement,
+  AsyncRequestError,
+  AsyncTimeoutError,
+  asyncMap,
+  asyncMapValues,
+  BufferOverflowError,
+  fromIterable,
+  InvalidOptionError,
+  record,
+  watermark,
+  type StreamBatch,
+  type StreamElement,
 } from '../../src/index.js';
 import { batched, unbatched } from '../../src/testing/index.js';
 
@@ -28,7 +37,11 @@ describe('asyncMap (Flink async I/O)', () => {
         unbatched(),
       );
       expectObservable(out).toBe('----(abwce|)', {
-        a: record('A', 1), b: record('B', 2), w: watermark(2), c: record('C', 3), e: watermark(Infinity),
+        a: record('A', 1),
+        b: record('B', 2),
+        w: watermark(2),
+        c: record('C', 3),
+        e: watermark(Infinity),
       });
     });
   });
@@ -37,14 +50,27 @@ describe('asyncMap (Flink async I/O)', () => {
     const ts = newScheduler();
     ts.run(({ cold, expectObservable }) => {
       const latency: Record<string, string> = { a: '----(x|)', b: '-(x|)', c: '(x|)', d: '--(x|)' };
-      const input = pulledElements([record('a', 1), record('b', 2), watermark(2), record('c', 3), record('d', 4)], ts, 10);
+      const input = pulledElements(
+        [record('a', 1), record('b', 2), watermark(2), record('c', 3), record('d', 4)],
+        ts,
+        10,
+      );
       const out = input.pipe(
-        asyncMap((v: string) => cold(latency[v]!, { x: v.toUpperCase() }), { concurrency: 10, ordered: false, scheduler: ts }),
+        asyncMap((v: string) => cold(latency[v]!, { x: v.toUpperCase() }), {
+          concurrency: 10,
+          ordered: false,
+          scheduler: ts,
+        }),
         unbatched(),
       );
       // B overtakes A; C completes at once but waits behind the watermark, which waits for A.
       expectObservable(out).toBe('-b--(awcde|)', {
-        a: record('A', 1), b: record('B', 2), w: watermark(2), c: record('C', 3), d: record('D', 4), e: watermark(Infinity),
+        a: record('A', 1),
+        b: record('B', 2),
+        w: watermark(2),
+        c: record('C', 3),
+        d: record('D', 4),
+        e: watermark(Infinity),
       });
     });
   });
@@ -56,11 +82,19 @@ describe('asyncMap (Flink async I/O)', () => {
       const input = pulledElements<string>([record('a', 1), record('b', 2), barrier(7), record('c', 3)], ts, 10);
       for (const ordered of [true, false]) {
         const out = input.pipe(
-          asyncMap((v: string) => cold(latency[v]!, { x: v.toUpperCase() }), { concurrency: 10, ordered, scheduler: ts }),
+          asyncMap((v: string) => cold(latency[v]!, { x: v.toUpperCase() }), {
+            concurrency: 10,
+            ordered,
+            scheduler: ts,
+          }),
           unbatched(),
         );
         expectObservable(out).toBe(ordered ? '---(abkce|)' : '-b-(akce|)', {
-          a: record('A', 1), b: record('B', 2), k: barrier(7), c: record('C', 3), e: watermark(Infinity),
+          a: record('A', 1),
+          b: record('B', 2),
+          k: barrier(7),
+          c: record('C', 3),
+          e: watermark(Infinity),
         });
       }
     });
@@ -72,15 +106,21 @@ describe('asyncMap (Flink async I/O)', () => {
       let inFlight = 0;
       let peak = 0;
       const pulls: number[] = [];
-      const input = fromIterable([1, 2, 3, 4, 5, 6].map((v) => record(v, v)), { batchSize: 10, scheduler: ts }).pipe(tap((b) => pulls.push(b.length)));
+      const input = fromIterable(
+        [1, 2, 3, 4, 5, 6].map((v) => record(v, v)),
+        { batchSize: 10, scheduler: ts },
+      ).pipe(tap((b) => pulls.push(b.length)));
       const seen: string[] = [];
       input
         .pipe(
-          asyncMap((v: number) => {
-            inFlight++;
-            peak = Math.max(peak, inFlight);
-            return cold('--(x|)', { x: v }).pipe(tap({ complete: () => inFlight-- }));
-          }, { concurrency: 2, bufferSize: 3, scheduler: ts }),
+          asyncMap(
+            (v: number) => {
+              inFlight++;
+              peak = Math.max(peak, inFlight);
+              return cold('--(x|)', { x: v }).pipe(tap({ complete: () => inFlight-- }));
+            },
+            { concurrency: 2, bufferSize: 3, scheduler: ts },
+          ),
           unbatched(),
         )
         .subscribe((e) => seen.push(`${ts.now()}:${e.kind === 'record' ? e.value : e.kind}`));
@@ -96,11 +136,18 @@ describe('asyncMap (Flink async I/O)', () => {
     const ts = newScheduler();
     ts.run(({ cold }) => {
       const pulls: number[] = [];
-      fromIterable(Array.from({ length: 16 }, (_, i) => record(i, i)), { batchSize: 8, scheduler: ts })
+      fromIterable(
+        Array.from({ length: 16 }, (_, i) => record(i, i)),
+        { batchSize: 8, scheduler: ts },
+      )
         .pipe(
           tap((b) => pulls.push(b.length)),
           // Record i completes at frame i + 1: one record freed per frame.
-          asyncMap((v: number) => cold(`${'-'.repeat(v + 1)}(x|)`, { x: v }), { concurrency: 8, bufferSize: 8, scheduler: ts }),
+          asyncMap((v: number) => cold(`${'-'.repeat(v + 1)}(x|)`, { x: v }), {
+            concurrency: 8,
+            bufferSize: 8,
+            scheduler: ts,
+          }),
         )
         .subscribe();
       ts.flush();
@@ -112,12 +159,28 @@ describe('asyncMap (Flink async I/O)', () => {
     const ts = newScheduler();
     ts.run(({ cold, expectObservable }) => {
       const input = pulledElements([record('slow', 1)], ts);
-      const failing = input.pipe(asyncMap(() => cold('-----(x|)', { x: 1 }), { timeout: 3, scheduler: ts, name: 'lookup' }), unbatched());
-      expectObservable(failing).toBe('---#', undefined, expect.objectContaining({ name: 'AsyncTimeoutError', element: 'slow', timeout: 3, stage: 'lookup' }));
-      const handled = input.pipe(asyncMap(() => cold('-----(x|)', { x: 'late' }), { timeout: 3, scheduler: ts, onTimeout: (v) => [`${v}: timed out`] }), unbatched());
+      const failing = input.pipe(
+        asyncMap(() => cold('-----(x|)', { x: 1 }), { timeout: 3, scheduler: ts, name: 'lookup' }),
+        unbatched(),
+      );
+      expectObservable(failing).toBe(
+        '---#',
+        undefined,
+        expect.objectContaining({ name: 'AsyncTimeoutError', element: 'slow', timeout: 3, stage: 'lookup' }),
+      );
+      const handled = input.pipe(
+        asyncMap(() => cold('-----(x|)', { x: 'late' }), {
+          timeout: 3,
+          scheduler: ts,
+          onTimeout: (v) => [`${v}: timed out`],
+        }),
+        unbatched(),
+      );
       expectObservable(handled).toBe('---(ae|)', { a: record('slow: timed out', 1), e: watermark(Infinity) });
     });
-    expect(new AsyncTimeoutError('lookup', { id: 7 }, 250).message).toBe('Async request of "lookup" for element {"id":7} timed out after 250 ms');
+    expect(new AsyncTimeoutError('lookup', { id: 7 }, 250).message).toBe(
+      'Async request of "lookup" for element {"id":7} timed out after 250 ms',
+    );
   });
 
   it('a rejected request fails the stream with AsyncRequestError carrying the cause', async () => {
@@ -131,11 +194,23 @@ describe('asyncMap (Flink async I/O)', () => {
   });
 
   it('works with promises on the real scheduler', async () => {
-    const input = fromIterable(Array.from({ length: 50 }, (_, i) => record(i, i)), { batchSize: 7 });
-    const out = await firstValueFrom(
-      input.pipe(asyncMap((v: number) => new Promise<number>((r) => setTimeout(() => r(v * 2), (v * 7) % 5)), { concurrency: 4, bufferSize: 8 }), unbatched(), toArray()),
+    const input = fromIterable(
+      Array.from({ length: 50 }, (_, i) => record(i, i)),
+      { batchSize: 7 },
     );
-    expect(out.filter((e) => e.kind === 'record').map((e) => (e.kind === 'record' ? e.value : -1))).toEqual(Array.from({ length: 50 }, (_, i) => i * 2));
+    const out = await firstValueFrom(
+      input.pipe(
+        asyncMap((v: number) => new Promise<number>((r) => setTimeout(() => r(v * 2), (v * 7) % 5)), {
+          concurrency: 4,
+          bufferSize: 8,
+        }),
+        unbatched(),
+        toArray(),
+      ),
+    );
+    expect(out.filter((e) => e.kind === 'record').map((e) => (e.kind === 'record' ? e.value : -1))).toEqual(
+      Array.from({ length: 50 }, (_, i) => i * 2),
+    );
     expect(out.at(-1)).toEqual(watermark(Infinity));
   });
 
@@ -143,8 +218,14 @@ describe('asyncMap (Flink async I/O)', () => {
     const ts = newScheduler();
     ts.run(({ cold, hot, expectObservable }) => {
       const pushed = hot('-abc', { a: record('a', 1), b: record('b', 2), c: record('c', 3) }).pipe(batched());
-      const out = pushed.pipe(asyncMap(() => cold('-----(x|)', { x: 1 }), { concurrency: 2, scheduler: ts, name: 'enrich' }));
-      expectObservable(out).toBe('---#', undefined, expect.objectContaining({ name: 'BufferOverflowError', buffer: 'enrich', size: 2, element: 'c' }));
+      const out = pushed.pipe(
+        asyncMap(() => cold('-----(x|)', { x: 1 }), { concurrency: 2, scheduler: ts, name: 'enrich' }),
+      );
+      expectObservable(out).toBe(
+        '---#',
+        undefined,
+        expect.objectContaining({ name: 'BufferOverflowError', buffer: 'enrich', size: 2, element: 'c' }),
+      );
     });
     expect(BufferOverflowError.name).toBe('BufferOverflowError');
   });
@@ -155,9 +236,22 @@ describe('asyncMap (Flink async I/O)', () => {
       const latency: Record<string, string> = { a: '---(x|)', b: '-(x|)', c: '(x|)', d: '--(x|)' };
       const input = () => fromIterable(['a', 'b', 'c', 'd'], { batchSize: 4, scheduler: ts });
       const call = (v: string) => cold(latency[v]!, { x: v.toUpperCase() });
-      expectObservable(input().pipe(asyncMapValues(call, { concurrency: 4, scheduler: ts }), map((b) => b.join('')))).toBe('---(a|)', { a: 'ABCD' });
-      expectObservable(input().pipe(asyncMapValues(call, { concurrency: 4, ordered: false, scheduler: ts }), map((b) => b.join('')))).toBe('cbd(a|)', {
-        c: 'C', b: 'B', d: 'D', a: 'A',
+      expectObservable(
+        input().pipe(
+          asyncMapValues(call, { concurrency: 4, scheduler: ts }),
+          map((b) => b.join('')),
+        ),
+      ).toBe('---(a|)', { a: 'ABCD' });
+      expectObservable(
+        input().pipe(
+          asyncMapValues(call, { concurrency: 4, ordered: false, scheduler: ts }),
+          map((b) => b.join('')),
+        ),
+      ).toBe('cbd(a|)', {
+        c: 'C',
+        b: 'B',
+        d: 'D',
+        a: 'A',
       });
     });
     expect(() => asyncMapValues((v: number) => of(v), { bufferSize: 0 })).toThrow(InvalidOptionError);
@@ -173,20 +267,34 @@ describe('asyncMap (Flink async I/O)', () => {
   it('property: with random latencies, ordered output equals input; unordered keeps every record between the same watermarks and barriers', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.oneof(fc.record({ w: fc.constant(true) }), fc.record({ b: fc.constant(true) }), fc.record({ latency: fc.integer({ min: 0, max: 6 }) })), { maxLength: 80 }),
+        fc.array(
+          fc.oneof(
+            fc.record({ w: fc.constant(true) }),
+            fc.record({ b: fc.constant(true) }),
+            fc.record({ latency: fc.integer({ min: 0, max: 6 }) }),
+          ),
+          { maxLength: 80 },
+        ),
         fc.integer({ min: 1, max: 12 }),
         fc.integer({ min: 1, max: 6 }),
         fc.boolean(),
         (spec, concurrency, batchSize, ordered) => {
           let t = 0;
-          const input: StreamElement<number>[] = spec.map((s, i) => ('w' in s ? watermark(t) : 'b' in s ? barrier(i) : record(i, ++t)));
+          const input: StreamElement<number>[] = spec.map((s, i) =>
+            'w' in s ? watermark(t) : 'b' in s ? barrier(i) : record(i, ++t),
+          );
           const latencyOf = new Map(spec.map((s, i) => [i, 'latency' in s ? s.latency : 0]));
           const ts = new TestScheduler(() => true);
           let out: StreamElement<number>[] = [];
           ts.run(() => {
             pulledElements(input, ts, batchSize)
               .pipe(
-                asyncMap((v: number) => timer(latencyOf.get(v)!, ts).pipe(map(() => v)), { concurrency, bufferSize: concurrency + 1, ordered, scheduler: ts }),
+                asyncMap((v: number) => timer(latencyOf.get(v)!, ts).pipe(map(() => v)), {
+                  concurrency,
+                  bufferSize: concurrency + 1,
+                  ordered,
+                  scheduler: ts,
+                }),
                 unbatched(),
                 toArray(),
               )

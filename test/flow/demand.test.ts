@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
 import { map, take, tap } from 'rxjs';
-import { asyncMap, asyncSink, asyncSinkValues, fromIterable, record, watermark, type StreamBatch } from '../../src/index.js';
+import {
+  asyncMap,
+  asyncSink,
+  asyncSinkValues,
+  fromIterable,
+  record,
+  watermark,
+  type StreamBatch,
+} from '../../src/index.js';
 import { unbatched } from '../../src/testing/index.js';
 
 const newScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
@@ -36,7 +44,13 @@ describe('demand through async boundaries (marbles)', () => {
       expectObservable(out).toBe('----a---b---c---d---(e|)', { a: [1, 2], b: [3, 4], c: [5], d: [6, 7], e: [8] });
       ts.flush();
       // Credit 5: batches of 2, 2, then 1 (the remaining credit); then one batch per freed write.
-      expect(pulls).toEqual([[0, [1, 2]], [0, [3, 4]], [0, [5]], [4, [6, 7]], [8, [8]]]);
+      expect(pulls).toEqual([
+        [0, [1, 2]],
+        [0, [3, 4]],
+        [0, [5]],
+        [4, [6, 7]],
+        [8, [8]],
+      ]);
     });
   });
 
@@ -62,7 +76,11 @@ describe('demand through async boundaries (marbles)', () => {
         unbatched(),
       );
       expectObservable(out).toBe('-------a----b----c----(dw|)', {
-        a: record(10, 1), b: record(20, 2), c: record(30, 3), d: record(40, 4), w: watermark(Infinity),
+        a: record(10, 1),
+        b: record(20, 2),
+        c: record(30, 3),
+        d: record(40, 4),
+        w: watermark(Infinity),
       });
       ts.flush();
       // The map holds one record; while the sink writes (5 frames), the map's result waits in the map
@@ -74,13 +92,19 @@ describe('demand through async boundaries (marbles)', () => {
   it('measures backpressured time per second from the scheduler', () => {
     const ts = newScheduler();
     ts.run(({ cold }) => {
-      const source = fromIterable(Array.from({ length: 100 }, (_, i) => i), { batchSize: 10, scheduler: ts });
+      const source = fromIterable(
+        Array.from({ length: 100 }, (_, i) => i),
+        { batchSize: 10, scheduler: ts },
+      );
       const samples: number[] = [];
       const totals: number[] = [];
-      source.monitor.metrics(10).pipe(take(7)).subscribe((m) => {
-        samples.push(m.backPressuredTimeMsPerSecond);
-        totals.push(m.recordsOut);
-      });
+      source.monitor
+        .metrics(10)
+        .pipe(take(7))
+        .subscribe((m) => {
+          samples.push(m.backPressuredTimeMsPerSecond);
+          totals.push(m.recordsOut);
+        });
       source.pipe(asyncSinkValues(() => cold('-----|'), { concurrency: 1, bufferSize: 10, scheduler: ts })).subscribe();
       ts.flush();
       // Ten writes of 5 ms, one batch of 10 at a time: the source waits for the sink the whole 50 ms

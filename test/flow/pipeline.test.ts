@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
 import { finalize, lastValueFrom, map, merge, Observable, tap } from 'rxjs';
 import {
-  asyncMap, asyncSink, asyncSinkValues, filterValues, fromIterable, keyBy, mapValues, record, type StreamBatch,
+  asyncMap,
+  asyncSink,
+  asyncSinkValues,
+  filterValues,
+  fromIterable,
+  keyBy,
+  mapValues,
+  record,
+  type StreamBatch,
 } from '../../src/index.js';
 import { unbatched } from '../../src/testing/index.js';
 
@@ -38,8 +46,12 @@ describe('demand across a whole pipeline', () => {
     ts.run(({ cold }) => {
       const pulled: string[] = [];
       const seen: string[] = [];
-      const a = fromIterable(['a1', 'a2', 'a3'], { batchSize: 1, scheduler: ts, name: 'a' }).pipe(tap((b) => pulled.push(`${ts.now()}:${b}`)));
-      const b = fromIterable(['b1', 'b2', 'b3'], { batchSize: 1, scheduler: ts, name: 'b' }).pipe(tap((x) => pulled.push(`${ts.now()}:${x}`)));
+      const a = fromIterable(['a1', 'a2', 'a3'], { batchSize: 1, scheduler: ts, name: 'a' }).pipe(
+        tap((b) => pulled.push(`${ts.now()}:${b}`)),
+      );
+      const b = fromIterable(['b1', 'b2', 'b3'], { batchSize: 1, scheduler: ts, name: 'b' }).pipe(
+        tap((x) => pulled.push(`${ts.now()}:${x}`)),
+      );
       merge(a, b)
         .pipe(asyncSinkValues(() => cold('---|'), { concurrency: 1, bufferSize: 2, scheduler: ts }))
         .subscribe((v) => seen.push(`${ts.now()}:${v}`));
@@ -54,21 +66,36 @@ describe('demand across a whole pipeline', () => {
   it('reports a chain (source, async map, sink) in the source monitor, with occupancy within bounds', () => {
     const ts = newScheduler();
     ts.run(({ cold }) => {
-      const source = fromIterable(Array.from({ length: 20 }, (_, i) => i), { batchSize: 4, scheduler: ts, name: 'numbers' });
+      const source = fromIterable(
+        Array.from({ length: 20 }, (_, i) => i),
+        { batchSize: 4, scheduler: ts, name: 'numbers' },
+      );
       const occupancies: number[][] = [];
       source
         .pipe(
           toRecords,
-          asyncMap((v: number) => cold('-(x|)', { x: v }), { concurrency: 2, bufferSize: 4, scheduler: ts, name: 'enrich' }),
-          asyncSink(() => {
-            occupancies.push(source.monitor.snapshot().stages.map((s) => s.occupancy));
-            return cold('--|');
-          }, { concurrency: 1, bufferSize: 3, scheduler: ts, name: 'store' }),
+          asyncMap((v: number) => cold('-(x|)', { x: v }), {
+            concurrency: 2,
+            bufferSize: 4,
+            scheduler: ts,
+            name: 'enrich',
+          }),
+          asyncSink(
+            () => {
+              occupancies.push(source.monitor.snapshot().stages.map((s) => s.occupancy));
+              return cold('--|');
+            },
+            { concurrency: 1, bufferSize: 3, scheduler: ts, name: 'store' },
+          ),
         )
         .subscribe();
       ts.flush();
       const m = source.monitor.snapshot();
-      expect(m.stages.map((s) => [s.name, s.kind, s.capacity])).toEqual([['numbers', 'source', Infinity], ['enrich', 'async-map', 4], ['store', 'sink', 3]]);
+      expect(m.stages.map((s) => [s.name, s.kind, s.capacity])).toEqual([
+        ['numbers', 'source', Infinity],
+        ['enrich', 'async-map', 4],
+        ['store', 'sink', 3],
+      ]);
       expect(m.recordsIn).toBe(20);
       expect(m.recordsOut).toBe(20);
       expect(m.occupancy).toBe(0);
@@ -96,7 +123,13 @@ describe('demand across a whole pipeline', () => {
         }
       }
       const subscription = fromIterable(gen(), { batchSize: 2, scheduler: ts })
-        .pipe(toRecords, asyncMap(() => cold('-----(x|)', { x: 1 }).pipe(finalize(() => cancelled++)), { concurrency: 2, scheduler: ts }))
+        .pipe(
+          toRecords,
+          asyncMap(() => cold('-----(x|)', { x: 1 }).pipe(finalize(() => cancelled++)), {
+            concurrency: 2,
+            scheduler: ts,
+          }),
+        )
         .subscribe();
       ts.schedule(() => subscription.unsubscribe(), 2);
       ts.flush();
@@ -119,10 +152,15 @@ describe('demand across a whole pipeline', () => {
       const seen: string[] = [];
       // One record pulled, then a burst of 3 records at frame 1 from "a timer" upstream: more than
       // the bound of 2, accepted because a pulled source feeds the sink (it stays paused meanwhile).
-      const burst = new Observable<StreamBatch<number>>((s) => ts.schedule(() => s.next([record(7, 7), record(8, 8), record(9, 9)]), 1));
+      const burst = new Observable<StreamBatch<number>>((s) =>
+        ts.schedule(() => s.next([record(7, 7), record(8, 8), record(9, 9)]), 1),
+      );
       const source = fromIterable([1], { batchSize: 1, scheduler: ts }).pipe(toRecords);
       merge(source, burst)
-        .pipe(asyncSink(() => cold('-|'), { concurrency: 1, bufferSize: 2, scheduler: ts }), unbatched())
+        .pipe(
+          asyncSink(() => cold('-|'), { concurrency: 1, bufferSize: 2, scheduler: ts }),
+          unbatched(),
+        )
         .subscribe((e) => seen.push(`${ts.now()}:${e.kind === 'record' ? e.value : e.kind}`));
       ts.flush();
       expect(seen).toEqual(['1:1', '2:7', '2:8', '2:9']);

@@ -2,8 +2,22 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { from, map, toArray, firstValueFrom, type Observable } from 'rxjs';
 import {
-  Counters, SideOutput, boundedOutOfOrderness, combine, count, keyBy, sum, toValues, tumblingEventTimeWindows, slidingEventTimeWindows,
-  window, withEventTime, withEventTimeBatches, type StreamBatch, type StreamRecord, type WatermarkStrategy,
+  Counters,
+  SideOutput,
+  boundedOutOfOrderness,
+  combine,
+  count,
+  keyBy,
+  sum,
+  toValues,
+  tumblingEventTimeWindows,
+  slidingEventTimeWindows,
+  window,
+  withEventTime,
+  withEventTimeBatches,
+  type StreamBatch,
+  type StreamRecord,
+  type WatermarkStrategy,
 } from '../../src/index.js';
 import { unbatched } from '../../src/testing/index.js';
 import { stageOf } from '../../src/fusion/stages.js';
@@ -11,10 +25,21 @@ import { stageOf } from '../../src/fusion/stages.js';
 // src/fusion/rules.ts: `withEventTime(Batches) → keyBy → window → toValues` in one plain pipe runs as
 // one fused loop; any operator in between keeps the unfused path. Both must give the same elements.
 
-interface Ev { k: string; at: number; v: number }
+interface Ev {
+  k: string;
+  at: number;
+  v: number;
+}
 const pass = <T>() => map((x: T) => x); // breaks fusion, changes nothing
 
-const events = fc.array(fc.record({ k: fc.constantFrom('a', 'b', 'c'), at: fc.integer({ min: 0, max: 5_000 }), v: fc.integer({ min: 0, max: 9 }) }), { maxLength: 120 });
+const events = fc.array(
+  fc.record({
+    k: fc.constantFrom('a', 'b', 'c'),
+    at: fc.integer({ min: 0, max: 5_000 }),
+    v: fc.integer({ min: 0, max: 9 }),
+  }),
+  { maxLength: 120 },
+);
 const strategies: [string, () => WatermarkStrategy<Ev>][] = [
   ['every event', () => boundedOutOfOrderness<Ev>(300).onEveryEvent()],
   ['every batch', () => boundedOutOfOrderness<Ev>(300).onEveryBatch()],
@@ -30,34 +55,64 @@ function chunks<T>(values: readonly T[], size: number): T[][] {
 describe('fused event-time window chain', () => {
   for (const [name, strategy] of strategies) {
     it(`gives the elements and values of the unfused operators (${name}, batches and single values, late data)`, async () => {
-      await fc.assert(fc.asyncProperty(events, fc.integer({ min: 1, max: 7 }), fc.boolean(), fc.boolean(), async (evs, size, batched, sliding) => {
-        const run = async (fused: boolean, values: boolean) => {
-          const late = new SideOutput<StreamRecord<Ev, string>>('late');
-          const lateSeen: StreamRecord<Ev, string>[] = [];
-          late.subscribe((r) => lateSeen.push(r));
-          const counters = new Counters();
-          const entered: Observable<StreamBatch<Ev>> = batched
-            ? from(chunks(evs, size)).pipe(withEventTimeBatches({ timestamp: (e: Ev) => e.at, watermarks: strategy(), counters }))
-            : from(evs).pipe(withEventTime({ timestamp: (e: Ev) => e.at, watermarks: strategy(), counters }));
-          const keyed = (fused ? entered : entered.pipe(pass())).pipe(keyBy((e: Ev) => e.k));
-          const assigner = sliding ? slidingEventTimeWindows(1_000, 500) : tumblingEventTimeWindows(1_000);
-          const windowed = (fused ? keyed : keyed.pipe(pass())).pipe(
-            window<Ev, string>(assigner, { lateOutput: late }).aggregate(combine({ n: count(), s: sum((e: Ev) => e.v) })),
-          );
-          const out = values
-            ? await firstValueFrom((fused ? windowed : windowed.pipe(pass())).pipe(toValues(), toArray()))
-            : await firstValueFrom(windowed.pipe(unbatched(), toArray()));
-          return { out, late: lateSeen, counted: counters.get('lateRecords') };
-        };
-        for (const values of [false, true]) expect(await run(true, values)).toEqual(await run(false, values));
-      }), { numRuns: 60 });
+      await fc.assert(
+        fc.asyncProperty(
+          events,
+          fc.integer({ min: 1, max: 7 }),
+          fc.boolean(),
+          fc.boolean(),
+          async (evs, size, batched, sliding) => {
+            const run = async (fused: boolean, values: boolean) => {
+              const late = new SideOutput<StreamRecord<Ev, string>>('late');
+              const lateSeen: StreamRecord<Ev, string>[] = [];
+              late.subscribe((r) => lateSeen.push(r));
+              const counters = new Counters();
+              const entered: Observable<StreamBatch<Ev>> = batched
+                ? from(chunks(evs, size)).pipe(
+                    withEventTimeBatches({ timestamp: (e: Ev) => e.at, watermarks: strategy(), counters }),
+                  )
+                : from(evs).pipe(withEventTime({ timestamp: (e: Ev) => e.at, watermarks: strategy(), counters }));
+              const keyed = (fused ? entered : entered.pipe(pass())).pipe(keyBy((e: Ev) => e.k));
+              const assigner = sliding ? slidingEventTimeWindows(1_000, 500) : tumblingEventTimeWindows(1_000);
+              const windowed = (fused ? keyed : keyed.pipe(pass())).pipe(
+                window<Ev, string>(assigner, { lateOutput: late }).aggregate(
+                  combine({ n: count(), s: sum((e: Ev) => e.v) }),
+                ),
+              );
+              const out = values
+                ? await firstValueFrom((fused ? windowed : windowed.pipe(pass())).pipe(toValues(), toArray()))
+                : await firstValueFrom(windowed.pipe(unbatched(), toArray()));
+              return { out, late: lateSeen, counted: counters.get('lateRecords') };
+            };
+            for (const values of [false, true]) expect(await run(true, values)).toEqual(await run(false, values));
+          },
+        ),
+        { numRuns: 60 },
+      );
     });
   }
 
   it('fuses exactly when the operators follow one another in the pipe', () => {
-    const entered = from([[{ k: 'a', at: 1, v: 1 }]]).pipe(withEventTimeBatches({ timestamp: (e: Ev) => e.at, watermarks: boundedOutOfOrderness<Ev>(0) }));
+    const entered = from([[{ k: 'a', at: 1, v: 1 }]]).pipe(
+      withEventTimeBatches({ timestamp: (e: Ev) => e.at, watermarks: boundedOutOfOrderness<Ev>(0) }),
+    );
     const agg = () => window<Ev, string>(tumblingEventTimeWindows(1_000)).aggregate(count());
-    expect(stageOf(entered.pipe(keyBy((e: Ev) => e.k), agg()))?.kind).toBe('window');
-    expect(stageOf(entered.pipe(pass(), keyBy((e: Ev) => e.k), agg()))).toBeUndefined();
+    expect(
+      stageOf(
+        entered.pipe(
+          keyBy((e: Ev) => e.k),
+          agg(),
+        ),
+      )?.kind,
+    ).toBe('window');
+    expect(
+      stageOf(
+        entered.pipe(
+          pass(),
+          keyBy((e: Ev) => e.k),
+          agg(),
+        ),
+      ),
+    ).toBeUndefined();
   });
 });

@@ -2,11 +2,28 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { tap, type Observable, type Subscription } from 'rxjs';
 import {
-  boundedOutOfOrderness, fromIterable, keyBy, listState, mapState, memoryBackend, rollingReduce, startCheckpointing,
-  toValues, valueState, watermark, withEventTimeBatches, type Checkpointing, type StreamElement,
+  boundedOutOfOrderness,
+  fromIterable,
+  keyBy,
+  listState,
+  mapState,
+  memoryBackend,
+  rollingReduce,
+  startCheckpointing,
+  toValues,
+  valueState,
+  watermark,
+  withEventTimeBatches,
+  type Checkpointing,
+  type StreamElement,
 } from '../../src/index.js';
 import { keyedRecord, keyGroupOf, MemoryBlobStore } from '../../src/engine/index.js';
-import { applyDeltas, SNAPSHOT_FORMAT_VERSION, type OperatorStateSnapshot, type Snapshot } from '../../src/checkpoint/snapshot.js';
+import {
+  applyDeltas,
+  SNAPSHOT_FORMAT_VERSION,
+  type OperatorStateSnapshot,
+  type Snapshot,
+} from '../../src/checkpoint/snapshot.js';
 import type { PendingCheckpoint } from '../../src/core/checkpointing.js';
 import { KeyedProcessOperator, type KeyedProcessFunction } from '../../src/keyed/index.js';
 import { OperatorHarness } from '../../src/testing/index.js';
@@ -17,11 +34,21 @@ function pending(checkpointId: number, incremental: boolean): PendingCheckpoint 
   return { checkpointId, incremental, report: () => {}, hold: () => () => {}, onComplete: () => {} };
 }
 
-function snapshotOf(checkpointId: number, operators: Record<string, OperatorStateSnapshot>, parentCheckpointId?: number): Snapshot {
+function snapshotOf(
+  checkpointId: number,
+  operators: Record<string, OperatorStateSnapshot>,
+  parentCheckpointId?: number,
+): Snapshot {
   return {
-    formatVersion: SNAPSHOT_FORMAT_VERSION, pipelineId: 'p', checkpointId, kind: 'checkpoint', createdAt: 0,
+    formatVersion: SNAPSHOT_FORMAT_VERSION,
+    pipelineId: 'p',
+    checkpointId,
+    kind: 'checkpoint',
+    createdAt: 0,
     ...(parentCheckpointId !== undefined ? { parentCheckpointId } : {}),
-    operators, sources: {}, watermarks: {},
+    operators,
+    sources: {},
+    watermarks: {},
   };
 }
 
@@ -55,7 +82,13 @@ describe('keyedProcess: incremental checkpoints of state and timers', () => {
   const ops = fc.array(
     fc.oneof(
       ...inputOps(7, 40, 9),
-      { weight: 2, arbitrary: fc.record({ op: fc.constant('checkpoint' as const), incremental: fc.constantFrom(true, true, false) }) },
+      {
+        weight: 2,
+        arbitrary: fc.record({
+          op: fc.constant('checkpoint' as const),
+          incremental: fc.constantFrom(true, true, false),
+        }),
+      },
       { weight: 1, arbitrary: fc.constant({ op: 'restore' as const }) },
     ),
     { maxLength: 100 },
@@ -63,7 +96,10 @@ describe('keyedProcess: incremental checkpoints of state and timers', () => {
 
   /** Runs `input`; with `restores`, a 'restore' replaces the operator by one restored from the checkpoint chain. */
   function run(input: readonly Op[], restores: boolean): StreamElement<string, number>[] {
-    const create = (startTime: number) => new OperatorHarness((rt) => new KeyedProcessOperator<number, number, string>(fn, { uid: 'p' }, rt), { startTime });
+    const create = (startTime: number) =>
+      new OperatorHarness((rt) => new KeyedProcessOperator<number, number, string>(fn, { uid: 'p' }, rt), {
+        startTime,
+      });
     let h = create(0);
     const output: StreamElement<string, number>[] = [];
     let chain: Snapshot[] = [];
@@ -120,7 +156,11 @@ describe('keyedProcess: incremental checkpoints of state and timers', () => {
     expect(second.keyed![`${g7}/state:seen`]).toEqual({ kind: 'delta', keys: [7], values: [[2, 0]], deletes: [] });
     expect(second.keyed![`${g7}/state:recent`]).toEqual({ kind: 'delta', keys: [7], values: [[2, 3]], deletes: [] });
     // Every group exported before is listed again, as an empty delta when nothing in it changed.
-    expect(merged(second.keyed!, 'state:seen')).toMatchObject({ kinds: ['delta'], keys: [7], groups: merged(first.keyed!, 'state:seen').groups });
+    expect(merged(second.keyed!, 'state:seen')).toMatchObject({
+      kinds: ['delta'],
+      keys: [7],
+      groups: merged(first.keyed!, 'state:seen').groups,
+    });
     const timers = merged(second.keyed!, 'timers:event-time');
     expect([timers.kinds, timers.keys, timers.deletes.length]).toEqual([['delta'], [7], 49]);
     expect(merged(second.keyed!, 'timers:processing-time')).toMatchObject({ kinds: ['delta'], keys: [7], deletes: [] });
@@ -138,22 +178,28 @@ describe('rollingReduce: incremental checkpoints through a running pipeline', ()
 
   /** Running sums per key; a checkpoint is requested after every 60 results once all keys are there. */
   function pipeline(checkpoints: Checkpointing, results: string[]): Observable<unknown> {
-    return checkpoints.source('s', fromIterable(values, { from: checkpoints.position('s'), batchSize: 10, yieldAfterMs: 0 })).pipe(
-      withEventTimeBatches({ timestamp: () => 0, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
-      keyBy(([key]: [string, number]) => key),
-      rollingReduce((a: [string, number], b: [string, number]): [string, number] => [a[0], a[1] + b[1]], { uid: 'sums' }),
-      toValues(),
-      tap(([key, sum]) => {
-        results.push(`${key}=${sum}`);
-        if (results.length >= KEYS && results.length % 60 === 0) void checkpoints.checkpoint().catch(() => undefined);
-      }),
-    );
+    return checkpoints
+      .source('s', fromIterable(values, { from: checkpoints.position('s'), batchSize: 10, yieldAfterMs: 0 }))
+      .pipe(
+        withEventTimeBatches({ timestamp: () => 0, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
+        keyBy(([key]: [string, number]) => key),
+        rollingReduce((a: [string, number], b: [string, number]): [string, number] => [a[0], a[1] + b[1]], {
+          uid: 'sums',
+        }),
+        toValues(),
+        tap(([key, sum]) => {
+          results.push(`${key}=${sum}`);
+          if (results.length >= KEYS && results.length % 60 === 0) void checkpoints.checkpoint().catch(() => undefined);
+        }),
+      );
   }
 
   it('stores deltas of the changed keys only, with a full one every maxChainLength + 1, and restores the same running values', async () => {
     const reference: string[] = [];
     const uninterrupted = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'ref' }), interval: 1e9 });
-    await new Promise<void>((resolve, reject) => pipeline(uninterrupted, reference).subscribe({ error: reject, complete: resolve }));
+    await new Promise<void>((resolve, reject) =>
+      pipeline(uninterrupted, reference).subscribe({ error: reject, complete: resolve }),
+    );
 
     const store = new MemoryBlobStore();
     const backend = memoryBackend({ pipelineId: 'sums', store, maxChainLength: 3, keep: 20 });
@@ -197,12 +243,17 @@ describe('rollingReduce: incremental checkpoints through a running pipeline', ()
       previous = index;
     }
     // Restore from the latest (an incremental one, chain of 1) and run to the end.
-    const second = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'sums', store, maxChainLength: 3 }), interval: 1e9 });
+    const second = await startCheckpointing({
+      backend: memoryBackend({ pipelineId: 'sums', store, maxChainLength: 3 }),
+      interval: 1e9,
+    });
     expect(second.restored!.checkpointId).toBe(listed.at(-1)!.checkpointId);
     const position = (second.restored!.sources['s'] as { index: number }).index;
     expect(position).toBeGreaterThan(KEYS);
     const after: string[] = [];
-    await new Promise<void>((resolve, reject) => pipeline(second, after).subscribe({ error: reject, complete: resolve }));
+    await new Promise<void>((resolve, reject) =>
+      pipeline(second, after).subscribe({ error: reject, complete: resolve }),
+    );
     expect(after).toEqual(reference.slice(position));
   });
 });

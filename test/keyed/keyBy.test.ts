@@ -9,7 +9,9 @@ import { runOperator } from '../../src/testing/index.js';
 
 describe('keyBy', () => {
   it('attaches key and key group, passes watermarks through in place', () => {
-    const out = runOperator(() => new KeyByOperator((w: string) => w), [record('a', 1), watermark(5), record('b', 7)], { end: false });
+    const out = runOperator(() => new KeyByOperator((w: string) => w), [record('a', 1), watermark(5), record('b', 7)], {
+      end: false,
+    });
     expect(out).toEqual([
       { kind: 'record', value: 'a', timestamp: 1, key: 'a', keyGroup: keyGroupOf('a') },
       watermark(5),
@@ -19,9 +21,18 @@ describe('keyBy', () => {
 
   // Expected values printed by Java 17 with Flink's MathUtils.murmurHash(key.hashCode()) % 128.
   it.each([
-    ['hello', 35], ['__proto__', 87], ['constructor', 31], ['', 94], ['the', 66],
-    [1, 86], [42, 29], [-7, 33], [123456789012, 123], [2.5, 16], [true, 77],
-  ] as const)('key group of %j equals Flink\'s (%i)', (key, group) => {
+    ['hello', 35],
+    ['__proto__', 87],
+    ['constructor', 31],
+    ['', 94],
+    ['the', 66],
+    [1, 86],
+    [42, 29],
+    [-7, 33],
+    [123456789012, 123],
+    [2.5, 16],
+    [true, 77],
+  ] as const)("key group of %j equals Flink's (%i)", (key, group) => {
     expect(keyGroupOf(key, 128)).toBe(group);
   });
 
@@ -42,8 +53,22 @@ describe('keyBy', () => {
   it('tuple keys and string keys share one id space (issue 17 item 9): ids of different keys never collide', () => {
     // Strings that look like a tuple's encoding, or start with the characters ids use as tags.
     const keys: Key[] = [
-      ['a'], '\u0000tuple|string:1:a', '\u0000tuple', '\u0000', '\u0000\u0000', '\u0000\u0000tuple|string:1:a',
-      [], [''], ['\u0000tuple|string:1:a'], 'a', '', 1, 1n, true, '1', 'true',
+      ['a'],
+      '\u0000tuple|string:1:a',
+      '\u0000tuple',
+      '\u0000',
+      '\u0000\u0000',
+      '\u0000\u0000tuple|string:1:a',
+      [],
+      [''],
+      ['\u0000tuple|string:1:a'],
+      'a',
+      '',
+      1,
+      1n,
+      true,
+      '1',
+      'true',
     ];
     const ids = keys.map((key) => keyId(key));
     expect(new Set(ids).size).toBe(keys.length);
@@ -77,7 +102,13 @@ describe('keyBy', () => {
   it('handles 1,000,000 distinct keys', async () => {
     const n = 1_000_000;
     const batch = Array.from({ length: n }, (_, i) => record(i, i));
-    const out = await firstValueFrom(of(batch).pipe(keyBy((v: number) => `user-${v}`, { maxParallelism: 4096 }), toRecords(), toArray()));
+    const out = await firstValueFrom(
+      of(batch).pipe(
+        keyBy((v: number) => `user-${v}`, { maxParallelism: 4096 }),
+        toRecords(),
+        toArray(),
+      ),
+    );
     expect(out).toHaveLength(n);
     const groups = new Set(out.map((r) => r.keyGroup));
     expect(groups.size).toBe(4096);

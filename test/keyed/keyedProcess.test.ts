@@ -2,25 +2,50 @@ import { describe, expect, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
 import { firstValueFrom, of, toArray } from 'rxjs';
 import {
-  END_OF_STREAM, InvalidOptionError, NotKeyedError, SideOutput, record, toValues, valueState, watermark,
-  StateNotSerializableError, type Key, type StreamElement, type ValueState,
+  END_OF_STREAM,
+  InvalidOptionError,
+  NotKeyedError,
+  SideOutput,
+  record,
+  toValues,
+  valueState,
+  watermark,
+  StateNotSerializableError,
+  type Key,
+  type StreamElement,
+  type ValueState,
 } from '../../src/index.js';
 import { keyGroupOf, keyedRecord } from '../../src/engine/index.js';
 import {
-  keyBy, keyedProcess, KeyedProcessOperator, ProcessContextClosedError, processValues,
-  type KeyedProcessFunction, type KeyedProcessOptions,
+  keyBy,
+  keyedProcess,
+  KeyedProcessOperator,
+  ProcessContextClosedError,
+  processValues,
+  type KeyedProcessFunction,
+  type KeyedProcessOptions,
 } from '../../src/keyed/index.js';
-import { batched, OperatorHarness, } from '../../src/testing/index.js';
+import { batched, OperatorHarness } from '../../src/testing/index.js';
 import type { PendingCheckpoint } from '../../src/core/checkpointing.js';
 
-const FULL: PendingCheckpoint = { checkpointId: 1, incremental: false, report: () => {}, hold: () => () => {}, onComplete: () => {} };
+const FULL: PendingCheckpoint = {
+  checkpointId: 1,
+  incremental: false,
+  report: () => {},
+  hold: () => () => {},
+  onComplete: () => {},
+};
 
 const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 /** A record keyed by its own value, as Flink's tests use an IdentityKeySelector. */
 const ik = (value: number, ts: number) => keyedRecord(value, ts, value, keyGroupOf(value));
 const kr = <T, K extends Key>(value: T, ts: number, key: K) => keyedRecord(value, ts, key, keyGroupOf(key));
 
-function harness<T, K extends Key, R>(fn: KeyedProcessFunction<T, K, R>, options: KeyedProcessOptions = { uid: 'p' }, startTime = 0) {
+function harness<T, K extends Key, R>(
+  fn: KeyedProcessFunction<T, K, R>,
+  options: KeyedProcessOptions = { uid: 'p' },
+  startTime = 0,
+) {
   return new OperatorHarness((rt) => new KeyedProcessOperator<T, K, R>(fn, options, rt), { startTime });
 }
 
@@ -40,7 +65,9 @@ const triggering = (domain: 'EVENT_TIME' | 'PROCESSING_TIME'): KeyedProcessFunct
 });
 
 /** Flink's TriggeringStatefulFlatMapFunction: remembers the element, reports it from the timer. */
-const triggeringStateful = (domain: 'EVENT_TIME' | 'PROCESSING_TIME'): KeyedProcessFunction<number, number, string> => ({
+const triggeringStateful = (
+  domain: 'EVENT_TIME' | 'PROCESSING_TIME',
+): KeyedProcessFunction<number, number, string> => ({
   processElement(value, ctx) {
     ctx.output(`INPUT:${value}`);
     ctx.getState(seen).update(value);
@@ -73,8 +100,11 @@ describe('keyedProcess: KeyedProcessOperatorTest scenarios', () => {
       },
     });
     h.process(watermark(17), ik(5, 12), watermark(42), ik(6, 13));
-    expect(h.takeOutput()).toEqual([watermark(17), ik('5TIME:17 TS:12' as never, 12), watermark(42), ik('6TIME:42 TS:13' as never, 13)]
-      .map((e, i) => (e.kind === 'record' ? { ...e, key: i === 1 ? 5 : 6, keyGroup: keyGroupOf(i === 1 ? 5 : 6) } : e)));
+    expect(h.takeOutput()).toEqual(
+      [watermark(17), ik('5TIME:17 TS:12' as never, 12), watermark(42), ik('6TIME:42 TS:13' as never, 13)].map(
+        (e, i) => (e.kind === 'record' ? { ...e, key: i === 1 ? 5 : 6, keyGroup: keyGroupOf(i === 1 ? 5 : 6) } : e),
+      ),
+    );
   });
 
   it('testTimestampAndProcessingTimeQuerying: the context shows processing time from the harness clock', () => {
@@ -85,7 +115,10 @@ describe('keyedProcess: KeyedProcessOperatorTest scenarios', () => {
     });
     h.advanceProcessingTime(17).process(ik(5, 0));
     h.advanceProcessingTime(42).process(ik(6, 0));
-    expect(h.recordsOut()).toEqual([['5TIME:17 TS:0', 0], ['6TIME:42 TS:0', 0]]);
+    expect(h.recordsOut()).toEqual([
+      ['5TIME:17 TS:0', 0],
+      ['6TIME:42 TS:0', 0],
+    ]);
   });
 
   it('testEventTimeTimers: a timer fires when the watermark reaches it, output stamped with the timer time, before the watermark', () => {
@@ -107,8 +140,14 @@ describe('keyedProcess: KeyedProcessOperatorTest scenarios', () => {
     const h = harness(triggeringStateful('EVENT_TIME'));
     h.process(watermark(1), ik(17, 0), watermark(2), ik(42, 1), watermark(6), watermark(7));
     expect(h.takeOutput()).toEqual([
-      watermark(1), kr('INPUT:17', 0, 17), watermark(2), kr('INPUT:42', 1, 42),
-      kr('STATE:17', 6, 17), watermark(6), kr('STATE:42', 7, 42), watermark(7),
+      watermark(1),
+      kr('INPUT:17', 0, 17),
+      watermark(2),
+      kr('INPUT:42', 1, 42),
+      kr('STATE:17', 6, 17),
+      watermark(6),
+      kr('STATE:42', 7, 42),
+      watermark(7),
     ]);
   });
 
@@ -117,7 +156,12 @@ describe('keyedProcess: KeyedProcessOperatorTest scenarios', () => {
     h.advanceProcessingTime(1).process(ik(17, 0));
     h.advanceProcessingTime(2).process(ik(42, 0));
     h.advanceProcessingTime(6).advanceProcessingTime(7);
-    expect(h.takeOutput()).toEqual([kr('INPUT:17', 0, 17), kr('INPUT:42', 0, 42), kr('STATE:17', 6, 17), kr('STATE:42', 7, 42)]);
+    expect(h.takeOutput()).toEqual([
+      kr('INPUT:17', 0, 17),
+      kr('INPUT:42', 0, 42),
+      kr('STATE:17', 6, 17),
+      kr('STATE:42', 7, 42),
+    ]);
   });
 
   it('testSnapshotAndRestore: timers of both kinds survive export and import', () => {
@@ -150,8 +194,11 @@ describe('keyedProcess: KeyedProcessOperatorTest scenarios', () => {
     const lookalike = '\u0000tuple|string:1:a';
     h.process(kr('tuple', 1, ['a']), kr('string', 2, lookalike), watermark(10));
     expect(h.takeOutput()).toEqual([
-      kr('tuple:1', 1, ['a']), kr('string:1', 2, lookalike),
-      kr('timer ["a"]:1', 10, ['a']), kr(`timer ${JSON.stringify(lookalike)}:1`, 10, lookalike), watermark(10),
+      kr('tuple:1', 1, ['a']),
+      kr('string:1', 2, lookalike),
+      kr('timer ["a"]:1', 10, ['a']),
+      kr(`timer ${JSON.stringify(lookalike)}:1`, 10, lookalike),
+      watermark(10),
     ]);
   });
 });
@@ -172,7 +219,10 @@ describe('keyedProcess: timers', () => {
       },
     });
     h.process(kr('x', 1, 'a'), kr('y', 1, 'a'), kr('x', 2, 'b'), kr('x', 3, 'c'), kr('del', 4, 'c'), watermark(10));
-    expect(fired).toEqual([['a', 10], ['b', 10]]);
+    expect(fired).toEqual([
+      ['a', 10],
+      ['b', 10],
+    ]);
   });
 
   it('fires in time order across keys, ties in registration order; onTimer may register timers that fire in the same watermark', () => {
@@ -186,7 +236,13 @@ describe('keyedProcess: timers', () => {
       },
     });
     h.process(kr(5, 0, 'a'), kr(3, 0, 'b'), kr(5, 0, 'c'), kr(1, 0, 'd'), watermark(5));
-    expect(h.recordsOut()).toEqual([['d@1', 1], ['b@3', 3], ['b@4', 4], ['a@5', 5], ['c@5', 5]]);
+    expect(h.recordsOut()).toEqual([
+      ['d@1', 1],
+      ['b@3', 3],
+      ['b@4', 4],
+      ['a@5', 5],
+      ['c@5', 5],
+    ]);
   });
 
   it('a timer registered at or before the current watermark fires at the next watermark, not at once', () => {
@@ -206,7 +262,9 @@ describe('keyedProcess: timers', () => {
     h.process(ik(1, 0), ik(2, 0));
     h.end();
     expect(h.takeOutput()).toEqual([kr('EVENT:1777', 6, 1), kr('EVENT:1777', 6, 2), END_OF_STREAM]);
-    expect((h.operator as KeyedProcessOperator<number, number, string>).counters.get('processingTimersDroppedAtEnd')).toBe(2);
+    expect(
+      (h.operator as KeyedProcessOperator<number, number, string>).counters.get('processingTimersDroppedAtEnd'),
+    ).toBe(2);
     expect(h.pendingTimers).toBe(0);
     h.advanceProcessingTime(100);
     expect(h.takeOutput()).toEqual([]);
@@ -224,7 +282,10 @@ describe('keyedProcess: timers', () => {
     h.process(ik(30, 0), ik(20, 0), ik(10, 0), ik(40, 0));
     expect(h.pendingTimers).toBe(1);
     h.advanceProcessingTime(25);
-    expect(h.recordsOut()).toEqual([[10, 10], [20, 20]]);
+    expect(h.recordsOut()).toEqual([
+      [10, 10],
+      [20, 20],
+    ]);
     expect(h.pendingTimers).toBe(1);
     h.advanceProcessingTime(100);
     expect(h.recordsOut().map(([v]) => v)).toEqual([10, 20, 30, 40]);
@@ -232,23 +293,33 @@ describe('keyedProcess: timers', () => {
 
   it('marble: processing-time timers run on the injected TestScheduler; event-time timers on watermarks', () => {
     newScheduler().run(({ cold, expectObservable }) => {
-      const input = cold<StreamElement<string>>('a 9ms b 19ms w 9ms |', { a: record('a', 1), b: record('b', 2), w: watermark(1000) });
+      const input = cold<StreamElement<string>>('a 9ms b 19ms w 9ms |', {
+        a: record('a', 1),
+        b: record('b', 2),
+        w: watermark(1000),
+      });
       const out = input.pipe(
         batched(),
         keyBy((v: string) => v),
-        keyedProcess<string, string, string>({
-          processElement(_value, ctx) {
-            ctx.timerService.registerProcessingTimeTimer(ctx.currentProcessingTime() + 5);
-            ctx.timerService.registerEventTimeTimer(ctx.timestamp + 100);
+        keyedProcess<string, string, string>(
+          {
+            processElement(_value, ctx) {
+              ctx.timerService.registerProcessingTimeTimer(ctx.currentProcessingTime() + 5);
+              ctx.timerService.registerEventTimeTimer(ctx.timestamp + 100);
+            },
+            onTimer(time, ctx) {
+              ctx.output(`${ctx.key}:${ctx.timeDomain}@${time}`);
+            },
           },
-          onTimer(time, ctx) {
-            ctx.output(`${ctx.key}:${ctx.timeDomain}@${time}`);
-          },
-        }, { uid: 'marble' }),
+          { uid: 'marble' },
+        ),
         toValues(),
       );
       expectObservable(out).toBe('5ms p 9ms q 14ms (xy) 6ms |', {
-        p: 'a:PROCESSING_TIME@5', q: 'b:PROCESSING_TIME@15', x: 'a:EVENT_TIME@101', y: 'b:EVENT_TIME@102',
+        p: 'a:PROCESSING_TIME@5',
+        q: 'b:PROCESSING_TIME@15',
+        x: 'a:EVENT_TIME@101',
+        y: 'b:EVENT_TIME@102',
       });
     });
   });
@@ -260,18 +331,20 @@ describe('keyedProcess: context, errors, side outputs', () => {
     const got: string[] = [];
     side.subscribe((v) => got.push(v));
     const fnGot: number[] = [];
-    const out = await firstValueFrom(of([record(1, 1), record(2, 2), record(3, 3)]).pipe(
-      keyBy((v: number) => v % 2),
-      keyedProcess<number, number, number>({
-        processElement(value, ctx) {
-          if (value % 2 === 1) ctx.sideOutput(side, `odd ${value}`);
-          else ctx.sideOutput((v: number) => fnGot.push(v), value);
-          ctx.output(value * 10);
-        },
-      }),
-      toValues(),
-      toArray(),
-    ));
+    const out = await firstValueFrom(
+      of([record(1, 1), record(2, 2), record(3, 3)]).pipe(
+        keyBy((v: number) => v % 2),
+        keyedProcess<number, number, number>({
+          processElement(value, ctx) {
+            if (value % 2 === 1) ctx.sideOutput(side, `odd ${value}`);
+            else ctx.sideOutput((v: number) => fnGot.push(v), value);
+            ctx.output(value * 10);
+          },
+        }),
+        toValues(),
+        toArray(),
+      ),
+    );
     expect(out).toEqual([10, 20, 30]);
     expect(got).toEqual(['odd 1', 'odd 3']);
     expect(fnGot).toEqual([2]);
@@ -311,35 +384,40 @@ describe('keyedProcess: context, errors, side outputs', () => {
 
   it('processValues (non-keyed): timestamp, watermark and output work; keyed state and timers throw NotKeyedError', async () => {
     const errors: string[] = [];
-    const out = await firstValueFrom(of([watermark(5), record('a', 7)]).pipe(
-      processValues<string, string>({
-        processElement(value, ctx) {
-          ctx.output(`${value}@${ctx.timestamp} wm ${ctx.currentWatermark}`);
-          try {
-            ctx.timerService.registerEventTimeTimer(10);
-          } catch (e) {
-            errors.push((e as Error).name);
-          }
-          try {
-            (ctx as unknown as { getState(d: unknown): unknown }).getState?.(seen);
-          } catch (e) {
-            errors.push((e as Error).name);
-          }
-        },
-      }),
-      toValues(),
-      toArray(),
-    ));
+    const out = await firstValueFrom(
+      of([watermark(5), record('a', 7)]).pipe(
+        processValues<string, string>({
+          processElement(value, ctx) {
+            ctx.output(`${value}@${ctx.timestamp} wm ${ctx.currentWatermark}`);
+            try {
+              ctx.timerService.registerEventTimeTimer(10);
+            } catch (e) {
+              errors.push((e as Error).name);
+            }
+            try {
+              (ctx as unknown as { getState(d: unknown): unknown }).getState?.(seen);
+            } catch (e) {
+              errors.push((e as Error).name);
+            }
+          },
+        }),
+        toValues(),
+        toArray(),
+      ),
+    );
     expect(out).toEqual(['a@7 wm 5']);
     expect(errors).toEqual(['NotKeyedError', 'NotKeyedError']);
   });
 
   it('reports a value that cannot be exported, naming uid, state and key', () => {
-    const h = harness<string, string, never>({
-      processElement(value, ctx) {
-        ctx.getState(valueState<unknown>('cache')).update(value === 'bad' ? { run: () => 1 } : { ok: true });
+    const h = harness<string, string, never>(
+      {
+        processElement(value, ctx) {
+          ctx.getState(valueState<unknown>('cache')).update(value === 'bad' ? { run: () => 1 } : { ok: true });
+        },
       },
-    }, { uid: 'cacher' });
+      { uid: 'cacher' },
+    );
     h.process(kr('good', 1, 'k1'), kr('bad', 2, 'k2'));
     let error: unknown;
     try {
@@ -382,12 +460,17 @@ describe('keyedProcess: scale', () => {
     };
     const first = harness(fn).operator as KeyedProcessOperator<number, number, never>;
     const out: StreamElement<never, number>[] = [];
-    for (let i = 0; i < n; i++) first.processRecord({ kind: 'record', value: i, timestamp: 0, key: i, keyGroup: 0 }, out);
+    for (let i = 0; i < n; i++)
+      first.processRecord({ kind: 'record', value: i, timestamp: 0, key: i, keyGroup: 0 }, out);
     expect(first.backend.entryCount('count')).toBe(n);
     expect(first.pendingTimers.eventTime).toBe(n);
     // Export and import at this scale too, then fire from the imported operator.
     const exported = first.snapshotCheckpoint!(FULL);
-    expect(Object.entries(exported.keyed!).filter(([t]) => t.endsWith('/timers:event-time')).reduce((sum, [, t]) => sum + t.keys.length, 0)).toBe(n);
+    expect(
+      Object.entries(exported.keyed!)
+        .filter(([t]) => t.endsWith('/timers:event-time'))
+        .reduce((sum, [, t]) => sum + t.keys.length, 0),
+    ).toBe(n);
     const op = harness(fn).operator as KeyedProcessOperator<number, number, never>;
     op.restoreCheckpoint!(exported);
     expect(op.backend.entryCount('count')).toBe(n);

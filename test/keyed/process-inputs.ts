@@ -13,7 +13,15 @@ export type InputOp =
 /** Arbitraries of the inputs, to combine with each test's own operations in `fc.oneof`. */
 export function inputOps(maxKey: number, maxValue: number, maxAhead: number) {
   return [
-    { weight: 5, arbitrary: fc.record({ op: fc.constant('record' as const), key: fc.integer({ min: 0, max: maxKey }), value: fc.integer({ min: 0, max: maxValue }), ahead: fc.integer({ min: 1, max: maxAhead }) }) },
+    {
+      weight: 5,
+      arbitrary: fc.record({
+        op: fc.constant('record' as const),
+        key: fc.integer({ min: 0, max: maxKey }),
+        value: fc.integer({ min: 0, max: maxValue }),
+        ahead: fc.integer({ min: 1, max: maxAhead }),
+      }),
+    },
     { weight: 2, arbitrary: fc.record({ op: fc.constant('watermark' as const), by: fc.integer({ min: 0, max: 8 }) }) },
     { weight: 2, arbitrary: fc.record({ op: fc.constant('time' as const), by: fc.integer({ min: 0, max: 15 }) }) },
   ];

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
 import { firstValueFrom, from, of, toArray } from 'rxjs';
 import {
-  END_OF_STREAM, InvalidOptionError, NotKeyedError, mapValues, record, toValues, watermark, type StreamBatch,
+  END_OF_STREAM,
+  InvalidOptionError,
+  NotKeyedError,
+  mapValues,
+  record,
+  toValues,
+  watermark,
+  type StreamBatch,
   type StreamElement,
 } from '../../src/index.js';
 import { keyGroupOf, keyedRecord } from '../../src/engine/index.js';
@@ -10,7 +17,13 @@ import { keyBy, rollingReduce, RollingReduceOperator } from '../../src/keyed/ind
 import { batched, OperatorHarness, unbatched } from '../../src/testing/index.js';
 import type { PendingCheckpoint } from '../../src/core/checkpointing.js';
 
-const FULL: PendingCheckpoint = { checkpointId: 1, incremental: false, report: () => {}, hold: () => () => {}, onComplete: () => {} };
+const FULL: PendingCheckpoint = {
+  checkpointId: 1,
+  incremental: false,
+  report: () => {},
+  hold: () => () => {},
+  onComplete: () => {},
+};
 
 const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 const kr = <T>(value: T, ts: number, key: string) => keyedRecord(value, ts, key, keyGroupOf(key));
@@ -19,10 +32,25 @@ describe('rollingReduce (Flink KeyedStream.reduce / StreamGroupedReduceOperator)
   it('emits the running reduction per key with each record timestamp; watermarks in place', () => {
     newScheduler().run(({ cold, expectObservable }) => {
       const input = cold<StreamElement<number, string>>('a-b-w-c-d|', {
-        a: kr(1, 1, 'x'), b: kr(10, 2, 'y'), w: watermark(2), c: kr(2, 3, 'x'), d: kr(5, 4, 'y'),
+        a: kr(1, 1, 'x'),
+        b: kr(10, 2, 'y'),
+        w: watermark(2),
+        c: kr(2, 3, 'x'),
+        d: kr(5, 4, 'y'),
       });
-      expectObservable(input.pipe(batched(), rollingReduce((a: number, b: number) => a + b), unbatched())).toBe('a-b-w-c-d(e|)', {
-        a: kr(1, 1, 'x'), b: kr(10, 2, 'y'), w: watermark(2), c: kr(3, 3, 'x'), d: kr(15, 4, 'y'), e: END_OF_STREAM,
+      expectObservable(
+        input.pipe(
+          batched(),
+          rollingReduce((a: number, b: number) => a + b),
+          unbatched(),
+        ),
+      ).toBe('a-b-w-c-d(e|)', {
+        a: kr(1, 1, 'x'),
+        b: kr(10, 2, 'y'),
+        w: watermark(2),
+        c: kr(3, 3, 'x'),
+        d: kr(15, 4, 'y'),
+        e: END_OF_STREAM,
       });
     });
   });
@@ -38,7 +66,14 @@ describe('rollingReduce (Flink KeyedStream.reduce / StreamGroupedReduceOperator)
         toArray(),
       ),
     );
-    expect(out).toEqual([['to', 1], ['be', 1], ['or', 1], ['not', 1], ['to', 2], ['be', 2]]);
+    expect(out).toEqual([
+      ['to', 1],
+      ['be', 1],
+      ['or', 1],
+      ['not', 1],
+      ['to', 2],
+      ['be', 2],
+    ]);
   });
 
   it('exports and imports its state mid-stream without changing the output', () => {
@@ -49,12 +84,21 @@ describe('rollingReduce (Flink KeyedStream.reduce / StreamGroupedReduceOperator)
     const second = new OperatorHarness((rt) => new RollingReduceOperator<number, string>(reduce, { uid: 'r' }, rt));
     second.operator.restoreCheckpoint!(snapshot);
     second.process(kr(3, 3, 'a'), kr(4, 4, 'b'));
-    expect(second.recordsOut()).toEqual([[4, 3], [6, 4]]);
+    expect(second.recordsOut()).toEqual([
+      [4, 3],
+      [6, 4],
+    ]);
   });
 
   it('refuses a stream without keys with NotKeyedError', async () => {
-    await expect(firstValueFrom(of([record(1, 1)] as unknown as StreamBatch<number, string>).pipe(rollingReduce((a: number, b: number) => a + b), toArray())))
-      .rejects.toBeInstanceOf(NotKeyedError);
+    await expect(
+      firstValueFrom(
+        of([record(1, 1)] as unknown as StreamBatch<number, string>).pipe(
+          rollingReduce((a: number, b: number) => a + b),
+          toArray(),
+        ),
+      ),
+    ).rejects.toBeInstanceOf(NotKeyedError);
   });
 
   it('validates its options when the pipeline is built', () => {
@@ -63,13 +107,23 @@ describe('rollingReduce (Flink KeyedStream.reduce / StreamGroupedReduceOperator)
   });
 
   it('keeps tuple keys and keys named __proto__ apart', async () => {
-    const values = [['__proto__', 1], ['constructor', 2], ['__proto__', 3]] as const;
-    const out = await firstValueFrom(from([values.map((v, i) => record(v, i))]).pipe(
-      keyBy((v: readonly [string, number]) => [v[0], 'k'] as const),
-      rollingReduce((a: readonly [string, number], b: readonly [string, number]) => [a[0], a[1] + b[1]] as const),
-      toValues(),
-      toArray(),
-    ));
-    expect(out).toEqual([['__proto__', 1], ['constructor', 2], ['__proto__', 4]]);
+    const values = [
+      ['__proto__', 1],
+      ['constructor', 2],
+      ['__proto__', 3],
+    ] as const;
+    const out = await firstValueFrom(
+      from([values.map((v, i) => record(v, i))]).pipe(
+        keyBy((v: readonly [string, number]) => [v[0], 'k'] as const),
+        rollingReduce((a: readonly [string, number], b: readonly [string, number]) => [a[0], a[1] + b[1]] as const),
+        toValues(),
+        toArray(),
+      ),
+    );
+    expect(out).toEqual([
+      ['__proto__', 1],
+      ['constructor', 2],
+      ['__proto__', 4],
+    ]);
   });
 });

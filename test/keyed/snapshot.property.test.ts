@@ -28,7 +28,9 @@ const fn: KeyedProcessFunction<number, number, string> = {
   },
   onTimer(time, ctx) {
     const m = ctx.getMapState(perValue);
-    ctx.output(`${ctx.timeDomain} k${ctx.key} @${time} last=${ctx.getState(last).value()} m=${JSON.stringify(m.entries())}`);
+    ctx.output(
+      `${ctx.timeDomain} k${ctx.key} @${time} last=${ctx.getState(last).value()} m=${JSON.stringify(m.entries())}`,
+    );
     if (ctx.timeDomain === 'EVENT_TIME' && time % 2 === 0) ctx.timerService.registerEventTimeTimer(time + 1);
     if (ctx.timeDomain === 'PROCESSING_TIME' && time % 3 === 0) ctx.timerService.registerProcessingTimeTimer(time + 2);
   },
@@ -36,7 +38,13 @@ const fn: KeyedProcessFunction<number, number, string> = {
 
 type Op = InputOp | { op: 'export' };
 
-const FULL: PendingCheckpoint = { checkpointId: 1, incremental: false, report: () => {}, hold: () => () => {}, onComplete: () => {} };
+const FULL: PendingCheckpoint = {
+  checkpointId: 1,
+  incremental: false,
+  report: () => {},
+  hold: () => () => {},
+  onComplete: () => {},
+};
 
 const ops = fc.array(
   fc.oneof(...inputOps(4, 50, 10), { weight: 1, arbitrary: fc.record({ op: fc.constant('export' as const) }) }),
@@ -45,7 +53,9 @@ const ops = fc.array(
 
 function run(input: readonly Op[], exportImport: boolean): StreamElement<string, number>[] {
   const create = (startTime: number) =>
-    new OperatorHarness((rt) => new KeyedProcessOperator<number, number, string>(fn, { uid: 'prop' }, rt), { startTime });
+    new OperatorHarness((rt) => new KeyedProcessOperator<number, number, string>(fn, { uid: 'prop' }, rt), {
+      startTime,
+    });
   let h = create(0);
   const output: StreamElement<string, number>[] = [];
   const clock = { wm: 0 };
@@ -81,16 +91,24 @@ describe('keyedProcess export/import', () => {
 
   it('property: restored as two operators by key-group ranges (Flink rescaling), each fed its own key groups, they give the output of one', () => {
     const create = (startTime: number) =>
-      new OperatorHarness((rt) => new KeyedProcessOperator<number, number, string>(fn, { uid: 'prop' }, rt), { startTime });
+      new OperatorHarness((rt) => new KeyedProcessOperator<number, number, string>(fn, { uid: 'prop' }, rt), {
+        startTime,
+      });
     fc.assert(
       fc.property(ops, fc.integer({ min: 0, max: 126 }), (input, split) => {
-        const at = Math.max(0, input.findIndex((o) => o.op === 'export'));
+        const at = Math.max(
+          0,
+          input.findIndex((o) => o.op === 'export'),
+        );
         const h = create(0);
         const clock = { wm: 0 };
         for (const o of input.slice(0, at)) feed(h, o, clock);
         const before = h.takeOutput();
         const data = structuredClone(h.operator.snapshotCheckpoint!(FULL));
-        const ranges = [{ start: 0, end: split }, { start: split + 1, end: 127 }];
+        const ranges = [
+          { start: 0, end: split },
+          { start: split + 1, end: 127 },
+        ];
         const parts = ranges.map((keyGroups) => {
           const part = create(h.now);
           part.operator.restoreCheckpoint!(data, { keyGroups });
@@ -99,7 +117,8 @@ describe('keyedProcess export/import', () => {
         for (const o of input.slice(at)) {
           for (const { part, keyGroups, clock: c } of parts) {
             // Records go to the operator of their key group; watermarks and time to both.
-            if (o.op === 'record' && (keyGroupOf(o.key) < keyGroups.start || keyGroupOf(o.key) > keyGroups.end)) continue;
+            if (o.op === 'record' && (keyGroupOf(o.key) < keyGroups.start || keyGroupOf(o.key) > keyGroups.end))
+              continue;
             feed(part, o, c);
           }
         }

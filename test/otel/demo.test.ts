@@ -21,7 +21,10 @@ it('npm run demo:otel: /metrics over loopback shows the operators with job and o
   // While it runs: counts between 0 and the total, never decreasing from one scrape to the next.
   const seen: number[] = [];
   let finished = false;
-  void demo.finished.then(() => (finished = true), () => (finished = true));
+  void demo.finished.then(
+    () => (finished = true),
+    () => (finished = true),
+  );
   while (!finished) {
     const n = value(await scrape(demo.url), 'rxflink_operator_records_in_total', chain);
     if (n !== undefined) seen.push(n);
@@ -36,9 +39,13 @@ it('npm run demo:otel: /metrics over loopback shows the operators with job and o
   expect(value(samples, 'rxflink_operator_records_out_total', chain)).toBe(results);
   // 5 pages in every 1-second window over CLICKS ms of event time (one more window when it does not start on a second).
   expect(results === 5 * (CLICKS / 1000) || results === 5 * (CLICKS / 1000 + 1)).toBe(true);
-  expect(value(samples, 'rxflink_operator_records_out_total', { job_name: 'clicks-per-page', operator_kind: 'source' })).toBe(CLICKS);
+  expect(
+    value(samples, 'rxflink_operator_records_out_total', { job_name: 'clicks-per-page', operator_kind: 'source' }),
+  ).toBe(CLICKS);
   expect(value(samples, 'rxflink_operator_records_late_dropped_total', chain)).toBe(0);
-  expect(value(samples, 'rxflink_checkpoint_completed_total', { job_name: 'clicks-per-page' })).toBeGreaterThanOrEqual(1);
+  expect(value(samples, 'rxflink_checkpoint_completed_total', { job_name: 'clicks-per-page' })).toBeGreaterThanOrEqual(
+    1,
+  );
   expect(value(samples, 'rxflink_checkpoint_size', { job_name: 'clicks-per-page' })).toBeGreaterThan(0);
   const busy = value(samples, 'rxflink_operator_busy', chain)!;
   expect(busy).toBeGreaterThanOrEqual(0);

@@ -6,8 +6,17 @@ import { IDBFactory } from 'fake-indexeddb';
 import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
-  count, fromPush, InvalidOptionError, keyBy, memoryBackend, monotonousTimestamps, startCheckpointing, toValues, tumblingEventTimeWindows,
-  windowBy, withEventTimeBatches,
+  count,
+  fromPush,
+  InvalidOptionError,
+  keyBy,
+  memoryBackend,
+  monotonousTimestamps,
+  startCheckpointing,
+  toValues,
+  tumblingEventTimeWindows,
+  windowBy,
+  withEventTimeBatches,
 } from '../../src/index.js';
 import { exitBodies, watchPageExit, type VisibilitySource } from '../../src/browser/index.js';
 
@@ -37,7 +46,9 @@ describe('exitBodies', () => {
       expect(b.bytes).toBe(new TextEncoder().encode(b.json).length);
       expect(b.bytes).toBeLessThanOrEqual(60 * KIB);
     }
-    const all = bodies.flatMap((b) => (JSON.parse(b.json) as { early: boolean; items: { i: number }[] }).items.map((x) => x.i));
+    const all = bodies.flatMap((b) =>
+      (JSON.parse(b.json) as { early: boolean; items: { i: number }[] }).items.map((x) => x.i),
+    );
     expect(all).toEqual(Array.from({ length: 300 }, (_, i) => i));
     expect(JSON.parse(exitBodies([1], true, 100)[0]!.json)).toEqual({ early: true, items: [1] });
     // Sizes are UTF-8 bytes: 2-, 3- and 4-byte characters, and a lone surrogate (sent as U+FFFD).
@@ -52,13 +63,26 @@ describe('watchPageExit', () => {
   it('earlyPanes() throwing does not keep the pending results from leaving: the report says why no early pane did', async () => {
     const beacons: string[] = [];
     const exit = watchPageExit({
-      pipelineId: 'exit-early-fails', url: '/collect', document: fakePage(), indexedDB: new IDBFactory(),
-      transport: (_url, body) => { beacons.push(body); return true; },
+      pipelineId: 'exit-early-fails',
+      url: '/collect',
+      document: fakePage(),
+      indexedDB: new IDBFactory(),
+      transport: (_url, body) => {
+        beacons.push(body);
+        return true;
+      },
       pending: () => [{ i: 1 }],
-      earlyPanes: () => { throw new TypeError('sketch.quantile is not a function'); },
+      earlyPanes: () => {
+        throw new TypeError('sketch.quantile is not a function');
+      },
     });
     const report = await exit.exit();
-    expect(report).toMatchObject({ sent: 1, sentItems: 1, queued: 0, earlyPanesFailed: 'TypeError: sketch.quantile is not a function' });
+    expect(report).toMatchObject({
+      sent: 1,
+      sentItems: 1,
+      queued: 0,
+      earlyPanesFailed: 'TypeError: sketch.quantile is not a function',
+    });
     expect(beacons.map((b) => JSON.parse(b))).toEqual([{ early: false, items: [{ i: 1 }] }]);
     await exit.close();
   });
@@ -69,8 +93,16 @@ describe('watchPageExit', () => {
     const beacons: string[] = [];
     let unsent = items(200, 1_000); // about 200 KB: more than one exit may send
     const exit = watchPageExit({
-      pipelineId: 'exit-1', url: '/collect', document: page, indexedDB, now: () => 5,
-      transport: (url, body) => { expect(url).toBe('/collect'); beacons.push(body); return true; },
+      pipelineId: 'exit-1',
+      url: '/collect',
+      document: page,
+      indexedDB,
+      now: () => 5,
+      transport: (url, body) => {
+        expect(url).toBe('/collect');
+        beacons.push(body);
+        return true;
+      },
       pending: () => unsent.splice(0),
       earlyPanes: () => [{ key: 'home', window: { start: 0, end: 10_000 }, value: 3 }],
     });
@@ -89,22 +121,51 @@ describe('watchPageExit', () => {
     expect(sizes.reduce((a, b) => a + b)).toBeLessThanOrEqual(64 * KIB);
     expect(sizes[0]).toBeGreaterThan(50 * KIB);
     const queued = await exit.outbox.bodies();
-    expect(report).toEqual({ sent: 2, sentItems: JSON.parse(beacons[0]!).items.length + 1, queued: queued.length, checkpoint: 'none' });
+    expect(report).toEqual({
+      sent: 2,
+      sentItems: JSON.parse(beacons[0]!).items.length + 1,
+      queued: queued.length,
+      checkpoint: 'none',
+    });
     expect(queued.length).toBe(3);
     // Every item left or is queued, in order, and the early pane is marked.
     const parsed = [...beacons, ...queued].map((b) => JSON.parse(b) as { early: boolean; items: { i?: number }[] });
-    expect(parsed.filter((b) => !b.early).flatMap((b) => b.items.map((x) => x.i))).toEqual(Array.from({ length: 200 }, (_, i) => i));
-    expect(parsed.filter((b) => b.early)).toEqual([{ early: true, items: [{ key: 'home', window: { start: 0, end: 10_000 }, value: 3 }] }]);
+    expect(parsed.filter((b) => !b.early).flatMap((b) => b.items.map((x) => x.i))).toEqual(
+      Array.from({ length: 200 }, (_, i) => i),
+    );
+    expect(parsed.filter((b) => b.early)).toEqual([
+      { early: true, items: [{ key: 'home', window: { start: 0, end: 10_000 }, value: 3 }] },
+    ]);
     await exit.close();
 
     // The next page: a read-only tab does not drain; the owner does, oldest first, and stops at a failure.
     unsent = [];
     const drained: string[] = [];
-    const reader = watchPageExit({ pipelineId: 'exit-1', url: '/collect', document: fakePage(), indexedDB, ownership: () => 'read-only', drainSend: async (b) => { drained.push(b); return true; } });
+    const reader = watchPageExit({
+      pipelineId: 'exit-1',
+      url: '/collect',
+      document: fakePage(),
+      indexedDB,
+      ownership: () => 'read-only',
+      drainSend: async (b) => {
+        drained.push(b);
+        return true;
+      },
+    });
     expect(await reader.drainOutbox()).toBe(0);
     await reader.close();
     let fail = 2;
-    const owner = watchPageExit({ pipelineId: 'exit-1', url: '/collect', document: fakePage(), indexedDB, drainSend: async (b) => { if (fail-- === 0) return false; drained.push(b); return true; } });
+    const owner = watchPageExit({
+      pipelineId: 'exit-1',
+      url: '/collect',
+      document: fakePage(),
+      indexedDB,
+      drainSend: async (b) => {
+        if (fail-- === 0) return false;
+        drained.push(b);
+        return true;
+      },
+    });
     expect(await owner.drainOutbox()).toBe(2);
     expect(drained).toEqual(queued.slice(0, 2));
     expect(await owner.drainOutbox()).toBe(queued.length - 2);
@@ -113,23 +174,43 @@ describe('watchPageExit', () => {
     await owner.close();
   });
 
-  it('the visibilitychange listener checkpoints the owner\'s pipeline and never ends it: a window still open stays open (no watermark +∞ on hidden)', async () => {
+  it("the visibilitychange listener checkpoints the owner's pipeline and never ends it: a window still open stays open (no watermark +∞ on hidden)", async () => {
     const page = fakePage();
     const backend = memoryBackend({ pipelineId: 'exit-2' });
     const checkpoints = await startCheckpointing({ backend, interval: 60_000 });
     const input = new Subject<{ at: number }>();
     const results: number[] = [];
     let completed = false;
-    checkpoints.source('clicks', fromPush(input, { bufferSize: 100, overflow: 'error' })).pipe(
-      withEventTimeBatches({ timestamp: (c: { at: number }) => c.at, watermarks: monotonousTimestamps<{ at: number }>().onEveryBatch(), uid: 'entry' }),
-      keyBy(() => 'all'),
-      windowBy(tumblingEventTimeWindows(1_000), { uid: 'counts' }).aggregate(count()),
-      toValues(),
-    ).subscribe({ next: (r) => results.push(r.value), complete: () => { completed = true; } });
+    checkpoints
+      .source('clicks', fromPush(input, { bufferSize: 100, overflow: 'error' }))
+      .pipe(
+        withEventTimeBatches({
+          timestamp: (c: { at: number }) => c.at,
+          watermarks: monotonousTimestamps<{ at: number }>().onEveryBatch(),
+          uid: 'entry',
+        }),
+        keyBy(() => 'all'),
+        windowBy(tumblingEventTimeWindows(1_000), { uid: 'counts' }).aggregate(count()),
+        toValues(),
+      )
+      .subscribe({
+        next: (r) => results.push(r.value),
+        complete: () => {
+          completed = true;
+        },
+      });
     input.next({ at: 100 });
     input.next({ at: 200 });
     const reported = new Promise<unknown>((resolve) => {
-      watchPageExit({ pipelineId: 'exit-2', url: '/c', document: page, indexedDB: new IDBFactory(), checkpoints, transport: () => true, onExit: resolve });
+      watchPageExit({
+        pipelineId: 'exit-2',
+        url: '/c',
+        document: page,
+        indexedDB: new IDBFactory(),
+        checkpoints,
+        transport: () => true,
+        onExit: resolve,
+      });
     });
     await new Promise((r) => setTimeout(r, 20));
     page.set('hidden');
@@ -147,8 +228,18 @@ describe('watchPageExit', () => {
   it('a tab that does not own the state sends but does not checkpoint', async () => {
     let asked = 0;
     const exit = watchPageExit({
-      pipelineId: 'exit-3', url: '/c', document: fakePage(), indexedDB: new IDBFactory(), transport: () => true,
-      checkpoints: { checkpoint: async () => { asked++; } }, ownership: () => 'read-only', pending: () => [1, 2],
+      pipelineId: 'exit-3',
+      url: '/c',
+      document: fakePage(),
+      indexedDB: new IDBFactory(),
+      transport: () => true,
+      checkpoints: {
+        checkpoint: async () => {
+          asked++;
+        },
+      },
+      ownership: () => 'read-only',
+      pending: () => [1, 2],
     });
     expect(await exit.exit()).toEqual({ sent: 1, sentItems: 2, queued: 0, checkpoint: 'not-owner' });
     expect(asked).toBe(0);
@@ -156,14 +247,27 @@ describe('watchPageExit', () => {
   });
 
   it('a body the browser refuses goes to the outbox', async () => {
-    const exit = watchPageExit({ pipelineId: 'exit-4', url: '/c', document: fakePage(), indexedDB: new IDBFactory(), transport: () => false, pending: () => ['a'] });
+    const exit = watchPageExit({
+      pipelineId: 'exit-4',
+      url: '/c',
+      document: fakePage(),
+      indexedDB: new IDBFactory(),
+      transport: () => false,
+      pending: () => ['a'],
+    });
     expect(await exit.exit()).toMatchObject({ sent: 0, queued: 1 });
     expect(await exit.outbox.bodies()).toEqual(['{"early":false,"items":["a"]}']);
     await exit.close();
   });
 
-  it('without an indexedDB option, the outbox uses the page\'s indexedDB (defect: it reported IndexedDB unavailable)', async () => {
-    const exit = watchPageExit({ pipelineId: 'exit-5', url: '/c', document: fakePage(), transport: () => false, pending: () => ['b'] });
+  it("without an indexedDB option, the outbox uses the page's indexedDB (defect: it reported IndexedDB unavailable)", async () => {
+    const exit = watchPageExit({
+      pipelineId: 'exit-5',
+      url: '/c',
+      document: fakePage(),
+      transport: () => false,
+      pending: () => ['b'],
+    });
     expect(await exit.exit()).toMatchObject({ queued: 1 });
     expect(await exit.outbox.bodies()).toEqual(['{"early":false,"items":["b"]}']);
     await exit.close();

@@ -1,8 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
 import { configureStore, createSlice, type UnknownAction } from '@reduxjs/toolkit';
-import { boundedOutOfOrderness, count, InvalidOptionError, memoryBackend, startCheckpointing, toValues, tumblingEventTimeWindows, windowAll, withEventTimeBatches } from '../../src/index.js';
-import { actionTimestamp, createActionSource, defaultActionTime, isPipelineAction, tagPipelineAction, type ActionEvent } from '../../src/redux/index.js';
+import {
+  boundedOutOfOrderness,
+  count,
+  InvalidOptionError,
+  memoryBackend,
+  startCheckpointing,
+  toValues,
+  tumblingEventTimeWindows,
+  windowAll,
+  withEventTimeBatches,
+} from '../../src/index.js';
+import {
+  actionTimestamp,
+  createActionSource,
+  defaultActionTime,
+  isPipelineAction,
+  tagPipelineAction,
+  type ActionEvent,
+} from '../../src/redux/index.js';
 
 const newScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 const counter = createSlice({ name: 'count', initialState: 0, reducers: { clicked: (n) => n + 1 } });
@@ -26,7 +43,10 @@ describe('createActionSource: dispatched actions as a pipeline source', () => {
       ts.schedule(() => store.dispatch(counter.actions.clicked()), 5);
       ts.schedule(() => store.dispatch({ type: 'other', meta: { timestamp: 1 } }), 7);
       flush();
-      expect(seen).toEqual([{ action: counter.actions.clicked(), timestamp: 5 }, { action: { type: 'other', meta: { timestamp: 1 } }, timestamp: 1 }]);
+      expect(seen).toEqual([
+        { action: counter.actions.clicked(), timestamp: 5 },
+        { action: { type: 'other', meta: { timestamp: 1 } }, timestamp: 1 },
+      ]);
       expect(states).toEqual([1, 1]);
     });
   });
@@ -34,9 +54,22 @@ describe('createActionSource: dispatched actions as a pipeline source', () => {
   it("leaves out the pipeline's own actions (no feedback loop) unless asked, and applies the filter", () => {
     const ts = newScheduler();
     ts.run(({ flush }) => {
-      const own = createActionSource<UnknownAction>({ bufferSize: 10, overflow: 'error', scheduler: ts, filter: (a) => a.type !== 'ignored' });
-      const all = createActionSource<UnknownAction>({ bufferSize: 10, overflow: 'error', scheduler: ts, includePipelineActions: true });
-      const store = configureStore({ reducer: { count: counter.reducer }, middleware: (d) => d().concat(own.middleware, all.middleware) });
+      const own = createActionSource<UnknownAction>({
+        bufferSize: 10,
+        overflow: 'error',
+        scheduler: ts,
+        filter: (a) => a.type !== 'ignored',
+      });
+      const all = createActionSource<UnknownAction>({
+        bufferSize: 10,
+        overflow: 'error',
+        scheduler: ts,
+        includePipelineActions: true,
+      });
+      const store = configureStore({
+        reducer: { count: counter.reducer },
+        middleware: (d) => d().concat(own.middleware, all.middleware),
+      });
       const seenOwn: string[] = [];
       const seenAll: string[] = [];
       own.source.subscribe((b) => seenOwn.push(...b.map((e) => e.action.type)));
@@ -48,7 +81,11 @@ describe('createActionSource: dispatched actions as a pipeline source', () => {
       expect(seenOwn).toEqual(['user']);
       expect(seenAll).toEqual(['user', 'results', 'ignored']);
       expect(isPipelineAction(tagPipelineAction({ type: 'x', meta: { timestamp: 3 } }))).toBe(true);
-      expect(tagPipelineAction({ type: 'x', meta: { timestamp: 3 } }).meta).toMatchObject({ timestamp: 3, rxflinkPipeline: true, RTK_autoBatch: true });
+      expect(tagPipelineAction({ type: 'x', meta: { timestamp: 3 } }).meta).toMatchObject({
+        timestamp: 3,
+        rxflinkPipeline: true,
+        RTK_autoBatch: true,
+      });
     });
   });
 
@@ -69,14 +106,21 @@ describe('createActionSource: dispatched actions as a pipeline source', () => {
   it('counts clicks per event-time window in front of withEventTimeBatches', () => {
     const ts = newScheduler();
     ts.run(({ flush }) => {
-      const actions = createActionSource<UnknownAction>({ bufferSize: 100, overflow: 'error', scheduler: ts, filter: (a) => a.type === 'count/clicked' });
+      const actions = createActionSource<UnknownAction>({
+        bufferSize: 100,
+        overflow: 'error',
+        scheduler: ts,
+        filter: (a) => a.type === 'count/clicked',
+      });
       const store = storeWith(actions.middleware);
       const counts: number[] = [];
-      const sub = actions.source.pipe(
-        withEventTimeBatches({ timestamp: actionTimestamp, watermarks: boundedOutOfOrderness(0) }),
-        windowAll(tumblingEventTimeWindows(10)).aggregate(count()),
-        toValues(),
-      ).subscribe((r) => counts.push(r.value));
+      const sub = actions.source
+        .pipe(
+          withEventTimeBatches({ timestamp: actionTimestamp, watermarks: boundedOutOfOrderness(0) }),
+          windowAll(tumblingEventTimeWindows(10)).aggregate(count()),
+          toValues(),
+        )
+        .subscribe((r) => counts.push(r.value));
       for (const t of [1, 2, 3, 12, 25]) ts.schedule(() => store.dispatch(counter.actions.clicked()), t);
       ts.schedule(() => store.dispatch({ type: 'elsewhere' }), 4);
       ts.schedule(() => sub.unsubscribe(), 1_000); // periodic watermarks never end on their own
@@ -87,10 +131,15 @@ describe('createActionSource: dispatched actions as a pipeline source', () => {
 
   it('takes part in checkpoints through checkpoints.source (as fromPush)', async () => {
     const actions = createActionSource<UnknownAction>({ bufferSize: 10, overflow: 'error' });
-    const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'actions' }), interval: 60_000 });
+    const checkpoints = await startCheckpointing({
+      backend: memoryBackend({ pipelineId: 'actions' }),
+      interval: 60_000,
+    });
     const store = storeWith(actions.middleware);
     const seen: string[] = [];
-    const sub = checkpoints.source('actions', actions.source).subscribe((b) => seen.push(...b.map((e) => (e as ActionEvent<UnknownAction>).action.type)));
+    const sub = checkpoints
+      .source('actions', actions.source)
+      .subscribe((b) => seen.push(...b.map((e) => (e as ActionEvent<UnknownAction>).action.type)));
     store.dispatch({ type: 'a' });
     const info = await checkpoints.checkpoint();
     expect(info.checkpointId).toBe(1);
@@ -108,6 +157,8 @@ describe('createActionSource: dispatched actions as a pipeline source', () => {
   it('rejects bad options with an InvalidOptionError naming them', () => {
     expect(() => createActionSource({ bufferSize: 0, overflow: 'error' })).toThrow(InvalidOptionError);
     expect(() => createActionSource({ bufferSize: 1, overflow: 'error', filter: 3 as never })).toThrow(/filter/);
-    expect(() => createActionSource({ bufferSize: 1, overflow: 'error', eventTime: 'meta' as never })).toThrow(/eventTime/);
+    expect(() => createActionSource({ bufferSize: 1, overflow: 'error', eventTime: 'meta' as never })).toThrow(
+      /eventTime/,
+    );
   });
 });

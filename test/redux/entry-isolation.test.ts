@@ -28,9 +28,13 @@ describe('the core entries do not pull in rxflink/redux or rxflink/react', () =>
   for (const entry of ['index.ts', 'engine/index.ts', 'testing/index.ts', 'node/index.ts', 'idb/index.ts']) {
     it(`src/${entry}`, () => {
       const { files, packages } = reach(entry);
-      const integrations = [...files].map((f) => relative(src, f)).filter((f) => f.startsWith('redux/') || f.startsWith('react/'));
+      const integrations = [...files]
+        .map((f) => relative(src, f))
+        .filter((f) => f.startsWith('redux/') || f.startsWith('react/'));
       expect(integrations).toEqual([]);
-      expect([...packages].filter((p) => p.startsWith('@reduxjs/') || p === 'react' || p.startsWith('react-dom'))).toEqual([]);
+      expect(
+        [...packages].filter((p) => p.startsWith('@reduxjs/') || p === 'react' || p.startsWith('react-dom')),
+      ).toEqual([]);
     });
   }
 

@@ -5,7 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
 import { bufferCount, filter, map, type Observable } from 'rxjs';
 import type { Action, PayloadAction } from '@reduxjs/toolkit';
-import { boundedOutOfOrderness, count, keyBy, toValues, tumblingEventTimeWindows, window, withEventTime } from '../../src/index.js';
+import {
+  boundedOutOfOrderness,
+  count,
+  keyBy,
+  toValues,
+  tumblingEventTimeWindows,
+  window,
+  withEventTime,
+} from '../../src/index.js';
 import { createWindowResultsSlice, isPipelineAction } from '../../src/redux/index.js';
 import type { PaneInfo } from '../../src/index.js';
 
@@ -17,23 +25,36 @@ const isClick = (a: Action): a is Clicked => a.type === 'ui/clicked';
 const perArea = createWindowResultsSlice<string, number>({ name: 'perArea', retention: 60_000 });
 
 /** Counts clicks per area and 10 ms event-time window; results leave as window-results actions. */
-const clicksPerAreaEpic = (action$: Observable<Action>, scheduler: TestScheduler) => action$.pipe(
-  filter(isClick),
-  withEventTime({ timestamp: (a) => a.meta.timestamp, watermarks: boundedOutOfOrderness<Clicked>(2).withPeriod(0), scheduler }),
-  keyBy((a) => a.payload.area),
-  window(tumblingEventTimeWindows(10)).aggregate(count()),
-  toValues(),
-  map((r) => perArea.actions.resultsReceived([r])),
-);
+const clicksPerAreaEpic = (action$: Observable<Action>, scheduler: TestScheduler) =>
+  action$.pipe(
+    filter(isClick),
+    withEventTime({
+      timestamp: (a) => a.meta.timestamp,
+      watermarks: boundedOutOfOrderness<Clicked>(2).withPeriod(0),
+      scheduler,
+    }),
+    keyBy((a) => a.payload.area),
+    window(tumblingEventTimeWindows(10)).aggregate(count()),
+    toValues(),
+    map((r) => perArea.actions.resultsReceived([r])),
+  );
 
-const click = (area: string, timestamp: number): Clicked => ({ type: 'ui/clicked', payload: { area }, meta: { timestamp } });
+const click = (area: string, timestamp: number): Clicked => ({
+  type: 'ui/clicked',
+  payload: { area },
+  meta: { timestamp },
+});
 
 describe('the operators inside an epic, under TestScheduler', () => {
   it('emits each window result as an action when the watermark passes the window, and the rest at completion', () => {
     const ts = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
     ts.run(({ hot, expectObservable }) => {
       const action$ = hot<Action>('-a-b-x-c-d-------|', {
-        a: click('home', 1), b: click('cart', 4), x: { type: 'other' }, c: click('home', 8), d: click('home', 13),
+        a: click('home', 1),
+        b: click('cart', 4),
+        x: { type: 'other' },
+        c: click('home', 8),
+        d: click('home', 13),
       });
       // d (13) moves the watermark to 10: [0, 10) fires for home (2) and cart (1) in key order of firing.
       expectObservable(clicksPerAreaEpic(action$, ts)).toBe('---------(hc)----(e|)', {

@@ -1,8 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { configureStore, type Action } from '@reduxjs/toolkit';
 import { Subject } from 'rxjs';
-import { boundedOutOfOrderness, count, fromIterable, keyBy, memoryBackend, startCheckpointing, toValues, tumblingEventTimeWindows, window, withEventTimeBatches } from '../../src/index.js';
-import { isPipelineAction, PIPELINE_STATUS, pipelineStatusActions, pipelineStatusFeed, pipelineStatusReducer, selectPipelineStatus } from '../../src/redux/index.js';
+import {
+  boundedOutOfOrderness,
+  count,
+  fromIterable,
+  keyBy,
+  memoryBackend,
+  startCheckpointing,
+  toValues,
+  tumblingEventTimeWindows,
+  window,
+  withEventTimeBatches,
+} from '../../src/index.js';
+import {
+  isPipelineAction,
+  PIPELINE_STATUS,
+  pipelineStatusActions,
+  pipelineStatusFeed,
+  pipelineStatusReducer,
+  selectPipelineStatus,
+} from '../../src/redux/index.js';
 import { TestScheduler } from 'rxjs/testing';
 import { FlowMonitor } from '../../src/flow/monitor.js';
 
@@ -14,12 +32,29 @@ describe('pipeline-status slice', () => {
     const status = () => selectPipelineStatus(store.getState());
     store.dispatch(pipelineStatusActions.started({ restoredFrom: 4 }));
     expect(status()).toMatchObject({ phase: 'restoring', restoredFrom: 4 });
-    store.dispatch(pipelineStatusActions.flowSampled({ recordsIn: 10, recordsOut: 8, dropped: 1, backPressuredTimeMsPerSecond: 250 }));
-    expect(status()).toMatchObject({ phase: 'running', recordsIn: 10, recordsOut: 8, dropped: 1, backPressuredTimeMsPerSecond: 250 });
+    store.dispatch(
+      pipelineStatusActions.flowSampled({
+        recordsIn: 10,
+        recordsOut: 8,
+        dropped: 1,
+        backPressuredTimeMsPerSecond: 250,
+      }),
+    );
+    expect(status()).toMatchObject({
+      phase: 'running',
+      recordsIn: 10,
+      recordsOut: 8,
+      dropped: 1,
+      backPressuredTimeMsPerSecond: 250,
+    });
     store.dispatch(pipelineStatusActions.checkpointStarted());
     expect(status().phase).toBe('checkpointing');
     store.dispatch(pipelineStatusActions.checkpointCompleted({ id: 5, time: 1_000, kind: 'checkpoint' }));
-    expect(status()).toMatchObject({ phase: 'running', lastCheckpoint: { id: 5, time: 1_000, kind: 'checkpoint' }, checkpointsCompleted: 1 });
+    expect(status()).toMatchObject({
+      phase: 'running',
+      lastCheckpoint: { id: 5, time: 1_000, kind: 'checkpoint' },
+      checkpointsCompleted: 1,
+    });
     store.dispatch(pipelineStatusActions.watermarkAdvanced({ watermark: 900, now: 1_500 }));
     store.dispatch(pipelineStatusActions.watermarkAdvanced({ watermark: Infinity, now: 1_600 })); // the end of input is no lag
     expect(status()).toMatchObject({ watermark: 900, lagMs: 600 });
@@ -52,17 +87,34 @@ describe('pipelineStatusFeed: what the library exposes today, as status actions'
     const watermarks = new Subject<number>();
     const store = newStore();
     const seen: Action[] = [];
-    const feed = pipelineStatusFeed({ checkpoints, monitor: rows$.monitor, sampleInterval: 1, watermarks, backend: { ownership: 'owner' } });
-    const done = new Promise<void>((resolve) => feed.subscribe({ next: (a) => {
-      seen.push(a);
-      store.dispatch(a);
-    }, complete: resolve }));
-    source.pipe(
-      withEventTimeBatches({ timestamp: (r: { t: number }) => r.t, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
-      keyBy((r) => r.k),
-      window(tumblingEventTimeWindows(100), { uid: 'counts' }).aggregate(count()),
-      toValues(),
-    ).subscribe({ error: () => undefined });
+    const feed = pipelineStatusFeed({
+      checkpoints,
+      monitor: rows$.monitor,
+      sampleInterval: 1,
+      watermarks,
+      backend: { ownership: 'owner' },
+    });
+    const done = new Promise<void>((resolve) =>
+      feed.subscribe({
+        next: (a) => {
+          seen.push(a);
+          store.dispatch(a);
+        },
+        complete: resolve,
+      }),
+    );
+    source
+      .pipe(
+        withEventTimeBatches({
+          timestamp: (r: { t: number }) => r.t,
+          watermarks: boundedOutOfOrderness(0),
+          uid: 'entry',
+        }),
+        keyBy((r) => r.k),
+        window(tumblingEventTimeWindows(100), { uid: 'counts' }).aggregate(count()),
+        toValues(),
+      )
+      .subscribe({ error: () => undefined });
     watermarks.next(250);
     await done;
     const status = selectPipelineStatus(store.getState());
@@ -79,10 +131,25 @@ describe('pipelineStatusFeed: what the library exposes today, as status actions'
     const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'fails' }), interval: 60_000 });
     const source = checkpoints.source('rows', fromIterable([1, 2, 3]));
     const store = newStore();
-    const done = new Promise<void>((resolve) => pipelineStatusFeed({ checkpoints }).subscribe({ next: (a) => store.dispatch(a), complete: resolve }));
-    source.pipe(withEventTimeBatches({ timestamp: () => { throw new TypeError('no time'); }, watermarks: boundedOutOfOrderness(0), uid: 'entry' })).subscribe({ error: () => undefined });
+    const done = new Promise<void>((resolve) =>
+      pipelineStatusFeed({ checkpoints }).subscribe({ next: (a) => store.dispatch(a), complete: resolve }),
+    );
+    source
+      .pipe(
+        withEventTimeBatches({
+          timestamp: () => {
+            throw new TypeError('no time');
+          },
+          watermarks: boundedOutOfOrderness(0),
+          uid: 'entry',
+        }),
+      )
+      .subscribe({ error: () => undefined });
     await done;
-    expect(selectPipelineStatus(store.getState())).toMatchObject({ phase: 'failed', error: { name: 'TypeError', message: 'no time' } });
+    expect(selectPipelineStatus(store.getState())).toMatchObject({
+      phase: 'failed',
+      error: { name: 'TypeError', message: 'no time' },
+    });
   });
 
   it('without a coordinator, reads a FlowMonitor on the given scheduler', () => {
@@ -92,8 +159,18 @@ describe('pipelineStatusFeed: what the library exposes today, as status actions'
       const feed = pipelineStatusFeed({ monitor, sampleInterval: 5, scheduler: ts });
       expectObservable(feed, '^ 11ms !').toBe('a----b----c', {
         a: pipelineStatusActions.started({ restoredFrom: null }),
-        b: pipelineStatusActions.flowSampled({ recordsIn: 0, recordsOut: 0, dropped: 0, backPressuredTimeMsPerSecond: 0 }),
-        c: pipelineStatusActions.flowSampled({ recordsIn: 0, recordsOut: 0, dropped: 0, backPressuredTimeMsPerSecond: 0 }),
+        b: pipelineStatusActions.flowSampled({
+          recordsIn: 0,
+          recordsOut: 0,
+          dropped: 0,
+          backPressuredTimeMsPerSecond: 0,
+        }),
+        c: pipelineStatusActions.flowSampled({
+          recordsIn: 0,
+          recordsOut: 0,
+          dropped: 0,
+          backPressuredTimeMsPerSecond: 0,
+        }),
       });
     });
   });

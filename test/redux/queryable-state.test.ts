@@ -1,11 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
 import { Subject } from 'rxjs';
-import { boundedOutOfOrderness, count, keyBy, keyedProcess, toValues, tumblingEventTimeWindows, valueState, window, withEventTime } from '../../src/index.js';
+import {
+  boundedOutOfOrderness,
+  count,
+  keyBy,
+  keyedProcess,
+  toValues,
+  tumblingEventTimeWindows,
+  valueState,
+  window,
+  withEventTime,
+} from '../../src/index.js';
 import { createQueryableState, type OpenWindow } from '../../src/redux/index.js';
 
 const newScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
-interface Click { user: string; at: number }
+interface Click {
+  user: string;
+  at: number;
+}
 
 describe('local queryable state: a live, read-only view of keyed state for the UI', () => {
   it("keyedProcess: each key's state by name; one notification per tick, snapshots cached between changes", () => {
@@ -14,17 +27,26 @@ describe('local queryable state: a live, read-only view of keyed state for the U
       const live = createQueryableState({ scheduler: ts });
       const clicks = new Subject<Click>();
       const total = valueState<number>('total');
-      clicks.pipe(
-        withEventTime({ timestamp: (c) => c.at, watermarks: boundedOutOfOrderness<Click>(0).withPeriod(0), scheduler: ts }),
-        keyBy((c) => c.user),
-        keyedProcess<Click, string, never>({
-          processElement(_c, ctx) {
-            const state = ctx.getState(total);
-            state.update((state.value() ?? 0) + 1);
-          },
-        }, { queryable: { registry: live, name: 'totals' } }),
-        toValues(),
-      ).subscribe();
+      clicks
+        .pipe(
+          withEventTime({
+            timestamp: (c) => c.at,
+            watermarks: boundedOutOfOrderness<Click>(0).withPeriod(0),
+            scheduler: ts,
+          }),
+          keyBy((c) => c.user),
+          keyedProcess<Click, string, never>(
+            {
+              processElement(_c, ctx) {
+                const state = ctx.getState(total);
+                state.update((state.value() ?? 0) + 1);
+              },
+            },
+            { queryable: { registry: live, name: 'totals' } },
+          ),
+          toValues(),
+        )
+        .subscribe();
       const view = live.view<string, { total: number }>('totals');
       let notified = 0;
       view.subscribe(() => notified++);
@@ -57,12 +79,18 @@ describe('local queryable state: a live, read-only view of keyed state for the U
       const live = createQueryableState({ scheduler: ts });
       const clicks = new Subject<Click>();
       const results: number[] = [];
-      clicks.pipe(
-        withEventTime({ timestamp: (c) => c.at, watermarks: boundedOutOfOrderness<Click>(0).withPeriod(0), scheduler: ts }),
-        keyBy((c) => c.user),
-        window(tumblingEventTimeWindows(10), { queryable: { registry: live, name: 'open' } }).aggregate(count()),
-        toValues(),
-      ).subscribe((r) => results.push(r.value));
+      clicks
+        .pipe(
+          withEventTime({
+            timestamp: (c) => c.at,
+            watermarks: boundedOutOfOrderness<Click>(0).withPeriod(0),
+            scheduler: ts,
+          }),
+          keyBy((c) => c.user),
+          window(tumblingEventTimeWindows(10), { queryable: { registry: live, name: 'open' } }).aggregate(count()),
+          toValues(),
+        )
+        .subscribe((r) => results.push(r.value));
       const view = live.view<string, readonly OpenWindow[]>('open');
       clicks.next({ user: 'ann', at: 1 });
       clicks.next({ user: 'ann', at: 2 });

@@ -4,12 +4,29 @@ import { describe, expect, it } from 'vitest';
 import { asyncScheduler, map, of, Subject, tap, type Observable, type SchedulerLike } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import {
-  asyncSink, boundedOutOfOrderness, count, fromIterable, InvalidOptionError, keyBy, mapValues, memoryBackend, mergeTimed, PipelineMetrics,
-  startCheckpointing, toValues, tumblingEventTimeWindows, window, withEventTimeBatches, withMetrics,
+  asyncSink,
+  boundedOutOfOrderness,
+  count,
+  fromIterable,
+  InvalidOptionError,
+  keyBy,
+  mapValues,
+  memoryBackend,
+  mergeTimed,
+  PipelineMetrics,
+  startCheckpointing,
+  toValues,
+  tumblingEventTimeWindows,
+  window,
+  withEventTimeBatches,
+  withMetrics,
 } from '../../src/index.js';
 import { MemoryBlobStore } from '../../src/engine/index.js';
 
-interface Click { readonly page: string; readonly ts: number }
+interface Click {
+  readonly page: string;
+  readonly ts: number;
+}
 
 const run = (observable: Observable<unknown>): Promise<void> =>
   new Promise((resolve, reject) => observable.subscribe({ error: reject, complete: () => resolve() }));
@@ -17,7 +34,12 @@ const run = (observable: Observable<unknown>): Promise<void> =>
 /** A scheduler whose clock the test sets (timers still run on asyncScheduler). */
 function clock(): { scheduler: SchedulerLike; set(t: number): void } {
   let t = 0;
-  return { scheduler: { now: () => t, schedule: asyncScheduler.schedule.bind(asyncScheduler) as SchedulerLike['schedule'] }, set: (v) => { t = v; } };
+  return {
+    scheduler: { now: () => t, schedule: asyncScheduler.schedule.bind(asyncScheduler) as SchedulerLike['schedule'] },
+    set: (v) => {
+      t = v;
+    },
+  };
 }
 
 const clicks = (n: number): Click[] => Array.from({ length: n }, (_, i) => ({ page: `p${i % 3}`, ts: i * 10 }));
@@ -27,17 +49,22 @@ describe('a pipeline without checkpoints, linked by withMetrics', () => {
     const metrics = new PipelineMetrics({ job: 'clicks' });
     const results: unknown[] = [];
     const input = clicks(1000);
-    await run(of(input.slice(0, 500), input.slice(500)).pipe(
-      withMetrics(metrics, { name: 'clicks' }),
-      withEventTimeBatches({ timestamp: (c: Click) => c.ts, watermarks: boundedOutOfOrderness(0) }),
-      keyBy((c: Click) => c.page),
-      window(tumblingEventTimeWindows(1000)).aggregate(count()),
-      toValues(),
-      tap((r) => results.push(r)),
-    ));
+    await run(
+      of(input.slice(0, 500), input.slice(500)).pipe(
+        withMetrics(metrics, { name: 'clicks' }),
+        withEventTimeBatches({ timestamp: (c: Click) => c.ts, watermarks: boundedOutOfOrderness(0) }),
+        keyBy((c: Click) => c.page),
+        window(tumblingEventTimeWindows(1000)).aggregate(count()),
+        toValues(),
+        tap((r) => results.push(r)),
+      ),
+    );
     const m = metrics.snapshot();
     expect(m.job).toBe('clicks');
-    expect(m.operators.map((o) => [o.id, o.kind])).toEqual([['clicks#1', 'source'], ['withEventTime → keyBy → Window#1', 'chain']]);
+    expect(m.operators.map((o) => [o.id, o.kind])).toEqual([
+      ['clicks#1', 'source'],
+      ['withEventTime → keyBy → Window#1', 'chain'],
+    ]);
     expect(m.edges).toEqual([{ from: 'clicks#1', to: 'withEventTime → keyBy → Window#1' }]);
     const [source, chain] = m.operators;
     expect(source!.numRecordsOut).toBe(1000);
@@ -49,13 +76,15 @@ describe('a pipeline without checkpoints, linked by withMetrics', () => {
 
   it('unfused operators are nodes of their own, linked in stream order, with their watermarks', async () => {
     const metrics = new PipelineMetrics();
-    await run(of(clicks(100)).pipe(
-      withMetrics(metrics),
-      withEventTimeBatches({ timestamp: (c: Click) => c.ts, watermarks: boundedOutOfOrderness(0) }),
-      mapValues((c: Click) => c.page),
-      keyBy((p: string) => p),
-      toValues(),
-    ));
+    await run(
+      of(clicks(100)).pipe(
+        withMetrics(metrics),
+        withEventTimeBatches({ timestamp: (c: Click) => c.ts, watermarks: boundedOutOfOrderness(0) }),
+        mapValues((c: Click) => c.page),
+        keyBy((p: string) => p),
+        toValues(),
+      ),
+    );
     const m = metrics.snapshot();
     const ids = m.operators.map((o) => o.id);
     expect(ids).toEqual(['source#1', 'TimestampsAndWatermarks#1', 'Map#1', 'KeyBy#1']);
@@ -70,13 +99,21 @@ describe('a pipeline without checkpoints, linked by withMetrics', () => {
     new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ cold, flush }) => {
       const metrics = new PipelineMetrics();
       // The entry emits its watermark every 200 ms of processing time (Flink's auto-watermark interval).
-      cold('a 1s b|', { a: [{ page: 'a', ts: 5000 }], b: [{ page: 'a', ts: 10 }, { page: 'a', ts: 20 }] }).pipe(
-        withMetrics(metrics),
-        withEventTimeBatches({ timestamp: (c: Click) => c.ts, watermarks: boundedOutOfOrderness(0) }),
-        keyBy((c: Click) => c.page),
-        window(tumblingEventTimeWindows(1000)).aggregate(count()),
-        toValues(),
-      ).subscribe();
+      cold('a 1s b|', {
+        a: [{ page: 'a', ts: 5000 }],
+        b: [
+          { page: 'a', ts: 10 },
+          { page: 'a', ts: 20 },
+        ],
+      })
+        .pipe(
+          withMetrics(metrics),
+          withEventTimeBatches({ timestamp: (c: Click) => c.ts, watermarks: boundedOutOfOrderness(0) }),
+          keyBy((c: Click) => c.page),
+          window(tumblingEventTimeWindows(1000)).aggregate(count()),
+          toValues(),
+        )
+        .subscribe();
       flush();
       const chain = metrics.snapshot().operators[1]!;
       expect(chain.numLateRecordsDropped).toBe(2);
@@ -109,16 +146,20 @@ describe('a pipeline without checkpoints, linked by withMetrics', () => {
 
   it('an error thrown by an operator is recorded with the operator it came from', async () => {
     const metrics = new PipelineMetrics();
-    const error = await run(of(clicks(3)).pipe(
-      withMetrics(metrics),
-      withEventTimeBatches({ timestamp: (c: Click) => c.ts, watermarks: boundedOutOfOrderness(0) }),
-      mapValues((c: Click) => {
-        if (c.ts === 10) throw new RangeError('bad click');
-        return c;
-      }),
-    )).catch((e: unknown) => e);
+    const error = await run(
+      of(clicks(3)).pipe(
+        withMetrics(metrics),
+        withEventTimeBatches({ timestamp: (c: Click) => c.ts, watermarks: boundedOutOfOrderness(0) }),
+        mapValues((c: Click) => {
+          if (c.ts === 10) throw new RangeError('bad click');
+          return c;
+        }),
+      ),
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RangeError);
-    expect(metrics.snapshot().exceptions).toEqual([{ time: expect.any(Number), operator: 'Map#1', name: 'RangeError', message: 'bad click' }]);
+    expect(metrics.snapshot().exceptions).toEqual([
+      { time: expect.any(Number), operator: 'Map#1', name: 'RangeError', message: 'bad click' },
+    ]);
   });
 
   it('options are validated', () => {
@@ -132,12 +173,16 @@ describe('updates()', () => {
   it('emits a snapshot every interval of the scheduler, each subscriber measuring rates over its own interval', () => {
     new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ cold, expectObservable }) => {
       const metrics = new PipelineMetrics();
-      cold('500ms a 999ms b 999ms c 999ms |', { a: clicks(100), b: clicks(300), c: clicks(50) }).pipe(
-        withMetrics(metrics),
-        withEventTimeBatches({ timestamp: (c: Click) => c.ts, watermarks: boundedOutOfOrderness(0) }),
-        mapValues((c: Click) => c.page),
-      ).subscribe();
-      const rates = metrics.updates(1000).pipe(map((m) => m.operators.find((o) => o.name === 'Map')!.numRecordsInPerSecond));
+      cold('500ms a 999ms b 999ms c 999ms |', { a: clicks(100), b: clicks(300), c: clicks(50) })
+        .pipe(
+          withMetrics(metrics),
+          withEventTimeBatches({ timestamp: (c: Click) => c.ts, watermarks: boundedOutOfOrderness(0) }),
+          mapValues((c: Click) => c.page),
+        )
+        .subscribe();
+      const rates = metrics
+        .updates(1000)
+        .pipe(map((m) => m.operators.find((o) => o.name === 'Map')!.numRecordsInPerSecond));
       const lags = metrics.updates(1000).pipe(map((m) => m.operators.find((o) => o.name === 'Map')!.watermarkLagMs));
       // The entry's periodic watermark (every 200 ms) after batch b (max ts 2990): 2989, at 1600 the lag is 2000 − 2989.
       expectObservable(lags, '^ 2500ms !').toBe('1000ms a 999ms b', { a: 1000 - 989, b: 2000 - 2989 });
@@ -149,23 +194,38 @@ describe('updates()', () => {
 describe('a checkpointed pipeline, linked by startCheckpointing({ metrics })', () => {
   it('the source heads the graph; each checkpoint has its history entry with bytes and times', async () => {
     const metrics = new PipelineMetrics({ job: 'totals' });
-    const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'p', store: new MemoryBlobStore() }), interval: 1_000_000, metrics });
+    const checkpoints = await startCheckpointing({
+      backend: memoryBackend({ pipelineId: 'p', store: new MemoryBlobStore() }),
+      interval: 1_000_000,
+      metrics,
+    });
     const values = Array.from({ length: 50 }, (_, i) => i);
-    await run(checkpoints.source('numbers', fromIterable(values, { batchSize: 10, yieldAfterMs: 0 })).pipe(
-      withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
-      keyBy((n: number) => n % 2),
-      window(tumblingEventTimeWindows(10), { uid: 'counts' }).aggregate(count()),
-      toValues(),
-    ));
+    await run(
+      checkpoints.source('numbers', fromIterable(values, { batchSize: 10, yieldAfterMs: 0 })).pipe(
+        withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
+        keyBy((n: number) => n % 2),
+        window(tumblingEventTimeWindows(10), { uid: 'counts' }).aggregate(count()),
+        toValues(),
+      ),
+    );
     const final = await checkpoints.whenFinished();
     const m = metrics.snapshot();
-    expect(m.operators.map((o) => [o.id, o.kind])).toEqual([['iterable source#1', 'source'], ['counts', 'chain']]);
+    expect(m.operators.map((o) => [o.id, o.kind])).toEqual([
+      ['iterable source#1', 'source'],
+      ['counts', 'chain'],
+    ]);
     expect(m.edges).toEqual([{ from: 'iterable source#1', to: 'counts' }]);
     expect(m.operators[0]!.numRecordsOut).toBe(50);
     expect(m.operators[1]!.numRecordsIn).toBe(50);
     expect(m.checkpoints.completed).toBe(1);
     const last = m.checkpoints.history.at(-1)!;
-    expect(last).toMatchObject({ id: final!.checkpointId, status: 'completed', bytes: final!.byteLength, incremental: false, failure: null });
+    expect(last).toMatchObject({
+      id: final!.checkpointId,
+      status: 'completed',
+      bytes: final!.byteLength,
+      incremental: false,
+      failure: null,
+    });
     expect(last.durationMs).toBeGreaterThanOrEqual(0);
     expect(last.backendWriteMs! + last.alignmentMs!).toBeLessThanOrEqual(last.durationMs!);
   });
@@ -174,10 +234,11 @@ describe('a checkpointed pipeline, linked by startCheckpointing({ metrics })', (
 describe('merges and stages', () => {
   it('a merge is reached by the pipeline element of each input: the operator after it gets one edge per input', async () => {
     const metrics = new PipelineMetrics();
-    const timed = (name: string, input: Click[]) => of(input).pipe(
-      withMetrics(metrics, { name }),
-      withEventTimeBatches({ timestamp: (c: Click) => c.ts, watermarks: boundedOutOfOrderness(0) }),
-    );
+    const timed = (name: string, input: Click[]) =>
+      of(input).pipe(
+        withMetrics(metrics, { name }),
+        withEventTimeBatches({ timestamp: (c: Click) => c.ts, watermarks: boundedOutOfOrderness(0) }),
+      );
     await run(mergeTimed(timed('mobile', clicks(10)), timed('web', clicks(20))).pipe(mapValues((c: Click) => c.page)));
     const m = metrics.snapshot();
     expect(m.edges).toEqual([
@@ -191,16 +252,32 @@ describe('merges and stages', () => {
 
   it('a source that a slow sink holds back is backpressured; the sink is a node of the graph', async () => {
     const metrics = new PipelineMetrics();
-    const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'slow', store: new MemoryBlobStore() }), interval: 1_000_000, metrics });
-    await run(checkpoints.source('rows', fromIterable(Array.from({ length: 400 }, (_, i) => i), { batchSize: 50 })).pipe(
-      withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
-      asyncSink(() => new Promise((resolve) => setTimeout(resolve, 20)), { concurrency: 1, bufferSize: 50 }),
-    ));
+    const checkpoints = await startCheckpointing({
+      backend: memoryBackend({ pipelineId: 'slow', store: new MemoryBlobStore() }),
+      interval: 1_000_000,
+      metrics,
+    });
+    await run(
+      checkpoints
+        .source(
+          'rows',
+          fromIterable(
+            Array.from({ length: 400 }, (_, i) => i),
+            { batchSize: 50 },
+          ),
+        )
+        .pipe(
+          withEventTimeBatches({ timestamp: (n: number) => n, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
+          asyncSink(() => new Promise((resolve) => setTimeout(resolve, 20)), { concurrency: 1, bufferSize: 50 }),
+        ),
+    );
     const m = metrics.snapshot();
     expect(m.operators.map((o) => o.kind)).toEqual(['source', 'operator', 'sink']);
     const source = m.operators[0]!;
     expect(source.backPressuredTimeMsPerSecond).toBeGreaterThan(100); // 8 writes of 20 ms, one batch buffered at a time
-    expect(source.busyTimeMsPerSecond + source.idleTimeMsPerSecond + source.backPressuredTimeMsPerSecond).toBeCloseTo(1000);
+    expect(source.busyTimeMsPerSecond + source.idleTimeMsPerSecond + source.backPressuredTimeMsPerSecond).toBeCloseTo(
+      1000,
+    );
     expect(m.operators[2]!.numRecordsOut).toBe(400);
   });
 });

@@ -3,8 +3,15 @@ import { TestScheduler } from 'rxjs/testing';
 import { firstValueFrom, lastValueFrom, map, of, timer, toArray } from 'rxjs';
 import fc from 'fast-check';
 import {
-  AsyncRequestError, asyncSink, asyncSinkValues, fromIterable, InvalidOptionError, record, watermark,
-  type StreamBatch, type StreamElement,
+  AsyncRequestError,
+  asyncSink,
+  asyncSinkValues,
+  fromIterable,
+  InvalidOptionError,
+  record,
+  watermark,
+  type StreamBatch,
+  type StreamElement,
 } from '../../src/index.js';
 import { unbatched } from '../../src/testing/index.js';
 
@@ -72,17 +79,31 @@ describe('async sinks', () => {
   it('emits written records, and a barrier only after every write before it has completed (marbles)', () => {
     const ts = newScheduler();
     ts.run(({ cold, expectObservable }) => {
-      const elements: StreamElement<string>[] = [record('a', 1), record('b', 2), { kind: 'barrier', checkpointId: 1 }, record('c', 3), watermark(3)];
+      const elements: StreamElement<string>[] = [
+        record('a', 1),
+        record('b', 2),
+        { kind: 'barrier', checkpointId: 1 },
+        record('c', 3),
+        watermark(3),
+      ];
       const writes: string[] = [];
       const out = fromIterable(elements, { batchSize: 10, scheduler: ts }).pipe(
-        asyncSink((values) => {
-          writes.push(`${ts.now()}:${values.join('')}`);
-          return cold('---|');
-        }, { concurrency: 2, bufferSize: 10, scheduler: ts }),
+        asyncSink(
+          (values) => {
+            writes.push(`${ts.now()}:${values.join('')}`);
+            return cold('---|');
+          },
+          { concurrency: 2, bufferSize: 10, scheduler: ts },
+        ),
         unbatched(),
       );
       expectObservable(out).toBe('---(abkcwe|)', {
-        a: record('a', 1), b: record('b', 2), k: { kind: 'barrier', checkpointId: 1 }, c: record('c', 3), w: watermark(3), e: watermark(Infinity),
+        a: record('a', 1),
+        b: record('b', 2),
+        k: { kind: 'barrier', checkpointId: 1 },
+        c: record('c', 3),
+        w: watermark(3),
+        e: watermark(Infinity),
       });
       ts.flush();
       // Runs of records between markers are written separately, two at once.
@@ -92,7 +113,9 @@ describe('async sinks', () => {
 
   it('a failed write fails the stream with AsyncRequestError naming the sink', async () => {
     const error = await firstValueFrom(
-      of([record('row-1', 1)] as StreamBatch<string>).pipe(asyncSink(() => Promise.reject(new Error('disk full')), { name: 'db' })),
+      of([record('row-1', 1)] as StreamBatch<string>).pipe(
+        asyncSink(() => Promise.reject(new Error('disk full')), { name: 'db' }),
+      ),
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AsyncRequestError);
     expect((error as Error).message).toMatch(/"db".*"row-1".*disk full/);
@@ -128,10 +151,13 @@ describe('async sinks', () => {
                   peak = Math.max(peak, held);
                   return b;
                 }),
-                asyncSinkValues((b) => {
-                  const latency = latencies[calls++ % latencies.length]!;
-                  return timer(latency, ts).pipe(map(() => (written = written.concat(b))));
-                }, { concurrency, bufferSize, scheduler: ts }),
+                asyncSinkValues(
+                  (b) => {
+                    const latency = latencies[calls++ % latencies.length]!;
+                    return timer(latency, ts).pipe(map(() => (written = written.concat(b))));
+                  },
+                  { concurrency, bufferSize, scheduler: ts },
+                ),
                 map((b) => {
                   held -= b.length;
                   return b;
@@ -152,16 +178,23 @@ describe('async sinks', () => {
 
   it('property: random real latencies (ms): output equals input, in order', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.nat(), { maxLength: 30 }), fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 5 }), async (values, latencies) => {
-        let calls = 0;
-        const out = await lastValueFrom(
-          fromIterable(values, { batchSize: 3 }).pipe(
-            asyncSinkValues(() => new Promise((r) => setTimeout(r, latencies[calls++ % latencies.length])), { concurrency: 2, bufferSize: 6 }),
-            toArray(),
-          ),
-        );
-        expect(out.flat()).toEqual(values);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.nat(), { maxLength: 30 }),
+        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 5 }),
+        async (values, latencies) => {
+          let calls = 0;
+          const out = await lastValueFrom(
+            fromIterable(values, { batchSize: 3 }).pipe(
+              asyncSinkValues(() => new Promise((r) => setTimeout(r, latencies[calls++ % latencies.length])), {
+                concurrency: 2,
+                bufferSize: 6,
+              }),
+              toArray(),
+            ),
+          );
+          expect(out.flat()).toEqual(values);
+        },
+      ),
       { numRuns: 25 },
     );
   });

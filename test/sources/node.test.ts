@@ -25,7 +25,8 @@ describe('Node sources', () => {
     const lines = (await lastValueFrom(readTextFileWithOffsets(path, { chunkSize: 4 }).pipe(toArray()))).flat();
     const bytes = Buffer.from(text);
     expect(lines.map((l) => l.text)).toEqual(['alpha', 'βeta', 'gamma', 'delta']);
-    for (const l of lines) expect(bytes.subarray(l.offset, l.offset + Buffer.byteLength(l.text)).toString()).toBe(l.text);
+    for (const l of lines)
+      expect(bytes.subarray(l.offset, l.offset + Buffer.byteLength(l.text)).toString()).toBe(l.text);
     expect(lines.map((l) => l.line)).toEqual([0, 1, 2, 3]);
 
     // Read two lines, stop, and resume from the source's position: nothing lost or repeated.
@@ -54,7 +55,11 @@ describe('Node sources', () => {
     expect(joined).toBeLessThanOrEqual(Buffer.byteLength(long));
     expect(lines.map((l) => l.text.length)).toEqual([5, long.length - 1, 4]);
     expect(lines[1]!.text.endsWith('xé')).toBe(true);
-    expect(lines.map((l) => [l.offset, l.line])).toEqual([[0, 0], [6, 1], [6 + Buffer.byteLength(long) + 1, 2]]);
+    expect(lines.map((l) => [l.offset, l.line])).toEqual([
+      [0, 0],
+      [6, 1],
+      [6 + Buffer.byteLength(long) + 1, 2],
+    ]);
   });
 
   it('readTextFile: a line longer than maxLineLength fails with LineTooLongError naming the file and the line', async () => {
@@ -64,7 +69,11 @@ describe('Node sources', () => {
     for (const chunkSize of [1, 2, 4, 65_536]) {
       const seen: string[] = [];
       const error = await new Promise<unknown>((resolve) => {
-        readTextFile(path, { maxLineLength: 5, chunkSize, batchSize: 1 }).subscribe({ next: (b) => seen.push(...b), error: resolve, complete: () => resolve(undefined) });
+        readTextFile(path, { maxLineLength: 5, chunkSize, batchSize: 1 }).subscribe({
+          next: (b) => seen.push(...b),
+          error: resolve,
+          complete: () => resolve(undefined),
+        });
       });
       expect(seen).toEqual(['short', '12345']);
       expect(error).toBeInstanceOf(LineTooLongError);
@@ -98,7 +107,9 @@ describe('Node sources', () => {
   });
 
   it('fromNodeStream: object mode, batched from the buffer, ends, and destroys the stream on unsubscribe', async () => {
-    const all = await lastValueFrom(fromNodeStream<number>(Readable.from([1, 2, 3, 4, 5]), { batchSize: 2 }).pipe(toArray()));
+    const all = await lastValueFrom(
+      fromNodeStream<number>(Readable.from([1, 2, 3, 4, 5]), { batchSize: 2 }).pipe(toArray()),
+    );
     expect(all.flat()).toEqual([1, 2, 3, 4, 5]);
     let produced = 0;
     const endless = new Readable({

@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import type { Observable } from 'rxjs';
-import { boundedOutOfOrderness, memoryBackend, startCheckpointing, toValues, withEventTimeBatches } from '../../src/index.js';
-import { markersOf, PulledSource, type PullResult, type Puller, type SourceCheckpointLink, type SourcePort } from '../../src/engine/index.js';
+import {
+  boundedOutOfOrderness,
+  memoryBackend,
+  startCheckpointing,
+  toValues,
+  withEventTimeBatches,
+} from '../../src/index.js';
+import {
+  markersOf,
+  PulledSource,
+  type PullResult,
+  type Puller,
+  type SourceCheckpointLink,
+  type SourcePort,
+} from '../../src/engine/index.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -75,13 +88,19 @@ describe('PulledSource: one pull in flight', () => {
     const total = 400;
     const { open, stats } = countingPuller(total, () => sleep(1));
     const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'pulled' }), interval: 1 });
-    const source = new PulledSource(open, { defaultBatchSize: 4, defaultName: 'counting', from: checkpoints.position<{ index: number }>('s') });
+    const source = new PulledSource(open, {
+      defaultBatchSize: 4,
+      defaultName: 'counting',
+      from: checkpoints.position<{ index: number }>('s'),
+    });
     const values: number[] = [];
     await run(
-      checkpoints.source('s', source).pipe(
-        withEventTimeBatches({ timestamp: (v: number) => v, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
-        toValues(),
-      ),
+      checkpoints
+        .source('s', source)
+        .pipe(
+          withEventTimeBatches({ timestamp: (v: number) => v, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
+          toValues(),
+        ),
       (v) => values.push(v),
     );
     await checkpoints.whenFinished();

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
 import { lastValueFrom, map, take, toArray } from 'rxjs';
 import { ReadableStream } from 'node:stream/web';
-import { asyncSinkValues, fromAsyncIterable, fromIterable, fromReadableStream, InvalidOptionError } from '../../src/index.js';
+import {
+  asyncSinkValues,
+  fromAsyncIterable,
+  fromIterable,
+  fromReadableStream,
+  InvalidOptionError,
+} from '../../src/index.js';
 
 const newScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
@@ -19,7 +25,9 @@ describe('pulled sources', () => {
   });
 
   it('fromIterable: resumes from a position; a generator is read only as far as demanded', async () => {
-    expect((await lastValueFrom(fromIterable(['a', 'b', 'c', 'd'], { from: { index: 3 } }).pipe(toArray()))).flat()).toEqual(['d']);
+    expect(
+      (await lastValueFrom(fromIterable(['a', 'b', 'c', 'd'], { from: { index: 3 } }).pipe(toArray()))).flat(),
+    ).toEqual(['d']);
     let produced = 0;
     function* endless(): Generator<number> {
       for (let i = 0; ; i++) {
@@ -49,7 +57,16 @@ describe('pulled sources', () => {
     }
     const out = await lastValueFrom(
       fromAsyncIterable(gen(), { batchSize: 2 }).pipe(
-        asyncSinkValues((b) => new Promise<void>((r) => setTimeout(() => { written += b.length; r(); }, 1)), { concurrency: 1, bufferSize: 4 }),
+        asyncSinkValues(
+          (b) =>
+            new Promise<void>((r) =>
+              setTimeout(() => {
+                written += b.length;
+                r();
+              }, 1),
+            ),
+          { concurrency: 1, bufferSize: 4 },
+        ),
         toArray(),
       ),
     );
@@ -74,7 +91,13 @@ describe('pulled sources', () => {
       { highWaterMark: 1 },
     );
     const source = fromReadableStream(stream, { batchSize: 1 });
-    const got = await lastValueFrom(source.pipe(take(3), map((b) => b[0]), toArray()));
+    const got = await lastValueFrom(
+      source.pipe(
+        take(3),
+        map((b) => b[0]),
+        toArray(),
+      ),
+    );
     expect(got).toEqual(['chunk-1', 'chunk-2', 'chunk-3']);
     expect(source.position).toEqual({ index: 3 });
     await new Promise((r) => setTimeout(r, 5));
@@ -91,6 +114,8 @@ describe('pulled sources', () => {
         controller.close();
       },
     });
-    expect((await lastValueFrom(fromReadableStream(stream, { batchSize: 2 }).pipe(toArray()))).flat()).toEqual([0, 1, 2, 3, 4]);
+    expect((await lastValueFrom(fromReadableStream(stream, { batchSize: 2 }).pipe(toArray()))).flat()).toEqual([
+      0, 1, 2, 3, 4,
+    ]);
   });
 });

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
-  aggregatingState, InvalidOptionError, listState, mapState, NotKeyedError, reducingState, StateDescriptorError,
-  StateRestoreError, valueState, type Key,
+  aggregatingState,
+  InvalidOptionError,
+  listState,
+  mapState,
+  NotKeyedError,
+  reducingState,
+  StateDescriptorError,
+  StateRestoreError,
+  valueState,
+  type Key,
 } from '../../src/index.js';
 import { KeyedStateBackend, keyFromId, keyGroupOf, keyId } from '../../src/engine/index.js';
 import { mergeNamespaces } from '../../src/state/merge-namespaces.js';
@@ -45,11 +53,17 @@ describe('KeyedStateBackend: state kinds scoped to the current key', () => {
 
     const map = b.getMapState(mapState<string, number>('m'));
     map.put('a', 1);
-    map.putAll([['b', 2], ['__proto__', 3]]);
+    map.putAll([
+      ['b', 2],
+      ['__proto__', 3],
+    ]);
     expect(map.get('__proto__')).toBe(3);
     expect(map.contains('b')).toBe(true);
     map.remove('b');
-    expect(map.entries()).toEqual([['a', 1], ['__proto__', 3]]);
+    expect(map.entries()).toEqual([
+      ['a', 1],
+      ['__proto__', 3],
+    ]);
     expect(map.keys()).toEqual(['a', '__proto__']);
     expect(map.values()).toEqual([1, 3]);
     expect(map.isEmpty()).toBe(false);
@@ -60,11 +74,13 @@ describe('KeyedStateBackend: state kinds scoped to the current key', () => {
     sum.add(3);
     expect(sum.get()).toBe(5);
 
-    const avg = b.getAggregatingState(aggregatingState('avg', {
-      createAccumulator: () => ({ sum: 0, n: 0 }),
-      add: (v: number, acc: { sum: number; n: number }) => ({ sum: acc.sum + v, n: acc.n + 1 }),
-      getResult: (acc: { sum: number; n: number }) => acc.sum / acc.n,
-    }));
+    const avg = b.getAggregatingState(
+      aggregatingState('avg', {
+        createAccumulator: () => ({ sum: 0, n: 0 }),
+        add: (v: number, acc: { sum: number; n: number }) => ({ sum: acc.sum + v, n: acc.n + 1 }),
+        getResult: (acc: { sum: number; n: number }) => acc.sum / acc.n,
+      }),
+    );
     avg.add(1);
     avg.add(4);
     expect(avg.get()).toBe(2.5);
@@ -183,13 +199,29 @@ describe('KeyedStateBackend: export and import', () => {
   it('refuses malformed imports with StateRestoreError', () => {
     const { b } = backend('bad');
     expect(() => b.restore(null)).toThrow(StateRestoreError);
-    expect(() => b.restore({ version: 1, states: { s: { kind: 'value', segments: [{ keys: [1], values: [] }] } } })).toThrow(/differ in length/);
+    expect(() =>
+      b.restore({ version: 1, states: { s: { kind: 'value', segments: [{ keys: [1], values: [] }] } } }),
+    ).toThrow(/differ in length/);
     expect(() => b.restore({ version: 1, states: { s: { kind: 'nope', segments: [] } } })).toThrow(/unknown kind/);
-    expect(() => b.restore({ header: { format: 3, states: {} }, tables: { 's': { kind: 'full', keys: [], values: [] } } })).toThrow(/<keyGroup>\/<rows>/);
-    expect(() => b.restore({ header: { format: 3, states: {} }, tables: { '1/state:s': { kind: 'full', keys: [1], values: [1] } } })).toThrow(/no layout/);
-    expect(() => b.restore({ header: { format: 3, states: {} }, tables: { '1/state:s': { kind: 'delta', keys: [], values: [], deletes: [] } } })).toThrow(/full table/);
+    expect(() =>
+      b.restore({ header: { format: 3, states: {} }, tables: { s: { kind: 'full', keys: [], values: [] } } }),
+    ).toThrow(/<keyGroup>\/<rows>/);
+    expect(() =>
+      b.restore({
+        header: { format: 3, states: {} },
+        tables: { '1/state:s': { kind: 'full', keys: [1], values: [1] } },
+      }),
+    ).toThrow(/no layout/);
+    expect(() =>
+      b.restore({
+        header: { format: 3, states: {} },
+        tables: { '1/state:s': { kind: 'delta', keys: [], values: [], deletes: [] } },
+      }),
+    ).toThrow(/full table/);
     expect(() => b.restore({ header: { format: 4, states: {} }, tables: {} })).toThrow(/format 4, newer/);
-    expect(() => b.restore({ header: { format: 3, states: {} }, tables: {} }, { keyGroups: { start: 3, end: 1 } })).toThrow(InvalidOptionError);
+    expect(() =>
+      b.restore({ header: { format: 3, states: {} }, tables: {} }, { keyGroups: { start: 3, end: 1 } }),
+    ).toThrow(InvalidOptionError);
   });
 
   it('restores only the key groups of a range, without reading the tables of the others', () => {
@@ -205,7 +237,12 @@ describe('KeyedStateBackend: export and import', () => {
     // A table outside the range that would throw when read: it is never read.
     const tables: Record<string, unknown> = { ...data.tables };
     const outside = Object.keys(tables).find((t) => Number(t.split('/')[0]) > 70)!;
-    Object.defineProperty(tables, outside, { enumerable: true, get: () => { throw new Error('read a table outside the range'); } });
+    Object.defineProperty(tables, outside, {
+      enumerable: true,
+      get: () => {
+        throw new Error('read a table outside the range');
+      },
+    });
     const { b: c } = backend('kg');
     c.restore({ header: data.header, tables }, { keyGroups: range });
     const s2 = c.getState(valueState<number>('s'));

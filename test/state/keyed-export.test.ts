@@ -3,8 +3,14 @@ import fc from 'fast-check';
 import { applyDeltas, SNAPSHOT_FORMAT_VERSION, type Snapshot } from '../../src/checkpoint/snapshot.js';
 import { keyGroupOf, keyId, type Key } from '../../src/core/keys.js';
 import {
-  KeyedStateBackend, listState, mapState, reducingState, valueState,
-  type KeyedStateExport, type KeyedStateHeader, type Namespace,
+  KeyedStateBackend,
+  listState,
+  mapState,
+  reducingState,
+  valueState,
+  type KeyedStateExport,
+  type KeyedStateHeader,
+  type Namespace,
 } from '../../src/state/index.js';
 import { merged } from '../keyed/grouped-tables.js';
 
@@ -30,12 +36,27 @@ type Op =
 const target = { state: fc.nat(5), key: fc.nat(KEYS.length - 1), ns: fc.nat(NAMESPACES.length - 1) };
 const ops = fc.array(
   fc.oneof(
-    { weight: 12, arbitrary: fc.record({ op: fc.constant('write' as const), ...target, v: fc.integer({ min: -3, max: 9 }) }) },
+    {
+      weight: 12,
+      arbitrary: fc.record({ op: fc.constant('write' as const), ...target, v: fc.integer({ min: -3, max: 9 }) }),
+    },
     { weight: 5, arbitrary: fc.record({ op: fc.constant('clear' as const), ...target }) },
     { weight: 3, arbitrary: fc.record({ op: fc.constant('read' as const), ...target }) },
-    { weight: 1, arbitrary: fc.record({ op: fc.constant('clearNamespace' as const), ns: fc.integer({ min: 2, max: NAMESPACES.length - 1 }) }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        op: fc.constant('clearNamespace' as const),
+        ns: fc.integer({ min: 2, max: NAMESPACES.length - 1 }),
+      }),
+    },
     { weight: 2, arbitrary: fc.record({ op: fc.constant('time' as const), by: fc.integer({ min: 1, max: 25 }) }) },
-    { weight: 3, arbitrary: fc.record({ op: fc.constant('checkpoint' as const), incremental: fc.constantFrom(true, true, true, false) }) },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        op: fc.constant('checkpoint' as const),
+        incremental: fc.constantFrom(true, true, true, false),
+      }),
+    },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('failover' as const), inPlace: fc.boolean() }) },
   ),
   { minLength: 10, maxLength: 150 },
@@ -73,7 +94,7 @@ function apply(b: KeyedStateBackend, op: Extract<Op, { state: number }>): void {
     case 3: {
       const s = b.getMapState(map);
       if (op.op === 'write') s.put(`k${v % 3}`, v);
-      else if (op.op === 'clear') (v % 2 === 0 ? s.remove('k0') : s.clear());
+      else if (op.op === 'clear') v % 2 === 0 ? s.remove('k0') : s.clear();
       else s.entries();
       break;
     }
@@ -106,10 +127,15 @@ function declareAll(b: KeyedStateBackend): void {
 
 function snapshotOf(checkpointId: number, exported: KeyedStateExport, parentCheckpointId?: number): Snapshot {
   return {
-    formatVersion: SNAPSHOT_FORMAT_VERSION, pipelineId: 'p', checkpointId, kind: 'checkpoint', createdAt: 0,
+    formatVersion: SNAPSHOT_FORMAT_VERSION,
+    pipelineId: 'p',
+    checkpointId,
+    kind: 'checkpoint',
+    createdAt: 0,
     ...(parentCheckpointId !== undefined ? { parentCheckpointId } : {}),
     operators: { op: { stateVersion: 0, state: exported.header, keyed: exported.tables } },
-    sources: {}, watermarks: {},
+    sources: {},
+    watermarks: {},
   };
 }
 
@@ -118,14 +144,17 @@ function normalize(e: KeyedStateExport): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, layout] of Object.entries(e.header.states)) {
     const { keys, values } = merged(e.tables, `state:${name}`);
-    const rows = keys.map((k, i): [string, unknown] => {
-      const row = values[i];
-      // A row without namespaces is the default namespace's cell (the layout only says how it is written).
-      if (!layout.namespaced) return [String(keyId(k as Key)), [['null', row]]];
-      const cells: [string, unknown][] = [];
-      for (let j = 0; j < (row as unknown[]).length; j += 2) cells.push([String((row as unknown[])[j]), (row as unknown[])[j + 1]]);
-      return [String(keyId(k as Key)), cells.sort((x, y) => (x[0] < y[0] ? -1 : 1))];
-    }).sort((x, y) => (x[0] < y[0] ? -1 : 1));
+    const rows = keys
+      .map((k, i): [string, unknown] => {
+        const row = values[i];
+        // A row without namespaces is the default namespace's cell (the layout only says how it is written).
+        if (!layout.namespaced) return [String(keyId(k as Key)), [['null', row]]];
+        const cells: [string, unknown][] = [];
+        for (let j = 0; j < (row as unknown[]).length; j += 2)
+          cells.push([String((row as unknown[])[j]), (row as unknown[])[j + 1]]);
+        return [String(keyId(k as Key)), cells.sort((x, y) => (x[0] < y[0] ? -1 : 1))];
+      })
+      .sort((x, y) => (x[0] < y[0] ? -1 : 1));
     if (rows.length > 0) out[name] = { kind: layout.kind, rows };
   }
   return out;
@@ -145,7 +174,10 @@ describe('keyed state in the key-grouped export (full and incremental)', () => {
         let chain: Snapshot[] = [];
         let header: KeyedStateHeader | undefined;
         let id = 0;
-        const restoreLatest = (declare: boolean, into = new KeyedStateBackend({ uid: 'p', now })): KeyedStateBackend => {
+        const restoreLatest = (
+          declare: boolean,
+          into = new KeyedStateBackend({ uid: 'p', now }),
+        ): KeyedStateBackend => {
           const latest = applyDeltas(chain[0]!, chain.slice(1));
           const restored = into;
           restored.restore({ header, tables: latest.operators['op']!.keyed! });
@@ -228,19 +260,33 @@ describe('keyed state in the key-grouped export (full and incremental)', () => {
     s.update(1);
     const delta = b.snapshot({ incremental: true });
     expect(delta.header).toEqual({ format: 3, states: { count: { kind: 'value', ttl: false, namespaced: false } } });
-    expect(delta.tables[`${keyGroupOf('k3')}/state:count`]).toMatchObject({ kind: 'delta', keys: ['k3'], values: [33] });
+    expect(delta.tables[`${keyGroupOf('k3')}/state:count`]).toMatchObject({
+      kind: 'delta',
+      keys: ['k3'],
+      values: [33],
+    });
     expect(delta.tables[`${keyGroupOf('k5')}/state:count`]).toMatchObject({ kind: 'delta', deletes: ['k5'] });
     expect(merged(delta.tables, 'state:count')).toMatchObject({ kinds: ['delta'], deletes: ['k5'] });
     expect(new Set(merged(delta.tables, 'state:count').keys)).toEqual(new Set(['k3', 'new']));
     // Every group listed before is listed again (an empty delta when nothing in it changed).
-    expect(new Set(Object.keys(delta.tables))).toEqual(new Set([...Object.keys(first.tables), `${keyGroupOf('new')}/state:count`]));
-    expect(merged(b.snapshot({ incremental: true }).tables, 'state:count')).toMatchObject({ kinds: ['delta'], keys: [], deletes: [] });
+    expect(new Set(Object.keys(delta.tables))).toEqual(
+      new Set([...Object.keys(first.tables), `${keyGroupOf('new')}/state:count`]),
+    );
+    expect(merged(b.snapshot({ incremental: true }).tables, 'state:count')).toMatchObject({
+      kinds: ['delta'],
+      keys: [],
+      deletes: [],
+    });
     expect(merged(b.snapshot().tables, 'state:count')).toMatchObject({ kinds: ['full'] });
     expect(merged(b.snapshot().tables, 'state:count').keys).toHaveLength(100);
     // Changes after a full export are relative to it.
     b.setCurrentKey('k9');
     s.update(99);
-    expect(merged(b.snapshot({ incremental: true }).tables, 'state:count')).toMatchObject({ keys: ['k9'], values: [99], deletes: [] });
+    expect(merged(b.snapshot({ incremental: true }).tables, 'state:count')).toMatchObject({
+      keys: ['k9'],
+      values: [99],
+      deletes: [],
+    });
   });
 
   it('rows: one plain value per key without ttl and namespaces; [value, stamp] with ttl; [ns, cell, ...] once a namespace was used', () => {
@@ -253,8 +299,17 @@ describe('keyed state in the key-grouped export (full and incremental)', () => {
     v.update(1);
     const g = keyGroupOf('a');
     expect(b.snapshot()).toEqual({
-      header: { format: 3, states: { l: { kind: 'list', ttl: true, namespaced: false }, v: { kind: 'value', ttl: false, namespaced: false } } },
-      tables: { [`${g}/state:l`]: { kind: 'full', keys: ['a'], values: [[['x'], [5]]] }, [`${g}/state:v`]: { kind: 'full', keys: ['a'], values: [1] } },
+      header: {
+        format: 3,
+        states: {
+          l: { kind: 'list', ttl: true, namespaced: false },
+          v: { kind: 'value', ttl: false, namespaced: false },
+        },
+      },
+      tables: {
+        [`${g}/state:l`]: { kind: 'full', keys: ['a'], values: [[['x'], [5]]] },
+        [`${g}/state:v`]: { kind: 'full', keys: ['a'], values: [1] },
+      },
     });
     time = 6;
     b.setCurrentNamespace('w');
@@ -277,13 +332,17 @@ describe('keyed state in the key-grouped export (full and incremental)', () => {
   it('refuses rows that do not fit their layout', () => {
     const b = new KeyedStateBackend({ uid: 'u', now: () => 0 });
     b.getState(valueState<number>('s'));
-    expect(() => b.restore({
-      header: { format: 3, states: { s: { kind: 'value', ttl: false, namespaced: true } } },
-      tables: { '3/state:s': { kind: 'full', keys: ['a'], values: [1] } },
-    })).toThrow(/namespace, cell/);
-    expect(() => b.restore({
-      header: { format: 3, states: { s: { kind: 'value', ttl: true, namespaced: false } } },
-      tables: { '3/state:s': { kind: 'full', keys: ['a'], values: [1] } },
-    })).toThrow(/value, stamps/);
+    expect(() =>
+      b.restore({
+        header: { format: 3, states: { s: { kind: 'value', ttl: false, namespaced: true } } },
+        tables: { '3/state:s': { kind: 'full', keys: ['a'], values: [1] } },
+      }),
+    ).toThrow(/namespace, cell/);
+    expect(() =>
+      b.restore({
+        header: { format: 3, states: { s: { kind: 'value', ttl: true, namespaced: false } } },
+        tables: { '3/state:s': { kind: 'full', keys: ['a'], values: [1] } },
+      }),
+    ).toThrow(/value, stamps/);
   });
 });

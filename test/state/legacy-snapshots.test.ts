@@ -10,7 +10,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeValue, encodeValue } from '../../src/checkpoint/codec.js';
-import { applyDeltas, SNAPSHOT_FORMAT_VERSION, type OperatorStateSnapshot, type Snapshot } from '../../src/checkpoint/snapshot.js';
+import {
+  applyDeltas,
+  SNAPSHOT_FORMAT_VERSION,
+  type OperatorStateSnapshot,
+  type Snapshot,
+} from '../../src/checkpoint/snapshot.js';
 import type { PendingCheckpoint } from '../../src/core/checkpointing.js';
 import type { StreamElement } from '../../src/core/elements.js';
 import type { StreamOperator } from '../../src/core/operator.js';
@@ -73,12 +78,23 @@ function pending(checkpointId: number, incremental: boolean): PendingCheckpoint 
   return { checkpointId, incremental, report: () => {}, hold: () => () => {}, onComplete: () => {} };
 }
 
-function stored(operator: StreamOperator<number, string, unknown, string>, id: number, incremental: boolean, uid: string): Snapshot {
+function stored(
+  operator: StreamOperator<number, string, unknown, string>,
+  id: number,
+  incremental: boolean,
+  uid: string,
+): Snapshot {
   const state = operator.snapshotCheckpoint!(pending(id, incremental));
   return {
-    formatVersion: SNAPSHOT_FORMAT_VERSION, pipelineId: 'fixtures', checkpointId: id, kind: 'checkpoint', createdAt: 0,
+    formatVersion: SNAPSHOT_FORMAT_VERSION,
+    pipelineId: 'fixtures',
+    checkpointId: id,
+    kind: 'checkpoint',
+    createdAt: 0,
     ...(incremental ? { parentCheckpointId: id - 1 } : {}),
-    operators: { [uid]: state as OperatorStateSnapshot }, sources: {}, watermarks: {},
+    operators: { [uid]: state as OperatorStateSnapshot },
+    sources: {},
+    watermarks: {},
   };
 }
 

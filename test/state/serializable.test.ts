@@ -8,8 +8,19 @@ class Point {
 
 describe('checkSerializable', () => {
   it.each([
-    null, undefined, 1, -Infinity, Number.NaN, 'text', true, 10n, [], {}, [1, [2, { a: 'b' }]],
-    Object.assign(Object.create(null) as object, { a: 1 }), { nested: { list: [undefined, null] } },
+    null,
+    undefined,
+    1,
+    -Infinity,
+    Number.NaN,
+    'text',
+    true,
+    10n,
+    [],
+    {},
+    [1, [2, { a: 'b' }]],
+    Object.assign(Object.create(null) as object, { a: 1 }),
+    { nested: { list: [undefined, null] } },
   ])('accepts plain data %#', (value) => {
     expect(() => checkSerializable(value, 'test')).not.toThrow();
     expect(structuredClone(value)).toEqual(value);

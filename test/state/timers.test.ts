@@ -1,44 +1,67 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { StreamElement } from '../../src/index.js';
-import { InternalTimerService, KeyedStateBackend, keyGroupOf, TimerQueue, type InternalTimer } from '../../src/engine/index.js';
+import {
+  InternalTimerService,
+  KeyedStateBackend,
+  keyGroupOf,
+  TimerQueue,
+  type InternalTimer,
+} from '../../src/engine/index.js';
 import type { ProcessingTimeService } from '../../src/engine/index.js';
 
 describe('TimerQueue (heap + dedup index, after Flink HeapPriorityQueueSet)', () => {
   it('property: polls live timers in (time, registration) order, deduplicated per (key, namespace, time), deletions honoured', () => {
     const op = fc.oneof(
-      fc.record({ add: fc.constant(true), key: fc.integer({ min: 0, max: 5 }), ns: fc.constantFrom(undefined, 1, '1'), time: fc.integer({ min: 0, max: 20 }) }),
-      fc.record({ add: fc.constant(false), key: fc.integer({ min: 0, max: 5 }), ns: fc.constantFrom(undefined, 1, '1'), time: fc.integer({ min: 0, max: 20 }) }),
+      fc.record({
+        add: fc.constant(true),
+        key: fc.integer({ min: 0, max: 5 }),
+        ns: fc.constantFrom(undefined, 1, '1'),
+        time: fc.integer({ min: 0, max: 20 }),
+      }),
+      fc.record({
+        add: fc.constant(false),
+        key: fc.integer({ min: 0, max: 5 }),
+        ns: fc.constantFrom(undefined, 1, '1'),
+        time: fc.integer({ min: 0, max: 20 }),
+      }),
     );
-    fc.assert(fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
-      const queue = new TimerQueue();
-      const model = new Map<string, { key: number; ns: unknown; time: number; seq: number }>();
-      let seq = 0;
-      for (const o of ops) {
-        const id = `${o.key}|${typeof o.ns}:${String(o.ns)}|${o.time}`;
-        if (o.add) {
-          const added = queue.add(o.key, 0, o.ns, o.time);
-          expect(added).toBe(!model.has(id));
-          if (added) model.set(id, { key: o.key, ns: o.ns, time: o.time, seq: seq++ });
-        } else {
-          expect(queue.remove(o.key, o.ns, o.time)).toBe(model.delete(id));
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
+        const queue = new TimerQueue();
+        const model = new Map<string, { key: number; ns: unknown; time: number; seq: number }>();
+        let seq = 0;
+        for (const o of ops) {
+          const id = `${o.key}|${typeof o.ns}:${String(o.ns)}|${o.time}`;
+          if (o.add) {
+            const added = queue.add(o.key, 0, o.ns, o.time);
+            expect(added).toBe(!model.has(id));
+            if (added) model.set(id, { key: o.key, ns: o.ns, time: o.time, seq: seq++ });
+          } else {
+            expect(queue.remove(o.key, o.ns, o.time)).toBe(model.delete(id));
+          }
+          expect(queue.size).toBe(model.size);
         }
-        expect(queue.size).toBe(model.size);
-      }
-      const expected = [...model.values()].sort((a, b) => a.time - b.time || a.seq - b.seq).map((t) => [t.key, t.ns, t.time]);
-      expect(queue.toSortedArray().map((t) => [t.keyId, t.namespace, t.time])).toEqual(expected);
-      for (let key = 0; key <= 5; key++) {
-        for (const ns of [undefined, 1, '1']) {
-          // The timers of one window (a key and a namespace), in registration order: what a window exports.
-          const mine = [...model.values()].filter((t) => t.key === key && t.ns === ns).sort((a, b) => a.seq - b.seq).map((t) => t.time);
-          expect(queue.timersIn(key, ns).map((t) => t.time)).toEqual(mine);
-          expect(queue.hasTimerIn(key, ns)).toBe(mine.length > 0);
+        const expected = [...model.values()]
+          .sort((a, b) => a.time - b.time || a.seq - b.seq)
+          .map((t) => [t.key, t.ns, t.time]);
+        expect(queue.toSortedArray().map((t) => [t.keyId, t.namespace, t.time])).toEqual(expected);
+        for (let key = 0; key <= 5; key++) {
+          for (const ns of [undefined, 1, '1']) {
+            // The timers of one window (a key and a namespace), in registration order: what a window exports.
+            const mine = [...model.values()]
+              .filter((t) => t.key === key && t.ns === ns)
+              .sort((a, b) => a.seq - b.seq)
+              .map((t) => t.time);
+            expect(queue.timersIn(key, ns).map((t) => t.time)).toEqual(mine);
+            expect(queue.hasTimerIn(key, ns)).toBe(mine.length > 0);
+          }
         }
-      }
-      const polled: unknown[] = [];
-      for (let t = queue.poll(); t; t = queue.poll()) polled.push([t.keyId, t.namespace, t.time]);
-      expect(polled).toEqual(expected);
-    }));
+        const polled: unknown[] = [];
+        for (let t = queue.poll(); t; t = queue.poll()) polled.push([t.keyId, t.namespace, t.time]);
+        expect(polled).toEqual(expected);
+      }),
+    );
   });
 
   it('repeated register/delete does not grow the heap without bound', () => {
@@ -62,7 +85,9 @@ describe('InternalTimerService: processing time', () => {
       schedule: (time, run) => {
         const entry = { time, run: run as never };
         scheduled.push(entry);
-        return () => { scheduled = scheduled.filter((e) => e !== entry); };
+        return () => {
+          scheduled = scheduled.filter((e) => e !== entry);
+        };
       },
     };
     const advance = (to: number, out: StreamElement<string, string>[]) => {
@@ -84,7 +109,9 @@ describe('InternalTimerService: processing time', () => {
     const fired: InternalTimer[] = [];
     const timers = new InternalTimerService<string, string>(c.service, {
       onEventTime: () => {},
-      onProcessingTime: (t) => { fired.push(t); },
+      onProcessingTime: (t) => {
+        fired.push(t);
+      },
     });
     const n = 1_000_000;
     for (let i = 0; i < n; i++) timers.registerProcessingTimeTimer(i, 0, undefined, 1 + ((i * 7919) % n));
@@ -105,7 +132,9 @@ describe('InternalTimerService: namespaces (for window operators) and export', (
   it('keeps timers per (key, namespace, time), exports them as rows of their key with the namespace, and imports them back', () => {
     const fired: [unknown, unknown, number][] = [];
     const target = {
-      onEventTime: (t: InternalTimer) => { fired.push([t.keyId, t.namespace, t.time]); },
+      onEventTime: (t: InternalTimer) => {
+        fired.push([t.keyId, t.namespace, t.time]);
+      },
       onProcessingTime: () => {},
     };
     const noClock: ProcessingTimeService = { now: () => 0, schedule: () => () => {} };
@@ -119,15 +148,27 @@ describe('InternalTimerService: namespaces (for window operators) and export', (
     const state = new KeyedStateBackend({ uid: 'w', now: () => 0 });
     state.attach(...a.rowSources('w'));
     const data = structuredClone(state.snapshot());
-    expect(data.tables[`${keyGroupOf('k')}/timers:event-time`]).toEqual({ kind: 'full', keys: ['k'], values: [[3, [10, 0, 10], [10, 1, '10']]] });
-    expect(data.tables[`${keyGroupOf('j')}/timers:event-time`]).toEqual({ kind: 'full', keys: ['j'], values: [[4, 5, 2]] });
+    expect(data.tables[`${keyGroupOf('k')}/timers:event-time`]).toEqual({
+      kind: 'full',
+      keys: ['k'],
+      values: [[3, [10, 0, 10], [10, 1, '10']]],
+    });
+    expect(data.tables[`${keyGroupOf('j')}/timers:event-time`]).toEqual({
+      kind: 'full',
+      keys: ['j'],
+      values: [[4, 5, 2]],
+    });
     const b = new InternalTimerService<string, string>(noClock, target);
     const restored = new KeyedStateBackend({ uid: 'w', now: () => 0 });
     restored.attach(...b.rowSources('w'));
     restored.restore(data);
     b.restored(-Infinity, 'w');
     b.advanceWatermark(10, []);
-    expect(fired).toEqual([['j', undefined, 5], ['k', 10, 10], ['k', '10', 10]]);
+    expect(fired).toEqual([
+      ['j', undefined, 5],
+      ['k', 10, 10],
+      ['k', '10', 10],
+    ]);
     expect(b.currentWatermark).toBe(10);
   });
 });

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
 import {
-  aggregatingState, listState, mapState, reducingState, record, toValues, valueState, type StateTtlConfig,
+  aggregatingState,
+  listState,
+  mapState,
+  reducingState,
+  record,
+  toValues,
+  valueState,
+  type StateTtlConfig,
   type StreamElement,
 } from '../../src/index.js';
 import { KeyedStateBackend } from '../../src/engine/index.js';
@@ -95,9 +102,17 @@ describe('state TTL', () => {
     const ttl = { ttl: 10, updateType: 'OnReadAndWrite' as const };
     const l = b.getListState(listState<number>('l', { ttl }));
     const m = b.getMapState(mapState<string, number>('m', { ttl }));
-    const a = b.getAggregatingState(aggregatingState('a', {
-      createAccumulator: () => 0, add: (v: number, acc: number) => acc + v, getResult: (acc: number) => acc,
-    }, { ttl: { ttl: 10 } }));
+    const a = b.getAggregatingState(
+      aggregatingState(
+        'a',
+        {
+          createAccumulator: () => 0,
+          add: (v: number, acc: number) => acc + v,
+          getResult: (acc: number) => acc,
+        },
+        { ttl: { ttl: 10 } },
+      ),
+    );
     l.add(1);
     m.put('x', 1);
     m.put('y', 2);
@@ -131,7 +146,9 @@ describe('state TTL', () => {
 
   it('incremental cleanup on every record (everyRecord), driven by the operator', () => {
     const { clock, b } = setup({ ttl: 10 });
-    const s = b.getState(valueState<number>('per-record', { ttl: { ttl: 10, incrementalCleanup: { size: 2, everyRecord: true } } }));
+    const s = b.getState(
+      valueState<number>('per-record', { ttl: { ttl: 10, incrementalCleanup: { size: 2, everyRecord: true } } }),
+    );
     for (let i = 0; i < 4; i++) {
       b.setCurrentKey(i);
       s.update(i);
@@ -169,7 +186,12 @@ describe('state TTL', () => {
     new TestScheduler((a, e) => expect(a).toEqual(e)).run(({ cold, expectObservable }) => {
       const last = valueState<string>('last', { ttl: { ttl: 10 } });
       // a at 0 writes; b at 5 reads (visible); c at 15 reads (expired at 10), d at 16 reads c's write.
-      const input = cold<StreamElement<string>>('a 4ms b 9ms c d|', { a: record('a', 0), b: record('b', 1), c: record('c', 2), d: record('d', 3) });
+      const input = cold<StreamElement<string>>('a 4ms b 9ms c d|', {
+        a: record('a', 0),
+        b: record('b', 1),
+        c: record('c', 2),
+        d: record('d', 3),
+      });
       const out = input.pipe(
         batched(),
         keyBy(() => 'user'),
@@ -182,8 +204,12 @@ describe('state TTL', () => {
         }),
         toValues(),
       );
-      expectObservable(out).toBe('a 4ms b 9ms c d|', { a: 'a saw nothing', b: 'b saw a', c: 'c saw nothing', d: 'd saw c' });
+      expectObservable(out).toBe('a 4ms b 9ms c d|', {
+        a: 'a saw nothing',
+        b: 'b saw a',
+        c: 'c saw nothing',
+        d: 'd saw c',
+      });
     });
   });
-
 });

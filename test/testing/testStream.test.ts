@@ -6,11 +6,28 @@ import { map } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import {
-  END_OF_STREAM, InvalidOptionError, InvalidTimestampError, count, keyBy, keyedProcess, mergeTimed, record, sum, toValues,
-  tumblingEventTimeWindows, tumblingProcessingTimeWindows, valueState, watermark, window,
+  END_OF_STREAM,
+  InvalidOptionError,
+  InvalidTimestampError,
+  count,
+  keyBy,
+  keyedProcess,
+  mergeTimed,
+  record,
+  sum,
+  toValues,
+  tumblingEventTimeWindows,
+  tumblingProcessingTimeWindows,
+  valueState,
+  watermark,
+  window,
 } from '../../src/index.js';
 import {
-  TestStreamStepError, WatermarkRegressionError, testStream, timestamped, unbatched,
+  TestStreamStepError,
+  WatermarkRegressionError,
+  testStream,
+  timestamped,
+  unbatched,
 } from '../../src/testing/index.js';
 
 const newScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
@@ -64,14 +81,19 @@ describe('testStream: timing under TestScheduler', () => {
         .addElements(timestamped('c', 3)) // frame 101
         .advanceWatermarkToInfinity(); // frame 102, then complete
       expectObservable(input).toBe('ab 99ms c(e|)', {
-        a: [record('a', 1), record('b', 2)], b: [watermark(10)], c: [record('c', 3)], e: [END_OF_STREAM],
+        a: [record('a', 1), record('b', 2)],
+        b: [watermark(10)],
+        c: [record('c', 3)],
+        e: [END_OF_STREAM],
       });
     });
   });
 
   it('completes at the frame of its last step; a trailing processing-time advance delays completion', () => {
     newScheduler().run(({ expectObservable }) => {
-      expectObservable(testStream<string>().addElements(timestamped('a', 1)).pipe(unbatched())).toBe('(a|)', { a: record('a', 1) });
+      expectObservable(testStream<string>().addElements(timestamped('a', 1)).pipe(unbatched())).toBe('(a|)', {
+        a: record('a', 1),
+      });
       expectObservable(testStream<string>().advanceProcessingTime(50).pipe(unbatched())).toBe('50ms |');
     });
   });
@@ -82,17 +104,24 @@ describe('testStream: timing under TestScheduler', () => {
     let failure: unknown;
     let failedAt = -1;
     scheduler.run(() => {
-      testStream<string>().addElements(timestamped('a', 1)).checkpointAndRestore().pipe(unbatched()).subscribe({
-        next: (e) => seen.push(e),
-        error: (e: unknown) => {
-          failure = e;
-          failedAt = scheduler.now();
-        },
-      });
+      testStream<string>()
+        .addElements(timestamped('a', 1))
+        .checkpointAndRestore()
+        .pipe(unbatched())
+        .subscribe({
+          next: (e) => seen.push(e),
+          error: (e: unknown) => {
+            failure = e;
+            failedAt = scheduler.now();
+          },
+        });
     });
     expect(seen).toEqual([record('a', 1)]);
     expect(failure).toBeInstanceOf(TestStreamStepError);
-    expect(failure).toMatchObject({ step: 1, message: expect.stringMatching(/checkpointAndRestore\(\).*runWithRestore/) as unknown });
+    expect(failure).toMatchObject({
+      step: 1,
+      message: expect.stringMatching(/checkpointAndRestore\(\).*runWithRestore/) as unknown,
+    });
     expect(failedAt).toBe(1);
   });
 });
@@ -101,7 +130,11 @@ describe('testStream in front of the operators', () => {
   it('keyBy + event-time window: a window fires at the watermark step, a late element is dropped (Beam testLateDataAccumulating, Flink semantics)', () => {
     newScheduler().run(({ expectObservable }) => {
       const input = testStream<{ user: string }>()
-        .addElements(timestamped({ user: 'u1' }, 100), timestamped({ user: 'u2' }, 1200), timestamped({ user: 'u1' }, 900))
+        .addElements(
+          timestamped({ user: 'u1' }, 100),
+          timestamped({ user: 'u2' }, 1200),
+          timestamped({ user: 'u1' }, 900),
+        )
         .advanceWatermarkTo(999) // frame 1: reaches end - 1 of [0, 1000), which fires (Flink)
         .addElements(timestamped({ user: 'u1' }, 500)) // late: dropped, no allowed lateness
         .addElements(timestamped({ user: 'u1' }, 1500))
@@ -144,15 +177,18 @@ describe('testStream in front of the operators', () => {
         .advanceWatermarkToInfinity();
       const out = input.pipe(
         keyBy((v) => v % 2),
-        keyedProcess<number, number, string>({
-          processElement(value, ctx) {
-            ctx.getState(last).update(value);
-            ctx.timerService.registerEventTimeTimer(ctx.timestamp + 100);
+        keyedProcess<number, number, string>(
+          {
+            processElement(value, ctx) {
+              ctx.getState(last).update(value);
+              ctx.timerService.registerEventTimeTimer(ctx.timestamp + 100);
+            },
+            onTimer(time, ctx) {
+              ctx.output(`${time}:${ctx.getState(last).value()}`);
+            },
           },
-          onTimer(time, ctx) {
-            ctx.output(`${time}:${ctx.getState(last).value()}`);
-          },
-        }, { uid: 'p' }),
+          { uid: 'p' },
+        ),
         toValues(),
       );
       // Timers at 110 (key 1) and 120 (key 0), each fired by the watermark step that reaches it.
@@ -162,12 +198,20 @@ describe('testStream in front of the operators', () => {
 
   it('mergeTimed: the merged watermark is the minimum of the two test streams', () => {
     newScheduler().run(({ expectObservable }) => {
-      const fast = testStream<string>().addElements(timestamped('f', 5)).advanceWatermarkTo(100).advanceWatermarkTo(300);
+      const fast = testStream<string>()
+        .addElements(timestamped('f', 5))
+        .advanceWatermarkTo(100)
+        .advanceWatermarkTo(300);
       const slow = testStream<string>().advanceProcessingTime(1).advanceWatermarkTo(200);
       const merged = mergeTimed(fast, slow).pipe(unbatched());
       // Frame 0: f. Frame 1: fast at 100, slow at 200, so 100; slow then completes (its last step),
       // which leaves fast alone. Frame 2: fast at 300, and its completion ends the merged stream.
-      expectObservable(merged).toBe('a b (cd|)', { a: record('f', 5), b: watermark(100), c: watermark(300), d: END_OF_STREAM });
+      expectObservable(merged).toBe('a b (cd|)', {
+        a: record('f', 5),
+        b: watermark(100),
+        c: watermark(300),
+        d: END_OF_STREAM,
+      });
     });
   });
 });

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Subject, type SchedulerLike } from 'rxjs';
 import {
-  Counters, SideOutput, boundedOutOfOrderness, customWatermarks, withEventTime, type StreamElement, type StreamRecord, type WatermarkOutput,
+  Counters,
+  SideOutput,
+  boundedOutOfOrderness,
+  customWatermarks,
+  withEventTime,
+  type StreamElement,
+  type StreamRecord,
+  type WatermarkOutput,
 } from '../../src/index.js';
 import { unbatched } from '../../src/testing/index.js';
 
@@ -10,22 +17,35 @@ describe('property: the entry operator', () => {
   it('never lets the watermark regress, and every record behind it is reported late, not forwarded', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ ts: fc.integer({ min: -500, max: 5000 }), advance: fc.integer({ min: 0, max: 150 }) }), { maxLength: 200 }),
+        fc.array(fc.record({ ts: fc.integer({ min: -500, max: 5000 }), advance: fc.integer({ min: 0, max: 150 }) }), {
+          maxLength: 200,
+        }),
         fc.integer({ min: 0, max: 300 }),
         fc.integer({ min: 1, max: 250 }),
         (events, delay, period) => {
           let clock = 0;
-          const scheduler = { now: () => clock, schedule: () => ({ unsubscribe: () => undefined }) } as unknown as SchedulerLike;
+          const scheduler = {
+            now: () => clock,
+            schedule: () => ({ unsubscribe: () => undefined }),
+          } as unknown as SchedulerLike;
           const late = new SideOutput<StreamRecord<number>>();
           const lateSeen: number[] = [];
           late.subscribe((r) => lateSeen.push(r.timestamp));
           const counters = new Counters();
           const input = new Subject<number>();
           const out: StreamElement<number>[] = [];
-          input.pipe(
-            withEventTime({ timestamp: (v: number) => v, watermarks: boundedOutOfOrderness<number>(delay).withPeriod(period), late, counters, scheduler }),
-            unbatched(),
-          ).subscribe((e) => out.push(e));
+          input
+            .pipe(
+              withEventTime({
+                timestamp: (v: number) => v,
+                watermarks: boundedOutOfOrderness<number>(delay).withPeriod(period),
+                late,
+                counters,
+                scheduler,
+              }),
+              unbatched(),
+            )
+            .subscribe((e) => out.push(e));
           for (const { ts, advance } of events) {
             clock += advance;
             input.next(ts);
@@ -55,16 +75,31 @@ describe('property: the entry operator', () => {
 
 describe('property: the entry operator with any generator and idleness', () => {
   it('status alternates, records never travel on an idle stream, watermarks never regress, the end is +infinity', () => {
-    const proposal = fc.oneof(fc.integer({ min: -100, max: 3000 }), fc.constant('idle' as const), fc.constant('active' as const), fc.constant('none' as const));
+    const proposal = fc.oneof(
+      fc.integer({ min: -100, max: 3000 }),
+      fc.constant('idle' as const),
+      fc.constant('active' as const),
+      fc.constant('none' as const),
+    );
     fc.assert(
       fc.property(
-        fc.array(fc.record({ ts: fc.integer({ min: 0, max: 3000 }), advance: fc.integer({ min: 0, max: 400 }), onEvent: proposal }), { maxLength: 100 }),
+        fc.array(
+          fc.record({
+            ts: fc.integer({ min: 0, max: 3000 }),
+            advance: fc.integer({ min: 0, max: 400 }),
+            onEvent: proposal,
+          }),
+          { maxLength: 100 },
+        ),
         fc.array(proposal, { maxLength: 100 }),
         fc.integer({ min: 1, max: 200 }),
         fc.option(fc.integer({ min: 1, max: 500 }), { nil: undefined }),
         (events, periodic, period, idleTimeout) => {
           let clock = 0;
-          const scheduler = { now: () => clock, schedule: () => ({ unsubscribe: () => undefined }) } as unknown as SchedulerLike;
+          const scheduler = {
+            now: () => clock,
+            schedule: () => ({ unsubscribe: () => undefined }),
+          } as unknown as SchedulerLike;
           const apply = (p: (typeof events)[number]['onEvent'], o: WatermarkOutput): void => {
             if (p === 'idle') o.markIdle();
             else if (p === 'active') o.markActive();
@@ -72,12 +107,17 @@ describe('property: the entry operator with any generator and idleness', () => {
           };
           let strategy = customWatermarks<{ ts: number; onEvent: (typeof events)[number]['onEvent'] }>(() => {
             let i = 0;
-            return { onEvent: (v, _t, o) => apply(v.onEvent, o), onPeriodicEmit: (o) => apply(periodic[i++ % Math.max(1, periodic.length)] ?? 'none', o) };
+            return {
+              onEvent: (v, _t, o) => apply(v.onEvent, o),
+              onPeriodicEmit: (o) => apply(periodic[i++ % Math.max(1, periodic.length)] ?? 'none', o),
+            };
           }, period);
           if (idleTimeout !== undefined) strategy = strategy.withIdleness(idleTimeout);
           const input = new Subject<(typeof events)[number]>();
           const out: StreamElement<unknown>[] = [];
-          input.pipe(withEventTime({ timestamp: (e) => e.ts, watermarks: strategy, scheduler }), unbatched()).subscribe((e) => out.push(e));
+          input
+            .pipe(withEventTime({ timestamp: (e) => e.ts, watermarks: strategy, scheduler }), unbatched())
+            .subscribe((e) => out.push(e));
           for (const event of events) {
             clock += event.advance;
             input.next(event);

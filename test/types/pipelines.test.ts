@@ -4,11 +4,33 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import { from, type Observable } from 'rxjs';
 import {
-  average, boundedOutOfOrderness, combine, count, countWindow, eventTimeSessionWindows, type Collector, keyBy, quantiles, toRecords, toValues,
-  tumblingEventTimeWindows, window, windowAll, windowBy, withEventTime, type QuantileSummary, type StreamRecord, type WindowResult,
+  average,
+  boundedOutOfOrderness,
+  combine,
+  count,
+  countWindow,
+  eventTimeSessionWindows,
+  type Collector,
+  keyBy,
+  quantiles,
+  toRecords,
+  toValues,
+  tumblingEventTimeWindows,
+  window,
+  windowAll,
+  windowBy,
+  withEventTime,
+  type QuantileSummary,
+  type StreamRecord,
+  type WindowResult,
 } from '../../src/index.js';
 
-interface Click { page: string; at: number; ms: number; user: number }
+interface Click {
+  page: string;
+  at: number;
+  ms: number;
+  user: number;
+}
 const clicks$: Observable<Click> = from<Click[]>([]);
 const timed = withEventTime({ timestamp: (c: Click) => c.at, watermarks: boundedOutOfOrderness(2_000) });
 
@@ -40,7 +62,9 @@ describe('types: window(...) infers its input and key from upstream inside pipe'
       windowBy(eventTimeSessionWindows(30_000)).aggregate(combine({ n: count(), mean: average((c: Click) => c.ms) })),
       toRecords(),
     );
-    expectTypeOf(stats$).toEqualTypeOf<Observable<StreamRecord<WindowResult<string, { n: number; mean: number }>, string>>>();
+    expectTypeOf(stats$).toEqualTypeOf<
+      Observable<StreamRecord<WindowResult<string, { n: number; mean: number }>, string>>
+    >();
 
     const pages$ = clicks$.pipe(
       timed,
@@ -65,7 +89,11 @@ describe('types: window(...) infers its input and key from upstream inside pipe'
   });
 
   it('windowAll keeps a stream without keys', () => {
-    const all$ = clicks$.pipe(timed, windowAll(tumblingEventTimeWindows(1_000)).aggregate(quantiles((c) => c.ms)), toValues());
+    const all$ = clicks$.pipe(
+      timed,
+      windowAll(tumblingEventTimeWindows(1_000)).aggregate(quantiles((c) => c.ms)),
+      toValues(),
+    );
     expectTypeOf(all$).toEqualTypeOf<Observable<WindowResult<undefined, QuantileSummary>>>();
   });
 

@@ -5,7 +5,16 @@ import { firstValueFrom, toArray, type SchedulerLike } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { Metric } from 'web-vitals';
 import {
-  count, filterValues, fromIterable, InvalidOptionError, keyBy, monotonousTimestamps, sum, toValues, tumblingEventTimeWindows, windowBy,
+  count,
+  filterValues,
+  fromIterable,
+  InvalidOptionError,
+  keyBy,
+  monotonousTimestamps,
+  sum,
+  toValues,
+  tumblingEventTimeWindows,
+  windowBy,
   withEventTimeBatches,
 } from '../../src/index.js';
 import { fromWebVitals, type VitalUpdate, type WebVitalsLibrary } from '../../src/web-vitals/index.js';
@@ -20,7 +29,13 @@ function fakeLibrary() {
     callbacks.set(name, [...(callbacks.get(name) ?? []), report]);
     options.push(opts);
   };
-  const library = { onLCP: on('LCP'), onINP: on('INP'), onCLS: on('CLS'), onFCP: on('FCP'), onTTFB: on('TTFB') } as unknown as WebVitalsLibrary;
+  const library = {
+    onLCP: on('LCP'),
+    onINP: on('INP'),
+    onCLS: on('CLS'),
+    onFCP: on('FCP'),
+    onTTFB: on('TTFB'),
+  } as unknown as WebVitalsLibrary;
   const report = (name: Metric['name'], id: string, value: number, delta: number, extra: object = {}) => {
     for (const cb of callbacks.get(name) ?? []) {
       cb({ name, id, value, delta, rating: 'good', entries: [], navigationType: 'navigate', ...extra } as Metric);
@@ -31,7 +46,15 @@ function fakeLibrary() {
 
 /** A scheduler whose `now()` the test sets: the reports' event time. */
 function clock(start: number) {
-  const c = { t: start, scheduler: { now: () => c.t, schedule: () => { throw new Error('not used'); } } as unknown as SchedulerLike };
+  const c = {
+    t: start,
+    scheduler: {
+      now: () => c.t,
+      schedule: () => {
+        throw new Error('not used');
+      },
+    } as unknown as SchedulerLike,
+  };
   return c;
 }
 
@@ -40,7 +63,12 @@ describe('fromWebVitals', () => {
     const fake = fakeLibrary();
     const time = clock(1_000);
     const seen: VitalUpdate[] = [];
-    const sub = fromWebVitals({ metrics: ['CLS', 'LCP'], reportAllChanges: true, library: fake.library, scheduler: time.scheduler }).subscribe((v) => seen.push(v));
+    const sub = fromWebVitals({
+      metrics: ['CLS', 'LCP'],
+      reportAllChanges: true,
+      library: fake.library,
+      scheduler: time.scheduler,
+    }).subscribe((v) => seen.push(v));
     expect([...fake.callbacks.keys()].sort()).toEqual(['CLS', 'LCP']);
     expect(fake.options).toEqual([{ reportAllChanges: true }, { reportAllChanges: true }]);
 
@@ -68,27 +96,49 @@ describe('fromWebVitals', () => {
     const seen: VitalUpdate[] = [];
     fromWebVitals({ library: fake.library, scheduler: time.scheduler }).subscribe((v) => seen.push(v));
     // Two CLS instances (a bfcache restore starts a new id), reported across three 1 s windows.
-    const plan: [number, string, number][] = [[100, 'a', 0.1], [900, 'a', 0.15], [1_200, 'a', 0.4], [1_300, 'b', 0.05], [2_500, 'b', 0.25], [2_600, 'a', 0.5]];
+    const plan: [number, string, number][] = [
+      [100, 'a', 0.1],
+      [900, 'a', 0.15],
+      [1_200, 'a', 0.4],
+      [1_300, 'b', 0.05],
+      [2_500, 'b', 0.25],
+      [2_600, 'a', 0.5],
+    ];
     const last = new Map<string, number>();
     for (const [at, id, value] of plan) {
       time.t = at;
       fake.report('CLS', id, value, value - (last.get(id) ?? 0));
       last.set(id, value);
     }
-    const perWindow = (aggregate: 'sum' | 'count') => firstValueFrom(fromIterable(seen, { batchSize: 2 }).pipe(
-      withEventTimeBatches({ timestamp: (v: VitalUpdate) => v.at, watermarks: monotonousTimestamps<VitalUpdate>().onEveryBatch() }),
-      filterValues((v) => aggregate === 'sum' || v.update === 0),
-      keyBy((v) => v.name),
-      windowBy(tumblingEventTimeWindows(1_000)).aggregate(aggregate === 'sum' ? sum((v: VitalUpdate) => v.delta) : count()),
-      toValues(),
-      toArray(),
-    ));
+    const perWindow = (aggregate: 'sum' | 'count') =>
+      firstValueFrom(
+        fromIterable(seen, { batchSize: 2 }).pipe(
+          withEventTimeBatches({
+            timestamp: (v: VitalUpdate) => v.at,
+            watermarks: monotonousTimestamps<VitalUpdate>().onEveryBatch(),
+          }),
+          filterValues((v) => aggregate === 'sum' || v.update === 0),
+          keyBy((v) => v.name),
+          windowBy(tumblingEventTimeWindows(1_000)).aggregate(
+            aggregate === 'sum' ? sum((v: VitalUpdate) => v.delta) : count(),
+          ),
+          toValues(),
+          toArray(),
+        ),
+      );
     const sums = await perWindow('sum');
-    expect(sums.map((r) => [r.window.start, Math.round(r.value * 1_000) / 1_000])).toEqual([[0, 0.15], [1_000, 0.3], [2_000, 0.3]]);
+    expect(sums.map((r) => [r.window.start, Math.round(r.value * 1_000) / 1_000])).toEqual([
+      [0, 0.15],
+      [1_000, 0.3],
+      [2_000, 0.3],
+    ]);
     const total = sums.reduce((s, r) => s + r.value, 0);
     expect(total).toBeCloseTo(0.5 + 0.25, 10); // the final values of a and b, each once
     const counts = await perWindow('count');
-    expect(counts.map((r) => [r.window.start, r.value])).toEqual([[0, 1], [1_000, 1]]);
+    expect(counts.map((r) => [r.window.start, r.value])).toEqual([
+      [0, 1],
+      [1_000, 1],
+    ]);
   });
 
   it('passes attribution through only when asked', () => {
@@ -115,6 +165,8 @@ describe('fromWebVitals', () => {
     expect(() => fromWebVitals({ metrics: ['FID' as 'LCP'] })).toThrow(/metrics.*FID.*not a web vital/s);
     expect(() => fromWebVitals({ attribution: 'yes' as unknown as boolean })).toThrow(/attribution/);
     expect(() => fromWebVitals({ reportAllChanges: 1 as unknown as boolean })).toThrow(/reportAllChanges/);
-    expect(() => fromWebVitals({ library: { ...fake.library, onINP: undefined } as unknown as WebVitalsLibrary })).toThrow(/library\.onINP/);
+    expect(() =>
+      fromWebVitals({ library: { ...fake.library, onINP: undefined } as unknown as WebVitalsLibrary }),
+    ).toThrow(/library\.onINP/);
   });
 });

@@ -30,19 +30,45 @@ import { keyGroupOf } from '../../src/engine/index.js';
 import { SideOutput } from '../../src/rx/side-output.js';
 import { batched, testStream, unbatched } from '../../src/testing/index.js';
 import {
-  continuousProcessingTimeTrigger, countTrigger, eventTimeSessionWindows, eventTimeTrigger, globalWindows, isFire, isPurge,
-  purgingTrigger, slidingEventTimeWindows, sum, tumblingEventTimeWindows, window, DROPPED_LATE, GLOBAL_WINDOW,
-  LATE_TO_SIDE_OUTPUT, type PaneInfo, type PaneTiming, type Trigger, type TriggerContext, type TriggerResult, type WindowFunction,
+  continuousProcessingTimeTrigger,
+  countTrigger,
+  eventTimeSessionWindows,
+  eventTimeTrigger,
+  globalWindows,
+  isFire,
+  isPurge,
+  purgingTrigger,
+  slidingEventTimeWindows,
+  sum,
+  tumblingEventTimeWindows,
+  window,
+  DROPPED_LATE,
+  GLOBAL_WINDOW,
+  LATE_TO_SIDE_OUTPUT,
+  type PaneInfo,
+  type PaneTiming,
+  type Trigger,
+  type TriggerContext,
+  type TriggerResult,
+  type WindowFunction,
 } from '../../src/window/index.js';
 import { harness, liveWindows, rec, reduceFn, show, windowOp, wm } from './helpers.js';
 
 const MINUTE = 60_000;
 /** The pane a result should carry (Beam's PaneInfo). */
-const pane = (timing: PaneTiming, index: number, isLast = false): PaneInfo => ({ timing, index, isFirst: index === 0, isLast });
+const pane = (timing: PaneTiming, index: number, isLast = false): PaneInfo => ({
+  timing,
+  index,
+  isFirst: index === 0,
+  isLast,
+});
 const plus = (a: number, b: number): number => a + b;
 const total = reduceFn(plus);
 /** The window's elements in arrival order (Beam's GroupByKey output), joined with spaces. */
-const grouped = <T>(): WindowFunction<T, string, string> => ({ kind: 'process', process: (elements, _ctx, out) => out.collect(elements.join(' ')) });
+const grouped = <T>(): WindowFunction<T, string, string> => ({
+  kind: 'process',
+  process: (elements, _ctx, out) => out.collect(elements.join(' ')),
+});
 
 /**
  * Fires when either trigger fires, purges when either purges (roughly Beam's AfterFirst, repeated).
@@ -57,7 +83,8 @@ function either<T>(a: Trigger<T>, b: Trigger<T>): Trigger<T> {
   return {
     name: `either(${a.name ?? 'custom'}, ${b.name ?? 'custom'})`,
     canMerge: a.canMerge === true && b.canMerge === true,
-    onElement: (value, timestamp, w, ctx) => combine(a.onElement(value, timestamp, w, ctx), b.onElement(value, timestamp, w, ctx)),
+    onElement: (value, timestamp, w, ctx) =>
+      combine(a.onElement(value, timestamp, w, ctx), b.onElement(value, timestamp, w, ctx)),
     onEventTime: (time, w, ctx) => combine(a.onEventTime(time, w, ctx), b.onEventTime(time, w, ctx)),
     onProcessingTime: (time, w, ctx) => combine(a.onProcessingTime(time, w, ctx), b.onProcessingTime(time, w, ctx)),
     onMerge: (w, ctx) => {
@@ -139,12 +166,23 @@ describe('TestStreamTest (Beam Java SDK)', () => {
   it('testLateDataAccumulating with a late side output: the droppably late elements go there instead', () => {
     const counters = new Counters();
     const late = lateCollector<number>();
-    const h = harness(windowOp(tumblingEventTimeWindows(5 * MINUTE), total, { allowedLateness: 5 * MINUTE, lateOutput: late.output, counters }));
+    const h = harness(
+      windowOp(tumblingEventTimeWindows(5 * MINUTE), total, {
+        allowedLateness: 5 * MINUTE,
+        lateOutput: late.output,
+        counters,
+      }),
+    );
     h.process(rec(1, 0, 'k'), rec(2, 0, 'k'), rec(3, 0, 'k'), wm(6 * MINUTE), rec(4, 0, 'k'), rec(5, 0, 'k'));
     // The lateness ends at 299999 + 300000 = 599999: a watermark there has fired the cleanup timer.
     h.process(wm(599_999), rec(-1, 0, 'k'), rec(-2, 0, 'k'), rec(-3, 0, 'k')).end();
     expect(show(h.takeOutput())).toEqual([
-      'k [0,300000) 6 @299999', 'W360000', 'k [0,300000) 10 @299999', 'k [0,300000) 15 @299999', 'W599999', 'WInfinity',
+      'k [0,300000) 6 @299999',
+      'W360000',
+      'k [0,300000) 10 @299999',
+      'k [0,300000) 15 @299999',
+      'W599999',
+      'WInfinity',
     ]);
     expect(late.seen).toEqual(['-1@0', '-2@0', '-3@0']);
     expect(counters.get(LATE_TO_SIDE_OUTPUT)).toBe(3);
@@ -152,9 +190,12 @@ describe('TestStreamTest (Beam Java SDK)', () => {
   });
 
   it('testDiscardingMode: early firing every 2 elements, on-time pane, late firings never; Flink drops the unfired late elements at cleanup', () => {
-    const h = harness(windowOp(tumblingEventTimeWindows(1000), grouped<string>(), {
-      allowedLateness: 5000, trigger: purgingTrigger(earlyOnTimeLate(2, 0)),
-    }));
+    const h = harness(
+      windowOp(tumblingEventTimeWindows(1000), grouped<string>(), {
+        allowedLateness: 5000,
+        trigger: purgingTrigger(earlyOnTimeLate(2, 0)),
+      }),
+    );
     h.process(wm(0), rec('firstPane', 100, 'k'), rec('alsoFirstPane', 200, 'k'));
     expect(show(h.takeOutput())).toEqual(['W0', 'k [0,1000) firstPane alsoFirstPane @999']);
     h.process(rec('onTimePane', 500, 'k'), wm(1000));
@@ -194,7 +235,7 @@ describe('TestStreamTest (Beam Java SDK)', () => {
     expect(show(h.takeOutput())).toEqual([`k [${start},${start + six}) foo bar @${t}`, 'WInfinity']);
   });
 
-  it('testMultipleStreams: count triggers on the global window; Flink\'s CountTrigger repeats and never fires at the end', () => {
+  it("testMultipleStreams: count triggers on the global window; Flink's CountTrigger repeats and never fires at the end", () => {
     const h = harness(windowOp(globalWindows(), grouped<string>(), { trigger: countTrigger(2) }));
     h.process(rec('foo', 0, 'strings'), rec('bar', 0, 'strings'));
     expect(h.recordsOut().map(([r]) => r.value)).toEqual(['foo bar']);
@@ -208,7 +249,9 @@ describe('TestStreamTest (Beam Java SDK)', () => {
     ints.process(rec(1, 0, 'ints'), rec(2, 0, 'ints'), rec(3, 0, 'ints'));
     expect(ints.recordsOut()).toEqual([]);
     ints.process(rec(4, 0, 'ints')).end();
-    expect(ints.recordsOut()).toEqual([[{ key: 'ints', window: GLOBAL_WINDOW, value: 10, pane: pane('EARLY', 0) }, GLOBAL_WINDOW.end - 1]]);
+    expect(ints.recordsOut()).toEqual([
+      [{ key: 'ints', window: GLOBAL_WINDOW, value: 10, pane: pane('EARLY', 0) }, GLOBAL_WINDOW.end - 1],
+    ]);
   });
 });
 
@@ -217,40 +260,61 @@ describe('processing-time early firings (TestStreamTest, trigger_test.py) under 
   type Ev = { k: string; v: number };
   const ev = (v: number, ts: number, k = 'key'): StreamRecord<Ev> => record({ k, v }, ts);
   const byK = keyBy((e: Ev) => e.k);
-  const res = <R>(key: string, w: { start: number; end: number }, value: R, p: PaneInfo) => keyedRecord({ key, window: w, value, pane: p }, w.end - 1, key, keyGroupOf(key));
+  const res = <R>(key: string, w: { start: number; end: number }, value: R, p: PaneInfo) =>
+    keyedRecord({ key, window: w, value, pane: p }, w.end - 1, key, keyGroupOf(key));
 
   it('testEarlyPanesOfWindow: early panes every 5 minutes of processing time, then the on-time pane at the end of input', () => {
     const scheduler = newScheduler();
     scheduler.run(({ expectObservable }) => {
       const input = testStream<Ev>()
-        .addElements(ev(1, 1000)).advanceProcessingTime(6 * MINUTE)
-        .addElements(ev(2, 2000)).advanceProcessingTime(6 * MINUTE)
-        .addElements(ev(3, 3000)).advanceProcessingTime(6 * MINUTE)
+        .addElements(ev(1, 1000))
+        .advanceProcessingTime(6 * MINUTE)
+        .addElements(ev(2, 2000))
+        .advanceProcessingTime(6 * MINUTE)
+        .addElements(ev(3, 3000))
+        .advanceProcessingTime(6 * MINUTE)
         .advanceWatermarkToInfinity();
       const trigger = either(eventTimeTrigger(), continuousProcessingTimeTrigger(5 * MINUTE));
-      const out = input.pipe(byK, window<Ev, string>(tumblingEventTimeWindows(30 * MINUTE), { trigger, scheduler }).aggregate(sum((e: Ev) => e.v)), unbatched());
+      const out = input.pipe(
+        byK,
+        window<Ev, string>(tumblingEventTimeWindows(30 * MINUTE), { trigger, scheduler }).aggregate(
+          sum((e: Ev) => e.v),
+        ),
+        unbatched(),
+      );
       // Beam fires 5 minutes after the first element of each pane; Flink's continuous trigger fires
       // at multiples of 5 minutes. Here both give early panes 1, 3, 6 and the on-time pane 6.
       const w = { start: 0, end: 30 * MINUTE };
       expectObservable(out).toBe('300000ms p 299999ms q 299999ms r 179999ms (se|)', {
-        p: res('key', w, 1, pane('EARLY', 0)), q: res('key', w, 3, pane('EARLY', 1)), r: res('key', w, 6, pane('EARLY', 2)),
-        s: res('key', w, 6, pane('ON_TIME', 3, true)), e: END_OF_STREAM,
+        p: res('key', w, 1, pane('EARLY', 0)),
+        q: res('key', w, 3, pane('EARLY', 1)),
+        r: res('key', w, 6, pane('EARLY', 2)),
+        s: res('key', w, 6, pane('ON_TIME', 3, true)),
+        e: END_OF_STREAM,
       });
     });
   });
 
-  it('testProcessingTimeTrigger: the global window with early firings every 5 minutes; Flink\'s continuous trigger also fires when nothing new arrived', () => {
+  it("testProcessingTimeTrigger: the global window with early firings every 5 minutes; Flink's continuous trigger also fires when nothing new arrived", () => {
     const scheduler = newScheduler();
     scheduler.run(({ cold, expectObservable }) => {
       // 1 and 2, 12 minutes of processing time, 3, 6 minutes, end of input.
       const input = cold('a b 719998ms c 359999ms |', { a: ev(1, 1000), b: ev(2, 2000), c: ev(3, 3000) });
       const trigger = either(eventTimeTrigger(), continuousProcessingTimeTrigger(5 * MINUTE));
-      const out = input.pipe(batched(), byK, window<Ev, string>(globalWindows(), { trigger, scheduler }).aggregate(sum((e: Ev) => e.v)), unbatched());
+      const out = input.pipe(
+        batched(),
+        byK,
+        window<Ev, string>(globalWindows(), { trigger, scheduler }).aggregate(sum((e: Ev) => e.v)),
+        unbatched(),
+      );
       // Beam's early panes are 3 and 6 (a new pane waits for a new element); Flink also fires at
       // 10 minutes with 3. The event-time part fires the global window at the end of input.
       expectObservable(out).toBe('300000ms p 299999ms q 299999ms r 179999ms (se|)', {
-        p: res('key', GLOBAL_WINDOW, 3, pane('EARLY', 0)), q: res('key', GLOBAL_WINDOW, 3, pane('EARLY', 1)), r: res('key', GLOBAL_WINDOW, 6, pane('EARLY', 2)),
-        s: res('key', GLOBAL_WINDOW, 6, pane('ON_TIME', 3, true)), e: END_OF_STREAM,
+        p: res('key', GLOBAL_WINDOW, 3, pane('EARLY', 0)),
+        q: res('key', GLOBAL_WINDOW, 3, pane('EARLY', 1)),
+        r: res('key', GLOBAL_WINDOW, 6, pane('EARLY', 2)),
+        s: res('key', GLOBAL_WINDOW, 6, pane('ON_TIME', 3, true)),
+        e: END_OF_STREAM,
       });
     });
   });
@@ -269,15 +333,21 @@ describe('processing-time early firings (TestStreamTest, trigger_test.py) under 
       const trigger = either(eventTimeTrigger(), continuousProcessingTimeTrigger(5000));
       const out = input.pipe(
         byK,
-        window<Ev, string>(tumblingEventTimeWindows(10_000), { trigger, scheduler }).process((es: readonly Ev[], _c, o) => o.collect(es.map((e) => e.v).join(','))),
+        window<Ev, string>(tumblingEventTimeWindows(10_000), { trigger, scheduler }).process(
+          (es: readonly Ev[], _c, o) => o.collect(es.map((e) => e.v).join(',')),
+        ),
         unbatched(),
       );
       // The watermark 10 s (>= 9999) fires the window and cleans it up (lateness 0): the
       // processing-time timer at 10 s then finds no window. Beam fires at 10 s too (10 s > 9.999 s).
       const w = { start: 0, end: 10_000 };
       expectObservable(out).toBe('w-x 4997ms p 2ms (zy) 4996ms (e|)', {
-        w: watermark(0), x: watermark(5000), p: res('key', w, '1,2,3,4,5', pane('EARLY', 0)),
-        z: res('key', w, '1,2,3,4,5,6,7,8,9,10', pane('ON_TIME', 1, true)), y: watermark(10_000), e: END_OF_STREAM,
+        w: watermark(0),
+        x: watermark(5000),
+        p: res('key', w, '1,2,3,4,5', pane('EARLY', 0)),
+        z: res('key', w, '1,2,3,4,5,6,7,8,9,10', pane('ON_TIME', 1, true)),
+        y: watermark(10_000),
+        e: END_OF_STREAM,
       });
     });
   });
@@ -285,19 +355,30 @@ describe('processing-time early firings (TestStreamTest, trigger_test.py) under 
   it('test_gbk_execution_after_processing_trigger_fired (test_stream_test.py): a purging processing-time trigger fires once after 5 s', () => {
     const scheduler = newScheduler();
     scheduler.run(({ expectObservable }) => {
-      const input = testStream<Ev>().advanceWatermarkTo(10_000).addElements(ev(1, 10_000, 'k')).advanceProcessingTime(5100);
+      const input = testStream<Ev>()
+        .advanceWatermarkTo(10_000)
+        .addElements(ev(1, 10_000, 'k'))
+        .advanceProcessingTime(5100);
       const trigger = purgingTrigger(continuousProcessingTimeTrigger(5000));
-      const out = input.pipe(byK, window<Ev, string>(tumblingEventTimeWindows(15_000), { trigger, scheduler }).aggregate(sum((e: Ev) => e.v)), unbatched());
+      const out = input.pipe(
+        byK,
+        window<Ev, string>(tumblingEventTimeWindows(15_000), { trigger, scheduler }).aggregate(sum((e: Ev) => e.v)),
+        unbatched(),
+      );
       // Fires at 5 s with [a] and purges; the window is empty at 10 s (nothing emitted) and the end
       // of input does not fire a processing-time trigger.
       // A purging trigger's firing is the window's final pane.
-      expectObservable(out).toBe('w 4999ms p 100ms (e|)', { w: watermark(10_000), p: res('k', { start: 0, end: 15_000 }, 1, pane('EARLY', 0, true)), e: END_OF_STREAM });
+      expectObservable(out).toBe('w 4999ms p 100ms (e|)', {
+        w: watermark(10_000),
+        p: res('k', { start: 0, end: 15_000 }, 1, pane('EARLY', 0, true)),
+        e: END_OF_STREAM,
+      });
     });
   });
 });
 
 describe('test_stream_test.py (Beam Python SDK), in milliseconds', () => {
-  it('test_gbk_execution_no_triggers: default trigger, lateness 300 s; Flink\'s late firing holds the whole window', () => {
+  it("test_gbk_execution_no_triggers: default trigger, lateness 300 s; Flink's late firing holds the whole window", () => {
     const h = harness(windowOp(tumblingEventTimeWindows(15_000), grouped<string>(), { allowedLateness: 300_000 }));
     // Python's TestStream stamps plain elements with the current watermark.
     h.process(wm(10_000), rec('a', 10_000, 'k'), rec('b', 10_000, 'k'), rec('c', 10_000, 'k'));
@@ -314,9 +395,11 @@ describe('test_stream_test.py (Beam Python SDK), in milliseconds', () => {
   });
 
   it('test_gbk_execution_after_watermark_trigger: early firing per element, discarding; Flink emits no empty on-time panes', () => {
-    const h = harness(windowOp(tumblingEventTimeWindows(15_000), grouped<string>(), {
-      trigger: purgingTrigger(either(eventTimeTrigger(), countTrigger(1))),
-    }));
+    const h = harness(
+      windowOp(tumblingEventTimeWindows(15_000), grouped<string>(), {
+        trigger: purgingTrigger(either(eventTimeTrigger(), countTrigger(1))),
+      }),
+    );
     h.process(wm(10_000), rec('a', 11_000, 'k'));
     expect(show(h.takeOutput())).toEqual(['W10000', 'k [0,15000) a @14999']);
     // Beam emits an empty ON_TIME pane here; the window was purged, so Flink emits nothing.
@@ -332,23 +415,32 @@ describe('trigger_transcripts.yaml (Beam Python), run as the TestStream transcri
     // BaseTestStreamTranscriptTest feeds an order-agnostic transcript under several keys.
     const input = [1, 2, 3, 10, 11];
     const orders: Record<string, number[]> = {
-      original: input, reversed: [...input].reverse(), reshuffled: [10, 2, 11, 1, 3],
+      original: input,
+      reversed: [...input].reverse(),
+      reshuffled: [10, 2, 11, 1, 3],
     };
     const h = harness(windowOp(tumblingEventTimeWindows(10), total));
     for (const [key, order] of Object.entries(orders)) h.process(...order.map((t) => rec(t, t, key)));
     h.process(wm(25));
     expect(show(h.takeOutput())).toEqual([
-      'original [0,10) 6 @9', 'original [10,20) 21 @19', 'reshuffled [0,10) 6 @9', 'reshuffled [10,20) 21 @19',
-      'reversed [0,10) 6 @9', 'reversed [10,20) 21 @19', 'W25',
+      'original [0,10) 6 @9',
+      'original [10,20) 21 @19',
+      'reshuffled [0,10) 6 @9',
+      'reshuffled [10,20) 21 @19',
+      'reversed [0,10) 6 @9',
+      'reversed [10,20) 21 @19',
+      'W25',
     ]);
   });
 
-  it('fixed_default_late_data: a late element within lateness fires the window again; the lateness boundary is Flink\'s', () => {
+  it("fixed_default_late_data: a late element within lateness fires the window again; the lateness boundary is Flink's", () => {
     // The transcript runner ignores allowed lateness (it defaults to 0 there), so 7 still fires a
     // late pane. In Flink, 7 is late for [0, 10) unless 9 + lateness > watermark.
     const run = (lateness: number) => {
       const counters = new Counters();
-      const h = harness(windowOp(tumblingEventTimeWindows(10), grouped<number>(), { allowedLateness: lateness, counters }));
+      const h = harness(
+        windowOp(tumblingEventTimeWindows(10), grouped<number>(), { allowedLateness: lateness, counters }),
+      );
       h.process(...[1, 2, 3, 10, 11, 25].map((t) => rec(t, t, 'k')), wm(100));
       expect(show(h.takeOutput())).toEqual(['k [0,10) 1 2 3 @9', 'k [10,20) 10 11 @19', 'k [20,30) 25 @29', 'W100']);
       h.process(rec(7, 7, 'k'));
@@ -361,7 +453,12 @@ describe('trigger_transcripts.yaml (Beam Python), run as the TestStream transcri
   });
 
   it('early_late_sessions: sessions of gap 10, early every 2, on time, late every 3 elements (keys key1 and key2)', () => {
-    const h = harness(windowOp(eventTimeSessionWindows(10), grouped<number>(), { allowedLateness: 100, trigger: earlyOnTimeLate(2, 3) }));
+    const h = harness(
+      windowOp(eventTimeSessionWindows(10), grouped<number>(), {
+        allowedLateness: 100,
+        trigger: earlyOnTimeLate(2, 3),
+      }),
+    );
     // Feeds the elements under both keys; key2 must see exactly what key1 sees.
     const input = (...ts: number[]): string[] => {
       for (const key of ['key1', 'key2']) h.process(...ts.map((t) => rec(t, t, key)));
@@ -383,7 +480,12 @@ describe('trigger_transcripts.yaml (Beam Python), run as the TestStream transcri
   });
 
   it('garbage_collection: a purging count trigger of 2, lateness 10; leftovers are never emitted', () => {
-    const h = harness(windowOp(tumblingEventTimeWindows(10), grouped<number>(), { allowedLateness: 10, trigger: purgingTrigger(countTrigger(2)) }));
+    const h = harness(
+      windowOp(tumblingEventTimeWindows(10), grouped<number>(), {
+        allowedLateness: 10,
+        trigger: purgingTrigger(countTrigger(2)),
+      }),
+    );
     h.process(...[1, 2, 3, 10, 11, 25].map((t) => rec(t, t, 'k')));
     expect(show(h.takeOutput())).toEqual(['k [0,10) 1 2 @9', 'k [10,20) 10 11 @19']);
     // Beam's AfterCount(2) is finished for both windows; Flink's count trigger would fire again
@@ -463,7 +565,7 @@ describe('ReduceFnRunnerTest (Beam runners-core)', () => {
     expect(show(h.takeOutput())).toEqual(['k [60,160) 14 @159', 'WInfinity']);
   });
 
-  it('testMergingWithClosedDoesNotPoison, with Flink\'s default trigger: late elements merge into a fired session, which fires at once', () => {
+  it("testMergingWithClosedDoesNotPoison, with Flink's default trigger: late elements merge into a fired session, which fires at once", () => {
     const h = harness(windowOp(eventTimeSessionWindows(10), grouped<number>(), { allowedLateness: 50 }));
     h.process(rec(2, 2, 'k'), wm(12));
     expect(show(h.takeOutput())).toEqual(['k [2,12) 2 @11', 'W12']);

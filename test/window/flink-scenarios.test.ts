@@ -8,16 +8,30 @@ import { Counters } from '../../src/core/counters.js';
 import { END_OF_STREAM, type StreamRecord } from '../../src/core/elements.js';
 import { SideOutput } from '../../src/rx/side-output.js';
 import {
-  continuousEventTimeTrigger, countTrigger, dynamicEventTimeSessionWindows, eventTimeSessionWindows, eventTimeTrigger, purgingTrigger,
-  slidingEventTimeWindows, tumblingEventTimeWindows, tumblingProcessingTimeWindows, DROPPED_LATE, LATE_TO_SIDE_OUTPUT,
+  continuousEventTimeTrigger,
+  countTrigger,
+  dynamicEventTimeSessionWindows,
+  eventTimeSessionWindows,
+  eventTimeTrigger,
+  purgingTrigger,
+  slidingEventTimeWindows,
+  tumblingEventTimeWindows,
+  tumblingProcessingTimeWindows,
+  DROPPED_LATE,
+  LATE_TO_SIDE_OUTPUT,
 } from '../../src/window/index.js';
 import { harness, reduceFn, show, sumTuples, tup, windowOp, wm, type Tuple } from './helpers.js';
 
 /** Input of Flink's testSlidingEventTimeWindows / testTumblingEventTimeWindows (out of order). */
 const flinkInput = [
-  tup('key2', 1, 3999), tup('key2', 1, 3000),
-  tup('key1', 1, 20), tup('key1', 1, 0), tup('key1', 1, 999),
-  tup('key2', 1, 1998), tup('key2', 1, 1999), tup('key2', 1, 1000),
+  tup('key2', 1, 3999),
+  tup('key2', 1, 3000),
+  tup('key1', 1, 20),
+  tup('key1', 1, 0),
+  tup('key1', 1, 999),
+  tup('key2', 1, 1998),
+  tup('key2', 1, 1999),
+  tup('key2', 1, 1000),
 ];
 
 describe('WindowOperatorTest: sliding and tumbling event-time windows', () => {
@@ -66,18 +80,31 @@ describe('WindowOperatorTest: sliding and tumbling event-time windows', () => {
     h.process(tup('k', 1, -1), tup('k', 2, -1000), tup('k', 4, -1001), tup('k', 8, -1500), tup('k', 16, 0));
     h.end();
     expect(show(h.takeOutput())).toEqual([
-      'k [-1000,0) 3 @-1', 'k [-2000,-1000) 12 @-1001', 'k [0,1000) 16 @999', 'WInfinity',
+      'k [-1000,0) 3 @-1',
+      'k [-2000,-1000) 12 @-1001',
+      'k [0,1000) 16 @999',
+      'WInfinity',
     ]);
   });
 
   it('offsets: positive, negative, and a day aligned to midnight UTC+8', () => {
     const plus = harness(windowOp(tumblingEventTimeWindows(1000, 300), reduceFn(sumTuples)));
     plus.process(tup('k', 1, 0), tup('k', 2, 299), tup('k', 4, 300), tup('k', 8, -701)).end();
-    expect(show(plus.takeOutput())).toEqual(['k [-1700,-700) 8 @-701', 'k [-700,300) 3 @299', 'k [300,1300) 4 @1299', 'WInfinity']);
+    expect(show(plus.takeOutput())).toEqual([
+      'k [-1700,-700) 8 @-701',
+      'k [-700,300) 3 @299',
+      'k [300,1300) 4 @1299',
+      'WInfinity',
+    ]);
 
     const minus = harness(windowOp(tumblingEventTimeWindows(1000, -300), reduceFn(sumTuples)));
     minus.process(tup('k', 1, 0), tup('k', 2, 699), tup('k', 4, 700), tup('k', 8, -301)).end();
-    expect(show(minus.takeOutput())).toEqual(['k [-1300,-300) 8 @-301', 'k [-300,700) 3 @699', 'k [700,1700) 4 @1699', 'WInfinity']);
+    expect(show(minus.takeOutput())).toEqual([
+      'k [-1300,-300) 8 @-301',
+      'k [-300,700) 3 @699',
+      'k [700,1700) 4 @1699',
+      'WInfinity',
+    ]);
 
     const day = 86_400_000;
     const hour = 3_600_000;
@@ -98,7 +125,9 @@ describe('WindowOperatorTest: sliding and tumbling event-time windows', () => {
 describe('WindowOperatorTest: allowed lateness, cleanup and late data', () => {
   it('a late element within lateness fires the window again at once, with all its contents (non-purging)', () => {
     const counters = new Counters();
-    const h = harness(windowOp(tumblingEventTimeWindows(2000), reduceFn(sumTuples), { allowedLateness: 1000, counters }));
+    const h = harness(
+      windowOp(tumblingEventTimeWindows(2000), reduceFn(sumTuples), { allowedLateness: 1000, counters }),
+    );
     h.process(tup('k', 1, 500), wm(1999));
     expect(show(h.takeOutput())).toEqual(['k [0,2000) 1 @1999', 'W1999']);
     h.process(tup('k', 1, 600));
@@ -167,9 +196,12 @@ describe('WindowOperatorTest: allowed lateness, cleanup and late data', () => {
   });
 
   it('testCleanupTimerWithEmptyReduceStateForTumblingWindows: purging trigger + lateness, cleanup emits nothing', () => {
-    const h = harness(windowOp(tumblingEventTimeWindows(2000), reduceFn(sumTuples), {
-      allowedLateness: 1000, trigger: purgingTrigger(eventTimeTrigger()),
-    }));
+    const h = harness(
+      windowOp(tumblingEventTimeWindows(2000), reduceFn(sumTuples), {
+        allowedLateness: 1000,
+        trigger: purgingTrigger(eventTimeTrigger()),
+      }),
+    );
     h.process(tup('k', 1, 500), wm(1999));
     expect(show(h.takeOutput())).toEqual(['k [0,2000) 1 @1999', 'W1999']);
     h.process(tup('k', 5, 600)); // purged before: the late firing holds only the new element
@@ -180,7 +212,15 @@ describe('WindowOperatorTest: allowed lateness, cleanup and late data', () => {
 
   it('lateness 0: the firing timer and the cleanup timer are one timer: the window fires once', () => {
     let calls = 0;
-    const h = harness(windowOp(tumblingEventTimeWindows(1000), reduceFn((a: Tuple, b: Tuple) => { calls++; return sumTuples(a, b); })));
+    const h = harness(
+      windowOp(
+        tumblingEventTimeWindows(1000),
+        reduceFn((a: Tuple, b: Tuple) => {
+          calls++;
+          return sumTuples(a, b);
+        }),
+      ),
+    );
     h.process(tup('k', 1, 1), tup('k', 1, 2), wm(999), wm(1999), wm(5000));
     expect(show(h.takeOutput())).toEqual(['k [0,1000) 2 @999', 'W999', 'W1999', 'W5000']);
     expect(calls).toBe(1);
@@ -189,7 +229,13 @@ describe('WindowOperatorTest: allowed lateness, cleanup and late data', () => {
   it('saturating cleanup: lateness Infinity keeps windows until the end of input, which fires then drops them', () => {
     const h = harness(windowOp(tumblingEventTimeWindows(1000), reduceFn(sumTuples), { allowedLateness: Infinity }));
     h.process(tup('k', 1, 1), wm(999), tup('k', 1, 2), wm(1_000_000), tup('k', 1, 3));
-    expect(show(h.takeOutput())).toEqual(['k [0,1000) 1 @999', 'W999', 'k [0,1000) 2 @999', 'W1000000', 'k [0,1000) 3 @999']);
+    expect(show(h.takeOutput())).toEqual([
+      'k [0,1000) 1 @999',
+      'W999',
+      'k [0,1000) 2 @999',
+      'W1000000',
+      'k [0,1000) 3 @999',
+    ]);
     h.end();
     expect(show(h.takeOutput())).toEqual(['WInfinity']);
     expect((h.operator as unknown as { windowCount: number }).windowCount).toBe(0);
@@ -199,7 +245,12 @@ describe('WindowOperatorTest: allowed lateness, cleanup and late data', () => {
     const h = harness(windowOp(tumblingEventTimeWindows(1000), reduceFn(sumTuples), { allowedLateness: 5000 }));
     h.process(tup('a', 1, 10), tup('b', 1, 5000), tup('a', 1, 9000));
     h.process(END_OF_STREAM);
-    expect(show(h.takeOutput())).toEqual(['a [0,1000) 1 @999', 'a [9000,10000) 1 @9999', 'b [5000,6000) 1 @5999', 'WInfinity']);
+    expect(show(h.takeOutput())).toEqual([
+      'a [0,1000) 1 @999',
+      'a [9000,10000) 1 @9999',
+      'b [5000,6000) 1 @5999',
+      'WInfinity',
+    ]);
     expect((h.operator as unknown as { windowCount: number; keyCount: number }).keyCount).toBe(0);
   });
 });
@@ -246,7 +297,7 @@ describe('WindowOperatorTest: session windows', () => {
     expect(show(h.takeOutput())).toEqual(['WInfinity']);
   });
 
-  it('a dynamic-gap session whose new window equals an existing merged session keeps both elements (Flink\'s MergingWindowSet orphans the earlier state there; docs/windows.md)', () => {
+  it("a dynamic-gap session whose new window equals an existing merged session keeps both elements (Flink's MergingWindowSet orphans the earlier state there; docs/windows.md)", () => {
     // 1 at 0 and 2 at 5 (gap 10) merge into [0, 15); 4 at 0 has gap 15: its window is [0, 15) too.
     const gapOf = (t: Tuple): number => (t[1] === 4 ? 15 : 10);
     const h = harness(windowOp(dynamicEventTimeSessionWindows(gapOf), reduceFn(sumTuples)));
@@ -275,13 +326,17 @@ describe('trigger tests', () => {
   });
 
   it('PurgingTriggerTest: fire becomes fire-and-purge', () => {
-    const h = harness(windowOp(tumblingEventTimeWindows(1000), reduceFn(sumTuples), { trigger: purgingTrigger(countTrigger(2)) }));
+    const h = harness(
+      windowOp(tumblingEventTimeWindows(1000), reduceFn(sumTuples), { trigger: purgingTrigger(countTrigger(2)) }),
+    );
     h.process(tup('k', 1, 1), tup('k', 2, 2), tup('k', 4, 3), tup('k', 8, 4), tup('k', 16, 5)).end();
     expect(h.recordsOut().map(([r]) => (r.value as Tuple)[1])).toEqual([3, 12]);
   });
 
   it('ContinuousEventTimeTriggerTest: early firings every interval, aligned, then at the window end', () => {
-    const h = harness(windowOp(tumblingEventTimeWindows(10_000), reduceFn(sumTuples), { trigger: continuousEventTimeTrigger(2000) }));
+    const h = harness(
+      windowOp(tumblingEventTimeWindows(10_000), reduceFn(sumTuples), { trigger: continuousEventTimeTrigger(2000) }),
+    );
     h.process(tup('k', 1, 500), wm(1999));
     expect(show(h.takeOutput())).toEqual(['W1999']);
     h.process(wm(2000));
@@ -289,13 +344,20 @@ describe('trigger tests', () => {
     h.process(tup('k', 2, 2500), wm(4500));
     expect(show(h.takeOutput())).toEqual(['k [0,10000) 3 @9999', 'W4500']);
     h.process(wm(9999)); // 6000, 8000 and the end 9999 (one timer with the clamped next firing)
-    expect(show(h.takeOutput())).toEqual(['k [0,10000) 3 @9999', 'k [0,10000) 3 @9999', 'k [0,10000) 3 @9999', 'W9999']);
+    expect(show(h.takeOutput())).toEqual([
+      'k [0,10000) 3 @9999',
+      'k [0,10000) 3 @9999',
+      'k [0,10000) 3 @9999',
+      'W9999',
+    ]);
     h.process(wm(20_000));
     expect(show(h.takeOutput())).toEqual(['W20000']);
   });
 
   it('ContinuousEventTimeTrigger aligns negative timestamps with floor-mod', () => {
-    const h = harness(windowOp(tumblingEventTimeWindows(10_000), reduceFn(sumTuples), { trigger: continuousEventTimeTrigger(2000) }));
+    const h = harness(
+      windowOp(tumblingEventTimeWindows(10_000), reduceFn(sumTuples), { trigger: continuousEventTimeTrigger(2000) }),
+    );
     h.process(tup('k', 1, -9500), wm(-8001));
     expect(show(h.takeOutput())).toEqual(['W-8001']);
     h.process(wm(-8000));
@@ -323,7 +385,9 @@ describe('WindowOperatorTest: more scenarios', () => {
   });
 
   it('testSessionWindowsWithCountTrigger: a purging count trigger on sessions fires every n elements of the merged session', () => {
-    const h = harness(windowOp(eventTimeSessionWindows(3000), reduceFn(sumTuples), { trigger: purgingTrigger(countTrigger(4)) }));
+    const h = harness(
+      windowOp(eventTimeSessionWindows(3000), reduceFn(sumTuples), { trigger: purgingTrigger(countTrigger(4)) }),
+    );
     h.process(tup('key2', 1, 0), tup('key2', 2, 1000), tup('key2', 3, 2500), tup('key2', 4, 3500));
     expect(show(h.takeOutput())).toEqual(['key2 [0,6500) 10 @6499']);
     h.process(tup('key2', 5, 4000), tup('key2', 6, 4500), tup('key2', 7, 5500), tup('key2', 8, 7000));
@@ -348,7 +412,9 @@ describe('WindowOperatorTest: more scenarios', () => {
 
   it('testDropDueToLatenessSliding with lateness: the same element may be late for one window and on time for another', () => {
     const counters = new Counters();
-    const h = harness(windowOp(slidingEventTimeWindows(3000, 1000), reduceFn(sumTuples), { allowedLateness: 500, counters }));
+    const h = harness(
+      windowOp(slidingEventTimeWindows(3000, 1000), reduceFn(sumTuples), { allowedLateness: 500, counters }),
+    );
     h.process(tup('k', 1, 1500), wm(3400));
     // [-1000, 2000) fired at 1999, [0, 3000) at 2999; [1000, 4000) not yet.
     expect(show(h.takeOutput())).toEqual(['k [-1000,2000) 1 @1999', 'k [0,3000) 1 @2999', 'W3400']);
@@ -363,7 +429,10 @@ describe('WindowOperatorTest: more scenarios', () => {
 
 describe('event-time trigger on processing-time windows', () => {
   it('fires on the watermark; the processing-time cleanup is not confused with an event-time timer', () => {
-    const h = harness(windowOp(tumblingProcessingTimeWindows(1000), reduceFn(sumTuples), { trigger: eventTimeTrigger() }), 0);
+    const h = harness(
+      windowOp(tumblingProcessingTimeWindows(1000), reduceFn(sumTuples), { trigger: eventTimeTrigger() }),
+      0,
+    );
     h.process(tup('k', 1, 0), tup('k', 2, 0)); // processing time 0: window [0, 1000)
     h.process(wm(999));
     expect(show(h.takeOutput())).toEqual(['k [0,1000) 3 @999', 'W999']);

@@ -3,7 +3,12 @@ import { keyGroupOf, type Key } from '../../src/core/keys.js';
 import type { OperatorRuntime } from '../../src/core/operator.js';
 import { OperatorHarness } from '../../src/testing/harness.js';
 import type { WindowAssigner } from '../../src/window/assigners.js';
-import { WindowOperator, type WindowFunction, type WindowOptions, type WindowResult } from '../../src/window/operator.js';
+import {
+  WindowOperator,
+  type WindowFunction,
+  type WindowOptions,
+  type WindowResult,
+} from '../../src/window/operator.js';
 
 export type Tuple = readonly [string, number];
 
@@ -26,7 +31,10 @@ export function windowOp<T, K, R>(
   return (runtime) => new WindowOperator<T, K, R>({ keyed: true, ...options, assigner, fn }, runtime);
 }
 
-export function harness<T, K, R>(create: (runtime: OperatorRuntime) => WindowOperator<T, K, R>, startTime = 0): OperatorHarness<T, K, WindowResult<K, R>, K> {
+export function harness<T, K, R>(
+  create: (runtime: OperatorRuntime) => WindowOperator<T, K, R>,
+  startTime = 0,
+): OperatorHarness<T, K, WindowResult<K, R>, K> {
   return new OperatorHarness(create, { startTime });
 }
 

@@ -8,8 +8,16 @@ import { END_OF_STREAM, keyBy, record, watermark, type StreamElement } from '../
 import { keyedRecord, keyGroupOf } from '../../src/engine/index.js';
 import { batched, unbatched } from '../../src/testing/index.js';
 import {
-  continuousProcessingTimeTrigger, count, countWindow, processingTimeSessionWindows, slidingProcessingTimeWindows, sum,
-  tumblingEventTimeWindows, tumblingProcessingTimeWindows, window, windowAll,
+  continuousProcessingTimeTrigger,
+  count,
+  countWindow,
+  processingTimeSessionWindows,
+  slidingProcessingTimeWindows,
+  sum,
+  tumblingEventTimeWindows,
+  tumblingProcessingTimeWindows,
+  window,
+  windowAll,
 } from '../../src/window/index.js';
 
 const newScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
@@ -28,9 +36,16 @@ describe('processing-time windows (TestScheduler)', () => {
     const scheduler = newScheduler();
     scheduler.run(({ cold, expectObservable }) => {
       const input = cold('a 399ms b 599ms c 1999ms |', { a: ev('x', 1), b: ev('x', 2), c: ev('x', 4) });
-      const out = input.pipe(batched(), byK, window<Ev, string>(tumblingProcessingTimeWindows(1000), { scheduler }).aggregate(sum((e: Ev) => e.v)), unbatched());
+      const out = input.pipe(
+        batched(),
+        byK,
+        window<Ev, string>(tumblingProcessingTimeWindows(1000), { scheduler }).aggregate(sum((e: Ev) => e.v)),
+        unbatched(),
+      );
       expectObservable(out).toBe('999ms p 999ms q 1000ms (e|)', {
-        p: res('x', 0, 1000, 3), q: res('x', 1000, 2000, 4), e: END_OF_STREAM,
+        p: res('x', 0, 1000, 3),
+        q: res('x', 1000, 2000, 4),
+        e: END_OF_STREAM,
       });
     });
   });
@@ -39,7 +54,12 @@ describe('processing-time windows (TestScheduler)', () => {
     const scheduler = newScheduler();
     scheduler.run(({ cold, expectObservable }) => {
       const input = cold('a 999ms c 499ms |', { a: ev('x', 1), c: ev('x', 4) });
-      const out = input.pipe(batched(), byK, window<Ev, string>(tumblingProcessingTimeWindows(1000), { scheduler }).aggregate(count()), unbatched());
+      const out = input.pipe(
+        batched(),
+        byK,
+        window<Ev, string>(tumblingProcessingTimeWindows(1000), { scheduler }).aggregate(count()),
+        unbatched(),
+      );
       expectObservable(out).toBe('999ms p 500ms (e|)', { p: res('x', 0, 1000, 1), e: END_OF_STREAM });
     });
   });
@@ -48,9 +68,18 @@ describe('processing-time windows (TestScheduler)', () => {
     const scheduler = newScheduler();
     scheduler.run(({ cold, expectObservable }) => {
       const input = cold('a 199ms b 799ms c 999ms |', { a: ev('x', 1), b: ev('x', 2), c: ev('x', 4) });
-      const out = input.pipe(batched(), byK, window<Ev, string>(processingTimeSessionWindows(300), { scheduler }).aggregate(sum((e: Ev) => e.v)), unbatched());
+      const out = input.pipe(
+        batched(),
+        byK,
+        window<Ev, string>(processingTimeSessionWindows(300), { scheduler }).aggregate(sum((e: Ev) => e.v)),
+        unbatched(),
+      );
       // a at 0 and b at 200: session [0, 500) fires at 499; c at 1000: [1000, 1300) fires at 1299.
-      expectObservable(out).toBe('499ms p 799ms q 700ms (e|)', { p: res('x', 0, 500, 3), q: res('x', 1000, 1300, 4), e: END_OF_STREAM });
+      expectObservable(out).toBe('499ms p 799ms q 700ms (e|)', {
+        p: res('x', 0, 500, 3),
+        q: res('x', 1000, 1300, 4),
+        e: END_OF_STREAM,
+      });
     });
   });
 
@@ -59,14 +88,22 @@ describe('processing-time windows (TestScheduler)', () => {
     scheduler.run(({ cold, expectObservable }) => {
       const input = cold('a 249ms b 449ms w 99ms |', { a: ev('x', 1, 10), b: ev('x', 2, 20), w: watermark(9999) });
       const out = input.pipe(
-        batched(), byK,
-        window<Ev, string>(tumblingEventTimeWindows(10_000), { trigger: continuousProcessingTimeTrigger(200), scheduler }).aggregate(sum((e: Ev) => e.v)),
+        batched(),
+        byK,
+        window<Ev, string>(tumblingEventTimeWindows(10_000), {
+          trigger: continuousProcessingTimeTrigger(200),
+          scheduler,
+        }).aggregate(sum((e: Ev) => e.v)),
         unbatched(),
       );
       // Aligned firings at 200 (a), 400 and 600 (a + b); the watermark at 700 fires nothing more:
       // this trigger ignores event time. Its next firing (800) is after completion.
       expectObservable(out).toBe('200ms p 199ms q 199ms r 99ms w 99ms (e|)', {
-        p: res('x', 0, 10_000, 1, early(0)), q: res('x', 0, 10_000, 3, early(1)), r: res('x', 0, 10_000, 3, early(2)), w: watermark(9999), e: END_OF_STREAM,
+        p: res('x', 0, 10_000, 1, early(0)),
+        q: res('x', 0, 10_000, 3, early(1)),
+        r: res('x', 0, 10_000, 3, early(2)),
+        w: watermark(9999),
+        e: END_OF_STREAM,
       });
     });
   });
@@ -77,10 +114,18 @@ describe('more processing-time assigners (TestScheduler)', () => {
     const scheduler = newScheduler();
     scheduler.run(({ cold, expectObservable }) => {
       const input = cold('a 699ms b 1299ms |', { a: ev('x', 1), b: ev('x', 2) });
-      const out = input.pipe(batched(), byK, window<Ev, string>(slidingProcessingTimeWindows(1000, 500), { scheduler }).aggregate(sum((e: Ev) => e.v)), unbatched());
+      const out = input.pipe(
+        batched(),
+        byK,
+        window<Ev, string>(slidingProcessingTimeWindows(1000, 500), { scheduler }).aggregate(sum((e: Ev) => e.v)),
+        unbatched(),
+      );
       // a at 0: [-500, 500) and [0, 1000); b at 700: [0, 1000) and [500, 1500).
       expectObservable(out).toBe('499ms p 499ms q 499ms r 500ms (e|)', {
-        p: res('x', -500, 500, 1), q: res('x', 0, 1000, 3), r: res('x', 500, 1500, 2), e: END_OF_STREAM,
+        p: res('x', -500, 500, 1),
+        q: res('x', 0, 1000, 3),
+        r: res('x', 500, 1500, 2),
+        e: END_OF_STREAM,
       });
     });
   });
@@ -89,9 +134,19 @@ describe('more processing-time assigners (TestScheduler)', () => {
     const scheduler = newScheduler();
     scheduler.run(({ cold, expectObservable }) => {
       const input = cold('a b 998ms |', { a: ev('x', 1), b: ev('y', 2) });
-      const out = input.pipe(batched(), windowAll<Ev>(tumblingProcessingTimeWindows(1000), { scheduler }).aggregate(count()), unbatched());
+      const out = input.pipe(
+        batched(),
+        windowAll<Ev>(tumblingProcessingTimeWindows(1000), { scheduler }).aggregate(count()),
+        unbatched(),
+      );
       expectObservable(out).toBe('999ms p (e|)', {
-        p: { kind: 'record', value: { key: undefined, window: { start: 0, end: 1000 }, value: 2, pane: ONLY }, timestamp: 999, key: undefined, keyGroup: -1 },
+        p: {
+          kind: 'record',
+          value: { key: undefined, window: { start: 0, end: 1000 }, value: 2, pane: ONLY },
+          timestamp: 999,
+          key: undefined,
+          keyGroup: -1,
+        },
         e: END_OF_STREAM,
       });
     });
@@ -101,11 +156,25 @@ describe('more processing-time assigners (TestScheduler)', () => {
 describe('event-time windows in marbles', () => {
   it('results go out before the watermark that fired them, in the same frame', () => {
     newScheduler().run(({ cold, expectObservable }) => {
-      const input = cold('a-b-w 9ms c 9ms |', { a: ev('x', 1, 10), b: ev('y', 2, 999), w: watermark(999), c: ev('x', 4, 1000) });
-      const out = input.pipe(batched(), byK, window<Ev, string>(tumblingEventTimeWindows(1000)).aggregate(sum((e: Ev) => e.v)), unbatched());
+      const input = cold('a-b-w 9ms c 9ms |', {
+        a: ev('x', 1, 10),
+        b: ev('y', 2, 999),
+        w: watermark(999),
+        c: ev('x', 4, 1000),
+      });
+      const out = input.pipe(
+        batched(),
+        byK,
+        window<Ev, string>(tumblingEventTimeWindows(1000)).aggregate(sum((e: Ev) => e.v)),
+        unbatched(),
+      );
       // The end of input fires [1000, 2000) before the end-of-stream watermark.
       expectObservable(out).toBe('4ms (pqw) 15ms (re|)', {
-        p: res('x', 0, 1000, 1), q: res('y', 0, 1000, 2), w: watermark(999), r: res('x', 1000, 2000, 4), e: END_OF_STREAM,
+        p: res('x', 0, 1000, 1),
+        q: res('y', 0, 1000, 2),
+        w: watermark(999),
+        r: res('x', 1000, 2000, 4),
+        e: END_OF_STREAM,
       });
     });
   });
@@ -117,7 +186,8 @@ describe('event-time windows in marbles', () => {
       const global = { start: Number.MIN_SAFE_INTEGER, end: Number.MAX_SAFE_INTEGER };
       // Each firing purges the window (Flink's countWindow purges): a final pane, and the next one is a first again.
       const pane = { timing: 'EARLY', index: 0, isFirst: true, isLast: true };
-      const r = (value: number) => keyedRecord({ key: 'x', window: global, value, pane }, global.end - 1, 'x', keyGroupOf('x'));
+      const r = (value: number) =>
+        keyedRecord({ key: 'x', window: global, value, pane }, global.end - 1, 'x', keyGroupOf('x'));
       expectObservable(out).toBe('-p-q-(e|)', { p: r(3), q: r(7), e: END_OF_STREAM });
     });
   });

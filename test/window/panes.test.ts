@@ -16,7 +16,16 @@ import { END_OF_STREAM, type StreamElement, type StreamRecord } from '../../src/
 import type { OperatorRuntime } from '../../src/core/operator.js';
 import { SideOutput } from '../../src/rx/side-output.js';
 import {
-  average, combine, count, eventTimeTrigger, max, min, sum, tumblingEventTimeWindows, type Trigger, type WindowAggregateFunction,
+  average,
+  combine,
+  count,
+  eventTimeTrigger,
+  max,
+  min,
+  sum,
+  tumblingEventTimeWindows,
+  type Trigger,
+  type WindowAggregateFunction,
 } from '../../src/window/index.js';
 import { WindowOperator, type WindowOperatorState } from '../../src/engine/index.js';
 import { harness, rec, show, wm } from './helpers.js';
@@ -28,22 +37,34 @@ type Aggregate = WindowAggregateFunction<number, unknown, unknown>;
 const countAndSum = (): Aggregate => combine({ n: count(), s: sum() }) as Aggregate;
 
 function factory(
-  size: number, offset: number, general: boolean, late: SideOutput<StreamRecord<number, string>>, counters: Counters,
+  size: number,
+  offset: number,
+  general: boolean,
+  late: SideOutput<StreamRecord<number, string>>,
+  counters: Counters,
   aggregate: () => Aggregate = countAndSum,
 ): Factory {
   const trigger = general ? { ...(eventTimeTrigger() as Trigger<number>) } : undefined;
-  return (runtime) => new WindowOperator<number, string, unknown>({
-    assigner: tumblingEventTimeWindows(size, offset),
-    fn: { kind: 'aggregate', aggregate: aggregate() as never },
-    keyed: true,
-    lateOutput: late,
-    counters,
-    ...(trigger === undefined ? {} : { trigger }),
-  }, runtime);
+  return (runtime) =>
+    new WindowOperator<number, string, unknown>(
+      {
+        assigner: tumblingEventTimeWindows(size, offset),
+        fn: { kind: 'aggregate', aggregate: aggregate() as never },
+        keyed: true,
+        lateOutput: late,
+        counters,
+        ...(trigger === undefined ? {} : { trigger }),
+      },
+      runtime,
+    );
 }
 
 /** Runs the ops; a snapshot step exports the state and imports it into a fresh operator of `next`. */
-function run(make: Factory, ops: Op[], next: Factory = make): { out: StreamElement<unknown, unknown>[]; states: WindowOperatorState[] } {
+function run(
+  make: Factory,
+  ops: Op[],
+  next: Factory = make,
+): { out: StreamElement<unknown, unknown>[]; states: WindowOperatorState[] } {
   let h = harness(make);
   let watermark = 0;
   const out: StreamElement<unknown, unknown>[] = [];
@@ -53,8 +74,7 @@ function run(make: Factory, ops: Op[], next: Factory = make): { out: StreamEleme
     else if (op.kind === 'wm') {
       watermark += op.t;
       h.process(wm(watermark));
-    }
-    else {
+    } else {
       const state = structuredClone(h.operator.snapshotState!() as WindowOperatorState);
       states.push(state);
       out.push(...h.takeOutput());
@@ -69,7 +89,15 @@ function run(make: Factory, ops: Op[], next: Factory = make): { out: StreamEleme
 
 const opsArb: fc.Arbitrary<Op[]> = fc.array(
   fc.oneof(
-    { weight: 8, arbitrary: fc.record({ kind: fc.constant('rec' as const), key: fc.constantFrom('a', 'b', 'c', 'd'), ts: fc.integer({ min: -50, max: 300 }), v: fc.integer({ min: 0, max: 9 }) }) },
+    {
+      weight: 8,
+      arbitrary: fc.record({
+        kind: fc.constant('rec' as const),
+        key: fc.constantFrom('a', 'b', 'c', 'd'),
+        ts: fc.integer({ min: -50, max: 300 }),
+        v: fc.integer({ min: 0, max: 9 }),
+      }),
+    },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('wm' as const), t: fc.integer({ min: 1, max: 40 }) }) },
     { weight: 1, arbitrary: fc.constant({ kind: 'snapshot' as const }) },
   ),
@@ -87,45 +115,56 @@ function canonical(state: WindowOperatorState): WindowOperatorState {
 
 /** The property of the first test below, for one aggregate. */
 function sameAsGeneralLayout(aggregate: () => Aggregate, numRuns: number): void {
-    fc.assert(
-      fc.property(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 0, max: 49 }), opsArb, (size, rawOffset, ops) => {
-        const offset = rawOffset % size;
-        const outputs = [];
-        for (const [general, next] of [[false, false], [true, true], [false, true], [true, false]] as const) {
-          const late = new SideOutput<StreamRecord<number, string>>('late');
-          const seen: StreamRecord<number, string>[] = [];
-          late.subscribe((r) => seen.push(r));
-          const counters = new Counters();
-          const result = run(factory(size, offset, general, late, counters, aggregate), ops, factory(size, offset, next, late, counters, aggregate));
-          outputs.push({ ...result, seen, late: counters.get('lateRecordsToSideOutput') });
-        }
-        const [paned, plain, panedToPlain, plainToPaned] = outputs;
-        const sorted = show(paned!.out as never);
-        expect(show(plain!.out as never)).toEqual(sorted);
-        expect(show(panedToPlain!.out as never)).toEqual(sorted);
-        expect(show(plainToPaned!.out as never)).toEqual(sorted);
-        expect(paned!.seen).toEqual(plain!.seen);
-        expect(paned!.late).toBe(plain!.late);
-        expect(paned!.states.map(canonical)).toEqual(plain!.states.map(canonical));
-        // Without snapshots, the very same order.
-        const straight = ops.filter((op) => op.kind !== 'snapshot');
-        const none = new SideOutput<StreamRecord<number, string>>('late');
-        expect(run(factory(size, offset, false, none, new Counters(), aggregate), straight).out)
-          .toEqual(run(factory(size, offset, true, none, new Counters(), aggregate), straight).out);
-      }),
-      { numRuns },
-    );
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 0, max: 49 }), opsArb, (size, rawOffset, ops) => {
+      const offset = rawOffset % size;
+      const outputs = [];
+      for (const [general, next] of [
+        [false, false],
+        [true, true],
+        [false, true],
+        [true, false],
+      ] as const) {
+        const late = new SideOutput<StreamRecord<number, string>>('late');
+        const seen: StreamRecord<number, string>[] = [];
+        late.subscribe((r) => seen.push(r));
+        const counters = new Counters();
+        const result = run(
+          factory(size, offset, general, late, counters, aggregate),
+          ops,
+          factory(size, offset, next, late, counters, aggregate),
+        );
+        outputs.push({ ...result, seen, late: counters.get('lateRecordsToSideOutput') });
+      }
+      const [paned, plain, panedToPlain, plainToPaned] = outputs;
+      const sorted = show(paned!.out as never);
+      expect(show(plain!.out as never)).toEqual(sorted);
+      expect(show(panedToPlain!.out as never)).toEqual(sorted);
+      expect(show(plainToPaned!.out as never)).toEqual(sorted);
+      expect(paned!.seen).toEqual(plain!.seen);
+      expect(paned!.late).toBe(plain!.late);
+      expect(paned!.states.map(canonical)).toEqual(plain!.states.map(canonical));
+      // Without snapshots, the very same order.
+      const straight = ops.filter((op) => op.kind !== 'snapshot');
+      const none = new SideOutput<StreamRecord<number, string>>('late');
+      expect(run(factory(size, offset, false, none, new Counters(), aggregate), straight).out).toEqual(
+        run(factory(size, offset, true, none, new Counters(), aggregate), straight).out,
+      );
+    }),
+    { numRuns },
+  );
 }
 
 describe('pane table (tumbling, default trigger, no lateness) against the general layout', () => {
-  it('same output in the same order, same late records, equivalent state; each restores the other\'s state', () => {
+  it("same output in the same order, same late records, equivalent state; each restores the other's state", () => {
     sameAsGeneralLayout(countAndSum, 1500);
   });
 
   // The pane table keeps built-in aggregates in number columns (src/window/aggregate-columns.ts),
   // other aggregates as accumulators: both must give the general layout's results and state.
   it('every built-in aggregate, combined or alone, in number columns: same results and state, restores both ways', () => {
-    const all = (): Aggregate => combine({ n: count(), s: sum(), lo: min(), hi: max(), mean: average((v: number) => v / 2) }) as Aggregate;
+    const all = (): Aggregate =>
+      combine({ n: count(), s: sum(), lo: min(), hi: max(), mean: average((v: number) => v / 2) }) as Aggregate;
     sameAsGeneralLayout(all, 300);
     sameAsGeneralLayout(() => average() as Aggregate, 200);
     sameAsGeneralLayout(() => max((v: number) => -v) as Aggregate, 200);
@@ -133,15 +172,23 @@ describe('pane table (tumbling, default trigger, no lateness) against the genera
 
   // The pane table builds a combine's results with a constructor of their own (exactly sized): the
   // user must still receive plain objects, the general layout's, property for property and in order.
-  it('a combine\'s results from number columns are plain objects with the parts in order, as the general layout\'s', () => {
+  it("a combine's results from number columns are plain objects with the parts in order, as the general layout's", () => {
     const all = (): Aggregate => combine({ s: sum(), n: count(), lo: min() }) as Aggregate;
     const ops: Op[] = [
-      { kind: 'rec', key: 'a', ts: 1, v: 3 }, { kind: 'rec', key: 'b', ts: 2, v: 5 }, { kind: 'rec', key: 'a', ts: 3, v: 1 }, { kind: 'wm', t: 20 },
+      { kind: 'rec', key: 'a', ts: 1, v: 3 },
+      { kind: 'rec', key: 'b', ts: 2, v: 5 },
+      { kind: 'rec', key: 'a', ts: 3, v: 1 },
+      { kind: 'wm', t: 20 },
     ];
-    const results = (general: boolean): unknown[] => run(factory(10, 0, general, new SideOutput('late'), new Counters(), all), ops).out
-      .flatMap((e) => e.kind === 'record' ? [(e.value as { value: unknown }).value] : []);
+    const results = (general: boolean): unknown[] =>
+      run(factory(10, 0, general, new SideOutput('late'), new Counters(), all), ops).out.flatMap((e) =>
+        e.kind === 'record' ? [(e.value as { value: unknown }).value] : [],
+      );
     const fast = results(false);
-    expect(fast).toStrictEqual([{ s: 4, n: 2, lo: 1 }, { s: 5, n: 1, lo: 5 }]);
+    expect(fast).toStrictEqual([
+      { s: 4, n: 2, lo: 1 },
+      { s: 5, n: 1, lo: 5 },
+    ]);
     expect(fast).toStrictEqual(results(true));
     for (const value of fast) {
       expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
@@ -152,16 +199,26 @@ describe('pane table (tumbling, default trigger, no lateness) against the genera
 
   it('a combine with a part that is not built in keeps accumulators, with the same results and state', () => {
     const custom: WindowAggregateFunction<number, number, number> = {
-      createAccumulator: () => 1, add: (v, acc) => acc * (v + 1) % 1000, getResult: (acc) => acc, merge: (a, b) => a * b % 1000,
+      createAccumulator: () => 1,
+      add: (v, acc) => (acc * (v + 1)) % 1000,
+      getResult: (acc) => acc,
+      merge: (a, b) => (a * b) % 1000,
     };
     sameAsGeneralLayout(() => combine({ n: count(), p: custom }) as Aggregate, 300);
   });
 
   it('restores state a pane table cannot hold (timers past the window end) on the general layout', () => {
     const late = new SideOutput<StreamRecord<number, string>>('late');
-    const lateness = (runtime: OperatorRuntime): WindowOperator<number, string, unknown> => new WindowOperator<number, string, unknown>({
-      assigner: tumblingEventTimeWindows(10), fn: { kind: 'aggregate', aggregate: combine({ n: count(), s: sum() }) as never }, keyed: true, allowedLateness: 20,
-    }, runtime);
+    const lateness = (runtime: OperatorRuntime): WindowOperator<number, string, unknown> =>
+      new WindowOperator<number, string, unknown>(
+        {
+          assigner: tumblingEventTimeWindows(10),
+          fn: { kind: 'aggregate', aggregate: combine({ n: count(), s: sum() }) as never },
+          keyed: true,
+          allowedLateness: 20,
+        },
+        runtime,
+      );
     const h = harness(lateness);
     h.process(rec(1, 1, 'a'), rec(1, 12, 'b'), wm(15));
     const state = structuredClone(h.operator.snapshotState!());

@@ -10,8 +10,16 @@ import { describe, expect, it } from 'vitest';
 import { Counters } from '../../src/core/counters.js';
 import { END_OF_STREAM, type StreamElement } from '../../src/core/elements.js';
 import {
-  combine, count, eventTimeSessionWindows, slidingEventTimeWindows, sum, tumblingEventTimeWindows,
-  DROPPED_LATE, type WindowAssigner, type WindowFunction, type WindowResult,
+  combine,
+  count,
+  eventTimeSessionWindows,
+  slidingEventTimeWindows,
+  sum,
+  tumblingEventTimeWindows,
+  DROPPED_LATE,
+  type WindowAssigner,
+  type WindowFunction,
+  type WindowResult,
 } from '../../src/window/index.js';
 import { harness, rec, show, windowOp, wm } from './helpers.js';
 
@@ -36,9 +44,10 @@ function model(params: Params, ops: Op[], mode: 'list' | 'agg'): { out: string[]
   let live: MWindow[] = [];
   const out: string[] = [];
   let late = 0;
-  const render = (w: MWindow): string => mode === 'list'
-    ? `${w.key} [${w.start},${w.end}) ${[...w.values].sort((a, b) => a - b).join(',')} @${w.end - 1}`
-    : `${w.key} [${w.start},${w.end}) ${JSON.stringify({ n: w.values.length, s: w.values.reduce((a, b) => a + b, 0) })} @${w.end - 1}`;
+  const render = (w: MWindow): string =>
+    mode === 'list'
+      ? `${w.key} [${w.start},${w.end}) ${[...w.values].sort((a, b) => a - b).join(',')} @${w.end - 1}`
+      : `${w.key} [${w.start},${w.end}) ${JSON.stringify({ n: w.values.length, s: w.values.reduce((a, b) => a + b, 0) })} @${w.end - 1}`;
   const segment: string[] = [];
   const flush = (): void => {
     out.push(...segment.sort());
@@ -127,9 +136,10 @@ function assignerOf(p: Params): WindowAssigner<number> {
 
 function runOperator(p: Params, ops: Op[], mode: 'list' | 'agg'): { out: string[]; late: number } {
   const counters = new Counters();
-  const fn: WindowFunction<number, unknown, string> = mode === 'list'
-    ? { kind: 'process', process: (values, _ctx, out) => out.collect([...values].sort((a, b) => a - b).join(',')) }
-    : { kind: 'aggregate', aggregate: combine({ n: count(), s: sum((x: number) => x) }) as never };
+  const fn: WindowFunction<number, unknown, string> =
+    mode === 'list'
+      ? { kind: 'process', process: (values, _ctx, out) => out.collect([...values].sort((a, b) => a - b).join(',')) }
+      : { kind: 'aggregate', aggregate: combine({ n: count(), s: sum((x: number) => x) }) as never };
   const factory = windowOp(assignerOf(p), fn, { allowedLateness: p.lateness, counters });
   let h = harness(factory);
   const output: StreamElement<WindowResult<unknown, unknown>, unknown>[] = [];
@@ -152,19 +162,23 @@ function runOperator(p: Params, ops: Op[], mode: 'list' | 'agg'): { out: string[
 }
 
 const paramsArb: fc.Arbitrary<Params> = fc.oneof(
-  fc.integer({ min: 1, max: 50 }).chain((size) => fc.record({
-    type: fc.constant('tumbling' as const),
-    size: fc.constant(size),
-    offset: fc.integer({ min: -(size - 1), max: size - 1 }),
-    lateness: fc.integer({ min: 0, max: 60 }),
-  })),
-  fc.tuple(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 30 })).chain(([size, slide]) => fc.record({
-    type: fc.constant('sliding' as const),
-    size: fc.constant(size),
-    slide: fc.constant(slide),
-    offset: fc.integer({ min: -(slide - 1), max: slide - 1 }),
-    lateness: fc.integer({ min: 0, max: 60 }),
-  })),
+  fc.integer({ min: 1, max: 50 }).chain((size) =>
+    fc.record({
+      type: fc.constant('tumbling' as const),
+      size: fc.constant(size),
+      offset: fc.integer({ min: -(size - 1), max: size - 1 }),
+      lateness: fc.integer({ min: 0, max: 60 }),
+    }),
+  ),
+  fc.tuple(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 30 })).chain(([size, slide]) =>
+    fc.record({
+      type: fc.constant('sliding' as const),
+      size: fc.constant(size),
+      slide: fc.constant(slide),
+      offset: fc.integer({ min: -(slide - 1), max: slide - 1 }),
+      lateness: fc.integer({ min: 0, max: 60 }),
+    }),
+  ),
   fc.record({
     type: fc.constant('session' as const),
     gap: fc.integer({ min: 1, max: 40 }),
@@ -172,26 +186,36 @@ const paramsArb: fc.Arbitrary<Params> = fc.oneof(
   }),
 );
 
-const opsArb: fc.Arbitrary<Op[]> = fc.array(
-  fc.oneof(
-    { weight: 6, arbitrary: fc.record({ kind: fc.constant('rec' as const), key: fc.constantFrom('a', 'b', 'c'), ts: fc.integer({ min: -120, max: 300 }), v: fc.constant(0) }) },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant('wm' as const), t: fc.integer({ min: 1, max: 40 }) }) },
-    { weight: 1, arbitrary: fc.constant({ kind: 'snapshot' as const }) },
-  ),
-  { maxLength: 60 },
-).map((ops) => {
-  // Watermarks increase: each wm op carries a positive step from the previous watermark (start -130).
-  let current = -130;
-  let next = 1;
-  return ops.map((op): Op => {
-    if (op.kind === 'wm') {
-      current += op.t;
-      return { kind: 'wm', t: current };
-    }
-    if (op.kind === 'rec') return { ...op, v: next++ }; // distinct values: the list mode checks identity
-    return op;
+const opsArb: fc.Arbitrary<Op[]> = fc
+  .array(
+    fc.oneof(
+      {
+        weight: 6,
+        arbitrary: fc.record({
+          kind: fc.constant('rec' as const),
+          key: fc.constantFrom('a', 'b', 'c'),
+          ts: fc.integer({ min: -120, max: 300 }),
+          v: fc.constant(0),
+        }),
+      },
+      { weight: 2, arbitrary: fc.record({ kind: fc.constant('wm' as const), t: fc.integer({ min: 1, max: 40 }) }) },
+      { weight: 1, arbitrary: fc.constant({ kind: 'snapshot' as const }) },
+    ),
+    { maxLength: 60 },
+  )
+  .map((ops) => {
+    // Watermarks increase: each wm op carries a positive step from the previous watermark (start -130).
+    let current = -130;
+    let next = 1;
+    return ops.map((op): Op => {
+      if (op.kind === 'wm') {
+        current += op.t;
+        return { kind: 'wm', t: current };
+      }
+      if (op.kind === 'rec') return { ...op, v: next++ }; // distinct values: the list mode checks identity
+      return op;
+    });
   });
-});
 
 describe('window operator vs reference model (fast-check)', () => {
   for (const mode of ['list', 'agg'] as const) {

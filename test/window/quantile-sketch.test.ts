@@ -33,40 +33,58 @@ function sketchOf(values: readonly number[], alpha: number): QuantileSketch {
 
 describe('QuantileSketch', () => {
   it('property: every quantile is within relativeAccuracy of the exact one', () => {
-    fc.assert(fc.property(fc.array(value, { minLength: 1, maxLength: 300 }), fc.array(quantile, { minLength: 1, maxLength: 8 }), accuracy, (values, qs, alpha) => {
-      const sketch = sketchOf(values, alpha);
-      const sorted = [...values].sort((a, b) => a - b);
-      for (const q of qs) {
-        const reported = sketch.quantile(q);
-        if (!withinAccuracy(reported, exactQuantile(sorted, q), alpha)) return false;
-      }
-      return sketch.count === values.length && sketch.min === sorted[0] && sketch.max === sorted[sorted.length - 1];
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(
+        fc.array(value, { minLength: 1, maxLength: 300 }),
+        fc.array(quantile, { minLength: 1, maxLength: 8 }),
+        accuracy,
+        (values, qs, alpha) => {
+          const sketch = sketchOf(values, alpha);
+          const sorted = [...values].sort((a, b) => a - b);
+          for (const q of qs) {
+            const reported = sketch.quantile(q);
+            if (!withinAccuracy(reported, exactQuantile(sorted, q), alpha)) return false;
+          }
+          return sketch.count === values.length && sketch.min === sorted[0] && sketch.max === sorted[sorted.length - 1];
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('property: merging sketches of parts equals one sketch of the whole (negative values included)', () => {
-    fc.assert(fc.property(fc.array(fc.array(value, { maxLength: 60 }), { minLength: 1, maxLength: 5 }), accuracy, (parts, alpha) => {
-      const whole = sketchOf(parts.flat(), alpha);
-      const merged = new QuantileSketch(alpha);
-      for (const part of parts) merged.merge(sketchOf(part, alpha));
-      // Sums differ with the order of additions (1e300 + 1 - 1e300); everything else is exact.
-      const { sum: mergedSum, ...mergedData } = merged.toData();
-      const { sum: wholeSum, ...wholeData } = whole.toData();
-      expect(mergedData).toEqual(wholeData);
-      const magnitude = parts.flat().reduce((a, v) => a + Math.abs(v), 0);
-      expect(Math.abs(mergedSum - wholeSum)).toBeLessThanOrEqual(magnitude * 1e-12);
-    }), { numRuns: 100 });
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(value, { maxLength: 60 }), { minLength: 1, maxLength: 5 }),
+        accuracy,
+        (parts, alpha) => {
+          const whole = sketchOf(parts.flat(), alpha);
+          const merged = new QuantileSketch(alpha);
+          for (const part of parts) merged.merge(sketchOf(part, alpha));
+          // Sums differ with the order of additions (1e300 + 1 - 1e300); everything else is exact.
+          const { sum: mergedSum, ...mergedData } = merged.toData();
+          const { sum: wholeSum, ...wholeData } = whole.toData();
+          expect(mergedData).toEqual(wholeData);
+          const magnitude = parts.flat().reduce((a, v) => a + Math.abs(v), 0);
+          expect(Math.abs(mergedSum - wholeSum)).toBeLessThanOrEqual(magnitude * 1e-12);
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 
   it('property: toData is plain JSON data and fromData restores the same quantiles', () => {
-    fc.assert(fc.property(fc.array(value, { maxLength: 200 }), accuracy, (values, alpha) => {
-      const sketch = sketchOf(values, alpha);
-      const restored = QuantileSketch.fromData(JSON.parse(JSON.stringify(sketch.toData())));
-      for (const q of [0, 0.25, 0.5, 0.9, 1]) expect(restored.quantile(q)).toEqual(sketch.quantile(q));
-      restored.add(1);
-      sketch.add(1);
-      expect(restored.toData()).toEqual(sketch.toData());
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 200 }), accuracy, (values, alpha) => {
+        const sketch = sketchOf(values, alpha);
+        const restored = QuantileSketch.fromData(JSON.parse(JSON.stringify(sketch.toData())));
+        for (const q of [0, 0.25, 0.5, 0.9, 1]) expect(restored.quantile(q)).toEqual(sketch.quantile(q));
+        restored.add(1);
+        sketch.add(1);
+        expect(restored.toData()).toEqual(sketch.toData());
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('a descending run of values over a wide range grows the buckets without a copy per value', () => {
@@ -93,9 +111,18 @@ describe('QuantileSketch', () => {
 // The fixture holds, for each case, the values, what rxflink 0.1.0's quantiles() exportAccumulator
 // wrote for them (the fields of a sketches-js DDSketch) and the result it reported.
 describe('quantiles: snapshots of rxflink 0.1 (sketches-js DDSketch fields) restore to the same results', () => {
-  const fixtures = JSON.parse(readFileSync(new URL('fixtures/quantiles-ddsketch-0.1.0.json', import.meta.url), 'utf8')) as Record<string, {
-    relativeAccuracy: number; quantiles: number[]; values: number[]; exported: unknown; result: unknown;
-  }>;
+  const fixtures = JSON.parse(
+    readFileSync(new URL('fixtures/quantiles-ddsketch-0.1.0.json', import.meta.url), 'utf8'),
+  ) as Record<
+    string,
+    {
+      relativeAccuracy: number;
+      quantiles: number[];
+      values: number[];
+      exported: unknown;
+      result: unknown;
+    }
+  >;
   for (const [name, f] of Object.entries(fixtures)) {
     it(name, () => {
       const agg = quantiles<number>((v) => v, { quantiles: f.quantiles, relativeAccuracy: f.relativeAccuracy });

@@ -1,19 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { from, lastValueFrom, toArray } from 'rxjs';
 import {
-  count, eventTimeSessionWindows, keyBy, monotonousTimestamps, toRecords, tumblingEventTimeWindows, window, withEventTime,
+  count,
+  eventTimeSessionWindows,
+  keyBy,
+  monotonousTimestamps,
+  toRecords,
+  tumblingEventTimeWindows,
+  window,
+  withEventTime,
   type WindowAssigner,
 } from '../../src/index.js';
 
 /** Runs values (their own timestamps) through a keyed window and returns the result records. */
 function run(timestamps: number[], assigner: WindowAssigner<number>) {
-  return lastValueFrom(from(timestamps).pipe(
-    withEventTime({ timestamp: (t: number) => t, watermarks: monotonousTimestamps() }),
-    keyBy(() => 'k'),
-    window(assigner).aggregate(count()),
-    toRecords(),
-    toArray(),
-  ));
+  return lastValueFrom(
+    from(timestamps).pipe(
+      withEventTime({ timestamp: (t: number) => t, watermarks: monotonousTimestamps() }),
+      keyBy(() => 'k'),
+      window(assigner).aggregate(count()),
+      toRecords(),
+      toArray(),
+    ),
+  );
 }
 
 describe('windows at the top of the safe-integer range (found by the Beam testElementsAtAlmostPositiveInfinity port)', () => {

@@ -3,29 +3,55 @@
 // are named in messages instead of showing as {}.
 import { describe, expect, it } from 'vitest';
 import {
-  boundedOutOfOrderness, fromAsyncIterable, keyBy, memoryBackend, startCheckpointing, StateExportError, StateNotSerializableError, toValues, tumblingEventTimeWindows, window, withEventTimeBatches, type WindowAggregateFunction, type WindowedStream, type WindowOperatorFunction,
+  boundedOutOfOrderness,
+  fromAsyncIterable,
+  keyBy,
+  memoryBackend,
+  startCheckpointing,
+  StateExportError,
+  StateNotSerializableError,
+  toValues,
+  tumblingEventTimeWindows,
+  window,
+  withEventTimeBatches,
+  type WindowAggregateFunction,
+  type WindowedStream,
+  type WindowOperatorFunction,
 } from '../../src/index.js';
 import { describeValue } from '../../src/engine/index.js';
 import { openInput } from '../checkpoint/plain-state.js';
 
-interface Item { readonly i: number; readonly v: unknown }
+interface Item {
+  readonly i: number;
+  readonly v: unknown;
+}
 
 /** Runs the items into `finish(window)`, takes a checkpoint once they are in, and returns how the pipeline failed. */
-async function checkpointFailure(values: unknown[], finish: (w: WindowedStream<Item, string>) => WindowOperatorFunction<Item, string, unknown>): Promise<unknown> {
+async function checkpointFailure(
+  values: unknown[],
+  finish: (w: WindowedStream<Item, string>) => WindowOperatorFunction<Item, string, unknown>,
+): Promise<unknown> {
   const checkpoints = await startCheckpointing({ backend: memoryBackend({ pipelineId: 'errors' }), interval: 1e9 });
   const open = openInput(values);
   try {
     return await new Promise<unknown>((resolve) => {
       let seen = 0;
-      checkpoints.source('in', fromAsyncIterable(open.items, { batchSize: 1 })).pipe(
-        withEventTimeBatches({ timestamp: (item: Item) => item.i, watermarks: boundedOutOfOrderness(0), uid: 'entry' }),
-        keyBy(() => {
-          if (++seen === values.length) void checkpoints.checkpoint().catch(() => undefined);
-          return 'k';
-        }),
-        finish(window(tumblingEventTimeWindows(1e12), { uid: 'sessions' })),
-        toValues(),
-      ).subscribe({ error: resolve, complete: () => resolve('completed') });
+      checkpoints
+        .source('in', fromAsyncIterable(open.items, { batchSize: 1 }))
+        .pipe(
+          withEventTimeBatches({
+            timestamp: (item: Item) => item.i,
+            watermarks: boundedOutOfOrderness(0),
+            uid: 'entry',
+          }),
+          keyBy(() => {
+            if (++seen === values.length) void checkpoints.checkpoint().catch(() => undefined);
+            return 'k';
+          }),
+          finish(window(tumblingEventTimeWindows(1e12), { uid: 'sessions' })),
+          toValues(),
+        )
+        .subscribe({ error: resolve, complete: () => resolve('completed') });
     });
   } finally {
     open.close();
@@ -41,7 +67,9 @@ function cyclic(): Record<string, unknown> {
 
 describe('window state that cannot be exported (issue 17 item 11)', () => {
   it('cyclic state in a window gives an untyped RangeError: a cyclic element is a StateNotSerializableError naming the uid and the path', async () => {
-    const error = await checkpointFailure([1, cyclic()], (w) => w.process((elements, _ctx, out) => out.collect(elements.length)));
+    const error = await checkpointFailure([1, cyclic()], (w) =>
+      w.process((elements, _ctx, out) => out.collect(elements.length)),
+    );
     expect(error).toBeInstanceOf(StateNotSerializableError);
     const e = error as StateNotSerializableError;
     expect(e.where).toEqual({ uid: 'sessions' });

@@ -23,14 +23,25 @@ import { windowOp } from './helpers.js';
 type Harness = OperatorHarness<number, string, unknown, string>;
 type Op = StreamOperator<number, string, unknown, string>;
 
-const pending = (checkpointId: number, incremental: boolean): PendingCheckpoint =>
-  ({ checkpointId, incremental, report: () => {}, hold: () => () => {}, onComplete: () => {} });
+const pending = (checkpointId: number, incremental: boolean): PendingCheckpoint => ({
+  checkpointId,
+  incremental,
+  report: () => {},
+  hold: () => () => {},
+  onComplete: () => {},
+});
 
 function stored(operator: Op, id: number, incremental: boolean): Snapshot {
   return {
-    formatVersion: SNAPSHOT_FORMAT_VERSION, pipelineId: 'window-rows', checkpointId: id, kind: 'checkpoint', createdAt: 0,
+    formatVersion: SNAPSHOT_FORMAT_VERSION,
+    pipelineId: 'window-rows',
+    checkpointId: id,
+    kind: 'checkpoint',
+    createdAt: 0,
     ...(incremental ? { parentCheckpointId: id - 1 } : {}),
-    operators: { [operator.uid!]: operator.snapshotCheckpoint!(pending(id, incremental)) }, sources: {}, watermarks: {},
+    operators: { [operator.uid!]: operator.snapshotCheckpoint!(pending(id, incremental)) },
+    sources: {},
+    watermarks: {},
   };
 }
 
@@ -43,7 +54,10 @@ function feed(h: Harness, steps: readonly Step[]): void {
 
 /** The records of an output, sorted (two instances interleave theirs differently). */
 const records = (out: readonly StreamElement<unknown, string>[]): string[] =>
-  out.filter((e) => e.kind === 'record').map((e) => `${JSON.stringify(e.kind === 'record' ? e.value : null)} @${e.kind === 'record' ? e.timestamp : ''}`).sort();
+  out
+    .filter((e) => e.kind === 'record')
+    .map((e) => `${JSON.stringify(e.kind === 'record' ? e.value : null)} @${e.kind === 'record' ? e.timestamp : ''}`)
+    .sort();
 
 const windowScenarios = scenarios.filter((s) => s.name.startsWith('window-'));
 
@@ -75,14 +89,22 @@ describe('window checkpoints in the key-grouped format', () => {
       h.takeOutput();
       feed(h, [...s.after, END]);
       const expected = records(h.takeOutput());
-      const halves = [{ start: 0, end: 63 }, { start: 64, end: 32767 }].map((keyGroups) => {
+      const halves = [
+        { start: 0, end: 63 },
+        { start: 64, end: 32767 },
+      ].map((keyGroups) => {
         const part: Harness = new OperatorHarness(s.create, { startTime: now });
-        part.operator.restoreCheckpoint!(snapshot.operators[part.operator.uid!] as OperatorStateSnapshot, { keyGroups });
+        part.operator.restoreCheckpoint!(snapshot.operators[part.operator.uid!] as OperatorStateSnapshot, {
+          keyGroups,
+        });
         // Each instance gets the records of its own key groups, as a keyBy in front would route them.
         // (windowAll's one key is in key group 0: every record goes to the first instance.)
-        const groupOf = (step: { readonly keyGroup: number }): number => (s.name.startsWith('window-all') ? 0 : step.keyGroup);
+        const groupOf = (step: { readonly keyGroup: number }): number =>
+          s.name.startsWith('window-all') ? 0 : step.keyGroup;
         const mine = (step: Step): boolean =>
-          'advance' in step || step.kind !== 'record' || (groupOf(step) >= keyGroups.start && groupOf(step) <= keyGroups.end);
+          'advance' in step ||
+          step.kind !== 'record' ||
+          (groupOf(step) >= keyGroups.start && groupOf(step) <= keyGroups.end);
         feed(part, [...s.after.filter(mine), END]);
         return records(part.takeOutput());
       });
@@ -92,7 +114,11 @@ describe('window checkpoints in the key-grouped format', () => {
 });
 
 describe('an incremental window checkpoint holds only the keys that changed', () => {
-  const create = windowOp(tumblingEventTimeWindows(1000), { kind: 'aggregate', aggregate: sum() as never }, { uid: 'w' });
+  const create = windowOp(
+    tumblingEventTimeWindows(1000),
+    { kind: 'aggregate', aggregate: sum() as never },
+    { uid: 'w' },
+  );
   const keysIn = (snapshot: Snapshot): { rows: number; deletes: number; tables: number } => {
     const keyed = (snapshot.operators['w'] as OperatorStateSnapshot).keyed ?? {};
     let rows = 0;
@@ -103,7 +129,8 @@ describe('an incremental window checkpoint holds only the keys that changed', ()
     }
     return { rows, deletes, tables: Object.keys(keyed).length };
   };
-  const rec = (value: number, ts: number, key: string): StreamElement<number, string> => keyedRecord(value, ts, key, keyGroupOf(key));
+  const rec = (value: number, ts: number, key: string): StreamElement<number, string> =>
+    keyedRecord(value, ts, key, keyGroupOf(key));
 
   it('pane path: an update, a new key, and the keys of a fired pane as deletes', () => {
     const h = new OperatorHarness(create as never) as unknown as Harness;
@@ -119,7 +146,11 @@ describe('an incremental window checkpoint holds only the keys that changed', ()
   });
 
   it('general path (allowed lateness): only the key that got a record', () => {
-    const general = windowOp(tumblingEventTimeWindows(1000), { kind: 'aggregate', aggregate: sum() as never }, { uid: 'w', allowedLateness: 100 });
+    const general = windowOp(
+      tumblingEventTimeWindows(1000),
+      { kind: 'aggregate', aggregate: sum() as never },
+      { uid: 'w', allowedLateness: 100 },
+    );
     const h = new OperatorHarness(general as never) as unknown as Harness;
     for (let k = 0; k < 100; k++) h.process(rec(k, 10, `k${k}`));
     expect(keysIn(stored(h.operator, 1, false)).rows).toBe(100);
@@ -131,15 +162,19 @@ describe('an incremental window checkpoint holds only the keys that changed', ()
 describe('window state stored as WindowOperatorState v1 (test/fixtures/state) is migrated to rows by key group', () => {
   for (const s of windowScenarios.filter((x) => !x.name.startsWith('window-all'))) {
     it(`${s.name}: two instances restoring complementary ranges of the stored v1 state give what a whole restore gives`, () => {
-      const fixture = JSON.parse(readFileSync(new URL(`../fixtures/state/${s.name}.json`, import.meta.url), 'utf8')) as
-        { now: number; snapshot: { tagged: boolean; value: unknown } };
+      const fixture = JSON.parse(
+        readFileSync(new URL(`../fixtures/state/${s.name}.json`, import.meta.url), 'utf8'),
+      ) as { now: number; snapshot: { tagged: boolean; value: unknown } };
       const snapshot = decodeValue(JSON.stringify(fixture.snapshot.value), fixture.snapshot.tagged) as Snapshot;
       const stored = snapshot.operators['w'] as OperatorStateSnapshot;
       expect((stored.state as { version: number }).version).toBe(1);
       const run = (keyGroups?: { start: number; end: number }): string[] => {
         const h: Harness = new OperatorHarness(s.create, { startTime: fixture.now });
         h.operator.restoreCheckpoint!(stored, keyGroups === undefined ? {} : { keyGroups });
-        const mine = (step: Step): boolean => keyGroups === undefined || 'advance' in step || step.kind !== 'record' ||
+        const mine = (step: Step): boolean =>
+          keyGroups === undefined ||
+          'advance' in step ||
+          step.kind !== 'record' ||
           (step.keyGroup >= keyGroups.start && step.keyGroup <= keyGroups.end);
         feed(h, [...s.after.filter(mine), END]);
         return records(h.takeOutput());
@@ -153,9 +188,22 @@ describe('window state stored as WindowOperatorState v1 (test/fixtures/state) is
 
 describe('a malformed window row', () => {
   it('fails the restore with a StateRestoreError naming the uid and the key', () => {
-    const h = new OperatorHarness(windowOp(tumblingEventTimeWindows(1000), { kind: 'aggregate', aggregate: sum() as never }, { uid: 'w' }) as never) as unknown as Harness;
-    const state = { operator: 'window', uid: 'w', assigner: 'tumblingEventTimeWindows', watermark: 0, keyedState: { format: 3, states: {} } };
-    const restore = (): void => h.operator.restoreCheckpoint!({ stateVersion: 0, state, keyed: { '3/windows': { kind: 'full', keys: ['a'], values: [5] } } });
+    const h = new OperatorHarness(
+      windowOp(tumblingEventTimeWindows(1000), { kind: 'aggregate', aggregate: sum() as never }, { uid: 'w' }) as never,
+    ) as unknown as Harness;
+    const state = {
+      operator: 'window',
+      uid: 'w',
+      assigner: 'tumblingEventTimeWindows',
+      watermark: 0,
+      keyedState: { format: 3, states: {} },
+    };
+    const restore = (): void =>
+      h.operator.restoreCheckpoint!({
+        stateVersion: 0,
+        state,
+        keyed: { '3/windows': { kind: 'full', keys: ['a'], values: [5] } },
+      });
     expect(restore).toThrow(StateRestoreError);
     expect(restore).toThrow(/"w".*key "a"|key "a".*"w"|w.*key "a"/);
   });

@@ -2,18 +2,58 @@
 // and sessions), the real interaction events, page exit, and what the page and the tests read.
 import { asyncScheduler, auditTime, fromEvent, merge, map, Subject, tap, type Observable } from 'rxjs';
 import {
-  exactlyOnceSink, FinishedPipelineError, fromAsyncIterable, fromIterable, fromPush, mergeTimed, PipelineMetrics, SideOutput, startCheckpointing, toValues,
-  type Checkpointing, type StreamBatch,
+  exactlyOnceSink,
+  FinishedPipelineError,
+  fromAsyncIterable,
+  fromIterable,
+  fromPush,
+  mergeTimed,
+  PipelineMetrics,
+  SideOutput,
+  startCheckpointing,
+  toValues,
+  type Checkpointing,
+  type StreamBatch,
 } from '../../../src/index.js';
 import { openIndexedDbBackend, type IndexedDbBackend } from '../../../src/idb/index.js';
 import { earlyPanes, watchPageExit, type PageExitReport } from '../../../src/browser/index.js';
 import { mountDevtools } from '../../../src/devtools/index.js';
 import { fromWebVitals, type VitalUpdate } from '../../../src/web-vitals/index.js';
-import { createQueryableState, dispatchResults, pipelineStatusActions, pipelineStatusFeed, type OpenWindow } from '../../../src/redux/index.js';
-import { pacedClock, simulatedEvent, simulatedTraffic, type GeneratorConfig, type TelemetryEvent } from './generator.js';
-import { areaAggregate, areaFigures, perArea, perUser, resultStore, timed, toAreaWindow, toSession, type Outputs } from './pipeline.js';
 import {
-  areaResult, areaWindows, countersChanged, createAppStore, sessionResult, userSessions, vitalReported, type AreaWindow, type UserSession,
+  createQueryableState,
+  dispatchResults,
+  pipelineStatusActions,
+  pipelineStatusFeed,
+  type OpenWindow,
+} from '../../../src/redux/index.js';
+import {
+  pacedClock,
+  simulatedEvent,
+  simulatedTraffic,
+  type GeneratorConfig,
+  type TelemetryEvent,
+} from './generator.js';
+import {
+  areaAggregate,
+  areaFigures,
+  perArea,
+  perUser,
+  resultStore,
+  timed,
+  toAreaWindow,
+  toSession,
+  type Outputs,
+} from './pipeline.js';
+import {
+  areaResult,
+  areaWindows,
+  countersChanged,
+  createAppStore,
+  sessionResult,
+  userSessions,
+  vitalReported,
+  type AreaWindow,
+  type UserSession,
 } from './store.js';
 
 const params = new URLSearchParams(location.search);
@@ -63,22 +103,51 @@ const sessionResults = resultStore<UserSession>(`${settings.id}-sessions`);
 // at most 1000 results each, from a bounded buffer (what a slow screen cannot take is dropped and counted).
 const areasCommitted = new Subject<AreaWindow>();
 const sessionsCommitted = new Subject<UserSession>();
-areasCommitted.pipe(map(areaResult), dispatchResults(store.dispatch, { action: areaWindows.actions.resultsReceived, bufferSize: 20_000, overflow: 'drop-oldest' })).subscribe();
-sessionsCommitted.pipe(map(sessionResult), dispatchResults(store.dispatch, { action: userSessions.actions.resultsReceived, bufferSize: 20_000, overflow: 'drop-oldest' })).subscribe();
-const toStore = <T>(committed: Subject<T>) => (values: readonly T[]): void => {
-  for (const v of values) committed.next(v);
-};
+areasCommitted
+  .pipe(
+    map(areaResult),
+    dispatchResults(store.dispatch, {
+      action: areaWindows.actions.resultsReceived,
+      bufferSize: 20_000,
+      overflow: 'drop-oldest',
+    }),
+  )
+  .subscribe();
+sessionsCommitted
+  .pipe(
+    map(sessionResult),
+    dispatchResults(store.dispatch, {
+      action: userSessions.actions.resultsReceived,
+      bufferSize: 20_000,
+      overflow: 'drop-oldest',
+    }),
+  )
+  .subscribe();
+const toStore =
+  <T>(committed: Subject<T>) =>
+  (values: readonly T[]): void => {
+    for (const v of values) committed.next(v);
+  };
 
 /** Real interactions: clicks and key presses on the page, with how long the page took to handle them. */
 export const interactions = new Subject<TelemetryEvent>();
-const areaOf = (target: EventTarget | null): string => (target instanceof Element ? target.closest('[data-area]')?.getAttribute('data-area') ?? 'page' : 'page');
+const areaOf = (target: EventTarget | null): string =>
+  target instanceof Element ? (target.closest('[data-area]')?.getAttribute('data-area') ?? 'page') : 'page';
 
-merge(fromEvent<MouseEvent>(document, 'click'), fromEvent<KeyboardEvent>(document, 'keydown')).pipe(
-  map((e): TelemetryEvent => ({
-    kind: e.type === 'click' ? 'click' : 'key', area: `ui:${areaOf(e.target)}`, user: 'me',
-    at: Math.round(performance.timeOrigin + e.timeStamp), latency: Math.max(0, Math.round(performance.now() - e.timeStamp)), error: false,
-  })),
-).subscribe(interactions);
+merge(fromEvent<MouseEvent>(document, 'click'), fromEvent<KeyboardEvent>(document, 'keydown'))
+  .pipe(
+    map(
+      (e): TelemetryEvent => ({
+        kind: e.type === 'click' ? 'click' : 'key',
+        area: `ui:${areaOf(e.target)}`,
+        user: 'me',
+        at: Math.round(performance.timeOrigin + e.timeStamp),
+        latency: Math.max(0, Math.round(performance.now() - e.timeStamp)),
+        error: false,
+      }),
+    ),
+  )
+  .subscribe(interactions);
 // The page's own web vitals (the real library): first reports become events of area 'vitals'
 // (updates of a metric are not new events: docs/telemetry.md), the latest value of each is shown.
 /** Every web-vitals update this page saw (the tests check their ids, numbers and deltas). */
@@ -87,7 +156,15 @@ fromWebVitals({ reportAllChanges: true }).subscribe({
   next: (v) => {
     vitalUpdates.push(v);
     store.dispatch(vitalReported({ name: v.name, value: v.value }));
-    if (v.update === 0 && v.name !== 'CLS') interactions.next({ kind: 'vital', area: 'vitals', user: 'me', at: v.at, latency: Math.round(v.value), error: false });
+    if (v.update === 0 && v.name !== 'CLS')
+      interactions.next({
+        kind: 'vital',
+        area: 'vitals',
+        user: 'me',
+        at: v.at,
+        latency: Math.round(v.value),
+        error: false,
+      });
   },
   error: (e: unknown) => console.warn('web vitals unavailable', e),
 });
@@ -129,9 +206,12 @@ const finished: Promise<unknown>[] = [];
  * (`events=`) that already finished is not restored (FinishedPipelineError): its results are all
  * committed, so there is nothing to run (undefined).
  */
-async function open(pipelineId: string): Promise<{ checkpoints: Checkpointing; backend: IndexedDbBackend } | undefined> {
+async function open(
+  pipelineId: string,
+): Promise<{ checkpoints: Checkpointing; backend: IndexedDbBackend } | undefined> {
   const backend = await openIndexedDbBackend({
-    pipelineId, ownership: 'wait',
+    pipelineId,
+    ownership: 'wait',
     onWait: () => store.dispatch(countersChanged({ waiting: true })),
     onOwnershipLost: (reason) => store.dispatch(pipelineStatusActions.failed(new Error(`ownership lost: ${reason}`))),
   });
@@ -164,46 +244,81 @@ async function start(): Promise<void> {
     return;
   }
   const exit = watchPageExit({
-    pipelineId: settings.id, url: '/collect', checkpoints: areas.checkpoints, ownership: () => areas.backend.ownership,
-    pending: () => unsent.splice(0), earlyPanes: () => openAreaPanes().map((r) => ({ ...r, value: areaFigures(r.value) })),
+    pipelineId: settings.id,
+    url: '/collect',
+    checkpoints: areas.checkpoints,
+    ownership: () => areas.backend.ownership,
+    pending: () => unsent.splice(0),
+    earlyPanes: () => openAreaPanes().map((r) => ({ ...r, value: areaFigures(r.value) })),
     onExit: (report) => exits.push(report),
   });
   const drained = await exit.drainOutbox();
   store.dispatch(countersChanged({ waiting: false, outboxDrained: drained }));
 
-  const source = fromAsyncIterable(simulatedTraffic(generator, clock, settings.events), { from: areas.checkpoints.position('sim') });
+  const source = fromAsyncIterable(simulatedTraffic(generator, clock, settings.events), {
+    from: areas.checkpoints.position('sim'),
+  });
   sourcePosition = () => source.position?.index ?? 0;
   // Phase, last checkpoint, watermark and lag, records in and out, owner: the status slice, fed by the library.
-  pipelineStatusFeed({ checkpoints: areas.checkpoints, monitor: source.monitor, sampleInterval: 250, watermarks: watermarks.pipe(auditTime(250)), backend: areas.backend })
-    .subscribe((action) => store.dispatch(action));
+  pipelineStatusFeed({
+    checkpoints: areas.checkpoints,
+    monitor: source.monitor,
+    sampleInterval: 250,
+    watermarks: watermarks.pipe(auditTime(250)),
+    backend: areas.backend,
+  }).subscribe((action) => store.dispatch(action));
   const sim$ = areas.checkpoints.source('sim', source).pipe(timed(outputs, 'sim-entry', false));
   const input$ = settings.ui
-    ? mergeTimed(sim$, areas.checkpoints.source('ui', fromPush(interactions, { bufferSize: 1_000, overflow: 'drop-oldest' })).pipe(timed(outputs, 'ui-entry', true)))
+    ? mergeTimed(
+        sim$,
+        areas.checkpoints
+          .source('ui', fromPush(interactions, { bufferSize: 1_000, overflow: 'drop-oldest' }))
+          .pipe(timed(outputs, 'ui-entry', true)),
+      )
     : sim$;
-  run(input$.pipe(
-    watchWatermark,
-    perArea(outputs, 'areas', { registry: live, name: OPEN_AREAS }),
-    exactlyOnceSink((results, id) => commit(areaResults, results.map(toAreaWindow), id, (v) => {
-      unsent.push(...v);
-      toStore(areasCommitted)(v);
-    }), { uid: 'area-sink' }),
-    toValues(),
-  ), areas.checkpoints);
+  run(
+    input$.pipe(
+      watchWatermark,
+      perArea(outputs, 'areas', { registry: live, name: OPEN_AREAS }),
+      exactlyOnceSink(
+        (results, id) =>
+          commit(areaResults, results.map(toAreaWindow), id, (v) => {
+            unsent.push(...v);
+            toStore(areasCommitted)(v);
+          }),
+        { uid: 'area-sink' },
+      ),
+      toValues(),
+    ),
+    areas.checkpoints,
+  );
 }
 
 /** The session pipeline: per simulated user, over its own copy of the traffic. */
 function runSessions(checkpoints: Checkpointing): void {
-  const users = fromAsyncIterable(simulatedTraffic(generator, clock, settings.events), { from: checkpoints.position('sim') });
-  run(checkpoints.source('sim', users).pipe(
-    // The same events as the area pipeline: their invalid ones are counted there, not twice.
-    timed({ invalid: new SideOutput(), late: outputs.late }, 'sim-entry', false),
-    perUser('sessions'),
-    exactlyOnceSink((results, id) => commit(sessionResults, results.map(toSession), id, toStore(sessionsCommitted)), { uid: 'session-sink' }),
-    toValues(),
-  ), checkpoints);
+  const users = fromAsyncIterable(simulatedTraffic(generator, clock, settings.events), {
+    from: checkpoints.position('sim'),
+  });
+  run(
+    checkpoints.source('sim', users).pipe(
+      // The same events as the area pipeline: their invalid ones are counted there, not twice.
+      timed({ invalid: new SideOutput(), late: outputs.late }, 'sim-entry', false),
+      perUser('sessions'),
+      exactlyOnceSink((results, id) => commit(sessionResults, results.map(toSession), id, toStore(sessionsCommitted)), {
+        uid: 'session-sink',
+      }),
+      toValues(),
+    ),
+    checkpoints,
+  );
 }
 
-async function commit<T>(results: { commit(v: readonly T[], id: number): Promise<unknown> }, values: T[], id: number, then: (v: T[]) => void): Promise<void> {
+async function commit<T>(
+  results: { commit(v: readonly T[], id: number): Promise<unknown> },
+  values: T[],
+  id: number,
+  then: (v: T[]) => void,
+): Promise<void> {
   await results.commit(values, id);
   then(values);
 }
@@ -218,10 +333,12 @@ function run(results$: Observable<unknown>, checkpoints: Checkpointing): void {
 const counters = () => ({ invalid: outputs.invalid.count, late: outputs.late.count, read: sourcePosition() });
 setInterval(() => store.dispatch(countersChanged(counters())), 250);
 
-start().then(
-  () => Promise.all(finished).then(() => store.dispatch(countersChanged({ ...counters(), finished: true }))),
-  (e: unknown) => store.dispatch(pipelineStatusActions.failed(e)),
-).catch((e: unknown) => store.dispatch(pipelineStatusActions.failed(e)));
+start()
+  .then(
+    () => Promise.all(finished).then(() => store.dispatch(countersChanged({ ...counters(), finished: true }))),
+    (e: unknown) => store.dispatch(pipelineStatusActions.failed(e)),
+  )
+  .catch((e: unknown) => store.dispatch(pipelineStatusActions.failed(e)));
 
 /** What tests read: the store, what was committed, and the same computation without checkpoints or reloads. */
 export const testApi = {
@@ -233,13 +350,27 @@ export const testApi = {
   async reference(): Promise<{ windows: AreaWindow[]; sessions: UserSession[] }> {
     const events = Array.from({ length: settings.events }, (_, i) => simulatedEvent(generator, i));
     const quiet: Outputs = { invalid: new SideOutput(), late: new SideOutput() };
-    const collect = <T>(o: Observable<T>) => new Promise<T[]>((resolve, reject) => {
-      const out: T[] = [];
-      o.subscribe({ next: (v) => out.push(v), error: reject, complete: () => resolve(out) });
-    });
-    const windows = await collect(fromIterable(events, { batchSize: 1 }).pipe(timed(quiet, undefined, false), perArea(quiet), toValues(), map(toAreaWindow)));
-    const sessions = await collect(fromIterable(events, { batchSize: 1 }).pipe(timed(quiet, undefined, false), perUser(), toValues(), map(toSession)));
+    const collect = <T>(o: Observable<T>) =>
+      new Promise<T[]>((resolve, reject) => {
+        const out: T[] = [];
+        o.subscribe({ next: (v) => out.push(v), error: reject, complete: () => resolve(out) });
+      });
+    const windows = await collect(
+      fromIterable(events, { batchSize: 1 }).pipe(
+        timed(quiet, undefined, false),
+        perArea(quiet),
+        toValues(),
+        map(toAreaWindow),
+      ),
+    );
+    const sessions = await collect(
+      fromIterable(events, { batchSize: 1 }).pipe(
+        timed(quiet, undefined, false),
+        perUser(),
+        toValues(),
+        map(toSession),
+      ),
+    );
     return { windows, sessions };
   },
 };
-

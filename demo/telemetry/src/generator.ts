@@ -72,7 +72,11 @@ export function pacedClock(t0: number, wallStart: number, speed: number): DemoCl
 }
 
 /** The traffic from event 0 on, paced by `clock` (`count` events, or without end). */
-export async function* simulatedTraffic(config: GeneratorConfig, clock: DemoClock, count = Infinity): AsyncGenerator<TelemetryEvent> {
+export async function* simulatedTraffic(
+  config: GeneratorConfig,
+  clock: DemoClock,
+  count = Infinity,
+): AsyncGenerator<TelemetryEvent> {
   for (let i = 0; i < count; i++) {
     await clock.until(scheduledAt(config, i));
     yield simulatedEvent(config, i);

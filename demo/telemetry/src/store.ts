@@ -4,7 +4,12 @@
 // slice, and one small slice of what only this app shows (counters, web vitals, the lock wait).
 import { configureStore, createSlice, type PayloadAction } from '@reduxjs/toolkit';
 import {
-  createWindowResultsSlice, pipelineStatusReducer, PIPELINE_STATUS, selectPipelineStatus, type WindowResultEntity, type WindowResultInput,
+  createWindowResultsSlice,
+  pipelineStatusReducer,
+  PIPELINE_STATUS,
+  selectPipelineStatus,
+  type WindowResultEntity,
+  type WindowResultInput,
 } from '../../../src/redux/index.js';
 
 /** One firing of a 10 s window of one page area, as committed to IndexedDB (a late re-firing replaces the earlier one). */
@@ -34,14 +39,25 @@ export type SessionEntity = WindowResultEntity<string, number>;
 /** Event time a window stays in the store after the watermark passed its end: the charts show this much history. */
 export const RETENTION_MS = 30 * 60_000;
 
-export const areaWindows = createWindowResultsSlice<string, AreaFigures>({ name: 'windows', retention: RETENTION_MS, rank: (v) => v.count });
+export const areaWindows = createWindowResultsSlice<string, AreaFigures>({
+  name: 'windows',
+  retention: RETENTION_MS,
+  rank: (v) => v.count,
+});
 export const userSessions = createWindowResultsSlice<string, number>({ name: 'sessions', retention: RETENTION_MS });
 
 /** A committed area window as a window result for the slice. */
-export const areaResult = ({ area, start, end, ...figures }: AreaWindow): WindowResultInput<string, AreaFigures> =>
-  ({ key: area, window: { start, end }, value: figures });
+export const areaResult = ({ area, start, end, ...figures }: AreaWindow): WindowResultInput<string, AreaFigures> => ({
+  key: area,
+  window: { start, end },
+  value: figures,
+});
 /** A committed session as a window result for the slice. */
-export const sessionResult = (s: UserSession): WindowResultInput<string, number> => ({ key: s.user, window: { start: s.start, end: s.end }, value: s.events });
+export const sessionResult = (s: UserSession): WindowResultInput<string, number> => ({
+  key: s.user,
+  window: { start: s.start, end: s.end },
+  value: s.events,
+});
 
 /** What only this page shows, beside the pipeline's status. */
 export interface AppCounters {
@@ -58,7 +74,15 @@ export interface AppCounters {
   readonly vitals: Readonly<Record<string, number>>;
 }
 
-const initialCounters: AppCounters = { waiting: false, finished: false, read: 0, invalid: 0, late: 0, outboxDrained: 0, vitals: {} };
+const initialCounters: AppCounters = {
+  waiting: false,
+  finished: false,
+  read: 0,
+  invalid: 0,
+  late: 0,
+  outboxDrained: 0,
+  vitals: {},
+};
 
 const appSlice = createSlice({
   name: 'app',
@@ -76,7 +100,12 @@ export const { countersChanged, vitalReported } = appSlice.actions;
 /** The app's store. */
 export function createAppStore() {
   return configureStore({
-    reducer: { windows: areaWindows.reducer, sessions: userSessions.reducer, [PIPELINE_STATUS]: pipelineStatusReducer, app: appSlice.reducer },
+    reducer: {
+      windows: areaWindows.reducer,
+      sessions: userSessions.reducer,
+      [PIPELINE_STATUS]: pipelineStatusReducer,
+      app: appSlice.reducer,
+    },
   });
 }
 export type AppStore = ReturnType<typeof createAppStore>;

@@ -28,7 +28,18 @@ export class CheckpointHistory {
 
   /** A checkpoint was triggered at `time`. */
   triggered(id: number, kind: 'checkpoint' | 'savepoint', incremental: boolean, time: number): void {
-    this.#entries.push({ id, kind, status: 'in_progress', triggerTime: time, barriersAt: null, savingAt: null, storedAt: null, bytes: null, incremental, failure: null });
+    this.#entries.push({
+      id,
+      kind,
+      status: 'in_progress',
+      triggerTime: time,
+      barriersAt: null,
+      savingAt: null,
+      storedAt: null,
+      bytes: null,
+      incremental,
+      failure: null,
+    });
     if (this.#entries.length > CHECKPOINT_HISTORY) this.#entries.shift();
   }
 

@@ -85,8 +85,9 @@ export class MetricsCollector {
       if (this.#reported.has(error)) return;
       this.#reported.add(error);
     }
-    const probe = operator === null ? undefined : probeOf(operator) ?? (operator instanceof OperatorProbe ? operator : undefined);
-    const id = probe === undefined ? null : this.#ids.get(probe) ?? null;
+    const probe =
+      operator === null ? undefined : (probeOf(operator) ?? (operator instanceof OperatorProbe ? operator : undefined));
+    const id = probe === undefined ? null : (this.#ids.get(probe) ?? null);
     this.#exceptions.push({
       time: this.now(),
       operator: id,
@@ -126,7 +127,13 @@ export class Sampler {
   #time: number;
   #previous = new Map<OperatorProbe, Totals>();
 
-  constructor(collector: MetricsCollector, probes: readonly OperatorProbe[], ids: ReadonlyMap<OperatorProbe, string>, edges: readonly JobEdge[], exceptions: readonly ExceptionRecord[]) {
+  constructor(
+    collector: MetricsCollector,
+    probes: readonly OperatorProbe[],
+    ids: ReadonlyMap<OperatorProbe, string>,
+    edges: readonly JobEdge[],
+    exceptions: readonly ExceptionRecord[],
+  ) {
     this.#collector = collector;
     this.#probes = probes;
     this.#ids = ids;
@@ -159,10 +166,11 @@ export class Sampler {
   }
 
   #operator(p: OperatorProbe, t: Totals, before: Totals | undefined, now: number, elapsed: number): OperatorMetrics {
-    const perSecond = (total: number, previous: number): number => (elapsed > 0 ? ((total - previous) * 1000) / elapsed : 0);
+    const perSecond = (total: number, previous: number): number =>
+      elapsed > 0 ? ((total - previous) * 1000) / elapsed : 0;
     const busy = clampMs(perSecond(t.busy, before?.busy ?? 0));
     const blocked = clampMs(perSecond(t.blocked, before?.blocked ?? 0));
-    const input = p.inputWatermark > -Infinity ? p.inputWatermark : watermarkOf(p.operator) ?? -Infinity;
+    const input = p.inputWatermark > -Infinity ? p.inputWatermark : (watermarkOf(p.operator) ?? -Infinity);
     const output = p.outputWatermark > -Infinity ? p.outputWatermark : input;
     const late = lateCountsOf(p.operator);
     return {

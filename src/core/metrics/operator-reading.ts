@@ -36,7 +36,12 @@ export function stateSizeOf(operator: object | null): StateSize | null {
   const k = keys ?? 0;
   const w = windows ?? 0;
   const t = timers ?? 0;
-  return { keys: k, windows: w, timers: t, approximateBytes: k * BYTES_PER_KEY + w * BYTES_PER_WINDOW + t * BYTES_PER_TIMER };
+  return {
+    keys: k,
+    windows: w,
+    timers: t,
+    approximateBytes: k * BYTES_PER_KEY + w * BYTES_PER_WINDOW + t * BYTES_PER_TIMER,
+  };
 }
 
 /**
@@ -45,7 +50,8 @@ export function stateSizeOf(operator: object | null): StateSize | null {
  */
 export function lateCountsOf(operator: object | null): { dropped: number; toSideOutput: number } {
   const counters = (operator as Readable | null)?.counters;
-  if (counters === null || counters === undefined || typeof counters.get !== 'function') return { dropped: 0, toSideOutput: 0 };
+  if (counters === null || counters === undefined || typeof counters.get !== 'function')
+    return { dropped: 0, toSideOutput: 0 };
   return { dropped: counters.get('droppedLate'), toSideOutput: counters.get('lateRecordsToSideOutput') };
 }
 

@@ -54,6 +54,9 @@ export function fileBackend(options: FileBackendOptions): CheckpointBackend {
  * pipelineDirectory('/var/lib/app', 'orders/eu'); // '/var/lib/app/orders%2Feu'
  */
 export function pipelineDirectory(directory: string, pipelineId: string): string {
-  const segment = encodeURIComponent(pipelineId).replace(/[.*!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const segment = encodeURIComponent(pipelineId).replace(
+    /[.*!'()~]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
   return join(directory, segment);
 }

@@ -36,7 +36,10 @@ export class FileBlobStore implements BlobStore {
   readonly #hooks: FileStoreHooks;
   readonly #exclusive: boolean;
 
-  constructor(readonly directory: string, options: FileStoreOptions = {}) {
+  constructor(
+    readonly directory: string,
+    options: FileStoreOptions = {},
+  ) {
     this.#hooks = options.hooks ?? {};
     this.#exclusive = options.exclusive ?? true;
   }
@@ -80,7 +83,13 @@ export class FileBlobStore implements BlobStore {
     if (this.#owning === undefined) return;
     const owning = this.#owning;
     this.#owning = undefined;
-    if (await owning.then(() => true, () => false)) await releaseOwnership(this.directory);
+    if (
+      await owning.then(
+        () => true,
+        () => false,
+      )
+    )
+      await releaseOwnership(this.directory);
   }
 
   /** Takes the directory's ownership once (a failed attempt is retried by the next write). */
@@ -99,8 +108,10 @@ export class FileBlobStore implements BlobStore {
     if (error instanceof NotOwnerFailure) return { failure: 'not-owner', reason: error.message };
     const code = (error as { code?: unknown } | null)?.code;
     const message = error instanceof Error ? error.message : String(error);
-    if (code === 'ENOSPC' || code === 'EDQUOT') return { failure: 'quota-exceeded', reason: `the disk is full (${message})` };
-    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return { failure: 'unavailable', reason: `no permission to write (${message})` };
+    if (code === 'ENOSPC' || code === 'EDQUOT')
+      return { failure: 'quota-exceeded', reason: `the disk is full (${message})` };
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+      return { failure: 'unavailable', reason: `no permission to write (${message})` };
     return undefined;
   }
 
@@ -125,15 +136,17 @@ export class FileBlobStore implements BlobStore {
     try {
       // The temporary files are written and synced concurrently: their order does not matter until
       // the renames, and the disk can flush them together (a checkpoint pays ~one sync, not two).
-      await Promise.all(entries.map(async ([, bytes], i) => {
-        const handle = await open(staged[i]![0], 'wx');
-        try {
-          await handle.writeFile(bytes);
-          await handle.datasync();
-        } finally {
-          await handle.close();
-        }
-      }));
+      await Promise.all(
+        entries.map(async ([, bytes], i) => {
+          const handle = await open(staged[i]![0], 'wx');
+          try {
+            await handle.writeFile(bytes);
+            await handle.datasync();
+          } finally {
+            await handle.close();
+          }
+        }),
+      );
       for (const [temporary, target] of staged) {
         await this.#hooks.beforeRename?.(temporary, target);
         await rename(temporary, target);

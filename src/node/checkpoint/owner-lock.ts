@@ -82,7 +82,8 @@ export async function releaseOwnership(directory: string): Promise<void> {
   held.delete(directory);
   const path = join(directory, LOCK_FILE);
   const owner = await readLock(path);
-  if (owner !== undefined && owner !== UNREADABLE && owner.pid === process.pid && owner.host === hostname()) await rm(path, { force: true });
+  if (owner !== undefined && owner !== UNREADABLE && owner.pid === process.pid && owner.host === hostname())
+    await rm(path, { force: true });
 }
 
 /**

@@ -16,8 +16,12 @@ import { PulledSource, checkIndexPosition, type PulledSourceOptions, type Puller
  * fromNodeStream(process.stdin.setEncoding('utf8')).pipe(...).subscribe();
  * ```
  */
-export function fromNodeStream<T = unknown>(stream: Readable, options: PulledSourceOptions<IndexPosition> = {}): PulledSource<T, IndexPosition> {
-  if (typeof (stream as { read?: unknown } | null)?.read !== 'function') throw new InvalidOptionError('stream', stream, 'must be a Node Readable stream');
+export function fromNodeStream<T = unknown>(
+  stream: Readable,
+  options: PulledSourceOptions<IndexPosition> = {},
+): PulledSource<T, IndexPosition> {
+  if (typeof (stream as { read?: unknown } | null)?.read !== 'function')
+    throw new InvalidOptionError('stream', stream, 'must be a Node Readable stream');
   const start = checkIndexPosition(options.from);
   return new PulledSource<T, IndexPosition>(() => readablePuller<T>(stream, start), {
     ...options,

@@ -44,7 +44,10 @@ export class LineTooLongError extends StreamError {
   readonly line: number;
   readonly maxLineLength: number;
   constructor(path: string, line: number, maxLineLength: number) {
-    super('LINE_TOO_LONG', `Line ${line + 1} of ${JSON.stringify(path)} is longer than maxLineLength (${maxLineLength} bytes): raise the option if the file really holds such lines`);
+    super(
+      'LINE_TOO_LONG',
+      `Line ${line + 1} of ${JSON.stringify(path)} is longer than maxLineLength (${maxLineLength} bytes): raise the option if the file really holds such lines`,
+    );
     this.path = path;
     this.line = line;
     this.maxLineLength = maxLineLength;
@@ -78,7 +81,10 @@ export function readTextFile(path: string, options: ReadTextFileOptions = {}): P
  * readTextFileWithOffsets('app.log').pipe(map((lines) => lines.filter((l) => l.text.includes('ERROR'))));
  * ```
  */
-export function readTextFileWithOffsets(path: string, options: ReadTextFileOptions = {}): PulledSource<TextLine, TextFilePosition> {
+export function readTextFileWithOffsets(
+  path: string,
+  options: ReadTextFileOptions = {},
+): PulledSource<TextLine, TextFilePosition> {
   return textFileSource(path, options, (text, offset, line) => ({ text, offset, line }));
 }
 
@@ -87,18 +93,30 @@ function textFileSource<T>(
   options: ReadTextFileOptions,
   make: (text: string, offset: number, line: number) => T,
 ): PulledSource<T, TextFilePosition> {
-  if (typeof path !== 'string' || path === '') throw new InvalidOptionError('path', path, 'must be a non-empty file path');
+  if (typeof path !== 'string' || path === '')
+    throw new InvalidOptionError('path', path, 'must be a non-empty file path');
   const chunkSize = positiveInteger('chunkSize', options.chunkSize ?? 65_536);
   const maxLineLength = positiveInteger('maxLineLength', options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH, 'bytes');
   const from = options.from;
-  if (from !== undefined && (typeof from !== 'object' || from === null || !Number.isSafeInteger(from.offset) || from.offset < 0 || !Number.isSafeInteger(from.line) || from.line < 0)) {
+  if (
+    from !== undefined &&
+    (typeof from !== 'object' ||
+      from === null ||
+      !Number.isSafeInteger(from.offset) ||
+      from.offset < 0 ||
+      !Number.isSafeInteger(from.line) ||
+      from.line < 0)
+  ) {
     throw new InvalidOptionError('from', from, 'must be { offset, line } with non-negative integers');
   }
-  return new PulledSource<T, TextFilePosition>((start) => linePuller(path, chunkSize, maxLineLength, start ?? { offset: 0, line: 0 }, make), {
-    ...options,
-    defaultBatchSize: 1024,
-    defaultName: `text file ${path}`,
-  });
+  return new PulledSource<T, TextFilePosition>(
+    (start) => linePuller(path, chunkSize, maxLineLength, start ?? { offset: 0, line: 0 }, make),
+    {
+      ...options,
+      defaultBatchSize: 1024,
+      defaultName: `text file ${path}`,
+    },
+  );
 }
 
 const NEWLINE = 0x0a;
@@ -128,7 +146,10 @@ function linePuller<T>(
 
   /** The text of the line that ends (without its "\n") at chunk[end], and moves past it. */
   const takeLine = (end: number, consumed: number): T => {
-    let bytes = pending.length === 0 ? chunk.subarray(from, end) : Buffer.concat([...pending, chunk.subarray(from, end)], pendingBytes + end - from);
+    let bytes =
+      pending.length === 0
+        ? chunk.subarray(from, end)
+        : Buffer.concat([...pending, chunk.subarray(from, end)], pendingBytes + end - from);
     if (bytes.length > 0 && bytes[bytes.length - 1] === RETURN) bytes = bytes.subarray(0, bytes.length - 1);
     if (bytes.length > maxLineLength) throw new LineTooLongError(path, line, maxLineLength);
     const value = make(bytes.toString('utf8'), offset, line);

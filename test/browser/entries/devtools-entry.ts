@@ -1,13 +1,26 @@
 // Browser side of test/browser/devtools.test.ts: a live, checkpointed click pipeline (two sources
 // merged, a windowed count per page, a sink) with the devtools panel mounted on its metrics.
 import {
-  asyncSink, boundedOutOfOrderness, count, fromAsyncIterable, keyBy, mergeTimed, PipelineMetrics, startCheckpointing,
-  toValues, tumblingEventTimeWindows, window, withEventTimeBatches,
+  asyncSink,
+  boundedOutOfOrderness,
+  count,
+  fromAsyncIterable,
+  keyBy,
+  mergeTimed,
+  PipelineMetrics,
+  startCheckpointing,
+  toValues,
+  tumblingEventTimeWindows,
+  window,
+  withEventTimeBatches,
 } from '../../../src/index.js';
 import { openIndexedDbBackend } from '../../../src/idb/index.js';
 import { mountDevtools, type DevtoolsHandle } from '../../../src/devtools/index.js';
 
-interface Click { readonly page: string; readonly at: number }
+interface Click {
+  readonly page: string;
+  readonly at: number;
+}
 
 const PAGES = ['/home', '/search', '/cart', '/checkout', '/help'];
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -29,15 +42,22 @@ export const api = {
     const metrics = new PipelineMetrics({ job: 'clicks per page' });
     const backend = await openIndexedDbBackend({ pipelineId: `devtools-${crypto.randomUUID()}` });
     const checkpoints = await startCheckpointing({ backend, interval: 500, metrics });
-    const entry = (uid: string) => withEventTimeBatches({ timestamp: (c: Click) => c.at, watermarks: boundedOutOfOrderness(1_000), uid });
-    const web$ = checkpoints.source('web clicks', fromAsyncIterable(clicks(200), { batchSize: 20, name: 'web clicks' })).pipe(entry('web'));
-    const mobile$ = checkpoints.source('mobile clicks', fromAsyncIterable(clicks(150), { batchSize: 20, name: 'mobile clicks' })).pipe(entry('mobile'));
-    mergeTimed(web$, mobile$).pipe(
-      asyncSink(() => (options.slowSink ? sleep(100) : Promise.resolve()), { bufferSize: 40, name: 'archive sink' }),
-      keyBy((c: Click) => c.page),
-      window(tumblingEventTimeWindows(2_000), { uid: 'clicks per page' }).aggregate(count()),
-      toValues(),
-    ).subscribe();
+    const entry = (uid: string) =>
+      withEventTimeBatches({ timestamp: (c: Click) => c.at, watermarks: boundedOutOfOrderness(1_000), uid });
+    const web$ = checkpoints
+      .source('web clicks', fromAsyncIterable(clicks(200), { batchSize: 20, name: 'web clicks' }))
+      .pipe(entry('web'));
+    const mobile$ = checkpoints
+      .source('mobile clicks', fromAsyncIterable(clicks(150), { batchSize: 20, name: 'mobile clicks' }))
+      .pipe(entry('mobile'));
+    mergeTimed(web$, mobile$)
+      .pipe(
+        asyncSink(() => (options.slowSink ? sleep(100) : Promise.resolve()), { bufferSize: 40, name: 'archive sink' }),
+        keyBy((c: Click) => c.page),
+        window(tumblingEventTimeWindows(2_000), { uid: 'clicks per page' }).aggregate(count()),
+        toValues(),
+      )
+      .subscribe();
     devtools = mountDevtools(metrics, { stateOwner: backend, intervalMs: 250 });
   },
   isOpen: () => devtools?.isOpen ?? false,

@@ -1,12 +1,23 @@
 // Browser side of test/browser/indexeddb.test.ts: drives the real IndexedDB backend and Web Locks.
 // Results cross to Node as tagged JSON (the snapshot codec), so NaN, -0, bigint... survive the trip.
-import { encodeEnvelope, encodeValue, openEnvelope, SNAPSHOT_FORMAT_VERSION, type Snapshot } from '../../../src/checkpoint/index.js';
+import {
+  encodeEnvelope,
+  encodeValue,
+  openEnvelope,
+  SNAPSHOT_FORMAT_VERSION,
+  type Snapshot,
+} from '../../../src/checkpoint/index.js';
 import { openIndexedDbBackend, type IndexedDbBackend } from '../../../src/idb/index.js';
 
 const backends = new Map<string, IndexedDbBackend>();
 const events: string[] = [];
 
-function snapshot(pipelineId: string, checkpointId: number, keys: number, kind: 'checkpoint' | 'savepoint' = 'checkpoint'): Snapshot {
+function snapshot(
+  pipelineId: string,
+  checkpointId: number,
+  keys: number,
+  kind: 'checkpoint' | 'savepoint' = 'checkpoint',
+): Snapshot {
   const keyColumn: string[] = [];
   const values: number[] = [];
   for (let i = 0; i < keys; i++) {
@@ -21,14 +32,20 @@ function snapshot(pipelineId: string, checkpointId: number, keys: number, kind: 
     ...(kind === 'savepoint' ? { name: `sp-${checkpointId}` } : {}),
     createdAt: checkpointId,
     operators: {
-      counts: { stateVersion: 1, state: { special: [NaN, -0, Infinity, -Infinity, 2n ** 70n, undefined] }, keyed: { count: { kind: 'full', keys: keyColumn, values } } },
+      counts: {
+        stateVersion: 1,
+        state: { special: [NaN, -0, Infinity, -Infinity, 2n ** 70n, undefined] },
+        keyed: { count: { kind: 'full', keys: keyColumn, values } },
+      },
     },
     sources: { numbers: { offset: checkpointId * 10 } },
     watermarks: { numbers: checkpointId === 0 ? -Infinity : checkpointId * 100 },
   };
 }
 
-async function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; name: string; code?: string; failure?: string; message: string }> {
+async function settle<T>(
+  p: Promise<T>,
+): Promise<{ ok: true; value: T } | { ok: false; name: string; code?: string; failure?: string; message: string }> {
   try {
     return { ok: true, value: await p };
   } catch (error) {
@@ -39,31 +56,49 @@ async function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: 
 
 const api = {
   events,
-  async open(handle: string, pipelineId: string, ownership: 'wait' | 'read-only' | 'fail', keep = 3, openTimeoutMs = 10_000) {
-    return settle(openIndexedDbBackend({
-      pipelineId,
-      ownership,
-      keep,
-      openTimeoutMs,
-      onWait: () => events.push(`${handle}: waiting for another tab`),
-      onOwnershipLost: (r) => events.push(`${handle}: lost ${r}`),
-    }).then((b) => {
-      backends.set(handle, b);
-      return { ownership: b.ownership, readOnlyReason: b.readOnlyReason ?? null, databaseName: b.databaseName };
-    }));
+  async open(
+    handle: string,
+    pipelineId: string,
+    ownership: 'wait' | 'read-only' | 'fail',
+    keep = 3,
+    openTimeoutMs = 10_000,
+  ) {
+    return settle(
+      openIndexedDbBackend({
+        pipelineId,
+        ownership,
+        keep,
+        openTimeoutMs,
+        onWait: () => events.push(`${handle}: waiting for another tab`),
+        onOwnershipLost: (r) => events.push(`${handle}: lost ${r}`),
+      }).then((b) => {
+        backends.set(handle, b);
+        return { ownership: b.ownership, readOnlyReason: b.readOnlyReason ?? null, databaseName: b.databaseName };
+      }),
+    );
   },
   async save(handle: string, checkpointId: number, keys = 10, kind: 'checkpoint' | 'savepoint' = 'checkpoint') {
     const b = backends.get(handle)!;
     return settle(b.save(snapshot(b.pipelineId, checkpointId, keys, kind)).then((info) => info.byteLength));
   },
   async load(handle: string, checkpointId?: number) {
-    return settle(backends.get(handle)!.load(checkpointId).then((s) => encodeValue(s).json));
+    return settle(
+      backends
+        .get(handle)!
+        .load(checkpointId)
+        .then((s) => encodeValue(s).json),
+    );
   },
   expected(pipelineId: string, checkpointId: number, keys = 10) {
     return encodeValue(snapshot(pipelineId, checkpointId, keys)).json;
   },
   async list(handle: string) {
-    return settle(backends.get(handle)!.list().then((l) => l.map((i) => `${i.kind}:${i.checkpointId}`)));
+    return settle(
+      backends
+        .get(handle)!
+        .list()
+        .then((l) => l.map((i) => `${i.kind}:${i.checkpointId}`)),
+    );
   },
   async close(handle: string) {
     await backends.get(handle)?.close();
@@ -81,7 +116,13 @@ const api = {
     const s: Snapshot = {
       ...snapshot(b.pipelineId, checkpointId, 0),
       parentCheckpointId,
-      operators: { counts: { stateVersion: 1, state: null, keyed: { count: { kind: 'delta', keys: keyColumn, values, deletes: [] } } } },
+      operators: {
+        counts: {
+          stateVersion: 1,
+          state: null,
+          keyed: { count: { kind: 'delta', keys: keyColumn, values, deletes: [] } },
+        },
+      },
     };
     const t0 = performance.now();
     const info = await b.save(s);
@@ -104,13 +145,19 @@ const api = {
     openEnvelope(bytes).body();
     const t5 = performance.now();
     return {
-      saveMs: t1 - t0, loadMs: t2 - t1, encodeMs: t4 - t3, decodeMs: t5 - t4,
-      bytes: info.byteLength, keys: count?.kind === 'full' ? count.keys.length : -1,
+      saveMs: t1 - t0,
+      loadMs: t2 - t1,
+      encodeMs: t4 - t3,
+      decodeMs: t5 - t4,
+      bytes: info.byteLength,
+      keys: count?.kind === 'full' ? count.keys.length : -1,
     };
   },
 };
 
 declare global {
-  interface Window { __rx: typeof api }
+  interface Window {
+    __rx: typeof api;
+  }
 }
 window.__rx = api;

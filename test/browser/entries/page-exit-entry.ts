@@ -4,7 +4,15 @@
 // through a 10 s tumbling window whose open windows leave as early panes.
 import { Subject } from 'rxjs';
 import { earlyPanes, watchPageExit, type PageExitReport } from '../../../src/browser/index.js';
-import { boundedOutOfOrderness, count, keyBy, toValues, tumblingEventTimeWindows, window, withEventTime } from '../../../src/index.js';
+import {
+  boundedOutOfOrderness,
+  count,
+  keyBy,
+  toValues,
+  tumblingEventTimeWindows,
+  window,
+  withEventTime,
+} from '../../../src/index.js';
 import { createQueryableState, type OpenWindow } from '../../../src/redux/index.js';
 
 const params = new URLSearchParams(location.search);
@@ -18,26 +26,35 @@ const clicks = new Subject<Click>();
 const perPage = count();
 let watermark = -Infinity;
 const fired: unknown[] = [];
-clicks.pipe(
-  withEventTime({ timestamp: (c: Click) => c.at, watermarks: boundedOutOfOrderness<Click>(0).onEveryEvent() }),
-  keyBy((c) => c.page),
-  window(tumblingEventTimeWindows(10_000), { queryable: { registry: live, name: 'clicks' } }).aggregate(perPage),
-  toValues(),
-).subscribe((r) => fired.push(r));
+clicks
+  .pipe(
+    withEventTime({ timestamp: (c: Click) => c.at, watermarks: boundedOutOfOrderness<Click>(0).onEveryEvent() }),
+    keyBy((c) => c.page),
+    window(tumblingEventTimeWindows(10_000), { queryable: { registry: live, name: 'clicks' } }).aggregate(perPage),
+    toValues(),
+  )
+  .subscribe((r) => fired.push(r));
 for (let i = 0; i < Number(params.get('early') ?? 0); i++) {
   clicks.next({ page: i % 2 === 0 ? 'a' : 'b', at: i * 1_000 });
   watermark = i * 1_000 - 1; // boundedOutOfOrderness(0): the watermark trails the latest timestamp by 1 ms
 }
 
 const exit = watchPageExit({
-  pipelineId: 'page-exit', url: params.get('collect') ?? '/collect', pending: () => pending.splice(0),
+  pipelineId: 'page-exit',
+  url: params.get('collect') ?? '/collect',
+  pending: () => pending.splice(0),
   earlyPanes: earlyPanes({
     openWindows: () => live.view<string, readonly OpenWindow[]>('clicks').getSnapshot().entries,
     aggregate: perPage,
     watermark: () => watermark,
   }),
-  drainSend: async (body) => { sent.push(body); return true; },
-  onExit: (report) => { api.exits.push(report); },
+  drainSend: async (body) => {
+    sent.push(body);
+    return true;
+  },
+  onExit: (report) => {
+    api.exits.push(report);
+  },
 });
 
 const api = {

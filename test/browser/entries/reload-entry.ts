@@ -6,8 +6,18 @@
 import { createStore, entries, set } from 'idb-keyval';
 import { pipe } from 'rxjs';
 import {
-  boundedOutOfOrderness, count, exactlyOnceSink, fromIterable, keyBy, startCheckpointing, toValues, tumblingEventTimeWindows,
-  window, withEventTimeBatches, type Key, type WindowResult,
+  boundedOutOfOrderness,
+  count,
+  exactlyOnceSink,
+  fromIterable,
+  keyBy,
+  startCheckpointing,
+  toValues,
+  tumblingEventTimeWindows,
+  window,
+  withEventTimeBatches,
+  type Key,
+  type WindowResult,
 } from '../../../src/index.js';
 import { openIndexedDbBackend } from '../../../src/idb/index.js';
 
@@ -18,7 +28,10 @@ interface Event {
 
 /** 3,000 events over 7 users, 10 ms apart in event time, up to 40 ms out of order (bound: 50 ms). */
 const EVENT_COUNT = 3_000;
-const events: Event[] = Array.from({ length: EVENT_COUNT }, (_, i) => ({ user: `u${(i * 7919) % 7}`, at: i * 10 - ((i * 31) % 5) * 10 }));
+const events: Event[] = Array.from({ length: EVENT_COUNT }, (_, i) => ({
+  user: `u${(i * 7919) % 7}`,
+  at: i * 10 - ((i * 31) % 5) * 10,
+}));
 
 type Result = WindowResult<Key, number>;
 const describeResult = (r: Result): string => `${String(r.key)}@${r.window.start}=${r.value}`;
@@ -30,7 +43,11 @@ const resultsStore = createStore('results-db', 'results');
 /** Counts per user and 1 s event-time window; the uids are only used when checkpointing. */
 const countPerUser = (entryUid?: string, windowUid?: string) =>
   pipe(
-    withEventTimeBatches({ timestamp: (e: Event) => e.at, watermarks: boundedOutOfOrderness<Event>(50).withPeriod(1), ...(entryUid === undefined ? {} : { uid: entryUid }) }),
+    withEventTimeBatches({
+      timestamp: (e: Event) => e.at,
+      watermarks: boundedOutOfOrderness<Event>(50).withPeriod(1),
+      ...(entryUid === undefined ? {} : { uid: entryUid }),
+    }),
     keyBy((e: Event) => e.user),
     window(tumblingEventTimeWindows(1_000), windowUid === undefined ? {} : { uid: windowUid }).aggregate(count()),
   );
@@ -73,8 +90,12 @@ async function start(): Promise<void> {
   const backend = await openIndexedDbBackend({
     pipelineId: PIPELINE_ID,
     ownership: 'wait',
-    onWait: () => { state.waitedForLock = true; },
-    onOwnershipLost: (reason) => { state.error ??= `ownership lost: ${reason}`; },
+    onWait: () => {
+      state.waitedForLock = true;
+    },
+    onOwnershipLost: (reason) => {
+      state.error ??= `ownership lost: ${reason}`;
+    },
   });
   state.ownership = backend.ownership;
   const checkpoints = await startCheckpointing({ backend, interval: 15 });
@@ -88,11 +109,17 @@ async function start(): Promise<void> {
   state.source = source;
   state.running = true;
   const run = new Promise<void>((resolve, reject) => {
-    checkpoints.source('events', source).pipe(
-      countPerUser('entry', 'counts'),
-      exactlyOnceSink<Result, Key>((results, checkpointId) => set(`commit-${checkpointId}`, results.map(describeResult), resultsStore), { uid: 'sink' }),
-      toValues(),
-    ).subscribe({ error: reject, complete: () => resolve() });
+    checkpoints
+      .source('events', source)
+      .pipe(
+        countPerUser('entry', 'counts'),
+        exactlyOnceSink<Result, Key>(
+          (results, checkpointId) => set(`commit-${checkpointId}`, results.map(describeResult), resultsStore),
+          { uid: 'sink' },
+        ),
+        toValues(),
+      )
+      .subscribe({ error: reject, complete: () => resolve() });
   });
   await Promise.all([run, checkpoints.whenFinished()]);
   state.done = true;
@@ -123,11 +150,13 @@ const api = {
   reference(): Promise<string[]> {
     return new Promise((resolve, reject) => {
       const results: string[] = [];
-      fromIterable(events, { batchSize: BATCH_SIZE }).pipe(countPerUser(), toValues()).subscribe({
-        next: (r) => results.push(describeResult(r)),
-        error: reject,
-        complete: () => resolve(results),
-      });
+      fromIterable(events, { batchSize: BATCH_SIZE })
+        .pipe(countPerUser(), toValues())
+        .subscribe({
+          next: (r) => results.push(describeResult(r)),
+          error: reject,
+          complete: () => resolve(results),
+        });
     });
   },
 };

@@ -12,8 +12,23 @@ it('a completed checkpoint: duration from trigger to stored, alignment from the 
   history.saving(7, 1040);
   history.stored(7, 2048, true, 1100);
   expect(history.read()).toEqual({
-    completed: 1, failed: 0, inProgress: 0,
-    history: [{ id: 7, kind: 'checkpoint', status: 'completed', triggerTime: 1000, durationMs: 100, alignmentMs: 30, backendWriteMs: 60, bytes: 2048, incremental: true, failure: null }],
+    completed: 1,
+    failed: 0,
+    inProgress: 0,
+    history: [
+      {
+        id: 7,
+        kind: 'checkpoint',
+        status: 'completed',
+        triggerTime: 1000,
+        durationMs: 100,
+        alignmentMs: 30,
+        backendWriteMs: 60,
+        bytes: 2048,
+        incremental: true,
+        failure: null,
+      },
+    ],
   });
 });
 
@@ -22,7 +37,10 @@ it('a failed checkpoint keeps why; it is counted once, however many times it is 
   history.triggered(1, 'savepoint', false, 0);
   history.failedWith(1, new Error('backend full'));
   history.failedWith(1, new Error('again'));
-  expect(history.read()).toMatchObject({ failed: 1, history: [{ id: 1, kind: 'savepoint', status: 'failed', failure: 'backend full' }] });
+  expect(history.read()).toMatchObject({
+    failed: 1,
+    history: [{ id: 1, kind: 'savepoint', status: 'failed', failure: 'backend full' }],
+  });
 });
 
 it(`keeps the last ${CHECKPOINT_HISTORY}, oldest first`, () => {
