@@ -45,6 +45,11 @@ export interface StreamOperator<I, KI, O, KO> {
    * An operator that exports state (`snapshotState`) needs one when the pipeline is checkpointed.
    */
   readonly uid?: string | undefined;
+  /**
+   * The operator's name in monitoring (the job graph, metrics): a string, so that it survives a
+   * minifier, which renames classes. Without it, the class name is used.
+   */
+  readonly operatorName?: string;
   /** The operator's current event time, recorded with its state in checkpoints (`Snapshot.watermarks`). */
   readonly currentWatermark?: number;
   /**

@@ -17,6 +17,8 @@ export interface KeyByOptions {
 
 /** The engine side of `keyBy`: attaches key and key group to each record. */
 export class KeyByOperator<T, K extends Key> implements StreamOperator<T, unknown, T, K> {
+  /** The name monitoring shows (kept by minifiers, unlike the class name). */
+  readonly operatorName = 'KeyBy';
   readonly #selectKey: (value: T) => K;
   readonly #maxParallelism: number;
 

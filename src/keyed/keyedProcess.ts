@@ -87,8 +87,15 @@ const STATE_TABLE_PREFIX = 'state:';
  * quiesces the processing-time service when the input ends (FLINK-14231, StreamOperatorWrapper).
  */
 export class KeyedProcessOperator<T, K extends Key, R> implements StreamOperator<T, K, R, K> {
+  /** The name monitoring shows (kept by minifiers, unlike the class name). */
+  readonly operatorName = 'KeyedProcess';
   readonly uid: string | undefined;
   readonly counters = new Counters();
+
+  /** Pending event-time and processing-time timers, for monitoring. */
+  get timerCount(): number {
+    return this.#timers.eventTimeTimers + this.#timers.processingTimeTimers;
+  }
 
   /** The last watermark this operator processed (-Infinity before any). */
   get currentWatermark(): number {

@@ -21,6 +21,8 @@ export interface ProcessFunction<T, R> {
  * processing time and side outputs.
  */
 export class ProcessOperator<T, K, R> implements StreamOperator<T, K, R, K> {
+  /** The name monitoring shows (kept by minifiers, unlike the class name). */
+  readonly operatorName = 'Process';
   readonly #fn: ProcessFunction<T, R>;
   readonly #ctx: ContextImpl<K, R>;
   #watermark = MIN_WATERMARK;

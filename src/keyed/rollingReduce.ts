@@ -46,6 +46,8 @@ const ACCUMULATOR = /* @__PURE__ */ valueState<unknown>('rolling-reduce');
  * timestamp and key.
  */
 export class RollingReduceOperator<T, K extends Key> implements StreamOperator<T, K, T, K> {
+  /** The name monitoring shows (kept by minifiers, unlike the class name). */
+  readonly operatorName = 'RollingReduce';
   readonly uid: string | undefined;
   readonly #reduce: (accumulated: T, value: T) => T;
   readonly #backend: KeyedStateBackend;

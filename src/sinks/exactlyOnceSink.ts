@@ -140,6 +140,8 @@ export function exactlyOnceSink<T, K = undefined>(
 
 /** The engine of `exactlyOnceSink`: transactions per checkpoint, as plain state. */
 class ExactlyOnceSinkOperator<T, K> implements StreamOperator<T, K, T, K> {
+  /** The name monitoring shows (kept by minifiers, unlike the class name). */
+  readonly operatorName = 'ExactlyOnceSink';
   readonly stateVersion = 1;
   #current: T[] = [];
   /** Pre-committed transactions (their checkpoint is being stored or committing), oldest first. */

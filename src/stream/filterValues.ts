@@ -5,6 +5,8 @@ import { fromStreamOperator } from '../rx/operator-function.js';
 import type { RecordContext } from './mapValues.js';
 
 class FilterOperator<T, K> implements StreamOperator<T, K, T, K> {
+  /** The name monitoring shows (kept by minifiers, unlike the class name). */
+  readonly operatorName = 'Filter';
   constructor(readonly predicate: (value: T, context: RecordContext<K>) => boolean) {}
 
   processRecord(input: StreamRecord<T, K>, out: Output<T, K>): void {

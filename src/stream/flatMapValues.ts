@@ -5,6 +5,8 @@ import { fromStreamOperator } from '../rx/operator-function.js';
 import type { RecordContext } from './mapValues.js';
 
 class FlatMapOperator<T, R, K> implements StreamOperator<T, K, R, K> {
+  /** The name monitoring shows (kept by minifiers, unlike the class name). */
+  readonly operatorName = 'FlatMap';
   constructor(readonly project: (value: T, context: RecordContext<K>) => Iterable<R>) {}
 
   processRecord(input: StreamRecord<T, K>, out: Output<R, K>): void {

@@ -12,6 +12,8 @@ export interface RecordContext<K> {
 }
 
 class MapOperator<T, R, K> implements StreamOperator<T, K, R, K> {
+  /** The name monitoring shows (kept by minifiers, unlike the class name). */
+  readonly operatorName = 'Map';
   constructor(readonly project: (value: T, context: RecordContext<K>) => R) {}
 
   processRecord(input: StreamRecord<T, K>, out: Output<R, K>): void {

@@ -49,6 +49,8 @@ import {
  * ```
  */
 export class TimestampsAndWatermarksOperator<T> {
+  /** The name monitoring shows (kept by minifiers, unlike the class name). */
+  readonly operatorName = 'TimestampsAndWatermarks';
   readonly counters: Counters;
   readonly #options: TimestampsAndWatermarksOptions<T>;
   readonly #generator: WatermarkGenerator<T>;

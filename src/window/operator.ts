@@ -50,6 +50,8 @@ export { validateWindowConfig } from './config.js';
  * the window's `end - 1`; they are pushed before the watermark that fired them.
  */
 export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResult<K, R>, K> {
+  /** The name monitoring shows (kept by minifiers, unlike the class name). */
+  readonly operatorName = 'Window';
   readonly #setup: WindowSetup<T, K, R>;
   /** The pane table of the common configuration; null for every other, or after restoring state that needs the general path. */
   #panes: PanePath<T, K, R> | null;
@@ -85,6 +87,18 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   /** What the operator counted (late records dropped or sent to the side output), for monitoring; null if nothing is counted. */
   get counters(): Counters | null {
     return this.#setup.counters;
+  }
+
+  /**
+   * Number of pending timers, for monitoring: on the pane table, one event-time timer per window
+   * (its end, which is also its cleanup time); on the general path, the timer service's.
+   */
+  get timerCount(): number {
+    const service = this.#general?.timers.service;
+    return (
+      (this.#panes?.windowCount ?? 0) +
+      (service === undefined ? 0 : service.eventTimeTimers + service.processingTimeTimers)
+    );
   }
 
   /** Number of keys with at least one live window. */

@@ -107,12 +107,19 @@ export function probeOf(operator: object): OperatorProbe | undefined {
 }
 
 /**
- * A probe for an engine operator, named after its class without the `Operator` suffix
- * (`WindowOperator` → `Window`), under its uid, and attached to it.
+ * A probe for an engine operator, named by its `operatorName` (a string a minifier keeps), else
+ * after its class without the `Operator` suffix (`WindowOperator` → `Window`), under its uid, and
+ * attached to it.
  */
 export function probeFor(operator: object, kind: OperatorKind = 'operator'): OperatorProbe {
+  const given = (operator as { operatorName?: unknown }).operatorName;
   const className: string = operator.constructor?.name || 'Operator';
-  const name = className.length > 8 && className.endsWith('Operator') ? className.slice(0, -8) : className;
+  const name =
+    typeof given === 'string' && given !== ''
+      ? given
+      : className.length > 8 && className.endsWith('Operator')
+        ? className.slice(0, -8)
+        : className;
   const uid = (operator as { uid?: unknown }).uid;
   return attachProbe(operator, new OperatorProbe(name, kind, typeof uid === 'string' ? uid : null, operator));
 }
