@@ -193,9 +193,14 @@ describe('IndexedDB backend in Chromium at the limits', () => {
           };
         }),
     );
-    await deleter.evaluate(() => {
-      indexedDB.deleteDatabase('rxflink:blocked');
-    });
+    // Wait until the deletion is blocked: the delete request comes from another renderer, so without
+    // this the open below could reach the browser's IndexedDB first and succeed (a race seen in CI).
+    await deleter.evaluate(
+      () =>
+        new Promise<void>((resolve) => {
+          indexedDB.deleteDatabase('rxflink:blocked').onblocked = () => resolve();
+        }),
+    );
     const result = await opener.evaluate(() => window.__rx.open('b', 'blocked', 'fail', 3, 500));
     expect(result).toMatchObject({ ok: false, name: 'StorageError', failure: 'blocked', code: 'STORAGE_BLOCKED' });
     await holder.close();
