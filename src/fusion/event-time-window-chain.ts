@@ -117,6 +117,7 @@ export function eventTimeWindowChain<T, K, R>(
           fail(batches ? error : perValueEntryError(input, error));
           return;
         }
+        window.batchDone();
         probe.endValues(start, markers !== undefined ? 0 : batches ? (input as readonly T[]).length : 1);
         emit();
       },

@@ -113,10 +113,18 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
       if (element.kind === 'record') this.processRecord(element, out);
       else processElement(this, element, out);
     }
+    this.batchDone();
+  }
+
+  /**
+   * Tells the queryable view (if any) that the open windows may have changed: once per input batch,
+   * by `processBatch` and by a fused chain after each input, rather than once per record.
+   */
+  batchDone(): void {
+    this.#queryable?.changed();
   }
 
   processRecord(record: StreamRecord<T, K>, out: Output<WindowResult<K, R>, K>): void {
-    this.#queryable?.changed();
     const panes = this.#panes;
     if (panes === null) {
       this.#general!.processRecord(record, out);
@@ -132,7 +140,6 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
    * over (src/fusion/), with no record object per value. The hot path of the common configuration.
    */
   processValue(value: T, timestamp: number, out: Output<WindowResult<K, R>, K>): void {
-    this.#queryable?.changed();
     const panes = this.#panes;
     const selectKey = this.#setup.selectKey;
     if (panes === null || selectKey === null) {
