@@ -29,6 +29,13 @@
 
 export { ACTIVE, IDLE, isRecord, keyedRecord, markerBatch, markersOf } from '../core/elements.js';
 export { describeValue } from '../core/errors.js';
+export {
+  checkParallelism,
+  defaultMaxParallelism,
+  keyGroupRangeForSubtask,
+  subtaskForKeyGroup,
+  UPPER_BOUND_MAX_PARALLELISM,
+} from '../core/key-group-assignment.js';
 export { checkKey, hashKey, keyGroupOf, keyId } from '../core/keys.js';
 export {
   processBatch,
