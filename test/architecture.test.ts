@@ -67,6 +67,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['window', 'sources', 'sinks'],
   ['fusion'],
   ['checkpoint'],
+  ['parallel'],
   ['node', 'idb', 'testing', 'engine', 'web-vitals', 'otel', 'devtools'],
   ['browser', 'redux'],
   ['react'],
