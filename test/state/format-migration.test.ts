@@ -19,7 +19,7 @@ import { applyDeltas, type Snapshot } from '../../src/checkpoint/snapshot.js';
 import { KeyedProcessOperator, type KeyedProcessFunction } from '../../src/keyed/index.js';
 import { OperatorHarness } from '../../src/testing/index.js';
 import { sum, tumblingEventTimeWindows } from '../../src/window/index.js';
-import { fixtureFunction, fixtureRest } from '../fixtures/state-format/scenario.js';
+import { fixtureFunction, fixtureRest, windowRowsOperator, windowRowsRest } from '../fixtures/state-format/scenario.js';
 
 interface Fixture {
   format: string;
@@ -96,6 +96,20 @@ describe('state formats stored before the key-grouped export restore (test/fixtu
     expect(byTime(h.takeOutput())).toEqual(byTime(f.expected));
     expect(f.expected.length).toBeGreaterThan(4);
   });
+
+  it.each([
+    ['window-rows-panes', 0],
+    ['window-rows-general', 50],
+  ] as const)(
+    'the window operator from window rows (%s, full + delta): its windows fire as they did',
+    (name, lateness) => {
+      const f = load(name);
+      const h = new OperatorHarness(windowRowsOperator(lateness), { startTime: f.now }).initializeState(latest(f));
+      windowRowsRest(h as never);
+      expect(byTime(h.takeOutput())).toEqual(byTime(f.expected));
+      expect(f.expected.length).toBeGreaterThan(8);
+    },
+  );
 
   it('migrateKeyedState runs the migration of each format version in turn: segments (1) to tables (2) to key groups (3)', () => {
     const segments = {
