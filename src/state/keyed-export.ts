@@ -159,16 +159,31 @@ export function pendingSource(name: string, pending: PendingRows): KeyedRowSourc
   };
 }
 
+/** A keyed table of a full export, by key group and name of rows (`keyGroupTables`). */
+export interface GroupTable {
+  readonly keyGroup: number;
+  /** The name of its rows: the table's name after `<keyGroup>/`. */
+  readonly name: string;
+  readonly keys: readonly Key[];
+  readonly rows: readonly unknown[];
+}
+
 /**
- * The rows of a full export (format 3, after migration) by kind of rows, of the key groups in
- * `range` only: the tables of other groups are not read. Throws `StateRestoreError` naming `uid`
- * on a malformed export.
+ * The tables of a full export (format 3, after migration) of the key groups in `range` only, in
+ * key-group order (then in the export's order): the tables of other groups are not read. Throws
+ * `StateRestoreError` naming `uid` on a malformed export.
+ *
+ * @example
+ * ```ts
+ * // internal: keyGroupTables({ header, tables: { '7/windows': { kind: 'full', keys: ['a'], values: [1] } } }, { start: 0, end: 63 }, 'w');
+ * // gives [{ keyGroup: 7, name: 'windows', keys: ['a'], rows: [1] }]
+ * ```
  */
-export function rowsByName(
+export function keyGroupTables(
   data: KeyedStateExport,
   range: KeyGroupRange | undefined,
   uid: string | undefined,
-): Map<string, Rows> {
+): GroupTable[] {
   const fail = (reason: string): never => {
     throw new StateRestoreError(uid, reason);
   };
@@ -182,7 +197,6 @@ export function rowsByName(
   }
   const header: KeyedStateHeader = data.header;
   if (!isObject(header.states)) fail('keyed state header: states must be an object of layouts');
-  const parts = new Map<string, { keys: (readonly Key[])[]; rows: (readonly unknown[])[] }>();
   const names = Object.keys(data.tables);
   const groupOf = new Map<string, number>();
   for (const table of names) {
@@ -192,8 +206,10 @@ export function rowsByName(
   }
   // Key-group order, so that a restore at another parallelism reads the same order of keys.
   names.sort((a, b) => groupOf.get(a)! - groupOf.get(b)!);
+  const out: GroupTable[] = [];
   for (const table of names) {
-    if (!inKeyGroupRange(groupOf.get(table)!, range)) continue;
+    const keyGroup = groupOf.get(table)!;
+    if (!inKeyGroupRange(keyGroup, range)) continue;
     const t = data.tables[table] as Partial<Extract<KeyedTableSnapshot, { kind: 'full' }>> | undefined;
     if (
       !isObject(t) ||
@@ -204,14 +220,29 @@ export function rowsByName(
     ) {
       fail(`keyed table ${JSON.stringify(table)}: expected a full table of keys and rows of equal length`);
     }
-    const name = table.slice(table.indexOf('/') + 1);
+    out.push({ keyGroup, name: table.slice(table.indexOf('/') + 1), keys: t!.keys!, rows: t!.values! });
+  }
+  return out;
+}
+
+/**
+ * The rows of a full export (format 3, after migration) by kind of rows, of the key groups in
+ * `range` only, in key-group order (`keyGroupTables`).
+ */
+export function rowsByName(
+  data: KeyedStateExport,
+  range: KeyGroupRange | undefined,
+  uid: string | undefined,
+): Map<string, Rows> {
+  const parts = new Map<string, { keys: (readonly Key[])[]; rows: (readonly unknown[])[] }>();
+  for (const { name, keys, rows } of keyGroupTables(data, range, uid)) {
     let p = parts.get(name);
     if (p === undefined) {
       p = { keys: [], rows: [] };
       parts.set(name, p);
     }
-    p.keys.push(t!.keys!);
-    p.rows.push(t!.values!);
+    p.keys.push(keys);
+    p.rows.push(rows);
   }
   const byName = new Map<string, Rows>();
   for (const [name, p] of parts)

@@ -21,10 +21,11 @@ import { WindowSetup, type WindowOperatorConfig } from './config.js';
 import { GeneralPath } from './general-path.js';
 import { PanePath } from './pane-path.js';
 import { namingWindow } from './state-export.js';
-import { validateWindowState } from './restore-validation.js';
+import { validatePaneColumns, validateWindowState } from './restore-validation.js';
 import type { WindowOperatorState, WindowResult } from './types.js';
 import { exportWindows, generalRows, restoreWindows } from './window-snapshot.js';
 import { restoredWindowState, windowCheckpointState, WindowExporter } from './window-rows.js';
+import { PaneExporter, paneKeys, type PaneColumns } from './pane-rows.js';
 import type { PendingCheckpoint } from '../core/checkpointing.js';
 import type { OperatorStateSnapshot, RestoreCheckpointOptions } from '../core/state-snapshot.js';
 import type { QueryableStateHandle } from '../core/queryable.js';
@@ -60,6 +61,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   readonly #queryable: QueryableStateHandle | undefined;
   /** The key groups of the last checkpoint's export (window-rows.ts). */
   readonly #exporter = new WindowExporter();
+  readonly #paneExporter = new PaneExporter();
 
   /** The id this operator's state is stored under in checkpoints. */
   get uid(): string | undefined {
@@ -223,35 +225,51 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   snapshotCheckpoint(checkpoint: PendingCheckpoint): OperatorStateSnapshot {
     const setup = this.#setup;
     return namingWindow(setup.uid, () => {
-      const source = this.#panes ?? generalRows(setup, this.#general!);
-      const keyed = this.#exporter.export<unknown>(source, checkpoint.incremental);
+      const keyed =
+        this.#panes !== null
+          ? this.#paneExporter.export(this.#panes, checkpoint.incremental)
+          : this.#exporter.export(generalRows(setup, this.#general!), checkpoint.incremental);
       return { stateVersion: 0, state: windowCheckpointState(setup.uid, setup.assigner.name, setup.watermark), keyed };
     });
   }
 
   /** Restores from `snapshotCheckpoint` or from v1 (`snapshotState`); with `options.keyGroups`, only the keys of those groups. */
   restoreCheckpoint(snapshot: OperatorStateSnapshot, options: RestoreCheckpointOptions = {}): void {
-    this.restoreState(restoredWindowState(snapshot, options.keyGroups, this.#setup.uid));
+    const setup = this.#setup;
+    const { state, panes } = restoredWindowState(snapshot, options.keyGroups, setup.uid, setup.keyed);
+    this.#restore(state, panes);
   }
 
   restoreState(state: unknown): void {
+    this.#restore(state, []);
+  }
+
+  /** Restores validated state and pane tables (pane-rows.ts): on the pane path when it can hold them, else on the general path. */
+  #restore(state: unknown, paneColumns: readonly PaneColumns[]): void {
     const setup = this.#setup;
     this.#exporter.reset();
+    this.#paneExporter.reset();
     const s = validateWindowState(state, setup.uid, setup.assigner.name, setup.keyed);
+    validatePaneColumns(paneColumns, setup.uid, setup.keyed);
     this.#general?.timers.dispose();
     this.#general?.clear();
     setup.watermark = s.watermark;
     const panes = this.#panes;
     if (panes !== null) {
       panes.clear();
-      if (panes.canHold(s)) {
+      if (panes.canHold(s) && panes.canHoldPanes(paneColumns, s.watermark)) {
         panes.restore(s);
+        panes.restorePanes(paneColumns);
         return;
       }
       this.#panes = null; // this operator keeps the general path from now on
     }
     const general = this.#general ?? new GeneralPath(setup);
     this.#general = general;
-    restoreWindows(setup, general, s);
+    restoreWindows(
+      setup,
+      general,
+      paneColumns.length === 0 ? s : { ...s, keys: [...s.keys, ...paneKeys(paneColumns)] },
+    );
   }
 }

@@ -15,6 +15,7 @@ import { ON_TIME_ONLY_PANE } from './pane-info.js';
 import type { KeyData, WindowData, WindowOperatorState, WindowResult } from './types.js';
 import { UNKEYED, type Id } from './window-state.js';
 import type { KeyRef } from './window-rows.js';
+import type { PaneColumns, PaneSlots } from './pane-rows.js';
 import { windowStart } from './windows.js';
 
 /** The pane table of one window operator, and how records reach it and results leave it. */
@@ -230,14 +231,63 @@ export class PanePath<T, K, R> {
     return this.#setup.keyed ? keyId(key as never) : UNKEYED;
   }
 
+  /** The exported accumulator of slot `i` of `pane`. */
+  #exportAcc(pane: Pane<Id>, i: number): unknown {
+    const acc = this.#columns !== null ? this.#columns.toAccumulator(pane.columns, i) : pane.accs[i];
+    return this.#setup.incremental!.exportAcc(acc);
+  }
+
+  /** The live panes as the checkpoint's pane tables read them (pane-rows.ts). */
+  exportPanes(): PaneSlots[] {
+    return this.#panes.panes().map(
+      (pane): PaneSlots => ({
+        window: pane.window,
+        length: pane.keys.length,
+        slotOf: (id) => pane.slots.get(id),
+        key: (i) => clonePlain(pane.keys[i], 'key'),
+        keyGroup: (i) => this.#groupOf(pane, i),
+        acc: (i) => this.#exportAcc(pane, i),
+      }),
+    );
+  }
+
+  /**
+   * Whether the table can hold restored pane tables (pane-rows.ts): panes of this operator's size
+   * and alignment that the watermark has not passed.
+   */
+  canHoldPanes(panes: readonly PaneColumns[], watermark: number): boolean {
+    const { size, offset } = this.#setup;
+    return panes.every(
+      ({ window: w }) =>
+        w.end - w.start === size && windowStart(w.start, offset, size) === w.start && w.end - 1 > watermark,
+    );
+  }
+
+  /** Restores pane tables that `canHoldPanes` accepted, into the table (cleared before). */
+  restorePanes(panes: readonly PaneColumns[]): void {
+    const inc = this.#setup.incremental!;
+    const columns = this.#columns;
+    // A fused keyBy computes key groups itself (as it would have attached them): none is kept.
+    const fused = this.#setup.selectKey !== null;
+    for (const { window, keyGroup, keys, accs } of panes) {
+      const pane = this.#panes.paneAt(window.start);
+      for (let i = 0; i < keys.length; i++) {
+        const key = clonePlain(keys[i], 'key');
+        const slot = this.#addSlot(pane, this.#idOf(key), key, fused ? FUSED_KEY_GROUP : keyGroup);
+        const acc = inc.importAcc(accs[i]);
+        if (columns === null) pane.accs[slot] = acc;
+        else columns.fromAccumulator(acc, pane.columns, slot);
+      }
+    }
+  }
+
   /** What the general layout exports for slot `i` of `pane`: its accumulator, one event-time timer at end - 1. */
   #windowData(pane: Pane<Id>, i: number): WindowData {
-    const acc = this.#columns !== null ? this.#columns.toAccumulator(pane.columns, i) : pane.accs[i];
     return {
       start: pane.window.start,
       end: pane.window.end,
       has: true,
-      acc: this.#setup.incremental!.exportAcc(acc),
+      acc: this.#exportAcc(pane, i),
       values: null,
       times: null,
       trigger: null,

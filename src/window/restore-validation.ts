@@ -7,6 +7,7 @@
  */
 import { RestoreChecks } from '../state/restore-checks.js';
 import { WindowStateError } from './errors.js';
+import type { PaneColumns } from './pane-rows.js';
 import type { WindowOperatorState } from './types.js';
 
 /**
@@ -51,6 +52,30 @@ export function validateWindowState(
     for (let j = 0; j < windows.length; j++) checkWindow(check, windows[j], `${at}.windows[${j}]`);
   }
   return state as WindowOperatorState;
+}
+
+/**
+ * Checks the keys of restored pane tables (pane-rows.ts) as `validateWindowState` checks the keys
+ * of window rows; their accumulators are checked by the aggregate's import, as there.
+ *
+ * @example
+ * ```ts
+ * // internal: validatePaneColumns(panes, setup.uid, setup.keyed)
+ * ```
+ */
+export function validatePaneColumns(panes: readonly PaneColumns[], uid: string | null, keyed: boolean): void {
+  if (!keyed) return; // (windowAll's one key is restored as undefined)
+  const check = new RestoreChecks(
+    uid ?? undefined,
+    (field, reason) => new WindowStateError(reason, uid ?? undefined, field),
+  );
+  for (const { window, keyGroup, keys } of panes) {
+    for (let i = 0; i < keys.length; i++) {
+      // Strings, the common case, need no more than their type.
+      if (typeof keys[i] !== 'string')
+        checkKeyValue(check, keys[i], `${keyGroup}/pane:${window.start}:${window.end}.keys[${i}]`);
+    }
+  }
 }
 
 function checkWindow(check: RestoreChecks, value: unknown, at: string): void {

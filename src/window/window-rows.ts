@@ -3,7 +3,8 @@
  * (docs/checkpoints.md §10, state/keyed-export.ts): one row per key, its windows (contents, trigger
  * state, timers, pane count) as `WindowOperatorState` lists them, in tables `<keyGroup>/windows`.
  * Full, or incremental: only the rows of the keys whose windows changed since the last export (the
- * pane path and the general path record those keys), and deletes for keys left without a window.
+ * general path records those keys), and deletes for keys left without a window. The pane path
+ * exports columnar pane tables instead (pane-rows.ts); a restore reads both.
  *
  * A restore reads only the tables of the key groups it is given (`rowsByName`), so that parallel
  * instances can split one window operator's state; state of the version before this format (a
@@ -19,8 +20,9 @@ import {
 } from '../core/state-snapshot.js';
 import { isObject } from '../state/cells.js';
 import { StateRestoreError } from '../state/errors.js';
-import { rowsByName } from '../state/keyed-export.js';
+import { keyGroupTables } from '../state/keyed-export.js';
 import { KEYED_STATE_FORMAT, type KeyedStateExport, type KeyedStateHeader } from '../state/snapshot-types.js';
+import { paneWindowOf, type PaneColumns } from './pane-rows.js';
 import type { KeyData, WindowData, WindowOperatorState } from './types.js';
 
 /** The name of the window rows' tables: `<keyGroup>/windows`. */
@@ -143,30 +145,44 @@ export function windowCheckpointState(uid: string | null, assigner: string, wate
   return { operator: 'window', uid, assigner, watermark, keyedState: WINDOW_HEADER };
 }
 
+/** What a checkpoint restores: the state for `validateWindowState`, and the pane tables' columns. */
+export interface RestoredWindowState {
+  /** A `WindowOperatorState` (version 1) with the keys of the window rows; as stored when it is none. */
+  readonly state: unknown;
+  /** The pane tables (pane-rows.ts), in key-group order. */
+  readonly panes: readonly PaneColumns[];
+}
+
 /**
- * The stored state of a window operator (this format, or v1 migrated) as `WindowOperatorState`
- * with the keys of the key groups in `range` only (all without one): only those groups' tables
- * are read. The result is validated by the operator's restore (restore-validation.ts).
+ * The stored state of a window operator (this format, or v1 migrated) with the keys of the key
+ * groups in `range` only (all without one): only those groups' tables are read. The result is
+ * validated by the operator's restore (restore-validation.ts). An operator that is not `keyed`
+ * (windowAll) restores its one key as undefined, with no key group.
  *
  * @example
  * ```ts
- * // internal: this.restoreState(restoredWindowState(stored, options.keyGroups, setup.uid))
+ * // internal: const { state, panes } = restoredWindowState(stored, options.keyGroups, setup.uid, setup.keyed)
  * ```
  */
 export function restoredWindowState(
   stored: OperatorStateSnapshot,
   range: KeyGroupRange | undefined,
   uid: string | null,
-): unknown {
+  keyed: boolean,
+): RestoredWindowState {
   const s = stored.state as Partial<WindowCheckpointState & WindowOperatorState> | null;
-  if (!isObject(s)) return s; // (restoreState names what is wrong)
+  if (!isObject(s)) return { state: s, panes: [] }; // (restoreState names what is wrong)
   if (s.operator !== 'window') {
     // Version 1 (snapshotState, stored whole), migrated to rows by key group.
-    if (!Array.isArray(s.keys)) return s;
-    return { ...s, keys: rowsOf(migrateWindowState(s as WindowOperatorState), range, uid) };
+    if (!Array.isArray(s.keys)) return { state: s, panes: [] };
+    return { state: { ...s, keys: rowsOf(migrateWindowState(s as WindowOperatorState), range, uid).keys }, panes: [] };
   }
-  const keys = rowsOf({ header: s.keyedState as KeyedStateHeader, tables: stored.keyed ?? {} }, range, uid);
-  return { version: 1, uid: s.uid, assigner: s.assigner, watermark: s.watermark, keys };
+  const { keys, panes } = rowsOf({ header: s.keyedState as KeyedStateHeader, tables: stored.keyed ?? {} }, range, uid);
+  const restoredPanes = keyed ? panes : panes.map((p) => ({ ...p, keyGroup: -1, keys: p.keys.map(() => undefined) }));
+  return {
+    state: { version: 1, uid: s.uid, assigner: s.assigner, watermark: s.watermark, keys },
+    panes: restoredPanes,
+  };
 }
 
 /**
@@ -197,18 +213,37 @@ export function migrateWindowState(s: WindowOperatorState): KeyedStateExport {
   return { header: WINDOW_HEADER, tables };
 }
 
-/** The keys of the window rows of `data` in `range`, in key-group order. */
-function rowsOf(data: KeyedStateExport, range: KeyGroupRange | undefined, uid: string | null): KeyData[] {
-  const rows = rowsByName(data, range, uid ?? undefined).get(WINDOW_ROWS);
-  if (rows === undefined) return [];
-  return rows.keys.map((key, i): KeyData => {
-    const row = rows.rows[i] as Partial<WindowRow> | null;
-    if (!isObject(row) || typeof row.keyGroup !== 'number') {
-      throw new StateRestoreError(
-        uid ?? undefined,
-        `window row of key ${JSON.stringify(key)}: expected { keyGroup, windows }`,
-      );
+/** The keys of the window rows of `data` in `range`, and its pane tables there, in key-group order. */
+function rowsOf(
+  data: KeyedStateExport,
+  range: KeyGroupRange | undefined,
+  uid: string | null,
+): { keys: KeyData[]; panes: PaneColumns[] } {
+  const keys: KeyData[] = [];
+  const panes: PaneColumns[] = [];
+  for (const table of keyGroupTables(data, range, uid ?? undefined)) {
+    if (table.name !== WINDOW_ROWS) {
+      const window = paneWindowOf(table.name);
+      if (window === undefined) {
+        throw new StateRestoreError(uid ?? undefined, `keyed table ${JSON.stringify(table.name)} of no window rows`);
+      }
+      panes.push({ window, keyGroup: table.keyGroup, keys: table.keys, accs: table.rows });
+      continue;
     }
-    return { key: row.keyGroup < 0 ? undefined : key, keyGroup: row.keyGroup, windows: row.windows as WindowData[] };
-  });
+    table.keys.forEach((key, i) => {
+      const row = table.rows[i] as Partial<WindowRow> | null;
+      if (!isObject(row) || typeof row.keyGroup !== 'number') {
+        throw new StateRestoreError(
+          uid ?? undefined,
+          `window row of key ${JSON.stringify(key)}: expected { keyGroup, windows }`,
+        );
+      }
+      keys.push({
+        key: row.keyGroup < 0 ? undefined : key,
+        keyGroup: row.keyGroup,
+        windows: row.windows as WindowData[],
+      });
+    });
+  }
+  return { keys, panes };
 }
