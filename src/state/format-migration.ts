@@ -1,7 +1,9 @@
 /**
  * Versioned migration of stored keyed state to the format `KeyedStateBackend.restore` reads
  * (format 3, keyed-export.ts). Each stored format has a version and one function that converts it
- * to the next; a restore runs them in order:
+ * to a later one (`MIGRATIONS`); a restore runs them in order:
+ * - format 0, rows of one kind stored whole as a list with their keys and key groups (the window
+ *   operator's `WindowOperatorState` v1): converted to format 3 by key group (`KeyedRowList`);
  * - format 1, the segments of `snapshot()` before format 3 (`{ version: 1, states }`): columns per
  *   state and namespace; converted to format 2 as `checkpointTables()` converted them;
  * - format 2, the checkpoint tables of `checkpointTables()` (`{ layouts, tables }`): rows per key,
@@ -33,11 +35,31 @@ export interface MigrationContext {
   readonly maxParallelism: number;
 }
 
-/** The migration from each stored format to the next, by the version it reads. */
-const MIGRATIONS: Readonly<Record<number, (data: never, context: MigrationContext) => unknown>> = {
-  1: segmentsToTables,
-  2: tablesToKeyGroups,
+/** A migration step: what it converts a stored format to, and the format version of that. */
+interface Migration {
+  readonly to: number;
+  readonly migrate: (data: never, context: MigrationContext) => unknown;
+}
+
+/** The migration from each stored format, by the version it reads. */
+const MIGRATIONS: Readonly<Record<number, Migration>> = {
+  0: { to: KEYED_STATE_FORMAT, migrate: rowListToKeyGroups },
+  1: { to: 2, migrate: segmentsToTables },
+  2: { to: KEYED_STATE_FORMAT, migrate: tablesToKeyGroups },
 };
+
+/**
+ * Format 0: one kind of rows stored whole as a list, each entry a key's row with its `key` and
+ * `keyGroup` beside the rest (the window operator's `WindowOperatorState` v1 keys, named
+ * `windows`). Migrated to format 3 as the rows `name`, each the entry without its key, in the
+ * table of its stored key group: the key group a keyBy gave it, which a restore cannot compute
+ * for every keyBy. A key group below 0 (windowAll's one key) goes to group 0, an undefined key
+ * (the same) is stored as 0.
+ */
+export interface KeyedRowList {
+  readonly rowList: string;
+  readonly entries: readonly unknown[];
+}
 
 /**
  * Stored keyed state of any format, as format 3. Throws `StateRestoreError` naming the uid when
@@ -53,8 +75,9 @@ export function migrateKeyedState(data: unknown, context: MigrationContext): Key
   let version = formatOf(data, context.uid);
   let migrated = data;
   while (version < KEYED_STATE_FORMAT) {
-    migrated = MIGRATIONS[version]!(migrated as never, context);
-    version++;
+    const step = MIGRATIONS[version]!;
+    migrated = step.migrate(migrated as never, context);
+    version = step.to;
   }
   return migrated as KeyedStateExport;
 }
@@ -69,6 +92,7 @@ function formatOf(data: unknown, uid: string | undefined): number {
         `keyed state of format ${data.header.format}, newer than this version reads (${KEYED_STATE_FORMAT})`,
       );
     }
+    if (typeof data.rowList === 'string' && Array.isArray(data.entries)) return 0;
     if (data.version === 1 && isObject(data.states)) return 1;
     if (isObject(data.layouts) && isObject(data.tables)) return 2;
   }
@@ -105,19 +129,8 @@ function tablesToKeyGroups(data: KeyedStateCheckpoint, { uid, maxParallelism }: 
     ) {
       throw new StateRestoreError(uid, `${name}: expected a full table of keys and values of equal length`);
     }
-    const groups = new Map<number, { keys: Key[]; values: unknown[] }>();
-    for (let i = 0; i < t.keys.length; i++) {
-      const group = keyGroupOf(t.keys[i]!, maxParallelism);
-      let g = groups.get(group);
-      if (g === undefined) {
-        g = { keys: [], values: [] };
-        groups.set(group, g);
-      }
-      g.keys.push(t.keys[i]!);
-      g.values.push(t.values[i]);
-    }
-    for (const group of [...groups.keys()].sort((a, b) => a - b))
-      defineOwn(out, keyGroupTable(group, name), { kind: 'full', ...groups.get(group)! });
+    const keys = t.keys;
+    addByKeyGroup(out, name, keys, t.values, (i) => keyGroupOf(keys[i]!, maxParallelism));
   };
   for (const [name, table] of Object.entries(data.tables)) {
     if (!isLayout(data.layouts[name])) throw new StateRestoreError(uid, `state ${JSON.stringify(name)}: no layout`);
@@ -125,6 +138,45 @@ function tablesToKeyGroups(data: KeyedStateCheckpoint, { uid, maxParallelism }: 
   }
   for (const [name, table] of Object.entries(data.rows ?? {})) split(name, table);
   return { header: { format: KEYED_STATE_FORMAT, states: data.layouts }, tables: out };
+}
+
+/** Format 0 to 3: each entry's row in the table of its stored key group. */
+function rowListToKeyGroups(data: KeyedRowList): KeyedStateExport {
+  const keys: Key[] = [];
+  const rows: unknown[] = [];
+  const groups: number[] = [];
+  for (const entry of data.entries) {
+    const { key, ...row } = isObject(entry) ? entry : { key: undefined };
+    keys.push((key === undefined ? 0 : key) as Key);
+    rows.push(row);
+    groups.push(isObject(entry) && typeof entry.keyGroup === 'number' ? Math.max(entry.keyGroup, 0) : 0);
+  }
+  const tables: Record<string, KeyedTableSnapshot> = {};
+  addByKeyGroup(tables, data.rowList, keys, rows, (i) => groups[i]!);
+  return { header: { format: KEYED_STATE_FORMAT, states: {} }, tables };
+}
+
+/** Adds `keys` and their `values` to `out` as full tables `<keyGroup>/<name>`, in key-group order. */
+function addByKeyGroup(
+  out: Record<string, KeyedTableSnapshot>,
+  name: string,
+  keys: readonly Key[],
+  values: readonly unknown[],
+  groupOf: (i: number) => number,
+): void {
+  const groups = new Map<number, { keys: Key[]; values: unknown[] }>();
+  for (let i = 0; i < keys.length; i++) {
+    const group = groupOf(i);
+    let g = groups.get(group);
+    if (g === undefined) {
+      g = { keys: [], values: [] };
+      groups.set(group, g);
+    }
+    g.keys.push(keys[i]!);
+    g.values.push(values[i]);
+  }
+  for (const group of [...groups.keys()].sort((a, b) => a - b))
+    defineOwn(out, keyGroupTable(group, name), { kind: 'full', ...groups.get(group)! });
 }
 
 /** The timer columns of a format-1 timer export (`TimerServiceSnapshot.eventTime`), in firing order. */

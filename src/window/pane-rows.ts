@@ -15,7 +15,7 @@ import type { Key } from '../core/keys.js';
 import { defineOwn } from '../core/plain-data.js';
 import { keyGroupTable, type KeyedTableSnapshot } from '../core/state-snapshot.js';
 import type { KeyData } from './types.js';
-import type { Id } from './window-state.js';
+import { tableKey, type Id } from './window-state.js';
 import type { KeyRef } from './window-rows.js';
 import type { TimeWindow } from './windows.js';
 import { keyId } from '../core/keys.js';
@@ -66,9 +66,6 @@ export interface PaneColumns {
   readonly keys: readonly unknown[];
   readonly accs: readonly unknown[];
 }
-
-/** The table key of a key: windowAll's one key (undefined) is stored as 0, a valid key. */
-const tableKey = (key: unknown): Key => (key === undefined ? 0 : key) as Key;
 
 interface Columns {
   readonly keys: Key[];

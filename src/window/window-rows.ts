@@ -8,9 +8,10 @@
  *
  * A restore reads only the tables of the key groups it is given (`rowsByName`), so that parallel
  * instances can split one window operator's state; state of the version before this format (a
- * `WindowOperatorState` v1, stored whole) is migrated to it first (`migrateWindowState`).
+ * `WindowOperatorState` v1, stored whole) is migrated to it first, by the keyed state's migrations
+ * (format 0 of state/format-migration.ts: its keys are a list of rows).
  */
-import type { Key } from '../core/keys.js';
+import { DEFAULT_MAX_PARALLELISM, type Key } from '../core/keys.js';
 import { defineOwn } from '../core/plain-data.js';
 import {
   keyGroupTable,
@@ -20,10 +21,12 @@ import {
 } from '../core/state-snapshot.js';
 import { isObject } from '../state/cells.js';
 import { StateRestoreError } from '../state/errors.js';
+import { migrateKeyedState, type KeyedRowList } from '../state/format-migration.js';
 import { keyGroupTables } from '../state/keyed-export.js';
 import { KEYED_STATE_FORMAT, type KeyedStateExport, type KeyedStateHeader } from '../state/snapshot-types.js';
 import { paneWindowOf, type PaneColumns } from './pane-rows.js';
 import type { KeyData, WindowData, WindowOperatorState } from './types.js';
+import { tableKey } from './window-state.js';
 
 /** The name of the window rows' tables: `<keyGroup>/windows`. */
 export const WINDOW_ROWS = 'windows';
@@ -62,8 +65,6 @@ export interface WindowRowSource<Id> {
   takeChanged(): Map<Id, KeyRef> | undefined;
 }
 
-/** The table key of a key: windowAll's one key (undefined, no key group) is stored as 0, a valid key. */
-const tableKey = (key: unknown): Key => (key === undefined ? 0 : key) as Key;
 /** The key group a row is stored under: windowAll's one key (no key group, -1) in group 0. */
 const tableGroup = (keyGroup: number): number => Math.max(keyGroup, 0);
 
@@ -175,7 +176,7 @@ export function restoredWindowState(
   if (s.operator !== 'window') {
     // Version 1 (snapshotState, stored whole), migrated to rows by key group.
     if (!Array.isArray(s.keys)) return { state: s, panes: [] };
-    return { state: { ...s, keys: rowsOf(migrateWindowState(s as WindowOperatorState), range, uid).keys }, panes: [] };
+    return { state: { ...s, keys: rowsOf(migrateV1(s as WindowOperatorState, uid), range, uid).keys }, panes: [] };
   }
   const { keys, panes } = rowsOf({ header: s.keyedState as KeyedStateHeader, tables: stored.keyed ?? {} }, range, uid);
   const restoredPanes = keyed ? panes : panes.map((p) => ({ ...p, keyGroup: -1, keys: p.keys.map(() => undefined) }));
@@ -185,32 +186,11 @@ export function restoredWindowState(
   };
 }
 
-/**
- * Window state of version 1 (`WindowOperatorState`, every key in one list) as the key-grouped
- * export of this format: each key a row in the table of its key group.
- *
- * @example
- * ```ts
- * // internal: migrateWindowState({ version: 1, uid: 'w', assigner: 'tumblingEventTimeWindows', watermark: 0, keys: [{ key: 'a', keyGroup: 7, windows: [] }] });
- * // gives { header: { format: 3, states: {} }, tables: { '7/windows': { kind: 'full', keys: ['a'], values: [{ keyGroup: 7, windows: [] }] } } }
- * ```
- */
-export function migrateWindowState(s: WindowOperatorState): KeyedStateExport {
-  const groups = new Map<number, { keys: Key[]; values: WindowRow[] }>();
-  for (const k of s.keys) {
-    const group = isObject(k) && typeof k.keyGroup === 'number' ? tableGroup(k.keyGroup) : 0;
-    let g = groups.get(group);
-    if (g === undefined) {
-      g = { keys: [], values: [] };
-      groups.set(group, g);
-    }
-    g.keys.push(tableKey(isObject(k) ? k.key : undefined));
-    g.values.push({ keyGroup: isObject(k) ? k.keyGroup : NaN, windows: isObject(k) ? k.windows : [] });
-  }
-  const tables: Record<string, KeyedTableSnapshot> = {};
-  for (const g of [...groups.keys()].sort((a, b) => a - b))
-    defineOwn(tables, keyGroupTable(g, WINDOW_ROWS), { kind: 'full', ...groups.get(g)! });
-  return { header: WINDOW_HEADER, tables };
+/** `WindowOperatorState` v1 as rows by key group: its keys are format 0 of the keyed state's migrations. */
+function migrateV1(s: WindowOperatorState, uid: string | null): KeyedStateExport {
+  // (The rows carry their key groups: the max parallelism is not used.)
+  const rows: KeyedRowList = { rowList: WINDOW_ROWS, entries: s.keys };
+  return migrateKeyedState(rows, { uid: uid ?? undefined, maxParallelism: DEFAULT_MAX_PARALLELISM });
 }
 
 /** The keys of the window rows of `data` in `range`, and its pane tables there, in key-group order. */

@@ -5,7 +5,7 @@
  * its contents and trigger state in the operator's KeyedStateBackend (window-contents.ts,
  * trigger-context.ts), its timers in the timer service (window-timers.ts).
  */
-import type { KeyPart } from '../core/keys.js';
+import type { Key, KeyPart } from '../core/keys.js';
 import type { Namespace } from '../state/state-types.js';
 import type { TimeWindow } from './windows.js';
 
@@ -16,6 +16,19 @@ import type { TimeWindow } from './windows.js';
 export const UNKEYED: KeyPart = '\u0000windowAll';
 /** A key's id in the operator's tables. */
 export type Id = KeyPart;
+
+/**
+ * A key as checkpoint tables store it: windowAll's one key (undefined, no key group) as 0, a
+ * valid key (in key group 0).
+ *
+ * @example
+ * ```ts
+ * // internal: tableKey(undefined); // 0
+ * ```
+ */
+export function tableKey(key: unknown): Key {
+  return (key === undefined ? 0 : key) as Key;
+}
 
 /** How a key's windows are held: by start (sliding), sorted list (sessions), or slots (tumbling, global). */
 export type Layout = 0 | 1 | 2;

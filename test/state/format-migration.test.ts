@@ -111,6 +111,34 @@ describe('state formats stored before the key-grouped export restore (test/fixtu
     },
   );
 
+  it('migrateKeyedState takes format 0, rows stored whole as a list (WindowOperatorState v1 keys), to key groups (3) by their stored key groups', () => {
+    const migrated = migrateKeyedState(
+      {
+        rowList: 'windows',
+        entries: [
+          { key: 'a', keyGroup: 7, windows: [1] },
+          { key: undefined, keyGroup: -1, windows: [2] }, // windowAll's one key
+          { key: 'b', keyGroup: 7, windows: [3] },
+        ],
+      },
+      { uid: 'w', maxParallelism: 128 },
+    );
+    expect(migrated).toEqual({
+      header: { format: 3, states: {} },
+      tables: {
+        '0/windows': { kind: 'full', keys: [0], values: [{ keyGroup: -1, windows: [2] }] },
+        '7/windows': {
+          kind: 'full',
+          keys: ['a', 'b'],
+          values: [
+            { keyGroup: 7, windows: [1] },
+            { keyGroup: 7, windows: [3] },
+          ],
+        },
+      },
+    });
+  });
+
   it('migrateKeyedState runs the migration of each format version in turn: segments (1) to tables (2) to key groups (3)', () => {
     const segments = {
       version: 1,
