@@ -33,7 +33,7 @@ const CONTINUE: TriggerResult = 'CONTINUE';
 export class GeneralPath<T, K, R> {
   readonly #setup: WindowSetup<T, K, R>;
   readonly #layout: Layout;
-  readonly #merging: MergingWindowSet<T, K, R> | null;
+  readonly #merging: MergingWindowSet<T> | null;
   /** One lookup per record: key id to the key's windows. */
   readonly keys = new Map<Id, KeyEntry>();
   readonly timers: WindowTimers;

@@ -5,22 +5,39 @@
  * so there is no separate state-window mapping; its trigger state, keyed state with the window as
  * namespace, is merged by the trigger's `onMerge` through `mergeNamespaces` (trigger-context.ts).
  */
-import type { WindowSetup } from './config.js';
+import type { OperatorRuntime } from '../core/operator.js';
 import { WindowMergeError } from './errors.js';
 import type { TriggerContext } from './trigger-context.js';
+import type { Trigger } from './triggers.js';
+import type { Incremental } from './window-functions.js';
 import { WindowState, type KeyEntry } from './window-state.js';
 import type { WindowContents } from './window-contents.js';
 import type { WindowTimers } from './window-timers.js';
 import { windowEnd } from './windows.js';
 
+/**
+ * What the set reads of the operator's configuration (config.ts's `WindowSetup`): named here, as
+ * config.ts names the assigners, which bring this set.
+ */
+export interface MergingSetup<T> {
+  readonly assigner: object;
+  readonly trigger: Trigger<T>;
+  readonly incremental: Incremental | null;
+  readonly runtime: OperatorRuntime;
+  readonly eventTime: boolean;
+  readonly lateness: number;
+  readonly watermark: number;
+  cleanupTime(maxTs: number): number;
+}
+
 /** The sessions of a window operator with a merging assigner. */
-export class MergingWindowSet<T, K, R> {
-  readonly #setup: WindowSetup<T, K, R>;
+export class MergingWindowSet<T> {
+  readonly #setup: MergingSetup<T>;
   readonly #ctx: TriggerContext;
   readonly #timers: WindowTimers;
   readonly #contents: WindowContents;
 
-  constructor(setup: WindowSetup<T, K, R>, ctx: TriggerContext, timers: WindowTimers, contents: WindowContents) {
+  constructor(setup: MergingSetup<T>, ctx: TriggerContext, timers: WindowTimers, contents: WindowContents) {
     this.#setup = setup;
     this.#ctx = ctx;
     this.#timers = timers;

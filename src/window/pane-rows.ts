@@ -11,14 +11,12 @@
  * loses a key: it fires whole); a new pane is exported in full; a fired pane is left out, which is
  * an empty table from then on (`applyDeltas`).
  */
-import type { Key } from '../core/keys.js';
+import { keyId, type Key } from '../core/keys.js';
 import { defineOwn } from '../core/plain-data.js';
 import { keyGroupTable, type KeyedTableSnapshot } from '../core/state-snapshot.js';
 import type { KeyData } from './types.js';
-import { tableKey, type Id } from './window-state.js';
-import type { KeyRef } from './window-rows.js';
+import { tableKey, type Id, type KeyRef } from './window-state.js';
 import type { TimeWindow } from './windows.js';
-import { keyId } from '../core/keys.js';
 
 /** The prefix of the pane tables' names: `pane:<start>:<end>`. */
 const PANE_ROWS = 'pane:';

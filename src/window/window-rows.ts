@@ -26,7 +26,7 @@ import { keyGroupTables } from '../state/keyed-export.js';
 import { KEYED_STATE_FORMAT, type KeyedStateExport, type KeyedStateHeader } from '../state/snapshot-types.js';
 import { paneWindowOf, type PaneColumns } from './pane-rows.js';
 import type { KeyData, WindowData, WindowOperatorState } from './types.js';
-import { tableKey } from './window-state.js';
+import { tableKey, type KeyRef } from './window-state.js';
 
 /** The name of the window rows' tables: `<keyGroup>/windows`. */
 export const WINDOW_ROWS = 'windows';
@@ -34,11 +34,7 @@ export const WINDOW_ROWS = 'windows';
 /** The header of a window operator's keyed tables: no state of the backend's own, only rows. */
 const WINDOW_HEADER: KeyedStateHeader = { format: KEYED_STATE_FORMAT, states: {} };
 
-/** A key whose windows changed, as a delete needs it: its key and key group. */
-export interface KeyRef {
-  readonly key: unknown;
-  readonly keyGroup: number;
-}
+export type { KeyRef } from './window-state.js';
 
 /** The row of one key: the key group keyBy gave it (a restore cannot compute it for every keyBy) and its windows. */
 export interface WindowRow {

@@ -17,6 +17,12 @@ export const UNKEYED: KeyPart = '\u0000windowAll';
 /** A key's id in the operator's tables. */
 export type Id = KeyPart;
 
+/** A key whose windows changed, as a checkpoint's delta needs it: its key and key group. */
+export interface KeyRef {
+  readonly key: unknown;
+  readonly keyGroup: number;
+}
+
 /**
  * A key as checkpoint tables store it: windowAll's one key (undefined, no key group) as 0, a
  * valid key (in key group 0).
