@@ -42,7 +42,10 @@ export interface WindowRow {
   readonly windows: readonly WindowData[];
 }
 
-/** The non-keyed part of a window operator's checkpoint (the keyed part: the `<keyGroup>/windows` tables). */
+/**
+ * The non-keyed part of a window operator's checkpoint (the keyed part: the `<keyGroup>/windows`
+ * tables, or the pane tables of pane-rows.ts).
+ */
 export interface WindowCheckpointState {
   readonly operator: 'window';
   readonly uid: string | null;
