@@ -14,7 +14,6 @@ import { PaneTable, type Pane } from './panes.js';
 import { ON_TIME_ONLY_PANE } from './pane-info.js';
 import type { KeyData, WindowData, WindowOperatorState, WindowResult } from './types.js';
 import { UNKEYED, type Id } from './window-state.js';
-import type { KeyRef } from './window-rows.js';
 import type { PaneColumns, PaneSlots } from './pane-rows.js';
 import { windowStart } from './windows.js';
 
@@ -24,8 +23,8 @@ export class PanePath<T, K, R> {
   readonly #panes: PaneTable<Id>;
   /** The accumulators as number columns of each pane, where the aggregate is built from built-ins; else null. */
   readonly #columns: AggregateColumns | null;
-  /** The panes fired since the last checkpoint's export (their keys' rows changed); null before the first export. */
-  #fired: Pane<Id>[] | null = null;
+  /** Whether the slots written since an export are recorded (for incremental checkpoints): from the first export on, until a restore. */
+  #tracking = false;
 
   constructor(setup: WindowSetup<T, K, R>) {
     this.#setup = setup;
@@ -127,7 +126,6 @@ export class PanePath<T, K, R> {
   fire(watermark: number, out: Output<WindowResult<K, R>, K>): void {
     const panes = this.#panes;
     for (let pane = panes.takeDue(watermark); pane !== null; pane = panes.takeDue(watermark)) {
-      this.#fired?.push(pane);
       const { window, maxTs, keys } = pane;
       const values = this.#setup.values;
       if (values !== null) {
@@ -169,7 +167,7 @@ export class PanePath<T, K, R> {
   }
 
   clear(): void {
-    this.#fired = null;
+    this.#tracking = false;
     this.#panes.clear();
   }
 
@@ -189,44 +187,6 @@ export class PanePath<T, K, R> {
     return [...byId.values()];
   }
 
-  /** The windows of one key, as `exportKeys` exports them; undefined when it has none. */
-  exportKey(id: Id): KeyData | undefined {
-    let k: { key: unknown; keyGroup: number; windows: WindowData[] } | undefined;
-    for (const pane of this.#panes.panes()) {
-      const i = pane.slots.get(id);
-      if (i === undefined) continue;
-      k ??= { key: clonePlain(pane.keys[i], 'key'), keyGroup: this.#groupOf(pane, i), windows: [] };
-      k.windows.push(this.#windowData(pane, i));
-    }
-    return k;
-  }
-
-  /**
-   * The keys whose windows changed since the last call (window-rows.ts), with their key and key
-   * group; undefined on the first call and the first after a restore (the export is then full):
-   * the keys of the panes fired since, of the slots added since, and of the slots updated since.
-   */
-  takeChanged(): Map<Id, KeyRef> | undefined {
-    const fired = this.#fired;
-    const changed = fired === null ? undefined : new Map<Id, KeyRef>();
-    const add = (pane: Pane<Id>, id: Id, i: number): void => {
-      if (!changed!.has(id)) changed!.set(id, { key: pane.keys[i], keyGroup: this.#groupOf(pane, i) });
-    };
-    if (changed !== undefined) for (const pane of fired!) for (const [id, i] of pane.slots) add(pane, id, i);
-    for (const pane of this.#panes.panes()) {
-      if (changed !== undefined) {
-        // By slot, not through the pane's Map: a scan of a byte per key costs next to nothing.
-        const { keys, dirty } = pane;
-        for (let i = 0; i < keys.length; i++)
-          if (i >= pane.exported || dirty[i] === 1) add(pane, this.#idOf(keys[i]), i);
-      }
-      pane.exported = pane.keys.length;
-      pane.dirty = new Uint8Array(pane.exported);
-    }
-    this.#fired = [];
-    return changed;
-  }
-
   #idOf(key: unknown): Id {
     return this.#setup.keyed ? keyId(key as never) : UNKEYED;
   }
@@ -237,18 +197,35 @@ export class PanePath<T, K, R> {
     return this.#setup.incremental!.exportAcc(acc);
   }
 
-  /** The live panes as the checkpoint's pane tables read them (pane-rows.ts). */
+  /**
+   * The live panes as the checkpoint's pane tables read them (pane-rows.ts), each with the slots
+   * written since the last call: added since, or updated since (marked `dirty`, a byte store per
+   * record). On the first call, and the first after a restore, no slot is recorded (`changed` is
+   * undefined: the export is full).
+   */
   exportPanes(): PaneSlots[] {
-    return this.#panes.panes().map(
-      (pane): PaneSlots => ({
+    const tracking = this.#tracking;
+    this.#tracking = true;
+    return this.#panes.panes().map((pane): PaneSlots => {
+      let changed: number[] | undefined;
+      if (tracking) {
+        // By slot, not through the pane's Map: a scan of a byte per key costs next to nothing.
+        changed = [];
+        const { dirty, exported } = pane;
+        for (let i = 0; i < exported; i++) if (dirty[i] === 1) changed.push(i);
+        for (let i = exported; i < pane.keys.length; i++) changed.push(i);
+      }
+      pane.exported = pane.keys.length;
+      pane.dirty = new Uint8Array(pane.exported);
+      return {
         window: pane.window,
         length: pane.keys.length,
-        slotOf: (id) => pane.slots.get(id),
+        changed,
         key: (i) => clonePlain(pane.keys[i], 'key'),
         keyGroup: (i) => this.#groupOf(pane, i),
         acc: (i) => this.#exportAcc(pane, i),
-      }),
-    );
+      };
+    });
   }
 
   /**

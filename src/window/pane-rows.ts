@@ -15,7 +15,7 @@ import { keyId, type Key } from '../core/keys.js';
 import { defineOwn } from '../core/plain-data.js';
 import { keyGroupTable, type KeyedTableSnapshot } from '../core/state-snapshot.js';
 import type { KeyData } from './types.js';
-import { tableKey, type Id, type KeyRef } from './window-state.js';
+import { tableKey } from './window-state.js';
 import type { TimeWindow } from './windows.js';
 
 /** The prefix of the pane tables' names: `pane:<start>:<end>`. */
@@ -39,8 +39,8 @@ export function paneWindowOf(name: string): TimeWindow | undefined {
 export interface PaneSlots {
   readonly window: TimeWindow;
   readonly length: number;
-  /** The slot of a key id, or undefined when the key has none in this pane. */
-  slotOf(id: Id): number | undefined;
+  /** The slots written since the last export (added or updated); undefined when not recorded (the export is full). */
+  readonly changed: readonly number[] | undefined;
   /** The key of a slot, as plain data. */
   key(slot: number): unknown;
   /** The key group of a slot (-1 for windowAll's one key). */
@@ -49,11 +49,10 @@ export interface PaneSlots {
   acc(slot: number): unknown;
 }
 
-/** The pane path as the exporter reads it (`PanePath.exportPanes`, `PanePath.takeChanged`). */
+/** The pane path as the exporter reads it (`PanePath.exportPanes`). */
 export interface PaneRowSource {
+  /** The live panes, each with the slots written since the last call. */
   exportPanes(): PaneSlots[];
-  /** The keys changed since the last call; undefined on the first call and the first after a restore. */
-  takeChanged(): Map<Id, KeyRef> | undefined;
 }
 
 /** One restored pane table: the keys of one key group in one pane, and their exported accumulators. */
@@ -89,13 +88,13 @@ export class PaneExporter {
   }
 
   export(source: PaneRowSource, incremental: boolean): Record<string, KeyedTableSnapshot> {
-    const changed = source.takeChanged();
-    const listedBefore = incremental && changed !== undefined ? this.#listed : null;
+    const listedBefore = incremental ? this.#listed : null;
     const listed = new Map<string, Set<number>>();
     const out: [number, string, KeyedTableSnapshot][] = [];
     for (const pane of source.exportPanes()) {
       const name = paneTableName(pane.window);
-      const before = listedBefore?.get(name);
+      const changed = pane.changed;
+      const before = changed === undefined ? undefined : listedBefore?.get(name);
       const groups = new Map<number, Columns>();
       const put = (slot: number): void => {
         const group = Math.max(pane.keyGroup(slot), 0); // windowAll's one key in group 0
@@ -110,10 +109,7 @@ export class PaneExporter {
       if (before === undefined) {
         for (let slot = 0; slot < pane.length; slot++) put(slot);
       } else {
-        for (const id of changed!.keys()) {
-          const slot = pane.slotOf(id);
-          if (slot !== undefined) put(slot);
-        }
+        for (const slot of changed!) put(slot);
         for (const group of before) if (!groups.has(group)) groups.set(group, { keys: [], values: [] });
       }
       const kind = before === undefined ? 'full' : 'delta';
