@@ -81,40 +81,70 @@ export function encodeColumnar(
 
 /**
  * The distinct strings of one batch, in first-seen order: their text joined in one string (one
- * string to clone instead of many) and their lengths in the batch buffer. Reused from batch to batch.
+ * string to clone instead of many) and their lengths in the batch buffer.
+ *
+ * Reused from batch to batch, and faster for it: a string keeps its slot in `#slots` across batches
+ * (streams repeat their words), and a batch only stamps the slot with its number, so most lookups
+ * are one `Map.get` and no `Map.set`. The slots are dropped when there are `MAX_SLOTS` of them.
  */
 export class Dictionary {
-  readonly #ids = new Map<string, number>();
+  readonly #slots = new Map<string, number>();
+  /** Per slot: the batch that last used it, and the string's index in that batch. */
+  #stamps = new Uint32Array(1024);
+  #ids = new Uint32Array(1024);
+  #batch = 0;
   #text = '';
+  #size = 0;
   #lengths: Uint32Array = new Uint32Array(0);
   #base = 0;
 
   start(lengths: Uint32Array, base: number): void {
-    this.#ids.clear();
+    if (this.#slots.size > MAX_SLOTS || this.#batch === 0xffffffff) {
+      this.#slots.clear();
+      this.#stamps.fill(0);
+      this.#batch = 0;
+    }
+    this.#batch++;
     this.#text = '';
+    this.#size = 0;
     this.#lengths = lengths;
     this.#base = base;
   }
 
   /** The index of `s` in this batch's dictionary. */
   id(s: string): number {
-    let id = this.#ids.get(s);
-    if (id === undefined) {
-      id = this.#ids.size;
-      this.#ids.set(s, id);
-      this.#text += s;
-      this.#lengths[this.#base + id] = s.length;
-    }
+    let slot = this.#slots.get(s);
+    if (slot === undefined) {
+      slot = this.#slots.size;
+      this.#slots.set(s, slot);
+      if (slot === this.#stamps.length) this.#grow();
+    } else if (this.#stamps[slot] === this.#batch) return this.#ids[slot]!;
+    const id = this.#size++;
+    this.#text += s;
+    this.#lengths[this.#base + id] = s.length;
+    this.#stamps[slot] = this.#batch;
+    this.#ids[slot] = id;
     return id;
   }
 
   finish(): { text: string; size: number } {
-    const out = { text: this.#text, size: this.#ids.size };
-    this.#ids.clear();
+    const out = { text: this.#text, size: this.#size };
     this.#text = '';
     return out;
   }
+
+  #grow(): void {
+    const stamps = new Uint32Array(this.#stamps.length * 2);
+    stamps.set(this.#stamps);
+    this.#stamps = stamps;
+    const ids = new Uint32Array(this.#ids.length * 2);
+    ids.set(this.#ids);
+    this.#ids = ids;
+  }
 }
+
+/** Distinct strings remembered across batches before the dictionary starts afresh. */
+const MAX_SLOTS = 1 << 16;
 
 function layOut(plan: ColumnPlan, layout: Layout, count: number): ColumnLayout {
   if (plan.shape === 'scalar') return { shape: 'scalar', cell: layout.cell(plan.mask, count) };
@@ -131,37 +161,35 @@ function stringCells(column: ColumnLayout): number {
 
 function writeColumn(records: Records, ofKey: boolean, column: ColumnLayout, views: Views, dict: Dictionary): void {
   if (column.shape === 'scalar') {
-    writeCell(records, ofKey, undefined, column.cell, views, dict);
-    return;
+    writeCell(gather(records, ofKey, undefined), records.length, column.cell, views, dict);
+  } else {
+    column.cells.forEach((cell, p) => {
+      const part = column.shape === 'tuple' ? p : column.fields[p];
+      writeCell(gather(records, ofKey, part), records.length, cell, views, dict);
+    });
   }
-  column.cells.forEach((cell, p) => {
-    writeCell(records, ofKey, column.shape === 'tuple' ? p : column.fields[p], cell, views, dict);
-  });
+  scratch.fill(undefined); // holds no value of the batch after it is encoded
 }
 
-/**
- * Writes one cell column: the key or value itself (`part` undefined), or its position or field
- * `part`. One loop per storage type, each reading one property name.
- */
-function writeCell(
-  records: Records,
-  ofKey: boolean,
-  part: string | number | undefined,
-  cell: Cell,
-  views: Views,
-  dict: Dictionary,
-): void {
-  const { mask } = cell;
-  const read =
-    part === undefined
-      ? (i: number) => pick(records, i, ofKey)
-      : (i: number) => (pick(records, i, ofKey) as Record<string | number, unknown>)[part];
+/** One column's values, gathered so that the writers below loop over a plain array. Reused. */
+const scratch: unknown[] = [];
+
+/** The key or value of each record (`part` undefined), or its position or field `part`. */
+function gather(records: Records, ofKey: boolean, part: string | number | undefined): unknown[] {
   const n = records.length;
+  if (part === undefined) for (let i = 0; i < n; i++) scratch[i] = pick(records, i, ofKey);
+  else for (let i = 0; i < n; i++) scratch[i] = (pick(records, i, ofKey) as Record<string | number, unknown>)[part];
+  return scratch;
+}
+
+/** Writes one column of `n` scalars as `cell` says. One loop per storage type. */
+function writeCell(values: readonly unknown[], n: number, cell: Cell, views: Views, dict: Dictionary): void {
+  const { mask } = cell;
   if (!isPure(mask)) {
     const at = cell.at / 8;
     const { f64, u8 } = views;
     for (let i = 0; i < n; i++) {
-      const v = read(i);
+      const v = values[i];
       if (typeof v === 'number') {
         u8[cell.tagsAt + i] = NUM;
         f64[at + i] = v;
@@ -179,14 +207,14 @@ function writeCell(
   } else if (mask === NUM) {
     const { f64 } = views;
     const at = cell.at / 8;
-    for (let i = 0; i < n; i++) f64[at + i] = read(i) as number;
+    for (let i = 0; i < n; i++) f64[at + i] = values[i] as number;
   } else if (mask === STR) {
     const { u32 } = views;
     const at = cell.at / 4;
-    for (let i = 0; i < n; i++) u32[at + i] = dict.id(read(i) as string);
+    for (let i = 0; i < n; i++) u32[at + i] = dict.id(values[i] as string);
   } else if (mask === BOOL) {
     const { u8 } = views;
-    for (let i = 0; i < n; i++) u8[cell.at + i] = read(i) ? 1 : 0;
+    for (let i = 0; i < n; i++) u8[cell.at + i] = values[i] ? 1 : 0;
   }
   // A column of null only or of undefined only has no bytes.
 }

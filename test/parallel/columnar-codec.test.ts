@@ -163,6 +163,20 @@ describe('columnarCodec round trip', () => {
   });
 });
 
+describe('columnarCodec string dictionary', () => {
+  it('keeps strings right across batches, past the point where it forgets the strings it saw (65,536)', () => {
+    const codec = columnarCodec();
+    for (let b = 0; b < 80; b++) {
+      // 1,000 new strings per batch, and strings of earlier batches again.
+      const batch = Array.from({ length: 1000 }, (_, i) => record(`s${b * 1000 + i}|${(b * 7 + i) % 3000}`, i));
+      const { out, path, buffers } = roundTrip(codec, batch);
+      expect(path).toBe('columnar');
+      expect(out).toStrictEqual(batch);
+      codec.recycle(buffers);
+    }
+  });
+});
+
 describe('columnarCodec buffer recycling', () => {
   it('allocates no new buffer after warm-up on a steady stream whose buffers come back', () => {
     let allocations = 0;
