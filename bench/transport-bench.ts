@@ -36,10 +36,17 @@ const CREDITS = 2;
 export interface TransportRow {
   readonly values: string;
   readonly batchSize: number;
+  /** Elapsed time per record. */
   readonly cloneMicrosPerRecord: number;
   readonly columnarMicrosPerRecord: number;
   /** Structured clone's cost / columnar's cost: how many times cheaper columnar is. */
   readonly speedup: number;
+  /**
+   * CPU time per record of both threads together (`process.cpuUsage` counts every thread of the
+   * process): steadier than elapsed time on a shared machine, where the threads wait for a core.
+   */
+  readonly cloneCpuMicrosPerRecord: number;
+  readonly columnarCpuMicrosPerRecord: number;
 }
 
 const WORDS = Array.from({ length: 1000 }, (_, i) => `w${(i * 7919).toString(36)}`);
@@ -55,13 +62,24 @@ function batchOf(values: string, size: number): Rec[] {
   });
 }
 
-/** Sends `RECORDS` records in batches, `CREDITS` batches in flight; resolves to the elapsed ms. */
-function run(worker: Worker, name: CodecName, codec: BatchCodec, batch: readonly Rec[]): Promise<number> {
+interface Timing {
+  readonly elapsedMs: number;
+  readonly cpuMs: number;
+}
+
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/** Sends `RECORDS` records in batches, `CREDITS` batches in flight; resolves to the time taken. */
+function run(worker: Worker, name: CodecName, codec: BatchCodec, batch: readonly Rec[]): Promise<Timing> {
   const batches = Math.ceil(RECORDS / batch.length);
   return new Promise((resolve) => {
     let sent = 0;
     let done = 0;
     const start = performance.now();
+    const startCpu = cpuMs();
     const send = () => {
       const { payload, transfer } = codec.encode(batch);
       worker.postMessage({ codec: name, payload } satisfies ToWorker, transfer);
@@ -71,7 +89,7 @@ function run(worker: Worker, name: CodecName, codec: BatchCodec, batch: readonly
       codec.recycle(buffers);
       if (++done === batches) {
         worker.off('message', onCredit);
-        resolve(performance.now() - start);
+        resolve({ elapsedMs: performance.now() - start, cpuMs: cpuMs() - startCpu });
       } else if (sent < batches) send();
     };
     worker.on('message', onCredit);
@@ -89,7 +107,7 @@ export async function runTransportBench(log: (line: string) => void = console.lo
     for (const values of ['numbers', 'objects', 'strings']) {
       for (const size of SIZES) {
         const batch = batchOf(values, size);
-        const times: Record<CodecName, number[]> = { columnar: [], clone: [] };
+        const times: Record<CodecName, Timing[]> = { columnar: [], clone: [] };
         progress.update(`  ${values}, batch ${size}: warm-up`);
         for (const name of ['clone', 'columnar'] as const) await run(worker, name, codecs[name], batch);
         for (let r = 0; r < REPS; r++) {
@@ -97,13 +115,17 @@ export async function runTransportBench(log: (line: string) => void = console.lo
           for (const name of ['clone', 'columnar'] as const)
             times[name].push(await run(worker, name, codecs[name], batch));
         }
-        const micros = (name: CodecName) => (median(times[name]) * 1000) / (Math.ceil(RECORDS / size) * size);
+        const perRecord = (ms: number[]) => (median(ms) * 1000) / (Math.ceil(RECORDS / size) * size);
+        const micros = (name: CodecName) => perRecord(times[name].map((t) => t.elapsedMs));
+        const cpu = (name: CodecName) => perRecord(times[name].map((t) => t.cpuMs));
         rows.push({
           values,
           batchSize: size,
           cloneMicrosPerRecord: micros('clone'),
           columnarMicrosPerRecord: micros('columnar'),
           speedup: micros('clone') / micros('columnar'),
+          cloneCpuMicrosPerRecord: cpu('clone'),
+          columnarCpuMicrosPerRecord: cpu('columnar'),
         });
       }
     }
@@ -117,7 +139,7 @@ export async function runTransportBench(log: (line: string) => void = console.lo
   );
   for (const row of rows) {
     log(
-      `  ${`${row.values}, batch ${row.batchSize}`.padEnd(22)} structured clone ${row.cloneMicrosPerRecord.toFixed(3)} µs   columnar ${row.columnarMicrosPerRecord.toFixed(3)} µs   x${row.speedup.toFixed(2)}${row.columnarMicrosPerRecord <= 0.3 ? '' : '   (above target)'}`,
+      `  ${`${row.values}, batch ${row.batchSize}`.padEnd(22)} structured clone ${row.cloneMicrosPerRecord.toFixed(3)} µs   columnar ${row.columnarMicrosPerRecord.toFixed(3)} µs   x${row.speedup.toFixed(2)}${row.columnarMicrosPerRecord <= 0.3 ? '' : ' (above target)'}   | CPU, both threads: clone ${row.cloneCpuMicrosPerRecord.toFixed(3)} µs, columnar ${row.columnarCpuMicrosPerRecord.toFixed(3)} µs`,
     );
   }
   return rows;

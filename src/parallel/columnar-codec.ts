@@ -4,6 +4,7 @@ import { BufferPool } from './buffer-pool.js';
 import { decodeColumnar } from './columnar-decode.js';
 import { Dictionary, encodeColumnar } from './columnar-encode.js';
 import type { ColumnarPayload } from './columnar-payload.js';
+import { Scratch } from './columnar-plan.js';
 
 export { batchPath } from './columnar-payload.js';
 export type { Cell, ColumnarPayload, ColumnLayout } from './columnar-payload.js';
@@ -44,9 +45,10 @@ export interface ColumnarCodec extends BatchCodec {
 export function columnarCodec(options: ColumnarCodecOptions = {}): ColumnarCodec {
   const pool = new BufferPool(options.maxPooledBuffers ?? 16, options.allocate ?? ((bytes) => new ArrayBuffer(bytes)));
   const dictionary = new Dictionary();
+  const scratch = new Scratch();
   return {
     encode(records: readonly StreamRecord<unknown, unknown>[]): EncodedBatch {
-      const payload = records.length === 0 ? undefined : encodeColumnar(records, pool, dictionary);
+      const payload = records.length === 0 ? undefined : encodeColumnar(records, pool, dictionary, scratch);
       return payload === undefined ? { payload: records, transfer: [] } : { payload, transfer: [payload.buffer] };
     },
     decode(payload: unknown): StreamRecord<unknown, unknown>[] {

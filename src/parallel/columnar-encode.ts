@@ -11,7 +11,7 @@ import {
   BOOL,
   UNDEF,
 } from './columnar-payload.js';
-import { type ColumnPlan, pick, planColumn } from './columnar-plan.js';
+import { type ColumnPlan, planColumn, type Scratch } from './columnar-plan.js';
 import { Layout, type Views, viewsOf } from './columnar-views.js';
 
 type Records = readonly StreamRecord<unknown, unknown>[];
@@ -25,24 +25,42 @@ const MAX_KEY_GROUP = 0xfffe;
  *
  * Example (an internal helper):
  * ```ts
- * // internal: const payload = encodeColumnar(records, pool, dictionary); // then post it, transferring payload.buffer
+ * // internal: const payload = encodeColumnar(records, pool, dictionary, scratch); // then post it, transferring payload.buffer
  * ```
  */
 export function encodeColumnar(
   records: Records,
   pool: BufferPool,
   dictionary: Dictionary,
+  scratch: Scratch,
 ): ColumnarPayload | undefined {
   const count = records.length;
   for (let i = 0; i < count; i++) {
     const r = records[i]!;
     const g = r.keyGroup;
-    if (typeof r.timestamp !== 'number' || !Number.isInteger(g) || g < -1 || g > MAX_KEY_GROUP) return undefined;
+    // -0 is an integer too, but would come back as 0.
+    if (typeof r.timestamp !== 'number' || !Number.isInteger(g) || g < -1 || g > MAX_KEY_GROUP || Object.is(g, -0))
+      return undefined;
   }
-  const keyPlan = planColumn(records, true);
-  if (keyPlan === undefined) return undefined;
-  const valuePlan = planColumn(records, false);
-  if (valuePlan === undefined) return undefined;
+  try {
+    const keyPlan = planColumn(records, true, scratch);
+    if (keyPlan === undefined) return undefined;
+    const valuePlan = planColumn(records, false, scratch);
+    if (valuePlan === undefined) return undefined;
+    return write(records, keyPlan, valuePlan, pool, dictionary);
+  } finally {
+    scratch.clear();
+  }
+}
+
+function write(
+  records: Records,
+  keyPlan: ColumnPlan,
+  valuePlan: ColumnPlan,
+  pool: BufferPool,
+  dictionary: Dictionary,
+): ColumnarPayload {
+  const count = records.length;
 
   const layout = new Layout();
   const timestampsAt = layout.reserve(count, 8);
@@ -63,8 +81,8 @@ export function encodeColumnar(
     u16[g + i] = r.keyGroup + 1;
   }
   dictionary.start(views.u32, dictionaryAt / 4);
-  writeColumn(records, true, key, views, dictionary);
-  writeColumn(records, false, value, views, dictionary);
+  writeColumn(keyPlan, key, count, views, dictionary);
+  writeColumn(valuePlan, value, count, views, dictionary);
   const { text, size } = dictionary.finish();
   return {
     count,
@@ -147,8 +165,8 @@ export class Dictionary {
 const MAX_SLOTS = 1 << 16;
 
 function layOut(plan: ColumnPlan, layout: Layout, count: number): ColumnLayout {
-  if (plan.shape === 'scalar') return { shape: 'scalar', cell: layout.cell(plan.mask, count) };
   const cells = plan.masks.map((mask) => layout.cell(mask, count));
+  if (plan.shape === 'scalar') return { shape: 'scalar', cell: cells[0]! };
   return plan.shape === 'tuple' ? { shape: 'tuple', cells } : { shape: 'object', fields: plan.fields, cells };
 }
 
@@ -159,27 +177,11 @@ function stringCells(column: ColumnLayout): number {
   return n;
 }
 
-function writeColumn(records: Records, ofKey: boolean, column: ColumnLayout, views: Views, dict: Dictionary): void {
-  if (column.shape === 'scalar') {
-    writeCell(gather(records, ofKey, undefined), records.length, column.cell, views, dict);
-  } else {
-    column.cells.forEach((cell, p) => {
-      const part = column.shape === 'tuple' ? p : column.fields[p];
-      writeCell(gather(records, ofKey, part), records.length, cell, views, dict);
-    });
-  }
-  scratch.fill(undefined); // holds no value of the batch after it is encoded
-}
-
-/** One column's values, gathered so that the writers below loop over a plain array. Reused. */
-const scratch: unknown[] = [];
-
-/** The key or value of each record (`part` undefined), or its position or field `part`. */
-function gather(records: Records, ofKey: boolean, part: string | number | undefined): unknown[] {
-  const n = records.length;
-  if (part === undefined) for (let i = 0; i < n; i++) scratch[i] = pick(records, i, ofKey);
-  else for (let i = 0; i < n; i++) scratch[i] = (pick(records, i, ofKey) as Record<string | number, unknown>)[part];
-  return scratch;
+function writeColumn(plan: ColumnPlan, column: ColumnLayout, n: number, views: Views, dict: Dictionary): void {
+  const cells = column.shape === 'scalar' ? [column.cell] : column.cells;
+  cells.forEach((cell, c) => {
+    writeCell(plan.columns[c]!, n, cell, views, dict);
+  });
 }
 
 /** Writes one column of `n` scalars as `cell` says. One loop per storage type. */
