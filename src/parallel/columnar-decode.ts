@@ -63,13 +63,15 @@ function readColumn(column: ColumnLayout, count: number, views: Views, strings: 
     }
     return out;
   }
-  for (let i = 0; i < count; i++) out[i] = {};
-  // Field by field: each loop stores one property name. "__proto__" must stay an own property.
+  // Every object is a copy of one template with the batch's fields: one hidden class, made by the
+  // spread's fast path, and the stores below write fields that exist (no map transition per field).
+  // defineOwn keeps a "__proto__" field an own property; the spread and the stores then keep it one.
+  const template: Record<string, unknown> = {};
+  for (const name of column.fields) defineOwn(template, name, undefined);
+  for (let i = 0; i < count; i++) out[i] = { ...template };
   column.fields.forEach((name, f) => {
     const values = parts[f]!;
-    if (name === '__proto__')
-      for (let i = 0; i < count; i++) defineOwn(out[i] as Record<string, unknown>, name, values[i]);
-    else for (let i = 0; i < count; i++) (out[i] as Record<string, unknown>)[name] = values[i];
+    for (let i = 0; i < count; i++) (out[i] as Record<string, unknown>)[name] = values[i];
   });
   return out;
 }
