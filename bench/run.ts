@@ -15,6 +15,7 @@ const benches: { name: string; run: () => Promise<unknown> }[] = [
   { name: 'metrics', run: async () => (await import('./metrics-bench.js')).runMetricsBench() },
   { name: 'state', run: async () => (await import('./state-bench.js')).runStateBench() },
   { name: 'redux', run: async () => (await import('./redux-bench.js')).runReduxBench() },
+  { name: 'nats', run: async () => (await import('./nats-bench.js')).runNatsBench() },
 ];
 
 for (const bench of benches) {

@@ -210,10 +210,12 @@ class NatsPuller<T> implements Puller<T, NatsSourcePosition> {
   async #findEnds(): Promise<void> {
     if (this.bounded) {
       const jsm = await this.js.jetstreamManager();
-      for (const reader of this.readers) {
-        const last = await jsm.streams.getMessage(this.fetchSettings.stream, { last_by_subj: reader.subject });
-        reader.end = last?.seq ?? 0;
-      }
+      await Promise.all(
+        this.readers.map(async (reader) => {
+          const last = await jsm.streams.getMessage(this.fetchSettings.stream, { last_by_subj: reader.subject });
+          reader.end = last?.seq ?? 0;
+        }),
+      );
     }
     this.#ready = true;
   }
