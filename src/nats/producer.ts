@@ -33,8 +33,8 @@ export interface NatsProducer<T> {
  * @example
  * ```ts
  * const js = jetstream(await connect({ servers: 'nats://127.0.0.1:4222' }));
- * const orders = natsProducer<Order>(js, { prefix: 'orders', key: (o) => o.customer });
- * await orders.publish([{ customer: 'a', amount: 3 }, { customer: 'b', amount: 5 }]);
+ * const orders = natsProducer<Order>(js, { prefix: 'orders', key: (o) => o.shop });
+ * await orders.publish([{ shop: 'a', at: 1_000, total: 3 }, { shop: 'b', at: 1_200, total: 5 }]);
  * ```
  */
 export function natsProducer<T>(js: JetStreamClient, options: NatsProducerOptions<T>): NatsProducer<T> {

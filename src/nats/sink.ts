@@ -54,11 +54,25 @@ export function commitMarkerKey(job: string, task: string): string {
  *
  * @example
  * ```ts
- * const markers = await new Kvm(js).create('commits');
- * const sink = await natsExactlyOnceSink<Total>(js, {
- *   uid: 'totals-out', stream: 'TOTALS', subject: 'totals', job: 'billing', task: '0-63', markers, recoveryTime: 60_000,
+ * const js = jetstream(await connect({ servers: 'nats://127.0.0.1:4222' }));
+ * const sink = await natsExactlyOnceSink<WindowResult<string, number>, string>(js, {
+ *   uid: 'totals-out',
+ *   stream: 'TOTALS', // its duplicate_window must be >= recoveryTime
+ *   subject: 'totals',
+ *   job: 'billing',
+ *   task: '0-63',
+ *   markers: await new Kvm(js).create('commits'),
+ *   recoveryTime: 60_000,
  * });
- * checkpoints.source('orders', orders).pipe(withEventTimeBatches(entry), keyBy(k), window(w, { uid: 'w' }).aggregate(sum()), sink).subscribe();
+ * checkpoints
+ *   .source('orders', natsSource<Order>(js, { stream: 'ORDERS', prefix: 'orders', from: checkpoints.position<NatsSourcePosition>('orders') }))
+ *   .pipe(
+ *     withEventTimeBatches({ timestamp: (o: Order) => o.at, watermarks: boundedOutOfOrderness(1_000), uid: 'entry' }),
+ *     keyBy((o: Order) => o.shop),
+ *     window(tumblingEventTimeWindows(60_000), { uid: 'per-minute' }).aggregate(count()),
+ *     sink,
+ *   )
+ *   .subscribe();
  * ```
  */
 export async function natsExactlyOnceSink<T, K = unknown>(

@@ -81,10 +81,17 @@ export class NatsSource<T> extends PulledSource<T, NatsSourcePosition> {
  *
  * @example
  * ```ts
- * const js = jetstream(nc);
+ * const js = jetstream(await connect({ servers: 'nats://127.0.0.1:4222' }));
+ * // This task owns key groups 0..63 of 128; after a restore it resumes at the checkpoint's sequences.
+ * const orders = natsSource<Order>(js, {
+ *   stream: 'ORDERS',
+ *   prefix: 'orders',
+ *   keyGroups: { start: 0, end: 63 },
+ *   from: checkpoints.position<NatsSourcePosition>('orders'),
+ * });
  * checkpoints
- *   .source('orders', natsSource<Order>(js, { stream: 'ORDERS', prefix: 'orders', keyGroups: { start: 0, end: 63 }, from: checkpoints.position('orders') }))
- *   .pipe(withEventTimeBatches({ timestamp: (o) => o.at, watermarks: boundedOutOfOrderness(1_000), uid: 'entry' }))
+ *   .source('orders', orders)
+ *   .pipe(withEventTimeBatches({ timestamp: (o: Order) => o.at, watermarks: boundedOutOfOrderness(1_000), uid: 'entry' }))
  *   .subscribe();
  * ```
  */
