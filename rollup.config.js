@@ -16,6 +16,7 @@ const entries = {
   otel: 'src/otel/index.ts',
   react: 'src/react/index.ts',
   devtools: 'src/devtools/index.ts',
+  nats: 'src/nats/index.ts',
 };
 const input = Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file)));
 

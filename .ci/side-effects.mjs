@@ -17,6 +17,7 @@ const entries = [
   'redux',
   'react',
   'devtools',
+  'nats',
 ];
 let failed = 0;
 for (const entry of entries) {

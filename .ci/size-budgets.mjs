@@ -103,6 +103,13 @@ export const budgets = [
     },
     limit: 6.5 * KB,
   },
+  // Issue 15: partitioned input and exactly-once output on NATS JetStream (the @nats-io clients are the app's).
+  {
+    name: 'rxflink/nats: producer, source and exactly-once sink',
+    imports: { 'rxflink/nats': ['natsProducer', 'natsSource', 'natsExactlyOnceSink'] },
+    external: ['@nats-io/jetstream', '@nats-io/kv'],
+    limit: 12 * KB,
+  },
   {
     name: 'rxflink/react: the hooks',
     imports: { 'rxflink/react': ['usePipelineStatus', 'useWindowResults', 'useQueryableState'] },

@@ -16,6 +16,7 @@ const benches: { name: string; run: () => Promise<unknown> }[] = [
   { name: 'state', run: async () => (await import('./state-bench.js')).runStateBench() },
   { name: 'redux', run: async () => (await import('./redux-bench.js')).runReduxBench() },
   { name: 'transport', run: async () => (await import('./transport-bench.js')).runTransportBench() },
+  { name: 'nats', run: async () => (await import('./nats-bench.js')).runNatsBench() },
 ];
 
 for (const bench of benches) {

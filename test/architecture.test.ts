@@ -68,7 +68,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['fusion'],
   ['checkpoint'],
   ['parallel'],
-  ['node', 'idb', 'testing', 'engine', 'web-vitals', 'otel', 'devtools'],
+  ['node', 'idb', 'testing', 'engine', 'web-vitals', 'otel', 'devtools', 'nats'],
   ['browser', 'redux'],
   ['react'],
 ];

@@ -57,3 +57,43 @@ export function Dashboard(): ReactElement {
   const open = useQueryableState(live.view<string, readonly OpenWindow[]>('open'));
   return createElement('p', null, `${phase}: ${top.map((r) => r.key).join(', ')}; ${open.entries.length} keys open`);
 }
+
+// rxflink/nats: a task's key groups in, an exactly-once sink out (only compiled: it needs a server).
+// Here, not in app.ts: @nats-io/nats-core's declarations do not compile with exactOptionalPropertyTypes.
+import { natsExactlyOnceSink, natsProducer, natsSource, type NatsSourcePosition } from 'rxflink/nats';
+import type { Observable } from 'rxjs';
+import type { WindowResult } from 'rxflink';
+import { jetstream } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { connect } from '@nats-io/transport-node';
+
+interface Click {
+  page: string;
+  at: number;
+}
+
+export async function natsTask(position: NatsSourcePosition | undefined): Promise<Observable<unknown>> {
+  const js = jetstream(await connect({ servers: 'nats://127.0.0.1:4222' }));
+  await natsProducer<Click>(js, { prefix: 'clicks', key: (c) => c.page }).publish([{ page: '/', at: 1 }]);
+  const sink = await natsExactlyOnceSink<WindowResult<string, number>, string>(js, {
+    uid: 'out',
+    stream: 'COUNTS',
+    subject: 'counts',
+    job: 'clicks',
+    task: '0-63',
+    markers: await new Kvm(js).create('commits'),
+    recoveryTime: 60_000,
+  });
+  const source = natsSource<Click>(js, {
+    stream: 'CLICKS',
+    prefix: 'clicks',
+    keyGroups: { start: 0, end: 63 },
+    from: position,
+  });
+  return source.pipe(
+    withEventTimeBatches({ timestamp: (c: Click) => c.at, watermarks: boundedOutOfOrderness(1_000) }),
+    keyBy((c: Click) => c.page),
+    window(tumblingEventTimeWindows(60_000)).aggregate(count()),
+    sink,
+  );
+}

@@ -51,9 +51,16 @@ const entries = exportsOf({
   'rxflink/redux': 'dist/redux.d.ts',
   'rxflink/react': 'dist/react.d.ts',
   'rxflink/devtools': 'dist/devtools.d.ts',
+  'rxflink/nats': 'dist/nats.d.ts',
 });
 // Names of the integrations' peers that examples use without importing them.
-const peers = { '@reduxjs/toolkit': ['configureStore', 'UnknownAction'], react: ['createElement'] };
+const peers = {
+  '@reduxjs/toolkit': ['configureStore', 'UnknownAction'],
+  react: ['createElement'],
+  '@nats-io/transport-node': ['connect'],
+  '@nats-io/jetstream': ['jetstream'],
+  '@nats-io/kv': ['Kvm'],
+};
 const rxjs = [
   'Observable',
   'Subject',

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,10 +34,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts a NATS server with JetStream; resolves once it accepts clients. */
-export async function startNatsServer(): Promise<NatsTestServer> {
+/**
+ * Starts a NATS server with JetStream; resolves once it accepts clients. `config` is the text of a
+ * server configuration file (e.g. account subject mappings); port, store and JetStream stay as here.
+ */
+export async function startNatsServer(options: { config?: string } = {}): Promise<NatsTestServer> {
   const port = await freePort();
   const storeDir = await mkdtemp(join(tmpdir(), 'rxflink-nats-'));
+  const configFile = options.config === undefined ? undefined : join(storeDir, 'server.conf');
+  if (configFile !== undefined) await writeFile(configFile, options.config!);
+  const launch = (p: number, dir: string) => launchServer(p, dir, configFile);
   let child = await launch(port, storeDir);
   const stopChild = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -60,8 +66,9 @@ export async function startNatsServer(): Promise<NatsTestServer> {
   };
 }
 
-async function launch(port: number, storeDir: string): Promise<ChildProcess> {
-  const child = spawn(SERVER_BINARY, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], {
+async function launchServer(port: number, storeDir: string, configFile: string | undefined): Promise<ChildProcess> {
+  const config = configFile === undefined ? [] : ['-c', configFile];
+  const child = spawn(SERVER_BINARY, [...config, '-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';

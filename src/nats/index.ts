@@ -1,0 +1,15 @@
+/**
+ * `rxflink/nats`: partitioned pipelines on NATS JetStream (docs/nats.md). Partitions are key
+ * groups: a producer publishes records to the subject of their key group, a source reads a task's
+ * key groups with bounded fetches and checkpointed positions, and an exactly-once sink publishes a
+ * checkpoint's output with deterministic message ids and a commit marker in KV. Needs the optional
+ * peers `@nats-io/jetstream` and `@nats-io/kv` (and a transport, `@nats-io/transport-node`). Node only.
+ */
+export { natsProducer, type NatsProducer, type NatsProducerOptions } from './producer.js';
+export { natsSource, NatsSource, type NatsSourceOptions, type NatsSourcePosition } from './source.js';
+export type { PartitionPosition } from './partition-reader.js';
+export { natsExactlyOnceSink, commitMarkerKey, type NatsSinkOptions } from './sink.js';
+export { CommitMarkerStore, type CommitMarker } from './commit-marker.js';
+export type { PackingOptions } from './packing.js';
+export { partitionSubject, partitionMapping } from './subjects.js';
+export { CommitConflictError, DuplicateWindowError, FencedError } from './errors.js';
