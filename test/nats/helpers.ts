@@ -1,0 +1,19 @@
+// Helpers of the NATS coordination tests: waiting on a real server, and a hand-set clock.
+import type { CoordinationClock } from '../../src/nats/clock.js';
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Polls `read` until it returns what `done` accepts, or fails after `timeoutMs`. */
+export async function pollUntil<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`still ${JSON.stringify(value)} after ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+/** A clock the test sets by hand; nothing is scheduled on it. */
+export function manualClock(): CoordinationClock & { advance(ms: number): void } {
+  let now = 0;
+  return { now: () => now, schedule: () => () => undefined, advance: (ms) => void (now += ms) };
+}
