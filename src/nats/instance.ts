@@ -48,6 +48,7 @@ export interface TaskInstanceOptions {
 /** One instance of the application: membership, leadership and its running tasks. */
 export class TaskInstance {
   readonly instanceId: string;
+  readonly buckets: CoordinationBuckets;
   readonly #options: TaskInstanceOptions;
   readonly #membership: Membership;
   readonly #leader: LeaderLease;
@@ -64,6 +65,7 @@ export class TaskInstance {
     const ids = new Set(options.tasks.map((t) => t.id));
     if (ids.size !== options.tasks.length) throw new InvalidOptionError('tasks', options.tasks, 'must have unique ids');
     this.instanceId = options.instanceId;
+    this.buckets = options.buckets;
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
     const lease = { leaseTtlMs: options.buckets.leaseTtlMs, clock: this.#clock };
@@ -138,6 +140,9 @@ export class TaskInstance {
     const kv = this.#options.buckets.tasks;
     const { assignment, revision } = await readAssignment(kv);
     const members = await liveMembers(this.#options.buckets.leases);
+    // The leader renewed its own lease this round: a view without it is stale (a server that just
+    // restarted), and acting on it could revoke every task.
+    if (!members.includes(this.instanceId)) return;
     const ids = this.#options.tasks.map((t) => t.id);
     const holders: Record<string, string | null> = {};
     for (const id of ids) holders[id] = (await readTaskHolder(kv, id))?.owner ?? null;

@@ -15,5 +15,11 @@ export async function pollUntil<T>(read: () => Promise<T>, done: (value: T) => b
 /** A clock the test sets by hand; nothing is scheduled on it. */
 export function manualClock(): CoordinationClock & { advance(ms: number): void } {
   let now = 0;
-  return { now: () => now, schedule: () => () => undefined, advance: (ms) => void (now += ms) };
+  return {
+    now: () => now,
+    schedule: () => () => undefined,
+    advance(ms) {
+      now += ms;
+    },
+  };
 }
