@@ -12,7 +12,7 @@ import { createCheckpointBackend } from '../checkpoint/backend.js';
 import type { BlobStore, CheckpointBackend, CheckpointBackendOptions } from '../checkpoint/backend-types.js';
 import type { StorageFailure } from '../checkpoint/errors.js';
 import { InvalidOptionError } from '../core/errors.js';
-import { FencedError } from './errors.js';
+import { TaskFencedError } from './task-fenced-error.js';
 import { fromKeyToken, keyToken } from './keys.js';
 
 /** Options of `natsCheckpointBackend`. */
@@ -103,7 +103,7 @@ export class ObjectStoreBlobStore implements BlobStore {
   }
 
   classify(error: unknown): { failure: StorageFailure; reason: string } | undefined {
-    if (error instanceof FencedError) return { failure: 'not-owner', reason: error.message };
+    if (error instanceof TaskFencedError) return { failure: 'not-owner', reason: error.message };
     const message = error instanceof Error ? error.message : String(error);
     if (/maximum bytes|insufficient (storage )?resources|storage limit/i.test(message))
       return { failure: 'quota-exceeded', reason: `the JetStream store is full (${message})` };

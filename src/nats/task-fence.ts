@@ -4,11 +4,11 @@
  * compare-and-set; the revision of that write is its epoch (JetStream revisions only grow, so a
  * later owner always has a higher epoch). Every commit is a compare-and-set on the key too: once
  * a new owner has written it, the old owner's next commit fails and it learns that it is a zombie
- * (`FencedError`), as a Kafka producer with an old epoch does.
+ * (`TaskFencedError`), as a Kafka producer with an old epoch does.
  */
 
 import type { KV, KvEntry } from '@nats-io/kv';
-import { FencedError } from './errors.js';
+import { TaskFencedError } from './task-fenced-error.js';
 import { keyToken } from './keys.js';
 
 /** What a task key holds. `epoch` is absent only in the write that takes the task (it is that write's revision). */
@@ -55,7 +55,7 @@ function holderOf(entry: KvEntry | null): TaskHolder | undefined {
 }
 
 /**
- * The fence check for a sink: throws `FencedError` unless `epoch` is the task's current epoch and
+ * The fence check for a sink: throws `TaskFencedError` unless `epoch` is the task's current epoch and
  * its holder has not released it. A read, so it narrows the window but does not close it; a sink
  * that can should commit through `TaskFence.commit`, which is one compare-and-set.
  *
@@ -65,8 +65,14 @@ function holderOf(entry: KvEntry | null): TaskHolder | undefined {
 export async function assertEpoch(kv: KV, task: string, epoch: number): Promise<void> {
   const holder = await readTaskHolder(kv, task);
   if (holder === undefined || holder.owner === null || holder.epoch !== epoch) {
-    throw new FencedError(task, epoch, holder?.owner == null ? undefined : holder.epoch, holder?.owner ?? null);
+    throw fenced(task, epoch, holder);
   }
+}
+
+/** The error for an instance at `epoch` of `task`, which `holder` holds now. */
+function fenced(task: string, epoch: number, holder: TaskHolder | undefined): TaskFencedError {
+  const owner = holder?.owner ?? null;
+  return new TaskFencedError(task, taskKey(task), epoch, owner === null ? undefined : holder!.epoch, owner);
 }
 
 /** An instance's hold on one task at one epoch: the fence its commits pass through. */
@@ -112,14 +118,14 @@ export class TaskFence {
     return this.#marker;
   }
 
-  /** Throws `FencedError` if another instance took the task since (a read: see `assertEpoch`). */
+  /** Throws `TaskFencedError` if another instance took the task since (a read: see `assertEpoch`). */
   async assertEpoch(): Promise<void> {
     await assertEpoch(this.#kv, this.task, this.epoch);
   }
 
   /**
    * Records a commit marker (e.g. the last committed checkpoint id or output sequence) atomically
-   * with the fence: a compare-and-set on the task key. Rejects with `FencedError` if another
+   * with the fence: a compare-and-set on the task key. Rejects with `TaskFencedError` if another
    * instance took the task since; nothing is written then.
    *
    * @example
@@ -133,12 +139,7 @@ export class TaskFence {
     } catch (error) {
       const holder = await readTaskHolder(this.#kv, this.task);
       if (holder?.owner === this.owner && holder.epoch === this.epoch) throw error;
-      throw new FencedError(
-        this.task,
-        this.epoch,
-        holder?.owner == null ? undefined : holder.epoch,
-        holder?.owner ?? null,
-      );
+      throw fenced(this.task, this.epoch, holder);
     }
   }
 

@@ -4,7 +4,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAssignment } from '../../src/nats/assignment-store.js';
 import { type CoordinationBuckets, openCoordinationBuckets } from '../../src/nats/buckets.js';
-import { FencedError } from '../../src/nats/errors.js';
+import { TaskFencedError } from '../../src/nats/task-fenced-error.js';
 import { TaskInstance } from '../../src/nats/instance.js';
 import { liveMembers } from '../../src/nats/membership.js';
 import { readTaskHolder } from '../../src/nats/task-fence.js';
@@ -155,10 +155,10 @@ describe('TaskInstance', () => {
       10_000,
     );
     const error = await zombie.fence.commit({ checkpointId: 2 }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(FencedError);
+    expect(error).toBeInstanceOf(TaskFencedError);
     expect(error).toMatchObject({ task: held, epoch: zombie.epoch, owner: 'b' });
-    expect((error as FencedError).currentEpoch).toBeGreaterThan(zombie.epoch);
-    await expect(zombie.fence.assertEpoch()).rejects.toBeInstanceOf(FencedError);
+    expect((error as TaskFencedError).currentEpoch).toBeGreaterThan(zombie.epoch);
+    await expect(zombie.fence.assertEpoch()).rejects.toBeInstanceOf(TaskFencedError);
     // The new owner saw the zombie's last good commit, and its own commits go through.
     const holder = await readTaskHolder(buckets.tasks, held!);
     expect(holder!.marker).toEqual({ checkpointId: 1 });
