@@ -54,6 +54,8 @@ export class TaskInstance {
   readonly #leader: LeaderLease;
   readonly #clock: CoordinationClock;
   readonly #running = new Map<string, AssignedTask>();
+  /** Tasks stopped whose release failed (server unreachable): retried every round, or they stay held. */
+  readonly #unreleased = new Set<TaskFence>();
   #round: Promise<void> = Promise.resolve();
   #cancel: (() => void) | undefined;
   #stopped = false;
@@ -156,6 +158,7 @@ export class TaskInstance {
   /** Stops the tasks taken away, then takes and starts the tasks given. */
   async #reconcile(): Promise<void> {
     const kv = this.#options.buckets.tasks;
+    for (const fence of [...this.#unreleased]) await this.#release(fence);
     const { owners } = (await readAssignment(kv)).assignment;
     for (const task of [...this.#running.values()]) {
       if (owners[task.id] !== this.instanceId) await this.#stopTask(task, 'revoked');
@@ -181,7 +184,17 @@ export class TaskInstance {
     } catch (error) {
       this.#report(error);
     }
-    await task.fence.release().catch((error: unknown) => this.#report(error));
+    await this.#release(task.fence);
+  }
+
+  async #release(fence: TaskFence): Promise<void> {
+    try {
+      await fence.release();
+      this.#unreleased.delete(fence);
+    } catch (error) {
+      this.#unreleased.add(fence);
+      this.#report(error);
+    }
   }
 
   #report(error: unknown): void {

@@ -83,6 +83,8 @@ export class TaskFence {
   readonly #kv: KV;
   #revision: number;
   #marker: unknown;
+  #released = false;
+  #tail: Promise<void> = Promise.resolve();
 
   private constructor(kv: KV, task: string, owner: string, epoch: number, marker: unknown) {
     this.#kv = kv;
@@ -126,29 +128,58 @@ export class TaskFence {
   /**
    * Records a commit marker (e.g. the last committed checkpoint id or output sequence) atomically
    * with the fence: a compare-and-set on the task key. Rejects with `TaskFencedError` if another
-   * instance took the task since; nothing is written then.
+   * instance took the task since, or this one released it; nothing is written then.
    *
    * @example
    * // internal: await fence.commit({ checkpointId: 12, lastSequence: 4051 });
    */
-  async commit(marker: unknown): Promise<void> {
-    const record: TaskRecord = { owner: this.owner, epoch: this.epoch, marker };
-    try {
-      this.#revision = await this.#kv.update(taskKey(this.task), JSON.stringify(record), this.#revision);
+  commit(marker: unknown): Promise<void> {
+    return this.#queue(async () => {
+      if (this.#released) throw fenced(this.task, this.epoch, await readTaskHolder(this.#kv, this.task));
+      await this.#write({ owner: this.owner, epoch: this.epoch, marker });
       this.#marker = marker;
-    } catch (error) {
-      const holder = await readTaskHolder(this.#kv, this.task);
-      if (holder?.owner === this.owner && holder.epoch === this.epoch) throw error;
-      throw fenced(this.task, this.epoch, holder);
-    }
+    });
   }
 
   /**
    * Gives the task up (after its last checkpoint), so the leader can assign it elsewhere at once.
-   * Does nothing if another instance took it already.
+   * Waits for the commits in flight; does nothing if another instance took the task already.
+   * Rejects only when the server cannot be reached: call it again then.
    */
-  async release(): Promise<void> {
-    const record: TaskRecord = { owner: null, epoch: this.epoch, marker: this.#marker };
-    await this.#kv.update(taskKey(this.task), JSON.stringify(record), this.#revision).catch(() => undefined);
+  release(): Promise<void> {
+    return this.#queue(async () => {
+      if (this.#released) return;
+      try {
+        await this.#write({ owner: null, epoch: this.epoch, marker: this.#marker });
+      } catch (error) {
+        if (!(error instanceof TaskFencedError)) throw error;
+      }
+      this.#released = true;
+    });
+  }
+
+  /** One write at a time, so each compares against the revision the previous one produced. */
+  #queue(write: () => Promise<void>): Promise<void> {
+    const next = this.#tail.then(write);
+    this.#tail = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * A compare-and-set on the task key. On a conflict, the key is read: another holder or epoch is
+   * `TaskFencedError`; the key still ours means our previous write landed though its reply was lost,
+   * so the write is retried on the revision read.
+   */
+  async #write(record: TaskRecord): Promise<void> {
+    const data = JSON.stringify(record);
+    try {
+      this.#revision = await this.#kv.update(taskKey(this.task), data, this.#revision);
+    } catch (error) {
+      const holder = await readTaskHolder(this.#kv, this.task);
+      if (holder?.owner !== this.owner || holder.epoch !== this.epoch) throw fenced(this.task, this.epoch, holder);
+      // Unchanged: not a conflict but a failed request. Changed and still ours: retry on it.
+      if (holder.revision === this.#revision) throw error;
+      this.#revision = await this.#kv.update(taskKey(this.task), data, holder.revision);
+    }
   }
 }
