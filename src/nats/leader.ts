@@ -5,7 +5,7 @@
  */
 
 import type { KV } from '@nats-io/kv';
-import { type CoordinationClock, systemClock } from './clock.js';
+import { LeaseClock, type LeaseOptions } from './lease-clock.js';
 
 const KEY = 'leader';
 
@@ -13,25 +13,18 @@ const KEY = 'leader';
 export class LeaderLease {
   readonly instanceId: string;
   readonly #kv: KV;
-  readonly #ttlMs: number;
-  readonly #clock: CoordinationClock;
+  readonly #lease: LeaseClock;
   #revision: number | undefined;
-  #renewedAt = 0;
 
-  constructor(
-    kv: KV,
-    instanceId: string,
-    options: { readonly leaseTtlMs: number; readonly clock?: CoordinationClock },
-  ) {
+  constructor(kv: KV, instanceId: string, options: LeaseOptions) {
     this.#kv = kv;
     this.instanceId = instanceId;
-    this.#ttlMs = options.leaseTtlMs;
-    this.#clock = options.clock ?? systemClock;
+    this.#lease = new LeaseClock(options);
   }
 
   /** Whether this instance holds the lease and renewed it within the TTL (by its own clock). */
   get isLeader(): boolean {
-    return this.#revision !== undefined && this.#clock.now() - this.#renewedAt < this.#ttlMs;
+    return this.#revision !== undefined && this.#lease.live;
   }
 
   /**
@@ -42,12 +35,11 @@ export class LeaderLease {
    * // internal: if (await lease.acquireOrRenew()) await rebalance();
    */
   async acquireOrRenew(): Promise<boolean> {
-    const startedAt = this.#clock.now();
     const value = JSON.stringify({ instanceId: this.instanceId });
     if (this.#revision !== undefined) {
       try {
-        this.#revision = await this.#kv.update(KEY, value, this.#revision);
-        this.#renewedAt = startedAt;
+        const revision = this.#revision;
+        this.#revision = await this.#lease.renewing(() => this.#kv.update(KEY, value, revision));
         return true;
       } catch {
         // The lease lapsed (or the write failed): fall through and compete again like any candidate.
@@ -55,8 +47,7 @@ export class LeaderLease {
       }
     }
     try {
-      this.#revision = await this.#kv.create(KEY, value);
-      this.#renewedAt = startedAt;
+      this.#revision = await this.#lease.renewing(() => this.#kv.create(KEY, value));
       return true;
     } catch {
       return false;
@@ -67,6 +58,7 @@ export class LeaderLease {
   async release(): Promise<void> {
     const revision = this.#revision;
     this.#revision = undefined;
+    this.#lease.forget();
     if (revision !== undefined) await this.#kv.delete(KEY, { previousSeq: revision }).catch(() => undefined);
   }
 }

@@ -6,7 +6,7 @@
  */
 
 import type { KV } from '@nats-io/kv';
-import { type CoordinationClock, systemClock } from './clock.js';
+import { LeaseClock, type LeaseOptions } from './lease-clock.js';
 import { fromKeyToken, keyToken } from './keys.js';
 
 const PREFIX = 'member.';
@@ -15,19 +15,12 @@ const PREFIX = 'member.';
 export class Membership {
   readonly instanceId: string;
   readonly #kv: KV;
-  readonly #ttlMs: number;
-  readonly #clock: CoordinationClock;
-  #renewedAt: number | undefined;
+  readonly #lease: LeaseClock;
 
-  constructor(
-    kv: KV,
-    instanceId: string,
-    options: { readonly leaseTtlMs: number; readonly clock?: CoordinationClock },
-  ) {
+  constructor(kv: KV, instanceId: string, options: LeaseOptions) {
     this.#kv = kv;
     this.instanceId = instanceId;
-    this.#ttlMs = options.leaseTtlMs;
-    this.#clock = options.clock ?? systemClock;
+    this.#lease = new LeaseClock(options);
   }
 
   /**
@@ -38,9 +31,8 @@ export class Membership {
    * // internal: await membership.renew();
    */
   async renew(): Promise<void> {
-    const startedAt = this.#clock.now();
-    await this.#kv.put(`${PREFIX}${keyToken(this.instanceId)}`, JSON.stringify({ instanceId: this.instanceId }));
-    this.#renewedAt = startedAt;
+    const value = JSON.stringify({ instanceId: this.instanceId });
+    await this.#lease.renewing(() => this.#kv.put(`${PREFIX}${keyToken(this.instanceId)}`, value));
   }
 
   /**
@@ -48,12 +40,12 @@ export class Membership {
    * instance must then stop its tasks (they may already be another's), whatever it believes.
    */
   get lapsed(): boolean {
-    return this.#renewedAt === undefined || this.#clock.now() - this.#renewedAt >= this.#ttlMs;
+    return !this.#lease.live;
   }
 
   /** Removes the lease at once (a clean shutdown), so the others need not wait for the TTL. */
   async leave(): Promise<void> {
-    this.#renewedAt = undefined;
+    this.#lease.forget();
     await this.#kv.delete(`${PREFIX}${keyToken(this.instanceId)}`);
   }
 }

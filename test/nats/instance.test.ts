@@ -1,7 +1,6 @@
 // Instances and tasks on a real nats-server, driven round by round (`tick`): assignment generations,
 // sticky joins, revoke-then-assign, a dying instance, a fenced zombie, and a server restart.
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readAssignment } from '../../src/nats/assignment-store.js';
 import { type CoordinationBuckets, openCoordinationBuckets } from '../../src/nats/buckets.js';
 import { TaskFencedError } from '../../src/nats/task-fenced-error.js';
@@ -9,19 +8,9 @@ import { TaskInstance } from '../../src/nats/instance.js';
 import { liveMembers } from '../../src/nats/membership.js';
 import { readTaskHolder } from '../../src/nats/task-fence.js';
 import { type AssignedTask, taskSpecs } from '../../src/nats/tasks.js';
-import { pollUntil } from './helpers.js';
-import { type NatsTestServer, startNatsServer } from './nats-server.js';
+import { pollUntil, natsServerPerFile } from './helpers.js';
 
-let server: NatsTestServer;
-let nc: NatsConnection;
-beforeAll(async () => {
-  server = await startNatsServer();
-  nc = await connect({ servers: server.url, reconnectTimeWait: 100, maxReconnectAttempts: -1 });
-});
-afterAll(async () => {
-  await nc.close();
-  await server.stop();
-});
+const nats = natsServerPerFile({ reconnectTimeWait: 100, maxReconnectAttempts: -1 });
 
 const TTL = 1000;
 const TASKS = taskSpecs(6, 128);
@@ -67,7 +56,7 @@ async function settle(instances: TaskInstance[]): Promise<void> {
 
 describe('TaskInstance', () => {
   it('assigns every task once, balanced, each with its key groups; generations only grow', async () => {
-    const buckets = await openCoordinationBuckets(nc, { application: 'assign', leaseTtlMs: TTL });
+    const buckets = await openCoordinationBuckets(nats.nc, { application: 'assign', leaseTtlMs: TTL });
     const started = new Map<string, AssignedTask>();
     const a = instance('a', buckets, [], started);
     const b = instance('b', buckets, [], started);
@@ -83,7 +72,7 @@ describe('TaskInstance', () => {
   }, 20_000);
 
   it('a join moves the fewest tasks, each revoked and stopped on its old owner before the new one starts it', async () => {
-    const buckets = await openCoordinationBuckets(nc, { application: 'join', leaseTtlMs: TTL });
+    const buckets = await openCoordinationBuckets(nats.nc, { application: 'join', leaseTtlMs: TTL });
     const log: Log = [];
     const a = instance('a', buckets, log);
     const b = instance('b', buckets, log);
@@ -108,7 +97,7 @@ describe('TaskInstance', () => {
   }, 20_000);
 
   it('a dying instance: its tasks move to the others at a higher epoch once its lease lapses; the other tasks keep running', async () => {
-    const buckets = await openCoordinationBuckets(nc, { application: 'dying', leaseTtlMs: TTL });
+    const buckets = await openCoordinationBuckets(nats.nc, { application: 'dying', leaseTtlMs: TTL });
     const log: Log = [];
     const started = new Map<string, AssignedTask>();
     const [a, b, c] = ['a', 'b', 'c'].map((id) => instance(id, buckets, log, started)) as [
@@ -137,7 +126,7 @@ describe('TaskInstance', () => {
   }, 20_000);
 
   it('fences a zombie: an owner paused past its lease is refused when it commits with its old epoch', async () => {
-    const buckets = await openCoordinationBuckets(nc, { application: 'zombie', leaseTtlMs: TTL });
+    const buckets = await openCoordinationBuckets(nats.nc, { application: 'zombie', leaseTtlMs: TTL });
     const startedA = new Map<string, AssignedTask>();
     const a = instance('a', buckets, [], startedA);
     const b = instance('b', buckets, []);
@@ -168,11 +157,11 @@ describe('TaskInstance', () => {
   }, 20_000);
 
   it('survives a server restart: leases are re-established and no task is ever owned twice', async () => {
-    const buckets = await openCoordinationBuckets(nc, { application: 'restart', leaseTtlMs: 5000 });
+    const buckets = await openCoordinationBuckets(nats.nc, { application: 'restart', leaseTtlMs: 5000 });
     const a = instance('a', buckets, []);
     const b = instance('b', buckets, []);
     await settle([a, b]);
-    await server.restart();
+    await nats.server.restart();
     const overlaps: string[] = [];
     await pollUntil(
       async () => {
@@ -197,7 +186,7 @@ describe('TaskInstance', () => {
   }, 40_000);
 
   it('stop releases its tasks and leaves, so the others take them over without waiting for the TTL', async () => {
-    const buckets = await openCoordinationBuckets(nc, { application: 'shutdown', leaseTtlMs: 60_000 });
+    const buckets = await openCoordinationBuckets(nats.nc, { application: 'shutdown', leaseTtlMs: 60_000 });
     const log: Log = [];
     const a = instance('a', buckets, log);
     const b = instance('b', buckets, log);

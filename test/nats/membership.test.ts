@@ -1,29 +1,18 @@
 // Membership and leader leases on a real nats-server: register, renew, expiry seen by polling (a
 // 2.9 server sends no event when a key expires), and one leader at a time by compare-and-set.
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from '../../src/core/errors.js';
 import { openCoordinationBuckets } from '../../src/nats/buckets.js';
 import { currentLeader, LeaderLease } from '../../src/nats/leader.js';
 import { liveMembers, Membership } from '../../src/nats/membership.js';
-import { manualClock, pollUntil, sleep } from './helpers.js';
-import { type NatsTestServer, startNatsServer } from './nats-server.js';
+import { manualClock, pollUntil, sleep, natsServerPerFile } from './helpers.js';
 
-let server: NatsTestServer;
-let nc: NatsConnection;
-beforeAll(async () => {
-  server = await startNatsServer();
-  nc = await connect({ servers: server.url });
-});
-afterAll(async () => {
-  await nc.close();
-  await server.stop();
-});
+const nats = natsServerPerFile();
 
 const TTL = 1000;
 describe('membership', () => {
   it('registers instances, keeps a renewed lease alive past the TTL, and sees an unrenewed one expire by polling', async () => {
-    const { leases } = await openCoordinationBuckets(nc, { application: 'members', leaseTtlMs: TTL });
+    const { leases } = await openCoordinationBuckets(nats.nc, { application: 'members', leaseTtlMs: TTL });
     const a = new Membership(leases, 'a', { leaseTtlMs: TTL });
     const b = new Membership(leases, 'b.1/x', { leaseTtlMs: TTL });
     await a.renew();
@@ -43,7 +32,7 @@ describe('membership', () => {
   }, 15_000);
 
   it('a member knows its lease has lapsed when no renewal succeeded within the TTL (by its injected clock)', async () => {
-    const { leases } = await openCoordinationBuckets(nc, { application: 'lapse', leaseTtlMs: TTL });
+    const { leases } = await openCoordinationBuckets(nats.nc, { application: 'lapse', leaseTtlMs: TTL });
     const clock = manualClock();
     const member = new Membership(leases, 'a', { leaseTtlMs: TTL, clock });
     expect(member.lapsed).toBe(true);
@@ -55,7 +44,7 @@ describe('membership', () => {
   });
 
   it('leave removes the lease at once, without waiting for the TTL', async () => {
-    const { leases } = await openCoordinationBuckets(nc, { application: 'leave', leaseTtlMs: 60_000 });
+    const { leases } = await openCoordinationBuckets(nats.nc, { application: 'leave', leaseTtlMs: 60_000 });
     const a = new Membership(leases, 'a', { leaseTtlMs: 60_000 });
     await a.renew();
     await new Membership(leases, 'b', { leaseTtlMs: 60_000 }).renew();
@@ -64,17 +53,17 @@ describe('membership', () => {
   });
 
   it('refuses a lease TTL that differs from the existing bucket, naming the option', async () => {
-    await openCoordinationBuckets(nc, { application: 'ttl', leaseTtlMs: 2000 });
-    await expect(openCoordinationBuckets(nc, { application: 'ttl', leaseTtlMs: 3000 })).rejects.toThrow(
+    await openCoordinationBuckets(nats.nc, { application: 'ttl', leaseTtlMs: 2000 });
+    await expect(openCoordinationBuckets(nats.nc, { application: 'ttl', leaseTtlMs: 3000 })).rejects.toThrow(
       InvalidOptionError,
     );
-    await expect(openCoordinationBuckets(nc, { application: 'no spaces' })).rejects.toThrow(/application/);
+    await expect(openCoordinationBuckets(nats.nc, { application: 'no spaces' })).rejects.toThrow(/application/);
   });
 });
 
 describe('leader lease', () => {
   it('elects one leader by compare-and-set; a second candidate is refused while the lease lives', async () => {
-    const { leases } = await openCoordinationBuckets(nc, { application: 'leader', leaseTtlMs: TTL });
+    const { leases } = await openCoordinationBuckets(nats.nc, { application: 'leader', leaseTtlMs: TTL });
     const a = new LeaderLease(leases, 'a', { leaseTtlMs: TTL });
     const b = new LeaderLease(leases, 'b', { leaseTtlMs: TTL });
     const won = await Promise.all([a.acquireOrRenew(), b.acquireOrRenew()]);
@@ -92,7 +81,7 @@ describe('leader lease', () => {
   }, 15_000);
 
   it('passes to another candidate once the leader stops renewing, and the old leader cannot renew over it', async () => {
-    const { leases } = await openCoordinationBuckets(nc, { application: 'takeover', leaseTtlMs: TTL });
+    const { leases } = await openCoordinationBuckets(nats.nc, { application: 'takeover', leaseTtlMs: TTL });
     const a = new LeaderLease(leases, 'a', { leaseTtlMs: TTL });
     const b = new LeaderLease(leases, 'b', { leaseTtlMs: TTL });
     expect(await a.acquireOrRenew()).toBe(true);
@@ -107,7 +96,7 @@ describe('leader lease', () => {
   }, 15_000);
 
   it('release hands the lease over at once', async () => {
-    const { leases } = await openCoordinationBuckets(nc, { application: 'release', leaseTtlMs: 60_000 });
+    const { leases } = await openCoordinationBuckets(nats.nc, { application: 'release', leaseTtlMs: 60_000 });
     const a = new LeaderLease(leases, 'a', { leaseTtlMs: 60_000 });
     const b = new LeaderLease(leases, 'b', { leaseTtlMs: 60_000 });
     expect(await a.acquireOrRenew()).toBe(true);

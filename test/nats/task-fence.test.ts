@@ -1,25 +1,15 @@
 // Task fences on a real server: epochs grow with each owner, commits are compare-and-set on the
 // task key, and a release waits for the commit in flight.
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { openCoordinationBuckets } from '../../src/nats/buckets.js';
 import { assertEpoch, readTaskHolder, TaskFence } from '../../src/nats/task-fence.js';
 import { TaskFencedError } from '../../src/nats/task-fenced-error.js';
-import { type NatsTestServer, startNatsServer } from './nats-server.js';
+import { natsServerPerFile } from './helpers.js';
 
-let server: NatsTestServer;
-let nc: NatsConnection;
-beforeAll(async () => {
-  server = await startNatsServer();
-  nc = await connect({ servers: server.url });
-});
-afterAll(async () => {
-  await nc.close();
-  await server.stop();
-});
+const nats = natsServerPerFile();
 
 it('each new owner has a higher epoch and sees the last marker; the old epoch is refused by assertEpoch and commit', async () => {
-  const { tasks } = await openCoordinationBuckets(nc, { application: 'epochs' });
+  const { tasks } = await openCoordinationBuckets(nats.nc, { application: 'epochs' });
   const first = await TaskFence.acquire(tasks, 'orders/eu.1', 'a');
   await first.commit({ checkpointId: 4 });
   await assertEpoch(tasks, 'orders/eu.1', first.epoch);
@@ -35,7 +25,7 @@ it('each new owner has a higher epoch and sees the last marker; the old epoch is
 });
 
 it('a release called while a commit is in flight waits for it, and releases (it failed its compare-and-set before)', async () => {
-  const { tasks } = await openCoordinationBuckets(nc, { application: 'release-race' });
+  const { tasks } = await openCoordinationBuckets(nats.nc, { application: 'release-race' });
   const fence = await TaskFence.acquire(tasks, 't0', 'a');
   await Promise.all([fence.commit({ n: 1 }), fence.release()]);
   expect(await readTaskHolder(tasks, 't0')).toMatchObject({ owner: null, marker: { n: 1 } });

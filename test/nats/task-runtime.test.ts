@@ -1,8 +1,7 @@
 // Checkpointed pipelines per task: a task that moves off a dead instance is restored on its new
 // owner from the object store, and the dead owner's late checkpoint is refused by the fence.
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Subject } from 'rxjs';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { StorageError } from '../../src/checkpoint/index.js';
 import { type KeyGroupRange, keyGroupOf } from '../../src/engine/index.js';
 import {
@@ -19,19 +18,9 @@ import { openCoordinationBuckets } from '../../src/nats/buckets.js';
 import { TaskInstance } from '../../src/nats/instance.js';
 import { checkpointedTasks } from '../../src/nats/task-runtime.js';
 import { taskSpecs } from '../../src/nats/tasks.js';
-import { pollUntil } from './helpers.js';
-import { type NatsTestServer, startNatsServer } from './nats-server.js';
+import { pollUntil, natsServerPerFile } from './helpers.js';
 
-let server: NatsTestServer;
-let nc: NatsConnection;
-beforeAll(async () => {
-  server = await startNatsServer();
-  nc = await connect({ servers: server.url });
-});
-afterAll(async () => {
-  await nc.close();
-  await server.stop();
-});
+const nats = natsServerPerFile();
 
 const TASKS = taskSpecs(4, 128);
 
@@ -97,7 +86,7 @@ function instance(id: string, buckets: Awaited<ReturnType<typeof openCoordinatio
 }
 
 it('a task moved off a dead instance is restored from its checkpoint on the new owner; the dead one cannot checkpoint it any more', async () => {
-  const buckets = await openCoordinationBuckets(nc, { application: 'runtime', leaseTtlMs: 1000 });
+  const buckets = await openCoordinationBuckets(nats.nc, { application: 'runtime', leaseTtlMs: 1000 });
   const [a, traceA] = instance('a', buckets);
   const [b, traceB] = instance('b', buckets);
   await pollUntil(
