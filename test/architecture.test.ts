@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..', 'src');
-const PLATFORM_FOLDERS = ['node', 'idb', 'browser', 'web-vitals', 'devtools'];
+const PLATFORM_FOLDERS = ['node', 'idb', 'browser', 'web-vitals', 'devtools', 'nats'];
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

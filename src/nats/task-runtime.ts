@@ -1,0 +1,78 @@
+/**
+ * Task handlers that run one checkpointed pipeline per task, with the task's checkpoints in the
+ * object store: a task that moves is restored on its new instance from where its old one left it.
+ */
+
+import type { CheckpointBackend } from '../checkpoint/backend-types.js';
+import type { CoordinationBuckets } from './buckets.js';
+import type { StopReason, TaskHandlers } from './instance.js';
+import { natsCheckpointBackend } from './object-store-backend.js';
+import type { AssignedTask } from './tasks.js';
+
+/** A task's running pipeline, as the `run` function of `checkpointedTasks` returns it. */
+export interface TaskPipeline {
+  /**
+   * Stops the pipeline: unsubscribe, and close its `Checkpointing` (take a last checkpoint first
+   * when `reason` is 'revoked' or 'shutdown', so the next owner replays less). With 'lease-lapsed'
+   * the task may already run elsewhere: a checkpoint would be refused by the fence anyway.
+   */
+  stop(reason: StopReason): void | Promise<void>;
+}
+
+/** Options of `checkpointedTasks`. */
+export interface CheckpointedTasksOptions {
+  readonly buckets: CoordinationBuckets;
+  /** Checkpoints kept per task (default 3). */
+  readonly keep?: number;
+  /** The longest chain of incremental checkpoints (default 4). */
+  readonly maxChainLength?: number;
+  /**
+   * Starts a task's pipeline on its backend: typically `startCheckpointing({ backend, interval,
+   * keyGroups: task.keyGroups })`, a source that reads the task's key groups from the restored
+   * positions, and a sink fenced with `task.epoch`.
+   */
+  run(task: AssignedTask, backend: CheckpointBackend): TaskPipeline | Promise<TaskPipeline>;
+}
+
+/**
+ * `TaskHandlers` that give each task a checkpoint backend of its own (pipeline id: the task id),
+ * fenced by the task's epoch, run its pipeline, and stop it and close the backend on revoke.
+ *
+ * @example
+ * // internal: const handlers = checkpointedTasks({ buckets, run: async (task, backend) => {
+ * // internal:   const checkpoints = await startCheckpointing({ backend, interval: 10_000, keyGroups: task.keyGroups });
+ * // internal:   const subscription = pipeline(checkpoints, task).subscribe();
+ * // internal:   return { stop: async () => { subscription.unsubscribe(); await checkpoints.close(); } };
+ * // internal: } });
+ */
+export function checkpointedTasks(options: CheckpointedTasksOptions): TaskHandlers {
+  const running = new Map<string, { pipeline: TaskPipeline; backend: CheckpointBackend }>();
+  return {
+    async start(task) {
+      const backend = natsCheckpointBackend({
+        pipelineId: task.id,
+        objects: options.buckets.checkpoints,
+        pointers: options.buckets.tasks,
+        fence: task.fence,
+        ...(options.keep !== undefined ? { keep: options.keep } : {}),
+        ...(options.maxChainLength !== undefined ? { maxChainLength: options.maxChainLength } : {}),
+      });
+      try {
+        running.set(task.id, { pipeline: await options.run(task, backend), backend });
+      } catch (error) {
+        await backend.close();
+        throw error;
+      }
+    },
+    async stop(task, reason) {
+      const entry = running.get(task.id);
+      if (entry === undefined) return;
+      running.delete(task.id);
+      try {
+        await entry.pipeline.stop(reason);
+      } finally {
+        await entry.backend.close();
+      }
+    },
+  };
+}
