@@ -3,27 +3,30 @@
  * TypeScript: no RxJS. See `window.ts` for the RxJS face. This class only dispatches records,
  * watermarks and state to one of two paths, each in a file of its own:
  *
- * - pane-path.ts: tumbling event-time windows with the default trigger, an incremental function
- *   and no allowed lateness (the most common configuration), on a PaneTable (panes.ts): one pane per
- *   window start holds every key's accumulator, and fires whole.
+ * - pane-path.ts: tumbling event-time windows with the default trigger and no evictor (the most
+ *   common configuration), on a PaneTable (panes.ts): one pane per window start holds every key's
+ *   accumulator, and fires whole; with allowed lateness, fired panes stay for late records
+ *   (late-panes.ts).
  * - general-path.ts: every other configuration (and state the pane table cannot hold): windows per
  *   key (window-state.ts), timers per window (window-timers.ts), triggers (trigger-context.ts),
  *   session merging (merging-window-set.ts), evictors and firing (window-emit.ts).
  *
- * The configuration is resolved in config.ts, the types are in types.ts, and the state format in
- * window-snapshot.ts; both paths give the same results and export the same state.
+ * This file does not import the general path: the descriptors that need it bring its factory
+ * (window-path.ts), so a bundle of tumbling windows leaves it out. The configuration is resolved in
+ * config.ts, the types are in types.ts, and the state format in window-snapshot.ts; both paths give
+ * the same results and export the same state.
  */
 import type { Counters } from '../core/counters.js';
 import type { StreamBatch, StreamRecord, Watermark } from '../core/elements.js';
 import { MAX_WATERMARK } from '../core/elements.js';
 import { processElement, type Output, type OperatorRuntime, type StreamOperator } from '../core/operator.js';
 import { WindowSetup, type WindowOperatorConfig } from './config.js';
-import { GeneralPath } from './general-path.js';
 import { PanePath } from './pane-path.js';
+import { WindowStateError } from './errors.js';
+import type { GeneralPathFactory, GeneralWindows } from './general-windows.js';
 import { namingWindow } from './state-export.js';
 import { validateWindowState } from './restore-validation.js';
 import type { WindowOperatorState, WindowResult } from './types.js';
-import { exportWindows, generalRows, restoreWindows } from './window-snapshot.js';
 import { restoredWindowState, windowCheckpointState, WindowExporter } from './window-rows.js';
 import type { PendingCheckpoint } from '../core/checkpointing.js';
 import type { OperatorStateSnapshot, RestoreCheckpointOptions } from '../core/state-snapshot.js';
@@ -55,8 +58,8 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   readonly #setup: WindowSetup<T, K, R>;
   /** The pane table of the common configuration; null for every other, or after restoring state that needs the general path. */
   #panes: PanePath<T, K, R> | null;
-  /** The general path: created when the pane table does not apply. */
-  #general: GeneralPath<T, K, R> | null;
+  /** The general path: created when the pane table does not apply (from the factory `setup.generalPath`). */
+  #general: GeneralWindows<T, K, R> | null;
   readonly #queryable: QueryableStateHandle | undefined;
   /** The key groups of the last checkpoint's export (window-rows.ts). */
   readonly #exporter = new WindowExporter();
@@ -70,7 +73,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     const setup = new WindowSetup(config, runtime);
     this.#setup = setup;
     this.#panes = setup.paned ? new PanePath(setup) : null;
-    this.#general = setup.paned ? null : new GeneralPath(setup);
+    this.#general = setup.paned ? null : (setup.generalPath as GeneralPathFactory)(setup);
     this.#queryable = registerOpenWindows(config.queryable, () => this.snapshotState());
   }
 
@@ -94,11 +97,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
    * (its end, which is also its cleanup time); on the general path, the timer service's.
    */
   get timerCount(): number {
-    const service = this.#general?.timers.service;
-    return (
-      (this.#panes?.windowCount ?? 0) +
-      (service === undefined ? 0 : service.eventTimeTimers + service.processingTimeTimers)
-    );
+    return (this.#panes?.timerCount ?? 0) + (this.#general?.timerCount ?? 0);
   }
 
   /** Number of keys with at least one live window. */
@@ -131,8 +130,8 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
       return;
     }
     const selectKey = this.#setup.selectKey;
-    if (selectKey !== null) panes.processValue(record.value, record.timestamp, selectKey);
-    else panes.processRecord(record);
+    if (selectKey !== null) panes.processValue(record.value, record.timestamp, selectKey, out);
+    else panes.processRecord(record, out);
   }
 
   /**
@@ -146,7 +145,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
       this.#general!.processRecord({ kind: 'record', value, timestamp, key: undefined as K, keyGroup: -1 }, out);
       return;
     }
-    panes.processValue(value, timestamp, selectKey);
+    panes.processValue(value, timestamp, selectKey, out);
   }
 
   processWatermark(wm: Watermark, out: Output<WindowResult<K, R>, K>): void {
@@ -178,7 +177,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     const setup = this.#setup;
     if (time > setup.watermark) {
       setup.watermark = time;
-      if (this.#general !== null) this.#general.ctx.currentWatermark = time;
+      if (this.#general !== null) this.#general.noteWatermark(time);
     }
   }
 
@@ -203,7 +202,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   }
 
   dispose(): void {
-    this.#general?.timers.dispose();
+    this.#general?.dispose();
     this.#queryable?.close();
   }
 
@@ -211,7 +210,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     const setup = this.#setup;
     return namingWindow(setup.uid, () => {
       const keys = this.#panes !== null ? this.#panes.exportKeys() : [];
-      if (this.#general !== null) keys.push(...exportWindows(setup, this.#general));
+      if (this.#general !== null) keys.push(...this.#general.exportKeys());
       return { version: 1, uid: setup.uid, assigner: setup.assigner.name, watermark: setup.watermark, keys };
     });
   }
@@ -223,7 +222,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   snapshotCheckpoint(checkpoint: PendingCheckpoint): OperatorStateSnapshot {
     const setup = this.#setup;
     return namingWindow(setup.uid, () => {
-      const source = this.#panes ?? generalRows(setup, this.#general!);
+      const source = this.#panes ?? this.#general!.rows();
       const keyed = this.#exporter.export<unknown>(source, checkpoint.incremental);
       return { stateVersion: 0, state: windowCheckpointState(setup.uid, setup.assigner.name, setup.watermark), keyed };
     });
@@ -236,22 +235,30 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
 
   restoreState(state: unknown): void {
     const setup = this.#setup;
-    this.#exporter.reset();
     const s = validateWindowState(state, setup.uid, setup.assigner.name, setup.keyed);
-    this.#general?.timers.dispose();
+    const panes = this.#panes;
+    const paned = panes?.canHold(s) === true;
+    // Checked before anything is replaced: the operator keeps its state when the restore fails.
+    if (!paned && this.#general === null && setup.generalPath === null) {
+      throw new WindowStateError(
+        'the state holds windows the pane table cannot hold (from another trigger, evictor, assigner or lateness), and this operator was built without the general window path: restore it into an operator configured as the one that exported it',
+        setup.uid ?? undefined,
+        'state.keys',
+      );
+    }
+    this.#exporter.reset();
     this.#general?.clear();
     setup.watermark = s.watermark;
-    const panes = this.#panes;
     if (panes !== null) {
       panes.clear();
-      if (panes.canHold(s)) {
+      if (paned) {
         panes.restore(s);
         return;
       }
       this.#panes = null; // this operator keeps the general path from now on
     }
-    const general = this.#general ?? new GeneralPath(setup);
+    const general = this.#general ?? (setup.generalPath as GeneralPathFactory)(setup);
     this.#general = general;
-    restoreWindows(setup, general, s);
+    general.restore(s);
   }
 }
