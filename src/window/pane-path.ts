@@ -1,10 +1,8 @@
 /**
- * The window operator's fast path: tumbling event-time windows with the default trigger and no
- * evictor, on a PaneTable (panes.ts). A pane fires whole on the watermark that reaches its end; with
- * allowed lateness it is then kept in LatePanes (late-panes.ts) until its cleanup time, and a late
- * record fires its key's window again at once, as a LATE pane. The results and the exported state
- * are those of the general path. An incremental function keeps an accumulator per key and window;
- * a process function without one (`process(fn)`) keeps the window's elements and timestamps.
+ * The window operator's fast path: tumbling event-time windows, default trigger, no evictor, on a
+ * PaneTable (panes.ts). A pane fires whole at its end; with lateness it stays in late-panes.ts until
+ * its cleanup time, a late record re-firing its key's window (LATE). Results and exported state are
+ * the general path's. Each window keeps an accumulator, or its elements (pane-contents.ts).
  */
 import { MAX_WATERMARK, type StreamRecord } from '../core/elements.js';
 import { NotKeyedError } from '../core/errors.js';
@@ -295,11 +293,7 @@ export class PanePath<T, K, R> {
     return exportPanes(this.#allPanes(), only, (pane, i) => this.#groupOf(pane, i), data);
   }
 
-  /**
-   * The keys whose windows changed since the last call (window-rows.ts), with their key and key
-   * group; undefined on the first call and the first after a restore (the export is then full):
-   * the keys of the panes fired since, of the slots added since, and of the slots updated since.
-   */
+  /** The keys whose windows changed since the last call (window-rows.ts; pane-contents.ts). */
   takeChanged(): Map<Id, KeyRef> | undefined {
     const changed = changedKeys(
       this.#fired,
