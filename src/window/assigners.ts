@@ -5,65 +5,18 @@
  */
 import { InvalidOptionError } from '../core/errors.js';
 import { positiveInteger } from '../core/options.js';
+import type { FixedWindowAssigner, GlobalWindowAssigner, SessionWindowAssigner } from './assigner-types.js';
+import { generalPath } from './general-windows.js';
 import { MergingWindowSet } from './merging-window-set.js';
 import { endOfStreamTrigger, eventTimeTrigger, neverTrigger, processingTimeTrigger, type Trigger } from './triggers.js';
+import type { GeneralPathRef } from './window-path.js';
 
-/** Tumbling or sliding windows of a fixed size (Flink's Tumbling/SlidingEventTimeWindows, ...). */
-export interface FixedWindowAssigner {
-  readonly kind: 'fixed';
-  readonly size: number;
-  /** Distance between window starts; equal to `size` for tumbling windows. */
-  readonly slide: number;
-  readonly offset: number;
-  readonly eventTime: boolean;
-  readonly name: string;
-  /**
-   * The trigger used when none is given (Flink's `WindowAssigner.getDefaultTrigger`): each assigner
-   * brings its own, so a pipeline bundles only the default triggers of the assigners it uses.
-   * @internal
-   */
-  readonly defaultTrigger: Trigger<unknown>;
-}
-
-/** Session windows (Flink's EventTimeSessionWindows, DynamicEventTimeSessionWindows, ...). */
-export interface SessionWindowAssigner<T> {
-  readonly kind: 'session';
-  /** The gap for an element: each element opens `[t, t + gap)`. */
-  readonly gap: (value: T) => number;
-  readonly dynamic: boolean;
-  readonly eventTime: boolean;
-  readonly name: string;
-  /**
-   * The trigger used when none is given (Flink's `WindowAssigner.getDefaultTrigger`): each assigner
-   * brings its own, so a pipeline bundles only the default triggers of the assigners it uses.
-   * @internal
-   */
-  readonly defaultTrigger: Trigger<unknown>;
-  /**
-   * How the window operator merges this assigner's windows (Flink's `MergingWindowAssigner`): the
-   * merging code comes with the merging assigners, so a pipeline without sessions does not bundle it.
-   * @internal
-   */
-  readonly merging: typeof MergingWindowSet;
-}
-
-/** The one global window (Flink's GlobalWindows): it fires only through a trigger. */
-export interface GlobalWindowAssigner {
-  readonly kind: 'global';
-  readonly eventTime: false;
-  readonly name: string;
-  /** Whether the default trigger fires at the end of input (Flink's `createWithEndOfStreamTrigger`). */
-  readonly endOfStreamTrigger: boolean;
-  /**
-   * The trigger used when none is given (Flink's `WindowAssigner.getDefaultTrigger`): each assigner
-   * brings its own, so a pipeline bundles only the default triggers of the assigners it uses.
-   * @internal
-   */
-  readonly defaultTrigger: Trigger<unknown>;
-}
-
-/** Assigns each element to zero or more windows. */
-export type WindowAssigner<T = unknown> = FixedWindowAssigner | SessionWindowAssigner<T> | GlobalWindowAssigner;
+export type {
+  FixedWindowAssigner,
+  GlobalWindowAssigner,
+  SessionWindowAssigner,
+  WindowAssigner,
+} from './assigner-types.js';
 
 function checkOffset(option: string, offset: number, bound: number, boundName: string): void {
   if (typeof offset !== 'number' || !Number.isSafeInteger(offset)) {
@@ -81,11 +34,14 @@ function fixed(
   offset: number,
   eventTime: boolean,
   defaultTrigger: Trigger<unknown>,
+  general?: GeneralPathRef,
 ): FixedWindowAssigner {
   positiveInteger(`${name} size`, size, 'milliseconds');
   positiveInteger(`${name} slide`, slide, 'milliseconds');
   checkOffset(`${name} offset`, offset, slide, slide === size ? 'size' : 'slide');
-  return Object.freeze({ kind: 'fixed', size, slide, offset, eventTime, name, defaultTrigger });
+  const assigner = { kind: 'fixed' as const, size, slide, offset, eventTime, name, defaultTrigger };
+  // Only tumbling event-time windows run on the pane table alone: the others bring the general path.
+  return Object.freeze(general === undefined ? assigner : { ...assigner, generalPath: general });
 }
 
 /**
@@ -118,7 +74,7 @@ export function tumblingEventTimeWindows(size: number, offset = 0): FixedWindowA
  * ```
  */
 export function slidingEventTimeWindows(size: number, slide: number, offset = 0): FixedWindowAssigner {
-  return fixed('slidingEventTimeWindows', size, slide, offset, true, eventTimeTrigger());
+  return fixed('slidingEventTimeWindows', size, slide, offset, true, eventTimeTrigger(), generalPath);
 }
 
 /**
@@ -141,7 +97,7 @@ export function slidingEventTimeWindows(size: number, slide: number, offset = 0)
  * ```
  */
 export function tumblingProcessingTimeWindows(size: number, offset = 0): FixedWindowAssigner {
-  return fixed('tumblingProcessingTimeWindows', size, size, offset, false, processingTimeTrigger());
+  return fixed('tumblingProcessingTimeWindows', size, size, offset, false, processingTimeTrigger(), generalPath);
 }
 
 /**
@@ -157,7 +113,7 @@ export function tumblingProcessingTimeWindows(size: number, offset = 0): FixedWi
  * ```
  */
 export function slidingProcessingTimeWindows(size: number, slide: number, offset = 0): FixedWindowAssigner {
-  return fixed('slidingProcessingTimeWindows', size, slide, offset, false, processingTimeTrigger());
+  return fixed('slidingProcessingTimeWindows', size, slide, offset, false, processingTimeTrigger(), generalPath);
 }
 
 function session<T>(
@@ -188,6 +144,7 @@ function session<T>(
       name,
       defaultTrigger,
       merging: MergingWindowSet,
+      generalPath,
     });
   }
   positiveInteger(`${name} gap`, gap, 'milliseconds');
@@ -199,6 +156,7 @@ function session<T>(
     name,
     defaultTrigger,
     merging: MergingWindowSet,
+    generalPath,
   });
 }
 
@@ -286,5 +244,6 @@ export function globalWindows(options: { endOfStream?: boolean } = {}): GlobalWi
     name: 'globalWindows',
     endOfStreamTrigger: endOfStream,
     defaultTrigger: endOfStream ? endOfStreamTrigger() : neverTrigger(),
+    generalPath,
   });
 }

@@ -12,7 +12,7 @@ import { keyGroupOf, type Key } from '../core/keys.js';
 import type { OperatorRuntime } from '../core/operator.js';
 import type { SideOutput } from '../rx/side-output.js';
 import type { WindowAggregateFunction } from './aggregates.js';
-import type { WindowAssigner } from './assigners.js';
+import type { WindowAssigner } from './assigner-types.js';
 import type { Evictor } from './evictors.js';
 import { eventTimeTrigger, type Trigger } from './triggers.js';
 import {
@@ -24,6 +24,7 @@ import {
   type WindowResult,
 } from './types.js';
 import { incrementalOf, type Incremental } from './window-functions.js';
+import type { GeneralPathRef } from './window-path.js';
 
 /** In place of a key group: the record was keyed by the fused keyBy, and its group is not computed yet. */
 export const FUSED_KEY_GROUP = -2;
@@ -87,6 +88,26 @@ export function validateWindowConfig<T, K>(assigner: WindowAssigner<T>, options:
       );
     }
   }
+  // A trigger or evictor written by hand runs on the general path, which only comes with the
+  // descriptors that bring it (window-path.ts): with an assigner that does not, defineTrigger or
+  // defineEvictor must attach it.
+  const evictor = options.evictor;
+  if (assigner.generalPath === undefined && trigger?.generalPath === undefined && evictor?.generalPath === undefined) {
+    if (trigger != null && trigger !== eventTimeTrigger()) {
+      throw new InvalidOptionError(
+        'trigger',
+        trigger.name ?? 'custom trigger',
+        `needs the window path that runs triggers, which ${assigner.name} does not bring: make it with defineTrigger(...)`,
+      );
+    }
+    if (evictor != null) {
+      throw new InvalidOptionError(
+        'evictor',
+        evictor.name ?? 'custom evictor',
+        `needs the window path that runs evictors, which ${assigner.name} does not bring: make it with defineEvictor(...)`,
+      );
+    }
+  }
   checkUid(options.uid);
 }
 
@@ -129,6 +150,11 @@ export class WindowSetup<T, K, R> {
   readonly offset: number;
   /** Whether the pane table (panes.ts) can hold this configuration's windows. */
   readonly paned: boolean;
+  /**
+   * The general path's factory, from the assigner, trigger or evictor that brings it (window-path.ts);
+   * null when none does, which only the pane table's configuration allows.
+   */
+  readonly generalPath: GeneralPathRef | null;
   watermark = MIN_WATERMARK;
   values: WindowResult<K, R>[] | null = null;
 
@@ -165,9 +191,15 @@ export class WindowSetup<T, K, R> {
       assigner.size === assigner.slide &&
       assigner.eventTime &&
       this.fastTrigger &&
-      this.lateness === 0 &&
-      this.incremental !== null &&
-      config.fn.process === undefined;
+      this.evictor === null;
+    this.generalPath = this.trigger.generalPath ?? this.evictor?.generalPath ?? assigner.generalPath ?? null;
+    if (!this.paned && this.generalPath === null) {
+      throw new InvalidOptionError(
+        'assigner',
+        assigner.name,
+        'needs the general window path, and neither it nor the trigger or evictor brings it',
+      );
+    }
   }
 
   /**

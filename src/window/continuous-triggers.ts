@@ -4,6 +4,7 @@
  * ('fire-time'), so it survives a checkpoint and merges with the earlier of two sessions'.
  */
 import { positiveInteger } from '../core/options.js';
+import { generalPath } from './general-windows.js';
 import type { OnMergeContext, Trigger, TriggerContext, TriggerResult } from './triggers.js';
 import { windowStart, type TimeWindow } from './windows.js';
 
@@ -37,6 +38,7 @@ export function continuousEventTimeTrigger(interval: number): Trigger<unknown> {
   };
   return Object.freeze({
     name: `continuousEventTimeTrigger(${interval})`,
+    generalPath,
     canMerge: true,
     onElement(_value: unknown, timestamp: number, window: TimeWindow, ctx: TriggerContext): TriggerResult {
       if (window.end - 1 <= ctx.currentWatermark) return 'FIRE'; // the watermark is already past the window
@@ -86,6 +88,7 @@ export function continuousProcessingTimeTrigger(interval: number): Trigger<unkno
   };
   return Object.freeze({
     name: `continuousProcessingTimeTrigger(${interval})`,
+    generalPath,
     canMerge: true,
     onElement(_value: unknown, _timestamp: number, window: TimeWindow, ctx: TriggerContext): TriggerResult {
       if (ctx.getState<number>('fire-time') === undefined) {

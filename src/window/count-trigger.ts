@@ -1,5 +1,6 @@
 /** Flink's CountTrigger: fires a window every `maxCount` elements. */
 import { positiveInteger } from '../core/options.js';
+import { generalPath } from './general-windows.js';
 import type { OnMergeContext, Trigger, TriggerContext, TriggerResult } from './triggers.js';
 import type { TimeWindow } from './windows.js';
 
@@ -19,6 +20,7 @@ export function countTrigger(maxCount: number): Trigger<unknown> {
   return Object.freeze({
     name: `countTrigger(${maxCount})`,
     canMerge: true,
+    generalPath,
     onElement(_value: unknown, _timestamp: number, _window: TimeWindow, ctx: TriggerContext): TriggerResult {
       const count = (ctx.getState<number>('count') ?? 0) + 1;
       if (count >= maxCount) {

@@ -1,7 +1,7 @@
 import type { Key } from '../core/keys.js';
 import { positiveInteger } from '../core/options.js';
 import { globalWindows } from './assigners.js';
-import { countEvictor } from './evictors.js';
+import { countEvictor } from './built-in-evictors.js';
 import { countTrigger } from './count-trigger.js';
 import { purgingTrigger } from './purging-trigger.js';
 import { WindowedStream, type WindowConfig } from './windowed-stream.js';

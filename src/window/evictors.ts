@@ -1,10 +1,10 @@
 /**
- * Evictors remove elements from a window before or after its function runs (Flink's `Evictor`,
- * `CountEvictor`, `TimeEvictor`, `DeltaEvictor`). A window with an evictor keeps all its elements,
- * as in Flink's EvictingWindowOperator, and folds reduce/aggregate functions at firing time.
+ * Evictors remove elements from a window before or after its function runs (Flink's `Evictor`). A
+ * window with an evictor keeps all its elements, as in Flink's EvictingWindowOperator, and folds
+ * reduce/aggregate functions at firing time. This file holds the contract; the built-in evictors
+ * are in built-in-evictors.ts (they bring the general path, which the contract's users must not).
  */
-import { InvalidOptionError } from '../core/errors.js';
-import { positiveInteger } from '../core/options.js';
+import type { BringsGeneralPath } from './window-path.js';
 import type { TimeWindow } from './windows.js';
 
 /** An element with its timestamp, as evictors see it (Flink's `TimestampedValue`). */
@@ -26,10 +26,10 @@ export interface EvictorContext {
  *
  * @example
  * ```ts
- * const dropNegatives: Evictor<number> = { evictBefore: (elements) => elements.filter((e) => e.value >= 0) };
+ * const dropNegatives = defineEvictor<number>({ evictBefore: (elements) => elements.filter((e) => e.value >= 0) });
  * ```
  */
-export interface Evictor<T> {
+export interface Evictor<T> extends BringsGeneralPath {
   /** A name that describes the evictor; the built-in ones set it, e.g. `countEvictor(100)`. */
   readonly name?: string;
   /**
@@ -42,83 +42,4 @@ export interface Evictor<T> {
    * for its later firings.
    */
   evictAfter?(elements: TimestampedValue<T>[], window: TimeWindow, ctx: EvictorContext): TimestampedValue<T>[];
-}
-
-/**
- * Keeps the last `maxCount` elements (Flink's CountEvictor), before the window function runs, or
- * after it when `{ after: true }`.
- *
- * @example
- * ```ts
- * window(globalWindows(), { trigger: countTrigger(10), evictor: countEvictor(100) }).aggregate(average((x: number) => x));
- * ```
- */
-export function countEvictor<T = unknown>(maxCount: number, options: { after?: boolean } = {}): Evictor<T> {
-  positiveInteger('countEvictor maxCount', maxCount);
-  const evict = (elements: TimestampedValue<T>[]): TimestampedValue<T>[] =>
-    elements.length <= maxCount ? elements : elements.slice(elements.length - maxCount);
-  return Object.freeze(
-    options.after === true
-      ? { name: `countEvictor(${maxCount}, after)`, evictAfter: evict }
-      : { name: `countEvictor(${maxCount})`, evictBefore: evict },
-  );
-}
-
-/**
- * Evicts every element with `timestamp <= maxTimestamp - windowSize`, where maxTimestamp is the largest timestamp in the
- * window (Flink's TimeEvictor).
- *
- * @example
- * ```ts
- * window(globalWindows(), { trigger: countTrigger(10), evictor: timeEvictor(60_000) }).process(...);
- * ```
- */
-export function timeEvictor<T = unknown>(windowSize: number, options: { after?: boolean } = {}): Evictor<T> {
-  if (typeof windowSize !== 'number' || !Number.isSafeInteger(windowSize) || windowSize < 0) {
-    throw new InvalidOptionError(
-      'timeEvictor windowSize',
-      windowSize,
-      'must be a non-negative integer number of milliseconds',
-    );
-  }
-  const evict = (elements: TimestampedValue<T>[]): TimestampedValue<T>[] => {
-    if (elements.length === 0) return elements;
-    let max = -Infinity;
-    for (const e of elements) if (e.timestamp > max) max = e.timestamp;
-    const cutoff = max - windowSize;
-    return elements.filter((e) => e.timestamp > cutoff);
-  };
-  return Object.freeze(
-    options.after === true
-      ? { name: `timeEvictor(${windowSize}, after)`, evictAfter: evict }
-      : { name: `timeEvictor(${windowSize})`, evictBefore: evict },
-  );
-}
-
-/**
- * Evicts every element whose `delta` to the last element of the window is at least `threshold`
- * (Flink's DeltaEvictor).
- *
- * @example
- * ```ts
- * window(globalWindows(), { trigger: countTrigger(5), evictor: deltaEvictor(10, (a: number, b: number) => Math.abs(a - b)) }).process(...);
- * ```
- */
-export function deltaEvictor<T>(
-  threshold: number,
-  delta: (a: T, b: T) => number,
-  options: { after?: boolean } = {},
-): Evictor<T> {
-  if (typeof threshold !== 'number' || Number.isNaN(threshold))
-    throw new InvalidOptionError('deltaEvictor threshold', threshold, 'must be a number');
-  const evict = (elements: TimestampedValue<T>[]): TimestampedValue<T>[] => {
-    if (elements.length === 0) return elements;
-    const last = elements[elements.length - 1]!.value;
-    return elements.filter((e) => !(delta(e.value, last) >= threshold));
-  };
-  return Object.freeze(
-    options.after === true
-      ? { name: `deltaEvictor(${threshold}, after)`, evictAfter: evict }
-      : { name: `deltaEvictor(${threshold})`, evictBefore: evict },
-  );
 }

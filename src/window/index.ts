@@ -44,14 +44,9 @@ export {
 export { countTrigger } from './count-trigger.js';
 export { continuousEventTimeTrigger, continuousProcessingTimeTrigger } from './continuous-triggers.js';
 export { purgingTrigger } from './purging-trigger.js';
-export {
-  countEvictor,
-  timeEvictor,
-  deltaEvictor,
-  type Evictor,
-  type EvictorContext,
-  type TimestampedValue,
-} from './evictors.js';
+export { defineTrigger, defineEvictor } from './define.js';
+export { countEvictor, timeEvictor, deltaEvictor } from './built-in-evictors.js';
+export type { Evictor, EvictorContext, TimestampedValue } from './evictors.js';
 export {
   count,
   sum,

@@ -3,27 +3,30 @@
  * TypeScript: no RxJS. See `window.ts` for the RxJS face. This class only dispatches records,
  * watermarks and state to one of two paths, each in a file of its own:
  *
- * - pane-path.ts: tumbling event-time windows with the default trigger, an incremental function
- *   and no allowed lateness (the most common configuration), on a PaneTable (panes.ts): one pane per
- *   window start holds every key's accumulator, and fires whole.
+ * - pane-path.ts: tumbling event-time windows with the default trigger and no evictor (the most
+ *   common configuration), on a PaneTable (panes.ts): one pane per window start holds every key's
+ *   accumulator, and fires whole; with allowed lateness, fired panes stay for late records
+ *   (late-panes.ts).
  * - general-path.ts: every other configuration (and state the pane table cannot hold): windows per
  *   key (window-state.ts), timers per window (window-timers.ts), triggers (trigger-context.ts),
  *   session merging (merging-window-set.ts), evictors and firing (window-emit.ts).
  *
- * The configuration is resolved in config.ts, the types are in types.ts, and the state format in
- * window-snapshot.ts; both paths give the same results and export the same state.
+ * This file does not import the general path: the descriptors that need it bring its factory
+ * (window-path.ts), so a bundle of tumbling windows leaves it out. The configuration is resolved in
+ * config.ts, the types are in types.ts, and the state format in window-snapshot.ts; both paths give
+ * the same results and export the same state.
  */
 import type { Counters } from '../core/counters.js';
 import type { StreamBatch, StreamRecord, Watermark } from '../core/elements.js';
 import { MAX_WATERMARK } from '../core/elements.js';
 import { processElement, type Output, type OperatorRuntime, type StreamOperator } from '../core/operator.js';
 import { WindowSetup, type WindowOperatorConfig } from './config.js';
-import { GeneralPath } from './general-path.js';
 import { PanePath } from './pane-path.js';
+import { WindowStateError } from './errors.js';
+import type { GeneralPathFactory, GeneralWindows } from './general-windows.js';
 import { namingWindow } from './state-export.js';
 import { validatePaneColumns, validateWindowState } from './restore-validation.js';
 import type { WindowOperatorState, WindowResult } from './types.js';
-import { exportWindows, generalRows, restoreWindows } from './window-snapshot.js';
 import { restoredWindowState, windowCheckpointState, WindowExporter } from './window-rows.js';
 import { PaneExporter, paneKeys, type PaneColumns } from './pane-rows.js';
 import type { PendingCheckpoint } from '../core/checkpointing.js';
@@ -56,8 +59,8 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   readonly #setup: WindowSetup<T, K, R>;
   /** The pane table of the common configuration; null for every other, or after restoring state that needs the general path. */
   #panes: PanePath<T, K, R> | null;
-  /** The general path: created when the pane table does not apply. */
-  #general: GeneralPath<T, K, R> | null;
+  /** The general path: created when the pane table does not apply (from the factory `setup.generalPath`). */
+  #general: GeneralWindows<T, K, R> | null;
   readonly #queryable: QueryableStateHandle | undefined;
   /** The key groups of the last checkpoint's export (window-rows.ts). */
   readonly #exporter = new WindowExporter();
@@ -72,7 +75,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     const setup = new WindowSetup(config, runtime);
     this.#setup = setup;
     this.#panes = setup.paned ? new PanePath(setup) : null;
-    this.#general = setup.paned ? null : new GeneralPath(setup);
+    this.#general = setup.paned ? null : (setup.generalPath as GeneralPathFactory)(setup);
     this.#queryable = registerOpenWindows(config.queryable, () => this.snapshotState());
   }
 
@@ -96,11 +99,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
    * (its end, which is also its cleanup time); on the general path, the timer service's.
    */
   get timerCount(): number {
-    const service = this.#general?.timers.service;
-    return (
-      (this.#panes?.windowCount ?? 0) +
-      (service === undefined ? 0 : service.eventTimeTimers + service.processingTimeTimers)
-    );
+    return (this.#panes?.timerCount ?? 0) + (this.#general?.timerCount ?? 0);
   }
 
   /** Number of keys with at least one live window. */
@@ -133,8 +132,8 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
       return;
     }
     const selectKey = this.#setup.selectKey;
-    if (selectKey !== null) panes.processValue(record.value, record.timestamp, selectKey);
-    else panes.processRecord(record);
+    if (selectKey !== null) panes.processValue(record.value, record.timestamp, selectKey, out);
+    else panes.processRecord(record, out);
   }
 
   /**
@@ -148,7 +147,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
       this.#general!.processRecord({ kind: 'record', value, timestamp, key: undefined as K, keyGroup: -1 }, out);
       return;
     }
-    panes.processValue(value, timestamp, selectKey);
+    panes.processValue(value, timestamp, selectKey, out);
   }
 
   processWatermark(wm: Watermark, out: Output<WindowResult<K, R>, K>): void {
@@ -180,7 +179,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     const setup = this.#setup;
     if (time > setup.watermark) {
       setup.watermark = time;
-      if (this.#general !== null) this.#general.ctx.currentWatermark = time;
+      if (this.#general !== null) this.#general.noteWatermark(time);
     }
   }
 
@@ -205,7 +204,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   }
 
   dispose(): void {
-    this.#general?.timers.dispose();
+    this.#general?.dispose();
     this.#queryable?.close();
   }
 
@@ -213,7 +212,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     const setup = this.#setup;
     return namingWindow(setup.uid, () => {
       const keys = this.#panes !== null ? this.#panes.exportKeys() : [];
-      if (this.#general !== null) keys.push(...exportWindows(setup, this.#general));
+      if (this.#general !== null) keys.push(...this.#general.exportKeys());
       return { version: 1, uid: setup.uid, assigner: setup.assigner.name, watermark: setup.watermark, keys };
     });
   }
@@ -225,10 +224,11 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   snapshotCheckpoint(checkpoint: PendingCheckpoint): OperatorStateSnapshot {
     const setup = this.#setup;
     return namingWindow(setup.uid, () => {
+      const panes = this.#panes;
       const keyed =
-        this.#panes !== null
-          ? this.#paneExporter.export(this.#panes, checkpoint.incremental)
-          : this.#exporter.export(generalRows(setup, this.#general!), checkpoint.incremental);
+        panes !== null && panes.columnar
+          ? this.#paneExporter.export(panes, checkpoint.incremental)
+          : this.#exporter.export<unknown>(panes ?? this.#general!.rows(), checkpoint.incremental);
       return { stateVersion: 0, state: windowCheckpointState(setup.uid, setup.assigner.name, setup.watermark), keyed };
     });
   }
@@ -247,29 +247,33 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   /** Restores validated state and pane tables (pane-rows.ts): on the pane path when it can hold them, else on the general path. */
   #restore(state: unknown, paneColumns: readonly PaneColumns[]): void {
     const setup = this.#setup;
-    this.#exporter.reset();
-    this.#paneExporter.reset();
     const s = validateWindowState(state, setup.uid, setup.assigner.name, setup.keyed);
     validatePaneColumns(paneColumns, setup.uid, setup.keyed);
-    this.#general?.timers.dispose();
+    const panes = this.#panes;
+    const paned = panes !== null && panes.canHold(s) && panes.canHoldPanes(paneColumns, s.watermark);
+    // Checked before anything is replaced: the operator keeps its state when the restore fails.
+    if (!paned && this.#general === null && setup.generalPath === null) {
+      throw new WindowStateError(
+        'the state holds windows the pane table cannot hold (from another trigger, evictor, assigner or lateness), and this operator was built without the general window path: restore it into an operator configured as the one that exported it',
+        setup.uid ?? undefined,
+        'state.keys',
+      );
+    }
+    this.#exporter.reset();
+    this.#paneExporter.reset();
     this.#general?.clear();
     setup.watermark = s.watermark;
-    const panes = this.#panes;
     if (panes !== null) {
       panes.clear();
-      if (panes.canHold(s) && panes.canHoldPanes(paneColumns, s.watermark)) {
+      if (paned) {
         panes.restore(s);
         panes.restorePanes(paneColumns);
         return;
       }
       this.#panes = null; // this operator keeps the general path from now on
     }
-    const general = this.#general ?? new GeneralPath(setup);
+    const general = this.#general ?? (setup.generalPath as GeneralPathFactory)(setup);
     this.#general = general;
-    restoreWindows(
-      setup,
-      general,
-      paneColumns.length === 0 ? s : { ...s, keys: [...s.keys, ...paneKeys(paneColumns)] },
-    );
+    general.restore(paneColumns.length === 0 ? s : { ...s, keys: [...s.keys, ...paneKeys(paneColumns)] });
   }
 }

@@ -1,40 +1,71 @@
 /**
- * The window operator's fast path: tumbling event-time windows with the default trigger, an
- * incremental function and no allowed lateness, on a PaneTable (panes.ts). A pane never fires on
- * an element, only on a watermark, and fires whole; the results are those of the general path.
+ * The window operator's fast path: tumbling event-time windows, default trigger, no evictor, on a
+ * PaneTable (panes.ts). A pane fires whole at its end; with lateness it stays in late-panes.ts until
+ * its cleanup time, a late record re-firing its key's window (LATE). Results and exported state are
+ * the general path's. Each window keeps an accumulator, or its elements (pane-contents.ts).
  */
-import type { StreamRecord } from '../core/elements.js';
+import { MAX_WATERMARK, type StreamRecord } from '../core/elements.js';
 import { NotKeyedError } from '../core/errors.js';
 import { checkKey, keyId } from '../core/keys.js';
 import type { Output } from '../core/operator.js';
 import { AggregateColumns } from './aggregate-columns.js';
-import { clonePlain } from './aggregates.js';
 import { FUSED_KEY_GROUP, type WindowSetup } from './config.js';
+import { LatePanes } from './late-panes.js';
 import { PaneTable, type Pane } from './panes.js';
-import { ON_TIME_ONLY_PANE } from './pane-info.js';
-import type { KeyData, WindowData, WindowOperatorState, WindowResult } from './types.js';
+import { ON_TIME_ONLY_PANE, paneOf, type PaneInfo } from './pane-info.js';
+import { ELEMENTS, paneTableCanHold, runProcess, type PaneContents } from './pane-contents.js';
+import type { KeyData, WindowOperatorState, WindowResult } from './types.js';
 import { UNKEYED, type Id } from './window-state.js';
-import type { PaneColumns, PaneSlots } from './pane-rows.js';
-import { windowStart } from './windows.js';
+import type { KeyRef } from './window-rows.js';
+import { panesFit, type PaneColumns, type PaneSlots } from './pane-rows.js';
+import {
+  exportPaneKeys,
+  exportPaneSlots,
+  restorePaneColumns,
+  restorePaneRows,
+  takePaneChanges,
+  type PaneAccess,
+} from './pane-state.js';
 
 /** The pane table of one window operator, and how records reach it and results leave it. */
 export class PanePath<T, K, R> {
   readonly #setup: WindowSetup<T, K, R>;
   readonly #panes: PaneTable<Id>;
+  /** The panes that fired, while they accept late records; null without allowed lateness. */
+  readonly #late: LatePanes<Id> | null;
+  /** The accumulator (or elements) of each key's window. */
+  readonly #inc: PaneContents;
   /** The accumulators as number columns of each pane, where the aggregate is built from built-ins; else null. */
   readonly #columns: AggregateColumns | null;
-  /** Whether the slots written since an export are recorded (for incremental checkpoints): from the first export on, until a restore. */
+  /** The panes fired since the last checkpoint's export (their keys' rows changed); null before the first export. */
+  #fired: Pane<Id>[] | null = null;
+  /** Whether pane tables' written slots are recorded (pane-rows.ts): from the first export on, until a restore. */
   #tracking = false;
+  /** What the checkpoint code (pane-state.ts) reads and writes. */
+  readonly #access: PaneAccess;
 
   constructor(setup: WindowSetup<T, K, R>) {
     this.#setup = setup;
     const columns = setup.aggregate !== null ? AggregateColumns.of(setup.aggregate) : null;
     this.#columns = columns;
     this.#panes = new PaneTable<Id>(setup.size, setup.offset, columns !== null ? () => columns.create() : undefined);
+    this.#late =
+      setup.lateness > 0 ? new LatePanes<Id>(setup, columns !== null ? () => columns.create() : undefined) : null;
+    this.#inc = setup.incremental ?? ELEMENTS;
+    this.#access = {
+      setup: setup as WindowSetup<unknown, unknown, unknown>,
+      table: this.#panes,
+      late: this.#late,
+      columns,
+      inc: this.#inc,
+      allPanes: () => this.#allPanes(),
+      addSlot: (pane, id, key, keyGroup) => this.#addSlot(pane, id, key, keyGroup),
+      groupOf: (pane, i) => this.#groupOf(pane, i),
+    };
   }
 
   /** A record after a separate keyBy, or unkeyed (windowAll). */
-  processRecord(record: StreamRecord<T, K>): void {
+  processRecord(record: StreamRecord<T, K>, out: Output<WindowResult<K, R>, K>): void {
     const setup = this.#setup;
     let key: unknown;
     let id: Id;
@@ -51,36 +82,60 @@ export class PanePath<T, K, R> {
     }
     const panes = this.#panes;
     const pane = panes.paneFor(record.timestamp, setup.watermark);
-    if (pane === null) {
-      // Late for its only window: with no allowed lateness, the element is always behind the watermark.
-      setup.late(record, record.value, record.timestamp, key, keyGroup);
-      return;
-    }
-    this.#add(pane, id, key, keyGroup, record.value);
+    if (pane === null) this.#lateRecord(record, record.value, record.timestamp, id, key, keyGroup, out);
+    else this.#add(pane, id, key, keyGroup, record.value, record.timestamp);
   }
 
   /** A value and its timestamp, keyed here by the fused keyBy `selectKey`. */
-  processValue(value: T, timestamp: number, selectKey: (value: T) => K): void {
+  processValue(value: T, timestamp: number, selectKey: (value: T) => K, out: Output<WindowResult<K, R>, K>): void {
     // Small enough to be inlined into the fused chain's loop: the timestamp, a double (milliseconds
     // exceed 31 bits), is not boxed to cross a call; what follows is called with the pane.
     const pane = this.#panes.paneFor(timestamp, this.#setup.watermark);
-    if (pane === null) this.#lateValue(value, timestamp, selectKey);
-    else this.#keyValue(pane, value, selectKey);
+    if (pane === null) this.#lateValue(value, timestamp, selectKey, out);
+    else this.#keyValue(pane, value, timestamp, selectKey);
   }
 
-  #lateValue(value: T, timestamp: number, selectKey: (value: T) => K): void {
+  #lateValue(value: T, timestamp: number, selectKey: (value: T) => K, out: Output<WindowResult<K, R>, K>): void {
     const key = checkKey(selectKey(value), value);
-    this.#setup.late(null, value, timestamp, key, this.#setup.groupOf(key, FUSED_KEY_GROUP));
+    this.#lateRecord(null, value, timestamp, keyId(key), key, FUSED_KEY_GROUP, out);
   }
 
-  #keyValue(pane: Pane<Id>, value: T, selectKey: (value: T) => K): void {
+  #keyValue(pane: Pane<Id>, value: T, timestamp: number, selectKey: (value: T) => K): void {
     const key = checkKey(selectKey(value), value);
     // The key group is computed only where needed: for a record out (not for a fused toValues) and
     // for snapshots.
-    this.#add(pane, keyId(key), key, FUSED_KEY_GROUP, value);
+    this.#add(pane, keyId(key), key, FUSED_KEY_GROUP, value, timestamp);
   }
 
-  #add(pane: Pane<Id>, id: Id, key: unknown, keyGroup: number, value: T): void {
+  /**
+   * A record whose window fired: within the allowed lateness it is added, and the window fires again
+   * at once (EventTimeTrigger.onElement); else it is late data. `record`: null for a fused keyBy.
+   */
+  #lateRecord(
+    record: StreamRecord<T, K> | null,
+    value: T,
+    timestamp: number,
+    id: Id,
+    key: unknown,
+    keyGroup: number,
+    out: Output<WindowResult<K, R>, K>,
+  ): void {
+    const setup = this.#setup;
+    const watermark = setup.watermark;
+    const kept = this.#late?.paneFor(timestamp) ?? null;
+    if (kept === null) {
+      setup.late(record, value, timestamp, key, setup.groupOf(key, keyGroup));
+      return;
+    }
+    const pane = kept.pane;
+    this.#add(pane, id, key, keyGroup, value, timestamp);
+    const slot = pane.slots.get(id)!;
+    const index = kept.fired[slot] ?? 0;
+    kept.fired[slot] = index + 1;
+    this.#emit(pane, slot, paneOf(index, watermark, pane.maxTs, false, watermark === MAX_WATERMARK), out);
+  }
+
+  #add(pane: Pane<Id>, id: Id, key: unknown, keyGroup: number, value: T, timestamp: number): void {
     const panes = this.#panes;
     const slot = panes.slotOf(id, pane);
     const columns = this.#columns;
@@ -94,19 +149,21 @@ export class PanePath<T, K, R> {
         this.#addSlot(pane, id, key, keyGroup);
       }
     } else if (slot < 0) {
-      const acc = this.#setup.incremental!.first(value);
+      const acc = this.#inc.first(value, timestamp);
       pane.accs[this.#addSlot(pane, id, key, keyGroup)] = acc;
     } else {
       pane.dirty[slot] = 1;
       const accs = pane.accs;
       const agg = this.#setup.aggregate;
-      accs[slot] = agg !== null ? agg.add(value, accs[slot]) : this.#setup.incremental!.add(accs[slot], value);
+      accs[slot] = agg !== null ? agg.add(value, accs[slot]) : this.#inc.add(accs[slot], value, timestamp);
     }
   }
 
   /** Takes the next slot of `pane` for a key; keeps its key group unless it is FUSED_KEY_GROUP. */
   #addSlot(pane: Pane<Id>, id: Id, key: unknown, keyGroup: number): number {
-    const slot = this.#panes.addSlot(id, key, pane);
+    // A pane the watermark passed is a late pane (a pane of the table ends after the watermark).
+    const table = this.#late !== null && pane.maxTs <= this.#setup.watermark ? this.#late : this.#panes;
+    const slot = table.addSlot(id, key, pane);
     // With a fused keyBy no group is kept (FUSED_KEY_GROUP): `groups` stays empty, `#groupOf` computes it.
     if (keyGroup !== FUSED_KEY_GROUP) pane.groups[slot] = keyGroup;
     return slot;
@@ -117,15 +174,30 @@ export class PanePath<T, K, R> {
     return this.#setup.selectKey !== null ? this.#setup.groupOf(pane.keys[i], FUSED_KEY_GROUP) : pane.groups[i]!;
   }
 
-  /** The watermark from which `fire` has something to do: the earliest pane's. */
+  /** The watermark from which `fire` has something to do: the earliest pane's end, or late pane's cleanup. */
   get nextDue(): number {
-    return this.#panes.nextDue;
+    const due = this.#panes.nextDue;
+    const late = this.#late;
+    return late === null ? due : Math.min(due, late.nextDue);
   }
 
-  /** Fires and drops every pane due at `watermark`, earliest first, each key in the order its window was created. */
+  /**
+   * Fires every pane due at `watermark`, earliest first, each key in the order its window was
+   * created; drops the late panes whose cleanup time it reached (Flink fires nothing then).
+   */
   fire(watermark: number, out: Output<WindowResult<K, R>, K>): void {
     const panes = this.#panes;
+    const late = this.#late;
+    if (late !== null)
+      for (let kept = late.takeDue(watermark); kept !== null; kept = late.takeDue(watermark))
+        this.#fired?.push(kept.pane);
+    const simple = late === null && this.#setup.fn.process === undefined;
     for (let pane = panes.takeDue(watermark); pane !== null; pane = panes.takeDue(watermark)) {
+      this.#fired?.push(pane);
+      if (!simple) {
+        this.#fireWhole(pane, watermark, out);
+        continue;
+      }
       const { window, maxTs, keys } = pane;
       const values = this.#setup.values;
       if (values !== null) {
@@ -148,167 +220,122 @@ export class PanePath<T, K, R> {
     }
   }
 
+  /**
+   * The on-time firing of a pane with a process function or lateness, which then keeps the pane
+   * until its cleanup time. The on-time pane is the last only without lateness, or at the end of input.
+   */
+  #fireWhole(pane: Pane<Id>, watermark: number, out: Output<WindowResult<K, R>, K>): void {
+    const late = this.#late;
+    const maxTs = pane.maxTs;
+    const info = paneOf(0, maxTs, maxTs, true, late === null || watermark === MAX_WATERMARK);
+    const n = pane.keys.length;
+    for (let i = 0; i < n; i++) this.#emit(pane, i, info, out);
+    if (late === null || watermark === MAX_WATERMARK) return;
+    const cleanup = this.#setup.cleanupTime(maxTs);
+    if (cleanup > watermark) late.add(pane, cleanup, new Array<number>(n).fill(1));
+  }
+
+  /** Emits the result(s) of slot `i` of `pane` as a firing `info`: through the process function, if any. */
+  #emit(pane: Pane<Id>, i: number, info: PaneInfo, out: Output<WindowResult<K, R>, K>): void {
+    const result = this.#result(pane, i);
+    if (this.#setup.fn.process === undefined) this.#push(pane, i, result, info, out);
+    else
+      runProcess(this.#setup, pane.keys[i] as K, pane.window, result, (value) => this.#push(pane, i, value, info, out));
+  }
+
+  #push(pane: Pane<Id>, i: number, value: R, info: PaneInfo, out: Output<WindowResult<K, R>, K>): void {
+    const key = pane.keys[i] as K;
+    const result = { key, window: pane.window, value, pane: info };
+    const values = this.#setup.values;
+    if (values !== null) values.push(result);
+    else out.push({ kind: 'record', value: result, timestamp: pane.maxTs, key, keyGroup: this.#groupOf(pane, i) });
+  }
+
   /** The result of slot `i` of `pane`. */
   #result(pane: Pane<Id>, i: number): R {
     const columns = this.#columns;
     if (columns !== null) return columns.result(pane.columns, i) as R;
     const agg = this.#setup.aggregate;
-    return (agg !== null ? agg.getResult(pane.accs[i]) : this.#setup.incremental!.result(pane.accs[i])) as R;
+    return (agg !== null ? agg.getResult(pane.accs[i]) : this.#inc.result(pane.accs[i])) as R;
   }
 
   get windowCount(): number {
-    return this.#panes.windowCount;
+    return this.#panes.windowCount + (this.#late?.windowCount ?? 0);
+  }
+
+  /** Pending timers, as the general path would hold them (late-panes.ts counts them with lateness). */
+  get timerCount(): number {
+    const late = this.#late;
+    return late === null ? this.#panes.windowCount : late.timerCount + late.onTimeTimers(this.#panes.panes());
   }
 
   get keyCount(): number {
     const keys = new Set<Id>();
-    for (const pane of this.#panes.panes()) for (const id of pane.slots.keys()) keys.add(id);
+    for (const pane of this.#allPanes()) for (const id of pane.slots.keys()) keys.add(id);
     return keys.size;
   }
 
+  /** Every pane with windows, in start order: the late ones (all ended), then the table's. */
+  #allPanes(): Pane<Id>[] {
+    const panes = this.#panes.panes();
+    const late = this.#late;
+    return late === null ? panes : [...late.panes().map((kept) => kept.pane), ...panes];
+  }
+
   clear(): void {
+    this.#fired = null;
     this.#tracking = false;
     this.#panes.clear();
+    this.#late?.clear();
   }
 
   /** The panes' windows grouped by key, in the order the keys first appear (earliest pane first). */
   exportKeys(): KeyData[] {
-    const byId = new Map<Id, { key: unknown; keyGroup: number; windows: WindowData[] }>();
-    for (const pane of this.#panes.panes()) {
-      for (const [id, i] of pane.slots) {
-        let k = byId.get(id);
-        if (k === undefined) {
-          k = { key: clonePlain(pane.keys[i], 'key'), keyGroup: this.#groupOf(pane, i), windows: [] };
-          byId.set(id, k);
-        }
-        k.windows.push(this.#windowData(pane, i));
-      }
-    }
-    return [...byId.values()];
+    return exportPaneKeys(this.#access, undefined);
   }
 
-  #idOf(key: unknown): Id {
-    return this.#setup.keyed ? keyId(key as never) : UNKEYED;
+  /** The windows of one key, as `exportKeys` exports them; undefined when it has none. */
+  exportKey(id: Id): KeyData | undefined {
+    return exportPaneKeys(this.#access, id)[0];
   }
 
-  /** The exported accumulator of slot `i` of `pane`. */
-  #exportAcc(pane: Pane<Id>, i: number): unknown {
-    const acc = this.#columns !== null ? this.#columns.toAccumulator(pane.columns, i) : pane.accs[i];
-    return this.#setup.incremental!.exportAcc(acc);
+  /** The keys whose windows changed since the last call (window-rows.ts; pane-contents.ts). */
+  takeChanged(): Map<Id, KeyRef> | undefined {
+    const changed = takePaneChanges(this.#access, this.#fired);
+    this.#fired = [];
+    return changed;
   }
 
-  /**
-   * The live panes as the checkpoint's pane tables read them (pane-rows.ts), each with the slots
-   * written since the last call: added since, or updated since (marked `dirty`, a byte store per
-   * record). On the first call, and the first after a restore, no slot is recorded (`changed` is
-   * undefined: the export is full).
-   */
+  /** Whether checkpoints take columnar pane tables (pane-rows.ts): accumulators without lateness; else window rows. */
+  get columnar(): boolean {
+    return this.#late === null && this.#setup.incremental !== null;
+  }
+
+  /** The live panes as pane tables read them (pane-rows.ts); from the second call on, with the slots written since. */
   exportPanes(): PaneSlots[] {
     const tracking = this.#tracking;
     this.#tracking = true;
-    return this.#panes.panes().map((pane): PaneSlots => {
-      let changed: number[] | undefined;
-      if (tracking) {
-        // By slot, not through the pane's Map: a scan of a byte per key costs next to nothing.
-        changed = [];
-        const { dirty, exported } = pane;
-        for (let i = 0; i < exported; i++) if (dirty[i] === 1) changed.push(i);
-        for (let i = exported; i < pane.keys.length; i++) changed.push(i);
-      }
-      pane.exported = pane.keys.length;
-      pane.dirty = new Uint8Array(pane.exported);
-      return {
-        window: pane.window,
-        length: pane.keys.length,
-        changed,
-        key: (i) => clonePlain(pane.keys[i], 'key'),
-        keyGroup: (i) => this.#groupOf(pane, i),
-        acc: (i) => this.#exportAcc(pane, i),
-      };
-    });
+    return exportPaneSlots(this.#access, tracking);
   }
 
-  /**
-   * Whether the table can hold restored pane tables (pane-rows.ts): panes of this operator's size
-   * and alignment that the watermark has not passed.
-   */
+  /** Whether restored pane tables fit this table (pane-rows.ts `panesFit`). */
   canHoldPanes(panes: readonly PaneColumns[], watermark: number): boolean {
-    const { size, offset } = this.#setup;
-    return panes.every(
-      ({ window: w }) =>
-        w.end - w.start === size && windowStart(w.start, offset, size) === w.start && w.end - 1 > watermark,
-    );
+    const { incremental, size, offset } = this.#setup;
+    return panes.length === 0 || (incremental !== null && panesFit(panes, size, offset, watermark));
   }
 
-  /** Restores pane tables that `canHoldPanes` accepted, into the table (cleared before). */
+  /** Restores pane tables that `canHoldPanes` accepted, into the cleared table. */
   restorePanes(panes: readonly PaneColumns[]): void {
-    const inc = this.#setup.incremental!;
-    const columns = this.#columns;
-    // A fused keyBy computes key groups itself (as it would have attached them): none is kept.
-    const fused = this.#setup.selectKey !== null;
-    for (const { window, keyGroup, keys, accs } of panes) {
-      const pane = this.#panes.paneAt(window.start);
-      for (let i = 0; i < keys.length; i++) {
-        const key = clonePlain(keys[i], 'key');
-        const slot = this.#addSlot(pane, this.#idOf(key), key, fused ? FUSED_KEY_GROUP : keyGroup);
-        const acc = inc.importAcc(accs[i]);
-        if (columns === null) pane.accs[slot] = acc;
-        else columns.fromAccumulator(acc, pane.columns, slot);
-      }
-    }
+    restorePaneColumns(this.#access, panes);
   }
 
-  /** What the general layout exports for slot `i` of `pane`: its accumulator, one event-time timer at end - 1. */
-  #windowData(pane: Pane<Id>, i: number): WindowData {
-    return {
-      start: pane.window.start,
-      end: pane.window.end,
-      has: true,
-      acc: this.#exportAcc(pane, i),
-      values: null,
-      times: null,
-      trigger: null,
-      eventTimers: [pane.maxTs],
-      processingTimers: [],
-    };
-  }
-
-  /**
-   * Whether the table can hold the state: windows of this operator's size and alignment, not yet
-   * fired, with no more than the timer at end - 1 (state exported by an operator with another
-   * trigger or lateness may hold more; the general path restores that).
-   */
+  /** Whether the table can hold the state (pane-contents.ts): else the general path restores it. */
   canHold(s: WindowOperatorState): boolean {
-    const { size, offset } = this.#setup;
-    for (const k of s.keys) {
-      for (const w of k.windows) {
-        if (w.end - w.start !== size || windowStart(w.start, offset, size) !== w.start || w.end - 1 <= s.watermark)
-          return false;
-        if (w.values !== null || w.trigger !== null || w.processingTimers.length > 0) return false;
-        if (w.eventTimers.some((t) => t !== w.end - 1) || (w.panes ?? 0) > 0) return false;
-      }
-    }
-    return true;
+    return paneTableCanHold(this.#setup, s);
   }
 
   /** Restores state that `canHold` accepted, into the cleared table. */
   restore(s: WindowOperatorState): void {
-    const panes = this.#panes;
-    const inc = this.#setup.incremental!;
-    for (const k of s.keys) {
-      const key = clonePlain(k.key, 'key');
-      const id = this.#idOf(key);
-      // A window without contents would fire nothing and be dropped: it needs no slot.
-      for (const w of k.windows) {
-        if (!w.has) continue;
-        const pane = panes.paneAt(w.start);
-        const acc = inc.importAcc(w.acc);
-        // A fused keyBy computes key groups itself (as it would have attached them): none is kept.
-        const keyGroup = this.#setup.selectKey !== null ? FUSED_KEY_GROUP : k.keyGroup;
-        const slot = this.#addSlot(pane, id, key, keyGroup);
-        if (this.#columns === null) pane.accs[slot] = acc;
-        else this.#columns.fromAccumulator(acc, pane.columns, slot);
-      }
-    }
+    restorePaneRows(this.#access, s);
   }
 }

@@ -16,7 +16,8 @@ import { defineOwn } from '../core/plain-data.js';
 import { keyGroupTable, type KeyedTableSnapshot } from '../core/state-snapshot.js';
 import type { KeyData } from './types.js';
 import { tableKey } from './window-state.js';
-import type { TimeWindow } from './windows.js';
+import type { Pane } from './panes.js';
+import { windowStart, type TimeWindow } from './windows.js';
 
 /** The prefix of the pane tables' names: `pane:<start>:<end>`. */
 const PANE_ROWS = 'pane:';
@@ -161,4 +162,43 @@ export function paneKeys(panes: readonly PaneColumns[]): KeyData[] {
     }
   }
   return [...byId.values()];
+}
+
+/**
+ * The slots of `pane` written since its last export (updated: `dirty`; or added since), or undefined
+ * when not `tracking` (the export is full); then marks the pane exported.
+ *
+ * @example
+ * ```ts
+ * // internal: takeWrittenSlots(pane, true) // [2, 5]: slot 2 updated, slot 5 added since the last export
+ * ```
+ */
+export function takeWrittenSlots(pane: Pane<unknown>, tracking: boolean): number[] | undefined {
+  let changed: number[] | undefined;
+  if (tracking) {
+    // By slot, not through the pane's Map: a scan of a byte per key costs next to nothing.
+    changed = [];
+    const { dirty, exported } = pane;
+    for (let i = 0; i < exported; i++) if (dirty[i] === 1) changed.push(i);
+    for (let i = exported; i < pane.keys.length; i++) changed.push(i);
+  }
+  pane.exported = pane.keys.length;
+  pane.dirty = new Uint8Array(pane.exported);
+  return changed;
+}
+
+/**
+ * Whether restored pane tables fit a pane table of `size` and `offset`: aligned windows of that
+ * size that the watermark has not passed.
+ *
+ * @example
+ * ```ts
+ * // internal: panesFit([{ window: { start: 0, end: 100 }, ... }], 100, 0, 50) // true
+ * ```
+ */
+export function panesFit(panes: readonly PaneColumns[], size: number, offset: number, watermark: number): boolean {
+  return panes.every(
+    ({ window: w }) =>
+      w.end - w.start === size && windowStart(w.start, offset, size) === w.start && w.end - 1 > watermark,
+  );
 }

@@ -1,4 +1,5 @@
 /** Flink's PurgingTrigger: any trigger, with every firing turned into fire-and-purge. */
+import { generalPath } from './general-windows.js';
 import type { Trigger, TriggerResult } from './triggers.js';
 
 /**
@@ -15,6 +16,7 @@ export function purgingTrigger<T>(trigger: Trigger<T>): Trigger<T> {
   const merged: Trigger<T> = {
     name: `purgingTrigger(${trigger.name ?? 'custom'})`,
     canMerge: trigger.canMerge === true,
+    generalPath,
     onElement: (value, timestamp, window, ctx) => purge(trigger.onElement(value, timestamp, window, ctx)),
     onEventTime: (time, window, ctx) => purge(trigger.onEventTime(time, window, ctx)),
     onProcessingTime: (time, window, ctx) => purge(trigger.onProcessingTime(time, window, ctx)),

@@ -6,6 +6,7 @@
  * This file holds the contract and the default triggers; `countTrigger` is in count-trigger.ts, the
  * continuous triggers in continuous-triggers.ts, `purgingTrigger` in purging-trigger.ts.
  */
+import type { BringsGeneralPath } from './window-path.js';
 import type { TimeWindow } from './windows.js';
 
 /** What a trigger asks the window operator to do (Flink's `TriggerResult`). */
@@ -48,12 +49,13 @@ export interface OnMergeContext extends TriggerContext {
 /**
  * A trigger (Flink's `Trigger`). `clear` must delete the timers and state the trigger created for
  * the window; it is called when the window is cleaned up or merged away. A trigger used with session
- * windows must set `canMerge` and implement `onMerge`.
+ * windows must set `canMerge` and implement `onMerge`. Pass a trigger written by hand through
+ * `defineTrigger`, which brings the window path that runs triggers.
  *
  * @example
  * ```ts
  * // Fires every 100 elements, and at the end of the window.
- * const everyHundred: Trigger<unknown> = {
+ * const everyHundred = defineTrigger({
  *   onElement: (_v, _t, w, ctx) => {
  *     ctx.registerEventTimeTimer(w.end - 1);
  *     const n = (ctx.getState<number>('n') ?? 0) + 1;
@@ -64,10 +66,10 @@ export interface OnMergeContext extends TriggerContext {
  *   onEventTime: (time, w) => (time === w.end - 1 ? 'FIRE' : 'CONTINUE'),
  *   onProcessingTime: () => 'CONTINUE',
  *   clear: (w, ctx) => { ctx.deleteEventTimeTimer(w.end - 1); ctx.clearState('n'); },
- * };
+ * });
  * ```
  */
-export interface Trigger<T> {
+export interface Trigger<T> extends BringsGeneralPath {
   /** A name for error messages (`custom trigger` without one); the built-in triggers set it. */
   readonly name?: string;
   /**

@@ -1,5 +1,5 @@
 import type { Key } from '../core/keys.js';
-import type { WindowAssigner } from './assigners.js';
+import type { WindowAssigner } from './assigner-types.js';
 import { WindowedStream, type WindowConfig } from './windowed-stream.js';
 
 /**

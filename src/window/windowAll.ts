@@ -1,4 +1,4 @@
-import type { WindowAssigner } from './assigners.js';
+import type { WindowAssigner } from './assigner-types.js';
 import { WindowedStream, type WindowConfig } from './windowed-stream.js';
 
 /**

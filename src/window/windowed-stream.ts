@@ -7,7 +7,7 @@ import type { SchedulerOption } from '../rx/operator-function.js';
 import { fromStreamOperator } from '../rx/operator-function.js';
 import type { SideOutput } from '../rx/side-output.js';
 import type { WindowAggregateFunction } from './aggregates.js';
-import type { WindowAssigner } from './assigners.js';
+import type { WindowAssigner } from './assigner-types.js';
 import type { Evictor } from './evictors.js';
 import {
   validateWindowConfig,

@@ -18,6 +18,7 @@ import {
   count,
   countEvictor,
   countTrigger,
+  defineTrigger,
   countWindow,
   deltaEvictor,
   dynamicEventTimeSessionWindows,
@@ -35,7 +36,6 @@ import {
   windowAll,
   windowStart,
   GLOBAL_WINDOW,
-  type Trigger,
   type WindowResult,
 } from '../../src/window/index.js';
 
@@ -344,7 +344,7 @@ describe('sessions through the API', () => {
 
 describe('custom triggers (the documented interface)', () => {
   it('a trigger that fires every 2 elements and at the end of the window', async () => {
-    const everyTwo: Trigger<unknown> = {
+    const everyTwo = defineTrigger<unknown>({
       onElement: (_v, _t, w, ctx) => {
         ctx.registerEventTimeTimer(w.end - 1);
         const n = (ctx.getState<number>('n') ?? 0) + 1;
@@ -361,7 +361,7 @@ describe('custom triggers (the documented interface)', () => {
         ctx.deleteEventTimeTimer(w.end - 1);
         ctx.clearState('n');
       },
-    };
+    });
     const out = await collect(
       [1, 2, 3].map((v) => ev('k', v, v)),
       (s) =>

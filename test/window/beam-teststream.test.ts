@@ -51,6 +51,7 @@ import {
   type TriggerContext,
   type TriggerResult,
   type WindowFunction,
+  defineTrigger,
 } from '../../src/window/index.js';
 import { harness, liveWindows, rec, reduceFn, show, windowOp, wm } from './helpers.js';
 
@@ -80,7 +81,7 @@ function either<T>(a: Trigger<T>, b: Trigger<T>): Trigger<T> {
     const purge = isPurge(x) || isPurge(y);
     return fire ? (purge ? 'FIRE_AND_PURGE' : 'FIRE') : purge ? 'PURGE' : 'CONTINUE';
   };
-  return {
+  return defineTrigger({
     name: `either(${a.name ?? 'custom'}, ${b.name ?? 'custom'})`,
     canMerge: a.canMerge === true && b.canMerge === true,
     onElement: (value, timestamp, w, ctx) =>
@@ -95,7 +96,7 @@ function either<T>(a: Trigger<T>, b: Trigger<T>): Trigger<T> {
       a.clear(w, ctx);
       b.clear(w, ctx);
     },
-  };
+  });
 }
 
 /**
@@ -114,7 +115,7 @@ function earlyOnTimeLate(early: number, late: number): Trigger<unknown> {
     ctx.setState(name, n);
     return 'CONTINUE';
   };
-  return {
+  return defineTrigger({
     name: `earlyOnTimeLate(${early}, ${late})`,
     canMerge: true,
     onElement: (_v, _t, w, ctx) => {
@@ -134,7 +135,7 @@ function earlyOnTimeLate(early: number, late: number): Trigger<unknown> {
       ctx.clearState('early');
       ctx.clearState('late');
     },
-  };
+  });
 }
 
 function lateCollector<T>(): { output: SideOutput<StreamRecord<T, string>>; seen: string[] } {

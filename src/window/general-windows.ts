@@ -1,0 +1,84 @@
+/**
+ * The general path's factory (window-path.ts): the one module that references general-path.ts and
+ * its state export (window-snapshot.ts). Only the descriptors that need the general path import it;
+ * the operator imports its types alone.
+ */
+import type { StreamRecord } from '../core/elements.js';
+import type { Output } from '../core/operator.js';
+import type { WindowSetup } from './config.js';
+import { GeneralPath } from './general-path.js';
+import type { KeyData, WindowOperatorState, WindowResult } from './types.js';
+import type { GeneralPathRef } from './window-path.js';
+import type { WindowRowSource } from './window-rows.js';
+import { exportWindows, generalRows, restoreWindows } from './window-snapshot.js';
+import type { Id } from './window-state.js';
+
+/** The general path, as the operator drives it. */
+export interface GeneralWindows<T, K, R> {
+  /** Live windows, over all keys. */
+  readonly windowCount: number;
+  /** Keys with at least one live window. */
+  readonly keyCount: number;
+  /** Pending timers of both domains. */
+  readonly timerCount: number;
+  processRecord(record: StreamRecord<T, K>, out: Output<WindowResult<K, R>, K>): void;
+  /** The watermark moved to `time` where nothing fires (the setup holds it already). */
+  noteWatermark(time: number): void;
+  /** Fires the event-time timers due at `time` (already the setup's watermark). */
+  advanceEventTime(time: number, out: Output<WindowResult<K, R>, K>): void;
+  /** After the end-of-input watermark: drops what is left, without emitting. */
+  endOfEventTime(): void;
+  /** Cancels the processing-time wake-up. */
+  dispose(): void;
+  /** Drops every window and timer (before a restore). */
+  clear(): void;
+  /** The keys with their windows, as plain data (`snapshotState`). */
+  exportKeys(): KeyData[];
+  /** The keys as a source of rows of the key-grouped export (window-rows.ts). */
+  rows(): WindowRowSource<Id>;
+  /** Restores validated state into the cleared path. */
+  restore(s: WindowOperatorState): void;
+}
+
+/** What a descriptor's `generalPath` (a GeneralPathRef) is: builds the general path of one window operator. */
+export type GeneralPathFactory = <T, K, R>(setup: WindowSetup<T, K, R>) => GeneralWindows<T, K, R>;
+
+/**
+ * Builds the general path of a window operator: what a descriptor's `generalPath` field holds.
+ *
+ * @example
+ * ```ts
+ * // internal: Object.freeze({ kind: 'session', ..., generalPath })
+ * ```
+ */
+export const generalPath: GeneralPathRef = build satisfies GeneralPathFactory;
+
+function build<T, K, R>(setup: WindowSetup<T, K, R>): GeneralWindows<T, K, R> {
+  const general = new GeneralPath(setup);
+  return {
+    get windowCount() {
+      return general.windowCount;
+    },
+    get keyCount() {
+      return general.keyCount;
+    },
+    get timerCount() {
+      const service = general.timers.service;
+      return service.eventTimeTimers + service.processingTimeTimers;
+    },
+    processRecord: (record, out) => general.processRecord(record, out),
+    noteWatermark: (time) => {
+      general.ctx.currentWatermark = time;
+    },
+    advanceEventTime: (time, out) => general.advanceEventTime(time, out),
+    endOfEventTime: () => general.endOfEventTime(),
+    dispose: () => general.timers.dispose(),
+    clear: () => {
+      general.timers.dispose();
+      general.clear();
+    },
+    exportKeys: () => exportWindows(setup, general),
+    rows: () => generalRows(setup, general),
+    restore: (s) => restoreWindows(setup, general, s),
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * The pane path's state in and out of checkpoints (pane-path.ts): its windows as window rows
+ * (window-rows.ts) or as columnar pane tables (pane-rows.ts), and their restore. Kept apart from
+ * the per-record path so that file stays one concept; it works on what `PaneAccess` opens.
+ */
+import { clonePlain } from './aggregates.js';
+import type { AggregateColumns } from './aggregate-columns.js';
+import { FUSED_KEY_GROUP, type WindowSetup } from './config.js';
+import type { LatePanes } from './late-panes.js';
+import { changedKeys, exportPanes, windowDataOf, type PaneContents } from './pane-contents.js';
+import { takeWrittenSlots, type PaneColumns, type PaneSlots } from './pane-rows.js';
+import type { Pane, PaneTable } from './panes.js';
+import type { KeyData, WindowData, WindowOperatorState } from './types.js';
+import { UNKEYED, type Id, type KeyRef } from './window-state.js';
+import { keyId } from '../core/keys.js';
+
+/** What a pane path opens to its checkpoint code: its tables, and how a slot is taken and read. */
+export interface PaneAccess {
+  readonly setup: WindowSetup<unknown, unknown, unknown>;
+  readonly table: PaneTable<Id>;
+  /** The fired panes kept for late records; null without allowed lateness. */
+  readonly late: LatePanes<Id> | null;
+  readonly columns: AggregateColumns | null;
+  readonly inc: PaneContents;
+  /** Every pane with windows, in start order (late ones first). */
+  allPanes(): Pane<Id>[];
+  /** Takes the next slot of `pane` for a key (FUSED_KEY_GROUP: none kept). */
+  addSlot(pane: Pane<Id>, id: Id, key: unknown, keyGroup: number): number;
+  groupOf(pane: Pane<Id>, i: number): number;
+}
+
+const idOf = (a: PaneAccess, key: unknown): Id => (a.setup.keyed ? keyId(key as never) : UNKEYED);
+
+/** The accumulator (or elements) of slot `i` of `pane`. */
+const accOf = (a: PaneAccess, pane: Pane<Id>, i: number): unknown =>
+  a.columns !== null ? a.columns.toAccumulator(pane.columns, i) : pane.accs[i];
+
+/**
+ * The panes' windows as window rows grouped by key, in the order the keys first appear; with
+ * `only`, that key's alone.
+ *
+ * @example
+ * ```ts
+ * // internal: exportPaneKeys(access, undefined) // [{ key: 'a', keyGroup: 7, windows: [...] }, ...]
+ * ```
+ */
+export function exportPaneKeys(a: PaneAccess, only: Id | undefined): KeyData[] {
+  const data = (pane: Pane<Id>, i: number): WindowData => {
+    const late = pane.maxTs <= a.setup.watermark ? a.late!.get(pane.window.start)! : null;
+    return windowDataOf(a.setup, a.inc, pane.window, accOf(a, pane, i), late === null ? 0 : (late.fired[i] ?? 0));
+  };
+  return exportPanes(a.allPanes(), only, (pane, i) => a.groupOf(pane, i), data);
+}
+
+/**
+ * The live panes as the checkpoint's pane tables read them (pane-rows.ts); when `tracking`, each
+ * with the slots written since the last call.
+ *
+ * @example
+ * ```ts
+ * // internal: exportPaneSlots(access, true) // [{ window, length, changed: [2, 5], key, keyGroup, acc }]
+ * ```
+ */
+export function exportPaneSlots(a: PaneAccess, tracking: boolean): PaneSlots[] {
+  const inc = a.setup.incremental!;
+  return a.table.panes().map((pane) => ({
+    window: pane.window,
+    length: pane.keys.length,
+    changed: takeWrittenSlots(pane, tracking),
+    key: (i) => clonePlain(pane.keys[i], 'key'),
+    keyGroup: (i) => a.groupOf(pane, i),
+    acc: (i) => inc.exportAcc(accOf(a, pane, i)),
+  }));
+}
+
+/** Puts a restored key's accumulator (or elements) into a new slot of `pane`. */
+function put(a: PaneAccess, pane: Pane<Id>, key: unknown, keyGroup: number, acc: unknown): number {
+  // A fused keyBy computes key groups itself (as it would have attached them): none is kept.
+  const slot = a.addSlot(pane, idOf(a, key), key, a.setup.selectKey !== null ? FUSED_KEY_GROUP : keyGroup);
+  if (a.columns === null) pane.accs[slot] = acc;
+  else a.columns.fromAccumulator(acc, pane.columns, slot);
+  return slot;
+}
+
+/**
+ * Restores pane tables that the path's `canHoldPanes` accepted, into the cleared table.
+ *
+ * @example
+ * ```ts
+ * // internal: restorePaneColumns(access, [{ window: { start: 0, end: 100 }, keyGroup: 7, keys: ['a'], accs: [3] }])
+ * ```
+ */
+export function restorePaneColumns(a: PaneAccess, panes: readonly PaneColumns[]): void {
+  const inc = a.setup.incremental!;
+  for (const { window, keyGroup, keys, accs } of panes) {
+    const pane = a.table.paneAt(window.start);
+    for (let i = 0; i < keys.length; i++) put(a, pane, clonePlain(keys[i], 'key'), keyGroup, inc.importAcc(accs[i]));
+  }
+}
+
+/**
+ * Restores window rows that the path's `canHold` accepted, into the cleared table: windows the
+ * watermark passed go to the late panes (with their firing counts).
+ *
+ * @example
+ * ```ts
+ * // internal: restorePaneRows(access, state)
+ * ```
+ */
+export function restorePaneRows(a: PaneAccess, s: WindowOperatorState): void {
+  const process = a.setup.incremental === null;
+  for (const k of s.keys) {
+    const key = clonePlain(k.key, 'key');
+    // A window without contents would fire nothing and be dropped: it needs no slot.
+    for (const w of k.windows) {
+      if (!w.has) continue;
+      let pane: Pane<Id>;
+      if (w.end - 1 > s.watermark) pane = a.table.paneAt(w.start);
+      else {
+        const kept = a.late!.paneAt(w.start);
+        kept.fired[kept.pane.keys.length] = w.panes ?? 0;
+        pane = kept.pane;
+      }
+      const acc = process ? { values: w.values!.slice(), times: w.times!.slice() } : a.inc.importAcc(w.acc);
+      put(a, pane, key, k.keyGroup, acc);
+    }
+  }
+}
+
+/**
+ * The keys whose windows changed since the last export (window-rows.ts): those of the panes fired
+ * since (`fired`), and those written since; undefined when `fired` is null (the export is full).
+ *
+ * @example
+ * ```ts
+ * // internal: takePaneChanges(access, fired) // Map { 'a' => { key: 'a', keyGroup: 7 } }
+ * ```
+ */
+export function takePaneChanges(a: PaneAccess, fired: Pane<Id>[] | null): Map<Id, KeyRef> | undefined {
+  return changedKeys(
+    fired,
+    a.allPanes(),
+    (pane, i) => a.groupOf(pane, i),
+    (key) => idOf(a, key),
+  );
+}

@@ -1,0 +1,50 @@
+/**
+ * The window operator's general path (src/window/general-path.ts: triggers, evictors, merging,
+ * the keyed state backend, the timer service) is brought by the descriptors that need it, never by
+ * the operator (src/window/window-path.ts): a bundle of tumbling event-time windows with the
+ * default trigger leaves it out, whatever WindowedStream method finishes the window (issue 11).
+ * Bundled from the sources with esbuild, as `npm run size` bundles dist/.
+ */
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+
+const GENERAL = ['src/window/general-path.ts', 'src/window/general-windows.ts', 'src/state/backend.ts'];
+
+/** The source files a bundle of `code` (importing from src/index.ts) keeps. */
+async function bundled(code: string): Promise<string[]> {
+  const result = await build({
+    stdin: { contents: code, resolveDir: process.cwd(), loader: 'ts' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    write: false,
+    external: ['rxjs', 'rxjs/*'],
+    logLevel: 'silent',
+    metafile: true,
+  });
+  const output = Object.values(result.metafile.outputs)[0]!;
+  return Object.entries(output.inputs)
+    .filter(([, input]) => input.bytesInOutput > 0)
+    .map(([file]) => file);
+}
+
+const pipeline = (assigner: string, finish: string, extra = ''): string =>
+  `import { keyBy, window, tumblingEventTimeWindows, slidingEventTimeWindows, countTrigger, count, toValues } from './src/index.ts';
+   export default [keyBy((x) => x), window(${assigner}${extra}).${finish}, toValues()];`;
+
+describe('the general path is left out of bundles that do not need it', () => {
+  it('tumbling event-time windows, with aggregate, reduce, process and lateness: no general path', async () => {
+    for (const finish of ['aggregate(count())', 'reduce((a, b) => a)', 'process((xs, c, o) => o.collect(xs.length))']) {
+      const files = await bundled(pipeline('tumblingEventTimeWindows(10)', finish, ', { allowedLateness: 5 }'));
+      expect(files).toContain('src/window/pane-path.ts');
+      for (const file of GENERAL) expect(files).not.toContain(file);
+    }
+  });
+
+  it('a sliding assigner or a count trigger brings it', async () => {
+    expect(await bundled(pipeline('slidingEventTimeWindows(10, 5)', 'aggregate(count())'))).toContain(GENERAL[0]);
+    const counted = pipeline('tumblingEventTimeWindows(10)', 'aggregate(count())', ', { trigger: countTrigger(3) }');
+    expect(await bundled(counted)).toContain(GENERAL[0]);
+  });
+});
