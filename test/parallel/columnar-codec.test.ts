@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { keyedRecord, record, type StreamRecord } from '../../src/core/elements.js';
 import { InvalidOptionError } from '../../src/core/errors.js';
-import { batchPath, columnarCodec } from '../../src/parallel/columnar-codec.js';
+import { batchPath, type ColumnarPayload, columnarCodec } from '../../src/parallel/columnar-codec.js';
 import type { BatchCodec } from '../../src/parallel/batch-codec.js';
 
 type Rec = StreamRecord<unknown, unknown>;
@@ -141,6 +141,18 @@ describe('columnarCodec round trip', () => {
       expect(path).toBe('columnar');
       expect(out).toStrictEqual(batch);
     }
+  });
+
+  it('a key equal to a string field in every record points at that field, and keeps its own column otherwise', () => {
+    const aliased = ['a', 'b', 'a'].map((w, i) => keyedRecord({ n: i, word: w }, i, w, 1));
+    const notAliased = aliased.map((r, i) => (i === 2 ? keyedRecord(r.value, 2, 'c', 1) : r));
+    const layouts = [aliased, notAliased].map((batch) => {
+      const { payload, transfer } = columnarCodec().encode(batch);
+      const p = payload as ColumnarPayload;
+      expect(columnarCodec().decode(structuredClone(p, { transfer }))).toStrictEqual(batch);
+      return p.key.shape === 'scalar' && p.value.shape === 'object' && p.key.cell.at === p.value.cells[1]!.at;
+    });
+    expect(layouts).toEqual([true, false]);
   });
 
   it('falls back to structured clone for mixed shapes, a missing field, nested objects, bigint and Dates', () => {
