@@ -11,5 +11,6 @@ export type { PartitionPosition } from './partition-reader.js';
 export { natsExactlyOnceSink, commitMarkerKey, type NatsSinkOptions } from './sink.js';
 export { CommitMarkerStore, type CommitMarker } from './commit-marker.js';
 export type { PackingOptions } from './packing.js';
+export type { RetrySettings } from './retry.js';
 export { partitionSubject, partitionMapping } from './subjects.js';
 export { CommitConflictError, DuplicateWindowError, FencedError } from './errors.js';

@@ -51,24 +51,23 @@ export interface NatsSourceOptions extends PulledSourceOptions<NatsSourcePositio
  */
 export class NatsSource<T> extends PulledSource<T, NatsSourcePosition> {
   readonly maxBufferedMessages: number;
-  readonly #readers: { current: readonly PartitionReader<T>[] };
+  readonly #buffered: () => number;
 
+  /** Built by `natsSource`; `buffered` counts what the latest subscription holds. */
   constructor(
     open: (from: NatsSourcePosition | undefined) => Puller<T, NatsSourcePosition>,
     options: NatsSourceOptions,
-    readers: { current: readonly PartitionReader<T>[] },
+    buffered: () => number,
     maxBufferedMessages: number,
   ) {
     super(open, { ...options, defaultBatchSize: 1_024, defaultName: `nats source ${options.stream}` });
-    this.#readers = readers;
+    this.#buffered = buffered;
     this.maxBufferedMessages = maxBufferedMessages;
   }
 
   /** Messages the latest subscription has fetched and not yet wholly emitted. */
   get bufferedMessages(): number {
-    let n = 0;
-    for (const reader of this.#readers.current) n += reader.bufferedMessages;
-    return n;
+    return this.#buffered();
   }
 }
 
@@ -115,13 +114,13 @@ export function natsSource<T>(js: JetStreamClient, options: NatsSourceOptions): 
     retryFor: positiveInteger('retryFor', options.retryFor ?? 60_000, 'milliseconds'),
     backoff: 250,
   };
-  const readers: { current: readonly PartitionReader<T>[] } = { current: [] };
+  let latest: NatsPuller<T> | undefined;
   const open = (from: NatsSourcePosition | undefined): Puller<T, NatsSourcePosition> => {
-    const puller = new NatsPuller<T>(js, partitions, prefix, resumeAt(from, start), fetch, retry, until === 'end');
-    readers.current = puller.readers;
-    return puller;
+    latest = new NatsPuller<T>(js, partitions, prefix, resumeAt(from, start), fetch, retry, until === 'end');
+    return latest;
   };
-  return new NatsSource<T>(open, options, readers, partitions.length * fetch.messages);
+  const buffered = (): number => latest?.readers.reduce((n, reader) => n + reader.bufferedMessages, 0) ?? 0;
+  return new NatsSource<T>(open, options, buffered, partitions.length * fetch.messages);
 }
 
 /** Where each partition resumes, checked: `from.partitions[g]` or the start sequence. */
