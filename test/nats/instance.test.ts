@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { readAssignment } from '../../src/nats/assignment-store.js';
 import { type CoordinationBuckets, openCoordinationBuckets } from '../../src/nats/buckets.js';
+import type { CoordinationClock } from '../../src/nats/clock.js';
 import { TaskFencedError } from '../../src/nats/task-fenced-error.js';
 import { TaskInstance } from '../../src/nats/instance.js';
 import { liveMembers } from '../../src/nats/membership.js';
@@ -197,4 +198,45 @@ describe('TaskInstance', () => {
     expect(b.running).toHaveLength(TASKS.length);
     expect(log.filter((e) => e.startsWith('a stop')).every((e) => e.endsWith('shutdown'))).toBe(true);
   }, 20_000);
+
+  it('start() runs a round at once, then one per interval of the injected clock; stop() cancels the next', async () => {
+    const buckets = await openCoordinationBuckets(nats.nc, { application: 'loop', leaseTtlMs: TTL });
+    const scheduled: { delayMs: number; run: () => void; cancelled: boolean }[] = [];
+    const clock: CoordinationClock = {
+      now: () => 0,
+      schedule(run, delayMs) {
+        const timer = { delayMs, run, cancelled: false };
+        scheduled.push(timer);
+        return () => {
+          timer.cancelled = true;
+        };
+      },
+    };
+    const log: Log = [];
+    const a = new TaskInstance({
+      instanceId: 'a',
+      buckets,
+      tasks: TASKS,
+      intervalMs: 250,
+      clock,
+      handlers: {
+        start: (task) => void log.push(`start ${task.id}`),
+        stop: (task) => void log.push(`stop ${task.id}`),
+      },
+    });
+    await a.start();
+    expect(a.running).toHaveLength(TASKS.length);
+    expect(scheduled.map((t) => t.delayMs)).toEqual([250]);
+    // The clock fires: one more round, which schedules the next.
+    scheduled[0]!.run();
+    await pollUntil(
+      async () => scheduled.length,
+      (n) => n === 2,
+    );
+    expect(log.filter((e) => e.startsWith('start'))).toHaveLength(TASKS.length);
+    await a.stop();
+    expect(scheduled[1]!.cancelled).toBe(true);
+    expect(log.filter((e) => e.startsWith('stop'))).toHaveLength(TASKS.length);
+    expect(await liveMembers(buckets.leases)).toEqual([]);
+  });
 });
