@@ -14,7 +14,7 @@
  * window-snapshot.ts; both paths give the same results and export the same state.
  */
 import type { Counters } from '../core/counters.js';
-import type { StreamBatch, StreamRecord, Watermark } from '../core/elements.js';
+import type { ControlElement, StreamBatch, StreamRecord, Watermark } from '../core/elements.js';
 import { MAX_WATERMARK } from '../core/elements.js';
 import { processElement, type Output, type OperatorRuntime, type StreamOperator } from '../core/operator.js';
 import { WindowSetup, type WindowOperatorConfig } from './config.js';
@@ -29,6 +29,8 @@ import type { PendingCheckpoint } from '../core/checkpointing.js';
 import type { OperatorStateSnapshot, RestoreCheckpointOptions } from '../core/state-snapshot.js';
 import type { QueryableStateHandle } from '../core/queryable.js';
 import { registerOpenWindows } from './queryable-view.js';
+import { FIRE_EARLY } from './fire-early.js';
+import { fireOpenWindows } from './general-fire-early.js';
 
 export {
   DROPPED_LATE,
@@ -200,6 +202,15 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
         general?.endOfEventTime();
       }
     }
+  }
+
+  /** The fire-early control element (fire-early.ts) fires the open windows as EARLY panes; every control element is forwarded. */
+  processControl(control: ControlElement, out: Output<WindowResult<K, R>, K>): void {
+    if (control.type === FIRE_EARLY) {
+      this.#panes?.fireEarly(out);
+      if (this.#general !== null) fireOpenWindows(this.#setup, this.#general, out);
+    }
+    out.push(control);
   }
 
   dispose(): void {

@@ -11,7 +11,8 @@ import { AggregateColumns } from './aggregate-columns.js';
 import { clonePlain } from './aggregates.js';
 import { FUSED_KEY_GROUP, type WindowSetup } from './config.js';
 import { PaneTable, type Pane } from './panes.js';
-import { ON_TIME_ONLY_PANE } from './pane-info.js';
+import { ON_TIME_ONLY_PANE, type PaneInfo } from './pane-info.js';
+import { onTimePane, PaneFirings } from './fire-early.js';
 import type { KeyData, WindowData, WindowOperatorState, WindowResult } from './types.js';
 import { UNKEYED, type Id } from './window-state.js';
 import type { KeyRef } from './window-rows.js';
@@ -25,6 +26,8 @@ export class PanePath<T, K, R> {
   readonly #columns: AggregateColumns | null;
   /** The panes fired since the last checkpoint's export (their keys' rows changed); null before the first export. */
   #fired: Pane<Id>[] | null = null;
+  /** How many times each window fired early (fire-early.ts); null until a window is fired early or restored so. */
+  #early: PaneFirings<Pane<Id>> | null = null;
 
   constructor(setup: WindowSetup<T, K, R>) {
     this.#setup = setup;
@@ -127,25 +130,41 @@ export class PanePath<T, K, R> {
     const panes = this.#panes;
     for (let pane = panes.takeDue(watermark); pane !== null; pane = panes.takeDue(watermark)) {
       this.#fired?.push(pane);
-      const { window, maxTs, keys } = pane;
-      const values = this.#setup.values;
-      if (values !== null) {
-        // A fused toValues: the user receives the WindowResult; no record wraps it.
-        for (let i = 0; i < keys.length; i++)
-          values[values.length] = { key: keys[i] as K, window, value: this.#result(pane, i), pane: ON_TIME_ONLY_PANE };
-        continue;
-      }
-      for (let i = 0; i < keys.length; i++) {
-        const key = keys[i] as K;
-        out[out.length] = {
-          // (a store at the end: see PaneTable.add)
-          kind: 'record',
-          value: { key, window, value: this.#result(pane, i), pane: ON_TIME_ONLY_PANE },
-          timestamp: maxTs,
-          key,
-          keyGroup: this.#groupOf(pane, i),
-        };
-      }
+      const counts = this.#early?.take(pane);
+      this.#emit(pane, out, counts === undefined ? null : (i) => onTimePane(counts, i));
+    }
+  }
+
+  /**
+   * Fires every open pane as EARLY panes, without dropping it (fire-early.ts): each window's count
+   * goes up, so its on-time pane follows with the next index.
+   */
+  fireEarly(out: Output<WindowResult<K, R>, K>): void {
+    this.#early ??= new PaneFirings();
+    const early = this.#early;
+    const watermark = this.#setup.watermark;
+    for (const pane of this.#panes.panes()) {
+      pane.dirty.fill(1); // (the counts are exported: every key of the pane changed)
+      this.#emit(pane, out, (i) => early.early(pane, i, watermark, pane.maxTs));
+    }
+  }
+
+  /** Pushes the results of every slot of `pane`; `paneOf` null: the shared on-time-only pane. */
+  #emit(pane: Pane<Id>, out: Output<WindowResult<K, R>, K>, paneOf: ((slot: number) => PaneInfo) | null): void {
+    const { window, maxTs, keys } = pane;
+    const values = this.#setup.values;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as K;
+      const result = {
+        key,
+        window,
+        value: this.#result(pane, i),
+        pane: paneOf === null ? ON_TIME_ONLY_PANE : paneOf(i),
+      };
+      // A fused toValues: the user receives the WindowResult; no record wraps it.
+      if (values !== null) values[values.length] = result;
+      // (a store at the end: see PaneTable.add)
+      else out[out.length] = { kind: 'record', value: result, timestamp: maxTs, key, keyGroup: this.#groupOf(pane, i) };
     }
   }
 
@@ -169,6 +188,7 @@ export class PanePath<T, K, R> {
 
   clear(): void {
     this.#fired = null;
+    this.#early = null;
     this.#panes.clear();
   }
 
@@ -233,6 +253,7 @@ export class PanePath<T, K, R> {
   /** What the general layout exports for slot `i` of `pane`: its accumulator, one event-time timer at end - 1. */
   #windowData(pane: Pane<Id>, i: number): WindowData {
     const acc = this.#columns !== null ? this.#columns.toAccumulator(pane.columns, i) : pane.accs[i];
+    const panes = this.#early?.count(pane, i) ?? 0;
     return {
       start: pane.window.start,
       end: pane.window.end,
@@ -243,12 +264,13 @@ export class PanePath<T, K, R> {
       trigger: null,
       eventTimers: [pane.maxTs],
       processingTimers: [],
+      ...(panes > 0 ? { panes } : {}),
     };
   }
 
   /**
    * Whether the table can hold the state: windows of this operator's size and alignment, not yet
-   * fired, with no more than the timer at end - 1 (state exported by an operator with another
+   * fired on time (early firings are counted in `panes`), with no more than the timer at end - 1 (state exported by an operator with another
    * trigger or lateness may hold more; the general path restores that).
    */
   canHold(s: WindowOperatorState): boolean {
@@ -258,7 +280,7 @@ export class PanePath<T, K, R> {
         if (w.end - w.start !== size || windowStart(w.start, offset, size) !== w.start || w.end - 1 <= s.watermark)
           return false;
         if (w.values !== null || w.trigger !== null || w.processingTimers.length > 0) return false;
-        if (w.eventTimers.some((t) => t !== w.end - 1) || (w.panes ?? 0) > 0) return false;
+        if (w.eventTimers.some((t) => t !== w.end - 1)) return false;
       }
     }
     return true;
@@ -281,6 +303,10 @@ export class PanePath<T, K, R> {
         const slot = this.#addSlot(pane, id, key, keyGroup);
         if (this.#columns === null) pane.accs[slot] = acc;
         else this.#columns.fromAccumulator(acc, pane.columns, slot);
+        if ((w.panes ?? 0) > 0) {
+          this.#early ??= new PaneFirings();
+          this.#early.set(pane, slot, w.panes!);
+        }
       }
     }
   }
