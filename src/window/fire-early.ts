@@ -29,7 +29,8 @@ export const FIRE_EARLY_ELEMENT: ControlElement = Object.freeze({ kind: 'control
  *
  * @example
  * ```ts
- * // internal: clicks.next(fireEarlyBatch() as never) // a Subject<Click> feeding withEventTime(...)
+ * const clicks = new Subject<Click>(); // piped through withEventTime(...), keyBy(...), window(...)
+ * clicks.next(fireEarlyBatch<Click>() as never); // its open windows fire as EARLY panes, in order
  * ```
  */
 export function fireEarlyBatch<T>(): readonly T[] {
