@@ -169,6 +169,54 @@ describe('a pipeline without checkpoints, linked by withMetrics', () => {
   });
 });
 
+describe('ended subscriptions (issue 13: nodes of ended subscriptions stay in the job graph)', () => {
+  const pipeline = (metrics: PipelineMetrics, source: Observable<readonly Click[]>) =>
+    source.pipe(
+      withMetrics(metrics, { name: 'clicks' }),
+      withEventTimeBatches({ timestamp: (c: Click) => c.ts, watermarks: boundedOutOfOrderness(0) }),
+      keyBy((c: Click) => c.page),
+      window(tumblingEventTimeWindows(1000), { uid: 'counts' }).aggregate(count()),
+      toValues(),
+    );
+  const graph = (metrics: PipelineMetrics) => {
+    const m = metrics.snapshot();
+    return { ids: m.operators.map((o) => o.id), edges: m.edges, in: m.operators.map((o) => o.numRecordsIn) };
+  };
+
+  it('a pipeline run to completion 100 times keeps one graph: each run replaces the finished one, whose counts stay readable until then', async () => {
+    const metrics = new PipelineMetrics();
+    for (let run_ = 1; run_ <= 100; run_++) {
+      await run(pipeline(metrics, of(clicks(run_))));
+      // Finished: still in the graph, with its final counts (Flink's Web UI shows a finished job).
+      expect(graph(metrics)).toEqual({
+        ids: ['clicks#1', 'counts'],
+        edges: [{ from: 'clicks#1', to: 'counts' }],
+        in: [run_, run_],
+      });
+    }
+  });
+
+  it('unsubscribed and failed runs leave too; a live run of another source is kept', () => {
+    const metrics = new PipelineMetrics();
+    const other = new Subject<readonly Click[]>();
+    const live = other
+      .pipe(
+        withMetrics(metrics, { name: 'other' }),
+        mapValues((c: Click) => c.page),
+      )
+      .subscribe({ error: () => undefined });
+    for (let i = 0; i < 50; i++) {
+      const input = new Subject<readonly Click[]>();
+      const subscription = pipeline(metrics, input).subscribe({ error: () => undefined });
+      input.next(clicks(3));
+      if (i % 2 === 0) subscription.unsubscribe();
+      else input.error(new Error('source failed'));
+    }
+    expect(graph(metrics).ids).toEqual(['other#1', 'clicks#1', 'counts']);
+    live.unsubscribe();
+  });
+});
+
 describe('updates()', () => {
   it('emits a snapshot every interval of the scheduler, each subscriber measuring rates over its own interval', () => {
     new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ cold, expectObservable }) => {
