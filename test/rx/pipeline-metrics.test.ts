@@ -144,6 +144,27 @@ describe('a pipeline without checkpoints, linked by withMetrics', () => {
     sub.unsubscribe();
   });
 
+  it('a sampler created after records flowed (the devtools charts): its first rates are over its own interval, not the whole count so far', () => {
+    const { scheduler, set } = clock();
+    const metrics = new PipelineMetrics({ scheduler });
+    const source$ = new Subject<Click[]>();
+    const sub = source$
+      .pipe(
+        withMetrics(metrics),
+        withEventTimeBatches({ timestamp: (c: Click) => c.ts, watermarks: boundedOutOfOrderness(0) }),
+        mapValues((c: Click) => c.page),
+      )
+      .subscribe();
+    source$.next(clicks(9_000));
+    set(1000);
+    const sampler = metrics.sampler();
+    source$.next(clicks(500));
+    set(2000);
+    // 500 records in its one second: 500/s (it was 9,500/s, a line falling from there on the chart).
+    expect(sampler.take().operators.find((o) => o.name === 'Map')!.numRecordsInPerSecond).toBe(500);
+    sub.unsubscribe();
+  });
+
   it('an error thrown by an operator is recorded with the operator it came from', async () => {
     const metrics = new PipelineMetrics();
     const error = await run(

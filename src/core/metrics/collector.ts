@@ -193,6 +193,9 @@ export class Sampler {
     this.#edges = edges;
     this.#exceptions = exceptions;
     this.#time = collector.now();
+    // The first sample's rates are since now: without these totals, a probe's whole count so far
+    // would be divided by the first interval (a chart's line then fell from a huge first rate).
+    for (const p of probes) this.#previous.set(p, totalsOf(p, this.#time));
   }
 
   /** A snapshot now; the next one measures its rates from here. */
@@ -201,8 +204,7 @@ export class Sampler {
     const elapsed = now - this.#time;
     const next = new Map<OperatorProbe, Totals>();
     const operators = this.#probes.map((p) => {
-      p.refresh?.(now);
-      const totals: Totals = { in: p.recordsIn, out: p.recordsOut, busy: p.busyMs, blocked: p.backPressuredMs };
+      const totals = totalsOf(p, now);
       next.set(p, totals);
       return this.#operator(p, totals, this.#previous.get(p), now, elapsed);
     });
@@ -246,6 +248,12 @@ export class Sampler {
       state: stateSizeOf(p.operator),
     };
   }
+}
+
+/** A probe's totals at processing time `now`. */
+function totalsOf(p: OperatorProbe, now: number): Totals {
+  p.refresh?.(now);
+  return { in: p.recordsIn, out: p.recordsOut, busy: p.busyMs, blocked: p.backPressuredMs };
 }
 
 function clampMs(value: number): number {
