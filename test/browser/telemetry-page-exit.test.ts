@@ -80,7 +80,8 @@ describe('page exit in Chromium', () => {
     const hideOnce = async (n: number) => {
       await page.evaluate(() => (globalThis as unknown as Api).__rx.hide());
       await page.waitForFunction((k) => (globalThis as unknown as Api).__rx.exits.length === k, n);
-      await page.waitForTimeout(300); // the beacon reaches the collector
+      // The beacon reaches the collector (a fixed wait was too short on a loaded machine).
+      for (let waited = 0; beacons.length < n && waited < 10_000; waited += 50) await page.waitForTimeout(50);
     };
     await hideOnce(1);
     const fired = await page.evaluate(() => (globalThis as unknown as Api).__rx.fired);
