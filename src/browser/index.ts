@@ -15,5 +15,4 @@ export {
 export { Outbox, outboxDatabaseName, type OutboxSend } from './outbox.js';
 export { exitBodies, type ExitBody } from './exit-bodies.js';
 export { earlyPanes, type EarlyPanesOptions } from './early-panes.js';
-export type { QueryableEntry } from '../core/queryable.js';
-export type { OpenWindow } from '../window/queryable-view.js';
+export { FIRE_EARLY, FIRE_EARLY_ELEMENT, fireEarlyBatch } from '../window/fire-early.js';

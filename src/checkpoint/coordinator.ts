@@ -56,6 +56,8 @@ export class Checkpointing {
   readonly #interval: number;
   readonly #allowUnclaimed: boolean;
   readonly #links = new Map<string, SourceState>();
+  /** Each source's pipeline element: the metrics know its run by it. */
+  readonly #linkOf = new WeakMap<SourceState, object>();
   /** Triggers, collects and stores the checkpoints, one at a time (checkpoint-runner.ts). */
   readonly #runner: CheckpointRunner;
   #restoreSource: RestoreState | undefined;
@@ -210,6 +212,7 @@ export class Checkpointing {
     // The source heads the job graph (docs/monitoring.md): each operator this element passes joins it.
     this.#pipelineLink.metrics?.joinProbe(state.port!.probe ?? new OperatorProbe(state.id, 'source', null, null), link);
     state.port!.inject([link]);
+    this.#linkOf.set(state, link);
     const restore = this.#restoreSource;
     if (restore?.pendingSources.has(state.id)) {
       const marker: ControlElement = { kind: 'control', type: RESTORE_CONTROL, payload: restore };
@@ -220,6 +223,8 @@ export class Checkpointing {
   }
 
   #disconnected(state: SourceState): void {
+    const link = this.#linkOf.get(state);
+    if (link) this.#pipelineLink.metrics?.leave(link); // (its run ended: docs/monitoring.md §2)
     // A source unsubscribed before its end stops the pipeline: the checkpoint running (wherever its
     // barriers are held) is aborted and nothing waits for what cannot come any more.
     if (!state.completed) this.#failAll(new PipelineStoppedError(state.id));

@@ -47,7 +47,7 @@ export function withMetrics<V>(
       const element: ControlElement = { kind: 'control', type: PIPELINE_CONTROL, payload: link };
       metrics.joinProbe(probe, element);
       subscriber.next(markerBatch([element]) as unknown as V);
-      return source.subscribe({
+      const subscription = source.subscribe({
         next: (value) => {
           const n = Array.isArray(value) ? value.length : 1;
           probe.recordsIn += n;
@@ -60,5 +60,10 @@ export function withMetrics<V>(
         },
         complete: () => subscriber.complete(),
       });
+      // Complete, error or unsubscribe: this run's operators are finished (they leave the graph when the next run joins).
+      return () => {
+        subscription.unsubscribe();
+        metrics.leave(element);
+      };
     });
 }

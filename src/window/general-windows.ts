@@ -6,6 +6,7 @@
 import type { StreamRecord } from '../core/elements.js';
 import type { Output } from '../core/operator.js';
 import type { WindowSetup } from './config.js';
+import { fireOpenWindows } from './general-fire-early.js';
 import { GeneralPath } from './general-path.js';
 import type { KeyData, WindowOperatorState, WindowResult } from './types.js';
 import type { GeneralPathRef } from './window-path.js';
@@ -38,6 +39,8 @@ export interface GeneralWindows<T, K, R> {
   rows(): WindowRowSource<Id>;
   /** Restores validated state into the cleared path. */
   restore(s: WindowOperatorState): void;
+  /** Fires the open windows as EARLY panes, without purging (fire-early.ts). */
+  fireEarly(out: Output<WindowResult<K, R>, K>): void;
 }
 
 /** What a descriptor's `generalPath` (a GeneralPathRef) is: builds the general path of one window operator. */
@@ -78,6 +81,7 @@ function build<T, K, R>(setup: WindowSetup<T, K, R>): GeneralWindows<T, K, R> {
       general.clear();
     },
     exportKeys: () => exportWindows(setup, general),
+    fireEarly: (out) => fireOpenWindows(setup, general, out),
     rows: () => generalRows(setup, general),
     restore: (s) => restoreWindows(setup, general, s),
   };

@@ -17,11 +17,12 @@
  * the same results and export the same state.
  */
 import type { Counters } from '../core/counters.js';
-import type { StreamBatch, StreamRecord, Watermark } from '../core/elements.js';
+import type { ControlElement, StreamBatch, StreamRecord, Watermark } from '../core/elements.js';
 import { MAX_WATERMARK } from '../core/elements.js';
 import { processElement, type Output, type OperatorRuntime, type StreamOperator } from '../core/operator.js';
 import { WindowSetup, type WindowOperatorConfig } from './config.js';
 import { PanePath } from './pane-path.js';
+import { paneCanHold, restorePane } from './pane-state.js';
 import { WindowStateError } from './errors.js';
 import type { GeneralPathFactory, GeneralWindows } from './general-windows.js';
 import { namingWindow } from './state-export.js';
@@ -33,6 +34,7 @@ import type { PendingCheckpoint } from '../core/checkpointing.js';
 import type { OperatorStateSnapshot, RestoreCheckpointOptions } from '../core/state-snapshot.js';
 import type { QueryableStateHandle } from '../core/queryable.js';
 import { registerOpenWindows } from './queryable-view.js';
+import { FIRE_EARLY } from './fire-early.js';
 
 export {
   DROPPED_LATE,
@@ -203,6 +205,15 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     }
   }
 
+  /** The fire-early control element (fire-early.ts) fires the open windows as EARLY panes; every control element is forwarded. */
+  processControl(control: ControlElement, out: Output<WindowResult<K, R>, K>): void {
+    if (control.type === FIRE_EARLY) {
+      this.#panes?.fireEarly(out);
+      this.#general?.fireEarly(out);
+    }
+    out.push(control);
+  }
+
   dispose(): void {
     this.#general?.dispose();
     this.#queryable?.close();
@@ -225,10 +236,9 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     const setup = this.#setup;
     return namingWindow(setup.uid, () => {
       const panes = this.#panes;
-      const keyed =
-        panes !== null && panes.columnar
-          ? this.#paneExporter.export(panes, checkpoint.incremental)
-          : this.#exporter.export<unknown>(panes ?? this.#general!.rows(), checkpoint.incremental);
+      const keyed = panes?.columnar
+        ? this.#paneExporter.export(panes, checkpoint.incremental)
+        : this.#exporter.export<unknown>(panes ?? this.#general!.rows(), checkpoint.incremental);
       return { stateVersion: 0, state: windowCheckpointState(setup.uid, setup.assigner.name, setup.watermark), keyed };
     });
   }
@@ -250,7 +260,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     const s = validateWindowState(state, setup.uid, setup.assigner.name, setup.keyed);
     validatePaneColumns(paneColumns, setup.uid, setup.keyed);
     const panes = this.#panes;
-    const paned = panes !== null && panes.canHold(s) && panes.canHoldPanes(paneColumns, s.watermark);
+    const paned = panes !== null && paneCanHold(panes.access, s, paneColumns);
     // Checked before anything is replaced: the operator keeps its state when the restore fails.
     if (!paned && this.#general === null && setup.generalPath === null) {
       throw new WindowStateError(
@@ -266,8 +276,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     if (panes !== null) {
       panes.clear();
       if (paned) {
-        panes.restore(s);
-        panes.restorePanes(paneColumns);
+        restorePane(panes.access, s, paneColumns);
         return;
       }
       this.#panes = null; // this operator keeps the general path from now on

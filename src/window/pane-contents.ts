@@ -87,7 +87,6 @@ export function paneTableCanHold<T, K, R>(setup: WindowSetup<T, K, R>, s: Window
       if (process ? w.has && (w.values === null || w.times === null) : w.values !== null) return false;
       const onTime = maxTs > s.watermark;
       if (w.eventTimers.some((t) => t !== cleanup && (t !== maxTs || !onTime))) return false;
-      if (onTime && (w.panes ?? 0) > 0) return false;
     }
   }
   return true;
@@ -114,7 +113,7 @@ export function windowDataOf<T, K, R>(
   const maxTs = window.end - 1;
   const cleanup = setup.cleanupTime(maxTs);
   const eventTimers = cleanup === Infinity || cleanup === maxTs ? [] : [cleanup];
-  if (fired === 0 && maxTs > setup.watermark) eventTimers.push(maxTs);
+  if (maxTs > setup.watermark) eventTimers.push(maxTs); // (a window fired early keeps its on-time timer)
   return {
     start: window.start,
     end: window.end,

@@ -13,19 +13,13 @@ import { FUSED_KEY_GROUP, type WindowSetup } from './config.js';
 import { LatePanes } from './late-panes.js';
 import { PaneTable, type Pane } from './panes.js';
 import { ON_TIME_ONLY_PANE, paneOf, type PaneInfo } from './pane-info.js';
-import { ELEMENTS, paneTableCanHold, runProcess, type PaneContents } from './pane-contents.js';
-import type { KeyData, WindowOperatorState, WindowResult } from './types.js';
+import { PaneFirings } from './fire-early.js';
+import { ELEMENTS, runProcess, type PaneContents } from './pane-contents.js';
+import type { KeyData, WindowResult } from './types.js';
 import { UNKEYED, type Id } from './window-state.js';
 import type { KeyRef } from './window-rows.js';
-import { panesFit, type PaneColumns, type PaneSlots } from './pane-rows.js';
-import {
-  exportPaneKeys,
-  exportPaneSlots,
-  restorePaneColumns,
-  restorePaneRows,
-  takePaneChanges,
-  type PaneAccess,
-} from './pane-state.js';
+import type { PaneSlots } from './pane-rows.js';
+import { exportPaneKeys, exportPaneSlots, takePaneChanges, type PaneAccess } from './pane-state.js';
 
 /** The pane table of one window operator, and how records reach it and results leave it. */
 export class PanePath<T, K, R> {
@@ -35,12 +29,14 @@ export class PanePath<T, K, R> {
   readonly #late: LatePanes<Id> | null;
   /** The accumulator (or elements) of each key's window. */
   readonly #inc: PaneContents;
-  /** The accumulators as number columns of each pane, where the aggregate is built from built-ins; else null. */
+  /** Accumulators as number columns, for built-in aggregates; else null. */
   readonly #columns: AggregateColumns | null;
-  /** The panes fired since the last checkpoint's export (their keys' rows changed); null before the first export. */
+  /** The panes fired since the last export of window rows; null before the first. */
   #fired: Pane<Id>[] | null = null;
-  /** Whether pane tables' written slots are recorded (pane-rows.ts): from the first export on, until a restore. */
+  /** Whether written slots are recorded for pane tables (after the first export). */
   #tracking = false;
+  /** Early firing counts per window (fire-early.ts); null until needed. */
+  #early: PaneFirings<Pane<Id>> | null = null;
   /** What the checkpoint code (pane-state.ts) reads and writes. */
   readonly #access: PaneAccess;
 
@@ -61,6 +57,8 @@ export class PanePath<T, K, R> {
       allPanes: () => this.#allPanes(),
       addSlot: (pane, id, key, keyGroup) => this.#addSlot(pane, id, key, keyGroup),
       groupOf: (pane, i) => this.#groupOf(pane, i),
+      early: () => (this.#early ??= new PaneFirings()),
+      earlyCount: (pane, i) => this.#early?.count(pane, i) ?? 0,
     };
   }
 
@@ -174,7 +172,7 @@ export class PanePath<T, K, R> {
     return this.#setup.selectKey !== null ? this.#setup.groupOf(pane.keys[i], FUSED_KEY_GROUP) : pane.groups[i]!;
   }
 
-  /** The watermark from which `fire` has something to do: the earliest pane's end, or late pane's cleanup. */
+  /** The watermark from which `fire` has work: a pane's end or a late pane's cleanup. */
   get nextDue(): number {
     const due = this.#panes.nextDue;
     const late = this.#late;
@@ -194,8 +192,9 @@ export class PanePath<T, K, R> {
     const simple = late === null && this.#setup.fn.process === undefined;
     for (let pane = panes.takeDue(watermark); pane !== null; pane = panes.takeDue(watermark)) {
       this.#fired?.push(pane);
-      if (!simple) {
-        this.#fireWhole(pane, watermark, out);
+      const early = this.#early?.take(pane);
+      if (!simple || early !== undefined) {
+        this.#fireWhole(pane, watermark, out, early);
         continue;
       }
       const { window, maxTs, keys } = pane;
@@ -224,18 +223,39 @@ export class PanePath<T, K, R> {
    * The on-time firing of a pane with a process function or lateness, which then keeps the pane
    * until its cleanup time. The on-time pane is the last only without lateness, or at the end of input.
    */
-  #fireWhole(pane: Pane<Id>, watermark: number, out: Output<WindowResult<K, R>, K>): void {
+  #fireWhole(pane: Pane<Id>, watermark: number, out: Output<WindowResult<K, R>, K>, early?: number[]): void {
     const late = this.#late;
     const maxTs = pane.maxTs;
-    const info = paneOf(0, maxTs, maxTs, true, late === null || watermark === MAX_WATERMARK);
+    const last = late === null || watermark === MAX_WATERMARK;
     const n = pane.keys.length;
-    for (let i = 0; i < n; i++) this.#emit(pane, i, info, out);
-    if (late === null || watermark === MAX_WATERMARK) return;
+    // The on-time pane follows the early ones (fire-early.ts): its index is their count.
+    const fired = early ?? new Array<number>(n).fill(0);
+    for (let i = 0; i < n; i++) this.#emit(pane, i, paneOf(fired[i] ?? 0, maxTs, maxTs, true, last), out);
+    if (last) return;
     const cleanup = this.#setup.cleanupTime(maxTs);
-    if (cleanup > watermark) late.add(pane, cleanup, new Array<number>(n).fill(1));
+    if (cleanup > watermark)
+      late.add(
+        pane,
+        cleanup,
+        Array.from({ length: n }, (_, i) => (fired[i] ?? 0) + 1),
+      );
   }
 
-  /** Emits the result(s) of slot `i` of `pane` as a firing `info`: through the process function, if any. */
+  /**
+   * Fires every open pane as EARLY panes without dropping it (fire-early.ts): each window's count
+   * goes up, so its on-time pane follows with the next index.
+   */
+  fireEarly(out: Output<WindowResult<K, R>, K>): void {
+    this.#early ??= new PaneFirings();
+    const early = this.#early;
+    const watermark = this.#setup.watermark;
+    for (const pane of this.#panes.panes()) {
+      pane.dirty.fill(1); // (the counts are exported: every key of the pane changed)
+      for (let i = 0; i < pane.keys.length; i++) this.#emit(pane, i, early.early(pane, i, watermark, pane.maxTs), out);
+    }
+  }
+
+  /** Emits slot `i` of `pane` as pane `info` (through the process function, if any). */
   #emit(pane: Pane<Id>, i: number, info: PaneInfo, out: Output<WindowResult<K, R>, K>): void {
     const result = this.#result(pane, i);
     if (this.#setup.fn.process === undefined) this.#push(pane, i, result, info, out);
@@ -263,7 +283,7 @@ export class PanePath<T, K, R> {
     return this.#panes.windowCount + (this.#late?.windowCount ?? 0);
   }
 
-  /** Pending timers, as the general path would hold them (late-panes.ts counts them with lateness). */
+  /** Pending timers, as the general path would hold them (late-panes.ts). */
   get timerCount(): number {
     const late = this.#late;
     return late === null ? this.#panes.windowCount : late.timerCount + late.onTimeTimers(this.#panes.panes());
@@ -275,7 +295,7 @@ export class PanePath<T, K, R> {
     return keys.size;
   }
 
-  /** Every pane with windows, in start order: the late ones (all ended), then the table's. */
+  /** Every pane with windows: the late ones, then the table's. */
   #allPanes(): Pane<Id>[] {
     const panes = this.#panes.panes();
     const late = this.#late;
@@ -285,11 +305,12 @@ export class PanePath<T, K, R> {
   clear(): void {
     this.#fired = null;
     this.#tracking = false;
+    this.#early = null;
     this.#panes.clear();
     this.#late?.clear();
   }
 
-  /** The panes' windows grouped by key, in the order the keys first appear (earliest pane first). */
+  /** The windows grouped by key, in the order keys first appear. */
   exportKeys(): KeyData[] {
     return exportPaneKeys(this.#access, undefined);
   }
@@ -299,43 +320,27 @@ export class PanePath<T, K, R> {
     return exportPaneKeys(this.#access, id)[0];
   }
 
-  /** The keys whose windows changed since the last call (window-rows.ts; pane-contents.ts). */
+  /** The keys whose windows changed since the last call (window-rows.ts). */
   takeChanged(): Map<Id, KeyRef> | undefined {
     const changed = takePaneChanges(this.#access, this.#fired);
     this.#fired = [];
     return changed;
   }
 
-  /** Whether checkpoints take columnar pane tables (pane-rows.ts): accumulators without lateness; else window rows. */
+  /** Whether checkpoints take pane tables (pane-rows.ts); else window rows. */
   get columnar(): boolean {
-    return this.#late === null && this.#setup.incremental !== null;
+    return this.#late === null && this.#setup.incremental !== null && (this.#early?.empty ?? true);
   }
 
-  /** The live panes as pane tables read them (pane-rows.ts); from the second call on, with the slots written since. */
+  /** The live panes for pane tables (pane-rows.ts), with the slots written since the last call. */
   exportPanes(): PaneSlots[] {
     const tracking = this.#tracking;
     this.#tracking = true;
     return exportPaneSlots(this.#access, tracking);
   }
 
-  /** Whether restored pane tables fit this table (pane-rows.ts `panesFit`). */
-  canHoldPanes(panes: readonly PaneColumns[], watermark: number): boolean {
-    const { incremental, size, offset } = this.#setup;
-    return panes.length === 0 || (incremental !== null && panesFit(panes, size, offset, watermark));
-  }
-
-  /** Restores pane tables that `canHoldPanes` accepted, into the cleared table. */
-  restorePanes(panes: readonly PaneColumns[]): void {
-    restorePaneColumns(this.#access, panes);
-  }
-
-  /** Whether the table can hold the state (pane-contents.ts): else the general path restores it. */
-  canHold(s: WindowOperatorState): boolean {
-    return paneTableCanHold(this.#setup, s);
-  }
-
-  /** Restores state that `canHold` accepted, into the cleared table. */
-  restore(s: WindowOperatorState): void {
-    restorePaneRows(this.#access, s);
+  /** What the checkpoint code opens (pane-state.ts: `paneCanHold`, `restorePane`). */
+  get access(): PaneAccess {
+    return this.#access;
   }
 }

@@ -7,9 +7,10 @@ import { clonePlain } from './aggregates.js';
 import type { AggregateColumns } from './aggregate-columns.js';
 import { FUSED_KEY_GROUP, type WindowSetup } from './config.js';
 import type { LatePanes } from './late-panes.js';
-import { changedKeys, exportPanes, windowDataOf, type PaneContents } from './pane-contents.js';
-import { takeWrittenSlots, type PaneColumns, type PaneSlots } from './pane-rows.js';
+import { changedKeys, exportPanes, paneTableCanHold, windowDataOf, type PaneContents } from './pane-contents.js';
+import { panesFit, takeWrittenSlots, type PaneColumns, type PaneSlots } from './pane-rows.js';
 import type { Pane, PaneTable } from './panes.js';
+import type { PaneFirings } from './fire-early.js';
 import type { KeyData, WindowData, WindowOperatorState } from './types.js';
 import { UNKEYED, type Id, type KeyRef } from './window-state.js';
 import { keyId } from '../core/keys.js';
@@ -27,6 +28,10 @@ export interface PaneAccess {
   /** Takes the next slot of `pane` for a key (FUSED_KEY_GROUP: none kept). */
   addSlot(pane: Pane<Id>, id: Id, key: unknown, keyGroup: number): number;
   groupOf(pane: Pane<Id>, i: number): number;
+  /** The early firing counts (fire-early.ts), made on first use. */
+  early(): PaneFirings<Pane<Id>>;
+  /** How many times slot `i` of a pane of the table fired early. */
+  earlyCount(pane: Pane<Id>, i: number): number;
 }
 
 const idOf = (a: PaneAccess, key: unknown): Id => (a.setup.keyed ? keyId(key as never) : UNKEYED);
@@ -47,7 +52,8 @@ const accOf = (a: PaneAccess, pane: Pane<Id>, i: number): unknown =>
 export function exportPaneKeys(a: PaneAccess, only: Id | undefined): KeyData[] {
   const data = (pane: Pane<Id>, i: number): WindowData => {
     const late = pane.maxTs <= a.setup.watermark ? a.late!.get(pane.window.start)! : null;
-    return windowDataOf(a.setup, a.inc, pane.window, accOf(a, pane, i), late === null ? 0 : (late.fired[i] ?? 0));
+    const fired = late === null ? a.earlyCount(pane, i) : (late.fired[i] ?? 0);
+    return windowDataOf(a.setup, a.inc, pane.window, accOf(a, pane, i), fired);
   };
   return exportPanes(a.allPanes(), only, (pane, i) => a.groupOf(pane, i), data);
 }
@@ -90,7 +96,7 @@ function put(a: PaneAccess, pane: Pane<Id>, key: unknown, keyGroup: number, acc:
  * // internal: restorePaneColumns(access, [{ window: { start: 0, end: 100 }, keyGroup: 7, keys: ['a'], accs: [3] }])
  * ```
  */
-export function restorePaneColumns(a: PaneAccess, panes: readonly PaneColumns[]): void {
+function restorePaneColumns(a: PaneAccess, panes: readonly PaneColumns[]): void {
   const inc = a.setup.incremental!;
   for (const { window, keyGroup, keys, accs } of panes) {
     const pane = a.table.paneAt(window.start);
@@ -107,7 +113,7 @@ export function restorePaneColumns(a: PaneAccess, panes: readonly PaneColumns[])
  * // internal: restorePaneRows(access, state)
  * ```
  */
-export function restorePaneRows(a: PaneAccess, s: WindowOperatorState): void {
+function restorePaneRows(a: PaneAccess, s: WindowOperatorState): void {
   const process = a.setup.incremental === null;
   for (const k of s.keys) {
     const key = clonePlain(k.key, 'key');
@@ -115,14 +121,18 @@ export function restorePaneRows(a: PaneAccess, s: WindowOperatorState): void {
     for (const w of k.windows) {
       if (!w.has) continue;
       let pane: Pane<Id>;
-      if (w.end - 1 > s.watermark) pane = a.table.paneAt(w.start);
-      else {
+      let early = 0;
+      if (w.end - 1 > s.watermark) {
+        pane = a.table.paneAt(w.start);
+        early = w.panes ?? 0;
+      } else {
         const kept = a.late!.paneAt(w.start);
         kept.fired[kept.pane.keys.length] = w.panes ?? 0;
         pane = kept.pane;
       }
       const acc = process ? { values: w.values!.slice(), times: w.times!.slice() } : a.inc.importAcc(w.acc);
-      put(a, pane, key, k.keyGroup, acc);
+      const slot = put(a, pane, key, k.keyGroup, acc);
+      if (early > 0) a.early().set(pane, slot, early);
     }
   }
 }
@@ -143,4 +153,32 @@ export function takePaneChanges(a: PaneAccess, fired: Pane<Id>[] | null): Map<Id
     (pane, i) => a.groupOf(pane, i),
     (key) => idOf(a, key),
   );
+}
+
+/**
+ * Whether the pane table of `a` can hold restored state: its window rows (pane-contents.ts
+ * `paneTableCanHold`) and its pane tables (pane-rows.ts `panesFit`); else the general path restores it.
+ *
+ * @example
+ * ```ts
+ * // internal: if (paneCanHold(panes.access, state, paneColumns)) restorePane(panes.access, state, paneColumns);
+ * ```
+ */
+export function paneCanHold(a: PaneAccess, s: WindowOperatorState, panes: readonly PaneColumns[]): boolean {
+  const { incremental, size, offset } = a.setup;
+  const fit = panes.length === 0 || (incremental !== null && panesFit(panes, size, offset, s.watermark));
+  return fit && paneTableCanHold(a.setup, s);
+}
+
+/**
+ * Restores state that `paneCanHold` accepted into the cleared pane table: window rows, then pane tables.
+ *
+ * @example
+ * ```ts
+ * // internal: restorePane(panes.access, state, paneColumns)
+ * ```
+ */
+export function restorePane(a: PaneAccess, s: WindowOperatorState, panes: readonly PaneColumns[]): void {
+  restorePaneRows(a, s);
+  restorePaneColumns(a, panes);
 }

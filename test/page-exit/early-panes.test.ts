@@ -1,84 +1,75 @@
-// earlyPanes: open windows from a window operator's queryable view become results with
-// pane.timing EARLY (Beam's PaneInfo: fired before the watermark reached the window's end - 1).
+// earlyPanes: the window operators fire their open windows themselves, as EARLY panes (Beam's
+// PaneInfo: fired before the watermark reached the window's end - 1), on the fire-early control
+// element it sends in-band; the windows keep their contents and count the panes, so the on-time
+// pane that follows has the next index.
+import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { earlyPanes } from '../../src/browser/index.js';
-import { InvalidOptionError, quantiles } from '../../src/index.js';
-import type { OpenWindow } from '../../src/redux/index.js';
+import {
+  boundedOutOfOrderness,
+  count,
+  InvalidOptionError,
+  keyBy,
+  toValues,
+  tumblingEventTimeWindows,
+  window,
+  withEventTime,
+  type WindowResult,
+} from '../../src/index.js';
 
-const open = (start: number, end: number, accumulator: number): OpenWindow => ({
-  start,
-  end,
-  accumulator,
-  elements: null,
-});
+type Click = { page: string; at: number };
+
+/** A click pipeline (withEventTime, keyBy, window, toValues: one fused chain) whose subscriber keeps EARLY results apart. */
+function clickPipeline(allowedLateness = 0) {
+  const clicks = new Subject<Click>();
+  const early: WindowResult<string, number>[] = [];
+  const fired: WindowResult<string, number>[] = [];
+  clicks
+    .pipe(
+      withEventTime({ timestamp: (c: Click) => c.at, watermarks: boundedOutOfOrderness<Click>(0).onEveryEvent() }),
+      keyBy((c) => c.page),
+      window(tumblingEventTimeWindows(10_000), { allowedLateness }).aggregate(count()),
+      toValues(),
+    )
+    .subscribe((r) => (r.pane.timing === 'EARLY' ? early : fired).push(r));
+  const panes = earlyPanes({ send: (_, batch) => clicks.next(batch as never), take: () => early.splice(0) });
+  return { clicks, fired, panes };
+}
+const brief = (r: WindowResult<string, number>) => [r.key, r.window.start, r.value, r.pane.timing, r.pane.index];
 
 describe('earlyPanes', () => {
-  it('skips windows the watermark already fired on time (kept only for allowed lateness): they are not early', () => {
-    let watermark = 19_999;
-    const panes = earlyPanes({
-      openWindows: () => [{ key: 'a', value: [open(10_000, 20_000, 4), open(20_000, 30_000, 2)] }],
-      result: (w) => w.accumulator as number,
-      watermark: () => watermark,
+  for (const lateness of [0, 5_000]) {
+    it(`fires the open windows through the pipeline, twice, then the on-time pane has index 2 (allowed lateness ${lateness})`, () => {
+      const { clicks, fired, panes } = clickPipeline(lateness);
+      for (const [page, at] of [
+        ['a', 1_000],
+        ['b', 2_000],
+        ['a', 11_000],
+      ] as const)
+        clicks.next({ page, at });
+      // [0, 10 s) fired on time at the watermark 10 999; [10 s, 20 s) is open.
+      expect(fired.map(brief)).toEqual([
+        ['a', 0, 1, 'ON_TIME', 0],
+        ['b', 0, 1, 'ON_TIME', 0],
+      ]);
+      expect(panes().map(brief)).toEqual([['a', 10_000, 1, 'EARLY', 0]]);
+      clicks.next({ page: 'a', at: 12_000 });
+      clicks.next({ page: 'b', at: 13_000 });
+      expect(panes().map((r) => [...brief(r), r.pane.isFirst, r.pane.isLast])).toEqual([
+        ['a', 10_000, 2, 'EARLY', 1, false, false],
+        ['b', 10_000, 1, 'EARLY', 0, true, false],
+      ]);
+      clicks.next({ page: 'a', at: 25_000 });
+      expect(fired.slice(2).map((r) => [...brief(r), r.pane.isFirst])).toEqual([
+        ['a', 10_000, 2, 'ON_TIME', 2, false],
+        ['b', 10_000, 1, 'ON_TIME', 1, false],
+      ]);
     });
-    expect(panes()).toEqual([
-      {
-        key: 'a',
-        window: { start: 20_000, end: 30_000 },
-        value: 2,
-        pane: { timing: 'EARLY', index: 0, isFirst: true, isLast: false },
-      },
-    ]);
-    // One ms earlier, [10 s, 20 s) has not reached its last timestamp 19 999: an early pane too.
-    watermark = 19_998;
-    expect(panes().map((r) => [r.window.start, r.pane.index])).toEqual([
-      [10_000, 0],
-      [20_000, 1],
-    ]);
-  });
-
-  it('numbers the early panes of one window per key; tuple keys compare by value', () => {
-    const panes = earlyPanes({
-      openWindows: () => [
-        { key: ['a', 1], value: [open(0, 10, 1)] },
-        { key: ['a', 2], value: [open(0, 10, 5)] },
-      ],
-      result: (w) => w.accumulator as number,
-      watermark: () => -Infinity,
-    });
-    panes();
-    expect(panes().map((r) => [r.key, r.pane.index, r.pane.isFirst])).toEqual([
-      [['a', 1], 1, false],
-      [['a', 2], 1, false],
-    ]);
-  });
-
-  it('aggregate: the view holds accumulators as exported for snapshots (a quantiles sketch as plain data); they are imported before getResult', () => {
-    const latency = quantiles();
-    let sketch = latency.createAccumulator();
-    for (const ms of [10, 20, 30, 40, 1_000]) sketch = latency.add(ms, sketch);
-    const exported = latency.exportAccumulator!(sketch);
-    const panes = earlyPanes({
-      openWindows: () => [
-        { key: 'checkout', value: [{ start: 0, end: 10_000, accumulator: exported, elements: null }] },
-      ],
-      aggregate: latency,
-      watermark: () => 5_000,
-    });
-    const [pane] = panes();
-    expect(pane!.value).toEqual(latency.getResult(sketch));
-    expect(pane!.value.count).toBe(5);
-  });
-
-  it('neither aggregate nor result: an InvalidOptionError naming aggregate', () => {
-    expect(() => earlyPanes({ openWindows: () => [], watermark: () => 0 })).toThrow(/aggregate/);
-  });
+  }
 
   it('a missing function is an InvalidOptionError naming the option', () => {
-    expect(() =>
-      earlyPanes({ openWindows: () => [], result: (w) => w, watermark: 5 as unknown as () => number }),
-    ).toThrow(InvalidOptionError);
-    expect(() =>
-      earlyPanes({ openWindows: () => [], result: (w) => w, watermark: 5 as unknown as () => number }),
-    ).toThrow(/watermark/);
+    expect(() => earlyPanes({ send: () => undefined, take: 5 as unknown as () => [] })).toThrow(InvalidOptionError);
+    expect(() => earlyPanes({ send: () => undefined, take: 5 as unknown as () => [] })).toThrow(/take/);
+    expect(() => earlyPanes({ take: () => [] } as never)).toThrow(/send/);
   });
 });

@@ -144,6 +144,27 @@ describe('a pipeline without checkpoints, linked by withMetrics', () => {
     sub.unsubscribe();
   });
 
+  it('a sampler created after records flowed (the devtools charts): its first rates are over its own interval, not the whole count so far', () => {
+    const { scheduler, set } = clock();
+    const metrics = new PipelineMetrics({ scheduler });
+    const source$ = new Subject<Click[]>();
+    const sub = source$
+      .pipe(
+        withMetrics(metrics),
+        withEventTimeBatches({ timestamp: (c: Click) => c.ts, watermarks: boundedOutOfOrderness(0) }),
+        mapValues((c: Click) => c.page),
+      )
+      .subscribe();
+    source$.next(clicks(9_000));
+    set(1000);
+    const sampler = metrics.sampler();
+    source$.next(clicks(500));
+    set(2000);
+    // 500 records in its one second: 500/s (it was 9,500/s, a line falling from there on the chart).
+    expect(sampler.take().operators.find((o) => o.name === 'Map')!.numRecordsInPerSecond).toBe(500);
+    sub.unsubscribe();
+  });
+
   it('an error thrown by an operator is recorded with the operator it came from', async () => {
     const metrics = new PipelineMetrics();
     const error = await run(
@@ -166,6 +187,49 @@ describe('a pipeline without checkpoints, linked by withMetrics', () => {
     expect(() => new PipelineMetrics({ job: '' })).toThrow(InvalidOptionError);
     expect(() => withMetrics({} as PipelineMetrics)).toThrow(InvalidOptionError);
     expect(() => new PipelineMetrics().updates(0)).toThrow(InvalidOptionError);
+  });
+});
+
+describe('ended subscriptions (issue 13: nodes of ended subscriptions stay in the job graph)', () => {
+  const pipeline = (metrics: PipelineMetrics, source: Observable<readonly Click[]>) =>
+    source.pipe(
+      withMetrics(metrics, { name: 'clicks' }),
+      withEventTimeBatches({ timestamp: (c: Click) => c.ts, watermarks: boundedOutOfOrderness(0) }),
+      keyBy((c: Click) => c.page),
+      window(tumblingEventTimeWindows(1000), { uid: 'counts' }).aggregate(count()),
+      toValues(),
+    );
+  const graph = (metrics: PipelineMetrics) => {
+    const m = metrics.snapshot();
+    return { ids: m.operators.map((o) => o.id), edges: m.edges, in: m.operators.map((o) => o.numRecordsIn) };
+  };
+
+  it('a pipeline run to completion 100 times keeps one graph: each run replaces the finished one, whose counts stay readable until then', async () => {
+    const metrics = new PipelineMetrics();
+    for (let run_ = 1; run_ <= 100; run_++) {
+      await run(pipeline(metrics, of(clicks(run_))));
+      // Finished: still in the graph, with its final counts (Flink's Web UI shows a finished job).
+      expect(graph(metrics)).toEqual({
+        ids: ['clicks#1', 'counts'],
+        edges: [{ from: 'clicks#1', to: 'counts' }],
+        in: [run_, run_],
+      });
+    }
+  });
+
+  it('unsubscribed and failed runs leave too; a live run of another source is kept', () => {
+    const metrics = new PipelineMetrics();
+    const other = new Subject<readonly Click[]>();
+    const live = other.pipe(withMetrics(metrics, { name: 'other' })).subscribe({ error: () => undefined });
+    for (let i = 0; i < 50; i++) {
+      const input = new Subject<readonly Click[]>();
+      const subscription = pipeline(metrics, input).subscribe({ error: () => undefined });
+      input.next(clicks(3));
+      if (i % 2 === 0) subscription.unsubscribe();
+      else input.error(new Error('source failed'));
+    }
+    expect(graph(metrics).ids).toEqual(['other#1', 'clicks#1', 'counts']);
+    live.unsubscribe();
   });
 });
 

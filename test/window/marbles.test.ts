@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { END_OF_STREAM, keyBy, record, watermark, type StreamElement } from '../../src/index.js';
 import { keyedRecord, keyGroupOf } from '../../src/engine/index.js';
 import { batched, unbatched } from '../../src/testing/index.js';
+import { FIRE_EARLY_ELEMENT } from '../../src/window/fire-early.js';
 import {
   continuousProcessingTimeTrigger,
   count,
@@ -174,6 +175,62 @@ describe('event-time windows in marbles', () => {
         q: res('y', 0, 1000, 2),
         w: watermark(999),
         r: res('x', 1000, 2000, 4),
+        e: END_OF_STREAM,
+      });
+    });
+  });
+
+  // A trigger's FIRE without PURGE asked for in-band (fire-early.ts): Beam numbers a window's panes,
+  // so the on-time pane after two early ones has index 2 and is not the first.
+  const fireEarlyInput = {
+    a: ev('x', 1, 10),
+    f: FIRE_EARLY_ELEMENT,
+    b: ev('x', 4, 20),
+    c: ev('y', 2, 30),
+    w: watermark(999),
+  };
+  const onTime = (index: number, isLast: boolean) => ({ timing: 'ON_TIME', index, isFirst: index === 0, isLast });
+
+  it('fire-early on the pane table: EARLY panes in stream order, contents kept, then the on-time pane with the next index', () => {
+    newScheduler().run(({ cold, expectObservable }) => {
+      const input = cold('a 9ms f 9ms b 9ms c 9ms f 9ms w 9ms |', fireEarlyInput);
+      const out = input.pipe(
+        batched(),
+        byK,
+        window<Ev, string>(tumblingEventTimeWindows(1000)).aggregate(sum((e: Ev) => e.v)),
+        unbatched(),
+      );
+      expectObservable(out).toBe('10ms (pf) 26ms (qrf) 5ms (stw) 5ms (e|)', {
+        p: res('x', 0, 1000, 1, early(0)),
+        f: FIRE_EARLY_ELEMENT,
+        q: res('x', 0, 1000, 5, early(1)),
+        r: res('y', 0, 1000, 2, early(0)),
+        s: res('x', 0, 1000, 5, onTime(2, true)),
+        t: res('y', 0, 1000, 2, onTime(1, true)),
+        w: watermark(999),
+        e: END_OF_STREAM,
+      });
+    });
+  });
+
+  it('fire-early on the general path (allowed lateness): the same panes; windows kept for lateness do not fire early', () => {
+    newScheduler().run(({ cold, expectObservable }) => {
+      const input = cold('a 9ms f 9ms b 9ms c 9ms f 9ms w 9ms f 9ms |', fireEarlyInput);
+      const out = input.pipe(
+        batched(),
+        byK,
+        window<Ev, string>(tumblingEventTimeWindows(1000), { allowedLateness: 500 }).aggregate(sum((e: Ev) => e.v)),
+        unbatched(),
+      );
+      // The on-time pane is not the last: the window is kept 500 ms for late elements.
+      expectObservable(out).toBe('10ms (pf) 26ms (qrf) 5ms (stw) 5ms f 9ms (e|)', {
+        p: res('x', 0, 1000, 1, early(0)),
+        f: FIRE_EARLY_ELEMENT,
+        q: res('x', 0, 1000, 5, early(1)),
+        r: res('y', 0, 1000, 2, early(0)),
+        s: res('x', 0, 1000, 5, onTime(2, false)),
+        t: res('y', 0, 1000, 2, onTime(1, false)),
+        w: watermark(999),
         e: END_OF_STREAM,
       });
     });

@@ -30,9 +30,15 @@ import {
   WindowStateError,
 } from '../../src/window/index.js';
 import { WindowOperator, type WindowOperatorState } from '../../src/engine/index.js';
+import type { WindowResult } from '../../src/window/types.js';
+import { FIRE_EARLY_ELEMENT } from '../../src/window/fire-early.js';
 import { harness, rec, show, wm } from './helpers.js';
 
-type Op = { kind: 'rec'; key: string; ts: number; v: number } | { kind: 'wm'; t: number } | { kind: 'snapshot' };
+type Op =
+  | { kind: 'rec'; key: string; ts: number; v: number }
+  | { kind: 'wm'; t: number }
+  | { kind: 'snapshot' }
+  | { kind: 'fire' };
 type Factory = (runtime: OperatorRuntime) => WindowOperator<number, string, unknown>;
 
 type Aggregate = WindowAggregateFunction<number, unknown, unknown>;
@@ -73,6 +79,7 @@ function run(
   const states: WindowOperatorState[] = [];
   for (const op of ops) {
     if (op.kind === 'rec') h.process(rec(op.v, op.ts, op.key));
+    else if (op.kind === 'fire') h.process(FIRE_EARLY_ELEMENT);
     else if (op.kind === 'wm') {
       watermark += op.t;
       h.process(wm(watermark));
@@ -102,6 +109,7 @@ const opsArb: fc.Arbitrary<Op[]> = fc.array(
     },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('wm' as const), t: fc.integer({ min: 1, max: 40 }) }) },
     { weight: 1, arbitrary: fc.constant({ kind: 'snapshot' as const }) },
+    { weight: 1, arbitrary: fc.constant({ kind: 'fire' as const }) },
   ),
   { maxLength: 80 },
 );
@@ -113,6 +121,17 @@ const opsArb: fc.Arbitrary<Op[]> = fc.array(
 function canonical(state: WindowOperatorState): WindowOperatorState {
   const keys = state.keys.map((k) => ({ ...k, windows: [...k.windows].sort((a, b) => a.start - b.start) }));
   return { ...state, keys: keys.sort((a, b) => String(a.key).localeCompare(String(b.key))) };
+}
+
+/** Each result's key, window and pane, sorted: the panes of both layouts must be numbered alike. */
+function sortedPanes(out: readonly StreamElement<unknown, unknown>[]): string[] {
+  return out
+    .filter((e) => e.kind === 'record')
+    .map((e) => {
+      const { key, window, pane } = e.value as WindowResult<string, unknown>;
+      return `${key} ${window.start} ${pane.timing} ${pane.index} ${pane.isFirst} ${pane.isLast}`;
+    })
+    .sort();
 }
 
 /** The property of the first test below, for one aggregate. */
@@ -140,18 +159,23 @@ function sameAsGeneralLayout(aggregate: () => Aggregate, numRuns: number): void 
       }
       const [paned, plain, panedToPlain, plainToPaned] = outputs;
       const sorted = show(paned!.out as never);
+      // Early firings (fire-early.ts) and the on-time firings after them number their panes alike.
+      const panes = sortedPanes(paned!.out);
+      for (const o of [plain, panedToPlain, plainToPaned]) expect(sortedPanes(o!.out)).toEqual(panes);
       expect(show(plain!.out as never)).toEqual(sorted);
       expect(show(panedToPlain!.out as never)).toEqual(sorted);
       expect(show(plainToPaned!.out as never)).toEqual(sorted);
       expect(paned!.seen).toEqual(plain!.seen);
       expect(paned!.late).toBe(plain!.late);
       expect(paned!.states.map(canonical)).toEqual(plain!.states.map(canonical));
-      // Without snapshots, the very same order.
+      // Without snapshots, the very same order (but for the keys of an early firing: the layouts keep
+      // their keys in different orders, and Flink, which has no such firing, defines none).
       const straight = ops.filter((op) => op.kind !== 'snapshot');
       const none = new SideOutput<StreamRecord<number, string>>('late');
-      expect(run(factory(size, offset, false, none, new Counters(), aggregate), straight).out).toEqual(
-        run(factory(size, offset, true, none, new Counters(), aggregate), straight).out,
-      );
+      const a = run(factory(size, offset, false, none, new Counters(), aggregate), straight).out;
+      const b = run(factory(size, offset, true, none, new Counters(), aggregate), straight).out;
+      if (straight.some((op) => op.kind === 'fire')) expect(show(a as never)).toEqual(show(b as never));
+      else expect(a).toEqual(b);
     }),
     { numRuns },
   );

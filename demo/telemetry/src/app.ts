@@ -1,6 +1,6 @@
 // The running app, without its view: settings from the URL, the two checkpointed pipelines (areas
 // and sessions), the real interaction events, page exit, and what the page and the tests read.
-import { asyncScheduler, auditTime, fromEvent, merge, map, Subject, tap, type Observable } from 'rxjs';
+import { asyncScheduler, auditTime, fromEvent, merge, map, Observable, Subject, tap } from 'rxjs';
 import {
   exactlyOnceSink,
   FinishedPipelineError,
@@ -14,6 +14,7 @@ import {
   toValues,
   type Checkpointing,
   type StreamBatch,
+  type WindowResult,
 } from '../../../src/index.js';
 import { openIndexedDbBackend, type IndexedDbBackend } from '../../../src/idb/index.js';
 import { earlyPanes, watchPageExit, type PageExitReport } from '../../../src/browser/index.js';
@@ -24,7 +25,6 @@ import {
   dispatchResults,
   pipelineStatusActions,
   pipelineStatusFeed,
-  type OpenWindow,
 } from '../../../src/redux/index.js';
 import {
   pacedClock,
@@ -34,7 +34,7 @@ import {
   type TelemetryEvent,
 } from './generator.js';
 import {
-  areaAggregate,
+  type areaAggregate,
   areaFigures,
   perArea,
   perUser,
@@ -171,27 +171,36 @@ fromWebVitals({ reportAllChanges: true }).subscribe({
 
 /** The area pipeline's watermarks (finite ones: +∞ at the end of a finite input is not shown). */
 const watermarks = new Subject<number>();
-let watermark = -Infinity;
 const watchWatermark = tap((batch: StreamBatch<TelemetryEvent, undefined>) => {
-  for (const e of batch) {
-    if (e.kind === 'watermark' && e.timestamp < Number.MAX_SAFE_INTEGER) {
-      watermark = e.timestamp;
-      watermarks.next(e.timestamp);
-    }
-  }
+  for (const e of batch)
+    if (e.kind === 'watermark' && e.timestamp < Number.MAX_SAFE_INTEGER) watermarks.next(e.timestamp);
 });
 
-// The area windows still open, read through the window operator's queryable view: on page exit
-// they leave as early panes (pane.timing 'EARLY'). Invalidated on the async scheduler, not per
-// animation frame: a hidden tab gets no frames, and the exit must read the windows as they are.
+// The area windows still open, readable through the window operator's queryable view.
+// Invalidated on the async scheduler, not per animation frame: a hidden tab gets no frames.
 const live = createQueryableState({ scheduler: asyncScheduler });
 const OPEN_AREAS = 'open-area-windows';
-/** The early panes of the area windows the watermark has not closed yet. */
-const openAreaPanes = earlyPanes({
-  openWindows: () => live.view<string, readonly OpenWindow[]>(OPEN_AREAS).getSnapshot().entries,
-  aggregate: areaAggregate,
-  watermark: () => watermark,
-});
+// On page exit the window operator fires its open windows as early panes (pane.timing 'EARLY'):
+// the fire-early control element joins the area pipeline after its entry, and the early results
+// are kept apart from the committed ones.
+type AreaResult = WindowResult<string, ReturnType<typeof areaAggregate.getResult>>;
+const exitControl = new Subject<StreamBatch<TelemetryEvent, undefined>>();
+const earlyAreas: AreaResult[] = [];
+const openAreaPanes = earlyPanes({ send: (element) => exitControl.next([element]), take: () => earlyAreas.splice(0) });
+/** The input, with the exit's control elements in between; completes with the input. */
+const withExitControl = (input$: Observable<StreamBatch<TelemetryEvent, undefined>>) =>
+  new Observable<StreamBatch<TelemetryEvent, undefined>>((subscriber) => {
+    const control = exitControl.subscribe((batch) => subscriber.next(batch));
+    const input = input$.subscribe(subscriber);
+    return () => {
+      control.unsubscribe();
+      input.unsubscribe();
+    };
+  });
+/** Takes the early panes out of the results (page exit sends them; the sink commits final results only). */
+const keepEarly = map((batch: StreamBatch<AreaResult, string>) =>
+  batch.filter((e) => e.kind !== 'record' || e.value.pane.timing !== 'EARLY' || earlyAreas.push(e.value) < 0),
+);
 
 /** What each page exit did (the tests read it). */
 const exits: PageExitReport[] = [];
@@ -277,9 +286,10 @@ async function start(): Promise<void> {
       )
     : sim$;
   run(
-    input$.pipe(
+    withExitControl(input$).pipe(
       watchWatermark,
       perArea(outputs, 'areas', { registry: live, name: OPEN_AREAS }),
+      keepEarly,
       exactlyOnceSink(
         (results, id) =>
           commit(areaResults, results.map(toAreaWindow), id, (v) => {

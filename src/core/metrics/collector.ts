@@ -7,6 +7,12 @@
  * every operator forwards that same element object downstream. As it passes an operator, the
  * operator joins (`join`): its upstream is the operator the same element passed just before, so a
  * merge, reached by one element per input, gets one edge per input.
+ *
+ * When a subscription ends (complete, error or unsubscribe), its source tells the collector
+ * (`leave`): its operators are finished, and stay in the graph, with their final counts, until the
+ * same source (a source of the same name) subscribes again, which drops them (as Flink's Web UI
+ * keeps a finished job's graph until it runs again). Operators that a live subscription passed too
+ * (after a merge) stay. A page that resubscribes a pipeline many times keeps one graph, not one per run.
  */
 import { CheckpointHistory } from './checkpoint-history.js';
 import { lateCountsOf, stateSizeOf, watermarkOf } from './operator-reading.js';
@@ -38,6 +44,10 @@ export class MetricsCollector {
   readonly #edges: JobEdge[] = [];
   /** The operator each pipeline control element passed last. */
   readonly #lastPassed = new WeakMap<object, OperatorProbe>();
+  /** The probes each pipeline control element (one per source subscription) passed. */
+  readonly #members = new Map<object, Set<OperatorProbe>>();
+  /** The elements of the subscriptions that ended, with their source's name: their probes leave when it subscribes again. */
+  readonly #ended = new Map<object, string>();
   readonly #exceptions: ExceptionRecord[] = [];
   readonly #reported = new WeakSet<object>();
   readonly #default: Sampler;
@@ -65,6 +75,13 @@ export class MetricsCollector {
 
   /** As `join`, for a probe that no engine operator carries (a source, a stage). */
   joinProbe(probe: OperatorProbe, element: object): void {
+    let members = this.#members.get(element);
+    if (members === undefined) {
+      this.#dropEnded(probe.name); // (a new subscription, headed by its source)
+      members = new Set();
+      this.#members.set(element, members);
+    }
+    members.add(probe);
     if (!this.#ids.has(probe)) {
       this.#ids.set(probe, this.#uniqueId(probe));
       this.#probes.push(probe);
@@ -77,6 +94,42 @@ export class MetricsCollector {
       if (!this.#edges.some((e) => e.from === from && e.to === to)) this.#edges.push({ from, to });
     }
     this.#lastPassed.set(element, probe);
+  }
+
+  /**
+   * The subscription whose pipeline control element is `element` ended: its operators are finished,
+   * and leave the graph when its source subscribes again (unless a live subscription passed them too).
+   */
+  leave(element: object): void {
+    const head = this.#members.get(element)?.values().next().value;
+    if (head !== undefined) this.#ended.set(element, head.name);
+  }
+
+  /**
+   * Drops the operators that only ended subscriptions of the source `source` passed, and their edges
+   * (in place: samplers read these arrays).
+   */
+  #dropEnded(source: string): void {
+    let dropped = false;
+    for (const [element, name] of this.#ended) {
+      if (name !== source) continue;
+      this.#ended.delete(element);
+      this.#members.delete(element);
+      dropped = true;
+    }
+    if (!dropped) return;
+    const live = new Set<OperatorProbe>();
+    for (const members of this.#members.values()) for (const probe of members) live.add(probe);
+    const probes = this.#probes;
+    for (let i = probes.length - 1; i >= 0; i--) {
+      if (live.has(probes[i]!)) continue;
+      this.#ids.delete(probes[i]!);
+      probes.splice(i, 1);
+    }
+    const ids = new Set(this.#ids.values());
+    const edges = this.#edges;
+    for (let i = edges.length - 1; i >= 0; i--)
+      if (!ids.has(edges[i]!.from) || !ids.has(edges[i]!.to)) edges.splice(i, 1);
   }
 
   /** Records an error that ended the pipeline, with the operator it came from (once per error). */
@@ -140,6 +193,9 @@ export class Sampler {
     this.#edges = edges;
     this.#exceptions = exceptions;
     this.#time = collector.now();
+    // The first sample's rates are since now: without these totals, a probe's whole count so far
+    // would be divided by the first interval (a chart's line then fell from a huge first rate).
+    for (const p of probes) this.#previous.set(p, totalsOf(p, this.#time));
   }
 
   /** A snapshot now; the next one measures its rates from here. */
@@ -148,8 +204,7 @@ export class Sampler {
     const elapsed = now - this.#time;
     const next = new Map<OperatorProbe, Totals>();
     const operators = this.#probes.map((p) => {
-      p.refresh?.(now);
-      const totals: Totals = { in: p.recordsIn, out: p.recordsOut, busy: p.busyMs, blocked: p.backPressuredMs };
+      const totals = totalsOf(p, now);
       next.set(p, totals);
       return this.#operator(p, totals, this.#previous.get(p), now, elapsed);
     });
@@ -193,6 +248,12 @@ export class Sampler {
       state: stateSizeOf(p.operator),
     };
   }
+}
+
+/** A probe's totals at processing time `now`. */
+function totalsOf(p: OperatorProbe, now: number): Totals {
+  p.refresh?.(now);
+  return { in: p.recordsIn, out: p.recordsOut, busy: p.busyMs, blocked: p.backPressuredMs };
 }
 
 function clampMs(value: number): number {

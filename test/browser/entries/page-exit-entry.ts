@@ -1,7 +1,8 @@
 // Browser side of test/browser/telemetry-page-exit.test.ts: a page that watches its exit with the
 // real sendBeacon and the real IndexedDB outbox; `?items=` results are pending when it is left.
 // `?early=` events of a click pipeline (one per second of event time, pages a and b in turn) go
-// through a 10 s tumbling window whose open windows leave as early panes.
+// through a 10 s tumbling window whose open windows the exit fires as early panes (the fire-early
+// control element); `api.click(n)` sends more events after an exit.
 import { Subject } from 'rxjs';
 import { earlyPanes, watchPageExit, type PageExitReport } from '../../../src/browser/index.js';
 import {
@@ -13,7 +14,6 @@ import {
   window,
   withEventTime,
 } from '../../../src/index.js';
-import { createQueryableState, type OpenWindow } from '../../../src/redux/index.js';
 
 const params = new URLSearchParams(location.search);
 const items = Number(params.get('items') ?? 0);
@@ -21,33 +21,30 @@ const pending = Array.from({ length: items }, (_, i) => ({ i, pad: 'x'.repeat(1_
 const sent: string[] = [];
 
 type Click = { page: string; at: number };
-const live = createQueryableState();
 const clicks = new Subject<Click>();
 const perPage = count();
-let watermark = -Infinity;
 const fired: unknown[] = [];
+const early: unknown[] = [];
 clicks
   .pipe(
     withEventTime({ timestamp: (c: Click) => c.at, watermarks: boundedOutOfOrderness<Click>(0).onEveryEvent() }),
     keyBy((c) => c.page),
-    window(tumblingEventTimeWindows(10_000), { queryable: { registry: live, name: 'clicks' } }).aggregate(perPage),
+    window(tumblingEventTimeWindows(10_000)).aggregate(perPage),
     toValues(),
   )
-  .subscribe((r) => fired.push(r));
-for (let i = 0; i < Number(params.get('early') ?? 0); i++) {
-  clicks.next({ page: i % 2 === 0 ? 'a' : 'b', at: i * 1_000 });
-  watermark = i * 1_000 - 1; // boundedOutOfOrderness(0): the watermark trails the latest timestamp by 1 ms
-}
+  .subscribe((r) => (r.pane.timing === 'EARLY' ? early : fired).push(r));
+let clicked = 0;
+const click = (n: number): void => {
+  for (const end = clicked + n; clicked < end; clicked++)
+    clicks.next({ page: clicked % 2 === 0 ? 'a' : 'b', at: clicked * 1_000 });
+};
+click(Number(params.get('early') ?? 0));
 
 const exit = watchPageExit({
   pipelineId: 'page-exit',
   url: params.get('collect') ?? '/collect',
   pending: () => pending.splice(0),
-  earlyPanes: earlyPanes({
-    openWindows: () => live.view<string, readonly OpenWindow[]>('clicks').getSnapshot().entries,
-    aggregate: perPage,
-    watermark: () => watermark,
-  }),
+  earlyPanes: earlyPanes({ send: (_, batch) => clicks.next(batch as never), take: () => early.splice(0) }),
   drainSend: async (body) => {
     sent.push(body);
     return true;
@@ -59,8 +56,10 @@ const exit = watchPageExit({
 
 const api = {
   exits: [] as PageExitReport[],
-  /** The window results the pipeline fired itself (on time). */
+  /** The window results the pipeline fired on time. */
   fired,
+  /** Sends `n` more clicks, one per second of event time after the last. */
+  click,
   /** Hides the page as a tab switch does (headless Chromium never hides a tab by itself). */
   hide(): void {
     Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
