@@ -67,6 +67,8 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   /** The key groups of the last checkpoint's export (window-rows.ts). */
   readonly #exporter = new WindowExporter();
   readonly #paneExporter = new PaneExporter();
+  /** Whether the last checkpoint took pane tables (pane-rows.ts) rather than window rows; null before the first. */
+  #columnar: boolean | null = null;
 
   /** The id this operator's state is stored under in checkpoints. */
   get uid(): string | undefined {
@@ -236,8 +238,16 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     const setup = this.#setup;
     return namingWindow(setup.uid, () => {
       const panes = this.#panes;
-      const keyed = panes?.columnar
-        ? this.#paneExporter.export(panes, checkpoint.incremental)
+      const columnar = panes?.columnar === true;
+      // A switch of layout (early counts come and go) starts both over: the next export is full, and
+      // the other layout's tables, left out, restore as empty.
+      if (columnar !== this.#columnar) {
+        this.#exporter.reset();
+        this.#paneExporter.reset();
+        this.#columnar = columnar;
+      }
+      const keyed = columnar
+        ? this.#paneExporter.export(panes!, checkpoint.incremental)
         : this.#exporter.export<unknown>(panes ?? this.#general!.rows(), checkpoint.incremental);
       return { stateVersion: 0, state: windowCheckpointState(setup.uid, setup.assigner.name, setup.watermark), keyed };
     });

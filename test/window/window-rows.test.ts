@@ -153,6 +153,45 @@ describe('an incremental window checkpoint holds only the keys that changed', ()
     ]);
   });
 
+  it('pane path fired early between incremental checkpoints: the chain restores the early counts (on-time pane index 1)', () => {
+    const results = (h: Harness): string[] =>
+      h
+        .takeOutput()
+        .filter((e) => e.kind === 'record')
+        .map((e) => {
+          const r = (e as { value: { key: string; value: number; pane: { timing: string; index: number } } }).value;
+          return `${r.key}=${r.value} ${r.pane.timing}#${r.pane.index}`;
+        })
+        .sort();
+    const run = (restoreAt: number | null): string[] => {
+      let h = new OperatorHarness(create as never) as unknown as Harness;
+      const chain: Snapshot[] = [];
+      const steps: (() => void)[] = [
+        () => h.process(rec(1, 10, 'a'), rec(2, 20, 'b')),
+        () => h.process({ kind: 'control', type: 'fire-early' }), // early panes: the path switches to window rows
+        () => h.process(rec(5, 30, 'a')),
+        () => h.process(rec(1, 1100, 'c')),
+      ];
+      const out: string[] = [];
+      steps.forEach((step, i) => {
+        step();
+        out.push(...results(h));
+        chain.push(stored(h.operator, i + 1, i > 0));
+        if (restoreAt === i) {
+          const [full, ...deltas] = chain;
+          h = new OperatorHarness(create as never) as unknown as Harness;
+          h.initializeState(applyDeltas(full!, deltas));
+        }
+      });
+      h.process(watermark(Number.POSITIVE_INFINITY));
+      return [...out, ...results(h)];
+    };
+    const expected = run(null);
+    expect(expected).toContain('a=6 ON_TIME#1');
+    expect(expected).toContain('c=1 ON_TIME#0');
+    for (const at of [1, 2, 3]) expect(run(at)).toEqual(expected);
+  });
+
   it('pane path: a pane table is a column of keys and a column of accumulators, named by its window', () => {
     const h = new OperatorHarness(create as never) as unknown as Harness;
     h.process(rec(3, 10, 'a'), rec(4, 20, 'a'), rec(5, 1010, 'a'));
