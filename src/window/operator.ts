@@ -149,6 +149,19 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     panes.processValue(value, timestamp, selectKey);
   }
 
+  /** `processValue` for `values[from, to)` at `timestamps[from, to)`: a fused chain's run of records. */
+  processValues(
+    values: readonly T[],
+    timestamps: Float64Array,
+    from: number,
+    to: number,
+    out: Output<WindowResult<K, R>, K>,
+  ): void {
+    const selectKey = this.#setup.selectKey;
+    if (this.#panes !== null && selectKey !== null) this.#panes.processValues(values, timestamps, from, to, selectKey);
+    else for (let i = from; i < to; i++) this.processValue(values[i]!, timestamps[i]!, out);
+  }
+
   processWatermark(wm: Watermark, out: Output<WindowResult<K, R>, K>): void {
     this.advanceWatermark(wm.timestamp, out);
     out.push(wm);

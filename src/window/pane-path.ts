@@ -68,6 +68,38 @@ export class PanePath<T, K, R> {
     else this.#keyValue(pane, value, selectKey);
   }
 
+  /** `processValue` for `values[from, to)` at `timestamps[from, to)`, in one loop with the pane at hand. */
+  processValues(
+    values: readonly T[],
+    timestamps: Float64Array,
+    from: number,
+    to: number,
+    selectKey: (value: T) => K,
+  ): void {
+    const panes = this.#panes;
+    const watermark = this.#setup.watermark; // (a run raises it only after its last value)
+    let pane: Pane<Id> | null = null;
+    let start = 0;
+    let end = -Infinity;
+    for (let i = from; i < to; i++) {
+      const value = values[i]!;
+      const ts = timestamps[i]!;
+      if (!(ts >= start && ts < end)) {
+        pane = panes.paneFor(ts, watermark);
+        if (pane === null) {
+          this.#lateValue(value, ts, selectKey);
+          continue;
+        }
+        start = pane.window.start;
+        end = pane.window.end;
+      }
+      const key = selectKey(value);
+      // A string key not starting with U+0000 is its own id (keyId), and valid (checkKey).
+      if (typeof key === 'string' && key.charCodeAt(0) !== 0) this.#add(pane!, key, key, FUSED_KEY_GROUP, value);
+      else this.#add(pane!, keyId(checkKey(key, value)), key, FUSED_KEY_GROUP, value);
+    }
+  }
+
   #lateValue(value: T, timestamp: number, selectKey: (value: T) => K): void {
     const key = checkKey(selectKey(value), value);
     this.#setup.late(null, value, timestamp, key, this.#setup.groupOf(key, FUSED_KEY_GROUP));
@@ -81,8 +113,7 @@ export class PanePath<T, K, R> {
   }
 
   #add(pane: Pane<Id>, id: Id, key: unknown, keyGroup: number, value: T): void {
-    const panes = this.#panes;
-    const slot = panes.slotOf(id, pane);
+    const slot = pane.slots.get(id) ?? -1; // (inline: a call to PaneTable.slotOf stayed a call here)
     const columns = this.#columns;
     if (columns !== null) {
       if (slot >= 0) {
