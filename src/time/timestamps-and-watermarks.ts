@@ -299,8 +299,6 @@ export class TimestampsAndWatermarksOperator<T> {
   /** Processes a batch of values into a fused chain's next operator (src/fusion/). */
   processValuesTo(values: readonly T[], down: EntryDownstream<T>): void {
     if (this.#bound >= 0 && down.records !== undefined) this.#boundedRunsTo(values, down);
-    else if (this.#bound >= 0)
-      for (let i = 0; i < values.length; i++) this.#boundedValueTo(values[i]!, this.#extract(values[i]!), down);
     else for (let i = 0; i < values.length; i++) this.processValueTo(values[i]!, down);
     this.endOfBatchTo(down);
   }

@@ -93,10 +93,7 @@ export class PanePath<T, K, R> {
         start = pane.window.start;
         end = pane.window.end;
       }
-      const key = selectKey(value);
-      // A string key not starting with U+0000 is its own id (keyId), and valid (checkKey).
-      if (typeof key === 'string' && key.charCodeAt(0) !== 0) this.#add(pane!, key, key, FUSED_KEY_GROUP, value);
-      else this.#add(pane!, keyId(checkKey(key, value)), key, FUSED_KEY_GROUP, value);
+      this.#keyValue(pane!, value, selectKey);
     }
   }
 
