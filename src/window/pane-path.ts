@@ -110,7 +110,7 @@ export class PanePath<T, K, R> {
   }
 
   #add(pane: Pane<Id>, id: Id, key: unknown, keyGroup: number, value: T): void {
-    const slot = pane.slots.get(id) ?? -1; // (inline: a call to PaneTable.slotOf stayed a call here)
+    const slot = pane.slots.get(id) ?? -1; // (here, not in a method of the table: that stayed a call)
     const columns = this.#columns;
     if (columns !== null) {
       if (slot >= 0) {
