@@ -153,6 +153,11 @@ class ValuesDownstream<T, K, R> implements EntryDownstream<T> {
   record(value: T, timestamp: number): void {
     this.#window.processValue(value, timestamp, this.#out);
   }
+  // A run's watermarks as one: nothing forwards them past the fused toValues, and the run's values
+  // are all above each (none late), so they fire the same panes in the same order (pane-path.ts).
+  records(values: readonly T[], timestamps: Float64Array, from: number, to: number): void {
+    this.#window.processValues(values, timestamps, from, to, this.#out);
+  }
   watermark(timestamp: number): void {
     const window = this.#window;
     if (timestamp < window.nextFiring) window.noteWatermark(timestamp);

@@ -8,7 +8,9 @@
  *    straight to the window operator (event-time-window-chain.ts), so no record object is built
  *    per input value, and watermarks are numbers until one has to travel further.
  * 3. `… → window → toValues`, on the chain of rule 2: the window operator hands its results to the
- *    subscriber as they are, with no record wrapping each.
+ *    subscriber as they are, with no record wrapping each. No watermark leaves such a chain, so a
+ *    bounded strategy's per-event watermarks of a batch reach the window as one per run of values
+ *    (EntryDownstream.records): the timestamps in one number array, the values in one loop.
  *
  * Each rule applies only to the exact stream the previous operator returned (`stageOf`), so any
  * operator in between (a map, a tap, a share) keeps the unfused path, which gives the same results.

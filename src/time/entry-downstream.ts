@@ -12,6 +12,12 @@ export interface EntryDownstream<T> {
   watermark(timestamp: number): void;
   /** Status, control elements, and records behind the watermark forwarded as they are. */
   element(element: StreamElement<T>): void;
+  /**
+   * Optional: takes the records `values[from, to)` at `timestamps[from, to)` at once, each above the
+   * watermark when it came; the watermarks they raised come after, as one (their last), which is the
+   * same only where watermarks go no further than a fused toValues (src/fusion/).
+   */
+  records?(values: readonly T[], timestamps: Float64Array, from: number, to: number): void;
 }
 
 /** The downstream of the element-array methods: builds the elements into `out`. */

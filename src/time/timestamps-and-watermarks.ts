@@ -57,23 +57,24 @@ export class TimestampsAndWatermarksOperator<T> {
   readonly #extract: (value: T) => number;
   readonly #time: ProcessingTimeService;
   readonly #period: number;
-  /** Where the generator's output goes; set only while the generator is being called. */
+  /** Where the generator's output goes, while it is being called. */
   #out: EntryDownstream<T> | undefined;
   readonly #array = new ElementArray<T>();
   #currentWatermark = MIN_WATERMARK;
   #idle = false;
   #nextPeriodicEmit = Infinity;
   readonly #periodic: boolean;
-  /** Runs the periodic emission after every event ('event') or input batch ('batch'): see WatermarkStrategy.cadence. */
+  /** Periodic emission after every event or input batch (WatermarkStrategy.cadence). */
   readonly #onEvent: boolean;
   readonly #onBatch: boolean;
   /**
-   * A bounded strategy's out-of-orderness on the every-event cadence without idleness, else -1: the
-   * operator then computes `max - d - 1` itself, as the generator would, without two calls and a
-   * boxed number per value (the generator is never asked for anything else then).
+   * A bounded strategy's out-of-orderness on the every-event cadence without idleness, else -1: then
+   * `max - d - 1` is computed here, as the generator would, with no call or boxed number per value.
    */
   readonly #bound: number;
   #max = -Infinity;
+  /** Timestamps of #boundedRunsTo. */
+  #stamps = new Float64Array(0);
   #cancelTimer: (() => void) | undefined;
   readonly #output: WatermarkOutput = {
     // As Flink's WatermarkEmitter: a watermark that does not advance is dropped and does not end
@@ -123,12 +124,11 @@ export class TimestampsAndWatermarksOperator<T> {
   }
 
   /**
-   * Exports the last watermark forwarded, and the generator's state, as plain data. Flink does
-   * not checkpoint its TimestampsAndWatermarksOperator; we keep the watermark so that a restored
-   * pipeline never forwards a watermark below one it already forwarded (as the window operator
-   * restores its own), and the generator's state (the built-ins: the highest timestamp seen) so
-   * that periodic watermarks continue where they were instead of starting from the minimum
-   * (docs/checkpoints.md, "Differences from Flink").
+   * Exports the last watermark forwarded, and the generator's state, as plain data. Flink does not
+   * checkpoint its TimestampsAndWatermarksOperator; we keep the watermark, so that a restored pipeline
+   * never forwards one below a watermark it forwarded (as the window operator restores its own), and
+   * the generator's state (the built-ins: the highest timestamp seen), so that periodic watermarks go
+   * on from there (docs/checkpoints.md, "Differences from Flink").
    */
   snapshotState(): EventTimeEntrySnapshot {
     if (this.#generator.snapshotState === undefined) return { version: 1, watermark: this.#currentWatermark };
@@ -151,7 +151,7 @@ export class TimestampsAndWatermarksOperator<T> {
         'state.watermark',
       );
     }
-    // A snapshot without the generator's state (an older one, or a generator without state): the generator starts afresh.
+    // No generator state (an older snapshot, or a stateless generator): the generator starts afresh.
     if (s.generator !== undefined && this.#generator.restoreState !== undefined) {
       try {
         this.#generator.restoreState(s.generator);
@@ -174,12 +174,12 @@ export class TimestampsAndWatermarksOperator<T> {
   /** Processes one value into a fused chain's next operator (src/fusion/). */
   processValueTo(value: T, down: EntryDownstream<T>): void {
     if (this.#bound >= 0) {
-      this.#boundedValueTo(value, down);
+      this.#boundedValueTo(value, this.#extract(value), down);
       return;
     }
     this.#out = down;
     const timestamp: unknown = this.#extract(value);
-    // Fast path first: a safe integer is the only valid timestamp.
+    // A safe integer is the only valid timestamp.
     if (!Number.isSafeInteger(timestamp)) {
       this.#invalid(value, timestamp);
       this.#out = undefined;
@@ -195,9 +195,8 @@ export class TimestampsAndWatermarksOperator<T> {
     this.#out = undefined;
   }
 
-  /** processValueTo for a bounded strategy on the every-event cadence (see #bound). */
-  #boundedValueTo(value: T, down: EntryDownstream<T>): void {
-    const timestamp: unknown = this.#extract(value);
+  /** processValueTo for a bounded strategy (#bound), `timestamp` extracted. */
+  #boundedValueTo(value: T, timestamp: unknown, down: EntryDownstream<T>): void {
     if (!Number.isSafeInteger(timestamp)) {
       this.#out = down;
       this.#invalid(value, timestamp);
@@ -221,6 +220,56 @@ export class TimestampsAndWatermarksOperator<T> {
           this.#out = undefined;
         }
       }
+    }
+  }
+
+  /**
+   * #boundedValueTo over a batch into `down.records`: runs of values with their timestamps, each run's
+   * last watermark after it. A late value, an invalid timestamp or watermark ends a run and goes alone.
+   */
+  #boundedRunsTo(values: readonly T[], down: EntryDownstream<T>): void {
+    const n = values.length;
+    if (this.#stamps.length < n) this.#stamps = new Float64Array(n);
+    const stamps = this.#stamps;
+    const extract = this.#extract;
+    const bound = this.#bound;
+    let max = this.#max;
+    let watermark = this.#currentWatermark;
+    let from = 0;
+    for (let i = 0; i < n; i++) {
+      const ts: unknown = extract(values[i]!);
+      if (Number.isSafeInteger(ts) && (ts as number) > watermark) {
+        const t = ts as number;
+        stamps[i] = t;
+        if (t <= max) continue;
+        if (Number.isSafeInteger(t - bound - 1)) {
+          max = t;
+          if (t - bound - 1 > watermark) watermark = t - bound - 1;
+          continue;
+        }
+      }
+      this.#runTo(values, from, i, max, watermark, down);
+      this.#boundedValueTo(values[i]!, ts, down);
+      max = this.#max;
+      watermark = this.#currentWatermark;
+      from = i + 1;
+    }
+    this.#runTo(values, from, n, max, watermark, down);
+  }
+
+  #runTo(
+    values: readonly T[],
+    from: number,
+    to: number,
+    max: number,
+    watermark: number,
+    down: EntryDownstream<T>,
+  ): void {
+    this.#max = max;
+    if (from < to) down.records!(values, this.#stamps, from, to);
+    if (watermark > this.#currentWatermark) {
+      this.#currentWatermark = watermark;
+      down.watermark(watermark);
     }
   }
 
@@ -249,7 +298,7 @@ export class TimestampsAndWatermarksOperator<T> {
 
   /** Processes a batch of values into a fused chain's next operator (src/fusion/). */
   processValuesTo(values: readonly T[], down: EntryDownstream<T>): void {
-    if (this.#bound >= 0) for (let i = 0; i < values.length; i++) this.#boundedValueTo(values[i]!, down);
+    if (this.#bound >= 0 && down.records !== undefined) this.#boundedRunsTo(values, down);
     else for (let i = 0; i < values.length; i++) this.processValueTo(values[i]!, down);
     this.endOfBatchTo(down);
   }
@@ -294,9 +343,8 @@ export class TimestampsAndWatermarksOperator<T> {
   }
 
   /**
-   * `end` into a fused chain's next operator (src/fusion/): stops the periodic emission (`dispose`),
-   * marks the input active again if it was idle, then sends the end-of-stream watermark (+Infinity)
-   * unless it was sent already.
+   * `end` into a fused chain's next operator (src/fusion/): `dispose`, active again if idle, then the
+   * end-of-stream watermark (+Infinity) unless it was sent already.
    */
   endTo(down: EntryDownstream<T>): void {
     this.#out = down;

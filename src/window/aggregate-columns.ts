@@ -12,7 +12,9 @@
 import { BUILTIN, COMBINED, type AverageAccumulator, type BuiltinAggregate } from './aggregates.js';
 
 /** A `combine`'s result objects: one property per part, in the order of its names. */
-type ResultConstructor = new (columns: number[][], slot: number) => Record<string, number>;
+type ResultConstructor = new (of: AggregateColumns, columns: number[][], slot: number) => Record<string, number>;
+/** The result constructors by list of names (AggregateColumns.#resultConstructor). */
+const RESULTS = new Map<string, ResultConstructor>();
 
 const COUNT = 0;
 const SUM = 1;
@@ -49,27 +51,32 @@ export class AggregateColumns {
       }
     }
     this.width = this.#kinds.length;
-    this.#Result = names !== null ? this.#resultConstructor(names) : null;
+    this.#Result = names !== null ? AggregateColumns.#resultConstructor(names) : null;
   }
 
   /**
-   * A constructor of the result objects of a `combine` with these names, made once per aggregate
-   * function. Each constructor function has a hidden class of its own that V8 sizes to the
-   * properties its first objects received (slack tracking): a result holds exactly one field per
-   * part (40 bytes for two), where an object literal filled by name reserves four (56 bytes). Its
-   * prototype is Object.prototype, so a result is a plain object to the user (keys, JSON, equality).
+   * The constructor of the result objects of a `combine` with these names, one per list of names in
+   * the process, so that every pipeline's results of that shape share one hidden class (the user's
+   * reads of them stay monomorphic from pipeline to pipeline). A constructor function's hidden class
+   * is sized to the properties its first objects received (slack tracking): a result holds exactly
+   * one field per part (40 bytes for two), where an object literal filled by name reserves four (56
+   * bytes). Its prototype is Object.prototype, so a result is a plain object to the user (keys, JSON,
+   * equality).
    */
-  #resultConstructor(names: readonly string[]): ResultConstructor {
+  static #resultConstructor(names: readonly string[]): ResultConstructor {
+    const id = names.join('\u0000');
+    const known = RESULTS.get(id);
+    if (known !== undefined) return known;
     const n = names.length;
     const [n0, n1] = names;
-    const parts = (columns: number[][], slot: number, p: number): number => this.#partResult(p, columns, slot);
     // A store site for each of the first two parts: a site that sees one property name stays monomorphic.
-    function Result(this: Record<string, number>, columns: number[][], slot: number): void {
-      if (n > 0) this[n0!] = parts(columns, slot, 0);
-      if (n > 1) this[n1!] = parts(columns, slot, 1);
-      for (let p = 2; p < n; p++) this[names[p]!] = parts(columns, slot, p);
+    function Result(this: Record<string, number>, of: AggregateColumns, columns: number[][], slot: number): void {
+      if (n > 0) this[n0!] = of.#partResult(0, columns, slot);
+      if (n > 1) this[n1!] = of.#partResult(1, columns, slot);
+      for (let p = 2; p < n; p++) this[names[p]!] = of.#partResult(p, columns, slot);
     }
     Result.prototype = Object.prototype;
+    RESULTS.set(id, Result as unknown as ResultConstructor);
     return Result as unknown as ResultConstructor;
   }
 
@@ -132,7 +139,7 @@ export class AggregateColumns {
   /** The window's result: the aggregate's `getResult` (a number, or an object by part name). */
   result(columns: number[][], slot: number): unknown {
     const Result = this.#Result;
-    return Result === null ? this.#partResult(0, columns, slot) : new Result(columns, slot);
+    return Result === null ? this.#partResult(0, columns, slot) : new Result(this, columns, slot);
   }
 
   #partResult(p: number, columns: number[][], slot: number): number {

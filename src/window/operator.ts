@@ -22,7 +22,7 @@ import { MAX_WATERMARK } from '../core/elements.js';
 import { processElement, type Output, type OperatorRuntime, type StreamOperator } from '../core/operator.js';
 import { WindowSetup, type WindowOperatorConfig } from './config.js';
 import { PanePath } from './pane-path.js';
-import { paneCanHold, restorePane } from './pane-state.js';
+import { paneCanHold, paneKeyCount, paneTimerCount, restorePane } from './pane-state.js';
 import { WindowStateError } from './errors.js';
 import type { GeneralPathFactory, GeneralWindows } from './general-windows.js';
 import { namingWindow } from './state-export.js';
@@ -103,12 +103,12 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
    * (its end, which is also its cleanup time); on the general path, the timer service's.
    */
   get timerCount(): number {
-    return (this.#panes?.timerCount ?? 0) + (this.#general?.timerCount ?? 0);
+    return (this.#panes !== null ? paneTimerCount(this.#panes.access) : 0) + (this.#general?.timerCount ?? 0);
   }
 
   /** Number of keys with at least one live window. */
   get keyCount(): number {
-    if (this.#panes !== null) return this.#panes.keyCount;
+    if (this.#panes !== null) return paneKeyCount(this.#panes.access);
     return this.#general?.keyCount ?? 0;
   }
 
@@ -152,6 +152,20 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
       return;
     }
     panes.processValue(value, timestamp, selectKey, out);
+  }
+
+  /** `processValue` for `values[from, to)` at `timestamps[from, to)`: a fused chain's run of records. */
+  processValues(
+    values: readonly T[],
+    timestamps: Float64Array,
+    from: number,
+    to: number,
+    out: Output<WindowResult<K, R>, K>,
+  ): void {
+    const selectKey = this.#setup.selectKey;
+    if (this.#panes !== null && selectKey !== null)
+      this.#panes.processValues(values, timestamps, from, to, selectKey, out);
+    else for (let i = from; i < to; i++) this.processValue(values[i]!, timestamps[i]!, out);
   }
 
   processWatermark(wm: Watermark, out: Output<WindowResult<K, R>, K>): void {

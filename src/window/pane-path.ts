@@ -54,7 +54,6 @@ export class PanePath<T, K, R> {
       late: this.#late,
       columns,
       inc: this.#inc,
-      allPanes: () => this.#allPanes(),
       addSlot: (pane, id, key, keyGroup) => this.#addSlot(pane, id, key, keyGroup),
       groupOf: (pane, i) => this.#groupOf(pane, i),
       early: () => (this.#early ??= new PaneFirings()),
@@ -91,6 +90,36 @@ export class PanePath<T, K, R> {
     const pane = this.#panes.paneFor(timestamp, this.#setup.watermark);
     if (pane === null) this.#lateValue(value, timestamp, selectKey, out);
     else this.#keyValue(pane, value, timestamp, selectKey);
+  }
+
+  /** `processValue` for `values[from, to)` at `timestamps[from, to)`, in one loop with the pane at hand. */
+  processValues(
+    values: readonly T[],
+    timestamps: Float64Array,
+    from: number,
+    to: number,
+    selectKey: (value: T) => K,
+    out: Output<WindowResult<K, R>, K>,
+  ): void {
+    const panes = this.#panes;
+    const watermark = this.#setup.watermark; // (a run raises it only after its last value)
+    let pane: Pane<Id> | null = null;
+    let start = 0;
+    let end = -Infinity;
+    for (let i = from; i < to; i++) {
+      const value = values[i]!;
+      const ts = timestamps[i]!;
+      if (!(ts >= start && ts < end)) {
+        pane = panes.paneFor(ts, watermark);
+        if (pane === null) {
+          this.#lateValue(value, ts, selectKey, out);
+          continue;
+        }
+        start = pane.window.start;
+        end = pane.window.end;
+      }
+      this.#keyValue(pane!, value, ts, selectKey);
+    }
   }
 
   #lateValue(value: T, timestamp: number, selectKey: (value: T) => K, out: Output<WindowResult<K, R>, K>): void {
@@ -134,8 +163,7 @@ export class PanePath<T, K, R> {
   }
 
   #add(pane: Pane<Id>, id: Id, key: unknown, keyGroup: number, value: T, timestamp: number): void {
-    const panes = this.#panes;
-    const slot = panes.slotOf(id, pane);
+    const slot = pane.slots.get(id) ?? -1; // (here, not in a method of the table: that stayed a call)
     const columns = this.#columns;
     if (columns !== null) {
       if (slot >= 0) {
@@ -281,25 +309,6 @@ export class PanePath<T, K, R> {
 
   get windowCount(): number {
     return this.#panes.windowCount + (this.#late?.windowCount ?? 0);
-  }
-
-  /** Pending timers, as the general path would hold them (late-panes.ts). */
-  get timerCount(): number {
-    const late = this.#late;
-    return late === null ? this.#panes.windowCount : late.timerCount + late.onTimeTimers(this.#panes.panes());
-  }
-
-  get keyCount(): number {
-    const keys = new Set<Id>();
-    for (const pane of this.#allPanes()) for (const id of pane.slots.keys()) keys.add(id);
-    return keys.size;
-  }
-
-  /** Every pane with windows: the late ones, then the table's. */
-  #allPanes(): Pane<Id>[] {
-    const panes = this.#panes.panes();
-    const late = this.#late;
-    return late === null ? panes : [...late.panes().map((kept) => kept.pane), ...panes];
   }
 
   clear(): void {

@@ -23,8 +23,6 @@ export interface PaneAccess {
   readonly late: LatePanes<Id> | null;
   readonly columns: AggregateColumns | null;
   readonly inc: PaneContents;
-  /** Every pane with windows, in start order (late ones first). */
-  allPanes(): Pane<Id>[];
   /** Takes the next slot of `pane` for a key (FUSED_KEY_GROUP: none kept). */
   addSlot(pane: Pane<Id>, id: Id, key: unknown, keyGroup: number): number;
   groupOf(pane: Pane<Id>, i: number): number;
@@ -32,6 +30,40 @@ export interface PaneAccess {
   early(): PaneFirings<Pane<Id>>;
   /** How many times slot `i` of a pane of the table fired early. */
   earlyCount(pane: Pane<Id>, i: number): number;
+}
+
+/** Every pane with windows: the late ones (all ended), then the table's. */
+const allPanes = (a: PaneAccess): Pane<Id>[] => {
+  const panes = a.table.panes();
+  return a.late === null ? panes : [...a.late.panes().map((kept) => kept.pane), ...panes];
+};
+
+/**
+ * The pane path's pending timers, as the general path would hold them (late-panes.ts counts them
+ * with lateness).
+ *
+ * @example
+ * ```ts
+ * // internal: paneTimerCount(panes.access) // one per window without lateness
+ * ```
+ */
+export function paneTimerCount(a: PaneAccess): number {
+  const late = a.late;
+  return late === null ? a.table.windowCount : late.timerCount + late.onTimeTimers(a.table.panes());
+}
+
+/**
+ * The pane path's keys with at least one window.
+ *
+ * @example
+ * ```ts
+ * // internal: paneKeyCount(panes.access) // 2 for keys 'a' and 'b' in any panes
+ * ```
+ */
+export function paneKeyCount(a: PaneAccess): number {
+  const keys = new Set<Id>();
+  for (const pane of allPanes(a)) for (const id of pane.slots.keys()) keys.add(id);
+  return keys.size;
 }
 
 const idOf = (a: PaneAccess, key: unknown): Id => (a.setup.keyed ? keyId(key as never) : UNKEYED);
@@ -55,7 +87,7 @@ export function exportPaneKeys(a: PaneAccess, only: Id | undefined): KeyData[] {
     const fired = late === null ? a.earlyCount(pane, i) : (late.fired[i] ?? 0);
     return windowDataOf(a.setup, a.inc, pane.window, accOf(a, pane, i), fired);
   };
-  return exportPanes(a.allPanes(), only, (pane, i) => a.groupOf(pane, i), data);
+  return exportPanes(allPanes(a), only, (pane, i) => a.groupOf(pane, i), data);
 }
 
 /**
@@ -149,7 +181,7 @@ function restorePaneRows(a: PaneAccess, s: WindowOperatorState): void {
 export function takePaneChanges(a: PaneAccess, fired: Pane<Id>[] | null): Map<Id, KeyRef> | undefined {
   return changedKeys(
     fired,
-    a.allPanes(),
+    allPanes(a),
     (pane, i) => a.groupOf(pane, i),
     (key) => idOf(a, key),
   );

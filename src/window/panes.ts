@@ -72,11 +72,6 @@ export class PaneTable<Id> {
     this.#columns = columns;
   }
 
-  /** The slot of the key with id `id` in `pane`, or -1 if it has no window there. */
-  slotOf(id: Id, pane: Pane<Id>): number {
-    return pane.slots.get(id) ?? -1;
-  }
-
   /**
    * Adds the window of a key in `pane`, which the key has none in yet, and returns its slot: the
    * next one, `pane.keys.length` before the call. The caller stores the accumulator (`pane.accs`

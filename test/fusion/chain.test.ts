@@ -16,6 +16,7 @@ import {
   withEventTime,
   withEventTimeBatches,
   type StreamBatch,
+  type InvalidRecord,
   type StreamRecord,
   type WatermarkStrategy,
 } from '../../src/index.js';
@@ -35,7 +36,9 @@ const pass = <T>() => map((x: T) => x); // breaks fusion, changes nothing
 const events = fc.array(
   fc.record({
     k: fc.constantFrom('a', 'b', 'c'),
-    at: fc.integer({ min: 0, max: 5_000 }),
+    // Now and then a timestamp that is not an integer (to the `invalid` side output): it ends a run of
+    // the fused entry's batch loop (timestamps-and-watermarks.ts #boundedRunsTo), as a late value does.
+    at: fc.oneof({ weight: 20, arbitrary: fc.integer({ min: 0, max: 5_000 }) }, fc.constant(0.5)),
     v: fc.integer({ min: 0, max: 9 }),
   }),
   { maxLength: 120 },
@@ -54,7 +57,7 @@ function chunks<T>(values: readonly T[], size: number): T[][] {
 
 describe('fused event-time window chain', () => {
   for (const [name, strategy] of strategies) {
-    it(`gives the elements and values of the unfused operators (${name}, batches and single values, late data)`, async () => {
+    it(`gives the elements and values of the unfused operators (${name}, batches and single values, late data, invalid timestamps)`, async () => {
       await fc.assert(
         fc.asyncProperty(
           events,
@@ -66,12 +69,14 @@ describe('fused event-time window chain', () => {
               const late = new SideOutput<StreamRecord<Ev, string>>('late');
               const lateSeen: StreamRecord<Ev, string>[] = [];
               late.subscribe((r) => lateSeen.push(r));
+              const invalid = new SideOutput<InvalidRecord<Ev>>('invalid');
+              const invalidSeen: InvalidRecord<Ev>[] = [];
+              invalid.subscribe((r) => invalidSeen.push(r));
               const counters = new Counters();
+              const options = { timestamp: (e: Ev) => e.at, watermarks: strategy(), counters, invalid };
               const entered: Observable<StreamBatch<Ev>> = batched
-                ? from(chunks(evs, size)).pipe(
-                    withEventTimeBatches({ timestamp: (e: Ev) => e.at, watermarks: strategy(), counters }),
-                  )
-                : from(evs).pipe(withEventTime({ timestamp: (e: Ev) => e.at, watermarks: strategy(), counters }));
+                ? from(chunks(evs, size)).pipe(withEventTimeBatches(options))
+                : from(evs).pipe(withEventTime(options));
               const keyed = (fused ? entered : entered.pipe(pass())).pipe(keyBy((e: Ev) => e.k));
               const assigner = sliding ? slidingEventTimeWindows(1_000, 500) : tumblingEventTimeWindows(1_000);
               const windowed = (fused ? keyed : keyed.pipe(pass())).pipe(
@@ -82,7 +87,12 @@ describe('fused event-time window chain', () => {
               const out = values
                 ? await firstValueFrom((fused ? windowed : windowed.pipe(pass())).pipe(toValues(), toArray()))
                 : await firstValueFrom(windowed.pipe(unbatched(), toArray()));
-              return { out, late: lateSeen, counted: counters.get('lateRecords') };
+              return {
+                out,
+                late: lateSeen,
+                invalid: invalidSeen,
+                counted: [counters.get('lateRecords'), counters.get('invalidTimestamps')],
+              };
             };
             for (const values of [false, true]) expect(await run(true, values)).toEqual(await run(false, values));
           },
