@@ -6,6 +6,8 @@
  * the batch's buffers, so at most `credits` batches are in flight per channel.
  */
 
+import type { OperatorStateSnapshot } from '../core/state-snapshot.js';
+
 /** The first frame a worker receives: what to run. */
 export interface InitFrame {
   readonly t: 'init';
@@ -65,8 +67,43 @@ export interface WorkerError {
   readonly code: string | undefined;
 }
 
+/**
+ * A checkpoint barrier. To the worker: between the batches before and after checkpoint
+ * `checkpointId`. Back: the subtask's operators reported `reports` as the barrier passed them.
+ */
+export interface BarrierFrame {
+  readonly t: 'barrier';
+  readonly checkpointId: number;
+  readonly incremental: boolean;
+  readonly reports: readonly StateReport[];
+}
+
+/** One operator's state as a subtask reported it at a barrier. */
+export interface StateReport {
+  readonly uid: string;
+  readonly state: OperatorStateSnapshot;
+  readonly operator: string;
+  readonly watermark: number | undefined;
+}
+
+/** The restored state of the subtask's operators, by uid, pruned to its key groups; before any batch. */
+export interface RestoreFrame {
+  readonly t: 'restore';
+  readonly checkpointId: number;
+  readonly states: Readonly<Record<string, OperatorStateSnapshot>>;
+}
+
 /** Every frame of a channel. */
-export type Frame = InitFrame | BatchFrame | WatermarkFrame | StatusFrame | CreditFrame | EndFrame | ErrorFrame;
+export type Frame =
+  | InitFrame
+  | BatchFrame
+  | WatermarkFrame
+  | StatusFrame
+  | CreditFrame
+  | EndFrame
+  | ErrorFrame
+  | BarrierFrame
+  | RestoreFrame;
 
 /**
  * One end of a channel, as each platform provides it (a Node `Worker` or `parentPort`, a Web `Worker`

@@ -1,6 +1,15 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
-import { MAX_WATERMARK, type StreamElement, type StreamRecord } from '../core/elements.js';
-import { subtaskForKeyGroup } from '../core/key-group-assignment.js';
+import {
+  linkToPipeline,
+  PIPELINE_CONTROL,
+  reportPipelineFailure,
+  RESTORE_CONTROL,
+  type PendingCheckpoint,
+  type PipelineLink,
+  type RestoreSource,
+} from '../core/checkpointing.js';
+import { MAX_WATERMARK, type CheckpointBarrier, type StreamElement, type StreamRecord } from '../core/elements.js';
+import { keyGroupRangeForSubtask, subtaskForKeyGroup } from '../core/key-group-assignment.js';
 import {
   attachSubscribingStage,
   deliver,
@@ -13,7 +22,9 @@ import { FlowMonitor } from '../flow/monitor.js';
 import { WatermarkValve } from '../time/watermark-valve.js';
 import { NotPartitionableError, SubtaskFailedError } from './errors.js';
 import { FrameSender, returnCredit } from './frame-sender.js';
-import type { Frame, WorkerError, WorkerHandle, WorkerSpawner } from './frames.js';
+import type { Frame, StateReport, WorkerError, WorkerHandle, WorkerSpawner } from './frames.js';
+import { mergeReports } from './merge-reports.js';
+import { segmentOperators, splitRestore } from './restore-split.js';
 import type { Segment } from './segment.js';
 
 /** What a `ParallelStage` runs: resolved options of `parallel`. */
@@ -40,6 +51,18 @@ interface Channel {
   /** Output batches emitted downstream whose credit waits for downstream demand. */
   readonly owed: unknown[];
   ended: boolean;
+  /** Whether the channel sent the barrier of the oldest checkpoint in alignment: what follows waits. */
+  blocked: boolean;
+  /** Frames received after that barrier, replayed once every channel has sent it. */
+  readonly held: Frame[];
+}
+
+/** A checkpoint whose barrier went to the subtasks and has not come back from all of them. */
+interface Aligning {
+  readonly barrier: CheckpointBarrier;
+  readonly release: () => void;
+  readonly reports: (readonly StateReport[])[];
+  arrived: number;
 }
 
 /**
@@ -57,6 +80,8 @@ export class ParallelStage implements FlowStage {
   readonly #channels: Channel[];
   readonly #valve: WatermarkValve;
   readonly #sinks: ParallelSinks;
+  readonly #aligning: Aligning[] = [];
+  #lastCheckpoint: PendingCheckpoint | undefined;
   #inputEnded = false;
   #closed = false;
   #wake: Subscription | undefined;
@@ -83,6 +108,8 @@ export class ParallelStage implements FlowStage {
       sender: new FrameSender(worker, segment.codec, credits),
       owed: [],
       ended: false,
+      blocked: false,
+      held: [],
     };
     worker.onFrame((frame) => this.#onFrame(subtask, channel, frame));
     worker.onFailure((reason, cause) => this.#failSubtask(subtask, reason, cause));
@@ -135,8 +162,11 @@ export class ParallelStage implements FlowStage {
         case 'status':
           this.#broadcast({ t: 'status', idle: element.idle });
           break;
+        case 'barrier':
+          this.#barrier(element);
+          break;
         default:
-          break; // barriers and control elements: the main thread's pipeline keeps them (see docs/parallel.md)
+          this.#control(element);
       }
     }
     for (const channel of this.#channels) channel.sender.flush();
@@ -151,12 +181,46 @@ export class ParallelStage implements FlowStage {
     for (const channel of this.#channels) channel.sender.flush();
   }
 
+  /** A barrier goes to every subtask; the checkpoint waits until each has sent it back (`#aligned`). */
+  #barrier(barrier: CheckpointBarrier): void {
+    const checkpoint = barrier.checkpoint;
+    if (checkpoint !== undefined) this.#lastCheckpoint = checkpoint;
+    const release = checkpoint?.hold(this.name) ?? (() => {});
+    this.#aligning.push({ barrier, release, reports: [], arrived: 0 });
+    const incremental = checkpoint?.incremental ?? false;
+    this.#broadcast({ t: 'barrier', checkpointId: barrier.checkpointId, incremental, reports: [] });
+  }
+
+  /**
+   * Control elements go downstream at once (the sinks after `parallel` need the pipeline link and the
+   * restore marker too); a restore also sends each subtask its share of the segment's state.
+   */
+  #control(element: StreamElement<unknown, unknown>): void {
+    if (element.kind !== 'control') return;
+    if (element.type === PIPELINE_CONTROL) linkToPipeline(this, element.payload as PipelineLink, element);
+    if (element.type === RESTORE_CONTROL) {
+      const source = element.payload as RestoreSource;
+      const { maxParallelism, parallelism, segment } = this.#config;
+      const ranges = this.#channels.map((_, i) => keyGroupRangeForSubtask(maxParallelism, parallelism, i));
+      const states = splitRestore(source, segmentOperators(segment), ranges, this);
+      if (states !== undefined)
+        this.#channels.forEach((channel, i) => {
+          channel.sender.frame({ t: 'restore', checkpointId: source.checkpointId, states: states[i]! });
+        });
+    }
+    deliver(this.out, () => this.#sinks.emit([element]));
+  }
+
   #broadcast(frame: Frame): void {
     for (const channel of this.#channels) channel.sender.frame(frame);
   }
 
   #onFrame(subtask: number, channel: Channel, frame: Frame): void {
     if (this.#closed) return;
+    if (channel.blocked && frame.t !== 'credit' && frame.t !== 'error') {
+      channel.held.push(frame);
+      return;
+    }
     const out: StreamElement<unknown, unknown>[] = [];
     switch (frame.t) {
       case 'batch':
@@ -176,6 +240,14 @@ export class ParallelStage implements FlowStage {
       case 'end':
         channel.ended = true;
         break;
+      case 'barrier': {
+        const aligning = this.#aligning[0];
+        if (aligning === undefined) return;
+        channel.blocked = true;
+        aligning.reports[subtask] = frame.reports;
+        if (++aligning.arrived === this.#channels.length) this.#aligned();
+        return;
+      }
       case 'error':
         this.#failSubtask(subtask, `${frame.error.name}: ${frame.error.message}`, rebuild(frame.error));
         return;
@@ -185,6 +257,27 @@ export class ParallelStage implements FlowStage {
     if (out.length > 0) deliver(this.out, () => this.#sinks.emit(out));
     this.#returnCredits();
     if (this.#channels.every((c) => c.ended)) this.#finish();
+  }
+
+  /**
+   * Every subtask sent the oldest barrier back: their reports become the operators' states in the
+   * checkpoint, the barrier goes downstream, and what the channels sent after it is replayed.
+   */
+  #aligned(): void {
+    const { barrier, release, reports } = this.#aligning.shift()!;
+    try {
+      if (barrier.checkpoint !== undefined)
+        for (const r of mergeReports(reports)) barrier.checkpoint.report(r.uid, r.state, r.operator, r.watermark);
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    deliver(this.out, () => this.#sinks.emit([barrier]));
+    release();
+    this.#channels.forEach((channel, i) => {
+      channel.blocked = false;
+      for (const frame of channel.held.splice(0)) this.#onFrame(i, channel, frame);
+    });
   }
 
   /** Gives the subtasks back the credits of the batches emitted, while downstream has room. */
@@ -216,6 +309,7 @@ export class ParallelStage implements FlowStage {
   fail(error: unknown): void {
     if (this.#closed) return;
     this.dispose();
+    reportPipelineFailure(this, error, this.#lastCheckpoint);
     this.#sinks.fail(error);
   }
 

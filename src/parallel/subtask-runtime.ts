@@ -2,7 +2,9 @@ import { Observable, type Subscriber } from 'rxjs';
 import { ACTIVE, IDLE, watermark, type StreamBatch, type StreamElement } from '../core/elements.js';
 import { keyGroupRangeForSubtask } from '../core/key-group-assignment.js';
 import { FrameSender, returnCredit } from './frame-sender.js';
-import type { Frame, FramePort, InitFrame, WorkerError } from './frames.js';
+import type { KeyGroupRange } from '../core/state-snapshot.js';
+import type { Frame, FramePort, InitFrame, StateReport, WorkerError } from './frames.js';
+import { subtaskBarrier, subtaskRestore } from './subtask-checkpoints.js';
 import { findSegment, type Segment } from './segment.js';
 
 /**
@@ -44,6 +46,9 @@ class SubtaskRun {
   /** Payloads processed whose credit waits for the output to drain. */
   readonly #owed: unknown[] = [];
   #failed = false;
+  readonly #keyGroups: KeyGroupRange;
+  /** What the segment's operators reported to each barrier on its way through. */
+  readonly #reports = new Map<object, StateReport[]>();
 
   constructor(port: FramePort, init: InitFrame, segment: Segment) {
     this.#port = port;
@@ -52,11 +57,12 @@ class SubtaskRun {
     const input = new Observable<StreamBatch<unknown, unknown>>((subscriber) => {
       this.#input = subscriber;
     });
+    this.#keyGroups = keyGroupRangeForSubtask(init.maxParallelism, init.parallelism, init.subtask);
     const info = {
       subtask: init.subtask,
       parallelism: init.parallelism,
       maxParallelism: init.maxParallelism,
-      keyGroups: keyGroupRangeForSubtask(init.maxParallelism, init.parallelism, init.subtask),
+      keyGroups: this.#keyGroups,
     };
     try {
       segment.build(input, info).subscribe({
@@ -89,6 +95,15 @@ class SubtaskRun {
       case 'end':
         this.#input?.complete();
         return;
+      case 'barrier': {
+        const { barrier, reports } = subtaskBarrier(frame, (error) => this.#fail(error));
+        this.#reports.set(barrier, reports);
+        this.#input?.next([barrier]);
+        return;
+      }
+      case 'restore':
+        this.#input?.next([subtaskRestore(frame, this.#keyGroups)]);
+        return;
       case 'credit':
         this.#out.credit(frame);
         this.#settle();
@@ -120,8 +135,14 @@ class SubtaskRun {
       case 'status':
         this.#out.frame({ t: 'status', idle: element.idle });
         return;
+      case 'barrier': {
+        const reports = this.#reports.get(element) ?? [];
+        this.#reports.delete(element);
+        this.#out.frame({ t: 'barrier', checkpointId: element.checkpointId, incremental: false, reports });
+        return;
+      }
       default:
-        return; // barriers and control elements: the main thread handles its own
+        return; // control elements: the main thread has its own
     }
   }
 

@@ -43,18 +43,24 @@ export const sessionCounts = defineSegment<Event, string, unknown>(import.meta.u
 
 const total = valueState<number>('total');
 
-/** A running total per key in keyed state, reported by an event-time timer 250 ms after each record. */
+/**
+ * A running total per key in keyed state, emitted with each record, and an event-time timer 250 ms
+ * after each record. What it emits depends on the records of each key and their order only, not on
+ * where the watermarks fall between them, so a restored run emits the same.
+ */
 export const timedTotals = defineSegment<Event, string, string>(import.meta.url, 'timedTotals', (input) =>
   input.pipe(
     keyedProcess<Event, string, string>(
       {
         processElement(value, ctx) {
           const state = ctx.getState(total);
-          state.update((state.value() ?? 0) + value.n);
+          const sum = (state.value() ?? 0) + value.n;
+          state.update(sum);
+          ctx.output(`${ctx.key}#${sum}`);
           ctx.timerService.registerEventTimeTimer(value.at + 250);
         },
         onTimer(timestamp, ctx) {
-          ctx.output(`${ctx.key}@${timestamp}=${ctx.getState(total).value()}`);
+          ctx.output(`${ctx.key}@${timestamp}`);
         },
       },
       { uid: 'timed-totals' },
@@ -81,3 +87,14 @@ export const hiddenName = hidden.name;
 export function hiddenSegment(): typeof hidden {
   return hidden;
 }
+
+/** Tumbling windows of 1 s summed, with a uid: checkpointed and rescaled. */
+export const tumblingSums = defineSegment<Event, string, unknown>(import.meta.url, 'tumblingSums', (input) =>
+  input.pipe(
+    window<Event, string>(tumblingEventTimeWindows(1000), { uid: 'sums' }).reduce((a, b) => ({
+      key: a.key,
+      at: a.at,
+      n: a.n + b.n,
+    })),
+  ),
+);
