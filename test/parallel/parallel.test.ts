@@ -34,7 +34,7 @@ describe('parallel: the same results at parallelism 1, 2 and 4 as on one thread'
       const expected = await runHere(segment, input);
       expect(expected.length).toBeGreaterThan(100);
       for (const parallelism of [1, 2, 4]) expect(await runParallel(segment, input, { parallelism })).toEqual(expected);
-    });
+    }, 240_000); // seven worker start-ups
   }
 
   it('one credit per channel and a tiny buffer still deliver everything (flow control never loses a batch)', async () => {

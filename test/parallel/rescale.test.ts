@@ -101,6 +101,6 @@ describe('parallel: checkpoints and rescaling (N = 4 → 2 → 3)', () => {
       expect(stoppedAt).toBeLessThan(3_000);
       await run(backend, seg, 3, commits);
       expect(committed(commits)).toEqual(expected);
-    });
+    }, 300_000); // four pipelines, each starting its workers (tsx compiles the library in each)
   }
 });
