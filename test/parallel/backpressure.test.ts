@@ -24,6 +24,7 @@ describe('parallel: backpressure', () => {
     const input = events(50_000, 40);
     let read = 0;
     let results = 0;
+    let requests = 0;
     let open: () => void = () => {};
     const gate = new Promise<void>((resolve) => {
       open = resolve;
@@ -37,13 +38,19 @@ describe('parallel: backpressure', () => {
           withEventTimeBatches({ timestamp: (e: Event) => e.at, watermarks: boundedOutOfOrderness(300) }),
           keyBy((e: Event) => e.key),
           parallel(failing, { workers: nodeWorkers(), parallelism: 2, credits: 2, bufferSize: 500 }),
-          asyncMap((e: Event) => gate.then(() => e), { concurrency: 10, bufferSize: 100 }),
+          asyncMap(
+            (e: Event) => {
+              requests++;
+              return gate.then(() => e);
+            },
+            { concurrency: 10, bufferSize: 100 },
+          ),
           toValues(),
         )
         .subscribe({ next: () => results++, error: reject, complete: () => resolve() }),
     );
-    while (read < 500) await sleep(20);
-    await sleep(3_000); // workers started, the async stage is full, credits exhausted
+    while (requests < 10) await sleep(20); // the workers started and the async stage is stalled
+    await sleep(2_000); // its buffer, the credits and the stage's queue fill up
     const readWhileStalled = read;
     await sleep(1_000);
     expect(read).toBe(readWhileStalled); // the source is paused
