@@ -47,8 +47,7 @@ async function measure(segment: Segment<BenchEvent, number, unknown>, n: number)
 /** Runs the parallel bench and prints its ratios. */
 export async function runParallelBench(): Promise<void> {
   console.log(
-    `  uptime: ${uptime().toFixed(0)} s, load ${(await import('node:os'))
-      .loadavg()
+    `  uptime: ${uptime().toFixed(0)} s, load ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   );
