@@ -9,6 +9,7 @@ export { NotPartitionableError, SegmentNotMovableError, SubtaskFailedError } fro
 export { serveSubtask } from './subtask-runtime.js';
 export { structuredCloneCodec, type BatchCodec, type EncodedBatch } from './batch-codec.js';
 export type {
+  BarrierFrame,
   BatchFrame,
   CreditFrame,
   EndFrame,
@@ -16,6 +17,8 @@ export type {
   Frame,
   FramePort,
   InitFrame,
+  RestoreFrame,
+  StateReport,
   StatusFrame,
   WatermarkFrame,
   WorkerError,
