@@ -14,18 +14,21 @@ const entries = {
   browser: 'src/browser/index.ts',
   redux: 'src/redux/index.ts',
   otel: 'src/otel/index.ts',
+  parallel: 'src/parallel/index.ts',
   react: 'src/react/index.ts',
   devtools: 'src/devtools/index.ts',
   nats: 'src/nats/index.ts',
 };
 const input = Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file)));
+// A worker's main module (no types): `nodeWorkers()` starts it from beside itself in dist/node/parallel/.
+const workerInput = { ...input, 'node/parallel/subtask-worker': 'src/node/parallel/subtask-worker.ts' };
 
 // Dependencies and platform modules stay imports: the user's bundler resolves them once.
 const external = (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0');
 
 export default [
   {
-    input,
+    input: workerInput,
     external,
     // One output module per source module, so a bundler drops what an app does not import (with
     // `sideEffects: false` in package.json). No sourcemaps: the output is the source without its

@@ -14,6 +14,7 @@ const entries = [
   'web-vitals',
   'browser',
   'otel',
+  'parallel',
   'redux',
   'react',
   'devtools',

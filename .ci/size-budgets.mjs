@@ -53,6 +53,8 @@ export const budgets = [
     limit: 8 * KB,
   },
   // Issue 13: a pipeline's metrics exported to OpenTelemetry (@opentelemetry/api is the app's, external).
+  // Issue 14: a keyed segment run in parallel subtasks (the main thread's side; the workers import the rest).
+  { name: 'rxflink/parallel: parallel', imports: { 'rxflink/parallel': ['parallel'] }, limit: 6 * KB },
   {
     name: 'rxflink/otel: PipelineMetrics exported',
     imports: { rxflink: ['PipelineMetrics', 'withMetrics'], 'rxflink/otel': ['exportMetrics'] },

@@ -28,6 +28,8 @@ import { PipelineMetrics, withMetrics, type MetricsSnapshot } from 'rxflink';
 import { exportMetrics } from 'rxflink/otel';
 import { metrics as otel } from '@opentelemetry/api';
 import { mountDevtools, type DevtoolsHandle } from 'rxflink/devtools';
+import { nodeWorkers } from 'rxflink/node';
+import { defineSegment, parallel } from 'rxflink/parallel';
 
 interface Click {
   page: string;
@@ -90,3 +92,14 @@ export const exported = exportMetrics(jobMetrics, otel.getMeter('app'));
 
 export const openDevtools = (): DevtoolsHandle =>
   mountDevtools(jobMetrics, { position: 'bottom-left', intervalMs: 1_000 });
+
+// A keyed segment in worker threads: defined (and exported) in the module the workers import.
+export const perPageSegment = defineSegment<Click, string, unknown>(import.meta.url, 'perPage', (keyed) =>
+  keyed.pipe(window(tumblingEventTimeWindows(60_000)).aggregate(count())),
+);
+export const perPageParallel$ = clicks$.pipe(
+  withEventTime({ timestamp: (c: Click) => c.at, watermarks: boundedOutOfOrderness(2_000) }),
+  keyBy((c: Click) => c.page),
+  parallel(perPageSegment, { workers: nodeWorkers(), parallelism: 2 }),
+  toValues(),
+);

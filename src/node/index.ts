@@ -4,3 +4,4 @@
  */
 export * from './checkpoint/index.js';
 export * from './sources/index.js';
+export * from './parallel/index.js';

@@ -1,0 +1,46 @@
+/** The segments `npm run bench -- parallel` runs in workers (each worker imports this module). */
+import { defineSegment } from '../src/parallel/index.js';
+import { keyedProcess } from '../src/keyed/index.js';
+import { count, tumblingEventTimeWindows, window } from '../src/window/index.js';
+
+/** A bench event. */
+export interface BenchEvent {
+  readonly key: number;
+  readonly at: number;
+}
+
+/** Busy work of about `micros` µs (calibrated once per thread). */
+function spin(rounds: number): number {
+  let x = 0;
+  for (let i = 0; i < rounds; i++) x = (x * 31 + i) % 1_000_003;
+  return x;
+}
+
+/** Rounds of `spin` that take about 5 µs here. */
+export function roundsFor5us(): number {
+  const rounds = 100_000;
+  const start = performance.now();
+  spin(rounds);
+  const perRound = (performance.now() - start) / rounds;
+  return Math.max(1, Math.round(0.005 / perRound));
+}
+
+let rounds = 0;
+
+/** A CPU-heavy keyed step: ~5 µs of work per record. */
+export const heavy = defineSegment<BenchEvent, number, number>(import.meta.url, 'heavy', (input) => {
+  rounds ||= roundsFor5us();
+  return input.pipe(
+    keyedProcess<BenchEvent, number, number>({
+      processElement(value, ctx) {
+        if (value.at % 1000 === 0) ctx.output(spin(rounds));
+        else spin(rounds);
+      },
+    }),
+  );
+});
+
+/** A light step: the window bench's tumbling count. */
+export const light = defineSegment<BenchEvent, number, unknown>(import.meta.url, 'light', (input) =>
+  input.pipe(window<BenchEvent, number>(tumblingEventTimeWindows(1000)).aggregate(count())),
+);

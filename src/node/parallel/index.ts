@@ -1,0 +1,1 @@
+export { nodeWorkers, type NodeWorkersOptions } from './node-workers.js';
