@@ -14,3 +14,24 @@ export type { PackingOptions } from './packing.js';
 export type { RetrySettings } from './retry.js';
 export { partitionSubject, partitionMapping } from './subjects.js';
 export { CommitConflictError, DuplicateWindowError, FencedError } from './errors.js';
+// Instances and tasks (docs/nats-deployment.md): leases, assignment, fencing, task checkpoints.
+export {
+  openCoordinationBuckets,
+  DEFAULT_LEASE_TTL_MS,
+  type CoordinationBucketOptions,
+  type CoordinationBuckets,
+} from './buckets.js';
+export { TaskInstance, type StopReason, type TaskHandlers, type TaskInstanceOptions } from './instance.js';
+export { taskSpecs, type AssignedTask, type TaskSpec } from './tasks.js';
+export { checkpointedTasks, type CheckpointedTasksOptions, type TaskPipeline } from './task-runtime.js';
+export {
+  natsCheckpointBackend,
+  ObjectStoreBlobStore,
+  type NatsCheckpointBackendOptions,
+} from './object-store-backend.js';
+export { assertEpoch, readTaskHolder, TaskFence, type TaskHolder } from './task-fence.js';
+export { TaskFencedError } from './task-fenced-error.js';
+export { systemClock, type CoordinationClock } from './clock.js';
+export { liveMembers, Membership } from './membership.js';
+export { currentLeader, LeaderLease } from './leader.js';
+export { stickyTarget, type Assignment } from './assignment.js';

@@ -8,6 +8,7 @@ export { defineSegment, type Segment, type SegmentOptions, type SubtaskInfo } fr
 export { NotPartitionableError, SegmentNotMovableError, SubtaskFailedError } from './errors.js';
 export { serveSubtask } from './subtask-runtime.js';
 export { structuredCloneCodec, type BatchCodec, type EncodedBatch } from './batch-codec.js';
+export { batchPath, columnarCodec, type ColumnarCodec, type ColumnarCodecOptions } from './columnar-codec.js';
 export type {
   BarrierFrame,
   BatchFrame,
