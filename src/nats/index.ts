@@ -34,4 +34,5 @@ export { TaskFencedError } from './task-fenced-error.js';
 export { systemClock, type CoordinationClock } from './clock.js';
 export { liveMembers, Membership } from './membership.js';
 export { currentLeader, LeaderLease } from './leader.js';
+export type { LeaseOptions } from './lease-clock.js';
 export { stickyTarget, type Assignment } from './assignment.js';

@@ -25,7 +25,10 @@ export interface NatsCheckpointBackendOptions extends CheckpointBackendOptions {
    * Checked before every write: a `TaskFence`, so that a zombie instance cannot overwrite the
    * checkpoints of a task another instance took over (its saves fail as 'not-owner').
    */
-  readonly fence?: { assertEpoch(): Promise<void> };
+  readonly fence?: {
+    /** Resolves while this instance still holds the task; rejects with `TaskFencedError` once another took it. */
+    assertEpoch(): Promise<void>;
+  };
 }
 
 /**

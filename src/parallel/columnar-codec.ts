@@ -9,6 +9,7 @@ import { Scratch } from './columnar-plan.js';
 export { batchPath } from './columnar-payload.js';
 export type { Cell, ColumnarPayload, ColumnLayout } from './columnar-payload.js';
 
+/** Options of `columnarCodec`. */
 export interface ColumnarCodecOptions {
   /** How many returned buffers the sender keeps for reuse (default 16); more are left to the GC. */
   readonly maxPooledBuffers?: number;
