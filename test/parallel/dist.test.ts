@@ -1,10 +1,12 @@
 /**
  * The shipped package runs a parallel pipeline from dist/ alone: the worker bootstrap is among
- * rollup's outputs beside `nodeWorkers`, and no TypeScript loader is involved. Needs `npm run build`
- * first (CI builds before the tests).
+ * rollup's outputs beside `nodeWorkers`, and no TypeScript loader is involved. Builds dist/ first
+ * when it is missing (a fresh clone running `npm test`); CI builds before the tests.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { firstValueFrom, toArray } from 'rxjs';
 import { events, runHere } from './run.js';
 import { tumblingCounts } from './segments.js';
@@ -12,6 +14,14 @@ import { tumblingCounts } from './segments.js';
 const dist = new URL('../../dist/', import.meta.url);
 
 describe('parallel from dist/', () => {
+  beforeAll(() => {
+    if (existsSync(new URL('node/parallel/subtask-worker.js', dist))) return;
+    execFileSync(process.execPath, ['node_modules/rollup/dist/bin/rollup', '-c'], {
+      cwd: fileURLToPath(new URL('../../', import.meta.url)),
+      stdio: 'ignore',
+    });
+  }, 300_000);
+
   it('runs a segment in two workers with the built bootstrap, with the results of one thread', async () => {
     expect(existsSync(new URL('node/parallel/subtask-worker.js', dist)), 'run `npm run build` first').toBe(true);
     const lib = await import(new URL('index.js', dist).href);
