@@ -13,13 +13,24 @@ let h: Harness;
 let collector: Server;
 let collectUrl: string;
 const beacons: string[] = [];
+/**
+ * Each test posts to a path of its own and the collector keeps only the bodies of the current one:
+ * a page of an earlier test can still send a beacon as it unloads, after that test ended.
+ */
+let collectPath = '';
+const collectFor = (test: string): string => {
+  beacons.length = 0;
+  collectPath = `/collect/${test}`;
+  return encodeURIComponent(`${collectUrl}/${test}`);
+};
 beforeAll(async () => {
   h = await startHarness({ entry: 'test/browser/entries/page-exit-entry.ts' });
   collector = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (c: Buffer) => chunks.push(c));
     request.on('end', () => {
-      if (request.method === 'POST') beacons.push(Buffer.concat(chunks).toString('utf8'));
+      if (request.method === 'POST' && request.url === collectPath)
+        beacons.push(Buffer.concat(chunks).toString('utf8'));
       response.writeHead(204, { 'access-control-allow-origin': '*' }).end();
     });
   });
@@ -47,9 +58,8 @@ const sizeOf = (body: string) => new TextEncoder().encode(body).length;
 
 describe('page exit in Chromium', () => {
   it('when the tab is hidden, beacons carry what fits in 64 KiB and the outbox the rest, drained once by the next page', async () => {
-    beacons.length = 0;
     const page = await h.context.newPage();
-    await page.goto(`${h.url}?items=200&collect=${encodeURIComponent(collectUrl)}`);
+    await page.goto(`${h.url}?items=200&collect=${collectFor('outbox')}`);
     await waitForEntry(page);
     await page.evaluate(() => (globalThis as unknown as Api).__rx.hide());
     await page.waitForFunction(() => (globalThis as unknown as Api).__rx.exits.length === 1);
@@ -72,10 +82,9 @@ describe('page exit in Chromium', () => {
   });
 
   it('early panes: the window operator fires its open windows on each exit (EARLY, numbered), then on time with the next index', async () => {
-    beacons.length = 0;
     const page = await h.context.newPage();
     // Clicks at 0, 1, … 24 s (pages a and b in turn): [0, 10 s) and [10 s, 20 s) fired on time, [20 s, 30 s) is open.
-    await page.goto(`${h.url}?early=25&collect=${encodeURIComponent(collectUrl)}`);
+    await page.goto(`${h.url}?early=25&collect=${collectFor('early')}`);
     await waitForEntry(page);
     const hideOnce = async (n: number) => {
       await page.evaluate(() => (globalThis as unknown as Api).__rx.hide());
@@ -141,9 +150,8 @@ describe('page exit in Chromium', () => {
   });
 
   it('leaving the page (navigation) sends its pending results with sendBeacon as the page unloads', async () => {
-    beacons.length = 0;
     const page = await h.context.newPage();
-    await page.goto(`${h.url}?items=30&collect=${encodeURIComponent(collectUrl)}`);
+    await page.goto(`${h.url}?items=30&collect=${collectFor('navigation')}`);
     await waitForEntry(page);
     await page.goto(`${h.url}?items=0`);
     await waitForEntry(page);
