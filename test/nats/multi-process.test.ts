@@ -106,9 +106,15 @@ it('three processes share the tasks; a SIGKILLed one loses its tasks to the othe
   // SIGSTOP b past its lease: c and d take its tasks; resumed, b's commits are refused.
   const b = children[1]!;
   const paused = TASK_IDS.filter((t) => afterJoin[t] === 'b');
-  /** b's epoch of each paused task: the last start it printed for it. */
-  const pausedEpoch = (t: string): number =>
-    Math.max(...events.filter((e) => e.instanceId === 'b' && e.task === t && e.event === 'start').map((e) => e.epoch!));
+  /** b's epoch of each paused task, taken now: the last start it printed for it before the pause. */
+  const epochAtPause = new Map(
+    paused.map((t) => [
+      t,
+      Math.max(
+        ...events.filter((e) => e.instanceId === 'b' && e.task === t && e.event === 'start').map((e) => e.epoch!),
+      ),
+    ]),
+  );
   b.kill('SIGSTOP');
   killed.add('b');
   await pollUntil(owners, settledOn(['c', 'd']), 15_000).catch(async (error: unknown) => {
@@ -121,7 +127,7 @@ it('three processes share the tasks; a SIGKILLed one loses its tasks to the othe
   for (const t of paused) {
     const holder = await readTaskHolder(buckets.tasks, t);
     // Resumed, b rejoins and may be given a task again, but only under a new epoch, never its old one.
-    if (holder!.owner === 'b') expect(holder!.epoch!).toBeGreaterThan(pausedEpoch(t));
+    if (holder!.owner === 'b') expect(holder!.epoch!).toBeGreaterThan(epochAtPause.get(t)!);
     // The marker is the new owner's: nothing b tried to commit after the takeover was accepted (when
     // b holds the task again under its new epoch, its first commit may still be on its way).
     if (holder!.owner !== 'b') expect((holder!.marker as { by: string }).by).toBe(holder!.owner);
