@@ -256,16 +256,17 @@ export class PanePath<T, K, R> {
     const maxTs = pane.maxTs;
     const last = late === null || watermark === MAX_WATERMARK;
     const n = pane.keys.length;
-    // The on-time pane follows the early ones (fire-early.ts): its index is their count.
-    const fired = early ?? new Array<number>(n).fill(0);
-    for (let i = 0; i < n; i++) this.#emit(pane, i, paneOf(fired[i] ?? 0, maxTs, maxTs, true, last), out);
+    // The on-time pane follows the early ones (fire-early.ts): its index is their count. Without
+    // early panes every key shares one pane info.
+    const shared = early === undefined ? paneOf(0, maxTs, maxTs, true, last) : null;
+    for (let i = 0; i < n; i++) this.#emit(pane, i, shared ?? paneOf(early![i] ?? 0, maxTs, maxTs, true, last), out);
     if (last) return;
     const cleanup = this.#setup.cleanupTime(maxTs);
     if (cleanup > watermark)
       late.add(
         pane,
         cleanup,
-        Array.from({ length: n }, (_, i) => (fired[i] ?? 0) + 1),
+        Array.from({ length: n }, (_, i) => (early?.[i] ?? 0) + 1),
       );
   }
 

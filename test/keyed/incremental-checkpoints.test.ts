@@ -18,39 +18,12 @@ import {
   type StreamElement,
 } from '../../src/index.js';
 import { keyedRecord, keyGroupOf, MemoryBlobStore } from '../../src/engine/index.js';
-import {
-  applyDeltas,
-  SNAPSHOT_FORMAT_VERSION,
-  type OperatorStateSnapshot,
-  type Snapshot,
-} from '../../src/checkpoint/snapshot.js';
-import type { PendingCheckpoint } from '../../src/core/checkpointing.js';
+import { applyDeltas, type Snapshot } from '../../src/checkpoint/snapshot.js';
 import { KeyedProcessOperator, type KeyedProcessFunction } from '../../src/keyed/index.js';
 import { OperatorHarness } from '../../src/testing/index.js';
+import { pending, snapshotOf } from '../fixtures/state-format/snapshots.js';
 import { merged } from './grouped-tables.js';
 import { feed, finish, inputOps, type InputOp } from './process-inputs.js';
-
-function pending(checkpointId: number, incremental: boolean): PendingCheckpoint {
-  return { checkpointId, incremental, report: () => {}, hold: () => () => {}, onComplete: () => {} };
-}
-
-function snapshotOf(
-  checkpointId: number,
-  operators: Record<string, OperatorStateSnapshot>,
-  parentCheckpointId?: number,
-): Snapshot {
-  return {
-    formatVersion: SNAPSHOT_FORMAT_VERSION,
-    pipelineId: 'p',
-    checkpointId,
-    kind: 'checkpoint',
-    createdAt: 0,
-    ...(parentCheckpointId !== undefined ? { parentCheckpointId } : {}),
-    operators,
-    sources: {},
-    watermarks: {},
-  };
-}
 
 describe('keyedProcess: incremental checkpoints of state and timers', () => {
   const seen = valueState<number>('seen', { ttl: { ttl: 30 } });
