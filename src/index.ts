@@ -102,6 +102,7 @@ export type {
   JobEdge,
   MetricsSnapshot,
   OperatorKind,
+  OperatorStatus,
   OperatorMetrics,
   StateSize,
 } from './core/metrics/types.js';

@@ -52,6 +52,13 @@ export class GraphView {
     if (shape !== this.#shape) this.#build(operators, edges, shape);
     for (const o of operators) {
       const view = this.#views.get(o.id)!;
+      if (o.status === 'finished') {
+        // Flink's Web UI greys a FINISHED vertex; its final count is what is left to read.
+        setAttr(view.group, 'class', 'node finished');
+        setAttr(view.group, 'data-level', 'FINISHED');
+        setText(view.detail, `FINISHED · ${formatCount(o.numRecordsOut)} out`);
+        continue;
+      }
       const level = backpressureLevel(o.backPressuredTimeMsPerSecond);
       setAttr(view.group, 'class', `node ${level.toLowerCase()}`);
       setAttr(view.group, 'data-level', level);

@@ -37,6 +37,7 @@ svg .node .detail { fill: rgba(255,255,255,.9); font-size: 11px; font-variant-nu
 svg .node.ok rect, .legend .ok { fill: #1b5e20; background: #2e7d32; stroke: #66bb6a; }
 svg .node.low rect, .legend .low { fill: #8d6e00; background: #f9a825; stroke: #fdd835; }
 svg .node.high rect, .legend .high { fill: #8e1b1b; background: #c62828; stroke: #ef5350; }
+svg .node.finished rect { fill: #37474f; stroke: #78909c; }
 .chart-row { display: flex; flex-wrap: wrap; gap: 8px 24px; }
 .chart-row .note { color: #90a4ae; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }

@@ -66,7 +66,9 @@ export function operatorTable(): KeyedTable<OperatorMetrics> {
     (o) => o.id,
     (o) => [
       o.id,
-      `${backpressureLevel(o.backPressuredTimeMsPerSecond)} ${pct(o.backPressuredTimeMsPerSecond)}`,
+      o.status === 'finished'
+        ? 'FINISHED'
+        : `${backpressureLevel(o.backPressuredTimeMsPerSecond)} ${pct(o.backPressuredTimeMsPerSecond)}`,
       formatCount(Math.round(o.numRecordsInPerSecond)),
       formatCount(Math.round(o.numRecordsOutPerSecond)),
       formatCount(o.numRecordsIn),
@@ -79,7 +81,7 @@ export function operatorTable(): KeyedTable<OperatorMetrics> {
         : `${formatCount(o.state.keys)} keys · ${formatCount(o.state.windows)} win · ${formatBytes(o.state.approximateBytes)}`,
     ],
     (o) =>
-      `${backpressureLevel(o.backPressuredTimeMsPerSecond).toLowerCase()}${o.numLateRecordsDropped > 0 ? ' late' : ''}`,
+      `${o.status === 'finished' ? 'finished' : backpressureLevel(o.backPressuredTimeMsPerSecond).toLowerCase()}${o.numLateRecordsDropped > 0 ? ' late' : ''}`,
   );
 }
 

@@ -18,6 +18,7 @@ function operator(id: string, fields: Partial<OperatorMetrics> = {}): OperatorMe
     name: id,
     kind: 'operator',
     uid: null,
+    status: 'running',
     numRecordsIn: 0,
     numRecordsOut: 0,
     numRecordsInPerSecond: 0,
@@ -135,6 +136,23 @@ describe('mountDevtools', () => {
     await expect
       .poll(() => root(handle!).querySelector('.chart-row .note')?.textContent)
       .toBe('Charts unavailable: no 2D canvas in this environment');
+  });
+
+  it('a finished operator is drawn FINISHED (grey) with its final count, in the graph and the table', async () => {
+    const metrics = new FakeMetrics(
+      snapshot(0, [
+        operator('src', { kind: 'source', status: 'finished', numRecordsOut: 1200, backPressuredTimeMsPerSecond: 900 }),
+        operator('map', { numRecordsIn: 1200 }),
+      ]),
+    );
+    handle = mountDevtools(metrics, { initialIsOpen: true });
+    await frame();
+    const node = root(handle).querySelector('svg .node[data-id="src"]')!;
+    expect(node.getAttribute('data-level')).toBe('FINISHED');
+    expect(node.getAttribute('class')).toBe('node finished');
+    expect(node.querySelector('.detail')!.textContent).toBe('FINISHED · 1.2k out');
+    expect(cells(handle, 'src')[1]).toBe('FINISHED');
+    expect(root(handle).querySelector('svg .node[data-id="map"]')!.getAttribute('data-level')).toBe('OK');
   });
 
   it('several samples within one frame are drawn once, with the latest', async () => {

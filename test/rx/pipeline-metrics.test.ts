@@ -233,6 +233,50 @@ describe('ended subscriptions (issue 13: nodes of ended subscriptions stay in th
   });
 });
 
+describe("operator status (issue 13: finished nodes are marked, as FINISHED in Flink's Web UI)", () => {
+  const statuses = (metrics: PipelineMetrics) =>
+    Object.fromEntries(metrics.snapshot().operators.map((o) => [o.id, o.status]));
+
+  it('running while subscribed; finished once the subscription completed, with its counts kept', () => {
+    const metrics = new PipelineMetrics();
+    const input = new Subject<readonly Click[]>();
+    input
+      .pipe(
+        withMetrics(metrics, { name: 'clicks' }),
+        withEventTimeBatches({ timestamp: (c: Click) => c.ts, watermarks: boundedOutOfOrderness(0) }),
+        keyBy((c: Click) => c.page),
+        window(tumblingEventTimeWindows(1000), { uid: 'counts' }).aggregate(count()),
+        toValues(),
+      )
+      .subscribe();
+    input.next(clicks(3));
+    expect(statuses(metrics)).toEqual({ 'clicks#1': 'running', counts: 'running' });
+    input.complete();
+    expect(statuses(metrics)).toEqual({ 'clicks#1': 'finished', counts: 'finished' });
+    expect(metrics.snapshot().operators.map((o) => o.numRecordsIn)).toEqual([3, 3]);
+  });
+
+  it('after a merge, an operator that a live input still reaches keeps running; the ended input is finished', () => {
+    const metrics = new PipelineMetrics();
+    const a = new Subject<readonly Click[]>();
+    const b = new Subject<readonly Click[]>();
+    const entry = (name: string, source: Subject<readonly Click[]>) =>
+      source.pipe(
+        withMetrics(metrics, { name }),
+        withEventTimeBatches({ timestamp: (c: Click) => c.ts, watermarks: boundedOutOfOrderness(0) }),
+      );
+    mergeTimed(entry('a', a), entry('b', b))
+      .pipe(mapValues((c: Click) => c.page))
+      .subscribe();
+    a.next(clicks(2));
+    b.next(clicks(2));
+    a.complete();
+    expect(statuses(metrics)).toMatchObject({ 'a#1': 'finished', 'b#1': 'running', 'Map#1': 'running' });
+    b.complete();
+    expect(statuses(metrics)).toMatchObject({ 'a#1': 'finished', 'b#1': 'finished', 'Map#1': 'finished' });
+  });
+});
+
 describe('updates()', () => {
   it('emits a snapshot every interval of the scheduler, each subscriber measuring rates over its own interval', () => {
     new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ cold, expectObservable }) => {

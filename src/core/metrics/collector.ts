@@ -106,6 +106,17 @@ export class MetricsCollector {
   }
 
   /**
+   * The operators that some live subscription passed; the others are finished.
+   * @internal
+   */
+  runningOperators(): ReadonlySet<OperatorProbe> {
+    const running = new Set<OperatorProbe>();
+    for (const [element, members] of this.#members)
+      if (!this.#ended.has(element)) for (const probe of members) running.add(probe);
+    return running;
+  }
+
+  /**
    * Drops the operators that only ended subscriptions of the source `source` passed, and their edges
    * (in place: samplers read these arrays).
    */
@@ -203,10 +214,11 @@ export class Sampler {
     const now = this.#collector.now();
     const elapsed = now - this.#time;
     const next = new Map<OperatorProbe, Totals>();
+    const running = this.#collector.runningOperators();
     const operators = this.#probes.map((p) => {
       const totals = totalsOf(p, now);
       next.set(p, totals);
-      return this.#operator(p, totals, this.#previous.get(p), now, elapsed);
+      return this.#operator(p, running.has(p), totals, this.#previous.get(p), now, elapsed);
     });
     this.#previous = next;
     this.#time = now;
@@ -220,7 +232,14 @@ export class Sampler {
     };
   }
 
-  #operator(p: OperatorProbe, t: Totals, before: Totals | undefined, now: number, elapsed: number): OperatorMetrics {
+  #operator(
+    p: OperatorProbe,
+    running: boolean,
+    t: Totals,
+    before: Totals | undefined,
+    now: number,
+    elapsed: number,
+  ): OperatorMetrics {
     const perSecond = (total: number, previous: number): number =>
       elapsed > 0 ? ((total - previous) * 1000) / elapsed : 0;
     const busy = clampMs(perSecond(t.busy, before?.busy ?? 0));
@@ -233,6 +252,7 @@ export class Sampler {
       name: p.name,
       kind: p.kind,
       uid: p.uid,
+      status: running ? 'running' : 'finished',
       numRecordsIn: t.in,
       numRecordsOut: t.out,
       numRecordsInPerSecond: perSecond(t.in, before?.in ?? 0),

@@ -8,6 +8,13 @@
 /** What an operator of the job graph is. */
 export type OperatorKind = 'source' | 'operator' | 'chain' | 'async' | 'sink';
 
+/**
+ * Whether an operator still runs: `finished` once every subscription that passed it ended (it stays
+ * in the graph with its final counts until its source subscribes again), as Flink's Web UI shows a
+ * vertex RUNNING or FINISHED.
+ */
+export type OperatorStatus = 'running' | 'finished';
+
 /** One operator of the job graph, with its metrics at the time of the snapshot. */
 export interface OperatorMetrics {
   /** Unique within the job: the operator's uid when it has one, else its name and a number. */
@@ -15,6 +22,8 @@ export interface OperatorMetrics {
   readonly name: string;
   readonly kind: OperatorKind;
   readonly uid: string | null;
+  /** `finished` once every subscription that passed the operator ended. */
+  readonly status: OperatorStatus;
   /** Records received since the operator subscribed (Flink's `numRecordsIn`). */
   readonly numRecordsIn: number;
   /** Records emitted since the operator subscribed (Flink's `numRecordsOut`). */
