@@ -65,7 +65,6 @@ const LAYERS: readonly (readonly string[])[] = [
   ['state', 'flow', 'rx'],
   ['time', 'keyed', 'stream'],
   ['window', 'sources', 'sinks'],
-  ['fusion'],
   ['checkpoint'],
   ['parallel'],
   ['node', 'idb', 'testing', 'engine', 'web-vitals', 'otel', 'devtools', 'nats'],
@@ -74,19 +73,10 @@ const LAYERS: readonly (readonly string[])[] = [
 ];
 
 /**
- * Imports that break the rules today, in files another change is rewriting (the speed work on
- * src/core/operator.ts, src/window/, src/keyed/keyBy.ts, src/stream/, src/fusion/). Each is
- * `from -> to`; the list may only shrink: an entry that no longer occurs fails the test.
+ * Imports that break the rules today. Each is `from -> to`; the list may only shrink: an entry that
+ * no longer occurs fails the test.
  */
-const KNOWN_EXCEPTIONS: readonly string[] = [
-  // Fusion (docs/architecture.md §8) sits above the operators it chains, but the operators still
-  // reach up to it: they mark their stage, and window()/toValues() ask the rules to fuse. The stage
-  // markers belong below the operators and the rules where pipe() meets them (the speed work).
-  'keyed/keyBy.ts -> fusion/stages.ts',
-  'time/withEventTime.ts -> fusion/stages.ts',
-  'stream/toValues.ts -> fusion/rules.ts',
-  'window/windowed-stream.ts -> fusion/rules.ts',
-];
+const KNOWN_EXCEPTIONS: readonly string[] = [];
 
 const layerOf = (path: string): number => {
   const folder = path.includes('/') ? path.split('/')[0]! : undefined;

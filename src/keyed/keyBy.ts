@@ -1,10 +1,10 @@
-import type { OperatorFunction } from 'rxjs';
+import type { Observable, OperatorFunction } from 'rxjs';
 import type { StreamBatch, StreamRecord } from '../core/elements.js';
 import { InvalidOptionError } from '../core/errors.js';
 import { checkKey, DEFAULT_MAX_PARALLELISM, keyGroupOf, type Key } from '../core/keys.js';
 import type { Output, StreamOperator } from '../core/operator.js';
 import { fromStreamOperator } from '../rx/operator-function.js';
-import { markStage } from '../fusion/stages.js';
+import { markStage, type Stage } from '../rx/stages.js';
 
 /** Options of `keyBy`. */
 export interface KeyByOptions {
@@ -13,6 +13,17 @@ export interface KeyByOptions {
    * the unit in which keyed state is split; changing this changes every record's key group.
    */
   maxParallelism?: number;
+}
+
+/**
+ * What `keyBy` says it is (src/rx/stages.ts): the stream it reads and how it keys records, for a
+ * keyed operator right after it that keys records itself (src/window/fused-window.ts).
+ */
+export interface KeyByStage extends Stage {
+  readonly kind: 'keyBy';
+  readonly input: Observable<StreamBatch<unknown, unknown>>;
+  readonly selectKey: (value: unknown) => Key;
+  readonly maxParallelism: number;
 }
 
 /** The engine side of `keyBy`: attaches key and key group to each record. */
@@ -72,14 +83,11 @@ export function keyBy<T, K extends Key>(
   new KeyByOperator(selectKey, options); // validates options when the pipeline is built
   const operator = fromStreamOperator(() => new KeyByOperator<T, K>(selectKey, options));
   const maxParallelism = options.maxParallelism ?? DEFAULT_MAX_PARALLELISM;
-  // Marked so that a keyed operator right after it can fuse with it (src/fusion/rules.ts): keyBy is
-  // stateless and forwards every non-record element in place, so an operator that reads `input`
-  // and keys records as keyBy would sees the same elements.
-  return (input) =>
-    markStage(operator(input), {
-      kind: 'keyBy',
-      input,
-      selectKey: selectKey as (value: unknown) => Key,
-      maxParallelism,
-    });
+  // Marked so that a keyed operator right after it can fuse with it (src/window/fused-window.ts):
+  // keyBy is stateless and forwards every non-record element in place, so an operator that reads
+  // `input` and keys records as keyBy would sees the same elements.
+  return (input) => {
+    const stage: KeyByStage = { kind: 'keyBy', input, selectKey: selectKey as (value: unknown) => Key, maxParallelism };
+    return markStage(operator(input), stage);
+  };
 }

@@ -1,6 +1,6 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { StreamBatch, StreamRecord } from '../core/elements.js';
-import { fuseToValues } from '../fusion/rules.js';
+import { stageOf, type ValuesStage } from '../rx/stages.js';
 
 /**
  * The exit of a timed pipeline: emits each record's value, in order, and drops watermarks and
@@ -13,8 +13,9 @@ import { fuseToValues } from '../fusion/rules.js';
  */
 export function toValues<T, K = unknown>(): OperatorFunction<StreamBatch<T, K>, T> {
   const unfused = leaveWith<T, K, T>((record) => record.value);
-  // After a fused window chain, the chain hands over its results as they are (src/fusion/rules.ts).
-  return (source) => fuseToValues<T>(source) ?? unfused(source);
+  // A stream that can deliver plain values itself (a fused window chain, src/window/fused-window.ts)
+  // hands over its results as they are.
+  return (source) => (stageOf<ValuesStage>(source, 'values')?.values() as Observable<T> | undefined) ?? unfused(source);
 }
 
 /**

@@ -2,7 +2,7 @@ import type { StreamElement } from '../core/elements.js';
 
 /**
  * Where the entry operator's output goes: an element array (the RxJS operator, tests), or the next
- * operator of a fused chain (src/fusion/), which then takes records as value and timestamp without
+ * operator of a fused chain (src/window/fused-window.ts), which then takes records as value and timestamp without
  * a record object per value, and watermarks as numbers.
  */
 export interface EntryDownstream<T> {
@@ -15,7 +15,7 @@ export interface EntryDownstream<T> {
   /**
    * Optional: takes the records `values[from, to)` at `timestamps[from, to)` at once, each above the
    * watermark when it came; the watermarks they raised come after, as one (their last), which is the
-   * same only where watermarks go no further than a fused toValues (src/fusion/).
+   * same only where watermarks go no further than a fused toValues (src/window/fused-window.ts).
    */
   records?(values: readonly T[], timestamps: Float64Array, from: number, to: number): void;
 }

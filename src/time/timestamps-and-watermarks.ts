@@ -171,7 +171,7 @@ export class TimestampsAndWatermarksOperator<T> {
     this.processValueTo(value, this.#arrayOf(out));
   }
 
-  /** Processes one value into a fused chain's next operator (src/fusion/). */
+  /** Processes one value into a fused chain's next operator (src/window/fused-window.ts). */
   processValueTo(value: T, down: EntryDownstream<T>): void {
     if (this.#bound >= 0) {
       this.#boundedValueTo(value, this.#extract(value), down);
@@ -296,7 +296,7 @@ export class TimestampsAndWatermarksOperator<T> {
     this.processValuesTo(values, this.#arrayOf(out));
   }
 
-  /** Processes a batch of values into a fused chain's next operator (src/fusion/). */
+  /** Processes a batch of values into a fused chain's next operator (src/window/fused-window.ts). */
   processValuesTo(values: readonly T[], down: EntryDownstream<T>): void {
     if (this.#bound >= 0 && down.records !== undefined) this.#boundedRunsTo(values, down);
     else for (let i = 0; i < values.length; i++) this.processValueTo(values[i]!, down);
@@ -312,7 +312,7 @@ export class TimestampsAndWatermarksOperator<T> {
     this.endOfBatchTo(this.#arrayOf(out));
   }
 
-  /** `endOfBatch` into a fused chain's next operator (src/fusion/). */
+  /** `endOfBatch` into a fused chain's next operator (src/window/fused-window.ts). */
   endOfBatchTo(down: EntryDownstream<T>): void {
     if (this.#onBatch) {
       this.#out = down;
@@ -343,7 +343,7 @@ export class TimestampsAndWatermarksOperator<T> {
   }
 
   /**
-   * `end` into a fused chain's next operator (src/fusion/): `dispose`, active again if idle, then the
+   * `end` into a fused chain's next operator (src/window/fused-window.ts): `dispose`, active again if idle, then the
    * end-of-stream watermark (+Infinity) unless it was sent already.
    */
   endTo(down: EntryDownstream<T>): void {

@@ -13,7 +13,7 @@ import { checkEventTimeOptions, type InvalidRecord } from './event-time-options.
 import { TimestampsAndWatermarksOperator } from './timestamps-and-watermarks.js';
 import type { WatermarkStrategy } from './watermark-strategy.js';
 import type { ProcessingTimeService } from '../core/time.js';
-import { markStage } from '../fusion/stages.js';
+import { markStage, type Stage } from '../rx/stages.js';
 
 export interface EventTimeOptions<T> extends SchedulerOption {
   /** Extracts the event timestamp from a value: milliseconds, a safe integer. */
@@ -120,8 +120,10 @@ function eventTime<T, I>(
       'must be an RxJS SchedulerLike (asyncScheduler, a TestScheduler, ...)',
     );
   }
-  return (source) =>
-    markStage(
+  return (source) => {
+    // Marked so that a chain right after it can run the entry itself (src/window/fused-window.ts).
+    const stage: EntryStage = { kind: 'entry', source, batches, options: options as EventTimeOptions<unknown> };
+    return markStage(
       new Observable<StreamBatch<T>>((subscriber) => {
         const flush = (out: StreamElement<T>[]): void => {
           if (out.length === 0) return;
@@ -161,8 +163,21 @@ function eventTime<T, I>(
           time.cancelAll();
         };
       }),
-      { kind: 'entry', source: source as Observable<unknown>, batches, options: options as EventTimeOptions<unknown> },
+      stage,
     );
+  };
+}
+
+/**
+ * What `withEventTime` / `withEventTimeBatches` say they are (src/rx/stages.ts): the plain values
+ * (or arrays of values, for `batches`) the entry reads and how it times them, for a chain that runs
+ * the entry itself (src/window/fused-window.ts).
+ */
+export interface EntryStage extends Stage {
+  readonly kind: 'entry';
+  readonly source: Observable<unknown>;
+  readonly batches: boolean;
+  readonly options: EventTimeOptions<unknown>;
 }
 
 /** The entry operator of `withEventTime(options)`, for one subscription. */

@@ -142,7 +142,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
 
   /**
    * A record as value and timestamp, keyed here by the fused keyBy: what a fused chain's entry hands
-   * over (src/fusion/), with no record object per value. The hot path of the common configuration.
+   * over (src/window/fused-window.ts), with no record object per value. The hot path of the common configuration.
    */
   processValue(value: T, timestamp: number, out: Output<WindowResult<K, R>, K>): void {
     const panes = this.#panes;
@@ -175,7 +175,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
 
   /**
    * Results go to `values` as plain WindowResults, in order, instead of as records into `out`: the
-   * chain of a fused `toValues` (src/fusion/) hands them to the user as they are. null: records.
+   * chain of a fused `toValues` (src/window/fused-window.ts) hands them to the user as they are. null: records.
    */
   emitValuesTo(values: WindowResult<K, R>[] | null): void {
     this.#setup.values = values;

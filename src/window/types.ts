@@ -90,7 +90,7 @@ export interface WindowOptions<T, K> {
 }
 
 /**
- * The keyBy a keyed window operator is fused with (src/fusion/rules.ts): the operator then reads
+ * The keyBy a keyed window operator is fused with (fused-window.ts): the operator then reads
  * records that are not keyed yet and keys them itself.
  */
 export interface FusedKeyBy<T, K> {

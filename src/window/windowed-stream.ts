@@ -1,5 +1,4 @@
 import type { OperatorFunction } from 'rxjs';
-import { fuseWindow } from '../fusion/rules.js';
 import type { StreamBatch, StreamRecord } from '../core/elements.js';
 import { Counters } from '../core/counters.js';
 import { InvalidOptionError } from '../core/errors.js';
@@ -9,6 +8,7 @@ import type { SideOutput } from '../rx/side-output.js';
 import type { WindowAggregateFunction } from './aggregates.js';
 import type { WindowAssigner } from './assigner-types.js';
 import type { Evictor } from './evictors.js';
+import { fuseWindow } from './fused-window.js';
 import {
   validateWindowConfig,
   WindowOperator,
@@ -157,7 +157,7 @@ export class WindowedStream<T, K> {
     };
     const plain = fromStreamOperator((runtime) => new WindowOperator<U, K, R>(config, runtime), this.#config);
     if (!this.#keyed) return Object.assign(plain, { counters });
-    // Directly after keyBy (and its entry), fuse with them: see src/fusion/rules.ts.
+    // Directly after keyBy (and its entry), fuse with them: see fused-window.ts.
     const operator: OperatorFunction<StreamBatch<U, K>, StreamBatch<WindowResult<K, R>, K>> = (source) =>
       fuseWindow<U, K, R>(
         source,

@@ -1,5 +1,5 @@
 /**
- * Rules 2 and 3 of rules.ts: `withEventTime(Batches) → keyBy → window [→ toValues]` as one loop over
+ * Rules 2 and 3 of fused-window.ts: `withEventTime(Batches) → keyBy → window [→ toValues]` as one loop over
  * each input. The entry hands value and timestamp straight to the window operator, which keys the
  * value itself (the fused keyBy) and adds it to its window; a watermark reaches the window operator
  * as a number. With `valuesOnly` (a fused toValues), the results go to the subscriber as the plain
@@ -16,10 +16,9 @@ import { processBatch, processElement, type OperatorRuntime } from '../core/oper
 import { schedulerProcessingTime } from '../rx/processing-time.js';
 import { attachProbe, OperatorProbe } from '../core/metrics/probe.js';
 import type { EntryDownstream } from '../time/entry-downstream.js';
-import { createEntry, processMarkers, type EventTimeOptions } from '../time/withEventTime.js';
+import { createEntry, processMarkers, type EntryStage, type EventTimeOptions } from '../time/withEventTime.js';
 import { perValueEntryError } from '../time/errors.js';
-import type { WindowOperator, WindowResult } from '../window/operator.js';
-import type { EntryStage } from './stages.js';
+import type { WindowOperator, WindowResult } from './operator.js';
 
 type Out<K, R> = StreamElement<WindowResult<K, R>, K>[];
 

@@ -21,9 +21,9 @@ import {
   type WatermarkStrategy,
 } from '../../src/index.js';
 import { unbatched } from '../../src/testing/index.js';
-import { stageOf } from '../../src/fusion/stages.js';
+import { stageOf } from '../../src/rx/stages.js';
 
-// src/fusion/rules.ts: `withEventTime(Batches) → keyBy → window → toValues` in one plain pipe runs as
+// src/window/fused-window.ts: `withEventTime(Batches) → keyBy → window → toValues` in one plain pipe runs as
 // one fused loop; any operator in between keeps the unfused path. Both must give the same elements.
 
 interface Ev {
@@ -113,8 +113,9 @@ describe('fused event-time window chain', () => {
           keyBy((e: Ev) => e.k),
           agg(),
         ),
+        'values',
       )?.kind,
-    ).toBe('window');
+    ).toBe('values');
     expect(
       stageOf(
         entered.pipe(
@@ -122,6 +123,7 @@ describe('fused event-time window chain', () => {
           keyBy((e: Ev) => e.k),
           agg(),
         ),
+        'values',
       ),
     ).toBeUndefined();
   });
