@@ -47,7 +47,8 @@ function byRows(state: OperatorStateSnapshot): Record<string, KeyedTableSnapshot
   const out: Record<string, KeyedTableSnapshot[]> = {};
   for (const [name, table] of Object.entries(state.keyed ?? {})) {
     const rows = name.slice(name.indexOf('/') + 1);
-    (out[rows] ??= []).push(table);
+    out[rows] ??= [];
+    out[rows].push(table);
   }
   return out;
 }
