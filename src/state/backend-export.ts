@@ -3,6 +3,7 @@
  * (keyed-export.ts): its state tables and the row sources attached to it (row-source.ts), and the
  * rows restored before their state was declared.
  */
+import type { KeyPart } from '../core/keys.js';
 import { defineOwn } from '../core/plain-data.js';
 import { checkKeyGroupRange } from '../core/state-snapshot.js';
 import { StateRestoreError } from './errors.js';
@@ -33,11 +34,16 @@ export class BackendExport {
   readonly #pending = new Map<string, PendingRows>();
   readonly #exporter: KeyedExporter;
 
-  constructor(uid: string | undefined, maxParallelism: number, tables: ReadonlyMap<string, Table>) {
+  constructor(
+    uid: string | undefined,
+    maxParallelism: number,
+    tables: ReadonlyMap<string, Table>,
+    groupOf?: (id: KeyPart) => number,
+  ) {
     this.#uid = uid;
     this.#maxParallelism = maxParallelism;
     this.#tables = tables;
-    this.#exporter = new KeyedExporter(maxParallelism);
+    this.#exporter = new KeyedExporter(maxParallelism, groupOf);
   }
 
   /** Adds row sources, exported and restored with the states from now on. */

@@ -46,6 +46,8 @@ export interface KeyedStateBackendOptions {
    * `keyBy` before the operator (default 128, as keyBy's).
    */
   readonly maxParallelism?: number | undefined;
+  /** A key id's key group in exports, when not `keyGroupOf(key, maxParallelism)` (one its keyBy gave). */
+  readonly keyGroupOf?: ((id: KeyPart) => number) | undefined;
 }
 
 /**
@@ -90,7 +92,12 @@ export class KeyedStateBackend {
   constructor(options: KeyedStateBackendOptions) {
     this.uid = options.uid;
     this.#scope = { keyId: undefined, namespace: undefined, now: options.now, modCount: 0 };
-    this.#io = new BackendExport(options.uid, options.maxParallelism ?? DEFAULT_MAX_PARALLELISM, this.#tables);
+    this.#io = new BackendExport(
+      options.uid,
+      options.maxParallelism ?? DEFAULT_MAX_PARALLELISM,
+      this.#tables,
+      options.keyGroupOf,
+    );
   }
 
   /** Makes `key` the current key: state handles now read and write its entries. */
@@ -295,6 +302,7 @@ export class KeyedStateBackend {
       return known.handle as H;
     }
     const table = new Table(descriptor.name, descriptor.kind, descriptor.resolvedTtl, this.#scope);
+    if (descriptor.kind === 'value') table.serializer = (descriptor as ValueStateDescriptor<unknown>).serializer;
     this.#tables.set(table.name, table);
     if (table.ttl?.cleanupEveryRecord && table.ttl.cleanupSize > 0) this.#everyRecord.push(table);
     const pending = this.#io.takePending(descriptor.name);

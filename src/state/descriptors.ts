@@ -23,6 +23,8 @@ export interface StateDescriptorBase<Kind extends StateKind = StateKind> {
 /** Declares a value state: one value per key (Flink's ValueStateDescriptor). */
 export interface ValueStateDescriptor<T> extends StateDescriptorBase<'value'> {
   readonly defaultValue: T | undefined;
+  /** How values are exported and restored (Flink's TypeSerializer); undefined: as they are (plain data). */
+  readonly serializer?: StateSerializer<T> | undefined;
   /** Type marker; never set. */
   readonly __type?: (value: T) => T;
 }
@@ -77,6 +79,15 @@ export type AnyStateDescriptor =
   | ReducingStateDescriptor<unknown>
   | AggregatingStateDescriptor<unknown, unknown, unknown>;
 
+/**
+ * How a value state's values become plain data in an export and back (Flink's TypeSerializer of a
+ * state descriptor): a copy of a value mutated in place, or a value that is not plain data.
+ */
+export interface StateSerializer<T> {
+  toPlain(value: T): unknown;
+  fromPlain(data: unknown): T;
+}
+
 /** Options every descriptor accepts. */
 export interface StateOptions {
   /** Time-to-live of the state's entries; by default they never expire. */
@@ -100,12 +111,13 @@ function checkName(name: unknown): string {
  */
 export function valueState<T>(
   name: string,
-  options: StateOptions & { defaultValue?: T } = {},
+  options: StateOptions & { defaultValue?: T; serializer?: StateSerializer<T> } = {},
 ): ValueStateDescriptor<T> {
   return Object.freeze({
     kind: 'value' as const,
     name: checkName(name),
     defaultValue: options.defaultValue,
+    serializer: options.serializer,
     ttl: options.ttl,
     resolvedTtl: resolveTtl(options.ttl, name),
   });

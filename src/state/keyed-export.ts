@@ -57,14 +57,17 @@ export class KeyedExporter {
   /** The key groups each kind of rows was listed with in the last export. */
   readonly #listed = new Map<string, Set<number>>();
   readonly #maxParallelism: number;
+  readonly #groupOf: ((id: KeyPart) => number) | undefined;
 
-  constructor(maxParallelism: number) {
+  /** `groupOf`: the key group of a key id when it is not `keyGroupOf(key, maxParallelism)` (the one keyBy gave it). */
+  constructor(maxParallelism: number, groupOf?: (id: KeyPart) => number) {
     this.#maxParallelism = maxParallelism;
+    this.#groupOf = groupOf;
   }
 
   /** The key group of a key id. */
   groupOf(id: KeyPart): number {
-    return keyGroupOf(keyFromId(id), this.#maxParallelism);
+    return this.#groupOf !== undefined ? this.#groupOf(id) : keyGroupOf(keyFromId(id), this.#maxParallelism);
   }
 
   /** Forgets what was exported: the next export is full (after a restore). */
@@ -93,9 +96,10 @@ export class KeyedExporter {
     // Buckets by key group in an array: a Map lookup per key costs more than the rest of the row.
     const groups: (Rows | undefined)[] = new Array(this.#maxParallelism);
     const maxParallelism = this.#maxParallelism;
+    const groupOf = this.#groupOf;
     source.forEachRow((id, row) => {
       const key = keyFromId(id);
-      const group = keyGroupOf(key, maxParallelism);
+      const group = groupOf !== undefined ? groupOf(id) : keyGroupOf(key, maxParallelism);
       groups[group] ??= { keys: [], rows: [] };
       const g = groups[group];
       g.keys.push(key);

@@ -12,6 +12,7 @@ import { checkSerializable } from './serializable.js';
 import type { StateTableLayout } from './snapshot-types.js';
 import type { Namespace } from './state-types.js';
 import type { SegmentMap, Table } from './table.js';
+import type { TtlCell } from './ttl-cleanup.js';
 
 /**
  * The rows of `table` in `layout` (its current one). Expired entries of a state with
@@ -21,9 +22,11 @@ import type { SegmentMap, Table } from './table.js';
 export function tableRows(table: Table, layout: StateTableLayout, uid: string | undefined): KeyedRowSource {
   const clean = table.ttl?.cleanupOnSnapshot;
   const now = table.scope.now();
+  const serializer = table.serializer;
   const encode = (map: SegmentMap, id: KeyPart, stored: unknown): unknown => {
-    const cell = clean ? table.purged(map, id, stored, now) : stored;
+    let cell = clean ? table.purged(map, id, stored, now) : stored;
     if (cell === undefined) return undefined;
+    if (serializer !== undefined) cell = serialized(cell, table.ttl !== undefined, serializer.toPlain);
     const encoded = encodeCell(table.kind, cell, layout.ttl);
     // Primitives are plain data: the location of an error is built only for what may not be.
     if (typeof encoded === 'object' || typeof encoded === 'function' || typeof encoded === 'symbol') {
@@ -76,6 +79,13 @@ export function tableRows(table: Table, layout: StateTableLayout, uid: string | 
   };
 }
 
+/** A value state's cell through its serializer (with TTL, the value beside its stamp). */
+function serialized(cell: unknown, ttl: boolean, convert: (value: unknown) => unknown): unknown {
+  if (!ttl) return convert(cell);
+  const { v, t } = cell as TtlCell<unknown>;
+  return { v: convert(v), t };
+}
+
 /** The name of a state's rows in the export: `state:<name>`. */
 export function stateRows(name: string): string {
   return `${STATE_ROWS}${name}`;
@@ -110,7 +120,8 @@ export function loadRows(
   };
   const withTtl = table.ttl !== undefined;
   const collection = table.kind === 'list' || table.kind === 'map';
-  if (!layout.namespaced && !layout.ttl && !withTtl && !collection) {
+  const serializer = table.serializer;
+  if (!layout.namespaced && !layout.ttl && !withTtl && !collection && serializer === undefined) {
     // The common case (counts, sums, accumulators without TTL): the row is the cell.
     const map = table.main;
     for (let i = 0; i < keys.length; i++) map.set(keyId(keys[i]!), rows[i]);
@@ -125,6 +136,7 @@ export function loadRows(
       [value, stamps] = exported as [unknown, number | number[]];
     }
     if (collection && !Array.isArray(value)) fail(i, `holds a ${table.kind} state value that is not an array`);
+    if (serializer !== undefined) value = serializer.fromPlain(value);
     map.set(
       id,
       !withTtl && !collection ? value : importCell(table.kind, value, withTtl ? (stamps ?? now) : undefined, withTtl),

@@ -8,7 +8,7 @@
  */
 import { NotKeyedError } from '../core/errors.js';
 import type { KeyPart } from '../core/keys.js';
-import type { StateKind } from './descriptors.js';
+import type { StateKind, StateSerializer } from './descriptors.js';
 import type { StateTableLayout } from './snapshot-types.js';
 import type { Namespace } from './state-types.js';
 import { purge } from './ttl-cleanup.js';
@@ -38,6 +38,8 @@ export class Table {
   /** The layout of the last checkpoint export, or undefined if there was none since a restore. */
   exported: StateTableLayout | undefined;
   #cursor: Iterator<[SegmentMap, KeyPart, unknown]> | undefined;
+  /** A value state's serializer (its descriptor's): exports and restores its values. */
+  serializer: StateSerializer<unknown> | undefined;
 
   constructor(
     readonly name: string,

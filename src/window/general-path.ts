@@ -13,12 +13,13 @@ import type { StreamRecord } from '../core/elements.js';
 import { NotKeyedError } from '../core/errors.js';
 import { checkKey, keyId } from '../core/keys.js';
 import type { Output } from '../core/operator.js';
-import { KeyedStateBackend } from '../state/backend.js';
+import type { KeyedStateBackend } from '../state/backend.js';
 import type { InternalTimer } from '../state/timers.js';
 import { FUSED_KEY_GROUP, type WindowSetup } from './config.js';
 import type { MergingWindowSet } from './merging-window-set.js';
 import { TriggerContext } from './trigger-context.js';
-import type { WindowContents } from './window-contents.js';
+import { contentsSerializer, type WindowContents } from './window-contents.js';
+import { windowBackend } from './window-set-rows.js';
 import type { TriggerResult } from './triggers.js';
 import type { WindowResult } from './types.js';
 import { emitWindow } from './window-emit.js';
@@ -59,8 +60,8 @@ export class GeneralPath<T, K, R> {
       onEventTime: (timer, out) => this.#onEventTime(timer, out as Output<WindowResult<K, R>, K>),
       onProcessingTime: (timer, out) => this.#onProcessingTime(timer, out as Output<WindowResult<K, R>, K>),
     });
-    this.state = new KeyedStateBackend({ uid: setup.uid ?? undefined, now: () => runtime.processingTime.now() });
-    this.ctx = new TriggerContext(this.timers, this.state);
+    this.state = windowBackend(this, setup, this.timers.service);
+    this.ctx = new TriggerContext(this.timers, this.state, contentsSerializer(setup.incremental));
     this.contents = this.ctx.contents;
     this.ctx.currentWatermark = setup.watermark;
     // The merging assigner hands over its merging code (assigners.ts), so only pipelines with sessions bundle it.

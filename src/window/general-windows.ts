@@ -13,6 +13,9 @@ import type { GeneralPathRef } from './window-path.js';
 import type { WindowRowSource } from './window-rows.js';
 import { exportWindows, generalRows, restoreWindows } from './window-snapshot.js';
 import type { Id } from './window-state.js';
+import { layeredKeys } from './window-set-rows.js';
+import type { KeyGroupRange } from '../core/state-snapshot.js';
+import type { KeyedStateExport } from '../state/snapshot-types.js';
 
 /** The general path, as the operator drives it. */
 export interface GeneralWindows<T, K, R> {
@@ -37,6 +40,10 @@ export interface GeneralWindows<T, K, R> {
   exportKeys(): KeyData[];
   /** The keys as a source of rows of the key-grouped export (window-rows.ts). */
   rows(): WindowRowSource<Id>;
+  /** The checkpoint's keyed part: the state layer's tables of contents, trigger state, timers and window sets. */
+  checkpoint(incremental: boolean): KeyedStateExport;
+  /** The keys of such a checkpoint (`layeredKeys`), of the key groups in `range` (all without one). */
+  keysOf(data: KeyedStateExport, range: KeyGroupRange | undefined): KeyData[];
   /** Restores validated state into the cleared path. */
   restore(s: WindowOperatorState): void;
   /** Fires the open windows as EARLY panes, without purging (fire-early.ts). */
@@ -84,5 +91,8 @@ function build<T, K, R>(setup: WindowSetup<T, K, R>): GeneralWindows<T, K, R> {
     fireEarly: (out) => fireOpenWindows(setup, general, out),
     rows: () => generalRows(setup, general),
     restore: (s) => restoreWindows(setup, general, s),
+    checkpoint: (incremental) => general.state.snapshot({ incremental }),
+    keysOf: (data, range) =>
+      layeredKeys(data, range, { uid: setup.uid, keyed: setup.keyed, accumulates: setup.incremental !== null }),
   };
 }

@@ -260,17 +260,22 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
         this.#paneExporter.reset();
         this.#columnar = columnar;
       }
+      // The general path checkpoints the tables of its keyed state layer (window-set-rows.ts).
+      const layered = panes === null ? this.#general!.checkpoint(checkpoint.incremental) : undefined;
       const keyed = columnar
         ? this.#paneExporter.export(panes!, checkpoint.incremental)
-        : this.#exporter.export<unknown>(panes ?? this.#general!.rows(), checkpoint.incremental);
-      return { stateVersion: 0, state: windowCheckpointState(setup.uid, setup.assigner.name, setup.watermark), keyed };
+        : (layered?.tables ?? this.#exporter.export<unknown>(panes!, checkpoint.incremental));
+      const state = windowCheckpointState(setup.uid, setup.assigner.name, setup.watermark, layered?.header);
+      return { stateVersion: 0, state, keyed };
     });
   }
 
   /** Restores from `snapshotCheckpoint` or from v1 (`snapshotState`); with `options.keyGroups`, only the keys of those groups. */
   restoreCheckpoint(snapshot: OperatorStateSnapshot, options: RestoreCheckpointOptions = {}): void {
     const setup = this.#setup;
-    const { state, panes } = restoredWindowState(snapshot, options.keyGroups, setup.uid, setup.keyed);
+    const general = (): GeneralWindows<T, K, R> | undefined =>
+      this.#general ?? (setup.generalPath === null ? undefined : (setup.generalPath as GeneralPathFactory)(setup));
+    const { state, panes } = restoredWindowState(snapshot, options.keyGroups, setup.uid, setup.keyed, general);
     this.#restore(state, panes);
   }
 

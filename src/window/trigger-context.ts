@@ -10,9 +10,10 @@
 
 import { MIN_WATERMARK } from '../core/elements.js';
 import type { KeyedStateBackend } from '../state/backend.js';
-import { valueState } from '../state/descriptors.js';
+import { valueState, type StateSerializer } from '../state/descriptors.js';
 import { mergeNamespaces } from '../state/merge-namespaces.js';
 import type { ValueState } from '../state/state-types.js';
+import { clonePlain } from './aggregates.js';
 import type { EvictorContext } from './evictors.js';
 import type { OnMergeContext } from './triggers.js';
 import { WindowContents } from './window-contents.js';
@@ -20,6 +21,12 @@ import type { WindowState } from './window-state.js';
 
 /** The prefix of the trigger states' names in the keyed state backend. */
 export const TRIGGER_STATE_PREFIX = 'trigger:';
+
+/** Trigger state in a checkpoint: a copy, of plain data (trigger state changed in place stays as exported). */
+const TRIGGER_STATE: StateSerializer<unknown> = {
+  toPlain: (value) => clonePlain(value, 'trigger state'),
+  fromPlain: (data) => data,
+};
 
 /** The timers a trigger reaches through the context (window-timers.ts). */
 export interface TimerAccess {
@@ -39,11 +46,14 @@ export class TriggerContext implements OnMergeContext, EvictorContext {
   /** The contents of the windows, in the same backend (window-contents.ts). */
   readonly contents: WindowContents;
 
-  /** Timers go to `timers`; trigger state is value state of `state`, with the window as namespace. */
-  constructor(timers: TimerAccess, state: KeyedStateBackend) {
+  /**
+   * Timers go to `timers`; trigger state is value state of `state`, with the window as namespace, as
+   * are the contents (exported through `contents`).
+   */
+  constructor(timers: TimerAccess, state: KeyedStateBackend, contents?: StateSerializer<unknown>) {
     this.#timers = timers;
     this.#state = state;
-    this.contents = new WindowContents(state);
+    this.contents = new WindowContents(state, contents);
   }
 
   currentProcessingTime(): number {
@@ -110,7 +120,7 @@ export class TriggerContext implements OnMergeContext, EvictorContext {
   #handle(name: string): ValueState<unknown> {
     let handle = this.#handles.get(name);
     if (handle === undefined) {
-      handle = this.#state.getState(valueState<unknown>(TRIGGER_STATE_PREFIX + name));
+      handle = this.#state.getState(valueState<unknown>(TRIGGER_STATE_PREFIX + name, { serializer: TRIGGER_STATE }));
       this.#handles.set(name, handle);
     }
     const ws = this.ws!;

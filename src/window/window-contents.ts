@@ -6,8 +6,9 @@
  * timestamps otherwise (what a process function and an evictor need). No cell: an empty window.
  */
 import type { KeyedStateBackend } from '../state/backend.js';
-import { valueState } from '../state/descriptors.js';
+import { valueState, type StateSerializer } from '../state/descriptors.js';
 import type { ValueState } from '../state/state-types.js';
+import type { Incremental } from './window-functions.js';
 import type { WindowState } from './window-state.js';
 
 /** The elements of a window without an incremental function, with their timestamps side by side. */
@@ -19,14 +20,34 @@ export interface WindowElements {
 /** The name of the contents' state in the window operator's keyed state backend. */
 export const CONTENTS_STATE = 'window-contents';
 
+/**
+ * How a checkpoint exports a window's contents, and reads them back: an accumulator through the
+ * incremental function (`exportAcc`: a copy, or `exportAccumulator`'s plain data), elements as
+ * copies of their arrays (they grow in place after the export).
+ *
+ * @example
+ * ```ts
+ * // internal: new WindowContents(backend, contentsSerializer(setup.incremental))
+ * ```
+ */
+export function contentsSerializer(inc: Incremental | null): StateSerializer<unknown> {
+  if (inc !== null) return { toPlain: (acc) => inc.exportAcc(acc), fromPlain: (data) => inc.importAcc(data) };
+  const copy = (e: unknown): WindowElements => {
+    const { values, times } = e as WindowElements;
+    return { values: values.slice(), times: times.slice() };
+  };
+  return { toPlain: copy, fromPlain: copy };
+}
+
 /** Reads and writes window contents in the backend, each with the window's key and namespace current. */
 export class WindowContents {
   readonly #state: KeyedStateBackend;
   readonly #cell: ValueState<unknown>;
 
-  constructor(state: KeyedStateBackend) {
+  /** `serializer`: how a checkpoint exports a cell (`contentsSerializer`). */
+  constructor(state: KeyedStateBackend, serializer?: StateSerializer<unknown>) {
     this.#state = state;
-    this.#cell = state.getState(valueState<unknown>(CONTENTS_STATE));
+    this.#cell = state.getState(valueState<unknown>(CONTENTS_STATE, { serializer }));
   }
 
   #at(ws: WindowState): ValueState<unknown> {

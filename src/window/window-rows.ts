@@ -141,8 +141,18 @@ export class WindowExporter {
  * // internal: { stateVersion: 0, state: windowCheckpointState(setup.uid, 'tumblingEventTimeWindows', 1999), keyed }
  * ```
  */
-export function windowCheckpointState(uid: string | null, assigner: string, watermark: number): WindowCheckpointState {
-  return { operator: 'window', uid, assigner, watermark, keyedState: WINDOW_HEADER };
+export function windowCheckpointState(
+  uid: string | null,
+  assigner: string,
+  watermark: number,
+  keyedState: KeyedStateHeader = WINDOW_HEADER,
+): WindowCheckpointState {
+  return { operator: 'window', uid, assigner, watermark, keyedState };
+}
+
+/** What reads the general path's tables of the state layer (its `keysOf`, general-windows.ts). */
+export interface LayeredReader {
+  keysOf(data: KeyedStateExport, range: KeyGroupRange | undefined): KeyData[];
 }
 
 /** What a checkpoint restores: the state for `validateWindowState`, and the pane tables' columns. */
@@ -157,7 +167,8 @@ export interface RestoredWindowState {
  * The stored state of a window operator (this format, or v1 migrated) with the keys of the key
  * groups in `range` only (all without one): only those groups' tables are read. The result is
  * validated by the operator's restore (restore-validation.ts). An operator that is not `keyed`
- * (windowAll) restores its one key as undefined, with no key group.
+ * (windowAll) restores its one key as undefined, with no key group. The general path's tables of
+ * the state layer are read by the general path `generalPath` builds (`StateRestoreError` without it).
  *
  * @example
  * ```ts
@@ -169,6 +180,7 @@ export function restoredWindowState(
   range: KeyGroupRange | undefined,
   uid: string | null,
   keyed: boolean,
+  generalPath?: () => LayeredReader | undefined,
 ): RestoredWindowState {
   const s = stored.state as Partial<WindowCheckpointState & WindowOperatorState> | null;
   if (!isObject(s)) return { state: s, panes: [] }; // (restoreState names what is wrong)
@@ -177,7 +189,20 @@ export function restoredWindowState(
     if (!Array.isArray(s.keys)) return { state: s, panes: [] };
     return { state: { ...s, keys: rowsOf(migrateV1(s as WindowOperatorState, uid), range, uid).keys }, panes: [] };
   }
-  const { keys, panes } = rowsOf({ header: s.keyedState as KeyedStateHeader, tables: stored.keyed ?? {} }, range, uid);
+  const data = { header: s.keyedState as KeyedStateHeader, tables: stored.keyed ?? {} };
+  if (isObject(data.header) && isObject(data.header.states) && Object.keys(data.header.states).length > 0) {
+    // The general path's tables of the state layer (window-set-rows.ts): read by the general path.
+    const general = generalPath?.();
+    if (general === undefined) {
+      throw new StateRestoreError(
+        uid ?? undefined,
+        'the state holds windows of the general window path, and this operator was built without it: restore it into an operator configured as the one that exported it',
+      );
+    }
+    const keys = general.keysOf(data, range);
+    return { state: { version: 1, uid: s.uid, assigner: s.assigner, watermark: s.watermark, keys }, panes: [] };
+  }
+  const { keys, panes } = rowsOf(data, range, uid);
   const restoredPanes = keyed ? panes : panes.map((p) => ({ ...p, keyGroup: -1, keys: p.keys.map(() => undefined) }));
   return {
     state: { version: 1, uid: s.uid, assigner: s.assigner, watermark: s.watermark, keys },
