@@ -23,7 +23,10 @@ export function serveSubtask(port: FramePort): void {
   const early: Frame[] = [];
   let handle: ((frame: Frame) => void) | undefined;
   port.onFrame((frame) => {
-    if (handle !== undefined) handle(frame);
+    // Answered before anything else, even while the segment's module loads: the main thread only
+    // learns that this worker's event loop still turns.
+    if (frame.t === 'heartbeat') port.post(frame);
+    else if (handle !== undefined) handle(frame);
     else if (frame.t === 'init') start(port, frame, early).then((h) => (handle = h), fail);
     else early.push(frame);
   });
