@@ -79,7 +79,8 @@ export function withRestarts<T>(
         subscriber.error(new RestartsExhaustedError(strategy.description, restarts, cause));
         return;
       }
-      options.onRestart?.(++restarts, cause);
+      restarts++; // not inside the optional call below, which skips its arguments without onRestart
+      options.onRestart?.(restarts, cause);
       current = scheduler.schedule(attempt, delay);
     };
     const stopRun = (): void => {
