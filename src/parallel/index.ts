@@ -21,7 +21,7 @@ export {
   type RestartBackoff,
   type RestartStrategy,
 } from './restart-strategies.js';
-export { serveSubtask } from './subtask-runtime.js';
+export { serveSubtask, type SegmentModuleLoader } from './subtask-runtime.js';
 export { structuredCloneCodec, type BatchCodec, type EncodedBatch } from './batch-codec.js';
 export { batchPath, columnarCodec, type ColumnarCodec, type ColumnarCodecOptions } from './columnar-codec.js';
 export type {
