@@ -16,3 +16,5 @@ export { Outbox, outboxDatabaseName, type OutboxSend } from './outbox.js';
 export { exitBodies, type ExitBody } from './exit-bodies.js';
 export { earlyPanes, type EarlyPanesOptions } from './early-panes.js';
 export { FIRE_EARLY, FIRE_EARLY_ELEMENT, fireEarlyBatch } from '../window/fire-early.js';
+export { webWorkers, type WebWorkersOptions } from './web-workers.js';
+export { serveWebSubtask } from './web-subtask.js';

@@ -42,3 +42,31 @@ export class NotPartitionableError extends StreamError {
     this.element = element;
   }
 }
+
+/**
+ * The restart strategy gave up (Flink: "recovery is suppressed"): the pipeline failed once more than
+ * it allows. Names the strategy, the number of restarts made, and the last failure (`cause`); when
+ * that was a subtask's, its segment and subtask index too.
+ */
+export class RestartsExhaustedError extends StreamError {
+  /** Restarts made before giving up. */
+  readonly restarts: number;
+  /** The segment of the subtask whose failure was the last, if a subtask's was. */
+  readonly segment: string | undefined;
+  /** The index of that subtask. */
+  readonly subtask: number | undefined;
+  constructor(strategy: string, restarts: number, cause: unknown) {
+    const failed = cause instanceof SubtaskFailedError ? cause : undefined;
+    const where =
+      failed === undefined ? '' : ` (subtask ${failed.subtask} of segment ${JSON.stringify(failed.segment)})`;
+    const last = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    super(
+      'RESTARTS_EXHAUSTED',
+      `The restart strategy ${strategy} gave up after ${restarts} restart(s); the last failure${where}: ${last}`,
+      { cause },
+    );
+    this.restarts = restarts;
+    this.segment = failed?.segment;
+    this.subtask = failed?.subtask;
+  }
+}

@@ -93,6 +93,14 @@ export interface RestoreFrame {
   readonly states: Readonly<Record<string, OperatorStateSnapshot>>;
 }
 
+/**
+ * A heartbeat: the main thread sends one every `heartbeatInterval` and the worker answers at once, from
+ * its event loop, so a worker whose loop is blocked stops answering (Flink's `heartbeat.interval`).
+ */
+export interface HeartbeatFrame {
+  readonly t: 'heartbeat';
+}
+
 /** Every frame of a channel. */
 export type Frame =
   | InitFrame
@@ -103,7 +111,8 @@ export type Frame =
   | EndFrame
   | ErrorFrame
   | BarrierFrame
-  | RestoreFrame;
+  | RestoreFrame
+  | HeartbeatFrame;
 
 /**
  * One end of a channel, as each platform provides it (a Node `Worker` or `parentPort`, a Web `Worker`

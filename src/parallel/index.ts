@@ -5,8 +5,23 @@
  */
 export { parallel, type ParallelOptions } from './parallel.js';
 export { defineSegment, type Segment, type SegmentOptions, type SubtaskInfo } from './segment.js';
-export { NotPartitionableError, SegmentNotMovableError, SubtaskFailedError } from './errors.js';
-export { serveSubtask } from './subtask-runtime.js';
+export {
+  NotPartitionableError,
+  RestartsExhaustedError,
+  SegmentNotMovableError,
+  SubtaskFailedError,
+} from './errors.js';
+export { withRestarts, type PipelineRun, type RestartOptions } from './restarts.js';
+export {
+  exponentialDelayRestart,
+  failureRateRestart,
+  fixedDelayRestart,
+  noRestart,
+  type ExponentialDelayOptions,
+  type RestartBackoff,
+  type RestartStrategy,
+} from './restart-strategies.js';
+export { serveSubtask, type SegmentModuleLoader } from './subtask-runtime.js';
 export { structuredCloneCodec, type BatchCodec, type EncodedBatch } from './batch-codec.js';
 export { batchPath, columnarCodec, type ColumnarCodec, type ColumnarCodecOptions } from './columnar-codec.js';
 export type {
@@ -17,6 +32,7 @@ export type {
   ErrorFrame,
   Frame,
   FramePort,
+  HeartbeatFrame,
   InitFrame,
   RestoreFrame,
   StateReport,

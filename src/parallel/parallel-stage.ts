@@ -23,6 +23,7 @@ import { WatermarkValve } from '../time/watermark-valve.js';
 import { NotPartitionableError, SubtaskFailedError } from './errors.js';
 import { FrameSender, returnCredit } from './frame-sender.js';
 import type { Frame, StateReport, WorkerError, WorkerHandle, WorkerSpawner } from './frames.js';
+import { Heartbeats } from './heartbeats.js';
 import { mergeReports } from './merge-reports.js';
 import { segmentOperators, splitRestore } from './restore-split.js';
 import type { Segment } from './segment.js';
@@ -36,6 +37,10 @@ export interface ParallelConfig {
   readonly credits: number;
   readonly bufferSize: number;
   readonly scheduler: SchedulerLike;
+  /** Ms between heartbeats to each subtask. */
+  readonly heartbeatInterval: number;
+  /** Ms of silence after which a subtask is lost. */
+  readonly heartbeatTimeout: number;
 }
 
 /** Where a `ParallelStage` sends its output: the subscriber downstream. */
@@ -81,6 +86,7 @@ export class ParallelStage implements FlowStage {
   readonly #valve: WatermarkValve;
   readonly #sinks: ParallelSinks;
   readonly #aligning: Aligning[] = [];
+  readonly #heartbeats: Heartbeats;
   #lastCheckpoint: PendingCheckpoint | undefined;
   #inputEnded = false;
   #closed = false;
@@ -98,6 +104,20 @@ export class ParallelStage implements FlowStage {
     attachSubscribingStage(this.out);
     this.#channels = [];
     for (let i = 0; i < config.parallelism; i++) this.#channels.push(this.#startChannel(i));
+    this.#heartbeats = new Heartbeats(
+      config.scheduler,
+      config.parallelism,
+      config.heartbeatInterval,
+      config.heartbeatTimeout,
+      {
+        ping: (i) => this.#channels[i]!.worker.post({ t: 'heartbeat' }),
+        lost: (i, silentFor) =>
+          this.#failSubtask(
+            i,
+            `no heartbeat for ${silentFor} ms (heartbeatTimeout ${config.heartbeatTimeout} ms): its event loop is blocked or it hangs`,
+          ),
+      },
+    );
   }
 
   #startChannel(subtask: number): Channel {
@@ -217,6 +237,8 @@ export class ParallelStage implements FlowStage {
 
   #onFrame(subtask: number, channel: Channel, frame: Frame): void {
     if (this.#closed) return;
+    this.#heartbeats.heard(subtask);
+    if (frame.t === 'heartbeat') return;
     if (channel.blocked && frame.t !== 'credit' && frame.t !== 'error') {
       channel.held.push(frame);
       return;
@@ -318,6 +340,7 @@ export class ParallelStage implements FlowStage {
     if (this.#closed) return;
     this.#closed = true;
     this.#wake?.unsubscribe();
+    this.#heartbeats?.stop();
     for (const channel of this.#channels) channel.worker.terminate();
     this.#upstreams.release();
   }

@@ -19,7 +19,17 @@ export interface ParallelOptions {
   credits?: number;
   /** Records waiting for channel credits before the source is paused; default 8192. */
   bufferSize?: number;
-  /** Where the stage schedules its wake-ups; default `asyncScheduler`. */
+  /**
+   * Ms between heartbeats to each subtask's worker, which answers from its event loop; default
+   * 10,000, as Flink's `heartbeat.interval`.
+   */
+  heartbeatInterval?: number;
+  /**
+   * Ms without any frame from a worker (counted from its first) after which its subtask failed, as
+   * Flink's `heartbeat.timeout`; default 50,000.
+   */
+  heartbeatTimeout?: number;
+  /** Where the stage schedules its wake-ups and heartbeats and reads the time; default `asyncScheduler`. */
   scheduler?: SchedulerLike;
 }
 
@@ -67,6 +77,8 @@ export function parallel<T, K, R>(
   checkParallelism(maxParallelism, parallelism);
   const credits = positive('credits', options.credits ?? 4);
   const bufferSize = positive('bufferSize', options.bufferSize ?? 8192);
+  const heartbeatInterval = positive('heartbeatInterval', options.heartbeatInterval ?? 10_000);
+  const heartbeatTimeout = positive('heartbeatTimeout', options.heartbeatTimeout ?? 50_000);
   const config = {
     segment: checked,
     workers,
@@ -74,6 +86,8 @@ export function parallel<T, K, R>(
     maxParallelism,
     credits,
     bufferSize,
+    heartbeatInterval,
+    heartbeatTimeout,
     scheduler: options.scheduler ?? asyncScheduler,
   };
   return (source) =>

@@ -7,9 +7,12 @@ import type { Frame, FramePort, InitFrame, StateReport, WorkerError } from './fr
 import { subtaskBarrier, subtaskRestore } from './subtask-checkpoints.js';
 import { findSegment, type Segment } from './segment.js';
 
+/** Loads a segment's module in the worker, by its URL; default: `import(url)`. */
+export type SegmentModuleLoader = (url: string) => Promise<Record<string, unknown>>;
+
 /**
  * What runs inside a subtask's worker, on any platform (the platform bootstrap only hands over its
- * port): imports the segment's module, runs the segment over the frames that arrive, and sends what
+ * port): imports the segment's module (with `load`: a bundled worker has its modules already), runs the segment over the frames that arrive, and sends what
  * it emits back as frames. A batch's credit goes back once the batch is processed, but not while the
  * worker's own output waits for credit from the main thread: a slow consumer stops the worker's
  * input, and through the main thread's demand, the source (docs/architecture.md §5).
@@ -19,19 +22,30 @@ import { findSegment, type Segment } from './segment.js';
  * // internal: serveSubtask(nodePort(parentPort)); // in the Node bootstrap
  * ```
  */
-export function serveSubtask(port: FramePort): void {
+export function serveSubtask(
+  port: FramePort,
+  load: SegmentModuleLoader = (url) => import(url) as Promise<Record<string, unknown>>,
+): void {
   const early: Frame[] = [];
   let handle: ((frame: Frame) => void) | undefined;
   port.onFrame((frame) => {
-    if (handle !== undefined) handle(frame);
-    else if (frame.t === 'init') start(port, frame, early).then((h) => (handle = h), fail);
+    // Answered before anything else, even while the segment's module loads: the main thread only
+    // learns that this worker's event loop still turns.
+    if (frame.t === 'heartbeat') port.post(frame);
+    else if (handle !== undefined) handle(frame);
+    else if (frame.t === 'init') start(port, frame, early, load).then((h) => (handle = h), fail);
     else early.push(frame);
   });
   const fail = (error: unknown): void => port.post({ t: 'error', error: cloneable(error) });
 }
 
-async function start(port: FramePort, init: InitFrame, early: Frame[]): Promise<(frame: Frame) => void> {
-  const exports = (await import(init.module)) as Record<string, unknown>;
+async function start(
+  port: FramePort,
+  init: InitFrame,
+  early: Frame[],
+  load: SegmentModuleLoader,
+): Promise<(frame: Frame) => void> {
+  const exports = await load(init.module);
   const segment = findSegment(exports, init.module, init.segment);
   const run = new SubtaskRun(port, init, segment);
   for (const frame of early.splice(0)) run.frame(frame);
