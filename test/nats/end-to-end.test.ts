@@ -15,7 +15,7 @@ import { E2E, type E2eRecord, type E2eResult, describeResult, e2eKeys, e2eRefere
 import { pollUntil } from './helpers.js';
 import { addStream, collect } from './io-fixtures.js';
 import { type NatsTestServer, startNatsServer } from './nats-server.js';
-import { Processes } from './processes.js';
+import { type ProcessEvent, Processes } from './processes.js';
 
 const TASK_IDS = taskSpecs(E2E.tasks, E2E.maxParallelism).map((t) => t.id);
 const KEYS = e2eKeys(40);
@@ -79,6 +79,10 @@ async function committed(application: string): Promise<number[]> {
   );
 }
 
+/** A refusal by the fence: a checkpoint save (not-owner), a sink's fence check or its marker write. */
+const isFencing = (e: ProcessEvent): boolean =>
+  e.failure === 'not-owner' || [e.error, e.cause].some((name) => name === 'TaskFencedError' || name === 'FencedError');
+
 async function streams(duplicateWindowMs: number): Promise<void> {
   const jsm = await jetstreamManager(nc);
   await addStream(jsm, 'IN', 'in');
@@ -136,13 +140,7 @@ it('failover, rebalance and a zombie: three instances, one SIGKILLed mid-stream,
   } finally {
     p.children.get('b')!.kill('SIGCONT');
   }
-  const refusals = () =>
-    p.events.filter(
-      (e) =>
-        e.instanceId === 'b' &&
-        paused.includes(e.task ?? '') &&
-        (e.failure === 'not-owner' || e.error === 'TaskFencedError' || e.error === 'FencedError'),
-    );
+  const refusals = () => p.events.filter((e) => e.instanceId === 'b' && paused.includes(e.task ?? '') && isFencing(e));
   await pollUntil(
     async () => refusals().length,
     (n) => n > 0,
@@ -153,7 +151,7 @@ it('failover, rebalance and a zombie: three instances, one SIGKILLed mid-stream,
   await phase(PHASE);
   await publish(endOfInput());
   const expected = e2eReference(input);
-  const out = await pollUntil(output, (o) => o.length >= expected.length, 40_000).catch(async (e) => {
+  const out = await pollUntil(output, (o) => o.length >= expected.length, 40_000).catch(async () => {
     const o = await output();
     const missing = expected.filter((x) => !o.includes(x));
     console.log('OUT', o.length, 'EXPECTED', expected.length, 'MISSING', missing.length, missing.slice(0, 20));
@@ -161,8 +159,9 @@ it('failover, rebalance and a zombie: three instances, one SIGKILLed mid-stream,
     throw new Error(`output ${o.length} of ${expected.length}`);
   });
   expect(out.sort()).toEqual(expected);
-  // No task failed other than by being fenced.
-  const failures = p.events.filter((e) => e.event === 'error' && e.instanceId !== 'b');
+  // No task failed other than by being fenced: on this loaded machine any instance may miss a lease
+  // renewal now and then, and its tasks move; anything else is a defect.
+  const failures = p.events.filter((e) => e.event === 'error' && !isFencing(e));
   if (failures.length > 0) console.log(JSON.stringify(failures));
   expect(failures).toEqual([]);
 }, 150_000);

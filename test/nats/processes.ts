@@ -16,6 +16,8 @@ export interface ProcessEvent {
   error?: string;
   failure?: string;
   message?: string;
+  /** The name of the error's cause, if any. */
+  cause?: string;
 }
 
 /** The instance processes of one test, their events, and which are killed or paused. */
