@@ -93,7 +93,8 @@ export function isTyped(error: unknown): boolean {
   return error instanceof FencedError || error instanceof CommitConflictError || error instanceof TaskFencedError;
 }
 
-function isWrongRevision(error: unknown): boolean {
+/** A compare-and-set on a KV key that failed because the key changed since the revision given. */
+export function isWrongRevision(error: unknown): boolean {
   if (!(error instanceof JetStreamApiError)) return false;
   return (
     error.code === JetStreamApiCodes.StreamWrongLastSequence ||

@@ -6,7 +6,7 @@
 import type { CheckpointBackend } from '../checkpoint/backend-types.js';
 import type { CoordinationBuckets } from './buckets.js';
 import type { StopReason, TaskHandlers } from './instance.js';
-import { natsCheckpointBackend } from './object-store-backend.js';
+import { claimedCheckpointBackend } from './object-store-backend.js';
 import type { TaskFence } from './task-fence.js';
 import type { AssignedTask } from './tasks.js';
 
@@ -62,7 +62,7 @@ export function checkpointedTasks(options: CheckpointedTasksOptions): TaskHandle
   const running = new Map<string, { pipeline: TaskPipeline; backend: CheckpointBackend }>();
   return {
     async start(task) {
-      const backend = natsCheckpointBackend({
+      const backend = await claimedCheckpointBackend({
         pipelineId: task.id,
         objects: options.buckets.checkpoints,
         pointers: options.buckets.tasks,
