@@ -104,10 +104,20 @@ export class ObjectStoreBlobStore implements BlobStore {
    */
   async claim(): Promise<void> {
     await this.#fence?.assertEpoch();
-    for await (const name of await this.#pointers.keys(`${this.#prefix}>`)) {
-      const entry = await this.#pointers.get(name);
-      if (entry === null || entry.operation !== 'PUT') continue;
+    const names: string[] = [];
+    for await (const name of await this.#pointers.keys(`${this.#prefix}>`)) names.push(name);
+    for (const name of names) await this.#bump(name);
+  }
+
+  /** Rewrites a pointer as it is; the previous owner's last write may land in between: then again. */
+  async #bump(name: string, attempts = 10): Promise<void> {
+    const entry = await this.#pointers.get(name);
+    if (entry === null || entry.operation !== 'PUT') return;
+    try {
       this.#revisions.set(name, await this.#pointers.update(name, entry.value, entry.revision));
+    } catch (error) {
+      if (!isWrongRevision(error) || attempts <= 1) throw error;
+      await this.#bump(name, attempts - 1);
     }
   }
 
