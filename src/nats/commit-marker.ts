@@ -7,6 +7,7 @@ import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import { CommitConflictError, FencedError } from './errors.js';
 import { retrying, type RetrySettings } from './retry.js';
+import { TaskFencedError } from './task-fenced-error.js';
 
 /** What a commit marker holds: the checkpoint whose `published` messages are all stored, by `epoch`. */
 export interface CommitMarker {
@@ -89,10 +90,11 @@ export class CommitMarkerStore {
 
 /** Errors that retrying cannot fix. */
 export function isTyped(error: unknown): boolean {
-  return error instanceof FencedError || error instanceof CommitConflictError;
+  return error instanceof FencedError || error instanceof CommitConflictError || error instanceof TaskFencedError;
 }
 
-function isWrongRevision(error: unknown): boolean {
+/** A compare-and-set on a KV key that failed because the key changed since the revision given. */
+export function isWrongRevision(error: unknown): boolean {
   if (!(error instanceof JetStreamApiError)) return false;
   return (
     error.code === JetStreamApiCodes.StreamWrongLastSequence ||

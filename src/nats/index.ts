@@ -23,7 +23,13 @@ export {
 } from './buckets.js';
 export { TaskInstance, type StopReason, type TaskHandlers, type TaskInstanceOptions } from './instance.js';
 export { taskSpecs, type AssignedTask, type TaskSpec } from './tasks.js';
-export { checkpointedTasks, type CheckpointedTasksOptions, type TaskPipeline } from './task-runtime.js';
+export {
+  checkpointedTasks,
+  type CheckpointedTasksOptions,
+  type TaskPipeline,
+  type TaskSinkFencing,
+} from './task-runtime.js';
+export { partitionWatermarks, type PartitionWatermarkOptions } from './partition-watermarks.js';
 export {
   natsCheckpointBackend,
   ObjectStoreBlobStore,

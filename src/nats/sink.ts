@@ -35,6 +35,12 @@ export interface NatsSinkOptions<T> extends PackingOptions {
    * marker written by a newer epoch refuses the commit with FencedError. Default 0 (no fencing).
    */
   epoch?: number | (() => number);
+  /**
+   * The task's fence (`task.fence` of an assigned task, a `TaskFence`): checked before a checkpoint's
+   * output is published and again before its marker is written, so that an instance the task was
+   * taken from publishes nothing new (`TaskFencedError`). `checkpointedTasks` hands it to `run`.
+   */
+  fence?: { assertEpoch(): Promise<void> };
   /** Where retry pauses are timed; default `asyncScheduler`. */
   scheduler?: SchedulerLike;
 }
@@ -99,8 +105,17 @@ export async function natsExactlyOnceSink<T, K = unknown>(
   const marker = new CommitMarkerStore(options.markers, commitMarkerKey(job, task), retry);
   await marker.read();
 
+  const fence = options.fence;
+  if (fence !== undefined && typeof fence.assertEpoch !== 'function')
+    throw new InvalidOptionError('fence', fence, 'must be a TaskFence (an object with assertEpoch())');
+  // A read of the task key: retried through an outage like the other calls, but a fenced task is final.
+  const checkFence = async (): Promise<void> => {
+    if (fence !== undefined) await retrying(() => fence.assertEpoch(), retry, isTyped);
+  };
+
   const commit = async (values: readonly T[], checkpointId: number): Promise<void> => {
     const writer = epoch();
+    await checkFence();
     // Re-read: another instance may have taken the task (fencing) or committed since.
     const current = await marker.read();
     marker.checkFence(writer);
@@ -120,6 +135,7 @@ export async function natsExactlyOnceSink<T, K = unknown>(
         ),
       ),
     );
+    await checkFence();
     await marker.write({ epoch: writer, checkpointId, published: messages.length });
   };
   return exactlyOnceSink<T, K>(commit, { uid: options.uid });

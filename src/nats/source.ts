@@ -136,6 +136,9 @@ function resumeAt(from: NatsSourcePosition | undefined, start: number): (keyGrou
   };
 }
 
+/** Longest wait of a pull that finds nothing, in ms: the latest a checkpoint barrier of a caught-up source goes out. */
+const IDLE_PULL_MS = 100;
+
 /** Takes records from the partitions in turn, fetching for those that ran dry. */
 class NatsPuller<T> implements Puller<T, NatsSourcePosition> {
   readonly readers: PartitionReader<T>[];
@@ -177,8 +180,13 @@ class NatsPuller<T> implements Puller<T, NatsSourcePosition> {
       const failed = this.readers.filter((r) => r.failed);
       if (failed.length === 0) {
         if (this.#closed) return { values: [], done: true };
-        // Nothing to fetch yet nothing done cannot happen while open; pause rather than spin.
-        await (fetching ? this.#data() : sleep(backoff, scheduler));
+        // Caught up: wait a little for data; none within IDLE_PULL_MS, return empty-handed, so that
+        // the source is not pending and checkpoint barriers can go out (a live source waiting on the
+        // server would otherwise hold every checkpoint back until new input arrives).
+        const waited = fetching ? this.#data().then(() => false) : sleep(backoff, scheduler).then(() => false);
+        if (await Promise.race([waited, sleep(IDLE_PULL_MS, scheduler).then(() => true)])) {
+          return { values: [], done: false };
+        }
         continue;
       }
       // An outage (a server restart, a reconnect): try again after a pause, for up to retryFor.

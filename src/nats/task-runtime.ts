@@ -6,7 +6,8 @@
 import type { CheckpointBackend } from '../checkpoint/backend-types.js';
 import type { CoordinationBuckets } from './buckets.js';
 import type { StopReason, TaskHandlers } from './instance.js';
-import { natsCheckpointBackend } from './object-store-backend.js';
+import { claimedCheckpointBackend } from './object-store-backend.js';
+import type { TaskFence } from './task-fence.js';
 import type { AssignedTask } from './tasks.js';
 
 /** A task's running pipeline, as the `run` function of `checkpointedTasks` returns it. */
@@ -19,6 +20,17 @@ export interface TaskPipeline {
   stop(reason: StopReason): void | Promise<void>;
 }
 
+/**
+ * What a task's exactly-once sink needs to be fenced, ready to spread into `natsExactlyOnceSink`'s
+ * options: the task id (its marker and message ids), its epoch, and its fence, checked before each
+ * checkpoint's output is published and before its marker is written.
+ */
+export interface TaskSinkFencing {
+  readonly task: string;
+  readonly epoch: number;
+  readonly fence: TaskFence;
+}
+
 /** Options of `checkpointedTasks`. */
 export interface CheckpointedTasksOptions {
   readonly buckets: CoordinationBuckets;
@@ -29,9 +41,9 @@ export interface CheckpointedTasksOptions {
   /**
    * Starts a task's pipeline on its backend: typically `startCheckpointing({ backend, interval,
    * keyGroups: task.keyGroups })`, a source that reads the task's key groups from the restored
-   * positions, and a sink fenced with `task.epoch`.
+   * positions, and a sink fenced by the task: `natsExactlyOnceSink(js, { ...sinkOptions, ...fencing })`.
    */
-  run(task: AssignedTask, backend: CheckpointBackend): TaskPipeline | Promise<TaskPipeline>;
+  run(task: AssignedTask, backend: CheckpointBackend, fencing: TaskSinkFencing): TaskPipeline | Promise<TaskPipeline>;
 }
 
 /**
@@ -39,9 +51,10 @@ export interface CheckpointedTasksOptions {
  * fenced by the task's epoch, run its pipeline, and stop it and close the backend on revoke.
  *
  * @example
- * // internal: const handlers = checkpointedTasks({ buckets, run: async (task, backend) => {
+ * // internal: const handlers = checkpointedTasks({ buckets, run: async (task, backend, fencing) => {
  * // internal:   const checkpoints = await startCheckpointing({ backend, interval: 10_000, keyGroups: task.keyGroups });
- * // internal:   const subscription = pipeline(checkpoints, task).subscribe();
+ * // internal:   const sink = await natsExactlyOnceSink(js, { ...sinkOptions, ...fencing });
+ * // internal:   const subscription = pipeline(checkpoints, task, sink).subscribe();
  * // internal:   return { stop: async () => { subscription.unsubscribe(); await checkpoints.close(); } };
  * // internal: } });
  */
@@ -49,7 +62,7 @@ export function checkpointedTasks(options: CheckpointedTasksOptions): TaskHandle
   const running = new Map<string, { pipeline: TaskPipeline; backend: CheckpointBackend }>();
   return {
     async start(task) {
-      const backend = natsCheckpointBackend({
+      const backend = await claimedCheckpointBackend({
         pipelineId: task.id,
         objects: options.buckets.checkpoints,
         pointers: options.buckets.tasks,
@@ -58,7 +71,8 @@ export function checkpointedTasks(options: CheckpointedTasksOptions): TaskHandle
         ...(options.maxChainLength !== undefined ? { maxChainLength: options.maxChainLength } : {}),
       });
       try {
-        running.set(task.id, { pipeline: await options.run(task, backend), backend });
+        const fencing: TaskSinkFencing = { task: task.id, epoch: task.epoch, fence: task.fence };
+        running.set(task.id, { pipeline: await options.run(task, backend, fencing), backend });
       } catch (error) {
         await backend.close();
         throw error;

@@ -130,3 +130,18 @@ describe('natsCheckpointBackend for tasks', () => {
     expect((await current.list()).map((i) => i.checkpointId)).toEqual([1, 2]);
   });
 });
+
+it('a save paused between its fence check and its pointer write (a zombie) is refused once the new owner claimed the task', async () => {
+  const { checkpoints, tasks } = await bucketsOf('claimed');
+  const bytes = new TextEncoder().encode('pointer');
+  const owner = new ObjectStoreBlobStore(checkpoints, tasks, 'task-9');
+  await owner.setMany([['manifest', bytes]]);
+  // The zombie's fence check passed before its pause: a fence that always lets it through.
+  const zombie = new ObjectStoreBlobStore(checkpoints, tasks, 'task-9', { assertEpoch: async () => undefined });
+  await zombie.get('manifest');
+  // The new owner takes the task over and claims its pointers before loading them.
+  await new ObjectStoreBlobStore(checkpoints, tasks, 'task-9').claim();
+  const late = await zombie.setMany([['manifest', new TextEncoder().encode('late')]]).catch((e: unknown) => e);
+  expect(zombie.classify(late)).toMatchObject({ failure: 'not-owner' });
+  expect(new TextDecoder().decode(await owner.get('manifest'))).toBe('pointer');
+}, 30_000);
