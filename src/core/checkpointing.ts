@@ -100,7 +100,7 @@ export class MissingStateCodecError extends StreamError {
   constructor(operator: string, kind: string) {
     super(
       'MISSING_STATE_CODEC',
-      `The operator ${operator} leaves its ${kind} state to the checkpoint runtime, but this checkpoint or restore carries no codecs: take it with startCheckpointing or OperatorHarness, or set codecs: STATE_CODECS (rxflink/engine)`,
+      `The operator ${operator} leaves its ${kind} state to the checkpoint runtime, and this checkpoint or restore carries no codecs (startCheckpointing's, or STATE_CODECS of rxflink/engine)`,
     );
     this.kind = kind;
   }
