@@ -79,12 +79,15 @@ export interface RestoreSource {
  * leave that code out (docs/architecture.md §4).
  */
 export interface StateAccess {
+  /** The key of the operator's codec in `StateCodecs` (e.g. 'window'). */
   readonly kind: string;
 }
 
 /** Exports and restores the state of the operators of one kind, through their `StateAccess`. */
 export interface StateCodec<A extends StateAccess = StateAccess> {
+  /** The operator's state for `checkpoint`, as a `snapshotCheckpoint` method would report it. */
   snapshot(access: A, checkpoint: PendingCheckpoint): OperatorStateSnapshot;
+  /** Restores what `snapshot` reported (or an older format), as a `restoreCheckpoint` method would. */
   restore(access: A, snapshot: OperatorStateSnapshot, options?: RestoreCheckpointOptions): void;
 }
 

@@ -62,6 +62,8 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   /**
    * The operator's state, as the checkpoint runtime's codec (window-codec.ts) exports and restores
    * it: the operator does not link that code, so a bundle without checkpoints leaves it out.
+   *
+   * @internal
    */
   readonly stateAccess: WindowStateAccess;
 

@@ -33,6 +33,7 @@ import { restoreWindowSnapshot, restoreWindowState, snapshotWindows } from './wi
  * ```
  */
 export class WindowOperator<T, K, R> extends WindowEngine<T, K, R> {
+  /** The windows in the plain format (WindowOperatorState, version 1), a copy. */
   snapshotState(): WindowOperatorState {
     return exportWindowState(this.stateAccess);
   }
@@ -50,6 +51,7 @@ export class WindowOperator<T, K, R> extends WindowEngine<T, K, R> {
     restoreWindowSnapshot(this.stateAccess, snapshot, options);
   }
 
+  /** Restores what `snapshotState` exported, replacing the current windows; the operator keeps them when it throws. */
   restoreState(state: unknown): void {
     restoreWindowState(this.stateAccess, state);
   }
