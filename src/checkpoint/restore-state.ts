@@ -6,6 +6,7 @@
 import { ALREADY_RESTORED, DuplicateUidError, type RestoreSource } from '../core/checkpointing.js';
 import type { KeyGroupRange } from '../core/state-snapshot.js';
 import { StateVersionError } from './errors-inband.js';
+import { STATE_CODECS } from './state-codecs.js';
 import { keyGroupPruner, type OperatorStateSnapshot, type Snapshot } from './snapshot.js';
 
 /** Converts state written with an older state version into the operator's current one. */
@@ -20,6 +21,8 @@ export type StateMigration = (stored: {
 export class RestoreState implements RestoreSource {
   readonly claimed = new Map<string, object>();
   readonly pendingSources = new Set<string>();
+  /** The restore code of operators that leave it to checkpoints (state-codecs.ts). */
+  readonly codecs = STATE_CODECS;
   readonly #migrate: StateMigration | undefined;
 
   /**

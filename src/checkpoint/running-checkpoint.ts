@@ -8,6 +8,7 @@ import { DuplicateUidError, type PendingCheckpoint } from '../core/checkpointing
 import type { SnapshotPlan, StoredSnapshotInfo } from './backend-types.js';
 import { copyState } from '../state/serializable.js';
 import { LateStateReportError } from './errors-inband.js';
+import { STATE_CODECS } from './state-codecs.js';
 import {
   isIncremental,
   SNAPSHOT_FORMAT_VERSION,
@@ -44,6 +45,8 @@ export class RunningCheckpoint implements PendingCheckpoint {
   readonly waitingFor = new Set<string>();
   readonly holds = new Map<number, string>();
   readonly listeners: ((checkpointId: number) => unknown)[] = [];
+  /** The export code of operators that leave it to checkpoints (state-codecs.ts). */
+  readonly codecs = STATE_CODECS;
   timeout: Subscription | undefined;
   done = false;
   #nextHold = 0;

@@ -46,6 +46,8 @@ export interface PendingCheckpoint {
    * vaguer one when the sources are unsubscribed. It may be called after the checkpoint completed.
    */
   fail?(error: unknown): void;
+  /** The export code of the operators that leave it to checkpoints (`StateCodecs`); the checkpoint runtime's. */
+  readonly codecs?: StateCodecs;
 }
 
 /** The restored snapshot, as operators see it: what the 'restore' control element carries. */
@@ -65,6 +67,46 @@ export interface RestoreSource {
   ): OperatorStateSnapshot | undefined | typeof ALREADY_RESTORED;
   /** The key groups this pipeline restores (all when undefined): keyed operators take only theirs. */
   readonly keyGroups?: KeyGroupRange | undefined;
+  /** The restore code of the operators that leave it to checkpoints (`StateCodecs`); the checkpoint runtime's. */
+  readonly codecs?: StateCodecs;
+}
+
+/**
+ * The state of an operator that leaves its export and restore to the checkpoint runtime: what kind of
+ * state it holds (the key of its codec in `StateCodecs`), and whatever its codec reads and writes.
+ * Why: the code that writes, reads, migrates and validates state rows is most of a stateful
+ * operator's weight; an operator that only declares its state lets a bundle without checkpoints
+ * leave that code out (docs/architecture.md §4).
+ */
+export interface StateAccess {
+  /** The key of the operator's codec in `StateCodecs` (e.g. 'window'). */
+  readonly kind: string;
+}
+
+/** Exports and restores the state of the operators of one kind, through their `StateAccess`. */
+export interface StateCodec<A extends StateAccess = StateAccess> {
+  /** The operator's state for `checkpoint`, as a `snapshotCheckpoint` method would report it. */
+  snapshot(access: A, checkpoint: PendingCheckpoint): OperatorStateSnapshot;
+  /** Restores what `snapshot` reported (or an older format), as a `restoreCheckpoint` method would. */
+  restore(access: A, snapshot: OperatorStateSnapshot, options?: RestoreCheckpointOptions): void;
+}
+
+/** The codecs a checkpoint runtime holds, by `StateAccess.kind`. */
+export type StateCodecs = Readonly<Record<string, StateCodec<never>>>;
+
+/**
+ * An operator leaves its state to a codec, and the checkpoint or restore marker that reached it
+ * came from a runtime without that codec (a hand-made `PendingCheckpoint` or `RestoreSource`).
+ */
+export class MissingStateCodecError extends StreamError {
+  readonly kind: string;
+  constructor(operator: string, kind: string) {
+    super(
+      'MISSING_STATE_CODEC',
+      `The operator ${operator} leaves its ${kind} state to the checkpoint runtime, and this checkpoint or restore carries no codecs (startCheckpointing's, or STATE_CODECS of rxflink/engine)`,
+    );
+    this.kind = kind;
+  }
 }
 
 /** What `RestoreSource.claim` returns to an operator that already took its state. */
@@ -181,11 +223,24 @@ export interface StatefulOperator {
   restoreState?(state: unknown): void;
   snapshotCheckpoint?(checkpoint: PendingCheckpoint): OperatorStateSnapshot;
   restoreCheckpoint?(snapshot: OperatorStateSnapshot, options?: RestoreCheckpointOptions): void;
+  /** State exported by the checkpoint runtime's codec for its kind, when the operator has no snapshot methods. */
+  readonly stateAccess?: StateAccess;
 }
 
 /** Whether the operator has state to put into checkpoints. */
 export function hasState(operator: StatefulOperator): boolean {
-  return operator.snapshotCheckpoint !== undefined || operator.snapshotState !== undefined;
+  return (
+    operator.snapshotCheckpoint !== undefined ||
+    operator.snapshotState !== undefined ||
+    operator.stateAccess !== undefined
+  );
+}
+
+/** The codec of `access` among `codecs`; `MissingStateCodecError` when there is none. */
+function codecOf(access: StateAccess, codecs: StateCodecs | undefined, name: string): StateCodec {
+  const codec = codecs?.[access.kind];
+  if (codec === undefined) throw new MissingStateCodecError(name, access.kind);
+  return codec as StateCodec;
 }
 
 /**
@@ -196,10 +251,13 @@ export function snapshotOperator(operator: StatefulOperator, checkpoint: Pending
   if (!hasState(operator)) return;
   try {
     const { uid, name } = checkpointedUid(operator);
+    const access = operator.stateAccess;
     const snapshot =
       operator.snapshotCheckpoint !== undefined
         ? operator.snapshotCheckpoint(checkpoint)
-        : { stateVersion: operator.stateVersion ?? 0, state: operator.snapshotState!() };
+        : operator.snapshotState !== undefined
+          ? { stateVersion: operator.stateVersion ?? 0, state: operator.snapshotState() }
+          : codecOf(access!, checkpoint.codecs, name).snapshot(access!, checkpoint);
     checkpoint.report(uid, snapshot, name, operator.currentWatermark);
   } catch (error) {
     // The error goes downstream as the stream's error too; the coordinator learns the real cause here.
@@ -214,9 +272,10 @@ export function restoreOperator(operator: StatefulOperator, source: RestoreSourc
   const { uid, name } = checkpointedUid(operator);
   const stored = source.claim(uid, operator.stateVersion ?? 0, operator, name);
   if (stored === undefined || stored === ALREADY_RESTORED) return;
-  if (operator.restoreCheckpoint !== undefined)
-    operator.restoreCheckpoint(stored, source.keyGroups === undefined ? undefined : { keyGroups: source.keyGroups });
-  else operator.restoreState?.(stored.state);
+  const options = source.keyGroups === undefined ? undefined : { keyGroups: source.keyGroups };
+  if (operator.restoreCheckpoint !== undefined) operator.restoreCheckpoint(stored, options);
+  else if (operator.restoreState !== undefined) operator.restoreState(stored.state);
+  else codecOf(operator.stateAccess!, source.codecs, name).restore(operator.stateAccess!, stored, options);
 }
 
 /** Checks a `uid` option where the operator is built: undefined or a non-empty string. */

@@ -47,10 +47,15 @@ export {
 export type { ProcessingTimeService } from '../core/time.js';
 export {
   ALREADY_RESTORED,
+  MissingStateCodecError,
   RESTORE_CONTROL,
   type PendingCheckpoint,
   type RestoreSource,
+  type StateAccess,
+  type StateCodec,
+  type StateCodecs,
 } from '../core/checkpointing.js';
+export { STATE_CODECS } from '../checkpoint/state-codecs.js';
 export type { SourceCheckpointLink, SourcePort } from '../core/source-link.js';
 export type { OperatorProbe, ProbedElement } from '../core/metrics/probe.js';
 export { fromStreamOperator } from '../rx/operator-function.js';
@@ -65,7 +70,8 @@ export type { EventTimeEntrySnapshot, TimestampsAndWatermarksOptions } from '../
 export type { EntryDownstream } from '../time/entry-downstream.js';
 export { WatermarkValve } from '../time/watermark-valve.js';
 export { checkTimestamp, timestampProblem } from '../time/timestamps.js';
-export { WindowOperator, type WindowOperatorState } from '../window/operator.js';
+export type { WindowOperatorState } from '../window/operator.js';
+export { WindowOperator } from '../window/snapshotting-operator.js';
 export type { WindowOperatorConfig } from '../window/config.js';
 
 // Keyed state and timers.

@@ -5,6 +5,7 @@ import {
   type PendingCheckpoint,
   type RestoreSource,
 } from '../core/checkpointing.js';
+import { STATE_CODECS } from '../checkpoint/state-codecs.js';
 import type { CheckpointBarrier, ControlElement } from '../core/elements.js';
 import type { KeyGroupRange } from '../core/state-snapshot.js';
 import type { BarrierFrame, RestoreFrame, StateReport } from './frames.js';
@@ -28,6 +29,7 @@ export function subtaskBarrier(
   const checkpoint: PendingCheckpoint = {
     checkpointId: frame.checkpointId,
     incremental: frame.incremental,
+    codecs: STATE_CODECS,
     report: (uid, state, operator, watermark) => {
       if (reports.some((r) => r.uid === uid))
         throw new DuplicateUidError(uid, `is reported twice in checkpoint ${frame.checkpointId}`);
@@ -55,6 +57,7 @@ export function subtaskRestore(frame: RestoreFrame, keyGroups: KeyGroupRange): C
   const source: RestoreSource = {
     checkpointId: frame.checkpointId,
     keyGroups,
+    codecs: STATE_CODECS,
     claim: (uid, _stateVersion, operator, name) => {
       const owner = claimed.get(uid);
       if (owner === operator) return ALREADY_RESTORED;

@@ -22,16 +22,11 @@ import { MAX_WATERMARK } from '../core/elements.js';
 import { processElement, type Output, type OperatorRuntime, type StreamOperator } from '../core/operator.js';
 import { WindowSetup, type WindowOperatorConfig } from './config.js';
 import { PanePath } from './pane-path.js';
-import { paneCanHold, paneKeyCount, paneTimerCount, restorePane } from './pane-state.js';
-import { WindowStateError } from './errors.js';
+import { paneKeyCount, paneTimerCount } from './pane-state.js';
 import type { GeneralPathFactory, GeneralWindows } from './general-windows.js';
-import { namingWindow } from './state-export.js';
-import { validatePaneColumns, validateWindowState } from './restore-validation.js';
-import type { WindowOperatorState, WindowResult } from './types.js';
-import { restoredWindowState, windowCheckpointState, WindowExporter } from './window-rows.js';
-import { PaneExporter, paneKeys, type PaneColumns } from './pane-rows.js';
-import type { PendingCheckpoint } from '../core/checkpointing.js';
-import type { OperatorStateSnapshot, RestoreCheckpointOptions } from '../core/state-snapshot.js';
+import { exportWindowState } from './state-export.js';
+import type { WindowResult } from './types.js';
+import type { WindowStateAccess } from './state-access.js';
 import type { QueryableStateHandle } from '../core/queryable.js';
 import { registerOpenWindows } from './queryable-view.js';
 import { FIRE_EARLY } from './fire-early.js';
@@ -64,11 +59,13 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   /** The general path: created when the pane table does not apply (from the factory `setup.generalPath`). */
   #general: GeneralWindows<T, K, R> | null;
   readonly #queryable: QueryableStateHandle | undefined;
-  /** The key groups of the last checkpoint's export (window-rows.ts). */
-  readonly #exporter = new WindowExporter();
-  readonly #paneExporter = new PaneExporter();
-  /** Whether the last checkpoint took pane tables (pane-rows.ts) rather than window rows; null before the first. */
-  #columnar: boolean | null = null;
+  /**
+   * The operator's state, as the checkpoint runtime's codec (window-codec.ts) exports and restores
+   * it: the operator does not link that code, so a bundle without checkpoints leaves it out.
+   *
+   * @internal
+   */
+  readonly stateAccess: WindowStateAccess;
 
   /** The id this operator's state is stored under in checkpoints. */
   get uid(): string | undefined {
@@ -80,7 +77,24 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     this.#setup = setup;
     this.#panes = setup.paned ? new PanePath(setup) : null;
     this.#general = setup.paned ? null : (setup.generalPath as GeneralPathFactory)(setup);
-    this.#queryable = registerOpenWindows(config.queryable, () => this.snapshotState());
+    const op = this;
+    this.stateAccess = {
+      kind: 'window',
+      setup: setup as WindowSetup<unknown, unknown, unknown>,
+      get panes() {
+        return op.#panes as PanePath<unknown, unknown, unknown> | null;
+      },
+      get general() {
+        return op.#general as GeneralWindows<unknown, unknown, unknown> | null;
+      },
+      toGeneralPath() {
+        op.#panes = null;
+        op.#general ??= (setup.generalPath as GeneralPathFactory)(setup);
+        return op.#general as GeneralWindows<unknown, unknown, unknown>;
+      },
+      exports: undefined,
+    };
+    this.#queryable = registerOpenWindows(config.queryable, () => exportWindowState(this.stateAccess));
   }
 
   /** The current event-time watermark of this operator. */
@@ -142,7 +156,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
 
   /**
    * A record as value and timestamp, keyed here by the fused keyBy: what a fused chain's entry hands
-   * over (src/window/fused-window.ts), with no record object per value. The hot path of the common configuration.
+   * over (src/fusion/), with no record object per value. The hot path of the common configuration.
    */
   processValue(value: T, timestamp: number, out: Output<WindowResult<K, R>, K>): void {
     const panes = this.#panes;
@@ -175,7 +189,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
 
   /**
    * Results go to `values` as plain WindowResults, in order, instead of as records into `out`: the
-   * chain of a fused `toValues` (src/window/fused-window.ts) hands them to the user as they are. null: records.
+   * chain of a fused `toValues` (src/fusion/) hands them to the user as they are. null: records.
    */
   emitValuesTo(values: WindowResult<K, R>[] | null): void {
     this.#setup.values = values;
@@ -233,85 +247,5 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   dispose(): void {
     this.#general?.dispose();
     this.#queryable?.close();
-  }
-
-  snapshotState(): WindowOperatorState {
-    const setup = this.#setup;
-    return namingWindow(setup.uid, () => {
-      const keys = this.#panes !== null ? this.#panes.exportKeys() : [];
-      if (this.#general !== null) keys.push(...this.#general.exportKeys());
-      return { version: 1, uid: setup.uid, assigner: setup.assigner.name, watermark: setup.watermark, keys };
-    });
-  }
-
-  /**
-   * The windows in the key-grouped format (window-rows.ts): with `checkpoint.incremental`, only the
-   * keys whose windows changed since the last checkpoint.
-   */
-  snapshotCheckpoint(checkpoint: PendingCheckpoint): OperatorStateSnapshot {
-    const setup = this.#setup;
-    return namingWindow(setup.uid, () => {
-      const panes = this.#panes;
-      const columnar = panes?.columnar === true;
-      // A switch of layout (early counts come and go) starts both over: the next export is full, and
-      // the other layout's tables, left out, restore as empty.
-      if (columnar !== this.#columnar) {
-        this.#exporter.reset();
-        this.#paneExporter.reset();
-        this.#columnar = columnar;
-      }
-      // The general path checkpoints the tables of its keyed state layer (window-set-rows.ts).
-      const layered = panes === null ? this.#general!.checkpoint(checkpoint.incremental) : undefined;
-      const keyed = columnar
-        ? this.#paneExporter.export(panes!, checkpoint.incremental)
-        : (layered?.tables ?? this.#exporter.export<unknown>(panes!, checkpoint.incremental));
-      const state = windowCheckpointState(setup.uid, setup.assigner.name, setup.watermark, layered?.header);
-      return { stateVersion: 0, state, keyed };
-    });
-  }
-
-  /** Restores from `snapshotCheckpoint` or from v1 (`snapshotState`); with `options.keyGroups`, only the keys of those groups. */
-  restoreCheckpoint(snapshot: OperatorStateSnapshot, options: RestoreCheckpointOptions = {}): void {
-    const setup = this.#setup;
-    const general = (): GeneralWindows<T, K, R> | undefined =>
-      this.#general ?? (setup.generalPath === null ? undefined : (setup.generalPath as GeneralPathFactory)(setup));
-    const { state, panes } = restoredWindowState(snapshot, options.keyGroups, setup.uid, setup.keyed, general);
-    this.#restore(state, panes);
-  }
-
-  restoreState(state: unknown): void {
-    this.#restore(state, []);
-  }
-
-  /** Restores validated state and pane tables (pane-rows.ts): on the pane path when it can hold them, else on the general path. */
-  #restore(state: unknown, paneColumns: readonly PaneColumns[]): void {
-    const setup = this.#setup;
-    const s = validateWindowState(state, setup.uid, setup.assigner.name, setup.keyed);
-    validatePaneColumns(paneColumns, setup.uid, setup.keyed);
-    const panes = this.#panes;
-    const paned = panes !== null && paneCanHold(panes.access, s, paneColumns);
-    // Checked before anything is replaced: the operator keeps its state when the restore fails.
-    if (!paned && this.#general === null && setup.generalPath === null) {
-      throw new WindowStateError(
-        'the state holds windows the pane table cannot hold (from another trigger, evictor, assigner or lateness), and this operator was built without the general window path: restore it into an operator configured as the one that exported it',
-        setup.uid ?? undefined,
-        'state.keys',
-      );
-    }
-    this.#exporter.reset();
-    this.#paneExporter.reset();
-    this.#general?.clear();
-    setup.watermark = s.watermark;
-    if (panes !== null) {
-      panes.clear();
-      if (paned) {
-        restorePane(panes.access, s, paneColumns);
-        return;
-      }
-      this.#panes = null; // this operator keeps the general path from now on
-    }
-    const general = this.#general ?? (setup.generalPath as GeneralPathFactory)(setup);
-    this.#general = general;
-    general.restore(paneColumns.length === 0 ? s : { ...s, keys: [...s.keys, ...paneKeys(paneColumns)] });
   }
 }

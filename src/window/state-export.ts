@@ -6,6 +6,8 @@
  */
 import { StateNotSerializableError } from '../state/errors.js';
 import { StateExportError } from './errors.js';
+import type { WindowStateAccess } from './state-access.js';
+import type { WindowOperatorState } from './types.js';
 
 /**
  * Runs `exportState`; a `StateNotSerializableError` or `StateExportError` it raises is raised again
@@ -28,4 +30,23 @@ export function namingWindow<S>(uid: string | null, exportState: () => S): S {
       throw new StateExportError(error.what, error.value, uid);
     throw error;
   }
+}
+
+/**
+ * The windows in the plain format (WindowOperatorState, version 1): what `snapshotState` returns and
+ * the queryable view reads. Light (each path exports its own keys): the key-grouped rows, their
+ * restore and validation are in window-codec.ts, which comes with checkpoints.
+ *
+ * @example
+ * ```ts
+ * // internal: exportWindowState(operator.stateAccess) // { version: 1, uid, assigner, watermark, keys }
+ * ```
+ */
+export function exportWindowState(a: WindowStateAccess): WindowOperatorState {
+  const setup = a.setup;
+  return namingWindow(setup.uid, () => {
+    const keys = a.panes !== null ? a.panes.exportKeys() : [];
+    if (a.general !== null) keys.push(...a.general.exportKeys());
+    return { version: 1, uid: setup.uid, assigner: setup.assigner.name, watermark: setup.watermark, keys };
+  });
 }

@@ -23,7 +23,7 @@ import {
   type PaneTiming,
   type WindowResult,
 } from '../../src/index.js';
-import type { WindowOperator } from '../../src/window/operator.js';
+import type { WindowOperator } from '../../src/window/snapshotting-operator.js';
 import { harness, rec, windowOp, wm } from '../window/helpers.js';
 import {
   inEarlyPane,

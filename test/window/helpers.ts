@@ -3,12 +3,8 @@ import { keyGroupOf, type Key } from '../../src/core/keys.js';
 import type { OperatorRuntime } from '../../src/core/operator.js';
 import { OperatorHarness } from '../../src/testing/harness.js';
 import type { WindowAssigner } from '../../src/window/assigners.js';
-import {
-  WindowOperator,
-  type WindowFunction,
-  type WindowOptions,
-  type WindowResult,
-} from '../../src/window/operator.js';
+import type { WindowFunction, WindowOptions, WindowResult } from '../../src/window/operator.js';
+import { WindowOperator } from '../../src/window/snapshotting-operator.js';
 
 export type Tuple = readonly [string, number];
 

@@ -3,7 +3,9 @@
  * the keyed state backend, the timer service) is brought by the descriptors that need it, never by
  * the operator (src/window/window-path.ts): a bundle of tumbling event-time windows with the
  * default trigger leaves it out, whatever WindowedStream method finishes the window (issue 11).
- * Bundled from the sources with esbuild, as `npm run size` bundles dist/.
+ * Likewise the window state's checkpoint export and restore (key-grouped rows, pane tables, format
+ * migration, validation) comes with checkpointing (src/checkpoint/state-codecs.ts), not with the
+ * operator. Bundled from the sources with esbuild, as `npm run size` bundles dist/.
  */
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
@@ -46,5 +48,33 @@ describe('the general path is left out of bundles that do not need it', () => {
     expect(await bundled(pipeline('slidingEventTimeWindows(10, 5)', 'aggregate(count())'))).toContain(GENERAL[0]);
     const counted = pipeline('tumblingEventTimeWindows(10)', 'aggregate(count())', ', { trigger: countTrigger(3) }');
     expect(await bundled(counted)).toContain(GENERAL[0]);
+  });
+});
+
+/** The modules of the window state's checkpoint export, restore, migration and validation. */
+const EXPORT = [
+  'src/window/window-codec.ts',
+  'src/window/window-rows.ts',
+  'src/window/restore-validation.ts',
+  'src/state/format-migration.ts',
+  'src/state/keyed-export.ts',
+  'src/state/restore-checks.ts',
+];
+
+describe('the window state export comes with checkpoints, not with the operator', () => {
+  const counted = `import { withEventTime, boundedOutOfOrderness, keyBy, window, tumblingEventTimeWindows, count, toValues } from './src/index.ts';
+    export default [withEventTime({ watermarks: boundedOutOfOrderness(0), timestamp: (x) => x }), keyBy((x) => x), window(tumblingEventTimeWindows(10)).aggregate(count()), toValues()];`;
+
+  it('a windowed count without checkpoints: no export, restore or migration code', async () => {
+    const files = await bundled(counted);
+    expect(files).toContain('src/window/operator.ts');
+    for (const file of EXPORT) expect(files).not.toContain(file);
+  });
+
+  it('startCheckpointing brings it', async () => {
+    const files = await bundled(
+      `${counted.replace('count, toValues', 'count, toValues, startCheckpointing')}\nexport const start = startCheckpointing;`,
+    );
+    for (const file of EXPORT) expect(files).toContain(file);
   });
 });

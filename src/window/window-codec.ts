@@ -1,0 +1,134 @@
+/**
+ * The window operator's state in and out of checkpoints, through the narrow view the operator opens
+ * (`WindowStateAccess`, operator.ts). The checkpoint runtime holds this codec (src/checkpoint/
+ * state-codecs.ts) and `WindowOperator` of rxflink/engine (snapshotting-operator.ts) calls it, so
+ * that a bundle of `window(...)` without checkpoints leaves out the rows, pane tables, migration and
+ * validation this file links (docs/architecture.md §4).
+ */
+import type { PendingCheckpoint, StateCodec } from '../core/checkpointing.js';
+import type { OperatorStateSnapshot, RestoreCheckpointOptions } from '../core/state-snapshot.js';
+import { WindowStateError } from './errors.js';
+import type { GeneralPathFactory } from './general-windows.js';
+import type { WindowExports, WindowStateAccess } from './state-access.js';
+import { paneKeys, PaneExporter, type PaneColumns } from './pane-rows.js';
+import { paneCanHold, restorePane } from './pane-state.js';
+import { validatePaneColumns, validateWindowState } from './restore-validation.js';
+import { namingWindow } from './state-export.js';
+import { restoredWindowState, windowCheckpointState, WindowExporter } from './window-rows.js';
+
+/** The operator's export bookkeeping, made on first use. */
+function exportsOf(a: WindowStateAccess): WindowExports {
+  if (a.exports === undefined) a.exports = { rows: new WindowExporter(), panes: new PaneExporter(), columnar: null };
+  return a.exports;
+}
+
+/**
+ * The windows in the key-grouped format (window-rows.ts): with `checkpoint.incremental`, only the
+ * keys whose windows changed since the last checkpoint.
+ *
+ * @example
+ * ```ts
+ * // internal: checkpoint.report(uid, snapshotWindows(operator.stateAccess, checkpoint), 'Window')
+ * ```
+ */
+export function snapshotWindows(a: WindowStateAccess, checkpoint: PendingCheckpoint): OperatorStateSnapshot {
+  const setup = a.setup;
+  return namingWindow(setup.uid, () => {
+    const exports = exportsOf(a);
+    const panes = a.panes;
+    const columnar = panes?.columnar === true;
+    // A switch of layout (early counts come and go) starts both over: the next export is full, and
+    // the other layout's tables, left out, restore as empty.
+    if (columnar !== exports.columnar) {
+      exports.rows.reset();
+      exports.panes.reset();
+      exports.columnar = columnar;
+    }
+    // The general path checkpoints the tables of its keyed state layer (window-set-rows.ts).
+    const layered = panes === null ? a.general!.checkpoint(checkpoint.incremental) : undefined;
+    const keyed = columnar
+      ? exports.panes.export(panes!, checkpoint.incremental)
+      : (layered?.tables ?? exports.rows.export<unknown>(panes!, checkpoint.incremental));
+    const state = windowCheckpointState(setup.uid, setup.assigner.name, setup.watermark, layered?.header);
+    return { stateVersion: 0, state, keyed };
+  });
+}
+
+/**
+ * Restores from `snapshotWindows` or from v1 (`exportWindowState`); with `options.keyGroups`, only
+ * the keys of those groups.
+ *
+ * @example
+ * ```ts
+ * // internal: restoreWindows(operator.stateAccess, stored, { keyGroups: { start: 0, end: 63 } })
+ * ```
+ */
+export function restoreWindowSnapshot(
+  a: WindowStateAccess,
+  snapshot: OperatorStateSnapshot,
+  options: RestoreCheckpointOptions = {},
+): void {
+  const setup = a.setup;
+  // The general path's tables are read by a general path: the operator's, or one made to read them.
+  const general = () =>
+    a.general ?? (setup.generalPath === null ? undefined : (setup.generalPath as GeneralPathFactory)(setup));
+  const { state, panes } = restoredWindowState(snapshot, options.keyGroups, setup.uid, setup.keyed, general);
+  restoreWindowState(a, state, panes);
+}
+
+/**
+ * Restores validated state and pane tables (pane-rows.ts): on the pane path when it can hold them,
+ * else on the general path. The operator keeps its state when the restore fails.
+ *
+ * @example
+ * ```ts
+ * // internal: restoreWindowState(operator.stateAccess, exportWindowState(other.stateAccess))
+ * ```
+ */
+export function restoreWindowState(
+  a: WindowStateAccess,
+  state: unknown,
+  paneColumns: readonly PaneColumns[] = [],
+): void {
+  const setup = a.setup;
+  const s = validateWindowState(state, setup.uid, setup.assigner.name, setup.keyed);
+  validatePaneColumns(paneColumns, setup.uid, setup.keyed);
+  const panes = a.panes;
+  const paned = panes !== null && paneCanHold(panes.access, s, paneColumns);
+  // Checked before anything is replaced: the operator keeps its state when the restore fails.
+  if (!paned && a.general === null && setup.generalPath === null) {
+    throw new WindowStateError(
+      'the state holds windows the pane table cannot hold (from another trigger, evictor, assigner or lateness), and this operator was built without the general window path: restore it into an operator configured as the one that exported it',
+      setup.uid ?? undefined,
+      'state.keys',
+    );
+  }
+  if (a.exports !== undefined) {
+    a.exports.rows.reset();
+    a.exports.panes.reset();
+  }
+  a.general?.clear();
+  setup.watermark = s.watermark;
+  if (panes !== null) {
+    panes.clear();
+    if (paned) {
+      restorePane(panes.access, s, paneColumns);
+      return;
+    }
+  }
+  const general = a.toGeneralPath(); // this operator keeps the general path from now on
+  general.restore(paneColumns.length === 0 ? s : { ...s, keys: [...s.keys, ...paneKeys(paneColumns)] });
+}
+
+/**
+ * The codec of window operators, by `StateAccess.kind` 'window': what the checkpoint runtime holds.
+ *
+ * @example
+ * ```ts
+ * // internal: const codecs: StateCodecs = { window: WINDOW_CODEC, keyed: KEYED_CODEC };
+ * ```
+ */
+export const WINDOW_CODEC: StateCodec<WindowStateAccess> = {
+  snapshot: snapshotWindows,
+  restore: restoreWindowSnapshot,
+};
