@@ -6,7 +6,8 @@
  *   - producer: `natsProducer`, records packed 256 per message over 128 key-group subjects;
  *   - source: `natsSource` reading every key group (until the end) into a plain subscriber;
  *   - pipeline: producer's stream → source → keyBy → tumbling window count → `natsExactlyOnceSink`,
- *     checkpointed every second to a memory backend (records in per second, end to end).
+ *     checkpointed every second to a memory backend (records in per second, end to end);
+ *   - one and two instance processes running the tasks (bench/nats-instances.ts).
  */
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
@@ -24,8 +25,10 @@ import {
 import { MemoryBlobStore } from '../src/engine/index.js';
 import { natsExactlyOnceSink, natsProducer, natsSource } from '../src/nats/index.js';
 import { startNatsServer } from '../test/nats/nats-server.js';
+import { instancesRate } from './nats-instances.js';
 
 const RECORDS = 200_000;
+const INSTANCE_RECORDS = 100_000;
 const SINGLE = 10_000;
 const KEYS = 1_000;
 
@@ -118,6 +121,16 @@ export async function runNatsBench(): Promise<void> {
     report('producer → source → keyed window → exactly-once sink', RECORDS, performance.now() - start, baseline);
     const out = await jsm.streams.info('OUT');
     console.log(`  (${out.state.messages} output messages, ${checkpoints.stats.completed} checkpoints)`);
+    // Instances as processes, with the task assignment, per-task checkpoints in the object store and fencing.
+    for (const instances of [1, 2]) {
+      const rate = await instancesRate(instances, INSTANCE_RECORDS);
+      report(
+        `${instances} instance process${instances > 1 ? 'es' : ''}, 6 tasks, producer → output`,
+        INSTANCE_RECORDS,
+        (INSTANCE_RECORDS / rate) * 1000,
+        baseline,
+      );
+    }
   } finally {
     await nc.close();
     await server.stop();

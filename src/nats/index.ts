@@ -14,6 +14,7 @@ export type { PackingOptions } from './packing.js';
 export type { RetrySettings } from './retry.js';
 export { partitionSubject, partitionMapping } from './subjects.js';
 export { CommitConflictError, DuplicateWindowError, FencedError } from './errors.js';
+export { NatsPublishError } from './publish-errors.js';
 // Instances and tasks (docs/nats-deployment.md): leases, assignment, fencing, task checkpoints.
 export {
   openCoordinationBuckets,

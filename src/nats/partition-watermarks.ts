@@ -36,13 +36,12 @@ export interface PartitionWatermarkOptions<T> {
  *
  * @example
  * ```ts
+ * // The task reads key groups 0..63: each holds the watermark back until it has data or is idle.
  * const watermarks = partitionWatermarks(boundedOutOfOrderness<Order>(1_000).withIdleness(30_000), {
  *   key: (o) => o.shop,
- *   keyGroups: task.keyGroups,
+ *   keyGroups: { start: 0, end: 63 },
  * });
- * checkpoints
- *   .source('orders', natsSource<Order>(js, { stream: 'ORDERS', prefix: 'orders', keyGroups: task.keyGroups }))
- *   .pipe(withEventTimeBatches({ timestamp: (o: Order) => o.at, watermarks, uid: 'entry' }));
+ * orders$.pipe(withEventTime({ timestamp: (o: Order) => o.at, watermarks }));
  * ```
  */
 export function partitionWatermarks<T>(

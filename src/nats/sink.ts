@@ -7,6 +7,7 @@ import { positiveInteger } from '../core/options.js';
 import { exactlyOnceSink } from '../sinks/exactlyOnceSink.js';
 import { CommitMarkerStore, isTyped } from './commit-marker.js';
 import { DuplicateWindowError } from './errors.js';
+import { NatsPublishError, permanentPublishError } from './publish-errors.js';
 import { groupInOrder, pack, packing, type PackingOptions } from './packing.js';
 import type { RetrySettings } from './retry.js';
 import { retrying } from './retry.js';
@@ -125,13 +126,18 @@ export async function natsExactlyOnceSink<T, K = unknown>(
     await Promise.all(
       messages.map(([to, payload], index) =>
         retrying(
-          () =>
-            js.publish(to, payload, {
-              msgID: `${job}.${task}.${checkpointId}.${index}`,
-              expect: { streamName: stream },
-            }),
+          async () => {
+            try {
+              return await js.publish(to, payload, {
+                msgID: `${job}.${task}.${checkpointId}.${index}`,
+                expect: { streamName: stream },
+              });
+            } catch (error) {
+              throw (await permanentPublishError(error, to, stream, jsm)) ?? error;
+            }
+          },
           retry,
-          isTyped,
+          (error) => isTyped(error) || error instanceof NatsPublishError,
         ),
       ),
     );

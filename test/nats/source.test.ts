@@ -164,4 +164,37 @@ describe('natsSource', () => {
     expect(most).toBeLessThanOrEqual(source.maxBufferedMessages);
     await nc.close();
   }, 60_000);
+
+  it('a caught-up live source lets checkpoints complete while it waits for input (its pull held every barrier back)', async () => {
+    const { nc, js, jsm } = await client(server.url);
+    await addStream(jsm, 'IN', 'in');
+    await publishEvents(js, 'in', 100, { keys: 10, maxParallelism: MAX_PARALLELISM, perMessage: 10 });
+    const checkpoints = await startCheckpointing({
+      backend: memoryBackend({ pipelineId: 'live', store: new MemoryBlobStore() }),
+      interval: 20,
+    });
+    const source = natsSource<Event>(js, { stream: 'IN', prefix: 'in', maxParallelism: MAX_PARALLELISM });
+    let received = 0;
+    const subscription = checkpoints
+      .source('in', source)
+      .pipe(withEventTimeBatches({ timestamp: (e: Event) => e.t, watermarks: boundedOutOfOrderness(0), uid: 'entry' }))
+      .subscribe((batch) => {
+        received += batch.length;
+      });
+    // Every record read: from now on the source only waits on the server.
+    while (received < 100) await new Promise((resolve) => setTimeout(resolve, 20));
+    const before = checkpoints.stats.completed;
+    const later = await new Promise<number>((resolve) => {
+      const s = checkpoints.completed.subscribe((info) => {
+        if (info.checkpointId >= before + 3) {
+          s.unsubscribe();
+          resolve(info.checkpointId);
+        }
+      });
+    });
+    expect(later).toBeGreaterThanOrEqual(before + 3);
+    subscription.unsubscribe();
+    await checkpoints.close();
+    await nc.close();
+  }, 30_000);
 });
