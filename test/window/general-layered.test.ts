@@ -7,7 +7,6 @@
  * ranges are tested per scenario in window-rows.test.ts; this file checks the tables themselves.
  */
 import { describe, expect, it } from 'vitest';
-import type { PendingCheckpoint } from '../../src/core/checkpointing.js';
 import { keyedRecord, watermark, type StreamElement } from '../../src/core/elements.js';
 import { keyGroupOf } from '../../src/core/keys.js';
 import type { KeyedTableSnapshot, OperatorStateSnapshot } from '../../src/core/state-snapshot.js';
@@ -21,17 +20,10 @@ import {
   tumblingEventTimeWindows,
 } from '../../src/window/index.js';
 import { layeredKeys } from '../../src/window/window-set-rows.js';
+import { pending, snapshotOf } from '../fixtures/state-format/snapshots.js';
 import { windowOp } from './helpers.js';
 
 type Harness = OperatorHarness<number, string, unknown, string>;
-
-const pending = (checkpointId: number, incremental: boolean): PendingCheckpoint => ({
-  checkpointId,
-  incremental,
-  report: () => {},
-  hold: () => () => {},
-  onComplete: () => {},
-});
 
 const rec = (value: number, ts: number, key: string): StreamElement<number, string> =>
   keyedRecord(value, ts, key, keyGroupOf(key));
@@ -137,16 +129,7 @@ describe('the general path checkpoints the tables of the keyed state layer', () 
     const names = Object.keys(state.keyed!).map((n) => n.slice(n.indexOf('/') + 1));
     expect(names.some((n) => n.startsWith('state:trigger:'))).toBe(true);
     const restored = new OperatorHarness(create as never) as unknown as Harness;
-    restored.initializeState({
-      formatVersion: 2,
-      pipelineId: 'p',
-      checkpointId: 1,
-      kind: 'checkpoint',
-      createdAt: 0,
-      operators: { w: state },
-      sources: {},
-      watermarks: {},
-    } as never);
+    restored.initializeState(snapshotOf(1, { w: state }));
     restored.process(rec(4, 60, 'a')); // the third element of the session: the count trigger fires
     const out = restored.takeOutput().filter((e) => e.kind === 'record');
     expect(out.map((e) => (e.kind === 'record' ? (e.value as { value: unknown }).value : null))).toEqual([7]);
