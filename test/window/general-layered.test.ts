@@ -160,6 +160,20 @@ describe('the general path checkpoints the tables of the keyed state layer', () 
     ]);
   });
 
+  it('restored into an operator built without the general path (tumbling, default trigger), they fail with a StateRestoreError naming the uid', () => {
+    const h = new OperatorHarness(sliding as never) as unknown as Harness;
+    h.process(rec(3, 700, 'a'));
+    const state = h.operator.snapshotCheckpoint!(pending(1, false));
+    const paneOnly = windowOp(
+      tumblingEventTimeWindows(1000),
+      { kind: 'aggregate', aggregate: sum() as never },
+      { uid: 'w' },
+    );
+    const restored = new OperatorHarness(paneOnly as never) as unknown as Harness;
+    expect(() => restored.initializeState(snapshotOf(1, { w: state }))).toThrow(StateRestoreError);
+    expect(() => restored.initializeState(snapshotOf(1, { w: state }))).toThrow(/"w".*built without it/s);
+  });
+
   it('contents of a window its key has no window set for fail the restore with a StateRestoreError naming the uid', () => {
     const header = { format: 3, states: { 'window-contents': { kind: 'value', ttl: false, namespaced: true } } };
     const tables = { '3/state:window-contents': { kind: 'full', keys: ['a'], values: [[0, 1]] } };
