@@ -14,7 +14,7 @@ const benches: { name: string; run: () => Promise<unknown> }[] = [
   { name: 'flow', run: async () => (await import('./flow-bench.js')).runFlowBench() },
   { name: 'metrics', run: async () => (await import('./metrics-bench.js')).runMetricsBench() },
   { name: 'state', run: async () => (await import('./state-bench.js')).runStateBench() },
-  { name: 'window-general', run: async () => (await import('./sliding-window-bench.js')).runGeneralWindowBench() },
+  { name: 'window-general', run: async () => (await import('./general-path-bench.js')).runGeneralWindowBench() },
   { name: 'parallel', run: async () => (await import('./parallel-bench.js')).runParallelBench() },
   { name: 'redux', run: async () => (await import('./redux-bench.js')).runReduxBench() },
   { name: 'transport', run: async () => (await import('./transport-bench.js')).runTransportBench() },

@@ -124,7 +124,7 @@ export function handLoop(events: readonly WindowEvent[], sink: Sink): void {
 
 // ---------- (b) the library ----------
 
-function librarySource(events: readonly WindowEvent[]): Observable<StreamBatch<WindowEvent>> {
+export function librarySource(events: readonly WindowEvent[]): Observable<StreamBatch<WindowEvent>> {
   return new Observable((subscriber) => {
     let maxTs = -Infinity;
     let wm = -Infinity;

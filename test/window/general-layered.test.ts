@@ -7,7 +7,6 @@
  * ranges are tested per scenario in window-rows.test.ts; this file checks the tables themselves.
  */
 import { describe, expect, it } from 'vitest';
-import type { PendingCheckpoint } from '../../src/core/checkpointing.js';
 import { keyedRecord, watermark, type StreamElement } from '../../src/core/elements.js';
 import { keyGroupOf } from '../../src/core/keys.js';
 import type { KeyedTableSnapshot, OperatorStateSnapshot } from '../../src/core/state-snapshot.js';
@@ -21,17 +20,10 @@ import {
   tumblingEventTimeWindows,
 } from '../../src/window/index.js';
 import { layeredKeys } from '../../src/window/window-set-rows.js';
+import { pending, snapshotOf } from '../fixtures/state-format/snapshots.js';
 import { windowOp } from './helpers.js';
 
 type Harness = OperatorHarness<number, string, unknown, string>;
-
-const pending = (checkpointId: number, incremental: boolean): PendingCheckpoint => ({
-  checkpointId,
-  incremental,
-  report: () => {},
-  hold: () => () => {},
-  onComplete: () => {},
-});
 
 const rec = (value: number, ts: number, key: string): StreamElement<number, string> =>
   keyedRecord(value, ts, key, keyGroupOf(key));
@@ -137,16 +129,7 @@ describe('the general path checkpoints the tables of the keyed state layer', () 
     const names = Object.keys(state.keyed!).map((n) => n.slice(n.indexOf('/') + 1));
     expect(names.some((n) => n.startsWith('state:trigger:'))).toBe(true);
     const restored = new OperatorHarness(create as never) as unknown as Harness;
-    restored.initializeState({
-      formatVersion: 2,
-      pipelineId: 'p',
-      checkpointId: 1,
-      kind: 'checkpoint',
-      createdAt: 0,
-      operators: { w: state },
-      sources: {},
-      watermarks: {},
-    } as never);
+    restored.initializeState(snapshotOf(1, { w: state }));
     restored.process(rec(4, 60, 'a')); // the third element of the session: the count trigger fires
     const out = restored.takeOutput().filter((e) => e.kind === 'record');
     expect(out.map((e) => (e.kind === 'record' ? (e.value as { value: unknown }).value : null))).toEqual([7]);
@@ -175,6 +158,20 @@ describe('the general path checkpoints the tables of the keyed state layer', () 
       [500, 5],
       [0, 5],
     ]);
+  });
+
+  it('restored into an operator built without the general path (tumbling, default trigger), they fail with a StateRestoreError naming the uid', () => {
+    const h = new OperatorHarness(sliding as never) as unknown as Harness;
+    h.process(rec(3, 700, 'a'));
+    const state = h.operator.snapshotCheckpoint!(pending(1, false));
+    const paneOnly = windowOp(
+      tumblingEventTimeWindows(1000),
+      { kind: 'aggregate', aggregate: sum() as never },
+      { uid: 'w' },
+    );
+    const restored = new OperatorHarness(paneOnly as never) as unknown as Harness;
+    expect(() => restored.initializeState(snapshotOf(1, { w: state }))).toThrow(StateRestoreError);
+    expect(() => restored.initializeState(snapshotOf(1, { w: state }))).toThrow(/"w".*built without it/s);
   });
 
   it('contents of a window its key has no window set for fail the restore with a StateRestoreError naming the uid', () => {

@@ -1,53 +1,28 @@
 /**
  * The general window path's speed (issue 16): sliding 2 s windows every 1 s and event-time sessions
- * with a 200 ms gap, count + sum per key, on the window bench's workload (window-workload.ts: 10,000
- * keys, 500 ms of disorder, a watermark per batch of 1,000), against the tumbling 1 s pipeline of the
- * window bench (the pane path) in the same run: the figures to compare across changes are the
- * ratios, the machine being shared. Every variant's results are counted and checked equal between
+ * with a 200 ms gap, count + sum per key, on the window bench's workload and source (10,000 keys,
+ * 500 ms of disorder, a watermark per batch of 1,000), against the window bench's tumbling 1 s
+ * pipeline (the pane path) in the same run: the figures to compare across changes are the ratios,
+ * the machine being shared. Every variant's results are counted and checked equal between
  * runs before timing.
  *
  *   npm run bench -- window-general
- *   node --expose-gc --import tsx bench/sliding-window-bench.ts [--quick]
+ *   node --expose-gc --import tsx bench/general-path-bench.ts [--quick]
  */
-import { Observable, type Subscription } from 'rxjs';
-import { record, watermark, type StreamBatch, type StreamElement } from '../src/core/elements.js';
+import type { Subscription } from 'rxjs';
 import { keyBy } from '../src/keyed/keyBy.js';
 import { combine, count, sum } from '../src/window/aggregates.js';
 import { eventTimeSessionWindows, slidingEventTimeWindows, tumblingEventTimeWindows } from '../src/window/assigners.js';
 import type { WindowAssigner } from '../src/window/assigner-types.js';
 import { window } from '../src/window/window.js';
+import { librarySource } from './window-bench.js';
 import { generateWindowWorkload, type WindowEvent } from './window-workload.js';
-
-const DELAY = 500;
-const BATCH = 1000;
-
-function source(events: readonly WindowEvent[]): Observable<StreamBatch<WindowEvent>> {
-  return new Observable((subscriber) => {
-    let maxTs = -Infinity;
-    let wm = -Infinity;
-    for (let b = 0; b < events.length && !subscriber.closed; b += BATCH) {
-      const end = Math.min(events.length, b + BATCH);
-      const batch: StreamElement<WindowEvent>[] = [];
-      for (let i = b; i < end; i++) {
-        const e = events[i]!;
-        if (e.ts > maxTs) maxTs = e.ts;
-        batch.push(record(e, e.ts));
-      }
-      if (maxTs - DELAY - 1 > wm) {
-        wm = maxTs - DELAY - 1;
-        batch.push(watermark(wm));
-      }
-      subscriber.next(batch);
-    }
-    subscriber.complete();
-  });
-}
 
 /** Runs the pipeline with `assigner` over `events`; returns a checksum of its results (count, sum of sums). */
 function run(assigner: WindowAssigner<WindowEvent>, events: readonly WindowEvent[]): number {
   let results = 0;
   let total = 0;
-  const sub: Subscription = source(events)
+  const sub: Subscription = librarySource(events)
     .pipe(
       keyBy((e: WindowEvent) => e.key),
       window<WindowEvent, string>(assigner).aggregate(
@@ -94,4 +69,4 @@ export async function runGeneralWindowBench(): Promise<void> {
   });
 }
 
-if (/sliding-window-bench\.ts$/.test(process.argv[1] ?? '')) await runGeneralWindowBench();
+if (/general-path-bench\.ts$/.test(process.argv[1] ?? '')) await runGeneralWindowBench();
