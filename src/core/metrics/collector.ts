@@ -203,11 +203,14 @@ export class Sampler {
     const now = this.#collector.now();
     const elapsed = now - this.#time;
     const next = new Map<OperatorProbe, Totals>();
-    const operators = this.#probes.map((p) => {
+    const read = (p: OperatorProbe, id: string): OperatorMetrics => {
       const totals = totalsOf(p, now);
       next.set(p, totals);
-      return this.#operator(p, totals, this.#previous.get(p), now, elapsed);
-    });
+      const metrics = this.#operator(p, id, totals, this.#previous.get(p), now, elapsed);
+      if (p.subtasks === null) return metrics;
+      return { ...metrics, subtasks: p.subtasks.map((s, i) => read(s, `${id}[${i}]`)) };
+    };
+    const operators = this.#probes.map((p) => read(p, this.#ids.get(p)!));
     this.#previous = next;
     this.#time = now;
     return {
@@ -220,7 +223,14 @@ export class Sampler {
     };
   }
 
-  #operator(p: OperatorProbe, t: Totals, before: Totals | undefined, now: number, elapsed: number): OperatorMetrics {
+  #operator(
+    p: OperatorProbe,
+    id: string,
+    t: Totals,
+    before: Totals | undefined,
+    now: number,
+    elapsed: number,
+  ): OperatorMetrics {
     const perSecond = (total: number, previous: number): number =>
       elapsed > 0 ? ((total - previous) * 1000) / elapsed : 0;
     const busy = clampMs(perSecond(t.busy, before?.busy ?? 0));
@@ -229,7 +239,7 @@ export class Sampler {
     const output = p.outputWatermark > -Infinity ? p.outputWatermark : input;
     const late = lateCountsOf(p.operator);
     return {
-      id: this.#ids.get(p)!,
+      id,
       name: p.name,
       kind: p.kind,
       uid: p.uid,
