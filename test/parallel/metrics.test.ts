@@ -4,21 +4,9 @@
  * watermarks and time back-pressured.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  asyncMap,
-  boundedOutOfOrderness,
-  fromIterable,
-  keyBy,
-  PipelineMetrics,
-  toValues,
-  withEventTimeBatches,
-  withMetrics,
-} from '../../src/index.js';
+import { PipelineMetrics } from '../../src/index.js';
 import type { OperatorMetrics } from '../../src/core/metrics/types.js';
-import { nodeWorkers } from '../../src/node/index.js';
-import { parallel } from '../../src/parallel/index.js';
-import { events } from './run.js';
-import { failing, type Event } from './segments.js';
+import { events, stalledPipeline } from './run.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -26,31 +14,9 @@ describe('parallel: per-subtask metrics', () => {
   it('the parallel node lists its subtasks with records in/out, watermarks and back-pressured time while a slow stage stalls them', async () => {
     const input = events(20_000, 40);
     const metrics = new PipelineMetrics({ job: 'subtasks' });
-    let requests = 0;
-    let open: () => void = () => {};
-    const gate = new Promise<void>((resolve) => {
-      open = resolve;
-    });
-    const done = new Promise<void>((resolve, reject) =>
-      fromIterable(input, { batchSize: 100 })
-        .pipe(
-          withMetrics(metrics, { name: 'events' }),
-          withEventTimeBatches({ timestamp: (e: Event) => e.at, watermarks: boundedOutOfOrderness(300) }),
-          keyBy((e: Event) => e.key),
-          parallel(failing, { workers: nodeWorkers(), parallelism: 2, credits: 2, bufferSize: 500 }),
-          asyncMap(
-            (e: Event) => {
-              requests++;
-              return gate.then(() => e);
-            },
-            { concurrency: 10, bufferSize: 100 },
-          ),
-          toValues(),
-        )
-        .subscribe({ error: reject, complete: () => resolve() }),
-    );
+    const pipeline = stalledPipeline(input, metrics);
     const node = (): OperatorMetrics => metrics.snapshot().operators.find((o) => o.name === 'parallel(failing)')!;
-    while (requests < 10) await sleep(20);
+    while (pipeline.requests() < 10) await sleep(20);
     metrics.snapshot(); // rates from here
     await sleep(1_500); // stalled: the channels wait for credits with records queued
     const stalled = node();
@@ -63,8 +29,8 @@ describe('parallel: per-subtask metrics', () => {
       expect(s.currentInputWatermark).not.toBeNull();
       expect(s.numRecordsOut).toBeLessThanOrEqual(s.numRecordsIn);
     }
-    open();
-    await done;
+    pipeline.open();
+    await pipeline.done;
     const final = node();
     const subtasks = final.subtasks!;
     expect(subtasks.reduce((n, s) => n + s.numRecordsIn, 0)).toBe(input.length);
