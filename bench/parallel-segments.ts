@@ -34,6 +34,7 @@ const ROUNDS_VARIABLE = 'RXFLINK_BENCH_SPIN_ROUNDS';
 
 /** Calibrates the rounds of 5 µs on this thread, for this thread and the workers it starts. */
 export function calibrate(): number {
+  roundsFor5us(); // once to warm the JIT: the first measure is of unoptimized code
   const rounds = roundsFor5us();
   process.env[ROUNDS_VARIABLE] = String(rounds);
   return rounds;
