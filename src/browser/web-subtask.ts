@@ -15,11 +15,17 @@ interface WorkerScope {
  *
  * @example
  * ```ts
- * // subtask.worker.ts, bundled as a module worker
+ * // subtask.worker.ts, bundled as a module worker: usually `import * as clicks from './clicks.segment.js'`
+ * import { count, tumblingEventTimeWindows, window } from 'rxflink';
  * import { serveWebSubtask } from 'rxflink/browser';
- * import * as clicks from './clicks.segment.js';
+ * import { defineSegment } from 'rxflink/parallel';
  *
- * serveWebSubtask([clicks]);
+ * const clicks = {
+ *   clicksPerMinute: defineSegment<Click, string, unknown>(import.meta.url, 'clicksPerMinute', (input) =>
+ *     input.pipe(window<Click, string>(tumblingEventTimeWindows(60_000)).aggregate(count())),
+ *   ),
+ * };
+ * serveWebSubtask([clicks]); // finds the segment the page asks for by its name
  * ```
  */
 export function serveWebSubtask(segmentModules: readonly Record<string, unknown>[]): void {

@@ -23,11 +23,15 @@ export interface WebWorkersOptions {
  *
  * @example
  * ```ts
+ * import { count, tumblingEventTimeWindows, window } from 'rxflink';
  * import { webWorkers } from 'rxflink/browser';
- * import { parallel } from 'rxflink/parallel';
- * import { clicksPerMinute } from './clicks.segment.js';
+ * import { defineSegment, parallel } from 'rxflink/parallel';
  *
- * const perMinute = parallel(clicksPerMinute, {
+ * // Usually in a module of its own, which subtask.worker.js imports too (see serveWebSubtask).
+ * export const clicksPerMinute = defineSegment<Click, string, unknown>(import.meta.url, 'clicksPerMinute', (clicks) =>
+ *   clicks.pipe(window<Click, string>(tumblingEventTimeWindows(60_000)).aggregate(count())),
+ * );
+ * export const perMinute = parallel(clicksPerMinute, {
  *   workers: webWorkers({ create: () => new Worker(new URL('./subtask.worker.js', import.meta.url), { type: 'module' }) }),
  *   parallelism: 2,
  * });

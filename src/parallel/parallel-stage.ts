@@ -27,6 +27,7 @@ import { Heartbeats } from './heartbeats.js';
 import { mergeReports } from './merge-reports.js';
 import { segmentOperators, splitRestore } from './restore-split.js';
 import type { Segment } from './segment.js';
+import { SubtaskMetrics } from './subtask-metrics.js';
 
 /** What a `ParallelStage` runs: resolved options of `parallel`. */
 export interface ParallelConfig {
@@ -87,6 +88,7 @@ export class ParallelStage implements FlowStage {
   readonly #sinks: ParallelSinks;
   readonly #aligning: Aligning[] = [];
   readonly #heartbeats: Heartbeats;
+  readonly #metrics: SubtaskMetrics;
   #lastCheckpoint: PendingCheckpoint | undefined;
   #inputEnded = false;
   #closed = false;
@@ -97,6 +99,7 @@ export class ParallelStage implements FlowStage {
     this.#sinks = sinks;
     this.name = `parallel(${config.segment.name})`;
     this.#upstreams = new Upstreams(this);
+    this.#metrics = new SubtaskMetrics(this, this.name, config.segment.name, config.parallelism);
     this.#valve = new WatermarkValve(config.parallelism);
     this.out = new FlowController(this.name, new FlowMonitor({ scheduler: config.scheduler }), () =>
       this.#scheduleWake(),
@@ -161,6 +164,7 @@ export class ParallelStage implements FlowStage {
   input(batch: readonly StreamElement<unknown, unknown>[]): void {
     if (this.#closed) return;
     this.#upstreams.capture();
+    const started = this.#metrics.stage.begin();
     const { maxParallelism, parallelism } = this.#config;
     for (const element of batch) {
       switch (element.kind) {
@@ -170,13 +174,14 @@ export class ParallelStage implements FlowStage {
             this.fail(new NotPartitionableError(element.value, keyGroup, maxParallelism));
             return;
           }
-          this.#channels[subtaskForKeyGroup(maxParallelism, parallelism, keyGroup)]!.sender.record(
-            element as StreamRecord<unknown, unknown>,
-          );
+          const subtask = subtaskForKeyGroup(maxParallelism, parallelism, keyGroup);
+          this.#channels[subtask]!.sender.record(element as StreamRecord<unknown, unknown>);
+          this.#metrics.routed(subtask, 1);
           break;
         }
         case 'watermark':
           if (element.timestamp === MAX_WATERMARK) this.#inputEnded = true;
+          this.#metrics.sent(element.timestamp);
           this.#broadcast({ t: 'watermark', timestamp: element.timestamp });
           break;
         case 'status':
@@ -189,7 +194,16 @@ export class ParallelStage implements FlowStage {
           this.#control(element);
       }
     }
-    for (const channel of this.#channels) channel.sender.flush();
+    this.#flush();
+    this.#metrics.stage.end(started, batch);
+  }
+
+  /** Sends what the channels' credits allow, and notes which channels wait for credits. */
+  #flush(): void {
+    this.#channels.forEach((channel, i) => {
+      channel.sender.flush();
+      this.#metrics.waiting(i, channel.sender.blocked);
+    });
   }
 
   /** The input completed: event time ends, then each subtask's input. */
@@ -198,7 +212,7 @@ export class ParallelStage implements FlowStage {
     if (!this.#inputEnded) this.#broadcast({ t: 'watermark', timestamp: MAX_WATERMARK });
     this.#inputEnded = true;
     this.#broadcast({ t: 'end' });
-    for (const channel of this.#channels) channel.sender.flush();
+    this.#flush();
   }
 
   /** A barrier goes to every subtask; the checkpoint waits until each has sent it back (`#aligned`). */
@@ -247,9 +261,11 @@ export class ParallelStage implements FlowStage {
     switch (frame.t) {
       case 'batch':
         for (const record of this.#config.segment.codec.decode(frame.payload)) out.push(record);
+        this.#metrics.received(subtask, out.length);
         channel.owed.push(frame.payload);
         break;
       case 'watermark':
+        this.#metrics.returned(subtask, frame.timestamp);
         this.#valve.inputWatermark(subtask, frame.timestamp, out);
         break;
       case 'status':
@@ -257,6 +273,7 @@ export class ParallelStage implements FlowStage {
         break;
       case 'credit':
         channel.sender.credit(frame);
+        this.#metrics.waiting(subtask, channel.sender.blocked);
         this.#upstreams.signal();
         return;
       case 'end':
@@ -276,7 +293,10 @@ export class ParallelStage implements FlowStage {
       default:
         return;
     }
-    if (out.length > 0) deliver(this.out, () => this.#sinks.emit(out));
+    if (out.length > 0) {
+      this.#metrics.stage.emitted(out);
+      deliver(this.out, () => this.#sinks.emit(out));
+    }
     this.#returnCredits();
     if (this.#channels.every((c) => c.ended)) this.#finish();
   }

@@ -35,10 +35,13 @@ export interface RestartOptions {
  *
  * @example
  * ```ts
- * import { exactlyOnceSink, fromIterable, keyBy, memoryBackend, startCheckpointing, withEventTimeBatches, boundedOutOfOrderness } from 'rxflink';
+ * import { boundedOutOfOrderness, count, exactlyOnceSink, fromIterable, keyBy, memoryBackend, startCheckpointing, tumblingEventTimeWindows, window, withEventTimeBatches } from 'rxflink';
  * import { nodeWorkers } from 'rxflink/node';
- * import { fixedDelayRestart, parallel, withRestarts } from 'rxflink/parallel';
+ * import { defineSegment, fixedDelayRestart, parallel, withRestarts } from 'rxflink/parallel';
  *
+ * export const clicksPerMinute = defineSegment<Click, string, unknown>(import.meta.url, 'clicksPerMinute', (clicks) =>
+ *   clicks.pipe(window<Click, string>(tumblingEventTimeWindows(60_000), { uid: 'per-minute' }).aggregate(count())),
+ * );
  * const backend = memoryBackend({ pipelineId: 'clicks' });
  * withRestarts(
  *   async () => {

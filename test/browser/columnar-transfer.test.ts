@@ -1,36 +1,18 @@
 // The columnar transport in real Chromium: a Web Worker encodes a batch with columnarCodec and
 // transfers it to the page (the worker's buffer is detached: byteLength 0), the page decodes the
 // exact values and transfers the buffers back with its credit, and the worker reuses them.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundle, launchChromium, serve, waitForEntry } from './harness.js';
+import { startWorkerSite, waitForEntry, type WorkerSite } from './harness.js';
 import type { api } from './entries/columnar-entry.js';
 
-let dir: string;
-let server: Server;
+let site: WorkerSite;
 let url: string;
-let browser: Browser;
+let browser: WorkerSite['browser'];
 beforeAll(async () => {
-  // The harness bundles one entry; the worker is a second bundle next to it (worker/app.js).
-  dir = await mkdtemp(join(tmpdir(), 'rxflink-columnar-'));
-  await bundle('test/browser/entries/columnar-entry.ts', dir);
-  await bundle('test/browser/entries/columnar-worker.ts', join(dir, 'worker'));
-  await writeFile(
-    join(dir, 'index.html'),
-    '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="app.js"></script>',
-  );
-  ({ url, server } = await serve(dir));
-  browser = await launchChromium();
+  site = await startWorkerSite('test/browser/entries/columnar-entry.ts', 'test/browser/entries/columnar-worker.ts');
+  ({ url, browser } = site);
 }, 60_000);
-afterAll(async () => {
-  await browser?.close().catch(() => undefined);
-  if (server) await new Promise<void>((r) => server.close(() => r()));
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => site?.close());
 
 describe('columnar batches between a Web Worker and the page', () => {
   it('transfers the buffer, decodes the exact values, and reuses the buffer sent back', async () => {

@@ -162,3 +162,36 @@ export async function reload(page: Page): Promise<void> {
 export async function waitForEntry(page: Page): Promise<void> {
   await page.waitForFunction(() => (window as unknown as { __rx?: unknown }).__rx !== undefined);
 }
+
+/** A page with a Web Worker bundle next to it, served, and Chromium to open it in. */
+export interface WorkerSite {
+  readonly url: string;
+  readonly browser: Browser;
+  close(): Promise<void>;
+}
+
+/**
+ * Bundles `entry` as the page (`app.js`) and `workerEntry` as its worker (`worker/app.js`, which the
+ * page starts with `new Worker(new URL('./worker/app.js', location.href), { type: 'module' })`),
+ * serves them and launches Chromium.
+ */
+export async function startWorkerSite(entry: string, workerEntry: string): Promise<WorkerSite> {
+  const dir = await mkdtemp(join(tmpdir(), 'rxflink-worker-site-'));
+  await bundle(entry, dir);
+  await bundle(workerEntry, join(dir, 'worker'));
+  await writeFile(
+    join(dir, 'index.html'),
+    '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="app.js"></script>',
+  );
+  const { url, server } = await serve(dir);
+  const browser = await launchChromium();
+  return {
+    url,
+    browser,
+    async close() {
+      await browser.close().catch(() => undefined);
+      await new Promise<void>((r) => server.close(() => r()));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

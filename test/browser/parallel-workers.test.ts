@@ -1,35 +1,18 @@
 // `parallel` on Web Workers in real Chromium: webWorkers() starts two module workers (a bundle that
 // calls serveWebSubtask), frames cross with postMessage and transfer lists, no SharedArrayBuffer
 // (the page is not cross-origin isolated), and the keyed results equal those of one thread.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundle, launchChromium, serve, waitForEntry } from './harness.js';
+import { startWorkerSite, waitForEntry, type WorkerSite } from './harness.js';
 import type { api } from './entries/parallel-entry.js';
 
-let dir: string;
-let server: Server;
+let site: WorkerSite;
 let url: string;
-let browser: Browser;
+let browser: WorkerSite['browser'];
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'rxflink-parallel-'));
-  await bundle('test/browser/entries/parallel-entry.ts', dir);
-  await bundle('test/browser/entries/parallel-worker.ts', join(dir, 'worker'));
-  await writeFile(
-    join(dir, 'index.html'),
-    '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="app.js"></script>',
-  );
-  ({ url, server } = await serve(dir));
-  browser = await launchChromium();
+  site = await startWorkerSite('test/browser/entries/parallel-entry.ts', 'test/browser/entries/parallel-worker.ts');
+  ({ url, browser } = site);
 }, 60_000);
-afterAll(async () => {
-  await browser?.close().catch(() => undefined);
-  if (server) await new Promise<void>((r) => server.close(() => r()));
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => site?.close());
 
 describe('parallel in Web Workers (Chromium)', () => {
   it('a two-worker pipeline gives the per-key totals of one thread, each key in one subtask, without SharedArrayBuffer', async () => {

@@ -5,10 +5,9 @@
  * worker has the plan it was spawned with.
  */
 import { isMainThread } from 'node:worker_threads';
-import { valueState } from '../../src/index.js';
 import { keyedProcess } from '../../src/keyed/index.js';
 import { defineSegment } from '../../src/parallel/index.js';
-import type { Event } from './segments.js';
+import { runningTotals, type Event } from './segments.js';
 
 /** How a worker is made to fail. */
 export type Kill = 'exit' | 'throw' | 'uncaught' | 'block' | 'oom';
@@ -48,23 +47,15 @@ function failAsPlanned(at: number): void {
   }
 }
 
-const total = valueState<number>('total');
-
-/** A running total per key in keyed state, emitted with each record, and a timer 250 ms after each. */
+/** `runningTotals` (the rescale tests' segment), failing as planned. */
 export const killableTotals = defineSegment<Event, string, string>(import.meta.url, 'killableTotals', (input) =>
   input.pipe(
     keyedProcess<Event, string, string>(
       {
+        ...runningTotals,
         processElement(value, ctx) {
           failAsPlanned(value.at);
-          const state = ctx.getState(total);
-          const sum = (state.value() ?? 0) + value.n;
-          state.update(sum);
-          ctx.output(`${ctx.key}#${sum}`);
-          ctx.timerService.registerEventTimeTimer(value.at + 250);
-        },
-        onTimer(timestamp, ctx) {
-          ctx.output(`${ctx.key}@${timestamp}`);
+          runningTotals.processElement(value, ctx);
         },
       },
       { uid: 'killable-totals' },

@@ -3,7 +3,7 @@
  * segment by name. Their pipelines are the window and keyedProcess semantics the one-thread tests check.
  */
 import { valueState } from '../../src/index.js';
-import { keyedProcess } from '../../src/keyed/index.js';
+import { keyedProcess, type KeyedProcessFunction } from '../../src/keyed/index.js';
 import { defineSegment } from '../../src/parallel/index.js';
 import {
   count,
@@ -48,24 +48,22 @@ const total = valueState<number>('total');
  * after each record. What it emits depends on the records of each key and their order only, not on
  * where the watermarks fall between them, so a restored run emits the same.
  */
+export const runningTotals: KeyedProcessFunction<Event, string, string> = {
+  processElement(value, ctx) {
+    const state = ctx.getState(total);
+    const sum = (state.value() ?? 0) + value.n;
+    state.update(sum);
+    ctx.output(`${ctx.key}#${sum}`);
+    ctx.timerService.registerEventTimeTimer(value.at + 250);
+  },
+  onTimer(timestamp, ctx) {
+    ctx.output(`${ctx.key}@${timestamp}`);
+  },
+};
+
+/** `runningTotals` as a segment. */
 export const timedTotals = defineSegment<Event, string, string>(import.meta.url, 'timedTotals', (input) =>
-  input.pipe(
-    keyedProcess<Event, string, string>(
-      {
-        processElement(value, ctx) {
-          const state = ctx.getState(total);
-          const sum = (state.value() ?? 0) + value.n;
-          state.update(sum);
-          ctx.output(`${ctx.key}#${sum}`);
-          ctx.timerService.registerEventTimeTimer(value.at + 250);
-        },
-        onTimer(timestamp, ctx) {
-          ctx.output(`${ctx.key}@${timestamp}`);
-        },
-      },
-      { uid: 'timed-totals' },
-    ),
-  ),
+  input.pipe(keyedProcess<Event, string, string>(runningTotals, { uid: 'timed-totals' })),
 );
 
 /** Fails on the event of key 'boom'. */

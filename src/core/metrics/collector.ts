@@ -215,11 +215,15 @@ export class Sampler {
     const elapsed = now - this.#time;
     const next = new Map<OperatorProbe, Totals>();
     const running = this.#collector.runningOperators();
-    const operators = this.#probes.map((p) => {
+    // A parallel stage's subtasks run or finish with it.
+    const read = (p: OperatorProbe, id: string, isRunning: boolean): OperatorMetrics => {
       const totals = totalsOf(p, now);
       next.set(p, totals);
-      return this.#operator(p, running.has(p), totals, this.#previous.get(p), now, elapsed);
-    });
+      const metrics = this.#operator(p, id, isRunning, totals, this.#previous.get(p), now, elapsed);
+      if (p.subtasks === null) return metrics;
+      return { ...metrics, subtasks: p.subtasks.map((s, i) => read(s, `${id}[${i}]`, isRunning)) };
+    };
+    const operators = this.#probes.map((p) => read(p, this.#ids.get(p)!, running.has(p)));
     this.#previous = next;
     this.#time = now;
     return {
@@ -234,6 +238,7 @@ export class Sampler {
 
   #operator(
     p: OperatorProbe,
+    id: string,
     running: boolean,
     t: Totals,
     before: Totals | undefined,
@@ -248,7 +253,7 @@ export class Sampler {
     const output = p.outputWatermark > -Infinity ? p.outputWatermark : input;
     const late = lateCountsOf(p.operator);
     return {
-      id: this.#ids.get(p)!,
+      id,
       name: p.name,
       kind: p.kind,
       uid: p.uid,

@@ -40,6 +40,8 @@ export class OperatorProbe {
    * elsewhere (a source's or an async stage's `StageStats`) copies them here.
    */
   refresh: ((now: number) => void) | null = null;
+  /** The probes of the operator's parallel subtasks, when it runs in several; null otherwise. */
+  subtasks: readonly OperatorProbe[] | null = null;
 
   constructor(name: string, kind: OperatorKind, uid: string | null, operator: object | null) {
     this.name = name;

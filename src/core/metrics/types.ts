@@ -49,6 +49,12 @@ export interface OperatorMetrics {
   readonly backPressuredTimeMsPerSecond: number;
   /** The size of the operator's state; null for an operator without state. */
   readonly state: StateSize | null;
+  /**
+   * The parallel subtasks of an operator that runs in several (`parallel`), each named as Flink shows
+   * a subtask, `name (i/n)` from 1, with its own records, watermarks and time back-pressured (waiting
+   * for channel credits); absent for an operator of one thread.
+   */
+  readonly subtasks?: readonly OperatorMetrics[];
 }
 
 /** The size of an operator's state, read when sampled. */
