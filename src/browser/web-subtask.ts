@@ -15,7 +15,7 @@ interface WorkerScope {
  *
  * @example
  * ```ts
- * // subtask.worker.ts, bundled as a module worker: usually `import * as clicks from './clicks.segment.js'`
+ * // subtask.worker.ts, bundled as a module worker (it usually imports the segment module as a namespace)
  * import { count, tumblingEventTimeWindows, window } from 'rxflink';
  * import { serveWebSubtask } from 'rxflink/browser';
  * import { defineSegment } from 'rxflink/parallel';

@@ -41,7 +41,10 @@ export interface NatsSinkOptions<T> extends PackingOptions {
    * output is published and again before its marker is written, so that an instance the task was
    * taken from publishes nothing new (`TaskFencedError`). `checkpointedTasks` hands it to `run`.
    */
-  fence?: { assertEpoch(): Promise<void> };
+  fence?: {
+    /** Resolves while this instance still holds the task; rejects with `TaskFencedError` once it lost it. */
+    assertEpoch(): Promise<void>;
+  };
   /** Where retry pauses are timed; default `asyncScheduler`. */
   scheduler?: SchedulerLike;
 }

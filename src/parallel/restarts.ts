@@ -9,7 +9,12 @@ import type { RestartStrategy } from './restart-strategies.js';
  */
 export interface PipelineRun<T> {
   readonly stream: Observable<T>;
-  readonly checkpoints?: { whenFinished(): Promise<unknown>; stop(): void };
+  readonly checkpoints?: {
+    /** Settles when the run's last results are committed (or its checkpoints failed). */
+    whenFinished(): Promise<unknown>;
+    /** Stops the run's checkpoints (a failed run's, before the next starts). */
+    stop(): void;
+  };
 }
 
 /** Options of `withRestarts`. */

@@ -84,7 +84,9 @@ export type AnyStateDescriptor =
  * state descriptor): a copy of a value mutated in place, or a value that is not plain data.
  */
 export interface StateSerializer<T> {
+  /** The value as plain data, for an export: a copy, never the live value. */
   toPlain(value: T): unknown;
+  /** The value back from what `toPlain` gave, on restore. */
   fromPlain(data: unknown): T;
 }
 
