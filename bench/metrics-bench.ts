@@ -9,7 +9,7 @@
  *  (b) the metrics model linked (the real probes, `PipelineMetrics` and `withMetrics`), nobody reading;
  *  (c) as (b), and a subscriber reading the snapshot every second of processing time (the source
  *      checks the clock after each batch in every case, and only (c) samples).
- * The three cases run side by side in each of 5 fresh Node processes: each case is its own bundle
+ * The three cases run side by side in each of 9 fresh Node processes: each case is its own bundle
  * instance (its own code, so no inline cache is shared between cases), the process warms each up
  * twice, then times 7 rounds of a, b and c, in rotating order, in CPU time (user + system: a shared
  * machine's waits for a core are not counted). From one process to the next the same case varies by
@@ -44,7 +44,7 @@ type Case = 'a' | 'b' | 'c';
 const BATCH = 1000;
 const EVENTS = 1_000_000;
 /** Fresh processes, and timed rounds of the three cases within each. */
-const PROCESSES = 5;
+const PROCESSES = 9;
 const ROUNDS = 7;
 
 /** Runs the pipeline synchronously; returns a fingerprint of its results. `check`: also that the metrics counted every event. */

@@ -107,8 +107,10 @@ export class QuantileSketch {
     const rank = q * (this.count - 1);
     const negatives = totalOf(this.#negative);
     if (rank < negatives) {
-      // The negative store is ordered by magnitude: rank r from the bottom is rank n − 1 − r there.
-      return -this.#value(keyAtRank(this.#negative, negatives - 1 - rank, false));
+      // The negative store is ordered by magnitude: the element of rank ⌊r⌋ from the bottom is the
+      // one of rank n − 1 − ⌊r⌋ there. Taken in integers: n − 1 − r in floating point rounds to the
+      // next element when r is within an ulp below an integer (q = 1 − 2⁻⁵³ over two values).
+      return -this.#value(keyAtRank(this.#negative, negatives - 1 - Math.floor(rank), true));
     }
     if (rank < negatives + this.#zeroCount) return 0;
     return this.#value(keyAtRank(this.#positive, rank - negatives - this.#zeroCount, true));

@@ -52,6 +52,13 @@ describe('QuantileSketch', () => {
     );
   });
 
+  it('a quantile an ulp below 1 over negative values reports the rank below, not the top (fast-check seed -1006504922: [-1, -2] at q = 1 − 2⁻⁵³ gave -1)', () => {
+    const sketch = sketchOf([-1, -2], 0.005);
+    expect(withinAccuracy(sketch.quantile(0.9999999999999999), -2, 0.005)).toBe(true);
+    expect(withinAccuracy(sketch.quantile(1), -1, 0.005)).toBe(true);
+    expect(withinAccuracy(sketch.quantile(0), -2, 0.005)).toBe(true);
+  });
+
   it('property: merging sketches of parts equals one sketch of the whole (negative values included)', () => {
     fc.assert(
       fc.property(
