@@ -1,7 +1,8 @@
 // Issue 13: rxflink/devtools in real Chromium. The panel renders a running pipeline, its numbers
 // update, a slow async sink backpressures the sources upstream of it (HIGH, Flink's > 50%), and
 // open/closed survives a reload. Writes test/browser/screenshots/devtools.png (open, a backpressured
-// pipeline) and devtools-closed.png (the floating button) for a person to look at.
+// pipeline), devtools-finished.png (a stopped pipeline, every operator FINISHED) and
+// devtools-closed.png (the floating button) for a person to look at.
 import { mkdir } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -103,6 +104,38 @@ describe('rxflink/devtools in Chromium', () => {
     // Give the charts a few samples, then take the picture a person looks at.
     await page.waitForTimeout(2_000);
     await page.screenshot({ path: SCREENSHOT.pathname });
+    await page.close();
+  });
+
+  it("a stopped pipeline: every operator turns FINISHED (grey) with its final count, as in Flink's Web UI", async () => {
+    const page = await h.newPage();
+    await page.setViewportSize({ width: 1440, height: 1100 });
+    await page.evaluate(() => localStorage.setItem('rxflink-devtools', 'open'));
+    await rx(page).start(false);
+    await page.waitForFunction(
+      () =>
+        document.querySelector('rxflink-devtools')!.shadowRoot!.querySelectorAll('table.checkpoints tbody tr').length >=
+        2,
+      undefined,
+      { timeout: 20_000 },
+    );
+    await page.evaluate(() => (window as unknown as { __rx: typeof api }).__rx.stop());
+    await page.waitForFunction(
+      () =>
+        [...document.querySelector('rxflink-devtools')!.shadowRoot!.querySelectorAll('svg .node')].every(
+          (n) => n.getAttribute('data-level') === 'FINISHED',
+        ),
+      undefined,
+      { timeout: 10_000 },
+    );
+    expect(await cell(page, 'web clicks#1', 'Backpressure')).toBe('FINISHED');
+    const finalCount = count(await cell(page, 'clicks per page', 'In'));
+    expect(finalCount).toBeGreaterThan(0);
+    await page.waitForTimeout(1_000);
+    expect(count(await cell(page, 'clicks per page', 'In'))).toBe(finalCount); // final: nothing more counted
+    const detail = await page.locator('rxflink-devtools svg .node[data-id="clicks per page"] .detail').textContent();
+    expect(detail).toMatch(/^FINISHED · /);
+    await page.screenshot({ path: new URL('./devtools-finished.png', SCREENSHOT).pathname });
     await page.close();
   });
 

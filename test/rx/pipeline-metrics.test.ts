@@ -243,7 +243,7 @@ describe("operator status (issue 13: finished nodes are marked, as FINISHED in F
     input
       .pipe(
         withMetrics(metrics, { name: 'clicks' }),
-        withEventTimeBatches({ timestamp: (c: Click) => c.ts, watermarks: boundedOutOfOrderness(0) }),
+        withEventTimeBatches({ timestamp: (c: Click) => c.ts, watermarks: boundedOutOfOrderness(0).onEveryBatch() }),
         keyBy((c: Click) => c.page),
         window(tumblingEventTimeWindows(1000), { uid: 'counts' }).aggregate(count()),
         toValues(),
@@ -251,8 +251,11 @@ describe("operator status (issue 13: finished nodes are marked, as FINISHED in F
       .subscribe();
     input.next(clicks(3));
     expect(statuses(metrics)).toEqual({ 'clicks#1': 'running', counts: 'running' });
+    expect(metrics.snapshot().operators.find((o) => o.id === 'counts')!.watermarkLagMs).not.toBeNull();
     input.complete();
     expect(statuses(metrics)).toEqual({ 'clicks#1': 'finished', counts: 'finished' });
+    // A finished operator has no lag that grows with the clock.
+    expect(metrics.snapshot().operators.map((o) => o.watermarkLagMs)).toEqual([null, null]);
     expect(metrics.snapshot().operators.map((o) => o.numRecordsIn)).toEqual([3, 3]);
   });
 

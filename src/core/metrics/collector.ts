@@ -264,7 +264,8 @@ export class Sampler {
       numRecordsOutPerSecond: perSecond(t.out, before?.out ?? 0),
       currentInputWatermark: finiteOrNull(input),
       currentOutputWatermark: finiteOrNull(output),
-      watermarkLagMs: Number.isFinite(input) ? now - input : null,
+      // A finished operator waits for nothing: a lag that keeps growing with the clock would mislead.
+      watermarkLagMs: running && Number.isFinite(input) ? now - input : null,
       numLateRecordsDropped: late.dropped,
       numLateRecordsToSideOutput: late.toSideOutput,
       busyTimeMsPerSecond: busy,

@@ -14,6 +14,7 @@ import {
   window,
   withEventTimeBatches,
 } from '../../../src/index.js';
+import type { Subscription } from 'rxjs';
 import { openIndexedDbBackend } from '../../../src/idb/index.js';
 import { mountDevtools, type DevtoolsHandle } from '../../../src/devtools/index.js';
 
@@ -35,6 +36,7 @@ async function* clicks(lateEvery: number): AsyncGenerator<Click> {
 }
 
 let devtools: DevtoolsHandle | undefined;
+let running: Subscription | undefined;
 
 export const api = {
   /** Starts the pipeline and mounts the panel; `slowSink`: each write takes 100 ms (one at a time). */
@@ -50,7 +52,7 @@ export const api = {
     const mobile$ = checkpoints
       .source('mobile clicks', fromAsyncIterable(clicks(150), { batchSize: 20, name: 'mobile clicks' }))
       .pipe(entry('mobile'));
-    mergeTimed(web$, mobile$)
+    const subscription = mergeTimed(web$, mobile$)
       .pipe(
         asyncSink(() => (options.slowSink ? sleep(100) : Promise.resolve()), { bufferSize: 40, name: 'archive sink' }),
         keyBy((c: Click) => c.page),
@@ -58,8 +60,11 @@ export const api = {
         toValues(),
       )
       .subscribe();
+    running = subscription;
     devtools = mountDevtools(metrics, { stateOwner: backend, intervalMs: 250 });
   },
+  /** Unsubscribes the pipeline: its operators are finished and stay in the graph. */
+  stop: () => running?.unsubscribe(),
   isOpen: () => devtools?.isOpen ?? false,
 };
 (globalThis as unknown as { __rx: typeof api }).__rx = api;
