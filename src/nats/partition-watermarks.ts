@@ -87,9 +87,13 @@ class PartitionWatermarks<T> implements WatermarkGenerator<T> {
 
   onEvent(value: T, timestamp: number, output: WatermarkOutput): void {
     const partition = this.#partition(this.#partitionOf(value));
+    const before = partition.watermark;
+    const wasIdle = partition.idle;
     partition.idle = false;
     partition.generator.onEvent(value, timestamp, partition.output);
-    this.#combine(output);
+    // Only this partition changed, and only onPeriodicEmit (which combines) changes the others: the
+    // minimum over a task's partitions (up to 128) is taken again only when this one moved.
+    if (partition.watermark !== before || wasIdle) this.#combine(output);
   }
 
   onPeriodicEmit(output: WatermarkOutput): void {
