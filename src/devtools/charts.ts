@@ -2,7 +2,7 @@
 // that mounts the devtools closed never downloads a chart library.
 import uPlot from 'uplot';
 import type { MetricsSnapshot } from '../core/metrics/types.js';
-import { formatClock, formatCount, formatDuration } from './levels.js';
+import { formatClock, formatCount, formatDuration, watermarkLag } from './levels.js';
 
 /** How many samples a chart keeps (at the default 500 ms: the last minute). */
 const HISTORY = 120;
@@ -70,9 +70,8 @@ export class Charts {
     {
       title: 'Watermark lag',
       value: (s, i) => {
-        const o = s.operators[i]!;
-        const watermark = o.currentOutputWatermark ?? o.currentInputWatermark;
-        return watermark === null ? null : Math.max(0, s.time - watermark);
+        const lag = watermarkLag(s.operators[i]!, s.time);
+        return lag === null ? null : Math.max(0, lag);
       },
       format: (ms) => formatDuration(ms),
       plot: null,

@@ -1,6 +1,6 @@
 import type { OperatorMetrics } from '../core/metrics/types.js';
 import { el, setAttr, setText } from './dom.js';
-import { formatDuration } from './levels.js';
+import { formatDuration, watermarkLag } from './levels.js';
 
 interface Lane {
   readonly row: HTMLDivElement;
@@ -23,11 +23,7 @@ export class WatermarkLanes {
   }
 
   update(operators: readonly OperatorMetrics[], now: number): void {
-    const lags = operators.map((o) =>
-      (o.currentOutputWatermark ?? o.currentInputWatermark) === null
-        ? null
-        : now - (o.currentOutputWatermark ?? o.currentInputWatermark)!,
-    );
+    const lags = operators.map((o) => watermarkLag(o, now));
     // The scale: the largest finite lag, rounded up, between 10 s and 10 min; a longer lag fills its lane.
     const widest = Math.max(10_000, ...lags.filter((l): l is number => l !== null && l < 600_000).map((l) => l * 1.25));
     setText(this.#scale, `← ${formatDuration(widest)} of processing time · now →`);

@@ -60,3 +60,17 @@ export function formatClock(time: number): string {
   if (time < 86_400_000) return formatDuration(time);
   return new Date(time).toISOString().slice(11, 19);
 }
+
+/**
+ * How far an operator's watermark is behind processing time `now`: its output watermark (its input
+ * one before it emitted any); null without a watermark, and once it is finished (it waits for nothing).
+ *
+ * @example
+ * ```ts
+ * // internal: watermarkLag(o, snapshot.time) // 2300: the watermark is 2.3 s behind
+ * ```
+ */
+export function watermarkLag(o: OperatorMetrics, now: number): number | null {
+  const watermark = o.currentOutputWatermark ?? o.currentInputWatermark;
+  return watermark === null || o.status === 'finished' ? null : now - watermark;
+}
