@@ -1,8 +1,9 @@
 // Issue 14 (metrics per subtask) in issue 13's devtools panel, in real Chromium: a `parallel` stage
 // on two Web Workers shows one row and one watermark lane per subtask, named as Flink's Web UI names
 // subtasks (`totals (1/2)`), with the records each received and sent back (the hits of the key groups
-// it owns), its backpressure level and its watermark, and a strip per subtask on the stage's box.
-// Writes test/browser/screenshots/devtools-parallel.png for a person to look at.
+// it owns), its backpressure level and its watermark, and a strip per subtask on the stage's box; a
+// slow subtask turns HIGH on its own. Writes test/browser/screenshots/devtools-parallel.png and
+// devtools-parallel-skewed.png for a person to look at.
 import { mkdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorkerSite, waitForEntry, type WorkerSite } from './harness.js';
@@ -14,7 +15,7 @@ let site: WorkerSite;
 beforeAll(async () => {
   site = await startWorkerSite(
     'test/browser/entries/parallel-devtools-entry.ts',
-    'test/browser/entries/parallel-worker.ts',
+    'test/browser/entries/parallel-devtools-worker.ts',
   );
 }, 60_000);
 afterAll(() => site?.close());
@@ -37,7 +38,9 @@ describe('devtools: per-subtask metrics of a parallel stage (Chromium)', () => {
     page.on('pageerror', (e) => log.push(e.message));
     await page.goto(site.url);
     await waitForEntry(page);
-    const expected = await page.evaluate(() => (window as unknown as { __rx: typeof api }).__rx.start());
+    const expected = await page.evaluate(() =>
+      (window as unknown as { __rx: typeof api }).__rx.start({ skewed: false }),
+    );
     expect(expected.perSubtask.reduce((a, b) => a + b, 0)).toBe(700);
     expect(Math.min(...expected.perSubtask)).toBeGreaterThan(0); // both subtasks own some keys
 
@@ -82,6 +85,39 @@ describe('devtools: per-subtask metrics of a parallel stage (Chromium)', () => {
     expect(log).toEqual([]);
     await mkdir(new URL('.', SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT.pathname });
+    await page.close();
+  }, 120_000);
+
+  it('a slow subtask (a hot key range) is backpressured on its own: its row and strip turn HIGH, the other stays OK', async () => {
+    const page = await site.browser.newPage({ viewport: { width: 1440, height: 1600 } });
+    await page.goto(site.url);
+    await waitForEntry(page);
+    const done = page.evaluate(() => (window as unknown as { __rx: typeof api }).__rx.start({ skewed: true }));
+    const stage = 'parallel(skewedTotals)#1';
+    // Subtask 0 spends 4 ms per record, about 1.6 s for its share: its channel waits for credits.
+    await page.waitForFunction(
+      (id) => {
+        const root = document.querySelector('rxflink-devtools')?.shadowRoot;
+        const level = (i: number) =>
+          root
+            ?.querySelector(`svg .node[data-id="${id}"] rect.subtask[data-id="${id}[${i}]"]`)
+            ?.getAttribute('data-level');
+        const row = (i: number) => root?.querySelector(`table.operators tr[data-key="${id}[${i}]"]`)?.className;
+        return level(0) === 'HIGH' && level(1) === 'OK' && row(0) === 'high subtask' && row(1) === 'ok subtask';
+      },
+      stage,
+      { timeout: 20_000 },
+    );
+    await page.screenshot({ path: new URL('./devtools-parallel-skewed.png', SCREENSHOT).pathname });
+    const expected = await done; // every result came back: the slow subtask held nothing back for good
+    // Its records all arrived in the end: the panel's next samples count them.
+    await page.waitForFunction(
+      ([id, n]) =>
+        document.querySelector('rxflink-devtools')!.shadowRoot!.querySelector(`tr[data-key="${id}"] td:nth-child(6)`)
+          ?.textContent === n,
+      [`${stage}[0]`, String(expected.perSubtask[0])] as const,
+      { timeout: 10_000 },
+    );
     await page.close();
   }, 120_000);
 });

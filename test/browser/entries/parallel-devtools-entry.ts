@@ -1,5 +1,6 @@
 // Page side of test/browser/devtools-parallel.test.ts: `totals` at parallelism 2 in Web Workers, with
-// the pipeline's metrics and the devtools panel open on them. The source sends its hits and stays open,
+// the pipeline's metrics and the devtools panel open on them; `skewed`: subtask 0 is slow
+// (parallel-devtools-segment.ts). The source sends its hits and stays open,
 // so the stage keeps running with its last watermark (a completed input would end event time).
 import { concat, NEVER } from 'rxjs';
 import {
@@ -16,6 +17,7 @@ import { keyGroupOf } from '../../../src/core/keys.js';
 import { subtaskForKeyGroup } from '../../../src/core/key-group-assignment.js';
 import { mountDevtools } from '../../../src/devtools/index.js';
 import { parallel } from '../../../src/parallel/index.js';
+import { skewedTotals } from './parallel-devtools-segment.js';
 import { totals, type Hit } from './parallel-segment.js';
 
 /** Below 1,000 per subtask, so that the panel shows the counts in full (1.2k above). */
@@ -28,7 +30,7 @@ export const api = {
    * `computeKeyGroupForKeyHash`) the subtask owns, and the last watermark, Flink's
    * `BoundedOutOfOrdernessWatermarks`: the largest timestamp − 0 − 1.
    */
-  async start(): Promise<{ perSubtask: number[]; watermark: number }> {
+  async start(options: { skewed: boolean }): Promise<{ perSubtask: number[]; watermark: number }> {
     const base = Math.floor(Date.now() / 1000) * 1000 - 10_000; // the watermark ends about 3 s behind now
     const hits: Hit[] = Array.from({ length: HITS }, (_, i) => ({ key: `user-${(i * 7919) % 50}`, at: base + i * 10 }));
     const perSubtask = [0, 0];
@@ -45,7 +47,7 @@ export const api = {
             watermarks: boundedOutOfOrderness<Hit>(0).onEveryBatch(),
           }),
           keyBy((h: Hit) => h.key),
-          parallel(totals, { workers, parallelism: 2, credits: 2 }),
+          parallel(options.skewed ? skewedTotals : totals, { workers, parallelism: 2, credits: 2 }),
           toRecords(),
         )
         .subscribe({ next: () => ++results === HITS && resolve(), error: reject }),
