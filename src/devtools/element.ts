@@ -7,6 +7,7 @@ import { GraphView } from './graph-view.js';
 import { WatermarkLanes } from './lanes.js';
 import { readOpen, writeOpen } from './storage.js';
 import { PANEL_CSS } from './styles.js';
+import { operatorRows } from './levels.js';
 import { checkpointTable, exceptionTable, operatorTable } from './tables.js';
 
 /** What the panel reads: a `PipelineMetrics` (or anything with its two methods). */
@@ -193,8 +194,9 @@ export function devtoolsElement(): new () => DevtoolsElement {
       );
       setAttr(this.#header.owner, 'title', owner?.readOnlyReason ?? '');
       this.#graph.update(s.operators, s.edges);
-      this.#operators.update(s.operators);
-      this.#lanes.update(s.operators, s.time);
+      const rows = operatorRows(s.operators);
+      this.#operators.update(rows);
+      this.#lanes.update(rows, s.time);
       this.#checkpoints.update([...s.checkpoints.history].reverse());
       this.#exceptions.update([...s.exceptions].reverse());
       this.#noCheckpoints.hidden = s.checkpoints.history.length > 0;

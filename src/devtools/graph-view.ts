@@ -14,11 +14,14 @@ interface NodeView {
   readonly box: SVGRectElement;
   readonly title: SVGTextElement;
   readonly detail: SVGTextElement;
+  /** A parallel stage's subtasks: one strip each along the box's foot, coloured by its backpressure. */
+  readonly subtasks: readonly SVGRectElement[];
 }
 
 /**
  * The job graph as SVG: one box per operator, coloured by its backpressure level, with its records
- * out per second and backpressure. The boxes and edges are built again only when the graph's shape
+ * out per second and backpressure; a parallel stage's box has a strip per subtask along its foot,
+ * coloured by that subtask's backpressure (a skewed key spreads unevenly). The boxes and edges are built again only when the graph's shape
  * changes (an operator or edge joins); a sample only updates texts and classes that changed.
  */
 export class GraphView {
@@ -61,6 +64,12 @@ export class GraphView {
       }
       const level = backpressureLevel(o.backPressuredTimeMsPerSecond);
       setAttr(view.group, 'class', `node ${level.toLowerCase()}`);
+      view.subtasks.forEach((strip, i) => {
+        const s = o.subtasks?.[i];
+        const subLevel = s === undefined ? 'OK' : backpressureLevel(s.backPressuredTimeMsPerSecond);
+        setAttr(strip, 'class', `subtask ${subLevel.toLowerCase()}`);
+        setAttr(strip, 'data-level', subLevel);
+      });
       setAttr(view.group, 'data-level', level);
       const bp = Math.round(o.backPressuredTimeMsPerSecond / 10);
       setText(view.detail, `${formatCount(Math.round(o.numRecordsOutPerSecond))}/s out · ${level} ${bp}%`);
@@ -124,8 +133,18 @@ export class GraphView {
     const tooltip = svg('title');
     tooltip.textContent = `${o.id} (${o.kind})`;
     group.append(tooltip, box, title, kind, detail);
+    const n = o.subtasks?.length ?? 0;
+    const strip = (NODE_W - 12 - (n - 1) * 2) / Math.max(1, n);
+    const subtasks = (o.subtasks ?? []).map((s, i) => {
+      const rect = svg('rect', { x: 6 + i * (strip + 2), y: NODE_H - 7, width: strip, height: 4, 'data-id': s.id });
+      const label = svg('title');
+      label.textContent = s.name;
+      rect.append(label);
+      group.append(rect);
+      return rect;
+    });
     this.#nodes.append(group);
-    const view = { group, box, title, detail };
+    const view = { group, box, title, detail, subtasks };
     this.#views.set(o.id, view);
     return view;
   }

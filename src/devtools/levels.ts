@@ -74,3 +74,33 @@ export function watermarkLag(o: OperatorMetrics, now: number): number | null {
   const watermark = o.currentOutputWatermark ?? o.currentInputWatermark;
   return watermark === null || o.status === 'finished' ? null : now - watermark;
 }
+
+/** A row of the panel's operator lists: an operator, or one subtask of a parallel stage, after it. */
+export interface OperatorRow {
+  readonly metrics: OperatorMetrics;
+  /** The operator's id, or `↳ name (i/n)` for a subtask (Flink names a subtask `name (i/n)`). */
+  readonly label: string;
+  readonly subtask: boolean;
+}
+
+/**
+ * The operators as the panel's table and lanes list them: a parallel stage's subtasks follow it, one
+ * row each, as Flink's Web UI lists a vertex's subtasks under it (records, watermark, backpressure).
+ *
+ * @example
+ * ```ts
+ * // internal: operatorRows(snapshot.operators).map((r) => r.label) // ['sums#1', '↳ sums (1/2)', '↳ sums (2/2)']
+ * ```
+ */
+export function operatorRows(operators: readonly OperatorMetrics[]): OperatorRow[] {
+  return operators.flatMap((o) => [
+    { metrics: o, label: o.id, subtask: false },
+    ...(o.subtasks ?? []).map((s) => ({ metrics: s, label: `↳ ${s.name}`, subtask: true })),
+  ]);
+}
+
+/** An operator's watermark, output else input, as a time of day; '–' for none. */
+export function formatWatermark(o: OperatorMetrics): string {
+  const watermark = o.currentOutputWatermark ?? o.currentInputWatermark;
+  return watermark === null ? '–' : formatClock(watermark);
+}

@@ -38,6 +38,11 @@ svg .node.ok rect, .legend .ok { fill: #1b5e20; background: #2e7d32; stroke: #66
 svg .node.low rect, .legend .low { fill: #8d6e00; background: #f9a825; stroke: #fdd835; }
 svg .node.high rect, .legend .high { fill: #8e1b1b; background: #c62828; stroke: #ef5350; }
 svg .node.finished rect { fill: #37474f; stroke: #78909c; }
+svg .node rect.subtask { stroke: none; }
+svg .node rect.subtask.ok { fill: #66bb6a; }
+svg .node rect.subtask.low { fill: #fdd835; }
+svg .node rect.subtask.high { fill: #ef5350; }
+svg .node.finished rect.subtask { fill: #78909c; }
 .chart-row { display: flex; flex-wrap: wrap; gap: 8px 24px; }
 .chart-row .note { color: #90a4ae; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
@@ -50,6 +55,8 @@ table.operators tr.low td:nth-child(2) { color: #fdd835; }
 table.operators tr.high td:nth-child(2) { color: #ef5350; }
 table.operators tr.late td:nth-child(8) { color: #ffb74d; }
 table.operators td:last-child, table.exceptions td:last-child { text-align: left; }
+table.operators tr.subtask td { color: #b0bec5; }
+table.operators tr.subtask td:first-child { padding-left: 20px; }
 table.exceptions td:last-child { white-space: normal; color: #ef9a9a; }
 table.checkpoints tr.completed td:nth-child(2) { color: #66bb6a; }
 table.checkpoints tr.failed td:nth-child(2) { color: #ef5350; }
@@ -64,5 +71,6 @@ table.checkpoints tr.in-progress td:nth-child(2) { color: #4fc3f7; }
 .lane.off-scale .lane-bar { background: linear-gradient(90deg, #ef5350, #b71c1c); }
 .lane.none .lane-lag { color: #607d8b; }
 .lane.none .lane-bar { display: none; }
+.lane.subtask .lane-name { padding-left: 12px; color: #b0bec5; }
 .lane-lag { text-align: right; font-variant-numeric: tabular-nums; }
 `;

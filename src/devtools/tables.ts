@@ -1,6 +1,14 @@
-import type { CheckpointMetrics, ExceptionRecord, OperatorMetrics } from '../core/metrics/types.js';
+import type { CheckpointMetrics, ExceptionRecord } from '../core/metrics/types.js';
 import { el, setAttr, setText } from './dom.js';
-import { backpressureLevel, formatBytes, formatClock, formatCount, formatDuration } from './levels.js';
+import {
+  backpressureLevel,
+  formatBytes,
+  formatClock,
+  formatCount,
+  formatDuration,
+  formatWatermark,
+  type OperatorRow,
+} from './levels.js';
 
 /**
  * A table whose rows are keyed: a row is created when its key first appears, removed when it goes,
@@ -58,14 +66,29 @@ export class KeyedTable<T> {
 
 const pct = (msPerSecond: number) => `${Math.round(msPerSecond / 10)}%`;
 
-/** Per operator: backpressure level, rates, totals, busy/backpressured time, late counters and state. */
-export function operatorTable(): KeyedTable<OperatorMetrics> {
-  return new KeyedTable<OperatorMetrics>(
+/**
+ * Per operator: backpressure level, rates, totals, busy time, late counters, watermark and state; a
+ * parallel stage's subtasks in rows of their own under it (`operatorRows`).
+ */
+export function operatorTable(): KeyedTable<OperatorRow> {
+  return new KeyedTable<OperatorRow>(
     'operators',
-    ['Operator', 'Backpressure', 'In/s', 'Out/s', 'In', 'Out', 'Busy', 'Late dropped', 'Late → side', 'State'],
-    (o) => o.id,
-    (o) => [
-      o.id,
+    [
+      'Operator',
+      'Backpressure',
+      'In/s',
+      'Out/s',
+      'In',
+      'Out',
+      'Busy',
+      'Late dropped',
+      'Late → side',
+      'Watermark',
+      'State',
+    ],
+    ({ metrics: o }) => o.id,
+    ({ metrics: o, label }) => [
+      label,
       o.status === 'finished'
         ? 'FINISHED'
         : `${backpressureLevel(o.backPressuredTimeMsPerSecond)} ${pct(o.backPressuredTimeMsPerSecond)}`,
@@ -76,12 +99,13 @@ export function operatorTable(): KeyedTable<OperatorMetrics> {
       pct(o.busyTimeMsPerSecond),
       formatCount(o.numLateRecordsDropped),
       formatCount(o.numLateRecordsToSideOutput),
+      formatWatermark(o),
       o.state === null
         ? '–'
         : `${formatCount(o.state.keys)} keys · ${formatCount(o.state.windows)} win · ${formatBytes(o.state.approximateBytes)}`,
     ],
-    (o) =>
-      `${o.status === 'finished' ? 'finished' : backpressureLevel(o.backPressuredTimeMsPerSecond).toLowerCase()}${o.numLateRecordsDropped > 0 ? ' late' : ''}`,
+    ({ metrics: o, subtask }) =>
+      `${o.status === 'finished' ? 'finished' : backpressureLevel(o.backPressuredTimeMsPerSecond).toLowerCase()}${o.numLateRecordsDropped > 0 ? ' late' : ''}${subtask ? ' subtask' : ''}`,
   );
 }
 

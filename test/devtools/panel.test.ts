@@ -229,6 +229,62 @@ describe('mountDevtools', () => {
     ]); // the scale is 10 s
   });
 
+  it("a parallel stage's subtasks: a row and a lane each under the stage, Flink's subtask names, their own levels", async () => {
+    const sub = (i: number, fields: Partial<OperatorMetrics>) =>
+      operator(`p[${i}]`, { name: `sums (${i + 1}/2)`, ...fields });
+    const stage = operator('p', {
+      name: 'parallel(sums)',
+      numRecordsIn: 900,
+      subtasks: [
+        sub(0, {
+          numRecordsIn: 600,
+          numRecordsOut: 590,
+          backPressuredTimeMsPerSecond: 700,
+          currentOutputWatermark: 7_000,
+        }),
+        sub(1, {
+          numRecordsIn: 300,
+          numRecordsOut: 300,
+          backPressuredTimeMsPerSecond: 0,
+          currentInputWatermark: 9_000,
+        }),
+      ],
+    });
+    const metrics = new FakeMetrics(snapshot(10_000, [operator('src', { kind: 'source' }), stage, operator('sink')]));
+    handle = mountDevtools(metrics, { initialIsOpen: true });
+    await frame();
+    const rows = [...root(handle).querySelectorAll<HTMLTableRowElement>('table.operators tbody tr')];
+    expect(rows.map((r) => [r.dataset.key, r.className])).toEqual([
+      ['src', 'ok'],
+      ['p', 'ok'],
+      ['p[0]', 'high subtask'],
+      ['p[1]', 'ok subtask'],
+      ['sink', 'ok'],
+    ]);
+    const columns = (id: string) => {
+      const c = cells(handle!, id);
+      return [c[0], c[1], c[4], c[5], c[9]]; // name, backpressure, in, out, watermark
+    };
+    expect(columns('p[0]')).toEqual(['↳ sums (1/2)', 'HIGH 70%', '600', '590', '7.0 s']);
+    expect(columns('p[1]')).toEqual(['↳ sums (2/2)', 'OK 0%', '300', '300', '9.0 s']); // its input watermark
+    const lanes = [...root(handle).querySelectorAll<HTMLElement>('.lane')].map((l) => [
+      l.dataset.id,
+      l.querySelector('.lane-name')!.textContent,
+      l.querySelector('.lane-lag')!.textContent,
+    ]);
+    expect(lanes.slice(1, 4)).toEqual([
+      ['p', 'p', 'no watermark'],
+      ['p[0]', '↳ sums (1/2)', 'lag 3.0 s'], // the subtask holding the stage back
+      ['p[1]', '↳ sums (2/2)', 'lag 1.0 s'],
+    ]);
+    const strips = [...root(handle).querySelectorAll('svg .node[data-id="p"] rect.subtask')];
+    expect(strips.map((r) => [r.getAttribute('data-id'), r.getAttribute('data-level')])).toEqual([
+      ['p[0]', 'HIGH'],
+      ['p[1]', 'OK'],
+    ]);
+    expect(root(handle).querySelector('svg .node[data-id="p"]')!.getAttribute('data-level')).toBe('OK');
+  });
+
   it('close stops sampling, and open/closed is remembered in localStorage for the next mount', () => {
     const metrics = new FakeMetrics(snapshot(0, [operator('a')]));
     handle = mountDevtools(metrics);
