@@ -1,7 +1,7 @@
 import type { JobEdge, OperatorMetrics } from '../core/metrics/types.js';
 import { setAttr, setText, svg } from './dom.js';
 import { layoutGraph } from './layout.js';
-import { backpressureLevel, formatCount } from './levels.js';
+import { backpressureLevel, formatCount, vertexBackpressure } from './levels.js';
 
 const NODE_W = 196;
 const NODE_H = 62;
@@ -62,7 +62,8 @@ export class GraphView {
         setText(view.detail, `FINISHED · ${formatCount(o.numRecordsOut)} out`);
         continue;
       }
-      const level = backpressureLevel(o.backPressuredTimeMsPerSecond);
+      const backpressured = vertexBackpressure(o);
+      const level = backpressureLevel(backpressured);
       setAttr(view.group, 'class', `node ${level.toLowerCase()}`);
       view.subtasks.forEach((strip, i) => {
         const s = o.subtasks?.[i];
@@ -71,7 +72,7 @@ export class GraphView {
         setAttr(strip, 'data-level', subLevel);
       });
       setAttr(view.group, 'data-level', level);
-      const bp = Math.round(o.backPressuredTimeMsPerSecond / 10);
+      const bp = Math.round(backpressured / 10);
       setText(view.detail, `${formatCount(Math.round(o.numRecordsOutPerSecond))}/s out · ${level} ${bp}%`);
     }
   }

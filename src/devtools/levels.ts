@@ -19,6 +19,24 @@ export function backpressureLevel(backPressuredTimeMsPerSecond: number): Backpre
   return ratio <= 0.1 ? 'OK' : ratio <= 0.5 ? 'LOW' : 'HIGH';
 }
 
+/**
+ * An operator's backpressured ms per second as its node and row show it: for a parallel stage, the
+ * most backpressured of the stage and its subtasks, as Flink's Web UI shows a vertex at the level of
+ * its most backpressured subtask.
+ *
+ * @example
+ * // internal: vertexBackpressure({ backPressuredTimeMsPerSecond: 0, subtasks: [{ backPressuredTimeMsPerSecond: 900 }] }); // 900
+ */
+export function vertexBackpressure(
+  o: Pick<OperatorMetrics, 'backPressuredTimeMsPerSecond'> & {
+    readonly subtasks?: readonly Pick<OperatorMetrics, 'backPressuredTimeMsPerSecond'>[] | undefined;
+  },
+): number {
+  let worst = o.backPressuredTimeMsPerSecond;
+  for (const s of o.subtasks ?? []) worst = Math.max(worst, s.backPressuredTimeMsPerSecond);
+  return worst;
+}
+
 /** The worst level among operators (OK for none): the colour of the closed panel's badge. */
 export function worstLevel(
   operators: readonly Pick<OperatorMetrics, 'backPressuredTimeMsPerSecond'>[],

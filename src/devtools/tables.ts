@@ -8,6 +8,7 @@ import {
   formatDuration,
   formatWatermark,
   type OperatorRow,
+  vertexBackpressure,
 } from './levels.js';
 
 /**
@@ -91,7 +92,7 @@ export function operatorTable(): KeyedTable<OperatorRow> {
       label,
       o.status === 'finished'
         ? 'FINISHED'
-        : `${backpressureLevel(o.backPressuredTimeMsPerSecond)} ${pct(o.backPressuredTimeMsPerSecond)}`,
+        : `${backpressureLevel(vertexBackpressure(o))} ${pct(vertexBackpressure(o))}`,
       formatCount(Math.round(o.numRecordsInPerSecond)),
       formatCount(Math.round(o.numRecordsOutPerSecond)),
       formatCount(o.numRecordsIn),
@@ -105,7 +106,7 @@ export function operatorTable(): KeyedTable<OperatorRow> {
         : `${formatCount(o.state.keys)} keys · ${formatCount(o.state.windows)} win · ${formatBytes(o.state.approximateBytes)}`,
     ],
     ({ metrics: o, subtask }) =>
-      `${o.status === 'finished' ? 'finished' : backpressureLevel(o.backPressuredTimeMsPerSecond).toLowerCase()}${o.numLateRecordsDropped > 0 ? ' late' : ''}${subtask ? ' subtask' : ''}`,
+      `${o.status === 'finished' ? 'finished' : backpressureLevel(vertexBackpressure(o)).toLowerCase()}${o.numLateRecordsDropped > 0 ? ' late' : ''}${subtask ? ' subtask' : ''}`,
   );
 }
 

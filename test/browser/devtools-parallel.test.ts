@@ -88,7 +88,7 @@ describe('devtools: per-subtask metrics of a parallel stage (Chromium)', () => {
     await page.close();
   }, 120_000);
 
-  it('a slow subtask (a hot key range) is backpressured on its own: its row and strip turn HIGH, the other stays OK', async () => {
+  it('a slow subtask (a hot key range) is backpressured on its own: its row and strip turn HIGH, the other stays OK; the stage shows its worst subtask', async () => {
     const page = await site.browser.newPage({ viewport: { width: 1440, height: 1600 } });
     await page.goto(site.url);
     await waitForEntry(page);
@@ -103,7 +103,17 @@ describe('devtools: per-subtask metrics of a parallel stage (Chromium)', () => {
             ?.querySelector(`svg .node[data-id="${id}"] rect.subtask[data-id="${id}[${i}]"]`)
             ?.getAttribute('data-level');
         const row = (i: number) => root?.querySelector(`table.operators tr[data-key="${id}[${i}]"]`)?.className;
-        return level(0) === 'HIGH' && level(1) === 'OK' && row(0) === 'high subtask' && row(1) === 'ok subtask';
+        // The stage itself shows its worst subtask's level, as Flink's Web UI shows a vertex.
+        const stageLevel = root?.querySelector(`svg .node[data-id="${id}"]`)?.getAttribute('data-level');
+        const stageRow = root?.querySelector(`table.operators tr[data-key="${id}"]`)?.className;
+        return (
+          level(0) === 'HIGH' &&
+          level(1) === 'OK' &&
+          row(0) === 'high subtask' &&
+          row(1) === 'ok subtask' &&
+          stageLevel === 'HIGH' &&
+          stageRow === 'high'
+        );
       },
       stage,
       { timeout: 20_000 },

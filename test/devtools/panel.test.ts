@@ -256,7 +256,7 @@ describe('mountDevtools', () => {
     const rows = [...root(handle).querySelectorAll<HTMLTableRowElement>('table.operators tbody tr')];
     expect(rows.map((r) => [r.dataset.key, r.className])).toEqual([
       ['src', 'ok'],
-      ['p', 'ok'],
+      ['p', 'high'], // a vertex at its most backpressured subtask's level, as in Flink's Web UI
       ['p[0]', 'high subtask'],
       ['p[1]', 'ok subtask'],
       ['sink', 'ok'],
@@ -282,7 +282,8 @@ describe('mountDevtools', () => {
       ['p[0]', 'HIGH'],
       ['p[1]', 'OK'],
     ]);
-    expect(root(handle).querySelector('svg .node[data-id="p"]')!.getAttribute('data-level')).toBe('OK');
+    expect(root(handle).querySelector('svg .node[data-id="p"]')!.getAttribute('data-level')).toBe('HIGH');
+    expect(cells(handle!, 'p')[1]).toBe('HIGH 70%');
   });
 
   it('close stops sampling, and open/closed is remembered in localStorage for the next mount', () => {
