@@ -20,7 +20,7 @@ import { UNKEYED, type Id } from './window-state.js';
 import type { KeyRef } from './window-rows.js';
 import type { PaneSlots } from './pane-rows.js';
 import type { BoundedRun } from '../time/entry-downstream.js';
-import { paneRun } from './pane-run.js';
+import { foldValue, paneRun } from './pane-run.js';
 import { exportPaneKeys, exportPaneSlots, takePaneChanges, type PaneAccess } from './pane-state.js';
 
 /** The pane table of one window operator, and how records reach it and results leave it. */
@@ -88,10 +88,11 @@ export class PanePath<T, K, R> {
   /** A value and its timestamp, keyed here by the fused keyBy `selectKey`. */
   processValue(value: T, timestamp: number, selectKey: (value: T) => K, out: Output<WindowResult<K, R>, K>): void {
     // Small enough to be inlined into the fused chain's loop: the timestamp, a double (milliseconds
-    // exceed 31 bits), is not boxed to cross a call; what follows is called with the pane.
+    // exceed 31 bits), is not boxed to cross a call; what follows is called with the pane
+    // (foldValue, pane-run.ts: one key lookup for a key on number columns, new or not).
     const pane = this.#panes.paneFor(timestamp, this.#setup.watermark);
     if (pane === null) this.lateValue(value, timestamp, selectKey, out);
-    else this.#keyValue(pane, value, timestamp, selectKey);
+    else foldValue(this, this.#panes, this.#columns, pane, value, timestamp, selectKey);
   }
 
   /** A fused chain's run of values (EntryDownstream.run), in one loop (pane-run.ts). */
@@ -109,13 +110,6 @@ export class PanePath<T, K, R> {
   lateValue(value: T, timestamp: number, selectKey: (value: T) => K, out: Output<WindowResult<K, R>, K>): void {
     const key = checkKey(selectKey(value), value);
     this.#lateRecord(null, value, timestamp, keyId(key), key, FUSED_KEY_GROUP, out);
-  }
-
-  #keyValue(pane: Pane<Id>, value: T, timestamp: number, selectKey: (value: T) => K): void {
-    const key = checkKey(selectKey(value), value);
-    // The key group is computed only where needed: for a record out (not for a fused toValues) and
-    // for snapshots.
-    this.add(pane, keyId(key), key, FUSED_KEY_GROUP, value, timestamp);
   }
 
   /**

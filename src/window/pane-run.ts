@@ -71,16 +71,47 @@ export function paneRun<T, K, R>(
       start = pane.window.start;
       end = pane.window.end;
     }
-    const key = checkKey(selectKey(value), value);
-    const id = keyId(key);
-    const slot = pane!.slots.get(id);
-    if (slot !== undefined && columns !== null) {
-      pane!.dirty[slot] = 1; // (a store past the end, for a slot new since the export, is ignored)
-      columns.add(pane!.columns, slot, value);
-    } else path.add(pane!, id, key, FUSED_KEY_GROUP, value, t); // a new key, or accumulators that are not columns
+    foldValue(path, table, columns, pane!, value, t, selectKey);
   }
   run.stopTs = ts;
   run.max = max;
   run.watermark = watermark;
   return i;
+}
+
+/**
+ * Folds `value` at `t` into its key's window in `pane`, a pane of `table`: on number columns with one
+ * lookup (the hand loop's), a new key's slot filled before it is taken (as PanePath.add does, so a
+ * selector that throws leaves no half-made window); anything else through PanePath.add. A fused
+ * keyBy keeps no key group.
+ *
+ * @example
+ * ```ts
+ * // internal: foldValue(path, table, columns, pane, value, timestamp, selectKey);
+ * ```
+ */
+export function foldValue<T, K, R>(
+  path: PaneIntake<T, K, R>,
+  table: PaneTable<Id>,
+  columns: AggregateColumns | null,
+  pane: Pane<Id>,
+  value: T,
+  t: number,
+  selectKey: (value: T) => K,
+): void {
+  const key = checkKey(selectKey(value), value);
+  const id = keyId(key);
+  if (columns === null) {
+    path.add(pane, id, key, FUSED_KEY_GROUP, value, t);
+    return;
+  }
+  const slot = pane.slots.get(id);
+  if (slot !== undefined) {
+    pane.dirty[slot] = 1; // (a store past the end, for a slot new since the export, is ignored)
+    columns.add(pane.columns, slot, value);
+  } else {
+    // (The table's pane, not a late one: it ends after the window's watermark.)
+    columns.first(pane.columns, pane.keys.length, value);
+    table.addSlot(id, key, pane);
+  }
 }
