@@ -101,28 +101,17 @@ export function foldValue<T, K, R>(
 ): void {
   const key = checkKey(selectKey(value), value);
   const id = keyId(key);
-  const slot = columns !== null ? pane.slots.get(id) : undefined;
-  if (slot !== undefined) {
-    pane.dirty[slot] = 1; // (a store past the end, for a slot new since the export, is ignored)
-    columns!.add(pane.columns, slot, value);
-  } else newWindow(path, table, columns, pane, id, key, value, t); // (a call: this stays small enough to inline)
-}
-
-function newWindow<T, K, R>(
-  path: PaneIntake<T, K, R>,
-  table: PaneTable<Id>,
-  columns: AggregateColumns | null,
-  pane: Pane<Id>,
-  id: Id,
-  key: unknown,
-  value: T,
-  t: number,
-): void {
   if (columns === null) {
     path.add(pane, id, key, FUSED_KEY_GROUP, value, t);
     return;
   }
-  // (The table's pane, not a late one: it ends after the window's watermark.)
-  columns.first(pane.columns, pane.keys.length, value);
-  table.addSlot(id, key, pane);
+  const slot = pane.slots.get(id);
+  if (slot !== undefined) {
+    pane.dirty[slot] = 1; // (a store past the end, for a slot new since the export, is ignored)
+    columns.add(pane.columns, slot, value);
+  } else {
+    // (The table's pane, not a late one: it ends after the window's watermark.)
+    columns.first(pane.columns, pane.keys.length, value);
+    table.addSlot(id, key, pane);
+  }
 }
