@@ -22,6 +22,7 @@ import { MAX_WATERMARK } from '../core/elements.js';
 import { processElement, type Output, type OperatorRuntime, type StreamOperator } from '../core/operator.js';
 import { WindowSetup, type WindowOperatorConfig } from './config.js';
 import { PanePath } from './pane-path.js';
+import { paneRun } from './pane-run.js';
 import { paneKeyCount, paneTimerCount } from './pane-state.js';
 import type { GeneralPathFactory, GeneralWindows } from './general-windows.js';
 import { exportWindowState } from './state-export.js';
@@ -176,7 +177,11 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
    */
   processRun(values: readonly T[], from: number, run: BoundedRun<T>, out: Output<WindowResult<K, R>, K>): number {
     const selectKey = this.#setup.selectKey;
-    if (this.#panes !== null && selectKey !== null) return this.#panes.processRun(values, from, run, selectKey, out);
+    const panes = this.#panes;
+    if (panes !== null && selectKey !== null) {
+      const { table, columns } = panes.access;
+      return paneRun(panes, table, columns, this.#setup.watermark, values, from, run, selectKey, out);
+    }
     return takeRun(values, from, run, (value, timestamp) => this.processValue(value, timestamp, out));
   }
 

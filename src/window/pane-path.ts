@@ -19,8 +19,7 @@ import type { KeyData, WindowResult } from './types.js';
 import { UNKEYED, type Id } from './window-state.js';
 import type { KeyRef } from './window-rows.js';
 import type { PaneSlots } from './pane-rows.js';
-import type { BoundedRun } from '../time/entry-downstream.js';
-import { foldValue, paneRun } from './pane-run.js';
+import { foldValue } from './pane-run.js';
 import { exportPaneKeys, exportPaneSlots, takePaneChanges, type PaneAccess } from './pane-state.js';
 
 /** The pane table of one window operator, and how records reach it and results leave it. */
@@ -93,17 +92,6 @@ export class PanePath<T, K, R> {
     const pane = this.#panes.paneFor(timestamp, this.#setup.watermark);
     if (pane === null) this.lateValue(value, timestamp, selectKey, out);
     else foldValue(this, this.#panes, this.#columns, pane, value, timestamp, selectKey);
-  }
-
-  /** A fused chain's run of values (EntryDownstream.run), in one loop (pane-run.ts). */
-  processRun(
-    values: readonly T[],
-    from: number,
-    run: BoundedRun<T>,
-    selectKey: (value: T) => K,
-    out: Output<WindowResult<K, R>, K>,
-  ): number {
-    return paneRun(this, this.#panes, this.#columns, this.#setup.watermark, values, from, run, selectKey, out);
   }
 
   /** (pane-run.ts) */
