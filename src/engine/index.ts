@@ -67,7 +67,7 @@ export { KeyedProcessOperator, type KeyedProcessSnapshot } from '../keyed/keyedP
 export { ProcessOperator } from '../keyed/process.js';
 export { TimestampsAndWatermarksOperator } from '../time/timestamps-and-watermarks.js';
 export type { EventTimeEntrySnapshot, TimestampsAndWatermarksOptions } from '../time/event-time-options.js';
-export type { EntryDownstream } from '../time/entry-downstream.js';
+export type { BoundedRun, EntryDownstream } from '../time/entry-downstream.js';
 export { WatermarkValve } from '../time/watermark-valve.js';
 export { checkTimestamp, timestampProblem } from '../time/timestamps.js';
 export type { WindowOperatorState } from '../window/operator.js';

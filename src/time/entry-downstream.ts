@@ -13,11 +13,60 @@ export interface EntryDownstream<T> {
   /** Status, control elements, and records behind the watermark forwarded as they are. */
   element(element: StreamElement<T>): void;
   /**
-   * Optional: takes the records `values[from, to)` at `timestamps[from, to)` at once, each above the
-   * watermark when it came; the watermarks they raised come after, as one (their last), which is the
-   * same only where watermarks go no further than a fused toValues (src/window/fused-window.ts).
+   * Optional, for a bounded strategy's batch: takes `values` from `from` on, each at the timestamp
+   * `run.extract` gives it, for as long as that is a safe integer above `run.watermark` whose
+   * watermark (`max - run.bound - 1`) is one too, raising `run.max` and `run.watermark` as it goes, as
+   * the entry would; returns the index of the first value it did not take (its timestamp in
+   * `run.stopTs`), or `values.length`. The run's watermarks come after it, as one (its last), which is
+   * the same only where watermarks go no further than a fused toValues (src/window/fused-window.ts):
+   * the chain's one loop over a batch, with no array of timestamps between entry and window.
    */
-  records?(values: readonly T[], timestamps: Float64Array, from: number, to: number): void;
+  run?(values: readonly T[], from: number, run: BoundedRun<T>): number;
+}
+
+/** The state of a bounded strategy that `EntryDownstream.run` reads and advances (timestamps-and-watermarks.ts). */
+export interface BoundedRun<T> {
+  /** The entry's timestamp option. */
+  readonly extract: (value: T) => number;
+  /** The out-of-orderness: the watermark is `max - bound - 1`. */
+  readonly bound: number;
+  /** The highest timestamp so far. */
+  max: number;
+  /** The entry's watermark, with the run's rises. */
+  watermark: number;
+  /** What `extract` returned for the value a run stopped at (so that it is not called twice). */
+  stopTs: unknown;
+}
+
+/**
+ * `EntryDownstream.run` value by value: hands each value of the run to `record` with its timestamp.
+ *
+ * @example
+ * ```ts
+ * // internal: const next = takeRun(values, 0, run, (value, ts) => window.processValue(value, ts, out));
+ * ```
+ */
+export function takeRun<T>(
+  values: readonly T[],
+  from: number,
+  run: BoundedRun<T>,
+  record: (value: T, timestamp: number) => void,
+): number {
+  const { extract, bound } = run;
+  let i = from;
+  for (; i < values.length; i++) {
+    const ts: unknown = extract(values[i]!);
+    run.stopTs = ts;
+    if (!(Number.isSafeInteger(ts) && (ts as number) > run.watermark)) return i;
+    const t = ts as number;
+    if (t > run.max) {
+      if (!Number.isSafeInteger(t - bound - 1)) return i;
+      run.max = t;
+      if (t - bound - 1 > run.watermark) run.watermark = t - bound - 1;
+    }
+    record(values[i]!, t);
+  }
+  return i;
 }
 
 /** The downstream of the element-array methods: builds the elements into `out`. */

@@ -13,7 +13,7 @@ import { StateRestoreError } from '../state/errors.js';
 import type { ProcessingTimeService } from '../core/time.js';
 import { InvalidWatermarkError, WatermarkOutputClosedError, watermarkProblem } from './errors.js';
 import { timestampProblem } from './timestamps.js';
-import { ElementArray, type EntryDownstream } from './entry-downstream.js';
+import { ElementArray, type BoundedRun, type EntryDownstream } from './entry-downstream.js';
 
 export type { EntryDownstream } from './entry-downstream.js';
 import type { WatermarkGenerator, WatermarkOutput } from './watermark-generator.js';
@@ -73,8 +73,8 @@ export class TimestampsAndWatermarksOperator<T> {
    */
   readonly #bound: number;
   #max = -Infinity;
-  /** Timestamps of #boundedRunsTo. */
-  #stamps = new Float64Array(0);
+  /** What #boundedRunsTo hands a fused chain (EntryDownstream.run); created with #bound. */
+  readonly #run: BoundedRun<T>;
   #cancelTimer: (() => void) | undefined;
   readonly #output: WatermarkOutput = {
     // As Flink's WatermarkEmitter: a watermark that does not advance is dropped and does not end
@@ -114,6 +114,7 @@ export class TimestampsAndWatermarksOperator<T> {
     this.#onBatch = onInput && options.watermarks.cadence === 'batch';
     const bound = options.watermarks.outOfOrderness;
     this.#bound = this.#onEvent && bound !== undefined && options.watermarks.idleTimeout === undefined ? bound : -1;
+    this.#run = { extract: this.#extract, bound: this.#bound, max: -Infinity, watermark: -Infinity, stopTs: undefined };
     // Flink registers the first periodic timer at open(): now + interval.
     if (this.#periodic) this.#schedulePeriodic(processingTime.now() + this.#period);
   }
@@ -224,52 +225,24 @@ export class TimestampsAndWatermarksOperator<T> {
   }
 
   /**
-   * #boundedValueTo over a batch into `down.records`: runs of values with their timestamps, each run's
-   * last watermark after it. A late value, an invalid timestamp or watermark ends a run and goes alone.
+   * #boundedValueTo over a batch through `down.run`: runs of values, each run's last watermark after
+   * it. A late value, an invalid timestamp or watermark ends a run and goes alone.
    */
   #boundedRunsTo(values: readonly T[], down: EntryDownstream<T>): void {
+    const run = this.#run;
     const n = values.length;
-    if (this.#stamps.length < n) this.#stamps = new Float64Array(n);
-    const stamps = this.#stamps;
-    const extract = this.#extract;
-    const bound = this.#bound;
-    let max = this.#max;
-    let watermark = this.#currentWatermark;
-    let from = 0;
-    for (let i = 0; i < n; i++) {
-      const ts: unknown = extract(values[i]!);
-      if (Number.isSafeInteger(ts) && (ts as number) > watermark) {
-        const t = ts as number;
-        stamps[i] = t;
-        if (t <= max) continue;
-        if (Number.isSafeInteger(t - bound - 1)) {
-          max = t;
-          if (t - bound - 1 > watermark) watermark = t - bound - 1;
-          continue;
-        }
+    for (let i = 0; i < n; ) {
+      run.max = this.#max;
+      run.watermark = this.#currentWatermark;
+      const stop = down.run!(values, i, run);
+      this.#max = run.max;
+      if (run.watermark > this.#currentWatermark) {
+        this.#currentWatermark = run.watermark;
+        down.watermark(run.watermark);
       }
-      this.#runTo(values, from, i, max, watermark, down);
-      this.#boundedValueTo(values[i]!, ts, down);
-      max = this.#max;
-      watermark = this.#currentWatermark;
-      from = i + 1;
-    }
-    this.#runTo(values, from, n, max, watermark, down);
-  }
-
-  #runTo(
-    values: readonly T[],
-    from: number,
-    to: number,
-    max: number,
-    watermark: number,
-    down: EntryDownstream<T>,
-  ): void {
-    this.#max = max;
-    if (from < to) down.records!(values, this.#stamps, from, to);
-    if (watermark > this.#currentWatermark) {
-      this.#currentWatermark = watermark;
-      down.watermark(watermark);
+      if (stop >= n) return;
+      this.#boundedValueTo(values[stop]!, run.stopTs, down);
+      i = stop + 1;
     }
   }
 
@@ -298,7 +271,7 @@ export class TimestampsAndWatermarksOperator<T> {
 
   /** Processes a batch of values into a fused chain's next operator (src/window/fused-window.ts). */
   processValuesTo(values: readonly T[], down: EntryDownstream<T>): void {
-    if (this.#bound >= 0 && down.records !== undefined) this.#boundedRunsTo(values, down);
+    if (this.#bound >= 0 && down.run !== undefined) this.#boundedRunsTo(values, down);
     else for (let i = 0; i < values.length; i++) this.processValueTo(values[i]!, down);
     this.endOfBatchTo(down);
   }

@@ -15,7 +15,7 @@ import { failThroughPipeline } from '../core/checkpointing.js';
 import { processBatch, processElement, type OperatorRuntime } from '../core/operator.js';
 import { schedulerProcessingTime } from '../rx/processing-time.js';
 import { attachProbe, OperatorProbe } from '../core/metrics/probe.js';
-import type { EntryDownstream } from '../time/entry-downstream.js';
+import type { BoundedRun, EntryDownstream } from '../time/entry-downstream.js';
 import { createEntry, processMarkers, type EntryStage, type EventTimeOptions } from '../time/withEventTime.js';
 import { perValueEntryError } from '../time/errors.js';
 import type { WindowOperator, WindowResult } from './operator.js';
@@ -153,9 +153,9 @@ class ValuesDownstream<T, K, R> implements EntryDownstream<T> {
     this.#window.processValue(value, timestamp, this.#out);
   }
   // A run's watermarks as one: nothing forwards them past the fused toValues, and the run's values
-  // are all above each (none late), so they fire the same panes in the same order (pane-path.ts).
-  records(values: readonly T[], timestamps: Float64Array, from: number, to: number): void {
-    this.#window.processValues(values, timestamps, from, to, this.#out);
+  // are all above each (none late), so they fire the same panes in the same order (pane-run.ts).
+  run(values: readonly T[], from: number, run: BoundedRun<T>): number {
+    return this.#window.processRun(values, from, run, this.#out);
   }
   watermark(timestamp: number): void {
     const window = this.#window;

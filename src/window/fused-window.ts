@@ -12,7 +12,8 @@
  *    plain values (a ValuesStage, src/rx/stages.ts), and the window operator hands its results to
  *    the subscriber as they are, with no record wrapping each. No watermark leaves such a chain, so
  *    a bounded strategy's per-event watermarks of a batch reach the window as one per run of values
- *    (EntryDownstream.records): the timestamps in one number array, the values in one loop.
+ *    (EntryDownstream.run): the entry's timestamps and watermark and the window's fold in one loop
+ *    (pane-run.ts).
  *
  * The operators in front only say what they are (`stageOf`, src/rx/stages.ts); the window asks, so
  * every arrow points down. Each rule applies only to the exact stream the previous operator returned,

@@ -22,6 +22,7 @@ import { MAX_WATERMARK } from '../core/elements.js';
 import { processElement, type Output, type OperatorRuntime, type StreamOperator } from '../core/operator.js';
 import { WindowSetup, type WindowOperatorConfig } from './config.js';
 import { PanePath } from './pane-path.js';
+import { paneRun } from './pane-run.js';
 import { paneKeyCount, paneTimerCount } from './pane-state.js';
 import type { GeneralPathFactory, GeneralWindows } from './general-windows.js';
 import { exportWindowState } from './state-export.js';
@@ -30,6 +31,7 @@ import type { WindowStateAccess } from './state-access.js';
 import type { QueryableStateHandle } from '../core/queryable.js';
 import { registerOpenWindows } from './queryable-view.js';
 import { FIRE_EARLY } from './fire-early.js';
+import { takeRun, type BoundedRun } from '../time/entry-downstream.js';
 
 export {
   DROPPED_LATE,
@@ -168,18 +170,19 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     panes.processValue(value, timestamp, selectKey, out);
   }
 
-  /** `processValue` for `values[from, to)` at `timestamps[from, to)`: a fused chain's run of records. */
-  processValues(
-    values: readonly T[],
-    timestamps: Float64Array,
-    from: number,
-    to: number,
-    out: Output<WindowResult<K, R>, K>,
-  ): void {
+  /**
+   * A fused chain's run of values (EntryDownstream.run): on the pane table in one loop, else value by value.
+   *
+   * @internal
+   */
+  processRun(values: readonly T[], from: number, run: BoundedRun<T>, out: Output<WindowResult<K, R>, K>): number {
     const selectKey = this.#setup.selectKey;
-    if (this.#panes !== null && selectKey !== null)
-      this.#panes.processValues(values, timestamps, from, to, selectKey, out);
-    else for (let i = from; i < to; i++) this.processValue(values[i]!, timestamps[i]!, out);
+    const panes = this.#panes;
+    if (panes !== null && selectKey !== null) {
+      const { table, columns } = panes.access;
+      return paneRun(panes, table, columns, this.#setup.watermark, values, from, run, selectKey, out);
+    }
+    return takeRun(values, from, run, (value, timestamp) => this.processValue(value, timestamp, out));
   }
 
   processWatermark(wm: Watermark, out: Output<WindowResult<K, R>, K>): void {

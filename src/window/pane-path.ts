@@ -19,6 +19,7 @@ import type { KeyData, WindowResult } from './types.js';
 import { UNKEYED, type Id } from './window-state.js';
 import type { KeyRef } from './window-rows.js';
 import type { PaneSlots } from './pane-rows.js';
+import { foldValue } from './pane-run.js';
 import { exportPaneKeys, exportPaneSlots, takePaneChanges, type PaneAccess } from './pane-state.js';
 
 /** The pane table of one window operator, and how records reach it and results leave it. */
@@ -80,58 +81,23 @@ export class PanePath<T, K, R> {
     const panes = this.#panes;
     const pane = panes.paneFor(record.timestamp, setup.watermark);
     if (pane === null) this.#lateRecord(record, record.value, record.timestamp, id, key, keyGroup, out);
-    else this.#add(pane, id, key, keyGroup, record.value, record.timestamp);
+    else this.add(pane, id, key, keyGroup, record.value, record.timestamp);
   }
 
   /** A value and its timestamp, keyed here by the fused keyBy `selectKey`. */
   processValue(value: T, timestamp: number, selectKey: (value: T) => K, out: Output<WindowResult<K, R>, K>): void {
     // Small enough to be inlined into the fused chain's loop: the timestamp, a double (milliseconds
-    // exceed 31 bits), is not boxed to cross a call; what follows is called with the pane.
+    // exceed 31 bits), is not boxed to cross a call; what follows is called with the pane
+    // (foldValue, pane-run.ts: one key lookup for a key on number columns, new or not).
     const pane = this.#panes.paneFor(timestamp, this.#setup.watermark);
-    if (pane === null) this.#lateValue(value, timestamp, selectKey, out);
-    else this.#keyValue(pane, value, timestamp, selectKey);
+    if (pane === null) this.lateValue(value, timestamp, selectKey, out);
+    else foldValue(this, this.#panes, this.#columns, pane, value, timestamp, selectKey);
   }
 
-  /** `processValue` for `values[from, to)` at `timestamps[from, to)`, in one loop with the pane at hand. */
-  processValues(
-    values: readonly T[],
-    timestamps: Float64Array,
-    from: number,
-    to: number,
-    selectKey: (value: T) => K,
-    out: Output<WindowResult<K, R>, K>,
-  ): void {
-    const panes = this.#panes;
-    const watermark = this.#setup.watermark; // (a run raises it only after its last value)
-    let pane: Pane<Id> | null = null;
-    let start = 0;
-    let end = -Infinity;
-    for (let i = from; i < to; i++) {
-      const value = values[i]!;
-      const ts = timestamps[i]!;
-      if (!(ts >= start && ts < end)) {
-        pane = panes.paneFor(ts, watermark);
-        if (pane === null) {
-          this.#lateValue(value, ts, selectKey, out);
-          continue;
-        }
-        start = pane.window.start;
-        end = pane.window.end;
-      }
-      this.#keyValue(pane!, value, ts, selectKey);
-    }
-  }
-
-  #lateValue(value: T, timestamp: number, selectKey: (value: T) => K, out: Output<WindowResult<K, R>, K>): void {
+  /** (pane-run.ts) */
+  lateValue(value: T, timestamp: number, selectKey: (value: T) => K, out: Output<WindowResult<K, R>, K>): void {
     const key = checkKey(selectKey(value), value);
     this.#lateRecord(null, value, timestamp, keyId(key), key, FUSED_KEY_GROUP, out);
-  }
-
-  #keyValue(pane: Pane<Id>, value: T, timestamp: number, selectKey: (value: T) => K): void {
-    const key = checkKey(selectKey(value), value);
-    // The key group is computed only where needed: for a record out (not for a fused toValues) and
-    // for snapshots.
-    this.#add(pane, keyId(key), key, FUSED_KEY_GROUP, value, timestamp);
   }
 
   /**
@@ -155,14 +121,15 @@ export class PanePath<T, K, R> {
       return;
     }
     const pane = kept.pane;
-    this.#add(pane, id, key, keyGroup, value, timestamp);
+    this.add(pane, id, key, keyGroup, value, timestamp);
     const slot = pane.slots.get(id)!;
     const index = kept.fired[slot] ?? 0;
     kept.fired[slot] = index + 1;
     this.#emit(pane, slot, paneOf(index, watermark, pane.maxTs, false, watermark === MAX_WATERMARK), out);
   }
 
-  #add(pane: Pane<Id>, id: Id, key: unknown, keyGroup: number, value: T, timestamp: number): void {
+  /** Adds `value` to the window of key `id` in `pane` (also for pane-run.ts). */
+  add(pane: Pane<Id>, id: Id, key: unknown, keyGroup: number, value: T, timestamp: number): void {
     const slot = pane.slots.get(id) ?? -1; // (here, not in a method of the table: that stayed a call)
     const columns = this.#columns;
     if (columns !== null) {
