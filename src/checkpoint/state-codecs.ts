@@ -6,6 +6,7 @@
  * testing kit's and the parallel subtasks'.
  */
 import type { StateCodecs } from '../core/checkpointing.js';
+import { EVENT_TIME_CODEC } from '../time/event-time-codec.js';
 import { WINDOW_CODEC } from '../window/window-codec.js';
 
 /**
@@ -25,4 +26,4 @@ import { WINDOW_CODEC } from '../window/window-codec.js';
  * };
  * ```
  */
-export const STATE_CODECS: StateCodecs = { window: WINDOW_CODEC };
+export const STATE_CODECS: StateCodecs = { window: WINDOW_CODEC, eventTime: EVENT_TIME_CODEC };

@@ -65,7 +65,7 @@ export { KeyByOperator } from '../keyed/keyBy.js';
 export { RollingReduceOperator, type RollingReduceSnapshot } from '../keyed/rollingReduce.js';
 export { KeyedProcessOperator, type KeyedProcessSnapshot } from '../keyed/keyedProcess.js';
 export { ProcessOperator } from '../keyed/process.js';
-export { TimestampsAndWatermarksOperator } from '../time/timestamps-and-watermarks.js';
+export { TimestampsAndWatermarksOperator } from '../time/snapshotting-entry.js';
 export type { EventTimeEntrySnapshot, TimestampsAndWatermarksOptions } from '../time/event-time-options.js';
 export type { EntryDownstream } from '../time/entry-downstream.js';
 export { WatermarkValve } from '../time/watermark-valve.js';
