@@ -8,11 +8,12 @@ import type { AggregateColumns } from './aggregate-columns.js';
 import { FUSED_KEY_GROUP, type WindowSetup } from './config.js';
 import type { LatePanes } from './late-panes.js';
 import { changedKeys, exportPanes, paneTableCanHold, windowDataOf, type PaneContents } from './pane-contents.js';
-import { panesFit, takeWrittenSlots, type PaneColumns, type PaneSlots } from './pane-rows.js';
+import { panesFit, takeWrittenSlots, type PaneColumns, type PaneRowSource, type PaneSlots } from './pane-rows.js';
 import type { Pane, PaneTable } from './panes.js';
 import type { PaneFirings } from './fire-early.js';
 import type { KeyData, WindowData, WindowOperatorState } from './types.js';
 import { UNKEYED, type Id, type KeyRef } from './window-state.js';
+import type { WindowRowSource } from './window-rows.js';
 import { keyId } from '../core/keys.js';
 
 /** What a pane path opens to its checkpoint code: its tables, and how a slot is taken and read. */
@@ -30,6 +31,10 @@ export interface PaneAccess {
   early(): PaneFirings<Pane<Id>>;
   /** How many times slot `i` of a pane of the table fired early. */
   earlyCount(pane: Pane<Id>, i: number): number;
+  /** The panes fired since the last export of window rows (the path adds them); null before the first. */
+  fired: Pane<Id>[] | null;
+  /** Whether written slots are recorded for pane tables (after the first export). */
+  tracking: boolean;
 }
 
 /** Every pane with windows: the late ones (all ended), then the table's. */
@@ -91,16 +96,13 @@ export function exportPaneKeys(a: PaneAccess, only: Id | undefined): KeyData[] {
 }
 
 /**
- * The live panes as the checkpoint's pane tables read them (pane-rows.ts); when `tracking`, each
- * with the slots written since the last call.
- *
- * @example
- * ```ts
- * // internal: exportPaneSlots(access, true) // [{ window, length, changed: [2, 5], key, keyGroup, acc }]
- * ```
+ * The live panes as the checkpoint's pane tables read them (pane-rows.ts); after the first call,
+ * each with the slots written since the last call.
  */
-export function exportPaneSlots(a: PaneAccess, tracking: boolean): PaneSlots[] {
+function exportPaneSlots(a: PaneAccess): PaneSlots[] {
   const inc = a.setup.incremental!;
+  const tracking = a.tracking;
+  a.tracking = true;
   return a.table.panes().map((pane) => ({
     window: pane.window,
     length: pane.keys.length,
@@ -171,20 +173,36 @@ function restorePaneRows(a: PaneAccess, s: WindowOperatorState): void {
 
 /**
  * The keys whose windows changed since the last export (window-rows.ts): those of the panes fired
- * since (`fired`), and those written since; undefined when `fired` is null (the export is full).
- *
- * @example
- * ```ts
- * // internal: takePaneChanges(access, fired) // Map { 'a' => { key: 'a', keyGroup: 7 } }
- * ```
+ * since (`a.fired`), and those written since; undefined when `a.fired` is null (the export is full).
  */
-export function takePaneChanges(a: PaneAccess, fired: Pane<Id>[] | null): Map<Id, KeyRef> | undefined {
+function takePaneChanges(a: PaneAccess): Map<Id, KeyRef> | undefined {
+  const fired = a.fired;
+  a.fired = [];
   return changedKeys(
     fired,
     allPanes(a),
     (pane, i) => a.groupOf(pane, i),
     (key) => idOf(a, key),
   );
+}
+
+/**
+ * The pane path as the checkpoint's exporters read it (window-rows.ts `WindowExporter`, pane-rows.ts
+ * `PaneExporter`). Here rather than as methods of `PanePath`, with the bookkeeping of incremental
+ * exports in `a`, so that a bundle of windows without checkpoints leaves it out (window-codec.ts).
+ *
+ * @example
+ * ```ts
+ * // internal: exports.rows.export(paneRows(panes.access), checkpoint.incremental)
+ * ```
+ */
+export function paneRows(a: PaneAccess): WindowRowSource<Id> & PaneRowSource {
+  return {
+    exportKeys: () => exportPaneKeys(a, undefined),
+    exportKey: (id) => exportPaneKeys(a, id)[0],
+    takeChanged: () => takePaneChanges(a),
+    exportPanes: () => exportPaneSlots(a),
+  };
 }
 
 /**
