@@ -63,5 +63,6 @@ export {
 } from './aggregates.js';
 export { QuantileSketch, type QuantileSketchData, type SketchStoreData } from './quantile-sketch.js';
 export type { PaneInfo, PaneTiming } from './pane-info.js';
+export { queryableWindows, type OpenWindow, type QueryableWindows } from './queryable-view.js';
 export { GLOBAL_WINDOW, maxTimestamp, windowStart, type TimeWindow } from './windows.js';
 export { StateExportError, WindowMergeError, WindowStateError } from './errors.js';

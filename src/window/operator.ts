@@ -24,7 +24,6 @@ import { WindowSetup, type WindowOperatorConfig } from './config.js';
 import { PanePath } from './pane-path.js';
 import { paneKeyCount, paneTimerCount } from './pane-state.js';
 import type { GeneralPathFactory, GeneralWindows } from './general-windows.js';
-import { exportWindowState } from './state-export.js';
 import type { WindowResult } from './types.js';
 import type { WindowStateAccess } from './state-access.js';
 import type { QueryableStateHandle } from '../core/queryable.js';
@@ -94,7 +93,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
       },
       exports: undefined,
     };
-    this.#queryable = registerOpenWindows(config.queryable, () => exportWindowState(this.stateAccess));
+    this.#queryable = registerOpenWindows(config.queryable, this.stateAccess);
   }
 
   /** The current event-time watermark of this operator. */

@@ -15,9 +15,9 @@ import { PaneTable, type Pane } from './panes.js';
 import { ON_TIME_ONLY_PANE, paneOf, type PaneInfo } from './pane-info.js';
 import { PaneFirings } from './fire-early.js';
 import { ELEMENTS, runProcess, type PaneContents } from './pane-contents.js';
-import type { KeyData, WindowResult } from './types.js';
+import type { WindowResult } from './types.js';
 import { UNKEYED, type Id } from './window-state.js';
-import { exportPaneKeys, type PaneAccess } from './pane-state.js';
+import type { PaneAccess } from './pane-state.js';
 
 /** The pane table of one window operator, and how records reach it and results leave it. */
 export class PanePath<T, K, R> {
@@ -314,11 +314,6 @@ export class PanePath<T, K, R> {
     this.#early = null;
     this.#panes.clear();
     this.#late?.clear();
-  }
-
-  /** The windows grouped by key, in the order keys first appear. */
-  exportKeys(): KeyData[] {
-    return exportPaneKeys(this.#access, undefined);
   }
 
   /** Whether checkpoints take pane tables (pane-rows.ts); else window rows. */

@@ -5,7 +5,7 @@
  */
 import type { StreamRecord } from '../core/elements.js';
 import type { Counters } from '../core/counters.js';
-import type { QueryableOption } from '../core/queryable.js';
+import type { QueryableWindows } from './queryable-view.js';
 import type { SideOutput } from '../rx/side-output.js';
 import type { WindowAggregateFunction } from './aggregates.js';
 import type { Evictor } from './evictors.js';
@@ -85,8 +85,11 @@ export interface WindowOptions<T, K> {
   counters?: Counters;
   /** Stable id of this operator's state in snapshots. */
   uid?: string;
-  /** Makes each key's open windows readable by the UI under this name (local queryable state). */
-  queryable?: QueryableOption;
+  /**
+   * Makes each key's open windows readable by the UI (local queryable state):
+   * `queryableWindows(registry, name)`.
+   */
+  queryable?: QueryableWindows;
 }
 
 /**

@@ -98,3 +98,21 @@ describe('the window state export comes with checkpoints, not with the operator'
     expect(text).not.toContain('expected a full table of keys and values of equal length');
   });
 });
+
+describe("the plain export that a window's queryable view reads comes with queryableWindows", () => {
+  const PLAIN = ['src/window/state-export.ts'];
+  const open = (queryable: string): string =>
+    `import { keyBy, window, tumblingEventTimeWindows, count, toValues, queryableWindows } from './src/index.ts';
+     const registry = { register: () => ({ changed() {}, close() {} }) };
+     export default [keyBy((x) => x), window(tumblingEventTimeWindows(10)${queryable}).aggregate(count()), toValues()];`;
+
+  it('a window without the option leaves it out', async () => {
+    const files = await bundled(open(''));
+    for (const file of PLAIN) expect(files).not.toContain(file);
+  });
+
+  it('queryableWindows(registry, name) brings it', async () => {
+    const files = await bundled(open(", { queryable: queryableWindows(registry, 'open') }"));
+    for (const file of PLAIN) expect(files).toContain(file);
+  });
+});
