@@ -3,7 +3,9 @@
  * (window-rows.ts) or as columnar pane tables (pane-rows.ts), and their restore. Kept apart from
  * the per-record path so that file stays one concept; it works on what `PaneAccess` opens.
  */
+import { accExportOf } from './acc-export.js';
 import { clonePlain } from './aggregates.js';
+import { fromAccumulator, toAccumulator } from './column-accumulators.js';
 import type { AggregateColumns } from './aggregate-columns.js';
 import { FUSED_KEY_GROUP, type WindowSetup } from './config.js';
 import type { LatePanes } from './late-panes.js';
@@ -75,7 +77,7 @@ const idOf = (a: PaneAccess, key: unknown): Id => (a.setup.keyed ? keyId(key as 
 
 /** The accumulator (or elements) of slot `i` of `pane`. */
 const accOf = (a: PaneAccess, pane: Pane<Id>, i: number): unknown =>
-  a.columns !== null ? a.columns.toAccumulator(pane.columns, i) : pane.accs[i];
+  a.columns !== null ? toAccumulator(a.columns, pane.columns, i) : pane.accs[i];
 
 /**
  * The panes' windows as window rows grouped by key, in the order the keys first appear; with
@@ -87,10 +89,11 @@ const accOf = (a: PaneAccess, pane: Pane<Id>, i: number): unknown =>
  * ```
  */
 export function exportPaneKeys(a: PaneAccess, only: Id | undefined): KeyData[] {
+  const acc = accExportOf(a.setup.incremental);
   const data = (pane: Pane<Id>, i: number): WindowData => {
     const late = pane.maxTs <= a.setup.watermark ? a.late!.get(pane.window.start)! : null;
     const fired = late === null ? a.earlyCount(pane, i) : (late.fired[i] ?? 0);
-    return windowDataOf(a.setup, a.inc, pane.window, accOf(a, pane, i), fired);
+    return windowDataOf(a.setup, acc, pane.window, accOf(a, pane, i), fired);
   };
   return exportPanes(allPanes(a), only, (pane, i) => a.groupOf(pane, i), data);
 }
@@ -100,7 +103,7 @@ export function exportPaneKeys(a: PaneAccess, only: Id | undefined): KeyData[] {
  * each with the slots written since the last call.
  */
 function exportPaneSlots(a: PaneAccess): PaneSlots[] {
-  const inc = a.setup.incremental!;
+  const acc = accExportOf(a.setup.incremental);
   const tracking = a.tracking;
   a.tracking = true;
   return a.table.panes().map((pane) => ({
@@ -109,7 +112,7 @@ function exportPaneSlots(a: PaneAccess): PaneSlots[] {
     changed: takeWrittenSlots(pane, tracking),
     key: (i) => clonePlain(pane.keys[i], 'key'),
     keyGroup: (i) => a.groupOf(pane, i),
-    acc: (i) => inc.exportAcc(accOf(a, pane, i)),
+    acc: (i) => acc.exportAcc(accOf(a, pane, i)),
   }));
 }
 
@@ -118,7 +121,7 @@ function put(a: PaneAccess, pane: Pane<Id>, key: unknown, keyGroup: number, acc:
   // A fused keyBy computes key groups itself (as it would have attached them): none is kept.
   const slot = a.addSlot(pane, idOf(a, key), key, a.setup.selectKey !== null ? FUSED_KEY_GROUP : keyGroup);
   if (a.columns === null) pane.accs[slot] = acc;
-  else a.columns.fromAccumulator(acc, pane.columns, slot);
+  else fromAccumulator(a.columns, acc, pane.columns, slot);
   return slot;
 }
 
@@ -131,10 +134,10 @@ function put(a: PaneAccess, pane: Pane<Id>, key: unknown, keyGroup: number, acc:
  * ```
  */
 function restorePaneColumns(a: PaneAccess, panes: readonly PaneColumns[]): void {
-  const inc = a.setup.incremental!;
+  const acc = accExportOf(a.setup.incremental);
   for (const { window, keyGroup, keys, accs } of panes) {
     const pane = a.table.paneAt(window.start);
-    for (let i = 0; i < keys.length; i++) put(a, pane, clonePlain(keys[i], 'key'), keyGroup, inc.importAcc(accs[i]));
+    for (let i = 0; i < keys.length; i++) put(a, pane, clonePlain(keys[i], 'key'), keyGroup, acc.importAcc(accs[i]));
   }
 }
 
@@ -149,6 +152,7 @@ function restorePaneColumns(a: PaneAccess, panes: readonly PaneColumns[]): void 
  */
 function restorePaneRows(a: PaneAccess, s: WindowOperatorState): void {
   const process = a.setup.incremental === null;
+  const accs = accExportOf(a.setup.incremental);
   for (const k of s.keys) {
     const key = clonePlain(k.key, 'key');
     // A window without contents would fire nothing and be dropped: it needs no slot.
@@ -164,7 +168,7 @@ function restorePaneRows(a: PaneAccess, s: WindowOperatorState): void {
         kept.fired[kept.pane.keys.length] = w.panes ?? 0;
         pane = kept.pane;
       }
-      const acc = process ? { values: w.values!.slice(), times: w.times!.slice() } : a.inc.importAcc(w.acc);
+      const acc = process ? { values: w.values!.slice(), times: w.times!.slice() } : accs.importAcc(w.acc);
       const slot = put(a, pane, key, k.keyGroup, acc);
       if (early > 0) a.early().set(pane, slot, early);
     }

@@ -4,6 +4,7 @@
  * timer layer under the window's namespace. The pane table writes the same format
  * (PanePath.exportKeys), so either path restores what the other exported.
  */
+import { accExportOf } from './acc-export.js';
 import { clonePlain } from './aggregates.js';
 import type { WindowSetup } from './config.js';
 import type { GeneralPath } from './general-path.js';
@@ -52,7 +53,7 @@ export function exportEntry<T, K, R>(
         start: ws.window.start,
         end: ws.window.end,
         has: acc !== undefined || elements !== undefined,
-        acc: acc !== undefined ? inc!.exportAcc(acc) : null,
+        acc: acc !== undefined ? accExportOf(inc).exportAcc(acc) : null,
         values: elements === undefined ? null : elements.values.slice(),
         times: elements === undefined ? null : elements.times.slice(),
         trigger:
@@ -92,7 +93,7 @@ export function restoreWindows<T, K, R>(
       const ws = new WindowState(entry, window, setup.cleanupTime(w.end - 1));
       ws.panes = w.panes ?? 0; // (older snapshots have no count: 0)
       entry.add(ws);
-      if (w.has && inc !== null) general.contents.setAcc(ws, inc.importAcc(w.acc));
+      if (w.has && inc !== null) general.contents.setAcc(ws, accExportOf(inc).importAcc(w.acc));
       else if (w.values !== null && w.times !== null)
         general.contents.setElements(ws, { values: w.values.slice(), times: w.times.slice() });
       if (w.trigger !== null) {
