@@ -2,7 +2,7 @@
  * The general path's windows in the exported state (WindowOperatorState, version 1) and back: each
  * window's contents, trigger state and timers are read from (and restored into) the keyed state and
  * timer layer under the window's namespace. The pane table writes the same format
- * (PanePath.exportKeys), so either path restores what the other exported.
+ * (pane-state.ts `exportPaneKeys`), so either path restores what the other exported.
  */
 import { accExportOf } from './acc-export.js';
 import { clonePlain } from './aggregates.js';
@@ -19,7 +19,7 @@ import type { WindowRowSource } from './window-rows.js';
  *
  * @example
  * ```ts
- * // internal: { version: 1, ..., keys: [...panes.exportKeys(), ...exportWindows(setup, general)] }
+ * // internal: { version: 1, ..., keys: [...exportPaneKeys(panes.access, undefined), ...exportWindows(setup, general)] }
  * ```
  */
 export function exportWindows<T, K, R>(setup: WindowSetup<T, K, R>, general: GeneralPath<T, K, R>): KeyData[] {
