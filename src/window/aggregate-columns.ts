@@ -7,12 +7,10 @@
  * aggregates' own (`acc + 1`, `acc + select(v)`, `Math.min`, `Math.max`), so results are the same.
  *
  * Snapshots see no difference: a slot is exported as the accumulator the aggregate would hold
- * (`toAccumulator`) and restored from one (`fromAccumulator`).
+ * (`toAccumulator`) and restored from one (`fromAccumulator`), in column-accumulators.ts.
  */
 import { BUILTIN, COMBINED, type BuiltinAggregate } from './aggregates.js';
-
-/** A `combine`'s result objects: one property per part, in the order of its names (combined-results.ts). */
-export type ResultConstructor = new (of: AggregateColumns, columns: number[][], slot: number) => Record<string, number>;
+import type { ResultConstructor } from './combined-results.js';
 
 const COUNT = 0;
 const SUM = 1;

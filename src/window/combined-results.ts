@@ -3,7 +3,13 @@
  * (aggregate-columns.ts). `combine` brings this file (its `COMBINED` entry), so that a window of a
  * single built-in (`count()`) leaves it out of its bundle.
  */
-import type { AggregateColumns, ResultConstructor } from './aggregate-columns.js';
+/** What a result object reads its parts from: the pane's columns (aggregate-columns.ts `AggregateColumns`). */
+export interface PartResults {
+  partResult(p: number, columns: number[][], slot: number): number;
+}
+
+/** A `combine`'s result objects: one property per part, in the order of its names. */
+export type ResultConstructor = new (of: PartResults, columns: number[][], slot: number) => Record<string, number>;
 
 /** The result constructors by list of names. */
 const RESULTS = new Map<string, ResultConstructor>();
@@ -29,7 +35,7 @@ export function combinedResults(names: readonly string[]): ResultConstructor {
   const n = names.length;
   const [n0, n1] = names;
   // A store site for each of the first two parts: a site that sees one property name stays monomorphic.
-  function Result(this: Record<string, number>, of: AggregateColumns, columns: number[][], slot: number): void {
+  function Result(this: Record<string, number>, of: PartResults, columns: number[][], slot: number): void {
     if (n > 0) this[n0!] = of.partResult(0, columns, slot);
     if (n > 1) this[n1!] = of.partResult(1, columns, slot);
     for (let p = 2; p < n; p++) this[names[p]!] = of.partResult(p, columns, slot);

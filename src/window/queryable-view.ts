@@ -5,33 +5,12 @@
  * (state-export.ts, pane-contents.ts, the accumulators' copies) out of its bundle: an option that
  * is only a registry and a name could not bring it (docs/architecture.md §4).
  */
-import type {
-  QueryableEntry,
-  QueryableOption,
-  QueryableStateHandle,
-  QueryableStateRegistry,
-} from '../core/queryable.js';
+import type { QueryableStateHandle, QueryableStateRegistry } from '../core/queryable.js';
+import type { QueryableWindows } from './types.js';
 import type { WindowStateAccess } from './state-access.js';
 import { exportWindowState } from './state-export.js';
 
-/** One open window of a key, as the queryable view shows it. */
-export interface OpenWindow {
-  readonly start: number;
-  readonly end: number;
-  /** The incremental accumulator (reduce, aggregate), or undefined when the window keeps elements. */
-  readonly accumulator: unknown;
-  /** The window's elements, when it keeps them (process functions, evictors); else null. */
-  readonly elements: readonly unknown[] | null;
-}
-
-/**
- * The `queryable` option of a window operator: a registry and a view name, with the code that reads
- * the operator's open windows. Made by `queryableWindows(registry, name)`.
- */
-export interface QueryableWindows extends QueryableOption {
-  /** Reads the open windows of the operator whose state is `state` (an opaque handle the operator passes). */
-  readonly read: (state: object) => readonly QueryableEntry<unknown, readonly OpenWindow[]>[];
-}
+export type { OpenWindow, QueryableWindows } from './types.js';
 
 /**
  * The `queryable` option of `window(...)`: each key's open windows (`OpenWindow[]`), readable under
