@@ -80,7 +80,7 @@ export function restoreEventTime(a: EventTimeStateAccess, state: unknown): void 
  *
  * @example
  * ```ts
- * // internal: const codecs: StateCodecs = { window: WINDOW_CODEC, eventTime: EVENT_TIME_CODEC };
+ * // internal: const codecs: StateCodecs = { kinds: { window: WINDOW_CODEC, eventTime: EVENT_TIME_CODEC }, snapshot, restore };
  * ```
  */
 export const EVENT_TIME_CODEC: StateCodec<EventTimeStateAccess> = {

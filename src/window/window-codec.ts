@@ -125,7 +125,7 @@ export function restoreWindowState(
  *
  * @example
  * ```ts
- * // internal: const codecs: StateCodecs = { window: WINDOW_CODEC, keyed: KEYED_CODEC };
+ * // internal: const codecs: StateCodecs = { kinds: { window: WINDOW_CODEC }, snapshot, restore };
  * ```
  */
 export const WINDOW_CODEC: StateCodec<WindowStateAccess> = {
