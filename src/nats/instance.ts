@@ -4,7 +4,8 @@
  * 1. renews its membership; if no renewal succeeded within the TTL it stops every task, since
  *    another instance may own them by now (self-fencing; commits are fenced anyway);
  * 2. as leader, moves the assignment one step towards the sticky target (revoke, then assign);
- * 3. stops and releases the tasks no longer assigned to it, then takes and starts its new ones.
+ * 3. stops and releases the tasks no longer assigned to it or whose pipeline failed, then takes and
+ *    starts its new ones, and restarts its failed ones once their restart delay has passed.
  * A task is stopped and released by its old owner before the leader gives it to another, so a
  * task never runs twice, except on a zombie whose lease lapsed unnoticed: its commits are refused.
  */
@@ -18,13 +19,19 @@ import { liveMembers, Membership } from './membership.js';
 import { readTaskHolder, TaskFence } from './task-fence.js';
 import type { AssignedTask, TaskSpec } from './tasks.js';
 import { InvalidOptionError } from '../core/errors.js';
+import { TaskRestartDelays } from './task-restarts.js';
+import type { RestartStrategy } from '../parallel/restart-strategies.js';
 
-/** Why a task is stopped on an instance. */
-export type StopReason = 'revoked' | 'lease-lapsed' | 'shutdown';
+/** Why a task is stopped on an instance ('failed': its pipeline failed, it restarts after a delay). */
+export type StopReason = 'revoked' | 'lease-lapsed' | 'shutdown' | 'failed';
 
 /** What the instance does with its tasks: typically, run a checkpointed pipeline per task. */
 export interface TaskHandlers {
-  /** Starts a task: restore its checkpoint (key groups `task.keyGroups`), resume from its stored positions. */
+  /**
+   * Starts a task: restore its checkpoint (key groups `task.keyGroups`), resume from its stored
+   * positions. When the task's pipeline fails later, call `task.fail(error)`: the instance stops it
+   * and starts it again from its last checkpoint. A start that throws counts as such a failure.
+   */
   start(task: AssignedTask): void | Promise<void>;
   /** Stops a task, taking a last checkpoint if it can; the task is released once this resolves. */
   stop(task: AssignedTask, reason: StopReason): void | Promise<void>;
@@ -41,6 +48,12 @@ export interface TaskInstanceOptions {
   /** Time between rounds, in ms. Default a third of the lease TTL, so two missed rounds still renew in time. */
   readonly intervalMs?: number;
   readonly clock?: CoordinationClock;
+  /**
+   * When a failed task restarts, and when to give up on it (then it stays stopped on this instance and
+   * `onError` gets a `RestartsExhaustedError` naming it). Flink's strategies from rxflink/parallel;
+   * default `exponentialDelayRestart()` (1 s, ×1.5 per failure in a row, at most 1 min, never gives up).
+   */
+  readonly restartStrategy?: RestartStrategy;
   /** Told about failures of a round (server unreachable, a handler that threw); the next round retries. */
   readonly onError?: (error: unknown) => void;
 }
@@ -56,6 +69,9 @@ export class TaskInstance {
   readonly #running = new Map<string, AssignedTask>();
   /** Tasks stopped whose release failed (server unreachable): retried every round, or they stay held. */
   readonly #unreleased = new Set<TaskFence>();
+  /** Running tasks whose pipeline reported a failure (and the failure): stopped at the next round. */
+  readonly #failed = new Map<AssignedTask, unknown>();
+  readonly #restarts: TaskRestartDelays;
   #round: Promise<void> = Promise.resolve();
   #cancel: (() => void) | undefined;
   #stopped = false;
@@ -73,6 +89,7 @@ export class TaskInstance {
     const lease = { leaseTtlMs: options.buckets.leaseTtlMs, clock: this.#clock };
     this.#membership = new Membership(options.buckets.leases, options.instanceId, lease);
     this.#leader = new LeaderLease(options.buckets.leases, options.instanceId, lease);
+    this.#restarts = new TaskRestartDelays(this.#clock, options.restartStrategy);
   }
 
   /** The ids of the tasks this instance runs now. */
@@ -155,30 +172,45 @@ export class TaskInstance {
     await writeAssignment(kv, { generation: assignment.generation + 1, owners: next }, revision).catch(() => undefined);
   }
 
-  /** Stops the tasks taken away, then takes and starts the tasks given. */
+  /** Stops the tasks taken away or failed, then takes and starts the tasks given (a failed one after its delay). */
   async #reconcile(): Promise<void> {
     const kv = this.#options.buckets.tasks;
     for (const fence of [...this.#unreleased]) await this.#release(fence);
     const { owners } = (await readAssignment(kv)).assignment;
     for (const task of [...this.#running.values()]) {
-      if (owners[task.id] !== this.instanceId) await this.#stopTask(task, 'revoked');
+      if (this.#failed.has(task)) await this.#stopTask(task, 'failed', this.#failed.get(task));
+      else if (owners[task.id] !== this.instanceId) await this.#stopTask(task, 'revoked');
     }
     for (const spec of this.#options.tasks) {
-      if (owners[spec.id] !== this.instanceId || this.#running.has(spec.id)) continue;
+      if (owners[spec.id] !== this.instanceId || this.#running.has(spec.id) || this.#restarts.waiting(spec.id))
+        continue;
       const fence = await TaskFence.acquire(kv, spec.id, this.instanceId);
-      const task: AssignedTask = { ...spec, epoch: fence.epoch, fence };
+      const task: AssignedTask = { ...spec, epoch: fence.epoch, fence, fail: (error) => this.#fail(task, error) };
       this.#running.set(spec.id, task);
       try {
         await this.#options.handlers.start(task);
       } catch (error) {
         this.#report(error);
-        await this.#stopTask(task, 'revoked');
+        await this.#stopTask(task, 'failed', error);
       }
     }
   }
 
-  async #stopTask(task: AssignedTask, reason: StopReason): Promise<void> {
+  /** A task's pipeline failed: it is stopped at the next round (a later incarnation is not affected). */
+  #fail(task: AssignedTask, error: unknown): void {
+    if (this.#running.get(task.id) !== task || this.#failed.has(task)) return;
+    this.#failed.set(task, error);
+    this.#report(error);
+  }
+
+  async #stopTask(task: AssignedTask, reason: StopReason, failure?: unknown): Promise<void> {
     this.#running.delete(task.id);
+    this.#failed.delete(task);
+    if (reason !== 'failed') this.#restarts.forget(task.id);
+    else {
+      const exhausted = this.#restarts.failed(task.id, failure);
+      if (exhausted !== undefined) this.#report(exhausted);
+    }
     try {
       await this.#options.handlers.stop(task, reason);
     } catch (error) {

@@ -15,7 +15,8 @@ export interface TaskPipeline {
   /**
    * Stops the pipeline: unsubscribe, and close its `Checkpointing` (take a last checkpoint first
    * when `reason` is 'revoked' or 'shutdown', so the next owner replays less). With 'lease-lapsed'
-   * the task may already run elsewhere: a checkpoint would be refused by the fence anyway.
+   * the task may already run elsewhere: a checkpoint would be refused by the fence anyway. With
+   * 'failed' the pipeline reported its failure (`task.fail`): it restarts from its last checkpoint.
    */
   stop(reason: StopReason): void | Promise<void>;
 }
@@ -42,6 +43,8 @@ export interface CheckpointedTasksOptions {
    * Starts a task's pipeline on its backend: typically `startCheckpointing({ backend, interval,
    * keyGroups: task.keyGroups })`, a source that reads the task's key groups from the restored
    * positions, and a sink fenced by the task: `natsExactlyOnceSink(js, { ...sinkOptions, ...fencing })`.
+   * Subscribe with `{ error: task.fail }`, so that a failed pipeline (a checkpoint that could not be
+   * stored while the server restarted, say) is restarted from its last checkpoint.
    */
   run(task: AssignedTask, backend: CheckpointBackend, fencing: TaskSinkFencing): TaskPipeline | Promise<TaskPipeline>;
 }
@@ -54,7 +57,7 @@ export interface CheckpointedTasksOptions {
  * // internal: const handlers = checkpointedTasks({ buckets, run: async (task, backend, fencing) => {
  * // internal:   const checkpoints = await startCheckpointing({ backend, interval: 10_000, keyGroups: task.keyGroups });
  * // internal:   const sink = await natsExactlyOnceSink(js, { ...sinkOptions, ...fencing });
- * // internal:   const subscription = pipeline(checkpoints, task, sink).subscribe();
+ * // internal:   const subscription = pipeline(checkpoints, task, sink).subscribe({ error: task.fail });
  * // internal:   return { stop: async () => { subscription.unsubscribe(); await checkpoints.close(); } };
  * // internal: } });
  */

@@ -18,6 +18,13 @@ export interface TaskSpec {
 export interface AssignedTask extends TaskSpec {
   readonly epoch: number;
   readonly fence: TaskFence;
+  /**
+   * Reports that the task's pipeline failed (typically its subscription's `error` callback): the
+   * instance stops the task at its next round (reason 'failed') and starts it again from its last
+   * checkpoint after a restart delay, as Flink restarts a failed task. Calls after the first, or
+   * after the task stopped, do nothing.
+   */
+  readonly fail: (error: unknown) => void;
 }
 
 /**

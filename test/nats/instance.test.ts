@@ -6,6 +6,8 @@ import { type CoordinationBuckets, openCoordinationBuckets } from '../../src/nat
 import type { CoordinationClock } from '../../src/nats/clock.js';
 import { TaskFencedError } from '../../src/nats/task-fenced-error.js';
 import { TaskInstance } from '../../src/nats/instance.js';
+import { RestartsExhaustedError } from '../../src/parallel/errors.js';
+import { exponentialDelayRestart, fixedDelayRestart } from '../../src/parallel/restart-strategies.js';
 import { liveMembers } from '../../src/nats/membership.js';
 import { readTaskHolder } from '../../src/nats/task-fence.js';
 import { type AssignedTask, taskSpecs } from '../../src/nats/tasks.js';
@@ -198,6 +200,114 @@ describe('TaskInstance', () => {
     expect(b.running).toHaveLength(TASKS.length);
     expect(log.filter((e) => e.startsWith('a stop')).every((e) => e.endsWith('shutdown'))).toBe(true);
   }, 20_000);
+
+  it('a failed task is stopped and restarted at a higher epoch after its delay, 1.5× longer per failure in a row (Flink exponential-delay); a start that throws counts', async () => {
+    const buckets = await openCoordinationBuckets(nats.nc, { application: 'failed', leaseTtlMs: 60_000 });
+    let time = 0;
+    const clock: CoordinationClock = { now: () => time, schedule: () => () => undefined };
+    const log: Log = [];
+    const started = new Map<string, AssignedTask>();
+    const errors: unknown[] = [];
+    let refuseStart = false;
+    const a = new TaskInstance({
+      instanceId: 'a',
+      buckets,
+      tasks: TASKS,
+      clock,
+      restartStrategy: exponentialDelayRestart({
+        initialBackoff: 1000,
+        maxBackoff: 2000,
+        jitterFactor: 0,
+        resetBackoffThreshold: 2000,
+      }),
+      onError: (error) => errors.push(error),
+      handlers: {
+        start(task) {
+          log.push(`start ${task.id}`);
+          if (refuseStart && task.id === 'task-2') throw new Error('unreachable');
+          started.set(task.id, task);
+        },
+        stop: (task, reason) => void log.push(`stop ${task.id} ${reason}`),
+      },
+    });
+    const runsAfter = async (ms: number) => {
+      time += ms;
+      await a.tick();
+      return a.running.includes('task-2');
+    };
+    await a.tick();
+    expect(a.running).toHaveLength(TASKS.length);
+    const first = started.get('task-2')!;
+    const boom = new Error('boom');
+    first.fail(boom);
+    first.fail(new Error('again'));
+    expect(errors).toEqual([boom]);
+    log.length = 0;
+    expect(await runsAfter(0)).toBe(false);
+    expect(log).toEqual(['stop task-2 failed']);
+    expect((await readTaskHolder(buckets.tasks, 'task-2'))!.owner).toBeNull();
+    expect(await runsAfter(999)).toBe(false);
+    expect(await runsAfter(1)).toBe(true);
+    expect(started.get('task-2')!.epoch).toBeGreaterThan(first.epoch);
+    // The first incarnation's late report does not touch the second.
+    first.fail(new Error('late'));
+    expect(await runsAfter(0)).toBe(true);
+    // The delay counts from the round that stops the task. Second failure in a row: 1500 ms; third:
+    // 2250 ms, capped at 2000 ms.
+    started.get('task-2')!.fail(new Error('2'));
+    expect(await runsAfter(0)).toBe(false);
+    expect(await runsAfter(1499)).toBe(false);
+    expect(await runsAfter(1)).toBe(true);
+    started.get('task-2')!.fail(new Error('3'));
+    expect(await runsAfter(0)).toBe(false);
+    expect(await runsAfter(1999)).toBe(false);
+    expect(await runsAfter(1)).toBe(true);
+    // After running resetBackoffThreshold without failing, the next failure waits the first delay again;
+    // a start that throws is a failure in a row (1500 ms).
+    time += 2000;
+    refuseStart = true;
+    started.get('task-2')!.fail(new Error('4'));
+    log.length = 0;
+    expect(await runsAfter(0)).toBe(false);
+    expect(await runsAfter(999)).toBe(false);
+    expect(await runsAfter(1)).toBe(false);
+    expect(log).toEqual(['stop task-2 failed', 'start task-2', 'stop task-2 failed']);
+    refuseStart = false;
+    expect(await runsAfter(1499)).toBe(false);
+    expect(await runsAfter(1)).toBe(true);
+    // The other tasks never stopped.
+    expect(a.running).toEqual(TASKS.map((t) => t.id));
+    expect(log.filter((e) => e.startsWith('stop') && !e.includes('task-2'))).toEqual([]);
+  });
+
+  it('a task whose restart strategy gives up stays stopped, and onError gets a RestartsExhaustedError naming it', async () => {
+    const buckets = await openCoordinationBuckets(nats.nc, { application: 'given-up', leaseTtlMs: 60_000 });
+    const started = new Map<string, AssignedTask>();
+    const errors: unknown[] = [];
+    const a = new TaskInstance({
+      instanceId: 'a',
+      buckets,
+      tasks: TASKS,
+      restartStrategy: fixedDelayRestart({ attempts: 1, delay: 0 }),
+      onError: (error) => errors.push(error),
+      handlers: { start: (task) => void started.set(task.id, task), stop: () => undefined },
+    });
+    await a.tick();
+    started.get('task-1')!.fail(new Error('first'));
+    await a.tick();
+    await a.tick();
+    expect(a.running).toContain('task-1');
+    started.get('task-1')!.fail(new Error('second'));
+    await a.tick();
+    await a.tick();
+    expect(a.running).not.toContain('task-1');
+    expect(a.running).toHaveLength(TASKS.length - 1);
+    const exhausted = errors.at(-1) as RestartsExhaustedError;
+    expect(exhausted).toBeInstanceOf(RestartsExhaustedError);
+    expect(exhausted.message).toMatch(
+      /fixed-delay \(attempts 1, delay 0 ms\) of task "task-1" gave up after 1 restart\(s\).*Error: second/,
+    );
+  });
 
   it('start() runs a round at once, then one per interval of the injected clock; stop() cancels the next', async () => {
     const buckets = await openCoordinationBuckets(nats.nc, { application: 'loop', leaseTtlMs: TTL });

@@ -33,6 +33,11 @@ interface Event {
 }
 const events: Event[] = [];
 const APPLICATION = 'procs';
+/**
+ * Long enough that a child starved of CPU for a second (the full suite on a loaded 2-core machine)
+ * keeps its lease: a lapsed lease moves tasks legitimately, which the stickiness check would flag.
+ */
+const LEASE_TTL_MS = 3000;
 const TASK_IDS = Array.from({ length: 6 }, (_, i) => `task-${i}`);
 
 function launch(instanceId: string): ChildProcess {
@@ -40,6 +45,7 @@ function launch(instanceId: string): ChildProcess {
   // node itself with tsx's loader, not the tsx CLI: its wrapper process would take the signals.
   const child = spawn(process.execPath, ['--import', 'tsx', script, server.url, APPLICATION, instanceId], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, LEASE_TTL_MS: String(LEASE_TTL_MS) },
   });
   let buffer = '';
   child.stdout!.on('data', (chunk: Buffer) => {
@@ -68,7 +74,7 @@ function runningByTask(): Map<string, Set<string>> {
 
 /** The owners in the stored assignment, once every task has one. */
 async function owners(): Promise<Record<string, string | null>> {
-  const buckets = await openCoordinationBuckets(nc, { application: APPLICATION, leaseTtlMs: 1500 });
+  const buckets = await openCoordinationBuckets(nc, { application: APPLICATION, leaseTtlMs: LEASE_TTL_MS });
   return (await readAssignment(buckets.tasks)).assignment.owners;
 }
 
@@ -95,12 +101,12 @@ it('three processes share the tasks; a SIGKILLed one loses its tasks to the othe
   const before = await owners();
   a.kill('SIGKILL');
   killed.add('a');
-  const afterKill = await pollUntil(owners, settledOn(['b', 'c']), 15_000);
+  const afterKill = await pollUntil(owners, settledOn(['b', 'c']), 30_000);
   for (const t of TASK_IDS) if (before[t] !== 'a') expect(afterKill[t]).toBe(before[t]);
 
   // A fourth joins: it takes its share, and only from the others' surplus (sticky).
   launch('d');
-  const afterJoin = await pollUntil(owners, settledOn(['b', 'c', 'd']), 15_000);
+  const afterJoin = await pollUntil(owners, settledOn(['b', 'c', 'd']), 30_000);
   expect(TASK_IDS.filter((t) => afterJoin[t] !== afterKill[t]).every((t) => afterJoin[t] === 'd')).toBe(true);
 
   // SIGSTOP b past its lease: c and d take its tasks; resumed, b's commits are refused.
@@ -117,13 +123,13 @@ it('three processes share the tasks; a SIGKILLed one loses its tasks to the othe
   );
   b.kill('SIGSTOP');
   killed.add('b');
-  await pollUntil(owners, settledOn(['c', 'd']), 15_000).catch(async (error: unknown) => {
+  await pollUntil(owners, settledOn(['c', 'd']), 30_000).catch(async (error: unknown) => {
     b.kill('SIGCONT');
     throw error;
   });
   b.kill('SIGCONT');
-  await sleep(1500);
-  const buckets = await openCoordinationBuckets(nc, { application: APPLICATION, leaseTtlMs: 1500 });
+  await sleep(LEASE_TTL_MS);
+  const buckets = await openCoordinationBuckets(nc, { application: APPLICATION, leaseTtlMs: LEASE_TTL_MS });
   for (const t of paused) {
     const holder = await readTaskHolder(buckets.tasks, t);
     // Resumed, b rejoins and may be given a task again, but only under a new epoch, never its old one.
