@@ -225,9 +225,13 @@ export interface StatefulOperator {
   readonly uid?: string | undefined;
   readonly currentWatermark?: number;
   readonly stateVersion?: number;
+  /** The operator's state as plain data, stored with `stateVersion` (when it has no `snapshotCheckpoint`). */
   snapshotState?(): unknown;
+  /** Restores what `snapshotState` returned. */
   restoreState?(state: unknown): void;
+  /** The operator's state for `checkpoint` (key-grouped, possibly a delta when `incremental`). */
   snapshotCheckpoint?(checkpoint: PendingCheckpoint): OperatorStateSnapshot;
+  /** Restores what `snapshotCheckpoint` reported, or an older format; with `options.keyGroups`, only those. */
   restoreCheckpoint?(snapshot: OperatorStateSnapshot, options?: RestoreCheckpointOptions): void;
   /** State exported by the checkpoint runtime's codec for its kind, when the operator has no snapshot methods. */
   readonly stateAccess?: StateAccess;

@@ -54,6 +54,7 @@ export {
   type StateAccess,
   type StateCodec,
   type StateCodecs,
+  type StatefulOperator,
 } from '../core/checkpointing.js';
 export { STATE_CODECS } from '../checkpoint/state-codecs.js';
 export type { SourceCheckpointLink, SourcePort } from '../core/source-link.js';
