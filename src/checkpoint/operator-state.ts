@@ -10,13 +10,9 @@ import {
   MissingStateCodecError,
   MissingUidError,
   operatorName,
-  type PendingCheckpoint,
-  type RestoreSource,
-  type StateAccess,
-  type StateCodec,
-  type StateCodecs,
-  type StatefulOperator,
 } from '../core/checkpointing.js';
+import type { PendingCheckpoint, RestoreSource, StatefulOperator } from '../core/checkpointing.js';
+import type { StateAccess, StateCodec, StateCodecs } from '../core/checkpointing.js';
 
 /** The uid of an operator that has state, and its name in errors; `MissingUidError` without a uid. */
 function checkpointedUid(operator: { readonly uid?: string | undefined }): { uid: string; name: string } {
