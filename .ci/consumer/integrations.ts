@@ -7,6 +7,7 @@ import {
   boundedOutOfOrderness,
   count,
   keyBy,
+  queryableWindows,
   toValues,
   tumblingEventTimeWindows,
   window,
@@ -36,7 +37,7 @@ export const running = actions.source
   .pipe(
     withEventTimeBatches({ timestamp: actionTimestamp, watermarks: boundedOutOfOrderness(1_000) }),
     keyBy((e) => e.action.type),
-    window(tumblingEventTimeWindows(10_000), { queryable: { registry: live, name: 'open' } }).aggregate(count()),
+    window(tumblingEventTimeWindows(10_000), { queryable: queryableWindows(live, 'open') }).aggregate(count()),
     toValues(),
     dispatchResults(store.dispatch, {
       action: perType.actions.resultsReceived,

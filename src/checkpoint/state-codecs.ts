@@ -6,10 +6,12 @@
  * testing kit's and the parallel subtasks'.
  */
 import type { StateCodecs } from '../core/checkpointing.js';
+import { EVENT_TIME_CODEC } from '../time/event-time-codec.js';
+import { restoreOperator, snapshotOperator } from './operator-state.js';
 import { WINDOW_CODEC } from '../window/window-codec.js';
 
 /**
- * The codecs by state kind.
+ * The runtime's state code: the report and restore of operators, and the codecs by state kind.
  *
  * @example
  * ```ts
@@ -25,4 +27,8 @@ import { WINDOW_CODEC } from '../window/window-codec.js';
  * };
  * ```
  */
-export const STATE_CODECS: StateCodecs = { window: WINDOW_CODEC };
+export const STATE_CODECS: StateCodecs = {
+  kinds: { window: WINDOW_CODEC, eventTime: EVENT_TIME_CODEC },
+  snapshot: snapshotOperator,
+  restore: restoreOperator,
+};

@@ -91,19 +91,32 @@ export interface StateCodec<A extends StateAccess = StateAccess> {
   restore(access: A, snapshot: OperatorStateSnapshot, options?: RestoreCheckpointOptions): void;
 }
 
-/** The codecs a checkpoint runtime holds, by `StateAccess.kind`. */
-export type StateCodecs = Readonly<Record<string, StateCodec<never>>>;
+/**
+ * The state code a checkpoint runtime brings with its checkpoint and restore markers: how an
+ * operator's state is reported and restored (src/checkpoint/operator-state.ts), and the codecs of
+ * the operators that leave their state to it, by `StateAccess.kind`. The markers bring it, not the
+ * operators, so that a pipeline without checkpoints leaves it out of its bundle.
+ */
+export interface StateCodecs {
+  /** The codecs by `StateAccess.kind`. */
+  readonly kinds: Readonly<Record<string, StateCodec<never>>>;
+  /** Reports `operator`'s state to `checkpoint` (it has state: `hasState`). */
+  snapshot(operator: StatefulOperator, checkpoint: PendingCheckpoint): void;
+  /** Gives `operator` the state stored under its uid in `source` (it has state: `hasState`). */
+  restore(operator: StatefulOperator, source: RestoreSource): void;
+}
 
 /**
  * An operator leaves its state to a codec, and the checkpoint or restore marker that reached it
  * came from a runtime without that codec (a hand-made `PendingCheckpoint` or `RestoreSource`).
  */
 export class MissingStateCodecError extends StreamError {
-  readonly kind: string;
-  constructor(operator: string, kind: string) {
+  /** The kind of the operator's `stateAccess`; undefined for an operator with snapshot methods. */
+  readonly kind: string | undefined;
+  constructor(operator: string, kind: string | undefined) {
     super(
       'MISSING_STATE_CODEC',
-      `The operator ${operator} leaves its ${kind} state to the checkpoint runtime, and this checkpoint or restore carries no codecs (startCheckpointing's, or STATE_CODECS of rxflink/engine)`,
+      `The operator ${operator} has ${kind ?? 'its'} state, and this checkpoint or restore carries no codecs to report or restore it (startCheckpointing's, or STATE_CODECS of rxflink/engine)`,
     );
     this.kind = kind;
   }
@@ -198,17 +211,10 @@ export class DuplicateUidError extends StreamError {
 }
 
 /** The name of an operator in errors: its uid, else its class. */
-function operatorName(operator: object): string {
+export function operatorName(operator: object): string {
   const uid = (operator as { uid?: unknown }).uid;
   const kind = operator.constructor?.name || 'operator';
   return typeof uid === 'string' ? `${kind} (uid ${JSON.stringify(uid)})` : kind;
-}
-
-/** The uid of an operator that has state, and its name in errors; `MissingUidError` without a uid. */
-function checkpointedUid(operator: { readonly uid?: string | undefined }): { uid: string; name: string } {
-  const name = operatorName(operator);
-  if (operator.uid === undefined) throw new MissingUidError(name);
-  return { uid: operator.uid, name };
 }
 
 /**
@@ -219,9 +225,13 @@ export interface StatefulOperator {
   readonly uid?: string | undefined;
   readonly currentWatermark?: number;
   readonly stateVersion?: number;
+  /** The operator's state as plain data, stored with `stateVersion` (when it has no `snapshotCheckpoint`). */
   snapshotState?(): unknown;
+  /** Restores what `snapshotState` returned. */
   restoreState?(state: unknown): void;
+  /** The operator's state for `checkpoint` (key-grouped, possibly a delta when `incremental`). */
   snapshotCheckpoint?(checkpoint: PendingCheckpoint): OperatorStateSnapshot;
+  /** Restores what `snapshotCheckpoint` reported, or an older format; with `options.keyGroups`, only those. */
   restoreCheckpoint?(snapshot: OperatorStateSnapshot, options?: RestoreCheckpointOptions): void;
   /** State exported by the checkpoint runtime's codec for its kind, when the operator has no snapshot methods. */
   readonly stateAccess?: StateAccess;
@@ -236,46 +246,17 @@ export function hasState(operator: StatefulOperator): boolean {
   );
 }
 
-/** The codec of `access` among `codecs`; `MissingStateCodecError` when there is none. */
-function codecOf(access: StateAccess, codecs: StateCodecs | undefined, name: string): StateCodec {
-  const codec = codecs?.[access.kind];
-  if (codec === undefined) throw new MissingStateCodecError(name, access.kind);
-  return codec as StateCodec;
-}
-
 /**
- * Reports an operator's state to the checkpoint its barrier carries, as the barrier passes it. An
- * operator without state reports nothing; one with state but no uid fails with `MissingUidError`.
+ * The snapshot and restore code that the checkpoint or restore marker `carrier` brings to `operator`,
+ * which has state (`hasState`); a `MissingStateCodecError` naming the operator when it brings none.
  */
-export function snapshotOperator(operator: StatefulOperator, checkpoint: PendingCheckpoint): void {
-  if (!hasState(operator)) return;
-  try {
-    const { uid, name } = checkpointedUid(operator);
-    const access = operator.stateAccess;
-    const snapshot =
-      operator.snapshotCheckpoint !== undefined
-        ? operator.snapshotCheckpoint(checkpoint)
-        : operator.snapshotState !== undefined
-          ? { stateVersion: operator.stateVersion ?? 0, state: operator.snapshotState() }
-          : codecOf(access!, checkpoint.codecs, name).snapshot(access!, checkpoint);
-    checkpoint.report(uid, snapshot, name, operator.currentWatermark);
-  } catch (error) {
-    // The error goes downstream as the stream's error too; the coordinator learns the real cause here.
-    checkpoint.fail?.(error);
-    throw error;
-  }
-}
-
-/** Gives an operator the state stored under its uid, when the restore marker reaches it. */
-export function restoreOperator(operator: StatefulOperator, source: RestoreSource): void {
-  if (!hasState(operator)) return;
-  const { uid, name } = checkpointedUid(operator);
-  const stored = source.claim(uid, operator.stateVersion ?? 0, operator, name);
-  if (stored === undefined || stored === ALREADY_RESTORED) return;
-  const options = source.keyGroups === undefined ? undefined : { keyGroups: source.keyGroups };
-  if (operator.restoreCheckpoint !== undefined) operator.restoreCheckpoint(stored, options);
-  else if (operator.restoreState !== undefined) operator.restoreState(stored.state);
-  else codecOf(operator.stateAccess!, source.codecs, name).restore(operator.stateAccess!, stored, options);
+export function codecsFor(
+  operator: StatefulOperator,
+  carrier: { readonly codecs?: StateCodecs | undefined },
+): StateCodecs {
+  if (carrier.codecs === undefined)
+    throw new MissingStateCodecError(operatorName(operator), operator.stateAccess?.kind);
+  return carrier.codecs;
 }
 
 /** Checks a `uid` option where the operator is built: undefined or a non-empty string. */

@@ -15,11 +15,11 @@ import type {
 } from './elements.js';
 import type { OperatorStateSnapshot, RestoreCheckpointOptions } from './state-snapshot.js';
 import {
+  codecsFor,
+  hasState,
   linkToPipeline,
   PIPELINE_CONTROL,
-  restoreOperator,
   RESTORE_CONTROL,
-  snapshotOperator,
   type PendingCheckpoint,
   type PipelineLink,
   type RestoreSource,
@@ -148,13 +148,18 @@ export function processElement<I, KI, O, KO>(
       else out.push(element);
       break;
     case 'barrier':
-      if (element.checkpoint !== undefined) snapshotOperator(operator, element.checkpoint);
+      // The barrier's checkpoint brings the snapshot code (src/checkpoint/operator-state.ts), so
+      // that a pipeline without checkpoints does not link it.
+      if (element.checkpoint !== undefined && hasState(operator))
+        codecsFor(operator, element.checkpoint).snapshot(operator, element.checkpoint);
       if (operator.processBarrier) operator.processBarrier(element, out);
       else out.push(element);
       break;
     case 'control':
-      if (element.type === RESTORE_CONTROL) restoreOperator(operator, element.payload as RestoreSource);
-      else if (element.type === PIPELINE_CONTROL) linkToPipeline(operator, element.payload as PipelineLink, element);
+      if (element.type === RESTORE_CONTROL && hasState(operator)) {
+        const source = element.payload as RestoreSource;
+        codecsFor(operator, source).restore(operator, source);
+      } else if (element.type === PIPELINE_CONTROL) linkToPipeline(operator, element.payload as PipelineLink, element);
       if (operator.processControl) operator.processControl(element, out);
       else out.push(element);
       break;

@@ -54,6 +54,7 @@ export {
   type StateAccess,
   type StateCodec,
   type StateCodecs,
+  type StatefulOperator,
 } from '../core/checkpointing.js';
 export { STATE_CODECS } from '../checkpoint/state-codecs.js';
 export type { SourceCheckpointLink, SourcePort } from '../core/source-link.js';
@@ -65,7 +66,7 @@ export { KeyByOperator } from '../keyed/keyBy.js';
 export { RollingReduceOperator, type RollingReduceSnapshot } from '../keyed/rollingReduce.js';
 export { KeyedProcessOperator, type KeyedProcessSnapshot } from '../keyed/keyedProcess.js';
 export { ProcessOperator } from '../keyed/process.js';
-export { TimestampsAndWatermarksOperator } from '../time/timestamps-and-watermarks.js';
+export { TimestampsAndWatermarksOperator } from '../time/snapshotting-entry.js';
 export type { EventTimeEntrySnapshot, TimestampsAndWatermarksOptions } from '../time/event-time-options.js';
 export type { BoundedRun, EntryDownstream } from '../time/entry-downstream.js';
 export { WatermarkValve } from '../time/watermark-valve.js';

@@ -1,5 +1,5 @@
 import { Observable } from 'rxjs';
-import { ALREADY_RESTORED, RESTORE_CONTROL, type RestoreSource } from '../core/checkpointing.js';
+import { ALREADY_RESTORED, operatorName, RESTORE_CONTROL, type RestoreSource } from '../core/checkpointing.js';
 import type { StreamBatch } from '../core/elements.js';
 import {
   inKeyGroupRange,
@@ -39,6 +39,15 @@ export function segmentOperators(segment: Segment): readonly SegmentOperator[] {
     claim: (uid, stateVersion, _operator, name) => {
       if (!found.some((o) => o.uid === uid)) found.push({ uid, stateVersion, name });
       return undefined;
+    },
+    // Only the claims matter here: the checkpoint runtime's restore code (operator-state.ts) stays out.
+    codecs: {
+      kinds: {},
+      snapshot: () => {},
+      restore: (operator, source) => {
+        if (operator.uid !== undefined)
+          source.claim(operator.uid, operator.stateVersion ?? 0, operator, operatorName(operator));
+      },
     },
   };
   const input = new Observable<StreamBatch<unknown, unknown>>((subscriber) => {

@@ -117,7 +117,7 @@ class NamedView<K, V> implements QueryableView<K, V> {
  * clicks$.pipe(
  *   withEventTime({ timestamp: (c) => c.at, watermarks: boundedOutOfOrderness(1_000) }),
  *   keyBy((c) => c.page),
- *   window(tumblingEventTimeWindows(10_000), { queryable: { registry, name: 'open-windows' } }).aggregate(count()),
+ *   window(tumblingEventTimeWindows(10_000), { queryable: queryableWindows(registry, 'open-windows') }).aggregate(count()),
  *   toValues(),
  * ).subscribe();
  * const openWindows = registry.view<string, readonly OpenWindow[]>('open-windows');

@@ -140,8 +140,17 @@ function tablesToKeyGroups(data: KeyedStateCheckpoint, { uid, maxParallelism }: 
   return { header: { format: KEYED_STATE_FORMAT, states: data.layouts }, tables: out };
 }
 
-/** Format 0 to 3: each entry's row in the table of its stored key group. */
-function rowListToKeyGroups(data: KeyedRowList): KeyedStateExport {
+/**
+ * Format 0 to 3: each entry's row in the table of its stored key group. Exported for the window
+ * operator's v1 state (window-rows.ts), which is always format 0: calling it directly, rather than
+ * `migrateKeyedState`, leaves the migrations of formats 1 and 2 out of a bundle of windows.
+ *
+ * @example
+ * ```ts
+ * // internal: rowListToKeyGroups({ rowList: 'windows', entries: state.keys })
+ * ```
+ */
+export function rowListToKeyGroups(data: KeyedRowList): KeyedStateExport {
   const keys: Key[] = [];
   const rows: unknown[] = [];
   const groups: number[] = [];

@@ -1,5 +1,5 @@
 import type { Snapshot } from '../checkpoint/snapshot.js';
-import { restoreOperator, snapshotOperator } from '../core/checkpointing.js';
+import { restoreOperator, snapshotOperator } from '../checkpoint/operator-state.js';
 import { END_OF_STREAM, type StreamElement } from '../core/elements.js';
 import { processElement, type StreamOperator } from '../core/operator.js';
 import type { ProcessingTimeService } from '../core/time.js';

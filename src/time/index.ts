@@ -7,7 +7,7 @@ export {
   noWatermarks,
 } from './built-in-watermarks.js';
 export type { WatermarkGenerator, WatermarkOutput } from './watermark-generator.js';
-export { TimestampsAndWatermarksOperator } from './timestamps-and-watermarks.js';
+export { TimestampsAndWatermarksOperator } from './snapshotting-entry.js';
 export type { EventTimeEntrySnapshot, InvalidRecord, TimestampsAndWatermarksOptions } from './event-time-options.js';
 export { withEventTime, withEventTimeBatches, type EventTimeOptions } from './withEventTime.js';
 export { WatermarkValve } from './watermark-valve.js';

@@ -9,7 +9,6 @@ import {
   type StreamRecord,
 } from '../core/elements.js';
 import { InvalidTimestampError } from '../core/errors.js';
-import { StateRestoreError } from '../state/errors.js';
 import type { ProcessingTimeService } from '../core/time.js';
 import { InvalidWatermarkError, WatermarkOutputClosedError, watermarkProblem } from './errors.js';
 import { timestampProblem } from './timestamps.js';
@@ -17,11 +16,8 @@ import { ElementArray, type BoundedRun, type EntryDownstream } from './entry-dow
 
 export type { EntryDownstream } from './entry-downstream.js';
 import type { WatermarkGenerator, WatermarkOutput } from './watermark-generator.js';
-import {
-  checkEventTimeOptions,
-  type EventTimeEntrySnapshot,
-  type TimestampsAndWatermarksOptions,
-} from './event-time-options.js';
+import { checkEventTimeOptions, type TimestampsAndWatermarksOptions } from './event-time-options.js';
+import type { EventTimeStateAccess } from './event-time-codec.js';
 
 /**
  * The entry of a timed pipeline (Flink's TimestampsAndWatermarksOperator): turns plain values into
@@ -95,6 +91,15 @@ export class TimestampsAndWatermarksOperator<T> {
     markActive: () => this.#setIdle(false, 'markActive'),
   };
 
+  /**
+   * The entry's state (its last watermark, its generator's), as the checkpoint runtime's codec
+   * (event-time-codec.ts) exports and restores it: the entry does not link that code, so a bundle
+   * without checkpoints leaves it out. rxflink/engine's entry has it as methods (snapshotting-entry.ts).
+   *
+   * @internal
+   */
+  readonly stateAccess: EventTimeStateAccess;
+
   /** The id this operator's state (its last watermark) is stored under in checkpoints. */
   get uid(): string | undefined {
     return this.#options.uid;
@@ -107,6 +112,18 @@ export class TimestampsAndWatermarksOperator<T> {
     this.counters = options.counters ?? new Counters();
     this.#time = processingTime;
     this.#generator = options.watermarks.createGenerator(() => processingTime.now());
+    const entry = this;
+    this.stateAccess = {
+      kind: 'eventTime',
+      uid: options.uid,
+      generator: this.#generator as WatermarkGenerator<never>,
+      get watermark() {
+        return entry.#currentWatermark;
+      },
+      set watermark(watermark) {
+        entry.#currentWatermark = watermark;
+      },
+    };
     this.#period = options.watermarks.period;
     this.#periodic = options.watermarks.needsPeriodicTimer;
     const onInput = options.watermarks.emitsPeriodically;
@@ -122,49 +139,6 @@ export class TimestampsAndWatermarksOperator<T> {
   /** The last watermark forwarded. */
   get currentWatermark(): number {
     return this.#currentWatermark;
-  }
-
-  /**
-   * Exports the last watermark forwarded, and the generator's state, as plain data. Flink does not
-   * checkpoint its TimestampsAndWatermarksOperator; we keep the watermark, so that a restored pipeline
-   * never forwards one below a watermark it forwarded (as the window operator restores its own), and
-   * the generator's state (the built-ins: the highest timestamp seen), so that periodic watermarks go
-   * on from there (docs/checkpoints.md, "Differences from Flink").
-   */
-  snapshotState(): EventTimeEntrySnapshot {
-    if (this.#generator.snapshotState === undefined) return { version: 1, watermark: this.#currentWatermark };
-    return { version: 1, watermark: this.#currentWatermark, generator: this.#generator.snapshotState() };
-  }
-
-  /** Imports what `snapshotState` exported; call it before the first value. */
-  restoreState(state: unknown): void {
-    const s = state as Partial<EventTimeEntrySnapshot> | null;
-    if (s === null || typeof s !== 'object' || s.version !== 1) {
-      throw new StateRestoreError(
-        this.#options.uid,
-        'expected the plain object produced by snapshotState() of an event-time entry (version 1)',
-      );
-    }
-    if (typeof s.watermark !== 'number' || watermarkProblem(s.watermark) !== undefined) {
-      throw new StateRestoreError(
-        this.#options.uid,
-        `the watermark ${String(s.watermark)} is not a watermark`,
-        'state.watermark',
-      );
-    }
-    // No generator state (an older snapshot, or a stateless generator): the generator starts afresh.
-    if (s.generator !== undefined && this.#generator.restoreState !== undefined) {
-      try {
-        this.#generator.restoreState(s.generator);
-      } catch (error) {
-        throw new StateRestoreError(
-          this.#options.uid,
-          `is not the watermark generator's state: ${error instanceof Error ? error.message : String(error)}`,
-          'state.generator',
-        );
-      }
-    }
-    this.#currentWatermark = s.watermark;
   }
 
   /** Processes one value into `out`. */

@@ -5,6 +5,7 @@ import { InvalidOptionError } from '../core/errors.js';
 import { QuantileSketch, sketchFromSnapshot, type QuantileSketchData } from './quantile-sketch.js';
 import { copyState } from '../state/serializable.js';
 import { StateExportError } from './errors.js';
+import { combinedResults } from './combined-results.js';
 
 /**
  * An incremental aggregate: O(1) state per window (Flink's `AggregateFunction`, with `merge`, which
@@ -70,7 +71,10 @@ function builtin<F extends WindowAggregateFunction<never, unknown, number>>(
 }
 
 /** The names and parts of each `combine`, by function object. */
-export const COMBINED = new WeakMap<object, { readonly names: readonly string[]; readonly parts: readonly object[] }>();
+export const COMBINED = new WeakMap<
+  object,
+  { readonly names: readonly string[]; readonly parts: readonly object[]; readonly results: typeof combinedResults }
+>();
 
 const constantStart = (fn: object): boolean => {
   const kind = BUILTIN.get(fn)?.kind;
@@ -334,7 +338,7 @@ export function combine<T, S extends Record<string, WindowAggregateFunction<T, u
     exportAccumulator: (acc: unknown[]) => acc.map((a, i) => exportAccumulator(fns[i]!, a)),
     importAccumulator: (data: unknown) => (data as unknown[]).map((d, i) => importAccumulator(fns[i]!, d)),
   });
-  COMBINED.set(combined, { names, parts: fns });
+  COMBINED.set(combined, { names, parts: fns, results: combinedResults });
   return combined;
 }
 

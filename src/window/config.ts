@@ -65,6 +65,14 @@ export function validateWindowConfig<T, K>(assigner: WindowAssigner<T>, options:
       `is only valid for event-time windows, not ${assigner.name}`,
     );
   }
+  // Before 0.2 the option was `{ registry, name }`: its reading code now comes with queryableWindows.
+  if (options.queryable !== undefined && typeof options.queryable.read !== 'function') {
+    throw new InvalidOptionError(
+      'queryable',
+      options.queryable.name,
+      'must be made by queryableWindows(registry, name)',
+    );
+  }
   const trigger = options.trigger;
   if (trigger !== undefined) {
     if (

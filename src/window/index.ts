@@ -63,5 +63,8 @@ export {
 } from './aggregates.js';
 export { QuantileSketch, type QuantileSketchData, type SketchStoreData } from './quantile-sketch.js';
 export type { PaneInfo, PaneTiming } from './pane-info.js';
+export { queryableWindows, type OpenWindow, type QueryableWindows } from './queryable-view.js';
+// The registry a queryable view goes to (`createQueryableState` of rxflink/redux implements it).
+export type { QueryableEntry, QueryableStateHandle, QueryableStateRegistry } from '../core/queryable.js';
 export { GLOBAL_WINDOW, maxTimestamp, windowStart, type TimeWindow } from './windows.js';
 export { StateExportError, WindowMergeError, WindowStateError } from './errors.js';

@@ -25,7 +25,6 @@ import { PanePath } from './pane-path.js';
 import { paneRun } from './pane-run.js';
 import { paneKeyCount, paneTimerCount } from './pane-state.js';
 import type { GeneralPathFactory, GeneralWindows } from './general-windows.js';
-import { exportWindowState } from './state-export.js';
 import type { WindowResult } from './types.js';
 import type { WindowStateAccess } from './state-access.js';
 import type { QueryableStateHandle } from '../core/queryable.js';
@@ -96,7 +95,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
       },
       exports: undefined,
     };
-    this.#queryable = registerOpenWindows(config.queryable, () => exportWindowState(this.stateAccess));
+    this.#queryable = registerOpenWindows(config.queryable, this.stateAccess);
   }
 
   /** The current event-time watermark of this operator. */

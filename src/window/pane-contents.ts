@@ -3,6 +3,7 @@
  * the general path keeps them) and its call; and the table's state in the general path's format:
  * which exported state the table can hold, each window's data, the keys, the keys changed.
  */
+import type { AccExport } from './acc-export.js';
 import type { WindowSetup } from './config.js';
 import { clonePlain } from './aggregates.js';
 import type { Pane } from './panes.js';
@@ -15,8 +16,6 @@ export interface PaneContents {
   first(value: unknown, timestamp: number): unknown;
   add(acc: unknown, value: unknown, timestamp: number): unknown;
   result(acc: unknown): unknown;
-  exportAcc(acc: unknown): unknown;
-  importAcc(data: unknown): unknown;
 }
 
 /** A window's elements and their timestamps, for a process function (as the general path keeps them). */
@@ -33,8 +32,6 @@ export const ELEMENTS: PaneContents = {
     return acc;
   },
   result: (acc) => acc,
-  exportAcc: () => null,
-  importAcc: (data) => data,
 };
 
 /**
@@ -104,7 +101,7 @@ export function paneTableCanHold<T, K, R>(setup: WindowSetup<T, K, R>, s: Window
  */
 export function windowDataOf<T, K, R>(
   setup: WindowSetup<T, K, R>,
-  inc: PaneContents,
+  inc: AccExport,
   window: TimeWindow,
   acc: unknown,
   fired: number,

@@ -15,12 +15,10 @@ import { PaneTable, type Pane } from './panes.js';
 import { ON_TIME_ONLY_PANE, paneOf, type PaneInfo } from './pane-info.js';
 import { PaneFirings } from './fire-early.js';
 import { ELEMENTS, runProcess, type PaneContents } from './pane-contents.js';
-import type { KeyData, WindowResult } from './types.js';
+import type { WindowResult } from './types.js';
 import { UNKEYED, type Id } from './window-state.js';
-import type { KeyRef } from './window-rows.js';
-import type { PaneSlots } from './pane-rows.js';
 import { foldValue } from './pane-run.js';
-import { exportPaneKeys, exportPaneSlots, takePaneChanges, type PaneAccess } from './pane-state.js';
+import type { PaneAccess } from './pane-state.js';
 
 /** The pane table of one window operator, and how records reach it and results leave it. */
 export class PanePath<T, K, R> {
@@ -32,10 +30,6 @@ export class PanePath<T, K, R> {
   readonly #inc: PaneContents;
   /** Accumulators as number columns, for built-in aggregates; else null. */
   readonly #columns: AggregateColumns | null;
-  /** The panes fired since the last export of window rows; null before the first. */
-  #fired: Pane<Id>[] | null = null;
-  /** Whether written slots are recorded for pane tables (after the first export). */
-  #tracking = false;
   /** Early firing counts per window (fire-early.ts); null until needed. */
   #early: PaneFirings<Pane<Id>> | null = null;
   /** What the checkpoint code (pane-state.ts) reads and writes. */
@@ -59,6 +53,8 @@ export class PanePath<T, K, R> {
       groupOf: (pane, i) => this.#groupOf(pane, i),
       early: () => (this.#early ??= new PaneFirings()),
       earlyCount: (pane, i) => this.#early?.count(pane, i) ?? 0,
+      fired: null,
+      tracking: false,
     };
   }
 
@@ -183,10 +179,10 @@ export class PanePath<T, K, R> {
     const late = this.#late;
     if (late !== null)
       for (let kept = late.takeDue(watermark); kept !== null; kept = late.takeDue(watermark))
-        this.#fired?.push(kept.pane);
+        this.#access.fired?.push(kept.pane);
     const simple = late === null && this.#setup.fn.process === undefined;
     for (let pane = panes.takeDue(watermark); pane !== null; pane = panes.takeDue(watermark)) {
-      this.#fired?.push(pane);
+      this.#access.fired?.push(pane);
       const early = this.#early?.take(pane);
       if (!simple || early !== undefined) {
         this.#fireWhole(pane, watermark, out, early);
@@ -280,28 +276,11 @@ export class PanePath<T, K, R> {
   }
 
   clear(): void {
-    this.#fired = null;
-    this.#tracking = false;
+    this.#access.fired = null;
+    this.#access.tracking = false;
     this.#early = null;
     this.#panes.clear();
     this.#late?.clear();
-  }
-
-  /** The windows grouped by key, in the order keys first appear. */
-  exportKeys(): KeyData[] {
-    return exportPaneKeys(this.#access, undefined);
-  }
-
-  /** The windows of one key, as `exportKeys` exports them; undefined when it has none. */
-  exportKey(id: Id): KeyData | undefined {
-    return exportPaneKeys(this.#access, id)[0];
-  }
-
-  /** The keys whose windows changed since the last call (window-rows.ts). */
-  takeChanged(): Map<Id, KeyRef> | undefined {
-    const changed = takePaneChanges(this.#access, this.#fired);
-    this.#fired = [];
-    return changed;
   }
 
   /** Whether checkpoints take pane tables (pane-rows.ts); else window rows. */
@@ -309,14 +288,10 @@ export class PanePath<T, K, R> {
     return this.#late === null && this.#setup.incremental !== null && (this.#early?.empty ?? true);
   }
 
-  /** The live panes for pane tables (pane-rows.ts), with the slots written since the last call. */
-  exportPanes(): PaneSlots[] {
-    const tracking = this.#tracking;
-    this.#tracking = true;
-    return exportPaneSlots(this.#access, tracking);
-  }
-
-  /** What the checkpoint code opens (pane-state.ts: `paneCanHold`, `restorePane`). */
+  /**
+   * What the checkpoint code opens (pane-state.ts: `paneRows`, `paneCanHold`, `restorePane`): the
+   * incremental exports' bookkeeping is there, so that a bundle without checkpoints leaves it out.
+   */
   get access(): PaneAccess {
     return this.#access;
   }

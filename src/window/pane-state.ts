@@ -3,16 +3,19 @@
  * (window-rows.ts) or as columnar pane tables (pane-rows.ts), and their restore. Kept apart from
  * the per-record path so that file stays one concept; it works on what `PaneAccess` opens.
  */
+import { accExportOf } from './acc-export.js';
 import { clonePlain } from './aggregates.js';
+import { fromAccumulator, toAccumulator } from './column-accumulators.js';
 import type { AggregateColumns } from './aggregate-columns.js';
 import { FUSED_KEY_GROUP, type WindowSetup } from './config.js';
 import type { LatePanes } from './late-panes.js';
 import { changedKeys, exportPanes, paneTableCanHold, windowDataOf, type PaneContents } from './pane-contents.js';
-import { panesFit, takeWrittenSlots, type PaneColumns, type PaneSlots } from './pane-rows.js';
+import { panesFit, takeWrittenSlots, type PaneColumns, type PaneRowSource, type PaneSlots } from './pane-rows.js';
 import type { Pane, PaneTable } from './panes.js';
 import type { PaneFirings } from './fire-early.js';
 import type { KeyData, WindowData, WindowOperatorState } from './types.js';
 import { UNKEYED, type Id, type KeyRef } from './window-state.js';
+import type { WindowRowSource } from './window-rows.js';
 import { keyId } from '../core/keys.js';
 
 /** What a pane path opens to its checkpoint code: its tables, and how a slot is taken and read. */
@@ -30,6 +33,10 @@ export interface PaneAccess {
   early(): PaneFirings<Pane<Id>>;
   /** How many times slot `i` of a pane of the table fired early. */
   earlyCount(pane: Pane<Id>, i: number): number;
+  /** The panes fired since the last export of window rows (the path adds them); null before the first. */
+  fired: Pane<Id>[] | null;
+  /** Whether written slots are recorded for pane tables (after the first export). */
+  tracking: boolean;
 }
 
 /** Every pane with windows: the late ones (all ended), then the table's. */
@@ -70,7 +77,7 @@ const idOf = (a: PaneAccess, key: unknown): Id => (a.setup.keyed ? keyId(key as 
 
 /** The accumulator (or elements) of slot `i` of `pane`. */
 const accOf = (a: PaneAccess, pane: Pane<Id>, i: number): unknown =>
-  a.columns !== null ? a.columns.toAccumulator(pane.columns, i) : pane.accs[i];
+  a.columns !== null ? toAccumulator(a.columns, pane.columns, i) : pane.accs[i];
 
 /**
  * The panes' windows as window rows grouped by key, in the order the keys first appear; with
@@ -82,32 +89,30 @@ const accOf = (a: PaneAccess, pane: Pane<Id>, i: number): unknown =>
  * ```
  */
 export function exportPaneKeys(a: PaneAccess, only: Id | undefined): KeyData[] {
+  const acc = accExportOf(a.setup.incremental);
   const data = (pane: Pane<Id>, i: number): WindowData => {
     const late = pane.maxTs <= a.setup.watermark ? a.late!.get(pane.window.start)! : null;
     const fired = late === null ? a.earlyCount(pane, i) : (late.fired[i] ?? 0);
-    return windowDataOf(a.setup, a.inc, pane.window, accOf(a, pane, i), fired);
+    return windowDataOf(a.setup, acc, pane.window, accOf(a, pane, i), fired);
   };
   return exportPanes(allPanes(a), only, (pane, i) => a.groupOf(pane, i), data);
 }
 
 /**
- * The live panes as the checkpoint's pane tables read them (pane-rows.ts); when `tracking`, each
- * with the slots written since the last call.
- *
- * @example
- * ```ts
- * // internal: exportPaneSlots(access, true) // [{ window, length, changed: [2, 5], key, keyGroup, acc }]
- * ```
+ * The live panes as the checkpoint's pane tables read them (pane-rows.ts); after the first call,
+ * each with the slots written since the last call.
  */
-export function exportPaneSlots(a: PaneAccess, tracking: boolean): PaneSlots[] {
-  const inc = a.setup.incremental!;
+function exportPaneSlots(a: PaneAccess): PaneSlots[] {
+  const acc = accExportOf(a.setup.incremental);
+  const tracking = a.tracking;
+  a.tracking = true;
   return a.table.panes().map((pane) => ({
     window: pane.window,
     length: pane.keys.length,
     changed: takeWrittenSlots(pane, tracking),
     key: (i) => clonePlain(pane.keys[i], 'key'),
     keyGroup: (i) => a.groupOf(pane, i),
-    acc: (i) => inc.exportAcc(accOf(a, pane, i)),
+    acc: (i) => acc.exportAcc(accOf(a, pane, i)),
   }));
 }
 
@@ -116,7 +121,7 @@ function put(a: PaneAccess, pane: Pane<Id>, key: unknown, keyGroup: number, acc:
   // A fused keyBy computes key groups itself (as it would have attached them): none is kept.
   const slot = a.addSlot(pane, idOf(a, key), key, a.setup.selectKey !== null ? FUSED_KEY_GROUP : keyGroup);
   if (a.columns === null) pane.accs[slot] = acc;
-  else a.columns.fromAccumulator(acc, pane.columns, slot);
+  else fromAccumulator(a.columns, acc, pane.columns, slot);
   return slot;
 }
 
@@ -129,10 +134,10 @@ function put(a: PaneAccess, pane: Pane<Id>, key: unknown, keyGroup: number, acc:
  * ```
  */
 function restorePaneColumns(a: PaneAccess, panes: readonly PaneColumns[]): void {
-  const inc = a.setup.incremental!;
+  const acc = accExportOf(a.setup.incremental);
   for (const { window, keyGroup, keys, accs } of panes) {
     const pane = a.table.paneAt(window.start);
-    for (let i = 0; i < keys.length; i++) put(a, pane, clonePlain(keys[i], 'key'), keyGroup, inc.importAcc(accs[i]));
+    for (let i = 0; i < keys.length; i++) put(a, pane, clonePlain(keys[i], 'key'), keyGroup, acc.importAcc(accs[i]));
   }
 }
 
@@ -147,6 +152,7 @@ function restorePaneColumns(a: PaneAccess, panes: readonly PaneColumns[]): void 
  */
 function restorePaneRows(a: PaneAccess, s: WindowOperatorState): void {
   const process = a.setup.incremental === null;
+  const accs = accExportOf(a.setup.incremental);
   for (const k of s.keys) {
     const key = clonePlain(k.key, 'key');
     // A window without contents would fire nothing and be dropped: it needs no slot.
@@ -162,7 +168,7 @@ function restorePaneRows(a: PaneAccess, s: WindowOperatorState): void {
         kept.fired[kept.pane.keys.length] = w.panes ?? 0;
         pane = kept.pane;
       }
-      const acc = process ? { values: w.values!.slice(), times: w.times!.slice() } : a.inc.importAcc(w.acc);
+      const acc = process ? { values: w.values!.slice(), times: w.times!.slice() } : accs.importAcc(w.acc);
       const slot = put(a, pane, key, k.keyGroup, acc);
       if (early > 0) a.early().set(pane, slot, early);
     }
@@ -171,20 +177,36 @@ function restorePaneRows(a: PaneAccess, s: WindowOperatorState): void {
 
 /**
  * The keys whose windows changed since the last export (window-rows.ts): those of the panes fired
- * since (`fired`), and those written since; undefined when `fired` is null (the export is full).
- *
- * @example
- * ```ts
- * // internal: takePaneChanges(access, fired) // Map { 'a' => { key: 'a', keyGroup: 7 } }
- * ```
+ * since (`a.fired`), and those written since; undefined when `a.fired` is null (the export is full).
  */
-export function takePaneChanges(a: PaneAccess, fired: Pane<Id>[] | null): Map<Id, KeyRef> | undefined {
+function takePaneChanges(a: PaneAccess): Map<Id, KeyRef> | undefined {
+  const fired = a.fired;
+  a.fired = [];
   return changedKeys(
     fired,
     allPanes(a),
     (pane, i) => a.groupOf(pane, i),
     (key) => idOf(a, key),
   );
+}
+
+/**
+ * The pane path as the checkpoint's exporters read it (window-rows.ts `WindowExporter`, pane-rows.ts
+ * `PaneExporter`). Here rather than as methods of `PanePath`, with the bookkeeping of incremental
+ * exports in `a`, so that a bundle of windows without checkpoints leaves it out (window-codec.ts).
+ *
+ * @example
+ * ```ts
+ * // internal: exports.rows.export(paneRows(panes.access), checkpoint.incremental)
+ * ```
+ */
+export function paneRows(a: PaneAccess): WindowRowSource<Id> & PaneRowSource {
+  return {
+    exportKeys: () => exportPaneKeys(a, undefined),
+    exportKey: (id) => exportPaneKeys(a, id)[0],
+    takeChanged: () => takePaneChanges(a),
+    exportPanes: () => exportPaneSlots(a),
+  };
 }
 
 /**

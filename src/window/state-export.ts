@@ -6,6 +6,7 @@
  */
 import { StateNotSerializableError } from '../state/errors.js';
 import { StateExportError } from './errors.js';
+import { exportPaneKeys } from './pane-state.js';
 import type { WindowStateAccess } from './state-access.js';
 import type { WindowOperatorState } from './types.js';
 
@@ -45,7 +46,7 @@ export function namingWindow<S>(uid: string | null, exportState: () => S): S {
 export function exportWindowState(a: WindowStateAccess): WindowOperatorState {
   const setup = a.setup;
   return namingWindow(setup.uid, () => {
-    const keys = a.panes !== null ? a.panes.exportKeys() : [];
+    const keys = a.panes !== null ? exportPaneKeys(a.panes.access, undefined) : [];
     if (a.general !== null) keys.push(...a.general.exportKeys());
     return { version: 1, uid: setup.uid, assigner: setup.assigner.name, watermark: setup.watermark, keys };
   });

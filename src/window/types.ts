@@ -5,7 +5,7 @@
  */
 import type { StreamRecord } from '../core/elements.js';
 import type { Counters } from '../core/counters.js';
-import type { QueryableOption } from '../core/queryable.js';
+import type { QueryableEntry, QueryableOption } from '../core/queryable.js';
 import type { SideOutput } from '../rx/side-output.js';
 import type { WindowAggregateFunction } from './aggregates.js';
 import type { Evictor } from './evictors.js';
@@ -85,8 +85,11 @@ export interface WindowOptions<T, K> {
   counters?: Counters;
   /** Stable id of this operator's state in snapshots. */
   uid?: string;
-  /** Makes each key's open windows readable by the UI under this name (local queryable state). */
-  queryable?: QueryableOption;
+  /**
+   * Makes each key's open windows readable by the UI (local queryable state):
+   * `queryableWindows(registry, name)`.
+   */
+  queryable?: QueryableWindows;
 }
 
 /**
@@ -132,3 +135,22 @@ export interface WindowOperatorState {
 export type KeyData = WindowOperatorState['keys'][number];
 /** One window of a key in the exported state. */
 export type WindowData = KeyData['windows'][number];
+
+/** One open window of a key, as the queryable view shows it. */
+export interface OpenWindow {
+  readonly start: number;
+  readonly end: number;
+  /** The incremental accumulator (reduce, aggregate), or undefined when the window keeps elements. */
+  readonly accumulator: unknown;
+  /** The window's elements, when it keeps them (process functions, evictors); else null. */
+  readonly elements: readonly unknown[] | null;
+}
+
+/**
+ * The `queryable` option of a window operator: a registry and a view name, with the code that reads
+ * the operator's open windows. Made by `queryableWindows(registry, name)`.
+ */
+export interface QueryableWindows extends QueryableOption {
+  /** Reads the open windows of the operator whose state is `state` (an opaque handle the operator passes). */
+  readonly read: (state: object) => readonly QueryableEntry<unknown, readonly OpenWindow[]>[];
+}

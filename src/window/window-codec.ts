@@ -11,7 +11,7 @@ import { WindowStateError } from './errors.js';
 import type { GeneralPathFactory } from './general-windows.js';
 import type { WindowExports, WindowStateAccess } from './state-access.js';
 import { paneKeys, PaneExporter, type PaneColumns } from './pane-rows.js';
-import { paneCanHold, restorePane } from './pane-state.js';
+import { paneCanHold, paneRows, restorePane } from './pane-state.js';
 import { validatePaneColumns, validateWindowState } from './restore-validation.js';
 import { namingWindow } from './state-export.js';
 import { restoredWindowState, windowCheckpointState, WindowExporter } from './window-rows.js';
@@ -47,8 +47,8 @@ export function snapshotWindows(a: WindowStateAccess, checkpoint: PendingCheckpo
     // The general path checkpoints the tables of its keyed state layer (window-set-rows.ts).
     const layered = panes === null ? a.general!.checkpoint(checkpoint.incremental) : undefined;
     const keyed = columnar
-      ? exports.panes.export(panes!, checkpoint.incremental)
-      : (layered?.tables ?? exports.rows.export<unknown>(panes!, checkpoint.incremental));
+      ? exports.panes.export(paneRows(panes!.access), checkpoint.incremental)
+      : (layered?.tables ?? exports.rows.export(paneRows(panes!.access), checkpoint.incremental));
     const state = windowCheckpointState(setup.uid, setup.assigner.name, setup.watermark, layered?.header);
     return { stateVersion: 0, state, keyed };
   });
@@ -125,7 +125,7 @@ export function restoreWindowState(
  *
  * @example
  * ```ts
- * // internal: const codecs: StateCodecs = { window: WINDOW_CODEC, keyed: KEYED_CODEC };
+ * // internal: const codecs: StateCodecs = { kinds: { window: WINDOW_CODEC }, snapshot, restore };
  * ```
  */
 export const WINDOW_CODEC: StateCodec<WindowStateAccess> = {

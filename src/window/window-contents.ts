@@ -5,6 +5,7 @@
  * accumulator with an incremental function (aggregate, reduce), or the elements with their
  * timestamps otherwise (what a process function and an evictor need). No cell: an empty window.
  */
+import { accExportOf } from './acc-export.js';
 import type { KeyedStateBackend } from '../state/backend.js';
 import { valueState, type StateSerializer } from '../state/descriptors.js';
 import type { ValueState } from '../state/state-types.js';
@@ -31,7 +32,10 @@ export const CONTENTS_STATE = 'window-contents';
  * ```
  */
 export function contentsSerializer(inc: Incremental | null): StateSerializer<unknown> {
-  if (inc !== null) return { toPlain: (acc) => inc.exportAcc(acc), fromPlain: (data) => inc.importAcc(data) };
+  if (inc !== null) {
+    const acc = accExportOf(inc);
+    return { toPlain: (a) => acc.exportAcc(a), fromPlain: (data) => acc.importAcc(data) };
+  }
   const copy = (e: unknown): WindowElements => {
     const { values, times } = e as WindowElements;
     return { values: values.slice(), times: times.slice() };

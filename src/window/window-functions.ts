@@ -3,7 +3,6 @@
  * state): an incremental accumulator for `aggregate` and `reduce`, or the list of elements for a
  * process function or an evictor, folded when the window fires.
  */
-import { clonePlain, exportAccumulator, importAccumulator, type WindowAggregateFunction } from './aggregates.js';
 import type { WindowFunction } from './types.js';
 
 /** An incremental window function, as one interface over `aggregate` and `reduce`. */
@@ -12,8 +11,8 @@ export interface Incremental {
   add(acc: unknown, value: unknown): unknown;
   merge(a: unknown, b: unknown): unknown;
   result(acc: unknown): unknown;
-  exportAcc(acc: unknown): unknown;
-  importAcc(data: unknown): unknown;
+  /** The function it stands for (its accumulator's export: acc-export.ts). */
+  readonly fn: WindowFunction<unknown, unknown, unknown>;
 }
 
 /**
@@ -32,8 +31,7 @@ export function incrementalOf(fn: WindowFunction<unknown, unknown, unknown>): In
       add: (acc, v) => agg.add(v, acc),
       merge: (a, b) => agg.merge(a, b),
       result: (acc) => agg.getResult(acc),
-      exportAcc: (acc) => exportAccumulator(agg as WindowAggregateFunction<never, unknown, unknown>, acc),
-      importAcc: (d) => importAccumulator(agg as WindowAggregateFunction<never, unknown, unknown>, d),
+      fn,
     };
   }
   if (fn.kind === 'reduce') {
@@ -43,8 +41,7 @@ export function incrementalOf(fn: WindowFunction<unknown, unknown, unknown>): In
       add: (acc, v) => reduce(acc, v),
       merge: (a, b) => reduce(a, b),
       result: (acc) => acc,
-      exportAcc: (acc) => clonePlain(acc, 'reduce value'),
-      importAcc: (d) => clonePlain(d, 'reduce value'),
+      fn,
     };
   }
   return null;

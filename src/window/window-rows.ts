@@ -11,7 +11,7 @@
  * `WindowOperatorState` v1, stored whole) is migrated to it first, by the keyed state's migrations
  * (format 0 of state/format-migration.ts: its keys are a list of rows).
  */
-import { DEFAULT_MAX_PARALLELISM, type Key } from '../core/keys.js';
+import type { Key } from '../core/keys.js';
 import { defineOwn } from '../core/plain-data.js';
 import {
   keyGroupTable,
@@ -21,7 +21,7 @@ import {
 } from '../core/state-snapshot.js';
 import { isObject } from '../state/cells.js';
 import { StateRestoreError } from '../state/errors.js';
-import { migrateKeyedState, type KeyedRowList } from '../state/format-migration.js';
+import { rowListToKeyGroups } from '../state/format-migration.js';
 import { keyGroupTables } from '../state/keyed-export.js';
 import { KEYED_STATE_FORMAT, type KeyedStateExport, type KeyedStateHeader } from '../state/snapshot-types.js';
 import { paneWindowOf, type PaneColumns } from './pane-rows.js';
@@ -187,7 +187,7 @@ export function restoredWindowState(
   if (s.operator !== 'window') {
     // Version 1 (snapshotState, stored whole), migrated to rows by key group.
     if (!Array.isArray(s.keys)) return { state: s, panes: [] };
-    return { state: { ...s, keys: rowsOf(migrateV1(s as WindowOperatorState, uid), range, uid).keys }, panes: [] };
+    return { state: { ...s, keys: rowsOf(migrateV1(s as WindowOperatorState), range, uid).keys }, panes: [] };
   }
   const data = { header: s.keyedState as KeyedStateHeader, tables: stored.keyed ?? {} };
   if (isObject(data.header) && isObject(data.header.states) && Object.keys(data.header.states).length > 0) {
@@ -211,10 +211,10 @@ export function restoredWindowState(
 }
 
 /** `WindowOperatorState` v1 as rows by key group: its keys are format 0 of the keyed state's migrations. */
-function migrateV1(s: WindowOperatorState, uid: string | null): KeyedStateExport {
-  // (The rows carry their key groups: the max parallelism is not used.)
-  const rows: KeyedRowList = { rowList: WINDOW_ROWS, entries: s.keys };
-  return migrateKeyedState(rows, { uid: uid ?? undefined, maxParallelism: DEFAULT_MAX_PARALLELISM });
+function migrateV1(s: WindowOperatorState): KeyedStateExport {
+  // (The rows carry their key groups: no max parallelism is needed. Format 0 is the only format
+  // v1 keys can be, so its one step runs without the others: state/format-migration.ts.)
+  return rowListToKeyGroups({ rowList: WINDOW_ROWS, entries: s.keys });
 }
 
 /** The keys of the window rows of `data` in `range`, and its pane tables there, in key-group order. */

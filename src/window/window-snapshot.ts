@@ -2,8 +2,9 @@
  * The general path's windows in the exported state (WindowOperatorState, version 1) and back: each
  * window's contents, trigger state and timers are read from (and restored into) the keyed state and
  * timer layer under the window's namespace. The pane table writes the same format
- * (PanePath.exportKeys), so either path restores what the other exported.
+ * (pane-state.ts `exportPaneKeys`), so either path restores what the other exported.
  */
+import { accExportOf } from './acc-export.js';
 import { clonePlain } from './aggregates.js';
 import type { WindowSetup } from './config.js';
 import type { GeneralPath } from './general-path.js';
@@ -18,7 +19,7 @@ import type { WindowRowSource } from './window-rows.js';
  *
  * @example
  * ```ts
- * // internal: { version: 1, ..., keys: [...panes.exportKeys(), ...exportWindows(setup, general)] }
+ * // internal: { version: 1, ..., keys: [...exportPaneKeys(panes.access, undefined), ...exportWindows(setup, general)] }
  * ```
  */
 export function exportWindows<T, K, R>(setup: WindowSetup<T, K, R>, general: GeneralPath<T, K, R>): KeyData[] {
@@ -52,7 +53,7 @@ export function exportEntry<T, K, R>(
         start: ws.window.start,
         end: ws.window.end,
         has: acc !== undefined || elements !== undefined,
-        acc: acc !== undefined ? inc!.exportAcc(acc) : null,
+        acc: acc !== undefined ? accExportOf(inc).exportAcc(acc) : null,
         values: elements === undefined ? null : elements.values.slice(),
         times: elements === undefined ? null : elements.times.slice(),
         trigger:
@@ -92,7 +93,7 @@ export function restoreWindows<T, K, R>(
       const ws = new WindowState(entry, window, setup.cleanupTime(w.end - 1));
       ws.panes = w.panes ?? 0; // (older snapshots have no count: 0)
       entry.add(ws);
-      if (w.has && inc !== null) general.contents.setAcc(ws, inc.importAcc(w.acc));
+      if (w.has && inc !== null) general.contents.setAcc(ws, accExportOf(inc).importAcc(w.acc));
       else if (w.values !== null && w.times !== null)
         general.contents.setElements(ws, { values: w.values.slice(), times: w.times.slice() });
       if (w.trigger !== null) {

@@ -6,11 +6,13 @@ import {
   count,
   keyBy,
   keyedProcess,
+  queryableWindows,
   toValues,
   tumblingEventTimeWindows,
   valueState,
   window,
   withEventTime,
+  type QueryableWindows,
 } from '../../src/index.js';
 import { createQueryableState, type OpenWindow } from '../../src/redux/index.js';
 
@@ -87,7 +89,7 @@ describe('local queryable state: a live, read-only view of keyed state for the U
             scheduler: ts,
           }),
           keyBy((c) => c.user),
-          window(tumblingEventTimeWindows(10), { queryable: { registry: live, name: 'open' } }).aggregate(count()),
+          window(tumblingEventTimeWindows(10), { queryable: queryableWindows(live, 'open') }).aggregate(count()),
           toValues(),
         )
         .subscribe((r) => results.push(r.value));
@@ -104,6 +106,18 @@ describe('local queryable state: a live, read-only view of keyed state for the U
       flush();
       expect(view.getSnapshot().entries).toEqual([]);
     });
+  });
+
+  it('window: a plain { registry, name } (the option before 0.2) is an InvalidOptionError that names queryableWindows', () => {
+    const live = createQueryableState();
+    const plain = { registry: live, name: 'open' } as unknown as QueryableWindows;
+    expect(() => window(tumblingEventTimeWindows(10), { queryable: plain }).aggregate(count())).toThrow(
+      expect.objectContaining({
+        name: 'InvalidOptionError',
+        option: 'queryable',
+        message: expect.stringContaining('queryableWindows(registry, name)'),
+      }),
+    );
   });
 
   it('keys compare by value in get (tuples by content)', () => {

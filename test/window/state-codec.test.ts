@@ -6,13 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { STATE_CODECS } from '../../src/checkpoint/state-codecs.js';
-import {
-  MissingStateCodecError,
-  restoreOperator,
-  snapshotOperator,
-  type PendingCheckpoint,
-  type RestoreSource,
-} from '../../src/core/checkpointing.js';
+import { restoreOperator, snapshotOperator } from '../../src/checkpoint/operator-state.js';
+import { MissingStateCodecError, type PendingCheckpoint, type RestoreSource } from '../../src/core/checkpointing.js';
+import { processElement } from '../../src/core/operator.js';
 import type { OperatorStateSnapshot } from '../../src/core/state-snapshot.js';
 import { OperatorHarness } from '../../src/testing/harness.js';
 import { count } from '../../src/window/aggregates.js';
@@ -77,6 +73,26 @@ describe('the window state codec of the checkpoint runtime', () => {
     expect(() => snapshotOperator(h.operator, checkpoint)).toThrow(/uid "counts".*window state/);
     const stored = { stateVersion: 0, state: null };
     expect(() => restoreOperator(plain().operator, source(stored, false))).toThrow(MissingStateCodecError);
+  });
+
+  it('a barrier or restore marker without codecs that reaches an operator with state fails with MissingStateCodecError; one without state passes', () => {
+    // The markers bring the report and restore code (src/checkpoint/operator-state.ts): core links none of it.
+    const h = plain();
+    h.process(rec(1, 1, 'a'));
+    const { checkpoint } = pending(false);
+    const barrier = { kind: 'barrier' as const, checkpointId: 1, checkpoint };
+    expect(() => processElement(h.operator, barrier, [])).toThrow(MissingStateCodecError);
+    expect(() => processElement(h.operator, barrier, [])).toThrow(/uid "counts".*window state.*STATE_CODECS/);
+    const marker = {
+      kind: 'control' as const,
+      type: 'restore',
+      payload: source({ stateVersion: 0, state: null }, false),
+    };
+    expect(() => processElement(plain().operator, marker, [])).toThrow(MissingStateCodecError);
+    const stateless = { processRecord: () => {} };
+    const out: unknown[] = [];
+    processElement(stateless as never, barrier, out as never);
+    expect(out).toEqual([barrier]);
   });
 
   it('OperatorHarness snapshots and restores the plain operator (its checkpoints carry the codecs)', () => {

@@ -14,6 +14,11 @@ const GENERAL = ['src/window/general-path.ts', 'src/window/general-windows.ts', 
 
 /** The source files a bundle of `code` (importing from src/index.ts) keeps. */
 async function bundled(code: string): Promise<string[]> {
+  return (await bundle(code)).files;
+}
+
+/** A bundle of `code`: its source files and its minified text. */
+async function bundle(code: string): Promise<{ files: string[]; text: string }> {
   const result = await build({
     stdin: { contents: code, resolveDir: process.cwd(), loader: 'ts' },
     bundle: true,
@@ -26,9 +31,10 @@ async function bundled(code: string): Promise<string[]> {
     metafile: true,
   });
   const output = Object.values(result.metafile.outputs)[0]!;
-  return Object.entries(output.inputs)
+  const files = Object.entries(output.inputs)
     .filter(([, input]) => input.bytesInOutput > 0)
     .map(([file]) => file);
+  return { files, text: result.outputFiles[0]!.text };
 }
 
 const pipeline = (assigner: string, finish: string, extra = ''): string =>
@@ -59,6 +65,10 @@ const EXPORT = [
   'src/state/format-migration.ts',
   'src/state/keyed-export.ts',
   'src/state/restore-checks.ts',
+  // The pane tables of checkpoints, and the pane path's incremental bookkeeping (pane-state.ts `paneRows`).
+  'src/window/pane-rows.ts',
+  // The event-time entry's state (its watermark, its generator's).
+  'src/time/event-time-codec.ts',
 ];
 
 describe('the window state export comes with checkpoints, not with the operator', () => {
@@ -76,5 +86,33 @@ describe('the window state export comes with checkpoints, not with the operator'
       `${counted.replace('count, toValues', 'count, toValues, startCheckpointing')}\nexport const start = startCheckpointing;`,
     );
     for (const file of EXPORT) expect(files).toContain(file);
+  });
+
+  it("the window's v1 state migrates by format 0's one step: the keyed state's formats 1 and 2 stay out", async () => {
+    const { files, text } = await bundle(
+      `${counted.replace('count, toValues', 'count, toValues, startCheckpointing')}\nexport const start = startCheckpointing;`,
+    );
+    expect(files).toContain('src/state/format-migration.ts');
+    // Messages of the format 1 and 2 migrations (segmentsToTables, tablesToKeyGroups).
+    expect(text).not.toContain('segments must be an array');
+    expect(text).not.toContain('expected a full table of keys and values of equal length');
+  });
+});
+
+describe("the plain export that a window's queryable view reads comes with queryableWindows", () => {
+  const PLAIN = ['src/window/state-export.ts'];
+  const open = (queryable: string): string =>
+    `import { keyBy, window, tumblingEventTimeWindows, count, toValues, queryableWindows } from './src/index.ts';
+     const registry = { register: () => ({ changed() {}, close() {} }) };
+     export default [keyBy((x) => x), window(tumblingEventTimeWindows(10)${queryable}).aggregate(count()), toValues()];`;
+
+  it('a window without the option leaves it out', async () => {
+    const files = await bundled(open(''));
+    for (const file of PLAIN) expect(files).not.toContain(file);
+  });
+
+  it('queryableWindows(registry, name) brings it', async () => {
+    const files = await bundled(open(", { queryable: queryableWindows(registry, 'open') }"));
+    for (const file of PLAIN) expect(files).toContain(file);
   });
 });

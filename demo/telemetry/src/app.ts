@@ -9,6 +9,7 @@ import {
   fromPush,
   mergeTimed,
   PipelineMetrics,
+  queryableWindows,
   SideOutput,
   startCheckpointing,
   toValues,
@@ -288,7 +289,7 @@ async function start(): Promise<void> {
   run(
     withExitControl(input$).pipe(
       watchWatermark,
-      perArea(outputs, 'areas', { registry: live, name: OPEN_AREAS }),
+      perArea(outputs, 'areas', queryableWindows(live, OPEN_AREAS)),
       keepEarly,
       exactlyOnceSink(
         (results, id) =>

@@ -17,12 +17,12 @@ import {
   windowBy,
   withEventTimeBatches,
   type InvalidRecord,
+  type QueryableWindows,
   type Key,
   type SideOutput,
   type StreamRecord,
   type WindowResult,
 } from '../../../src/index.js';
-import type { QueryableOption } from '../../../src/redux/index.js';
 import type { TelemetryEvent } from './generator.js';
 import type { AreaWindow, UserSession } from './store.js';
 
@@ -67,7 +67,7 @@ type AreaValue = ReturnType<typeof areaAggregate.getResult>;
  * Per area and 10 s window: count, p50/p95 latency, errors; late re-firings within 5 s, later ones
  * to `late`. `queryable`: the open windows, readable by the page (early panes on page exit).
  */
-export const perArea = (outputs: Outputs, uid?: string, queryable?: QueryableOption) =>
+export const perArea = (outputs: Outputs, uid?: string, queryable?: QueryableWindows) =>
   pipe(
     filterValues(hasLatency(outputs.invalid)),
     keyBy((e: TelemetryEvent) => e.area),
