@@ -14,6 +14,7 @@ import type { WindowRowSource } from './window-rows.js';
 import { exportWindows, generalRows, restoreWindows } from './window-snapshot.js';
 import type { Id } from './window-state.js';
 import { layeredKeys } from './window-set-rows.js';
+import { restoreLayered } from './layered-restore.js';
 import type { KeyGroupRange } from '../core/state-snapshot.js';
 import type { KeyedStateExport } from '../state/snapshot-types.js';
 
@@ -46,6 +47,8 @@ export interface GeneralWindows<T, K, R> {
   keysOf(data: KeyedStateExport, range: KeyGroupRange | undefined): KeyData[];
   /** Restores validated state into the cleared path. */
   restore(s: WindowOperatorState): void;
+  /** Restores a general path's checkpoint (`checkpoint`), the key groups in `range`, into this new path (layered-restore.ts). */
+  restoreTables(data: KeyedStateExport, range: KeyGroupRange | undefined, watermark: number): void;
   /** Fires the open windows as EARLY panes, without purging (fire-early.ts). */
   fireEarly(out: Output<WindowResult<K, R>, K>): void;
 }
@@ -91,6 +94,7 @@ function build<T, K, R>(setup: WindowSetup<T, K, R>): GeneralWindows<T, K, R> {
     fireEarly: (out) => fireOpenWindows(setup, general, out),
     rows: () => generalRows(setup, general),
     restore: (s) => restoreWindows(setup, general, s),
+    restoreTables: (data, range, watermark) => restoreLayered(setup, general, data, range, watermark),
     checkpoint: (incremental) => general.state.snapshot({ incremental }),
     keysOf: (data, range) =>
       layeredKeys(data, range, { uid: setup.uid, keyed: setup.keyed, accumulates: setup.incremental !== null }),
