@@ -34,21 +34,24 @@ export class TimerQueue {
     return this.#size;
   }
 
-  /** Registers a timer; returns false if the same (key, namespace, time) was already registered. */
-  add(id: KeyPart, keyGroup: number, namespace: Namespace | undefined, time: number): boolean {
+  /**
+   * Registers a timer; returns false if the same (key, namespace, time) was already registered.
+   * `seq`: its registration order, when restored (else the next).
+   */
+  add(id: KeyPart, keyGroup: number, namespace: Namespace | undefined, time: number, seq?: number): boolean {
     const slot = slotOf(namespace, time);
     const existing = this.#index.get(id);
     let timer: InternalTimer;
     if (existing === undefined) {
-      timer = { time, keyId: id, keyGroup, namespace, seq: this.#seq++ };
+      timer = { time, keyId: id, keyGroup, namespace, seq: seq ?? this.#seq++ };
       this.#index.set(id, timer);
     } else if (existing instanceof Map) {
       if (existing.has(slot)) return false;
-      timer = { time, keyId: id, keyGroup, namespace, seq: this.#seq++ };
+      timer = { time, keyId: id, keyGroup, namespace, seq: seq ?? this.#seq++ };
       existing.set(slot, timer);
     } else {
       if (slotOf(existing.namespace, existing.time) === slot) return false;
-      timer = { time, keyId: id, keyGroup, namespace, seq: this.#seq++ };
+      timer = { time, keyId: id, keyGroup, namespace, seq: seq ?? this.#seq++ };
       this.#index.set(
         id,
         new Map<Slot, InternalTimer>([
@@ -171,7 +174,14 @@ export class TimerQueue {
       load: (keys, rows) => {
         const timers = readTimerRows(keys, rows, uid, what);
         this.clear();
-        for (const timer of timers) this.add(timer.id, timer.keyGroup, timer.namespace, timer.time);
+        // With their stored registration order: each window's timers list as they did, and timers
+        // of equal time fire as they would have (the order is (time, seq): added in it, no sift).
+        let next = 0;
+        for (const timer of timers) {
+          this.add(timer.id, timer.keyGroup, timer.namespace, timer.time, timer.seq);
+          if (timer.seq >= next) next = timer.seq + 1;
+        }
+        this.#seq = next;
         this.forgetChanges();
       },
     };

@@ -15,6 +15,7 @@ import { exportWindows, generalRows, restoreWindows } from './window-snapshot.js
 import type { Id } from './window-state.js';
 import { layeredKeys } from './window-set-rows.js';
 import { restoreLayered } from './layered-restore.js';
+import { migrateWindows } from './window-migration.js';
 import type { KeyGroupRange } from '../core/state-snapshot.js';
 import type { KeyedStateExport } from '../state/snapshot-types.js';
 
@@ -68,6 +69,7 @@ export const generalPath: GeneralPathRef = build satisfies GeneralPathFactory;
 
 function build<T, K, R>(setup: WindowSetup<T, K, R>): GeneralWindows<T, K, R> {
   const general = new GeneralPath(setup);
+  const reading = { merging: setup.assigner.kind === 'session', accumulates: setup.incremental !== null };
   return {
     get windowCount() {
       return general.windowCount;
@@ -93,7 +95,12 @@ function build<T, K, R>(setup: WindowSetup<T, K, R>): GeneralWindows<T, K, R> {
     exportKeys: () => exportWindows(setup, general),
     fireEarly: (out) => fireOpenWindows(setup, general, out),
     rows: () => generalRows(setup, general),
-    restore: (s) => restoreWindows(setup, general, s),
+    // Keyed windows go through the versioned migration to the layer's tables; windowAll's one key
+    // (UNKEYED) is no key of the backend's rows, so it is registered window by window.
+    restore: (s) =>
+      setup.keyed
+        ? restoreLayered(setup, general, migrateWindows(s.keys, reading), undefined, s.watermark)
+        : restoreWindows(setup, general, s),
     restoreTables: (data, range, watermark) => restoreLayered(setup, general, data, range, watermark),
     checkpoint: (incremental) => general.state.snapshot({ incremental }),
     keysOf: (data, range) =>

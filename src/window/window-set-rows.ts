@@ -285,7 +285,6 @@ export function layeredKeys(
     if (rows === undefined) continue;
     // Registration order per window (the timers' sequence numbers), as the windows list them.
     const timers = readTimerRows(rows.keys, rows.rows, uid, eventTime ? 'event-time' : 'processing-time');
-    timers.sort((a, b) => a.seq - b.seq);
     for (const t of timers) {
       // A timer of a window that was retired fires nothing (general-path.ts): it is not restored.
       const w = windows.get(t.id)?.get(t.namespace);
