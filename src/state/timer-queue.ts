@@ -159,8 +159,7 @@ export class TimerQueue {
     return {
       name,
       forEachRow: (emit) => {
-        for (const [id, timers] of this.#index)
-          emit(id, timerRow(timers instanceof Map ? [...timers.values()] : [timers]));
+        for (const [id, timers] of this.#index) emit(id, timerRow(timers instanceof Map ? timers.values() : timers));
       },
       takeChanged: () => {
         const changed = this.#changed;

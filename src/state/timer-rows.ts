@@ -17,12 +17,17 @@ export interface RowTimer {
 }
 
 /** A key's timers as one exported row (see `TimerQueue.rowSource`). */
-export function timerRow(timers: readonly InternalTimer[]): unknown[] {
-  const row: unknown[] = [timers[0]!.keyGroup];
-  for (const t of timers) {
-    if (t.namespace === undefined) row.push(t.time, t.seq);
-    else row.push([t.time, t.seq, t.namespace]);
-  }
+export function timerRow(timers: Iterable<InternalTimer> | InternalTimer): unknown[] {
+  // (One timer, the common case, or a key's timers: no array made to hold them.)
+  if (!(Symbol.iterator in timers)) return timerCells([timers.keyGroup], timers);
+  let row: unknown[] | undefined;
+  for (const t of timers) row = timerCells(row ?? [t.keyGroup], t);
+  return row!;
+}
+
+function timerCells(row: unknown[], t: InternalTimer): unknown[] {
+  if (t.namespace === undefined) row.push(t.time, t.seq);
+  else row.push([t.time, t.seq, t.namespace]);
   return row;
 }
 

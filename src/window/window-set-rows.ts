@@ -60,7 +60,10 @@ export interface WindowSetSetup {
  */
 export function windowSetRow(entry: KeyEntry): unknown[] {
   const row: unknown[] = [entry.keyGroup];
-  for (const ws of entry.windows()) row.push(ws.window.start, ws.window.end, ws.panes);
+  // (Read in place: `entry.windows()` copies them, an array per key of a full checkpoint.)
+  const held = entry.byStart?.values() ?? entry.list ?? entry.more;
+  if (entry.w0 !== null) row.push(entry.w0.window.start, entry.w0.window.end, entry.w0.panes);
+  if (held !== null) for (const ws of held) row.push(ws.window.start, ws.window.end, ws.panes);
   return row;
 }
 
