@@ -52,14 +52,12 @@ export function eachTimerOfRows(
   what: string,
   visit: TimerVisitor,
 ): void {
-  const fail = (reason: string): never => {
-    throw new StateRestoreError(uid, `${what} timers: ${reason}`);
-  };
+  const fail = (reason: string): StateRestoreError => new StateRestoreError(uid, `${what} timers: ${reason}`);
   for (let i = 0; i < keys.length; i++) {
     const id = keyId(keys[i]!);
     const row = rows[i];
     if (!Array.isArray(row) || typeof row[0] !== 'number')
-      return fail(`the row of key ${String(keys[i])} must be [keyGroup, time, seq, ...]`);
+      throw fail(`the row of key ${String(keys[i])} must be [keyGroup, time, seq, ...]`);
     const keyGroup = row[0];
     for (let j = 1; j < row.length; ) {
       const entry: unknown = row[j];
@@ -77,7 +75,7 @@ export function eachTimerOfRows(
         j += 2;
       }
       if (!Number.isSafeInteger(time) || typeof seq !== 'number')
-        return fail(`key ${String(keys[i])} has a timer at ${String(time)}`);
+        throw fail(`key ${String(keys[i])} has a timer at ${String(time)}`);
       visit(id, keyGroup, namespace as Namespace | undefined, time as number, seq);
     }
   }
