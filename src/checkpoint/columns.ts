@@ -96,6 +96,16 @@ export function writeJsonColumn(tagged: readonly unknown[], columns: ColumnSecti
   return `~cj${columns.add(text)}:${tagged.length}:${text.length}`;
 }
 
+/** The text of a column's bytes: `parts` are its offset, count and length in bytes. */
+function text(binary: Uint8Array, parts: readonly number[]): string {
+  const at = parts[0]!;
+  const bytes = parts[2]!;
+  if (!Number.isSafeInteger(at) || !Number.isSafeInteger(bytes) || at < 0 || at + bytes > binary.length) {
+    throw new RangeError('a column lies outside the binary part');
+  }
+  return decodeUtf8(binary.subarray(at, at + bytes));
+}
+
 export function readColumn(tagText: string, binary: Uint8Array | undefined): unknown[] {
   if (binary === undefined) throw new SyntaxError('a column tag outside an envelope');
   const parts = tagText.slice(3).split(':').map(Number);
@@ -108,23 +118,16 @@ export function readColumn(tagText: string, binary: Uint8Array | undefined): unk
     return out;
   }
   if (tagText.charCodeAt(2) === 115 /* s */ && parts.length === 4) {
-    const [at, , bytes, separator] = parts as [number, number, number, number];
-    if (!Number.isSafeInteger(at) || !Number.isSafeInteger(bytes) || at < 0 || at + bytes > binary.length) {
-      throw new RangeError('a column lies outside the binary part');
-    }
+    const separator = parts[3]!;
     if (!Number.isInteger(separator) || separator < 0 || separator > 0xffff)
       throw new RangeError('bad column separator');
-    const strings = decodeUtf8(binary.subarray(at, at + bytes)).split(String.fromCharCode(separator));
+    const strings = text(binary, parts).split(String.fromCharCode(separator));
     if (strings.length !== n) throw new RangeError(`string column holds ${strings.length} strings, not ${n}`);
     return strings;
   }
   if (tagText.charCodeAt(2) === 106 /* j */ && parts.length === 3) {
-    const [at, , bytes] = parts as [number, number, number];
-    if (!Number.isSafeInteger(at) || !Number.isSafeInteger(bytes) || at < 0 || at + bytes > binary.length) {
-      throw new RangeError('a column lies outside the binary part');
-    }
-    const rows: unknown = JSON.parse(decodeUtf8(binary.subarray(at, at + bytes)));
-    if (!Array.isArray(rows) || rows.length !== n) throw new RangeError(`JSON column holds no array of ${n} items`);
+    const rows: unknown = JSON.parse(text(binary, parts));
+    if (!Array.isArray(rows) || rows.length !== n) throw new RangeError('bad JSON column');
     return rows; // (still tagged: the caller revives it)
   }
   throw new SyntaxError(`bad column tag ${JSON.stringify(tagText.slice(0, 40))}`);

@@ -48,7 +48,10 @@ export interface GeneralWindows<T, K, R> {
   keysOf(data: KeyedStateExport, range: KeyGroupRange | undefined): KeyData[];
   /** Restores validated state into the cleared path. */
   restore(s: WindowOperatorState): void;
-  /** Restores a general path's checkpoint (`checkpoint`), the key groups in `range`, into this new path (layered-restore.ts). */
+  /**
+   * Restores a general path's checkpoint (`checkpoint`), the key groups in `range`, into a new
+   * path that replaces this one's state once restored (it keeps its state when this fails).
+   */
   restoreTables(data: KeyedStateExport, range: KeyGroupRange | undefined, watermark: number): void;
   /** Fires the open windows as EARLY panes, without purging (fire-early.ts). */
   fireEarly(out: Output<WindowResult<K, R>, K>): void;
@@ -68,7 +71,7 @@ export type GeneralPathFactory = <T, K, R>(setup: WindowSetup<T, K, R>) => Gener
 export const generalPath: GeneralPathRef = build satisfies GeneralPathFactory;
 
 function build<T, K, R>(setup: WindowSetup<T, K, R>): GeneralWindows<T, K, R> {
-  const general = new GeneralPath(setup);
+  let general = new GeneralPath(setup);
   const reading = { merging: setup.assigner.kind === 'session', accumulates: setup.incremental !== null };
   return {
     get windowCount() {
@@ -101,7 +104,12 @@ function build<T, K, R>(setup: WindowSetup<T, K, R>): GeneralWindows<T, K, R> {
       setup.keyed
         ? restoreLayered(setup, general, migrateWindows(s.keys, reading), undefined, s.watermark)
         : restoreWindows(setup, general, s),
-    restoreTables: (data, range, watermark) => restoreLayered(setup, general, data, range, watermark),
+    restoreTables: (data, range, watermark) => {
+      const restored = new GeneralPath(setup);
+      restoreLayered(setup, restored, data, range, watermark);
+      general.timers.dispose();
+      general = restored;
+    },
     checkpoint: (incremental) => general.state.snapshot({ incremental }),
     keysOf: (data, range) =>
       layeredKeys(data, range, { uid: setup.uid, keyed: setup.keyed, accumulates: setup.incremental !== null }),

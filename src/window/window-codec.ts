@@ -77,25 +77,20 @@ export function restoreWindowSnapshot(
   const setup = a.setup;
   const factory = setup.generalPath as GeneralPathFactory | null;
   const layered = layeredTables(snapshot);
-  if (layered !== undefined && a.panes === null && setup.keyed && factory !== null) {
-    // A general path's own tables into a general path: straight into a new one (layered-restore.ts),
-    // which replaces the operator's once restored (the operator keeps its state when this fails).
-    const s = snapshot.state as WindowCheckpointState;
-    const checked = { version: 1, uid: s.uid, assigner: s.assigner, watermark: s.watermark, keys: [] };
-    const { watermark } = validateWindowState(checked, setup.uid, setup.assigner.name, setup.keyed);
-    const restored = factory(setup);
-    restored.restoreTables(layered, options.keyGroups, watermark);
+  if (layered !== undefined && a.panes === null && setup.keyed) {
+    // A general path's own tables into the general path: straight into its layer (layered-restore.ts).
+    const checked = { ...(snapshot.state as WindowCheckpointState), version: 1, keys: [] };
+    const { watermark } = validateWindowState(checked, setup.uid, setup.assigner.name, true);
+    a.general!.restoreTables(layered, options.keyGroups, watermark);
     forgetExports(a);
     setup.watermark = watermark;
-    a.toGeneralPath(restored);
     return;
   }
   // The general path that reads the general path's tables when the operator has none: made once,
   // it then holds the restored state if the pane table cannot.
   let built: GeneralWindows<unknown, unknown, unknown> | undefined;
   const general = () => {
-    if (a.general !== null || factory === null) return a.general ?? undefined;
-    built ??= factory(setup);
+    built ??= a.general ?? factory?.(setup);
     return built;
   };
   const { state, panes } = restoredWindowState(snapshot, options.keyGroups, setup.uid, setup.keyed, general);
