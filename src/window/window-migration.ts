@@ -14,6 +14,7 @@ import { defineOwn } from '../core/plain-data.js';
 import { keyGroupTable, type KeyedTableSnapshot } from '../core/state-snapshot.js';
 import type { Key } from '../core/keys.js';
 import { KEYED_STATE_FORMAT, type KeyedStateExport, type StateTableLayout } from '../state/snapshot-types.js';
+import { runMigrations, type Migration } from '../state/format-migration.js';
 import { stateRows } from '../state/table-rows.js';
 import { EVENT_TIME_ROWS, PROCESSING_TIME_ROWS } from '../state/timers.js';
 import { clonePlain } from './aggregates.js';
@@ -34,14 +35,8 @@ export interface WindowMigrationContext {
   readonly accumulates: boolean;
 }
 
-/** A migration step of the window formats: the version it gives, and the conversion. */
-interface WindowMigration {
-  readonly to: number;
-  readonly migrate: (data: never, context: WindowMigrationContext) => unknown;
-}
-
 /** The migration from each stored window format, by the version it reads. */
-const WINDOW_MIGRATIONS: Readonly<Record<number, WindowMigration>> = {
+const WINDOW_MIGRATIONS: Readonly<Record<number, Migration<WindowMigrationContext>>> = {
   1: { to: WINDOW_FORMAT, migrate: keysToTables },
 };
 
@@ -56,14 +51,7 @@ const WINDOW_MIGRATIONS: Readonly<Record<number, WindowMigration>> = {
  * ```
  */
 export function migrateWindows(keys: readonly KeyData[], context: WindowMigrationContext): KeyedStateExport {
-  let version = 1;
-  let migrated: unknown = keys;
-  while (version < WINDOW_FORMAT) {
-    const step = WINDOW_MIGRATIONS[version]!;
-    migrated = step.migrate(migrated as never, context);
-    version = step.to;
-  }
-  return migrated as KeyedStateExport;
+  return runMigrations(WINDOW_MIGRATIONS, 1, WINDOW_FORMAT, keys, context) as KeyedStateExport;
 }
 
 /** Rows of one kind by key group. */
