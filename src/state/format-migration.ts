@@ -35,35 +35,13 @@ export interface MigrationContext {
   readonly maxParallelism: number;
 }
 
-/** A migration step: what it converts a stored format to, and the format version of that. */
+/**
+ * A migration step: what it converts a stored format to, and the format version of that (also the
+ * window operator's formats, window/window-migration.ts).
+ */
 export interface Migration<C = MigrationContext> {
   readonly to: number;
   readonly migrate: (data: never, context: C) => unknown;
-}
-
-/**
- * Runs the steps of `migrations` on `data`, stored in format `version`, until format `target`
- * (the keyed state's formats here, the window operator's in window/window-migration.ts).
- *
- * @example
- * ```ts
- * // internal: runMigrations(MIGRATIONS, 1, KEYED_STATE_FORMAT, segments, { uid: 'c', maxParallelism: 128 })
- * ```
- */
-export function runMigrations<C>(
-  migrations: Readonly<Record<number, Migration<C>>>,
-  version: number,
-  target: number,
-  data: unknown,
-  context: C,
-): unknown {
-  let migrated = data;
-  for (let v = version; v < target; ) {
-    const step = migrations[v]!;
-    migrated = step.migrate(migrated as never, context);
-    v = step.to;
-  }
-  return migrated;
 }
 
 /** The migration from each stored format, by the version it reads. */
@@ -97,7 +75,14 @@ export interface KeyedRowList {
  * ```
  */
 export function migrateKeyedState(data: unknown, context: MigrationContext): KeyedStateExport {
-  return runMigrations(MIGRATIONS, formatOf(data, context.uid), KEYED_STATE_FORMAT, data, context) as KeyedStateExport;
+  let version = formatOf(data, context.uid);
+  let migrated = data;
+  while (version < KEYED_STATE_FORMAT) {
+    const step = MIGRATIONS[version]!;
+    migrated = step.migrate(migrated as never, context);
+    version = step.to;
+  }
+  return migrated as KeyedStateExport;
 }
 
 /** The format version of stored keyed state. */

@@ -14,7 +14,7 @@ import { defineOwn } from '../core/plain-data.js';
 import { keyGroupTable, type KeyedTableSnapshot } from '../core/state-snapshot.js';
 import type { Key } from '../core/keys.js';
 import { KEYED_STATE_FORMAT, type KeyedStateExport, type StateTableLayout } from '../state/snapshot-types.js';
-import { runMigrations, type Migration } from '../state/format-migration.js';
+import type { Migration } from '../state/format-migration.js';
 import { stateRows } from '../state/table-rows.js';
 import { EVENT_TIME_ROWS, PROCESSING_TIME_ROWS } from '../state/timers.js';
 import { clonePlain } from './aggregates.js';
@@ -51,7 +51,11 @@ const WINDOW_MIGRATIONS: Readonly<Record<number, Migration<WindowMigrationContex
  * ```
  */
 export function migrateWindows(keys: readonly KeyData[], context: WindowMigrationContext): KeyedStateExport {
-  return runMigrations(WINDOW_MIGRATIONS, 1, WINDOW_FORMAT, keys, context) as KeyedStateExport;
+  let migrated: unknown = keys;
+  // Each step in turn, from version 1 to the latest (the one no step reads).
+  for (let step = WINDOW_MIGRATIONS[1]; step !== undefined; step = WINDOW_MIGRATIONS[step.to])
+    migrated = step.migrate(migrated as never, context);
+  return migrated as KeyedStateExport;
 }
 
 /** Rows of one kind by key group. */
