@@ -25,7 +25,11 @@ export function untagString(s: string, binary: Uint8Array | undefined): unknown 
   const second = s.charCodeAt(1);
   if (second === TILDE) return s.slice(1);
   if (second === 98 /* b */ && /^~b-?\d+$/.test(s)) return BigInt(s.slice(2));
-  if (second === 99 /* c */) return readColumn(s, binary);
+  if (second === 99 /* c */) {
+    const column = readColumn(s, binary);
+    // A JSON section holds tagged JSON, revived as the body is.
+    return s.charCodeAt(2) === 106 /* j */ ? reviveObject(column, binary) : column;
+  }
   throw new SyntaxError(`unknown tag ${JSON.stringify(s.slice(0, 20))}`);
 }
 

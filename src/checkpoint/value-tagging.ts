@@ -5,7 +5,7 @@
  */
 
 import { defineOwn, isPlainObject } from '../core/plain-data.js';
-import { COLUMN_MIN, writeColumn, type ColumnSections } from './columns.js';
+import { COLUMN_MIN, writeColumn, writeJsonColumn, type ColumnSections } from './columns.js';
 
 /** The first character of every tag. */
 export const TILDE = 126;
@@ -66,13 +66,16 @@ export function tag(v: unknown, columns: ColumnSections | undefined): unknown {
     case 'object': {
       if (v === null) return null;
       if (Array.isArray(v)) {
-        if (columns !== undefined && v.length >= COLUMN_MIN) {
+        const big = columns !== undefined && v.length >= COLUMN_MIN;
+        if (big) {
           const column = writeColumn(v, columns);
           if (column !== undefined) return column;
+          // Rows that need no tag (the usual case) are written as they are: no tagged copy of each.
+          if (!needsTags(v)) return writeJsonColumn(v, columns);
         }
         const out: unknown[] = [];
         for (let i = 0; i < v.length; i++) out.push(tag(v[i], columns));
-        return out;
+        return big ? writeJsonColumn(out, columns!) : out;
       }
       if (!isPlainObject(v)) throw new Unsupported();
       const out: Record<string, unknown> = {};

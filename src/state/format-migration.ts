@@ -35,10 +35,13 @@ export interface MigrationContext {
   readonly maxParallelism: number;
 }
 
-/** A migration step: what it converts a stored format to, and the format version of that. */
-interface Migration {
+/**
+ * A migration step: what it converts a stored format to, and the format version of that (also the
+ * window operator's formats, window/window-migration.ts).
+ */
+export interface Migration<C = MigrationContext> {
   readonly to: number;
-  readonly migrate: (data: never, context: MigrationContext) => unknown;
+  readonly migrate: (data: never, context: C) => unknown;
 }
 
 /** The migration from each stored format, by the version it reads. */

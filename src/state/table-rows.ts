@@ -62,12 +62,19 @@ export function tableRows(table: Table, layout: StateTableLayout, uid: string | 
         }
         return;
       }
-      const ids = new Set<KeyPart>();
-      for (const [, map] of table.segments()) for (const id of map.keys()) ids.add(id);
-      for (const id of ids) {
-        const row = rowOf(id);
-        if (row !== undefined) emit(id, row);
+      // Rows built segment by segment (cells in the order rowOf lists them): a lookup per cell, not
+      // the list of segments and a lookup in each for every key (a million keys of windows).
+      const rows = new Map<KeyPart, unknown[]>();
+      for (const [ns, map] of table.segments()) {
+        for (const [id, stored] of clean ? [...map] : map) {
+          const encoded = encode(map, id, stored);
+          if (encoded === undefined) continue;
+          const row = rows.get(id);
+          if (row === undefined) rows.set(id, [ns ?? null, encoded]);
+          else row.push(ns ?? null, encoded);
+        }
       }
+      for (const [id, row] of rows) emit(id, row);
     },
     takeChanged() {
       const changed = table.changed;

@@ -10,7 +10,7 @@
 import type { KeyPart } from '../core/keys.js';
 import type { Namespace } from './state-types.js';
 import type { KeyedRowSource } from './row-source.js';
-import { readTimerRows, timerRow } from './timer-rows.js';
+import { eachTimerOfRows, timerRow } from './timer-rows.js';
 import type { InternalTimer } from './timer-types.js';
 
 type Slot = number | string;
@@ -26,6 +26,8 @@ export class TimerQueue {
   readonly #index = new Map<KeyPart, InternalTimer | Map<Slot, InternalTimer>>();
   #size = 0;
   #seq = 0;
+  /** While a restore adds timers: pushed without sifting, heapified at the end. */
+  #bulk = false;
   /** Keys whose timers changed since the last export, once one was made. */
   #changed: Set<KeyPart> | undefined;
 
@@ -34,21 +36,24 @@ export class TimerQueue {
     return this.#size;
   }
 
-  /** Registers a timer; returns false if the same (key, namespace, time) was already registered. */
-  add(id: KeyPart, keyGroup: number, namespace: Namespace | undefined, time: number): boolean {
+  /**
+   * Registers a timer; returns false if the same (key, namespace, time) was already registered.
+   * `seq`: its registration order, when restored (else the next).
+   */
+  add(id: KeyPart, keyGroup: number, namespace: Namespace | undefined, time: number, seq?: number): boolean {
     const slot = slotOf(namespace, time);
     const existing = this.#index.get(id);
     let timer: InternalTimer;
     if (existing === undefined) {
-      timer = { time, keyId: id, keyGroup, namespace, seq: this.#seq++ };
+      timer = { time, keyId: id, keyGroup, namespace, seq: seq ?? this.#seq++ };
       this.#index.set(id, timer);
     } else if (existing instanceof Map) {
       if (existing.has(slot)) return false;
-      timer = { time, keyId: id, keyGroup, namespace, seq: this.#seq++ };
+      timer = { time, keyId: id, keyGroup, namespace, seq: seq ?? this.#seq++ };
       existing.set(slot, timer);
     } else {
       if (slotOf(existing.namespace, existing.time) === slot) return false;
-      timer = { time, keyId: id, keyGroup, namespace, seq: this.#seq++ };
+      timer = { time, keyId: id, keyGroup, namespace, seq: seq ?? this.#seq++ };
       this.#index.set(
         id,
         new Map<Slot, InternalTimer>([
@@ -156,8 +161,7 @@ export class TimerQueue {
     return {
       name,
       forEachRow: (emit) => {
-        for (const [id, timers] of this.#index)
-          emit(id, timerRow(timers instanceof Map ? [...timers.values()] : [timers]));
+        for (const [id, timers] of this.#index) emit(id, timerRow(timers instanceof Map ? timers.values() : timers));
       },
       takeChanged: () => {
         const changed = this.#changed;
@@ -169,9 +173,22 @@ export class TimerQueue {
         return timers.length === 0 ? undefined : timerRow(timers);
       },
       load: (keys, rows) => {
-        const timers = readTimerRows(keys, rows, uid, what);
         this.clear();
-        for (const timer of timers) this.add(timer.id, timer.keyGroup, timer.namespace, timer.time);
+        // With their stored registration order: each window's timers list as they did, and timers
+        // of equal time fire as they would have. Added without sifting, then heapified once: no
+        // object per timer read and no sort of all of them (a million keys' timers).
+        let next = 0;
+        this.#bulk = true;
+        try {
+          eachTimerOfRows(keys, rows, uid, what, (id, keyGroup, namespace, time, seq) => {
+            this.add(id, keyGroup, namespace, time, seq);
+            if (seq >= next) next = seq + 1;
+          });
+        } finally {
+          this.#bulk = false;
+        }
+        this.#seq = next;
+        this.#rebuild();
         this.forgetChanges();
       },
     };
@@ -191,6 +208,7 @@ export class TimerQueue {
   #push(timer: InternalTimer): void {
     const heap = this.#heap;
     heap.push(timer);
+    if (this.#bulk) return; // (a restore heapifies once at its end)
     let i = heap.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;

@@ -14,6 +14,8 @@ import type { WindowRowSource } from './window-rows.js';
 import { exportWindows, generalRows, restoreWindows } from './window-snapshot.js';
 import type { Id } from './window-state.js';
 import { layeredKeys } from './window-set-rows.js';
+import { restoreLayered } from './layered-restore.js';
+import { migrateWindows } from './window-migration.js';
 import type { KeyGroupRange } from '../core/state-snapshot.js';
 import type { KeyedStateExport } from '../state/snapshot-types.js';
 
@@ -46,6 +48,11 @@ export interface GeneralWindows<T, K, R> {
   keysOf(data: KeyedStateExport, range: KeyGroupRange | undefined): KeyData[];
   /** Restores validated state into the cleared path. */
   restore(s: WindowOperatorState): void;
+  /**
+   * Restores a general path's checkpoint (`checkpoint`), the key groups in `range`, into a new
+   * path that replaces this one's state once restored (it keeps its state when this fails).
+   */
+  restoreTables(data: KeyedStateExport, range: KeyGroupRange | undefined, watermark: number): void;
   /** Fires the open windows as EARLY panes, without purging (fire-early.ts). */
   fireEarly(out: Output<WindowResult<K, R>, K>): void;
 }
@@ -64,7 +71,8 @@ export type GeneralPathFactory = <T, K, R>(setup: WindowSetup<T, K, R>) => Gener
 export const generalPath: GeneralPathRef = build satisfies GeneralPathFactory;
 
 function build<T, K, R>(setup: WindowSetup<T, K, R>): GeneralWindows<T, K, R> {
-  const general = new GeneralPath(setup);
+  let general = new GeneralPath(setup);
+  const reading = { merging: setup.assigner.kind === 'session', accumulates: setup.incremental !== null };
   return {
     get windowCount() {
       return general.windowCount;
@@ -90,7 +98,18 @@ function build<T, K, R>(setup: WindowSetup<T, K, R>): GeneralWindows<T, K, R> {
     exportKeys: () => exportWindows(setup, general),
     fireEarly: (out) => fireOpenWindows(setup, general, out),
     rows: () => generalRows(setup, general),
-    restore: (s) => restoreWindows(setup, general, s),
+    // Keyed windows go through the versioned migration to the layer's tables; windowAll's one key
+    // (UNKEYED) is no key of the backend's rows, so it is registered window by window.
+    restore: (s) =>
+      setup.keyed
+        ? restoreLayered(setup, general, migrateWindows(s.keys, reading), undefined, s.watermark)
+        : restoreWindows(setup, general, s),
+    restoreTables: (data, range, watermark) => {
+      const restored = new GeneralPath(setup);
+      restoreLayered(setup, restored, data, range, watermark);
+      general.timers.dispose();
+      general = restored;
+    },
     checkpoint: (incremental) => general.state.snapshot({ incremental }),
     keysOf: (data, range) =>
       layeredKeys(data, range, { uid: setup.uid, keyed: setup.keyed, accumulates: setup.incremental !== null }),

@@ -88,8 +88,12 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
       get general() {
         return op.#general as GeneralWindows<unknown, unknown, unknown> | null;
       },
-      toGeneralPath() {
+      toGeneralPath(restored) {
         op.#panes = null;
+        if (restored !== undefined && restored !== op.#general) {
+          op.#general?.dispose();
+          op.#general = restored as GeneralWindows<T, K, R>;
+        }
         op.#general ??= (setup.generalPath as GeneralPathFactory)(setup);
         return op.#general as GeneralWindows<unknown, unknown, unknown>;
       },

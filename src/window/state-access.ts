@@ -20,8 +20,11 @@ export interface WindowStateAccess extends StateAccess {
   readonly panes: PanePath<unknown, unknown, unknown> | null;
   /** The general path; null until the configuration or a restore needs it. */
   readonly general: GeneralWindows<unknown, unknown, unknown> | null;
-  /** Leaves the pane table for good and returns the general path (made now when there is none). */
-  toGeneralPath(): GeneralWindows<unknown, unknown, unknown>;
+  /**
+   * Leaves the pane table for good and returns the general path: `restored` when given (the one
+   * before is disposed), else the operator's, made now when there is none.
+   */
+  toGeneralPath(restored?: GeneralWindows<unknown, unknown, unknown>): GeneralWindows<unknown, unknown, unknown>;
   /** The codec's bookkeeping between checkpoints; undefined before the first. */
   exports: WindowExports | undefined;
 }

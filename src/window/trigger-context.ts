@@ -117,12 +117,23 @@ export class TriggerContext implements OnMergeContext, EvictorContext {
   }
 
   /** The value state `name` of the trigger, with the window's key and namespace current. */
-  #handle(name: string): ValueState<unknown> {
+  /** Declares every trigger state restored into the backend and not declared yet (layered-restore.ts). */
+  declareRestored(): void {
+    for (const name of this.#state.stateNames())
+      if (name.startsWith(TRIGGER_STATE_PREFIX)) this.#declared(name.slice(TRIGGER_STATE_PREFIX.length));
+  }
+
+  #declared(name: string): ValueState<unknown> {
     let handle = this.#handles.get(name);
     if (handle === undefined) {
       handle = this.#state.getState(valueState<unknown>(TRIGGER_STATE_PREFIX + name, { serializer: TRIGGER_STATE }));
       this.#handles.set(name, handle);
     }
+    return handle;
+  }
+
+  #handle(name: string): ValueState<unknown> {
+    const handle = this.#declared(name);
     const ws = this.ws!;
     this.#state.setCurrentKeyId(ws.entry.id);
     this.#state.setCurrentNamespace(ws.ns);

@@ -8,13 +8,19 @@
 import type { PendingCheckpoint, StateCodec } from '../core/checkpointing.js';
 import type { OperatorStateSnapshot, RestoreCheckpointOptions } from '../core/state-snapshot.js';
 import { WindowStateError } from './errors.js';
-import type { GeneralPathFactory } from './general-windows.js';
+import type { GeneralPathFactory, GeneralWindows } from './general-windows.js';
 import type { WindowExports, WindowStateAccess } from './state-access.js';
 import { paneKeys, PaneExporter, type PaneColumns } from './pane-rows.js';
 import { paneCanHold, paneRows, restorePane } from './pane-state.js';
 import { validatePaneColumns, validateWindowState } from './restore-validation.js';
 import { namingWindow } from './state-export.js';
-import { restoredWindowState, windowCheckpointState, WindowExporter } from './window-rows.js';
+import {
+  layeredTables,
+  restoredWindowState,
+  windowCheckpointState,
+  WindowExporter,
+  type WindowCheckpointState,
+} from './window-rows.js';
 
 /** The operator's export bookkeeping, made on first use. */
 function exportsOf(a: WindowStateAccess): WindowExports {
@@ -69,11 +75,33 @@ export function restoreWindowSnapshot(
   options: RestoreCheckpointOptions = {},
 ): void {
   const setup = a.setup;
-  // The general path's tables are read by a general path: the operator's, or one made to read them.
-  const general = () =>
-    a.general ?? (setup.generalPath === null ? undefined : (setup.generalPath as GeneralPathFactory)(setup));
+  const factory = setup.generalPath as GeneralPathFactory | null;
+  const layered = layeredTables(snapshot);
+  if (layered !== undefined && a.panes === null && setup.keyed) {
+    // A general path's own tables into the general path: straight into its layer (layered-restore.ts).
+    const checked = { ...(snapshot.state as WindowCheckpointState), version: 1, keys: [] };
+    const { watermark } = validateWindowState(checked, setup.uid, setup.assigner.name, true);
+    a.general!.restoreTables(layered, options.keyGroups, watermark);
+    forgetExports(a);
+    setup.watermark = watermark;
+    return;
+  }
+  // The general path that reads the general path's tables when the operator has none: made once,
+  // it then holds the restored state if the pane table cannot.
+  let built: GeneralWindows<unknown, unknown, unknown> | undefined;
+  const general = () => {
+    built ??= a.general ?? factory?.(setup);
+    return built;
+  };
   const { state, panes } = restoredWindowState(snapshot, options.keyGroups, setup.uid, setup.keyed, general);
-  restoreWindowState(a, state, panes);
+  restoreWindowState(a, state, panes, built);
+}
+
+/** Forgets what the last checkpoint exported: the next one is full (after a restore). */
+function forgetExports(a: WindowStateAccess): void {
+  if (a.exports === undefined) return;
+  a.exports.rows.reset();
+  a.exports.panes.reset();
 }
 
 /**
@@ -89,6 +117,7 @@ export function restoreWindowState(
   a: WindowStateAccess,
   state: unknown,
   paneColumns: readonly PaneColumns[] = [],
+  built?: GeneralWindows<unknown, unknown, unknown>,
 ): void {
   const setup = a.setup;
   const s = validateWindowState(state, setup.uid, setup.assigner.name, setup.keyed);
@@ -103,10 +132,7 @@ export function restoreWindowState(
       'state.keys',
     );
   }
-  if (a.exports !== undefined) {
-    a.exports.rows.reset();
-    a.exports.panes.reset();
-  }
+  forgetExports(a);
   a.general?.clear();
   setup.watermark = s.watermark;
   if (panes !== null) {
@@ -116,7 +142,7 @@ export function restoreWindowState(
       return;
     }
   }
-  const general = a.toGeneralPath(); // this operator keeps the general path from now on
+  const general = a.toGeneralPath(built); // this operator keeps the general path from now on
   general.restore(paneColumns.length === 0 ? s : { ...s, keys: [...s.keys, ...paneKeys(paneColumns)] });
 }
 

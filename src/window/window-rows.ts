@@ -189,8 +189,8 @@ export function restoredWindowState(
     if (!Array.isArray(s.keys)) return { state: s, panes: [] };
     return { state: { ...s, keys: rowsOf(migrateV1(s as WindowOperatorState), range, uid).keys }, panes: [] };
   }
-  const data = { header: s.keyedState as KeyedStateHeader, tables: stored.keyed ?? {} };
-  if (isObject(data.header) && isObject(data.header.states) && Object.keys(data.header.states).length > 0) {
+  const layered = layeredTables(stored);
+  if (layered !== undefined) {
     // The general path's tables of the state layer (window-set-rows.ts): read by the general path.
     const general = generalPath?.();
     if (general === undefined) {
@@ -199,15 +199,32 @@ export function restoredWindowState(
         'the state holds windows of the general window path, and this operator was built without it: restore it into an operator configured as the one that exported it',
       );
     }
-    const keys = general.keysOf(data, range);
+    const keys = general.keysOf(layered, range);
     return { state: { version: 1, uid: s.uid, assigner: s.assigner, watermark: s.watermark, keys }, panes: [] };
   }
-  const { keys, panes } = rowsOf(data, range, uid);
+  const { keys, panes } = rowsOf({ header: s.keyedState as KeyedStateHeader, tables: stored.keyed ?? {} }, range, uid);
   const restoredPanes = keyed ? panes : panes.map((p) => ({ ...p, keyGroup: -1, keys: p.keys.map(() => undefined) }));
   return {
     state: { version: 1, uid: s.uid, assigner: s.assigner, watermark: s.watermark, keys },
     panes: restoredPanes,
   };
+}
+
+/**
+ * The keyed part of a checkpoint of the general path, whose tables are those of its keyed state
+ * layer (window-set-rows.ts: its header lists states); undefined for any other stored state.
+ *
+ * @example
+ * ```ts
+ * // internal: const data = layeredTables(stored); if (data !== undefined) general.restoreTables(data, range, watermark)
+ * ```
+ */
+export function layeredTables(stored: OperatorStateSnapshot): KeyedStateExport | undefined {
+  const s = stored.state as Partial<WindowCheckpointState> | null;
+  if (!isObject(s) || s.operator !== 'window') return undefined;
+  const header = s.keyedState;
+  if (!isObject(header) || !isObject(header.states) || Object.keys(header.states).length === 0) return undefined;
+  return { header, tables: stored.keyed ?? {} };
 }
 
 /** `WindowOperatorState` v1 as rows by key group: its keys are format 0 of the keyed state's migrations. */

@@ -7,9 +7,10 @@
  * MergingWindowSet keeps its mapping in keyed state. Each kind of rows is one row per key, in
  * tables by key group, full or incremental.
  *
- * A restore reads those tables back into `WindowOperatorState` keys (`layeredKeys`), which the
- * operator validates and restores on whichever path can hold them, as it does for the window rows
- * of before (window-rows.ts).
+ * A general path restores those tables straight into its own backend (layered-restore.ts): the
+ * window sets through `load` here. An operator on the pane path reads them back into
+ * `WindowOperatorState` keys instead (`layeredKeys`), which it validates and restores on whichever
+ * path can hold them, as it does for the window rows of before (window-rows.ts).
  */
 import { DEFAULT_MAX_PARALLELISM, keyGroupOf, keyId, type Key, type KeyPart } from '../core/keys.js';
 import type { OperatorRuntime } from '../core/operator.js';
@@ -25,7 +26,8 @@ import { EVENT_TIME_ROWS, PROCESSING_TIME_ROWS, type InternalTimerService } from
 import { readTimerRows } from '../state/timer-rows.js';
 import type { KeyData, WindowData } from './types.js';
 import { CONTENTS_STATE } from './window-contents.js';
-import { UNKEYED, type Id, type KeyEntry } from './window-state.js';
+import { UNKEYED, WindowState, type Id, type KeyEntry } from './window-state.js';
+import { GLOBAL_WINDOW } from './windows.js';
 
 /** The name of the window sets' rows: `<keyGroup>/window-set`. */
 export const WINDOW_SET_ROWS = 'window-set';
@@ -33,10 +35,18 @@ export const WINDOW_SET_ROWS = 'window-set';
 /** The prefix of the trigger states' rows (trigger-context.ts names the states `trigger:<name>`). */
 const TRIGGER_ROWS = stateRows('trigger:');
 
-/** What the row source reads of the general path: its keys, and the keys changed since the last export. */
+/** What the row source reads of the general path: its keys, and the keys changed since the last export; and adds restored keys. */
 export interface WindowSetHost {
   readonly keys: ReadonlyMap<Id, KeyEntry>;
   changed: Map<Id, KeyEntry> | null;
+  addEntry(id: Id, key: unknown, keyGroup: number): KeyEntry;
+}
+
+/** What a restore of window sets needs of the operator's setup (config.ts). */
+export interface WindowSetSetup {
+  readonly uid: string | null;
+  readonly global: boolean;
+  cleanupTime(maxTs: number): number;
 }
 
 /**
@@ -50,7 +60,10 @@ export interface WindowSetHost {
  */
 export function windowSetRow(entry: KeyEntry): unknown[] {
   const row: unknown[] = [entry.keyGroup];
-  for (const ws of entry.windows()) row.push(ws.window.start, ws.window.end, ws.panes);
+  // (Read in place: `entry.windows()` copies them, an array per key of a full checkpoint.)
+  const held = entry.byStart?.values() ?? entry.list ?? entry.more;
+  if (entry.w0 !== null) row.push(entry.w0.window.start, entry.w0.window.end, entry.w0.panes);
+  if (held !== null) for (const ws of held) row.push(ws.window.start, ws.window.end, ws.panes);
   return row;
 }
 
@@ -61,11 +74,12 @@ export function windowSetRow(entry: KeyEntry): unknown[] {
  *
  * @example
  * ```ts
- * // internal: const sets = windowSetRows(general, (id) => keyGroupOf(keyFromId(id), 128)); backend.attach(sets.source)
+ * // internal: const sets = windowSetRows(general, setup, (id) => keyGroupOf(keyFromId(id), 128)); backend.attach(sets.source)
  * ```
  */
 export function windowSetRows(
   host: WindowSetHost,
+  setup: WindowSetSetup,
   fallback: (id: KeyPart) => number,
 ): { source: KeyedRowSource; groupOf: (id: KeyPart) => number } {
   // The keys the export in progress took as changed: a key without windows any more is among them.
@@ -84,10 +98,9 @@ export function windowSetRows(
       const entry = host.keys.get(id);
       return entry === undefined || entry.size === 0 ? undefined : windowSetRow(entry);
     },
-    load(keys) {
-      // (A restore goes through `layeredKeys` and the general path's restore, which fills the keys.)
-      if (keys.length > 0) throw new StateRestoreError(undefined, 'window sets restore through the window operator');
+    load(keys, rows) {
       taken = null;
+      loadWindowSets(host, setup, keys, rows);
     },
   };
   const groupOf = (id: KeyPart): number => {
@@ -95,6 +108,52 @@ export function windowSetRows(
     return entry === undefined ? fallback(id) : Math.max(entry.keyGroup, 0);
   };
   return { source, groupOf };
+}
+
+/**
+ * Adds the restored window sets (`keys[i]` owns `rows[i]`, as `windowSetRow` wrote them) to the
+ * cleared `host`: each key's entry with its windows, contents and timers being restored beside
+ * them into the backend under the same key ids and namespaces. Throws `StateRestoreError` naming
+ * the uid on a malformed row.
+ *
+ * @example
+ * ```ts
+ * // internal: loadWindowSets(general, setup, ['a'], [[7, 0, 1000, 0]]); // key "a" in group 7, window [0, 1000)
+ * ```
+ */
+export function loadWindowSets(
+  host: WindowSetHost,
+  setup: WindowSetSetup,
+  keys: readonly Key[],
+  rows: readonly unknown[],
+): void {
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const row = rows[i];
+    if (!Array.isArray(row) || typeof row[0] !== 'number' || row.length % 3 !== 1) {
+      throw new StateRestoreError(
+        setup.uid ?? undefined,
+        `window set of key ${JSON.stringify(key)}: expected [keyGroup, start, end, panes, ...]`,
+      );
+    }
+    // (Keyed operators only: windowAll's one key, UNKEYED, does not come back as its id through
+    // keyId, so the window codec restores windowAll through `layeredKeys`.)
+    const entry = host.addEntry(keyId(key), key, row[0] as number);
+    for (let j = 1; j < row.length; j += 3) {
+      const start: unknown = row[j];
+      const end: unknown = row[j + 1];
+      const panes: unknown = row[j + 2];
+      if (typeof start !== 'number' || typeof end !== 'number' || typeof panes !== 'number') {
+        throw new StateRestoreError(
+          setup.uid ?? undefined,
+          `window set of key ${JSON.stringify(key)}: a window of ${String(start)} to ${String(end)}`,
+        );
+      }
+      const ws = new WindowState(entry, setup.global ? GLOBAL_WINDOW : { start, end }, setup.cleanupTime(end - 1));
+      ws.panes = panes;
+      entry.add(ws);
+    }
+  }
 }
 
 /**
@@ -109,13 +168,13 @@ export function windowSetRows(
  */
 export function windowBackend(
   host: WindowSetHost,
-  setup: { readonly uid: string | null; readonly maxParallelism: number; readonly runtime: OperatorRuntime },
+  setup: WindowSetSetup & { readonly maxParallelism: number; readonly runtime: OperatorRuntime },
   timers: InternalTimerService<unknown, unknown>,
 ): KeyedStateBackend {
   const uid = setup.uid ?? undefined;
   const clock = setup.runtime.processingTime;
   const maxParallelism = setup.maxParallelism > 0 ? setup.maxParallelism : DEFAULT_MAX_PARALLELISM;
-  const sets = windowSetRows(host, (id) => (id === UNKEYED ? 0 : keyGroupOf(keyFromId(id), maxParallelism)));
+  const sets = windowSetRows(host, setup, (id) => (id === UNKEYED ? 0 : keyGroupOf(keyFromId(id), maxParallelism)));
   const state = new KeyedStateBackend({ uid, now: () => clock.now(), maxParallelism, keyGroupOf: sets.groupOf });
   state.attach(...timers.rowSources(uid), sets.source);
   return state;
@@ -229,7 +288,6 @@ export function layeredKeys(
     if (rows === undefined) continue;
     // Registration order per window (the timers' sequence numbers), as the windows list them.
     const timers = readTimerRows(rows.keys, rows.rows, uid, eventTime ? 'event-time' : 'processing-time');
-    timers.sort((a, b) => a.seq - b.seq);
     for (const t of timers) {
       // A timer of a window that was retired fires nothing (general-path.ts): it is not restored.
       const w = windows.get(t.id)?.get(t.namespace);

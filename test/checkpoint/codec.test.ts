@@ -9,6 +9,7 @@ import {
   openEnvelope,
   UnsupportedValueError,
 } from '../../src/checkpoint/index.js';
+import { ColumnSections } from '../../src/checkpoint/columns.js';
 
 // Plain data as operators export it: JSON plus what JSON loses (±Infinity, NaN, -0, bigint, undefined).
 const plain = fc.letrec((tie) => ({
@@ -222,6 +223,28 @@ describe('columns in envelopes', () => {
     const json = encodeEnvelope({}, everything, { columns: true });
     expect(new TextDecoder().decode(json)).not.toContain('~cs');
     expect(openEnvelope(json).body()).toStrictEqual(everything);
+  });
+
+  it('stores big arrays of rows as JSON sections of their own, which a pruned part never parses', () => {
+    const rows = Array.from({ length: 100 }, (_, i) => [i, { n: i, t: i === 3 ? -0 : '~x' }]);
+    const sections = new ColumnSections();
+    const { json } = encodeValue({ a: rows, b: rows }, sections);
+    expect(json).toMatch(/^\{"a":"~cj\d+:100:\d+","b":"~cj\d+:100:\d+"\}$/);
+    const binary = new Uint8Array(sections.parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const part of sections.parts) {
+      binary.set(part, at);
+      at += part.length;
+    }
+    const back = decodeValue(json, true, binary) as { a: unknown[] };
+    expect(back).toStrictEqual({ a: rows, b: rows });
+    expect(Object.is((back.a[3] as [number, { t: number }])[1].t, -0)).toBe(true);
+    // b's section damaged: a decode that prunes b first never reads it.
+    const [, bAt, , bBytes] = /"b":"~cj(\d+):(\d+):(\d+)"/.exec(json)!.map(Number) as number[];
+    binary.fill(0x7b, bAt!, bAt! + bBytes!);
+    expect(() => decodeValue(json, true, binary)).toThrow(SyntaxError);
+    const pruned = decodeValue(json, true, binary, (parsed) => delete (parsed as { b?: unknown }).b);
+    expect(pruned).toStrictEqual({ a: rows });
   });
 
   it('refuses a column tag that points outside the binary part', () => {

@@ -19,7 +19,15 @@ import { applyDeltas, type Snapshot } from '../../src/checkpoint/snapshot.js';
 import { KeyedProcessOperator, type KeyedProcessFunction } from '../../src/keyed/index.js';
 import { OperatorHarness } from '../../src/testing/index.js';
 import { sum, tumblingEventTimeWindows } from '../../src/window/index.js';
-import { fixtureFunction, fixtureRest, windowRowsOperator, windowRowsRest } from '../fixtures/state-format/scenario.js';
+import {
+  fixtureFunction,
+  fixtureRest,
+  sessionRowsOperator,
+  sessionRowsRest,
+  windowRowsOperator,
+  windowRowsRest,
+} from '../fixtures/state-format/scenario.js';
+import { pending } from '../fixtures/state-format/snapshots.js';
 
 interface Fixture {
   format: string;
@@ -110,6 +118,26 @@ describe('state formats stored before the key-grouped export restore (test/fixtu
       expect(f.expected.length).toBeGreaterThan(8);
     },
   );
+
+  it('the general path from its window rows (sessions, count trigger state, elements; full + delta): migrated to its tables (WINDOW_MIGRATIONS), its sessions merge and fire as they did', () => {
+    const f = load('window-rows-general-sessions');
+    const stored = latest(f);
+    expect(Object.keys(stored.operators.w!.keyed!).every((t) => t.endsWith('/windows'))).toBe(true);
+    const h = new OperatorHarness(sessionRowsOperator, { startTime: f.now }).initializeState(stored);
+    // Restored as the general path's tables: a checkpoint now holds window sets, contents, trigger state and timers.
+    const names = new Set(
+      Object.keys(h.operator.snapshotCheckpoint!(pending(3, false)).keyed!).map((t) => t.slice(t.indexOf('/') + 1)),
+    );
+    expect([...names].sort()).toEqual([
+      'state:trigger:count',
+      'state:window-contents',
+      'timers:event-time',
+      'window-set',
+    ]);
+    sessionRowsRest(h as never);
+    expect(h.takeOutput()).toEqual(f.expected);
+    expect(f.expected.filter((e) => e.kind === 'record').length).toBeGreaterThan(4);
+  });
 
   it('migrateKeyedState takes format 0, rows stored whole as a list (WindowOperatorState v1 keys), to key groups (3) by their stored key groups', () => {
     const migrated = migrateKeyedState(
