@@ -7,10 +7,19 @@
  * million keys held the rows, a `WindowOperatorState` copy of them and the restored state at once
  * when it went through `layeredKeys`.
  */
+import { keyId } from '../core/keys.js';
 import type { KeyGroupRange } from '../core/state-snapshot.js';
+import { StateRestoreError } from '../state/errors.js';
+import { keyGroupTables } from '../state/keyed-export.js';
 import type { KeyedStateExport } from '../state/snapshot-types.js';
+import { stateRows } from '../state/table-rows.js';
 import type { WindowSetup } from './config.js';
 import type { GeneralPath } from './general-path.js';
+import { CONTENTS_STATE } from './window-contents.js';
+import type { KeyEntry } from './window-state.js';
+
+const CONTENTS_ROWS = stateRows(CONTENTS_STATE);
+const TRIGGER_ROWS = stateRows('trigger:');
 
 /**
  * Restores `data` (the keyed part of a general path's checkpoint), the key groups in `range` only
@@ -35,4 +44,36 @@ export function restoreLayered<T, K, R>(
   general.ctx.declareRestored();
   general.ctx.currentWatermark = watermark;
   general.timers.service.restored(watermark, setup.uid ?? undefined);
+  checkWindowsKnown(general, data, range, setup.uid ?? undefined);
+}
+
+/**
+ * Rejects contents or trigger state in a window that its key's window set lacks: such state would
+ * never fire nor be cleared (a damaged or hand-edited checkpoint). One lookup per row, after the
+ * window sets are restored: nothing is built per row.
+ */
+function checkWindowsKnown<T, K, R>(
+  general: GeneralPath<T, K, R>,
+  data: KeyedStateExport,
+  range: KeyGroupRange | undefined,
+  uid: string | undefined,
+): void {
+  for (const { name, keys, rows } of keyGroupTables(data, range, uid)) {
+    if (name !== CONTENTS_ROWS && !name.startsWith(TRIGGER_ROWS)) continue;
+    for (let i = 0; i < keys.length; i++) {
+      const row = rows[i];
+      if (!Array.isArray(row)) continue; // (the state layer rejected malformed rows already)
+      const entry = general.keys.get(keyId(keys[i]!));
+      for (let j = 0; j < row.length; j += 2) {
+        if (entry !== undefined && hasWindow(entry, row[j])) continue;
+        const where = `key ${JSON.stringify(keys[i])} in window ${JSON.stringify(row[j])}`;
+        throw new StateRestoreError(uid, `${name} of ${where}, which its window set lacks`);
+      }
+    }
+  }
+}
+
+function hasWindow(entry: KeyEntry, ns: unknown): boolean {
+  if (entry.list !== null) return entry.list.some((ws) => ws.ns === ns);
+  return typeof ns === 'number' && entry.find(ns) !== null;
 }

@@ -174,6 +174,25 @@ describe('the general path checkpoints the tables of the keyed state layer', () 
     expect(() => restored.initializeState(snapshotOf(1, { w: state }))).toThrow(/"w".*built without it/s);
   });
 
+  it('restored straight into a general path, contents of a window its window set lacks fail the restore (StateRestoreError naming the uid, key and window)', () => {
+    const h = new OperatorHarness(sliding as never) as unknown as Harness;
+    h.process(rec(3, 700, 'a'));
+    const state = h.operator.snapshotCheckpoint!(pending(1, false));
+    const group = keyGroupOf('a');
+    // The window set keeps [0, 1000) and loses [500, 1500), whose contents stay.
+    const damaged = {
+      ...state,
+      keyed: { ...state.keyed!, [`${group}/window-set`]: { kind: 'full', keys: ['a'], values: [[group, 0, 1000, 0]] } },
+    } as OperatorStateSnapshot;
+    const intact = new OperatorHarness(sliding as never) as unknown as Harness;
+    expect(() => intact.initializeState(snapshotOf(1, { w: state }))).not.toThrow();
+    const restored = new OperatorHarness(sliding as never) as unknown as Harness;
+    expect(() => restored.initializeState(snapshotOf(1, { w: damaged }))).toThrow(StateRestoreError);
+    expect(() => new OperatorHarness(sliding as never).initializeState(snapshotOf(1, { w: damaged }) as never)).toThrow(
+      /"w".*window-contents of key "a" in window 500, which its window set lacks/s,
+    );
+  });
+
   it('contents of a window its key has no window set for fail the restore with a StateRestoreError naming the uid', () => {
     const header = { format: 3, states: { 'window-contents': { kind: 'value', ttl: false, namespaced: true } } };
     const tables = { '3/state:window-contents': { kind: 'full', keys: ['a'], values: [[0, 1]] } };
