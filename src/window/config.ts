@@ -14,6 +14,7 @@ import type { SideOutput } from '../rx/side-output.js';
 import type { WindowAggregateFunction } from './aggregates.js';
 import type { WindowAssigner } from './assigner-types.js';
 import type { Evictor } from './evictors.js';
+import type { Pane } from './panes.js';
 import { eventTimeTrigger, type Trigger } from './triggers.js';
 import {
   DROPPED_LATE,
@@ -164,7 +165,7 @@ export class WindowSetup<T, K, R> {
    */
   readonly generalPath: GeneralPathRef | null;
   watermark = MIN_WATERMARK;
-  values: WindowResult<K, R>[] | null = null;
+  values: (WindowResult<K, R> | Pane)[] | null = null;
 
   constructor(config: WindowOperatorConfig<T, K, R>, runtime: OperatorRuntime) {
     validateWindowConfig(config.assigner, config);

@@ -19,6 +19,7 @@ import type { BoundedRun, EntryDownstream } from '../time/entry-downstream.js';
 import { createEntry, processMarkers, type EntryStage, type EventTimeOptions } from '../time/withEventTime.js';
 import { perValueEntryError } from '../time/errors.js';
 import type { WindowOperator, WindowResult } from './operator.js';
+import type { Pane } from './panes.js';
 
 type Out<K, R> = StreamElement<WindowResult<K, R>, K>[];
 
@@ -35,7 +36,7 @@ export function eventTimeWindowChain<T, K, R>(
     // What the window operator produces: records (or, valuesOnly, watermarks and markers only: its
     // results then go to `values`).
     let out: Out<K, R> = [];
-    let values: WindowResult<K, R>[] = [];
+    let values: (WindowResult<K, R> | Pane)[] = [];
     const emit = (): void => {
       if (valuesOnly) {
         if (out.length !== 0) out.length = 0; // toValues drops every element that is not a result (setting length is a call)
@@ -43,8 +44,9 @@ export function eventTimeWindowChain<T, K, R>(
         const ready = values;
         values = [];
         window.emitValuesTo(values);
-        probe.recordsOut += ready.length;
-        for (let i = 0; i < ready.length; i++) subscriber.next(ready[i]!);
+        let n = 0;
+        for (let i = 0; i < ready.length; i++) n += window.deliver(ready[i]!, subscriber);
+        probe.recordsOut += n;
       } else if (out.length > 0) {
         const ready = out;
         out = [];

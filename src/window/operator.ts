@@ -22,6 +22,7 @@ import { MAX_WATERMARK } from '../core/elements.js';
 import { processElement, type Output, type OperatorRuntime, type StreamOperator } from '../core/operator.js';
 import { WindowSetup, type WindowOperatorConfig } from './config.js';
 import { PanePath } from './pane-path.js';
+import { Pane } from './panes.js';
 import { paneRun } from './pane-run.js';
 import { paneKeyCount, paneTimerCount } from './pane-state.js';
 import type { GeneralPathFactory, GeneralWindows } from './general-windows.js';
@@ -197,8 +198,17 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
    * Results go to `values` as plain WindowResults, in order, instead of as records into `out`: the
    * chain of a fused `toValues` (src/fusion/) hands them to the user as they are. null: records.
    */
-  emitValuesTo(values: WindowResult<K, R>[] | null): void {
+  emitValuesTo(values: (WindowResult<K, R> | Pane)[] | null): void {
     this.#setup.values = values;
+  }
+
+  /** Hands `to` what `emitValuesTo`'s array holds at `held`: a result, or a fired pane's (PanePath.deliver); returns their count. */
+  deliver(held: WindowResult<K, R> | Pane, to: { next(result: WindowResult<K, R>): void }): number {
+    if (!(held instanceof Pane)) {
+      to.next(held);
+      return 1;
+    }
+    return this.#panes!.deliver(held as Pane<never>, to);
   }
 
   /**

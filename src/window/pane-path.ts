@@ -191,7 +191,13 @@ export class PanePath<T, K, R> {
       const { window, maxTs, keys } = pane;
       const values = this.#setup.values;
       if (values !== null) {
-        // A fused toValues: the user receives the WindowResult; no record wraps it.
+        // A fused toValues: the user receives the WindowResult; no record wraps it. On columns the
+        // pane itself waits for the batch's end, its results built as delivered (`deliver`): none
+        // held on the heap, and building one cannot throw, so a failed batch still delivers nothing.
+        if (this.#columns !== null) {
+          values[values.length] = pane;
+          continue;
+        }
         for (let i = 0; i < keys.length; i++)
           values[values.length] = { key: keys[i] as K, window, value: this.#result(pane, i), pane: ON_TIME_ONLY_PANE };
         continue;
@@ -261,6 +267,15 @@ export class PanePath<T, K, R> {
     const values = this.#setup.values;
     if (values !== null) values.push(result);
     else out.push({ kind: 'record', value: result, timestamp: pane.maxTs, key, keyGroup: this.#groupOf(pane, i) });
+  }
+
+  /** Hands `to` the results of `pane`, which `fire` held on columns; returns their count. */
+  deliver(pane: Pane<Id>, to: { next(result: WindowResult<K, R>): void }): number {
+    const { window, keys } = pane;
+    const columns = this.#columns!;
+    for (let i = 0; i < keys.length; i++)
+      to.next({ key: keys[i] as K, window, value: columns.result(pane.columns, i) as R, pane: ON_TIME_ONLY_PANE });
+    return keys.length;
   }
 
   /** The result of slot `i` of `pane`. */
