@@ -102,6 +102,44 @@ describe('fused event-time window chain', () => {
     });
   }
 
+  it('delivers nothing of a batch that fails after firing a pane (results built as delivered, pane-path.ts deliver)', async () => {
+    const run = (last: string) => {
+      const seen: unknown[] = [];
+      const failed = new Promise<unknown>((resolve) => {
+        from([
+          [{ k: 'a', at: 1, v: 1 }],
+          // The watermark of `at: 2000` fires the window [0, 1000); then the key selector throws.
+          [
+            { k: 'b', at: 2_000, v: 2 },
+            { k: last, at: 2_001, v: 3 },
+          ],
+        ])
+          .pipe(
+            withEventTimeBatches({
+              timestamp: (e: Ev) => e.at,
+              watermarks: boundedOutOfOrderness<Ev>(0).onEveryEvent(),
+            }),
+            keyBy((e: Ev) => {
+              if (e.k === 'boom') throw new Error('bad key');
+              return e.k;
+            }),
+            window<Ev, string>(tumblingEventTimeWindows(1_000)).aggregate(
+              combine({ n: count(), s: sum((e: Ev) => e.v) }),
+            ),
+            toValues(),
+          )
+          .subscribe({ next: (r) => seen.push(r), error: resolve, complete: () => resolve(null) });
+      });
+      return failed.then((error) => ({ error, seen }));
+    };
+    const ok = await run('c');
+    expect(ok.error).toBeNull();
+    expect(ok.seen[0]).toMatchObject({ key: 'a', value: { n: 1, s: 1 } }); // (the batch fires that window)
+    const bad = await run('boom');
+    expect(String(bad.error)).toContain('bad key');
+    expect(bad.seen).toEqual([]);
+  });
+
   it('fuses exactly when the operators follow one another in the pipe', () => {
     const entered = from([[{ k: 'a', at: 1, v: 1 }]]).pipe(
       withEventTimeBatches({ timestamp: (e: Ev) => e.at, watermarks: boundedOutOfOrderness<Ev>(0) }),
