@@ -56,11 +56,11 @@ export function takeRun<T>(
   let i = from;
   for (; i < values.length; i++) {
     const ts: unknown = extract(values[i]!);
-    run.stopTs = ts;
-    if (!(Number.isSafeInteger(ts) && (ts as number) > run.watermark)) return i;
+    // (Stored where the run stops only: a store per value boxed each timestamp, as in pane-run.ts.)
+    if (!(Number.isSafeInteger(ts) && (ts as number) > run.watermark)) return stop(run, ts, i);
     const t = ts as number;
     if (t > run.max) {
-      if (!Number.isSafeInteger(t - bound - 1)) return i;
+      if (!Number.isSafeInteger(t - bound - 1)) return stop(run, ts, i);
       run.max = t;
       if (t - bound - 1 > run.watermark) run.watermark = t - bound - 1;
     }
@@ -81,4 +81,9 @@ export class ElementArray<T> implements EntryDownstream<T> {
   element(element: StreamElement<T>): void {
     this.out.push(element);
   }
+}
+
+function stop<T>(run: BoundedRun<T>, ts: unknown, i: number): number {
+  run.stopTs = ts;
+  return i;
 }

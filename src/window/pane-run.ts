@@ -50,14 +50,21 @@ export function paneRun<T, K, R>(
   let start = 0;
   let end = -Infinity;
   let i = from;
-  let ts: unknown;
   for (; i < values.length; i++) {
     const value = values[i]!;
-    ts = extract(value);
-    if (!(Number.isSafeInteger(ts) && (ts as number) > watermark)) break;
+    // Kept where the run stops only: a variable that outlived the loop (undefined or a double) held
+    // a boxed number per value, 18 bytes per value of the dense workload's garbage.
+    const ts: unknown = extract(value);
+    if (!(Number.isSafeInteger(ts) && (ts as number) > watermark)) {
+      run.stopTs = ts;
+      break;
+    }
     const t = ts as number;
     if (t > max) {
-      if (!Number.isSafeInteger(t - bound - 1)) break;
+      if (!Number.isSafeInteger(t - bound - 1)) {
+        run.stopTs = ts;
+        break;
+      }
       max = t;
       if (t - bound - 1 > watermark) watermark = t - bound - 1;
     }
@@ -73,7 +80,6 @@ export function paneRun<T, K, R>(
     }
     foldValue(path, table, columns, pane!, value, t, selectKey);
   }
-  run.stopTs = ts;
   run.max = max;
   run.watermark = watermark;
   return i;
