@@ -196,13 +196,20 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
 
   /**
    * Results go to `values` as plain WindowResults, in order, instead of as records into `out`: the
-   * chain of a fused `toValues` (src/fusion/) hands them to the user as they are. null: records.
+   * chain of a fused `toValues` (event-time-window-chain.ts) hands them to the user as they are, a fired pane of
+   * the pane table for its results (`deliver`). null: records.
+   *
+   * @internal
    */
   emitValuesTo(values: (WindowResult<K, R> | Pane)[] | null): void {
     this.#setup.values = values;
   }
 
-  /** Hands `to` what `emitValuesTo`'s array holds at `held`: a result, or a fired pane's (PanePath.deliver); returns their count. */
+  /**
+   * Hands `to` what `emitValuesTo`'s array holds at `held`: a result, or a fired pane's (PanePath.deliver); returns their count.
+   *
+   * @internal
+   */
   deliver(held: WindowResult<K, R> | Pane, to: { next(result: WindowResult<K, R>): void }): number {
     if (!(held instanceof Pane)) {
       to.next(held);
