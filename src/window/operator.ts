@@ -162,7 +162,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
 
   /**
    * A record as value and timestamp, keyed here by the fused keyBy: what a fused chain's entry hands
-   * over (src/fusion/), with no record object per value. The hot path of the common configuration.
+   * over (src/window/event-time-window-chain.ts), with no record object per value. The hot path of the common configuration.
    */
   processValue(value: T, timestamp: number, out: Output<WindowResult<K, R>, K>): void {
     const panes = this.#panes;
