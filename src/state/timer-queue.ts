@@ -19,11 +19,37 @@ function slotOf(namespace: Namespace | undefined, time: number): Slot {
   return namespace === undefined ? time : `${typeof namespace}:${namespace}@${time}`;
 }
 
+/**
+ * A key's timers in the index: its only timer; a small array, scanned (a window's few timers); or,
+ * beyond `SMALL`, a map by slot. A map per key with string slots, at a million keys, made garbage
+ * collection the most of a checkpoint's cost (issue 16).
+ */
+type KeyTimers = InternalTimer | InternalTimer[] | Map<Slot, InternalTimer>;
+const SMALL = 16;
+
+/** The index in `timers` of the timer at (namespace, time), or -1. */
+function indexIn(timers: readonly InternalTimer[], namespace: Namespace | undefined, time: number): number {
+  for (let i = 0; i < timers.length; i++) if (timers[i]!.time === time && timers[i]!.namespace === namespace) return i;
+  return -1;
+}
+
+/** The timer of a key's timers at (namespace, time). */
+function timerAt(timers: KeyTimers, namespace: Namespace | undefined, time: number): InternalTimer | undefined {
+  if (timers instanceof Map) return timers.get(slotOf(namespace, time));
+  if (Array.isArray(timers)) return timers[indexIn(timers, namespace, time)];
+  return timers.time === time && timers.namespace === namespace ? timers : undefined;
+}
+
+/** A key's timers to iterate (an object: no array made for one timer). */
+function each(timers: KeyTimers): Iterable<InternalTimer> | InternalTimer {
+  return timers instanceof Map ? timers.values() : timers;
+}
+
 /** Min-heap of timers with deduplication per (key, namespace, time) and lazy deletion. */
 export class TimerQueue {
   #heap: InternalTimer[] = [];
   /** Per key: its only timer, or a map of its timers by slot (most keys have one timer). */
-  readonly #index = new Map<KeyPart, InternalTimer | Map<Slot, InternalTimer>>();
+  readonly #index = new Map<KeyPart, KeyTimers>();
   #size = 0;
   #seq = 0;
   /** While a restore adds timers: pushed without sifting, heapified at the end. */
@@ -41,27 +67,14 @@ export class TimerQueue {
    * `seq`: its registration order, when restored (else the next).
    */
   add(id: KeyPart, keyGroup: number, namespace: Namespace | undefined, time: number, seq?: number): boolean {
-    const slot = slotOf(namespace, time);
     const existing = this.#index.get(id);
-    let timer: InternalTimer;
-    if (existing === undefined) {
-      timer = { time, keyId: id, keyGroup, namespace, seq: seq ?? this.#seq++ };
-      this.#index.set(id, timer);
-    } else if (existing instanceof Map) {
-      if (existing.has(slot)) return false;
-      timer = { time, keyId: id, keyGroup, namespace, seq: seq ?? this.#seq++ };
-      existing.set(slot, timer);
-    } else {
-      if (slotOf(existing.namespace, existing.time) === slot) return false;
-      timer = { time, keyId: id, keyGroup, namespace, seq: seq ?? this.#seq++ };
-      this.#index.set(
-        id,
-        new Map<Slot, InternalTimer>([
-          [slotOf(existing.namespace, existing.time), existing],
-          [slot, timer],
-        ]),
-      );
-    }
+    if (existing !== undefined && timerAt(existing, namespace, time) !== undefined) return false;
+    const timer: InternalTimer = { time, keyId: id, keyGroup, namespace, seq: seq ?? this.#seq++ };
+    if (existing === undefined) this.#index.set(id, timer);
+    else if (existing instanceof Map) existing.set(slotOf(namespace, time), timer);
+    else if (!Array.isArray(existing)) this.#index.set(id, [existing, timer]);
+    else if (existing.length < SMALL) existing.push(timer);
+    else this.#index.set(id, new Map([...existing, timer].map((t) => [slotOf(t.namespace, t.time), t] as const)));
     this.#size++;
     this.#changed?.add(id);
     this.#push(timer);
@@ -70,14 +83,18 @@ export class TimerQueue {
 
   /** Deletes a timer; returns false if there was none. */
   remove(id: KeyPart, namespace: Namespace | undefined, time: number): boolean {
-    const slot = slotOf(namespace, time);
     const existing = this.#index.get(id);
     if (existing === undefined) return false;
     if (existing instanceof Map) {
-      if (!existing.delete(slot)) return false;
+      if (!existing.delete(slotOf(namespace, time))) return false;
       if (existing.size === 0) this.#index.delete(id);
+    } else if (Array.isArray(existing)) {
+      const i = indexIn(existing, namespace, time);
+      if (i < 0) return false;
+      existing.splice(i, 1); // (registration order kept: timersIn lists by it)
+      if (existing.length === 1) this.#index.set(id, existing[0]!);
     } else {
-      if (slotOf(existing.namespace, existing.time) !== slot) return false;
+      if (existing.time !== time || existing.namespace !== namespace) return false;
       this.#index.delete(id);
     }
     this.#size--;
@@ -90,9 +107,7 @@ export class TimerQueue {
   /** Whether this exact timer object is still registered (not deleted, not fired). */
   #isLive(timer: InternalTimer): boolean {
     const existing = this.#index.get(timer.keyId);
-    if (existing === undefined) return false;
-    if (existing instanceof Map) return existing.get(slotOf(timer.namespace, timer.time)) === timer;
-    return existing === timer;
+    return existing !== undefined && timerAt(existing, timer.namespace, timer.time) === timer;
   }
 
   /** The earliest live timer, without removing it. */
@@ -121,14 +136,16 @@ export class TimerQueue {
   timersOf(id: KeyPart): InternalTimer[] {
     const existing = this.#index.get(id);
     if (existing === undefined) return [];
-    return existing instanceof Map ? [...existing.values()] : [existing];
+    if (existing instanceof Map) return [...existing.values()];
+    return Array.isArray(existing) ? existing.slice() : [existing];
   }
 
   /** Live timers of one key in `namespace`, in registration order. */
   timersIn(id: KeyPart, namespace: Namespace | undefined): InternalTimer[] {
     const existing = this.#index.get(id);
     if (existing === undefined) return [];
-    if (!(existing instanceof Map)) return existing.namespace === namespace ? [existing] : [];
+    if (!(existing instanceof Map) && !Array.isArray(existing))
+      return existing.namespace === namespace ? [existing] : [];
     const timers: InternalTimer[] = [];
     for (const timer of existing.values()) if (timer.namespace === namespace) timers.push(timer);
     return timers.sort((a, b) => a.seq - b.seq);
@@ -138,7 +155,7 @@ export class TimerQueue {
   hasTimerIn(id: KeyPart, namespace: Namespace | undefined): boolean {
     const existing = this.#index.get(id);
     if (existing === undefined) return false;
-    if (!(existing instanceof Map)) return existing.namespace === namespace;
+    if (!(existing instanceof Map) && !Array.isArray(existing)) return existing.namespace === namespace;
     for (const timer of existing.values()) if (timer.namespace === namespace) return true;
     return false;
   }
@@ -161,7 +178,11 @@ export class TimerQueue {
     return {
       name,
       forEachRow: (emit) => {
-        for (const [id, timers] of this.#index) emit(id, timerRow(timers instanceof Map ? timers.values() : timers));
+        // With each key's group, as its timers carry it: no lookup per row (keyed-export.ts).
+        for (const [id, timers] of this.#index) {
+          const row = timerRow(each(timers));
+          emit(id, row, row[0] as number);
+        }
       },
       takeChanged: () => {
         const changed = this.#changed;
@@ -169,8 +190,8 @@ export class TimerQueue {
         return changed;
       },
       rowOf: (id) => {
-        const timers = this.timersOf(id);
-        return timers.length === 0 ? undefined : timerRow(timers);
+        const timers = this.#index.get(id);
+        return timers === undefined ? undefined : timerRow(each(timers));
       },
       load: (keys, rows) => {
         this.clear();
