@@ -40,9 +40,11 @@ function timerAt(timers: KeyTimers, namespace: Namespace | undefined, time: numb
   return timers.time === time && timers.namespace === namespace ? timers : undefined;
 }
 
-/** A key's timers to iterate (an object: no array made for one timer). */
-function each(timers: KeyTimers): Iterable<InternalTimer> | InternalTimer {
-  return timers instanceof Map ? timers.values() : timers;
+/** A key's timers as a list (a map's copied). */
+function listOf(timers: KeyTimers | undefined): readonly InternalTimer[] {
+  if (timers === undefined) return [];
+  if (timers instanceof Map) return [...timers.values()];
+  return Array.isArray(timers) ? timers : [timers];
 }
 
 /** Min-heap of timers with deduplication per (key, namespace, time) and lazy deletion. */
@@ -84,19 +86,14 @@ export class TimerQueue {
   /** Deletes a timer; returns false if there was none. */
   remove(id: KeyPart, namespace: Namespace | undefined, time: number): boolean {
     const existing = this.#index.get(id);
-    if (existing === undefined) return false;
+    if (existing === undefined || timerAt(existing, namespace, time) === undefined) return false;
     if (existing instanceof Map) {
-      if (!existing.delete(slotOf(namespace, time))) return false;
+      existing.delete(slotOf(namespace, time));
       if (existing.size === 0) this.#index.delete(id);
     } else if (Array.isArray(existing)) {
-      const i = indexIn(existing, namespace, time);
-      if (i < 0) return false;
-      existing.splice(i, 1); // (registration order kept: timersIn lists by it)
+      existing.splice(indexIn(existing, namespace, time), 1); // (registration order kept: timersIn lists by it)
       if (existing.length === 1) this.#index.set(id, existing[0]!);
-    } else {
-      if (existing.time !== time || existing.namespace !== namespace) return false;
-      this.#index.delete(id);
-    }
+    } else this.#index.delete(id);
     this.#size--;
     this.#changed?.add(id);
     // Rebuild when stale entries dominate, so repeated register/delete cannot grow the heap forever.
@@ -134,30 +131,19 @@ export class TimerQueue {
 
   /** Live timers of one key. */
   timersOf(id: KeyPart): InternalTimer[] {
-    const existing = this.#index.get(id);
-    if (existing === undefined) return [];
-    if (existing instanceof Map) return [...existing.values()];
-    return Array.isArray(existing) ? existing.slice() : [existing];
+    return listOf(this.#index.get(id)).slice();
   }
 
   /** Live timers of one key in `namespace`, in registration order. */
   timersIn(id: KeyPart, namespace: Namespace | undefined): InternalTimer[] {
-    const existing = this.#index.get(id);
-    if (existing === undefined) return [];
-    if (!(existing instanceof Map) && !Array.isArray(existing))
-      return existing.namespace === namespace ? [existing] : [];
-    const timers: InternalTimer[] = [];
-    for (const timer of existing.values()) if (timer.namespace === namespace) timers.push(timer);
-    return timers.sort((a, b) => a.seq - b.seq);
+    return listOf(this.#index.get(id))
+      .filter((t) => t.namespace === namespace)
+      .sort((a, b) => a.seq - b.seq);
   }
 
   /** Whether the key has a live timer in `namespace`. */
   hasTimerIn(id: KeyPart, namespace: Namespace | undefined): boolean {
-    const existing = this.#index.get(id);
-    if (existing === undefined) return false;
-    if (!(existing instanceof Map) && !Array.isArray(existing)) return existing.namespace === namespace;
-    for (const timer of existing.values()) if (timer.namespace === namespace) return true;
-    return false;
+    return listOf(this.#index.get(id)).some((t) => t.namespace === namespace);
   }
 
   /** Removes every timer (and records their keys as changed for the next incremental checkpoint). */
@@ -180,7 +166,8 @@ export class TimerQueue {
       forEachRow: (emit) => {
         // With each key's group, as its timers carry it: no lookup per row (keyed-export.ts).
         for (const [id, timers] of this.#index) {
-          const row = timerRow(each(timers));
+          // (One timer passed as it is: no array made for it.)
+          const row = timerRow(timers instanceof Map ? timers.values() : timers);
           emit(id, row, row[0] as number);
         }
       },
@@ -190,8 +177,8 @@ export class TimerQueue {
         return changed;
       },
       rowOf: (id) => {
-        const timers = this.#index.get(id);
-        return timers === undefined ? undefined : timerRow(each(timers));
+        const timers = listOf(this.#index.get(id));
+        return timers.length === 0 ? undefined : timerRow(timers);
       },
       load: (keys, rows) => {
         this.clear();
