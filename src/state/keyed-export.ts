@@ -97,9 +97,16 @@ export class KeyedExporter {
     const groups: (Rows | undefined)[] = new Array(this.#maxParallelism);
     const maxParallelism = this.#maxParallelism;
     const groupOf = this.#groupOf;
-    source.forEachRow((id, row) => {
+    source.forEachRow((id, row, carried) => {
       const key = keyFromId(id);
-      const group = groupOf !== undefined ? groupOf(id) : keyGroupOf(key, maxParallelism);
+      // A key group the row carries is the one keyBy gave (a window's timers, its window set): the
+      // one `groupOf` would look up per row, a map lookup a million times (windowAll's -1 is 0).
+      const group =
+        groupOf === undefined
+          ? keyGroupOf(key, maxParallelism)
+          : carried !== undefined
+            ? Math.max(carried, 0)
+            : groupOf(id);
       groups[group] ??= { keys: [], rows: [] };
       const g = groups[group];
       g.keys.push(key);

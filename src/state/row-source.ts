@@ -36,8 +36,12 @@ import type { Key, KeyPart } from '../core/keys.js';
 export interface KeyedRowSource {
   /** The name of its tables in exports; unique in its backend, without "/" (e.g. `timers:event-time`). */
   readonly name: string;
-  /** Calls `emit` with every key id (`keyId(key)`) that has a row, and the row: plain data. */
-  forEachRow(emit: (id: KeyPart, row: unknown) => void): void;
+  /**
+   * Calls `emit` with every key id (`keyId(key)`) that has a row, and the row: plain data; and the
+   * key's group where the source holds it (its timers, a window set): a backend whose keys are
+   * grouped as their keyBy grouped them then takes it rather than looking it up per row.
+   */
+  forEachRow(emit: (id: KeyPart, row: unknown, keyGroup?: number) => void): void;
   /**
    * The keys whose rows changed since the last call, and forgets them; undefined when changes were
    * not recorded (the first call, or the first after a `load`): the export is then full. From the

@@ -19,11 +19,39 @@ function slotOf(namespace: Namespace | undefined, time: number): Slot {
   return namespace === undefined ? time : `${typeof namespace}:${namespace}@${time}`;
 }
 
+/**
+ * A key's timers in the index: its only timer; a small array, scanned (a window's few timers); or,
+ * beyond `SMALL`, a map by slot. A map per key with string slots, at a million keys, made garbage
+ * collection the most of a checkpoint's cost (issue 16).
+ */
+type KeyTimers = InternalTimer | InternalTimer[] | Map<Slot, InternalTimer>;
+const SMALL = 16;
+
+/** The index in `timers` of the timer at (namespace, time), or -1. */
+function indexIn(timers: readonly InternalTimer[], namespace: Namespace | undefined, time: number): number {
+  for (let i = 0; i < timers.length; i++) if (timers[i]!.time === time && timers[i]!.namespace === namespace) return i;
+  return -1;
+}
+
+/** The timer of a key's timers at (namespace, time). */
+function timerAt(timers: KeyTimers, namespace: Namespace | undefined, time: number): InternalTimer | undefined {
+  if (timers instanceof Map) return timers.get(slotOf(namespace, time));
+  if (Array.isArray(timers)) return timers[indexIn(timers, namespace, time)];
+  return timers.time === time && timers.namespace === namespace ? timers : undefined;
+}
+
+/** A key's timers as a list (a map's copied). */
+function listOf(timers: KeyTimers | undefined): readonly InternalTimer[] {
+  if (timers === undefined) return [];
+  if (timers instanceof Map) return [...timers.values()];
+  return Array.isArray(timers) ? timers : [timers];
+}
+
 /** Min-heap of timers with deduplication per (key, namespace, time) and lazy deletion. */
 export class TimerQueue {
   #heap: InternalTimer[] = [];
   /** Per key: its only timer, or a map of its timers by slot (most keys have one timer). */
-  readonly #index = new Map<KeyPart, InternalTimer | Map<Slot, InternalTimer>>();
+  readonly #index = new Map<KeyPart, KeyTimers>();
   #size = 0;
   #seq = 0;
   /** While a restore adds timers: pushed without sifting, heapified at the end. */
@@ -41,27 +69,14 @@ export class TimerQueue {
    * `seq`: its registration order, when restored (else the next).
    */
   add(id: KeyPart, keyGroup: number, namespace: Namespace | undefined, time: number, seq?: number): boolean {
-    const slot = slotOf(namespace, time);
     const existing = this.#index.get(id);
-    let timer: InternalTimer;
-    if (existing === undefined) {
-      timer = { time, keyId: id, keyGroup, namespace, seq: seq ?? this.#seq++ };
-      this.#index.set(id, timer);
-    } else if (existing instanceof Map) {
-      if (existing.has(slot)) return false;
-      timer = { time, keyId: id, keyGroup, namespace, seq: seq ?? this.#seq++ };
-      existing.set(slot, timer);
-    } else {
-      if (slotOf(existing.namespace, existing.time) === slot) return false;
-      timer = { time, keyId: id, keyGroup, namespace, seq: seq ?? this.#seq++ };
-      this.#index.set(
-        id,
-        new Map<Slot, InternalTimer>([
-          [slotOf(existing.namespace, existing.time), existing],
-          [slot, timer],
-        ]),
-      );
-    }
+    if (existing !== undefined && timerAt(existing, namespace, time) !== undefined) return false;
+    const timer: InternalTimer = { time, keyId: id, keyGroup, namespace, seq: seq ?? this.#seq++ };
+    if (existing === undefined) this.#index.set(id, timer);
+    else if (existing instanceof Map) existing.set(slotOf(namespace, time), timer);
+    else if (!Array.isArray(existing)) this.#index.set(id, [existing, timer]);
+    else if (existing.length < SMALL) existing.push(timer);
+    else this.#index.set(id, new Map([...existing, timer].map((t) => [slotOf(t.namespace, t.time), t] as const)));
     this.#size++;
     this.#changed?.add(id);
     this.#push(timer);
@@ -70,16 +85,15 @@ export class TimerQueue {
 
   /** Deletes a timer; returns false if there was none. */
   remove(id: KeyPart, namespace: Namespace | undefined, time: number): boolean {
-    const slot = slotOf(namespace, time);
     const existing = this.#index.get(id);
-    if (existing === undefined) return false;
+    if (existing === undefined || timerAt(existing, namespace, time) === undefined) return false;
     if (existing instanceof Map) {
-      if (!existing.delete(slot)) return false;
+      existing.delete(slotOf(namespace, time));
       if (existing.size === 0) this.#index.delete(id);
-    } else {
-      if (slotOf(existing.namespace, existing.time) !== slot) return false;
-      this.#index.delete(id);
-    }
+    } else if (Array.isArray(existing)) {
+      existing.splice(indexIn(existing, namespace, time), 1); // (registration order kept: timersIn lists by it)
+      if (existing.length === 1) this.#index.set(id, existing[0]!);
+    } else this.#index.delete(id);
     this.#size--;
     this.#changed?.add(id);
     // Rebuild when stale entries dominate, so repeated register/delete cannot grow the heap forever.
@@ -90,9 +104,7 @@ export class TimerQueue {
   /** Whether this exact timer object is still registered (not deleted, not fired). */
   #isLive(timer: InternalTimer): boolean {
     const existing = this.#index.get(timer.keyId);
-    if (existing === undefined) return false;
-    if (existing instanceof Map) return existing.get(slotOf(timer.namespace, timer.time)) === timer;
-    return existing === timer;
+    return existing !== undefined && timerAt(existing, timer.namespace, timer.time) === timer;
   }
 
   /** The earliest live timer, without removing it. */
@@ -119,28 +131,19 @@ export class TimerQueue {
 
   /** Live timers of one key. */
   timersOf(id: KeyPart): InternalTimer[] {
-    const existing = this.#index.get(id);
-    if (existing === undefined) return [];
-    return existing instanceof Map ? [...existing.values()] : [existing];
+    return listOf(this.#index.get(id)).slice();
   }
 
   /** Live timers of one key in `namespace`, in registration order. */
   timersIn(id: KeyPart, namespace: Namespace | undefined): InternalTimer[] {
-    const existing = this.#index.get(id);
-    if (existing === undefined) return [];
-    if (!(existing instanceof Map)) return existing.namespace === namespace ? [existing] : [];
-    const timers: InternalTimer[] = [];
-    for (const timer of existing.values()) if (timer.namespace === namespace) timers.push(timer);
-    return timers.sort((a, b) => a.seq - b.seq);
+    return listOf(this.#index.get(id))
+      .filter((t) => t.namespace === namespace)
+      .sort((a, b) => a.seq - b.seq);
   }
 
   /** Whether the key has a live timer in `namespace`. */
   hasTimerIn(id: KeyPart, namespace: Namespace | undefined): boolean {
-    const existing = this.#index.get(id);
-    if (existing === undefined) return false;
-    if (!(existing instanceof Map)) return existing.namespace === namespace;
-    for (const timer of existing.values()) if (timer.namespace === namespace) return true;
-    return false;
+    return listOf(this.#index.get(id)).some((t) => t.namespace === namespace);
   }
 
   /** Removes every timer (and records their keys as changed for the next incremental checkpoint). */
@@ -161,7 +164,12 @@ export class TimerQueue {
     return {
       name,
       forEachRow: (emit) => {
-        for (const [id, timers] of this.#index) emit(id, timerRow(timers instanceof Map ? timers.values() : timers));
+        // With each key's group, as its timers carry it: no lookup per row (keyed-export.ts).
+        for (const [id, timers] of this.#index) {
+          // (One timer passed as it is: no array made for it.)
+          const row = timerRow(timers instanceof Map ? timers.values() : timers);
+          emit(id, row, row[0] as number);
+        }
       },
       takeChanged: () => {
         const changed = this.#changed;
@@ -169,7 +177,7 @@ export class TimerQueue {
         return changed;
       },
       rowOf: (id) => {
-        const timers = this.timersOf(id);
+        const timers = listOf(this.#index.get(id));
         return timers.length === 0 ? undefined : timerRow(timers);
       },
       load: (keys, rows) => {

@@ -23,7 +23,17 @@ import { windowBackend } from './window-set-rows.js';
 import type { TriggerResult } from './triggers.js';
 import type { WindowResult } from './types.js';
 import { emitWindow } from './window-emit.js';
-import { BY_START, KeyEntry, SLOTS, SORTED, UNKEYED, WindowState, type Id, type Layout } from './window-state.js';
+import {
+  BY_START,
+  KeyEntry,
+  SLOTS,
+  SLOTS_MAX,
+  SORTED,
+  UNKEYED,
+  WindowState,
+  type Id,
+  type Layout,
+} from './window-state.js';
 import { WindowTimers } from './window-timers.js';
 import { RecentTumblingWindows } from './recent-windows.js';
 import { GLOBAL_WINDOW, windowEnd, windowStart, type TimeWindow } from './windows.js';
@@ -52,7 +62,7 @@ export class GeneralPath<T, K, R> {
     this.#layout =
       assigner.kind === 'session'
         ? SORTED
-        : assigner.kind === 'fixed' && assigner.slide !== assigner.size
+        : assigner.kind === 'fixed' && Math.ceil(assigner.size / assigner.slide) > SLOTS_MAX
           ? BY_START
           : SLOTS;
     const runtime = setup.runtime;

@@ -87,7 +87,7 @@ export function windowSetRows(
   const source: KeyedRowSource = {
     name: WINDOW_SET_ROWS,
     forEachRow(emit) {
-      for (const [id, entry] of host.keys) if (entry.size > 0) emit(id, windowSetRow(entry));
+      for (const [id, entry] of host.keys) if (entry.size > 0) emit(id, windowSetRow(entry), entry.keyGroup);
     },
     takeChanged() {
       taken = host.changed;

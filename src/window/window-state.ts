@@ -36,19 +36,28 @@ export function tableKey(key: unknown): Key {
   return (key === undefined ? 0 : key) as Key;
 }
 
-/** How a key's windows are held: by start (sliding), sorted list (sessions), or slots (tumbling, global). */
+/**
+ * How a key's windows are held: by start (sliding windows with many per key), sorted list
+ * (sessions), or slots (tumbling, global, and sliding windows with few per key).
+ */
 export type Layout = 0 | 1 | 2;
+/**
+ * The most windows per key (size / slide of sliding windows) held in slots, scanned by start:
+ * beyond, a map by start. A map per key is ~20 times the memory of a small array, and at a million
+ * keys its garbage collection dominated a checkpoint of sliding windows (issue 16).
+ */
+export const SLOTS_MAX = 8;
 export const SLOTS: Layout = 0;
 export const BY_START: Layout = 1;
 export const SORTED: Layout = 2;
 
 /** A key's windows. */
 export class KeyEntry {
-  /** Windows by start: sliding windows, where a key has many live windows. */
+  /** Windows by start: sliding windows, where a key has many live windows (more than `SLOTS_MAX`). */
   readonly byStart: Map<number, WindowState> | null;
   /** Sessions, sorted by start. */
   readonly list: WindowState[] | null;
-  /** Tumbling and global windows: the first inline, others in a small array (a key rarely has more). */
+  /** Slots (tumbling, global, few sliding windows): the first inline, others in a small array. */
   w0: WindowState | null = null;
   more: WindowState[] | null = null;
   last: WindowState | null = null;

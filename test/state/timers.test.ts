@@ -73,6 +73,37 @@ describe('TimerQueue (heap + dedup index, after Flink HeapPriorityQueueSet)', ()
     expect(queue.size).toBe(0);
     expect(queue.peek()).toBeUndefined();
   });
+
+  it('one key past 16 timers (its small array becomes a map by slot): deduplicated, deleted and listed as before', () => {
+    const queue = new TimerQueue();
+    for (let time = 0; time < 20; time++) for (const ns of [1, '1']) expect(queue.add('k', 3, ns, time)).toBe(true);
+    for (let time = 0; time < 20; time++) expect(queue.add('k', 3, 1, time)).toBe(false);
+    for (let time = 0; time < 20; time += 2) expect(queue.remove('k', '1', time)).toBe(true);
+    expect(queue.remove('k', '1', 0)).toBe(false);
+    expect(queue.size).toBe(30);
+    expect(queue.timersIn('k', 1).map((t) => t.time)).toEqual([...Array(20).keys()]);
+    expect(queue.timersIn('k', '1').map((t) => t.time)).toEqual([...Array(10).keys()].map((i) => 2 * i + 1));
+    const [row] = (() => {
+      const rows: unknown[] = [];
+      queue.rowSource('timers:event-time', undefined, 'event-time').forEachRow((_, r, group) => rows.push([r, group]));
+      return rows as [unknown[], number][];
+    })();
+    expect(row![1]).toBe(3);
+    expect(row![0].length).toBe(31); // [keyGroup, then one [time, seq, namespace] per timer]
+    const polled: unknown[] = [];
+    for (let t = queue.poll(); t; t = queue.poll()) polled.push([t.namespace, t.time]);
+    expect(polled).toEqual(
+      [...Array(20).keys()].flatMap((time) =>
+        time % 2 === 0
+          ? [[1, time]]
+          : [
+              [1, time],
+              ['1', time],
+            ],
+      ),
+    );
+    expect(queue.hasTimerIn('k', 1)).toBe(false);
+  });
 });
 
 describe('InternalTimerService: processing time', () => {
