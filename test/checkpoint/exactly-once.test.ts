@@ -238,8 +238,10 @@ it('SIGKILL at seeded points, checkpoint files damaged after commits: every resu
   expect(kills.length, summary).toBe(KILLS);
   // Every kill planned after a checkpoint came mid-stream, whatever the load.
   expect(midStream.length, summary).toBe(plan.filter((p) => p.on !== 'ready').length);
-  // The kills went into the input: the final run resumed well past its start.
-  expect(last.restoredLines, summary).toBeGreaterThan(LINES / 4);
+  // The kills went into the input: the final run resumed well past its start. (Checkpoints come by
+  // processing time, so the restore point lags further behind the kills on a loaded machine: 830 of
+  // 4,000 lines at load 7–10, about 2,000 alone.)
+  expect(last.restoredLines, summary).toBeGreaterThan(LINES / 8);
 
   const results = await committed(out);
   expect(results.length, summary).toBe(expected.length);
