@@ -74,6 +74,7 @@ export { checkTimestamp, timestampProblem } from '../time/timestamps.js';
 export type { WindowOperatorState } from '../window/operator.js';
 export { WindowOperator } from '../window/snapshotting-operator.js';
 export type { WindowOperatorConfig } from '../window/config.js';
+export type { FusedKeyBy } from '../window/types.js';
 
 // Keyed state and timers.
 export { KeyedStateBackend, type KeyedStateBackendOptions } from '../state/backend.js';

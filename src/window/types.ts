@@ -97,7 +97,9 @@ export interface WindowOptions<T, K> {
  * records that are not keyed yet and keys them itself.
  */
 export interface FusedKeyBy<T, K> {
+  /** The keyBy's key selector. */
   readonly selectKey: (value: T) => K;
+  /** The keyBy's max parallelism: the number of key groups. */
   readonly maxParallelism: number;
 }
 
