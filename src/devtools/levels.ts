@@ -37,14 +37,6 @@ export function vertexBackpressure(
   return worst;
 }
 
-/** The worst level among operators (OK for none): the colour of the closed panel's badge. */
-export function worstLevel(
-  operators: readonly Pick<OperatorMetrics, 'backPressuredTimeMsPerSecond'>[],
-): BackpressureLevel {
-  const worst = operators.reduce((max, o) => Math.max(max, o.backPressuredTimeMsPerSecond), 0);
-  return backpressureLevel(worst);
-}
-
 /** A count or rate in a few characters: 999, 1.2k, 3.4M. */
 export function formatCount(n: number): string {
   const abs = Math.abs(n);

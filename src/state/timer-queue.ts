@@ -86,14 +86,17 @@ export class TimerQueue {
   /** Deletes a timer; returns false if there was none. */
   remove(id: KeyPart, namespace: Namespace | undefined, time: number): boolean {
     const existing = this.#index.get(id);
-    if (existing === undefined || timerAt(existing, namespace, time) === undefined) return false;
+    if (existing === undefined) return false;
     if (existing instanceof Map) {
-      existing.delete(slotOf(namespace, time));
+      if (!existing.delete(slotOf(namespace, time))) return false;
       if (existing.size === 0) this.#index.delete(id);
     } else if (Array.isArray(existing)) {
-      existing.splice(indexIn(existing, namespace, time), 1); // (registration order kept: timersIn lists by it)
+      const i = indexIn(existing, namespace, time);
+      if (i < 0) return false;
+      existing.splice(i, 1); // (registration order kept: timersIn lists by it)
       if (existing.length === 1) this.#index.set(id, existing[0]!);
-    } else this.#index.delete(id);
+    } else if (existing.time === time && existing.namespace === namespace) this.#index.delete(id);
+    else return false;
     this.#size--;
     this.#changed?.add(id);
     // Rebuild when stale entries dominate, so repeated register/delete cannot grow the heap forever.
