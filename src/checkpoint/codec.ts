@@ -18,7 +18,8 @@
 
 import { UnsupportedValueError } from './errors.js';
 import type { ColumnSections } from './columns.js';
-import { locate, needsTags, tag } from './value-tagging.js';
+import { needsTags, tag } from './value-tagging.js';
+import { findUnserializable } from '../state/serializable.js';
 import { reviveObject, untagString } from './value-decoding.js';
 
 /**
@@ -39,7 +40,7 @@ export function encodeValue(
     return { json: JSON.stringify(tag(value, columns)), tagged: true };
   } catch (error) {
     if (error instanceof UnsupportedValueError) throw error;
-    const found = locate(value, '', new Set());
+    const found = findUnserializable(value, '');
     if (found !== undefined) throw new UnsupportedValueError(found.path, found.reason);
     throw new UnsupportedValueError('', `a value nested too deeply (${String(error)})`);
   }

@@ -1,7 +1,8 @@
 /**
  * Tagging, the encoding half of the snapshot codec (codec.ts): a copy of plain data where every
- * value JSON cannot hold is a tagged string, big arrays are binary columns (columns.ts), and, for
- * error messages, where the first value that is not plain data lies.
+ * value JSON cannot hold is a tagged string, and big arrays are binary columns (columns.ts). Where
+ * the first value that is not plain data lies is found by the state's own search
+ * (`findUnserializable`, state/serializable.ts), only once tagging failed.
  */
 
 import { defineOwn, isPlainObject } from '../core/plain-data.js';
@@ -84,43 +85,5 @@ export function tag(v: unknown, columns: ColumnSections | undefined): unknown {
     }
     default:
       throw new Unsupported();
-  }
-}
-
-/** Slow path for error messages: the path and kind of the first value that is not plain data. */
-export function locate(v: unknown, path: string, seen: Set<object>): { path: string; reason: string } | undefined {
-  switch (typeof v) {
-    case 'function':
-      return { path, reason: `a function (${v.name || 'anonymous'})` };
-    case 'symbol':
-      return { path, reason: `a symbol (${v.toString()})` };
-    case 'object': {
-      if (v === null) return undefined;
-      if (seen.has(v)) return { path, reason: 'a cyclic reference' };
-      if (!Array.isArray(v) && !isPlainObject(v)) {
-        const name = (v as { constructor?: { name?: unknown } }).constructor?.name;
-        return {
-          path,
-          reason: `an instance of ${typeof name === 'string' && name ? name : 'a class'} (convert it to arrays or plain objects)`,
-        };
-      }
-      seen.add(v);
-      const keys = Array.isArray(v) ? v.map((_x, i) => i) : Object.keys(v);
-      for (const k of keys) {
-        const child = (v as Record<string | number, unknown>)[k];
-        const found = locate(
-          child,
-          typeof k === 'number'
-            ? `${path}[${k}]`
-            : `${path}${/^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`}`,
-          seen,
-        );
-        if (found !== undefined) return found;
-      }
-      seen.delete(v);
-      return undefined;
-    }
-    default:
-      return undefined;
   }
 }

@@ -7,8 +7,9 @@
 import { SnapshotBackend } from '../checkpoint/backend.js';
 import type { CheckpointBackend, CheckpointBackendOptions } from '../checkpoint/backend-types.js';
 import { StorageError } from '../checkpoint/errors.js';
+import { checkPipelineId } from '../checkpoint/snapshot-validation.js';
 import { InvalidOptionError } from '../core/errors.js';
-import { databaseName, IndexedDbBlobStore } from './idb-store.js';
+import { databaseName, describe, IndexedDbBlobStore } from './idb-store.js';
 import { acquireWaiting, lockName, notOwnerError, tryAcquire, type HeldLock, type OwnershipMode } from './ownership.js';
 
 /** Options of `openIndexedDbBackend`: the backend options plus how this tab takes ownership. */
@@ -84,9 +85,7 @@ export async function openIndexedDbBackend(options: IndexedDbBackendOptions): Pr
   if (ownership !== 'wait' && ownership !== 'read-only' && ownership !== 'fail') {
     throw new InvalidOptionError('ownership', ownership, "must be 'wait', 'read-only' or 'fail'");
   }
-  if (typeof options.pipelineId !== 'string' || options.pipelineId.length === 0) {
-    throw new InvalidOptionError('pipelineId', options.pipelineId, 'must be a non-empty string');
-  }
+  checkPipelineId(options.pipelineId);
   const factory = options.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
   const openTimeoutMs = options.openTimeoutMs ?? 10_000;
   if (!Number.isFinite(openTimeoutMs) || openTimeoutMs <= 0) {
@@ -107,14 +106,14 @@ export async function openIndexedDbBackend(options: IndexedDbBackendOptions): Pr
   try {
     locks = options.locks ?? (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
   } catch (error) {
-    throw unavailable(`cannot be used here (${describeError(error)})`, error);
+    throw unavailable(`cannot be used here (${describe(error)})`, error);
   }
   if (locks === undefined) throw unavailable('is not available');
   const name = lockName(options.pipelineId);
   // An opaque origin (sandboxed frame, data: URL) has the API but refuses every request.
   const lockFailure = (error: unknown): unknown =>
     (error as { name?: unknown } | null)?.name === 'SecurityError'
-      ? unavailable(`refused the request (${describeError(error)})`, error)
+      ? unavailable(`refused the request (${describe(error)})`, error)
       : error;
   let lock: HeldLock | undefined;
   try {
@@ -141,11 +140,6 @@ export async function openIndexedDbBackend(options: IndexedDbBackendOptions): Pr
     }
   }
   return probe(new IndexedDbSnapshotBackend(store, options, lock));
-}
-
-function describeError(error: unknown): string {
-  const e = error as { name?: unknown; message?: unknown } | null;
-  return `${String(e?.name ?? 'Error')}: ${String(e?.message ?? error)}`;
 }
 
 /**

@@ -111,7 +111,7 @@ describe('value codec', () => {
   it('refuses a cyclic value', () => {
     const a: unknown[] = [1];
     a.push({ back: a });
-    expect(() => encodeValue(a)).toThrow(/cyclic reference at \[1\]\.back/);
+    expect(() => encodeValue(a)).toThrow(/circular reference at \[1\]\.back/);
   });
 });
 
