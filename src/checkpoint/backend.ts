@@ -19,7 +19,7 @@ import {
   SnapshotNotFoundError,
   StorageError,
 } from './errors.js';
-import { applyDelta, isIncremental, keyGroupPruner, type Snapshot } from './snapshot.js';
+import { applyDeltas, isIncremental, keyGroupPruner, type Snapshot } from './snapshot.js';
 import { blobKey, COMMIT_RECORD_KEY, encodeCommitRecord, SNAPSHOT_PREFIX, type CommitRecord } from './commit-record.js';
 import type {
   BlobStore,
@@ -190,7 +190,7 @@ export class SnapshotBackend implements CheckpointBackend {
       // Savepoints stand alone; a chain at its bound is cut here so restore stays bounded even when
       // the caller did not ask plan() first.
       if (input.kind === 'savepoint' || parent.chainLength + 1 > this.maxChainLength) {
-        snapshot = applyDelta(await this.#blobs.materialize(parent, manifest), input);
+        snapshot = applyDeltas(await this.#blobs.materialize(parent, manifest), [input]);
         parent = undefined;
       }
     } else if (input.parentCheckpointId !== undefined) {

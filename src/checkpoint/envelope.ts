@@ -7,7 +7,7 @@ import { crc32 } from './crc32.js';
 import { decodeValue, encodeValue } from './codec.js';
 import { ColumnSections } from './columns.js';
 import { SNAPSHOT_FORMAT_VERSION } from './snapshot.js';
-import { decodeUtf8, encodeUtf8 } from './utf8.js';
+import { decodeUtf8, utf8 } from './utf8.js';
 
 const MAGIC = [0x52, 0x58, 0x46, 0x53]; // "RXFS"
 const PREFIX = 24;
@@ -52,8 +52,8 @@ export function encodeEnvelope(
   const encodedBody = encodeValue(body, columns);
   const binary = columns?.parts ?? [];
   const headerJson = encodeValue({ ...header, tagged: encodedBody.tagged }).json;
-  const headerBytes = encodeUtf8(headerJson);
-  const bodyBytes = encodeUtf8(encodedBody.json);
+  const headerBytes = utf8(headerJson);
+  const bodyBytes = utf8(encodedBody.json);
   let binaryLength = 0;
   for (const section of binary) binaryLength += section.length;
   const out = new Uint8Array(PREFIX + headerBytes.length + bodyBytes.length + binaryLength);

@@ -26,11 +26,6 @@ export function utf8(text: string): Uint8Array {
   return out.subarray(0, result.written);
 }
 
-/** UTF-8 bytes of a short string (TextEncoder.encode). */
-export function encodeUtf8(text: string): Uint8Array {
-  return new TextEncoder().encode(text);
-}
-
 /** The text of UTF-8 bytes (TextDecoder.decode). */
 export function decodeUtf8(bytes: Uint8Array): string {
   return new TextDecoder().decode(bytes);
