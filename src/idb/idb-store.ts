@@ -1,15 +1,15 @@
 /**
- * A blob store in IndexedDB: one database per pipeline (`rxflink:<pipeline id>`)
+ * A blob store in IndexedDB through idb-keyval: one database per pipeline (`rxflink:<pipeline id>`)
  * holding one object store, so each pipeline's state can be inspected, cleared or quota-managed on
  * its own. A checkpoint (snapshot + manifest) is written by one `setMany`, i.e. one transaction:
  * both or neither, and the previous manifest stays until it commits.
  *
- * The requests are IndexedDB's own, as idb-keyval makes them (one transaction per call, settled by
- * `settled` below), without the library: checkpoints need what its `createStore` does not do (strict
- * durability for writes, and typed failures for an unavailable, blocked or closed database instead
- * of a promise that never settles), and its other functions are four lines each (issue 11: weight).
+ * idb-keyval's `createStore` is replaced by `openDatabaseStore` below (idb-keyval accepts any
+ * `UseStore`) because checkpoints need what it does not do: strict durability for writes, and typed
+ * failures for an unavailable, blocked or closed database instead of a promise that never settles.
  */
 
+import { delMany, get, keys, setMany, type UseStore } from 'idb-keyval';
 import type { BlobStore } from '../checkpoint/backend-types.js';
 import type { StorageFailure } from '../checkpoint/errors.js';
 
@@ -35,18 +35,6 @@ const STORE_NAME = 'snapshots';
  */
 export function databaseName(pipelineId: string): string {
   return `rxflink:${pipelineId}`;
-}
-
-/** Runs one request (or a transaction's writes) on the store, in a transaction of its own. */
-type UseStore = <T>(mode: IDBTransactionMode, request: (store: IDBObjectStore) => Promise<T>) => Promise<T>;
-
-/** A request's result, or a transaction's end (its `result` is undefined), as a promise. */
-function settled<T>(target: IDBRequest<T> | IDBTransaction): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const t = target as IDBRequest<T> & IDBTransaction;
-    t.oncomplete = t.onsuccess = () => resolve(t.result);
-    t.onabort = t.onerror = () => reject(t.error);
-  });
 }
 
 interface OpenedStore {
@@ -144,7 +132,7 @@ function openDatabaseStore(factory: IDBFactory | undefined, dbName: string, open
     return opening;
   };
 
-  const use: UseStore = async (mode, request) => {
+  const use: UseStore = async (mode, callback) => {
     const database = await getDb();
     let transaction: IDBTransaction;
     try {
@@ -159,7 +147,7 @@ function openDatabaseStore(factory: IDBFactory | undefined, dbName: string, open
       }
       throw error;
     }
-    return request(transaction.objectStore(STORE_NAME));
+    return callback(transaction.objectStore(STORE_NAME));
   };
 
   return {
@@ -198,7 +186,7 @@ export class IndexedDbBlobStore implements BlobStore {
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
-    const value: unknown = await this.#opened.use('readonly', (store) => settled(store.get(key)));
+    const value: unknown = await get(key, this.#opened.use);
     if (value === undefined) return undefined;
     if (value instanceof Uint8Array) return value;
     if (value instanceof ArrayBuffer) return new Uint8Array(value);
@@ -207,22 +195,18 @@ export class IndexedDbBlobStore implements BlobStore {
   }
 
   setMany(entries: readonly (readonly [string, Uint8Array])[]): Promise<void> {
-    return this.#opened.use('readwrite', (store) => {
-      for (const [key, bytes] of entries) store.put(bytes, key);
-      return settled<void>(store.transaction);
-    });
+    return setMany(
+      entries.map(([key, bytes]) => [key, bytes]),
+      this.#opened.use,
+    );
   }
 
   delMany(list: readonly string[]): Promise<void> {
-    return this.#opened.use('readwrite', (store) => {
-      for (const key of list) store.delete(key);
-      return settled<void>(store.transaction);
-    });
+    return delMany([...list], this.#opened.use);
   }
 
   async keys(): Promise<string[]> {
-    const keys = await this.#opened.use('readonly', (store) => settled(store.getAllKeys()));
-    return keys.filter((k): k is string => typeof k === 'string');
+    return (await keys(this.#opened.use)).filter((k): k is string => typeof k === 'string');
   }
 
   classify(error: unknown): { failure: StorageFailure; reason: string } | undefined {

@@ -1,4 +1,4 @@
-// The browser's checkpoint backend: IndexedDB (idb-store.ts), with tab ownership by Web Locks.
+// The browser's checkpoint backend: IndexedDB through idb-keyval, with tab ownership by Web Locks.
 // Package subpath `rxflink/idb`, so a Node program never loads it.
 export { openIndexedDbBackend, type IndexedDbBackend, type IndexedDbBackendOptions } from './indexeddb-backend.js';
 export { databaseName, IndexedDbBlobStore, IndexedDbFailure } from './idb-store.js';
