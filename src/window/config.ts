@@ -52,20 +52,6 @@ export function validateWindowConfig<T, K>(assigner: WindowAssigner<T>, options:
       'must be a non-negative integer number of milliseconds (or Infinity)',
     );
   }
-  if (!assigner.eventTime && lateness !== 0) {
-    throw new InvalidOptionError(
-      'allowedLateness',
-      lateness,
-      `is only valid for event-time windows, not ${assigner.name}`,
-    );
-  }
-  if (!assigner.eventTime && options.lateOutput !== undefined) {
-    throw new InvalidOptionError(
-      'lateOutput',
-      options.lateOutput.name,
-      `is only valid for event-time windows, not ${assigner.name}`,
-    );
-  }
   // Before 0.2 the option was `{ registry, name }`: its reading code now comes with queryableWindows.
   if (options.queryable !== undefined && typeof options.queryable.read !== 'function') {
     throw new InvalidOptionError(
@@ -75,47 +61,25 @@ export function validateWindowConfig<T, K>(assigner: WindowAssigner<T>, options:
     );
   }
   const trigger = options.trigger;
-  if (trigger !== undefined) {
-    if (
-      trigger === null ||
-      typeof trigger.onElement !== 'function' ||
-      typeof trigger.onEventTime !== 'function' ||
-      typeof trigger.onProcessingTime !== 'function' ||
-      typeof trigger.clear !== 'function'
-    ) {
-      throw new InvalidOptionError(
-        'trigger',
-        trigger,
-        'must implement onElement, onEventTime, onProcessingTime and clear',
-      );
-    }
-    if (assigner.kind === 'session' && (trigger.canMerge !== true || typeof trigger.onMerge !== 'function')) {
-      throw new InvalidOptionError(
-        'trigger',
-        trigger.name ?? 'custom trigger',
-        `cannot be used with the merging assigner ${assigner.name}: it must set canMerge and implement onMerge`,
-      );
-    }
-  }
-  // A trigger or evictor written by hand runs on the general path, which only comes with the
-  // descriptors that bring it (window-path.ts): with an assigner that does not, defineTrigger or
-  // defineEvictor must attach it.
   const evictor = options.evictor;
-  if (assigner.generalPath === undefined && trigger?.generalPath === undefined && evictor?.generalPath === undefined) {
-    if (trigger != null && trigger !== eventTimeTrigger()) {
-      throw new InvalidOptionError(
-        'trigger',
-        trigger.name ?? 'custom trigger',
-        `needs the window path that runs triggers, which ${assigner.name} does not bring: make it with defineTrigger(...)`,
-      );
-    }
-    if (evictor != null) {
-      throw new InvalidOptionError(
-        'evictor',
-        evictor.name ?? 'custom evictor',
-        `needs the window path that runs evictors, which ${assigner.name} does not bring: make it with defineEvictor(...)`,
-      );
-    }
+  const general = trigger?.generalPath ?? evictor?.generalPath ?? assigner.generalPath;
+  // The checks of what only the general path runs (triggers, merging, processing time) come with
+  // it (general-config.ts). A trigger or evictor written by hand runs on that path, which only
+  // comes with the descriptors that bring it (window-path.ts): with an assigner that does not,
+  // defineTrigger or defineEvictor must attach it.
+  if (general !== undefined) (general.check as (a: typeof assigner, o: typeof options) => void)(assigner, options);
+  else if (trigger !== undefined && trigger !== eventTimeTrigger()) {
+    throw new InvalidOptionError(
+      'trigger',
+      trigger?.name ?? 'custom trigger',
+      `needs the window path that runs triggers, which ${assigner.name} does not bring: make it with defineTrigger(...)`,
+    );
+  } else if (evictor != null) {
+    throw new InvalidOptionError(
+      'evictor',
+      evictor.name ?? 'custom evictor',
+      `needs the window path that runs evictors, which ${assigner.name} does not bring: make it with defineEvictor(...)`,
+    );
   }
   checkUid(options.uid);
 }

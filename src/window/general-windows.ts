@@ -6,6 +6,7 @@
 import type { StreamRecord } from '../core/elements.js';
 import type { Output } from '../core/operator.js';
 import type { WindowSetup } from './config.js';
+import { checkGeneralOptions } from './general-config.js';
 import { fireOpenWindows } from './general-fire-early.js';
 import { GeneralPath } from './general-path.js';
 import type { KeyData, WindowOperatorState, WindowResult } from './types.js';
@@ -68,7 +69,9 @@ export type GeneralPathFactory = <T, K, R>(setup: WindowSetup<T, K, R>) => Gener
  * // internal: Object.freeze({ kind: 'session', ..., generalPath })
  * ```
  */
-export const generalPath: GeneralPathRef = build satisfies GeneralPathFactory;
+export const generalPath: GeneralPathRef = Object.assign(build satisfies GeneralPathFactory, {
+  check: checkGeneralOptions,
+});
 
 function build<T, K, R>(setup: WindowSetup<T, K, R>): GeneralWindows<T, K, R> {
   let general = new GeneralPath(setup);

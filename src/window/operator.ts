@@ -78,7 +78,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     const setup = new WindowSetup(config, runtime);
     this.#setup = setup;
     this.#panes = setup.paned ? new PanePath(setup) : null;
-    this.#general = setup.paned ? null : (setup.generalPath as GeneralPathFactory)(setup);
+    this.#general = setup.paned ? null : (setup.generalPath as unknown as GeneralPathFactory)(setup);
     const op = this;
     this.stateAccess = {
       kind: 'window',
@@ -95,7 +95,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
           op.#general?.dispose();
           op.#general = restored as GeneralWindows<T, K, R>;
         }
-        op.#general ??= (setup.generalPath as GeneralPathFactory)(setup);
+        op.#general ??= (setup.generalPath as unknown as GeneralPathFactory)(setup);
         return op.#general as GeneralWindows<unknown, unknown, unknown>;
       },
       exports: undefined,
