@@ -6,7 +6,7 @@
  * - pane-path.ts: tumbling event-time windows with the default trigger and no evictor (the most
  *   common configuration), on a PaneTable (panes.ts): one pane per window start holds every key's
  *   accumulator, and fires whole; with allowed lateness, fired panes stay for late records
- *   (late-panes.ts).
+ *   (a second pane table, pane-path.ts).
  * - general-path.ts: every other configuration (and state the pane table cannot hold): windows per
  *   key (window-state.ts), timers per window (window-timers.ts), triggers (trigger-context.ts),
  *   session merging (merging-window-set.ts), evictors and firing (window-emit.ts).
