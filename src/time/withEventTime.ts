@@ -138,6 +138,11 @@ export interface EntryChain<T> {
  * Runs an entry over its stage's source for one subscriber: with `chain`, the operators fused after
  * it take its output; without, its elements go to the subscriber as batches (`withEventTime`). One
  * loop for both shapes, so a fused pipeline and the operators it stands for read their input alike.
+ *
+ * @example
+ * ```ts
+ * // internal: new Observable((subscriber) => runEntry(stage, subscriber, (fail) => windowAfterEntry))
+ * ```
  */
 export function runEntry<T>(
   stage: EntryStage,

@@ -62,14 +62,16 @@ export interface GeneralWindows<T, K, R> {
 export type GeneralPathFactory = <T, K, R>(setup: WindowSetup<T, K, R>) => GeneralWindows<T, K, R>;
 
 /**
- * Builds the general path of a window operator: what a descriptor's `generalPath` field holds.
+ * Builds the general path of a window operator: what a descriptor's `generalPath` field holds, with
+ * the checks of the options only that path reads (`check`, general-config.ts). Marked pure: it only
+ * gives `build`, which nothing else reaches, its checks (a module import runs nothing).
  *
  * @example
  * ```ts
  * // internal: Object.freeze({ kind: 'session', ..., generalPath })
  * ```
  */
-export const generalPath: GeneralPathRef = Object.assign(build satisfies GeneralPathFactory, {
+export const generalPath: GeneralPathRef = /* @__PURE__ */ Object.assign(build satisfies GeneralPathFactory, {
   check: checkGeneralOptions,
 });
 
