@@ -1,9 +1,10 @@
-import { asyncScheduler, Observable, type OperatorFunction } from 'rxjs';
+import { asyncScheduler, Observable, type OperatorFunction, type Subscriber, type TeardownLogic } from 'rxjs';
 import { Counters } from '../core/counters.js';
 import { MAX_WATERMARK, markersOf, type StreamBatch, type StreamElement, type StreamRecord } from '../core/elements.js';
 import { checkUid, failThroughPipeline } from '../core/checkpointing.js';
 import { processElement, type StreamOperator } from '../core/operator.js';
-import { probeFor } from '../core/metrics/probe.js';
+import { probeFor, type OperatorProbe } from '../core/metrics/probe.js';
+import { ElementArray, type EntryDownstream } from './entry-downstream.js';
 import { schedulerProcessingTime } from '../rx/processing-time.js';
 import type { SchedulerOption } from '../rx/operator-function.js';
 import type { SideOutput } from '../rx/side-output.js';
@@ -69,14 +70,7 @@ export interface EventTimeOptions<T> extends SchedulerOption {
  * ```
  */
 export function withEventTime<T>(options: EventTimeOptions<T>): OperatorFunction<T, StreamBatch<T>> {
-  return eventTime<T, T>(options, false, (operator, value, out) => {
-    try {
-      operator.processValue(value, out);
-    } catch (error) {
-      throw perValueEntryError(value, error);
-    }
-    operator.endOfBatch(out);
-  });
+  return eventTime<T, T>(options, false);
 }
 
 /**
@@ -91,14 +85,10 @@ export function withEventTime<T>(options: EventTimeOptions<T>): OperatorFunction
  * ```
  */
 export function withEventTimeBatches<T>(options: EventTimeOptions<T>): OperatorFunction<readonly T[], StreamBatch<T>> {
-  return eventTime<T, readonly T[]>(options, true, (operator, values, out) => operator.processValues(values, out));
+  return eventTime<T, readonly T[]>(options, true);
 }
 
-function eventTime<T, I>(
-  options: EventTimeOptions<T>,
-  batches: boolean,
-  process: (operator: TimestampsAndWatermarksOperator<T>, input: I, out: StreamElement<T>[]) => void,
-): OperatorFunction<I, StreamBatch<T>> {
+function eventTime<T, I>(options: EventTimeOptions<T>, batches: boolean): OperatorFunction<I, StreamBatch<T>> {
   // Options fail here, where the pipeline is built; the operator itself (and its timer) only
   // exists per subscription.
   checkEventTimeOptions(options);
@@ -123,48 +113,134 @@ function eventTime<T, I>(
   return (source) => {
     // Marked so that a chain right after it can run the entry itself (src/window/fused-window.ts).
     const stage: EntryStage = { kind: 'entry', source, batches, options: options as EventTimeOptions<unknown> };
-    return markStage(
-      new Observable<StreamBatch<T>>((subscriber) => {
-        const flush = (out: StreamElement<T>[]): void => {
-          if (out.length === 0) return;
-          probe.emitted(out);
-          subscriber.next(out);
-        };
-        const fail = failThroughPipeline(() => operator, subscriber);
-        const time = schedulerProcessingTime<T, undefined>(options.scheduler ?? asyncScheduler, flush, fail);
-        const operator = createEntry(options, time.service);
-        const probe = probeFor(operator);
-        const subscription = source.subscribe({
-          next: (input) => {
-            const out: StreamElement<T>[] = [];
-            const start = probe.begin();
-            const markers = markersOf(input);
-            try {
-              if (markers === undefined) process(operator, input, out);
-              else processMarkers(operator, markers, out);
-            } catch (error) {
-              fail(error);
-              return;
-            }
-            probe.endValues(start, markers !== undefined ? 0 : batches ? (input as readonly T[]).length : 1);
-            flush(out);
-          },
-          error: (error: unknown) => subscriber.error(error),
-          complete: () => {
-            const out: StreamElement<T>[] = [];
-            operator.end(out);
-            flush(out);
-            subscriber.complete();
-          },
-        });
-        return () => {
-          subscription.unsubscribe();
-          operator.dispose();
-          time.cancelAll();
-        };
-      }),
-      stage,
-    );
+    return markStage(new Observable<StreamBatch<T>>((subscriber) => runEntry(stage, subscriber)), stage);
+  };
+}
+
+/**
+ * What follows the entry in a fused chain (src/window/event-time-window-chain.ts): the operator
+ * that takes its values, and how its output leaves.
+ */
+export interface EntryChain<T> {
+  /** The chain's last operator: failures are reported through it, as the pipeline link knows it. */
+  readonly operator: object;
+  readonly probe: OperatorProbe;
+  /** Where the entry's values and watermarks go. */
+  readonly down: EntryDownstream<T>;
+  /** Elements the entry emitted apart from values: its timers' output, markers. */
+  elements(elements: StreamElement<T>[]): void;
+  /** After each input or timer: sends on what is ready. */
+  emit(): void;
+  dispose(): void;
+}
+
+/**
+ * Runs an entry over its stage's source for one subscriber: with `chain`, the operators fused after
+ * it take its output; without, its elements go to the subscriber as batches (`withEventTime`). One
+ * loop for both shapes, so a fused pipeline and the operators it stands for read their input alike.
+ *
+ * @example
+ * ```ts
+ * // internal: new Observable((subscriber) => runEntry(stage, subscriber, (fail) => windowAfterEntry))
+ * ```
+ */
+export function runEntry<T>(
+  stage: EntryStage,
+  subscriber: Subscriber<never>,
+  chain?: (fail: (error: unknown) => void) => EntryChain<T>,
+): TeardownLogic {
+  const options = stage.options as EventTimeOptions<T>;
+  const batches = stage.batches;
+  let next: EntryChain<T>;
+  const fail = failThroughPipeline(() => next.operator, subscriber);
+  if (chain !== undefined) {
+    try {
+      next = chain(fail);
+    } catch (error) {
+      subscriber.error(error);
+      return;
+    }
+  }
+  const time = schedulerProcessingTime<T, undefined>(
+    options.scheduler ?? asyncScheduler,
+    (elements) => {
+      try {
+        next.elements(elements);
+      } catch (error) {
+        fail(error);
+        return;
+      }
+      next.emit();
+    },
+    fail,
+  );
+  const entry = createEntry(options, time.service);
+  next ??= elementsOf(entry, subscriber as Subscriber<StreamBatch<T>>);
+  const { down, probe } = next;
+  const subscription = stage.source.subscribe({
+    next: (input) => {
+      const start = probe.begin();
+      const markers = markersOf(input as T | readonly T[]);
+      try {
+        if (markers !== undefined) {
+          const elements: StreamElement<T>[] = [];
+          processMarkers(entry, markers, elements);
+          next.elements(elements);
+        } else if (batches) {
+          entry.processValuesTo(input as readonly T[], down);
+        } else {
+          entry.processValueTo(input as T, down);
+          entry.endOfBatchTo(down);
+        }
+      } catch (error) {
+        fail(batches ? error : perValueEntryError(input, error));
+        return;
+      }
+      probe.endValues(start, markers !== undefined ? 0 : batches ? (input as readonly T[]).length : 1);
+      next.emit();
+    },
+    // A fused chain reports its source's failure as its own; the entry alone passes it on.
+    error: chain !== undefined ? fail : (error: unknown) => subscriber.error(error),
+    complete: () => {
+      try {
+        entry.endTo(down);
+      } catch (error) {
+        fail(error);
+        return;
+      }
+      next.emit();
+      subscriber.complete();
+    },
+  });
+  return () => {
+    subscription.unsubscribe();
+    time.cancelAll();
+    entry.dispose();
+    next.dispose();
+  };
+}
+
+/** The entry alone: its elements go to the subscriber as batches. */
+function elementsOf<T>(
+  entry: TimestampsAndWatermarksOperator<T>,
+  subscriber: Subscriber<StreamBatch<T>>,
+): EntryChain<T> {
+  const down = new ElementArray<T>();
+  return {
+    operator: entry,
+    probe: probeFor(entry),
+    down,
+    elements: (elements) => {
+      for (let i = 0; i < elements.length; i++) down.out.push(elements[i]!);
+    },
+    emit() {
+      const out = down.out;
+      if (out.length === 0) return;
+      down.out = [];
+      this.probe.emitted(out);
+      subscriber.next(out);
+    },
+    dispose() {},
   };
 }
 
@@ -181,10 +257,7 @@ export interface EntryStage extends Stage {
 }
 
 /** The entry operator of `withEventTime(options)`, for one subscription. */
-export function createEntry<T>(
-  options: EventTimeOptions<T>,
-  time: ProcessingTimeService,
-): TimestampsAndWatermarksOperator<T> {
+function createEntry<T>(options: EventTimeOptions<T>, time: ProcessingTimeService): TimestampsAndWatermarksOperator<T> {
   return new TimestampsAndWatermarksOperator<T>(
     {
       timestamp: options.timestamp,
@@ -203,7 +276,7 @@ export function createEntry<T>(
  * end of input ends event time here, a barrier stores this operator's state (its watermark) first,
  * a restore marker gives it back.
  */
-export function processMarkers<T>(
+function processMarkers<T>(
   operator: TimestampsAndWatermarksOperator<T>,
   markers: readonly StreamElement<never, never>[],
   out: StreamElement<T>[],

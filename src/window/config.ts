@@ -52,20 +52,6 @@ export function validateWindowConfig<T, K>(assigner: WindowAssigner<T>, options:
       'must be a non-negative integer number of milliseconds (or Infinity)',
     );
   }
-  if (!assigner.eventTime && lateness !== 0) {
-    throw new InvalidOptionError(
-      'allowedLateness',
-      lateness,
-      `is only valid for event-time windows, not ${assigner.name}`,
-    );
-  }
-  if (!assigner.eventTime && options.lateOutput !== undefined) {
-    throw new InvalidOptionError(
-      'lateOutput',
-      options.lateOutput.name,
-      `is only valid for event-time windows, not ${assigner.name}`,
-    );
-  }
   // Before 0.2 the option was `{ registry, name }`: its reading code now comes with queryableWindows.
   if (options.queryable !== undefined && typeof options.queryable.read !== 'function') {
     throw new InvalidOptionError(
@@ -75,47 +61,25 @@ export function validateWindowConfig<T, K>(assigner: WindowAssigner<T>, options:
     );
   }
   const trigger = options.trigger;
-  if (trigger !== undefined) {
-    if (
-      trigger === null ||
-      typeof trigger.onElement !== 'function' ||
-      typeof trigger.onEventTime !== 'function' ||
-      typeof trigger.onProcessingTime !== 'function' ||
-      typeof trigger.clear !== 'function'
-    ) {
-      throw new InvalidOptionError(
-        'trigger',
-        trigger,
-        'must implement onElement, onEventTime, onProcessingTime and clear',
-      );
-    }
-    if (assigner.kind === 'session' && (trigger.canMerge !== true || typeof trigger.onMerge !== 'function')) {
-      throw new InvalidOptionError(
-        'trigger',
-        trigger.name ?? 'custom trigger',
-        `cannot be used with the merging assigner ${assigner.name}: it must set canMerge and implement onMerge`,
-      );
-    }
-  }
-  // A trigger or evictor written by hand runs on the general path, which only comes with the
-  // descriptors that bring it (window-path.ts): with an assigner that does not, defineTrigger or
-  // defineEvictor must attach it.
   const evictor = options.evictor;
-  if (assigner.generalPath === undefined && trigger?.generalPath === undefined && evictor?.generalPath === undefined) {
-    if (trigger != null && trigger !== eventTimeTrigger()) {
-      throw new InvalidOptionError(
-        'trigger',
-        trigger.name ?? 'custom trigger',
-        `needs the window path that runs triggers, which ${assigner.name} does not bring: make it with defineTrigger(...)`,
-      );
-    }
-    if (evictor != null) {
-      throw new InvalidOptionError(
-        'evictor',
-        evictor.name ?? 'custom evictor',
-        `needs the window path that runs evictors, which ${assigner.name} does not bring: make it with defineEvictor(...)`,
-      );
-    }
+  const general = trigger?.generalPath ?? evictor?.generalPath ?? assigner.generalPath;
+  // The checks of what only the general path runs (triggers, merging, processing time) come with
+  // it (general-config.ts). A trigger or evictor written by hand runs on that path, which only
+  // comes with the descriptors that bring it (window-path.ts): with an assigner that does not,
+  // defineTrigger or defineEvictor must attach it.
+  if (general !== undefined) (general.check as (a: typeof assigner, o: typeof options) => void)(assigner, options);
+  else if (trigger !== undefined && trigger !== eventTimeTrigger()) {
+    throw new InvalidOptionError(
+      'trigger',
+      trigger?.name ?? 'custom trigger',
+      `needs the window path that runs triggers, which ${assigner.name} does not bring: make it with defineTrigger(...)`,
+    );
+  } else if (evictor != null) {
+    throw new InvalidOptionError(
+      'evictor',
+      evictor.name ?? 'custom evictor',
+      `needs the window path that runs evictors, which ${assigner.name} does not bring: make it with defineEvictor(...)`,
+    );
   }
   checkUid(options.uid);
 }
@@ -131,39 +95,40 @@ export type WindowOperatorConfig<T, K, R> = {
 /**
  * The resolved configuration, read by both paths of the operator, plus the two things they share
  * while running: the watermark (`watermark`) and, with a fused `toValues`, the array results go to
- * (`values`). Plain fields, read on the hot path.
+ * (`values`). Plain fields, read on the hot path. Declared (`declare`) where the constructor sets
+ * them: no class field is emitted that it then overwrites (about 190 bytes of every window bundle).
  */
 export class WindowSetup<T, K, R> {
-  readonly assigner: WindowAssigner<T>;
-  readonly trigger: Trigger<T>;
-  readonly evictor: Evictor<T> | null;
-  readonly lateness: number;
-  readonly lateOutput: SideOutput<StreamRecord<T, K>> | null;
-  readonly counters: Counters | null;
-  readonly keyed: boolean;
-  readonly selectKey: ((value: T) => K) | null;
-  readonly maxParallelism: number;
-  readonly uid: string | null;
-  readonly fn: WindowFunction<T, R, K>;
-  readonly incremental: Incremental | null;
+  declare readonly assigner: WindowAssigner<T>;
+  declare readonly trigger: Trigger<T>;
+  declare readonly evictor: Evictor<T> | null;
+  declare readonly lateness: number;
+  declare readonly lateOutput: SideOutput<StreamRecord<T, K>> | null;
+  declare readonly counters: Counters | null;
+  declare readonly keyed: boolean;
+  declare readonly selectKey: ((value: T) => K) | null;
+  declare readonly maxParallelism: number;
+  declare readonly uid: string | null;
+  declare readonly fn: WindowFunction<T, R, K>;
+  declare readonly incremental: Incremental | null;
   /** The aggregate function of `aggregate(...)`, called directly on the pane paths (one call less than through `incremental`). */
-  readonly aggregate: WindowAggregateFunction<T, unknown, unknown> | null;
-  readonly runtime: OperatorRuntime;
-  readonly eventTime: boolean;
+  declare readonly aggregate: WindowAggregateFunction<T, unknown, unknown> | null;
+  declare readonly runtime: OperatorRuntime;
+  declare readonly eventTime: boolean;
   /** The default event-time trigger, inlined on the hot path (same behaviour as calling it). */
-  readonly fastTrigger: boolean;
-  readonly global: boolean;
+  declare readonly fastTrigger: boolean;
+  declare readonly global: boolean;
   // Fixed-size assigner parameters, copied out for the hot path.
-  readonly size: number;
-  readonly slide: number;
-  readonly offset: number;
+  declare readonly size: number;
+  declare readonly slide: number;
+  declare readonly offset: number;
   /** Whether the pane table (panes.ts) can hold this configuration's windows. */
-  readonly paned: boolean;
+  declare readonly paned: boolean;
   /**
    * The general path's factory, from the assigner, trigger or evictor that brings it (window-path.ts);
    * null when none does, which only the pane table's configuration allows.
    */
-  readonly generalPath: GeneralPathRef | null;
+  declare readonly generalPath: GeneralPathRef | null;
   watermark = MIN_WATERMARK;
   values: (WindowResult<K, R> | Pane)[] | null = null;
 

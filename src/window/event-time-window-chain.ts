@@ -10,14 +10,12 @@
  * same operator methods, as element arrays.
  */
 import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
-import { markersOf, type StreamBatch, type StreamElement } from '../core/elements.js';
-import { failThroughPipeline } from '../core/checkpointing.js';
+import type { StreamBatch, StreamElement } from '../core/elements.js';
 import { processBatch, processElement, type OperatorRuntime } from '../core/operator.js';
 import { schedulerProcessingTime } from '../rx/processing-time.js';
 import { attachProbe, OperatorProbe } from '../core/metrics/probe.js';
 import type { BoundedRun, EntryDownstream } from '../time/entry-downstream.js';
-import { createEntry, processMarkers, type EntryStage, type EventTimeOptions } from '../time/withEventTime.js';
-import { perValueEntryError } from '../time/errors.js';
+import { runEntry, type EntryChain, type EntryStage } from '../time/withEventTime.js';
 import type { WindowOperator, WindowResult } from './operator.js';
 import type { Pane } from './panes.js';
 
@@ -29,119 +27,65 @@ export function eventTimeWindowChain<T, K, R>(
   scheduler: SchedulerLike | undefined,
   valuesOnly: boolean,
 ): Observable<StreamBatch<WindowResult<K, R>, K> | WindowResult<K, R>> {
-  const options = stage.options as EventTimeOptions<T>;
-  const source = stage.source;
-  const batches = stage.batches;
-  return new Observable<StreamBatch<WindowResult<K, R>, K> | WindowResult<K, R>>((subscriber) => {
-    // What the window operator produces: records (or, valuesOnly, watermarks and markers only: its
-    // results then go to `values`).
-    let out: Out<K, R> = [];
-    let values: (WindowResult<K, R> | Pane)[] = [];
-    const emit = (): void => {
-      if (valuesOnly) {
-        if (out.length !== 0) out.length = 0; // toValues drops every element that is not a result (setting length is a call)
-        if (values.length === 0) return;
-        const ready = values;
-        values = [];
-        window.emitValuesTo(values);
-        let n = 0;
-        for (let i = 0; i < ready.length; i++) n += window.deliver(ready[i]!, subscriber);
-        probe.recordsOut += n;
-      } else if (out.length > 0) {
-        const ready = out;
-        out = [];
-        probe.emitted(ready);
-        subscriber.next(ready);
-      }
-    };
-    // Reported through the window operator: the pipeline link passed it as well as the entry.
-    const fail = failThroughPipeline(() => window, subscriber);
-    const windowTime = schedulerProcessingTime<WindowResult<K, R>, K>(
-      scheduler ?? asyncScheduler,
-      (timerOut) => {
-        for (let i = 0; i < timerOut.length; i++) out.push(timerOut[i]!);
-        emit();
-      },
-      fail,
-    );
-    let window: WindowOperator<T, K, R>;
-    let probe: OperatorProbe;
-    try {
-      window = createWindow({ processingTime: windowTime.service });
+  return new Observable<StreamBatch<WindowResult<K, R>, K> | WindowResult<K, R>>((subscriber) =>
+    // The entry's loop (runEntry) with the window operator after it.
+    runEntry<T>(stage, subscriber, (fail): EntryChain<T> => {
+      // What the window operator produces: records (or, valuesOnly, watermarks and markers only: its
+      // results then go to `values`).
+      let out: Out<K, R> = [];
+      let values: (WindowResult<K, R> | Pane)[] = [];
+      const emit = (): void => {
+        window.batchDone();
+        if (valuesOnly) {
+          if (out.length !== 0) out.length = 0; // toValues drops every element that is not a result (setting length is a call)
+          if (values.length === 0) return;
+          const ready = values;
+          values = [];
+          window.emitValuesTo(values);
+          let n = 0;
+          for (let i = 0; i < ready.length; i++) n += window.deliver(ready[i]!, subscriber);
+          probe.recordsOut += n;
+        } else if (out.length > 0) {
+          const ready = out;
+          out = [];
+          probe.emitted(ready);
+          subscriber.next(ready);
+        }
+      };
+      const windowTime = schedulerProcessingTime<WindowResult<K, R>, K>(
+        scheduler ?? asyncScheduler,
+        (timerOut) => {
+          for (let i = 0; i < timerOut.length; i++) out.push(timerOut[i]!);
+          emit();
+        },
+        fail,
+      );
+      const window = createWindow({ processingTime: windowTime.service });
       // One node of the job graph for the chain, as Flink shows a chain of operators as one task.
-      probe = attachProbe(
+      const probe = attachProbe(
         window,
         new OperatorProbe('withEventTime → keyBy → Window', 'chain', window.uid ?? null, window),
       );
-    } catch (error) {
-      subscriber.error(error);
-      return;
-    }
-    if (valuesOnly) window.emitValuesTo(values);
-    const entryTime = schedulerProcessingTime<T, undefined>(
-      options.scheduler ?? asyncScheduler,
-      (elements) => {
-        try {
-          processBatch(window, elements as StreamBatch<T, K>, out);
-        } catch (error) {
-          fail(error);
-          return;
-        }
-        emit();
-      },
-      fail,
-    );
-    const entry = createEntry<T>(options, entryTime.service);
-    const down: EntryDownstream<T> = valuesOnly
-      ? new ValuesDownstream(window, out)
-      : {
-          record: (value, timestamp) => window.processValue(value, timestamp, out),
-          watermark: (timestamp) => window.processWatermark({ kind: 'watermark', timestamp }, out),
-          element: (element) => processElement(window, element as StreamElement<T, K>, out),
-        };
-    const subscription = source.subscribe({
-      next: (input) => {
-        const start = probe.begin();
-        const markers = markersOf(input as T | readonly T[]);
-        try {
-          if (markers !== undefined) {
-            const elements: StreamElement<T>[] = [];
-            processMarkers(entry, markers, elements);
-            processBatch(window, elements as StreamBatch<T, K>, out);
-          } else if (batches) {
-            entry.processValuesTo(input as readonly T[], down);
-          } else {
-            entry.processValueTo(input as T, down);
-            entry.endOfBatchTo(down);
-          }
-        } catch (error) {
-          fail(batches ? error : perValueEntryError(input, error));
-          return;
-        }
-        window.batchDone();
-        probe.endValues(start, markers !== undefined ? 0 : batches ? (input as readonly T[]).length : 1);
-        emit();
-      },
-      error: fail,
-      complete: () => {
-        try {
-          entry.endTo(down);
-        } catch (error) {
-          fail(error);
-          return;
-        }
-        emit();
-        subscriber.complete();
-      },
-    });
-    return () => {
-      subscription.unsubscribe();
-      entryTime.cancelAll();
-      windowTime.cancelAll();
-      entry.dispose();
-      window.dispose();
-    };
-  });
+      if (valuesOnly) window.emitValuesTo(values);
+      return {
+        operator: window,
+        probe,
+        down: valuesOnly
+          ? new ValuesDownstream(window, out)
+          : {
+              record: (value, timestamp) => window.processValue(value, timestamp, out),
+              watermark: (timestamp) => window.processWatermark({ kind: 'watermark', timestamp }, out),
+              element: (element) => processElement(window, element as StreamElement<T, K>, out),
+            },
+        elements: (elements) => processBatch(window, elements as StreamBatch<T, K>, out),
+        emit,
+        dispose: () => {
+          windowTime.cancelAll();
+          window.dispose();
+        },
+      };
+    }),
+  );
 }
 
 class ValuesDownstream<T, K, R> implements EntryDownstream<T> {

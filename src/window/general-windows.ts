@@ -6,6 +6,7 @@
 import type { StreamRecord } from '../core/elements.js';
 import type { Output } from '../core/operator.js';
 import type { WindowSetup } from './config.js';
+import { checkGeneralOptions } from './general-config.js';
 import { fireOpenWindows } from './general-fire-early.js';
 import { GeneralPath } from './general-path.js';
 import type { KeyData, WindowOperatorState, WindowResult } from './types.js';
@@ -61,14 +62,18 @@ export interface GeneralWindows<T, K, R> {
 export type GeneralPathFactory = <T, K, R>(setup: WindowSetup<T, K, R>) => GeneralWindows<T, K, R>;
 
 /**
- * Builds the general path of a window operator: what a descriptor's `generalPath` field holds.
+ * Builds the general path of a window operator: what a descriptor's `generalPath` field holds, with
+ * the checks of the options only that path reads (`check`, general-config.ts). Marked pure: it only
+ * gives `build`, which nothing else reaches, its checks (a module import runs nothing).
  *
  * @example
  * ```ts
  * // internal: Object.freeze({ kind: 'session', ..., generalPath })
  * ```
  */
-export const generalPath: GeneralPathRef = build satisfies GeneralPathFactory;
+export const generalPath: GeneralPathRef = /* @__PURE__ */ Object.assign(build satisfies GeneralPathFactory, {
+  check: checkGeneralOptions,
+});
 
 function build<T, K, R>(setup: WindowSetup<T, K, R>): GeneralWindows<T, K, R> {
   let general = new GeneralPath(setup);

@@ -6,7 +6,7 @@
  * - pane-path.ts: tumbling event-time windows with the default trigger and no evictor (the most
  *   common configuration), on a PaneTable (panes.ts): one pane per window start holds every key's
  *   accumulator, and fires whole; with allowed lateness, fired panes stay for late records
- *   (late-panes.ts).
+ *   (a second pane table, pane-path.ts).
  * - general-path.ts: every other configuration (and state the pane table cannot hold): windows per
  *   key (window-state.ts), timers per window (window-timers.ts), triggers (trigger-context.ts),
  *   session merging (merging-window-set.ts), evictors and firing (window-emit.ts).
@@ -78,7 +78,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     const setup = new WindowSetup(config, runtime);
     this.#setup = setup;
     this.#panes = setup.paned ? new PanePath(setup) : null;
-    this.#general = setup.paned ? null : (setup.generalPath as GeneralPathFactory)(setup);
+    this.#general = setup.paned ? null : (setup.generalPath as unknown as GeneralPathFactory)(setup);
     const op = this;
     this.stateAccess = {
       kind: 'window',
@@ -95,7 +95,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
           op.#general?.dispose();
           op.#general = restored as GeneralWindows<T, K, R>;
         }
-        op.#general ??= (setup.generalPath as GeneralPathFactory)(setup);
+        op.#general ??= (setup.generalPath as unknown as GeneralPathFactory)(setup);
         return op.#general as GeneralWindows<unknown, unknown, unknown>;
       },
       exports: undefined,

@@ -1,6 +1,6 @@
 /**
  * The window operator's fast path: tumbling event-time windows, default trigger, no evictor, on a
- * PaneTable (panes.ts). A pane fires whole at its end; with lateness it stays in late-panes.ts until
+ * PaneTable (panes.ts). A pane fires whole at its end; with lateness it stays in a second table until
  * its cleanup time, a late record re-firing its key's window (LATE). Results and exported state are
  * the general path's. Each window keeps an accumulator, or its elements (pane-contents.ts).
  */
@@ -10,10 +10,8 @@ import { checkKey, keyId } from '../core/keys.js';
 import type { Output } from '../core/operator.js';
 import { AggregateColumns } from './aggregate-columns.js';
 import { FUSED_KEY_GROUP, type WindowSetup } from './config.js';
-import { LatePanes } from './late-panes.js';
 import { PaneTable, type Pane } from './panes.js';
 import { ON_TIME_ONLY_PANE, paneOf, type PaneInfo } from './pane-info.js';
-import { PaneFirings } from './fire-early.js';
 import { ELEMENTS, runProcess, type PaneContents } from './pane-contents.js';
 import type { WindowResult } from './types.js';
 import { UNKEYED, type Id } from './window-state.js';
@@ -24,14 +22,16 @@ import type { PaneAccess } from './pane-state.js';
 export class PanePath<T, K, R> {
   readonly #setup: WindowSetup<T, K, R>;
   readonly #panes: PaneTable<Id>;
-  /** The panes that fired, while they accept late records; null without allowed lateness. */
-  readonly #late: LatePanes<Id> | null;
+  /**
+   * The panes that fired, while they accept late records; null without allowed lateness. A pane
+   * table whose watermark is less the lateness (`#lateBound`): a pane is kept while its cleanup time
+   * (Flink's `maxTimestamp + allowedLateness`) is after the watermark.
+   */
+  readonly #late: PaneTable<Id> | null;
   /** The accumulator (or elements) of each key's window. */
   readonly #inc: PaneContents;
   /** Accumulators as number columns, for built-in aggregates; else null. */
   readonly #columns: AggregateColumns | null;
-  /** Early firing counts per window (fire-early.ts); null until needed. */
-  #early: PaneFirings<Pane<Id>> | null = null;
   /** What the checkpoint code (pane-state.ts) reads and writes. */
   readonly #access: PaneAccess;
 
@@ -41,7 +41,9 @@ export class PanePath<T, K, R> {
     this.#columns = columns;
     this.#panes = new PaneTable<Id>(setup.size, setup.offset, columns !== null ? () => columns.create() : undefined);
     this.#late =
-      setup.lateness > 0 ? new LatePanes<Id>(setup, columns !== null ? () => columns.create() : undefined) : null;
+      setup.lateness > 0
+        ? new PaneTable<Id>(setup.size, setup.offset, columns !== null ? () => columns.create() : undefined)
+        : null;
     this.#inc = setup.incremental ?? ELEMENTS;
     this.#access = {
       setup: setup as WindowSetup<unknown, unknown, unknown>,
@@ -51,8 +53,6 @@ export class PanePath<T, K, R> {
       inc: this.#inc,
       addSlot: (pane, id, key, keyGroup) => this.#addSlot(pane, id, key, keyGroup),
       groupOf: (pane, i) => this.#groupOf(pane, i),
-      early: () => (this.#early ??= new PaneFirings()),
-      earlyCount: (pane, i) => this.#early?.count(pane, i) ?? 0,
       fired: null,
       tracking: false,
     };
@@ -111,16 +111,15 @@ export class PanePath<T, K, R> {
   ): void {
     const setup = this.#setup;
     const watermark = setup.watermark;
-    const kept = this.#late?.paneFor(timestamp) ?? null;
-    if (kept === null) {
+    const pane = this.#late?.paneFor(timestamp, this.#lateBound(watermark)) ?? null;
+    if (pane === null) {
       setup.late(record, value, timestamp, key, setup.groupOf(key, keyGroup));
       return;
     }
-    const pane = kept.pane;
     this.add(pane, id, key, keyGroup, value, timestamp);
     const slot = pane.slots.get(id)!;
-    const index = kept.fired[slot] ?? 0;
-    kept.fired[slot] = index + 1;
+    const index = pane.fired[slot] ?? 0;
+    pane.fired[slot] = index + 1;
     this.#emit(pane, slot, paneOf(index, watermark, pane.maxTs, false, watermark === MAX_WATERMARK), out);
   }
 
@@ -167,7 +166,12 @@ export class PanePath<T, K, R> {
   get nextDue(): number {
     const due = this.#panes.nextDue;
     const late = this.#late;
-    return late === null ? due : Math.min(due, late.nextDue);
+    return late === null ? due : Math.min(due, this.#setup.cleanupTime(late.nextDue));
+  }
+
+  /** What the late table compares its panes' `maxTs` with: the watermark less the lateness. */
+  #lateBound(watermark: number): number {
+    return watermark === MAX_WATERMARK ? watermark : watermark - this.#setup.lateness;
   }
 
   /**
@@ -177,15 +181,15 @@ export class PanePath<T, K, R> {
   fire(watermark: number, out: Output<WindowResult<K, R>, K>): void {
     const panes = this.#panes;
     const late = this.#late;
-    if (late !== null)
-      for (let kept = late.takeDue(watermark); kept !== null; kept = late.takeDue(watermark))
-        this.#access.fired?.push(kept.pane);
+    if (late !== null) {
+      const bound = this.#lateBound(watermark);
+      for (let kept = late.takeDue(bound); kept !== null; kept = late.takeDue(bound)) this.#access.fired?.push(kept);
+    }
     const simple = late === null && this.#setup.fn.process === undefined;
     for (let pane = panes.takeDue(watermark); pane !== null; pane = panes.takeDue(watermark)) {
       this.#access.fired?.push(pane);
-      const early = this.#early?.take(pane);
-      if (!simple || early !== undefined) {
-        this.#fireWhole(pane, watermark, out, early);
+      if (!simple || pane.fired.length > 0) {
+        this.#fireWhole(pane, watermark, out);
         continue;
       }
       const { window, maxTs, keys } = pane;
@@ -220,23 +224,20 @@ export class PanePath<T, K, R> {
    * The on-time firing of a pane with a process function or lateness, which then keeps the pane
    * until its cleanup time. The on-time pane is the last only without lateness, or at the end of input.
    */
-  #fireWhole(pane: Pane<Id>, watermark: number, out: Output<WindowResult<K, R>, K>, early?: number[]): void {
+  #fireWhole(pane: Pane<Id>, watermark: number, out: Output<WindowResult<K, R>, K>): void {
     const late = this.#late;
     const maxTs = pane.maxTs;
     const last = late === null || watermark === MAX_WATERMARK;
-    const n = pane.keys.length;
+    const fired = pane.fired;
     // The on-time pane follows the early ones (fire-early.ts): its index is their count. Without
     // early panes every key shares one pane info.
-    const shared = early === undefined ? paneOf(0, maxTs, maxTs, true, last) : null;
-    for (let i = 0; i < n; i++) this.#emit(pane, i, shared ?? paneOf(early![i] ?? 0, maxTs, maxTs, true, last), out);
-    if (last) return;
-    const cleanup = this.#setup.cleanupTime(maxTs);
-    if (cleanup > watermark)
-      late.add(
-        pane,
-        cleanup,
-        Array.from({ length: n }, (_, i) => (early?.[i] ?? 0) + 1),
-      );
+    const shared = fired.length === 0 ? paneOf(0, maxTs, maxTs, true, last) : null;
+    for (let i = 0; i < pane.keys.length; i++) {
+      const index = fired[i] ?? 0;
+      fired[i] = index + 1;
+      this.#emit(pane, i, shared ?? paneOf(index, maxTs, maxTs, true, last), out);
+    }
+    if (!last && this.#setup.cleanupTime(maxTs) > watermark) late.insert(pane);
   }
 
   /**
@@ -244,12 +245,15 @@ export class PanePath<T, K, R> {
    * goes up, so its on-time pane follows with the next index.
    */
   fireEarly(out: Output<WindowResult<K, R>, K>): void {
-    this.#early ??= new PaneFirings();
-    const early = this.#early;
     const watermark = this.#setup.watermark;
     for (const pane of this.#panes.panes()) {
       pane.dirty.fill(1); // (the counts are exported: every key of the pane changed)
-      for (let i = 0; i < pane.keys.length; i++) this.#emit(pane, i, early.early(pane, i, watermark, pane.maxTs), out);
+      const fired = pane.fired;
+      for (let i = 0; i < pane.keys.length; i++) {
+        const index = fired[i] ?? 0;
+        fired[i] = index + 1;
+        this.#emit(pane, i, paneOf(index, watermark, pane.maxTs, false, false), out);
+      }
     }
   }
 
@@ -293,14 +297,15 @@ export class PanePath<T, K, R> {
   clear(): void {
     this.#access.fired = null;
     this.#access.tracking = false;
-    this.#early = null;
     this.#panes.clear();
     this.#late?.clear();
   }
 
   /** Whether checkpoints take pane tables (pane-rows.ts); else window rows. */
   get columnar(): boolean {
-    return this.#late === null && this.#setup.incremental !== null && (this.#early?.empty ?? true);
+    return (
+      this.#late === null && this.#setup.incremental !== null && !this.#panes.panes().some((p) => p.fired.length > 0)
+    );
   }
 
   /**

@@ -8,11 +8,9 @@ import { clonePlain } from './aggregates.js';
 import { fromAccumulator, toAccumulator } from './column-accumulators.js';
 import type { AggregateColumns } from './aggregate-columns.js';
 import { FUSED_KEY_GROUP, type WindowSetup } from './config.js';
-import type { LatePanes } from './late-panes.js';
 import { changedKeys, exportPanes, paneTableCanHold, windowDataOf, type PaneContents } from './pane-contents.js';
 import { panesFit, takeWrittenSlots, type PaneColumns, type PaneRowSource, type PaneSlots } from './pane-rows.js';
 import type { Pane, PaneTable } from './panes.js';
-import type { PaneFirings } from './fire-early.js';
 import type { KeyData, WindowData, WindowOperatorState } from './types.js';
 import { UNKEYED, type Id, type KeyRef } from './window-state.js';
 import type { WindowRowSource } from './window-rows.js';
@@ -22,17 +20,13 @@ import { keyId } from '../core/keys.js';
 export interface PaneAccess {
   readonly setup: WindowSetup<unknown, unknown, unknown>;
   readonly table: PaneTable<Id>;
-  /** The fired panes kept for late records; null without allowed lateness. */
-  readonly late: LatePanes<Id> | null;
+  /** The fired panes kept for late records (pane-path.ts); null without allowed lateness. */
+  readonly late: PaneTable<Id> | null;
   readonly columns: AggregateColumns | null;
   readonly inc: PaneContents;
   /** Takes the next slot of `pane` for a key (FUSED_KEY_GROUP: none kept). */
   addSlot(pane: Pane<Id>, id: Id, key: unknown, keyGroup: number): number;
   groupOf(pane: Pane<Id>, i: number): number;
-  /** The early firing counts (fire-early.ts), made on first use. */
-  early(): PaneFirings<Pane<Id>>;
-  /** How many times slot `i` of a pane of the table fired early. */
-  earlyCount(pane: Pane<Id>, i: number): number;
   /** The panes fired since the last export of window rows (the path adds them); null before the first. */
   fired: Pane<Id>[] | null;
   /** Whether written slots are recorded for pane tables (after the first export). */
@@ -42,12 +36,11 @@ export interface PaneAccess {
 /** Every pane with windows: the late ones (all ended), then the table's. */
 const allPanes = (a: PaneAccess): Pane<Id>[] => {
   const panes = a.table.panes();
-  return a.late === null ? panes : [...a.late.panes().map((kept) => kept.pane), ...panes];
+  return a.late === null ? panes : [...a.late.panes(), ...panes];
 };
 
 /**
- * The pane path's pending timers, as the general path would hold them (late-panes.ts counts them
- * with lateness).
+ * The pane path's pending timers, as the general path would hold them.
  *
  * @example
  * ```ts
@@ -56,7 +49,14 @@ const allPanes = (a: PaneAccess): Pane<Id>[] => {
  */
 export function paneTimerCount(a: PaneAccess): number {
   const late = a.late;
-  return late === null ? a.table.windowCount : late.timerCount + late.onTimeTimers(a.table.panes());
+  if (late === null) return a.table.windowCount;
+  // Each key of a live pane has its end's timer and, if finite, a cleanup timer; of a late pane, the latter.
+  const timers = (panes: Pane<Id>[], live: number) => {
+    let n = 0;
+    for (const pane of panes) n += pane.keys.length * (live + (a.setup.cleanupTime(pane.maxTs) === Infinity ? 0 : 1));
+    return n;
+  };
+  return timers(a.table.panes(), 1) + timers(late.panes(), 0);
 }
 
 /**
@@ -91,9 +91,7 @@ const accOf = (a: PaneAccess, pane: Pane<Id>, i: number): unknown =>
 export function exportPaneKeys(a: PaneAccess, only: Id | undefined): KeyData[] {
   const acc = accExportOf(a.setup.incremental);
   const data = (pane: Pane<Id>, i: number): WindowData => {
-    const late = pane.maxTs <= a.setup.watermark ? a.late!.get(pane.window.start)! : null;
-    const fired = late === null ? a.earlyCount(pane, i) : (late.fired[i] ?? 0);
-    return windowDataOf(a.setup, acc, pane.window, accOf(a, pane, i), fired);
+    return windowDataOf(a.setup, acc, pane.window, accOf(a, pane, i), pane.fired[i] ?? 0);
   };
   return exportPanes(allPanes(a), only, (pane, i) => a.groupOf(pane, i), data);
 }
@@ -158,19 +156,11 @@ function restorePaneRows(a: PaneAccess, s: WindowOperatorState): void {
     // A window without contents would fire nothing and be dropped: it needs no slot.
     for (const w of k.windows) {
       if (!w.has) continue;
-      let pane: Pane<Id>;
-      let early = 0;
-      if (w.end - 1 > s.watermark) {
-        pane = a.table.paneAt(w.start);
-        early = w.panes ?? 0;
-      } else {
-        const kept = a.late!.paneAt(w.start);
-        kept.fired[kept.pane.keys.length] = w.panes ?? 0;
-        pane = kept.pane;
-      }
+      // Windows the watermark passed are late panes; both keep their firing counts.
+      const pane = (w.end - 1 > s.watermark ? a.table : a.late!).paneAt(w.start);
       const acc = process ? { values: w.values!.slice(), times: w.times!.slice() } : accs.importAcc(w.acc);
       const slot = put(a, pane, key, k.keyGroup, acc);
-      if (early > 0) a.early().set(pane, slot, early);
+      if (w.panes) pane.fired[slot] = w.panes;
     }
   }
 }

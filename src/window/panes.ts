@@ -33,6 +33,11 @@ export class Pane<Id = unknown> {
   exported = 0;
   /** 1 for each exported slot updated since that export (a store per record: no lookup). */
   dirty = new Uint8Array(0);
+  /**
+   * How many times each slot's window fired so far (early, fire-early.ts; on time, then late): the
+   * index of its next pane. Empty while none fired, so the on-time firing keeps `ON_TIME_ONLY_PANE`.
+   */
+  readonly fired: number[] = [];
   /** The timestamp of the pane's results and the watermark that fires it: `end - 1`. */
   readonly maxTs: number;
 
@@ -112,8 +117,16 @@ export class PaneTable<Id> {
   }
 
   #create(start: number): Pane<Id> {
-    const pane = new Pane<Id>({ start, end: windowEnd(start, this.#size) }, this.#columns());
-    this.#byStart.set(start, pane);
+    return this.insert(new Pane<Id>({ start, end: windowEnd(start, this.#size) }, this.#columns()));
+  }
+
+  /**
+   * Adds `pane`, its slots counted: a new one, or a fired pane kept for late records (pane-path.ts
+   * keeps them in a second table, which compares `maxTs` with the watermark less the lateness).
+   */
+  insert(pane: Pane<Id>): Pane<Id> {
+    this.#byStart.set(pane.window.start, pane);
+    this.#windows += pane.keys.length;
     // Panes are mostly created in time order: then this is a push.
     const due = this.#due;
     let i = due.length;

@@ -12,7 +12,11 @@
  * The general path's factory, opaque here (its type, `GeneralPathFactory`, is in general-windows.ts,
  * which the descriptors' types cannot import without a cycle through the operator's setup).
  */
-export type GeneralPathRef = (setup: never) => unknown;
+export interface GeneralPathRef {
+  (setup: never): unknown;
+  /** Checks the options only the general path reads (general-config.ts), when the pipeline is built. */
+  readonly check: (assigner: never, options: never) => void;
+}
 
 /** A descriptor (assigner, trigger, evictor) that may bring the general path along. */
 export interface BringsGeneralPath {

@@ -11,6 +11,7 @@ import {
   watermark,
   type StreamElement,
   type StreamRecord,
+  type Key,
 } from '../../src/index.js';
 import {
   average,
@@ -387,6 +388,17 @@ describe('invalid options throw when the operator is built', () => {
       'lateness on processing time',
       () => window(tumblingProcessingTimeWindows(10), { allowedLateness: 5 }),
       /only valid for event-time/,
+    ],
+    [
+      'a late output on processing time',
+      () => window(tumblingProcessingTimeWindows(10), { lateOutput: new SideOutput<StreamRecord<unknown, Key>>() }),
+      /lateOutput.*only valid for event-time/,
+    ],
+    // Checked by the general path's factory, which the sliding assigner brings (general-config.ts).
+    [
+      'a trigger without its methods',
+      () => window(slidingEventTimeWindows(10, 5), { trigger: { onElement: () => 'CONTINUE' } as never }),
+      /trigger.*must implement onElement, onEventTime, onProcessingTime and clear/,
     ],
     [
       'a non-merging trigger on sessions',

@@ -1,5 +1,5 @@
 /**
- * Allowed lateness and process functions on the pane table (src/window/pane-path.ts, late-panes.ts)
+ * Allowed lateness and process functions on the pane table (src/window/pane-path.ts, its late table)
  * against the general path (src/window/general-path.ts), which runs the same operator given a copy
  * of the default trigger (same behaviour, not recognised as the default). Flink's WindowOperator
  * keeps a window until `maxTimestamp + allowedLateness`; a record within that is added and fires
