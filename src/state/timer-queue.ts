@@ -199,7 +199,8 @@ export class TimerQueue {
           this.#bulk = false;
         }
         this.#seq = next;
-        this.#rebuild();
+        // Every timer pushed was added (a duplicate is not pushed): heapified without a liveness check each.
+        this.#heapify();
         this.forgetChanges();
       },
     };
@@ -211,9 +212,12 @@ export class TimerQueue {
   }
 
   #rebuild(): void {
-    const live = this.#heap.filter((t) => this.#isLive(t));
-    this.#heap = live;
-    for (let i = (live.length >> 1) - 1; i >= 0; i--) this.#siftDown(i);
+    this.#heap = this.#heap.filter((t) => this.#isLive(t));
+    this.#heapify();
+  }
+
+  #heapify(): void {
+    for (let i = (this.#heap.length >> 1) - 1; i >= 0; i--) this.#siftDown(i);
   }
 
   #push(timer: InternalTimer): void {
