@@ -63,6 +63,7 @@ export function windowSetRow(entry: KeyEntry): unknown[] {
   // (Read in place: `entry.windows()` copies them, an array per key of a full checkpoint.)
   const held = entry.byStart?.values() ?? entry.list ?? entry.more;
   if (entry.w0 !== null) row.push(entry.w0.start, entry.w0.end, entry.w0.panes);
+  if (entry.w1 !== null) row.push(entry.w1.start, entry.w1.end, entry.w1.panes);
   if (held !== null) for (const ws of held) row.push(ws.start, ws.end, ws.panes);
   return row;
 }

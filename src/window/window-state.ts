@@ -57,8 +57,12 @@ export class KeyEntry {
   readonly byStart: Map<number, WindowState> | null;
   /** Sessions, sorted by start. */
   readonly list: WindowState[] | null;
-  /** Slots (tumbling, global, few sliding windows): the first inline, others in a small array. */
+  /**
+   * Slots (tumbling, global, few sliding windows): the first two inline (a sliding window of twice
+   * its slide has two per key: no array and its store per key), others in a small array.
+   */
   w0: WindowState | null = null;
+  w1: WindowState | null = null;
   more: WindowState[] | null = null;
   last: WindowState | null = null;
   /** Whether the entry is in the operator's key table. */
@@ -75,13 +79,15 @@ export class KeyEntry {
   get size(): number {
     if (this.byStart !== null) return this.byStart.size;
     if (this.list !== null) return this.list.length;
-    return (this.w0 === null ? 0 : 1) + (this.more === null ? 0 : this.more.length);
+    return (this.w0 === null ? 0 : 1) + (this.w1 === null ? 0 : 1) + (this.more === null ? 0 : this.more.length);
   }
   /** The non-merging window starting at `start`, or null. */
   find(start: number): WindowState | null {
     if (this.byStart !== null) return this.byStart.get(start) ?? null;
     const w0 = this.w0;
     if (w0 !== null && w0.start === start) return w0;
+    const w1 = this.w1;
+    if (w1 !== null && w1.start === start) return w1;
     const more = this.more;
     if (more !== null) for (let i = 0; i < more.length; i++) if (more[i]!.start === start) return more[i]!;
     return null;
@@ -91,6 +97,7 @@ export class KeyEntry {
     if (this.byStart !== null) this.byStart.set(ws.start, ws);
     else if (this.list !== null) this.list.push(ws);
     else if (this.w0 === null) this.w0 = ws;
+    else if (this.w1 === null) this.w1 = ws;
     else if (this.more === null) this.more = [ws];
     else this.more.push(ws);
   }
@@ -101,7 +108,10 @@ export class KeyEntry {
       const i = this.list.indexOf(ws);
       if (i >= 0) this.list.splice(i, 1); // sessions stay sorted
     } else if (this.w0 === ws) {
-      this.w0 = this.more !== null && this.more.length > 0 ? this.more.pop()! : null;
+      this.w0 = this.w1;
+      this.w1 = this.#lastOfMore();
+    } else if (this.w1 === ws) {
+      this.w1 = this.#lastOfMore();
     } else if (this.more !== null) {
       const i = this.more.indexOf(ws);
       if (i >= 0) {
@@ -110,10 +120,16 @@ export class KeyEntry {
       }
     }
   }
+  /** The last window of `more`, taken out of it (null when it is empty). */
+  #lastOfMore(): WindowState | null {
+    const more = this.more;
+    return more !== null && more.length > 0 ? more.pop()! : null;
+  }
   windows(): WindowState[] {
     if (this.byStart !== null) return [...this.byStart.values()];
     if (this.list !== null) return this.list.slice();
     const out = this.w0 === null ? [] : [this.w0];
+    if (this.w1 !== null) out.push(this.w1);
     if (this.more !== null) out.push(...this.more);
     return out;
   }
