@@ -28,14 +28,7 @@ export function needsTags(v: unknown): boolean {
     case 'object': {
       if (v === null) return false;
       if (Array.isArray(v)) {
-        for (let i = 0; i < v.length; i++) {
-          const x: unknown = v[i];
-          // Numbers checked here, not by a call each (rows of keyed state are mostly numbers):
-          // x - x is NaN for NaN and the infinities, 0 for every other number.
-          if (typeof x === 'number') {
-            if (x - x !== 0 || (x === 0 && 1 / x < 0)) return true;
-          } else if (needsTags(x)) return true;
-        }
+        for (let i = 0; i < v.length; i++) if (needsTags(v[i])) return true;
         return false;
       }
       if (!isPlainObject(v)) throw new Unsupported();

@@ -165,11 +165,7 @@ export class TimerQueue {
 
   /** Whether the key has a live timer in `namespace`. */
   hasTimerIn(id: KeyPart, namespace: Namespace | undefined): boolean {
-    const timers = this.#index.get(id);
-    if (timers === undefined) return false;
-    if (timers instanceof Map) return [...timers.values()].some((t) => t.namespace === namespace);
-    for (let t: QueuedTimer | null = timers; t !== null; t = t.next) if (t.namespace === namespace) return true;
-    return false;
+    return listOf(this.#index.get(id)).some((t) => t.namespace === namespace);
   }
 
   /** Removes every timer (and records their keys as changed for the next incremental checkpoint). */
