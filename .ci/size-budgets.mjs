@@ -135,7 +135,7 @@ export const budgets = [
   {
     name: 'keyedProcess, checkpointed in IndexedDB',
     imports: { rxflink: ['keyedProcess', 'startCheckpointing'], 'rxflink/idb': ['openIndexedDbBackend'] },
-    limit: 29.125 * KB,
+    limit: 29.25 * KB,
   },
   // The source alone; web-vitals itself (both of its builds, loaded on subscribe) is counted in.
   { name: 'the web-vitals source', imports: { 'rxflink/web-vitals': ['fromWebVitals'] }, limit: 7 * KB },

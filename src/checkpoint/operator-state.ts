@@ -4,13 +4,7 @@
  * `StateCodecs`). Here, on the checkpoint side, so that a pipeline without checkpoints leaves it out
  * of its bundle (docs/architecture.md §4).
  */
-import {
-  ALREADY_RESTORED,
-  hasState,
-  MissingStateCodecError,
-  MissingUidError,
-  operatorName,
-} from '../core/checkpointing.js';
+import { ALREADY_RESTORED, MissingStateCodecError, MissingUidError, operatorName } from '../core/checkpointing.js';
 import type { PendingCheckpoint, RestoreSource, StatefulOperator } from '../core/checkpointing.js';
 import type { StateAccess, StateCodec, StateCodecs } from '../core/checkpointing.js';
 
@@ -29,8 +23,9 @@ function codecOf(access: StateAccess, codecs: StateCodecs | undefined, name: str
 }
 
 /**
- * Reports an operator's state to the checkpoint its barrier carries, as the barrier passes it. An
- * operator without state reports nothing; one with state but no uid fails with `MissingUidError`.
+ * Reports an operator's state to the checkpoint its barrier carries, as the barrier passes it: an
+ * operator with state (`hasState`, which the caller checked: once per barrier); one without a uid
+ * fails with `MissingUidError`.
  *
  * @example
  * ```ts
@@ -38,7 +33,6 @@ function codecOf(access: StateAccess, codecs: StateCodecs | undefined, name: str
  * ```
  */
 export function snapshotOperator(operator: StatefulOperator, checkpoint: PendingCheckpoint): void {
-  if (!hasState(operator)) return;
   try {
     const { uid, name } = checkpointedUid(operator);
     const access = operator.stateAccess;
@@ -57,7 +51,8 @@ export function snapshotOperator(operator: StatefulOperator, checkpoint: Pending
 }
 
 /**
- * Gives an operator the state stored under its uid, when the restore marker reaches it.
+ * Gives an operator with state (`hasState`, which the caller checked) the state stored under its
+ * uid, when the restore marker reaches it.
  *
  * @example
  * ```ts
@@ -65,7 +60,6 @@ export function snapshotOperator(operator: StatefulOperator, checkpoint: Pending
  * ```
  */
 export function restoreOperator(operator: StatefulOperator, source: RestoreSource): void {
-  if (!hasState(operator)) return;
   const { uid, name } = checkpointedUid(operator);
   const stored = source.claim(uid, operator.stateVersion ?? 0, operator, name);
   if (stored === undefined || stored === ALREADY_RESTORED) return;

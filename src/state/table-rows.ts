@@ -62,10 +62,15 @@ export function tableRows(table: Table, layout: StateTableLayout, uid: string | 
         }
         return;
       }
+      const segments = table.segments();
+      if (!clean && segments.length <= FEW_SEGMENTS) {
+        fewSegmentRows(segments, encode, emit);
+        return;
+      }
       // Rows built segment by segment (cells in the order rowOf lists them): a lookup per cell, not
       // the list of segments and a lookup in each for every key (a million keys of windows).
       const rows = new Map<KeyPart, unknown[]>();
-      for (const [ns, map] of table.segments()) {
+      for (const [ns, map] of segments) {
         for (const [id, stored] of clean ? [...map] : map) {
           const encoded = encode(map, id, stored);
           if (encoded === undefined) continue;
@@ -84,6 +89,44 @@ export function tableRows(table: Table, layout: StateTableLayout, uid: string | 
     rowOf,
     load: (keys, rows) => loadRows(table, layout, keys, rows, uid),
   };
+}
+
+/**
+ * The most segments (namespaces, with the default one) whose rows are built key by key, with a
+ * lookup of the key in each segment: a window operator's few live windows. Beyond, the rows are
+ * gathered in a map by key.
+ */
+const FEW_SEGMENTS = 8;
+
+/**
+ * Emits the rows of a namespaced table of few segments without a map of all its keys (at a million
+ * keys of windows, that map and its growth were a tenth of a checkpoint, and more in garbage
+ * collection): a key's row is built where its first cell is, from the segments after it, so rows
+ * and their cells come in the same order as gathered in a map. No cell expires here (`encode`
+ * purges nothing): the segments are not changed while they are read.
+ */
+function fewSegmentRows(
+  segments: readonly [Namespace | undefined, SegmentMap][],
+  encode: (map: SegmentMap, id: KeyPart, stored: unknown) => unknown,
+  emit: (id: KeyPart, row: unknown) => void,
+): void {
+  for (let s = 0; s < segments.length; s++) {
+    const map = segments[s]![1];
+    next: for (const [id, stored] of map) {
+      for (let p = 0; p < s; p++) if (segments[p]![1].has(id)) continue next; // (its row was emitted there)
+      const first = encode(map, id, stored);
+      let cells: unknown[] | undefined = first === undefined ? undefined : [segments[s]![0] ?? null, first];
+      for (let q = s + 1; q < segments.length; q++) {
+        const [ns, other] = segments[q]!;
+        const cell = other.get(id);
+        const encoded = cell === undefined ? undefined : encode(other, id, cell);
+        if (encoded === undefined) continue;
+        cells ??= [];
+        cells.push(ns ?? null, encoded);
+      }
+      if (cells !== undefined) emit(id, cells);
+    }
+  }
 }
 
 /** A value state's cell through its serializer (with TTL, the value beside its stamp). */

@@ -10,7 +10,7 @@
 import type { KeyPart } from '../core/keys.js';
 import type { Namespace } from './state-types.js';
 import type { KeyedRowSource } from './row-source.js';
-import { eachTimerOfRows, timerRow } from './timer-rows.js';
+import { eachTimerOfRows, timerCells, timerRow } from './timer-rows.js';
 import type { InternalTimer } from './timer-types.js';
 
 type Slot = number | string;
@@ -19,37 +19,40 @@ function slotOf(namespace: Namespace | undefined, time: number): Slot {
   return namespace === undefined ? time : `${typeof namespace}:${namespace}@${time}`;
 }
 
+/** A timer in the queue: `next`, the key's next timer in registration order (a chain, see `KeyTimers`). */
+interface QueuedTimer extends InternalTimer {
+  next: QueuedTimer | null;
+}
+
 /**
- * A key's timers in the index: its only timer; a small array, scanned (a window's few timers); or,
- * beyond `SMALL`, a map by slot. A map per key with string slots, at a million keys, made garbage
- * collection the most of a checkpoint's cost (issue 16).
+ * A key's timers in the index: a chain of its few timers in registration order (most keys have one
+ * or two: a window's), scanned; or, beyond `SMALL`, a map by slot. A map per key with string slots,
+ * at a million keys, made garbage collection the most of a checkpoint's cost, and an array per key
+ * (with its store, two objects) was still traced by every collection (issue 16).
  */
-type KeyTimers = InternalTimer | InternalTimer[] | Map<Slot, InternalTimer>;
+type KeyTimers = QueuedTimer | Map<Slot, QueuedTimer>;
 const SMALL = 16;
 
-/** The index in `timers` of the timer at (namespace, time), or -1. */
-function indexIn(timers: readonly InternalTimer[], namespace: Namespace | undefined, time: number): number {
-  for (let i = 0; i < timers.length; i++) if (timers[i]!.time === time && timers[i]!.namespace === namespace) return i;
-  return -1;
-}
-
 /** The timer of a key's timers at (namespace, time). */
-function timerAt(timers: KeyTimers, namespace: Namespace | undefined, time: number): InternalTimer | undefined {
+function timerAt(timers: KeyTimers, namespace: Namespace | undefined, time: number): QueuedTimer | undefined {
   if (timers instanceof Map) return timers.get(slotOf(namespace, time));
-  if (Array.isArray(timers)) return timers[indexIn(timers, namespace, time)];
-  return timers.time === time && timers.namespace === namespace ? timers : undefined;
+  for (let t: QueuedTimer | null = timers; t !== null; t = t.next)
+    if (t.time === time && t.namespace === namespace) return t;
+  return undefined;
 }
 
-/** A key's timers as a list (a map's copied). */
-function listOf(timers: KeyTimers | undefined): readonly InternalTimer[] {
+/** A key's timers as a list, in registration order for a chain. */
+function listOf(timers: KeyTimers | undefined): QueuedTimer[] {
   if (timers === undefined) return [];
   if (timers instanceof Map) return [...timers.values()];
-  return Array.isArray(timers) ? timers : [timers];
+  const out: QueuedTimer[] = [];
+  for (let t: QueuedTimer | null = timers; t !== null; t = t.next) out.push(t);
+  return out;
 }
 
 /** Min-heap of timers with deduplication per (key, namespace, time) and lazy deletion. */
 export class TimerQueue {
-  #heap: InternalTimer[] = [];
+  #heap: QueuedTimer[] = [];
   /** Per key: its only timer, or a map of its timers by slot (most keys have one timer). */
   readonly #index = new Map<KeyPart, KeyTimers>();
   #size = 0;
@@ -71,12 +74,20 @@ export class TimerQueue {
   add(id: KeyPart, keyGroup: number, namespace: Namespace | undefined, time: number, seq?: number): boolean {
     const existing = this.#index.get(id);
     if (existing !== undefined && timerAt(existing, namespace, time) !== undefined) return false;
-    const timer: InternalTimer = { time, keyId: id, keyGroup, namespace, seq: seq ?? this.#seq++ };
+    const timer: QueuedTimer = { time, keyId: id, keyGroup, namespace, seq: seq ?? this.#seq++, next: null };
     if (existing === undefined) this.#index.set(id, timer);
     else if (existing instanceof Map) existing.set(slotOf(namespace, time), timer);
-    else if (!Array.isArray(existing)) this.#index.set(id, [existing, timer]);
-    else if (existing.length < SMALL) existing.push(timer);
-    else this.#index.set(id, new Map([...existing, timer].map((t) => [slotOf(t.namespace, t.time), t] as const)));
+    else {
+      let tail = existing;
+      let n = 1;
+      for (; tail.next !== null; n++) tail = tail.next;
+      if (n < SMALL) tail.next = timer;
+      else {
+        const timers = [...listOf(existing), timer];
+        for (const t of timers) t.next = null;
+        this.#index.set(id, new Map(timers.map((t) => [slotOf(t.namespace, t.time), t] as const)));
+      }
+    }
     this.#size++;
     this.#changed?.add(id);
     this.#push(timer);
@@ -90,13 +101,7 @@ export class TimerQueue {
     if (existing instanceof Map) {
       if (!existing.delete(slotOf(namespace, time))) return false;
       if (existing.size === 0) this.#index.delete(id);
-    } else if (Array.isArray(existing)) {
-      const i = indexIn(existing, namespace, time);
-      if (i < 0) return false;
-      existing.splice(i, 1); // (registration order kept: timersIn lists by it)
-      if (existing.length === 1) this.#index.set(id, existing[0]!);
-    } else if (existing.time === time && existing.namespace === namespace) this.#index.delete(id);
-    else return false;
+    } else if (!this.#unlink(id, existing, namespace, time)) return false;
     this.#size--;
     this.#changed?.add(id);
     // Rebuild when stale entries dominate, so repeated register/delete cannot grow the heap forever.
@@ -104,8 +109,22 @@ export class TimerQueue {
     return true;
   }
 
+  /** Takes the timer at (namespace, time) out of the chain `head` of key `id` (registration order kept: timersIn lists by it). */
+  #unlink(id: KeyPart, head: QueuedTimer, namespace: Namespace | undefined, time: number): boolean {
+    let prev: QueuedTimer | null = null;
+    for (let t: QueuedTimer | null = head; t !== null; prev = t, t = t.next) {
+      if (t.time !== time || t.namespace !== namespace) continue;
+      if (prev !== null) prev.next = t.next;
+      else if (t.next !== null) this.#index.set(id, t.next);
+      else this.#index.delete(id);
+      t.next = null;
+      return true;
+    }
+    return false;
+  }
+
   /** Whether this exact timer object is still registered (not deleted, not fired). */
-  #isLive(timer: InternalTimer): boolean {
+  #isLive(timer: QueuedTimer): boolean {
     const existing = this.#index.get(timer.keyId);
     return existing !== undefined && timerAt(existing, timer.namespace, timer.time) === timer;
   }
@@ -134,7 +153,7 @@ export class TimerQueue {
 
   /** Live timers of one key. */
   timersOf(id: KeyPart): InternalTimer[] {
-    return listOf(this.#index.get(id)).slice();
+    return listOf(this.#index.get(id));
   }
 
   /** Live timers of one key in `namespace`, in registration order. */
@@ -170,7 +189,7 @@ export class TimerQueue {
         // With each key's group, as its timers carry it: no lookup per row (keyed-export.ts).
         for (const [id, timers] of this.#index) {
           // (One timer passed as it is: no array made for it.)
-          const row = timerRow(timers instanceof Map ? timers.values() : timers);
+          const row = timers instanceof Map ? timerRow(timers.values()) : chainRow(timers);
           emit(id, row, row[0] as number);
         }
       },
@@ -199,7 +218,8 @@ export class TimerQueue {
           this.#bulk = false;
         }
         this.#seq = next;
-        this.#rebuild();
+        // Every timer pushed was added (a duplicate is not pushed): heapified without a liveness check each.
+        this.#heapify();
         this.forgetChanges();
       },
     };
@@ -211,12 +231,15 @@ export class TimerQueue {
   }
 
   #rebuild(): void {
-    const live = this.#heap.filter((t) => this.#isLive(t));
-    this.#heap = live;
-    for (let i = (live.length >> 1) - 1; i >= 0; i--) this.#siftDown(i);
+    this.#heap = this.#heap.filter((t) => this.#isLive(t));
+    this.#heapify();
   }
 
-  #push(timer: InternalTimer): void {
+  #heapify(): void {
+    for (let i = (this.#heap.length >> 1) - 1; i >= 0; i--) this.#siftDown(i);
+  }
+
+  #push(timer: QueuedTimer): void {
     const heap = this.#heap;
     heap.push(timer);
     if (this.#bulk) return; // (a restore heapifies once at its end)
@@ -254,6 +277,13 @@ export class TimerQueue {
     }
     heap[i] = item;
   }
+}
+
+/** A chain of timers as one exported row (timer-rows.ts): no list of them made first. */
+function chainRow(head: QueuedTimer): unknown[] {
+  const row = timerRow(head);
+  for (let t = head.next; t !== null; t = t.next) timerCells(row, t);
+  return row;
 }
 
 function compare(a: InternalTimer, b: InternalTimer): number {

@@ -25,7 +25,8 @@ export function timerRow(timers: Iterable<InternalTimer> | InternalTimer): unkno
   return row!;
 }
 
-function timerCells(row: unknown[], t: InternalTimer): unknown[] {
+/** Appends timer `t`'s cells to `row`, a row of its key's timers (see `timerRow`). */
+export function timerCells(row: unknown[], t: InternalTimer): unknown[] {
   if (t.namespace === undefined) row.push(t.time, t.seq);
   else row.push([t.time, t.seq, t.namespace]);
   return row;

@@ -1,5 +1,6 @@
 import type { Snapshot } from '../checkpoint/snapshot.js';
 import { restoreOperator, snapshotOperator } from '../checkpoint/operator-state.js';
+import { hasState } from '../core/checkpointing.js';
 import { END_OF_STREAM, type StreamElement } from '../core/elements.js';
 import { processElement, type StreamOperator } from '../core/operator.js';
 import type { ProcessingTimeService } from '../core/time.js';
@@ -126,7 +127,7 @@ export class OperatorHarness<I, KI, O, KO> {
       },
       () => undefined,
     ); // snapshotOperator throws the error itself
-    for (const part of this.#parts()) snapshotOperator(part, running);
+    for (const part of this.#parts()) if (hasState(part)) snapshotOperator(part, running);
     running.hold('the harness')();
     if (!completed)
       throw new HarnessStateError(`snapshot() cannot complete: ${running.describeWaiting()} holds the checkpoint`);
@@ -143,7 +144,7 @@ export class OperatorHarness<I, KI, O, KO> {
         'initializeState(snapshot) comes before the first element or time advance of a harness, as in Flink',
       );
     const restore = kitRestore(snapshot);
-    for (const part of this.#parts()) restoreOperator(part, restore.source);
+    for (const part of this.#parts()) if (hasState(part)) restoreOperator(part, restore.source);
     restore.check();
     return this;
   }

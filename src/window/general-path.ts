@@ -164,18 +164,15 @@ export class GeneralPath<T, K, R> {
   ): boolean {
     const setup = this.#setup;
     let ws = entry.last;
-    if (ws === null || ws.window.start !== start) {
+    if (ws === null || ws.start !== start) {
       ws = entry.find(start);
       if (ws === null) {
         const cleanup = setup.cleanupTime(windowEnd(start, size) - 1);
         // Flink's isWindowLate: the window was already cleaned up (or would be at once): skip it.
         if (setup.eventTime && cleanup <= setup.watermark) return false;
-        const window = setup.global
-          ? GLOBAL_WINDOW
-          : shared !== null && shared.start === start
-            ? shared
-            : { start, end: windowEnd(start, size) };
-        ws = new WindowState(entry, window, cleanup);
+        if (setup.global) ws = new WindowState(entry, start, GLOBAL_WINDOW.end, cleanup, GLOBAL_WINDOW);
+        else
+          ws = new WindowState(entry, start, windowEnd(start, size), cleanup, shared?.start === start ? shared : null);
         entry.add(ws);
         this.#registerCleanup(ws);
         // EventTimeTrigger.onElement registers end - 1 while the watermark is before it; the

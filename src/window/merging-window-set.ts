@@ -57,27 +57,27 @@ export class MergingWindowSet<T> {
     const sessions = entry.list!;
     // The existing windows are disjoint and sorted: the ones that overlap or touch [s, e) are a run.
     let i0 = 0;
-    while (i0 < sessions.length && sessions[i0]!.window.end < s) i0++;
+    while (i0 < sessions.length && sessions[i0]!.end < s) i0++;
     let i1 = i0;
-    while (i1 < sessions.length && sessions[i1]!.window.start <= e) i1++;
+    while (i1 < sessions.length && sessions[i1]!.start <= e) i1++;
     if (i1 === i0) {
       const cleanup = setup.cleanupTime(e - 1);
       if (eventTime && cleanup <= setup.watermark) return null; // late window: retired at once
-      const ws = new WindowState(entry, { start: s, end: e }, cleanup);
+      const ws = new WindowState(entry, s, e, cleanup);
       sessions.splice(i0, 0, ws);
       return ws;
     }
-    if (i1 - i0 === 1 && sessions[i0]!.window.start <= s && sessions[i0]!.window.end >= e) {
+    if (i1 - i0 === 1 && sessions[i0]!.start <= s && sessions[i0]!.end >= e) {
       return sessions[i0]!; // falls inside one session: no merge (Flink calls no merge function here)
     }
     const merged = sessions.slice(i0, i1);
-    const start = Math.min(s, merged[0]!.window.start);
-    const end = Math.max(e, merged[merged.length - 1]!.window.end);
+    const start = Math.min(s, merged[0]!.start);
+    const end = Math.max(e, merged[merged.length - 1]!.end);
     const maxTs = end - 1;
     if (eventTime ? maxTs + setup.lateness <= setup.watermark : maxTs <= setup.runtime.processingTime.now()) {
       throw new WindowMergeError({ start, end }, eventTime ? setup.watermark : setup.runtime.processingTime.now());
     }
-    const ws = new WindowState(entry, { start, end }, setup.cleanupTime(maxTs));
+    const ws = new WindowState(entry, start, end, setup.cleanupTime(maxTs));
     for (const m of merged) this.#mergeContents(ws, m);
     const ctx = this.#ctx;
     ctx.ws = ws;

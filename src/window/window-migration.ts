@@ -100,7 +100,7 @@ function keysToTables(keys: readonly KeyData[], { merging, accumulates }: Window
     const eventTimers: unknown[] = [group];
     const processingTimers: unknown[] = [group];
     for (const w of k.windows) {
-      const ns = windowNamespace(w, merging);
+      const ns = windowNamespace(w.start, w.end, merging);
       set.push(w.start, w.end, w.panes ?? 0);
       if (w.has && accumulates) contents.push(ns, w.acc);
       else if (w.values !== null && w.times !== null && w.values.length > 0)

@@ -62,8 +62,9 @@ export function windowSetRow(entry: KeyEntry): unknown[] {
   const row: unknown[] = [entry.keyGroup];
   // (Read in place: `entry.windows()` copies them, an array per key of a full checkpoint.)
   const held = entry.byStart?.values() ?? entry.list ?? entry.more;
-  if (entry.w0 !== null) row.push(entry.w0.window.start, entry.w0.window.end, entry.w0.panes);
-  if (held !== null) for (const ws of held) row.push(ws.window.start, ws.window.end, ws.panes);
+  if (entry.w0 !== null) row.push(entry.w0.start, entry.w0.end, entry.w0.panes);
+  if (entry.w1 !== null) row.push(entry.w1.start, entry.w1.end, entry.w1.panes);
+  if (held !== null) for (const ws of held) row.push(ws.start, ws.end, ws.panes);
   return row;
 }
 
@@ -149,7 +150,7 @@ export function loadWindowSets(
           `window set of key ${JSON.stringify(key)}: a window of ${String(start)} to ${String(end)}`,
         );
       }
-      const ws = new WindowState(entry, setup.global ? GLOBAL_WINDOW : { start, end }, setup.cleanupTime(end - 1));
+      const ws = new WindowState(entry, start, end, setup.cleanupTime(end - 1), setup.global ? GLOBAL_WINDOW : null);
       ws.panes = panes;
       entry.add(ws);
     }

@@ -50,8 +50,8 @@ export function exportEntry<T, K, R>(
       const acc = inc !== null ? contents.acc(ws) : undefined;
       const elements = inc === null ? contents.elements(ws) : undefined;
       return {
-        start: ws.window.start,
-        end: ws.window.end,
+        start: ws.start,
+        end: ws.end,
         has: acc !== undefined || elements !== undefined,
         acc: acc !== undefined ? accExportOf(inc).exportAcc(acc) : null,
         values: elements === undefined ? null : elements.values.slice(),
@@ -89,8 +89,8 @@ export function restoreWindows<T, K, R>(
     const id: Id = setup.keyed ? keyId(key as never) : UNKEYED;
     const entry: KeyEntry = general.addEntry(id, key, k.keyGroup);
     for (const w of k.windows) {
-      const window = setup.global ? GLOBAL_WINDOW : { start: w.start, end: w.end };
-      const ws = new WindowState(entry, window, setup.cleanupTime(w.end - 1));
+      const window = setup.global ? GLOBAL_WINDOW : null;
+      const ws = new WindowState(entry, w.start, w.end, setup.cleanupTime(w.end - 1), window);
       ws.panes = w.panes ?? 0; // (older snapshots have no count: 0)
       entry.add(ws);
       if (w.has && inc !== null) general.contents.setAcc(ws, accExportOf(inc).importAcc(w.acc));

@@ -57,8 +57,12 @@ export class KeyEntry {
   readonly byStart: Map<number, WindowState> | null;
   /** Sessions, sorted by start. */
   readonly list: WindowState[] | null;
-  /** Slots (tumbling, global, few sliding windows): the first inline, others in a small array. */
+  /**
+   * Slots (tumbling, global, few sliding windows): the first two inline (a sliding window of twice
+   * its slide has two per key: no array and its store per key), others in a small array.
+   */
   w0: WindowState | null = null;
+  w1: WindowState | null = null;
   more: WindowState[] | null = null;
   last: WindowState | null = null;
   /** Whether the entry is in the operator's key table. */
@@ -75,33 +79,39 @@ export class KeyEntry {
   get size(): number {
     if (this.byStart !== null) return this.byStart.size;
     if (this.list !== null) return this.list.length;
-    return (this.w0 === null ? 0 : 1) + (this.more === null ? 0 : this.more.length);
+    return (this.w0 === null ? 0 : 1) + (this.w1 === null ? 0 : 1) + (this.more === null ? 0 : this.more.length);
   }
   /** The non-merging window starting at `start`, or null. */
   find(start: number): WindowState | null {
     if (this.byStart !== null) return this.byStart.get(start) ?? null;
     const w0 = this.w0;
-    if (w0 !== null && w0.window.start === start) return w0;
+    if (w0 !== null && w0.start === start) return w0;
+    const w1 = this.w1;
+    if (w1 !== null && w1.start === start) return w1;
     const more = this.more;
-    if (more !== null) for (let i = 0; i < more.length; i++) if (more[i]!.window.start === start) return more[i]!;
+    if (more !== null) for (let i = 0; i < more.length; i++) if (more[i]!.start === start) return more[i]!;
     return null;
   }
   /** Adds a window (sessions: at the end; callers keep the list sorted). */
   add(ws: WindowState): void {
-    if (this.byStart !== null) this.byStart.set(ws.window.start, ws);
+    if (this.byStart !== null) this.byStart.set(ws.start, ws);
     else if (this.list !== null) this.list.push(ws);
     else if (this.w0 === null) this.w0 = ws;
+    else if (this.w1 === null) this.w1 = ws;
     else if (this.more === null) this.more = [ws];
     else this.more.push(ws);
   }
   remove(ws: WindowState): void {
     if (this.byStart !== null) {
-      this.byStart.delete(ws.window.start);
+      this.byStart.delete(ws.start);
     } else if (this.list !== null) {
       const i = this.list.indexOf(ws);
       if (i >= 0) this.list.splice(i, 1); // sessions stay sorted
     } else if (this.w0 === ws) {
-      this.w0 = this.more !== null && this.more.length > 0 ? this.more.pop()! : null;
+      this.w0 = this.w1;
+      this.w1 = this.#lastOfMore();
+    } else if (this.w1 === ws) {
+      this.w1 = this.#lastOfMore();
     } else if (this.more !== null) {
       const i = this.more.indexOf(ws);
       if (i >= 0) {
@@ -110,30 +120,52 @@ export class KeyEntry {
       }
     }
   }
+  /** The last window of `more`, taken out of it (null when it is empty). */
+  #lastOfMore(): WindowState | null {
+    const more = this.more;
+    return more !== null && more.length > 0 ? more.pop()! : null;
+  }
   windows(): WindowState[] {
     if (this.byStart !== null) return [...this.byStart.values()];
     if (this.list !== null) return this.list.slice();
     const out = this.w0 === null ? [] : [this.w0];
+    if (this.w1 !== null) out.push(this.w1);
     if (this.more !== null) out.push(...this.more);
     return out;
   }
 }
 
-/** One window of a key: its bounds; its contents and trigger state are keyed state in its namespace. */
+/**
+ * One window of a key: its bounds; its contents and trigger state are keyed state in its namespace.
+ * The bounds are fields: the `TimeWindow` object that triggers, evictors and results see is made
+ * when first asked for (or shared, as tumbling and global windows are). An object per window of a
+ * million keys, alive until it fires, was traced by every garbage collection (issue 16).
+ */
 export class WindowState {
   alive = true;
   /** How many panes the window has fired since it was created or last purged: the next pane's index (pane-info.ts). */
   panes = 0;
-  readonly maxTs: number;
   /** The window's namespace in the timer service: see `windowNamespace`. */
   readonly ns: Namespace;
+  #window: TimeWindow | null;
   constructor(
     readonly entry: KeyEntry,
-    readonly window: TimeWindow,
+    readonly start: number,
+    readonly end: number,
     readonly cleanup: number,
+    window: TimeWindow | null = null,
   ) {
-    this.maxTs = window.end - 1;
-    this.ns = windowNamespace(window, entry.list !== null);
+    this.#window = window;
+    this.ns = windowNamespace(start, end, entry.list !== null);
+  }
+  /** The window's largest timestamp: its end - 1. */
+  get maxTs(): number {
+    return this.end - 1;
+  }
+  /** The window as triggers and results see it. */
+  get window(): TimeWindow {
+    this.#window ??= { start: this.start, end: this.end };
+    return this.#window;
   }
 }
 
@@ -145,10 +177,10 @@ export class WindowState {
  *
  * @example
  * ```ts
- * // internal: windowNamespace({ start: 0, end: 1000 }, false); // 0
- * // internal: windowNamespace({ start: 0, end: 1000 }, true); // '0:1000'
+ * // internal: windowNamespace(0, 1000, false); // 0
+ * // internal: windowNamespace(0, 1000, true); // '0:1000'
  * ```
  */
-export function windowNamespace(window: TimeWindow, merging: boolean): Namespace {
-  return merging ? `${window.start}:${window.end}` : window.start;
+export function windowNamespace(start: number, end: number, merging: boolean): Namespace {
+  return merging ? `${start}:${end}` : start;
 }

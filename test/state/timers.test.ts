@@ -74,7 +74,30 @@ describe('TimerQueue (heap + dedup index, after Flink HeapPriorityQueueSet)', ()
     expect(queue.peek()).toBeUndefined();
   });
 
-  it('one key past 16 timers (its small array becomes a map by slot): deduplicated, deleted and listed as before', () => {
+  it("a key's few timers, chained: removing the first or a middle one keeps the others in registration order, in its exported row and after an import", () => {
+    const queue = new TimerQueue();
+    for (const time of [5, 3, 9, 1]) expect(queue.add('k', 7, 'w', time)).toBe(true); // seq 0, 1, 2, 3
+    expect(queue.remove('k', 'w', 5)).toBe(true); // the first
+    expect(queue.remove('k', 'w', 9)).toBe(true); // a middle one
+    expect(queue.remove('k', 'w', 9)).toBe(false);
+    expect(queue.add('k', 7, 'w', 3)).toBe(false);
+    expect(queue.timersIn('k', 'w').map((t) => t.time)).toEqual([3, 1]);
+    const source = queue.rowSource('timers:event-time', undefined, 'event-time');
+    const rows: unknown[] = [];
+    source.forEachRow((_, row) => rows.push(row));
+    expect(rows).toEqual([[7, [3, 1, 'w'], [1, 3, 'w']]]);
+    expect(source.rowOf('k')).toEqual(rows[0]);
+    const imported = new TimerQueue();
+    imported.rowSource('timers:event-time', undefined, 'event-time').load(['k'], rows);
+    expect(imported.timersIn('k', 'w').map((t) => [t.time, t.seq])).toEqual([
+      [3, 1],
+      [1, 3],
+    ]);
+    expect([imported.poll()?.time, imported.poll()?.time, imported.poll()]).toEqual([1, 3, undefined]);
+    expect(imported.hasTimerIn('k', 'w')).toBe(false);
+  });
+
+  it('one key past 16 timers (its chain becomes a map by slot): deduplicated, deleted and listed as before', () => {
     const queue = new TimerQueue();
     for (let time = 0; time < 20; time++) for (const ns of [1, '1']) expect(queue.add('k', 3, ns, time)).toBe(true);
     for (let time = 0; time < 20; time++) expect(queue.add('k', 3, 1, time)).toBe(false);
