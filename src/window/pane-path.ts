@@ -279,6 +279,8 @@ export class PanePath<T, K, R> {
     const columns = this.#columns!;
     for (let i = 0; i < keys.length; i++)
       to.next({ key: keys[i] as K, window, value: columns.result(pane.columns, i) as R, pane: ON_TIME_ONLY_PANE });
+    // Nothing reads the pane now, unless the export of window rows keeps it (`access.fired`).
+    if (this.#access.fired === null) this.#panes.recycle(pane);
     return keys.length;
   }
 
