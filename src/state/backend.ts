@@ -30,7 +30,7 @@ import { ListHandle } from './list-handle.js';
 import { MapHandle } from './map-handle.js';
 import type { KeyedRowSource } from './row-source.js';
 import type { KeyedRestoreOptions, KeyedStateExport } from './snapshot-types.js';
-import { loadRows } from './table-rows.js';
+import { loadPending } from './table-rows.js';
 import type { AggregatingState, ListState, MapState, Namespace, ReducingState, ValueState } from './state-types.js';
 import { Table, type Scope } from './table.js';
 import { cellsOfKeyIn, clearKeyIn, hasKeyIn, valuesOf } from './namespace-reads.js';
@@ -306,14 +306,7 @@ export class KeyedStateBackend {
     this.#tables.set(table.name, table);
     if (table.ttl?.cleanupEveryRecord && table.ttl.cleanupSize > 0) this.#everyRecord.push(table);
     const pending = this.#io.takePending(descriptor.name);
-    if (pending?.layout !== undefined) {
-      loadRows(table, pending.layout, pending.keys, pending.rows, this.uid);
-      // Its rows were exported as the pending ones: deltas go on from there (with changes recorded from now).
-      if (pending.exported) {
-        table.exported = table.layout();
-        table.changed = new Set();
-      }
-    }
+    if (pending !== undefined) loadPending(table, pending, this.uid);
     const handle = create(table);
     this.#handles.set(descriptor.name, { descriptor, handle });
     return handle;

@@ -10,6 +10,7 @@ import { keyFromId } from './key-id.js';
 import type { KeyedRowSource } from './row-source.js';
 import { checkSerializable } from './serializable.js';
 import type { StateTableLayout } from './snapshot-types.js';
+import type { PendingRows } from './keyed-export.js';
 import type { Namespace } from './state-types.js';
 import type { SegmentMap, Table } from './table.js';
 import type { TtlCell } from './ttl-cleanup.js';
@@ -168,6 +169,8 @@ export function loadRows(
       `state ${JSON.stringify(table.name)}: the row of key ${JSON.stringify(String(keys[i]))} ${reason}`,
     );
   };
+  // Namespaced is sticky (table.ts): rows exported so stay so, and deltas after them keep that layout.
+  if (layout.namespaced) table.namespaced = true;
   const withTtl = table.ttl !== undefined;
   const collection = table.kind === 'list' || table.kind === 'map';
   const serializer = table.serializer;
@@ -219,4 +222,24 @@ function namespaceMap(table: Table, ns: Namespace | null): SegmentMap {
     table.namespaces.set(ns, map);
   }
   return map;
+}
+
+/**
+ * Loads the rows a restore kept for a state declared only now. If an export listed them since (as
+ * pending rows), deltas go on from there, in that layout only: a TTL added or removed since changes
+ * the layout, and the next export is then full.
+ *
+ * Example (an internal helper, so not compiled against the package by check:examples):
+ * ```ts
+ * loadPending(table, pending, 'counts'); // the table holds the rows; changes are recorded from now
+ * ```
+ */
+export function loadPending(table: Table, pending: PendingRows, uid: string | undefined): void {
+  if (pending.layout === undefined) return;
+  loadRows(table, pending.layout, pending.keys, pending.rows, uid);
+  const layout = table.layout();
+  if (pending.exported && layout.ttl === pending.layout.ttl) {
+    table.exported = layout;
+    table.changed = new Set();
+  }
 }

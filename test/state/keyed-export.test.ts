@@ -237,6 +237,45 @@ describe('keyed state in the key-grouped export (full and incremental)', () => {
     expect(seen.restoredDeltas).toBeGreaterThan(100);
   });
 
+  it('rows restored in a namespaced layout and exported while pending keep that layout once declared: the delta after them restores (the property above, seed 1961683294)', () => {
+    // A table that once had a namespace exports [ns, cell] rows even when only the default
+    // namespace is left (namespaced is sticky). Restored, its rows wait as pending rows and go into
+    // the next export as they are; declared then, the table must stay namespaced, or the next
+    // delta's header says "not namespaced" over a base written namespaced, and a restore misreads it.
+    const now = (): number => 0;
+    const chain: Snapshot[] = [];
+    let header: KeyedStateHeader | undefined;
+    const checkpoint = (b: KeyedStateBackend): void => {
+      const exported = b.snapshot({ incremental: true });
+      const id = chain.length + 1;
+      chain.push(snapshotOf(id, exported, id > 1 ? id - 1 : undefined));
+      header = exported.header;
+    };
+    const restoreLatest = (): KeyedStateBackend => {
+      const restored = new KeyedStateBackend({ uid: 'p', now });
+      restored.restore({ header, tables: applyDeltas(chain[0]!, chain.slice(1)).operators['op']!.keyed! });
+      return restored;
+    };
+    const first = new KeyedStateBackend({ uid: 'p', now });
+    first.setCurrentKey('a');
+    first.getState(fresh).update({ n: 1 });
+    first.setCurrentNamespace(2);
+    first.getState(fresh).update({ n: 2 });
+    first.clearNamespace(2);
+    checkpoint(first);
+    const second = restoreLatest(); // 'fresh' is pending here
+    checkpoint(second);
+    second.setCurrentKey('a');
+    second.setCurrentNamespace('w1');
+    second.getState(fresh).clear(); // declares it: the pending rows load
+    checkpoint(second);
+    expect(chain.map((c) => Object.values(c.operators['op']!.keyed!)[0]!.kind)).toEqual(['full', 'full', 'delta']);
+    const last = restoreLatest();
+    last.setCurrentKey('a');
+    expect(last.getState(fresh).value()).toEqual({ n: 1 });
+    expect(header!.states['fresh']!.namespaced).toBe(true);
+  });
+
   it('a delta holds only the keys changed since the previous export, deletes included, each in its key group; the first export is full', () => {
     const b = new KeyedStateBackend({ uid: 'u', now: () => 0 });
     const s = b.getState(valueState<number>('count'));
