@@ -22,6 +22,14 @@ export interface EntryDownstream<T> {
    * the chain's one loop over a batch, with no array of timestamps between entry and window.
    */
   run?(values: readonly T[], from: number, run: BoundedRun<T>): number;
+  /**
+   * Optional, for a bounded strategy's single value (`withEventTime`): takes `value` as the entry
+   * would, and its watermark if it raises `run.watermark` (a safe integer), and returns true; or
+   * returns false having only called `run.extract` (its result in `run.stopTs`), and the entry takes
+   * it. The chain's one body per value, where the entry → downstream → next operator calls were too
+   * deep for V8 to inline whole (src/window/event-time-window-chain.ts).
+   */
+  value?(value: T, run: BoundedRun<T>): boolean;
 }
 
 /** The state of a bounded strategy that `EntryDownstream.run` reads and advances (timestamps-and-watermarks.ts). */

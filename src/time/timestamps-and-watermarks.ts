@@ -56,7 +56,6 @@ export class TimestampsAndWatermarksOperator<T> {
   /** Where the generator's output goes, while it is being called. */
   #out: EntryDownstream<T> | undefined;
   readonly #array = new ElementArray<T>();
-  #currentWatermark = MIN_WATERMARK;
   #idle = false;
   #nextPeriodicEmit = Infinity;
   readonly #periodic: boolean;
@@ -68,8 +67,10 @@ export class TimestampsAndWatermarksOperator<T> {
    * `max - d - 1` is computed here, as the generator would, with no call or boxed number per value.
    */
   readonly #bound: number;
-  #max = -Infinity;
-  /** What #boundedRunsTo hands a fused chain (EntryDownstream.run); created with #bound. */
+  /**
+   * The entry's last watermark and highest timestamp (#bound's), in the object #boundedRunsTo hands
+   * a fused chain (EntryDownstream.run), which raises them in place: no copy in and out per run.
+   */
   readonly #run: BoundedRun<T>;
   #cancelTimer: (() => void) | undefined;
   readonly #output: WatermarkOutput = {
@@ -81,9 +82,9 @@ export class TimestampsAndWatermarksOperator<T> {
         if (problem !== undefined) throw new InvalidWatermarkError(timestamp, problem);
       }
       const out = this.#outFor('emitWatermark');
-      if (timestamp > this.#currentWatermark) {
+      if (timestamp > this.#run.watermark) {
         if (this.#idle) this.#setIdle(false);
-        this.#currentWatermark = timestamp;
+        this.#run.watermark = timestamp;
         out.watermark(timestamp);
       }
     },
@@ -118,10 +119,10 @@ export class TimestampsAndWatermarksOperator<T> {
       uid: options.uid,
       generator: this.#generator as WatermarkGenerator<never>,
       get watermark() {
-        return entry.#currentWatermark;
+        return entry.#run.watermark;
       },
       set watermark(watermark) {
-        entry.#currentWatermark = watermark;
+        entry.#run.watermark = watermark;
       },
     };
     this.#period = options.watermarks.period;
@@ -131,14 +132,20 @@ export class TimestampsAndWatermarksOperator<T> {
     this.#onBatch = onInput && options.watermarks.cadence === 'batch';
     const bound = options.watermarks.outOfOrderness;
     this.#bound = this.#onEvent && bound !== undefined && options.watermarks.idleTimeout === undefined ? bound : -1;
-    this.#run = { extract: this.#extract, bound: this.#bound, max: -Infinity, watermark: -Infinity, stopTs: undefined };
+    this.#run = {
+      extract: this.#extract,
+      bound: this.#bound,
+      max: -Infinity,
+      watermark: MIN_WATERMARK,
+      stopTs: undefined,
+    };
     // Flink registers the first periodic timer at open(): now + interval.
     if (this.#periodic) this.#schedulePeriodic(processingTime.now() + this.#period);
   }
 
   /** The last watermark forwarded. */
   get currentWatermark(): number {
-    return this.#currentWatermark;
+    return this.#run.watermark;
   }
 
   /** Processes one value into `out`. */
@@ -146,14 +153,19 @@ export class TimestampsAndWatermarksOperator<T> {
     this.processValueTo(value, this.#arrayOf(out));
   }
 
-  /** Processes one value into a fused chain's next operator (src/window/fused-window.ts). */
+  /**
+   * Processes one value into a fused chain's next operator (src/window/fused-window.ts): with a
+   * bounded strategy, through `down.value` if it has one, and here if it does not take the value.
+   */
   processValueTo(value: T, down: EntryDownstream<T>): void {
-    if (this.#bound >= 0) {
-      this.#boundedValueTo(value, this.#extract(value), down);
-      return;
-    }
+    const run = this.#run;
+    if (this.#bound < 0 || down.value === undefined) this.#valueTo(value, this.#extract(value), down);
+    else if (!down.value(value, run)) this.#valueTo(value, run.stopTs, down);
+  }
+
+  /** processValueTo with `timestamp` extracted (or where `down.run` or `down.value` stopped). */
+  #valueTo(value: T, timestamp: unknown, down: EntryDownstream<T>): void {
     this.#out = down;
-    const timestamp: unknown = this.#extract(value);
     // A safe integer is the only valid timestamp.
     if (!Number.isSafeInteger(timestamp)) {
       this.#invalid(value, timestamp);
@@ -161,61 +173,40 @@ export class TimestampsAndWatermarksOperator<T> {
       return;
     }
     const ts = timestamp as number;
+    const run = this.#run;
     if (this.#idle) this.#setIdle(false);
-    if (ts <= this.#currentWatermark)
+    if (ts <= run.watermark)
       this.#lateRecord({ kind: 'record', value, timestamp: ts, key: undefined, keyGroup: -1 }, down);
     else down.record(value, ts);
-    this.#generator.onEvent(value, ts, this.#output);
-    if (this.#onEvent) this.#generator.onPeriodicEmit(this.#output);
+    if (this.#bound < 0) {
+      this.#generator.onEvent(value, ts, this.#output);
+      if (this.#onEvent) this.#generator.onPeriodicEmit(this.#output);
+    } else if (ts > run.max) {
+      run.max = ts;
+      const watermark = ts - this.#bound - 1;
+      if (watermark > run.watermark) {
+        // (Not a safe integer: the generator's path throws its InvalidWatermarkError.)
+        if (!Number.isSafeInteger(watermark)) this.#output.emitWatermark(watermark);
+        run.watermark = watermark;
+        down.watermark(watermark);
+      }
+    }
     this.#out = undefined;
   }
 
-  /** processValueTo for a bounded strategy (#bound), `timestamp` extracted. */
-  #boundedValueTo(value: T, timestamp: unknown, down: EntryDownstream<T>): void {
-    if (!Number.isSafeInteger(timestamp)) {
-      this.#out = down;
-      this.#invalid(value, timestamp);
-      this.#out = undefined;
-      return;
-    }
-    const ts = timestamp as number;
-    if (ts <= this.#currentWatermark)
-      this.#lateRecord({ kind: 'record', value, timestamp: ts, key: undefined, keyGroup: -1 }, down);
-    else down.record(value, ts);
-    if (ts > this.#max) {
-      this.#max = ts;
-      const watermark = ts - this.#bound - 1;
-      if (watermark > this.#currentWatermark) {
-        if (Number.isSafeInteger(watermark)) {
-          this.#currentWatermark = watermark;
-          down.watermark(watermark);
-        } else {
-          this.#out = down; // the generator's path, with its checks
-          this.#output.emitWatermark(watermark);
-          this.#out = undefined;
-        }
-      }
-    }
-  }
-
   /**
-   * #boundedValueTo over a batch through `down.run`: runs of values, each run's last watermark after
+   * #valueTo over a batch through `down.run`: runs of values, each run's last watermark after
    * it. A late value, an invalid timestamp or watermark ends a run and goes alone.
    */
   #boundedRunsTo(values: readonly T[], down: EntryDownstream<T>): void {
     const run = this.#run;
     const n = values.length;
     for (let i = 0; i < n; ) {
-      run.max = this.#max;
-      run.watermark = this.#currentWatermark;
+      const before = run.watermark;
       const stop = down.run!(values, i, run);
-      this.#max = run.max;
-      if (run.watermark > this.#currentWatermark) {
-        this.#currentWatermark = run.watermark;
-        down.watermark(run.watermark);
-      }
+      if (run.watermark > before) down.watermark(run.watermark);
       if (stop >= n) return;
-      this.#boundedValueTo(values[stop]!, run.stopTs, down);
+      this.#valueTo(values[stop]!, run.stopTs, down);
       i = stop + 1;
     }
   }
@@ -297,8 +288,8 @@ export class TimestampsAndWatermarksOperator<T> {
     this.#out = down;
     this.dispose();
     if (this.#idle) this.#setIdle(false);
-    if (this.#currentWatermark < MAX_WATERMARK) {
-      this.#currentWatermark = MAX_WATERMARK;
+    if (this.#run.watermark < MAX_WATERMARK) {
+      this.#run.watermark = MAX_WATERMARK;
       down.element(END_OF_STREAM);
     }
     this.#out = undefined;

@@ -34,8 +34,7 @@ export function eventTimeWindowChain<T, K, R>(
       // results then go to `values`).
       let out: Out<K, R> = [];
       let values: (WindowResult<K, R> | Pane)[] = [];
-      const emit = (): void => {
-        window.batchDone();
+      const flush = (): void => {
         if (valuesOnly) {
           if (out.length !== 0) out.length = 0; // toValues drops every element that is not a result (setting length is a call)
           if (values.length === 0) return;
@@ -51,6 +50,12 @@ export function eventTimeWindowChain<T, K, R>(
           probe.emitted(ready);
           subscriber.next(ready);
         }
+      };
+      // Mostly nothing to send after one value: the check is kept out of the call, so that V8 does
+      // not spend on `flush` the inlining budget the value's own path needs (ValuesDownstream.value).
+      const emit = (): void => {
+        window.batchDone();
+        if (out.length !== 0 || values.length !== 0) flush();
       };
       const windowTime = schedulerProcessingTime<WindowResult<K, R>, K>(
         scheduler ?? asyncScheduler,
@@ -103,10 +108,32 @@ class ValuesDownstream<T, K, R> implements EntryDownstream<T> {
   run(values: readonly T[], from: number, run: BoundedRun<T>): number {
     return this.#window.processRun(values, from, run, this.#out);
   }
+  /**
+   * EntryDownstream.value: the entry's watermark rule (`#valueTo` in timestamps-and-watermarks.ts) in
+   * the body that hands the window the value (and so, inlined, its pane, key and fold:
+   * PanePath.processValue), with no call between them that would box the timestamp (a double). A
+   * watermark calls nothing unless it rises. Late, invalid, or with a watermark that is not a safe
+   * integer, the value is left to the entry.
+   */
+  value(value: T, run: BoundedRun<T>): boolean {
+    const t = run.extract(value);
+    if (!(Number.isSafeInteger(t) && t > run.watermark && (t <= run.max || Number.isSafeInteger(t - run.bound - 1)))) {
+      run.stopTs = t;
+      return false;
+    }
+    this.#window.processValue(value, t, this.#out);
+    if (t > run.max) {
+      run.max = t;
+      const watermark = t - run.bound - 1;
+      if (watermark > run.watermark) {
+        run.watermark = watermark;
+        this.watermark(watermark);
+      }
+    }
+    return true;
+  }
   watermark(timestamp: number): void {
-    const window = this.#window;
-    if (timestamp < window.nextFiring) window.noteWatermark(timestamp);
-    else window.advanceWatermark(timestamp, this.#out);
+    this.#window.advanceWatermark(timestamp, this.#out);
   }
   element(element: StreamElement<T>): void {
     processElement(this.#window, element as StreamElement<T, K>, this.#out);

@@ -29,8 +29,6 @@ export interface GeneralWindows<T, K, R> {
   /** Pending timers of both domains. */
   readonly timerCount: number;
   processRecord(record: StreamRecord<T, K>, out: Output<WindowResult<K, R>, K>): void;
-  /** The watermark moved to `time` where nothing fires (the setup holds it already). */
-  noteWatermark(time: number): void;
   /** Fires the event-time timers due at `time` (already the setup's watermark). */
   advanceEventTime(time: number, out: Output<WindowResult<K, R>, K>): void;
   /** After the end-of-input watermark: drops what is left, without emitting. */
@@ -90,9 +88,6 @@ function build<T, K, R>(setup: WindowSetup<T, K, R>): GeneralWindows<T, K, R> {
       return service.eventTimeTimers + service.processingTimeTimers;
     },
     processRecord: (record, out) => general.processRecord(record, out),
-    noteWatermark: (time) => {
-      general.ctx.currentWatermark = time;
-    },
     advanceEventTime: (time, out) => general.advanceEventTime(time, out),
     endOfEventTime: () => general.endOfEventTime(),
     dispose: () => general.timers.dispose(),

@@ -218,26 +218,6 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
     return this.#panes!.deliver(held as Pane<never>, to);
   }
 
-  /**
-   * The watermark from which `advanceWatermark` has something to fire: the earliest pane's on the
-   * pane table, -Infinity (always) on the general path. Below it, `noteWatermark` is enough.
-   */
-  get nextFiring(): number {
-    return this.#panes !== null ? this.#panes.nextDue : -Infinity;
-  }
-
-  /**
-   * Advances event time to `time` (below `nextFiring`) where nothing fires: small enough to be inlined
-   * into a fused chain's loop, which then passes the number without boxing it (a watermark per event).
-   */
-  noteWatermark(time: number): void {
-    const setup = this.#setup;
-    if (time > setup.watermark) {
-      setup.watermark = time;
-      if (this.#general !== null) this.#general.noteWatermark(time);
-    }
-  }
-
   /** Advances event time to `time` and fires what is due, without forwarding a watermark element. */
   advanceWatermark(time: number, out: Output<WindowResult<K, R>, K>): void {
     const setup = this.#setup;

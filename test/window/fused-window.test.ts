@@ -60,14 +60,17 @@ function chunks<T>(values: readonly T[], size: number): T[][] {
 
 describe('fused event-time window chain', () => {
   for (const [name, strategy] of strategies) {
-    it(`gives the elements and values of the unfused operators (${name}, batches and single values, late data, invalid timestamps)`, async () => {
+    // With allowed lateness, late values re-fire their window from the pane table's late panes, also
+    // through the chain's one body per value (ValuesDownstream.value, one value at a time).
+    it(`gives the elements and values of the unfused operators (${name}, batches and single values, late data, allowed lateness, invalid timestamps)`, async () => {
       await fc.assert(
         fc.asyncProperty(
           events,
           fc.integer({ min: 1, max: 7 }),
           fc.boolean(),
           fc.boolean(),
-          async (evs, size, batched, sliding) => {
+          fc.constantFrom(0, 400),
+          async (evs, size, batched, sliding, allowedLateness) => {
             const run = async (fused: boolean, values: boolean) => {
               const late = new SideOutput<StreamRecord<Ev, string>>('late');
               const lateSeen: StreamRecord<Ev, string>[] = [];
@@ -83,7 +86,7 @@ describe('fused event-time window chain', () => {
               const keyed = (fused ? entered : entered.pipe(pass())).pipe(keyBy((e: Ev) => e.k));
               const assigner = sliding ? slidingEventTimeWindows(1_000, 500) : tumblingEventTimeWindows(1_000);
               const windowed = (fused ? keyed : keyed.pipe(pass())).pipe(
-                window<Ev, string>(assigner, { lateOutput: late }).aggregate(
+                window<Ev, string>(assigner, { lateOutput: late, allowedLateness }).aggregate(
                   combine({ n: count(), s: sum((e: Ev) => e.v) }),
                 ),
               );
