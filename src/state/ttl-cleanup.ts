@@ -27,9 +27,16 @@ export function purge(kind: StateKind, cell: unknown, ttl: number, now: number):
       return list.filter((e) => !isExpired(e.t, ttl, now));
     }
     case 'map': {
+      // A new map, not the old one changed in place: the caller sees that entries expired, and
+      // records the key as changed for the next incremental checkpoint.
       const map = cell as Map<KeyPart, TtlCell<unknown>>;
-      for (const [k, e] of map) if (isExpired(e.t, ttl, now)) map.delete(k);
-      return map.size === 0 ? undefined : map;
+      let live = 0;
+      for (const e of map.values()) if (!isExpired(e.t, ttl, now)) live++;
+      if (live === map.size) return cell;
+      if (live === 0) return undefined;
+      const kept = new Map<KeyPart, TtlCell<unknown>>();
+      for (const [k, e] of map) if (!isExpired(e.t, ttl, now)) kept.set(k, e);
+      return kept;
     }
     default:
       return isExpired((cell as TtlCell<unknown>).t, ttl, now) ? undefined : cell;

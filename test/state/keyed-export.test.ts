@@ -276,6 +276,40 @@ describe('keyed state in the key-grouped export (full and incremental)', () => {
     expect(header!.states['fresh']!.namespaced).toBe(true);
   });
 
+  it('a map entry removed by incremental TTL cleanup goes into the next delta (the property above, seed -1843051781)', () => {
+    // Flink's incremental cleanup visits a few entries of any key on each state access. It removed
+    // the map's expired entries in place, so the key was not recorded as changed, and a restore from
+    // the checkpoint chain brought back an entry the live state no longer held.
+    let time = 0;
+    const b = new KeyedStateBackend({ uid: 'p', now: () => time });
+    const chain: Snapshot[] = [];
+    let header: KeyedStateHeader | undefined;
+    const checkpoint = (): void => {
+      const exported = b.snapshot({ incremental: true });
+      const id = chain.length + 1;
+      chain.push(snapshotOf(id, exported, id > 1 ? id - 1 : undefined));
+      header = exported.header;
+    };
+    const entriesOf = (key: Key): [number, string][] => {
+      b.setCurrentKey(key);
+      return [...b.getMapState(timedMap).entries()];
+    };
+    b.setCurrentKey('old');
+    b.getMapState(timedMap).put(0, 'x0'); // at 0: expires at 40
+    time = 17;
+    b.getMapState(timedMap).put(1, 'x1'); // at 17: expires at 57
+    time = 40;
+    checkpoint();
+    b.setCurrentKey('other');
+    b.getMapState(timedMap).remove(0); // an access: the cleanup visits 'old' and drops its entry 0
+    checkpoint();
+    const restored = new KeyedStateBackend({ uid: 'p', now: () => time });
+    restored.restore({ header, tables: applyDeltas(chain[0]!, chain.slice(1)).operators['op']!.keyed! });
+    const rows = (backend: KeyedStateBackend): unknown => normalize(backend.snapshot());
+    expect(rows(restored)).toEqual(rows(b));
+    expect(entriesOf('old')).toEqual([[1, 'x1']]);
+  });
+
   it('a delta holds only the keys changed since the previous export, deletes included, each in its key group; the first export is full', () => {
     const b = new KeyedStateBackend({ uid: 'u', now: () => 0 });
     const s = b.getState(valueState<number>('count'));
