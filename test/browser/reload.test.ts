@@ -20,16 +20,21 @@ type Rx = { __rx: ReloadApi };
 const progress = (page: Page): Promise<ReloadProgress> =>
   page.evaluate(() => (globalThis as unknown as Rx).__rx.progress());
 
-/** Waits until the page's run satisfies `ready` (or is over: done or failed). */
+/**
+ * Waits until the page's run satisfies `ready` (or is over: done or failed). The check runs in the
+ * page, which holds its input as soon as it passes, so the page is still mid-stream when the reload
+ * reaches it, however late this process gets to send it.
+ */
 async function waitUntil(page: Page, ready: Ready): Promise<void> {
   await page.waitForFunction(
     (r) => {
-      const p = (globalThis as unknown as Rx).__rx.progress();
-      return (
-        p.done ||
-        p.error !== null ||
-        (p.checkpoints >= (r.checkpoints ?? 0) && p.read - p.restoredAt >= (r.read ?? 0) && p.read >= (r.at ?? 0))
-      );
+      const rx = (globalThis as unknown as Rx).__rx;
+      const p = rx.progress();
+      if (p.done || p.error !== null) return true;
+      const reached =
+        p.checkpoints >= (r.checkpoints ?? 0) && p.read - p.restoredAt >= (r.read ?? 0) && p.read >= (r.at ?? 0);
+      if (reached) rx.hold();
+      return reached;
     },
     ready,
     { polling: 2, timeout: 30_000 },

@@ -9,6 +9,7 @@ import {
   boundedOutOfOrderness,
   count,
   exactlyOnceSink,
+  fromAsyncIterable,
   fromIterable,
   keyBy,
   startCheckpointing,
@@ -86,6 +87,20 @@ const state = {
 
 const describeError = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 
+/**
+ * Set by the test once the page reached the point where it is to be reloaded: the input stops there
+ * (its next value never comes) until the reload. Without it, a test process starved of CPU could see
+ * the condition only after the page had read everything and finished, and reload a finished run.
+ */
+let held = false;
+const never = new Promise<never>(() => undefined);
+async function* heldEvents(): AsyncGenerator<Event> {
+  for (const event of events) {
+    if (held) await never;
+    yield event;
+  }
+}
+
 async function start(): Promise<void> {
   const backend = await openIndexedDbBackend({
     pipelineId: PIPELINE_ID,
@@ -105,7 +120,11 @@ async function start(): Promise<void> {
     state.checkpoints++;
     state.lastCheckpointId = info.checkpointId;
   });
-  const source = fromIterable(events, { from: checkpoints.position('events'), batchSize: BATCH_SIZE, yieldAfterMs: 0 });
+  const source = fromAsyncIterable(heldEvents(), {
+    from: checkpoints.position('events'),
+    batchSize: BATCH_SIZE,
+    yieldAfterMs: 0,
+  });
   state.source = source;
   state.running = true;
   const run = new Promise<void>((resolve, reject) => {
@@ -139,6 +158,10 @@ addEventListener('pagehide', () => sessionStorage.setItem(HISTORY_KEY, JSON.stri
 const api = {
   eventCount: EVENT_COUNT,
   progress,
+  /** Stops the input where it is, until the page is reloaded (see `held`). */
+  hold(): void {
+    held = true;
+  },
   /** The progress of every earlier page of this tab at the moment it was unloaded, oldest first. */
   unloaded: history,
   /** Every committed transaction, by key (`commit-<checkpoint id>`). */
