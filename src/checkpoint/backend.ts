@@ -52,10 +52,10 @@ export function createCheckpointBackend(store: BlobStore, options: CheckpointBac
 
 /** The implementation behind every built-in backend. */
 export class SnapshotBackend implements CheckpointBackend {
-  readonly backend: string;
-  readonly pipelineId: string;
-  readonly keep: number;
-  readonly maxChainLength: number;
+  declare readonly backend: string;
+  declare readonly pipelineId: string;
+  declare readonly keep: number;
+  declare readonly maxChainLength: number;
   #readOnly: string | undefined;
   #tail: Promise<unknown> = Promise.resolve();
   #cleaned = false;

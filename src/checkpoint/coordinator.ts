@@ -50,7 +50,7 @@ import type { Snapshot, SnapshotKind } from './snapshot.js';
  */
 export class Checkpointing {
   /** The snapshot the pipeline was restored from, if any. */
-  readonly restored: Snapshot | undefined;
+  declare readonly restored: Snapshot | undefined;
   readonly #backend: CheckpointBackend;
   readonly #scheduler: SchedulerLike;
   readonly #interval: number;
@@ -87,7 +87,7 @@ export class Checkpointing {
   };
 
   /** Every checkpoint or savepoint once it is stored. */
-  readonly completed: Observable<StoredSnapshotInfo>;
+  declare readonly completed: Observable<StoredSnapshotInfo>;
 
   constructor(options: CheckpointingOptions, restored: Snapshot | undefined, lastStoredId: number) {
     this.restored = restored;

@@ -24,7 +24,7 @@ export type EnvelopeProblem =
 
 /** Thrown by the envelope readers; backends convert it into Corrupt/IncompatibleSnapshotError. */
 export class EnvelopeError extends Error {
-  readonly problem: EnvelopeProblem;
+  declare readonly problem: EnvelopeProblem;
   constructor(problem: EnvelopeProblem) {
     super(problem.kind === 'corrupt' ? problem.reason : `format version ${problem.version}`);
     this.problem = problem;

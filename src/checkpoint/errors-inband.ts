@@ -12,9 +12,9 @@ import { StreamError } from '../core/errors.js';
  * `--allowNonRestoredState`).
  */
 export class UnclaimedStateError extends StreamError {
-  readonly checkpointId: number;
-  readonly operators: readonly string[];
-  readonly sources: readonly string[];
+  declare readonly checkpointId: number;
+  declare readonly operators: readonly string[];
+  declare readonly sources: readonly string[];
   constructor(checkpointId: number, operators: readonly string[], sources: readonly string[]) {
     const parts = [
       ...(operators.length > 0
@@ -38,9 +38,9 @@ export class UnclaimedStateError extends StreamError {
  * hook converted it.
  */
 export class StateVersionError extends StreamError {
-  readonly uid: string;
-  readonly storedVersion: number;
-  readonly operatorVersion: number;
+  declare readonly uid: string;
+  declare readonly storedVersion: number;
+  declare readonly operatorVersion: number;
   constructor(uid: string, storedVersion: number, operatorVersion: number, reason: string) {
     super(
       'STATE_VERSION',
@@ -54,7 +54,7 @@ export class StateVersionError extends StreamError {
 
 /** Why a checkpoint did not complete: what it was still waiting for. */
 export class CheckpointAbortedError extends StreamError {
-  readonly checkpointId: number;
+  declare readonly checkpointId: number;
   constructor(checkpointId: number, reason: string, options?: { cause?: unknown }) {
     super('CHECKPOINT_ABORTED', `Checkpoint ${checkpointId} did not complete: ${reason}`, options);
     this.checkpointId = checkpointId;
@@ -67,8 +67,8 @@ export class CheckpointAbortedError extends StreamError {
  * `observeOn`, a Subject...). Use the library's async stages (`asyncMap`, sinks) there; they hold it.
  */
 export class LateStateReportError extends StreamError {
-  readonly checkpointId: number;
-  readonly uid: string;
+  declare readonly checkpointId: number;
+  declare readonly uid: string;
   constructor(checkpointId: number, uid: string, operator: string) {
     super(
       'LATE_STATE_REPORT',
@@ -88,11 +88,11 @@ export class LateStateReportError extends StreamError {
  */
 export class CommittedCheckpointLostError extends StreamError {
   /** The newest checkpoint whose output was committed. */
-  readonly committedCheckpointId: number;
+  declare readonly committedCheckpointId: number;
   /** The checkpoint the fallback reached, or undefined when none could be loaded. */
-  readonly restoredCheckpointId: number | undefined;
+  declare readonly restoredCheckpointId: number | undefined;
   /** Why each newer snapshot was skipped, newest first. */
-  readonly failures: readonly Error[];
+  declare readonly failures: readonly Error[];
   constructor(committedCheckpointId: number, restoredCheckpointId: number | undefined, failures: readonly Error[]) {
     const why = failures.length > 0 ? ` (${failures.map((f) => f.message).join('; ')})` : ' (it is no longer stored)';
     const instead =
@@ -117,7 +117,7 @@ export class CommittedCheckpointLostError extends StreamError {
  * the subscriber. `whenFinished()` and pending `checkpoint()` calls reject with it.
  */
 export class PipelineStoppedError extends StreamError {
-  readonly sourceId: string;
+  declare readonly sourceId: string;
   constructor(sourceId: string) {
     super(
       'PIPELINE_STOPPED',
@@ -134,7 +134,7 @@ export class PipelineStoppedError extends StreamError {
  * without it, or restore an earlier checkpoint or savepoint.
  */
 export class FinishedPipelineError extends StreamError {
-  readonly checkpointId: number;
+  declare readonly checkpointId: number;
   constructor(checkpointId: number) {
     super(
       'PIPELINE_FINISHED',

@@ -36,12 +36,12 @@ function describeRef(ref: SnapshotRef): string {
 
 /** Base class of the errors that concern one stored snapshot (or the manifest that lists them). */
 export class SnapshotError extends StreamError {
-  readonly pipelineId: string;
-  readonly checkpointId: number | undefined;
-  readonly backend: string;
+  declare readonly pipelineId: string;
+  declare readonly checkpointId: number | undefined;
+  declare readonly backend: string;
   /** The blob at fault (see `SnapshotRef.blob`), when one is. */
-  readonly blob: string | undefined;
-  readonly reason: string;
+  declare readonly blob: string | undefined;
+  declare readonly reason: string;
   constructor(code: string, ref: SnapshotRef, reason: string, options?: { cause?: unknown }) {
     super(code, `${describeRef(ref)}: ${reason}`, options);
     this.pipelineId = ref.pipelineId;
@@ -64,8 +64,8 @@ export class CorruptSnapshotError extends SnapshotError {
 
 /** The snapshot was written in a format version this version of the library cannot read. */
 export class IncompatibleSnapshotError extends SnapshotError {
-  readonly storedVersion: number;
-  readonly supportedVersion: number;
+  declare readonly storedVersion: number;
+  declare readonly supportedVersion: number;
   constructor(ref: SnapshotRef, storedVersion: number, supportedVersion: number) {
     super(
       'SNAPSHOT_INCOMPATIBLE',
@@ -89,7 +89,7 @@ export class SnapshotNotFoundError extends SnapshotError {
  * tried, newest first.
  */
 export class NoRestorableSnapshotError extends SnapshotError {
-  readonly failures: readonly SnapshotError[];
+  declare readonly failures: readonly SnapshotError[];
   constructor(ref: SnapshotRef, failures: readonly SnapshotError[]) {
     super(
       'SNAPSHOT_NONE_RESTORABLE',
@@ -107,7 +107,7 @@ export class NoRestorableSnapshotError extends SnapshotError {
  * is at fault, e.g. `operators["counts"].state.table`.
  */
 export class InvalidSnapshotError extends SnapshotError {
-  readonly path: string | undefined;
+  declare readonly path: string | undefined;
   constructor(ref: SnapshotRef, reason: string, path?: string) {
     super('SNAPSHOT_INVALID', ref, path === undefined ? reason : `${reason} at ${path}`);
     this.path = path;
@@ -116,7 +116,7 @@ export class InvalidSnapshotError extends SnapshotError {
 
 /** A stored checkpoint cannot be deleted because retained incremental checkpoints build on it. */
 export class SnapshotInUseError extends SnapshotError {
-  readonly dependents: readonly number[];
+  declare readonly dependents: readonly number[];
   constructor(ref: SnapshotRef, dependents: readonly number[]) {
     super('SNAPSHOT_IN_USE', ref, `incremental checkpoint(s) ${dependents.join(', ')} build on it; delete them first`);
     this.dependents = dependents;
@@ -143,7 +143,7 @@ export type StorageFailure =
  * the previous checkpoints loadable (writes put data first and the manifest last, atomically).
  */
 export class StorageError extends SnapshotError {
-  readonly failure: StorageFailure;
+  declare readonly failure: StorageFailure;
   constructor(failure: StorageFailure, ref: SnapshotRef, reason: string, options?: { cause?: unknown }) {
     super(`STORAGE_${failure.toUpperCase().replace('-', '_')}`, ref, reason, options);
     this.failure = failure;
@@ -155,9 +155,9 @@ export class StorageError extends SnapshotError {
  * cyclic. `path` says where, from the root of the value, e.g. `.table[3][1]`.
  */
 export class UnsupportedValueError extends StreamError {
-  readonly path: string;
+  declare readonly path: string;
   /** What was found, e.g. "an instance of Map". */
-  readonly what: string;
+  declare readonly what: string;
   constructor(path: string, what: string) {
     super(
       'UNSUPPORTED_VALUE',

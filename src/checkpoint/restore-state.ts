@@ -30,11 +30,12 @@ export class RestoreState implements RestoreSource {
    * groups are dropped here (the backend may have left them out already), and keyed operators are
    * given the range for state stored before key groups.
    */
-  constructor(
-    readonly snapshot: Snapshot,
-    migrate: StateMigration | undefined,
-    readonly keyGroups?: KeyGroupRange,
-  ) {
+  declare readonly snapshot: Snapshot;
+  declare readonly keyGroups: KeyGroupRange | undefined;
+
+  constructor(snapshot: Snapshot, migrate: StateMigration | undefined, keyGroups?: KeyGroupRange) {
+    this.snapshot = snapshot;
+    this.keyGroups = keyGroups;
     this.#migrate = migrate;
     if (keyGroups !== undefined) keyGroupPruner(keyGroups)(snapshot);
   }

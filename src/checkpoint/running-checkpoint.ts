@@ -52,15 +52,26 @@ export class RunningCheckpoint implements PendingCheckpoint {
   #nextHold = 0;
   readonly #coordinator: RunningHooks;
 
+  declare readonly checkpointId: number;
+  declare readonly kind: SnapshotKind;
+  declare readonly request: Request | undefined;
+  declare readonly incremental: boolean;
+  declare readonly startedAt: number;
+
   constructor(
     coordinator: RunningHooks,
-    readonly checkpointId: number,
-    readonly kind: SnapshotKind,
-    readonly request: Request | undefined,
-    readonly incremental: boolean,
-    readonly startedAt: number,
+    checkpointId: number,
+    kind: SnapshotKind,
+    request: Request | undefined,
+    incremental: boolean,
+    startedAt: number,
   ) {
     this.#coordinator = coordinator;
+    this.checkpointId = checkpointId;
+    this.kind = kind;
+    this.request = request;
+    this.incremental = incremental;
+    this.startedAt = startedAt;
   }
 
   report(uid: string, state: OperatorStateSnapshot, operator: string, watermark?: number): void {

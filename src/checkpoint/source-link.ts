@@ -21,10 +21,10 @@ export class SourceState implements SourceCheckpointLink {
   completed = false;
   readonly #coordinator: SourceHooks;
 
-  constructor(
-    readonly id: string,
-    coordinator: SourceHooks,
-  ) {
+  declare readonly id: string;
+
+  constructor(id: string, coordinator: SourceHooks) {
+    this.id = id;
     this.#coordinator = coordinator;
   }
 

@@ -39,7 +39,7 @@ export interface IndexedDbBackend extends CheckpointBackend {
 }
 
 class IndexedDbSnapshotBackend extends SnapshotBackend implements IndexedDbBackend {
-  readonly databaseName: string;
+  declare readonly databaseName: string;
   #lock: HeldLock | undefined;
 
   constructor(store: IndexedDbBlobStore, options: IndexedDbBackendOptions, lock: HeldLock | undefined) {
