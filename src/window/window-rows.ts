@@ -8,12 +8,14 @@
  *
  * A restore reads only the tables of the key groups it is given (`rowsByName`), so that parallel
  * instances can split one window operator's state; state of the version before this format (a
- * `WindowOperatorState` v1, stored whole) is migrated to it first, by the keyed state's migrations
- * (format 0 of state/format-migration.ts: its keys are a list of rows).
+ * `WindowOperatorState` v1, stored whole) needs no migration: its keys are the rows, each with its
+ * key group, so a restore takes those of its range (format 0 of state/format-migration.ts, read
+ * here without the keyed state's migrations).
  */
 import type { Key } from '../core/keys.js';
 import { defineOwn } from '../core/plain-data.js';
 import {
+  inKeyGroupRange,
   keyGroupTable,
   type KeyedTableSnapshot,
   type KeyGroupRange,
@@ -21,7 +23,6 @@ import {
 } from '../core/state-snapshot.js';
 import { isObject } from '../state/cells.js';
 import { StateRestoreError } from '../state/errors.js';
-import { rowListToKeyGroups } from '../state/format-migration.js';
 import { keyGroupTables } from '../state/keyed-export.js';
 import { KEYED_STATE_FORMAT, type KeyedStateExport, type KeyedStateHeader } from '../state/snapshot-types.js';
 import { paneWindowOf, type PaneColumns } from './pane-rows.js';
@@ -185,9 +186,9 @@ export function restoredWindowState(
   const s = stored.state as Partial<WindowCheckpointState & WindowOperatorState> | null;
   if (!isObject(s)) return { state: s, panes: [] }; // (restoreState names what is wrong)
   if (s.operator !== 'window') {
-    // Version 1 (snapshotState, stored whole), migrated to rows by key group.
+    // Version 1 (snapshotState, stored whole): its keys are already the rows, with their key groups.
     if (!Array.isArray(s.keys)) return { state: s, panes: [] };
-    return { state: { ...s, keys: rowsOf(migrateV1(s as WindowOperatorState), range, uid).keys }, panes: [] };
+    return { state: { ...s, keys: v1KeysIn(s.keys, range) }, panes: [] };
   }
   const layered = layeredTables(stored);
   if (layered !== undefined) {
@@ -227,11 +228,15 @@ export function layeredTables(stored: OperatorStateSnapshot): KeyedStateExport |
   return { header, tables: stored.keyed ?? {} };
 }
 
-/** `WindowOperatorState` v1 as rows by key group: its keys are format 0 of the keyed state's migrations. */
-function migrateV1(s: WindowOperatorState): KeyedStateExport {
-  // (The rows carry their key groups: no max parallelism is needed. Format 0 is the only format
-  // v1 keys can be, so its one step runs without the others: state/format-migration.ts.)
-  return rowListToKeyGroups({ rowList: WINDOW_ROWS, entries: s.keys });
+/**
+ * The keys of `WindowOperatorState` v1 in `range`, in key-group order (windowAll's -1 in group 0), as
+ * the tables of this format give them. A key whose key group is not a number is kept for
+ * `validateWindowState` to name (in group 0).
+ */
+function v1KeysIn(keys: readonly unknown[], range: KeyGroupRange | undefined): unknown[] {
+  const groupOf = (k: unknown): number =>
+    isObject(k) && typeof k['keyGroup'] === 'number' ? Math.max(k['keyGroup'], 0) : 0;
+  return keys.filter((k) => inKeyGroupRange(groupOf(k), range)).sort((a, b) => groupOf(a) - groupOf(b));
 }
 
 /** The keys of the window rows of `data` in `range`, and its pane tables there, in key-group order. */
