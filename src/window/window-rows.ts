@@ -4,7 +4,8 @@
  * state, timers, pane count) as `WindowOperatorState` lists them, in tables `<keyGroup>/windows`.
  * Full, or incremental: only the rows of the keys whose windows changed since the last export (the
  * general path records those keys), and deletes for keys left without a window. The pane path
- * exports columnar pane tables instead (pane-rows.ts); a restore reads both.
+ * exports columnar pane tables instead (pane-rows.ts), and the general path the tables of its keyed
+ * state layer: this format is what earlier versions wrote, and a restore reads it and both others.
  *
  * A restore reads only the tables of the key groups it is given (`rowsByName`), so that parallel
  * instances can split one window operator's state; state of the version before this format (a
@@ -53,6 +54,8 @@ export interface WindowCheckpointState {
   readonly assigner: string;
   readonly watermark: number;
   readonly keyedState: KeyedStateHeader;
+  /** True when the pane tables hold a process function's elements (`{ values, times }`), not accumulators. */
+  readonly elements?: true;
 }
 
 /** A path's windows by key, and the keys that changed since the last export. */
@@ -147,8 +150,10 @@ export function windowCheckpointState(
   assigner: string,
   watermark: number,
   keyedState: KeyedStateHeader = WINDOW_HEADER,
+  elements = false,
 ): WindowCheckpointState {
-  return { operator: 'window', uid, assigner, watermark, keyedState };
+  const state: WindowCheckpointState = { operator: 'window', uid, assigner, watermark, keyedState };
+  return elements ? { ...state, elements } : state;
 }
 
 /** What reads the general path's tables of the state layer (its `keysOf`, general-windows.ts). */
@@ -203,7 +208,8 @@ export function restoredWindowState(
     const keys = general.keysOf(layered, range);
     return { state: { version: 1, uid: s.uid, assigner: s.assigner, watermark: s.watermark, keys }, panes: [] };
   }
-  const { keys, panes } = rowsOf({ header: s.keyedState as KeyedStateHeader, tables: stored.keyed ?? {} }, range, uid);
+  const data = { header: s.keyedState as KeyedStateHeader, tables: stored.keyed ?? {} };
+  const { keys, panes } = rowsOf(data, range, uid, s.elements === true);
   const restoredPanes = keyed ? panes : panes.map((p) => ({ ...p, keyGroup: -1, keys: p.keys.map(() => undefined) }));
   return {
     state: { version: 1, uid: s.uid, assigner: s.assigner, watermark: s.watermark, keys },
@@ -239,21 +245,35 @@ function v1KeysIn(keys: readonly unknown[], range: KeyGroupRange | undefined): u
   return keys.filter((k) => inKeyGroupRange(groupOf(k), range)).sort((a, b) => groupOf(a) - groupOf(b));
 }
 
-/** The keys of the window rows of `data` in `range`, and its pane tables there, in key-group order. */
+/**
+ * The keys of the window rows of `data` in `range`, and its pane tables there, in key-group order;
+ * `elements`: the pane tables hold a process function's elements.
+ */
 function rowsOf(
   data: KeyedStateExport,
   range: KeyGroupRange | undefined,
   uid: string | null,
+  elements: boolean,
 ): { keys: KeyData[]; panes: PaneColumns[] } {
   const keys: KeyData[] = [];
   const panes: PaneColumns[] = [];
   for (const table of keyGroupTables(data, range, uid ?? undefined)) {
     if (table.name !== WINDOW_ROWS) {
-      const window = paneWindowOf(table.name);
-      if (window === undefined) {
+      const pane = paneWindowOf(table.name);
+      if (pane === undefined) {
         throw new StateRestoreError(uid ?? undefined, `keyed table ${JSON.stringify(table.name)} of no window rows`);
       }
-      panes.push({ window, keyGroup: table.keyGroup, keys: table.keys, accs: table.rows });
+      // A pane that fired: rows [acc, count] (restore-validation.ts checks the counts).
+      const rows = table.rows as unknown[];
+      const pair = (row: unknown, i: number): unknown => (Array.isArray(row) ? row[i] : undefined);
+      panes.push({
+        window: pane.window,
+        keyGroup: table.keyGroup,
+        keys: table.keys,
+        accs: pane.fired ? rows.map((row) => pair(row, 0)) : rows,
+        counts: pane.fired ? rows.map((row) => pair(row, 1)) : [],
+        elements,
+      });
       continue;
     }
     table.keys.forEach((key, i) => {

@@ -169,7 +169,7 @@ describe('an incremental window checkpoint holds only the keys that changed', ()
       const chain: Snapshot[] = [];
       const steps: (() => void)[] = [
         () => h.process(rec(1, 10, 'a'), rec(2, 20, 'b')),
-        () => h.process({ kind: 'control', type: 'fire-early' }), // early panes: the path switches to window rows
+        () => h.process({ kind: 'control', type: 'fire-early' }), // early panes: fired: tables of [acc, count]
         () => h.process(rec(5, 30, 'a')),
         () => h.process(rec(1, 1100, 'c')),
       ];
