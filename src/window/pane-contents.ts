@@ -1,14 +1,13 @@
 /**
  * Helpers of the pane table (pane-path.ts): a process function's elements (`process(fn)`, kept as
  * the general path keeps them) and its call; and the table's state in the general path's format:
- * which exported state the table can hold, each window's data, the keys, the keys changed.
+ * which exported state the table can hold, each window's data, the keys.
  */
 import type { AccExport } from './acc-export.js';
 import type { WindowSetup } from './config.js';
 import { clonePlain } from './aggregates.js';
 import type { Pane } from './panes.js';
 import type { KeyData, ProcessWindowFunction, WindowData, WindowOperatorState } from './types.js';
-import type { KeyRef } from './window-rows.js';
 import { windowStart, type TimeWindow } from './windows.js';
 
 /** How a pane keeps one key's window: an incremental function's accumulator, or the elements (ELEMENTS). */
@@ -157,38 +156,4 @@ export function exportPanes<Id>(
     }
   }
   return [...byId.values()];
-}
-
-/**
- * The keys whose windows changed since the last export (window-rows.ts), with their key and key
- * group: the keys of the panes `fired` since, of the slots added since, and of the slots updated
- * since; undefined when `fired` is null (the first export, or the first after a restore: full).
- * Marks every pane's slots as exported.
- *
- * @example
- * ```ts
- * // internal: changedKeys(fired, panes, (pane, i) => pane.groups[i], keyId)
- * ```
- */
-export function changedKeys<Id>(
-  fired: Pane<Id>[] | null,
-  panes: Pane<Id>[],
-  keyGroup: (pane: Pane<Id>, i: number) => number,
-  idOf: (key: unknown) => Id,
-): Map<Id, KeyRef> | undefined {
-  const changed = fired === null ? undefined : new Map<Id, KeyRef>();
-  const add = (pane: Pane<Id>, id: Id, i: number): void => {
-    if (!changed!.has(id)) changed!.set(id, { key: pane.keys[i], keyGroup: keyGroup(pane, i) });
-  };
-  if (changed !== undefined) for (const pane of fired!) for (const [id, i] of pane.slots) add(pane, id, i);
-  for (const pane of panes) {
-    if (changed !== undefined) {
-      // By slot, not through the pane's Map: a scan of a byte per key costs next to nothing.
-      const { keys, dirty } = pane;
-      for (let i = 0; i < keys.length; i++) if (i >= pane.exported || dirty[i] === 1) add(pane, idOf(keys[i]), i);
-    }
-    pane.exported = pane.keys.length;
-    pane.dirty = new Uint8Array(pane.exported);
-  }
-  return changed;
 }

@@ -53,7 +53,6 @@ export class PanePath<T, K, R> {
       inc: this.#inc,
       addSlot: (pane, id, key, keyGroup) => this.#addSlot(pane, id, key, keyGroup),
       groupOf: (pane, i) => this.#groupOf(pane, i),
-      fired: null,
       tracking: false,
     };
   }
@@ -183,11 +182,11 @@ export class PanePath<T, K, R> {
     const late = this.#late;
     if (late !== null) {
       const bound = this.#lateBound(watermark);
-      for (let kept = late.takeDue(bound); kept !== null; kept = late.takeDue(bound)) this.#access.fired?.push(kept);
+      // Dropped: the next checkpoint leaves their tables out, which makes them empty.
+      while (late.takeDue(bound) !== null);
     }
     const simple = late === null && this.#setup.fn.process === undefined;
     for (let pane = panes.takeDue(watermark); pane !== null; pane = panes.takeDue(watermark)) {
-      this.#access.fired?.push(pane);
       if (!simple || pane.fired.length > 0) {
         this.#fireWhole(pane, watermark, out);
         continue;
@@ -237,7 +236,10 @@ export class PanePath<T, K, R> {
       fired[i] = index + 1;
       this.#emit(pane, i, shared ?? paneOf(index, maxTs, maxTs, true, last), out);
     }
-    if (!last && this.#setup.cleanupTime(maxTs) > watermark) late.insert(pane);
+    if (!last && this.#setup.cleanupTime(maxTs) > watermark) {
+      pane.dirty.fill(1); // (the counts are exported: every key of the pane changed)
+      late.insert(pane);
+    }
   }
 
   /**
@@ -279,8 +281,7 @@ export class PanePath<T, K, R> {
     const columns = this.#columns!;
     for (let i = 0; i < keys.length; i++)
       to.next({ key: keys[i] as K, window, value: columns.result(pane.columns, i) as R, pane: ON_TIME_ONLY_PANE });
-    // Nothing reads the pane now, unless the export of window rows keeps it (`access.fired`).
-    if (this.#access.fired === null) this.#panes.recycle(pane);
+    this.#panes.recycle(pane); // nothing reads the pane now
     return keys.length;
   }
 
@@ -297,17 +298,9 @@ export class PanePath<T, K, R> {
   }
 
   clear(): void {
-    this.#access.fired = null;
     this.#access.tracking = false;
     this.#panes.clear();
     this.#late?.clear();
-  }
-
-  /** Whether checkpoints take pane tables (pane-rows.ts); else window rows. */
-  get columnar(): boolean {
-    return (
-      this.#late === null && this.#setup.incremental !== null && !this.#panes.panes().some((p) => p.fired.length > 0)
-    );
   }
 
   /**

@@ -1,19 +1,19 @@
 /**
- * The pane path's state in and out of checkpoints (pane-path.ts): its windows as window rows
- * (window-rows.ts) or as columnar pane tables (pane-rows.ts), and their restore. Kept apart from
- * the per-record path so that file stays one concept; it works on what `PaneAccess` opens.
+ * The pane path's state in and out of checkpoints (pane-path.ts): its windows as columnar pane
+ * tables (pane-rows.ts), and their restore, also from window rows (window-rows.ts: checkpoints
+ * written before pane tables held fired panes, and state of the general path). Kept apart from the
+ * per-record path so that file stays one concept; it works on what `PaneAccess` opens.
  */
 import { accExportOf } from './acc-export.js';
 import { clonePlain } from './aggregates.js';
 import { fromAccumulator, toAccumulator } from './column-accumulators.js';
 import type { AggregateColumns } from './aggregate-columns.js';
 import { FUSED_KEY_GROUP, type WindowSetup } from './config.js';
-import { changedKeys, exportPanes, paneTableCanHold, windowDataOf, type PaneContents } from './pane-contents.js';
+import { exportPanes, paneTableCanHold, windowDataOf, type Elements, type PaneContents } from './pane-contents.js';
 import { panesFit, takeWrittenSlots, type PaneColumns, type PaneRowSource, type PaneSlots } from './pane-rows.js';
 import type { Pane, PaneTable } from './panes.js';
 import type { KeyData, WindowData, WindowOperatorState } from './types.js';
-import { UNKEYED, type Id, type KeyRef } from './window-state.js';
-import type { WindowRowSource } from './window-rows.js';
+import { UNKEYED, type Id } from './window-state.js';
 import { keyId } from '../core/keys.js';
 
 /** What a pane path opens to its checkpoint code: its tables, and how a slot is taken and read. */
@@ -27,8 +27,6 @@ export interface PaneAccess {
   /** Takes the next slot of `pane` for a key (FUSED_KEY_GROUP: none kept). */
   addSlot(pane: Pane<Id>, id: Id, key: unknown, keyGroup: number): number;
   groupOf(pane: Pane<Id>, i: number): number;
-  /** The panes fired since the last export of window rows (the path adds them); null before the first. */
-  fired: Pane<Id>[] | null;
   /** Whether written slots are recorded for pane tables (after the first export). */
   tracking: boolean;
 }
@@ -97,22 +95,31 @@ export function exportPaneKeys(a: PaneAccess, only: Id | undefined): KeyData[] {
 }
 
 /**
- * The live panes as the checkpoint's pane tables read them (pane-rows.ts); after the first call,
- * each with the slots written since the last call.
+ * The panes (the late ones too) as the checkpoint's pane tables read them (pane-rows.ts); after the
+ * first call, each with the slots written since the last call.
  */
 function exportPaneSlots(a: PaneAccess): PaneSlots[] {
   const acc = accExportOf(a.setup.incremental);
+  const elements = a.setup.incremental === null;
   const tracking = a.tracking;
   a.tracking = true;
-  return a.table.panes().map((pane) => ({
+  return allPanes(a).map((pane) => ({
     window: pane.window,
     length: pane.keys.length,
+    fired: pane.fired.length > 0,
     changed: takeWrittenSlots(pane, tracking),
     key: (i) => clonePlain(pane.keys[i], 'key'),
     keyGroup: (i) => a.groupOf(pane, i),
-    acc: (i) => acc.exportAcc(accOf(a, pane, i)),
+    acc: (i) => {
+      const value = accOf(a, pane, i);
+      return elements ? copyElements(value as Elements) : acc.exportAcc(value);
+    },
+    count: (i) => pane.fired[i] ?? 0,
   }));
 }
+
+/** A copy of a window's elements (the checkpoint's or the restored state's stay apart from the window's). */
+const copyElements = (e: Elements): Elements => ({ values: e.values.slice(), times: e.times.slice() });
 
 /** Puts a restored key's accumulator (or elements) into a new slot of `pane`. */
 function put(a: PaneAccess, pane: Pane<Id>, key: unknown, keyGroup: number, acc: unknown): number {
@@ -124,18 +131,24 @@ function put(a: PaneAccess, pane: Pane<Id>, key: unknown, keyGroup: number, acc:
 }
 
 /**
- * Restores pane tables that the path's `canHoldPanes` accepted, into the cleared table.
+ * Restores pane tables that `paneCanHold` accepted, into the cleared table: panes the watermark
+ * passed go to the late panes, with their firing counts.
  *
  * @example
  * ```ts
- * // internal: restorePaneColumns(access, [{ window: { start: 0, end: 100 }, keyGroup: 7, keys: ['a'], accs: [3] }])
+ * // internal: restorePaneColumns(access, 50, [{ window: { start: 0, end: 100 }, keyGroup: 7, keys: ['a'], accs: [3], counts: [], elements: false }])
  * ```
  */
-function restorePaneColumns(a: PaneAccess, panes: readonly PaneColumns[]): void {
+function restorePaneColumns(a: PaneAccess, watermark: number, panes: readonly PaneColumns[]): void {
   const acc = accExportOf(a.setup.incremental);
-  for (const { window, keyGroup, keys, accs } of panes) {
-    const pane = a.table.paneAt(window.start);
-    for (let i = 0; i < keys.length; i++) put(a, pane, clonePlain(keys[i], 'key'), keyGroup, acc.importAcc(accs[i]));
+  for (const { window, keyGroup, keys, accs, counts, elements } of panes) {
+    const pane = (window.end - 1 > watermark ? a.table : a.late!).paneAt(window.start);
+    for (let i = 0; i < keys.length; i++) {
+      const restored = elements ? copyElements(accs[i] as Elements) : acc.importAcc(accs[i]);
+      const slot = put(a, pane, clonePlain(keys[i], 'key'), keyGroup, restored);
+      const fired = counts[i] as number | undefined;
+      if (fired) pane.fired[slot] = fired;
+    }
   }
 }
 
@@ -166,37 +179,17 @@ function restorePaneRows(a: PaneAccess, s: WindowOperatorState): void {
 }
 
 /**
- * The keys whose windows changed since the last export (window-rows.ts): those of the panes fired
- * since (`a.fired`), and those written since; undefined when `a.fired` is null (the export is full).
- */
-function takePaneChanges(a: PaneAccess): Map<Id, KeyRef> | undefined {
-  const fired = a.fired;
-  a.fired = [];
-  return changedKeys(
-    fired,
-    allPanes(a),
-    (pane, i) => a.groupOf(pane, i),
-    (key) => idOf(a, key),
-  );
-}
-
-/**
- * The pane path as the checkpoint's exporters read it (window-rows.ts `WindowExporter`, pane-rows.ts
- * `PaneExporter`). Here rather than as methods of `PanePath`, with the bookkeeping of incremental
- * exports in `a`, so that a bundle of windows without checkpoints leaves it out (window-codec.ts).
+ * The pane path as the checkpoint's exporter reads it (pane-rows.ts `PaneExporter`). Here rather
+ * than a method of `PanePath`, with the bookkeeping of incremental exports in `a`, so that a bundle
+ * of windows without checkpoints leaves it out (window-codec.ts).
  *
  * @example
  * ```ts
- * // internal: exports.rows.export(paneRows(panes.access), checkpoint.incremental)
+ * // internal: exports.panes.export(paneRows(panes.access), checkpoint.incremental)
  * ```
  */
-export function paneRows(a: PaneAccess): WindowRowSource<Id> & PaneRowSource {
-  return {
-    exportKeys: () => exportPaneKeys(a, undefined),
-    exportKey: (id) => exportPaneKeys(a, id)[0],
-    takeChanged: () => takePaneChanges(a),
-    exportPanes: () => exportPaneSlots(a),
-  };
+export function paneRows(a: PaneAccess): PaneRowSource {
+  return { exportPanes: () => exportPaneSlots(a) };
 }
 
 /**
@@ -210,7 +203,10 @@ export function paneRows(a: PaneAccess): WindowRowSource<Id> & PaneRowSource {
  */
 export function paneCanHold(a: PaneAccess, s: WindowOperatorState, panes: readonly PaneColumns[]): boolean {
   const { incremental, size, offset } = a.setup;
-  const fit = panes.length === 0 || (incremental !== null && panesFit(panes, size, offset, s.watermark));
+  // (Elements for a process function, accumulators for the others: else the general path converts.)
+  const fit =
+    panes.every((p) => p.elements === (incremental === null)) &&
+    panesFit(panes, size, offset, (t) => a.setup.cleanupTime(t), s.watermark);
   return fit && paneTableCanHold(a.setup, s);
 }
 
@@ -224,5 +220,5 @@ export function paneCanHold(a: PaneAccess, s: WindowOperatorState, panes: readon
  */
 export function restorePane(a: PaneAccess, s: WindowOperatorState, panes: readonly PaneColumns[]): void {
   restorePaneRows(a, s);
-  restorePaneColumns(a, panes);
+  restorePaneColumns(a, s.watermark, panes);
 }

@@ -56,7 +56,8 @@ export function validateWindowState(
 
 /**
  * Checks the keys of restored pane tables (pane-rows.ts) as `validateWindowState` checks the keys
- * of window rows; their accumulators are checked by the aggregate's import, as there.
+ * of window rows, their firing counts, and a process function's elements; accumulators are checked
+ * by the aggregate's import, as there.
  *
  * @example
  * ```ts
@@ -64,16 +65,23 @@ export function validateWindowState(
  * ```
  */
 export function validatePaneColumns(panes: readonly PaneColumns[], uid: string | null, keyed: boolean): void {
-  if (!keyed) return; // (windowAll's one key is restored as undefined)
   const check = new RestoreChecks(
     uid ?? undefined,
     (field, reason) => new WindowStateError(reason, uid ?? undefined, field),
   );
-  for (const { window, keyGroup, keys } of panes) {
+  for (const { window, keyGroup, keys, accs, counts, elements } of panes) {
+    const table = `${keyGroup}/${counts.length > 0 ? 'fired' : 'pane'}:${window.start}:${window.end}`;
     for (let i = 0; i < keys.length; i++) {
-      // Strings, the common case, need no more than their type.
-      if (typeof keys[i] !== 'string')
-        checkKeyValue(check, keys[i], `${keyGroup}/pane:${window.start}:${window.end}.keys[${i}]`);
+      // Strings, the common case, need no more than their type. (windowAll's one key is restored as undefined.)
+      if (keyed && typeof keys[i] !== 'string') checkKeyValue(check, keys[i], `${table}.keys[${i}]`);
+      if (counts.length > 0) check.integer(counts[i], `${table}.values[${i}][1]`);
+      if (elements) {
+        const at = `${table}.values[${i}]${counts.length > 0 ? '[0]' : ''}`;
+        const e = check.object(accs[i], at);
+        const times = check.times(e['times'], `${at}.times`);
+        if (check.array(e['values'], `${at}.values`).length !== times.length)
+          check.fail(`${at}.values`, `holds ${(e['values'] as unknown[]).length} elements for ${times.length} times`);
+      }
     }
   }
 }

@@ -7,7 +7,6 @@ import type { WindowSetup } from './config.js';
 import type { GeneralWindows } from './general-windows.js';
 import type { PaneExporter } from './pane-rows.js';
 import type { PanePath } from './pane-path.js';
-import type { WindowExporter } from './window-rows.js';
 
 /**
  * What a window operator opens to the code that exports and restores its state (window-codec.ts,
@@ -29,10 +28,7 @@ export interface WindowStateAccess extends StateAccess {
   exports: WindowExports | undefined;
 }
 
-/** What the codec keeps between an operator's checkpoints: the key groups of the last export of each layout. */
+/** What the codec keeps between an operator's checkpoints: the tables of the pane path's last export. */
 export interface WindowExports {
-  readonly rows: WindowExporter;
   readonly panes: PaneExporter;
-  /** Whether the last checkpoint took pane tables (pane-rows.ts) rather than window rows; null before the first. */
-  columnar: boolean | null;
 }

@@ -2,14 +2,16 @@
  * The window operator's state in and out of checkpoints, through the narrow view the operator opens
  * (`WindowStateAccess`, operator.ts). The checkpoint runtime holds this codec (src/checkpoint/
  * state-codecs.ts) and `WindowOperator` of rxflink/engine (snapshotting-operator.ts) calls it, so
- * that a bundle of `window(...)` without checkpoints leaves out the rows, pane tables, migration and
- * validation this file links (docs/architecture.md §4).
+ * that a bundle of `window(...)` without checkpoints leaves out the pane tables, rows, migration and
+ * validation this file links (docs/architecture.md §4). The pane path exports pane tables only
+ * (fired panes, firing counts and elements included), so a checkpoint writes no window rows;
+ * a restore still reads them (older checkpoints, the general path's conversions).
  */
 import type { PendingCheckpoint, StateCodec } from '../core/checkpointing.js';
 import type { OperatorStateSnapshot, RestoreCheckpointOptions } from '../core/state-snapshot.js';
 import { WindowStateError } from './errors.js';
 import type { GeneralPathFactory, GeneralWindows } from './general-windows.js';
-import type { WindowExports, WindowStateAccess } from './state-access.js';
+import type { WindowStateAccess } from './state-access.js';
 import { paneKeys, PaneExporter, type PaneColumns } from './pane-rows.js';
 import { paneCanHold, paneRows, restorePane } from './pane-state.js';
 import { validatePaneColumns, validateWindowState } from './restore-validation.js';
@@ -18,19 +20,13 @@ import {
   layeredTables,
   restoredWindowState,
   windowCheckpointState,
-  WindowExporter,
   type WindowCheckpointState,
 } from './window-rows.js';
 
-/** The operator's export bookkeeping, made on first use. */
-function exportsOf(a: WindowStateAccess): WindowExports {
-  if (a.exports === undefined) a.exports = { rows: new WindowExporter(), panes: new PaneExporter(), columnar: null };
-  return a.exports;
-}
-
 /**
- * The windows in the key-grouped format (window-rows.ts): with `checkpoint.incremental`, only the
- * keys whose windows changed since the last checkpoint.
+ * The windows in the key-grouped format: the pane path's pane tables (pane-rows.ts), the general
+ * path's tables of its keyed state layer; with `checkpoint.incremental`, only the keys whose
+ * windows changed since the last checkpoint.
  *
  * @example
  * ```ts
@@ -40,22 +36,13 @@ function exportsOf(a: WindowStateAccess): WindowExports {
 export function snapshotWindows(a: WindowStateAccess, checkpoint: PendingCheckpoint): OperatorStateSnapshot {
   const setup = a.setup;
   return namingWindow(setup.uid, () => {
-    const exports = exportsOf(a);
     const panes = a.panes;
-    const columnar = panes?.columnar === true;
-    // A switch of layout (early counts come and go) starts both over: the next export is full, and
-    // the other layout's tables, left out, restore as empty.
-    if (columnar !== exports.columnar) {
-      exports.rows.reset();
-      exports.panes.reset();
-      exports.columnar = columnar;
-    }
     // The general path checkpoints the tables of its keyed state layer (window-set-rows.ts).
     const layered = panes === null ? a.general!.checkpoint(checkpoint.incremental) : undefined;
-    const keyed = columnar
-      ? exports.panes.export(paneRows(panes!.access), checkpoint.incremental)
-      : (layered?.tables ?? exports.rows.export(paneRows(panes!.access), checkpoint.incremental));
-    const state = windowCheckpointState(setup.uid, setup.assigner.name, setup.watermark, layered?.header);
+    a.exports ??= { panes: new PaneExporter() };
+    const keyed = layered?.tables ?? a.exports.panes.export(paneRows(panes!.access), checkpoint.incremental);
+    const elements = panes !== null && setup.incremental === null;
+    const state = windowCheckpointState(setup.uid, setup.assigner.name, setup.watermark, layered?.header, elements);
     return { stateVersion: 0, state, keyed };
   });
 }
@@ -99,9 +86,7 @@ export function restoreWindowSnapshot(
 
 /** Forgets what the last checkpoint exported: the next one is full (after a restore). */
 function forgetExports(a: WindowStateAccess): void {
-  if (a.exports === undefined) return;
-  a.exports.rows.reset();
-  a.exports.panes.reset();
+  a.exports?.panes.reset();
 }
 
 /**
@@ -143,7 +128,8 @@ export function restoreWindowState(
     }
   }
   const general = a.toGeneralPath(built); // this operator keeps the general path from now on
-  general.restore(paneColumns.length === 0 ? s : { ...s, keys: [...s.keys, ...paneKeys(paneColumns)] });
+  const keys = paneKeys(paneColumns, (t) => setup.cleanupTime(t), s.watermark);
+  general.restore(keys.length === 0 ? s : { ...s, keys: [...s.keys, ...keys] });
 }
 
 /**

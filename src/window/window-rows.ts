@@ -4,16 +4,19 @@
  * state, timers, pane count) as `WindowOperatorState` lists them, in tables `<keyGroup>/windows`.
  * Full, or incremental: only the rows of the keys whose windows changed since the last export (the
  * general path records those keys), and deletes for keys left without a window. The pane path
- * exports columnar pane tables instead (pane-rows.ts); a restore reads both.
+ * exports columnar pane tables instead (pane-rows.ts), and the general path the tables of its keyed
+ * state layer: this format is what earlier versions wrote, and a restore reads it and both others.
  *
  * A restore reads only the tables of the key groups it is given (`rowsByName`), so that parallel
  * instances can split one window operator's state; state of the version before this format (a
- * `WindowOperatorState` v1, stored whole) is migrated to it first, by the keyed state's migrations
- * (format 0 of state/format-migration.ts: its keys are a list of rows).
+ * `WindowOperatorState` v1, stored whole) needs no migration: its keys are the rows, each with its
+ * key group, so a restore takes those of its range (format 0 of state/format-migration.ts, read
+ * here without the keyed state's migrations).
  */
 import type { Key } from '../core/keys.js';
 import { defineOwn } from '../core/plain-data.js';
 import {
+  inKeyGroupRange,
   keyGroupTable,
   type KeyedTableSnapshot,
   type KeyGroupRange,
@@ -21,7 +24,6 @@ import {
 } from '../core/state-snapshot.js';
 import { isObject } from '../state/cells.js';
 import { StateRestoreError } from '../state/errors.js';
-import { rowListToKeyGroups } from '../state/format-migration.js';
 import { keyGroupTables } from '../state/keyed-export.js';
 import { KEYED_STATE_FORMAT, type KeyedStateExport, type KeyedStateHeader } from '../state/snapshot-types.js';
 import { paneWindowOf, type PaneColumns } from './pane-rows.js';
@@ -52,6 +54,8 @@ export interface WindowCheckpointState {
   readonly assigner: string;
   readonly watermark: number;
   readonly keyedState: KeyedStateHeader;
+  /** True when the pane tables hold a process function's elements (`{ values, times }`), not accumulators. */
+  readonly elements?: true;
 }
 
 /** A path's windows by key, and the keys that changed since the last export. */
@@ -146,8 +150,10 @@ export function windowCheckpointState(
   assigner: string,
   watermark: number,
   keyedState: KeyedStateHeader = WINDOW_HEADER,
+  elements = false,
 ): WindowCheckpointState {
-  return { operator: 'window', uid, assigner, watermark, keyedState };
+  const state: WindowCheckpointState = { operator: 'window', uid, assigner, watermark, keyedState };
+  return elements ? { ...state, elements } : state;
 }
 
 /** What reads the general path's tables of the state layer (its `keysOf`, general-windows.ts). */
@@ -185,9 +191,9 @@ export function restoredWindowState(
   const s = stored.state as Partial<WindowCheckpointState & WindowOperatorState> | null;
   if (!isObject(s)) return { state: s, panes: [] }; // (restoreState names what is wrong)
   if (s.operator !== 'window') {
-    // Version 1 (snapshotState, stored whole), migrated to rows by key group.
+    // Version 1 (snapshotState, stored whole): its keys are already the rows, with their key groups.
     if (!Array.isArray(s.keys)) return { state: s, panes: [] };
-    return { state: { ...s, keys: rowsOf(migrateV1(s as WindowOperatorState), range, uid).keys }, panes: [] };
+    return { state: { ...s, keys: v1KeysIn(s.keys, range) }, panes: [] };
   }
   const layered = layeredTables(stored);
   if (layered !== undefined) {
@@ -202,7 +208,8 @@ export function restoredWindowState(
     const keys = general.keysOf(layered, range);
     return { state: { version: 1, uid: s.uid, assigner: s.assigner, watermark: s.watermark, keys }, panes: [] };
   }
-  const { keys, panes } = rowsOf({ header: s.keyedState as KeyedStateHeader, tables: stored.keyed ?? {} }, range, uid);
+  const data = { header: s.keyedState as KeyedStateHeader, tables: stored.keyed ?? {} };
+  const { keys, panes } = rowsOf(data, range, uid, s.elements === true);
   const restoredPanes = keyed ? panes : panes.map((p) => ({ ...p, keyGroup: -1, keys: p.keys.map(() => undefined) }));
   return {
     state: { version: 1, uid: s.uid, assigner: s.assigner, watermark: s.watermark, keys },
@@ -227,28 +234,46 @@ export function layeredTables(stored: OperatorStateSnapshot): KeyedStateExport |
   return { header, tables: stored.keyed ?? {} };
 }
 
-/** `WindowOperatorState` v1 as rows by key group: its keys are format 0 of the keyed state's migrations. */
-function migrateV1(s: WindowOperatorState): KeyedStateExport {
-  // (The rows carry their key groups: no max parallelism is needed. Format 0 is the only format
-  // v1 keys can be, so its one step runs without the others: state/format-migration.ts.)
-  return rowListToKeyGroups({ rowList: WINDOW_ROWS, entries: s.keys });
+/**
+ * The keys of `WindowOperatorState` v1 in `range`, in key-group order (windowAll's -1 in group 0), as
+ * the tables of this format give them. A key whose key group is not a number is kept for
+ * `validateWindowState` to name (in group 0).
+ */
+function v1KeysIn(keys: readonly unknown[], range: KeyGroupRange | undefined): unknown[] {
+  const groupOf = (k: unknown): number =>
+    isObject(k) && typeof k['keyGroup'] === 'number' ? Math.max(k['keyGroup'], 0) : 0;
+  return keys.filter((k) => inKeyGroupRange(groupOf(k), range)).sort((a, b) => groupOf(a) - groupOf(b));
 }
 
-/** The keys of the window rows of `data` in `range`, and its pane tables there, in key-group order. */
+/**
+ * The keys of the window rows of `data` in `range`, and its pane tables there, in key-group order;
+ * `elements`: the pane tables hold a process function's elements.
+ */
 function rowsOf(
   data: KeyedStateExport,
   range: KeyGroupRange | undefined,
   uid: string | null,
+  elements: boolean,
 ): { keys: KeyData[]; panes: PaneColumns[] } {
   const keys: KeyData[] = [];
   const panes: PaneColumns[] = [];
   for (const table of keyGroupTables(data, range, uid ?? undefined)) {
     if (table.name !== WINDOW_ROWS) {
-      const window = paneWindowOf(table.name);
-      if (window === undefined) {
+      const pane = paneWindowOf(table.name);
+      if (pane === undefined) {
         throw new StateRestoreError(uid ?? undefined, `keyed table ${JSON.stringify(table.name)} of no window rows`);
       }
-      panes.push({ window, keyGroup: table.keyGroup, keys: table.keys, accs: table.rows });
+      // A pane that fired: rows [acc, count] (restore-validation.ts checks the counts).
+      const rows = table.rows as unknown[];
+      const pair = (row: unknown, i: number): unknown => (Array.isArray(row) ? row[i] : undefined);
+      panes.push({
+        window: pane.window,
+        keyGroup: table.keyGroup,
+        keys: table.keys,
+        accs: pane.fired ? rows.map((row) => pair(row, 0)) : rows,
+        counts: pane.fired ? rows.map((row) => pair(row, 1)) : [],
+        elements,
+      });
       continue;
     }
     table.keys.forEach((key, i) => {

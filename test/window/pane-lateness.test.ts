@@ -30,6 +30,9 @@ import {
 } from '../../src/window/index.js';
 import { InvalidOptionError } from '../../src/core/errors.js';
 import { harness, rec, wm } from './helpers.js';
+import { applyDeltas, SNAPSHOT_FORMAT_VERSION, type Snapshot } from '../../src/checkpoint/snapshot.js';
+import { pending } from '../fixtures/state-format/snapshots.js';
+import { keyGroupOf } from '../../src/core/keys.js';
 
 type Op = { kind: 'rec'; key: string; ts: number; v: number } | { kind: 'wm'; t: number } | { kind: 'snapshot' };
 type Fn = 'aggregate' | 'reduce+process' | 'process';
@@ -148,20 +151,25 @@ function run(size: number, lateness: number, fn: Fn, ops: Op[], general: boolean
   return { out: render(out), states, timers, windows, seen, late: counters.get('lateRecordsToSideOutput') };
 }
 
+/** Records (weight 8) and watermarks (3), for `fc.oneof`. */
+const recordsAndWatermarks = [
+  {
+    weight: 8,
+    arbitrary: fc.record({
+      kind: fc.constant('rec' as const),
+      key: fc.constantFrom('a', 'b', 'c'),
+      ts: fc.integer({ min: -20, max: 200 }),
+      v: fc.integer({ min: 0, max: 9 }),
+    }),
+  },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('wm' as const), t: fc.integer({ min: 1, max: 30 }) }) },
+];
+
 const opsArb: fc.Arbitrary<Op[]> = fc.array(
-  fc.oneof(
-    {
-      weight: 8,
-      arbitrary: fc.record({
-        kind: fc.constant('rec' as const),
-        key: fc.constantFrom('a', 'b', 'c'),
-        ts: fc.integer({ min: -20, max: 200 }),
-        v: fc.integer({ min: 0, max: 9 }),
-      }),
-    },
-    { weight: 3, arbitrary: fc.record({ kind: fc.constant('wm' as const), t: fc.integer({ min: 1, max: 30 }) }) },
-    { weight: 1, arbitrary: fc.constant({ kind: 'snapshot' as const }) },
-  ),
+  fc.oneof(...recordsAndWatermarks, {
+    weight: 1,
+    arbitrary: fc.constant({ kind: 'snapshot' as const }),
+  }),
   { maxLength: 60 },
 );
 
@@ -291,5 +299,115 @@ describe('the general path comes with the descriptors that need it', () => {
     expect((error as WindowStateError).message).toContain('clicks-per-page');
     // Nothing was replaced: the operator still holds its own window.
     expect(opOf(strict).windowCount).toBe(1);
+  });
+});
+
+describe('the pane path in checkpoints: pane tables hold fired panes, firing counts and elements', () => {
+  type CheckpointOp = Op | { kind: 'early' } | { kind: 'checkpoint' };
+  /**
+   * Runs `ops` on the pane path; at each 'checkpoint' and 'snapshot', takes a checkpoint (full, then
+   * incremental: the chain of them since the first); at a 'snapshot', restores the chain into a new
+   * operator, on the general path when `general`. Every table of the pane path is a pane table: none of window rows.
+   */
+  function checkpointed(size: number, lateness: number, fn: Fn, ops: CheckpointOp[], general: boolean): string[] {
+    const late = new SideOutput<StreamRecord<number, string>>('late');
+    let h = harness(factory(size, lateness, false, fn, late, new Counters()));
+    let watermark = 0;
+    const out: StreamElement<unknown, unknown>[] = [];
+    const chain: Snapshot[] = [];
+    for (const op of ops) {
+      if (op.kind === 'rec') h.process(rec(op.v, op.ts, op.key));
+      else if (op.kind === 'wm') {
+        watermark += op.t;
+        h.process(wm(watermark));
+      } else if (op.kind === 'early') h.process({ kind: 'control', type: 'fire-early' });
+      else {
+        const id = chain.length + 1;
+        const state = opOf(h).snapshotCheckpoint(pending(id, id > 1));
+        if (opOf(h).stateAccess.panes !== null)
+          for (const table of Object.keys(state.keyed ?? {})) expect(table).toMatch(/^\d+\/(pane|fired):/);
+        chain.push({
+          formatVersion: SNAPSHOT_FORMAT_VERSION,
+          pipelineId: 'panes',
+          checkpointId: id,
+          kind: 'checkpoint',
+          createdAt: 0,
+          ...(id > 1 ? { parentCheckpointId: id - 1 } : {}),
+          operators: { w: structuredClone(state) },
+          sources: {},
+          watermarks: {},
+        });
+        if (op.kind === 'checkpoint') continue;
+        out.push(...h.takeOutput());
+        h = harness(factory(size, lateness, general, fn, late, new Counters()));
+        const [full, ...deltas] = chain;
+        opOf(h).restoreCheckpoint(applyDeltas(full!, deltas).operators['w']!);
+      }
+    }
+    h.process(END_OF_STREAM);
+    out.push(...h.takeOutput());
+    return render(out);
+  }
+  const checkpointOps: fc.Arbitrary<CheckpointOp[]> = fc.array(
+    fc.oneof(
+      ...recordsAndWatermarks,
+      { weight: 1, arbitrary: fc.constant({ kind: 'early' as const }) },
+      { weight: 2, arbitrary: fc.constant({ kind: 'checkpoint' as const }) },
+      { weight: 1, arbitrary: fc.constant({ kind: 'snapshot' as const }) },
+    ),
+    { maxLength: 60 },
+  );
+
+  for (const fn of ['aggregate', 'reduce+process', 'process'] as const) {
+    it(`property (${fn}): a chain of full and incremental checkpoints restores what the run has, on either path`, () => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 1, max: 30 }),
+          fc.oneof(fc.integer({ min: 0, max: 40 }), fc.constant(Infinity)),
+          checkpointOps,
+          (size, lateness, ops) => {
+            const straight = ops.filter((op) => op.kind !== 'snapshot' && op.kind !== 'checkpoint');
+            const expected = sortedRuns(checkpointed(size, lateness, fn, straight, false));
+            expect(sortedRuns(checkpointed(size, lateness, fn, ops, false))).toEqual(expected);
+            expect(sortedRuns(checkpointed(size, lateness, fn, ops, true))).toEqual(expected);
+          },
+        ),
+        { numRuns: 150 },
+      );
+    });
+  }
+
+  it('an early firing, an incremental checkpoint, the on-time firing and another: the restored late pane has both counts', () => {
+    const ops: CheckpointOp[] = [
+      { kind: 'rec', key: 'a', ts: 1, v: 1 },
+      { kind: 'early' },
+      { kind: 'checkpoint' },
+      { kind: 'wm', t: 10 },
+      { kind: 'snapshot' },
+      { kind: 'rec', key: 'a', ts: 2, v: 2 },
+    ];
+    const expected = checkpointed(
+      10,
+      5,
+      'aggregate',
+      ops.filter((op) => op.kind === 'rec' || op.kind === 'wm' || op.kind === 'early'),
+      false,
+    );
+    expect(expected.join('\n')).toContain('LATE#2');
+    for (const general of [false, true])
+      expect(sortedRuns(checkpointed(10, 5, 'aggregate', ops, general))).toEqual(sortedRuns(expected));
+  });
+
+  it('a pane that fired is a table of [acc, count] rows; the elements of a process function are rows { values, times }', () => {
+    const late = new SideOutput<StreamRecord<number, string>>('late');
+    const h = harness(factory(10, 5, false, 'process', late, new Counters()));
+    h.process(rec(1, 1, 'a'), rec(2, 12, 'a'), wm(9), rec(3, 3, 'a'));
+    const state = opOf(h).snapshotCheckpoint(pending(1, false));
+    expect(state.state).toMatchObject({ elements: true, watermark: 9 });
+    const group = keyGroupOf('a');
+    expect(state.keyed).toEqual({
+      [`${group}/fired:0:10`]: { kind: 'full', keys: ['a'], values: [[{ values: [1, 3], times: [1, 3] }, 2]] },
+      [`${group}/pane:10:20`]: { kind: 'full', keys: ['a'], values: [{ values: [2], times: [12] }] },
+    });
   });
 });

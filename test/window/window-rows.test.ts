@@ -17,6 +17,7 @@ import type { KeyedTableSnapshot, OperatorStateSnapshot } from '../../src/core/s
 import { OperatorHarness } from '../../src/testing/harness.js';
 import { StateRestoreError } from '../../src/state/errors.js';
 import { sum, tumblingEventTimeWindows } from '../../src/window/index.js';
+import { WindowStateError } from '../../src/window/errors.js';
 import { END, scenarios, type Step } from '../state/legacy-scenarios.js';
 import { windowOp } from './helpers.js';
 
@@ -168,7 +169,7 @@ describe('an incremental window checkpoint holds only the keys that changed', ()
       const chain: Snapshot[] = [];
       const steps: (() => void)[] = [
         () => h.process(rec(1, 10, 'a'), rec(2, 20, 'b')),
-        () => h.process({ kind: 'control', type: 'fire-early' }), // early panes: the path switches to window rows
+        () => h.process({ kind: 'control', type: 'fire-early' }), // early panes: fired: tables of [acc, count]
         () => h.process(rec(5, 30, 'a')),
         () => h.process(rec(1, 1100, 'c')),
       ];
@@ -264,6 +265,27 @@ describe('a malformed window row', () => {
       });
     expect(restore).toThrow(StateRestoreError);
     expect(restore).toThrow(/"w".*key "a"|key "a".*"w"|w.*key "a"/);
+  });
+});
+
+describe('a malformed key of WindowOperatorState v1 in a checkpoint', () => {
+  it('fails the restore with a WindowStateError naming the uid and the field, with or without a range of key groups', () => {
+    const h = new OperatorHarness(
+      windowOp(tumblingEventTimeWindows(1000), { kind: 'aggregate', aggregate: sum() as never }, { uid: 'w' }) as never,
+    ) as unknown as Harness;
+    const window = { start: 0, end: 1000, has: true, acc: 5, values: null, times: null, trigger: null };
+    const state = {
+      version: 1,
+      uid: 'w',
+      assigner: 'tumblingEventTimeWindows',
+      watermark: 0,
+      keys: [{ key: 'a', keyGroup: '7', windows: [{ ...window, eventTimers: [999], processingTimers: [] }] }],
+    };
+    for (const options of [{}, { keyGroups: { start: 0, end: 63 } }]) {
+      const restore = (): void => h.operator.restoreCheckpoint!({ stateVersion: 0, state }, options);
+      expect(restore).toThrow(WindowStateError);
+      expect(restore).toThrow(/"w".*state\.keys\[0\]\.keyGroup/);
+    }
   });
 });
 
