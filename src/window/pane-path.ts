@@ -303,13 +303,6 @@ export class PanePath<T, K, R> {
     this.#late?.clear();
   }
 
-  /** Whether checkpoints take pane tables (pane-rows.ts); else window rows. */
-  get columnar(): boolean {
-    return (
-      this.#late === null && this.#setup.incremental !== null && !this.#panes.panes().some((p) => p.fired.length > 0)
-    );
-  }
-
   /**
    * What the checkpoint code opens (pane-state.ts: `paneRows`, `paneCanHold`, `restorePane`): the
    * incremental exports' bookkeeping is there, so that a bundle without checkpoints leaves it out.

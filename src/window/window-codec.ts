@@ -42,7 +42,13 @@ export function snapshotWindows(a: WindowStateAccess, checkpoint: PendingCheckpo
   return namingWindow(setup.uid, () => {
     const exports = exportsOf(a);
     const panes = a.panes;
-    const columnar = panes?.columnar === true;
+    // Pane tables (pane-rows.ts) while no window kept for lateness or fired early; else window rows.
+    const access = panes?.access;
+    const columnar =
+      access !== undefined &&
+      access.late === null &&
+      access.setup.incremental !== null &&
+      !access.table.panes().some((p) => p.fired.length > 0);
     // A switch of layout (early counts come and go) starts both over: the next export is full, and
     // the other layout's tables, left out, restore as empty.
     if (columnar !== exports.columnar) {
