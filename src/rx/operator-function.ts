@@ -2,7 +2,7 @@ import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike }
 import { END_OF_STREAM, MAX_WATERMARK, type StreamBatch, type StreamElement } from '../core/elements.js';
 import { failThroughPipeline } from '../core/checkpointing.js';
 import { processBatch, type OperatorRuntime, type StreamOperator } from '../core/operator.js';
-import { probeFor, type OperatorProbe } from '../core/metrics/probe.js';
+import { countWhenAdopted, UNCOUNTED, type BatchCounter } from '../core/metrics/counting.js';
 import { schedulerProcessingTime } from './processing-time.js';
 
 /** Options every operator built on the engine accepts. */
@@ -36,13 +36,15 @@ export function fromStreamOperator<I, KI, O, KO>(
         subscriber.next(out);
       };
       let operator: StreamOperator<I, KI, O, KO>;
-      let probe: OperatorProbe;
+      let probe: BatchCounter = UNCOUNTED;
       const fail = failThroughPipeline(() => operator, subscriber);
       const processingTime = schedulerProcessingTime<O, KO>(options.scheduler ?? asyncScheduler, flush, fail);
 
       try {
         operator = create({ processingTime: processingTime.service });
-        probe = probeFor(operator);
+        countWhenAdopted(operator, (counter) => {
+          probe = counter;
+        });
       } catch (error) {
         subscriber.error(error);
         return;

@@ -46,37 +46,6 @@ export interface BoundedRun<T> {
   stopTs: unknown;
 }
 
-/**
- * `EntryDownstream.run` value by value: hands each value of the run to `record` with its timestamp.
- *
- * @example
- * ```ts
- * // internal: const next = takeRun(values, 0, run, (value, ts) => window.processValue(value, ts, out));
- * ```
- */
-export function takeRun<T>(
-  values: readonly T[],
-  from: number,
-  run: BoundedRun<T>,
-  record: (value: T, timestamp: number) => void,
-): number {
-  const { extract, bound } = run;
-  let i = from;
-  for (; i < values.length; i++) {
-    const ts: unknown = extract(values[i]!);
-    // (Stored where the run stops only: a store per value boxed each timestamp, as in pane-run.ts.)
-    if (!(Number.isSafeInteger(ts) && (ts as number) > run.watermark)) return stop(run, ts, i);
-    const t = ts as number;
-    if (t > run.max) {
-      if (!Number.isSafeInteger(t - bound - 1)) return stop(run, ts, i);
-      run.max = t;
-      if (t - bound - 1 > run.watermark) run.watermark = t - bound - 1;
-    }
-    record(values[i]!, t);
-  }
-  return i;
-}
-
 /** The downstream of the element-array methods: builds the elements into `out`. */
 export class ElementArray<T> implements EntryDownstream<T> {
   out: StreamElement<T>[] = [];
@@ -89,9 +58,4 @@ export class ElementArray<T> implements EntryDownstream<T> {
   element(element: StreamElement<T>): void {
     this.out.push(element);
   }
-}
-
-function stop<T>(run: BoundedRun<T>, ts: unknown, i: number): number {
-  run.stopTs = ts;
-  return i;
 }

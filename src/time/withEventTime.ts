@@ -3,7 +3,7 @@ import { Counters } from '../core/counters.js';
 import { MAX_WATERMARK, markersOf, type StreamBatch, type StreamElement, type StreamRecord } from '../core/elements.js';
 import { checkUid, failThroughPipeline } from '../core/checkpointing.js';
 import { processElement, type StreamOperator } from '../core/operator.js';
-import { probeFor, type OperatorProbe } from '../core/metrics/probe.js';
+import { countWhenAdopted, UNCOUNTED, type BatchCounter } from '../core/metrics/counting.js';
 import { ElementArray, type EntryDownstream } from './entry-downstream.js';
 import { schedulerProcessingTime } from '../rx/processing-time.js';
 import type { SchedulerOption } from '../rx/operator-function.js';
@@ -124,7 +124,8 @@ function eventTime<T, I>(options: EventTimeOptions<T>, batches: boolean): Operat
 export interface EntryChain<T> {
   /** The chain's last operator: failures are reported through it, as the pipeline link knows it. */
   readonly operator: object;
-  readonly probe: OperatorProbe;
+  /** What the chain counts into: `UNCOUNTED` until a collector adopts it (core/metrics/counting.ts). */
+  probe: BatchCounter;
   /** Where the entry's values and watermarks go. */
   readonly down: EntryDownstream<T>;
   /** Elements the entry emitted apart from values: its timers' output, markers. */
@@ -176,9 +177,10 @@ export function runEntry<T>(
   );
   const entry = createEntry(options, time.service);
   next ??= elementsOf(entry, subscriber as Subscriber<StreamBatch<T>>);
-  const { down, probe } = next;
+  const down = next.down;
   const subscription = stage.source.subscribe({
     next: (input) => {
+      const probe = next.probe;
       const start = probe.begin();
       const markers = markersOf(input as T | readonly T[]);
       try {
@@ -226,9 +228,9 @@ function elementsOf<T>(
   subscriber: Subscriber<StreamBatch<T>>,
 ): EntryChain<T> {
   const down = new ElementArray<T>();
-  return {
+  const chain: EntryChain<T> = {
     operator: entry,
-    probe: probeFor(entry),
+    probe: UNCOUNTED,
     down,
     elements: (elements) => {
       for (let i = 0; i < elements.length; i++) down.out.push(elements[i]!);
@@ -242,6 +244,10 @@ function elementsOf<T>(
     },
     dispose() {},
   };
+  countWhenAdopted(entry, (counter) => {
+    chain.probe = counter;
+  });
+  return chain;
 }
 
 /**

@@ -52,7 +52,28 @@ export type BuiltinKind = 'count' | 'sum' | 'min' | 'max' | 'average';
 export interface BuiltinAggregate {
   readonly kind: BuiltinKind;
   readonly select: (value: never) => number;
+  /** How the pane table folds it, one entry per number column (aggregate-columns.ts). */
+  readonly columns: readonly ColumnFolds[];
 }
+
+/** How a pane table's number column takes an element at a slot: as its window's first (`open`), or one more (`fold`). */
+export type Fold = (column: number[], slot: number, value: unknown) => void;
+
+/**
+ * Makes the `open` and `fold` of one number column for `select`: the built-in's `add` on its
+ * createAccumulator() value, and on the slot's. Each built-in brings its own (a count, a sum column:
+ * an average keeps both), so a bundle folds only the kinds it uses. A literal start (1, `0 + x`),
+ * not one read from a table with the infinities (a double array): count and integer sum columns then
+ * stay small-integer arrays, and their results are stored in the result objects without a heap
+ * number each. Called once per pane table: see AggregateColumns.
+ */
+export type ColumnFolds = (select: (value: unknown) => number) => [Fold, Fold];
+
+const countColumn: ColumnFolds = () => [(c, s) => (c[s] = 1), (c, s) => (c[s] = c[s]! + 1)];
+const sumColumn: ColumnFolds = (select) => [
+  (c, s, v) => (c[s] = 0 + select(v)),
+  (c, s, v) => (c[s] = c[s]! + select(v)),
+];
 
 /**
  * The built-in aggregates, by function object: `combine` copies a prepared first accumulator for
@@ -65,8 +86,9 @@ function builtin<F extends WindowAggregateFunction<never, unknown, number>>(
   fn: F,
   kind: BuiltinKind,
   select: (value: never) => number,
+  columns: readonly ColumnFolds[],
 ): F {
-  BUILTIN.set(fn, { kind, select });
+  BUILTIN.set(fn, { kind, select, columns });
   return fn;
 }
 
@@ -105,6 +127,7 @@ const COUNT: WindowAggregateFunction<unknown, number, number> = /* @__PURE__ */ 
   }),
   'count',
   identity,
+  [countColumn],
 );
 
 /**
@@ -129,6 +152,7 @@ export function sum<T = number>(select: (value: T) => number = identity): Window
     }),
     'sum',
     select as (value: never) => number,
+    [sumColumn],
   );
 }
 
@@ -150,6 +174,12 @@ export function min<T = number>(select: (value: T) => number = identity): Window
     }),
     'min',
     select as (value: never) => number,
+    [
+      (select) => [
+        (c, s, v) => (c[s] = Math.min(Infinity, select(v))),
+        (c, s, v) => (c[s] = Math.min(c[s]!, select(v))),
+      ],
+    ],
   );
 }
 
@@ -171,6 +201,12 @@ export function max<T = number>(select: (value: T) => number = identity): Window
     }),
     'max',
     select as (value: never) => number,
+    [
+      (select) => [
+        (c, s, v) => (c[s] = Math.max(-Infinity, select(v))),
+        (c, s, v) => (c[s] = Math.max(c[s]!, select(v))),
+      ],
+    ],
   );
 }
 
@@ -208,6 +244,7 @@ export function average<T = number>(
     }),
     'average',
     select as (value: never) => number,
+    [countColumn, sumColumn],
   );
 }
 

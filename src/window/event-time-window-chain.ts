@@ -13,7 +13,7 @@ import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
 import type { StreamBatch, StreamElement } from '../core/elements.js';
 import { processBatch, processElement, type OperatorRuntime } from '../core/operator.js';
 import { schedulerProcessingTime } from '../rx/processing-time.js';
-import { attachProbe, OperatorProbe } from '../core/metrics/probe.js';
+import { countWhenAdopted, UNCOUNTED } from '../core/metrics/counting.js';
 import type { BoundedRun, EntryDownstream } from '../time/entry-downstream.js';
 import { runEntry, type EntryChain, type EntryStage } from '../time/withEventTime.js';
 import type { WindowOperator, WindowResult } from './operator.js';
@@ -43,11 +43,11 @@ export function eventTimeWindowChain<T, K, R>(
           window.emitValuesTo(values);
           let n = 0;
           for (let i = 0; i < ready.length; i++) n += window.deliver(ready[i]!, subscriber);
-          probe.recordsOut += n;
+          chain.probe.emittedValues(n);
         } else if (out.length > 0) {
           const ready = out;
           out = [];
-          probe.emitted(ready);
+          chain.probe.emitted(ready);
           subscriber.next(ready);
         }
       };
@@ -66,15 +66,10 @@ export function eventTimeWindowChain<T, K, R>(
         fail,
       );
       const window = createWindow({ processingTime: windowTime.service });
-      // One node of the job graph for the chain, as Flink shows a chain of operators as one task.
-      const probe = attachProbe(
-        window,
-        new OperatorProbe('withEventTime → keyBy → Window', 'chain', window.uid ?? null, window),
-      );
       if (valuesOnly) window.emitValuesTo(values);
-      return {
+      const chain: EntryChain<T> = {
         operator: window,
-        probe,
+        probe: UNCOUNTED,
         down: valuesOnly
           ? new ValuesDownstream(window, out)
           : {
@@ -89,6 +84,16 @@ export function eventTimeWindowChain<T, K, R>(
           window.dispose();
         },
       };
+      // One node of the job graph for the chain, as Flink shows a chain of operators as one task.
+      countWhenAdopted(
+        window,
+        (counter) => {
+          chain.probe = counter;
+        },
+        'withEventTime → keyBy → Window',
+        'chain',
+      );
+      return chain;
     }),
   );
 }

@@ -20,7 +20,7 @@ export const FIRE_EARLY = 'fire-early';
  * // internal: processBatch(windowOperator, [record(1, 5), FIRE_EARLY_ELEMENT], out) // EARLY pane of [0, 10)
  * ```
  */
-export const FIRE_EARLY_ELEMENT: ControlElement = Object.freeze({ kind: 'control', type: FIRE_EARLY });
+export const FIRE_EARLY_ELEMENT: ControlElement = /* @__PURE__ */ Object.freeze({ kind: 'control', type: FIRE_EARLY });
 
 /**
  * A batch a source emits in place of values to carry the fire-early element into the pipeline (the

@@ -31,7 +31,7 @@ import type { WindowStateAccess } from './state-access.js';
 import type { QueryableStateHandle } from '../core/queryable.js';
 import { registerOpenWindows } from './queryable-view.js';
 import { FIRE_EARLY } from './fire-early.js';
-import { takeRun, type BoundedRun } from '../time/entry-downstream.js';
+import type { BoundedRun } from '../time/entry-downstream.js';
 
 export {
   DROPPED_LATE,
@@ -175,7 +175,10 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
   }
 
   /**
-   * A fused chain's run of values (EntryDownstream.run): on the pane table in one loop, else value by value.
+   * A fused chain's run of values (EntryDownstream.run): on the pane table in one loop. The general
+   * path takes none: the entry then hands over the first value alone (its timestamp in `run.stopTs`,
+   * as the contract asks) and calls again for the rest, value by value, which a run loop of its own
+   * here would only repeat (and bring to every window bundle).
    *
    * @internal
    */
@@ -186,7 +189,8 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
       const { table, columns } = panes.access;
       return paneRun(panes, table, columns, this.#setup.watermark, values, from, run, selectKey, out);
     }
-    return takeRun(values, from, run, (value, timestamp) => this.processValue(value, timestamp, out));
+    run.stopTs = run.extract(values[from]!);
+    return from;
   }
 
   processWatermark(wm: Watermark, out: Output<WindowResult<K, R>, K>): void {

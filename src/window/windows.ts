@@ -15,7 +15,7 @@ export interface TimeWindow {
  * The single window of `globalWindows()`, Flink's `GlobalWindow`. Flink gives it the maximum `long`
  * as its end; here it spans the safe-integer range so that its results keep a valid timestamp.
  */
-export const GLOBAL_WINDOW: TimeWindow = Object.freeze({
+export const GLOBAL_WINDOW: TimeWindow = /* @__PURE__ */ Object.freeze({
   start: Number.MIN_SAFE_INTEGER,
   end: Number.MAX_SAFE_INTEGER,
 });

@@ -16,7 +16,8 @@
  */
 import { CheckpointHistory } from './checkpoint-history.js';
 import { lateCountsOf, stateSizeOf, watermarkOf } from './operator-reading.js';
-import { OperatorProbe, probeOf } from './probe.js';
+import { takeAdoption } from './counting.js';
+import { OperatorProbe, probeFor, probeOf } from './probe.js';
 import type { ExceptionRecord, JobEdge, MetricsSnapshot, OperatorMetrics } from './types.js';
 
 /** How many exceptions a snapshot keeps, the latest. */
@@ -69,7 +70,7 @@ export class MetricsCollector {
    * transparent: its neighbours are linked to each other.
    */
   join(operator: object, element: object): void {
-    const probe = probeOf(operator);
+    const probe = probeOf(operator) ?? adopt(operator);
     if (probe !== undefined) this.joinProbe(probe, element);
   }
 
@@ -179,6 +180,18 @@ export class MetricsCollector {
     while (taken.has(`${base}#${n}`)) n++;
     return `${base}#${n}`;
   }
+}
+
+/**
+ * The probe of an operator whose adapter counts once adopted (counting.ts), made and handed to the
+ * adapter now; undefined for an operator no adapter counts.
+ */
+function adopt(operator: object): OperatorProbe | undefined {
+  const adoption = takeAdoption(operator);
+  if (adoption === undefined) return undefined;
+  const probe = probeFor(operator, adoption.kind, adoption.name);
+  adoption.adopt(probe);
+  return probe;
 }
 
 /** Samples a collector, measuring rates over the time since its previous sample. */

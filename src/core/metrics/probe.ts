@@ -5,6 +5,7 @@
  * `MetricsCollector` adopts the probe (as the `pipeline` control element passes the operator), the
  * adapter also reads the clock around the operator's processing, for the busy time.
  */
+import type { BatchCounter } from './counting.js';
 import type { OperatorKind } from './types.js';
 
 /**
@@ -18,9 +19,10 @@ export interface ProbedElement {
 
 /**
  * The counters of one node of the job graph, which its adapter updates per batch (docs/monitoring.md §3).
- * The adapters of this library create and attach them; `fromStreamOperator` gives one to every engine operator.
+ * The adapters of this library create and attach them; an engine operator's (`fromStreamOperator`)
+ * is made when a collector adopts the operator (counting.ts).
  */
-export class OperatorProbe {
+export class OperatorProbe implements BatchCounter {
   readonly name: string;
   readonly kind: OperatorKind;
   readonly uid: string | null;
@@ -71,6 +73,11 @@ export class OperatorProbe {
     this.recordsIn += values;
     if (this.clock !== null) this.busyMs += this.clock() - start;
   }
+
+  /** Counts `values` plain values out (a fused chain's results handed to the subscriber). */
+  emittedValues(values: number): void {
+    this.recordsOut += values;
+  }
 }
 
 /**
@@ -109,19 +116,19 @@ export function probeOf(operator: object): OperatorProbe | undefined {
 }
 
 /**
- * A probe for an engine operator, named by its `operatorName` (a string a minifier keeps), else
- * after its class without the `Operator` suffix (`WindowOperator` → `Window`), under its uid, and
- * attached to it.
+ * A probe for an engine operator, named `name` if given, else by its `operatorName` (a string a
+ * minifier keeps), else after its class without the `Operator` suffix (`WindowOperator` → `Window`),
+ * under its uid, and attached to it.
  */
-export function probeFor(operator: object, kind: OperatorKind = 'operator'): OperatorProbe {
-  const given = (operator as { operatorName?: unknown }).operatorName;
+export function probeFor(operator: object, kind: OperatorKind = 'operator', name?: string): OperatorProbe {
+  const given = name ?? (operator as { operatorName?: unknown }).operatorName;
   const className: string = operator.constructor?.name || 'Operator';
-  const name =
+  const named =
     typeof given === 'string' && given !== ''
       ? given
       : className.length > 8 && className.endsWith('Operator')
         ? className.slice(0, -8)
         : className;
   const uid = (operator as { uid?: unknown }).uid;
-  return attachProbe(operator, new OperatorProbe(name, kind, typeof uid === 'string' ? uid : null, operator));
+  return attachProbe(operator, new OperatorProbe(named, kind, typeof uid === 'string' ? uid : null, operator));
 }
