@@ -58,7 +58,8 @@ export {
 } from '../core/checkpointing.js';
 export { STATE_CODECS } from '../checkpoint/state-codecs.js';
 export type { SourceCheckpointLink, SourcePort } from '../core/source-link.js';
-export type { OperatorProbe, ProbedElement } from '../core/metrics/probe.js';
+export type { OperatorProbe } from '../core/metrics/probe.js';
+export type { ProbedElement } from '../core/metrics/counting.js';
 export type { BatchCounter } from '../core/metrics/counting.js';
 export { fromStreamOperator } from '../rx/operator-function.js';
 

@@ -9,7 +9,8 @@
  * Snapshots see no difference: a slot is exported as the accumulator the aggregate would hold
  * (`toAccumulator`) and restored from one (`fromAccumulator`), in column-accumulators.ts.
  */
-import { BUILTIN, COMBINED, type BuiltinAggregate, type Fold } from './aggregates.js';
+import { COMBINED } from './aggregates.js';
+import { BUILTIN, type BuiltinAggregate, type Fold } from './builtin-aggregates.js';
 import type { ResultConstructor } from './combined-results.js';
 
 /** The columns of the pane table for one aggregate function, when it is built from built-ins. */

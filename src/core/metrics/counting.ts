@@ -6,8 +6,16 @@
  * 0.25 KB brotli of every bundle with an engine operator; here the adapter pays a call to an empty
  * method per batch until adopted. The collector brings the probe (collector.ts `join`).
  */
-import type { ProbedElement } from './probe.js';
 import type { OperatorKind } from './types.js';
+
+/**
+ * What a probe reads of an element: its kind, and a watermark's timestamp. Structural, so that the
+ * element types (which import the checkpoint contract, which imports the collector) are not imported here.
+ */
+export interface ProbedElement {
+  readonly kind: string;
+  readonly timestamp?: number;
+}
 
 /** The counting methods of an `OperatorProbe` that adapters call, per batch. */
 export interface BatchCounter {

@@ -5,17 +5,8 @@
  * `MetricsCollector` adopts the probe (as the `pipeline` control element passes the operator), the
  * adapter also reads the clock around the operator's processing, for the busy time.
  */
-import type { BatchCounter } from './counting.js';
+import type { BatchCounter, ProbedElement } from './counting.js';
 import type { OperatorKind } from './types.js';
-
-/**
- * What a probe reads of an element: its kind, and a watermark's timestamp. Structural, so that the
- * element types (which import the checkpoint contract, which imports the collector) are not imported here.
- */
-export interface ProbedElement {
-  readonly kind: string;
-  readonly timestamp?: number;
-}
 
 /**
  * The counters of one node of the job graph, which its adapter updates per batch (docs/monitoring.md §3).
