@@ -1,6 +1,6 @@
 import { asyncScheduler, Observable, type OperatorFunction, type Subscriber, type TeardownLogic } from 'rxjs';
 import { Counters } from '../core/counters.js';
-import { warmCode } from '../core/warm-code.js';
+import { keepWarm } from '../core/warm-code.js';
 import { MAX_WATERMARK, markersOf, type StreamBatch, type StreamElement, type StreamRecord } from '../core/elements.js';
 import { checkUid, failThroughPipeline } from '../core/checkpointing.js';
 import { processElement, type StreamOperator } from '../core/operator.js';
@@ -177,9 +177,6 @@ export function runEntry<T>(
   );
   const entry = createEntry(options, time.service);
   next ??= elementsOf(entry, subscriber as Subscriber<StreamBatch<T>>);
-  // Keeps the last pipeline's entry and chain alive, and so the code compiled for them (warm-code.ts).
-  warmCode.entry = entry;
-  warmCode.chain = next;
   const { down, probe } = next;
   const subscription = stage.source.subscribe({
     next: (input) => {
@@ -221,6 +218,7 @@ export function runEntry<T>(
     time.cancelAll();
     entry.dispose();
     next.dispose();
+    keepWarm(entry, next);
   };
 }
 

@@ -18,7 +18,6 @@ import type { BoundedRun, EntryDownstream } from '../time/entry-downstream.js';
 import { runEntry, type EntryChain, type EntryStage } from '../time/withEventTime.js';
 import type { WindowOperator, WindowResult } from './operator.js';
 import type { Pane } from './panes.js';
-import { warmCode } from '../core/warm-code.js';
 
 type Out<K, R> = StreamElement<WindowResult<K, R>, K>[];
 
@@ -88,13 +87,6 @@ export function eventTimeWindowChain<T, K, R>(
         dispose: () => {
           windowTime.cancelAll();
           window.dispose();
-          // A chain that ends with open windows is not kept for its code (warm-code.ts): its state would be.
-          if (
-            window.windowCount > 0 &&
-            warmCode.chain !== null &&
-            (warmCode.chain as EntryChain<T>).operator === window
-          )
-            warmCode.entry = warmCode.chain = null;
         },
       };
     }),
