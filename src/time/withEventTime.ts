@@ -1,5 +1,6 @@
 import { asyncScheduler, Observable, type OperatorFunction, type Subscriber, type TeardownLogic } from 'rxjs';
 import { Counters } from '../core/counters.js';
+import { keepWarm } from '../core/warm-code.js';
 import { MAX_WATERMARK, markersOf, type StreamBatch, type StreamElement, type StreamRecord } from '../core/elements.js';
 import { checkUid, failThroughPipeline } from '../core/checkpointing.js';
 import { processElement, type StreamOperator } from '../core/operator.js';
@@ -219,6 +220,7 @@ export function runEntry<T>(
     time.cancelAll();
     entry.dispose();
     next.dispose();
+    keepWarm(entry, next);
   };
 }
 

@@ -14,6 +14,7 @@
  * keys of one window (small, so it stays in cache, where one table of every key with arrays by key
  * number measured 15-25% slower), and nothing kept per key once its windows have fired.
  */
+import { warmCode } from '../core/warm-code.js';
 import { windowEnd, windowStart, type TimeWindow } from './windows.js';
 
 /** The windows of all keys that start at `window.start`: keys and accumulators side by side, by slot. */
@@ -72,6 +73,8 @@ export class PaneTable<Id> {
   readonly #columns: () => number[][];
   /** A fired pane's columns, for the next pane (`recycle`); null if none. */
   #spare: number[][] | null = null;
+  /** Whether this table's first pane left a blank one in warm-code.ts (see `#create`). */
+  #pinned = false;
 
   constructor(size: number, offset: number, columns: () => number[][] = () => []) {
     this.#size = size;
@@ -130,6 +133,13 @@ export class PaneTable<Id> {
   #create(start: number): Pane<Id> {
     const pane = new Pane<Id>({ start, end: windowEnd(start, this.#size) }, this.#spare ?? this.#columns());
     this.#spare = null;
+    if (!this.#pinned) {
+      // Every pane dies when its window fires; a blank one keeps the map of a pane with all its
+      // fields, which the table's compiled methods hold (core/warm-code.ts). Made from a real pane's
+      // window, so its fields have the same representations (a `maxTs` above 31 bits is a double).
+      this.#pinned = true;
+      warmCode.pane = new Pane<Id>(pane.window, []);
+    }
     return this.insert(pane);
   }
 
