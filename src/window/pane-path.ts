@@ -132,7 +132,7 @@ export class PanePath<T, K, R> {
         columns.add(pane.columns, slot, value);
       } else {
         // Filled before the slot is taken: a selector that throws leaves no half-made window.
-        columns.first(pane.columns, pane.keys.length, value);
+        columns.first(pane.columns, pane.length, value);
         this.#addSlot(pane, id, key, keyGroup);
       }
     } else if (slot < 0) {
@@ -191,7 +191,7 @@ export class PanePath<T, K, R> {
         this.#fireWhole(pane, watermark, out);
         continue;
       }
-      const { window, maxTs, keys } = pane;
+      const { window, maxTs, keys, length } = pane;
       const values = this.#setup.values;
       if (values !== null) {
         // A fused toValues: the user receives the WindowResult; no record wraps it. On columns the
@@ -201,21 +201,22 @@ export class PanePath<T, K, R> {
           values[values.length] = pane;
           continue;
         }
-        for (let i = 0; i < keys.length; i++)
+        for (let i = 0; i < length; i++)
           values[values.length] = { key: keys[i] as K, window, value: this.#result(pane, i), pane: ON_TIME_ONLY_PANE };
-        continue;
+      } else {
+        for (let i = 0; i < length; i++) {
+          const key = keys[i] as K;
+          out[out.length] = {
+            // (a store at the end: see PaneTable.add)
+            kind: 'record',
+            value: { key, window, value: this.#result(pane, i), pane: ON_TIME_ONLY_PANE },
+            timestamp: maxTs,
+            key,
+            keyGroup: this.#groupOf(pane, i),
+          };
+        }
       }
-      for (let i = 0; i < keys.length; i++) {
-        const key = keys[i] as K;
-        out[out.length] = {
-          // (a store at the end: see PaneTable.add)
-          kind: 'record',
-          value: { key, window, value: this.#result(pane, i), pane: ON_TIME_ONLY_PANE },
-          timestamp: maxTs,
-          key,
-          keyGroup: this.#groupOf(pane, i),
-        };
-      }
+      panes.recycle(pane); // its results are built: nothing reads the pane now
     }
   }
 
@@ -231,7 +232,7 @@ export class PanePath<T, K, R> {
     // The on-time pane follows the early ones (fire-early.ts): its index is their count. Without
     // early panes every key shares one pane info.
     const shared = fired.length === 0 ? paneOf(0, maxTs, maxTs, true, last) : null;
-    for (let i = 0; i < pane.keys.length; i++) {
+    for (let i = 0; i < pane.length; i++) {
       const index = fired[i] ?? 0;
       fired[i] = index + 1;
       this.#emit(pane, i, shared ?? paneOf(index, maxTs, maxTs, true, last), out);
@@ -251,7 +252,7 @@ export class PanePath<T, K, R> {
     for (const pane of this.#panes.panes()) {
       pane.dirty.fill(1); // (the counts are exported: every key of the pane changed)
       const fired = pane.fired;
-      for (let i = 0; i < pane.keys.length; i++) {
+      for (let i = 0; i < pane.length; i++) {
         const index = fired[i] ?? 0;
         fired[i] = index + 1;
         this.#emit(pane, i, paneOf(index, watermark, pane.maxTs, false, false), out);
@@ -277,12 +278,12 @@ export class PanePath<T, K, R> {
 
   /** Hands `to` the results of `pane`, which `fire` held on columns; returns their count. */
   deliver(pane: Pane<Id>, to: { next(result: WindowResult<K, R>): void }): number {
-    const { window, keys } = pane;
+    const { window, keys, length } = pane;
     const columns = this.#columns!;
-    for (let i = 0; i < keys.length; i++)
+    for (let i = 0; i < length; i++)
       to.next({ key: keys[i] as K, window, value: columns.result(pane.columns, i) as R, pane: ON_TIME_ONLY_PANE });
     this.#panes.recycle(pane); // nothing reads the pane now
-    return keys.length;
+    return length;
   }
 
   /** The result of slot `i` of `pane`. */

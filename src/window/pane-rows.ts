@@ -221,9 +221,9 @@ export function takeWrittenSlots(pane: Pane<unknown>, tracking: boolean): number
     changed = [];
     const { dirty, exported } = pane;
     for (let i = 0; i < exported; i++) if (dirty[i] === 1) changed.push(i);
-    for (let i = exported; i < pane.keys.length; i++) changed.push(i);
+    for (let i = exported; i < pane.length; i++) changed.push(i);
   }
-  pane.exported = pane.keys.length;
+  pane.exported = pane.length;
   pane.dirty = new Uint8Array(pane.exported);
   return changed;
 }

@@ -117,7 +117,7 @@ export function foldValue<T, K, R>(
     columns.add(pane.columns, slot, value);
   } else {
     // (The table's pane, not a late one: it ends after the window's watermark.)
-    columns.first(pane.columns, pane.keys.length, value);
+    columns.first(pane.columns, pane.length, value);
     table.addSlot(id, key, pane);
   }
 }

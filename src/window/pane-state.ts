@@ -51,7 +51,7 @@ export function paneTimerCount(a: PaneAccess): number {
   // Each key of a live pane has its end's timer and, if finite, a cleanup timer; of a late pane, the latter.
   const timers = (panes: Pane<Id>[], live: number) => {
     let n = 0;
-    for (const pane of panes) n += pane.keys.length * (live + (a.setup.cleanupTime(pane.maxTs) === Infinity ? 0 : 1));
+    for (const pane of panes) n += pane.length * (live + (a.setup.cleanupTime(pane.maxTs) === Infinity ? 0 : 1));
     return n;
   };
   return timers(a.table.panes(), 1) + timers(late.panes(), 0);
@@ -105,7 +105,7 @@ function exportPaneSlots(a: PaneAccess): PaneSlots[] {
   a.tracking = true;
   return allPanes(a).map((pane) => ({
     window: pane.window,
-    length: pane.keys.length,
+    length: pane.length,
     fired: pane.fired.length > 0,
     changed: takeWrittenSlots(pane, tracking),
     key: (i) => clonePlain(pane.keys[i], 'key'),

@@ -154,6 +154,24 @@ describe('an incremental window checkpoint holds only the keys that changed', ()
     ]);
   });
 
+  it("pane path: a pane on a fired pane's keys array (PaneTable.recycle) exports its own keys only, full or incremental", () => {
+    const h = new OperatorHarness(create as never) as unknown as Harness;
+    for (let k = 0; k < 100; k++) h.process(rec(k, 10, `k${k}`));
+    h.process(watermark(999)); // fires the pane: the next one starts on its keys array, 100 keys long
+    h.process(rec(1, 1500, 'new'), rec(2, 1600, 'k3'));
+    const first = stored(h.operator, 1, false);
+    expect(keysIn(first).rows).toBe(2);
+    h.process(rec(4, 1700, 'new'), rec(1, 1800, 'k8'));
+    const second = stored(h.operator, 2, true);
+    expect(keysIn(second)).toMatchObject({ rows: 2, deletes: 0 });
+    const keyed = applyDeltas(first, [second]).operators['w']!.keyed!;
+    expect(
+      Object.values(keyed)
+        .flatMap((t) => t.keys.map((key, i) => `${String(key)}=${String(t.values[i])}`))
+        .sort(),
+    ).toEqual(['k3=2', 'k8=1', 'new=5']);
+  });
+
   it('pane path fired early between incremental checkpoints: the chain restores the early counts (on-time pane index 1)', () => {
     const results = (h: Harness): string[] =>
       h
