@@ -106,8 +106,9 @@ export const budgets = [
     // view's export comes with `queryableWindows` and the accumulators' export leaves the folding code;
     // 11.3 KB since the checkpoint markers bring the report and restore of operators' state; 11.0 KB
     // with the general path's checks apart, one entry loop and allowed lateness on a second pane table;
-    // 10.6 KB with probes made on adoption and each built-in's own column folds (header).
-    limit: 10.75 * KB,
+    // 10.6 KB with probes made on adoption and each built-in's own column folds (header); 10.75 KB
+    // (11,006 B) with the results path's warm objects (core/warm-code.ts: a subscription to nothing).
+    limit: 10.875 * KB,
     target: 10 * KB,
   },
   // +0.1 KB the metrics probe (issue 13), +0.1 KB the dispatch of state to the checkpoint runtime's codecs (core/checkpointing.ts).

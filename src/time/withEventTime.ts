@@ -1,6 +1,6 @@
-import { asyncScheduler, Observable, type OperatorFunction, type Subscriber, type TeardownLogic } from 'rxjs';
+import { asyncScheduler, noop, Observable, type OperatorFunction, type Subscriber, type TeardownLogic } from 'rxjs';
 import { Counters } from '../core/counters.js';
-import { keepWarm } from '../core/warm-code.js';
+import { keepWarm, warmCode } from '../core/warm-code.js';
 import { MAX_WATERMARK, markersOf, type StreamBatch, type StreamElement, type StreamRecord } from '../core/elements.js';
 import { checkUid, failThroughPipeline } from '../core/checkpointing.js';
 import { processElement, type StreamOperator } from '../core/operator.js';
@@ -221,6 +221,8 @@ export function runEntry<T>(
     entry.dispose();
     next.dispose();
     keepWarm(entry, next);
+    // The maps of RxJS's subscriber of a function, which the results path's code holds (core/warm-code.ts).
+    warmCode.subscriber ??= new Observable<never>(noop).subscribe(noop);
   };
 }
 

@@ -16,6 +16,7 @@ import { ELEMENTS, runProcess, type PaneContents } from './pane-contents.js';
 import type { WindowResult } from './types.js';
 import { UNKEYED, type Id } from './window-state.js';
 import { foldValue } from './pane-run.js';
+import { warmCode } from '../core/warm-code.js';
 import type { PaneAccess } from './pane-state.js';
 
 /** The pane table of one window operator, and how records reach it and results leave it. */
@@ -280,8 +281,16 @@ export class PanePath<T, K, R> {
   deliver(pane: Pane<Id>, to: { next(result: WindowResult<K, R>): void }): number {
     const { window, keys, length } = pane;
     const columns = this.#columns!;
-    for (let i = 0; i < length; i++)
-      to.next({ key: keys[i] as K, window, value: columns.result(pane.columns, i) as R, pane: ON_TIME_ONLY_PANE });
+    for (let i = 0; i < length; i++) {
+      const result = {
+        key: keys[i] as K,
+        window,
+        value: columns.result(pane.columns, i) as R,
+        pane: ON_TIME_ONLY_PANE,
+      };
+      to.next(result);
+      if (i === 0) warmCode.result = result; // for the code of the results path (core/warm-code.ts)
+    }
     this.#panes.recycle(pane); // nothing reads the pane now
     return length;
   }

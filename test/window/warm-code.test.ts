@@ -1,6 +1,7 @@
 // core/warm-code.ts: a pipeline's entry and chain are kept (for the code compiled for them) when it
-// ends with its windows all fired; one that ends with windows open keeps nothing of its state.
-import { Subject } from 'rxjs';
+// ends with its windows all fired; one that ends with windows open keeps nothing of its state. The
+// results path keeps one delivered result and one subscription to nothing.
+import { Subject, type Subscription } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
   boundedOutOfOrderness,
@@ -42,6 +43,29 @@ describe('warm code', () => {
     expect(warmCode.chain).not.toBeNull();
     expect(warmCode.chain).not.toBe(before);
     expect(warmCode.pane).not.toBeNull();
+  });
+
+  it("keeps the last pane's first delivered result, and a subscription that holds nothing", () => {
+    const input = new Subject<Ev[]>();
+    const got: unknown[] = [];
+    pipeline(input, got);
+    input.next([
+      { k: 'a', t: 1 },
+      { k: 'b', t: 2 },
+      { k: 'a', t: 12 },
+    ]);
+    input.complete();
+    expect(got).toEqual([1, 1, 1]);
+    expect(warmCode.result).toEqual({
+      key: 'a',
+      window: { start: 10, end: 20 },
+      value: 1,
+      pane: { timing: 'ON_TIME', index: 0, isFirst: true, isLast: true },
+    });
+    const subscriber = warmCode.subscriber as Subscription;
+    expect(subscriber.closed).toBe(false);
+    pipeline(new Subject<Ev[]>(), got).unsubscribe();
+    expect(warmCode.subscriber).toBe(subscriber); // made once
   });
 
   it('keeps nothing of a pipeline unsubscribed with windows open', () => {
