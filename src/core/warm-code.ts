@@ -12,10 +12,11 @@
  *
  * Kept here: the entry and the chain after it of the last `withEventTime(Batches)` pipeline that
  * ended with no window open (runEntry, withEventTime.ts: a few small objects, never a pipeline's
- * state), one blank pane (panes.ts), and for the results path, one delivered result and one
- * subscription to nothing (measured: without them `deliver`, the result class and RxJS's
- * `Subscriber.next` were discarded after every pipeline, `--trace-deopt`: "weak objects"). They are replaced when the next pipeline ends, not when it
- * starts: while it runs, the old functions are still alive, so each call site that inlined one sees
+ * state: its pane table drops its spare arrays when cleared at the end of input), one blank pane
+ * (panes.ts), and for the results path, one delivered result and one subscription to nothing
+ * (measured: without them `deliver`, the result class and RxJS's `Subscriber.next` were discarded
+ * after every pipeline, `--trace-deopt`: "weak objects"). They are replaced when the next pipeline
+ * ends, not when it starts: while it runs, the old functions are still alive, so each call site that inlined one sees
  * the new one, made at the same place in the user's code, and turns to their shared feedback cell
  * (one deoptimization, in the second pipeline), after which the code serves every pipeline.
  *

@@ -59,8 +59,7 @@ export {
 export { STATE_CODECS } from '../checkpoint/state-codecs.js';
 export type { SourceCheckpointLink, SourcePort } from '../core/source-link.js';
 export type { OperatorProbe } from '../core/metrics/probe.js';
-export type { ProbedElement } from '../core/metrics/counting.js';
-export type { BatchCounter } from '../core/metrics/counting.js';
+export type { BatchCounter, ProbedElement } from '../core/metrics/counting.js';
 export { fromStreamOperator } from '../rx/operator-function.js';
 
 // The built-in operators' engine halves.

@@ -73,8 +73,12 @@ export class PaneTable<Id> {
   #pane1: Pane<Id> | null = null;
   /** Creates each pane's accumulator columns (AggregateColumns.create), or none. */
   readonly #columns: () => number[][];
-  /** A fired pane's columns and keys, for the next pane (`recycle`); null if none. */
-  #spare: Pane<Id> | null = null;
+  /**
+   * A fired pane's columns and keys array, for the next pane (`recycle`); null if none. Not the
+   * pane itself, whose `slots` Map (a key each) would then stay reachable until the next pane.
+   */
+  #spareColumns: number[][] | null = null;
+  #spareKeys: unknown[] | undefined = undefined;
   /** Whether this table's first pane left a blank one in warm-code.ts (see `#create`). */
   #pinned = false;
 
@@ -133,17 +137,18 @@ export class PaneTable<Id> {
    * table's capacity, so a cleared Map grows again as a new one does.
    */
   recycle(pane: Pane<Id>): void {
-    this.#spare = pane;
+    this.#spareColumns = pane.columns;
+    this.#spareKeys = pane.keys;
   }
 
   #create(start: number): Pane<Id> {
-    const spare = this.#spare;
     const pane = new Pane<Id>(
       { start, end: windowEnd(start, this.#size) },
-      spare?.columns ?? this.#columns(),
-      spare?.keys,
+      this.#spareColumns ?? this.#columns(),
+      this.#spareKeys,
     );
-    this.#spare = null;
+    this.#spareColumns = null;
+    this.#spareKeys = undefined;
     if (!this.#pinned) {
       // Every pane dies when its window fires; a blank one keeps the map of a pane with all its
       // fields, which the table's compiled methods hold (core/warm-code.ts). Made from a real pane's
@@ -194,6 +199,9 @@ export class PaneTable<Id> {
   }
 
   clear(): void {
+    // The spare arrays go too: a pipeline kept for its compiled code (core/warm-code.ts) keeps no keys.
+    this.#spareColumns = null;
+    this.#spareKeys = undefined;
     this.#byStart.clear();
     this.#due.length = 0;
     this.#windows = 0;
