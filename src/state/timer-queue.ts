@@ -73,20 +73,24 @@ export class TimerQueue {
    */
   add(id: KeyPart, keyGroup: number, namespace: Namespace | undefined, time: number, seq?: number): boolean {
     const existing = this.#index.get(id);
-    if (existing !== undefined && timerAt(existing, namespace, time) !== undefined) return false;
+    // A chain's tail, found by the same walk that looks for a duplicate.
+    let tail: QueuedTimer | null = null;
+    let n = 0;
+    if (existing instanceof Map) {
+      if (existing.has(slotOf(namespace, time))) return false;
+    } else
+      for (let t = existing ?? null; t !== null; t = t.next, n++) {
+        if (t.time === time && t.namespace === namespace) return false;
+        tail = t;
+      }
     const timer: QueuedTimer = { time, keyId: id, keyGroup, namespace, seq: seq ?? this.#seq++, next: null };
     if (existing === undefined) this.#index.set(id, timer);
     else if (existing instanceof Map) existing.set(slotOf(namespace, time), timer);
+    else if (n < SMALL) tail!.next = timer;
     else {
-      let tail = existing;
-      let n = 1;
-      for (; tail.next !== null; n++) tail = tail.next;
-      if (n < SMALL) tail.next = timer;
-      else {
-        const timers = [...listOf(existing), timer];
-        for (const t of timers) t.next = null;
-        this.#index.set(id, new Map(timers.map((t) => [slotOf(t.namespace, t.time), t] as const)));
-      }
+      const timers = [...listOf(existing), timer];
+      for (const t of timers) t.next = null;
+      this.#index.set(id, new Map(timers.map((t) => [slotOf(t.namespace, t.time), t] as const)));
     }
     this.#size++;
     this.#changed?.add(id);
