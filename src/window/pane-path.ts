@@ -118,9 +118,7 @@ export class PanePath<T, K, R> {
     }
     this.add(pane, id, key, keyGroup, value, timestamp);
     const slot = pane.slots.get(id)!;
-    const index = pane.fired[slot] ?? 0;
-    pane.fired[slot] = index + 1;
-    this.#emit(pane, slot, paneOf(index, watermark, pane.maxTs, false, watermark === MAX_WATERMARK), out);
+    this.#fireSlots(pane, watermark, false, watermark === MAX_WATERMARK, out, slot, slot + 1);
   }
 
   /** Adds `value` to the window of key `id` in `pane` (also for pane-run.ts). */
@@ -226,21 +224,12 @@ export class PanePath<T, K, R> {
    * until its cleanup time. The on-time pane is the last only without lateness, or at the end of input.
    */
   #fireWhole(pane: Pane<Id>, watermark: number, out: Output<WindowResult<K, R>, K>): void {
-    const late = this.#late;
     const maxTs = pane.maxTs;
-    const last = late === null || watermark === MAX_WATERMARK;
-    const fired = pane.fired;
-    // The on-time pane follows the early ones (fire-early.ts): its index is their count. Without
-    // early panes every key shares one pane info.
-    const shared = fired.length === 0 ? paneOf(0, maxTs, maxTs, true, last) : null;
-    for (let i = 0; i < pane.length; i++) {
-      const index = fired[i] ?? 0;
-      fired[i] = index + 1;
-      this.#emit(pane, i, shared ?? paneOf(index, maxTs, maxTs, true, last), out);
-    }
+    const last = this.#late === null || watermark === MAX_WATERMARK;
+    this.#fireSlots(pane, maxTs, true, last, out);
     if (!last && this.#setup.cleanupTime(maxTs) > watermark) {
       pane.dirty.fill(1); // (the counts are exported: every key of the pane changed)
-      late.insert(pane);
+      this.#late!.insert(pane);
     }
   }
 
@@ -249,15 +238,32 @@ export class PanePath<T, K, R> {
    * goes up, so its on-time pane follows with the next index.
    */
   fireEarly(out: Output<WindowResult<K, R>, K>): void {
-    const watermark = this.#setup.watermark;
     for (const pane of this.#panes.panes()) {
       pane.dirty.fill(1); // (the counts are exported: every key of the pane changed)
-      const fired = pane.fired;
-      for (let i = 0; i < pane.length; i++) {
-        const index = fired[i] ?? 0;
-        fired[i] = index + 1;
-        this.#emit(pane, i, paneOf(index, watermark, pane.maxTs, false, false), out);
-      }
+      this.#fireSlots(pane, this.#setup.watermark, false, false, out);
+    }
+  }
+
+  /**
+   * Emits the slots of `pane` from `from` to `to` (all by default) as their next pane at `time`
+   * (PaneInfo: on time or not, last or not), counting the firing. The on-time pane follows the early
+   * ones (fire-early.ts): its index is their count. While none fired, the slots share one pane info.
+   */
+  #fireSlots(
+    pane: Pane<Id>,
+    time: number,
+    onTime: boolean,
+    last: boolean,
+    out: Output<WindowResult<K, R>, K>,
+    from = 0,
+    to = pane.length,
+  ): void {
+    const fired = pane.fired;
+    const shared = fired.length === 0 ? paneOf(0, time, pane.maxTs, onTime, last) : null;
+    for (let i = from; i < to; i++) {
+      const index = fired[i] ?? 0;
+      fired[i] = index + 1;
+      this.#emit(pane, i, shared ?? paneOf(index, time, pane.maxTs, onTime, last), out);
     }
   }
 
