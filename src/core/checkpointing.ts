@@ -112,7 +112,7 @@ export interface StateCodecs {
  */
 export class MissingStateCodecError extends StreamError {
   /** The kind of the operator's `stateAccess`; undefined for an operator with snapshot methods. */
-  readonly kind: string | undefined;
+  declare readonly kind: string | undefined;
   constructor(operator: string, kind: string | undefined) {
     super(
       'MISSING_STATE_CODEC',

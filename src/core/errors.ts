@@ -5,7 +5,7 @@
 
 /** Base class of every error this library raises. */
 export class StreamError extends Error {
-  readonly code: string;
+  declare readonly code: string;
   constructor(code: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
@@ -15,8 +15,8 @@ export class StreamError extends Error {
 
 /** An option passed to an operator or strategy is invalid. Raised when the operator is built. */
 export class InvalidOptionError extends StreamError {
-  readonly option: string;
-  readonly value: unknown;
+  declare readonly option: string;
+  declare readonly value: unknown;
   constructor(option: string, value: unknown, reason: string) {
     super('INVALID_OPTION', `Invalid option ${option}: ${describeValue(value)} ${reason}`);
     this.option = option;
@@ -26,8 +26,8 @@ export class InvalidOptionError extends StreamError {
 
 /** A record's timestamp is missing, not a number, NaN, infinite or not an integer. */
 export class InvalidTimestampError extends StreamError {
-  readonly element: unknown;
-  readonly timestamp: unknown;
+  declare readonly element: unknown;
+  declare readonly timestamp: unknown;
   constructor(element: unknown, timestamp: unknown, reason: string) {
     super(
       'INVALID_TIMESTAMP',
@@ -40,8 +40,8 @@ export class InvalidTimestampError extends StreamError {
 
 /** A key returned by a key selector cannot be used as a key. */
 export class InvalidKeyError extends StreamError {
-  readonly element: unknown;
-  readonly key: unknown;
+  declare readonly element: unknown;
+  declare readonly key: unknown;
   constructor(element: unknown, key: unknown, reason: string) {
     super('INVALID_KEY', `Invalid key ${describeValue(key)} for element ${describeValue(element)}: ${reason}`);
     this.element = element;

@@ -6,7 +6,7 @@ import { describeValue, InvalidTimestampError, StreamError } from '../core/error
  * (end of event time) are valid.
  */
 export class InvalidWatermarkError extends StreamError {
-  readonly watermark: unknown;
+  declare readonly watermark: unknown;
   constructor(watermark: unknown, reason: string) {
     super('INVALID_WATERMARK', `Invalid watermark ${describeValue(watermark)} from the watermark generator: ${reason}`);
     this.watermark = watermark;

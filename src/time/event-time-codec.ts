@@ -21,8 +21,8 @@ export interface EventTimeStateAccess extends StateAccess {
   readonly kind: 'eventTime';
   readonly uid: string | undefined;
   readonly generator: WatermarkGenerator<never>;
-  /** The last watermark forwarded; set by a restore, before the first value. */
-  watermark: number;
+  /** The last watermark forwarded (`watermark`), in the object the entry raises it in; set by a restore, before the first value. */
+  readonly run: { watermark: number };
 }
 
 /**
@@ -34,8 +34,8 @@ export interface EventTimeStateAccess extends StateAccess {
  * ```
  */
 export function snapshotEventTime(a: EventTimeStateAccess): EventTimeEntrySnapshot {
-  if (a.generator.snapshotState === undefined) return { version: 1, watermark: a.watermark };
-  return { version: 1, watermark: a.watermark, generator: a.generator.snapshotState() };
+  if (a.generator.snapshotState === undefined) return { version: 1, watermark: a.run.watermark };
+  return { version: 1, watermark: a.run.watermark, generator: a.generator.snapshotState() };
 }
 
 /**
@@ -70,7 +70,7 @@ export function restoreEventTime(a: EventTimeStateAccess, state: unknown): void 
       );
     }
   }
-  a.watermark = s.watermark;
+  a.run.watermark = s.watermark;
 }
 
 /**

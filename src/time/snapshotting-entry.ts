@@ -3,9 +3,12 @@
  * (timestamps-and-watermarks.ts) with its state export and restore as methods, for code that
  * snapshots an entry it built itself (tests, custom runtimes). `withEventTime` builds the plain
  * entry, whose state the checkpoint runtime's codec (event-time-codec.ts) exports: that code comes
- * with checkpoints, not with every pipeline.
+ * with checkpoints, not with every pipeline. The methods into an element array (`processValue`,
+ * `processValues`, `endOfBatch`) are here too: `withEventTime` feeds a downstream (`processValueTo`...).
  */
 import { restoreEventTime, snapshotEventTime } from './event-time-codec.js';
+import type { StreamElement } from '../core/elements.js';
+import { ElementArray } from './entry-downstream.js';
 import type { EventTimeEntrySnapshot } from './event-time-options.js';
 import { TimestampsAndWatermarksOperator as EventTimeEntry } from './timestamps-and-watermarks.js';
 
@@ -28,6 +31,32 @@ import { TimestampsAndWatermarksOperator as EventTimeEntry } from './timestamps-
  * ```
  */
 export class TimestampsAndWatermarksOperator<T> extends EventTimeEntry<T> {
+  readonly #array = new ElementArray<T>();
+
+  /** Processes one value into `out`. */
+  processValue(value: T, out: StreamElement<T>[]): void {
+    this.processValueTo(value, this.#into(out));
+  }
+
+  /** Processes a batch of values into `out`, then ends the input batch (`endOfBatch`). */
+  processValues(values: readonly T[], out: StreamElement<T>[]): void {
+    this.processValuesTo(values, this.#into(out));
+  }
+
+  /**
+   * After an input batch: the periodic emission if the cadence is 'batch' (a watermark only if it
+   * rose), then the timer's emission if its period has passed (a synchronous source never lets the
+   * timer run).
+   */
+  endOfBatch(out: StreamElement<T>[]): void {
+    this.endOfBatchTo(this.#into(out));
+  }
+
+  #into(out: StreamElement<T>[]): ElementArray<T> {
+    this.#array.out = out;
+    return this.#array;
+  }
+
   /**
    * Exports the last watermark forwarded, and the generator's state, as plain data (what a
    * checkpoint stores for the entry: event-time-codec.ts).

@@ -27,6 +27,10 @@ import type { EventTimeStateAccess } from './event-time-codec.js';
  * Periodic emission runs on a processing-time timer and is also checked after each input batch, so
  * a synchronous source that never yields still gets a watermark every `period` ms.
  *
+ * The methods that write into an element array rather than a downstream (`processValue`,
+ * `processValues`, `endOfBatch`) are rxflink/engine's (snapshotting-entry.ts): `withEventTime` calls
+ * the downstream ones, so a pipeline's bundle leaves them out.
+ *
  * Deviation from Flink, asked for by the foundation issue: a record that arrives while the input is
  * idle makes it active again at once (an ACTIVE status before the record). Flink's operator stays
  * idle until its generator emits a higher watermark, so records would flow on an "idle" input.
@@ -47,7 +51,7 @@ import type { EventTimeStateAccess } from './event-time-codec.js';
 export class TimestampsAndWatermarksOperator<T> {
   /** The name monitoring shows (kept by minifiers, unlike the class name). */
   readonly operatorName = 'TimestampsAndWatermarks';
-  readonly counters: Counters;
+  declare readonly counters: Counters;
   readonly #options: TimestampsAndWatermarksOptions<T>;
   readonly #generator: WatermarkGenerator<T>;
   readonly #extract: (value: T) => number;
@@ -99,7 +103,7 @@ export class TimestampsAndWatermarksOperator<T> {
    *
    * @internal
    */
-  readonly stateAccess: EventTimeStateAccess;
+  declare readonly stateAccess: EventTimeStateAccess;
 
   /** The id this operator's state (its last watermark) is stored under in checkpoints. */
   get uid(): string | undefined {
@@ -113,18 +117,6 @@ export class TimestampsAndWatermarksOperator<T> {
     this.counters = options.counters ?? new Counters();
     this.#time = processingTime;
     this.#generator = options.watermarks.createGenerator(() => processingTime.now());
-    const entry = this;
-    this.stateAccess = {
-      kind: 'eventTime',
-      uid: options.uid,
-      generator: this.#generator as WatermarkGenerator<never>,
-      get watermark() {
-        return entry.#run.watermark;
-      },
-      set watermark(watermark) {
-        entry.#run.watermark = watermark;
-      },
-    };
     this.#period = options.watermarks.period;
     this.#periodic = options.watermarks.needsPeriodicTimer;
     const onInput = options.watermarks.emitsPeriodically;
@@ -139,6 +131,12 @@ export class TimestampsAndWatermarksOperator<T> {
       watermark: MIN_WATERMARK,
       stopTs: undefined,
     };
+    this.stateAccess = {
+      kind: 'eventTime',
+      uid: options.uid,
+      generator: this.#generator as WatermarkGenerator<never>,
+      run: this.#run,
+    };
     // Flink registers the first periodic timer at open(): now + interval.
     if (this.#periodic) this.#schedulePeriodic(processingTime.now() + this.#period);
   }
@@ -146,11 +144,6 @@ export class TimestampsAndWatermarksOperator<T> {
   /** The last watermark forwarded. */
   get currentWatermark(): number {
     return this.#run.watermark;
-  }
-
-  /** Processes one value into `out`. */
-  processValue(value: T, out: StreamElement<T>[]): void {
-    this.processValueTo(value, this.#arrayOf(out));
   }
 
   /**
@@ -229,11 +222,6 @@ export class TimestampsAndWatermarksOperator<T> {
     else down.element(element);
   }
 
-  /** Processes a batch of values into `out`, then ends the input batch (`endOfBatch`). */
-  processValues(values: readonly T[], out: StreamElement<T>[]): void {
-    this.processValuesTo(values, this.#arrayOf(out));
-  }
-
   /** Processes a batch of values into a fused chain's next operator (src/window/fused-window.ts). */
   processValuesTo(values: readonly T[], down: EntryDownstream<T>): void {
     if (this.#bound >= 0 && down.run !== undefined) this.#boundedRunsTo(values, down);
@@ -242,15 +230,10 @@ export class TimestampsAndWatermarksOperator<T> {
   }
 
   /**
-   * After an input batch: the periodic emission if the cadence is 'batch' (a watermark only if it
-   * rose), then the timer's emission if its period has passed (a synchronous source never lets the
-   * timer run).
+   * After an input batch, into a fused chain's next operator (src/window/fused-window.ts): the
+   * periodic emission if the cadence is 'batch' (a watermark only if it rose), then the timer's
+   * emission if its period has passed (a synchronous source never lets the timer run).
    */
-  endOfBatch(out: StreamElement<T>[]): void {
-    this.endOfBatchTo(this.#arrayOf(out));
-  }
-
-  /** `endOfBatch` into a fused chain's next operator (src/window/fused-window.ts). */
   endOfBatchTo(down: EntryDownstream<T>): void {
     if (this.#onBatch) {
       this.#out = down;

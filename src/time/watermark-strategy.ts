@@ -18,26 +18,26 @@ export const DEFAULT_WATERMARK_PERIOD = 200;
 export class WatermarkStrategy<T> {
   readonly #create: () => WatermarkGenerator<T>;
   /** Processing-time ms between periodic emissions; 0: the periodic emission runs after every event instead. */
-  readonly period: number;
+  declare readonly period: number;
   /** Processing-time ms without records after which the input is marked idle; undefined: never. */
-  readonly idleTimeout: number | undefined;
+  declare readonly idleTimeout: number | undefined;
   /**
    * Whether the generator does anything in `onPeriodicEmit`. Punctuated generators do not, so no
    * periodic timer runs for them unless idleness needs it (in Flink the timer runs anyway and calls
    * an empty method: the outcome is the same).
    */
-  readonly emitsPeriodically: boolean;
+  declare readonly emitsPeriodically: boolean;
   /**
    * When the generator's periodic emission runs (see `WatermarkCadence`): on a processing-time
    * timer every `period` ms (Flink's default), after every event, or after every input batch.
    */
-  readonly cadence: WatermarkCadence;
+  declare readonly cadence: WatermarkCadence;
 
   /**
    * For `boundedOutOfOrderness(d)` and `monotonousTimestamps()`: d, which lets the entry operator
    * compute the watermark itself on the every-event cadence (the same values as the generator's).
    */
-  readonly outOfOrderness: number | undefined;
+  declare readonly outOfOrderness: number | undefined;
 
   constructor(
     create: () => WatermarkGenerator<T>,

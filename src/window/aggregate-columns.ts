@@ -16,7 +16,7 @@ import type { ResultConstructor } from './combined-results.js';
 /** The columns of the pane table for one aggregate function, when it is built from built-ins. */
 export class AggregateColumns {
   /** How many number columns a pane keeps. */
-  readonly width: number;
+  declare readonly width: number;
   /**
    * Per column, a closure made once (its built-in's `ColumnFolds`): each call site of `first` and `add` then sees one
    * function per pipeline, which TurboFan inlines. A switch over the kinds in one loop ran the
@@ -25,10 +25,10 @@ export class AggregateColumns {
   readonly #open: Fold[] = [];
   readonly #fold: Fold[] = [];
   /** Per part: its kind, and its first column (an average keeps a count and a sum column). */
-  readonly parts: BuiltinAggregate[];
+  declare readonly parts: BuiltinAggregate[];
   readonly starts: number[] = [];
   /** The result's property per part; null for a single built-in, whose result is a number. */
-  readonly names: readonly string[] | null;
+  declare readonly names: readonly string[] | null;
   /** Builds a `combine`'s result object (combined-results.ts, which `combine` brings); null for a single built-in. */
   readonly #Result: ResultConstructor | null;
 

@@ -67,7 +67,7 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
    *
    * @internal
    */
-  readonly stateAccess: WindowStateAccess;
+  declare readonly stateAccess: WindowStateAccess;
 
   /** The id this operator's state is stored under in checkpoints. */
   get uid(): string | undefined {
@@ -86,17 +86,14 @@ export class WindowOperator<T, K, R> implements StreamOperator<T, K, WindowResul
       get panes() {
         return op.#panes as PanePath<unknown, unknown, unknown> | null;
       },
+      set panes(panes) {
+        op.#panes = panes as PanePath<T, K, R> | null;
+      },
       get general() {
         return op.#general as GeneralWindows<unknown, unknown, unknown> | null;
       },
-      toGeneralPath(restored) {
-        op.#panes = null;
-        if (restored !== undefined && restored !== op.#general) {
-          op.#general?.dispose();
-          op.#general = restored as GeneralWindows<T, K, R>;
-        }
-        op.#general ??= (setup.generalPath as unknown as GeneralPathFactory)(setup);
-        return op.#general as GeneralWindows<unknown, unknown, unknown>;
+      set general(general) {
+        op.#general = general as GeneralWindows<T, K, R> | null;
       },
       exports: undefined,
     };

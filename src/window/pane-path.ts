@@ -33,8 +33,12 @@ export class PanePath<T, K, R> {
   readonly #inc: PaneContents;
   /** Accumulators as number columns, for built-in aggregates; else null. */
   readonly #columns: AggregateColumns | null;
-  /** What the checkpoint code (pane-state.ts) reads and writes. */
-  readonly #access: PaneAccess;
+  /**
+   * What the checkpoint code opens (pane-state.ts: `paneRows`, `paneCanHold`, `restorePane`): the
+   * incremental exports' bookkeeping is there, so that a bundle without checkpoints leaves it out.
+   * Declared: set by the constructor.
+   */
+  declare readonly access: PaneAccess;
 
   constructor(setup: WindowSetup<T, K, R>) {
     this.#setup = setup;
@@ -46,7 +50,7 @@ export class PanePath<T, K, R> {
         ? new PaneTable<Id>(setup.size, setup.offset, columns !== null ? () => columns.create() : undefined)
         : null;
     this.#inc = setup.incremental ?? ELEMENTS;
-    this.#access = {
+    this.access = {
       setup: setup as WindowSetup<unknown, unknown, unknown>,
       table: this.#panes,
       late: this.#late,
@@ -118,9 +122,7 @@ export class PanePath<T, K, R> {
     }
     this.add(pane, id, key, keyGroup, value, timestamp);
     const slot = pane.slots.get(id)!;
-    const index = pane.fired[slot] ?? 0;
-    pane.fired[slot] = index + 1;
-    this.#emit(pane, slot, paneOf(index, watermark, pane.maxTs, false, watermark === MAX_WATERMARK), out);
+    this.#fireSlots(pane, watermark, false, watermark === MAX_WATERMARK, out, slot, slot + 1);
   }
 
   /** Adds `value` to the window of key `id` in `pane` (also for pane-run.ts). */
@@ -192,31 +194,17 @@ export class PanePath<T, K, R> {
         this.#fireWhole(pane, watermark, out);
         continue;
       }
-      const { window, maxTs, keys, length } = pane;
       const values = this.#setup.values;
-      if (values !== null) {
-        // A fused toValues: the user receives the WindowResult; no record wraps it. On columns the
-        // pane itself waits for the batch's end, its results built as delivered (`deliver`): none
+      if (values !== null && this.#columns !== null) {
+        // A fused toValues on columns: the user receives the WindowResults, which no record wraps, and
+        // the pane itself waits for the batch's end, its results built as delivered (`deliver`): none
         // held on the heap, and building one cannot throw, so a failed batch still delivers nothing.
-        if (this.#columns !== null) {
-          values[values.length] = pane;
-          continue;
-        }
-        for (let i = 0; i < length; i++)
-          values[values.length] = { key: keys[i] as K, window, value: this.#result(pane, i), pane: ON_TIME_ONLY_PANE };
-      } else {
-        for (let i = 0; i < length; i++) {
-          const key = keys[i] as K;
-          out[out.length] = {
-            // (a store at the end: see PaneTable.add)
-            kind: 'record',
-            value: { key, window, value: this.#result(pane, i), pane: ON_TIME_ONLY_PANE },
-            timestamp: maxTs,
-            key,
-            keyGroup: this.#groupOf(pane, i),
-          };
-        }
+        values[values.length] = pane;
+        continue;
       }
+      // Else each result as `#push` makes it (a plain WindowResult for a fused toValues, a record
+      // otherwise): a call per result, which measured no slower than building it here (one copy less).
+      for (let i = 0; i < pane.length; i++) this.#push(pane, i, this.#result(pane, i), ON_TIME_ONLY_PANE, out);
       panes.recycle(pane); // its results are built: nothing reads the pane now
     }
   }
@@ -226,21 +214,12 @@ export class PanePath<T, K, R> {
    * until its cleanup time. The on-time pane is the last only without lateness, or at the end of input.
    */
   #fireWhole(pane: Pane<Id>, watermark: number, out: Output<WindowResult<K, R>, K>): void {
-    const late = this.#late;
     const maxTs = pane.maxTs;
-    const last = late === null || watermark === MAX_WATERMARK;
-    const fired = pane.fired;
-    // The on-time pane follows the early ones (fire-early.ts): its index is their count. Without
-    // early panes every key shares one pane info.
-    const shared = fired.length === 0 ? paneOf(0, maxTs, maxTs, true, last) : null;
-    for (let i = 0; i < pane.length; i++) {
-      const index = fired[i] ?? 0;
-      fired[i] = index + 1;
-      this.#emit(pane, i, shared ?? paneOf(index, maxTs, maxTs, true, last), out);
-    }
+    const last = this.#late === null || watermark === MAX_WATERMARK;
+    this.#fireSlots(pane, maxTs, true, last, out);
     if (!last && this.#setup.cleanupTime(maxTs) > watermark) {
       pane.dirty.fill(1); // (the counts are exported: every key of the pane changed)
-      late.insert(pane);
+      this.#late!.insert(pane);
     }
   }
 
@@ -249,15 +228,32 @@ export class PanePath<T, K, R> {
    * goes up, so its on-time pane follows with the next index.
    */
   fireEarly(out: Output<WindowResult<K, R>, K>): void {
-    const watermark = this.#setup.watermark;
     for (const pane of this.#panes.panes()) {
       pane.dirty.fill(1); // (the counts are exported: every key of the pane changed)
-      const fired = pane.fired;
-      for (let i = 0; i < pane.length; i++) {
-        const index = fired[i] ?? 0;
-        fired[i] = index + 1;
-        this.#emit(pane, i, paneOf(index, watermark, pane.maxTs, false, false), out);
-      }
+      this.#fireSlots(pane, this.#setup.watermark, false, false, out);
+    }
+  }
+
+  /**
+   * Emits the slots of `pane` from `from` to `to` (all by default) as their next pane at `time`
+   * (PaneInfo: on time or not, last or not), counting the firing. The on-time pane follows the early
+   * ones (fire-early.ts): its index is their count. While none fired, the slots share one pane info.
+   */
+  #fireSlots(
+    pane: Pane<Id>,
+    time: number,
+    onTime: boolean,
+    last: boolean,
+    out: Output<WindowResult<K, R>, K>,
+    from = 0,
+    to = pane.length,
+  ): void {
+    const fired = pane.fired;
+    const shared = fired.length === 0 ? paneOf(0, time, pane.maxTs, onTime, last) : null;
+    for (let i = from; i < to; i++) {
+      const index = fired[i] ?? 0;
+      fired[i] = index + 1;
+      this.#emit(pane, i, shared ?? paneOf(index, time, pane.maxTs, onTime, last), out);
     }
   }
 
@@ -308,16 +304,8 @@ export class PanePath<T, K, R> {
   }
 
   clear(): void {
-    this.#access.tracking = false;
+    this.access.tracking = false;
     this.#panes.clear();
     this.#late?.clear();
-  }
-
-  /**
-   * What the checkpoint code opens (pane-state.ts: `paneRows`, `paneCanHold`, `restorePane`): the
-   * incremental exports' bookkeeping is there, so that a bundle without checkpoints leaves it out.
-   */
-  get access(): PaneAccess {
-    return this.#access;
   }
 }

@@ -40,15 +40,18 @@ export class Pane<Id = unknown> {
    */
   readonly fired: number[] = [];
   /** The timestamp of the pane's results and the watermark that fires it: `end - 1`. */
-  readonly maxTs: number;
+  declare readonly maxTs: number;
+  // Declared (`declare`) where the constructor sets them: no class field is emitted that it then overwrites.
+  declare readonly window: TimeWindow;
+  /** The built-in aggregates' accumulators, a number column each, by slot (aggregate-columns.ts); else empty. */
+  declare readonly columns: number[][];
+  /** The key of each slot, below `length`; what is above it is a fired pane's, never read. */
+  declare readonly keys: unknown[];
 
-  constructor(
-    readonly window: TimeWindow,
-    /** The built-in aggregates' accumulators, a number column each, by slot (aggregate-columns.ts); else empty. */
-    readonly columns: number[][],
-    /** The key of each slot, below `length`; what is above it is a fired pane's, never read. */
-    readonly keys: unknown[] = [],
-  ) {
+  constructor(window: TimeWindow, columns: number[][], keys: unknown[] = []) {
+    this.window = window;
+    this.columns = columns;
+    this.keys = keys;
     this.maxTs = window.end - 1;
   }
 }

@@ -15,15 +15,10 @@ import type { PanePath } from './pane-path.js';
 export interface WindowStateAccess extends StateAccess {
   readonly kind: 'window';
   readonly setup: WindowSetup<unknown, unknown, unknown>;
-  /** The pane table; null on the general path. */
-  readonly panes: PanePath<unknown, unknown, unknown> | null;
-  /** The general path; null until the configuration or a restore needs it. */
-  readonly general: GeneralWindows<unknown, unknown, unknown> | null;
-  /**
-   * Leaves the pane table for good and returns the general path: `restored` when given (the one
-   * before is disposed), else the operator's, made now when there is none.
-   */
-  toGeneralPath(restored?: GeneralWindows<unknown, unknown, unknown>): GeneralWindows<unknown, unknown, unknown>;
+  /** The pane table; null on the general path (the codec sets it so when a restore needs that path). */
+  panes: PanePath<unknown, unknown, unknown> | null;
+  /** The general path; null until the configuration or a restore needs it (window-codec.ts `toGeneralPath`). */
+  general: GeneralWindows<unknown, unknown, unknown> | null;
   /** The codec's bookkeeping between checkpoints; undefined before the first. */
   exports: WindowExports | undefined;
 }

@@ -127,9 +127,26 @@ export function restoreWindowState(
       return;
     }
   }
-  const general = a.toGeneralPath(built); // this operator keeps the general path from now on
+  const general = toGeneralPath(a, built); // this operator keeps the general path from now on
   const keys = paneKeys(paneColumns, (t) => setup.cleanupTime(t), s.watermark);
   general.restore(keys.length === 0 ? s : { ...s, keys: [...s.keys, ...keys] });
+}
+
+/**
+ * Leaves the pane table for good and returns the general path: `restored` when given (the one
+ * before is disposed), else the operator's, made now when there is none.
+ */
+function toGeneralPath(
+  a: WindowStateAccess,
+  restored: GeneralWindows<unknown, unknown, unknown> | undefined,
+): GeneralWindows<unknown, unknown, unknown> {
+  a.panes = null;
+  if (restored !== undefined && restored !== a.general) {
+    a.general?.dispose();
+    a.general = restored;
+  }
+  a.general ??= (a.setup.generalPath as unknown as GeneralPathFactory)(a.setup);
+  return a.general;
 }
 
 /**

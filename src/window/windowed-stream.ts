@@ -8,7 +8,7 @@ import type { SideOutput } from '../rx/side-output.js';
 import type { WindowAggregateFunction } from './aggregates.js';
 import type { WindowAssigner } from './assigner-types.js';
 import type { Evictor } from './evictors.js';
-import { fuseWindow } from './fused-window.js';
+import { fuseWindow, type CreateWindow } from './fused-window.js';
 import {
   validateWindowConfig,
   WindowOperator,
@@ -155,19 +155,15 @@ export class WindowedStream<T, K> {
       fn,
       keyed: this.#keyed,
     };
-    const plain = fromStreamOperator((runtime) => new WindowOperator<U, K, R>(config, runtime), this.#config);
-    if (!this.#keyed) return Object.assign(plain, { counters });
-    // Directly after keyBy (and its entry), fuse with them: see fused-window.ts.
-    const operator: OperatorFunction<StreamBatch<U, K>, StreamBatch<WindowResult<K, R>, K>> = (source) =>
-      fuseWindow<U, K, R>(
-        source,
-        (keyBy, runtime) =>
-          new WindowOperator<U, K, R>(
-            keyBy === undefined ? config : { ...config, keyBy: keyBy as unknown as FusedKeyBy<U, K> },
-            runtime,
-          ),
-        this.#config,
+    const create: CreateWindow<U, K, R> = (keyBy, runtime) =>
+      new WindowOperator<U, K, R>(
+        keyBy === undefined ? config : { ...config, keyBy: keyBy as unknown as FusedKeyBy<U, K> },
+        runtime,
       );
+    // Directly after keyBy (and its entry), a keyed window fuses with them: see fused-window.ts.
+    const operator: OperatorFunction<StreamBatch<U, K>, StreamBatch<WindowResult<K, R>, K>> = this.#keyed
+      ? (source) => fuseWindow(source, create, this.#config)
+      : fromStreamOperator((runtime) => create(undefined, runtime), this.#config);
     return Object.assign(operator, { counters });
   }
 }
