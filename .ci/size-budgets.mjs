@@ -88,7 +88,7 @@ const KB = 1024;
  * pane tables to its windows itself (`paneKeys` left the codec); a load's selector is matched in
  * one shape: the IndexedDB pipeline 31,602 to 31,248 B, keyedProcess checkpointed 29,549 to 29,147
  * (rxflink/redux -270, rxflink/nats -246, the otel bundle +73: its collector now holds the source
- * probe). Measured and left: helpers merging look-alike code (the runner's end of a checkpoint, the
+ * probe; a session-window count without checkpoints +223, as its general path now holds paneKeys). Measured and left: helpers merging look-alike code (the runner's end of a checkpoint, the
  * manifest's encoding in one write) cost +19 to +58 B; `backend.delete` is 154 B, FlowMonitor 342 B
  * (both public API); the rest of the codec's general-path branch about 90 B.
  */
