@@ -254,20 +254,14 @@ export class SnapshotBackend implements CheckpointBackend {
       if (manifest.length === 0) return undefined;
       candidates = [...manifest].reverse();
     } else {
+      // A bare number is a checkpoint id: one shape from here on.
+      const wanted = typeof selector === 'number' ? { checkpointId: selector } : selector;
       const index = manifest.findIndex((e) =>
-        typeof selector === 'number'
-          ? e.checkpointId === selector
-          : 'name' in selector
-            ? e.name === selector.name
-            : e.checkpointId === selector.checkpointId,
+        'name' in wanted ? e.name === wanted.name : e.checkpointId === wanted.checkpointId,
       );
       if (index < 0) {
         const what =
-          typeof selector === 'number'
-            ? `checkpoint ${selector}`
-            : 'name' in selector
-              ? `savepoint ${JSON.stringify(selector.name)}`
-              : `checkpoint ${selector.checkpointId}`;
+          'name' in wanted ? `savepoint ${JSON.stringify(wanted.name)}` : `checkpoint ${wanted.checkpointId}`;
         const stored = manifest.map((e) =>
           e.name !== undefined ? `${e.checkpointId} (${JSON.stringify(e.name)})` : String(e.checkpointId),
         );

@@ -29,7 +29,6 @@ import type { Observable, SchedulerLike, Subscription } from 'rxjs';
 import { PIPELINE_CONTROL, RESTORE_CONTROL, type PipelineLink } from '../core/checkpointing.js';
 import { END_OF_STREAM, type ControlElement } from '../core/elements.js';
 import { InvalidOptionError } from '../core/errors.js';
-import { OperatorProbe } from '../core/metrics/probe.js';
 import type { CheckpointBackend, StoredSnapshotInfo } from './backend-types.js';
 import { CheckpointRunner, type RunnerHooks } from './checkpoint-runner.js';
 import {
@@ -210,7 +209,7 @@ export class Checkpointing {
     // The pipeline link goes first, then the restore marker, before any record of this subscription.
     const link: ControlElement = { kind: 'control', type: PIPELINE_CONTROL, payload: this.#pipelineLink };
     // The source heads the job graph (docs/monitoring.md): each operator this element passes joins it.
-    this.#pipelineLink.metrics?.joinProbe(state.port!.probe ?? new OperatorProbe(state.id, 'source', null, null), link);
+    this.#pipelineLink.metrics?.joinSource(state.id, state.port!.stats, link);
     state.port!.inject([link]);
     this.#linkOf.set(state, link);
     const restore = this.#restoreSource;

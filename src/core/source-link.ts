@@ -4,7 +4,7 @@
  * which barriers and restore markers enter the stream.
  */
 import type { StreamElement } from './elements.js';
-import type { OperatorProbe } from './metrics/probe.js';
+import type { StageCounters } from './metrics/stage-probe.js';
 
 /**
  * How a source takes part in checkpoints: the coordinator gives each declared source a link, and
@@ -37,6 +37,10 @@ export interface SourcePort {
   fail(error: unknown): void;
   /** Completes a source that is `finishing`, after delivering what was injected. */
   complete(): void;
-  /** What the source counts, for the job graph of a pipeline with metrics (docs/monitoring.md). */
-  readonly probe?: OperatorProbe | undefined;
+  /**
+   * What the source counts, for the job graph of a pipeline with metrics (docs/monitoring.md): the
+   * metrics make the source's probe over it when the source joins, so that a pipeline without
+   * metrics makes none.
+   */
+  readonly stats?: StageCounters | undefined;
 }

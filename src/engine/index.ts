@@ -59,6 +59,7 @@ export {
 export { STATE_CODECS } from '../checkpoint/state-codecs.js';
 export type { SourceCheckpointLink, SourcePort } from '../core/source-link.js';
 export type { OperatorProbe } from '../core/metrics/probe.js';
+export type { StageCounters } from '../core/metrics/stage-probe.js';
 export type { BatchCounter, ProbedElement } from '../core/metrics/counting.js';
 export { fromStreamOperator } from '../rx/operator-function.js';
 

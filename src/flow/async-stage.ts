@@ -40,7 +40,7 @@ import { UnorderedQueue } from './async-unordered-queue.js';
 import { attachSubscribingStage, deliver, FlowController, subscribeAs, Upstreams, type FlowStage } from './demand.js';
 import { BufferOverflowError } from './errors.js';
 import { FlowMonitor, StageStats } from './monitor.js';
-import { stageProbe } from './stage-probe.js';
+import { stageProbe } from '../core/metrics/stage-probe.js';
 import { attachProbe } from '../core/metrics/probe.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { SourceCheckpointLink, SourcePort } from '../core/source-link.js';
 import { markerBatch, type StreamElement } from '../core/elements.js';
-import type { OperatorProbe } from '../core/metrics/probe.js';
+import type { StageCounters } from '../core/metrics/stage-probe.js';
 
 /** What a source subscription tells its `SourceMarkers`. */
 export interface SourceHooks {
@@ -16,7 +16,7 @@ export interface SourceHooks {
   /** Completes the subscription (the source had called `finishing`). */
   complete(): void;
   /** What the source counts, for the job graph of a pipeline with metrics. */
-  readonly probe?: OperatorProbe;
+  readonly stats?: StageCounters;
 }
 
 /**
@@ -45,7 +45,7 @@ export class SourceMarkers {
   connect(link: SourceCheckpointLink | undefined): void {
     if (link === undefined) return;
     const port: SourcePort = {
-      probe: this.#hooks.probe,
+      stats: this.#hooks.stats,
       inject: (elements, delivered) => {
         this.#queue.push({ elements, delivered });
         if (this.#started && this.#hooks.idle()) this.deliver();

@@ -13,7 +13,6 @@ import { InvalidOptionError } from '../core/errors.js';
 import { attachSubscribingStage, deliver, FlowController, subscribeAs } from '../flow/demand.js';
 import { BufferOverflowError } from '../flow/errors.js';
 import { FlowMonitor, StageStats } from '../flow/monitor.js';
-import { stageProbe } from '../flow/stage-probe.js';
 import type { SideOutput } from '../rx/side-output.js';
 import { SourceMarkers } from './checkpoint-port.js';
 import { positiveInteger } from '../core/options.js';
@@ -117,7 +116,7 @@ export class PushSource<T> extends Observable<readonly T[]> {
       // Checkpoints: barriers go out between two batches; values buffered behind a barrier are
       // after it, and are lost if the pipeline crashes before the next checkpoint (no replay).
       const markers = new SourceMarkers({
-        probe: stageProbe(stats, 'source'),
+        stats,
         emit: (batch) => {
           if (!closed) subscriber.next(batch);
         },

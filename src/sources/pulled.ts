@@ -3,7 +3,6 @@ import type { SourceCheckpointLink } from '../core/source-link.js';
 import { InvalidOptionError } from '../core/errors.js';
 import { attachSubscribingStage, deliver, FlowController } from '../flow/demand.js';
 import { FlowMonitor, StageStats } from '../flow/monitor.js';
-import { stageProbe } from '../flow/stage-probe.js';
 import { SourceMarkers } from './checkpoint-port.js';
 import { positiveInteger } from '../core/options.js';
 
@@ -132,7 +131,7 @@ export class PulledSource<T, P> extends Observable<readonly T[]> {
     };
     // Checkpoints: barriers and restore markers go out between two batches.
     const markers = new SourceMarkers({
-      probe: stageProbe(stats, 'source'),
+      stats,
       emit: (batch) => {
         if (!closed) subscriber.next(batch);
       },

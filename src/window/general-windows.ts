@@ -12,6 +12,7 @@ import { GeneralPath } from './general-path.js';
 import type { KeyData, WindowOperatorState, WindowResult } from './types.js';
 import type { GeneralPathRef } from './window-path.js';
 import type { WindowRowSource } from './window-rows.js';
+import { paneKeys, type PaneColumns } from './pane-rows.js';
 import { exportWindows, generalRows, restoreWindows } from './window-snapshot.js';
 import type { Id } from './window-state.js';
 import { layeredKeys } from './window-set-rows.js';
@@ -45,8 +46,12 @@ export interface GeneralWindows<T, K, R> {
   checkpoint(incremental: boolean): KeyedStateExport;
   /** The keys of such a checkpoint (`layeredKeys`), of the key groups in `range` (all without one). */
   keysOf(data: KeyedStateExport, range: KeyGroupRange | undefined): KeyData[];
-  /** Restores validated state into the cleared path. */
-  restore(s: WindowOperatorState): void;
+  /**
+   * Restores validated state into the cleared path, with the pane tables of a checkpoint that the
+   * pane table could not hold (their windows join the state's keys: `paneKeys`, pane-rows.ts). The
+   * conversion lives here, with the path that needs it, so that a pane-path bundle leaves it out.
+   */
+  restore(s: WindowOperatorState, panes: readonly PaneColumns[]): void;
   /**
    * Restores a general path's checkpoint (`checkpoint`), the key groups in `range`, into a new
    * path that replaces this one's state once restored (it keeps its state when this fails).
@@ -100,10 +105,12 @@ function build<T, K, R>(setup: WindowSetup<T, K, R>): GeneralWindows<T, K, R> {
     rows: () => generalRows(setup, general),
     // Keyed windows go through the versioned migration to the layer's tables; windowAll's one key
     // (UNKEYED) is no key of the backend's rows, so it is registered window by window.
-    restore: (s) =>
-      setup.keyed
-        ? restoreLayered(setup, general, migrateWindows(s.keys, reading), undefined, s.watermark)
-        : restoreWindows(setup, general, s),
+    restore: (state, panes) => {
+      const keys = paneKeys(panes, (t) => setup.cleanupTime(t), state.watermark);
+      const s = keys.length === 0 ? state : { ...state, keys: [...state.keys, ...keys] };
+      if (setup.keyed) restoreLayered(setup, general, migrateWindows(s.keys, reading), undefined, s.watermark);
+      else restoreWindows(setup, general, s);
+    },
     restoreTables: (data, range, watermark) => {
       const restored = new GeneralPath(setup);
       restoreLayered(setup, restored, data, range, watermark);

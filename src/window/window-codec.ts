@@ -12,7 +12,7 @@ import type { OperatorStateSnapshot, RestoreCheckpointOptions } from '../core/st
 import { WindowStateError } from './errors.js';
 import type { GeneralPathFactory, GeneralWindows } from './general-windows.js';
 import type { WindowStateAccess } from './state-access.js';
-import { paneKeys, PaneExporter, type PaneColumns } from './pane-rows.js';
+import { PaneExporter, type PaneColumns } from './pane-rows.js';
 import { paneCanHold, paneRows, restorePane } from './pane-state.js';
 import { validatePaneColumns, validateWindowState } from './restore-validation.js';
 import { namingWindow } from './state-export.js';
@@ -128,8 +128,7 @@ export function restoreWindowState(
     }
   }
   const general = toGeneralPath(a, built); // this operator keeps the general path from now on
-  const keys = paneKeys(paneColumns, (t) => setup.cleanupTime(t), s.watermark);
-  general.restore(keys.length === 0 ? s : { ...s, keys: [...s.keys, ...keys] });
+  general.restore(s, paneColumns);
 }
 
 /**

@@ -18,6 +18,7 @@ import { CheckpointHistory } from './checkpoint-history.js';
 import { lateCountsOf, stateSizeOf, watermarkOf } from './operator-reading.js';
 import { takeAdoption } from './counting.js';
 import { OperatorProbe, probeFor, probeOf } from './probe.js';
+import { type StageCounters, stageProbe } from './stage-probe.js';
 import type { ExceptionRecord, JobEdge, MetricsSnapshot, OperatorMetrics } from './types.js';
 
 /** How many exceptions a snapshot keeps, the latest. */
@@ -72,6 +73,19 @@ export class MetricsCollector {
   join(operator: object, element: object): void {
     const probe = probeOf(operator) ?? adopt(operator);
     if (probe !== undefined) this.joinProbe(probe, element);
+  }
+
+  /**
+   * As `join`, for a checkpointed source named `id` that heads the subscription of `element`: its
+   * probe is made here, over the counters it keeps (`stats`), so that sources make none for a
+   * pipeline without metrics.
+   * @internal
+   */
+  joinSource(id: string, stats: StageCounters | undefined, element: object): void {
+    this.joinProbe(
+      stats === undefined ? new OperatorProbe(id, 'source', null, null) : stageProbe(stats, 'source'),
+      element,
+    );
   }
 
   /** As `join`, for a probe that no engine operator carries (a source, a stage). */
