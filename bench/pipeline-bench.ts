@@ -23,7 +23,7 @@
  * open) say no more than "small"; the sparse workload's state is what this measure can compare.
  *   node --expose-gc --import tsx bench/pipeline-bench.ts [--reps=5] [--events=2000000]
  */
-import { from } from 'rxjs';
+import { from, type Observable } from 'rxjs';
 import {
   boundedOutOfOrderness,
   combine,
@@ -71,7 +71,12 @@ function windowed() {
 }
 
 function batches(input: readonly (readonly WindowEvent[])[]): void {
-  from(input)
+  batchesFrom(from(input));
+}
+
+/** (b) over any source of arrays (bench/cold-pass.ts times its input as it goes). */
+export function batchesFrom(source: Observable<readonly WindowEvent[]>): void {
+  source
     .pipe(
       withEventTimeBatches({ timestamp: (e: WindowEvent) => e.ts, watermarks: everyEvent() }),
       keyBy((e: WindowEvent) => e.key),

@@ -72,17 +72,24 @@ export class AggregateColumns {
 
   /** Starts slot `slot` with `value`: the aggregate's `add(value, createAccumulator())`. */
   first(columns: number[][], slot: number, value: unknown): void {
-    // The first column's call apart: with one or two columns, each call site sees one closure.
+    // The first two columns' calls apart: each call site sees one closure, and with one or two
+    // columns (count, sum, a combine of two) the compiled chain has no loop here to peel.
     const open = this.#open;
     open[0]!(columns[0]!, slot, value);
-    for (let c = 1; c < open.length; c++) open[c]!(columns[c]!, slot, value);
+    if (open.length > 1) {
+      open[1]!(columns[1]!, slot, value);
+      for (let c = 2; c < open.length; c++) open[c]!(columns[c]!, slot, value);
+    }
   }
 
   /** Adds `value` to slot `slot`: the aggregate's `add`, in place. */
   add(columns: number[][], slot: number, value: unknown): void {
     const fold = this.#fold;
     fold[0]!(columns[0]!, slot, value);
-    for (let c = 1; c < fold.length; c++) fold[c]!(columns[c]!, slot, value);
+    if (fold.length > 1) {
+      fold[1]!(columns[1]!, slot, value);
+      for (let c = 2; c < fold.length; c++) fold[c]!(columns[c]!, slot, value);
+    }
   }
 
   /** The window's result: the aggregate's `getResult` (a number, or an object by part name). */
