@@ -13,15 +13,18 @@
  * pass 3 is the warm figure; each figure is the median over the processes. Times are the CPU time of
  * the pass (the machine is shared: wall time swung 3x with other engineers' tests), wall ratios beside. Checksums are checked
  * against the hand loop in a process of their own before any timing, and again in every timed pass.
- * Memory (pass 2, untimed) is the peak live heap over the pass's start: at 8 points evenly spaced in
+ * Memory (pass 2, untimed) is the peak live data over the pass's start: at 8 points evenly spaced in
  * the stream of results (the same points for every variant, since all produce the same results) a
- * full collection is forced and the heap in use read, so it measures the state each variant keeps (open windows, interned
- * keys, results not yet delivered), not the garbage that happened to await a collection. Its
- * resolution is about 200 KB: with the same data, the old space of one pass swings by ±130 KB between
- * samples (V8's own code and feedback metadata; fresh processes of the library's dense variant gave
- * 110, 123, 322, 330 and 346 KB), so the dense workload's figures (about 100 KB, two panes of 100 keys
- * open) say no more than "small"; the sparse workload's state is what this measure can compare.
+ * full collection is forced, so it measures the state each variant keeps (open windows, interned
+ * keys, results not yet delivered, the pipeline's own objects), not the garbage that happened to
+ * await a collection. Live data is the bytes of the live objects as V8 counts them by type, without
+ * V8's code and metadata (bench/live-data.ts: every child runs with V8's object statistics, which
+ * touch only full collections, and a timed pass has none). It resolves about 1 KB (a pass's 8
+ * samples agree within that); the heap in use, the measure before, is still given ("used KB"), but
+ * it steps by a V8 page (about 250 KB) from one sample to the next with the same data, more than the
+ * hand loop's whole state.
  *   node --expose-gc --import tsx bench/pipeline-bench.ts [--reps=5] [--events=2000000]
+ *   (one fresh process of one variant, with its live data: --measure=sparse,batches)
  */
 import { from, type Observable } from 'rxjs';
 import {
@@ -40,11 +43,13 @@ import {
 import { median } from './lib.js';
 import { generateWindowWorkload, type WindowEvent } from './window-workload.js';
 import { hand, rxjs } from './pipeline-baselines.js';
+import { forcedCollections, isV8Line, LIVE_DATA_FLAGS } from './live-data.js';
 import {
   BATCH,
   checksum,
   endSampling,
   fold,
+  forcedCollectionCount,
   heapUsed,
   OUT_OF_ORDERNESS,
   resetPass,
@@ -138,6 +143,10 @@ interface ChildReport {
   coldWall: number;
   warmWall: number;
   peakMB: number;
+  /** The index, among the process's forced collections, of the memory pass's baseline; its samples follow. */
+  dataFrom: number;
+  /** Filled in by the parent from V8's statistics (bench/live-data.ts): peak live data over the pass's start. */
+  dataKB?: number;
   checksums: string[];
 }
 
@@ -148,6 +157,7 @@ const HEAP_SAMPLES = 8;
 function child(workload: Workload, variant: Variant, events: number): ChildReport {
   const run = runner(variant, generateWindowWorkload({ events, keys: WORKLOADS[workload] }));
   const p1 = pass(run);
+  const dataFrom = forcedCollectionCount(); // pass() starts with a forced collection: the baseline
   const p2 = pass(run, HEAP_SAMPLES, p1.results);
   const p3 = pass(run);
   return {
@@ -156,6 +166,7 @@ function child(workload: Workload, variant: Variant, events: number): ChildRepor
     coldWall: p1.ms,
     warmWall: p3.ms,
     peakMB: p2.peakMB,
+    dataFrom,
     checksums: [p1.checksum, p2.checksum, p3.checksum],
   };
 }
@@ -174,16 +185,48 @@ function check(workload: Workload, events: number): string {
   return reference;
 }
 
-async function spawnJson<T>(args: string[]): Promise<T> {
+/** Runs a child; returns its report (its last line that is not V8's) and its whole stdout. */
+async function spawnJson<T>(args: string[], flags: readonly string[] = []): Promise<{ report: T; stdout: string }> {
   const { spawnSync } = await import('node:child_process');
-  const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', import.meta.filename, ...args], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 24,
-  });
-  if (child.status !== 0)
-    throw new Error(`pipeline bench child ${args.join(' ')} failed (${String(child.status)}):\n${child.stderr}`);
-  const line = child.stdout.trim().split('\n').pop()!;
-  return JSON.parse(line) as T;
+  const { closeSync, mkdtempSync, openSync, readFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  // Its stdout goes to a file: V8 prints its statistics with C's stdio, which loses bytes on the
+  // non-blocking pipe Node makes of a piped stdout.
+  const dir = mkdtempSync(join(tmpdir(), 'pipeline-bench-'));
+  const file = join(dir, 'stdout');
+  const fd = openSync(file, 'w');
+  let stdout: string;
+  try {
+    const child = spawnSync(
+      process.execPath,
+      ['--expose-gc', ...flags, '--import', 'tsx', import.meta.filename, ...args],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', fd, 'pipe'],
+      },
+    );
+    if (child.status !== 0)
+      throw new Error(`pipeline bench child ${args.join(' ')} failed (${String(child.status)}):\n${child.stderr}`);
+    stdout = readFileSync(file, 'utf8');
+  } finally {
+    closeSync(fd);
+    rmSync(dir, { recursive: true });
+  }
+  const line = stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l !== '' && !isV8Line(l))
+    .pop()!;
+  return { report: JSON.parse(line) as T, stdout };
+}
+
+/** A memory pass's peak live data over its baseline, in KB, from the child's V8 statistics. */
+function liveDataKB(report: ChildReport, stdout: string): number {
+  const forced = forcedCollections(stdout);
+  const samples = forced.slice(report.dataFrom + 1, report.dataFrom + 1 + HEAP_SAMPLES);
+  if (samples.length !== HEAP_SAMPLES) throw new Error(`pipeline bench: ${forced.length} forced collections found`);
+  return (Math.max(...samples) - forced[report.dataFrom]!) / 1024;
 }
 
 const LABELS: Record<Variant, string> = {
@@ -208,14 +251,18 @@ export async function runPipelineBench(
   );
   const reference = {} as Record<Workload, string>;
   for (const workload of Object.keys(WORKLOADS) as Workload[]) {
-    reference[workload] = await spawnJson<string>([`--check=${workload}`, `--events=${events}`]);
+    reference[workload] = (await spawnJson<string>([`--check=${workload}`, `--events=${events}`])).report;
     log(`  ${workload}: checksums of all variants equal the hand loop's (${reference[workload]})`);
   }
   const reports = new Map<string, ChildReport[]>();
   for (let r = 0; r < reps; r++) {
     for (const workload of Object.keys(WORKLOADS) as Workload[]) {
       for (const variant of VARIANTS) {
-        const report = await spawnJson<ChildReport>([`--child=${workload},${variant}`, `--events=${events}`]);
+        const { report, stdout } = await spawnJson<ChildReport>(
+          [`--child=${workload},${variant}`, `--events=${events}`],
+          LIVE_DATA_FLAGS,
+        );
+        report.dataKB = liveDataKB(report, stdout);
         for (const c of report.checksums)
           if (c !== reference[workload])
             throw new Error(`${workload} ${variant}: checksum ${c} differs from ${reference[workload]}`);
@@ -231,6 +278,7 @@ export async function runPipelineBench(
       cold: med('hand', (r) => r.cold),
       warm: med('hand', (r) => r.warm),
       peak: med('hand', (r) => r.peakMB),
+      data: med('hand', (r) => r.dataKB!),
       coldWall: med('hand', (r) => r.coldWall),
       warmWall: med('hand', (r) => r.warmWall),
     };
@@ -241,18 +289,22 @@ export async function runPipelineBench(
       '  on a shared machine it depends less on the load than wall time, which is given as ratios only); ratio = speed relative',
     );
     log(
-      "  to the hand loop (higher is faster); heap = peak live heap (after a forced GC at 8 points of the stream), over the hand loop's",
+      "  to the hand loop (higher is faster); live KB = peak live data (bench/live-data.ts: objects' bytes after a forced GC at",
     );
     log(
-      `  ${'variant'.padEnd(42)} ${'cold ms'.padStart(8)} ${'ratio'.padStart(6)} ${'warm ms'.padStart(8)} ${'ratio'.padStart(6)} ${'wall c/w'.padStart(12)} ${'live KB'.padStart(8)} ${'heap'.padStart(6)}`,
+      "  8 points of the stream, without V8's code and metadata), heap = that over the hand loop's; used KB = heap in use, as before",
+    );
+    log(
+      `  ${'variant'.padEnd(42)} ${'cold ms'.padStart(8)} ${'ratio'.padStart(6)} ${'warm ms'.padStart(8)} ${'ratio'.padStart(6)} ${'wall c/w'.padStart(12)} ${'live KB'.padStart(8)} ${'heap'.padStart(6)} ${'used KB'.padStart(8)} ${'used'.padStart(6)}`,
     );
     for (const variant of VARIANTS) {
       const cold = med(variant, (r) => r.cold);
       const warm = med(variant, (r) => r.warm);
       const wall = `${(hand.coldWall / med(variant, (r) => r.coldWall)).toFixed(2)}/${(hand.warmWall / med(variant, (r) => r.warmWall)).toFixed(2)}`;
       const peak = med(variant, (r) => r.peakMB);
+      const data = med(variant, (r) => r.dataKB!);
       log(
-        `  ${LABELS[variant].padEnd(42)} ${cold.toFixed(0).padStart(8)} ${(hand.cold / cold).toFixed(2).padStart(5)}x ${warm.toFixed(0).padStart(8)} ${(hand.warm / warm).toFixed(2).padStart(5)}x ${wall.padStart(12)} ${(peak * 1024).toFixed(0).padStart(8)} ${(peak / hand.peak).toFixed(2).padStart(5)}x`,
+        `  ${LABELS[variant].padEnd(42)} ${cold.toFixed(0).padStart(8)} ${(hand.cold / cold).toFixed(2).padStart(5)}x ${warm.toFixed(0).padStart(8)} ${(hand.warm / warm).toFixed(2).padStart(5)}x ${wall.padStart(12)} ${data.toFixed(0).padStart(8)} ${(data / hand.data).toFixed(2).padStart(5)}x ${(peak * 1024).toFixed(0).padStart(8)} ${(peak / hand.peak).toFixed(2).padStart(5)}x`,
       );
     }
   }
@@ -284,6 +336,14 @@ if (isMain) {
   } else if (childOf !== undefined) {
     const [workload, variant] = childOf.split(',') as [Workload, Variant];
     console.log(JSON.stringify(child(workload, variant, events)));
+  } else if (arg('measure') !== undefined) {
+    // One fresh child with the live-data flags, its report with the live data: for A/B runs.
+    const { report, stdout } = await spawnJson<ChildReport>(
+      [`--child=${arg('measure')!}`, `--events=${events}`],
+      LIVE_DATA_FLAGS,
+    );
+    report.dataKB = liveDataKB(report, stdout);
+    console.log(JSON.stringify({ ...report, checksums: undefined }));
   } else if (checkOf !== undefined) {
     console.log(JSON.stringify(check(checkOf as Workload, events)));
   } else {

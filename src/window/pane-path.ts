@@ -199,6 +199,8 @@ export class PanePath<T, K, R> {
         // A fused toValues on columns: the user receives the WindowResults, which no record wraps, and
         // the pane itself waits for the batch's end, its results built as delivered (`deliver`): none
         // held on the heap, and building one cannot throw, so a failed batch still delivers nothing.
+        // Its keys' index is not read again: cleared, it does not wait for the batch's end with it.
+        pane.slots.clear();
         values[values.length] = pane;
         continue;
       }
