@@ -238,14 +238,10 @@ async function spawnJson<T>(args: string[], flags: readonly string[] = []): Prom
   const fd = openSync(file, 'w');
   let stdout: string;
   try {
-    const child = spawnSync(
-      process.execPath,
-      ['--expose-gc', ...flags, script, ...args],
-      {
-        encoding: 'utf8',
-        stdio: ['ignore', fd, 'pipe'],
-      },
-    );
+    const child = spawnSync(process.execPath, ['--expose-gc', ...flags, script, ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', fd, 'pipe'],
+    });
     if (child.status !== 0)
       throw new Error(`pipeline bench child ${args.join(' ')} failed (${String(child.status)}):\n${child.stderr}`);
     stdout = readFileSync(file, 'utf8');
