@@ -8,7 +8,6 @@
  */
 import { restoreEventTime, snapshotEventTime } from './event-time-codec.js';
 import type { StreamElement } from '../core/elements.js';
-import { ElementArray } from './entry-downstream.js';
 import type { EventTimeEntrySnapshot } from './event-time-options.js';
 import { TimestampsAndWatermarksOperator as EventTimeEntry } from './timestamps-and-watermarks.js';
 
@@ -31,16 +30,14 @@ import { TimestampsAndWatermarksOperator as EventTimeEntry } from './timestamps-
  * ```
  */
 export class TimestampsAndWatermarksOperator<T> extends EventTimeEntry<T> {
-  readonly #array = new ElementArray<T>();
-
   /** Processes one value into `out`. */
   processValue(value: T, out: StreamElement<T>[]): void {
-    this.processValueTo(value, this.#into(out));
+    this.processValueTo(value, this.arrayOf(out));
   }
 
   /** Processes a batch of values into `out`, then ends the input batch (`endOfBatch`). */
   processValues(values: readonly T[], out: StreamElement<T>[]): void {
-    this.processValuesTo(values, this.#into(out));
+    this.processValuesTo(values, this.arrayOf(out));
   }
 
   /**
@@ -49,12 +46,7 @@ export class TimestampsAndWatermarksOperator<T> extends EventTimeEntry<T> {
    * timer run).
    */
   endOfBatch(out: StreamElement<T>[]): void {
-    this.endOfBatchTo(this.#into(out));
-  }
-
-  #into(out: StreamElement<T>[]): ElementArray<T> {
-    this.#array.out = out;
-    return this.#array;
+    this.endOfBatchTo(this.arrayOf(out));
   }
 
   /**

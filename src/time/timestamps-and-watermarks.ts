@@ -204,7 +204,12 @@ export class TimestampsAndWatermarksOperator<T> {
     }
   }
 
-  #arrayOf(out: StreamElement<T>[]): ElementArray<T> {
+  /**
+   * `out` as a downstream: this entry's one element array, pointed at `out` (also for rxflink/engine's
+   * element-array methods, snapshotting-entry.ts).
+   * @internal
+   */
+  protected arrayOf(out: StreamElement<T>[]): ElementArray<T> {
     this.#array.out = out;
     return this.#array;
   }
@@ -245,7 +250,7 @@ export class TimestampsAndWatermarksOperator<T> {
 
   /** Runs the generator's periodic emission if `period` has passed since the last one. */
   emitPeriodicIfDue(out: StreamElement<T>[]): void {
-    this.#emitPeriodicIfDue(this.#arrayOf(out));
+    this.#emitPeriodicIfDue(this.arrayOf(out));
   }
 
   #emitPeriodicIfDue(down: EntryDownstream<T>): void {
@@ -260,7 +265,7 @@ export class TimestampsAndWatermarksOperator<T> {
 
   /** End of input: active again if idle, then the end-of-stream watermark. */
   end(out: StreamElement<T>[]): void {
-    this.endTo(this.#arrayOf(out));
+    this.endTo(this.arrayOf(out));
   }
 
   /**
